@@ -1,0 +1,154 @@
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomerGroup(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    # S5: limit for payment methods "limited by open amount"; empty = shop default.
+    open_amount_limit = models.DecimalField(
+        _("open amount limit"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+
+    def __str__(self):
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def customers(self):
+        """Customers with an account (staff users are not customers)."""
+        return self.filter(is_staff=False)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Staff and customers alike log in with their e-mail address."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        default="en",
+        choices=[("en", "English"), ("de", "Deutsch"), ("pl", "Polski"), ("da", "Dansk")],
+    )
+    # Human-friendly sequential number; also the "campaign customer number" of gift-card credit.
+    customer_number = models.CharField(
+        _("customer number"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    group = models.ForeignKey(
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    is_rejected = models.BooleanField(
+        _("rejected"),
+        default=False,
+        help_text=_("A rejected customer can neither log in nor order."),
+    )
+    is_test = models.BooleanField(
+        _("test customer"),
+        default=False,
+        help_text=_("Test customers are deleted with their orders."),
+    )
+    open_amount_limit = models.DecimalField(
+        _("open amount limit"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Overrides the group's and the shop's limit for limited payment methods."),
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("registered"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+        if not self.customer_number and not self.is_staff:
+            # Derived from the primary key: sequential, unique, and no lock on a counter row.
+            self.customer_number = str(100000 + self.pk)
+            type(self).objects.filter(pk=self.pk).update(customer_number=self.customer_number)
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    street = models.CharField(_("street"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    is_default = models.BooleanField(_("default address"), default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default", "id"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}, {self.street}, {self.postcode} {self.city}"
+
+
+ZERO = Decimal("0.00")

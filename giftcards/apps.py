@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GiftcardsConfig(AppConfig):
+    name = "giftcards"
+    verbose_name = _("Gift cards")

@@ -1,0 +1,83 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shop.models import PaymentMethod, ShippingMethod
+
+COUNTRIES = [("DE", _("Germany")), ("PL", _("Poland")), ("DK", _("Denmark")), ("AT", _("Austria"))]
+
+
+class CheckoutForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    billing_first_name = forms.CharField(label=_("First name"), max_length=150)
+    billing_last_name = forms.CharField(label=_("Last name"), max_length=150)
+    billing_company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    billing_street = forms.CharField(label=_("Street and number"), max_length=200)
+    billing_postcode = forms.CharField(label=_("Postcode"), max_length=20)
+    billing_city = forms.CharField(label=_("City"), max_length=100)
+    billing_country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="DE")
+    ship_to_billing = forms.BooleanField(
+        label=_("Ship to the billing address"), required=False, initial=True
+    )
+    shipping_first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    shipping_last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    shipping_company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    shipping_street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
+    shipping_postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
+    shipping_city = forms.CharField(label=_("City"), max_length=100, required=False)
+    shipping_country = forms.ChoiceField(
+        label=_("Country"), choices=COUNTRIES, initial="DE", required=False
+    )
+    shipping_method = forms.ModelChoiceField(
+        label=_("Shipping method"),
+        queryset=ShippingMethod.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    payment_method = forms.ModelChoiceField(
+        label=_("Payment method"),
+        queryset=PaymentMethod.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    voucher_code = forms.CharField(label=_("Discount code"), max_length=64, required=False)
+    giftcard_number = forms.CharField(label=_("Gift card number"), max_length=40, required=False)
+    use_credit = forms.BooleanField(label=_("Pay with my account credit"), required=False)
+    customer_note = forms.CharField(
+        label=_("Note to the shop"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    partner_consent = forms.BooleanField(
+        label=_(
+            "Show me offers from partner shops and share my order data with the partner network"
+        ),
+        required=False,
+    )
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms and conditions and the privacy policy"), required=True
+    )
+
+    SHIPPING_REQUIRED = ("first_name", "last_name", "street", "postcode", "city")
+
+    def __init__(self, *args, payment_methods=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if payment_methods is not None:
+            self.fields["payment_method"].queryset = PaymentMethod.objects.filter(
+                pk__in=[m.pk for m in payment_methods]
+            )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("ship_to_billing"):
+            for key in self.SHIPPING_REQUIRED:
+                if not (data.get(f"shipping_{key}") or "").strip():
+                    self.add_error(
+                        f"shipping_{key}", _("Required for a separate shipping address.")
+                    )
+        return data
+
+    def address(self, prefix):
+        keys = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
+        return {k: self.cleaned_data.get(f"{prefix}_{k}") or "" for k in keys}

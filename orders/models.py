@@ -1,0 +1,222 @@
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shop.models import PaymentMethod, Product, ShippingMethod
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money(value):
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def net_of(gross, rate):
+    return money(gross * 100 / (100 + rate))
+
+
+class OrderQuerySet(models.QuerySet):
+    def open_amount_relevant(self):
+        """Orders that count towards a customer's open amount (S5)."""
+        return self.exclude(payment_status=Order.PaymentStatus.PAID).exclude(
+            status__in=[Order.Status.CANCELED, Order.Status.CLOSED]
+        )
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        COMPLETE = "complete", _("Complete")
+        CANCELED = "canceled", _("Canceled")
+        CLOSED = "closed", _("Closed")
+
+    class PaymentStatus(models.TextChoices):
+        UNPAID = "unpaid", _("Unpaid")
+        AUTHORIZED = "authorized", _("Authorized")
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
+
+    number = models.CharField(
+        _("order number"), max_length=20, unique=True, null=True, editable=False
+    )
+    created = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    email = models.EmailField(_("e-mail"), db_index=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="en")
+    # Billing address (the buyer on the invoice)
+    billing_first_name = models.CharField(_("first name"), max_length=150)
+    billing_last_name = models.CharField(_("last name"), max_length=150)
+    billing_company = models.CharField(_("company"), max_length=200, blank=True)
+    billing_street = models.CharField(_("street"), max_length=200)
+    billing_postcode = models.CharField(_("postcode"), max_length=20)
+    billing_city = models.CharField(_("city"), max_length=100)
+    billing_country = models.CharField(_("country"), max_length=2, default="DE")
+    # Shipping address
+    shipping_first_name = models.CharField(_("first name"), max_length=150)
+    shipping_last_name = models.CharField(_("last name"), max_length=150)
+    shipping_company = models.CharField(_("company"), max_length=200, blank=True)
+    shipping_street = models.CharField(_("street"), max_length=200)
+    shipping_postcode = models.CharField(_("postcode"), max_length=20)
+    shipping_city = models.CharField(_("city"), max_length=100)
+    shipping_country = models.CharField(_("country"), max_length=2, default="DE")
+
+    shipping_method = models.ForeignKey(
+        ShippingMethod, verbose_name=_("shipping method"), on_delete=models.PROTECT
+    )
+    payment_method = models.ForeignKey(
+        PaymentMethod, verbose_name=_("payment method"), on_delete=models.PROTECT
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    payment_status = models.CharField(
+        _("payment status"),
+        max_length=12,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.UNPAID,
+        db_index=True,
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    # Totals, all gross. grand_total = goods_total + shipping_total - discount_total.
+    goods_total = models.DecimalField(_("goods"), max_digits=12, decimal_places=2)
+    shipping_total = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(
+        _("discount"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    grand_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    # The part of discount_total that cancels shipping (free-shipping codes).
+    shipping_discount = models.DecimalField(
+        _("shipping discount"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    # Paid by gift card / customer credit (S8); the rest is due with the payment method.
+    giftcard_total = models.DecimalField(
+        _("paid by gift card"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    credit_total = models.DecimalField(
+        _("paid by account credit"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    voucher_code = models.CharField(_("discount code"), max_length=64, blank=True)
+    partner_consent = models.BooleanField(_("consented to partner network"), default=False)
+    customer_note = models.TextField(_("customer note"), blank=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grand_total__gte=0), name="order_total_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_total__gte=0), name="order_discount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(giftcard_total__gte=0) & Q(credit_total__gte=0),
+                name="order_prepaid_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["billing_last_name", "billing_first_name"]),
+            models.Index(fields=["customer", "-created"]),
+        ]
+
+    def __str__(self):
+        return self.number or f"#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("orders:account_order", args=[self.number])
+
+    @property
+    def billing_name(self):
+        return f"{self.billing_first_name} {self.billing_last_name}".strip()
+
+    @property
+    def shipping_name(self):
+        return f"{self.shipping_first_name} {self.shipping_last_name}".strip()
+
+    @property
+    def amount_due(self):
+        """What the payment method has to collect after gift card and credit."""
+        return self.grand_total - self.giftcard_total - self.credit_total
+
+    def tax_breakdown(self, lines=None):
+        """Net / tax / gross per VAT rate, goods discount spread over rates by gross share."""
+        lines = list(self.lines.all()) if lines is None else lines
+        gross_by_rate = defaultdict(lambda: ZERO)
+        for line in lines:
+            gross_by_rate[line.tax_rate] += line.line_total
+        goods = sum(gross_by_rate.values(), ZERO)
+        shipping_discount = self.shipping_discount
+        goods_discount = self.discount_total - shipping_discount
+        if goods_discount and goods:
+            remaining = goods_discount
+            rates = sorted(gross_by_rate)
+            for i, rate in enumerate(rates):
+                share = (
+                    remaining
+                    if i == len(rates) - 1
+                    else money(goods_discount * gross_by_rate[rate] / goods)
+                )
+                gross_by_rate[rate] -= share
+                remaining -= share
+        shipping = self.shipping_total - shipping_discount
+        if shipping:
+            gross_by_rate[self.shipping_method.tax_rate] += shipping
+        rows = []
+        for rate in sorted(gross_by_rate):
+            gross = gross_by_rate[rate]
+            net = net_of(gross, rate)
+            rows.append({"rate": rate, "net": net, "tax": gross - net, "gross": gross})
+        return rows
+
+    @property
+    def net_total(self):
+        return sum((row["net"] for row in self.tax_breakdown()), ZERO)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, null=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(_("product"), max_length=200)
+    sku = models.CharField(_("SKU"), max_length=64)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    tax_rate = models.DecimalField(_("VAT rate %"), max_digits=5, decimal_places=2)
+    line_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    is_downloadable = models.BooleanField(default=False)
+    is_giftcard = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="orderline_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.name}"
+
+    @property
+    def needs_shipping(self):
+        return not (self.is_downloadable or self.is_giftcard)

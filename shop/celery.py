@@ -1,0 +1,24 @@
+"""The Celery app: Redis broker, task autodiscovery and the beat schedule."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+
+app = Celery("shop")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # The outbox safety net: anything still pending (broker or SMTP was down) is sent again.
+    "resend-pending-outbox": {
+        "task": "shop.tasks.resend_pending_emails",
+        "schedule": 60.0,
+    },
+    "purge-expired-sessions": {
+        "task": "shop.tasks.clear_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

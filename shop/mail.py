@@ -1,0 +1,152 @@
+"""The one way every app sends e-mail: the outbox (SPEC S13).
+
+``queue_email`` renders a template pair (``templates/emails/<name>.txt`` and ``.html``, the
+first line of the text template is the subject) in the recipient's language, writes an
+``OutboxEmail`` row in the caller's transaction and hands the row to Celery after commit.
+A rolled-back transaction leaves no row and sends nothing; a broker outage leaves the row
+pending and the beat task ``resend_pending_emails`` sends it later.
+"""
+
+import logging
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+
+from .models import OutboxEmail
+
+log = logging.getLogger(__name__)
+
+
+def queue_email(
+    template,
+    to,
+    context=None,
+    *,
+    language=None,
+    reply_to=None,
+    attachments=None,
+):
+    """Record an e-mail in the outbox; it is sent after the current transaction commits.
+
+    ``attachments`` are descriptions, rendered at send time:
+    ``{"filename": "invoice.pdf", "mimetype": "application/pdf",
+    "generator": "orders.pdf.invoice_pdf_bytes", "args": [invoice_id]}``.
+    """
+    recipients = [to] if isinstance(to, str) else list(to)
+    ctx = {"site_url": settings.SITE_URL, **(context or {})}
+    from .models import ShopSettings
+
+    ctx.setdefault("shop", ShopSettings.load())
+    with translation.override(language or settings.LANGUAGE_CODE):
+        text = render_to_string(f"emails/{template}.txt", ctx)
+        try:
+            html = render_to_string(f"emails/{template}.html", ctx)
+        except Exception:  # an HTML part is optional
+            html = ""
+    subject, _sep, body = text.partition("\n")
+    email = OutboxEmail.objects.create(
+        to=recipients,
+        reply_to=list(reply_to or []),
+        subject=subject.strip()[:300],
+        body_text=body.lstrip("\n"),
+        body_html=html,
+        template=template,
+        attachments=list(attachments or []),
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: dispatch(email.pk))
+    return email
+
+
+def dispatch(email_id):
+    """Hand an outbox row to Celery; if the broker is down the beat task picks it up later."""
+    from .tasks import send_outbox_email
+
+    try:
+        send_outbox_email.delay(email_id)
+    except Exception as exc:  # broker unreachable: the row stays pending
+        log.warning("Outbox e-mail %s not dispatched (%s); beat will retry", email_id, exc)
+
+
+def backoff(attempts):
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def send_now(email_id):
+    """Send one outbox row exactly once. Returns the row's new status.
+
+    The row is locked while it is sent, and skipped if another worker holds it or it is
+    no longer pending, so concurrent dispatches and beat re-sends never send twice.
+    """
+    with transaction.atomic():
+        email = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutboxEmail.Status.PENDING)
+            .first()
+        )
+        if email is None:
+            return None
+        email.attempts += 1
+        try:
+            build_message(email).send()
+        except Exception as exc:
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                email.status = OutboxEmail.Status.FAILED
+            email.next_attempt_at = timezone.now() + backoff(email.attempts)
+            email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return email.status
+        email.status = OutboxEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.last_error = ""
+        email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        return email.status
+
+
+def build_message(email):
+    msg = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.to,
+        reply_to=email.reply_to or None,
+        headers={"Message-ID": email.message_id, "X-Shop-Outbox-Id": str(email.pk)},
+    )
+    if email.body_html:
+        msg.attach_alternative(email.body_html, "text/html")
+    for att in email.attachments:
+        content = import_string(att["generator"])(*att.get("args", []))
+        msg.attach(att["filename"], content, att.get("mimetype", "application/octet-stream"))
+    return msg
+
+
+def pending_due():
+    return OutboxEmail.objects.filter(
+        status=OutboxEmail.Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).values_list("pk", flat=True)
+
+
+class ConsoleAndFileBackend(BaseEmailBackend):
+    """Development default: print each message and keep it as ``var/mail/<time>-<id>.eml``."""
+
+    def send_messages(self, email_messages):
+        folder = Path(settings.EMAIL_FILE_PATH)
+        folder.mkdir(parents=True, exist_ok=True)
+        for message in email_messages:
+            raw = message.message().as_bytes()
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+            outbox_id = message.extra_headers.get("X-Shop-Outbox-Id", "x")
+            (folder / f"{stamp}-{outbox_id}.eml").write_bytes(raw)
+            if not getattr(settings, "EMAIL_QUIET", False):
+                sys.stdout.write(
+                    f"[mail] {message.subject} → {', '.join(message.to)} ({folder.name}/{stamp}-{outbox_id}.eml)\n"
+                )
+        return len(email_messages)

@@ -1,0 +1,60 @@
+"""Backoffice roles (SPEC S13) as groups. Patterns are ``app_label.codename`` globs, so a new
+model in an app is covered by its role without touching this file."""
+
+from fnmatch import fnmatch
+
+from django.contrib.auth.models import Group, Permission
+
+ROLES = {
+    "Shop manager": ["*.*"],
+    "Order clerk": [
+        "orders.*",
+        "customers.view_*",
+        "shop.view_*",
+        "helpdesk.view_*",
+        "giftcards.view_*",
+    ],
+    "Marketing": [
+        "vouchers.*",
+        "reviews.*",
+        "customers.view_user",
+        "customers.view_customergroup",
+        "shop.view_product",
+        "shop.view_category",
+    ],
+    "Sales": ["orders.view_*", "customers.*", "vouchers.view_*", "shop.view_*"],
+    "Payments": [
+        "orders.view_*",
+        "orders.change_order",
+        "giftcards.*",
+        "customers.view_user",
+        "shop.view_paymentmethod",
+        "shop.change_paymentmethod",
+    ],
+    "Support": ["helpdesk.*", "orders.view_*", "customers.view_user", "reviews.*"],
+    "Data protection officer": ["privacy.*", "customers.view_user", "orders.view_order"],
+}
+
+# Never granted by a pattern: the append-only access log and low-level auth tables.
+EXCLUDED = [
+    "privacy.change_accesslogentry",
+    "privacy.delete_accesslogentry",
+    "privacy.add_accesslogentry",
+]
+
+
+def setup_roles():
+    """Create or update every role group; returns {role: number of permissions}."""
+    perms = list(Permission.objects.select_related("content_type"))
+    result = {}
+    for role, patterns in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        chosen = [
+            p
+            for p in perms
+            if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", pat) for pat in patterns)
+            and f"{p.content_type.app_label}.{p.codename}" not in EXCLUDED
+        ]
+        group.permissions.set(chosen)
+        result[role] = len(chosen)
+    return result

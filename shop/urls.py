@@ -1,0 +1,33 @@
+from django.urls import include, path
+
+from . import views
+from .admin import backoffice
+
+app_name = None
+
+storefront = (
+    [
+        path("", views.home, name="home"),
+        path("products/", views.product_list, name="products"),
+        path("products/<slug:slug>/", views.product_detail, name="product"),
+        path("category/<slug:slug>/", views.category, name="category"),
+        path("cart/", views.cart_view, name="cart"),
+        path("cart/add/", views.cart_add, name="cart_add"),
+        path("cart/update/", views.cart_update, name="cart_update"),
+    ],
+    "shop",
+)
+
+urlpatterns = [
+    path("backoffice/", backoffice.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include(storefront)),
+    path("", include("orders.urls")),
+    path("account/", include("customers.urls")),
+    path("", include("vouchers.urls")),
+    path("", include("giftcards.urls")),
+    path("", include("helpdesk.urls")),
+    path("", include("reviews.urls")),
+    path("", include("privacy.urls")),
+]

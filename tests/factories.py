@@ -1,0 +1,78 @@
+"""factory-boy factories shared by every app's tests. Apps add their own factories in
+tests/<app>/factories.py; the core ones live here."""
+
+from decimal import Decimal
+
+import factory
+
+from customers.models import CustomerGroup, User
+from shop.models import Category, PaymentMethod, Product, ShippingMethod
+
+
+class CustomerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerGroup
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"staff{n}@example.com")
+    is_staff = True
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    category = factory.SubFactory(CategoryFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    price = Decimal("10.00")
+    tax_rate = Decimal("19.00")
+
+
+class ShippingMethodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ShippingMethod
+
+    name = factory.Sequence(lambda n: f"Parcel {n}")
+    price = Decimal("4.90")
+    tax_rate = Decimal("19.00")
+    free_over = Decimal("50.00")
+
+
+class PaymentMethodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PaymentMethod
+        django_get_or_create = ["code"]
+
+    code = "card"
+    name = "Credit card"
+    kind = PaymentMethod.Kind.CARD
