@@ -1,0 +1,39 @@
+"""CSV exports, safe against spreadsheet formula injection (SPEC S16)."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(DANGEROUS_PREFIXES):
+        return "'" + text
+    return text
+
+
+def write_rows(fileobj, header, rows):
+    writer = csv.writer(fileobj)
+    if header:
+        writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+
+
+def csv_text(header, rows):
+    buf = io.StringIO()
+    write_rows(buf, header, rows)
+    return buf.getvalue()
+
+
+def csv_response(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    write_rows(response, header, rows)
+    return response
