@@ -52,6 +52,7 @@ def registry(name):
 
 ACCOUNT_HOME = registry("account_home")  # storefront account start page, obj = user
 ACCOUNT_ORDER = registry("account_order")  # storefront order detail, obj = order
+CART = registry("cart")  # storefront cart page, obj = the session Cart
 PRODUCT_PAGE = registry("product_page")  # storefront product detail, obj = product
 CHECKOUT_SUCCESS = registry("checkout_success")  # success page, obj = order
 BACKOFFICE_ORDER = registry("backoffice_order")  # backoffice order detail, obj = order
