@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "helpdesk"
 
-urlpatterns = []
+urlpatterns = [
+    path("contact/", views.contact, name="contact"),
+    path(
+        "helpdesk/orders/<str:number>/new/",
+        views.start_order_thread,
+        name="order_thread_start",
+    ),
+    path("helpdesk/threads/<int:pk>/", views.account_thread, name="account_thread"),
+    path("helpdesk/t/<str:signed>/", views.guest_thread, name="guest_thread"),
+]

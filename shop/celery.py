@@ -21,4 +21,9 @@ app.conf.beat_schedule = {
         "task": "shop.tasks.clear_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Customers' e-mail answers to helpdesk threads (no-op unless IMAP_URL is set).
+    "helpdesk-poll-inbound-mail": {
+        "task": "helpdesk.tasks.poll_inbound_mail",
+        "schedule": 120.0,
+    },
 }

@@ -1,0 +1,60 @@
+"""Panels the helpdesk contributes to other apps' pages (see shop/panels.py)."""
+
+from django.db.models import Prefetch, Q
+
+from .forms import AnswerForm, ThreadStartForm
+from .models import Message, Thread
+
+
+def account_order(request, order):
+    """Storefront order page: the order's threads (without notes) and the forms to write."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or order.customer_id != user.pk:
+        return None
+    threads = order.helpdesk_threads.filter(customer=user).prefetch_related(
+        Prefetch("messages", queryset=Message.objects.exclude(kind=Message.Kind.NOTE))
+    )
+    return {"threads": threads, "start_form": ThreadStartForm(), "answer_form": AnswerForm()}
+
+
+def account_home(request, user):
+    if not user.is_authenticated:
+        return None
+    threads = list(user.helpdesk_threads.select_related("order")[:10])
+    if not threads:
+        return None
+    return {"threads": threads}
+
+
+def visible_threads(user):
+    """Threads a staff user may open: all with the global permission, else those forwarded
+    to one of their groups (django-guardian object permissions)."""
+    from guardian.shortcuts import get_objects_for_user
+
+    return get_objects_for_user(
+        user, "helpdesk.view_thread", klass=Thread, accept_global_perms=True
+    )
+
+
+def _backoffice(request, queryset):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_staff:
+        return None
+    threads = list(
+        queryset.filter(pk__in=visible_threads(user).values("pk"))
+        .select_related("order")
+        .order_by("-created", "-id")[:50]
+    )
+    if not threads and not user.has_perm("helpdesk.view_thread"):
+        return None
+    return {"threads": threads}
+
+
+def backoffice_order(request, order):
+    return _backoffice(request, Thread.objects.filter(order=order))
+
+
+def backoffice_customer(request, customer):
+    return _backoffice(
+        request, Thread.objects.filter(Q(customer=customer) | Q(order__customer=customer))
+    )

@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from orders.models import Order
+from shop.exceptions import DomainError
+
+from . import services
+from .forms import AnswerForm, ContactForm, ThreadStartForm
+from .models import Message, Thread
+
+THROTTLE_WINDOW = 3600  # seconds
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _throttle_key(request):
+    return f"helpdesk:contact:{_client_ip(request)}"
+
+
+def _throttled(request):
+    limit = getattr(settings, "HELPDESK_CONTACT_LIMIT", 5)
+    return (cache.get(_throttle_key(request)) or 0) >= limit
+
+
+def _count_request(request):
+    key = _throttle_key(request)
+    cache.add(key, 0, THROTTLE_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, THROTTLE_WINDOW)
+
+
+def _customer(request):
+    user = request.user
+    return user if user.is_authenticated and not user.is_staff else None
+
+
+def _form_error(form, exc):
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _visible_messages():
+    """What the customer may see of a thread: never the internal notes."""
+    return Prefetch("messages", queryset=Message.objects.exclude(kind=Message.Kind.NOTE))
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request):
+    customer = _customer(request)
+    initial = {}
+    if customer:
+        initial = {"name": customer.get_full_name(), "email": customer.email}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if _throttled(request):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "You have sent several requests in a short time. "
+                    "Please try again in an hour or write to us by e-mail."
+                ),
+            )
+        elif form.is_spam:
+            # Accept and drop: the bot sees the normal success, nothing is stored or sent.
+            _count_request(request)
+            messages.success(request, _("Thank you! We have received your request."))
+            return redirect("helpdesk:contact")
+        elif form.is_valid():
+            cd = form.cleaned_data
+            try:
+                services.create_contact_request(
+                    topic_id=cd["topic"],
+                    name=cd["name"],
+                    email=cd["email"],
+                    subject=cd["subject"],
+                    text=cd["message"],
+                    order_number=cd["order_number"],
+                    customer=customer,
+                    language=(get_language() or "en")[:2],
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                _count_request(request)
+                messages.success(
+                    request,
+                    _(
+                        "Thank you! We have received your request and sent you a confirmation "
+                        "by e-mail."
+                    ),
+                )
+                return redirect("helpdesk:contact")
+    return render(request, "helpdesk/contact.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start_order_thread(request, number):
+    order = get_object_or_404(Order, number=number, customer=request.user)
+    form = ThreadStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.start_order_thread(
+                order,
+                request.user,
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Your message has been sent. We will answer soon."))
+            return redirect(thread.get_absolute_url())
+    return render(request, "helpdesk/start_thread.html", {"form": form, "order": order})
+
+
+def _thread_page(request, thread, action_url):
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.customer_reply(thread, form.cleaned_data["text"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Your answer has been sent."))
+            return redirect(f"{action_url}#m{message.pk}")
+    thread = (
+        Thread.objects.select_related("order", "topic")
+        .prefetch_related(_visible_messages())
+        .get(pk=thread.pk)
+    )
+    return render(
+        request,
+        "helpdesk/thread.html",
+        {"thread": thread, "form": form, "action_url": action_url},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_thread(request, pk):
+    thread = get_object_or_404(Thread, pk=pk, customer=request.user)
+    return _thread_page(request, thread, request.path)
+
+
+@require_http_methods(["GET", "POST"])
+def guest_thread(request, signed):
+    thread = services.thread_from_signed(signed)
+    if thread is None:
+        raise Http404(_("This link is not valid."))
+    return _thread_page(request, thread, request.path)
