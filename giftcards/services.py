@@ -1,14 +1,592 @@
-"""Gift cards and customer credit (S8)."""
+"""Gift cards and customer credit (S8): the only code that moves a balance.
 
+Every movement locks the card or account row (``select_for_update``), writes one ledger entry
+and updates the cached balance in the same transaction, so the balance always equals the
+ledger sum; the ``balance >= 0`` constraints make overspending impossible even if a caller
+forgot a lock.
+
+Mode switch (``switch_mode``) only flips the shop setting. Nothing is converted, so a switch
+never breaks an issued card or credit:
+
+- card → customer mode: cards with a balance keep it. A logged-in customer redeems them into the
+  credit account (account page, or simply by entering the number at checkout, which redeems
+  the card and pays from the credit in one step). Guests are asked to log in.
+- customer → card mode: credit already on accounts stays and can still be used at checkout
+  ("Pay with my account credit"); cards not yet redeemed pay directly at checkout.
+"""
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from shop.exceptions import DomainError
+from shop.mail import queue_email
+from shop.models import ShopSettings
+
+from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, LedgerEntry
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MAX_BULK = 10_000
+MAX_VALUE = Decimal("10000.00")
+# A refund to a card that expired since the order: the card gets this many days again.
+REFUND_GRACE_DAYS = 30
 
 
 class GiftCardError(DomainError):
     field = "giftcard_number"
 
 
+class GiftCardOperationError(GiftCardError):
+    """An error about an operation as a whole (backoffice, cancellation), not a typed number."""
+
+    field = None
+
+
+Kind = LedgerEntry.Kind
+
+
+# --- numbers ---------------------------------------------------------------------------
+
+
+def normalise_number(text):
+    """Accept what people type: spaces, dashes and dots between the digit groups."""
+    return "".join(ch for ch in (text or "") if ch not in " -.\t\u00a0")
+
+
+def luhn_check_digit(payload):
+    total = 0
+    for i, ch in enumerate(reversed(payload)):
+        d = int(ch)
+        if i % 2 == 0:  # every second digit from the right, starting next to the check digit
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def is_valid_number(number):
+    return (
+        len(number) == NUMBER_LENGTH
+        and number.isascii()
+        and number.isdigit()
+        and luhn_check_digit(number[:-1]) == number[-1]
+    )
+
+
+def generate_number():
+    payload = str(secrets.randbelow(9) + 1) + "".join(
+        str(secrets.randbelow(10)) for _i in range(NUMBER_LENGTH - 2)
+    )
+    return payload + luhn_check_digit(payload)
+
+
+def _fresh_numbers(count):
+    numbers = set()
+    while len(numbers) < count:
+        wanted = count - len(numbers)
+        candidates = {generate_number() for _i in range(wanted)} - numbers
+        taken = set(GiftCard.objects.filter(number__in=candidates).values_list("number", flat=True))
+        numbers |= candidates - taken
+    return list(numbers)
+
+
+def check_number_format(text):
+    """Return the normalised number or raise a precise error for a malformed one."""
+    number = normalise_number(text)
+    if not number:
+        raise GiftCardError(_("Please enter the gift card number."))
+    if len(number) != NUMBER_LENGTH or not (number.isascii() and number.isdigit()):
+        raise GiftCardError(
+            _("A gift card number has %(n)d digits. Please check it.") % {"n": NUMBER_LENGTH}
+        )
+    if not is_valid_number(number):
+        raise GiftCardError(_("This number has a typo — please check it."))
+    return number
+
+
+def find_card(text, *, lock=False):
+    number = check_number_format(text)
+    qs = GiftCard.objects.select_for_update() if lock else GiftCard.objects
+    card = qs.filter(number=number).first()
+    if card is None:
+        raise GiftCardError(_("This gift card number is unknown."))
+    return card
+
+
+def assert_usable(card):
+    """Refuse a card that cannot pay or be redeemed right now, saying exactly why."""
+    state = card.state
+    if state == CardState.BLOCKED:
+        raise GiftCardError(_("This gift card is blocked. Please contact us."))
+    if state == CardState.REDEEMED:
+        raise GiftCardError(_("This gift card has already been redeemed into a customer account."))
+    if state == CardState.EXPIRED:
+        raise GiftCardError(
+            _("This gift card expired on %(date)s.")
+            % {"date": date_format(card.valid_until, "SHORT_DATE_FORMAT")}
+        )
+    if state == CardState.USED:
+        raise GiftCardError(_("This gift card has no balance left."))
+
+
+# --- ledger primitives -----------------------------------------------------------------
+
+
+def _post(holder, amount, kind, *, order=None, staff=None, reason="", source_card=None):
+    """Move ``amount`` (signed) on a locked card or account and write its ledger entry."""
+    amount = Decimal(amount).quantize(CENT)
+    new_balance = holder.balance + amount
+    if new_balance < 0:
+        raise GiftCardError(_("The balance cannot go below zero."))
+    holder.balance = new_balance
+    holder.save(update_fields=["balance"])
+    is_card = isinstance(holder, GiftCard)
+    return LedgerEntry.objects.create(
+        card=holder if is_card else None,
+        account=None if is_card else holder,
+        amount=amount,
+        kind=kind,
+        order=order,
+        staff=staff if staff is not None and staff.is_authenticated else None,
+        reason=reason[:300],
+        source_card=source_card,
+    )
+
+
+def _lock_card(card):
+    return GiftCard.objects.select_for_update().get(pk=card.pk)
+
+
+def _lock_account(account):
+    return CreditAccount.objects.select_for_update().get(pk=account.pk)
+
+
+def account_for(customer, *, lock=False):
+    """The customer's credit account, opened on first use (under the customer number)."""
+    account, _created = CreditAccount.objects.get_or_create(
+        customer=customer,
+        defaults={
+            "customer_number": customer.customer_number or str(customer.pk),
+            "currency": settings.SHOP_CURRENCY,
+        },
+    )
+    return _lock_account(account) if lock else account
+
+
+def credit_balance(customer):
+    if customer is None or not customer.is_authenticated:
+        return ZERO
+    account = CreditAccount.objects.filter(customer=customer).only("balance").first()
+    return account.balance if account else ZERO
+
+
+def ledger_sum(holder):
+    field = "card" if isinstance(holder, GiftCard) else "account"
+    return LedgerEntry.objects.filter(**{field: holder}).aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+# --- issuing ---------------------------------------------------------------------------
+
+
+def _check_amount(amount):
+    try:
+        amount = Decimal(amount).quantize(CENT)
+    except Exception as exc:
+        raise GiftCardError(_("Please enter an amount like 25.00."), field="amount") from exc
+    if amount <= 0:
+        raise GiftCardError(_("The amount must be greater than zero."), field="amount")
+    if amount > MAX_VALUE:
+        raise GiftCardError(
+            _("A gift card can be worth at most %(max)s.") % {"max": MAX_VALUE}, field="amount"
+        )
+    return amount
+
+
+def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason=""):
+    """Operator issue of ``count`` cards of ``amount`` each (all or nothing)."""
+    amount = _check_amount(amount)
+    if not 1 <= int(count) <= MAX_BULK:
+        raise GiftCardError(
+            _("You can issue between 1 and %(max)d cards at once.") % {"max": MAX_BULK},
+            field="count",
+        )
+    if valid_until is not None and valid_until < timezone.localdate():
+        raise GiftCardError(_("The expiry date lies in the past."), field="valid_until")
+    staff = staff if staff is not None and staff.is_authenticated else None
+    reason = reason or _("Issued by the shop")
+    with transaction.atomic():
+        cards = GiftCard.objects.bulk_create(
+            [
+                GiftCard(
+                    number=number,
+                    initial_value=amount,
+                    balance=amount,
+                    currency=settings.SHOP_CURRENCY,
+                    valid_until=valid_until,
+                    issued_by_staff=staff,
+                )
+                for number in _fresh_numbers(int(count))
+            ],
+            batch_size=2000,
+        )
+        now = timezone.now()
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(
+                    card=card,
+                    amount=amount,
+                    kind=Kind.ISSUE,
+                    staff=staff,
+                    reason=reason,
+                    created=now,
+                )
+                for card in cards
+            ],
+            batch_size=2000,
+        )
+    return cards
+
+
+def issue_for_paid_order(order):
+    """One card per gift-card unit of a paid order (idempotent), numbers e-mailed to the buyer."""
+    from orders.models import Order
+
+    with transaction.atomic():
+        Order.objects.select_for_update().filter(pk=order.pk).first()  # serialise re-deliveries
+        lines = list(order.lines.filter(is_giftcard=True))
+        if not lines:
+            return []
+        existing = set(
+            GiftCard.objects.filter(issued_by_line__in=lines).values_list(
+                "issued_by_line_id", "line_unit"
+            )
+        )
+        new_cards = []
+        for line in lines:
+            for unit in range(line.quantity):
+                if (line.pk, unit) in existing or line.unit_price <= 0:
+                    continue
+                number = _fresh_numbers(1)[0]
+                card = GiftCard.objects.create(
+                    number=number,
+                    initial_value=line.unit_price,
+                    balance=ZERO,
+                    currency=order.currency,
+                    issued_by_order=order,
+                    issued_by_line=line,
+                    line_unit=unit,
+                )
+                _post(
+                    card,
+                    line.unit_price,
+                    Kind.ISSUE,
+                    order=order,
+                    reason=_("Bought with order %(number)s") % {"number": order.number},
+                )
+                new_cards.append(card)
+        if new_cards:
+            queue_email(
+                "giftcard_issued",
+                order.email,
+                {
+                    "order": order,
+                    "cards": new_cards,
+                    "mode": ShopSettings.load().giftcard_mode,
+                },
+                language=order.language,
+            )
+    return new_cards
+
+
+# --- customer mode: redeem into the account --------------------------------------------
+
+
+def redeem_to_account(card_number, customer):
+    """Move a card's whole balance to the customer's credit account; the card is then spent."""
+    if customer is None or not customer.is_authenticated:
+        raise GiftCardError(_("Please log in to redeem a gift card into your account."))
+    with transaction.atomic():
+        card = find_card(card_number, lock=True)
+        assert_usable(card)
+        account = account_for(customer, lock=True)
+        if card.currency != account.currency:
+            raise GiftCardError(_("This gift card is in a different currency."))
+        amount = card.balance
+        reason = _("Gift card %(number)s") % {"number": card.display_number}
+        _post(
+            card,
+            -amount,
+            Kind.REDEEM,
+            reason=_("Redeemed into %(account)s") % {"account": account.customer_number},
+        )
+        card.redeemed_to = account
+        card.save(update_fields=["redeemed_to"])
+        _post(account, amount, Kind.REDEEM, reason=reason, source_card=card)
+    return card, account, amount
+
+
+# --- checkout --------------------------------------------------------------------------
+
+
 def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=()):
-    """Pay part or all of a just-placed order with a gift card or account credit."""
-    raise GiftCardError(_("This gift card number is unknown."))
+    """Pay part or all of a just-placed order with a gift card and/or account credit.
+
+    Called by ``orders.services.place_order`` inside its transaction, after the order is saved.
+    Takes at most what is still due; whatever is left stays on the card or account. In customer
+    mode a card entered at checkout is first redeemed into the customer's account (guests are
+    asked to log in), then the credit pays.
+    """
+    card_number = (card_number or "").strip()
+    if not card_number and not use_credit:
+        return order
+    if any(line.is_giftcard for line in lines):
+        raise GiftCardError(_("A gift card cannot be paid with a gift card or account credit."))
+    if customer is not None and not customer.is_authenticated:
+        customer = None
+    mode = ShopSettings.load().giftcard_mode
+    updated = []
+
+    if card_number and mode == ShopSettings.GiftCardMode.CUSTOMER:
+        if customer is None:
+            raise GiftCardError(
+                _(
+                    "In this shop gift cards are redeemed into a customer account. Please log in "
+                    "(or register), redeem the card in your account and pay with your credit."
+                )
+            )
+        redeem_to_account(card_number, customer)
+        use_credit = True
+    elif card_number:
+        if sum(ch.isdigit() for ch in card_number) >= 2 * NUMBER_LENGTH:
+            raise GiftCardError(
+                _("Only one gift card can be used per order. Please enter a single card number.")
+            )
+        card = find_card(card_number, lock=True)
+        assert_usable(card)
+        if card.currency != order.currency:
+            raise GiftCardError(_("This gift card is in a different currency."))
+        take = min(card.balance, order.amount_due)
+        if take > 0:
+            _post(
+                card,
+                -take,
+                Kind.SPEND,
+                order=order,
+                reason=_("Order %(number)s") % {"number": order.number},
+            )
+            order.giftcard_total += take
+            updated.append("giftcard_total")
+
+    if use_credit:
+        if customer is None:
+            raise GiftCardError(_("Please log in to pay with account credit."), field="use_credit")
+        account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
+        if account is None or account.balance <= 0:
+            raise GiftCardError(_("Your customer account has no credit."), field="use_credit")
+        take = min(account.balance, order.amount_due)
+        if take > 0:
+            _post(
+                account,
+                -take,
+                Kind.SPEND,
+                order=order,
+                reason=_("Order %(number)s") % {"number": order.number},
+            )
+            order.credit_total += take
+            updated.append("credit_total")
+
+    if updated:
+        order.save(update_fields=updated)
+        if order.amount_due <= 0:
+            from orders.services import mark_paid
+
+            mark_paid(order)
+    return order
+
+
+# --- refunds and cancellations ---------------------------------------------------------
+
+
+def refund_order(order):
+    """Give back every gift-card / credit payment of ``order`` to where it came from.
+
+    Idempotent: only what is still unrefunded per card or account is returned. A card that
+    expired in the meantime still gets its money back and is valid again for
+    ``REFUND_GRACE_DAYS`` days, so the refund can actually be used.
+    """
+    with transaction.atomic():
+        rows = (
+            LedgerEntry.objects.filter(order=order, kind__in=[Kind.SPEND, Kind.REFUND])
+            .values("card_id", "account_id")
+            .annotate(net=Sum("amount"))
+            .order_by("card_id", "account_id")
+        )
+        refunds = []
+        for row in rows:
+            due = -row["net"]
+            if due <= 0:
+                continue
+            reason = _("Order %(number)s canceled") % {"number": order.number}
+            if row["card_id"]:
+                card = GiftCard.objects.select_for_update().get(pk=row["card_id"])
+                if card.is_expired:
+                    card.valid_until = timezone.localdate() + timedelta(days=REFUND_GRACE_DAYS)
+                    card.save(update_fields=["valid_until"])
+                    reason += " · " + _("expired card extended to %(date)s") % {
+                        "date": card.valid_until.isoformat()
+                    }
+                refunds.append(_post(card, due, Kind.REFUND, order=order, reason=reason))
+            else:
+                account = CreditAccount.objects.select_for_update().get(pk=row["account_id"])
+                refunds.append(_post(account, due, Kind.REFUND, order=order, reason=reason))
+        return refunds
+
+
+def block_cards_of_canceled_order(order):
+    """Cards bought with a canceled order are blocked while untouched.
+
+    If one has already been spent or redeemed, the buyer has used what they paid for: the
+    cancellation is refused (the operator refunds the rest by hand instead), so the shop never
+    pays back money that has already bought goods.
+    """
+    cards = list(GiftCard.objects.select_for_update().filter(issued_by_order=order))
+    used = [
+        c
+        for c in cards
+        if c.balance != c.initial_value
+        or c.redeemed_to_id
+        or c.ledger.exclude(kind=Kind.ISSUE).exists()
+    ]
+    if used:
+        raise GiftCardOperationError(
+            _(
+                "Gift card(s) %(numbers)s bought with this order have already been used; the "
+                "order cannot be canceled as a whole."
+            )
+            % {"numbers": ", ".join(c.display_number for c in used)}
+        )
+    for card in cards:
+        if not card.is_blocked:
+            card.is_blocked = True
+            card.save(update_fields=["is_blocked"])
+    return cards
+
+
+def on_order_canceled(order):
+    with transaction.atomic():
+        block_cards_of_canceled_order(order)
+        return refund_order(order)
+
+
+# --- backoffice operations ----------------------------------------------------------------
+
+
+def _check_adjuster(user):
+    if user is None or not user.has_perm("giftcards.adjust_balance"):
+        raise GiftCardOperationError(
+            _("Only the Payments and Shop manager roles may adjust balances.")
+        )
+
+
+def _adjust(holder_model, holder, amount, reason, user):
+    _check_adjuster(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise GiftCardError(_("Please give a reason for the adjustment."), field="reason")
+    try:
+        amount = Decimal(amount).quantize(CENT)
+    except Exception as exc:
+        raise GiftCardError(
+            _("Please enter an amount like -5.00 or 10.00."), field="amount"
+        ) from exc
+    if amount == 0:
+        raise GiftCardError(_("The adjustment must not be zero."), field="amount")
+    with transaction.atomic():
+        locked = holder_model.objects.select_for_update().get(pk=holder.pk)
+        if locked.balance + amount < 0:
+            raise GiftCardError(
+                _("The balance is %(balance)s; it cannot go below zero.")
+                % {"balance": locked.balance},
+                field="amount",
+            )
+        if isinstance(locked, GiftCard) and locked.balance + amount > MAX_VALUE:
+            raise GiftCardError(
+                _("A gift card can be worth at most %(max)s.") % {"max": MAX_VALUE},
+                field="amount",
+            )
+        entry = _post(locked, amount, Kind.ADJUST, staff=user, reason=reason)
+    return entry
+
+
+def adjust_card(card, amount, reason, user):
+    return _adjust(GiftCard, card, amount, reason, user)
+
+
+def adjust_account(account, amount, reason, user):
+    return _adjust(CreditAccount, account, amount, reason, user)
+
+
+def set_blocked(card, blocked, user=None):
+    with transaction.atomic():
+        locked = _lock_card(card)
+        if locked.is_blocked != blocked:
+            locked.is_blocked = blocked
+            locked.save(update_fields=["is_blocked"])
+    return locked
+
+
+def expire_cards(today=None):
+    """Write off what is left on cards past their last day (an ``expire`` ledger entry).
+
+    Run daily by the beat task ``giftcards.tasks.expire_giftcards``. The card shows as Expired
+    from the day after ``valid_until`` either way; this keeps the books in line.
+    """
+    today = today or timezone.localdate()
+    count = 0
+    ids = list(
+        GiftCard.objects.filter(valid_until__lt=today, balance__gt=0).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            card = GiftCard.objects.select_for_update().get(pk=pk)
+            if card.balance > 0 and card.valid_until and card.valid_until < today:
+                _post(card, -card.balance, Kind.EXPIRE, reason=_("Expired"))
+                count += 1
+    return count
+
+
+def switch_mode(mode, user=None):
+    """Switch between top-up on card and top-up on customer. Nothing issued changes."""
+    if mode not in ShopSettings.GiftCardMode.values:
+        raise GiftCardError(_("Unknown gift-card mode."), field="mode")
+    if user is not None and not user.has_perm("shop.change_shopsettings"):
+        raise GiftCardOperationError(_("Only a shop manager may switch the gift-card mode."))
+    with transaction.atomic():
+        ShopSettings.load()
+        shop = ShopSettings.objects.select_for_update().get(pk=1)
+        previous = shop.giftcard_mode
+        if previous != mode:
+            shop.giftcard_mode = mode
+            shop.save(update_fields=["giftcard_mode"])
+    return previous, shop
+
+
+def mode_summary():
+    """What is live right now — shown before a mode switch."""
+    available = GiftCard.objects.in_state(CardState.AVAILABLE)
+    accounts = CreditAccount.objects.filter(balance__gt=0)
+    return {
+        "cards_with_balance": available.count(),
+        "card_balance_total": available.aggregate(s=Sum("balance"))["s"] or ZERO,
+        "accounts_with_credit": accounts.count(),
+        "credit_total": accounts.aggregate(s=Sum("balance"))["s"] or ZERO,
+    }
