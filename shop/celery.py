@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "task": "helpdesk.tasks.poll_inbound_mail",
         "schedule": 120.0,
     },
+    # Expired gift cards: the leftover balance is written off in the ledger.
+    "giftcards-expire": {
+        "task": "giftcards.tasks.expire_giftcards",
+        "schedule": crontab(hour=2, minute=41),
+    },
 }
