@@ -1,44 +1,411 @@
-from django.contrib import admin
+"""Backoffice screens for customers, customer groups and staff users (S4, S5, S6)."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from shop.admin import backoffice
+from shop.exceptions import DomainError
+from shop.pdf import pdf_response, render_pdf
 
-from .models import CustomerGroup, User
+from . import services
+from .forms import (
+    AssignGroupForm,
+    CustomerAddForm,
+    CustomerChangeForm,
+    DeleteGroupForm,
+    PointsAdjustmentForm,
+)
+from .models import Address, CustomerGroup, LoyaltyEntry, StaffUser, User
+
+
+def customer_overview(customer):
+    """Everything the customer detail page and its PDF show besides the form fields."""
+    from orders.models import Order
+
+    orders = Order.objects.filter(customer=customer)
+    totals = orders.exclude(status=Order.Status.CANCELED).aggregate(
+        total=Sum("grand_total"), count=Count("id")
+    )
+    return {
+        "orders": list(orders.select_related("payment_method")[:20]),
+        "order_count": totals["count"] or 0,
+        "order_sum": totals["total"] or services.ZERO,
+        "credit": services.credit_overview(customer),
+        "points": services.points_balance(customer),
+        "ledger": list(LoyaltyEntry.objects.filter(customer=customer).select_related("order")[:20]),
+        "addresses": list(customer.addresses.all()),
+    }
+
+
+class AddressInline(admin.TabularInline):
+    model = Address
+    extra = 0
+    fields = [
+        "first_name",
+        "last_name",
+        "company",
+        "street",
+        "postcode",
+        "city",
+        "country",
+        "phone",
+        "is_default",
+    ]
 
 
 @admin.register(User, site=backoffice)
-class UserAdmin(BaseUserAdmin):
+class CustomerAdmin(admin.ModelAdmin):
+    """Customers with an account; staff users are managed under "Staff users"."""
+
+    form = CustomerChangeForm
+    add_form = CustomerAddForm
+    change_form_template = "admin/customers/user/change_form.html"
+    delete_confirmation_template = "admin/customers/user/delete_confirmation.html"
     ordering = ["-date_joined"]
     list_display = [
         "customer_number",
         "email",
-        "first_name",
-        "last_name",
+        "full_name",
+        "company",
         "group",
         "is_rejected",
         "is_test",
+        "is_confirmed",
+        "date_joined",
     ]
-    list_filter = ["group", "is_rejected", "is_test", "is_staff"]
+    list_display_links = ["customer_number", "email"]
+    list_filter = ["group", "is_rejected", "is_test", "is_confirmed"]
     list_select_related = ["group"]
-    search_fields = ["email", "first_name", "last_name", "customer_number"]
-    readonly_fields = ["customer_number", "date_joined", "last_login"]
+    search_fields = ["=customer_number", "email", "first_name", "last_name", "company"]
+    search_help_text = _lazy("Name, e-mail, company or exact customer number")
+    show_full_result_count = False
+    list_per_page = 50
+    readonly_fields = ["customer_number", "is_confirmed", "date_joined", "last_login"]
+    inlines = [AddressInline]
+    actions = ["assign_group", "resend_confirmation"]
     fieldsets = (
-        (None, {"fields": ("email", "password", "customer_number")}),
+        (None, {"fields": ("customer_number", "email", "is_confirmed")}),
         (
-            _("Personal data"),
+            _lazy("Personal data"),
             {"fields": ("first_name", "last_name", "company", "phone", "language")},
         ),
-        (_("Customer"), {"fields": ("group", "open_amount_limit", "is_rejected", "is_test")}),
         (
-            _("Staff"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            _lazy("Customer"),
+            {"fields": ("group", "open_amount_limit", "is_rejected", "is_test", "is_active")},
         ),
-        (_("Dates"), {"fields": ("date_joined", "last_login")}),
+        (_lazy("Dates"), {"fields": ("date_joined", "last_login")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"fields": ("email",)}),
+        (
+            _lazy("Personal data"),
+            {"fields": ("first_name", "last_name", "company", "phone", "language")},
+        ),
+        (_lazy("Customer"), {"fields": ("group", "open_amount_limit", "is_test")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_staff=False)
+
+    @admin.display(description=_lazy("name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        services.invite_customer(obj, by=request.user)
+        self.message_user(
+            request,
+            _("A confirmation e-mail with a link to set the password was sent to %(email)s.")
+            % {"email": obj.email},
+        )
+
+    # --- detail page ------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context.update(customer_overview(obj))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/print/", view(self.print_view), name="customers_user_print"),
+            path("<int:pk>/points/", view(self.points_view), name="customers_user_points"),
+            path(
+                "<int:pk>/resend-confirmation/",
+                view(require_POST(self.resend_view)),
+                name="customers_user_resend",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _customer_or_404(self, request, pk, perm="view"):
+        customer = get_object_or_404(self.get_queryset(request), pk=pk)
+        check = self.has_view_permission if perm == "view" else self.has_change_permission
+        if not check(request, customer):
+            raise PermissionDenied
+        return customer
+
+    def print_view(self, request, pk):
+        customer = self._customer_or_404(request, pk)
+        ctx = {
+            "customer": customer,
+            "printed_at": timezone.now(),
+            "currency": settings.SHOP_CURRENCY,
+            # Panels of other apps (gift-card credit, threads) render with the operator's request.
+            "request": request,
+            **customer_overview(customer),
+        }
+        pdf = render_pdf("pdf/customer.html", ctx)
+        return pdf_response(pdf, f"customer-{customer.customer_number}.pdf")
+
+    def points_view(self, request, pk):
+        customer = self._customer_or_404(request, pk, perm="change")
+        form = PointsAdjustmentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.adjust_points(
+                    customer,
+                    form.cleaned_data["points"],
+                    form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                self.message_user(request, _("The loyalty points have been adjusted."))
+                return HttpResponseRedirect(
+                    reverse("admin:customers_user_change", args=[customer.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Adjust loyalty points"),
+            "customer": customer,
+            "form": form,
+            "balance": services.points_balance(customer),
+        }
+        return TemplateResponse(request, "admin/customers/user/points.html", context)
+
+    def resend_view(self, request, pk):
+        customer = self._customer_or_404(request, pk, perm="change")
+        try:
+            services.send_confirmation(customer)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, _("A new confirmation link was sent."))
+        return HttpResponseRedirect(reverse("admin:customers_user_change", args=[customer.pk]))
+
+    # --- deletion through the service ------------------------------------------------
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            from orders.models import Order
+
+            extra_context = {
+                **(extra_context or {}),
+                "customer": obj,
+                "customer_order_count": Order.objects.filter(customer=obj).count(),
+            }
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:customers_user_change", args=[object_id]))
+
+    def delete_model(self, request, obj):
+        services.delete_customer(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        failed = []
+        for customer in queryset:
+            try:
+                with transaction.atomic():
+                    services.delete_customer(customer, by=request.user)
+            except DomainError as exc:
+                failed.append(f"{customer.email}: {exc.message}")
+        if failed:
+            self.message_user(
+                request, _("Not deleted: %(list)s") % {"list": "; ".join(failed)}, messages.ERROR
+            )
+
+    # --- actions ---------------------------------------------------------------------
+
+    @admin.action(description=_lazy("Assign to group…"), permissions=["change"])
+    def assign_group(self, request, queryset):
+        form = AssignGroupForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            group = form.cleaned_data["group"]
+            count = services.assign_group(queryset.values_list("pk", flat=True), group)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d customer assigned to %(group)s.",
+                    "%(n)d customers assigned to %(group)s.",
+                    count,
+                )
+                % {"n": count, "group": group or _("no group")},
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Assign customers to a group"),
+            "form": form,
+            "count": queryset.count(),
+            "preview": queryset[:20],
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "assign_group",
+        }
+        return TemplateResponse(request, "admin/customers/user/assign_group.html", context)
+
+    @admin.action(description=_lazy("Send the confirmation link again"), permissions=["change"])
+    def resend_confirmation(self, request, queryset):
+        sent = 0
+        for customer in queryset.filter(is_confirmed=False):
+            services.send_confirmation(customer)
+            sent += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d confirmation link sent.", "%(n)d confirmation links sent.", sent)
+            % {"n": sent},
+        )
+
+
+class StaffCreationForm(auth_forms.AdminUserCreationForm):
+    class Meta:
+        model = StaffUser
+        fields = ("email",)
+
+
+class StaffChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = StaffUser
+        fields = "__all__"
+
+
+@admin.register(StaffUser, site=backoffice)
+class StaffUserAdmin(BaseUserAdmin):
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_superuser", "is_active", "last_login"]
+    list_filter = ["is_superuser", "is_active", "groups"]
+    search_fields = ["email", "first_name", "last_name"]
+    readonly_fields = ["date_joined", "last_login"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_lazy("Personal data"), {"fields": ("first_name", "last_name", "phone", "language")}),
+        (
+            _lazy("Permissions"),
+            {"fields": ("is_active", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_lazy("Dates"), {"fields": ("date_joined", "last_login")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_staff=True)
+
+    def save_model(self, request, obj, form, change):
+        obj.is_staff = True
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CustomerGroup, site=backoffice)
 class CustomerGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "open_amount_limit"]
+    list_display = ["name", "open_amount_limit", "member_count"]
+    search_fields = ["name"]
+    delete_confirmation_template = "admin/customers/customergroup/delete_confirmation.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(members_count=Count("members"))
+
+    @admin.display(description=_lazy("customers"), ordering="members_count")
+    def member_count(self, obj):
+        url = reverse("admin:customers_user_changelist") + f"?group__id__exact={obj.pk}"
+        from django.utils.html import format_html
+
+        return format_html('<a href="{}">{}</a>', url, obj.members_count)
+
+    def get_actions(self, request):
+        # Deleting goes through the page that asks what happens to the members.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        group = self.get_object(request, object_id)
+        if group is None:
+            raise Http404
+        if not self.has_delete_permission(request, group):
+            raise PermissionDenied
+        members = User.objects.filter(group=group).count()
+        form = DeleteGroupForm(request.POST if request.method == "POST" else None, group=group)
+        if request.method == "POST" and form.is_valid():
+            try:
+                moved = services.delete_group(group, move_to=form.cleaned_data["move_to"])
+            except DomainError as exc:
+                form.add_error("move_to", exc.message)
+            else:
+                self.log_deletions(request, [group])
+                target = form.cleaned_data["move_to"]
+                self.message_user(
+                    request,
+                    _("Group %(name)s deleted; %(n)d members moved to %(target)s.")
+                    % {"name": group.name, "n": moved, "target": target or _("no group")},
+                )
+                return HttpResponseRedirect(reverse("admin:customers_customergroup_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Delete customer group"),
+            "object": group,
+            "members": members,
+            "form": form,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.delete_confirmation_template, context)

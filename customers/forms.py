@@ -1,8 +1,13 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from shop.mail import queue_email
+
+from .models import Address, CustomerGroup, User
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -16,12 +21,211 @@ class LoginForm(auth_forms.AuthenticationForm):
     }
 
     def clean(self):
-        email = (self.cleaned_data.get("username") or "").lower()
-        user = User.objects.filter(email__iexact=email).first()
-        if (
-            user is not None
-            and user.is_rejected
-            and user.check_password(self.cleaned_data.get("password") or "")
-        ):
-            raise forms.ValidationError(self.error_messages["rejected"], code="rejected")
-        return super().clean()
+        # authenticate() first, so every attempt — also on a blocked account — is counted
+        # by the login throttle; only a correct password reveals that the account is blocked.
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if self.request is not None and getattr(self.request, "axes_locked_out", False):
+                raise
+            email = (self.cleaned_data.get("username") or "").lower()
+            user = User.objects.filter(email__iexact=email).first()
+            if (
+                user is not None
+                and user.is_rejected
+                and user.check_password(self.cleaned_data.get("password") or "")
+            ):
+                raise forms.ValidationError(
+                    self.error_messages["rejected"], code="rejected"
+                ) from None
+            raise
+
+
+class PasswordFields(forms.Form):
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_password2(self):
+        p1, p2 = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if p1 and p2 and p1 != p2:
+            raise forms.ValidationError(_("The two passwords do not match."))
+        return p2
+
+
+class RegistrationForm(PasswordFields):
+    email = forms.EmailField(label=_("E-mail"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+
+    field_order = ["email", "first_name", "last_name", "company", "phone", "password1", "password2"]
+
+
+class SetPasswordForm(PasswordFields):
+    pass
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "company", "phone", "language"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another account already uses this e-mail address."))
+        return email
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = [
+            "first_name",
+            "last_name",
+            "company",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "phone",
+            "is_default",
+        ]
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
+        return country
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account is deleted irreversibly."), required=True
+    )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset flow, with the e-mail going through the shop outbox."""
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if not user.is_rejected:
+                yield user
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        url = settings.SITE_URL + reverse(
+            "customers:password_reset_confirm", args=[context["uid"], context["token"]]
+        )
+        queue_email(
+            "customer_password_reset",
+            to_email,
+            {"customer": user, "url": url},
+            language=user.language,
+        )
+
+
+# --- backoffice -------------------------------------------------------------------------
+
+
+class CustomerAddForm(forms.ModelForm):
+    """The operator creates a customer without a password; the customer sets it via e-mail."""
+
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "company",
+            "phone",
+            "language",
+            "group",
+            "open_amount_limit",
+            "is_test",
+        ]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+
+class CustomerChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "company",
+            "phone",
+            "language",
+            "group",
+            "open_amount_limit",
+            "is_rejected",
+            "is_test",
+            "is_active",
+        ]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another account already uses this e-mail address."))
+        return email
+
+
+class AssignGroupForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label=_("Customer group"),
+        queryset=CustomerGroup.objects.all(),
+        required=False,
+        empty_label=_("— no group —"),
+    )
+
+
+class DeleteGroupForm(forms.Form):
+    move_to = forms.ModelChoiceField(
+        label=_("Move the members to"),
+        queryset=CustomerGroup.objects.none(),
+        required=False,
+        empty_label=_("— no group —"),
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["move_to"].queryset = CustomerGroup.objects.exclude(pk=group.pk)
+
+
+class PointsAdjustmentForm(forms.Form):
+    points = forms.IntegerField(label=_("Points (+/−)"))
+    note = forms.CharField(label=_("Reason"), max_length=150)

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Overrides the group's and the shop's limit for limited payment methods."),
     )
+    # False for accounts created by an operator until the customer follows the e-mailed link.
+    is_confirmed = models.BooleanField(
+        _("confirmed"),
+        default=True,
+        help_text=_("Accounts created in the backoffice are confirmed by the customer via e-mail."),
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("registered"), default=timezone.now)
@@ -152,3 +159,99 @@ class Address(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+
+class StaffUser(User):
+    """Staff users get their own backoffice screen; the customer screens list customers only."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("staff user")
+        verbose_name_plural = _("staff users")
+
+
+class AccountConfirmation(models.Model):
+    """The pending e-mail confirmation of an account created by an operator (S4).
+
+    The link carries a signed ``<customer id>:<nonce>``; a new link rotates the nonce, so only
+    the newest link works, and ``confirmed_at`` tells a used link apart from a forged one.
+    """
+
+    customer = models.OneToOneField(User, on_delete=models.CASCADE, related_name="confirmation")
+    nonce = models.CharField(max_length=32)
+    sent_at = models.DateTimeField(_("link sent"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account confirmation")
+        verbose_name_plural = _("account confirmations")
+
+    def __str__(self):
+        return str(self.customer)
+
+
+class LoyaltyAccount(models.Model):
+    """Cached points balance; always equal to the sum of the customer's ledger entries."""
+
+    customer = models.OneToOneField(User, on_delete=models.CASCADE, related_name="loyalty")
+    balance = models.IntegerField(_("points"), default=0)
+
+    class Meta:
+        verbose_name = _("loyalty account")
+        verbose_name_plural = _("loyalty accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="loyalty_balance_not_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.customer}: {self.balance}"
+
+
+class LoyaltyEntry(models.Model):
+    class Reason(models.TextChoices):
+        EARN = "earn", _("Earned")
+        SPEND = "spend", _("Spent")
+        REVERSE = "reverse", _("Reversed")
+        ADJUST = "adjust", _("Adjusted")
+
+    customer = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="loyalty_entries", verbose_name=_("customer")
+    )
+    points = models.IntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="loyalty_entries",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("loyalty points entry")
+        verbose_name_plural = _("loyalty points ledger")
+        indexes = [models.Index(fields=["customer", "-created"])]
+        constraints = [
+            # An order earns points once and is reversed once, whatever retries happen.
+            models.UniqueConstraint(
+                fields=["order", "reason"],
+                condition=Q(reason__in=["earn", "reverse"]),
+                name="loyalty_once_per_order",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(reason="earn", points__gt=0)
+                    | Q(reason="spend", points__lt=0)
+                    | Q(reason="reverse", points__lte=0)
+                    | Q(reason="adjust")
+                ),
+                name="loyalty_sign_matches_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.points:+d} {self.get_reason_display()}"

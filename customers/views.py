@@ -1,8 +1,30 @@
+import math
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .forms import LoginForm
+from . import services
+from .forms import (
+    AddressForm,
+    DeleteAccountForm,
+    LoginForm,
+    PasswordResetForm,
+    ProfileForm,
+    RegistrationForm,
+    ResendConfirmationForm,
+    SetPasswordForm,
+)
+from .models import Address
+
+AUTH_BACKEND = "customers.backends.ShopUserBackend"
 
 
 class LoginView(auth_views.LoginView):
@@ -11,7 +33,219 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _add_errors(form, exc):
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            form.add_error("password1" if "password1" in form.fields else None, message)
+    else:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("customers:account")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            user = services.register_customer(
+                cd["email"],
+                cd["password1"],
+                first_name=cd["first_name"],
+                last_name=cd["last_name"],
+                company=cd["company"],
+                phone=cd["phone"],
+                language=(request.LANGUAGE_CODE or "en")[:2],
+            )
+        except (services.CustomerError, ValidationError) as exc:
+            _add_errors(form, exc)
+        else:
+            login(request, user, backend=AUTH_BACKEND)
+            messages.success(request, _("Welcome! Your customer account has been created."))
+            return redirect("customers:account")
+    return render(request, "customers/register.html", {"form": form})
+
+
+def confirm(request, token):
+    """Link from the operator-invitation e-mail: check it, then let the customer set a password."""
+    try:
+        customer = services.check_confirmation(token)
+    except services.ConfirmationError as exc:
+        return render(
+            request,
+            "customers/confirm_failed.html",
+            {"error": exc, "token": token, "resend_form": ResendConfirmationForm()},
+            status=400 if exc.reason == "invalid" else 410,
+        )
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.confirm_account(token, form.cleaned_data["password1"])
+        except services.ConfirmationError as exc:
+            return render(
+                request,
+                "customers/confirm_failed.html",
+                {"error": exc, "token": token, "resend_form": ResendConfirmationForm()},
+                status=410,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            login(request, customer, backend=AUTH_BACKEND)
+            messages.success(request, _("Your account is confirmed. Welcome!"))
+            return redirect("customers:account")
+    return render(request, "customers/confirm.html", {"form": form, "customer": customer})
+
+
+@require_POST
+def confirm_resend(request, token):
+    """ "Send me a new link" from an expired or replaced confirmation link."""
+    try:
+        services.resend_confirmation_for_token(token)
+    except services.CustomerError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:confirm_request")
+    messages.success(request, _("We have sent you a new confirmation link."))
+    return redirect("customers:login")
+
+
+def confirm_request(request):
+    form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resend_confirmation_for_email(form.cleaned_data["email"])
+        except services.CustomerError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "If an unconfirmed account exists for this address, "
+                    "we have sent it a new confirmation link."
+                ),
+            )
+            return redirect("customers:login")
+    return render(request, "customers/confirm_request.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "customers/password_reset.html"
+    success_url = reverse_lazy("customers:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "customers/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "customers/password_reset_confirm.html"
+    success_url = reverse_lazy("customers:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "customers/password_reset_complete.html"
+
+
 @login_required
 def account(request):
-    orders = request.user.orders.all()[:10]
-    return render(request, "customers/account.html", {"orders": orders})
+    orders = request.user.orders.select_related("payment_method")[:5]
+    return render(
+        request,
+        "customers/account.html",
+        {"orders": orders, "points": services.points_balance(request.user)},
+    )
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your details have been saved."))
+        return redirect("customers:profile")
+    return render(request, "customers/profile.html", {"form": form})
+
+
+@login_required
+def addresses(request):
+    return render(
+        request,
+        "customers/addresses.html",
+        {"addresses": request.user.addresses.all()},
+    )
+
+
+def _save_address(request, form):
+    address = form.save(commit=False)
+    address.customer = request.user
+    address.save()
+    if address.is_default or not request.user.addresses.exclude(pk=address.pk).exists():
+        Address.objects.filter(customer=request.user).exclude(pk=address.pk).update(
+            is_default=False
+        )
+        if not address.is_default:
+            address.is_default = True
+            address.save(update_fields=["is_default"])
+    return address
+
+
+@login_required
+def address_edit(request, pk=None):
+    address = get_object_or_404(Address, pk=pk, customer=request.user) if pk else None
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        _save_address(request, form)
+        messages.success(request, _("The address has been saved."))
+        return redirect("customers:addresses")
+    return render(request, "customers/address_form.html", {"form": form, "address": address})
+
+
+@login_required
+@require_POST
+def address_delete(request, pk):
+    address = get_object_or_404(Address, pk=pk, customer=request.user)
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        first = request.user.addresses.first()
+        if first:
+            Address.objects.filter(pk=first.pk).update(is_default=True)
+    messages.success(request, _("The address has been deleted."))
+    return redirect("customers:addresses")
+
+
+@login_required
+@require_POST
+def address_default(request, pk):
+    address = get_object_or_404(Address, pk=pk, customer=request.user)
+    Address.objects.filter(customer=request.user).exclude(pk=address.pk).update(is_default=False)
+    Address.objects.filter(pk=address.pk).update(is_default=True)
+    messages.success(request, _("The default address has been changed."))
+    return redirect("customers:addresses")
+
+
+@login_required
+def delete_account(request):
+    if request.user.is_staff:
+        raise Http404
+    form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_own_account(request.user, form.cleaned_data["password"])
+        except services.CustomerError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            logout(request)
+            messages.success(request, _("Your account has been deleted. Goodbye!"))
+            return redirect("shop:home")
+    return render(request, "customers/delete_account.html", {"form": form})
+
+
+def lockout(request, original_response=None, credentials=None, *args, **kwargs):
+    """django-axes lockout page (AXES_LOCKOUT_CALLABLE), for storefront and backoffice."""
+    from axes.helpers import get_cool_off
+
+    cool_off = get_cool_off(request)
+    minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 15
+    return render(request, "customers/lockout.html", {"minutes": minutes}, status=429)

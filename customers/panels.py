@@ -1,0 +1,12 @@
+"""Panels this app contributes to pages of the shop (see shop.panels)."""
+
+from .models import LoyaltyEntry
+from .services import points_balance
+
+
+def account_points(request, user):
+    """Loyalty points on the storefront account start page."""
+    if not user.is_authenticated or user.is_staff:
+        return None
+    entries = list(LoyaltyEntry.objects.filter(customer=user).select_related("order")[:5])
+    return {"balance": points_balance(user), "entries": entries}

@@ -1,0 +1,109 @@
+import pytest
+from django.urls import reverse
+
+from customers import services
+from customers.models import User
+from orders.models import Order, OrderLine
+from tests.customers.factories import AddressFactory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_test_customer_is_deleted_with_orders(make_order):
+    user = UserFactory(is_test=True)
+    orders = [make_order(customer=user), make_order(customer=user)]
+    other = make_order()
+    summary = services.delete_customer(user)
+    assert summary["orders_deleted"] == 2
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not Order.objects.filter(pk__in=[o.pk for o in orders]).exists()
+    assert not OrderLine.objects.filter(order_id__in=[o.pk for o in orders]).exists()
+    assert Order.objects.filter(pk=other.pk).exists()
+
+
+def test_real_customer_with_orders_is_erased_and_orders_anonymised(make_order):
+    user = UserFactory(phone="+49 111")
+    AddressFactory(customer=user)
+    order = make_order(customer=user, email=user.email, phone="+49 111")
+    totals = (order.grand_total, order.goods_total, order.number, order.billing_city)
+    summary = services.delete_customer(user)
+    assert summary["orders_anonymised"] == 1
+    assert not User.objects.filter(pk=user.pk).exists()
+    order.refresh_from_db()
+    assert order.customer_id is None
+    assert order.email == f"deleted-{order.number}@invalid"
+    assert order.phone == ""
+    assert order.billing_first_name == order.billing_last_name == "Deleted"
+    assert order.shipping_first_name == "Deleted" and order.shipping_street == "Deleted"
+    assert "Musterstraße" not in order.billing_street
+    # Amounts, number and the order lines stay for the books.
+    assert (order.grand_total, order.goods_total, order.number, order.billing_city) == totals
+    assert order.lines.count() == 1
+
+
+def test_invoices_are_kept_untouched(make_order):
+    try:
+        from orders.models import Invoice
+    except ImportError:
+        pytest.skip("orders.Invoice is not there yet")
+    from orders import services as order_services
+
+    create_invoice = getattr(order_services, "create_invoice", None)
+    if create_invoice is None:
+        pytest.skip("orders.services.create_invoice is not there yet")
+    user = UserFactory()
+    order = make_order(customer=user)
+    invoice = create_invoice(order)
+    snapshot = {f.attname: getattr(invoice, f.attname) for f in Invoice._meta.concrete_fields}
+    services.delete_customer(user)
+    invoice.refresh_from_db()
+    assert {f.attname: getattr(invoice, f.attname) for f in Invoice._meta.concrete_fields} == (
+        snapshot
+    )
+
+
+def test_customer_without_orders_is_simply_deleted():
+    user = UserFactory()
+    AddressFactory(customer=user)
+    services.delete_customer(user)
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_staff_is_not_deleted_as_customer(staff):
+    with pytest.raises(services.CustomerError):
+        services.delete_customer(staff)
+    assert User.objects.filter(pk=staff.pk).exists()
+
+
+def test_backoffice_delete_uses_the_service(admin_client, make_order):
+    user = UserFactory()
+    order = make_order(customer=user)
+    url = reverse("admin:customers_user_delete", args=[user.pk])
+    page = admin_client.get(url).content.decode()
+    assert "cannot be undone" in page and "kept for the books" in page
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    order.refresh_from_db()
+    assert order.customer_id is None and order.billing_last_name == "Deleted"
+
+
+def test_backoffice_bulk_delete_uses_the_service(admin_client, make_order):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    test_user, real_user = UserFactory(is_test=True), UserFactory()
+    test_order, real_order = make_order(customer=test_user), make_order(customer=real_user)
+    response = admin_client.post(
+        reverse("admin:customers_user_changelist"),
+        {
+            "action": "delete_selected",
+            "post": "yes",
+            ACTION_CHECKBOX_NAME: [test_user.pk, real_user.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert not User.objects.filter(pk__in=[test_user.pk, real_user.pk]).exists()
+    assert not Order.objects.filter(pk=test_order.pk).exists()
+    real_order.refresh_from_db()
+    assert real_order.billing_first_name == "Deleted"
