@@ -1,33 +1,534 @@
-from django.contrib import admin
+"""Backoffice order screens: list with a real date range, a detail page with the lifecycle
+buttons, invoice and shipment pages, and the operator's new-orders feed token."""
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.admin import backoffice
+from shop.exceptions import DomainError
+from shop.pdf import pdf_response
 
-from .models import Order, OrderLine
+from . import services
+from .models import FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
+from .pdf import render_invoice, render_packing_slip
 
 
-class OrderLineInline(admin.TabularInline):
-    model = OrderLine
-    extra = 0
-    can_delete = False
-    readonly_fields = ["name", "sku", "quantity", "unit_price", "tax_rate", "line_total"]
-    fields = readonly_fields
+class DateRangeFilter(admin.ListFilter):
+    """From / to on the order date (inclusive), as two date inputs in the sidebar."""
+
+    title = gettext_lazy("order date")
+    template = "admin/orders/date_range_filter.html"
+    params = ("created_from", "created_to")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.dates = {}
+        for name in self.params:
+            if name in params:
+                raw = params.pop(name)[-1].strip()
+                if not raw:
+                    continue
+                try:
+                    self.dates[name] = date.fromisoformat(raw)
+                except ValueError:
+                    raise IncorrectLookupParameters(f"Invalid date {raw!r}") from None
+                self.used_parameters[name] = raw
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return list(self.params)
+
+    def queryset(self, request, queryset):
+        tz = timezone.get_current_timezone()
+        if "created_from" in self.dates:
+            start = datetime.combine(self.dates["created_from"], time.min, tzinfo=tz)
+            queryset = queryset.filter(created__gte=start)
+        if "created_to" in self.dates:
+            end = datetime.combine(
+                self.dates["created_to"] + timedelta(days=1), time.min, tzinfo=tz
+            )
+            queryset = queryset.filter(created__lt=end)
+        return queryset
+
+    def choices(self, changelist):
+        keep = [
+            (key, value)
+            for key, value in changelist.params.items()
+            if key not in self.params and key != "e"
+        ]
+        yield {
+            "hidden": keep,
+            "from": self.used_parameters.get("created_from", ""),
+            "to": self.used_parameters.get("created_to", ""),
+            "clear": changelist.get_query_string(remove=list(self.params)),
+            "active": bool(self.used_parameters),
+        }
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    visible_to_customer = forms.BooleanField(
+        label=gettext_lazy("Visible to customer"), required=False
+    )
+    notify_customer = forms.BooleanField(
+        label=gettext_lazy("Notify customer by e-mail"), required=False
+    )
+
+
+class InvoiceForm(forms.Form):
+    comment = forms.CharField(
+        label=gettext_lazy("Comment on the invoice (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+def _detail_queryset():
+    return Order.objects.select_related(
+        "payment_method", "shipping_method", "customer"
+    ).prefetch_related(
+        "lines",
+        "invoices",
+        Prefetch(
+            "shipments",
+            queryset=Shipment.objects.prefetch_related("lines__order_line", "tracking"),
+        ),
+        Prefetch("comments", queryset=OrderComment.objects.select_related("author")),
+        "download_links__order_line",
+    )
 
 
 @admin.register(Order, site=backoffice)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["number", "created", "billing_name", "grand_total", "status", "payment_status"]
-    list_filter = ["status", "payment_status", "payment_method"]
-    list_select_related = ["payment_method"]
-    search_fields = ["number", "email", "billing_last_name"]
-    inlines = [OrderLineInline]
-    readonly_fields = ["number", "status", "payment_status"]
+    list_display = [
+        "number",
+        "created",
+        "customer_column",
+        "total_column",
+        "status_column",
+        "payment_status_column",
+    ]
+    list_display_links = ["number"]
+    list_filter = ["status", "payment_status", "payment_method", DateRangeFilter]
+    search_fields = ["number", "email", "billing_last_name", "billing_first_name"]
+    show_full_result_count = False
+    list_per_page = 50
+    change_list_template = "admin/orders/order/change_list.html"
+
+    # -- list ---------------------------------------------------------------------------
+    @admin.display(description=gettext_lazy("customer"), ordering="billing_last_name")
+    def customer_column(self, obj):
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', obj.billing_name or "—", obj.email
+        )
+
+    @admin.display(description=gettext_lazy("total"), ordering="grand_total")
+    def total_column(self, obj):
+        return format_html(
+            '<span style="white-space:nowrap">{} {}</span>', obj.grand_total, obj.currency
+        )
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_column(self, obj):
+        return format_html(
+            '<span class="order-status {}">{}</span>', obj.status, obj.get_status_display()
+        )
+
+    @admin.display(description=gettext_lazy("payment status"), ordering="payment_status")
+    def payment_status_column(self, obj):
+        return format_html(
+            '<span class="order-status pay-{}">{}</span>',
+            obj.payment_status,
+            obj.get_payment_status_display(),
+        )
 
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders are removed only with a test customer (customers.services)
+
+    # -- detail and workflow views ------------------------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("feed-token/", wrap(self.feed_token_view), name="orders_order_feed_token"),
+            path("<int:pk>/invoice/", wrap(self.invoice_view), name="orders_order_invoice"),
+            path("<int:pk>/ship/", wrap(self.ship_view), name="orders_order_ship"),
+            *(
+                path(
+                    f"<int:pk>/{action}/",
+                    wrap(self.action_view),
+                    {"action": action},
+                    name=f"orders_order_{action.replace('-', '_')}",
+                )
+                for action in ("mark-paid", "cancel", "refund")
+            ),
+            *super().get_urls(),
+        ]
+
+    def _order(self, request, pk, change=False):
+        if change:
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+        elif not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(_detail_queryset(), pk=pk)
+
+    def _detail_url(self, order):
+        return reverse("admin:orders_order_change", args=[order.pk])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        try:
+            pk = int(object_id)
+        except ValueError:
+            raise Http404 from None
+        order = self._order(request, pk)
+        comment_form = CommentForm()
+        if request.method == "POST":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+            comment_form = CommentForm(request.POST)
+            if comment_form.is_valid():
+                cd = comment_form.cleaned_data
+                try:
+                    services.add_comment(
+                        order,
+                        cd["text"],
+                        visible_to_customer=cd["visible_to_customer"],
+                        notify_customer=cd["notify_customer"],
+                        user=request.user,
+                    )
+                except DomainError as exc:
+                    comment_form.add_error(None, exc.message)
+                else:
+                    messages.success(
+                        request,
+                        _("Comment added and e-mailed to the customer.")
+                        if cd["notify_customer"]
+                        else _("Comment added."),
+                    )
+                    return redirect(self._detail_url(order))
+        state = services.order_state(order)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Order %(number)s") % {"number": order.number},
+            "original": order,
+            "order": order,
+            "state": state,
+            "shipments": list(order.shipments.all()),
+            "comments": list(order.comments.all()),
+            "downloads": list(order.download_links.all()),
+            "tax_rows": order.tax_breakdown(),
+            "comment_form": comment_form,
+            "can_change": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/orders/order/detail.html", context)
+
+    def action_view(self, request, pk, action):
+        actions = {
+            "mark-paid": (services.mark_paid, _("Order %(number)s marked as paid.")),
+            "cancel": (services.cancel_order, _("Order %(number)s canceled.")),
+            "refund": (services.refund_order, _("Order %(number)s refunded and closed.")),
+        }
+        if action not in actions:
+            raise Http404
+        order = self._order(request, pk, change=True)
+        if request.method != "POST":
+            if action == "mark-paid":
+                return redirect(self._detail_url(order))
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Cancel order %(number)s?") % {"number": order.number}
+                if action == "cancel"
+                else _("Refund order %(number)s?") % {"number": order.number},
+                "order": order,
+                "action": action,
+            }
+            return TemplateResponse(request, "admin/orders/order/confirm.html", context)
+        function, success = actions[action]
+        try:
+            function(order, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, success % {"number": order.number})
+        return redirect(self._detail_url(order))
+
+    def invoice_view(self, request, pk):
+        order = self._order(request, pk, change=True)
+        form = InvoiceForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                invoice = services.create_invoice(
+                    order, comment=form.cleaned_data["comment"], user=request.user
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                return redirect(self._detail_url(order))
+            messages.success(
+                request,
+                _("Invoice %(number)s created. It has not been e-mailed; use “Send by e-mail”.")
+                % {"number": invoice.number},
+            )
+            return redirect(reverse("admin:orders_invoice_change", args=[invoice.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Invoice order %(number)s") % {"number": order.number},
+            "order": order,
+            "state": services.order_state(order),
+            "tax_rows": order.tax_breakdown(),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/orders/order/invoice_form.html", context)
+
+    def ship_view(self, request, pk):
+        order = self._order(request, pk, change=True)
+        state = services.order_state(order)
+        rows = [p for p in state.progress if p.line.needs_shipping]
+        values = {p.line.pk: p.remaining for p in rows}
+        tracking = [("dhl", "")] + [("", "")] * 2
+        if request.method == "POST":
+            values = {p.line.pk: request.POST.get(f"qty_{p.line.pk}", "0") for p in rows}
+            tracking = list(
+                zip(
+                    request.POST.getlist("carrier"),
+                    request.POST.getlist("tracking_number"),
+                    strict=False,
+                )
+            )
+            try:
+                shipment = services.create_shipment(
+                    order, lines=values, tracking=tracking, user=request.user
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Shipment %(number)s created. Tracking has not been e-mailed yet.")
+                    % {"number": shipment.number},
+                )
+                return redirect(reverse("admin:orders_shipment_change", args=[shipment.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Ship order %(number)s") % {"number": order.number},
+            "order": order,
+            "state": state,
+            "rows": [(p, values.get(p.line.pk, 0)) for p in rows],
+            "tracking": tracking,
+            "carriers": TrackingNumber.Carrier.choices,
+        }
+        return TemplateResponse(request, "admin/orders/order/ship_form.html", context)
+
+    def feed_token_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            if request.POST.get("action") == "revoke":
+                services.revoke_feed_token(request.user)
+                messages.success(request, _("Your feed address has been revoked."))
+            else:
+                services.regenerate_feed_token(request.user)
+                messages.success(
+                    request,
+                    _("A new feed address has been created; the old one no longer works."),
+                )
+            return redirect("admin:orders_order_feed_token")
+        token = FeedToken.objects.filter(user=request.user).first()
+        feed_url = (
+            request.build_absolute_uri(reverse("orders:feed", args=[token.token])) if token else ""
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("New-orders feed"),
+            "token": token,
+            "feed_url": feed_url,
+        }
+        return TemplateResponse(request, "admin/orders/order/feed_token.html", context)
+
+
+class _DocumentAdmin(admin.ModelAdmin):
+    """Invoices and shipments are created by the lifecycle only; their pages are read-only
+    with the document's own actions."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("orders.change_order")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("orders.view_order") or super().has_view_permission(
+            request, obj
+        )
+
+    def _guard(self, request, change=False):
+        allowed = (
+            self.has_change_permission(request) if change else self.has_view_permission(request)
+        )
+        if not allowed:
+            raise PermissionDenied
+
+    @admin.display(description=gettext_lazy("order"), ordering="order__number")
+    def order_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:orders_order_change", args=[obj.order_id]),
+            obj.order.number,
+        )
+
+
+@admin.register(Invoice, site=backoffice)
+class InvoiceAdmin(_DocumentAdmin):
+    list_display = ["number", "created", "order_link", "buyer_name", "total_column", "sent_at"]
+    list_select_related = ["order"]
+    search_fields = ["=number", "=order_number", "buyer_name", "buyer_email"]
+
+    @admin.display(description=gettext_lazy("total"), ordering="grand_total")
+    def total_column(self, obj):
+        return f"{obj.grand_total} {obj.currency}"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/pdf/", wrap(self.pdf_view), name="orders_invoice_pdf"),
+            path("<int:pk>/send/", wrap(self.send_view), name="orders_invoice_send"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._guard(request)
+        invoice = get_object_or_404(
+            Invoice.objects.select_related("order", "created_by"), pk=_int(object_id)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Invoice %(number)s") % {"number": invoice.number},
+            "invoice": invoice,
+            "order": invoice.order,
+            "lines": invoice.typed_lines,
+            "tax_rows": invoice.typed_tax_rows,
+            "can_change": self.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/orders/invoice/detail.html", context)
+
+    def pdf_view(self, request, pk):
+        self._guard(request)
+        invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
+        return pdf_response(render_invoice(invoice), invoice.filename)
+
+    def send_view(self, request, pk):
+        self._guard(request, change=True)
+        invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
+        if request.method == "POST":
+            try:
+                services.send_invoice(invoice, user=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Invoice %(number)s is being e-mailed to %(email)s.")
+                    % {"number": invoice.number, "email": invoice.order.email},
+                )
+        return redirect(reverse("admin:orders_invoice_change", args=[invoice.pk]))
+
+
+@admin.register(Shipment, site=backoffice)
+class ShipmentAdmin(_DocumentAdmin):
+    list_display = ["number", "created", "order_link", "tracking_sent_at"]
+    list_select_related = ["order"]
+    search_fields = ["=number", "=order__number", "tracking__number"]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/pdf/", wrap(self.pdf_view), name="orders_shipment_pdf"),
+            path(
+                "<int:pk>/send-tracking/",
+                wrap(self.send_tracking_view),
+                name="orders_shipment_send_tracking",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._guard(request)
+        shipment = get_object_or_404(
+            Shipment.objects.select_related("order", "order__shipping_method").prefetch_related(
+                "lines__order_line", "tracking"
+            ),
+            pk=_int(object_id),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Shipment %(number)s") % {"number": shipment.number},
+            "shipment": shipment,
+            "order": shipment.order,
+            "can_change": self.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/orders/shipment/detail.html", context)
+
+    def pdf_view(self, request, pk):
+        self._guard(request)
+        shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
+        return pdf_response(render_packing_slip(shipment), shipment.filename)
+
+    def send_tracking_view(self, request, pk):
+        self._guard(request, change=True)
+        shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
+        if request.method == "POST":
+            try:
+                services.send_tracking(shipment, user=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Tracking information is being e-mailed to %(email)s.")
+                    % {"email": shipment.order.email},
+                )
+        return redirect(reverse("admin:orders_shipment_change", args=[shipment.pk]))
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
 
 backoffice.attention(
-    "New orders",
+    gettext_lazy("New orders"),
     "admin:orders_order_changelist",
     lambda: Order.objects.filter(status=Order.Status.PENDING).count(),
     permission="orders.view_order",

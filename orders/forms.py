@@ -7,8 +7,18 @@ COUNTRIES = [("DE", _("Germany")), ("PL", _("Poland")), ("DK", _("Denmark")), ("
 
 
 class CheckoutForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
-    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    """The checkout. It has no price fields on purpose: prices always come from the catalog,
+    so anything a client adds to the POST (price, unit_price, total …) is ignored."""
+
+    email = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
     billing_first_name = forms.CharField(label=_("First name"), max_length=150)
     billing_last_name = forms.CharField(label=_("Last name"), max_length=150)
     billing_company = forms.CharField(label=_("Company"), max_length=200, required=False)
@@ -33,12 +43,14 @@ class CheckoutForm(forms.Form):
         queryset=ShippingMethod.objects.filter(is_active=True),
         widget=forms.RadioSelect,
         empty_label=None,
+        error_messages={"invalid_choice": _("Please choose one of the offered shipping methods.")},
     )
     payment_method = forms.ModelChoiceField(
         label=_("Payment method"),
         queryset=PaymentMethod.objects.filter(is_active=True),
         widget=forms.RadioSelect,
         empty_label=None,
+        error_messages={"invalid_choice": _("Please choose one of the offered payment methods.")},
     )
     voucher_code = forms.CharField(label=_("Discount code"), max_length=64, required=False)
     giftcard_number = forms.CharField(label=_("Gift card number"), max_length=40, required=False)
@@ -56,17 +68,39 @@ class CheckoutForm(forms.Form):
         required=False,
     )
     accept_terms = forms.BooleanField(
-        label=_("I accept the terms and conditions and the privacy policy"), required=True
+        label=_("I accept the terms and conditions and the privacy policy"),
+        required=True,
+        error_messages={"required": _("Please accept the terms and conditions to order.")},
     )
 
     SHIPPING_REQUIRED = ("first_name", "last_name", "street", "postcode", "city")
+    AUTOCOMPLETE = {
+        "first_name": "given-name",
+        "last_name": "family-name",
+        "company": "organization",
+        "street": "address-line1",
+        "postcode": "postal-code",
+        "city": "address-level2",
+        "country": "country",
+    }
 
-    def __init__(self, *args, payment_methods=None, **kwargs):
+    def __init__(self, *args, payment_methods=None, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
         if payment_methods is not None:
             self.fields["payment_method"].queryset = PaymentMethod.objects.filter(
                 pk__in=[m.pk for m in payment_methods]
             )
+        for prefix in ("billing", "shipping"):
+            for key, token in self.AUTOCOMPLETE.items():
+                self.fields[f"{prefix}_{key}"].widget.attrs["autocomplete"] = f"{prefix} {token}"
+        if customer is None:
+            # Account credit needs an account: guests never see or submit it.
+            del self.fields["use_credit"]
+        # Preselect the first offered method so the summary can show a shipping cost.
+        for name in ("shipping_method", "payment_method"):
+            first = self.fields[name].queryset.first()
+            if first is not None and not self.initial.get(name):
+                self.initial[name] = first.pk
 
     def clean(self):
         data = super().clean()

@@ -1,10 +1,12 @@
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.models import PaymentMethod, Product, ShippingMethod
@@ -191,6 +193,12 @@ class Order(models.Model):
     def net_total(self):
         return sum((row["net"] for row in self.tax_breakdown()), ZERO)
 
+    @property
+    def invoice(self):
+        """The order's invoice or None (uses prefetched ``invoices`` when present)."""
+        invoices = list(self.invoices.all())
+        return invoices[0] if invoices else None
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -220,3 +228,266 @@ class OrderLine(models.Model):
     @property
     def needs_shipping(self):
         return not (self.is_downloadable or self.is_giftcard)
+
+
+class InvoiceCounter(models.Model):
+    """One row per year; locked while an invoice number is drawn, so numbers are gapless."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """A legal document: buyer data, lines and totals are frozen at creation, so a later
+    anonymisation of the order (customer erasure) leaves the invoice intact."""
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="invoices"
+    )
+    number = models.CharField(_("invoice number"), max_length=20, unique=True)
+    year = models.PositiveIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    created = models.DateTimeField(_("invoice date"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(_("comment for the customer"), blank=True)
+    # Buyer snapshot
+    buyer_name = models.CharField(_("name"), max_length=301)
+    buyer_company = models.CharField(_("company"), max_length=200, blank=True)
+    buyer_street = models.CharField(_("street"), max_length=200)
+    buyer_postcode = models.CharField(_("postcode"), max_length=20)
+    buyer_city = models.CharField(_("city"), max_length=100)
+    buyer_country = models.CharField(_("country"), max_length=2)
+    buyer_email = models.EmailField(_("e-mail"))
+    customer_number = models.CharField(_("customer number"), max_length=20, blank=True)
+    # Document snapshot
+    order_number = models.CharField(_("order number"), max_length=20)
+    order_date = models.DateTimeField(_("order date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    lines = models.JSONField(_("lines"), default=list)
+    tax_rows = models.JSONField(_("tax breakdown"), default=list)
+    goods_total = models.DecimalField(_("goods"), max_digits=12, decimal_places=2)
+    shipping_total = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
+    shipping_method_name = models.CharField(_("shipping method"), max_length=100)
+    discount_total = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
+    voucher_code = models.CharField(_("discount code"), max_length=64, blank=True)
+    grand_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    giftcard_total = models.DecimalField(_("paid by gift card"), max_digits=12, decimal_places=2)
+    credit_total = models.DecimalField(_("paid by account credit"), max_digits=12, decimal_places=2)
+    payment_method_name = models.CharField(_("payment method"), max_length=100)
+    payment_method_kind = models.CharField(_("payment method kind"), max_length=20)
+    sent_at = models.DateTimeField(_("last sent by e-mail"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["order"], name="one_invoice_per_order"),
+            models.UniqueConstraint(fields=["year", "sequence"], name="invoice_sequence_unique"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("orders:account_invoice", args=[self.order_number])
+
+    @property
+    def net_total(self):
+        return sum((Decimal(row["net"]) for row in self.tax_rows), ZERO)
+
+    @property
+    def tax_total(self):
+        return sum((Decimal(row["tax"]) for row in self.tax_rows), ZERO)
+
+    @property
+    def amount_due(self):
+        return self.grand_total - self.giftcard_total - self.credit_total
+
+    @property
+    def typed_lines(self):
+        return [
+            {**line, **{k: Decimal(line[k]) for k in ("unit_price", "tax_rate", "line_total")}}
+            for line in self.lines
+        ]
+
+    @property
+    def typed_tax_rows(self):
+        return [{k: Decimal(v) for k, v in row.items()} for row in self.tax_rows]
+
+    @property
+    def filename(self):
+        return f"invoice-{self.number}.pdf"
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="shipments"
+    )
+    number = models.CharField(_("shipment number"), max_length=30, unique=True)
+    created = models.DateTimeField(_("shipped"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tracking_sent_at = models.DateTimeField(_("tracking e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def filename(self):
+        return f"packing-slip-{self.number}.pdf"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="shipped")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("shipped line")
+        verbose_name_plural = _("shipped lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="shipmentline_quantity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["shipment", "order_line"], name="shipmentline_once_per_shipment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.order_line.name}"
+
+
+class TrackingNumber(models.Model):
+    class Carrier(models.TextChoices):
+        DHL = "dhl", "DHL"
+        DPD = "dpd", "DPD"
+        UPS = "ups", "UPS"
+        GLS = "gls", "GLS"
+        POSTNORD = "postnord", "PostNord"
+        INPOST = "inpost", "InPost"
+        OTHER = "other", _("Other carrier")
+
+    URLS = {
+        "dhl": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={n}",
+        "dpd": "https://tracking.dpd.de/status/en_US/parcel/{n}",
+        "ups": "https://www.ups.com/track?tracknum={n}",
+        "gls": "https://gls-group.com/track/{n}",
+        "postnord": "https://tracking.postnord.com/en/?id={n}",
+        "inpost": "https://inpost.pl/sledzenie-przesylek?number={n}",
+    }
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking")
+    carrier = models.CharField(_("carrier"), max_length=10, choices=Carrier.choices)
+    number = models.CharField(_("tracking number"), max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("tracking number")
+        verbose_name_plural = _("tracking numbers")
+
+    def __str__(self):
+        return f"{self.get_carrier_display()} {self.number}"
+
+    @property
+    def url(self):
+        template = self.URLS.get(self.carrier)
+        return template.format(n=quote(self.number)) if template else ""
+
+
+class OrderComment(models.Model):
+    """The order's history: operator comments and the lifecycle's own notes."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="comments")
+    created = models.DateTimeField(_("date"), auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("comment"))
+    visible_to_customer = models.BooleanField(_("visible to customer"), default=False)
+    customer_notified = models.BooleanField(_("customer notified"), default=False)
+    is_event = models.BooleanField(_("lifecycle event"), default=False)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("order comment")
+        verbose_name_plural = _("order comments")
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class FeedToken(models.Model):
+    """Secret in the URL of a staff user's new-orders feed (feed readers cannot log in)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="order_feed_token"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("feed token")
+        verbose_name_plural = _("feed tokens")
+
+    def __str__(self):
+        return f"{self.user}"
+
+
+class DownloadLink(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="download_links")
+    order_line = models.OneToOneField(
+        OrderLine, on_delete=models.CASCADE, related_name="download_link"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"))
+    max_downloads = models.PositiveIntegerField(_("downloads allowed"))
+    download_count = models.PositiveIntegerField(_("downloads"), default=0)
+    last_download_at = models.DateTimeField(_("last download"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("download link")
+        verbose_name_plural = _("download links")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(download_count__lte=models.F("max_downloads")),
+                name="download_count_within_limit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.order_line.name
+
+    def get_absolute_url(self):
+        return reverse("orders:download", args=[self.token])
+
+    @property
+    def downloads_left(self):
+        return max(0, self.max_downloads - self.download_count)
+
+    def is_expired(self, now=None):
+        return (now or timezone.now()) >= self.expires_at

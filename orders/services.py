@@ -1,21 +1,38 @@
 """Checkout placement and the order lifecycle. The only place that changes an order's state."""
 
+import secrets
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
 from giftcards import services as giftcard_services
 from shop.exceptions import DomainError
 from shop.mail import queue_email
-from shop.models import PaymentMethod, Product, ShippingMethod
+from shop.models import PaymentMethod, Product, ShippingMethod, ShopSettings
 from vouchers import services as voucher_services
 
 from . import signals
-from .models import ZERO, Order, OrderLine, money
+from .models import (
+    ZERO,
+    DownloadLink,
+    FeedToken,
+    Invoice,
+    InvoiceCounter,
+    Order,
+    OrderComment,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+    TrackingNumber,
+    money,
+)
 
 
 class CheckoutError(DomainError):
@@ -174,3 +191,546 @@ def place_order(items, data: CheckoutData, customer=None):
             language=order.language,
         )
     return order
+
+
+# --------------------------------------------------------------------------------------------
+# Order lifecycle (SPEC S3). Every function locks the order row first, checks the transition,
+# and changes nothing if it raises. The status is derived here and nowhere else.
+# --------------------------------------------------------------------------------------------
+
+FINAL_STATES = (Order.Status.CANCELED, Order.Status.CLOSED)
+
+
+class DownloadError(DomainError):
+    """A download link that cannot be used; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message, status=410):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class LineProgress:
+    line: OrderLine
+    shipped: int
+
+    @property
+    def remaining(self):
+        return max(0, self.line.quantity - self.shipped) if self.line.needs_shipping else 0
+
+
+@dataclass
+class OrderState:
+    """What has happened to an order so far, computed from its (prefetched) relations."""
+
+    order: Order
+    invoice: object
+    progress: list
+    shipment_count: int
+
+    @property
+    def invoiced(self):
+        return self.invoice is not None
+
+    @property
+    def shipped_any(self):
+        return self.shipment_count > 0
+
+    @property
+    def fully_shipped(self):
+        return all(p.remaining == 0 for p in self.progress)
+
+    @property
+    def final(self):
+        return self.order.status in FINAL_STATES
+
+    def derived_status(self):
+        if self.final:
+            return self.order.status
+        if self.invoiced and self.fully_shipped:
+            return Order.Status.COMPLETE
+        if self.invoiced or self.shipped_any:
+            return Order.Status.PROCESSING
+        return Order.Status.PENDING
+
+    # Which operator actions the order allows right now (buttons in the backoffice).
+    @property
+    def can_invoice(self):
+        return not self.final and not self.invoiced
+
+    @property
+    def can_ship(self):
+        return not self.final and not self.fully_shipped
+
+    @property
+    def can_mark_paid(self):
+        return not self.final and self.order.payment_status != Order.PaymentStatus.PAID
+
+    @property
+    def can_cancel(self):
+        return not self.final and not self.invoiced and not self.shipped_any
+
+    @property
+    def can_refund(self):
+        return not self.final and self.invoiced
+
+
+def order_state(order):
+    """Uses ``order.lines``, ``order.invoices`` and ``order.shipments__lines`` — prefetch them
+    for pages; inside services they are read fresh."""
+    shipments = list(order.shipments.all())
+    shipped = defaultdict(int)
+    for shipment in shipments:
+        for sl in shipment.lines.all():
+            shipped[sl.order_line_id] += sl.quantity
+    progress = [LineProgress(line, shipped[line.pk]) for line in order.lines.all()]
+    return OrderState(order, order.invoice, progress, len(shipments))
+
+
+def _lock(order):
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("payment_method", "shipping_method")
+        .get(pk=order.pk)
+    )
+
+
+def _finish(original, locked):
+    """Store the derived status and mirror the new state onto the caller's instance."""
+    status = order_state(locked).derived_status()
+    if status != locked.status:
+        locked.status = status
+        locked.save(update_fields=["status"])
+    for name in ("status", "payment_status", "paid_at"):
+        setattr(original, name, getattr(locked, name))
+    return locked
+
+
+def _event(order, text, user=None):
+    return OrderComment.objects.create(order=order, author=user, text=text, is_event=True)
+
+
+def _refuse_if_final(order, action):
+    if order.status in FINAL_STATES:
+        raise OrderError(
+            _("Order %(number)s is %(status)s and cannot be %(action)s.")
+            % {"number": order.number, "status": order.get_status_display(), "action": action}
+        )
+
+
+def _return_stock(quantities):
+    """``quantities``: {product id: quantity} back into stock (only where stock is tracked)."""
+    for product_id in sorted(quantities):
+        if quantities[product_id] > 0:
+            Product.objects.filter(pk=product_id, stock__isnull=False).update(
+                stock=F("stock") + quantities[product_id]
+            )
+
+
+def _close_downloads(order):
+    DownloadLink.objects.filter(order=order, expires_at__gt=timezone.now()).update(
+        expires_at=timezone.now()
+    )
+
+
+def next_invoice_number(year):
+    """Draw the next number of ``year``. The counter row stays locked until the caller's
+    transaction ends, so a rolled-back invoice gives its number back: no gaps, no doubles."""
+    InvoiceCounter.objects.bulk_create([InvoiceCounter(year=year)], ignore_conflicts=True)
+    counter = InvoiceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def create_invoice(order, comment="", user=None):
+    """Invoice the whole order. Card-like payments are captured now (payment status Paid)."""
+    with transaction.atomic():
+        locked = _lock(order)
+        _refuse_if_final(locked, _("invoiced"))
+        if Invoice.objects.filter(order=locked).exists():
+            raise OrderError(
+                _("Order %(number)s has already been invoiced.") % {"number": locked.number}
+            )
+        lines = list(locked.lines.all())
+        year = timezone.localdate().year
+        sequence = next_invoice_number(year)
+        invoice = Invoice.objects.create(
+            order=locked,
+            number=f"{year}-{sequence:06d}",
+            year=year,
+            sequence=sequence,
+            created_by=user,
+            comment=(comment or "").strip(),
+            buyer_name=locked.billing_name,
+            buyer_company=locked.billing_company,
+            buyer_street=locked.billing_street,
+            buyer_postcode=locked.billing_postcode,
+            buyer_city=locked.billing_city,
+            buyer_country=locked.billing_country,
+            buyer_email=locked.email,
+            customer_number=(locked.customer.customer_number or "") if locked.customer_id else "",
+            order_number=locked.number,
+            order_date=locked.created,
+            currency=locked.currency,
+            lines=[
+                {
+                    "name": line.name,
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "unit_price": str(line.unit_price),
+                    "tax_rate": str(line.tax_rate),
+                    "line_total": str(line.line_total),
+                }
+                for line in lines
+            ],
+            tax_rows=[{k: str(v) for k, v in row.items()} for row in locked.tax_breakdown(lines)],
+            goods_total=locked.goods_total,
+            shipping_total=locked.shipping_total,
+            shipping_method_name=locked.shipping_method.name,
+            discount_total=locked.discount_total,
+            voucher_code=locked.voucher_code,
+            grand_total=locked.grand_total,
+            giftcard_total=locked.giftcard_total,
+            credit_total=locked.credit_total,
+            payment_method_name=locked.payment_method.name,
+            payment_method_kind=locked.payment_method.kind,
+        )
+        _event(locked, _("Invoice %(number)s created.") % {"number": invoice.number}, user)
+        captured = locked.payment_method.captured_on_invoice or locked.amount_due <= ZERO
+        if captured and locked.payment_status != Order.PaymentStatus.PAID:
+            _set_paid(locked, user)
+        _finish(order, locked)
+    return invoice
+
+
+def _set_paid(locked, user):
+    locked.payment_status = Order.PaymentStatus.PAID
+    locked.paid_at = timezone.now()
+    locked.save(update_fields=["payment_status", "paid_at"])
+    _event(
+        locked,
+        _("Payment of %(amount)s %(currency)s received (%(method)s).")
+        % {
+            "amount": locked.amount_due,
+            "currency": locked.currency,
+            "method": locked.payment_method.name,
+        },
+        user,
+    )
+    issue_download_links(locked)
+    signals.order_paid.send(sender=Order, order=locked)
+
+
+def mark_paid(order, user=None):
+    """Payment status → Paid (bank transfer arrived, cash collected …). No-op if already paid."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if locked.payment_status == Order.PaymentStatus.PAID:
+            _finish(order, locked)
+            return locked
+        _refuse_if_final(locked, _("marked as paid"))
+        _set_paid(locked, user)
+        return _finish(order, locked)
+
+
+def cancel_order(order, user=None):
+    """Cancel while nothing is invoiced or shipped: stock comes back, receivers of
+    ``order_canceled`` give back voucher use, gift-card / credit payments and points."""
+    with transaction.atomic():
+        locked = _lock(order)
+        _refuse_if_final(locked, _("canceled"))
+        if Shipment.objects.filter(order=locked).exists():
+            raise OrderError(
+                _("Order %(number)s has already been shipped and can no longer be canceled.")
+                % {"number": locked.number}
+            )
+        if Invoice.objects.filter(order=locked).exists():
+            raise OrderError(
+                _("Order %(number)s has been invoiced; refund it instead of canceling it.")
+                % {"number": locked.number}
+            )
+        returned = defaultdict(int)
+        for line in locked.lines.all():
+            if line.product_id:
+                returned[line.product_id] += line.quantity
+        _return_stock(returned)
+        was_paid = locked.payment_status == Order.PaymentStatus.PAID
+        locked.status = Order.Status.CANCELED
+        if was_paid:
+            locked.payment_status = Order.PaymentStatus.REFUNDED
+        locked.save(update_fields=["status", "payment_status"])
+        _close_downloads(locked)
+        _event(locked, _("Order canceled."), user)
+        signals.order_canceled.send(sender=Order, order=locked)
+        return _finish(order, locked)
+
+
+def refund_order(order, user=None):
+    """Full refund of an invoiced order → Closed. Unshipped goods go back into stock and the
+    same ``order_canceled`` receivers reverse voucher, gift-card, credit and points effects."""
+    with transaction.atomic():
+        locked = _lock(order)
+        _refuse_if_final(locked, _("refunded"))
+        if not Invoice.objects.filter(order=locked).exists():
+            raise OrderError(
+                _("Order %(number)s has not been invoiced; cancel it instead of refunding it.")
+                % {"number": locked.number}
+            )
+        state = order_state(locked)
+        returned = defaultdict(int)
+        for p in state.progress:
+            if p.line.product_id and p.line.needs_shipping:
+                returned[p.line.product_id] += p.remaining
+            elif p.line.product_id:
+                returned[p.line.product_id] += p.line.quantity
+        _return_stock(returned)
+        locked.status = Order.Status.CLOSED
+        if locked.payment_status == Order.PaymentStatus.PAID:
+            locked.payment_status = Order.PaymentStatus.REFUNDED
+        locked.save(update_fields=["status", "payment_status"])
+        _close_downloads(locked)
+        _event(locked, _("Order fully refunded and closed."), user)
+        signals.order_canceled.send(sender=Order, order=locked)
+        return _finish(order, locked)
+
+
+def create_shipment(order, lines, tracking=(), user=None):
+    """Ship ``lines`` ({order line id: quantity}); partial shipments are allowed.
+
+    ``tracking`` is a list of (carrier, number) pairs, carrier one of TrackingNumber.Carrier.
+    """
+    with transaction.atomic():
+        locked = _lock(order)
+        _refuse_if_final(locked, _("shipped"))
+        state = order_state(locked)
+        progress = {p.line.pk: p for p in state.progress}
+        wanted = {}
+        for line_id, quantity in (lines or {}).items():
+            try:
+                line_id, quantity = int(line_id), int(quantity or 0)
+            except (TypeError, ValueError):
+                raise OrderError(_("Quantities must be whole numbers.")) from None
+            if line_id not in progress:
+                raise OrderError(_("This line does not belong to the order."))
+            if quantity < 0:
+                raise OrderError(_("Quantities cannot be negative."))
+            if quantity == 0:
+                continue
+            p = progress[line_id]
+            if not p.line.needs_shipping:
+                raise OrderError(
+                    _("%(name)s is not shipped (download or gift card).") % {"name": p.line.name}
+                )
+            if quantity > p.remaining:
+                raise OrderError(
+                    _("Only %(left)s × %(name)s left to ship.")
+                    % {"left": p.remaining, "name": p.line.name}
+                )
+            wanted[line_id] = quantity
+        if not wanted:
+            raise OrderError(_("Choose at least one item to ship."))
+        parcels = []
+        for carrier, number in tracking or ():
+            carrier, number = (carrier or "").strip().lower(), (number or "").strip()
+            if not carrier and not number:
+                continue
+            if carrier not in TrackingNumber.Carrier.values:
+                raise OrderError(_("Unknown carrier %(carrier)s.") % {"carrier": carrier})
+            if not number or len(number) > 64:
+                raise OrderError(_("Enter a tracking number (up to 64 characters)."))
+            parcels.append((carrier, number))
+        count = Shipment.objects.filter(order=locked).count()
+        shipment = Shipment.objects.create(
+            order=locked, number=f"{locked.number}-{count + 1}", created_by=user
+        )
+        ShipmentLine.objects.bulk_create(
+            ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=quantity)
+            for line_id, quantity in wanted.items()
+        )
+        TrackingNumber.objects.bulk_create(
+            TrackingNumber(shipment=shipment, carrier=c, number=n) for c, n in parcels
+        )
+        _event(locked, _("Shipment %(number)s created.") % {"number": shipment.number}, user)
+        _finish(order, locked)
+    return shipment
+
+
+def add_comment(order, text, visible_to_customer=False, notify_customer=False, user=None):
+    """Add to the order's comment history; a notified comment is always visible."""
+    text = (text or "").strip()
+    if not text:
+        raise OrderError(_("The comment is empty."), field="text")
+    with transaction.atomic():
+        locked = _lock(order)
+        comment = OrderComment.objects.create(
+            order=locked,
+            author=user,
+            text=text,
+            visible_to_customer=visible_to_customer or notify_customer,
+            customer_notified=notify_customer,
+        )
+        if notify_customer:
+            queue_email(
+                "order_comment",
+                locked.email,
+                {"order": locked, "comment": comment},
+                language=locked.language,
+            )
+    return comment
+
+
+def send_invoice(invoice, user=None):
+    """E-mail the invoice PDF to the customer (only when the operator asks for it)."""
+    with transaction.atomic():
+        locked = _lock(invoice.order)
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        queue_email(
+            "order_invoice",
+            locked.email,
+            {"order": locked, "invoice": invoice},
+            language=locked.language,
+            attachments=[
+                {
+                    "filename": invoice.filename,
+                    "mimetype": "application/pdf",
+                    "generator": "orders.pdf.invoice_pdf_bytes",
+                    "args": [invoice.pk],
+                }
+            ],
+        )
+        invoice.sent_at = timezone.now()
+        invoice.save(update_fields=["sent_at"])
+        _event(
+            locked,
+            _("Invoice %(number)s sent by e-mail to %(email)s.")
+            % {"number": invoice.number, "email": locked.email},
+            user,
+        )
+    return invoice
+
+
+def send_tracking(shipment, user=None):
+    """E-mail the shipment's tracking numbers (only on "Send tracking information")."""
+    with transaction.atomic():
+        locked = _lock(shipment.order)
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        tracking = list(shipment.tracking.all())
+        if not tracking:
+            raise OrderError(_("This shipment has no tracking number to send."))
+        queue_email(
+            "order_tracking",
+            locked.email,
+            {
+                "order": locked,
+                "shipment": shipment,
+                "tracking": tracking,
+                "lines": list(shipment.lines.select_related("order_line")),
+            },
+            language=locked.language,
+        )
+        shipment.tracking_sent_at = timezone.now()
+        shipment.save(update_fields=["tracking_sent_at"])
+        _event(
+            locked,
+            _("Tracking information of %(number)s sent to %(email)s.")
+            % {"number": shipment.number, "email": locked.email},
+            user,
+        )
+    return shipment
+
+
+# ---------------------------------------------------------------- downloadable products
+
+
+def issue_download_links(order):
+    """Create a link per downloadable line that has none yet and e-mail them. Called when the
+    order becomes paid, inside that transaction."""
+    shop = ShopSettings.load()
+    existing = set(DownloadLink.objects.filter(order=order).values_list("order_line_id", flat=True))
+    expires = timezone.now() + timedelta(days=shop.download_expiry_days)
+    links = [
+        DownloadLink(
+            order=order,
+            order_line=line,
+            token=secrets.token_urlsafe(32),
+            expires_at=expires,
+            max_downloads=shop.download_max_count,
+        )
+        for line in order.lines.filter(is_downloadable=True)
+        if line.pk not in existing
+    ]
+    if not links:
+        return []
+    DownloadLink.objects.bulk_create(links)
+    queue_email(
+        "order_downloads",
+        order.email,
+        {"order": order, "links": links},
+        language=order.language,
+    )
+    return links
+
+
+def use_download_link(token):
+    """Count one download and return the link (with its product); the row is locked so two
+    parallel downloads cannot exceed the limit."""
+    with transaction.atomic():
+        link = (
+            DownloadLink.objects.select_for_update(of=("self",))
+            .select_related("order", "order_line__product")
+            .filter(token=token)
+            .first()
+        )
+        if link is None:
+            raise DownloadError(_("This download link does not exist."), status=404)
+        if link.order.status in FINAL_STATES:
+            raise DownloadError(_("This order has been canceled; the download is closed."))
+        if link.is_expired():
+            raise DownloadError(
+                _("This download link expired on %(date)s.")
+                % {"date": formats.date_format(timezone.localtime(link.expires_at))}
+            )
+        if link.download_count >= link.max_downloads:
+            raise DownloadError(
+                _("This link has been used %(count)s times, the maximum allowed.")
+                % {"count": link.max_downloads}
+            )
+        product = link.order_line.product
+        if (
+            product is None
+            or not product.download_file
+            or not product.download_file.storage.exists(product.download_file.name)
+        ):
+            raise DownloadError(
+                _("The file is currently not available. Please contact us."), status=404
+            )
+        link.download_count += 1
+        link.last_download_at = timezone.now()
+        link.save(update_fields=["download_count", "last_download_at"])
+    return link
+
+
+# ---------------------------------------------------------------- operator feed tokens
+
+
+def regenerate_feed_token(user):
+    token = secrets.token_urlsafe(32)
+    FeedToken.objects.update_or_create(user=user, defaults={"token": token})
+    return token
+
+
+def revoke_feed_token(user):
+    return FeedToken.objects.filter(user=user).delete()[0] > 0
+
+
+def feed_user(token):
+    """The active staff user a feed token belongs to, or None."""
+    if not token:
+        return None
+    feed = FeedToken.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active or not feed.user.is_staff:
+        return None
+    if not feed.user.has_perm("orders.view_order"):
+        return None
+    return feed.user

@@ -1,10 +1,29 @@
 from django.urls import path
 
 from . import views
+from .feeds import NewOrdersFeed
 
 app_name = "orders"
 
 urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/success/", views.success, name="success"),
+]
+
+urlpatterns += [
+    path("account/orders/", views.account_orders, name="account_orders"),
+    path("account/orders/<str:number>/", views.account_order, name="account_order"),
+    path("account/orders/<str:number>/invoice/", views.account_invoice, name="account_invoice"),
+    path(
+        "account/orders/<str:number>/invoice.pdf",
+        views.account_invoice_pdf,
+        name="account_invoice_pdf",
+    ),
+    path(
+        "account/orders/<str:number>/packing-slip/<int:shipment>.pdf",
+        views.account_packing_slip,
+        name="account_packing_slip",
+    ),
+    path("downloads/<str:token>/", views.download, name="download"),
+    path("backoffice-feed/<str:token>/", NewOrdersFeed(), name="feed"),
 ]

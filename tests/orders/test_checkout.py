@@ -1,13 +1,21 @@
+"""Checkout placement (service) and the checkout page (view): totals, guest vs account,
+cart across login and every kind of bad input."""
+
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from customers.models import Address
 from orders.models import Order
-from orders.services import CheckoutError
-from shop.models import OutboxEmail
-from tests.factories import ProductFactory
+from orders.services import CheckoutError, place_order
+from shop.models import OutboxEmail, Product
+from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory
 
 pytestmark = pytest.mark.django_db
+
+
+# --- placement totals -------------------------------------------------------------------
 
 
 def test_totals_per_tax_rate_with_shipping(make_order):
@@ -18,16 +26,64 @@ def test_totals_per_tax_rate_with_shipping(make_order):
     assert order.shipping_total == Decimal("4.90")
     assert order.grand_total == Decimal("39.40")
     rows = {row["rate"]: row for row in order.tax_breakdown()}
-    assert rows[Decimal("7.00")]["net"] == Decimal("10.00")
+    assert rows[Decimal("7.00")] == {
+        "rate": Decimal("7.00"),
+        "net": Decimal("10.00"),
+        "tax": Decimal("0.70"),
+        "gross": Decimal("10.70"),
+    }
     assert rows[Decimal("19.00")]["gross"] == Decimal("28.70")  # 23.80 goods + 4.90 shipping
     assert rows[Decimal("19.00")]["net"] == Decimal("24.12")
+    assert rows[Decimal("19.00")]["tax"] == Decimal("4.58")
     assert sum(r["gross"] for r in rows.values()) == order.grand_total
+    assert order.net_total == Decimal("34.12")
+    lines = {line.sku: line for line in order.lines.all()}
+    assert lines[a.sku].unit_price == Decimal("11.90")
+    assert lines[a.sku].line_total == Decimal("23.80")
+    assert lines[b.sku].tax_rate == Decimal("7.00")
 
 
-def test_shipping_free_over_threshold(make_order, product):
+def test_shipping_free_from_threshold(make_order, product):
     order = make_order({product.pk: 3})  # 60.00 ≥ 50.00
     assert order.shipping_total == Decimal("0.00")
     assert order.grand_total == Decimal("60.00")
+
+
+def test_shipping_charged_just_below_threshold(make_order):
+    cheap = ProductFactory(price=Decimal("49.99"))
+    order = make_order({cheap.pk: 1})
+    assert order.shipping_total == Decimal("4.90")
+    assert order.grand_total == Decimal("54.89")
+
+
+def test_shipping_free_exactly_at_threshold(make_order):
+    exact = ProductFactory(price=Decimal("50.00"))
+    assert make_order({exact.pk: 1}).shipping_total == Decimal("0.00")
+
+
+def test_downloads_only_order_pays_no_shipping(make_order):
+    ebook = ProductFactory(price=Decimal("9.99"), tax_rate=Decimal("7.00"), is_downloadable=True)
+    order = make_order({ebook.pk: 1})
+    assert order.shipping_total == Decimal("0.00")
+    assert order.grand_total == Decimal("9.99")
+
+
+def test_placement_decrements_stock(make_order):
+    limited = ProductFactory(stock=5)
+    make_order({limited.pk: 2})
+    limited.refresh_from_db()
+    assert limited.stock == 3
+
+
+def test_more_than_stock_is_refused_and_nothing_saved(make_order):
+    limited = ProductFactory(stock=1)
+    with pytest.raises(CheckoutError):
+        make_order({limited.pk: 2})
+    assert Order.objects.count() == 0
+    assert OutboxEmail.objects.count() == 0
+
+
+# --- guest vs account -----------------------------------------------------------------
 
 
 def test_guest_checkout_creates_no_account(make_order, django_user_model):
@@ -39,8 +95,244 @@ def test_guest_checkout_creates_no_account(make_order, django_user_model):
 
 
 def test_empty_cart_is_refused(checkout_data):
-    from orders.services import place_order
-
     with pytest.raises(CheckoutError):
         place_order({}, checkout_data())
+    assert Order.objects.count() == 0
+
+
+# --- the checkout page ----------------------------------------------------------------
+
+
+@pytest.fixture
+def post_data(shipping, card_payment):
+    def make(**overrides):
+        data = {
+            "email": "guest@example.com",
+            "phone": "",
+            "billing_first_name": "Erika",
+            "billing_last_name": "Mustermann",
+            "billing_street": "Musterstraße 1",
+            "billing_postcode": "10115",
+            "billing_city": "Berlin",
+            "billing_country": "DE",
+            "ship_to_billing": "on",
+            "shipping_country": "DE",
+            "shipping_method": shipping.pk,
+            "payment_method": card_payment.pk,
+            "accept_terms": "on",
+        }
+        data.update(overrides)
+        return {k: v for k, v in data.items() if v is not None}
+
+    return make
+
+
+def add_to_cart(client, product, quantity=1):
+    response = client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": quantity})
+    assert response.status_code == 302
+
+
+def test_guest_checkout_through_the_page(client, product, post_data, django_user_model):
+    users = django_user_model.objects.count()
+    add_to_cart(client, product, 2)
+    response = client.post(reverse("orders:checkout"), post_data())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("orders:success")
+    order = Order.objects.get()
+    assert order.customer is None
+    assert order.email == "guest@example.com"
+    assert order.goods_total == Decimal("40.00")
+    assert (order.shipping_first_name, order.shipping_city) == ("Erika", "Berlin")
+    assert django_user_model.objects.count() == users
+    # the cart is emptied, the success page shows the order
+    success = client.get(reverse("orders:success"))
+    assert order.number in success.content.decode()
+    assert client.session.get("cart") == {}
+
+
+def test_separate_shipping_address_is_used(client, product, post_data):
+    add_to_cart(client, product)
+    data = post_data(
+        ship_to_billing=None,
+        shipping_first_name="Max",
+        shipping_last_name="Muster",
+        shipping_street="Lieferweg 5",
+        shipping_postcode="20095",
+        shipping_city="Hamburg",
+    )
+    assert client.post(reverse("orders:checkout"), data).status_code == 302
+    order = Order.objects.get()
+    assert (order.billing_city, order.shipping_city) == ("Berlin", "Hamburg")
+    assert order.shipping_name == "Max Muster"
+
+
+def test_logged_in_checkout_links_order_to_customer(client, customer, product, post_data):
+    client.force_login(customer)
+    add_to_cart(client, product)
+    response = client.post(reverse("orders:checkout"), post_data(email=customer.email))
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.customer == customer
+
+
+def test_checkout_prefills_customer_data(client, customer, product):
+    Address.objects.create(
+        customer=customer,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        street="Hafenstraße 7",
+        postcode="20457",
+        city="Hamburg",
+        country="DE",
+        is_default=True,
+    )
+    client.force_login(customer)
+    add_to_cart(client, product)
+    form = client.get(reverse("orders:checkout")).context["form"]
+    assert form["email"].value() == customer.email
+    assert form["billing_first_name"].value() == customer.first_name
+    assert form["billing_street"].value() == "Hafenstraße 7"
+    assert form["billing_city"].value() == "Hamburg"
+
+
+def test_guest_page_offers_no_account_credit(client, product, shipping, card_payment):
+    add_to_cart(client, product)
+    response = client.get(reverse("orders:checkout"))
+    assert "use_credit" not in response.context["form"].fields
+    assert "no customer account is created" in response.content.decode()
+
+
+def test_cart_is_kept_across_login(client, customer, product, post_data):
+    add_to_cart(client, product, 3)
+    response = client.post(
+        reverse("customers:login"),
+        {"username": customer.email, "password": "secret-pass-123"},
+    )
+    assert response.status_code == 302
+    assert response.wsgi_request.user == customer
+    cart = client.get(reverse("shop:cart"))
+    assert [(line.product, line.quantity) for line in cart.context["lines"]] == [(product, 3)]
+    assert client.post(reverse("orders:checkout"), post_data()).status_code == 302
+    order = Order.objects.get()
+    assert order.customer == customer
+    assert order.lines.get().quantity == 3
+
+
+def test_checkout_page_shows_shipping_prices_and_payment_descriptions(client, product):
+    ShippingMethodFactory(name="Parcel", price=Decimal("4.90"), free_over=Decimal("50.00"))
+    ShippingMethodFactory(name="Express", price=Decimal("12.90"), free_over=None, position=1)
+    PaymentMethodFactory(
+        code="prepay",
+        name="Prepayment",
+        kind="prepayment",
+        description="Transfer the amount within 7 days.",
+    )
+    add_to_cart(client, product)  # 20.00: below the threshold
+    page = client.get(reverse("orders:checkout")).content.decode()
+    assert "4.90 EUR" in page
+    assert "free from 50.00 EUR" in page
+    assert "12.90 EUR" in page
+    assert "Transfer the amount within 7 days." in page
+    assert 'id="shipping-address"' in page and "js/checkout.js" in page
+
+
+def test_checkout_page_query_count_is_constant(client, post_data, django_assert_max_num_queries):
+    for i in range(6):
+        ShippingMethodFactory(name=f"Carrier {i}")
+        PaymentMethodFactory(code=f"pm{i}", name=f"Method {i}", kind="prepayment")
+    for _ in range(8):
+        add_to_cart(client, ProductFactory())
+    with django_assert_max_num_queries(16):  # constant: independent of lines and methods
+        response = client.get(reverse("orders:checkout"))
+    assert len(response.context["lines"]) == 8
+
+
+# --- bad input through the view: form errors and no order ----------------------------------
+
+
+def test_empty_cart_checkout_redirects_to_cart(client, post_data):
+    response = client.post(reverse("orders:checkout"), post_data())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("shop:cart")
+    assert Order.objects.count() == 0
+
+
+def test_unknown_shipping_method_is_a_form_error(client, product, post_data):
+    add_to_cart(client, product)
+    response = client.post(reverse("orders:checkout"), post_data(shipping_method=999999))
+    assert response.status_code == 200
+    assert response.context["form"].errors["shipping_method"]
+    assert Order.objects.count() == 0
+    assert OutboxEmail.objects.count() == 0
+
+
+def test_inactive_payment_method_is_a_form_error(client, product, post_data):
+    hidden = PaymentMethodFactory(code="old", name="Old", kind="cod", is_active=False)
+    add_to_cart(client, product)
+    response = client.post(reverse("orders:checkout"), post_data(payment_method=hidden.pk))
+    assert response.context["form"].errors["payment_method"]
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("missing", ["billing_street", "billing_postcode", "billing_last_name"])
+def test_missing_billing_address_is_a_form_error(client, product, post_data, missing):
+    add_to_cart(client, product)
+    response = client.post(reverse("orders:checkout"), post_data(**{missing: ""}))
+    assert response.status_code == 200
+    assert missing in response.context["form"].errors
+    assert 'class="error"' in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_missing_separate_shipping_address_is_a_form_error(client, product, post_data):
+    add_to_cart(client, product)
+    response = client.post(reverse("orders:checkout"), post_data(ship_to_billing=None))
+    errors = response.context["form"].errors
+    assert {"shipping_street", "shipping_city", "shipping_postcode"} <= set(errors)
+    assert Order.objects.count() == 0
+
+
+def test_terms_must_be_accepted(client, product, post_data):
+    add_to_cart(client, product)
+    response = client.post(reverse("orders:checkout"), post_data(accept_terms=None))
+    assert "accept_terms" in response.context["form"].errors
+    assert Order.objects.count() == 0
+
+
+def test_invalid_email_is_a_form_error(client, product, post_data):
+    add_to_cart(client, product)
+    response = client.post(reverse("orders:checkout"), post_data(email="not-an-email"))
+    assert "email" in response.context["form"].errors
+    assert Order.objects.count() == 0
+
+
+def test_tampered_price_in_post_is_ignored(client, product, post_data):
+    add_to_cart(client, product, 2)
+    tampered = post_data(
+        price="0.01",
+        unit_price="0.01",
+        line_total="0.01",
+        goods_total="0.01",
+        grand_total="0.01",
+        shipping_total="0",
+        **{f"price-{product.pk}": "0.01"},
+    )
+    assert client.post(reverse("orders:checkout"), tampered).status_code == 302
+    order = Order.objects.get()
+    assert order.lines.get().unit_price == Decimal("20.00")
+    assert order.goods_total == Decimal("40.00")
+    assert order.grand_total == Decimal("44.90")  # 40.00 goods + 4.90 shipping
+    product.refresh_from_db()
+    assert product.price == Decimal("20.00")
+
+
+def test_product_deactivated_after_adding_is_a_form_error(client, product, post_data):
+    other = ProductFactory()
+    add_to_cart(client, product)
+    add_to_cart(client, other)
+    Product.objects.filter(pk=other.pk).update(is_active=False)
+    # the cart no longer shows it, but the session still holds it: placement refuses
+    response = client.post(reverse("orders:checkout"), post_data())
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
     assert Order.objects.count() == 0

@@ -1,0 +1,193 @@
+"""Demo orders in every status for ``manage.py seed_demo`` (after customers' demo).
+
+Idempotent: every scenario is keyed on its customer e-mail and customer note; a scenario that
+exists already is skipped, so running the command twice changes nothing.
+"""
+
+from django.core.files.base import ContentFile
+
+from customers.models import User
+from shop.models import PaymentMethod, Product, ShippingMethod
+
+from . import services
+from .models import Order
+
+DEMO_CUSTOMER_PASSWORD = "demo-customer-2026"
+
+CUSTOMERS = {
+    "erika@example.com": ("Erika", "Mustermann", "", "Musterstraße 1", "10115", "Berlin", "DE"),
+    "anna.schmidt@example.com": ("Anna", "Schmidt", "", "Lindenallee 7", "20259", "Hamburg", "DE"),
+    "jan.kowalski@example.com": (
+        "Jan",
+        "Kowalski",
+        "Kowalski Sp. z o.o.",
+        "ul. Długa 15",
+        "00-238",
+        "Warszawa",
+        "PL",
+    ),
+    "mette.jensen@example.com": ("Mette", "Jensen", "", "Nørregade 22", "1165", "København", "DK"),
+}
+GUESTS = {
+    "thomas.gast@example.com": ("Thomas", "Gast", "", "Am Markt 3", "04109", "Leipzig", "DE"),
+    "sofie.berg@example.com": ("Sofie", "Berg", "", "Kirkegade 5", "8000", "Aarhus", "DK"),
+}
+
+# (e-mail, note, items {sku: qty}, payment code, steps)
+SCENARIOS = [
+    ("erika@example.com", "Please ring twice.", {"KIT-001": 1, "PAN-002": 2}, "card", []),
+    (
+        "anna.schmidt@example.com",
+        "It is a gift: no prices in the parcel, please.",
+        {"LIV-001": 1},
+        "prepayment",
+        ["invoice", "comment"],
+    ),
+    (
+        "erika@example.com",
+        "Leave the parcel at the back door.",
+        {"KIT-004": 1, "PAN-001": 2},
+        "card",
+        ["invoice", "send_invoice", "ship_all", "send_tracking", "notify"],
+    ),
+    (
+        "jan.kowalski@example.com",
+        "Deliver to warehouse gate 3.",
+        {"KIT-002": 3, "LIV-002": 2},
+        "invoice",
+        ["ship_first"],
+    ),
+    ("mette.jensen@example.com", "Please deliver after 5 pm.", {"LIV-003": 1}, "card", ["cancel"]),
+    (
+        "anna.schmidt@example.com",
+        "Birthday present for my sister.",
+        {"PAN-003": 5},
+        "card",
+        ["invoice", "refund"],
+    ),
+    (
+        "thomas.gast@example.com",
+        "Please send everything in one parcel.",
+        {"KIT-003": 2},
+        "prepayment",
+        [],
+    ),
+    (
+        "sofie.berg@example.com",
+        "Guest order with an e-book.",
+        {"DIG-001": 1, "PAN-002": 1},
+        "card",
+        ["invoice", "ship_all", "send_tracking"],
+    ),
+    (
+        "erika@example.com",
+        "E-book for the holidays.",
+        {"DIG-001": 1},
+        "prepayment",
+        ["mark_paid", "invoice"],
+    ),
+]
+
+
+def seed(cmd):
+    if not Product.objects.filter(sku="KIT-001").exists():
+        cmd.stdout.write("Orders: catalog missing, skipped.")
+        return
+    ebook_file(cmd)
+    customers = {email: demo_customer(email, data) for email, data in CUSTOMERS.items()}
+    shipping = ShippingMethod.objects.order_by("position").first()
+    staff = User.objects.filter(email="clerk@example.com").first()
+    created = 0
+    for email, note, items, payment, steps in SCENARIOS:
+        if Order.objects.filter(email=email, customer_note=note).exists():
+            continue
+        customer = customers.get(email)
+        first, last, company, street, postcode, city, country = (
+            CUSTOMERS.get(email) or GUESTS[email]
+        )
+        products = {p.sku: p for p in Product.objects.filter(sku__in=items)}
+        order = services.place_order(
+            {products[sku].pk: qty for sku, qty in items.items()},
+            services.CheckoutData(
+                email=email,
+                billing={
+                    "first_name": first,
+                    "last_name": last,
+                    "company": company,
+                    "street": street,
+                    "postcode": postcode,
+                    "city": city,
+                    "country": country,
+                },
+                shipping_method_id=shipping.pk,
+                payment_method_id=PaymentMethod.objects.get(code=payment).pk,
+                customer_note=note,
+                language=customer.language if customer else "en",
+            ),
+            customer=customer,
+        )
+        run_steps(order, steps, staff)
+        created += 1
+    total = Order.objects.filter(email__in=[*CUSTOMERS, *GUESTS]).count()
+    cmd.stdout.write(f"Orders: {created} created, {total} demo orders in total.")
+
+
+def demo_customer(email, data):
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        first, last, company, *_address = data
+        user = User.objects.create_user(
+            email, DEMO_CUSTOMER_PASSWORD, first_name=first, last_name=last, company=company
+        )
+    return user
+
+
+def run_steps(order, steps, staff):
+    shipment = None
+    for step in steps:
+        if step == "invoice":
+            services.create_invoice(order, user=staff)
+        elif step == "send_invoice":
+            services.send_invoice(order.invoices.get(), user=staff)
+        elif step == "mark_paid":
+            services.mark_paid(order, user=staff)
+        elif step == "ship_all":
+            lines = {li.pk: li.quantity for li in order.lines.all() if li.needs_shipping}
+            shipment = services.create_shipment(
+                order, lines, [("dhl", f"00340434{order.pk:012d}")], user=staff
+            )
+        elif step == "ship_first":
+            line = order.lines.order_by("id").first()
+            shipment = services.create_shipment(
+                order, {line.pk: line.quantity}, [("dpd", f"0150{order.pk:010d}")], user=staff
+            )
+        elif step == "send_tracking":
+            services.send_tracking(shipment, user=staff)
+        elif step == "comment":
+            services.add_comment(order, "Waiting for the bank transfer before we ship.", user=staff)
+        elif step == "notify":
+            services.add_comment(
+                order,
+                "Thank you! Your skillet was packed with extra care.",
+                notify_customer=True,
+                user=staff,
+            )
+        elif step == "cancel":
+            services.cancel_order(order, user=staff)
+        elif step == "refund":
+            services.refund_order(order, user=staff)
+
+
+def ebook_file(cmd):
+    """Give the demo e-book a real (small) PDF so download links work in the demo."""
+    product = Product.objects.filter(sku="DIG-001").first()
+    if product is None or product.download_file:
+        return
+    from weasyprint import HTML
+
+    pdf = HTML(
+        string="<h1>Nordic baking</h1><p>Cinnamon buns, rye bread and cardamom cake — "
+        "a demo e-book of the Nordlicht shop.</p>"
+    ).write_pdf()
+    product.download_file.save("nordic-baking.pdf", ContentFile(pdf), save=True)
+    cmd.stdout.write("Orders: demo e-book file attached to DIG-001.")
