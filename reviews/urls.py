@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reviews"
 
-urlpatterns = []
+urlpatterns = [
+    path("products/<slug:slug>/reviews/", views.submit, name="submit"),
+]

@@ -1,0 +1,256 @@
+"""Backoffice moderation of reviews (SPEC S10): search, filters, Activate / Edit / Delete per
+row and in bulk, and a "waiting for moderation" count on the start page."""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.contrib.admin import ListFilter
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from shop.admin import backoffice
+
+from . import services
+from .forms import ReviewEditForm
+from .models import RATING_MAX, RATING_MIN, Review
+
+ROW_BUTTON = "padding:3px 8px;font-size:.75rem;line-height:1.4"
+
+
+class DateRangeFilter(ListFilter):
+    """From / to date inputs (inclusive) on the review date."""
+
+    title = _("date")
+    template = "admin/reviews/date_range_filter.html"
+    field = "created"
+    parameters = ("created_from", "created_to")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.values = {}
+        self.invalid = []
+        for name in self.parameters:
+            if name in params:
+                raw = params.pop(name)[-1].strip()
+                self.used_parameters[name] = raw
+                if not raw:
+                    continue
+                try:
+                    self.values[name] = datetime.date.fromisoformat(raw)
+                except ValueError:
+                    self.invalid.append(raw)
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return list(self.parameters)
+
+    def queryset(self, request, queryset):
+        for raw in self.invalid:
+            messages.error(
+                request,
+                _("“%(value)s” is not a date (YYYY-MM-DD); that date limit is ignored.")
+                % {"value": raw},
+            )
+        start, end = self.values.get("created_from"), self.values.get("created_to")
+        if start:
+            queryset = queryset.filter(**{f"{self.field}__date__gte": start})
+        if end:
+            queryset = queryset.filter(**{f"{self.field}__date__lte": end})
+        return queryset
+
+    def choices(self, changelist):
+        keep = [
+            (k, v)
+            for k, values in changelist.filter_params.items()
+            if k not in self.parameters
+            for v in values
+        ]
+        yield {
+            "from": self.used_parameters.get("created_from", ""),
+            "to": self.used_parameters.get("created_to", ""),
+            "keep": keep,
+            "clear_url": changelist.get_query_string(remove=list(self.parameters)),
+            "selected": bool(self.values),
+        }
+
+
+class RatingFilter(admin.SimpleListFilter):
+    title = _("rating")
+    parameter_name = "rating"
+
+    def lookups(self, request, model_admin):
+        return [(str(n), "★" * n) for n in range(RATING_MAX, RATING_MIN - 1, -1)]
+
+    def queryset(self, request, queryset):
+        if self.value() in {str(n) for n in range(RATING_MIN, RATING_MAX + 1)}:
+            return queryset.filter(rating=int(self.value()))
+        return queryset
+
+
+@admin.register(Review, site=backoffice)
+class ReviewAdmin(admin.ModelAdmin):
+    form = ReviewEditForm
+    list_display = [
+        "product",
+        "comment",
+        "rating",
+        "date",
+        "user",
+        "moderated",
+        "active",
+        "row_actions",
+    ]
+    list_display_links = None
+    list_filter = [DateRangeFilter, RatingFilter, "moderated", "active"]
+    list_select_related = ["product"]
+    search_fields = ["text"]
+    search_help_text = _("Search in the comment text.")
+    date_hierarchy = None
+    list_per_page = 50
+    actions = ["activate_selected", "deactivate_selected", "delete_selected"]
+    fields = [
+        "product",
+        "created",
+        "email",
+        "customer",
+        "author_name",
+        "rating",
+        "text",
+        "active",
+        "moderated",
+        "moderated_by",
+        "moderated_at",
+    ]
+    readonly_fields = [
+        "product",
+        "created",
+        "email",
+        "customer",
+        "moderated",
+        "moderated_by",
+        "moderated_at",
+    ]
+    change_form_template = "admin/reviews/review/change_form.html"
+
+    # --- columns -------------------------------------------------------------------------
+
+    @admin.display(description=_("comment"), ordering="text")
+    def comment(self, obj):
+        return Truncator(obj.text).chars(70)
+
+    @admin.display(description=_("date"), ordering="created")
+    def date(self, obj):
+        return formats.date_format(timezone.localtime(obj.created), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("user"), ordering="author_name")
+    def user(self, obj):
+        return format_html('{}<br><span class="quiet">{}</span>', obj.author_name, obj.email)
+
+    @admin.display(description=_("actions"))
+    def row_actions(self, obj):
+        # The toggle submits the changelist form (which carries the CSRF token) to the per-row
+        # endpoint via formaction, so no nested forms are needed.
+        name, css = ("deactivate", "button") if obj.active else ("activate", "button default")
+        label = _("Deactivate") if obj.active else _("Activate")
+        return format_html(
+            '<div style="{}"><button type="submit" class="{}" style="{}" formaction="{}" '
+            'formmethod="post">{}</button><a class="button" style="{}" href="{}">{}</a>'
+            '<a class="button" style="{};background:#ba2121" href="{}">{}</a></div>',
+            "display:flex;flex-direction:column;gap:3px;text-align:center;min-width:6em",
+            css,
+            ROW_BUTTON,
+            reverse(f"admin:reviews_review_{name}", args=[obj.pk]),
+            label,
+            ROW_BUTTON,
+            reverse("admin:reviews_review_change", args=[obj.pk]),
+            _("Edit"),
+            ROW_BUTTON,
+            reverse("admin:reviews_review_delete", args=[obj.pk]),
+            _("Delete"),
+        )
+
+    # --- permissions -----------------------------------------------------------------------
+
+    def has_add_permission(self, request):
+        return False  # reviews are written by customers on the product page
+
+    # --- saving: every saved edit moderates --------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        services.save_edit(obj, form.cleaned_data, request.user)
+
+    # --- bulk actions ----------------------------------------------------------------------
+
+    @admin.action(description=_("Activate selected reviews"), permissions=["change"])
+    def activate_selected(self, request, queryset):
+        n = services.activate_many(queryset, request.user)
+        self.message_user(
+            request,
+            ngettext("%(n)d review activated.", "%(n)d reviews activated.", n) % {"n": n},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Deactivate selected reviews"), permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        n = services.deactivate_many(queryset, request.user)
+        self.message_user(
+            request,
+            ngettext("%(n)d review deactivated.", "%(n)d reviews deactivated.", n) % {"n": n},
+            messages.SUCCESS,
+        )
+
+    # --- per-row endpoints -----------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/activate/",
+                wrap(require_POST(self.activate_view)),
+                name="reviews_review_activate",
+            ),
+            path(
+                "<int:pk>/deactivate/",
+                wrap(require_POST(self.deactivate_view)),
+                name="reviews_review_deactivate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _toggle(self, request, pk, operation, message):
+        review = get_object_or_404(Review, pk=pk)
+        if not self.has_change_permission(request, review):
+            raise PermissionDenied
+        operation(review, request.user)
+        self.message_user(request, message % {"review": review}, messages.SUCCESS)
+        back = request.META.get("HTTP_REFERER", "")
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
+        return redirect("admin:reviews_review_changelist")
+
+    def activate_view(self, request, pk):
+        return self._toggle(request, pk, services.activate, _("Review “%(review)s” activated."))
+
+    def deactivate_view(self, request, pk):
+        return self._toggle(request, pk, services.deactivate, _("Review “%(review)s” deactivated."))
+
+
+backoffice.attention(
+    _("Reviews waiting for moderation"),
+    "admin:reviews_review_changelist",
+    lambda: Review.objects.waiting().count(),
+    permission="reviews.view_review",
+    query="?moderated__exact=0",
+)

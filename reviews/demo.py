@@ -1,0 +1,183 @@
+"""Demo reviews in every moderation state. Idempotent: keyed by product, e-mail and text."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from customers.models import User
+from shop.models import Product
+
+from .models import Review
+
+# (sku, rating, name, e-mail, text, moderated, active, days ago)
+REVIEWS = [
+    (
+        "KIT-001",
+        5,
+        "Anna Berg",
+        "anna.berg@example.com",
+        "Keeps the coffee hot for ages and looks lovely on the stove.",
+        True,
+        True,
+        40,
+    ),
+    (
+        "KIT-001",
+        4,
+        "Jonas Weber",
+        "jonas.weber@example.com",
+        "Great pot. The handle gets a bit warm, so use a towel.",
+        True,
+        True,
+        25,
+    ),
+    (
+        "KIT-001",
+        1,
+        "Spam Bot",
+        "cheap-pills@example.net",
+        "Buy cheap watches at our site!!!",
+        True,
+        False,
+        20,
+    ),
+    (
+        "KIT-001",
+        3,
+        "Mia Hansen",
+        "mia.hansen@example.com",
+        "Nice enamel, but mine arrived with a small chip on the lid.",
+        False,
+        False,
+        2,
+    ),
+    (
+        "KIT-002",
+        5,
+        "Lukas Nowak",
+        "lukas.nowak@example.com",
+        "Solid oak, heavy and stable. Oil it once a month.",
+        True,
+        True,
+        30,
+    ),
+    (
+        "KIT-002",
+        2,
+        "<b>Eve</b>",
+        "eve@example.com",
+        '<script>alert("xss")</script> <b>Bold claim:</b> this text must appear escaped.',
+        True,
+        True,
+        12,
+    ),
+    (
+        "KIT-002",
+        4,
+        "Piotr Zielinski",
+        "piotr.z@example.com",
+        "Good board, still waiting to see how it ages.",
+        False,
+        False,
+        1,
+    ),
+    (
+        "PAN-001",
+        5,
+        "Sofie Larsen",
+        "sofie.larsen@example.com",
+        "Smooth, chocolatey filter coffee. My new favourite.",
+        True,
+        True,
+        18,
+    ),
+    (
+        "PAN-001",
+        4,
+        "Tom Richter",
+        "tom.richter@example.com",
+        "Fresh roast, fine for the French press too.",
+        True,
+        True,
+        9,
+    ),
+    (
+        "PAN-001",
+        2,
+        "Karl Meyer",
+        "karl.meyer@example.com",
+        "Too mild for my taste.",
+        False,
+        False,
+        0,
+    ),
+    (
+        "LIV-001",
+        5,
+        "Ida Nielsen",
+        "ida.nielsen@example.com",
+        "Warm, soft and not itchy at all.",
+        True,
+        True,
+        50,
+    ),
+    (
+        "LIV-001",
+        3,
+        "Ben Schulz",
+        "ben.schulz@example.com",
+        "Colour is darker than in the photo. Moderated, then hidden on request.",
+        True,
+        False,
+        33,
+    ),
+    (
+        "DIG-001",
+        4,
+        "Ola Kowalska",
+        "ola.kowalska@example.com",
+        "Lovely recipes; the cardamom buns are a hit.",
+        True,
+        True,
+        7,
+    ),
+    (
+        "DIG-001",
+        5,
+        "Hacker",
+        "hacker@example.com",
+        "<img src=x onerror=alert(1)> waiting for moderation",
+        False,
+        False,
+        0,
+    ),
+]
+
+
+def seed(cmd):
+    products = Product.objects.in_bulk([r[0] for r in REVIEWS], field_name="sku")
+    moderator = User.objects.filter(is_superuser=True).order_by("pk").first()
+    now = timezone.now()
+    created_count = 0
+    for sku, rating, name, email, text, moderated, active, days in REVIEWS:
+        product = products.get(sku)
+        if product is None:
+            continue
+        created = now - timedelta(days=days, hours=3)
+        _review, created_now = Review.objects.get_or_create(
+            product=product,
+            email=email,
+            text=text,
+            defaults={
+                "rating": rating,
+                "author_name": name,
+                "created": created,
+                "moderated": moderated,
+                "active": active,
+                "moderated_by": moderator if moderated else None,
+                "moderated_at": created + timedelta(hours=5) if moderated else None,
+                "customer": User.objects.filter(email=email, is_staff=False).first(),
+            },
+        )
+        created_count += created_now
+    cmd.stdout.write(f"Reviews: {created_count} created, {Review.objects.count()} in total.")

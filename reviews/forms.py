@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import RATING_MAX, RATING_MIN, Review
+
+RATING_CHOICES = [
+    (n, f"{n} – " + "★" * n + "☆" * (RATING_MAX - n)) for n in range(RATING_MAX, RATING_MIN - 1, -1)
+]
+
+
+class ReviewForm(forms.ModelForm):
+    rating = forms.TypedChoiceField(
+        label=_("Your rating"), choices=[("", "—"), *RATING_CHOICES], coerce=int
+    )
+    # Honeypot: hidden from people (CSS + aria-hidden), filled in by naive bots.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = Review
+        fields = ["rating", "text", "author_name", "email"]
+        labels = {"text": _("Your review"), "author_name": _("Your name"), "email": _("E-mail")}
+        help_texts = {"email": _("Not published.")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.is_authenticated and not self.is_bound:
+            self.initial.setdefault("author_name", user.get_full_name())
+            self.initial.setdefault("email", user.email)
+
+    def is_spam(self):
+        return bool(self.data.get("website"))
+
+
+class ReviewEditForm(forms.ModelForm):
+    """The backoffice edit: saving it moderates the review (see services.save_edit)."""
+
+    rating = forms.TypedChoiceField(label=_("Rating"), choices=RATING_CHOICES, coerce=int)
+
+    class Meta:
+        model = Review
+        fields = ["rating", "text", "author_name", "active"]

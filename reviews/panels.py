@@ -1,0 +1,24 @@
+"""The reviews section on the product page (shop.panels.PRODUCT_PAGE)."""
+
+from django.db.models import Avg, Count
+
+from .forms import ReviewForm
+from .models import Review
+
+SHOWN = 50
+
+
+def product_reviews(request, product):
+    public = Review.objects.public().filter(product=product)
+    if hasattr(product, "review_count"):
+        count, avg = product.review_count, product.review_avg
+    else:
+        stats = public.aggregate(count=Count("pk"), avg=Avg("rating"))
+        count, avg = stats["count"], stats["avg"]
+    form = getattr(request, "review_form", None) or ReviewForm(user=request.user)
+    return {
+        "reviews": list(public.order_by("-created")[:SHOWN]) if count else [],
+        "review_count": count,
+        "review_avg": avg,
+        "form": form,
+    }
