@@ -1,0 +1,275 @@
+"""Backoffice: the access log (read-only), disclosures, and the personal-data browser."""
+
+from datetime import datetime, time, timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.db import connection
+from django.db.models import Q
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from shop.admin import backoffice
+
+from . import views
+from .models import AccessLogEntry, Disclosure, Subject
+from .services import PrivacyError
+from .subjects import resolve, subject_refs
+
+
+def refs_for_term(term):
+    """References a search term can mean: a reference itself, an e-mail, a number."""
+    term = (term or "").strip()
+    if not term:
+        return []
+    if ":" in term and " " not in term:
+        try:
+            return subject_refs(resolve(term))
+        except PrivacyError:
+            return [term]
+    if "@" in term:
+        try:
+            return subject_refs(resolve(f"email:{term.lower()}"))
+        except PrivacyError:
+            return [f"email:{term.lower()}"]
+    User = apps.get_model(settings.AUTH_USER_MODEL)
+    Order = apps.get_model("orders", "Order")
+    refs = []
+    user = User.objects.filter(customer_number=term).first()
+    if user:
+        refs += subject_refs(resolve(f"customer:{user.pk}"))
+    order = Order.objects.filter(number=term).first()
+    if order:
+        refs.append(f"order:{order.pk}")
+    return refs
+
+
+def filter_by_refs(queryset, refs):
+    if connection.vendor == "postgresql":
+        return queryset.filter(subjects__has_any_keys=refs)
+    condition = Q(pk__in=[])
+    for ref in refs:
+        condition |= Q(subjects__icontains=f'"{ref}"')
+    return queryset.filter(condition)
+
+
+class SubjectFilter(admin.SimpleListFilter):
+    """``?subject=customer:12`` — who saw this person (their orders included)."""
+
+    title = _("data subject")
+    parameter_name = "subject"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value:
+            return []
+        try:
+            person = resolve(value)
+            label = f"{person.name} ({person.email})"
+        except PrivacyError:
+            label = value
+        return [(value, label)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            refs = subject_refs(resolve(value))
+        except PrivacyError:
+            refs = [value]
+        return filter_by_refs(queryset, refs)
+
+
+class StaffUserFilter(admin.SimpleListFilter):
+    title = _("staff user")
+    parameter_name = "staff"
+
+    def lookups(self, request, model_admin):
+        User = apps.get_model(settings.AUTH_USER_MODEL)
+        return list(User.objects.filter(is_staff=True).order_by("email").values_list("pk", "email"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(user_id=self.value())
+        return queryset
+
+
+class DateRangeFilter(admin.ListFilter):
+    """From / to dates (inclusive), in the shop's time zone."""
+
+    title = _("date")
+    template = "admin/privacy/date_range_filter.html"
+    params = ("date_from", "date_to")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        for name in self.params:
+            if name in params:
+                self.used_parameters[name] = params.pop(name)[-1]
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return list(self.params)
+
+    def _date(self, name):
+        try:
+            return datetime.strptime(self.used_parameters.get(name, ""), "%Y-%m-%d").date()
+        except ValueError:
+            return None
+
+    def queryset(self, request, queryset):
+        start, end = self._date("date_from"), self._date("date_to")
+        tz = timezone.get_current_timezone()
+        if start:
+            queryset = queryset.filter(time__gte=datetime.combine(start, time.min, tzinfo=tz))
+        if end:
+            queryset = queryset.filter(
+                time__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+            )
+        return queryset
+
+    def choices(self, changelist):
+        keep = [
+            (k, v)
+            for k, values in changelist.params.items()
+            if k not in self.params
+            for v in (values if isinstance(values, list) else [values])
+        ]
+        yield {
+            "date_from": self.used_parameters.get("date_from", ""),
+            "date_to": self.used_parameters.get("date_to", ""),
+            "keep": keep,
+            "query_string": changelist.get_query_string(remove=list(self.params)),
+        }
+
+
+@admin.register(AccessLogEntry, site=backoffice)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """Read-only for everybody; the database itself refuses UPDATE and DELETE."""
+
+    list_display = ["id", "time", "username", "action", "subject_list", "short_path", "ip"]
+    list_display_links = ["id", "time"]
+    list_filter = [SubjectFilter, StaffUserFilter, "action", DateRangeFilter]
+    search_fields = ["username"]
+    search_help_text = _(
+        "A staff e-mail, or a data subject: customer e-mail, customer number, order number, "
+        "or a reference such as customer:12."
+    )
+    list_per_page = 50
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    fields = [
+        "id",
+        "time",
+        "user",
+        "username",
+        "action",
+        "subject_list",
+        "path",
+        "ip",
+        "note",
+        "prev_hash",
+        "hash",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("data subjects"))
+    def subject_list(self, obj):
+        shown = obj.subjects[:3]
+        more = len(obj.subjects) - len(shown)
+        html = format_html_join(
+            " ", '<code style="word-break:break-all">{}</code>', ((s,) for s in shown)
+        )
+        if more > 0:
+            html = format_html("{} … (+{})", html, more)
+        return html or "–"
+
+    @admin.display(description=_("path"))
+    def short_path(self, obj):
+        return obj.path if len(obj.path) <= 60 else obj.path[:59] + "…"
+
+    def get_search_results(self, request, queryset, search_term):
+        refs = refs_for_term(search_term)
+        if refs:
+            return filter_by_refs(queryset, refs), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Disclosure, site=backoffice)
+class DisclosureAdmin(admin.ModelAdmin):
+    """All disclosures at a glance; adding and editing happens on the subject's page."""
+
+    list_display = ["date", "subject_link", "recipient", "scope", "created_by"]
+    list_select_related = ["created_by"]
+    search_fields = ["subject_name", "subject", "recipient", "scope"]
+    date_hierarchy = "date"
+    readonly_fields = ["subject", "subject_name", "date", "recipient", "scope", "created_by"]
+
+    @admin.display(description=_("data subject"), ordering="subject_name")
+    def subject_link(self, obj):
+        url = reverse("admin:privacy_subject_disclosures", args=[obj.subject])
+        return format_html('<a href="{}">{}</a>', url, obj.subject_name or obj.subject)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subject, site=backoffice)
+class SubjectAdmin(admin.ModelAdmin):
+    """The personal-data browser (SPEC S11): search, show, disclosures, report, export."""
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(view)
+
+        return [
+            path("", wrap(views.browser), name="privacy_subject_changelist"),
+            path("<str:ref>/", wrap(views.show), name="privacy_subject_show"),
+            path("<str:ref>/report.pdf", wrap(views.report), name="privacy_subject_report"),
+            path("<str:ref>/export.json", wrap(views.export), name="privacy_subject_export"),
+            path(
+                "<str:ref>/disclosures/",
+                wrap(views.disclosures),
+                name="privacy_subject_disclosures",
+            ),
+            path(
+                "<str:ref>/disclosures/<int:pk>/",
+                wrap(views.disclosure_edit),
+                name="privacy_subject_disclosure_edit",
+            ),
+            path(
+                "<str:ref>/disclosures/<int:pk>/delete/",
+                wrap(views.disclosure_delete),
+                name="privacy_subject_disclosure_delete",
+            ),
+        ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,34 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from privacy import services, subjects
+from privacy.services import Action, PrivacyError
+from shop.pdf import render_pdf
+
+
+class Command(BaseCommand):
+    help = "Write the personal-data report (PDF, SPEC S11) of the data subject with this e-mail."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+        parser.add_argument("-o", "--output", required=True, help="PDF file to write")
+
+    def handle(self, email, output, **options):
+        try:
+            person = subjects.find_by_email(email)
+        except PrivacyError as exc:
+            raise CommandError(str(exc)) from exc
+        pdf = render_pdf("pdf/privacy_report.html", {"data": subjects.collect(person)})
+        try:
+            Path(output).write_bytes(pdf)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc.strerror}") from exc
+        services.write_entry(
+            username="manage.py privacy_report",
+            action=Action.PRINT,
+            subjects=[person.ref],
+            path=f"manage.py privacy_report {email}",
+            note=f"written to {output}"[:500],
+        )
+        self.stdout.write(f"Wrote the report of {person.name} ({person.ref}) to {output}")

@@ -1,0 +1,129 @@
+"""The access log of personal data (append-only, hash-chained) and disclosures (SPEC S11).
+
+Subject references are short strings, so an entry can name data subjects of any app without
+a foreign key to it: ``customer:<pk>``, ``order:<pk>``, ``email:<address>`` (a guest known only
+by e-mail) and ``<app_label>.<model_name>:<pk>`` for everything else (see privacy.registry).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AccessLogEntry(models.Model):
+    class Action(models.TextChoices):
+        LIST = "list", _("list")
+        SEARCH = "search", _("search")
+        DETAIL = "detail", _("detail")
+        EXPORT = "export", _("export")
+        PRINT = "print", _("print")
+        CHANGE = "change", _("change")
+        PURGE = "purge", _("retention purge")
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # PROTECT: an auditor must always know who looked; deactivate staff instead of deleting.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField(_("user name"), max_length=254)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    subjects = models.JSONField(_("data subjects"), default=list, blank=True)
+    path = models.CharField(_("path"), max_length=500)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["user", "-time"])]
+
+    def __str__(self):
+        return f"#{self.pk} {self.username} {self.action} {self.path}"
+
+
+class AccessLogHead(models.Model):
+    """The newest hash of the chain: one row, updated in the same statement as each INSERT.
+
+    Upserting this row serialises appends (no forked chain under concurrency) and lets
+    ``verify_access_log`` notice entries missing at the end of the chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    prev_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("access log head")
+
+    def __str__(self):
+        return self.last_hash
+
+
+class AccessLogAnchor(models.Model):
+    """Where the chain continues after a retention purge: the hash of the last purged entry."""
+
+    time = models.DateTimeField(_("time"), default=timezone.now)
+    cutoff = models.DateTimeField(_("purged entries older than"))
+    last_purged_id = models.BigIntegerField(_("last purged entry"))
+    last_purged_hash = models.CharField(_("hash of the last purged entry"), max_length=64)
+    purged = models.PositiveIntegerField(_("entries purged"))
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("access log anchor")
+        verbose_name_plural = _("access log anchors")
+
+    def __str__(self):
+        return f"purge of {self.cutoff:%Y-%m-%d}: {self.purged} entries"
+
+
+class Disclosure(models.Model):
+    """Personal data of a subject handed to a third party (recipient, scope, date)."""
+
+    subject = models.CharField(_("data subject"), max_length=300, db_index=True)
+    subject_name = models.CharField(_("subject name"), max_length=300, blank=True)
+    date = models.DateField(_("date"))
+    recipient = models.CharField(_("recipient"), max_length=300)
+    scope = models.TextField(_("scope"), help_text=_("Which data was handed over, and why."))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("disclosure")
+        verbose_name_plural = _("disclosures")
+
+    def __str__(self):
+        return f"{self.date} → {self.recipient}"
+
+
+class Subject(models.Model):
+    """No table: gives the personal-data browser its place and permissions in the backoffice."""
+
+    class Meta:
+        managed = False
+        default_permissions = ("view",)
+        verbose_name = _("personal-data browser")
+        verbose_name_plural = _("personal-data browser")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)

@@ -1,0 +1,21 @@
+"""'Who saw this customer / order' links on the backoffice detail pages (privacy staff only)."""
+
+from django.urls import reverse
+
+
+def _context(request, ref):
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm("privacy.view_accesslogentry"):
+        return None
+    context = {"log_url": reverse("admin:privacy_accesslogentry_changelist") + f"?subject={ref}"}
+    if user.has_perm("privacy.view_subject"):
+        context["browser_url"] = reverse("admin:privacy_subject_show", args=[ref])
+    return context
+
+
+def who_saw_customer(request, customer):
+    return _context(request, f"customer:{customer.pk}")
+
+
+def who_saw_order(request, order):
+    return _context(request, f"order:{order.pk}")

@@ -1,0 +1,224 @@
+"""Backoffice views of the personal-data browser (wired in SubjectAdmin.get_urls).
+
+Each view records what it showed with ``services.record`` (one entry per request, written by
+the AccessLogMiddleware); disclosure changes are written at once by the services.
+"""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from shop.pdf import pdf_response, render_pdf
+
+from . import services, subjects
+from .forms import BrowserForm, DisclosureForm
+from .models import Disclosure, Subject
+from .registry import order_subjects
+from .services import Action, PrivacyError
+
+RESULT_LIMIT = 50
+
+
+def _require(request, *perms):
+    if not all(request.user.has_perm(p) for p in perms):
+        raise PermissionDenied
+
+
+def _context(request, title, **extra):
+    from shop.admin import backoffice
+
+    return {
+        **backoffice.each_context(request),
+        "title": title,
+        "opts": Subject._meta,
+        "can_disclose": request.user.has_perm("privacy.add_disclosure"),
+        "can_see_log": request.user.has_perm("privacy.view_accesslogentry"),
+        **extra,
+    }
+
+
+def _person(ref):
+    try:
+        return subjects.resolve(ref)
+    except PrivacyError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _links(person):
+    links = {
+        "show": reverse("admin:privacy_subject_show", args=[person.ref]),
+        "report": reverse("admin:privacy_subject_report", args=[person.ref]),
+        "export": reverse("admin:privacy_subject_export", args=[person.ref]),
+        "disclosures": reverse("admin:privacy_subject_disclosures", args=[person.ref]),
+        "log": reverse("admin:privacy_accesslogentry_changelist") + f"?subject={person.ref}",
+    }
+    if person.user:
+        try:
+            links["delete"] = reverse("admin:customers_user_delete", args=[person.user.pk])
+        except NoReverseMatch:
+            pass
+    return links
+
+
+def browser(request):
+    _require(request, "privacy.view_subject")
+    form = BrowserForm(request.GET or None)
+    customers, orders = None, None
+    if form.is_valid():
+        query, scope = form.cleaned_data["q"], form.cleaned_data["scope"] or "both"
+        refs = []
+        if scope in ("both", "customers"):
+            customers = subjects.search_customers(query, RESULT_LIMIT + 1)
+            for customer in customers[:RESULT_LIMIT]:
+                customer.person_ref = f"customer:{customer.pk}"
+                refs.append(customer.person_ref)
+        if scope in ("both", "orders"):
+            orders = subjects.search_orders(query, RESULT_LIMIT + 1)
+            for order in orders[:RESULT_LIMIT]:
+                refs += order_subjects(order)
+                order.person_ref = (
+                    f"customer:{order.customer_id}"
+                    if order.customer_id
+                    else f"email:{order.email.lower()}"
+                )
+        services.record(request, Action.SEARCH, refs, note=f"name search: {query}"[:200])
+    return TemplateResponse(
+        request,
+        "admin/privacy/browser.html",
+        _context(
+            request,
+            _("Personal-data browser"),
+            form=form,
+            customers=customers[:RESULT_LIMIT] if customers is not None else None,
+            orders=orders[:RESULT_LIMIT] if orders is not None else None,
+            more_customers=customers is not None and len(customers) > RESULT_LIMIT,
+            more_orders=orders is not None and len(orders) > RESULT_LIMIT,
+            limit=RESULT_LIMIT,
+        ),
+    )
+
+
+def show(request, ref):
+    _require(request, "privacy.view_subject")
+    person = _person(ref)
+    if person.ref != ref:  # an order or e-mail reference: show its person
+        return redirect("admin:privacy_subject_show", person.ref)
+    data = subjects.collect(person)
+    services.record(request, Action.DETAIL, [person.ref])
+    return TemplateResponse(
+        request,
+        "admin/privacy/subject.html",
+        _context(request, person.name, person=person, data=data, links=_links(person)),
+    )
+
+
+def report(request, ref):
+    _require(request, "privacy.view_subject")
+    person = _person(ref)
+    services.record(request, Action.PRINT, [person.ref], note="personal-data report")
+    pdf = render_pdf("pdf/privacy_report.html", {"data": subjects.collect(person)})
+    return pdf_response(pdf, f"personal-data-{person.ref.replace(':', '-')}.pdf")
+
+
+def export(request, ref):
+    _require(request, "privacy.view_subject")
+    person = _person(ref)
+    services.record(request, Action.EXPORT, [person.ref], note="data-subject export (JSON)")
+    content = json.dumps(subjects.as_json(subjects.collect(person)), indent=2, ensure_ascii=False)
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    filename = f"personal-data-{person.ref.replace(':', '-').replace('@', '_at_')}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def disclosures(request, ref):
+    _require(request, "privacy.view_disclosure")
+    person = _person(ref)
+    if person.ref != ref:
+        return redirect("admin:privacy_subject_disclosures", person.ref)
+    form = DisclosureForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, "privacy.add_disclosure")
+        if form.is_valid():
+            try:
+                services.add_disclosure(request, person.ref, **form.cleaned_data)
+            except PrivacyError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The disclosure was recorded."))
+                return redirect("admin:privacy_subject_disclosures", person.ref)
+    items = list(Disclosure.objects.filter(subject=person.ref).select_related("created_by"))
+    services.record(
+        request, Action.DETAIL, [person.ref] + [f"privacy.disclosure:{d.pk}" for d in items]
+    )
+    return TemplateResponse(
+        request,
+        "admin/privacy/disclosures.html",
+        _context(
+            request,
+            _("Disclosures: %(name)s") % {"name": person.name},
+            person=person,
+            items=items,
+            form=form,
+            links=_links(person),
+            can_change=request.user.has_perm("privacy.change_disclosure"),
+            can_delete=request.user.has_perm("privacy.delete_disclosure"),
+        ),
+    )
+
+
+def disclosure_edit(request, ref, pk):
+    _require(request, "privacy.change_disclosure")
+    disclosure = get_object_or_404(Disclosure, pk=pk, subject=ref)
+    person = _person(ref)
+    form = DisclosureForm(request.POST or None, instance=Disclosure.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_disclosure(request, disclosure, **form.cleaned_data)
+        except PrivacyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The disclosure was changed."))
+            return redirect("admin:privacy_subject_disclosures", ref)
+    if request.method != "POST":
+        services.record(request, Action.DETAIL, [ref, f"privacy.disclosure:{pk}"])
+    return TemplateResponse(
+        request,
+        "admin/privacy/disclosure_form.html",
+        _context(
+            request,
+            _("Change disclosure"),
+            person=person,
+            form=form,
+            disclosure=disclosure,
+            links=_links(person),
+        ),
+    )
+
+
+def disclosure_delete(request, ref, pk):
+    _require(request, "privacy.delete_disclosure")
+    disclosure = get_object_or_404(Disclosure, pk=pk, subject=ref)
+    person = _person(ref)
+    if request.method == "POST":
+        services.delete_disclosure(request, disclosure)
+        messages.success(request, _("The disclosure was deleted."))
+        return redirect("admin:privacy_subject_disclosures", ref)
+    services.record(request, Action.DETAIL, [ref, f"privacy.disclosure:{pk}"])
+    return TemplateResponse(
+        request,
+        "admin/privacy/disclosure_delete.html",
+        _context(
+            request,
+            _("Delete disclosure"),
+            person=person,
+            disclosure=disclosure,
+            links=_links(person),
+        ),
+    )
