@@ -200,6 +200,8 @@ def ledger_sum(holder):
 def _check_amount(amount):
     try:
         amount = Decimal(amount).quantize(CENT)
+        if not amount.is_finite():  # NaN survives quantize(), then breaks every comparison
+            raise ValueError(amount)
     except Exception as exc:
         raise GiftCardError(_("Please enter an amount like 25.00."), field="amount") from exc
     if amount <= 0:
@@ -504,6 +506,8 @@ def _adjust(holder_model, holder, amount, reason, user):
         raise GiftCardError(_("Please give a reason for the adjustment."), field="reason")
     try:
         amount = Decimal(amount).quantize(CENT)
+        if not amount.is_finite():  # NaN survives quantize(), then breaks every comparison
+            raise ValueError(amount)
     except Exception as exc:
         raise GiftCardError(
             _("Please enter an amount like -5.00 or 10.00."), field="amount"

@@ -49,6 +49,8 @@ def has_any_thread_permission(request):
     cached = getattr(request, "_helpdesk_object_perms", None)
     if cached is None:
         user = request.user
+        if not user.is_authenticated:  # the login page builds the app list for anonymous users
+            return False
         ct = ContentType.objects.get_for_model(Thread)
         cached = (
             GroupObjectPermission.objects.filter(content_type=ct, group__user=user).exists()

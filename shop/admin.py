@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Category, OutboxEmail, PaymentMethod, Product, ShippingMethod, ShopSettings
+from .twofactor import TwoFactorSiteMixin, register_device_admin
 
 
 @dataclass
@@ -21,9 +25,10 @@ class AttentionItem:
     count: callable
     permission: str | None = None
     query: str = ""
+    urgent: bool = False
 
 
-class BackofficeSite(admin.AdminSite):
+class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
     site_header = _("Nordlicht Shop · Backoffice")
     site_title = _("Backoffice")
     index_title = _("Start")
@@ -33,9 +38,21 @@ class BackofficeSite(admin.AdminSite):
         super().__init__(*args, **kwargs)
         self._attention = []
 
-    def attention(self, label, url_name, count, permission=None, query=""):
-        """Show ``count()`` on the start page, linking to ``url_name`` (+ ``query``)."""
-        self._attention.append(AttentionItem(label, url_name, count, permission, query))
+    def attention(self, label, url_name, count, permission=None, query="", urgent=False):
+        """Show ``count()`` on the start page, linking to ``url_name`` (+ ``query``).
+
+        ``urgent`` items are highlighted in red while their count is not zero.
+        """
+        if any(i.label == label and i.url_name == url_name for i in self._attention):
+            return  # a module imported twice must not duplicate its items
+        self._attention.append(AttentionItem(label, url_name, count, permission, query, urgent))
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        name = ShopSettings.load().shop_name
+        context["site_header"] = _("%(shop)s · Backoffice") % {"shop": name}
+        context["site_title"] = _("%(shop)s backoffice") % {"shop": name}
+        return context
 
     def attention_items(self, request):
         items = []
@@ -47,16 +64,23 @@ class BackofficeSite(admin.AdminSite):
                     "label": item.label,
                     "count": item.count(),
                     "url": reverse(item.url_name) + item.query,
+                    "urgent": item.urgent,
                 }
             )
         return items
 
     def index(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "attention": self.attention_items(request)}
+        attention = self.attention_items(request)
+        extra_context = {
+            **(extra_context or {}),
+            "attention": attention,
+            "attention_total": sum(item["count"] for item in attention),
+        }
         return super().index(request, extra_context)
 
 
 backoffice = BackofficeSite(name="admin")
+register_device_admin(backoffice)  # managers can reset a staff member's second factor
 
 
 @admin.register(Group, site=backoffice)
@@ -103,31 +127,73 @@ class ShopSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxEmail, site=backoffice)
 class OutboxEmailAdmin(admin.ModelAdmin):
-    list_display = ["created", "subject", "recipients", "template", "status", "attempts", "sent_at"]
+    """The outbox: every e-mail the shop sent or still has to send (SPEC S13)."""
+
+    list_display = [
+        "subject",
+        "recipients",
+        "status_badge",
+        "attempts",
+        "short_error",
+        "created",
+        "sent_at",
+    ]
     list_filter = ["status", "template"]
-    search_fields = ["subject"]
+    search_fields = ["subject", "to"]
+    date_hierarchy = "created"
     readonly_fields = [f.name for f in OutboxEmail._meta.fields]
-    actions = ["retry_now"]
+    fieldsets = [
+        (None, {"fields": ["status", "to", "reply_to", "subject", "template", "created"]}),
+        (_("Delivery"), {"fields": ["attempts", "next_attempt_at", "sent_at", "last_error"]}),
+        (_("Content"), {"fields": ["body_text", "body_html", "attachments"]}),
+    ]
+    actions = ["send_again"]
+    list_per_page = 50
+
+    STATUS_COLORS = {"pending": "#b35c00", "sent": "#2e7d6b", "failed": "#b00020"}
 
     @admin.display(description=_("to"))
     def recipients(self, obj):
         return ", ".join(obj.to)
 
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<strong style="color:{}">{}</strong>',
+            self.STATUS_COLORS.get(obj.status, "inherit"),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return Truncator(obj.last_error).chars(60) if obj.last_error else "—"
+
     def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        return request.method in ("GET", "HEAD") and super().has_view_permission(request, obj)
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-    @admin.action(description=_("Send selected pending/failed e-mails again now"))
-    def retry_now(self, request, queryset):
+    def has_change_permission(self, request, obj=None):
+        # Read-only screens; the "send again" action needs the change permission.
+        if request.method in ("GET", "HEAD"):
+            return super().has_view_permission(request, obj)
+        return super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Send again"), permissions=["change"])
+    def send_again(self, request, queryset):
         from . import mail
 
-        ids = list(queryset.exclude(status=OutboxEmail.Status.SENT).values_list("pk", flat=True))
-        OutboxEmail.objects.filter(pk__in=ids).update(status=OutboxEmail.Status.PENDING)
-        for pk in ids:
-            mail.dispatch(pk)
-        self.message_user(request, _("%(n)d e-mails queued again.") % {"n": len(ids)})
+        count = mail.send_again(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d e-mail queued to be sent again.",
+                "%(n)d e-mails queued to be sent again.",
+                count,
+            )
+            % {"n": count},
+        )
 
 
 backoffice.attention(
@@ -136,4 +202,12 @@ backoffice.attention(
     lambda: OutboxEmail.objects.filter(status=OutboxEmail.Status.FAILED).count(),
     permission="shop.view_outboxemail",
     query="?status__exact=failed",
+    urgent=True,
+)
+backoffice.attention(
+    _("E-mails waiting for a retry"),
+    "admin:shop_outboxemail_changelist",
+    lambda: OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING, attempts__gt=0).count(),
+    permission="shop.view_outboxemail",
+    query="?status__exact=pending",
 )

@@ -26,6 +26,11 @@ app.conf.beat_schedule = {
         "task": "helpdesk.tasks.poll_inbound_mail",
         "schedule": 120.0,
     },
+    # Access-log retention (ACCESS_LOG_RETENTION_DAYS); the purge itself is logged.
+    "privacy-purge-access-log": {
+        "task": "privacy.tasks.purge_access_log",
+        "schedule": crontab(hour=3, minute=53),
+    },
     # Expired gift cards: the leftover balance is written off in the ledger.
     "giftcards-expire": {
         "task": "giftcards.tasks.expire_giftcards",

@@ -76,6 +76,35 @@ def dispatch(email_id):
         log.warning("Outbox e-mail %s not dispatched (%s); beat will retry", email_id, exc)
 
 
+def send_again(email_ids):
+    """Operator action: send the given outbox rows again. Returns how many were queued.
+
+    Pending or failed rows get a fresh set of attempts. A row that was already sent is
+    copied into a new pending row, so the outbox keeps the history of what went out when.
+    """
+    now = timezone.now()
+    queued = []
+    with transaction.atomic():
+        rows = list(OutboxEmail.objects.select_for_update().filter(pk__in=list(email_ids)))
+        for email in rows:
+            if email.status == OutboxEmail.Status.SENT:
+                email.pk = None
+                email.status = OutboxEmail.Status.PENDING
+                email.sent_at = None
+                email.last_error = ""
+                email.attempts = 0
+                email.next_attempt_at = now
+                email.save(force_insert=True)
+            else:
+                email.status = OutboxEmail.Status.PENDING
+                email.attempts = 0
+                email.next_attempt_at = now
+                email.save(update_fields=["status", "attempts", "next_attempt_at"])
+            queued.append(email.pk)
+        transaction.on_commit(lambda: [dispatch(pk) for pk in queued])
+    return len(queued)
+
+
 def backoff(attempts):
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 

@@ -40,6 +40,18 @@ EXCLUDED = [
     "privacy.change_accesslogentry",
     "privacy.delete_accesslogentry",
     "privacy.add_accesslogentry",
+    # Staff accounts (and so permissions) are managed by superusers only. Editing a group
+    # would let a role grant itself these (e.g. change_staffuser, then is_superuser).
+    "auth.add_group",
+    "auth.change_group",
+    "auth.delete_group",
+    "auth.add_permission",
+    "auth.change_permission",
+    "auth.delete_permission",
+    "customers.add_staffuser",
+    "customers.change_staffuser",
+    "customers.delete_staffuser",
+    "customers.view_staffuser",
 ]
 
 

@@ -23,6 +23,8 @@ SECRET_KEY = env.str(
 )
 if not SECRET_KEY:
     raise environ.ImproperlyConfigured("SECRET_KEY must be set when SHOP_ENV=production")
+# Key rotation: the previous key(s) here keep sessions and signed links valid until they expire.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shop.csp.ContentSecurityPolicyMiddleware",  # no-op unless CSP is set (production)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so it sees the response as the view returned it (S11 access log).
+    "privacy.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -125,6 +130,12 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_LOCKOUT_CALLABLE = "customers.views.lockout"  # "too many attempts, try again later" page
+# Days an operator-created customer's confirmation link stays valid.
+ACCOUNT_CONFIRMATION_DAYS = env.int("ACCOUNT_CONFIRMATION_DAYS", default=3)
+
+# Staff must confirm a TOTP device (or use a recovery code) before reaching the backoffice.
+BACKOFFICE_REQUIRE_2FA = env.bool("BACKOFFICE_REQUIRE_2FA", default=True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("pl", _("Polish")), ("da", _("Danish"))]
@@ -135,7 +146,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it (filled by collectstatic)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Downloadable product files are private: never served from MEDIA_URL.
@@ -188,12 +200,29 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nordlicht Shop <shop
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OPERATOR_EMAIL = env.str("OPERATOR_EMAIL", default="operator@example.com")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# Helpdesk: customers' e-mail replies are fetched from this mailbox by a beat task.
+IMAP_URL = env.str("IMAP_URL", default="")
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
+
+# S11: access-log entries older than this are deleted by `manage.py purge_access_log`.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Content-Security-Policy (shop/csp.py): on in production, override with CSP="…" or turn it
+# off with CSP="" (storefront and admin use inline scripts/styles, hence 'unsafe-inline').
+CSP = env.str(
+    "CSP",
+    default=(
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
+    )
+    if PRODUCTION
+    else "",
+)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -27,6 +27,7 @@ def _media_and_mail(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.AXES_ENABLED = False
+    settings.BACKOFFICE_REQUIRE_2FA = False  # tests/security/test_twofactor.py turns it on
 
 
 @pytest.fixture

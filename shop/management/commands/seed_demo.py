@@ -128,12 +128,36 @@ class Command(BaseCommand):
                 },
             )
         methods = [
-            ("card", "Credit card", PaymentMethod.Kind.CARD, False),
-            ("prepayment", "Prepayment (bank transfer)", PaymentMethod.Kind.PREPAYMENT, False),
-            ("invoice", "Pay on invoice", PaymentMethod.Kind.INVOICE, True),
-            ("cod", "Cash on delivery", PaymentMethod.Kind.COD, True),
+            (
+                "card",
+                "Credit card",
+                PaymentMethod.Kind.CARD,
+                False,
+                "Visa, Mastercard or American Express — charged when your order is invoiced.",
+            ),
+            (
+                "prepayment",
+                "Prepayment (bank transfer)",
+                PaymentMethod.Kind.PREPAYMENT,
+                False,
+                "Transfer the amount after ordering; we ship as soon as it arrives.",
+            ),
+            (
+                "invoice",
+                "Pay on invoice",
+                PaymentMethod.Kind.INVOICE,
+                True,
+                "Pay within 14 days of receiving the invoice.",
+            ),
+            (
+                "cod",
+                "Cash on delivery",
+                PaymentMethod.Kind.COD,
+                True,
+                "Pay the courier in cash when the parcel arrives.",
+            ),
         ]
-        for pos, (code, name, kind, limited) in enumerate(methods):
+        for pos, (code, name, kind, limited, description) in enumerate(methods):
             PaymentMethod.objects.get_or_create(
                 code=code,
                 defaults={
@@ -141,5 +165,6 @@ class Command(BaseCommand):
                     "kind": kind,
                     "position": pos,
                     "limited_by_open_amount": limited,
+                    "description": description,
                 },
             )

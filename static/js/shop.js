@@ -1,0 +1,8 @@
+// Small storefront enhancements; every page works without them.
+(function () {
+  "use strict";
+  // Submit the language form as soon as a language is picked.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+})();

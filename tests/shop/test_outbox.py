@@ -1,0 +1,246 @@
+"""The e-mail outbox (SPEC S13): written in the caller's transaction, sent after commit,
+re-sent by beat, sent at most once, failures recorded."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shop import mail
+from shop.models import OutboxEmail
+from shop.tasks import resend_pending_emails, send_outbox_email
+
+pytestmark = pytest.mark.django_db
+
+
+class BrokenSMTPBackend(BaseEmailBackend):
+    """A mail server that refuses every message (a real failure mode, not a mock of ours)."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("SMTP server unreachable")
+
+
+@pytest.fixture
+def order_context(make_order):
+    order = make_order()
+    OutboxEmail.objects.all().delete()
+    return {"order": order, "lines": list(order.lines.all()), "taxes": order.tax_breakdown()}
+
+
+def test_queue_email_renders_subject_text_and_html(order_context, mailoutbox):
+    order = order_context["order"]
+    with transaction.atomic():
+        email = mail.queue_email("order_confirmation", order.email, order_context)
+    assert email.subject == f"Your order {order.number}"
+    assert order.number in email.body_html
+    assert "Total" in email.body_text
+    assert email.status == OutboxEmail.Status.PENDING
+
+
+def test_email_is_sent_after_commit(order_context, mailoutbox, django_capture_on_commit_callbacks):
+    order = order_context["order"]
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            email = mail.queue_email("order_confirmation", order.email, order_context)
+            assert mailoutbox == []  # nothing leaves before the commit
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.SENT
+    assert email.attempts == 1
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [order.email]
+    assert message.subject == f"Your order {order.number}"
+    assert message.alternatives and message.alternatives[0][1] == "text/html"
+
+
+def test_rolled_back_transaction_records_and_sends_nothing(
+    order_context, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = order_context["order"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            mail.queue_email("order_confirmation", order.email, order_context)
+            raise RuntimeError("the business change failed")
+    assert callbacks == []
+    assert OutboxEmail.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_failed_checkout_sends_no_confirmation(
+    checkout_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    from orders.services import CheckoutError, place_order
+    from tests.factories import ProductFactory
+
+    sold_out = ProductFactory(stock=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(CheckoutError):
+            place_order({sold_out.pk: 1}, checkout_data())
+    assert OutboxEmail.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_beat_resends_pending_rows(order_context, mailoutbox):
+    order = order_context["order"]
+    # queued while the broker was down: the row exists, nothing was sent
+    due = mail.queue_email("order_confirmation", order.email, order_context)
+    later = mail.queue_email("order_confirmation", "later@example.com", order_context)
+    OutboxEmail.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert mailoutbox == []
+    assert resend_pending_emails() == 1
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert due.status == OutboxEmail.Status.SENT and due.sent_at is not None
+    assert later.status == OutboxEmail.Status.PENDING  # not due yet: backoff respected
+    assert [m.to for m in mailoutbox] == [[order.email]]
+    assert resend_pending_emails() == 0  # nothing sent twice
+
+
+def test_send_now_twice_sends_once(order_context, mailoutbox):
+    email = mail.queue_email("order_confirmation", "x@example.com", order_context)
+    assert mail.send_now(email.pk) == OutboxEmail.Status.SENT
+    assert mail.send_now(email.pk) is None
+    send_outbox_email(email.pk)  # a duplicate task delivery
+    assert len(mailoutbox) == 1
+    email.refresh_from_db()
+    assert email.attempts == 1
+
+
+def test_smtp_failure_keeps_row_pending_with_error(order_context, settings):
+    settings.EMAIL_BACKEND = "tests.shop.test_outbox.BrokenSMTPBackend"
+    email = mail.queue_email("order_confirmation", "x@example.com", order_context)
+    before = timezone.now()
+    assert mail.send_now(email.pk) == OutboxEmail.Status.PENDING
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.PENDING
+    assert email.attempts == 1
+    assert "SMTP server unreachable" in email.last_error
+    assert email.next_attempt_at > before  # retried later, with backoff
+    assert email.sent_at is None
+
+
+def test_smtp_failure_marks_failed_after_max_attempts(order_context, settings):
+    settings.EMAIL_BACKEND = "tests.shop.test_outbox.BrokenSMTPBackend"
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    email = mail.queue_email("order_confirmation", "x@example.com", order_context)
+    statuses = [mail.send_now(email.pk) for _ in range(4)]
+    assert statuses == ["pending", "pending", "failed", None]
+    email.refresh_from_db()
+    assert email.status == OutboxEmail.Status.FAILED
+    assert email.attempts == 3
+    assert "ConnectionRefusedError" in email.last_error
+
+
+def test_backoff_grows_and_is_capped():
+    assert mail.backoff(1) == timedelta(seconds=30)
+    assert mail.backoff(2) == timedelta(seconds=60)
+    assert mail.backoff(20) == timedelta(hours=1)
+
+
+def test_console_backend_writes_eml_files(order_context, settings, tmp_path):
+    settings.EMAIL_BACKEND = "shop.mail.ConsoleAndFileBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.EMAIL_QUIET = True
+    email = mail.queue_email("order_confirmation", "x@example.com", order_context)
+    assert mail.send_now(email.pk) == "sent"
+    files = list(Path(tmp_path / "mail").glob(f"*-{email.pk}.eml"))
+    assert len(files) == 1
+    raw = files[0].read_text()
+    assert "To: x@example.com" in raw
+    assert f"X-Shop-Outbox-Id: {email.pk}" in raw
+
+
+def test_attachment_is_rendered_at_send_time(order_context, mailoutbox):
+    email = mail.queue_email(
+        "order_confirmation",
+        "x@example.com",
+        order_context,
+        attachments=[
+            {
+                "filename": "a.txt",
+                "mimetype": "text/plain",
+                "generator": "builtins.bytes",
+                "args": [3],
+            }
+        ],
+    )
+    mail.send_now(email.pk)
+    assert mailoutbox[0].attachments == [("a.txt", "\x00\x00\x00", "text/plain")]
+
+
+# --- backoffice ---------------------------------------------------------------------------
+
+
+def test_outbox_list_shows_status_attempts_and_error(admin_client, order_context):
+    email = mail.queue_email("order_confirmation", "x@example.com", order_context)
+    OutboxEmail.objects.filter(pk=email.pk).update(
+        status="failed", attempts=8, last_error="SMTPServerDisconnected: gone"
+    )
+    page = admin_client.get(reverse("admin:shop_outboxemail_changelist")).content.decode()
+    assert "SMTPServerDisconnected: gone" in page
+    assert "Failed" in page
+    assert "send_again" in page
+
+
+def test_send_again_action_requeues_failed_and_copies_sent(
+    admin_client, order_context, mailoutbox, django_capture_on_commit_callbacks
+):
+    failed = mail.queue_email("order_confirmation", "failed@example.com", order_context)
+    OutboxEmail.objects.filter(pk=failed.pk).update(status="failed", attempts=8, last_error="x")
+    sent = mail.queue_email("order_confirmation", "sent@example.com", order_context)
+    mail.send_now(sent.pk)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:shop_outboxemail_changelist"),
+            {"action": "send_again", "_selected_action": [failed.pk, sent.pk]},
+        )
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == "sent" and failed.attempts == 1
+    sent.refresh_from_db()
+    assert sent.status == "sent"  # the original stays as history …
+    copies = OutboxEmail.objects.filter(to=["sent@example.com"]).exclude(pk=sent.pk)
+    assert copies.count() == 1 and copies.get().status == "sent"  # … a copy went out
+    assert sorted(m.to[0] for m in mailoutbox) == ["failed@example.com", "sent@example.com"]
+
+
+def test_outbox_rows_cannot_be_edited_or_deleted(admin_client, order_context):
+    email = mail.queue_email("order_confirmation", "x@example.com", order_context)
+    url = reverse("admin:shop_outboxemail_change", args=[email.pk])
+    admin_client.post(url, {"subject": "changed"})
+    email.refresh_from_db()
+    assert email.subject != "changed"
+    response = admin_client.post(
+        reverse("admin:shop_outboxemail_delete", args=[email.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert OutboxEmail.objects.filter(pk=email.pk).exists()
+
+
+def test_start_page_shows_failed_emails(admin_client, order_context):
+    email = mail.queue_email("order_confirmation", "x@example.com", order_context)
+    OutboxEmail.objects.filter(pk=email.pk).update(status="failed")
+    response = admin_client.get(reverse("admin:index"))
+    items = {str(i["label"]): i for i in response.context["attention"]}
+    item = items["E-mails that could not be sent"]
+    assert item["count"] == 1
+    assert item["url"].endswith("?status__exact=failed")
+    assert "Needs attention" in response.content.decode()
+
+
+def test_start_page_hides_items_without_permission(client, order_context):
+    from tests.factories import StaffFactory
+
+    clerk = StaffFactory()
+    client.force_login(clerk)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    labels = [str(i["label"]) for i in response.context["attention"]]
+    assert "E-mails that could not be sent" not in labels

@@ -1,0 +1,158 @@
+"""Storefront pages and the session cart."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from shop.cart import SESSION_KEY
+from tests.factories import CategoryFactory, ProductFactory, ShippingMethodFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def cart_of(client):
+    return client.session.get(SESSION_KEY, {})
+
+
+def test_home_lists_new_products_and_categories(client, django_assert_max_num_queries):
+    kitchen = CategoryFactory(name="Kitchen")
+    for i in range(10):
+        ProductFactory(name=f"Pot {i}", category=kitchen)
+    ProductFactory(name="Hidden pot", category=kitchen, is_active=False)
+    ShippingMethodFactory(free_over=Decimal("50.00"))
+    with django_assert_max_num_queries(8):
+        response = client.get("/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert len(response.context["products"]) == 8
+    assert "Hidden pot" not in page
+    assert "Kitchen" in page and "10 products" in page
+    assert "Free shipping from 50 EUR" in page
+
+
+def test_product_page(client, product):
+    response = client.get(reverse("shop:product", args=[product.slug]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert product.name in page and "20.00 EUR" in page
+    assert "incl. 19% VAT" in page
+    assert reverse("shop:cart_add") in page
+
+
+def test_inactive_product_is_404(client):
+    hidden = ProductFactory(is_active=False)
+    assert client.get(reverse("shop:product", args=[hidden.slug])).status_code == 404
+
+
+def test_sold_out_product_has_no_buy_button(client):
+    sold_out = ProductFactory(stock=0)
+    page = client.get(sold_out.get_absolute_url()).content.decode()
+    assert "Sold out" in page
+    assert reverse("shop:cart_add") not in page
+
+
+def test_category_and_search_lists(client, django_assert_max_num_queries):
+    pantry = CategoryFactory(name="Pantry", slug="pantry")
+    jam = ProductFactory(name="Berry jam", category=pantry)
+    ProductFactory(name="Coffee", category=pantry)
+    ProductFactory(name="Blanket")
+    for _ in range(30):
+        ProductFactory(category=pantry)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("shop:category", args=["pantry"]))
+    assert response.context["products"].paginator.count == 32
+    assert len(response.context["products"]) == 24  # first page
+    found = client.get(reverse("shop:products"), {"q": "jam"}).context["products"]
+    assert list(found) == [jam]
+    by_sku = client.get(reverse("shop:products"), {"q": jam.sku.lower()}).context["products"]
+    assert list(by_sku) == [jam]
+    assert client.get(reverse("shop:products"), {"page": "999"}).status_code == 200
+
+
+def test_unknown_category_is_404(client):
+    assert client.get(reverse("shop:category", args=["nope"])).status_code == 404
+
+
+# --- cart ------------------------------------------------------------------------------
+
+
+def test_add_update_and_remove(client, product):
+    other = ProductFactory(price=Decimal("5.00"))
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 2})
+    client.post(reverse("shop:cart_add"), {"product": other.pk, "quantity": 1})
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    assert cart_of(client) == {str(product.pk): 3, str(other.pk): 1}
+    response = client.get(reverse("shop:cart"))
+    assert response.context["goods_total"] == Decimal("65.00")
+
+    client.post(reverse("shop:cart_update"), {f"qty-{product.pk}": "5", f"qty-{other.pk}": "1"})
+    assert cart_of(client) == {str(product.pk): 5, str(other.pk): 1}
+    client.post(reverse("shop:cart_update"), {f"qty-{other.pk}": "0"})  # 0 removes
+    assert cart_of(client) == {str(product.pk): 5}
+    client.post(reverse("shop:cart_update"), {"remove": str(product.pk)})
+    assert cart_of(client) == {}
+    assert "Your cart is empty." in client.get(reverse("shop:cart")).content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "100", "2.5"])
+def test_bad_quantity_changes_nothing(client, product, value):
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 2})
+    response = client.post(reverse("shop:cart_update"), {f"qty-{product.pk}": value}, follow=True)
+    assert cart_of(client) == {str(product.pk): 2}
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+
+
+def test_cart_update_cannot_add_products(client, product):
+    other = ProductFactory()
+    client.post(reverse("shop:cart_add"), {"product": product.pk})
+    client.post(reverse("shop:cart_update"), {f"qty-{other.pk}": "4"})
+    assert cart_of(client) == {str(product.pk): 1}
+
+
+@pytest.mark.parametrize(
+    "data", [{"product": "999999"}, {"product": "x"}, {"quantity": "100"}, {"quantity": "0"}]
+)
+def test_cart_add_refuses_bad_input(client, product, data):
+    data = {"product": product.pk, **data}
+    response = client.post(reverse("shop:cart_add"), data, HTTP_REFERER="https://evil.example/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("shop:home")  # never an off-site redirect
+    assert cart_of(client) == {}
+
+
+def test_cart_add_refuses_sold_out_and_inactive(client):
+    sold_out = ProductFactory(stock=0)
+    hidden = ProductFactory(is_active=False)
+    client.post(reverse("shop:cart_add"), {"product": sold_out.pk})
+    client.post(reverse("shop:cart_add"), {"product": hidden.pk})
+    assert cart_of(client) == {}
+
+
+def test_cart_add_requires_post(client, product):
+    assert client.get(reverse("shop:cart_add"), {"product": product.pk}).status_code == 405
+
+
+def test_cart_shows_missing_amount_for_free_shipping(client, product):
+    ShippingMethodFactory(free_over=Decimal("50.00"))
+    client.post(reverse("shop:cart_add"), {"product": product.pk})  # 20.00
+    page = client.get(reverse("shop:cart")).content.decode()
+    assert "Add 30.00 EUR more for free shipping." in page
+    client.post(reverse("shop:cart_update"), {f"qty-{product.pk}": "3"})
+    assert "ships free of charge" in client.get(reverse("shop:cart")).content.decode()
+
+
+def test_cart_page_query_count_is_constant(client, django_assert_max_num_queries):
+    for _ in range(12):
+        client.post(reverse("shop:cart_add"), {"product": ProductFactory().pk})
+    client.get(reverse("shop:cart"))  # consume the flash messages, create shop settings
+    with django_assert_max_num_queries(10):  # constant: one query for all lines
+        response = client.get(reverse("shop:cart"))
+    assert len(response.context["lines"]) == 12
+
+
+def test_language_switch_to_german(client, product):
+    client.post(reverse("set_language"), {"language": "de", "next": "/"})
+    page = client.get(reverse("shop:cart")).content.decode()
+    assert '<html lang="de">' in page
+    assert "Ihr Warenkorb" in page
