@@ -1,18 +1,843 @@
-"""Discount codes at checkout (S7)."""
+"""Discount-code campaigns (S7) and partner offers (S12): every operation that changes them.
 
+Views, backoffice, commands and Celery tasks call these functions; each is one transaction
+and raises ``VoucherError`` (nothing changed) on illegal input.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.exceptions import DomainError
+from shop.mail import queue_email
+from shop.models import ShopSettings
+
+from . import masks
+from .errors import VoucherError
+from .models import Campaign, Code, CodeJob, PartnerOffer, Redemption, normalise_code
+
+__all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
+
+log = logging.getLogger(__name__)
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+ASYNC_THRESHOLD = 10_000  # generation from the backoffice runs as a job from here on
+COPY_CHUNK = 50_000
 
 
-class VoucherError(DomainError):
-    field = "voucher_code"
+def money(value):
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------------------------------
+# Generating a campaign with its codes
+# ---------------------------------------------------------------------------------------
+
+
+def validate_campaign_data(
+    *,
+    name,
+    kind,
+    discount_type,
+    discount_value=None,
+    min_order_value=None,
+    points_price=None,
+    valid_from=None,
+    valid_to=None,
+    per_customer_limit=None,
+):
+    name = (name or "").strip()
+    if not name:
+        raise VoucherError(_("Please give the campaign a name."), field="name")
+    if Campaign.objects.filter(name__iexact=name).exists():
+        raise VoucherError(
+            _("A campaign named “%(name)s” already exists.") % {"name": name}, field="name"
+        )
+    if kind not in Campaign.Kind.values:
+        raise VoucherError(_("Unknown kind of codes: %(kind)s.") % {"kind": kind}, field="kind")
+    if discount_type not in Campaign.DiscountType.values:
+        raise VoucherError(_("Please choose a kind of discount."), field="discount_type")
+    value = Decimal(discount_value or 0)
+    if discount_type == Campaign.DiscountType.PERCENT and not ZERO < value <= 100:
+        raise VoucherError(
+            _("A percent discount must be between 0 and 100."), field="discount_value"
+        )
+    if discount_type == Campaign.DiscountType.AMOUNT and value <= 0:
+        raise VoucherError(_("A fixed discount must be more than 0."), field="discount_value")
+    if discount_type == Campaign.DiscountType.FREE_SHIPPING:
+        value = ZERO
+    if min_order_value is not None and Decimal(min_order_value) < 0:
+        raise VoucherError(
+            _("The minimum order value cannot be negative."), field="min_order_value"
+        )
+    if points_price is not None and int(points_price) < 1:
+        raise VoucherError(_("The points price must be at least 1."), field="points_price")
+    if valid_from and valid_to and valid_to < valid_from:
+        raise VoucherError(_("“Valid to” is before “valid from”."), field="valid_to")
+    if per_customer_limit is not None and kind != Campaign.Kind.MULTI:
+        raise VoucherError(
+            _("A per-customer limit only applies to multi-use codes."), field="per_customer_limit"
+        )
+    return name, value
+
+
+def _report(progress, percent):
+    if progress is not None:
+        progress(int(percent))
+
+
+def generate_campaign(
+    *,
+    name,
+    count,
+    kind=Campaign.Kind.SINGLE,
+    discount_type=Campaign.DiscountType.PERCENT,
+    discount_value=None,
+    mask="",
+    min_order_value=None,
+    points_price=None,
+    valid_from=None,
+    valid_to=None,
+    per_customer_limit=None,
+    progress=None,
+):
+    """Create a campaign and its ``count`` codes, all or nothing.
+
+    The codes are built in Python and written with PostgreSQL ``COPY`` inside the
+    transaction; the unique index finds clashes with existing codes at the end. Random
+    parts of clashing codes are drawn again; a clash of a deterministic code is an error.
+    """
+    name, value = validate_campaign_data(
+        name=name,
+        kind=kind,
+        discount_type=discount_type,
+        discount_value=discount_value,
+        min_order_value=min_order_value,
+        points_price=points_price,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        per_customer_limit=per_customer_limit,
+    )
+    count = int(count)
+    mask = (mask or "").strip()
+    parsed = masks.plan(mask, count)
+    _report(progress, 1)
+    codes = masks.generate(mask, count)
+    _report(progress, 30)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name,
+            kind=kind,
+            discount_type=discount_type,
+            discount_value=value,
+            min_order_value=min_order_value,
+            points_price=points_price,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            per_customer_limit=per_customer_limit,
+            mask=parsed.text,
+            requested_count=count,
+        )
+        taken = set()
+        for _attempt in range(10):
+            clashes = _write_codes(campaign.pk, codes, progress)
+            if not clashes:
+                break
+            taken |= clashes  # existing codes: random parts are drawn again around them
+            codes = masks.ensure_distinct(parsed, codes, exclude=taken)
+        else:
+            raise VoucherError(_("Could not find free codes for this mask; widen it."))
+    _report(progress, 100)
+    return campaign
+
+
+def _write_codes(campaign_id, codes, progress=None):
+    """Write the codes; return the set of those that already exist (nothing written then)."""
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                _copy_codes(campaign_id, codes, progress)
+            else:
+                for start in range(0, len(codes), 5000):
+                    Code.objects.bulk_create(
+                        [Code(campaign_id=campaign_id, text=t) for t in codes[start : start + 5000]]
+                    )
+                    _report(progress, 30 + 69 * (start + 5000) / len(codes))
+    except IntegrityError:
+        return _existing(codes)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) == "23505":  # psycopg UniqueViolation from COPY
+            return _existing(codes)
+        raise
+    return set()
+
+
+def _copy_codes(campaign_id, codes, progress=None):
+    prefix, suffix = f"{campaign_id}\t", "\tt\n"
+    joiner = suffix + prefix
+    with connection.cursor() as cursor:
+        with cursor.copy("COPY vouchers_code (campaign_id, text, is_active) FROM STDIN") as copy:
+            for start in range(0, len(codes), COPY_CHUNK):
+                chunk = codes[start : start + COPY_CHUNK]
+                copy.write(prefix + joiner.join(chunk) + suffix)
+                _report(progress, 30 + 65 * (start + len(chunk)) / len(codes))
+
+
+def _existing(codes):
+    found = set()
+    for start in range(0, len(codes), 50_000):
+        found.update(
+            Code.objects.filter(text__in=codes[start : start + 50_000]).values_list(
+                "text", flat=True
+            )
+        )
+    return found
+
+
+# ---------------------------------------------------------------------------------------
+# Codes in the backoffice
+# ---------------------------------------------------------------------------------------
+
+
+def set_codes_active(queryset, active):
+    """Activate or deactivate every code in ``queryset`` (all matching, not only a page)."""
+    with transaction.atomic():
+        return queryset.order_by().exclude(is_active=active).update(is_active=active)
+
+
+def delete_campaign(campaign):
+    """Delete a campaign with its codes. Refused once a code was used: the orders and the
+    statistics refer to it (deactivate the codes instead)."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if Redemption.objects.filter(campaign=campaign).exists():
+            raise VoucherError(
+                _(
+                    "“%(name)s” cannot be deleted: some of its codes were used in orders. "
+                    "Deactivate its codes instead."
+                )
+                % {"name": campaign.name}
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM vouchers_code WHERE campaign_id = %s", [campaign.pk])
+        campaign.delete()
+
+
+def campaign_statistics(campaign):
+    """Orders that used the campaign's codes: summary and per code, by aggregate SQL."""
+    uses = Redemption.objects.filter(campaign=campaign)
+    summary = uses.aggregate(
+        orders=Count("order", distinct=True),
+        codes=Count("code", distinct=True),
+        value=Sum("order__grand_total"),
+        discount=Sum("discount"),
+    )
+    summary["value"] = summary["value"] or ZERO
+    summary["discount"] = summary["discount"] or ZERO
+    per_code = (
+        uses.values("code_id", "code__text")
+        .annotate(
+            orders=Count("order"),
+            value=Sum("order__grand_total"),
+            discount=Sum("discount"),
+        )
+        .order_by("code__text")
+    )
+    return summary, per_code
+
+
+# ---------------------------------------------------------------------------------------
+# Redemption at checkout
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Quote:
+    code: Code
+    code_text: str
+    discount: Decimal
+    shipping_discount: Decimal
+    campaign: Campaign
+
+    @property
+    def single_use(self):
+        return self.campaign.single_use
+
+    @property
+    def label(self):
+        return self.campaign.discount_label()
+
+
+def _is_limited(code):
+    return code.campaign.single_use or bool(code.campaign.per_customer_limit)
 
 
 def quote_for_checkout(code_text, *, customer, order, lock=False):
-    """Validate a code for an unsaved order and return the discount it grants."""
-    raise VoucherError(_("This discount code does not exist."))
+    """Validate a code for an unsaved order and return the discount it grants.
+
+    ``order`` needs ``goods_total`` and ``shipping_total`` (None = not known yet, as in the
+    cart) and ``email``. With ``lock=True`` (inside the placement transaction) a limited
+    code's row is locked, so of two concurrent orders only one can use a single-use code.
+    """
+    text = normalise_code(code_text)
+    if not text:
+        raise VoucherError(_("Please enter a discount code."))
+    code = Code.objects.select_related("campaign").filter(text=text).first()
+    if code is None:
+        raise VoucherError(_("The discount code “%(code)s” does not exist.") % {"code": text})
+    if lock and _is_limited(code):
+        code = (
+            Code.objects.select_related("campaign").select_for_update(of=("self",)).get(pk=code.pk)
+        )
+    campaign = code.campaign
+    today = timezone.localdate()
+    if not code.is_active:
+        raise VoucherError(_("The discount code “%(code)s” is not active.") % {"code": text})
+    if campaign.valid_from and campaign.valid_from > today:
+        raise VoucherError(
+            _("The discount code “%(code)s” is valid from %(date)s.")
+            % {"code": text, "date": campaign.valid_from.strftime("%d.%m.%Y")}
+        )
+    if campaign.valid_to and campaign.valid_to < today:
+        raise VoucherError(
+            _("The discount code “%(code)s” expired on %(date)s.")
+            % {"code": text, "date": campaign.valid_to.strftime("%d.%m.%Y")}
+        )
+    if campaign.min_order_value and order.goods_total < campaign.min_order_value:
+        raise VoucherError(
+            _("The discount code “%(code)s” is valid from a goods value of %(min)s %(currency)s.")
+            % {
+                "code": text,
+                "min": campaign.min_order_value,
+                "currency": settings.SHOP_CURRENCY,
+            }
+        )
+    customer_id = getattr(customer, "pk", None)
+    if code.assigned_to_id is not None:
+        if customer_id is None:
+            raise VoucherError(
+                _("The discount code “%(code)s” is personal. Please log in to use it.")
+                % {"code": text}
+            )
+        if code.assigned_to_id != customer_id:
+            raise VoucherError(
+                _("The discount code “%(code)s” belongs to another customer.") % {"code": text}
+            )
+    elif campaign.kind == Campaign.Kind.ASSIGNED:
+        raise VoucherError(
+            _("The discount code “%(code)s” has not been issued to a customer yet.")
+            % {"code": text}
+        )
+    if campaign.single_use and Redemption.objects.filter(code=code).exists():
+        raise VoucherError(
+            _("The discount code “%(code)s” has already been used.") % {"code": text}
+        )
+    if campaign.per_customer_limit:
+        email = (getattr(order, "email", "") or "").strip().lower()
+        mine = Q(customer_id=customer_id) if customer_id else Q(order__email=email)
+        if Redemption.objects.filter(mine, code=code).count() >= campaign.per_customer_limit:
+            raise VoucherError(
+                _("You have already used the discount code “%(code)s” as often as allowed.")
+                % {"code": text}
+            )
+    discount, shipping_discount = _discount(campaign, order)
+    return Quote(code, text, discount, shipping_discount, campaign)
+
+
+def _discount(campaign, order):
+    goods = order.goods_total
+    if campaign.discount_type == Campaign.DiscountType.PERCENT:
+        return min(goods, money(goods * campaign.discount_value / 100)), ZERO
+    if campaign.discount_type == Campaign.DiscountType.AMOUNT:
+        return min(goods, campaign.discount_value), ZERO
+    shipping = order.shipping_total or ZERO
+    return shipping, shipping
 
 
 def record_redemption(quote, order):
-    raise VoucherError(_("This discount code does not exist."))
+    """Record the use on the saved order (inside the placement transaction)."""
+    try:
+        with transaction.atomic():
+            return Redemption.objects.create(
+                code=quote.code,
+                campaign=quote.campaign,
+                order=order,
+                customer=order.customer,
+                discount=quote.discount,
+                single_use=quote.single_use,
+            )
+    except IntegrityError:
+        # The partial unique index: another order used the single-use code first.
+        raise VoucherError(
+            _("The discount code “%(code)s” has already been used.") % {"code": quote.code_text}
+        ) from None
+
+
+def release_redemptions(order):
+    """Cancellation frees the order's codes again (single-use codes become usable)."""
+    return Redemption.objects.filter(order=order).delete()[0]
+
+
+def cart_preview(code_text, *, customer, goods_total, email=""):
+    """The quote for the cart page: shipping is not chosen yet."""
+    order = SimpleNamespace(goods_total=goods_total, shipping_total=None, email=email)
+    return quote_for_checkout(code_text, customer=customer, order=order, lock=False)
+
+
+# ---------------------------------------------------------------------------------------
+# Assigning codes to customers
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Criteria:
+    min_order_value: Decimal | None = None
+    min_orders: int | None = None
+    ordered_from: object = None  # date
+    ordered_to: object = None  # date
+
+    def validate(self):
+        if (
+            self.min_order_value is None
+            and self.min_orders is None
+            and self.ordered_from is None
+            and self.ordered_to is None
+        ):
+            raise VoucherError(
+                _(
+                    "Choose at least one criterion: order value from, number of orders from, "
+                    "or an order date range."
+                ),
+                field=None,
+            )
+        if self.min_order_value is not None and Decimal(self.min_order_value) < 0:
+            raise VoucherError(_("The order value cannot be negative."), field="min_order_value")
+        if self.min_orders is not None and int(self.min_orders) < 1:
+            raise VoucherError(_("The number of orders must be at least 1."), field="min_orders")
+        if self.ordered_from and self.ordered_to and self.ordered_to < self.ordered_from:
+            raise VoucherError(_("The date range ends before it starts."), field="ordered_to")
+        return self
+
+    def as_dict(self):
+        return {
+            "min_order_value": str(self.min_order_value)
+            if self.min_order_value is not None
+            else None,
+            "min_orders": self.min_orders,
+            "ordered_from": self.ordered_from.isoformat() if self.ordered_from else None,
+            "ordered_to": self.ordered_to.isoformat() if self.ordered_to else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data):
+        from datetime import date
+
+        return cls(
+            min_order_value=Decimal(data["min_order_value"])
+            if data.get("min_order_value") is not None
+            else None,
+            min_orders=data.get("min_orders"),
+            ordered_from=date.fromisoformat(data["ordered_from"])
+            if data.get("ordered_from")
+            else None,
+            ordered_to=date.fromisoformat(data["ordered_to"]) if data.get("ordered_to") else None,
+        )
+
+
+def _matching_sql(criteria, campaign_id=None):
+    """SQL (and params) selecting matching customer ids: customers (not staff, not blocked)
+    whose orders — in the date range, canceled and closed ones not counted — reach the
+    value and count criteria. With ``campaign_id``: only those not holding a code of it."""
+    where = ["o.customer_id IS NOT NULL", "o.status NOT IN ('canceled', 'closed')"]
+    params = []
+    tz = timezone.get_current_timezone()
+    if criteria.ordered_from:
+        where.append("o.created >= %s")
+        params.append(timezone.make_aware(datetime.combine(criteria.ordered_from, time.min), tz))
+    if criteria.ordered_to:
+        where.append("o.created <= %s")
+        params.append(timezone.make_aware(datetime.combine(criteria.ordered_to, time.max), tz))
+    having = ["COUNT(*) >= %s"]
+    params_having = [int(criteria.min_orders or 1)]
+    if criteria.min_order_value is not None:
+        having.append("SUM(o.grand_total) >= %s")
+        params_having.append(Decimal(criteria.min_order_value))
+    user_where = "u.is_staff = false AND u.is_active = true AND u.is_rejected = false"
+    holder = ""
+    holder_params = []
+    if campaign_id is not None:
+        holder = (
+            " AND NOT EXISTS (SELECT 1 FROM vouchers_code h"
+            " WHERE h.campaign_id = %s AND h.assigned_to_id = u.id)"
+        )
+        holder_params = [campaign_id]
+    sql = (
+        "SELECT o.customer_id AS uid FROM orders_order o"
+        " JOIN customers_user u ON u.id = o.customer_id"
+        f" WHERE {' AND '.join(where)} AND {user_where}{holder}"
+        f" GROUP BY o.customer_id HAVING {' AND '.join(having)}"
+    )
+    return sql, params + holder_params + params_having
+
+
+def matching_customers(criteria):
+    """The customers matching the criteria (for "Save CSV"), as a User queryset."""
+    from customers.models import User
+
+    criteria.validate()
+    sql, params = _matching_sql(criteria)
+    return User.objects.filter(pk__in=_RawIds(sql, params)).order_by("email")
+
+
+class _RawIds:
+    """A raw subquery usable in ``pk__in``."""
+
+    def __init__(self, sql, params):
+        self.sql, self.params = sql, params
+
+    def resolve_expression(self, *args, **kwargs):
+        from django.db.models.expressions import RawSQL
+
+        return RawSQL(self.sql, self.params).resolve_expression(*args, **kwargs)
+
+
+def _free_codes_q(campaign):
+    used = Redemption.objects.filter(code=OuterRef("pk"))
+    return Code.objects.filter(campaign=campaign, assigned_to__isnull=True, is_active=True).filter(
+        ~Exists(used)
+    )
+
+
+def check_enough_codes(campaign, criteria):
+    """Number of customers who would get a code; VoucherError if there are not enough
+    free codes for all of them (checked before anything is assigned)."""
+    match_sql, match_params = _matching_sql(criteria, campaign.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({match_sql}) m", match_params)
+        wanted = cursor.fetchone()[0]
+    if wanted:
+        free = _free_codes_q(campaign).count()
+        if free < wanted:
+            raise VoucherError(
+                _(
+                    "%(wanted)s customers match but the campaign has only %(free)s free codes. "
+                    "Nothing was assigned."
+                )
+                % {"wanted": wanted, "free": free}
+            )
+    return wanted
+
+
+def assign_codes(campaign, criteria, *, notify=False, progress=None):
+    """Give one free code of ``campaign`` to each matching customer not holding one yet.
+
+    One set-based UPDATE pairs the n-th free code with the n-th matching customer. Not
+    enough free codes is an error before anything is assigned. Returns the number assigned.
+    """
+    criteria.validate()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.valid_to and campaign.valid_to < timezone.localdate():
+            raise VoucherError(_("The campaign “%(name)s” has expired.") % {"name": campaign.name})
+        match_sql, match_params = _matching_sql(criteria, campaign.pk)
+        wanted = check_enough_codes(campaign, criteria)
+        _report(progress, 20)
+        if wanted == 0:
+            return 0
+        _report(progress, 40)
+        # The n-th free code goes to the n-th matching customer: two sorted id arrays
+        # unnested side by side, then one UPDATE by primary key. No join on row numbers,
+        # so the plan stays linear even when the statistics are stale.
+        sql = f"""
+            WITH matching AS (
+                SELECT array_agg(uid ORDER BY uid) AS uids FROM ({match_sql}) m
+            ), free AS (
+                SELECT array_agg(id ORDER BY id) AS ids FROM (
+                    SELECT c.id FROM vouchers_code c
+                    WHERE c.campaign_id = %s AND c.assigned_to_id IS NULL AND c.is_active
+                      AND NOT EXISTS (SELECT 1 FROM vouchers_redemption r WHERE r.code_id = c.id)
+                    ORDER BY c.id
+                    LIMIT %s
+                ) f
+            )
+            UPDATE vouchers_code AS t SET assigned_to_id = pair.uid, assigned_at = %s
+            FROM matching, free, unnest(free.ids, matching.uids) AS pair(code_id, uid)
+            WHERE t.id = pair.code_id AND pair.uid IS NOT NULL AND t.assigned_to_id IS NULL
+            RETURNING t.id
+        """
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*match_params, campaign.pk, wanted, timezone.now()])
+                assigned_ids = [row[0] for row in cursor.fetchall()]
+        else:  # SQLite (the embedded development default): same pairing, in batches
+            assigned_ids = _assign_pairs_portable(campaign, match_sql, match_params, wanted)
+        _report(progress, 80)
+        if notify and assigned_ids:
+            notify_assigned(assigned_ids)
+    _report(progress, 100)
+    return len(assigned_ids)
+
+
+def _assign_pairs_portable(campaign, match_sql, match_params, wanted):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT uid FROM ({match_sql}) m ORDER BY uid", match_params)
+        uids = [row[0] for row in cursor.fetchall()]
+    ids = list(_free_codes_q(campaign).order_by("id").values_list("pk", flat=True)[:wanted])
+    now = timezone.now()
+    codes = [
+        Code(pk=pk, assigned_to_id=uid, assigned_at=now) for pk, uid in zip(ids, uids, strict=False)
+    ]
+    Code.objects.bulk_update(codes, ["assigned_to", "assigned_at"], batch_size=2000)
+    return [c.pk for c in codes]
+
+
+def notify_assigned(code_ids):
+    """One e-mail per newly assigned code, written to the outbox in this transaction."""
+    for start in range(0, len(code_ids), 2000):
+        for code in Code.objects.filter(pk__in=code_ids[start : start + 2000]).select_related(
+            "campaign", "assigned_to"
+        ):
+            queue_email(
+                "voucher_assigned",
+                code.assigned_to.email,
+                {"code": code, "campaign": code.campaign, "customer": code.assigned_to},
+                language=code.assigned_to.language,
+            )
+
+
+# ---------------------------------------------------------------------------------------
+# Buying a code with loyalty points
+# ---------------------------------------------------------------------------------------
+
+
+def points_campaigns():
+    """Campaigns a customer can buy a code of now, with the number of codes left."""
+    return (
+        Campaign.objects.current()
+        .filter(points_price__isnull=False)
+        .exclude(kind=Campaign.Kind.MULTI)
+        .order_by("points_price", "name")
+    )
+
+
+def buy_code_with_points(customer, campaign):
+    """Deduct the points and assign a free code, in one transaction (both or neither)."""
+    from customers import services as customer_services
+
+    with transaction.atomic():
+        campaign = Campaign.objects.filter(pk=getattr(campaign, "pk", campaign)).first()
+        if campaign is None or campaign.points_price is None:
+            raise VoucherError(_("Codes of this campaign cannot be bought with points."))
+        if campaign.kind == Campaign.Kind.MULTI or not campaign.is_valid_on(timezone.localdate()):
+            raise VoucherError(
+                _("Codes of “%(name)s” are not available any more.") % {"name": campaign.name}
+            )
+        code = _free_codes_q(campaign).select_for_update(skip_locked=True).order_by("id").first()
+        if code is None:
+            raise VoucherError(
+                _("All codes of “%(name)s” are gone. Please try another one.")
+                % {"name": campaign.name}
+            )
+        customer_services.spend_points(
+            customer,
+            campaign.points_price,
+            _("Discount code %(code)s (%(campaign)s)")
+            % {"code": code.text, "campaign": campaign.name},
+        )
+        code.assigned_to = customer
+        code.assigned_at = timezone.now()
+        code.save(update_fields=["assigned_to", "assigned_at"])
+    return code
+
+
+def customer_codes(customer):
+    used = Redemption.objects.filter(code=OuterRef("pk"))
+    return (
+        Code.objects.filter(assigned_to=customer)
+        .select_related("campaign")
+        .annotate(used=Exists(used))
+        .order_by("-assigned_at", "-id")
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Code jobs (Celery)
+# ---------------------------------------------------------------------------------------
+
+
+def _progress_key(job_id):
+    return f"vouchers:codejob:{job_id}:progress"
+
+
+def job_progress(job):
+    """Progress of a job; while its transaction runs it is only in the cache."""
+    if not job.is_running:
+        return job.progress
+    return max(job.progress, int(cache.get(_progress_key(job.pk)) or 0))
+
+
+def start_job(kind, params, *, campaign=None, user=None):
+    """Record a job and run it via Celery after commit."""
+    from .tasks import run_code_job
+
+    job = CodeJob.objects.create(
+        kind=kind, params=params, campaign=campaign, created_by=user if user else None
+    )
+
+    def dispatch():
+        try:
+            run_code_job.delay(job.pk)
+        except Exception as exc:  # broker down: say so instead of "queued" forever
+            log.warning("Code job %s not dispatched: %s", job.pk, exc)
+            CodeJob.objects.filter(pk=job.pk).update(
+                status=CodeJob.Status.FAILED,
+                error=_("The job queue is not reachable. Please try again later."),
+                finished=timezone.now(),
+            )
+
+    transaction.on_commit(dispatch)
+    return job
+
+
+def run_job(job_id):
+    """Run a queued job (called by the Celery task)."""
+    updated = CodeJob.objects.filter(pk=job_id, status=CodeJob.Status.QUEUED).update(
+        status=CodeJob.Status.RUNNING
+    )
+    if not updated:
+        return None  # already run (a redelivered task) or unknown
+    job = CodeJob.objects.get(pk=job_id)
+
+    def progress(percent):
+        cache.set(_progress_key(job_id), percent, 3600)
+
+    try:
+        if job.kind == CodeJob.Kind.GENERATE:
+            params = dict(job.params)
+            for key in ("discount_value", "min_order_value"):
+                if params.get(key) is not None:
+                    params[key] = Decimal(params[key])
+            for key in ("valid_from", "valid_to"):
+                if params.get(key):
+                    params[key] = datetime.fromisoformat(params[key]).date()
+            campaign = generate_campaign(**params, progress=progress)
+            result = campaign.codes.count()
+            job.campaign = campaign
+        else:
+            params = job.params
+            result = assign_codes(
+                job.campaign,
+                Criteria.from_dict(params["criteria"]),
+                notify=params.get("notify", False),
+                progress=progress,
+            )
+    except VoucherError as exc:
+        job.status, job.error = CodeJob.Status.FAILED, exc.message
+    except Exception as exc:
+        log.exception("Code job %s failed", job_id)
+        job.status, job.error = (
+            CodeJob.Status.FAILED,
+            _("Unexpected error: %(error)s") % {"error": exc.__class__.__name__},
+        )
+    else:
+        job.status, job.result, job.progress = CodeJob.Status.DONE, result, 100
+    job.finished = timezone.now()
+    job.save(update_fields=["status", "error", "result", "progress", "campaign", "finished"])
+    cache.delete(_progress_key(job_id))
+    return job.status
+
+
+# ---------------------------------------------------------------------------------------
+# Partner offers (S12)
+# ---------------------------------------------------------------------------------------
+
+MAX_OFFERS = 3
+
+
+def offers_for_order(order, limit=MAX_OFFERS, count_impression=True):
+    """Up to ``limit`` live offers matched to the purchase: offers for the order's categories
+    first, then general ones (no categories); minimum value against the goods total."""
+    category_ids = set(
+        order.lines.filter(product__isnull=False).values_list("product__category_id", flat=True)
+    )
+    base = PartnerOffer.objects.live().filter(
+        Q(min_order_value__isnull=True) | Q(min_order_value__lte=order.goods_total)
+    )
+    offers = []
+    if category_ids:
+        offers = list(
+            base.filter(categories__in=category_ids).distinct().order_by("position", "id")[:limit]
+        )
+    if len(offers) < limit:
+        offers += list(
+            base.filter(categories__isnull=True)
+            .exclude(pk__in=[o.pk for o in offers])
+            .order_by("position", "id")[: limit - len(offers)]
+        )
+    if offers and count_impression:
+        PartnerOffer.objects.filter(pk__in=[o.pk for o in offers]).update(
+            impressions=F("impressions") + 1
+        )
+    return offers
+
+
+def record_click(offer_id):
+    """Count a click and return the offer's own URL (never one from the request)."""
+    offer = PartnerOffer.objects.filter(pk=offer_id).exclude(link_url="").first()
+    if offer is None:
+        return None
+    PartnerOffer.objects.filter(pk=offer.pk).update(clicks=F("clicks") + 1)
+    return offer.link_url
+
+
+def email_hash(email):
+    return hashlib.sha256((email or "").strip().lower().encode("utf-8")).hexdigest()
+
+
+def net_goods_value(order):
+    """Goods after discount, without VAT and without shipping."""
+    from orders.models import net_of
+
+    rows = order.tax_breakdown()
+    total_net = sum((row["net"] for row in rows), ZERO)
+    shipping_gross = order.shipping_total - order.shipping_discount
+    if shipping_gross:
+        total_net -= net_of(shipping_gross, order.shipping_method.tax_rate)
+    return max(ZERO, total_net)
+
+
+def partner_network_data(order, shop_settings=None):
+    """What the external network receives — only with the customer's consent."""
+    shop_settings = shop_settings or ShopSettings.load()
+    if not (
+        shop_settings.partner_network_enabled
+        and shop_settings.partner_network_script_url
+        and order.partner_consent
+    ):
+        return None
+    return {
+        "order": order.number,
+        "value": f"{net_goods_value(order):.2f}",
+        "currency": order.currency,
+        "voucher": order.voucher_code,
+        "email_sha256": email_hash(order.email),
+    }
+
+
+def partner_network_url(order, shop_settings=None):
+    shop_settings = shop_settings or ShopSettings.load()
+    data = partner_network_data(order, shop_settings)
+    if data is None:
+        return None
+    url = shop_settings.partner_network_script_url
+    return url + ("&" if "?" in url else "?") + urlencode(data)

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "vouchers"
 
-urlpatterns = []
+urlpatterns = [
+    path("cart/code/", views.cart_code, name="cart_code"),
+    path("account/codes/", views.account_codes, name="account_codes"),
+    path("account/codes/buy/<int:campaign_id>/", views.buy_code, name="buy_code"),
+    path("offers/<int:offer_id>/go/", views.offer_go, name="offer_go"),
+]

@@ -1,0 +1,57 @@
+"""The cart's code field and discount preview; the checkout takes the code over."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from .factories import CampaignFactory, CodeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cart_client(client, product):
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 2})  # 40.00
+    return client
+
+
+def test_apply_code_shows_discount_and_prefills_checkout(cart_client, shipping, card_payment):
+    CodeFactory(text="TENOFF", campaign=CampaignFactory(discount_type="amount", discount_value=10))
+    response = cart_client.post(
+        reverse("vouchers:cart_code"), {"code": "tenoff", "action": "apply"}, follow=True
+    )
+    html = response.content.decode()
+    assert "TENOFF" in html and "−10.00" in html
+    assert cart_client.session["voucher_code"] == "TENOFF"
+    checkout = cart_client.get(reverse("orders:checkout"))
+    assert checkout.context["form"]["voucher_code"].value() == "TENOFF"
+
+
+def test_invalid_code_is_explained_and_not_kept(cart_client):
+    CodeFactory(text="MIN", campaign=CampaignFactory(min_order_value=Decimal("100")))
+    response = cart_client.post(reverse("vouchers:cart_code"), {"code": "MIN"}, follow=True)
+    assert "goods value of 100.00" in response.content.decode()
+    assert "voucher_code" not in cart_client.session
+    response = cart_client.post(reverse("vouchers:cart_code"), {"code": "NOPE"}, follow=True)
+    assert "does not exist" in response.content.decode()
+
+
+def test_remove_code(cart_client):
+    CodeFactory(text="GONE")
+    cart_client.post(reverse("vouchers:cart_code"), {"code": "GONE"})
+    cart_client.post(reverse("vouchers:cart_code"), {"action": "remove"})
+    assert "voucher_code" not in cart_client.session
+
+
+def test_cart_panel_rechecks_a_stored_code(cart_client):
+    code = CodeFactory(text="LATER")
+    cart_client.post(reverse("vouchers:cart_code"), {"code": "LATER"})
+    code.is_active = False
+    code.save()
+    html = cart_client.get(reverse("shop:cart")).content.decode()
+    assert "is not active" in html
+
+
+def test_cart_code_needs_post(client):
+    assert client.get(reverse("vouchers:cart_code")).status_code == 405

@@ -1,0 +1,111 @@
+"""The generator mask grammar (S7), without the database."""
+
+import pytest
+
+from vouchers import masks
+from vouchers.errors import VoucherError
+
+
+def test_seed_example_one_running_number():
+    codes = masks.generate("A<NUM:1000>", 100)
+    assert codes == [f"A{n}" for n in range(1000, 1100)]
+
+
+def test_seed_example_two_number_and_random_part():
+    codes = masks.generate("PROMO<NUM:1000><RAND:10000:99999>", 1000)
+    assert len(codes) == len(set(codes)) == 1000
+    for i, code in enumerate(codes):
+        assert code.startswith(f"PROMO{1000 + i}")
+        assert 10000 <= int(code[9:]) <= 99999
+        assert len(code) == 14
+
+
+def test_leading_zeros_keep_the_width():
+    assert masks.generate("X<NUM:0007>", 4) == ["X0007", "X0008", "X0009", "X0010"]
+
+
+def test_padded_number_may_not_overflow_its_width():
+    codes = masks.generate("<NUM:098>", 902)
+    assert codes[:3] == ["098", "099", "100"] and codes[-1] == "999"
+    with pytest.raises(VoucherError, match="only 902 distinct"):
+        masks.generate("<NUM:098>", 903)
+
+
+def test_unpadded_number_grows():
+    assert masks.generate("N<NUM:9>", 3) == ["N9", "N10", "N11"]
+
+
+def test_several_placeholders_and_literal_text_case():
+    codes = masks.generate("shop-<NUM:1>-<RAND:5:5>-<RAND:0:9>", 3)
+    assert [c[:9] for c in codes] == ["SHOP-1-5-", "SHOP-2-5-", "SHOP-3-5-"]
+    assert all(c[-1].isdigit() for c in codes)
+
+
+def test_random_only_mask_yields_distinct_codes_up_to_its_capacity():
+    codes = masks.generate("R<RAND:1:20>", 20)
+    assert sorted(codes) == sorted(f"R{n}" for n in range(1, 21))
+    with pytest.raises(VoucherError, match="only 20 distinct"):
+        masks.generate("R<RAND:1:20>", 21)
+
+
+def test_literal_mask_is_exactly_one_code():
+    assert masks.generate("summer24", 1) == ["SUMMER24"]
+    with pytest.raises(VoucherError, match="only 1 distinct"):
+        masks.generate("SUMMER24", 2)
+
+
+def test_no_mask_gives_long_unambiguous_random_codes():
+    codes = masks.generate("", 500)
+    assert len(set(codes)) == 500
+    for code in codes:
+        assert len(code) >= 10
+        assert not set(code) & set("0O1I")
+        assert set(code) <= set(masks.ALPHABET)
+
+
+@pytest.mark.parametrize(
+    "mask, message",
+    [
+        ("A<NUM>", "not a valid placeholder"),
+        ("A<NUM:x>", "whole number"),
+        ("A<RAND:5>", "not a valid placeholder"),
+        ("A<RAND:9:1>", "minimum is larger than the maximum"),
+        ("A<FOO:1>", "not a valid placeholder"),
+        ("A<NUM:1", "stray"),
+        ("A>B", "stray"),
+        ("A B<NUM:1>", "may only contain"),
+        ("Ä<NUM:1>", "may only contain"),
+        ("<RAND:-1:5>", "whole number"),
+    ],
+)
+def test_malformed_masks_are_clear_errors(mask, message):
+    with pytest.raises(VoucherError, match=message):
+        masks.plan(mask, 1)
+
+
+def test_count_must_be_positive():
+    with pytest.raises(VoucherError, match="at least 1"):
+        masks.plan("A<NUM:1>", 0)
+
+
+def test_code_length_limit():
+    with pytest.raises(VoucherError, match="characters long"):
+        masks.plan("A" * 60 + "<NUM:100000>", 1)
+
+
+def test_clash_of_a_deterministic_code_is_an_error():
+    mask = masks.plan("A<NUM:1>", 3)
+    with pytest.raises(VoucherError, match="already exist: A2"):
+        masks.ensure_distinct(mask, ["A1", "A2", "A3"], exclude={"A2"})
+
+
+def test_clash_of_a_random_part_is_drawn_again():
+    mask = masks.plan("A<NUM:1><RAND:1:3>", 2)
+    codes = masks.ensure_distinct(mask, ["A11", "A21"], exclude={"A11", "A12"})
+    assert codes[0] == "A13" and codes[1] == "A21"
+
+
+def test_preview_checks_the_full_count():
+    assert masks.preview("A<NUM:1000>", 100, 3) == ["A1000", "A1001", "A1002"]
+    with pytest.raises(VoucherError):
+        masks.preview("<NUM:01>", 500, 3)

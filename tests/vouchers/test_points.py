@@ -1,0 +1,101 @@
+"""Buying a code with loyalty points: both or neither (S7, S6)."""
+
+import pytest
+from django.urls import reverse
+
+from customers import services as customer_services
+from vouchers import services
+from vouchers.errors import VoucherError
+
+from .factories import CampaignFactory, CodeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop_campaign():
+    campaign = CampaignFactory(name="Reward", points_price=300, kind="single")
+    CodeFactory(campaign=campaign, text="REWARD1")
+    CodeFactory(campaign=campaign, text="REWARD2")
+    return campaign
+
+
+def give(customer, points):
+    customer_services.adjust_points(customer, points, "test")
+
+
+def test_buying_deducts_points_and_assigns_a_code(customer, shop_campaign):
+    give(customer, 500)
+    code = services.buy_code_with_points(customer, shop_campaign)
+    assert code.text == "REWARD1" and code.assigned_to == customer
+    assert customer_services.points_balance(customer) == 200
+
+
+def test_not_enough_points_assigns_nothing(customer, shop_campaign):
+    give(customer, 100)
+    with pytest.raises(customer_services.CustomerError):
+        services.buy_code_with_points(customer, shop_campaign)
+    assert not shop_campaign.codes.filter(assigned_to__isnull=False).exists()
+    assert customer_services.points_balance(customer) == 100
+
+
+def test_sold_out_takes_no_points(customer, shop_campaign):
+    shop_campaign.codes.update(is_active=False)
+    give(customer, 1000)
+    with pytest.raises(VoucherError, match="are gone"):
+        services.buy_code_with_points(customer, shop_campaign)
+    assert customer_services.points_balance(customer) == 1000
+
+
+def test_campaign_without_points_price_cannot_be_bought(customer):
+    campaign = CampaignFactory()
+    CodeFactory(campaign=campaign)
+    give(customer, 1000)
+    with pytest.raises(VoucherError, match="cannot be bought"):
+        services.buy_code_with_points(customer, campaign)
+
+
+def test_account_page_lists_and_buys(client, customer, shop_campaign):
+    give(customer, 400)
+    client.force_login(customer)
+    page = client.get(reverse("vouchers:account_codes"))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Buy for 300 points" in html and "400" in html
+    response = client.post(reverse("vouchers:buy_code", args=[shop_campaign.pk]), follow=True)
+    html = response.content.decode()
+    assert "REWARD1" in html
+    assert customer_services.points_balance(customer) == 100
+    response = client.post(reverse("vouchers:buy_code", args=[shop_campaign.pk]), follow=True)
+    assert shop_campaign.codes.filter(assigned_to=customer).count() == 1
+    assert customer_services.points_balance(customer) == 100
+
+
+def test_account_home_panel_links_to_codes(client, customer, shop_campaign):
+    client.force_login(customer)
+    html = client.get(reverse("customers:account")).content.decode()
+    assert reverse("vouchers:account_codes") in html
+
+
+def test_account_codes_needs_login(client):
+    response = client.get(reverse("vouchers:account_codes"))
+    assert response.status_code == 302 and reverse("customers:login") in response["Location"]
+
+
+def test_bought_code_is_personal(make_order, customer, shop_campaign):
+    give(customer, 300)
+    code = services.buy_code_with_points(customer, shop_campaign)
+    with pytest.raises(VoucherError, match="Please log in"):
+        make_order(voucher_code=code.text)
+    assert make_order(customer=customer, voucher_code=code.text).discount_total > 0
+
+
+def test_account_page_marks_expired_codes(client, customer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = CampaignFactory(kind="assigned", valid_to=timezone.localdate() - timedelta(days=1))
+    CodeFactory(campaign=old, text="OLDONE", assigned_to=customer)
+    client.force_login(customer)
+    html = client.get(reverse("vouchers:account_codes")).content.decode()
+    assert "OLDONE" in html and "expired" in html and "ready to use" not in html

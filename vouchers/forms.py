@@ -1,0 +1,179 @@
+from django import forms
+from django.contrib.admin import widgets as admin_widgets
+from django.utils.translation import gettext_lazy as _
+
+from . import masks, services
+from .errors import VoucherError
+from .models import Campaign
+
+MAX_COUNT = 5_000_000
+
+
+def _apply_error(form, exc):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+class GenerateCodesForm(forms.Form):
+    """A new campaign: "Basic data" and "Generator" (the mask)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind of codes"), choices=Campaign.Kind.choices, initial=Campaign.Kind.SINGLE
+    )
+    count = forms.IntegerField(
+        label=_("Number of codes"), min_value=1, max_value=MAX_COUNT, initial=100
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), required=False, widget=admin_widgets.AdminDateWidget
+    )
+    valid_to = forms.DateField(
+        label=_("Valid to"), required=False, widget=admin_widgets.AdminDateWidget
+    )
+    discount_type = forms.ChoiceField(
+        label=_("Discount"),
+        choices=Campaign.DiscountType.choices,
+        widget=forms.RadioSelect,
+        initial=Campaign.DiscountType.PERCENT,
+    )
+    discount_value = forms.DecimalField(
+        label=_("Discount value"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("Percent (1–100) or amount in the shop currency; not used for free shipping."),
+    )
+    min_order_value = forms.DecimalField(
+        label=_("Minimum order value"), required=False, max_digits=10, decimal_places=2, min_value=0
+    )
+    points_price = forms.IntegerField(
+        label=_("Price in loyalty points"),
+        required=False,
+        min_value=1,
+        help_text=_("Optional: customers can buy a code with this many points."),
+    )
+    per_customer_limit = forms.IntegerField(
+        label=_("Uses per customer"),
+        required=False,
+        min_value=1,
+        help_text=_("Multi-use codes only; empty = unlimited."),
+    )
+    mask = forms.CharField(
+        label=_("Mask"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Literal text plus <NUM:start> (running number; leading zeros keep the width) and "
+            "<RAND:min:max> (random number). Example: PROMO<NUM:1000><RAND:10000:99999>. "
+            "Empty = random 12-character codes without 0/O/1/I."
+        ),
+        widget=forms.TextInput(attrs={"size": 50, "autocomplete": "off"}),
+    )
+
+    fieldsets = [
+        (
+            _("Basic data"),
+            [
+                "name",
+                "kind",
+                "count",
+                "valid_from",
+                "valid_to",
+                "discount_type",
+                "discount_value",
+                "min_order_value",
+                "points_price",
+                "per_customer_limit",
+            ],
+        ),
+        (_("Generator"), ["mask"]),
+    ]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.validate_campaign_data(
+                name=data["name"],
+                kind=data["kind"],
+                discount_type=data["discount_type"],
+                discount_value=data.get("discount_value"),
+                min_order_value=data.get("min_order_value"),
+                points_price=data.get("points_price"),
+                valid_from=data.get("valid_from"),
+                valid_to=data.get("valid_to"),
+                per_customer_limit=data.get("per_customer_limit"),
+            )
+            masks.plan(data.get("mask") or "", data["count"])
+        except VoucherError as exc:
+            _apply_error(self, exc)
+        return data
+
+    def service_kwargs(self):
+        d = self.cleaned_data
+        return {
+            "name": d["name"].strip(),
+            "count": d["count"],
+            "kind": d["kind"],
+            "discount_type": d["discount_type"],
+            "discount_value": d.get("discount_value"),
+            "mask": d.get("mask") or "",
+            "min_order_value": d.get("min_order_value"),
+            "points_price": d.get("points_price"),
+            "valid_from": d.get("valid_from"),
+            "valid_to": d.get("valid_to"),
+            "per_customer_limit": d.get("per_customer_limit"),
+        }
+
+    def job_params(self):
+        """The same as JSON for a Celery job."""
+        params = self.service_kwargs()
+        for key in ("discount_value", "min_order_value"):
+            if params[key] is not None:
+                params[key] = str(params[key])
+        for key in ("valid_from", "valid_to"):
+            if params[key] is not None:
+                params[key] = params[key].isoformat()
+        return params
+
+
+class AssignCodesForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.order_by("name")
+    )
+    min_order_value = forms.DecimalField(
+        label=_("Total order value from"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Sum of the customer's orders (gross, canceled ones not counted)."),
+    )
+    min_orders = forms.IntegerField(label=_("Number of orders from"), required=False, min_value=1)
+    ordered_from = forms.DateField(
+        label=_("Orders placed from"), required=False, widget=admin_widgets.AdminDateWidget
+    )
+    ordered_to = forms.DateField(
+        label=_("Orders placed to"), required=False, widget=admin_widgets.AdminDateWidget
+    )
+    notify = forms.BooleanField(label=_("Notify each customer by e-mail"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["criteria"] = self.criteria().validate()
+        except VoucherError as exc:
+            _apply_error(self, exc)
+        return data
+
+    def criteria(self):
+        d = self.cleaned_data
+        return services.Criteria(
+            min_order_value=d.get("min_order_value"),
+            min_orders=d.get("min_orders"),
+            ordered_from=d.get("ordered_from"),
+            ordered_to=d.get("ordered_to"),
+        )

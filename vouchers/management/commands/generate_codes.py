@@ -1,0 +1,56 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from vouchers import services
+from vouchers.errors import VoucherError
+from vouchers.models import Campaign
+
+from ._args import date_arg, decimal_arg, positive_int
+
+
+class Command(BaseCommand):
+    help = "Create a discount-code campaign with its codes (all or nothing); prints the count."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--name", required=True, help="campaign name (unique)")
+        parser.add_argument("--count", required=True, type=positive_int, help="number of codes")
+        parser.add_argument(
+            "--mask", default="", help="e.g. 'PROMO<NUM:1000><RAND:10000:99999>'; empty = random"
+        )
+        parser.add_argument(
+            "--kind",
+            choices=["single", "multi", "assigned"],
+            default="single",
+            help="default: single",
+        )
+        discount = parser.add_mutually_exclusive_group(required=True)
+        discount.add_argument("--percent", type=decimal_arg, help="percent off the goods")
+        discount.add_argument("--amount", type=decimal_arg, help="fixed amount off")
+        discount.add_argument("--free-shipping", action="store_true", help="free shipping")
+        parser.add_argument("--min-order", type=decimal_arg, help="minimum goods value")
+        parser.add_argument("--valid-from", type=date_arg, help="YYYY-MM-DD")
+        parser.add_argument("--valid-to", type=date_arg, help="YYYY-MM-DD")
+        parser.add_argument("--points-price", type=positive_int, help="price in loyalty points")
+
+    def handle(self, *args, **opts):
+        if opts["percent"] is not None:
+            discount_type, value = Campaign.DiscountType.PERCENT, opts["percent"]
+        elif opts["amount"] is not None:
+            discount_type, value = Campaign.DiscountType.AMOUNT, opts["amount"]
+        else:
+            discount_type, value = Campaign.DiscountType.FREE_SHIPPING, None
+        try:
+            campaign = services.generate_campaign(
+                name=opts["name"],
+                count=opts["count"],
+                mask=opts["mask"],
+                kind=opts["kind"],
+                discount_type=discount_type,
+                discount_value=value,
+                min_order_value=opts["min_order"],
+                valid_from=opts["valid_from"],
+                valid_to=opts["valid_to"],
+                points_price=opts["points_price"],
+            )
+        except VoucherError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(str(campaign.codes.count()))

@@ -1,0 +1,345 @@
+"""Discount-code campaigns, their codes and redemptions (S7), code jobs, partner offers (S12)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower, Upper
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0.00")
+
+
+def normalise_code(text):
+    """Codes are stored and matched upper-case without surrounding or inner spaces."""
+    return "".join((text or "").split()).upper()
+
+
+class CampaignQuerySet(models.QuerySet):
+    def current(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
+
+    def historical(self, today=None):
+        return self.filter(valid_to__lt=today or timezone.localdate())
+
+    def upcoming(self, today=None):
+        return self.filter(valid_from__gt=today or timezone.localdate())
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        MULTI = "multi", _("Multi-use")
+        SINGLE = "single", _("Single-use")
+        ASSIGNED = "assigned", _("Assigned to a customer")
+
+    class DiscountType(models.TextChoices):
+        PERCENT = "percent", _("Percent of the goods")
+        AMOUNT = "amount", _("Fixed amount")
+        FREE_SHIPPING = "free_shipping", _("Free shipping")
+
+    name = models.CharField(_("name"), max_length=200)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    kind = models.CharField(_("kind of codes"), max_length=10, choices=Kind.choices)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    discount_type = models.CharField(_("discount"), max_length=15, choices=DiscountType.choices)
+    discount_value = models.DecimalField(
+        _("discount value"),
+        max_digits=10,
+        decimal_places=2,
+        default=ZERO,
+        help_text=_("Percent (1–100) or amount; ignored for free shipping."),
+    )
+    min_order_value = models.DecimalField(
+        _("minimum order value"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Goods value (gross) the order must reach."),
+    )
+    points_price = models.PositiveIntegerField(
+        _("price in loyalty points"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Customers can buy a code of this campaign with loyalty points."),
+    )
+    per_customer_limit = models.PositiveIntegerField(
+        _("uses per customer"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Multi-use codes only; empty = unlimited."),
+    )
+    mask = models.CharField(_("generator mask"), max_length=200, blank=True)
+    requested_count = models.PositiveIntegerField(_("number of codes"), default=0)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("discount-code campaigns")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="campaign_name_unique_ci"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="campaign_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_type="free_shipping")
+                | Q(discount_type="percent", discount_value__gt=0, discount_value__lte=100)
+                | Q(discount_type="amount", discount_value__gt=0),
+                name="campaign_discount_value_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_order_value__isnull=True) | Q(min_order_value__gte=0),
+                name="campaign_min_order_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def single_use(self):
+        """Single-use and assigned codes can be redeemed once."""
+        return self.kind != self.Kind.MULTI
+
+    def is_valid_on(self, day):
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
+
+    def discount_label(self):
+        if self.discount_type == self.DiscountType.PERCENT:
+            value = self.discount_value
+            value = value.to_integral() if value == value.to_integral() else value.normalize()
+            return _("%(value)s %% off the goods") % {"value": value}
+        if self.discount_type == self.DiscountType.AMOUNT:
+            return _("%(value)s %(currency)s off") % {
+                "value": self.discount_value,
+                "currency": settings.SHOP_CURRENCY,
+            }
+        return _("Free shipping")
+
+
+class Code(models.Model):
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="codes",
+        db_index=False,  # covered by the (campaign, id) index
+        # A million codes are written with COPY; a row-level FK trigger per code would
+        # double that time. Migration 0002 enforces the reference on PostgreSQL with
+        # statement-level triggers instead (one set-based check per COPY/UPDATE).
+        db_constraint=False,
+    )
+    # Normalised (upper-case, no spaces) by every writer; the check constraint enforces it,
+    # so the unique index is a case-insensitive one.
+    text = models.CharField(_("code"), max_length=64)
+    is_active = models.BooleanField(_("active"), default=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="voucher_codes",
+        db_index=False,  # partial index below: a million unassigned codes cost nothing
+    )
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
+        constraints = [
+            models.UniqueConstraint(fields=["text"], name="code_text_unique"),
+            models.CheckConstraint(condition=Q(text=Upper("text")), name="code_text_upper"),
+            models.CheckConstraint(condition=~Q(text=""), name="code_text_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "id"], name="code_campaign_idx"),
+            models.Index(
+                fields=["assigned_to", "campaign"],
+                condition=Q(assigned_to__isnull=False),
+                name="code_assigned_to_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Redemption(models.Model):
+    code = models.ForeignKey(
+        Code, verbose_name=_("code"), on_delete=models.PROTECT, related_name="redemptions"
+    )
+    # Denormalised from the code: statistics group by campaign without touching the codes.
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="redemptions"
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=_("order"),
+        on_delete=models.CASCADE,
+        related_name="voucher_redemptions",
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    discount = models.DecimalField(_("discount granted"), max_digits=12, decimal_places=2)
+    created = models.DateTimeField(_("used"), auto_now_add=True)
+    # Copied from the campaign kind so the database itself refuses a second use.
+    single_use = models.BooleanField(editable=False)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(single_use=True), name="redemption_single_use_once"
+            ),
+            models.UniqueConstraint(fields=["code", "order"], name="redemption_once_per_order"),
+            models.CheckConstraint(condition=Q(discount__gte=0), name="redemption_discount_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.code_id} → {self.order_id}"
+
+
+class CodeJob(models.Model):
+    """A long-running generation or assignment, run by Celery, with progress for the page."""
+
+    class Kind(models.TextChoices):
+        GENERATE = "generate", _("Generate codes")
+        ASSIGN = "assign", _("Assign codes")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("job"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    params = models.JSONField(_("parameters"), default=dict)
+    progress = models.PositiveSmallIntegerField(
+        _("progress %"), default=0, validators=[MaxValueValidator(100)]
+    )
+    result = models.PositiveIntegerField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("code job")
+        verbose_name_plural = _("code jobs")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("admin:vouchers_codejob_progress", args=[self.pk])
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class PartnerOfferQuerySet(models.QuerySet):
+    def live(self, today=None):
+        today = today or timezone.localdate()
+        return (
+            self.filter(enabled=True)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        )
+
+
+class PartnerOffer(models.Model):
+    """A benefit from a partner shop shown on the checkout success page (S12)."""
+
+    partner = models.CharField(_("partner"), max_length=100)
+    headline = models.CharField(_("headline"), max_length=150)
+    text = models.TextField(_("text"), blank=True)
+    image = models.ImageField(_("image"), upload_to="partner_offers/", blank=True)
+    voucher_code = models.CharField(_("voucher code"), max_length=64, blank=True)
+    link_url = models.URLField(
+        _("link"),
+        blank=True,
+        help_text=_("Where the click goes; customers are only ever redirected here."),
+    )
+    categories = models.ManyToManyField(
+        "shop.Category",
+        verbose_name=_("matching categories"),
+        blank=True,
+        related_name="+",
+        help_text=_("Shown for orders with products of these categories. Empty = general offer."),
+    )
+    min_order_value = models.DecimalField(
+        _("minimum order value"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    impressions = models.PositiveIntegerField(_("impressions"), default=0, editable=False)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0, editable=False)
+
+    objects = PartnerOfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("partner offer")
+        verbose_name_plural = _("partner offers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(voucher_code="") | ~Q(link_url=""),
+                name="partneroffer_code_or_link",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="partneroffer_valid_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner}: {self.headline}"
+
+    def get_click_url(self):
+        return reverse("vouchers:offer_go", args=[self.pk])

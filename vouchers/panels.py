@@ -1,0 +1,57 @@
+"""The discount-code and partner-offer panels on storefront pages."""
+
+from django.contrib.auth import get_user_model
+
+from shop import panels
+
+from . import services
+from .errors import VoucherError
+
+SESSION_KEY = "voucher_code"
+
+
+def _customer(request):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and not user.is_staff:
+        return user
+    return None
+
+
+def cart_panel(request, cart):
+    """Code field and discount preview under the cart."""
+    code_text = request.session.get(SESSION_KEY, "")
+    context = {"code_text": code_text, "quote": None, "error": ""}
+    if code_text:
+        try:
+            context["quote"] = services.cart_preview(
+                code_text, customer=_customer(request), goods_total=cart.goods_total()
+            )
+        except VoucherError as exc:
+            context["error"] = exc.message
+    return context
+
+
+def account_home_panel(request, user):
+    if not isinstance(user, get_user_model()) or user.is_staff:
+        return None
+    codes = list(services.customer_codes(user)[:5])
+    offers = services.points_campaigns().exists()
+    if not codes and not offers:
+        return None
+    return {"codes": codes, "can_buy": offers}
+
+
+def checkout_success_panel(request, order):
+    offers = services.offers_for_order(order)
+    network_url = services.partner_network_url(order)
+    if not offers and not network_url:
+        return None
+    return {"offers": offers, "network_url": network_url}
+
+
+def register():
+    panels.CART.register("vouchers/_cart_panel.html", cart_panel, order=10)
+    panels.ACCOUNT_HOME.register("vouchers/_account_panel.html", account_home_panel, order=40)
+    panels.CHECKOUT_SUCCESS.register(
+        "vouchers/_success_offers.html", checkout_success_panel, order=50
+    )

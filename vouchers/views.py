@@ -1,0 +1,93 @@
+"""Storefront: the cart's code field, the account's codes (bought with points), offer clicks."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customers import services as customer_services
+from shop.cart import Cart
+
+from . import services
+from .errors import VoucherError
+from .models import Code, Redemption
+from .panels import SESSION_KEY, _customer
+
+
+@require_POST
+def cart_code(request):
+    """Apply (remember in the session for the checkout) or remove the cart's code."""
+    if request.POST.get("action") == "remove":
+        request.session.pop(SESSION_KEY, None)
+        messages.success(request, _("The discount code was removed."))
+        return redirect("shop:cart")
+    cart = Cart(request)
+    code_text = (request.POST.get("code") or "").strip()[:64]
+    try:
+        quote = services.cart_preview(
+            code_text, customer=_customer(request), goods_total=cart.goods_total()
+        )
+    except VoucherError as exc:
+        messages.error(request, exc.message)
+    else:
+        request.session[SESSION_KEY] = quote.code_text
+        messages.success(
+            request,
+            _("The discount code %(code)s is applied: %(label)s.")
+            % {"code": quote.code_text, "label": quote.label},
+        )
+    return redirect("shop:cart")
+
+
+def _account_customer(request):
+    if request.user.is_staff:
+        raise Http404
+    return request.user
+
+
+@login_required(login_url="customers:login")
+def account_codes(request):
+    customer = _account_customer(request)
+    free = Code.objects.filter(
+        campaign=OuterRef("pk"), assigned_to__isnull=True, is_active=True
+    ).exclude(Exists(Redemption.objects.filter(code=OuterRef("pk"))))
+    campaigns = services.points_campaigns().annotate(available=Exists(free))
+    return render(
+        request,
+        "vouchers/account_codes.html",
+        {
+            "codes": services.customer_codes(customer),
+            "campaigns": campaigns,
+            "points": customer_services.points_balance(customer),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@login_required(login_url="customers:login")
+def buy_code(request, campaign_id):
+    customer = _account_customer(request)
+    try:
+        code = services.buy_code_with_points(customer, campaign_id)
+    except (VoucherError, customer_services.CustomerError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Your new discount code is %(code)s (%(label)s).")
+            % {"code": code.text, "label": code.campaign.discount_label()},
+        )
+    return redirect("vouchers:account_codes")
+
+
+def offer_go(request, offer_id):
+    """Count the click and redirect to the offer's own link — never to a URL from the request."""
+    url = services.record_click(offer_id)
+    if url is None:
+        raise Http404
+    return HttpResponseRedirect(url)
