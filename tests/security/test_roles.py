@@ -1,0 +1,232 @@
+"""Role boundaries in the backoffice (SPEC S13, issue 13 point 3).
+
+Each role group (shop/roles.py, created by setup_roles) logs in and the test asserts which
+sections it reaches (200) and that every other section is closed (403). Derived from SPEC S13:
+each role sees only its sections.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from giftcards import services as giftcard_services
+from helpdesk.models import Thread
+from helpdesk.services import set_status
+from shop.admin import backoffice
+from shop.roles import ROLES, setup_roles
+from tests.factories import StaffFactory
+from tests.helpdesk.factories import ThreadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def changelist(label):
+    app, model = label.split(".")
+    return reverse(f"admin:{app}_{model}_changelist")
+
+
+SHOP_VIEW = {"shop.category", "shop.product", "shop.shippingmethod", "shop.paymentmethod"}
+ORDERS = {"orders.order", "orders.invoice", "orders.shipment"}
+GIFTCARDS = {"giftcards.giftcard", "giftcards.creditaccount", "giftcards.ledgerentry"}
+HELPDESK = {"helpdesk.thread", "helpdesk.cannedreply", "helpdesk.contacttopic"}
+VOUCHERS = {"vouchers.campaign", "vouchers.code", "vouchers.codejob", "vouchers.partneroffer"}
+PRIVACY = {"privacy.accesslogentry", "privacy.disclosure", "privacy.subject"}
+CUSTOMERS = {"customers.user", "customers.customergroup"}
+
+# Workflow screens beyond the change lists, with the permission that guards them.
+WORKFLOWS = {
+    "generate codes": lambda card: reverse("admin:vouchers_campaign_generate"),
+    "assign codes": lambda card: reverse("admin:vouchers_campaign_assign"),
+    "issue gift cards": lambda card: reverse("admin:giftcards_giftcard_issue"),
+    "adjust gift card": lambda card: reverse("admin:giftcards_giftcard_adjust", args=[card.pk]),
+    # The "gift-card mode" entry's change list only redirects here.
+    "gift-card mode": lambda card: reverse("admin:giftcards_giftcard_mode"),
+}
+REDIRECT_ONLY = {"giftcards.giftcardmodesetting"}
+
+EVERYTHING = (
+    SHOP_VIEW
+    | ORDERS
+    | GIFTCARDS
+    | HELPDESK
+    | VOUCHERS
+    | PRIVACY
+    | CUSTOMERS
+    | {"shop.outboxemail", "shop.shopsettings", "auth.group", "customers.staffuser"}
+    | {"otp_totp.totpdevice", "otp_static.staticdevice", "reviews.review"}
+    | set(WORKFLOWS)
+)
+
+REACHES = {
+    "Shop manager": EVERYTHING - {"customers.staffuser"},
+    "Order clerk": ORDERS
+    | CUSTOMERS
+    | SHOP_VIEW
+    | GIFTCARDS
+    | HELPDESK
+    | {"shop.outboxemail", "shop.shopsettings", "gift-card mode"},
+    "Marketing": VOUCHERS
+    | {"reviews.review", "generate codes", "assign codes"}
+    | CUSTOMERS
+    | {"shop.category", "shop.product"},
+    "Sales": ORDERS | CUSTOMERS | VOUCHERS | SHOP_VIEW | {"shop.outboxemail", "shop.shopsettings"},
+    "Payments": ORDERS
+    | GIFTCARDS
+    | {"issue gift cards", "adjust gift card", "gift-card mode"}
+    | {"customers.user", "shop.paymentmethod"},
+    "Support": HELPDESK | ORDERS | {"customers.user", "reviews.review"},
+    "Data protection officer": PRIVACY | ORDERS | {"customers.user"},
+}
+
+
+@pytest.fixture
+def roles():
+    setup_roles()
+    return {name: Group.objects.get(name=name) for name in ROLES}
+
+
+@pytest.fixture
+def card():
+    return giftcard_services.issue_cards(Decimal("25.00"))[0]
+
+
+def staff_in(role_group):
+    user = StaffFactory(is_superuser=False)
+    user.groups.add(role_group)
+    return user
+
+
+def url_for(section, card):
+    return WORKFLOWS[section](card) if section in WORKFLOWS else changelist(section)
+
+
+def test_every_registered_backoffice_model_is_in_the_matrix():
+    registered = {m._meta.label_lower for m in backoffice._registry} - REDIRECT_ONLY
+    assert registered <= EVERYTHING, f"add to the role matrix: {registered - EVERYTHING}"
+    assert set(REACHES) == set(ROLES)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_role_reaches_its_sections_and_no_others(client, roles, card, role):
+    client.force_login(staff_in(roles[role]))
+    assert client.get(reverse("admin:index")).status_code == 200
+    reached, refused = set(), {}
+    for section in sorted(EVERYTHING):
+        status = client.get(url_for(section, card)).status_code
+        if status == 200:
+            reached.add(section)
+        else:
+            refused[section] = status
+    assert reached == REACHES[role], (
+        f"{role}: unexpected {sorted(reached - REACHES[role])}, "
+        f"missing {sorted(REACHES[role] - reached)}"
+    )
+    assert set(refused.values()) <= {403}, refused
+
+
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("Payments", True),
+        ("Shop manager", True),
+        ("Marketing", False),
+        ("Order clerk", False),
+        ("Sales", False),
+        ("Support", False),
+        ("Data protection officer", False),
+    ],
+)
+def test_only_payments_and_manager_can_adjust_a_gift_card_balance(
+    client, roles, card, role, allowed
+):
+    client.force_login(staff_in(roles[role]))
+    response = client.post(
+        reverse("admin:giftcards_giftcard_adjust", args=[card.pk]),
+        {"amount": "-5.00", "reason": "goodwill"},
+    )
+    card.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302
+        assert card.balance == Decimal("20.00")
+    else:
+        assert response.status_code == 403
+        assert card.balance == Decimal("25.00")
+
+
+def test_sales_cannot_generate_codes_through_a_forged_post(client, roles):
+    client.force_login(staff_in(roles["Sales"]))  # Sales may view campaigns, not create them
+    response = client.post(
+        reverse("admin:vouchers_campaign_generate"),
+        {
+            "name": "Forged",
+            "kind": "single",
+            "count": "5",
+            "discount_type": "percent",
+            "discount_value": "10",
+            "mask": "",
+        },
+    )
+    assert response.status_code == 403
+    from vouchers.models import Campaign
+
+    assert not Campaign.objects.filter(name="Forged").exists()
+
+
+def test_no_role_can_edit_groups_and_so_grant_itself_permissions(client, roles):
+    manager = staff_in(roles["Shop manager"])
+    client.force_login(manager)
+    group = roles["Shop manager"]
+    before = set(group.permissions.values_list("pk", flat=True))
+    # The manager can look at the roles, but not change them.
+    assert client.get(reverse("admin:auth_group_change", args=[group.pk])).status_code == 200
+    response = client.post(
+        reverse("admin:auth_group_change", args=[group.pk]),
+        {"name": group.name, "permissions": []},
+    )
+    assert response.status_code == 403
+    assert set(group.permissions.values_list("pk", flat=True)) == before
+    assert client.get(reverse("admin:auth_group_add")).status_code == 403
+    for role in ROLES:
+        perms = staff_in(roles[role]).get_all_permissions()
+        assert not {p for p in perms if p.startswith("auth.") and not p.startswith("auth.view_")}
+        assert not {p for p in perms if "staffuser" in p}
+
+
+def test_access_log_cannot_be_changed_by_any_role(client, roles):
+    for role in ROLES:
+        perms = staff_in(roles[role]).get_all_permissions()
+        assert not perms & {
+            "privacy.add_accesslogentry",
+            "privacy.change_accesslogentry",
+            "privacy.delete_accesslogentry",
+        }
+
+
+def test_forwarded_thread_opens_for_that_department_only(client, roles):
+    forwarded = ThreadFactory()
+    other = ThreadFactory()
+    set_status(forwarded, Thread.Status.FORWARDED_MARKETING)
+    marketing = staff_in(roles["Marketing"])
+    client.force_login(marketing)
+    assert (
+        client.get(reverse("admin:helpdesk_thread_change", args=[forwarded.pk])).status_code == 200
+    )
+    assert client.get(reverse("admin:helpdesk_thread_change", args=[other.pk])).status_code in (
+        302,
+        403,
+        404,
+    )
+    listing = client.get(reverse("admin:helpdesk_thread_changelist"))
+    assert listing.status_code == 200
+    assert forwarded.subject in listing.content.decode()
+    assert other.subject not in listing.content.decode()
+    # Sales got nothing forwarded: the helpdesk stays closed.
+    client.force_login(staff_in(roles["Sales"]))
+    assert client.get(reverse("admin:helpdesk_thread_changelist")).status_code == 403
+    assert client.get(reverse("admin:helpdesk_thread_change", args=[forwarded.pk])).status_code in (
+        302,
+        403,
+        404,
+    )
