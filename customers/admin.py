@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from shop.admin import backoffice
+from shop.admin import LargeListAdminMixin, backoffice
 from shop.exceptions import DomainError
 from shop.pdf import pdf_response, render_pdf
 
@@ -69,7 +69,7 @@ class AddressInline(admin.TabularInline):
 
 
 @admin.register(User, site=backoffice)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
     """Customers with an account; staff users are managed under "Staff users"."""
 
     form = CustomerChangeForm
@@ -92,8 +92,9 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["group", "is_rejected", "is_test", "is_confirmed"]
     list_select_related = ["group"]
     search_fields = ["=customer_number", "email", "first_name", "last_name", "company"]
-    search_help_text = _lazy("Name, e-mail, company or exact customer number")
-    show_full_result_count = False
+    search_help_text = _lazy("Name, e-mail or exact customer number")
+    name_search_fields = ("first_name", "last_name")
+    exact_search_fields = ("customer_number",)
     list_per_page = 50
     readonly_fields = ["customer_number", "is_confirmed", "date_joined", "last_login"]
     inlines = [AddressInline]

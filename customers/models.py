@@ -117,7 +117,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        indexes = [models.Index(fields=["last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            # The backoffice customer list is ordered newest first.
+            models.Index(fields=["-date_joined"], name="customer_joined_idx"),
+            # Staff pickers (e.g. the access-log filter) must not scan all customers.
+            models.Index(fields=["email"], condition=models.Q(is_staff=True), name="staff_email_idx"),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email

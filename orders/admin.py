@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.admin import backoffice
+from shop.admin import LargeListAdminMixin, backoffice
 from shop.exceptions import DomainError
 from shop.pdf import pdf_response
 
@@ -114,7 +114,7 @@ def _detail_queryset():
 
 
 @admin.register(Order, site=backoffice)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "created",
@@ -126,7 +126,8 @@ class OrderAdmin(admin.ModelAdmin):
     list_display_links = ["number"]
     list_filter = ["status", "payment_status", "payment_method", DateRangeFilter]
     search_fields = ["number", "email", "billing_last_name", "billing_first_name"]
-    show_full_result_count = False
+    name_search_fields = ("billing_first_name", "billing_last_name")
+    exact_search_fields = ("number",)
     list_per_page = 50
     change_list_template = "admin/orders/order/change_list.html"
 

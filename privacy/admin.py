@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from shop.admin import backoffice
+from shop.admin import EstimatedCountPaginator, backoffice
 
 from . import views
 from .models import AccessLogEntry, Disclosure, Subject
@@ -163,6 +163,7 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     )
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     show_facets = admin.ShowFacets.NEVER
     fields = [
         "id",
