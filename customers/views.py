@@ -11,6 +11,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shop.exceptions import DomainError
+
 from . import services
 from .forms import (
     AddressForm,
@@ -233,7 +235,7 @@ def delete_account(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.delete_own_account(request.user, form.cleaned_data["password"])
-        except services.CustomerError as exc:
+        except DomainError as exc:  # also raised by other apps' customer_deleting receivers
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             logout(request)

@@ -37,3 +37,9 @@ class GiftcardsConfig(AppConfig):
         panels.BACKOFFICE_CUSTOMER.register(
             "giftcards/_backoffice_customer_panel.html", backoffice_customer_context, order=40
         )
+
+        from customers.signals import customer_deleting
+
+        from .erasure import on_customer_deleting
+
+        customer_deleting.connect(on_customer_deleting, dispatch_uid="giftcards.erasure")

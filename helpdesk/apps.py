@@ -23,3 +23,9 @@ class HelpdeskConfig(AppConfig):
         shop_panels.BACKOFFICE_CUSTOMER.register(
             "admin/helpdesk/_threads_panel.html", panels.backoffice_customer, order=50
         )
+
+        from customers.signals import customer_deleting
+
+        from .erasure import on_customer_deleting
+
+        customer_deleting.connect(on_customer_deleting, dispatch_uid="helpdesk.erasure")

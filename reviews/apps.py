@@ -12,3 +12,9 @@ class ReviewsConfig(AppConfig):
         from .panels import product_reviews
 
         panels.PRODUCT_PAGE.register("reviews/_product_reviews.html", product_reviews, order=50)
+
+        from customers.signals import customer_deleting
+
+        from .erasure import on_customer_deleting
+
+        customer_deleting.connect(on_customer_deleting, dispatch_uid="reviews.erasure")

@@ -20,3 +20,9 @@ class VouchersConfig(AppConfig):
 
         signals.order_canceled.connect(release_on_cancel, dispatch_uid="vouchers_release_on_cancel")
         panels.register()
+
+        from customers.signals import customer_deleting
+
+        from .erasure import on_customer_deleting
+
+        customer_deleting.connect(on_customer_deleting, dispatch_uid="vouchers.erasure")

@@ -1,0 +1,63 @@
+"""Erasure and gift-card credit (receiver of ``customers.signals.customer_deleting``).
+
+Credit is money the shop owes the customer: while the credit account holds any, the erasure
+is refused (the receiver raises, so ``delete_customer`` rolls back). With zero credit the
+account and its ledger stay as anonymous accounting history under the customer number: the
+link to the user goes and the customer's e-mail address and name are replaced where staff
+typed them into ledger reasons. Gift cards themselves have no owner and hold no personal
+data.
+"""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from .models import CreditAccount, LedgerEntry
+from .services import GiftCardError
+
+
+def _scrub(text, needles, replacements):
+    for needle, replacement in zip(needles, replacements, strict=True):
+        if needle and text:
+            pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
+            text = re.sub(pattern, lambda _m, r=replacement: r, text, flags=re.IGNORECASE)
+    return text
+
+
+def erase_customer(customer, by=None):
+    """Refuse while credit is left; otherwise detach the account. Returns the account or None."""
+    account = CreditAccount.objects.select_for_update().filter(customer_id=customer.pk).first()
+    if account is None:
+        return None
+    if account.balance > 0:
+        values = {
+            "number": account.customer_number,
+            "amount": account.balance,
+            "currency": account.currency,
+        }
+        if by is None:  # the customer deletes their own account in the storefront
+            message = _(
+                "Your account still has %(amount)s %(currency)s gift-card credit. Please use it "
+                "or contact us to have it paid out before deleting your account."
+            )
+        else:
+            message = _(
+                "Customer %(number)s has %(amount)s %(currency)s gift-card credit; "
+                "pay it out or adjust it to 0 first."
+            )
+        raise GiftCardError(message % values)
+    needles = [customer.email, customer.get_full_name().strip()]
+    replacements = [
+        f"deleted-{account.customer_number}@invalid",
+        _("Deleted customer"),
+    ]
+    for entry in LedgerEntry.objects.filter(account=account).exclude(reason="").only("reason"):
+        reason = _scrub(entry.reason, needles, replacements)[:300]
+        if reason != entry.reason:
+            LedgerEntry.objects.filter(pk=entry.pk).update(reason=reason)
+    CreditAccount.objects.filter(pk=account.pk).update(customer=None)
+    return account
+
+
+def on_customer_deleting(sender, customer, by=None, **kwargs):
+    erase_customer(customer, by=by)

@@ -1,0 +1,79 @@
+"""Erasure of a customer's helpdesk data (receiver of ``customers.signals.customer_deleting``).
+
+A real customer's threads stay as the business record of the conversation, without the
+person: sender name → "Deleted customer", sender e-mail → ``deleted-t<pk>@invalid`` (the
+pattern customers uses for anonymised orders), no customer link, the customer's e-mail
+address and name replaced in subjects and message texts, the Message-IDs of their inbound
+mails cleared and the thread token renewed, so links and reply tags in old e-mails no longer
+open the thread. A test customer's threads are deleted.
+
+Runs inside the deletion transaction; it only ever touches rows of this app.
+"""
+
+import re
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .models import Message, Thread, new_token
+
+
+def placeholder_email(thread):
+    return f"deleted-t{thread.pk}@invalid"
+
+
+def _scrub(text, needles, replacements):
+    """Replace each needle (whole words, any case) by its replacement."""
+    for needle, replacement in zip(needles, replacements, strict=True):
+        if needle and text:
+            pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
+            text = re.sub(pattern, lambda _m, r=replacement: r, text, flags=re.IGNORECASE)
+    return text
+
+
+def customer_threads(customer):
+    """Threads about the person: linked to the account, sent from its address, or about
+    one of its orders."""
+    query = Q(customer_id=customer.pk) | Q(order__customer_id=customer.pk)
+    email = (customer.email or "").strip()
+    if email:
+        query |= Q(email__iexact=email)
+    return Thread.objects.filter(query)
+
+
+def erase_customer(customer):
+    """Anonymise (real customer) or delete (test customer) the threads; returns the count."""
+    threads = customer_threads(customer)
+    if customer.is_test:
+        ids = list(threads.values_list("pk", flat=True))
+        Thread.objects.filter(pk__in=ids).delete()  # messages cascade
+        return len(ids)
+    deleted_name = _("Deleted customer")
+    full_name = customer.get_full_name().strip()
+    count = 0
+    for thread in threads.select_for_update(of=("self",)).order_by("pk"):
+        placeholder = placeholder_email(thread)
+        needles = [customer.email, thread.email, full_name, thread.name.strip()]
+        replacements = [placeholder, placeholder, deleted_name, deleted_name]
+        Thread.objects.filter(pk=thread.pk).update(
+            customer=None,
+            email=placeholder,
+            name=deleted_name,
+            subject=_scrub(thread.subject, needles, replacements)[:200],
+            token=new_token(),
+        )
+        for message in Message.objects.filter(thread=thread).only("pk", "kind", "text"):
+            text = _scrub(message.text, needles, replacements)
+            fields = {}
+            if text != message.text:
+                fields["text"] = text
+            if message.kind == Message.Kind.CUSTOMER:
+                fields["message_id"] = None  # inbound mail headers of the person
+            if fields:
+                Message.objects.filter(pk=message.pk).update(**fields)
+        count += 1
+    return count
+
+
+def on_customer_deleting(sender, customer, by=None, **kwargs):
+    erase_customer(customer)

@@ -1,0 +1,62 @@
+"""Erasure of a customer's reviews (receiver of ``customers.signals.customer_deleting``).
+
+A real customer's reviews stay (the rating and the public text are shop content), without
+the person: author name → "Deleted customer", e-mail → ``deleted-r<pk>@invalid`` (the pattern
+customers uses for anonymised orders), no customer link, and the customer's e-mail address
+and name replaced where they occur in the text. A test customer's reviews are deleted.
+"""
+
+import re
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .models import Review
+
+
+def placeholder_email(review):
+    return f"deleted-r{review.pk}@invalid"
+
+
+def _scrub(text, needles, replacements):
+    for needle, replacement in zip(needles, replacements, strict=True):
+        if needle and text:
+            pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
+            text = re.sub(pattern, lambda _m, r=replacement: r, text, flags=re.IGNORECASE)
+    return text
+
+
+def customer_reviews(customer):
+    query = Q(customer_id=customer.pk)
+    email = (customer.email or "").strip()
+    if email:
+        query |= Q(email__iexact=email)
+    return Review.objects.filter(query)
+
+
+def erase_customer(customer):
+    """Anonymise (real customer) or delete (test customer) the reviews; returns the count."""
+    reviews = customer_reviews(customer)
+    if customer.is_test:
+        ids = list(reviews.values_list("pk", flat=True))
+        Review.objects.filter(pk__in=ids).delete()
+        return len(ids)
+    deleted_name = _("Deleted customer")
+    full_name = customer.get_full_name().strip()
+    count = 0
+    for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
+        placeholder = placeholder_email(review)
+        needles = [customer.email, review.email, full_name, review.author_name.strip()]
+        replacements = [placeholder, placeholder, deleted_name, deleted_name]
+        Review.objects.filter(pk=review.pk).update(
+            customer=None,
+            email=placeholder,
+            author_name=deleted_name[:100],
+            text=_scrub(review.text, needles, replacements),
+        )
+        count += 1
+    return count
+
+
+def on_customer_deleting(sender, customer, by=None, **kwargs):
+    erase_customer(customer)
