@@ -170,7 +170,9 @@ class Command(BaseCommand):
                     self.rows.append((name, None, 100, "ms", "", False, "page missing"))
                 continue
             self.time_get(name, url, 100)
-        browser = self.admin_url("admin:privacy_browser", query=f"?q={name_query}&source=all")
+        browser = self.admin_url(
+            "admin:privacy_subject_changelist", query=f"?q={name_query}&scope=both"
+        )
         if browser:
             self.time_get("Personal-data search (name)", browser, 50)
 
