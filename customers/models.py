@@ -122,7 +122,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             # The backoffice customer list is ordered newest first.
             models.Index(fields=["-date_joined"], name="customer_joined_idx"),
             # Staff pickers (e.g. the access-log filter) must not scan all customers.
-            models.Index(fields=["email"], condition=models.Q(is_staff=True), name="staff_email_idx"),
+            models.Index(
+                fields=["email"], condition=models.Q(is_staff=True), name="staff_email_idx"
+            ),
         ]
 
     def __str__(self):

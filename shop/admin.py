@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.db import connection, connections
@@ -223,10 +224,12 @@ class EstimatedCountPaginator(Paginator):
 
     An exact count over a million orders costs more than the whole rest of the page; above
     ``threshold`` rows the page numbers come from PostgreSQL's row estimate (the list still
-    shows the right rows — only the total is approximate). Small results are counted exactly.
+    shows the right rows — only the total is approximate, and the templates say so with
+    "about"). Small results are counted exactly. ``is_estimate`` tells which one it was.
     """
 
     threshold = 20_000
+    is_estimate = False
 
     @cached_property
     def count(self):
@@ -243,6 +246,7 @@ class EstimatedCountPaginator(Paginator):
             except Exception:  # an unusual query: fall back to the exact count
                 estimate = 0
             if estimate > self.threshold:
+                self.is_estimate = True
                 return estimate
         return super().count
 
@@ -257,9 +261,23 @@ class LargeListAdminMixin:
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    # A name search that matches thousands of rows (a common surname) is counted from the
+    # estimate too: counting them exactly means visiting every match through the trigram
+    # index, which costs more than the rest of the page.
+    search_count_threshold = 1_000
     name_search_fields = ()
     email_search_field = "email"
     exact_search_fields = ()
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        if request.GET.get(SEARCH_VAR, "").strip() and isinstance(
+            paginator, EstimatedCountPaginator
+        ):
+            paginator.threshold = min(paginator.threshold, self.search_count_threshold)
+        return paginator
 
     def get_search_results(self, request, queryset, search_term):
         terms = search_term.split()[:5]

@@ -137,3 +137,44 @@ def test_view_only_role_cannot_adjust_points(client, customer):
     assert response.status_code == 403
     assert services.points_balance(customer) == 0
     assert client.get(reverse("admin:customers_staffuser_changelist")).status_code == 403
+
+
+def _bulk_customers(last_name, n):
+    from django.db import connection
+
+    from customers.models import User
+
+    User.objects.bulk_create(
+        User(email=f"{last_name.lower()}{i}@example.com", first_name="Ida", last_name=last_name)
+        for i in range(n)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_user")
+
+
+def test_search_with_thousands_of_matches_shows_an_estimate_marked_about(admin_client):
+    # A common surname: counting every match exactly through the trigram index would cost
+    # more than the page, so the total comes from the planner and says "about".
+    _bulk_customers("Kowalski", 1_500)
+    _bulk_customers("Nowak", 3)
+    url = reverse(CHANGELIST)
+    body = admin_client.get(url, {"q": "kowalski"}).content.decode()
+    assert "about " in body and "kowalski1499@example.com" in body
+    # A rare name is counted exactly.
+    body = admin_client.get(url, {"q": "nowak"}).content.decode()
+    assert "3 results" in body and "about " not in body
+
+
+def test_estimated_total_is_close_to_the_real_count(admin_client):
+    from customers.models import User
+    from shop.admin import EstimatedCountPaginator
+
+    _bulk_customers("Kowalski", 1_500)
+    paginator = EstimatedCountPaginator(
+        User.objects.filter(last_name="Kowalski").order_by("pk"), 50
+    )
+    paginator.threshold = 1_000
+    assert paginator.is_estimate is False
+    assert 1_000 < paginator.count and paginator.is_estimate
+    # The planner's row estimate, not an exact count — but in the right range.
+    assert 1_200 <= paginator.count <= 1_800
