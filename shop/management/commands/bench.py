@@ -302,6 +302,7 @@ class Command(BaseCommand):
                 if invoice is None:
                     order = Order.objects.filter(status=Order.Status.PENDING).first()
                     invoice = services.create_invoice(order)
+                pdf.invoice_pdf_bytes(invoice.pk)  # warm up: fonts load on the first PDF
                 for _ in range(max(10, self.n // 2)):
                     t = time.perf_counter()
                     pdf.invoice_pdf_bytes(invoice.pk)
