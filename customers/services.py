@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.exceptions import DomainError
-from shop.mail import queue_email
+from shop.mail import erase_recipient, queue_email
 from shop.models import PaymentMethod, ShopSettings
 
 from . import signals
@@ -376,6 +376,7 @@ def delete_customer(user, by=None):
                 ) from None
         else:
             summary["orders_anonymised"] = anonymise_orders(orders)
+        summary["emails_deleted"] = erase_recipient(user.email)
         try:
             user.delete()
         except (ProtectedError, RestrictedError) as exc:

@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "task": "shop.tasks.resend_pending_emails",
         "schedule": 60.0,
     },
+    # Sent e-mails are copies of personal data: deleted after OUTBOX_RETENTION_DAYS.
+    "purge-sent-outbox": {
+        "task": "shop.tasks.purge_sent_emails",
+        "schedule": crontab(hour=3, minute=29),
+    },
     "purge-expired-sessions": {
         "task": "shop.tasks.clear_sessions",
         "schedule": crontab(hour=3, minute=17),

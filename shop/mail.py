@@ -179,3 +179,51 @@ class ConsoleAndFileBackend(BaseEmailBackend):
                     f"[mail] {message.subject} → {', '.join(message.to)} ({folder.name}/{stamp}-{outbox_id}.eml)\n"
                 )
         return len(email_messages)
+
+
+# ---------------------------------------------------------------------------------------
+# Retention and erasure: a sent e-mail is a copy of personal data (GDPR storage limitation)
+# ---------------------------------------------------------------------------------------
+
+
+def purge_sent(days=None):
+    """Delete e-mails sent more than ``days`` (default ``OUTBOX_RETENTION_DAYS``) ago.
+
+    Pending and failed rows stay: they still have to go out or need an operator. Returns
+    the number of rows deleted; ``days`` of 0 keeps everything.
+    """
+    days = settings.OUTBOX_RETENTION_DAYS if days is None else int(days)
+    if days <= 0:
+        return 0
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _rows = OutboxEmail.objects.filter(
+        status=OutboxEmail.Status.SENT, sent_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+def erase_recipient(email):
+    """Erasure of a person: delete the e-mails that went to (or failed for) ``email``.
+
+    A pending e-mail is still delivered (e.g. the confirmation of the erasure itself) and
+    later removed by the retention purge. Returns the number of rows deleted.
+    """
+    email = (email or "").strip()
+    if not email:
+        return 0
+    deleted, _rows = _addressed_to(email).exclude(status=OutboxEmail.Status.PENDING).delete()
+    return deleted
+
+
+def _addressed_to(email):
+    from django.db import connection
+    from django.db.models import Q
+
+    variants = {email, email.lower()}
+    condition = Q()
+    for address in variants:
+        if connection.vendor == "postgresql":
+            condition |= Q(to__contains=[address])
+        else:  # SQLite has no JSON containment
+            condition |= Q(to__icontains=f'"{address}"')
+    return OutboxEmail.objects.filter(condition)

@@ -200,6 +200,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nordlicht Shop <shop
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OPERATOR_EMAIL = env.str("OPERATOR_EMAIL", default="operator@example.com")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# Sent e-mails hold personal data (names, addresses, order contents): the beat task
+# purge_sent_emails deletes them after this many days (0 keeps them).
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 # Helpdesk: customers' e-mail replies are fetched from this mailbox by a beat task.
 IMAP_URL = env.str("IMAP_URL", default="")
 

@@ -25,5 +25,11 @@ def resend_pending_emails():
 
 
 @shared_task
+def purge_sent_emails():
+    """Beat: delete sent e-mails older than OUTBOX_RETENTION_DAYS (they hold personal data)."""
+    return mail.purge_sent()
+
+
+@shared_task
 def clear_sessions():
     management.call_command("clearsessions")

@@ -107,3 +107,20 @@ def test_backoffice_bulk_delete_uses_the_service(admin_client, make_order):
     assert not Order.objects.filter(pk=test_order.pk).exists()
     real_order.refresh_from_db()
     assert real_order.billing_first_name == "Deleted"
+
+
+def test_erasure_deletes_the_sent_emails_to_the_customer():
+    from shop.models import OutboxEmail
+
+    customer = UserFactory()
+    for status in ("sent", "failed"):
+        OutboxEmail.objects.create(
+            to=[customer.email], subject="Your order", body_text="…", template="t", status=status
+        )
+    other = OutboxEmail.objects.create(
+        to=["someone@example.com"], subject="x", body_text="…", template="t", status="sent"
+    )
+    summary = services.delete_customer(customer)
+    assert summary["emails_deleted"] == 2
+    assert not OutboxEmail.objects.filter(to__contains=[customer.email]).exists()
+    assert OutboxEmail.objects.filter(pk=other.pk).exists()

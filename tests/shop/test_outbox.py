@@ -244,3 +244,44 @@ def test_start_page_hides_items_without_permission(client, order_context):
     assert response.status_code == 200
     labels = [str(i["label"]) for i in response.context["attention"]]
     assert "E-mails that could not be sent" not in labels
+
+
+def _row(to, status, sent_days_ago=None):
+    sent_at = timezone.now() - timedelta(days=sent_days_ago) if sent_days_ago is not None else None
+    return OutboxEmail.objects.create(
+        to=[to],
+        subject="s",
+        body_text="Dear Anna Schmidt, your order …",
+        template="order_confirmation",
+        status=status,
+        sent_at=sent_at,
+    )
+
+
+def test_retention_purge_deletes_only_old_sent_emails(settings):
+    from shop.tasks import purge_sent_emails
+
+    settings.OUTBOX_RETENTION_DAYS = 90
+    old_sent = _row("a@example.com", OutboxEmail.Status.SENT, sent_days_ago=91)
+    recent = _row("a@example.com", OutboxEmail.Status.SENT, sent_days_ago=10)
+    pending = _row("a@example.com", OutboxEmail.Status.PENDING)
+    failed = _row("a@example.com", OutboxEmail.Status.FAILED)
+    assert purge_sent_emails() == 1
+    remaining = set(OutboxEmail.objects.values_list("pk", flat=True))
+    assert old_sent.pk not in remaining
+    assert {recent.pk, pending.pk, failed.pk} <= remaining
+    # 0 keeps everything.
+    settings.OUTBOX_RETENTION_DAYS = 0
+    assert mail.purge_sent() == 0 and OutboxEmail.objects.filter(pk=recent.pk).exists()
+
+
+def test_erasing_a_recipient_deletes_their_sent_and_failed_emails_only():
+    mine_sent = _row("anna@example.com", OutboxEmail.Status.SENT, sent_days_ago=1)
+    mine_failed = _row("Anna@Example.com", OutboxEmail.Status.FAILED)
+    mine_pending = _row("anna@example.com", OutboxEmail.Status.PENDING)
+    other = _row("jan@example.com", OutboxEmail.Status.SENT, sent_days_ago=1)
+    assert mail.erase_recipient("Anna@Example.com") == 2
+    remaining = set(OutboxEmail.objects.values_list("pk", flat=True))
+    assert mine_sent.pk not in remaining and mine_failed.pk not in remaining
+    assert {mine_pending.pk, other.pk} <= remaining
+    assert mail.erase_recipient("") == 0
