@@ -1,5 +1,6 @@
 """Backoffice roles (SPEC S13) as groups. Patterns are ``app_label.codename`` globs, so a new
-model in an app is covered by its role without touching this file."""
+model in an app is covered by its role without touching this file; a pattern starting with
+``!`` takes permissions away from what the role's other patterns grant."""
 
 from fnmatch import fnmatch
 
@@ -22,7 +23,15 @@ ROLES = {
         "shop.view_product",
         "shop.view_category",
     ],
-    "Sales": ["orders.view_*", "customers.*", "vouchers.view_*", "shop.view_*"],
+    # Sales looks after accounts, groups and limits; erasing a customer (irreversible, a
+    # GDPR request) is the Data protection officer's or the Shop manager's decision.
+    "Sales": [
+        "orders.view_*",
+        "customers.*",
+        "!customers.delete_user",
+        "vouchers.view_*",
+        "shop.view_*",
+    ],
     "Payments": [
         "orders.view_*",
         "orders.change_order",
@@ -32,7 +41,12 @@ ROLES = {
         "shop.change_paymentmethod",
     ],
     "Support": ["helpdesk.*", "orders.view_*", "customers.view_user", "reviews.*"],
-    "Data protection officer": ["privacy.*", "customers.view_user", "orders.view_order"],
+    "Data protection officer": [
+        "privacy.*",
+        "customers.view_user",
+        "customers.delete_user",  # erasure requests
+        "orders.view_order",
+    ],
 }
 
 # Never granted by a pattern: the append-only access log and low-level auth tables.
@@ -61,11 +75,13 @@ def setup_roles():
     result = {}
     for role, patterns in ROLES.items():
         group, _created = Group.objects.get_or_create(name=role)
+        grant = [pat for pat in patterns if not pat.startswith("!")]
+        deny = [pat[1:] for pat in patterns if pat.startswith("!")] + EXCLUDED
         chosen = [
             p
             for p in perms
-            if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", pat) for pat in patterns)
-            and f"{p.content_type.app_label}.{p.codename}" not in EXCLUDED
+            if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", pat) for pat in grant)
+            and not any(fnmatch(f"{p.content_type.app_label}.{p.codename}", pat) for pat in deny)
         ]
         group.permissions.set(chosen)
         result[role] = len(chosen)

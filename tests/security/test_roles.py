@@ -230,3 +230,34 @@ def test_forwarded_thread_opens_for_that_department_only(client, roles):
         403,
         404,
     )
+
+
+@pytest.mark.parametrize(
+    "role, allowed",
+    [
+        ("Shop manager", True),
+        ("Data protection officer", True),
+        ("Sales", False),
+        ("Order clerk", False),
+        ("Marketing", False),
+        ("Payments", False),
+        ("Support", False),
+    ],
+)
+def test_only_manager_and_data_protection_officer_can_erase_a_customer(
+    client, roles, role, allowed
+):
+    from customers.models import User
+    from tests.factories import UserFactory
+
+    customer = UserFactory()
+    client.force_login(staff_in(roles[role]))
+    response = client.post(
+        reverse("admin:customers_user_delete", args=[customer.pk]), {"post": "yes"}
+    )
+    if allowed:
+        assert response.status_code == 302
+        assert not User.objects.filter(pk=customer.pk).exists()
+    else:
+        assert response.status_code == 403
+        assert User.objects.filter(pk=customer.pk).exists()
