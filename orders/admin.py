@@ -22,8 +22,8 @@ from shop.exceptions import DomainError
 from shop.pdf import pdf_response
 
 from . import services
-from .models import FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
-from .pdf import render_invoice, render_packing_slip
+from .models import CreditNote, FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
+from .pdf import render_credit_note, render_invoice, render_packing_slip
 
 
 class DateRangeFilter(admin.ListFilter):
@@ -103,7 +103,7 @@ def _detail_queryset():
         "payment_method", "shipping_method", "customer"
     ).prefetch_related(
         "lines",
-        "invoices",
+        "invoices__credit_note",
         Prefetch(
             "shipments",
             queryset=Shipment.objects.prefetch_related("lines__order_line", "tracking"),
@@ -266,8 +266,11 @@ class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
             }
             return TemplateResponse(request, "admin/orders/order/confirm.html", context)
         function, success = actions[action]
+        extra = {}
+        if action == "refund":
+            extra["reason"] = (request.POST.get("reason") or "")[:2000]
         try:
-            function(order, user=request.user)
+            function(order, user=request.user, **extra)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -420,6 +423,11 @@ class InvoiceAdmin(_DocumentAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/pdf/", wrap(self.pdf_view), name="orders_invoice_pdf"),
+            path(
+                "<int:pk>/credit-note/pdf/",
+                wrap(self.credit_note_pdf_view),
+                name="orders_invoice_credit_note_pdf",
+            ),
             path("<int:pk>/send/", wrap(self.send_view), name="orders_invoice_send"),
             *super().get_urls(),
         ]
@@ -434,6 +442,7 @@ class InvoiceAdmin(_DocumentAdmin):
             "opts": self.model._meta,
             "title": _("Invoice %(number)s") % {"number": invoice.number},
             "invoice": invoice,
+            "credit_note": CreditNote.objects.filter(invoice=invoice).first(),
             "order": invoice.order,
             "lines": invoice.typed_lines,
             "tax_rows": invoice.typed_tax_rows,
@@ -445,6 +454,13 @@ class InvoiceAdmin(_DocumentAdmin):
         self._guard(request)
         invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
         return pdf_response(render_invoice(invoice), invoice.filename)
+
+    def credit_note_pdf_view(self, request, pk):
+        self._guard(request)
+        credit_note = get_object_or_404(
+            CreditNote.objects.select_related("invoice__order"), invoice_id=pk
+        )
+        return pdf_response(render_credit_note(credit_note), credit_note.filename)
 
     def send_view(self, request, pk):
         self._guard(request, change=True)

@@ -3,6 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -199,6 +200,17 @@ class Order(models.Model):
         invoices = list(self.invoices.all())
         return invoices[0] if invoices else None
 
+    @property
+    def credit_note(self):
+        """The credit note that reversed the invoice (refund), or None."""
+        invoice = self.invoice
+        if invoice is None:
+            return None
+        try:
+            return invoice.credit_note
+        except ObjectDoesNotExist:
+            return None
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -327,6 +339,57 @@ class Invoice(models.Model):
     @property
     def filename(self):
         return f"invoice-{self.number}.pdf"
+
+
+class CreditNoteCounter(models.Model):
+    """Credit notes have their own gapless series per year, drawn like invoice numbers."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("credit-note counter")
+        verbose_name_plural = _("credit-note counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class CreditNote(models.Model):
+    """Reverses an invoice in full when an invoiced order is refunded (status Closed).
+
+    An issued invoice is never changed or deleted; the credit note is its own numbered
+    document that credits every amount of the invoice (whose frozen snapshot it prints).
+    """
+
+    invoice = models.OneToOneField(
+        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="credit_note"
+    )
+    number = models.CharField(_("credit-note number"), max_length=20, unique=True)
+    year = models.PositiveIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    created = models.DateTimeField(_("credit-note date"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("reason for the customer"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "sequence"], name="credit_note_sequence_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def filename(self):
+        return f"credit-note-{self.number}.pdf"
 
 
 class Shipment(models.Model):

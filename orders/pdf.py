@@ -1,4 +1,4 @@
-"""Invoice and packing-slip PDFs. The ``*_pdf_bytes(id)`` functions are also the outbox's
+"""Invoice, credit-note and packing-slip PDFs. The ``*_pdf_bytes(id)`` functions are also the outbox's
 attachment generators, so they take ids (JSON-serialisable) and render at send time."""
 
 from datetime import timedelta
@@ -6,7 +6,7 @@ from datetime import timedelta
 from shop.models import PaymentMethod, ShopSettings
 from shop.pdf import render_pdf
 
-from .models import Invoice, Shipment
+from .models import CreditNote, Invoice, Shipment
 
 PAYMENT_TERM_DAYS = 14
 
@@ -40,6 +40,25 @@ def render_invoice(invoice):
 def invoice_pdf_bytes(invoice_id):
     invoice = Invoice.objects.select_related("order").get(pk=invoice_id)
     return render_invoice(invoice)
+
+
+def credit_note_context(credit_note):
+    """The invoice's frozen content, printed as a credit note: same lines, every amount
+    credited (the template puts a minus sign before each one)."""
+    return {**invoice_context(credit_note.invoice), "credit_note": credit_note, "sign": "−"}
+
+
+def render_credit_note(credit_note):
+    return render_pdf(
+        "pdf/invoice.html",
+        credit_note_context(credit_note),
+        language=credit_note.invoice.order.language,
+    )
+
+
+def credit_note_pdf_bytes(credit_note_id):
+    credit_note = CreditNote.objects.select_related("invoice__order").get(pk=credit_note_id)
+    return render_credit_note(credit_note)
 
 
 def packing_slip_context(shipment):

@@ -21,6 +21,8 @@ from vouchers import services as voucher_services
 from . import signals
 from .models import (
     ZERO,
+    CreditNote,
+    CreditNoteCounter,
     DownloadLink,
     FeedToken,
     Invoice,
@@ -333,11 +335,12 @@ def _close_downloads(order):
     )
 
 
-def next_invoice_number(year):
+def next_invoice_number(year, counter_model=InvoiceCounter):
     """Draw the next number of ``year``. The counter row stays locked until the caller's
-    transaction ends, so a rolled-back invoice gives its number back: no gaps, no doubles."""
-    InvoiceCounter.objects.bulk_create([InvoiceCounter(year=year)], ignore_conflicts=True)
-    counter = InvoiceCounter.objects.select_for_update().get(year=year)
+    transaction ends, so a rolled-back invoice gives its number back: no gaps, no doubles.
+    Credit notes draw from their own series (``counter_model=CreditNoteCounter``)."""
+    counter_model.objects.bulk_create([counter_model(year=year)], ignore_conflicts=True)
+    counter = counter_model.objects.select_for_update().get(year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
@@ -466,9 +469,12 @@ def cancel_order(order, user=None):
         return _finish(order, locked)
 
 
-def refund_order(order, user=None):
+def refund_order(order, user=None, reason=""):
     """Full refund of an invoiced order → Closed. Unshipped goods go back into stock and the
-    same ``order_canceled`` receivers reverse voucher, gift-card, credit and points effects."""
+    same ``order_canceled`` receivers reverse voucher, gift-card, credit and points effects.
+
+    The invoice stays as issued; a credit note with its own number reverses it, and the
+    customer gets an e-mail with the credit note attached (after commit, via the outbox)."""
     with transaction.atomic():
         locked = _lock(order)
         _refuse_if_final(locked, _("refunded"))
@@ -491,8 +497,44 @@ def refund_order(order, user=None):
         locked.save(update_fields=["status", "payment_status"])
         _close_downloads(locked)
         _event(locked, _("Order fully refunded and closed."), user)
+        credit_note = _credit_invoice(locked, user, reason)
         signals.order_canceled.send(sender=Order, order=locked)
+        queue_email(
+            "order_refunded",
+            locked.email,
+            {"order": locked, "credit_note": credit_note, "invoice": credit_note.invoice},
+            language=locked.language,
+            attachments=[
+                {
+                    "filename": credit_note.filename,
+                    "mimetype": "application/pdf",
+                    "generator": "orders.pdf.credit_note_pdf_bytes",
+                    "args": [credit_note.pk],
+                }
+            ],
+        )
         return _finish(order, locked)
+
+
+def _credit_invoice(locked, user, reason):
+    invoice = Invoice.objects.select_for_update().get(order=locked)
+    year = timezone.localdate().year
+    sequence = next_invoice_number(year, counter_model=CreditNoteCounter)
+    credit_note = CreditNote.objects.create(
+        invoice=invoice,
+        number=f"CN-{year}-{sequence:06d}",
+        year=year,
+        sequence=sequence,
+        created_by=user,
+        reason=(reason or "").strip(),
+    )
+    _event(
+        locked,
+        _("Credit note %(number)s created for invoice %(invoice)s.")
+        % {"number": credit_note.number, "invoice": invoice.number},
+        user,
+    )
+    return credit_note
 
 
 def create_shipment(order, lines, tracking=(), user=None):

@@ -20,6 +20,11 @@ urlpatterns += [
         name="account_invoice_pdf",
     ),
     path(
+        "account/orders/<str:number>/credit-note.pdf",
+        views.account_credit_note_pdf,
+        name="account_credit_note_pdf",
+    ),
+    path(
         "account/orders/<str:number>/packing-slip/<int:shipment>.pdf",
         views.account_packing_slip,
         name="account_packing_slip",

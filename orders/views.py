@@ -158,7 +158,7 @@ def success(request):
 def _own_order(request, number):
     queryset = Order.objects.select_related("payment_method", "shipping_method").prefetch_related(
         "lines",
-        "invoices",
+        "invoices__credit_note",
         Prefetch(
             "shipments",
             queryset=Shipment.objects.prefetch_related("lines__order_line", "tracking"),
@@ -216,6 +216,15 @@ def account_invoice_pdf(request, number):
     if invoice is None:
         raise Http404
     return pdf_response(pdf.render_invoice(invoice), invoice.filename)
+
+
+@login_required
+def account_credit_note_pdf(request, number):
+    order = _own_order(request, number)
+    credit_note = order.credit_note
+    if credit_note is None:
+        raise Http404
+    return pdf_response(pdf.render_credit_note(credit_note), credit_note.filename)
 
 
 @login_required

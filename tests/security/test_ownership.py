@@ -59,6 +59,9 @@ def world(make_order, product, invoice_payment, settings):
     order_services.mark_paid(order)  # issues the download link
     shipment = order_services.create_shipment(order, ship_all(order))
     bob_shipment = order_services.create_shipment(bob_order, ship_all(bob_order))
+    refunded_order = make_order(customer=alice, email=alice.email)
+    order_services.create_invoice(refunded_order)
+    order_services.refund_order(refunded_order)  # → credit note
     address = Address.objects.create(
         customer=alice, first_name="Alice", last_name="A", street="Weg 1", postcode="1", city="X"
     )
@@ -71,6 +74,7 @@ def world(make_order, product, invoice_payment, settings):
         "bob": bob,
         "order": order,
         "bob_order": bob_order,
+        "refunded_order": refunded_order,
         "invoice": invoice,
         "shipment": shipment,
         "bob_shipment": bob_shipment,
@@ -92,6 +96,11 @@ OWNED = {
     "orders:account_order": ("get", lambda w: {"number": w["order"].number}, 200),
     "orders:account_invoice": ("get", lambda w: {"number": w["order"].number}, 200),
     "orders:account_invoice_pdf": ("get", lambda w: {"number": w["order"].number}, 200),
+    "orders:account_credit_note_pdf": (
+        "get",
+        lambda w: {"number": w["refunded_order"].number},
+        200,
+    ),
     "orders:account_packing_slip": (
         "get",
         lambda w: {"number": w["order"].number, "shipment": w["shipment"].pk},
