@@ -150,7 +150,12 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("date"), ordering="created")
     def date(self, obj):
-        return formats.date_format(timezone.localtime(obj.created), "SHORT_DATETIME_FORMAT")
+        local = timezone.localtime(obj.created)
+        return format_html(
+            "{}<br>{}",
+            formats.date_format(local, "SHORT_DATE_FORMAT"),
+            formats.time_format(local, "TIME_FORMAT"),
+        )
 
     @admin.display(description=_("user"), ordering="author_name")
     def user(self, obj):
