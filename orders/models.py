@@ -242,18 +242,24 @@ class OrderLine(models.Model):
         return not (self.is_downloadable or self.is_giftcard)
 
 
-class InvoiceCounter(models.Model):
-    """One row per year; locked while an invoice number is drawn, so numbers are gapless."""
+class YearCounter(models.Model):
+    """One row per year; locked while a number is drawn, so numbers are gapless
+    (orders.services.next_invoice_number)."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("invoice counter")
-        verbose_name_plural = _("invoice counters")
+        abstract = True
 
     def __str__(self):
         return f"{self.year}: {self.last_number}"
+
+
+class InvoiceCounter(YearCounter):
+    class Meta:
+        verbose_name = _("invoice counter")
+        verbose_name_plural = _("invoice counters")
 
 
 class Invoice(models.Model):
@@ -341,18 +347,12 @@ class Invoice(models.Model):
         return f"invoice-{self.number}.pdf"
 
 
-class CreditNoteCounter(models.Model):
+class CreditNoteCounter(YearCounter):
     """Credit notes have their own gapless series per year, drawn like invoice numbers."""
-
-    year = models.PositiveIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("credit-note counter")
         verbose_name_plural = _("credit-note counters")
-
-    def __str__(self):
-        return f"{self.year}: {self.last_number}"
 
 
 class CreditNote(models.Model):

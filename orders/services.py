@@ -504,16 +504,19 @@ def refund_order(order, user=None, reason=""):
             locked.email,
             {"order": locked, "credit_note": credit_note, "invoice": credit_note.invoice},
             language=locked.language,
-            attachments=[
-                {
-                    "filename": credit_note.filename,
-                    "mimetype": "application/pdf",
-                    "generator": "orders.pdf.credit_note_pdf_bytes",
-                    "args": [credit_note.pk],
-                }
-            ],
+            attachments=[_pdf_attachment(credit_note, "credit_note_pdf_bytes")],
         )
         return _finish(order, locked)
+
+
+def _pdf_attachment(document, generator):
+    """An outbox attachment rendered at send time by ``orders.pdf.<generator>(pk)``."""
+    return {
+        "filename": document.filename,
+        "mimetype": "application/pdf",
+        "generator": f"orders.pdf.{generator}",
+        "args": [document.pk],
+    }
 
 
 def _credit_invoice(locked, user, reason):
@@ -632,14 +635,7 @@ def send_invoice(invoice, user=None):
             locked.email,
             {"order": locked, "invoice": invoice},
             language=locked.language,
-            attachments=[
-                {
-                    "filename": invoice.filename,
-                    "mimetype": "application/pdf",
-                    "generator": "orders.pdf.invoice_pdf_bytes",
-                    "args": [invoice.pk],
-                }
-            ],
+            attachments=[_pdf_attachment(invoice, "invoice_pdf_bytes")],
         )
         invoice.sent_at = timezone.now()
         invoice.save(update_fields=["sent_at"])
