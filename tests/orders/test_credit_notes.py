@@ -121,6 +121,9 @@ def test_backoffice_refund_with_note_and_credit_note_pdf(admin_client, make_orde
     pdf_url = reverse("admin:orders_invoice_credit_note_pdf", args=[invoice.pk])
     detail = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert credit_note.number in detail.content.decode() and pdf_url in detail.content.decode()
+    # The payment panel of a refunded order shows what went back, not an amount due.
+    assert "Amount due" not in detail.content.decode()
+    assert f"<th>Refunded</th><td><strong>{order.grand_total} EUR" in detail.content.decode()
     invoice_page = admin_client.get(reverse("admin:orders_invoice_change", args=[invoice.pk]))
     assert pdf_url in invoice_page.content.decode()
     from privacy.models import AccessLogEntry
