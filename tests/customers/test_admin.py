@@ -178,3 +178,18 @@ def test_estimated_total_is_close_to_the_real_count(admin_client):
     assert 1_000 < paginator.count and paginator.is_estimate
     # The planner's row estimate, not an exact count — but in the right range.
     assert 1_200 <= paginator.count <= 1_800
+
+
+def test_result_count_only_for_a_search_or_filter_and_row_checkboxes(admin_client):
+    customer = UserFactory(last_name="Nowak")
+    UserFactory()
+    url = reverse(CHANGELIST)
+    plain = admin_client.get(url).content.decode()
+    assert "results (" not in plain  # an unfiltered list shows no "N results (Show all)"
+    assert "1 result (" in admin_client.get(url, {"q": "nowak"}).content.decode()
+    assert " results (" in admin_client.get(url, {"is_test__exact": "0"}).content.decode()
+    # The row checkbox the bulk actions read (written without the widget template).
+    assert (
+        f'<input type="checkbox" name="_selected_action" value="{customer.pk}" '
+        'class="action-select" aria-label="Select this object for an action - '
+    ) in plain
