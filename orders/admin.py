@@ -268,7 +268,7 @@ class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
         function, success = actions[action]
         extra = {}
         if action == "refund":
-            extra["reason"] = (request.POST.get("reason") or "")[:2000]
+            extra["reason"] = request.POST.get("reason") or ""
         try:
             function(order, user=request.user, **extra)
         except DomainError as exc:

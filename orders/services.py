@@ -469,12 +469,21 @@ def cancel_order(order, user=None):
         return _finish(order, locked)
 
 
+CREDIT_NOTE_REASON_MAX = 2000
+
+
 def refund_order(order, user=None, reason=""):
     """Full refund of an invoiced order → Closed. Unshipped goods go back into stock and the
     same ``order_canceled`` receivers reverse voucher, gift-card, credit and points effects.
 
     The invoice stays as issued; a credit note with its own number reverses it, and the
     customer gets an e-mail with the credit note attached (after commit, via the outbox)."""
+    reason = (reason or "").strip()
+    if len(reason) > CREDIT_NOTE_REASON_MAX:
+        raise OrderError(
+            _("The note on the credit note is too long (at most %(max)s characters).")
+            % {"max": CREDIT_NOTE_REASON_MAX}
+        )
     with transaction.atomic():
         locked = _lock(order)
         _refuse_if_final(locked, _("refunded"))

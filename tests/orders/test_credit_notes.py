@@ -146,3 +146,16 @@ def test_refund_amount_in_the_credit_note_matches_the_invoice(make_order):
     assert invoice.grand_total > Decimal("0")
     text = pdf_text(pdf.render_credit_note(invoice.credit_note))
     assert f"−{invoice.net_total} EUR" in text
+
+
+def test_a_too_long_note_is_refused_and_changes_nothing(admin_client, make_order):
+    order = make_order()
+    invoice = services.create_invoice(order)
+    response = admin_client.post(
+        reverse("admin:orders_order_refund", args=[order.pk]), {"reason": "x" * 2001}, follow=True
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("too long" in m for m in messages)
+    assert Order.objects.get(pk=order.pk).status != Order.Status.CLOSED
+    assert not CreditNote.objects.filter(invoice=invoice).exists()
+    assert not OutboxEmail.objects.filter(template="order_refunded").exists()
