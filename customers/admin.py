@@ -7,7 +7,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,7 +22,7 @@ from shop.admin import LargeListAdminMixin, backoffice
 from shop.exceptions import DomainError
 from shop.pdf import pdf_response, render_pdf
 
-from . import services
+from . import confirmation, loyalty, services
 from .forms import (
     AssignGroupForm,
     CustomerAddForm,
@@ -34,19 +34,10 @@ from .models import Address, CustomerGroup, LoyaltyEntry, StaffUser, User
 
 
 def customer_overview(customer):
-    """Everything the customer detail page and its PDF show besides the form fields."""
-    from orders.models import Order
-
-    orders = Order.objects.filter(customer=customer)
-    totals = orders.exclude(status=Order.Status.CANCELED).aggregate(
-        total=Sum("grand_total"), count=Count("id")
-    )
+    """What the customer detail page and its PDF show besides the form fields and the panels
+    of the apps above (orders, credit, threads …)."""
     return {
-        "orders": list(orders.select_related("payment_method")[:20]),
-        "order_count": totals["count"] or 0,
-        "order_sum": totals["total"] or services.ZERO,
-        "credit": services.credit_overview(customer),
-        "points": services.points_balance(customer),
+        "points": loyalty.points_balance(customer),
         "ledger": list(LoyaltyEntry.objects.filter(customer=customer).select_related("order")[:20]),
         "addresses": list(customer.addresses.all()),
     }
@@ -144,7 +135,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
         if change:
             obj.save()
             return
-        services.invite_customer(obj, by=request.user)
+        confirmation.invite_customer(obj, by=request.user)
         self.message_user(
             request,
             _("A confirmation e-mail with a link to set the password was sent to %(email)s.")
@@ -198,7 +189,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
         form = PointsAdjustmentForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.adjust_points(
+                loyalty.adjust_points(
                     customer,
                     form.cleaned_data["points"],
                     form.cleaned_data["note"],
@@ -217,14 +208,14 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             "title": _("Adjust loyalty points"),
             "customer": customer,
             "form": form,
-            "balance": services.points_balance(customer),
+            "balance": loyalty.points_balance(customer),
         }
         return TemplateResponse(request, "admin/customers/user/points.html", context)
 
     def resend_view(self, request, pk):
         customer = self._customer_or_404(request, pk, perm="change")
         try:
-            services.send_confirmation(customer)
+            confirmation.send_confirmation(customer)
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         else:
@@ -236,13 +227,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None:
-            from orders.models import Order
-
-            extra_context = {
-                **(extra_context or {}),
-                "customer": obj,
-                "customer_order_count": Order.objects.filter(customer=obj).count(),
-            }
+            extra_context = {**(extra_context or {}), "customer": obj}
         try:
             return super().delete_view(request, object_id, extra_context)
         except DomainError as exc:
@@ -301,7 +286,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
     def resend_confirmation(self, request, queryset):
         sent = 0
         for customer in queryset.filter(is_confirmed=False):
-            services.send_confirmation(customer)
+            confirmation.send_confirmation(customer)
             sent += 1
         self.message_user(
             request,

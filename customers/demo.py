@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from . import services
+from . import confirmation, loyalty
 from .models import Address, CustomerGroup, LoyaltyEntry, User
 
 DEMO_CUSTOMER_PASSWORD = "demo-customer-2026"
@@ -117,7 +117,7 @@ def seed(cmd):
             )
             if invited:
                 # Created "by the operator": waits for the customer to confirm via e-mail.
-                services.invite_customer(user)
+                confirmation.invite_customer(user)
             else:
                 user.set_password(DEMO_CUSTOMER_PASSWORD)
                 user.save()
@@ -138,7 +138,7 @@ def seed(cmd):
 
     anna = User.objects.get(email="anna.schmidt@example.com")
     if not LoyaltyEntry.objects.filter(customer=anna, reason=LoyaltyEntry.Reason.ADJUST).exists():
-        services.adjust_points(anna, 250, "Welcome bonus (demo)")
+        loyalty.adjust_points(anna, 250, "Welcome bonus (demo)")
 
     cmd.stdout.write(
         f"Customers: {created_count} created, {len(CUSTOMERS)} in the demo set "

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from shop.exceptions import DomainError
 
-from . import services
+from . import confirmation, loyalty, services
 from .forms import (
     AddressForm,
     DeleteAccountForm,
@@ -71,8 +71,8 @@ def register(request):
 def confirm(request, token):
     """Link from the operator-invitation e-mail: check it, then let the customer set a password."""
     try:
-        customer = services.check_confirmation(token)
-    except services.ConfirmationError as exc:
+        customer = confirmation.check_confirmation(token)
+    except confirmation.ConfirmationError as exc:
         return render(
             request,
             "customers/confirm_failed.html",
@@ -82,8 +82,8 @@ def confirm(request, token):
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.confirm_account(token, form.cleaned_data["password1"])
-        except services.ConfirmationError as exc:
+            customer = confirmation.confirm_account(token, form.cleaned_data["password1"])
+        except confirmation.ConfirmationError as exc:
             return render(
                 request,
                 "customers/confirm_failed.html",
@@ -103,7 +103,7 @@ def confirm(request, token):
 def confirm_resend(request, token):
     """ "Send me a new link" from an expired or replaced confirmation link."""
     try:
-        services.resend_confirmation_for_token(token)
+        confirmation.resend_confirmation_for_token(token)
     except services.CustomerError as exc:
         messages.error(request, exc.message)
         return redirect("customers:confirm_request")
@@ -115,7 +115,7 @@ def confirm_request(request):
     form = ResendConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.resend_confirmation_for_email(form.cleaned_data["email"])
+            confirmation.resend_confirmation_for_email(form.cleaned_data["email"])
         except services.CustomerError as exc:
             form.add_error(None, exc.message)
         else:
@@ -155,7 +155,7 @@ def account(request):
     return render(
         request,
         "customers/account.html",
-        {"orders": orders, "points": services.points_balance(request.user)},
+        {"orders": orders, "points": loyalty.points_balance(request.user)},
     )
 
 

@@ -1,7 +1,9 @@
 """Gift-card panels on pages owned by other apps (see ``shop.panels``)."""
 
+from shop import panels
 from shop.models import ShopSettings
 
+from . import services
 from .forms import RedeemForm
 from .models import CreditAccount, LedgerEntry
 
@@ -40,3 +42,24 @@ def backoffice_customer_context(request, user):
     """Backoffice customer detail: credit balance and the latest ledger entries."""
     account = CreditAccount.objects.filter(customer=user).first()
     return {"account": account, "entries": _latest_entries(account)}
+
+
+def checkout_panel(request, form):
+    """Gift-card number and account credit on the checkout page."""
+    user = getattr(request, "user", None)
+    customer = user if user is not None and user.is_authenticated and not user.is_staff else None
+    return {
+        "giftcard_mode": ShopSettings.load().giftcard_mode,
+        "credit_balance": services.credit_balance(customer) if customer else services.ZERO,
+    }
+
+
+def register():
+    panels.ACCOUNT_HOME.register("giftcards/_account_panel.html", account_home_context, order=40)
+    panels.registry("account_nav").register(
+        "giftcards/_account_nav.html", account_nav_context, order=40
+    )
+    panels.BACKOFFICE_CUSTOMER.register(
+        "giftcards/_backoffice_customer_panel.html", backoffice_customer_context, order=40
+    )
+    panels.CHECKOUT.register("giftcards/_checkout_panel.html", checkout_panel, order=20)

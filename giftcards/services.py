@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from shop.exceptions import DomainError
 from shop.mail import queue_email
 from shop.models import ShopSettings
 
+from .errors import GiftCardError, GiftCardOperationError
 from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, LedgerEntry
 
 ZERO = Decimal("0.00")
@@ -38,16 +38,6 @@ MAX_BULK = 10_000
 MAX_VALUE = Decimal("10000.00")
 # A refund to a card that expired since the order: the card gets this many days again.
 REFUND_GRACE_DAYS = 30
-
-
-class GiftCardError(DomainError):
-    field = "giftcard_number"
-
-
-class GiftCardOperationError(GiftCardError):
-    """An error about an operation as a whole (backoffice, cancellation), not a typed number."""
-
-    field = None
 
 
 Kind = LedgerEntry.Kind
@@ -342,20 +332,23 @@ def redeem_to_account(card_number, customer):
 def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=()):
     """Pay part or all of a just-placed order with a gift card and/or account credit.
 
-    Called by ``orders.services.place_order`` inside its transaction, after the order is saved.
-    Takes at most what is still due; whatever is left stays on the card or account. In customer
-    mode a card entered at checkout is first redeemed into the customer's account (guests are
-    asked to log in), then the credit pays.
+    The checkout step of this app (``orders.extensions``): called by the placement inside its
+    transaction, after the order is saved. Takes at most what is still due; whatever is left
+    stays on the card or account. In customer mode a card entered at checkout is first
+    redeemed into the customer's account (guests are asked to log in), then the credit pays.
+    Returns what it took, ``{"giftcard_total": …, "credit_total": …}``; the placement adds it
+    to the order and decides whether the order is paid.
     """
     card_number = (card_number or "").strip()
+    taken = {}
     if not card_number and not use_credit:
-        return order
+        return taken
     if any(line.is_giftcard for line in lines):
         raise GiftCardError(_("A gift card cannot be paid with a gift card or account credit."))
     if customer is not None and not customer.is_authenticated:
         customer = None
     mode = ShopSettings.load().giftcard_mode
-    updated = []
+    due = order.amount_due
 
     if card_number and mode == ShopSettings.GiftCardMode.CUSTOMER:
         if customer is None:
@@ -376,7 +369,7 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
         assert_usable(card)
         if card.currency != order.currency:
             raise GiftCardError(_("This gift card is in a different currency."))
-        take = min(card.balance, order.amount_due)
+        take = min(card.balance, due)
         if take > 0:
             _post(
                 card,
@@ -385,8 +378,8 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
                 order=order,
                 reason=_("Order %(number)s") % {"number": order.number},
             )
-            order.giftcard_total += take
-            updated.append("giftcard_total")
+            taken["giftcard_total"] = take
+            due -= take
 
     if use_credit:
         if customer is None:
@@ -394,7 +387,7 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
         account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
         if account is None or account.balance <= 0:
             raise GiftCardError(_("Your customer account has no credit."), field="use_credit")
-        take = min(account.balance, order.amount_due)
+        take = min(account.balance, due)
         if take > 0:
             _post(
                 account,
@@ -403,16 +396,19 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
                 order=order,
                 reason=_("Order %(number)s") % {"number": order.number},
             )
-            order.credit_total += take
-            updated.append("credit_total")
+            taken["credit_total"] = take
+    return taken
 
-    if updated:
-        order.save(update_fields=updated)
-        if order.amount_due <= 0:
-            from orders.services import mark_paid
 
-            mark_paid(order)
-    return order
+def pay_at_checkout(order, lines, data, customer):
+    """The ``pay`` checkout step: the card number and credit choice of the checkout form."""
+    return pay_order(
+        order,
+        card_number=data.giftcard_number,
+        use_credit=data.use_credit,
+        customer=customer,
+        lines=lines,
+    )
 
 
 # --- refunds and cancellations ---------------------------------------------------------

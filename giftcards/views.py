@@ -36,14 +36,6 @@ def throttled(request, scope):
     return attempts > CHECK_LIMIT
 
 
-def checkout_context(customer):
-    """What the checkout page shows next to the gift-card fields."""
-    return {
-        "giftcard_mode": ShopSettings.load().giftcard_mode,
-        "credit_balance": services.credit_balance(customer) if customer else services.ZERO,
-    }
-
-
 def balance(request):
     form = BalanceCheckForm(request.POST or None)
     card = None

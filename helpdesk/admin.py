@@ -15,7 +15,6 @@ from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_groups_with_perms
 
@@ -196,12 +195,3 @@ class ThreadAdmin(admin.ModelAdmin):
             self.message_user(request, exc.message, level=messages.ERROR)
             return form
         return HttpResponseRedirect(request.path)
-
-
-backoffice.attention(
-    gettext_lazy("Open helpdesk threads"),
-    "admin:helpdesk_thread_changelist",
-    lambda: Thread.objects.needing_attention().count(),
-    permission="helpdesk.view_thread",
-    query="?status=open",
-)

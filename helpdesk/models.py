@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import links
+
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -111,9 +113,7 @@ class Thread(models.Model):
         """The customer's page for this thread: the account page, or the signed guest link."""
         if self.customer_id:
             return reverse("helpdesk:account_thread", args=[self.pk])
-        from .services import signed_thread_path
-
-        return signed_thread_path(self)
+        return links.signed_thread_path(self)
 
     @property
     def subject_tag(self):

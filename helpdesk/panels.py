@@ -1,6 +1,10 @@
 """Panels the helpdesk contributes to other apps' pages (see shop/panels.py)."""
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from shop import admin
+from shop import panels as shop_panels
 
 from .forms import AnswerForm, ThreadStartForm
 from .models import Message, Thread
@@ -57,4 +61,22 @@ def backoffice_order(request, order):
 def backoffice_customer(request, customer):
     return _backoffice(
         request, Thread.objects.filter(Q(customer=customer) | Q(order__customer=customer))
+    )
+
+
+def register():
+    shop_panels.ACCOUNT_ORDER.register("helpdesk/_order_threads.html", account_order, order=50)
+    shop_panels.ACCOUNT_HOME.register("helpdesk/_account_threads.html", account_home, order=60)
+    shop_panels.BACKOFFICE_ORDER.register(
+        "admin/helpdesk/_threads_panel.html", backoffice_order, order=50
+    )
+    shop_panels.BACKOFFICE_CUSTOMER.register(
+        "admin/helpdesk/_threads_panel.html", backoffice_customer, order=50
+    )
+    admin.backoffice.attention(
+        _("Open helpdesk threads"),
+        "admin:helpdesk_thread_changelist",
+        lambda: Thread.objects.needing_attention().count(),
+        permission="helpdesk.view_thread",
+        query="?status=open",
     )

@@ -5,43 +5,29 @@ demo seed all go through these functions."""
 import re
 
 from django.contrib.auth.models import Group
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from shop.exceptions import DomainError
 from shop.mail import queue_email
 from shop.models import ShopSettings
 
+from . import links
+from .errors import HelpdeskError
 from .models import ContactTopic, Message, Thread
 
-SIGNING_SALT = "helpdesk.thread"
 TAG_RE = re.compile(r"\[#T-([A-Z0-9]{6,20})\]")
 MAX_TEXT = 10000
-
-
-class HelpdeskError(DomainError):
-    pass
 
 
 # --- links ---------------------------------------------------------------------------------
 
 
-def signed_thread_path(thread):
-    """A guest link to the thread: the token, signed so it cannot be guessed or altered."""
-    value = signing.Signer(salt=SIGNING_SALT).sign(thread.token)
-    return reverse("helpdesk:guest_thread", args=[value])
-
-
 def thread_from_signed(value):
     """The thread behind a signed guest link, or None if the link was tampered with."""
-    try:
-        token = signing.Signer(salt=SIGNING_SALT).unsign(value)
-    except signing.BadSignature:
-        return None
-    return Thread.objects.filter(token=token).first()
+    token = links.token_from_signed(value)
+    return Thread.objects.filter(token=token).first() if token else None
 
 
 def thread_from_subject(subject):

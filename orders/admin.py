@@ -542,12 +542,3 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
-
-
-backoffice.attention(
-    gettext_lazy("New orders"),
-    "admin:orders_order_changelist",
-    lambda: Order.objects.filter(status=Order.Status.PENDING).count(),
-    permission="orders.view_order",
-    query="?status__exact=pending",
-)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        from . import panels, receivers
+
+        receivers.connect()
+        panels.register()

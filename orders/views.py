@@ -9,13 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from customers import services as customer_services
-from giftcards.views import checkout_context as giftcard_checkout_context
 from shop.cart import Cart
 from shop.exceptions import DomainError
 from shop.pdf import pdf_response
 
-from . import pdf, services
+from . import limits, pdf, services
 from .forms import CheckoutForm
 from .models import ZERO, Order, OrderComment, Shipment
 
@@ -68,7 +66,7 @@ def checkout(request):
     customer = _customer(request)
     goods_total = cart.goods_total(lines)
     needs_shipping = any(line.product.needs_shipping for line in lines)
-    methods = customer_services.allowed_payment_methods(customer, goods_total)
+    methods = limits.allowed_payment_methods(customer, goods_total)
     form = CheckoutForm(
         request.POST or None,
         initial={
@@ -128,7 +126,6 @@ def checkout(request):
             "shipping_total": shipping_total,
             "estimated_total": goods_total + shipping_total,
             "customer": customer,
-            **giftcard_checkout_context(customer),
         },
     )
 

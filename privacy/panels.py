@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from shop import panels
+
 
 def _context(request, ref):
     user = getattr(request, "user", None)
@@ -19,3 +21,8 @@ def who_saw_customer(request, customer):
 
 def who_saw_order(request, order):
     return _context(request, f"order:{order.pk}")
+
+
+def register():
+    panels.BACKOFFICE_CUSTOMER.register("privacy/_who_saw.html", who_saw_customer, order=90)
+    panels.BACKOFFICE_ORDER.register("privacy/_who_saw.html", who_saw_order, order=90)

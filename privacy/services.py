@@ -21,16 +21,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.exceptions import DomainError
-
+from .errors import PrivacyError
 from .models import GENESIS_HASH, AccessLogAnchor, AccessLogEntry, AccessLogHead, Disclosure
 
 Action = AccessLogEntry.Action
 MAX_SUBJECTS = 5000  # a CSV export of more rows is recorded with its first 5000 references
-
-
-class PrivacyError(DomainError):
-    pass
 
 
 # --- the chain ------------------------------------------------------------------------------

@@ -250,12 +250,3 @@ class ReviewAdmin(admin.ModelAdmin):
 
     def deactivate_view(self, request, pk):
         return self._toggle(request, pk, services.deactivate, _("Review “%(review)s” deactivated."))
-
-
-backoffice.attention(
-    _("Reviews waiting for moderation"),
-    "admin:reviews_review_changelist",
-    lambda: Review.objects.waiting().count(),
-    permission="reviews.view_review",
-    query="?moderated__exact=0",
-)

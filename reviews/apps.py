@@ -7,14 +7,11 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from shop import panels
+        from shop import listing
 
-        from .panels import product_reviews
+        from . import panels, receivers
+        from .models import with_rating
 
-        panels.PRODUCT_PAGE.register("reviews/_product_reviews.html", product_reviews, order=50)
-
-        from customers.signals import customer_deleting
-
-        from .erasure import on_customer_deleting
-
-        customer_deleting.connect(on_customer_deleting, dispatch_uid="reviews.erasure")
+        receivers.connect()
+        panels.register()
+        listing.register_annotation(with_rating)

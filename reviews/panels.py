@@ -1,6 +1,9 @@
 """The reviews section on the product page (shop.panels.PRODUCT_PAGE)."""
 
 from django.db.models import Avg, Count
+from django.utils.translation import gettext_lazy as _
+
+from shop import admin, panels
 
 from .forms import ReviewForm
 from .models import Review
@@ -22,3 +25,14 @@ def product_reviews(request, product):
         "review_avg": avg,
         "form": form,
     }
+
+
+def register():
+    panels.PRODUCT_PAGE.register("reviews/_product_reviews.html", product_reviews, order=50)
+    admin.backoffice.attention(
+        _("Reviews waiting for moderation"),
+        "admin:reviews_review_changelist",
+        lambda: Review.objects.waiting().count(),
+        permission="reviews.view_review",
+        query="?moderated__exact=0",
+    )

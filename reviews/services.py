@@ -11,8 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shop.exceptions import DomainError
-
+from .errors import ReviewError
 from .models import RATING_MAX, RATING_MIN, Review
 
 # Fields staff may change in an edit; everything else (product, e-mail, dates) is evidence.
@@ -20,10 +19,6 @@ EDITABLE_FIELDS = ("text", "rating", "author_name", "active")
 
 
 THROTTLED = _("You have written several reviews in a short time. Please try again later.")
-
-
-class ReviewError(DomainError):
-    pass
 
 
 def _throttle_limits():

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import Category, OutboxEmail, PaymentMethod, Product, ShippingMethod, ShopSettings
+from .search import PersonName
 from .twofactor import TwoFactorSiteMixin, register_device_admin
 
 
@@ -203,23 +204,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         )
 
 
-backoffice.attention(
-    _("E-mails that could not be sent"),
-    "admin:shop_outboxemail_changelist",
-    lambda: OutboxEmail.objects.filter(status=OutboxEmail.Status.FAILED).count(),
-    permission="shop.view_outboxemail",
-    query="?status__exact=failed",
-    urgent=True,
-)
-backoffice.attention(
-    _("E-mails waiting for a retry"),
-    "admin:shop_outboxemail_changelist",
-    lambda: OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING, attempts__gt=0).count(),
-    permission="shop.view_outboxemail",
-    query="?status__exact=pending",
-)
-
-
 class EstimatedCountPaginator(Paginator):
     """Counts large change lists from the planner's estimate instead of ``COUNT(*)``.
 
@@ -294,8 +278,6 @@ class LargeListAdminMixin:
         terms = search_term.split()[:5]
         if not self.name_search_fields or not terms:
             return super().get_search_results(request, queryset, search_term)
-        from privacy.subjects import PersonName
-
         queryset = queryset.annotate(_person_name=PersonName(*self.name_search_fields))
         for term in terms:
             condition = Q(_person_name__icontains=term)
@@ -305,3 +287,24 @@ class LargeListAdminMixin:
                 condition |= Q(**{field: term})
             queryset = queryset.filter(condition)
         return queryset, False
+
+
+def register_attention_items():
+    """The outbox tiles of the start page (wired in ShopConfig.ready())."""
+    backoffice.attention(
+        _("E-mails that could not be sent"),
+        "admin:shop_outboxemail_changelist",
+        lambda: OutboxEmail.objects.filter(status=OutboxEmail.Status.FAILED).count(),
+        permission="shop.view_outboxemail",
+        query="?status__exact=failed",
+        urgent=True,
+    )
+    backoffice.attention(
+        _("E-mails waiting for a retry"),
+        "admin:shop_outboxemail_changelist",
+        lambda: OutboxEmail.objects.filter(
+            status=OutboxEmail.Status.PENDING, attempts__gt=0
+        ).count(),
+        permission="shop.view_outboxemail",
+        query="?status__exact=pending",
+    )

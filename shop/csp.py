@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import post_save
 
 from .models import ShopSettings
 
@@ -47,11 +46,9 @@ def build_policy(policy, extra_script_origin=""):
     return "; ".join(directives)
 
 
-def _forget_origin(sender, **kwargs):
+def forget_origin(sender, **kwargs):
+    """The partner script origin may have changed: receiver of ShopSettings' post_save."""
     cache.delete(CACHE_KEY)
-
-
-post_save.connect(_forget_origin, sender=ShopSettings, dispatch_uid="shop.csp.forget-origin")
 
 
 class ContentSecurityPolicyMiddleware:

@@ -44,8 +44,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "customers",
+    # Our apps layer by layer, lowest first (ARCHITECTURE.md "Layers"): the ops commands
+    # run the apps' demo.py / benchmarks.py in this order.
     "shop",
+    "customers",
     "orders",
     "vouchers",
     "giftcards",

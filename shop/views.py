@@ -9,8 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reviews.models import with_rating
-
+from . import listing
 from .cart import MAX_QUANTITY, Cart
 from .models import Category, Product, ShippingMethod
 
@@ -22,7 +21,7 @@ def _page(request, queryset):
 
 
 def home(request):
-    products = with_rating(Product.objects.active().select_related("category")).order_by(
+    products = listing.annotate(Product.objects.active().select_related("category")).order_by(
         "-created"
     )[:8]
     categories = Category.objects.annotate(
@@ -47,7 +46,9 @@ def _free_shipping_from():
 
 def category(request, slug):
     cat = get_object_or_404(Category, slug=slug)
-    products = with_rating(Product.objects.active().filter(category=cat).select_related("category"))
+    products = listing.annotate(
+        Product.objects.active().filter(category=cat).select_related("category")
+    )
     return render(
         request,
         "shop/product_list.html",
@@ -56,7 +57,7 @@ def category(request, slug):
 
 
 def product_list(request):
-    products = with_rating(Product.objects.active().select_related("category"))
+    products = listing.annotate(Product.objects.active().select_related("category"))
     q = request.GET.get("q", "").strip()[:100]
     if q:
         products = products.filter(Q(name__icontains=q) | Q(sku__iexact=q))
@@ -65,9 +66,9 @@ def product_list(request):
 
 def product_detail(request, slug):
     product = get_object_or_404(
-        with_rating(Product.objects.active().select_related("category")), slug=slug
+        listing.annotate(Product.objects.active().select_related("category")), slug=slug
     )
-    related = with_rating(
+    related = listing.annotate(
         Product.objects.active()
         .filter(category_id=product.category_id)
         .exclude(pk=product.pk)

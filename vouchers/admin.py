@@ -636,14 +636,3 @@ class PartnerOfferAdmin(admin.ModelAdmin):
                 "example": example,
             },
         )
-
-
-backoffice.attention(
-    _("Running code jobs"),
-    "admin:vouchers_codejob_changelist",
-    lambda: CodeJob.objects.filter(
-        status__in=[CodeJob.Status.QUEUED, CodeJob.Status.RUNNING]
-    ).count(),
-    permission="vouchers.view_codejob",
-    query="?state=running",
-)

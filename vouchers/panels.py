@@ -1,11 +1,13 @@
 """The discount-code and partner-offer panels on storefront pages."""
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
-from shop import panels
+from shop import admin, panels
 
 from . import services
 from .errors import VoucherError
+from .models import CodeJob
 
 SESSION_KEY = "voucher_code"
 
@@ -49,8 +51,23 @@ def checkout_success_panel(request, order):
     return {"offers": offers, "network_url": network_url}
 
 
+def checkout_panel(request, form):
+    """The discount-code field of the checkout form."""
+    return {}
+
+
 def register():
+    admin.backoffice.attention(
+        _("Running code jobs"),
+        "admin:vouchers_codejob_changelist",
+        lambda: CodeJob.objects.filter(
+            status__in=[CodeJob.Status.QUEUED, CodeJob.Status.RUNNING]
+        ).count(),
+        permission="vouchers.view_codejob",
+        query="?state=running",
+    )
     panels.CART.register("vouchers/_cart_panel.html", cart_panel, order=10)
+    panels.CHECKOUT.register("vouchers/_checkout_panel.html", checkout_panel, order=10)
     panels.ACCOUNT_HOME.register("vouchers/_account_panel.html", account_home_panel, order=40)
     panels.CHECKOUT_SUCCESS.register(
         "vouchers/_success_offers.html", checkout_success_panel, order=50

@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers import loyalty
 from shop.mail import queue_email
 from shop.models import ShopSettings
 
@@ -383,6 +384,18 @@ def record_redemption(quote, order):
         ) from None
 
 
+def price_at_checkout(order, lines, data, customer):
+    """The ``price`` checkout step: the code entered at checkout discounts the unsaved order
+    (its row locked when it is limited). Returns the quote for :func:`record_redemption`."""
+    if not data.voucher_code.strip():
+        return None
+    quote = quote_for_checkout(data.voucher_code, customer=customer, order=order, lock=True)
+    order.voucher_code = quote.code_text
+    order.discount_total = quote.discount
+    order.shipping_discount = quote.shipping_discount
+    return quote
+
+
 def release_redemptions(order):
     """Cancellation frees the order's codes again (single-use codes become usable)."""
     return Redemption.objects.filter(order=order).delete()[0]
@@ -632,7 +645,6 @@ def points_campaigns():
 
 def buy_code_with_points(customer, campaign):
     """Deduct the points and assign a free code, in one transaction (both or neither)."""
-    from customers import services as customer_services
 
     with transaction.atomic():
         campaign = Campaign.objects.filter(pk=getattr(campaign, "pk", campaign)).first()
@@ -648,7 +660,7 @@ def buy_code_with_points(customer, campaign):
                 _("All codes of “%(name)s” are gone. Please try another one.")
                 % {"name": campaign.name}
             )
-        customer_services.spend_points(
+        loyalty.spend_points(
             customer,
             campaign.points_price,
             _("Discount code %(code)s (%(campaign)s)")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from customers import loyalty
 from customers import services as customer_services
 from shop.cart import Cart
 
@@ -62,7 +63,7 @@ def account_codes(request):
         {
             "codes": services.customer_codes(customer),
             "campaigns": campaigns,
-            "points": customer_services.points_balance(customer),
+            "points": loyalty.points_balance(customer),
             "today": timezone.localdate(),
         },
     )

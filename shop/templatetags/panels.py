@@ -7,4 +7,4 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def render_panels(context, name, obj):
-    return registry(name).render(context.get("request"), obj)
+    return registry(name).render_in(context, obj)

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from customers import services
+from customers import loyalty
 from customers.models import StaffUser
 from tests.customers.factories import AddressFactory
 from tests.factories import CustomerGroupFactory, StaffFactory, UserFactory
@@ -81,7 +81,7 @@ def test_customer_detail_shows_everything(admin_client, make_order, customer):
     AddressFactory(customer=customer, street="Elbchaussee 5")
     order = make_order(customer=customer)
     make_order(customer=customer)
-    services.adjust_points(customer, 42, "Goodwill")
+    loyalty.adjust_points(customer, 42, "Goodwill")
     page = admin_client.get(reverse("admin:customers_user_change", args=[customer.pk]))
     assert page.status_code == 200
     body = page.content.decode()
@@ -135,7 +135,7 @@ def test_view_only_role_cannot_adjust_points(client, customer):
         reverse("admin:customers_user_points", args=[customer.pk]), {"points": 5, "note": "x"}
     )
     assert response.status_code == 403
-    assert services.points_balance(customer) == 0
+    assert loyalty.points_balance(customer) == 0
     assert client.get(reverse("admin:customers_staffuser_changelist")).status_code == 403
 
 

@@ -6,7 +6,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from customers import services
+from customers import confirmation as confirmations
 from customers.models import AccountConfirmation, User
 from shop.models import OutboxEmail
 
@@ -94,7 +94,7 @@ def test_expired_link_says_so_and_offers_a_new_one(visitor, invited, monkeypatch
     four_days_ago = time.time() - 4 * 86400
     with monkeypatch.context() as m:
         m.setattr(signing.time, "time", lambda: four_days_ago)
-        token = services.confirmation_token(confirmation)
+        token = confirmations.confirmation_token(confirmation)
     path = reverse("customers:confirm", args=[token])
     response = visitor.get(path)
     assert response.status_code == 410
@@ -118,7 +118,7 @@ def test_link_just_inside_the_expiry_still_works(visitor, invited, monkeypatch, 
     almost = time.time() - 3 * 86400 + 60
     with monkeypatch.context() as m:
         m.setattr(signing.time, "time", lambda: almost)
-        token = services.confirmation_token(confirmation)
+        token = confirmations.confirmation_token(confirmation)
     assert visitor.get(reverse("customers:confirm", args=[token])).status_code == 200
 
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from customers import services
+from customers import loyalty, services
 from customers.models import LoyaltyAccount, LoyaltyEntry
 from shop.models import ShopSettings
 from tests.factories import ProductFactory
@@ -26,14 +26,14 @@ def rate():
 def test_points_are_earned_when_the_order_is_paid(make_order, customer, pay, rate):
     product = ProductFactory(price=Decimal("12.34"))
     order = make_order({product.pk: 2}, customer=customer)  # goods 24.68, shipping not counted
-    assert services.points_balance(customer) == 0
+    assert loyalty.points_balance(customer) == 0
     pay(order)
-    assert services.points_balance(customer) == 49  # floor(24.68 × 2)
+    assert loyalty.points_balance(customer) == 49  # floor(24.68 × 2)
     entry = LoyaltyEntry.objects.get(customer=customer)
     assert (entry.reason, entry.order_id, entry.points) == ("earn", order.pk, 49)
     # A second "paid" event for the same order earns nothing more.
-    services.earn_points_for_order(order)
-    assert services.points_balance(customer) == 49 == _ledger_sum(customer)
+    loyalty.earn_points_for_order(order)
+    assert loyalty.points_balance(customer) == 49 == _ledger_sum(customer)
 
 
 def test_guest_orders_earn_nothing(make_order, pay, rate):
@@ -42,24 +42,24 @@ def test_guest_orders_earn_nothing(make_order, pay, rate):
 
 
 def test_cancel_reverses_what_the_order_earned(make_order, customer, pay, cancel, rate):
-    services.adjust_points(customer, 10, "bonus")
+    loyalty.adjust_points(customer, 10, "bonus")
     order = pay(make_order(customer=customer))  # 20.00 × 2 = 40 points
-    assert services.points_balance(customer) == 50
+    assert loyalty.points_balance(customer) == 50
     cancel(order)
-    assert services.points_balance(customer) == 10
+    assert loyalty.points_balance(customer) == 10
     reverse = LoyaltyEntry.objects.get(order=order, reason="reverse")
     assert reverse.points == -40
-    services.reverse_points_for_order(order)  # idempotent
-    assert services.points_balance(customer) == 10 == _ledger_sum(customer)
+    loyalty.reverse_points_for_order(order)  # idempotent
+    assert loyalty.points_balance(customer) == 10 == _ledger_sum(customer)
 
 
 def test_reversal_never_goes_negative_when_points_were_spent(
     make_order, customer, pay, cancel, rate
 ):
     order = pay(make_order(customer=customer))  # 40 points
-    services.spend_points(customer, 30, "Discount code ABC")
+    loyalty.spend_points(customer, 30, "Discount code ABC")
     cancel(order)
-    assert services.points_balance(customer) == 0
+    assert loyalty.points_balance(customer) == 0
     reverse = LoyaltyEntry.objects.get(order=order, reason="reverse")
     assert reverse.points == -10
     assert "30 points already spent" in reverse.note
@@ -67,41 +67,41 @@ def test_reversal_never_goes_negative_when_points_were_spent(
 
 
 def test_spend_points(customer):
-    services.adjust_points(customer, 100, "bonus")
-    entry = services.spend_points(customer, 60, "Code SAVE5")
+    loyalty.adjust_points(customer, 100, "bonus")
+    entry = loyalty.spend_points(customer, 60, "Code SAVE5")
     assert (entry.points, entry.reason, entry.note) == (-60, "spend", "Code SAVE5")
-    assert services.points_balance(customer) == 40
+    assert loyalty.points_balance(customer) == 40
     with pytest.raises(services.CustomerError):
-        services.spend_points(customer, 41, "too much")
+        loyalty.spend_points(customer, 41, "too much")
     with pytest.raises(services.CustomerError):
-        services.spend_points(customer, 0, "nothing")
-    assert services.points_balance(customer) == 40 == _ledger_sum(customer)
+        loyalty.spend_points(customer, 0, "nothing")
+    assert loyalty.points_balance(customer) == 40 == _ledger_sum(customer)
 
 
 def test_spend_rolls_back_with_the_callers_transaction(customer):
-    services.adjust_points(customer, 100, "bonus")
+    loyalty.adjust_points(customer, 100, "bonus")
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.spend_points(customer, 50, "code")
+        loyalty.spend_points(customer, 50, "code")
         raise RuntimeError("code could not be assigned")
-    assert services.points_balance(customer) == 100
+    assert loyalty.points_balance(customer) == 100
     assert not LoyaltyEntry.objects.filter(reason="spend").exists()
 
 
 def test_database_refuses_negative_balance(customer):
-    services.adjust_points(customer, 5, "bonus")
+    loyalty.adjust_points(customer, 5, "bonus")
     with pytest.raises(IntegrityError), transaction.atomic():
         LoyaltyAccount.objects.filter(customer=customer).update(balance=-1)
 
 
 def test_negative_adjustment_below_zero_is_refused(customer):
-    services.adjust_points(customer, 5, "bonus")
+    loyalty.adjust_points(customer, 5, "bonus")
     with pytest.raises(services.CustomerError):
-        services.adjust_points(customer, -6, "correction")
-    assert services.points_balance(customer) == 5
+        loyalty.adjust_points(customer, -6, "correction")
+    assert loyalty.points_balance(customer) == 5
 
 
 def test_points_shown_in_account_and_backoffice(client, admin_client, customer):
-    services.adjust_points(customer, 123, "Welcome bonus")
+    loyalty.adjust_points(customer, 123, "Welcome bonus")
     from django.test import Client
     from django.urls import reverse
 
@@ -121,5 +121,5 @@ def test_backoffice_points_adjustment(admin_client, customer):
     assert response.status_code == 200 and "Not enough loyalty points" in response.content.decode()
     response = admin_client.post(url, {"points": "20", "note": "goodwill"})
     assert response.status_code == 302
-    assert services.points_balance(customer) == 20
+    assert loyalty.points_balance(customer) == 20
     assert LoyaltyEntry.objects.get(customer=customer).note.startswith("goodwill (")

@@ -74,7 +74,7 @@ def test_a_rolled_back_invoice_leaves_no_gap(make_order, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("capture failed")
 
-    monkeypatch.setattr(services, "_set_paid", fail)
+    monkeypatch.setattr(services.lifecycle, "_set_paid", fail)
     with pytest.raises(RuntimeError):
         services.create_invoice(first)
     monkeypatch.undo()

@@ -14,8 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from customers import services as customer_services
+from customers import confirmation as confirmations
 from customers.models import Address
+from helpdesk import links as helpdesk_links
 from helpdesk import services as helpdesk_services
 from orders import services as order_services
 from shop.models import OutboxEmail
@@ -68,7 +69,7 @@ def world(make_order, product, invoice_payment, settings):
     thread = helpdesk_services.start_order_thread(order, alice, subject="Where?", text="Hello")
     staff = StaffFactory(is_superuser=True)
     invited = UserFactory(email="invited@example.com")
-    customer_services.invite_customer(invited)
+    confirmations.invite_customer(invited)
     return {
         "alice": alice,
         "bob": bob,
@@ -128,7 +129,7 @@ def _reset_kwargs(w):
 
 
 def _confirmation_token(w):
-    return customer_services.confirmation_token(w["invited"].confirmation)
+    return confirmations.confirmation_token(w["invited"].confirmation)
 
 
 # Bearer links (the token is the credential, e-mailed or given to staff):
@@ -147,10 +148,10 @@ TOKENS = {
         404,
     ),
     "helpdesk:guest_thread": (
-        lambda w: {"signed": helpdesk_services.signed_thread_path(w["thread"]).split("/")[-2]},
+        lambda w: {"signed": helpdesk_links.signed_thread_path(w["thread"]).split("/")[-2]},
         200,
         lambda w: {
-            "signed": _tamper(helpdesk_services.signed_thread_path(w["thread"]).split("/")[-2])
+            "signed": _tamper(helpdesk_links.signed_thread_path(w["thread"]).split("/")[-2])
         },
         404,
     ),
@@ -267,7 +268,7 @@ def test_guest_thread_link_never_opens_another_thread(client, world):
     other = helpdesk_services.start_order_thread(
         world["bob_order"], world["bob"], subject="Bob's question", text="Secret"
     )
-    alice_signed = helpdesk_services.signed_thread_path(world["thread"]).split("/")[-2]
+    alice_signed = helpdesk_links.signed_thread_path(world["thread"]).split("/")[-2]
     token, _sep, signature = alice_signed.rpartition(":")
     forged = f"{other.token}:{signature}"
     response = client.get(reverse("helpdesk:guest_thread", kwargs={"signed": forged}))

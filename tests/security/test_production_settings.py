@@ -242,7 +242,7 @@ def test_storefront_login_locks_after_failure_limit(settings, client):
 
 @pytest.mark.django_db
 def test_secret_key_rotation_with_fallbacks_keeps_signed_links_until_dropped(settings, client):
-    from helpdesk.services import signed_thread_path
+    from helpdesk.links import signed_thread_path
     from tests.helpdesk.factories import ThreadFactory
 
     thread = ThreadFactory()

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from customers import loyalty
 from customers import services as customer_services
 from vouchers import services
 from vouchers.errors import VoucherError
@@ -21,14 +22,14 @@ def shop_campaign():
 
 
 def give(customer, points):
-    customer_services.adjust_points(customer, points, "test")
+    loyalty.adjust_points(customer, points, "test")
 
 
 def test_buying_deducts_points_and_assigns_a_code(customer, shop_campaign):
     give(customer, 500)
     code = services.buy_code_with_points(customer, shop_campaign)
     assert code.text == "REWARD1" and code.assigned_to == customer
-    assert customer_services.points_balance(customer) == 200
+    assert loyalty.points_balance(customer) == 200
 
 
 def test_not_enough_points_assigns_nothing(customer, shop_campaign):
@@ -36,7 +37,7 @@ def test_not_enough_points_assigns_nothing(customer, shop_campaign):
     with pytest.raises(customer_services.CustomerError):
         services.buy_code_with_points(customer, shop_campaign)
     assert not shop_campaign.codes.filter(assigned_to__isnull=False).exists()
-    assert customer_services.points_balance(customer) == 100
+    assert loyalty.points_balance(customer) == 100
 
 
 def test_sold_out_takes_no_points(customer, shop_campaign):
@@ -44,7 +45,7 @@ def test_sold_out_takes_no_points(customer, shop_campaign):
     give(customer, 1000)
     with pytest.raises(VoucherError, match="are gone"):
         services.buy_code_with_points(customer, shop_campaign)
-    assert customer_services.points_balance(customer) == 1000
+    assert loyalty.points_balance(customer) == 1000
 
 
 def test_campaign_without_points_price_cannot_be_bought(customer):
@@ -64,10 +65,10 @@ def test_account_page_lists_and_buys(client, customer, shop_campaign):
     response = client.post(reverse("vouchers:buy_code", args=[shop_campaign.pk]), follow=True)
     html = response.content.decode()
     assert "REWARD1" in html
-    assert customer_services.points_balance(customer) == 100
+    assert loyalty.points_balance(customer) == 100
     response = client.post(reverse("vouchers:buy_code", args=[shop_campaign.pk]), follow=True)
     assert shop_campaign.codes.filter(assigned_to=customer).count() == 1
-    assert customer_services.points_balance(customer) == 100
+    assert loyalty.points_balance(customer) == 100
 
 
 def test_account_home_panel_links_to_codes(client, customer, shop_campaign):

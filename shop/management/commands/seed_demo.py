@@ -1,73 +1,19 @@
-"""An idempotent demo shop. Each domain app adds its part in ``<app>/demo.py`` (a ``seed(cmd)``
-function); running the command twice changes nothing the second time."""
+"""An idempotent demo shop. Each app adds its part in ``<app>/demo.py`` (a ``seed(cmd)``
+function), found by name and run in the apps' layer order, each in its own transaction;
+running the command twice changes nothing the second time."""
 
-import importlib
-from decimal import Decimal
-
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from customers.models import User
-from shop.models import Category, PaymentMethod, Product, ShippingMethod, ShopSettings
-from shop.roles import ROLES, setup_roles
-
-ADMIN_EMAIL = "admin@example.com"
-DEMO_PASSWORD = "demo-backoffice-2026"
-
-STAFF = {
-    "manager@example.com": "Shop manager",
-    "clerk@example.com": "Order clerk",
-    "marketing@example.com": "Marketing",
-    "sales@example.com": "Sales",
-    "payments@example.com": "Payments",
-    "support@example.com": "Support",
-    "dpo@example.com": "Data protection officer",
-}
-
-CATALOG = {
-    ("kitchen", "Kitchen"): [
-        ("Enamel coffee pot", "KIT-001", "34.90", "19.00", 40, "#b5523b"),
-        ("Oak cutting board", "KIT-002", "29.00", "19.00", 25, "#a67c52"),
-        ("Linen tea towels (set of 3)", "KIT-003", "19.50", "19.00", None, "#7c9a92"),
-        ("Cast-iron skillet 26 cm", "KIT-004", "59.00", "19.00", 8, "#3d3d3d"),
-    ],
-    ("pantry", "Pantry"): [
-        ("Organic filter coffee 500 g", "PAN-001", "12.90", "7.00", None, "#6b4226"),
-        ("Nordic berry jam", "PAN-002", "6.50", "7.00", 120, "#8e2c48"),
-        ("Sea-salt liquorice", "PAN-003", "4.90", "7.00", 200, "#222222"),
-    ],
-    ("living", "Living"): [
-        ("Wool throw blanket", "LIV-001", "89.00", "19.00", 15, "#5f7d95"),
-        ("Beeswax candles (pair)", "LIV-002", "14.90", "19.00", None, "#e0b34a"),
-        ("Stoneware vase", "LIV-003", "39.00", "19.00", 12, "#9bb0a5"),
-    ],
-    ("digital", "Books & Gift cards"): [
-        ("Nordic baking e-book", "DIG-001", "9.99", "7.00", None, "#c9a26b"),
-        ("Gift card 25 EUR", "GC-025", "25.00", "0.00", None, "#2e7d6b"),
-        ("Gift card 50 EUR", "GC-050", "50.00", "0.00", None, "#1f4e79"),
-    ],
-}
-
-DEMO_APPS = ["customers", "orders", "vouchers", "giftcards", "helpdesk", "reviews", "privacy"]
+from shop.demo import ADMIN_EMAIL, DEMO_PASSWORD, STAFF
+from shop.discovery import app_modules
 
 
 class Command(BaseCommand):
     help = "Create (or complete) the demo shop. Safe to run repeatedly."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
-            setup_roles()
-            ShopSettings.load()
-            self.seed_staff()
-            self.seed_catalog()
-        for app in DEMO_APPS:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app}.demo":
-                    raise
-                continue
+        for _config, module in app_modules("demo"):
             with transaction.atomic():
                 module.seed(self)
         self.stdout.write(self.style.SUCCESS("Demo shop ready."))
@@ -75,96 +21,3 @@ class Command(BaseCommand):
             f"Backoffice: http://127.0.0.1:8000/backoffice/  login {ADMIN_EMAIL} / {DEMO_PASSWORD}\n"
             f"Role users ({', '.join(STAFF)}) use the same password."
         )
-
-    def seed_staff(self):
-        admin = User.objects.filter(email=ADMIN_EMAIL).first()
-        if admin is None:
-            User.objects.create_superuser(
-                ADMIN_EMAIL, DEMO_PASSWORD, first_name="Ada", last_name="Admin"
-            )
-        for email, role in STAFF.items():
-            assert role in ROLES
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email,
-                    DEMO_PASSWORD,
-                    is_staff=True,
-                    first_name=role.split()[0],
-                    last_name="Demo",
-                )
-            user.groups.add(Group.objects.get(name=role))
-
-    def seed_catalog(self):
-        for position, ((slug, name), products) in enumerate(CATALOG.items()):
-            category, _ = Category.objects.get_or_create(
-                slug=slug, defaults={"name": name, "position": position}
-            )
-            for pname, sku, price, rate, stock, color in products:
-                Product.objects.get_or_create(
-                    sku=sku,
-                    defaults={
-                        "category": category,
-                        "name": pname,
-                        "slug": sku.lower(),
-                        "price": Decimal(price),
-                        "tax_rate": Decimal(rate),
-                        "stock": stock,
-                        "image_color": color,
-                        "is_giftcard": sku.startswith("GC-"),
-                        "is_downloadable": sku.startswith("DIG-"),
-                        "description": f"{pname} — a demo product of the Nordlicht shop.",
-                    },
-                )
-        for pos, (name, price, free_over) in enumerate(
-            [("DHL Paket", "4.90", "50.00"), ("DHL Express", "12.90", None)]
-        ):
-            ShippingMethod.objects.get_or_create(
-                name=name,
-                defaults={
-                    "price": Decimal(price),
-                    "free_over": Decimal(free_over) if free_over else None,
-                    "position": pos,
-                },
-            )
-        methods = [
-            (
-                "card",
-                "Credit card",
-                PaymentMethod.Kind.CARD,
-                False,
-                "Visa, Mastercard or American Express — charged when your order is invoiced.",
-            ),
-            (
-                "prepayment",
-                "Prepayment (bank transfer)",
-                PaymentMethod.Kind.PREPAYMENT,
-                False,
-                "Transfer the amount after ordering; we ship as soon as it arrives.",
-            ),
-            (
-                "invoice",
-                "Pay on invoice",
-                PaymentMethod.Kind.INVOICE,
-                True,
-                "Pay within 14 days of receiving the invoice.",
-            ),
-            (
-                "cod",
-                "Cash on delivery",
-                PaymentMethod.Kind.COD,
-                True,
-                "Pay the courier in cash when the parcel arrives.",
-            ),
-        ]
-        for pos, (code, name, kind, limited, description) in enumerate(methods):
-            PaymentMethod.objects.get_or_create(
-                code=code,
-                defaults={
-                    "name": name,
-                    "kind": kind,
-                    "position": pos,
-                    "limited_by_open_amount": limited,
-                    "description": description,
-                },
-            )

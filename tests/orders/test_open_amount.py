@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from customers import services
+from orders import limits
 from orders.models import Order
 from shop.models import ShopSettings
 from tests.factories import CustomerGroupFactory, PaymentMethodFactory, ProductFactory, UserFactory
@@ -43,7 +44,7 @@ def test_open_amount_counts_unpaid_not_canceled_orders(make_order, customer, pro
     c = make_order(customer=customer)
     Order.objects.filter(pk=b.pk).update(payment_status=Order.PaymentStatus.PAID)
     Order.objects.filter(pk=c.pk).update(status=Order.Status.CANCELED)
-    assert services.open_amount(customer) == a.grand_total == Decimal("24.90")
+    assert limits.open_amount(customer) == a.grand_total == Decimal("24.90")
 
 
 @pytest.mark.django_db
@@ -52,13 +53,13 @@ def test_boundary_equal_to_limit_allowed_one_cent_over_refused(
 ):
     _settings("100.00")
     first = make_order(customer=customer)  # 24.90 open, paid by card
-    assert services.open_amount(customer) == first.grand_total
+    assert limits.open_amount(customer) == first.grand_total
     exact = ProductFactory(price=Decimal("75.10"))  # 24.90 + 75.10 = 100.00 (free shipping ≥ 50)
     over = ProductFactory(price=Decimal("75.11"))
-    assert services.limited_method_allowed(customer, Decimal("75.10"))
-    assert not services.limited_method_allowed(customer, Decimal("75.11"))
-    assert limited in services.allowed_payment_methods(customer, Decimal("75.10"))
-    assert limited not in services.allowed_payment_methods(customer, Decimal("75.11"))
+    assert limits.limited_method_allowed(customer, Decimal("75.10"))
+    assert not limits.limited_method_allowed(customer, Decimal("75.11"))
+    assert limited in limits.allowed_payment_methods(customer, Decimal("75.10"))
+    assert limited not in limits.allowed_payment_methods(customer, Decimal("75.11"))
 
     with pytest.raises(services.CustomerError) as err:
         make_order({over.pk: 1}, customer=customer, payment_method_id=limited.pk)
@@ -67,17 +68,17 @@ def test_boundary_equal_to_limit_allowed_one_cent_over_refused(
 
     placed = make_order({exact.pk: 1}, customer=customer, payment_method_id=limited.pk)
     assert placed.grand_total == Decimal("75.10")
-    assert services.open_amount(customer) == Decimal("100.00")
+    assert limits.open_amount(customer) == Decimal("100.00")
 
 
 @pytest.mark.django_db
 def test_guests_get_limited_methods_only_if_the_shop_allows(make_order, limited, card_payment):
     _settings(guests=False)
-    assert limited not in services.allowed_payment_methods(None, Decimal("10"))
+    assert limited not in limits.allowed_payment_methods(None, Decimal("10"))
     with pytest.raises(services.CustomerError):
         make_order(payment_method_id=limited.pk)
     _settings(guests=True)
-    assert limited in services.allowed_payment_methods(None, Decimal("10"))
+    assert limited in limits.allowed_payment_methods(None, Decimal("10"))
     assert make_order(payment_method_id=limited.pk).payment_method == limited
 
 
@@ -116,7 +117,7 @@ def test_two_parallel_orders_cannot_both_slip_under_the_limit(
     outcomes = sorted(r[0] for r in results)
     assert outcomes == ["ok", "refused"], results
     assert Order.objects.filter(customer=customer, payment_method=limited).count() == 1
-    assert services.open_amount(customer) == Decimal("44.90")
+    assert limits.open_amount(customer) == Decimal("44.90")
 
 
 @pytest.mark.django_db

@@ -1,0 +1,151 @@
+"""Accounts an operator creates (S4): the invitation e-mail with a signed, expiring link with
+which the customer confirms the account and sets the password. Only the newest link works."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.mail import queue_email
+
+from .models import AccountConfirmation, User
+from .services import CustomerError
+
+CONFIRMATION_SALT = "customers.account-confirmation"
+
+
+class ConfirmationError(CustomerError):
+    """A confirmation link that cannot be used. ``reason`` is expired, used or invalid."""
+
+    def __init__(self, message, reason, customer=None):
+        super().__init__(message)
+        self.reason = reason
+        self.customer = customer
+
+
+def confirmation_max_age():
+    return timedelta(days=getattr(settings, "ACCOUNT_CONFIRMATION_DAYS", 3))
+
+
+def invite_customer(user, by=None):
+    """An operator created ``user``: no password until the customer confirms via e-mail."""
+    with transaction.atomic():
+        user.is_staff = False
+        user.is_confirmed = False
+        user.set_unusable_password()
+        user.save()
+        send_confirmation(user)
+    return user
+
+
+def confirmation_token(confirmation):
+    return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign(
+        f"{confirmation.customer_id}:{confirmation.nonce}"
+    )
+
+
+def send_confirmation(user):
+    """(Re)send the confirmation e-mail; only the newest link is valid afterwards."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_confirmed:
+            raise CustomerError(_("This account has already been confirmed."))
+        confirmation, _created = AccountConfirmation.objects.update_or_create(
+            customer=user,
+            defaults={"nonce": secrets.token_hex(16), "sent_at": timezone.now()},
+        )
+        url = settings.SITE_URL + reverse(
+            "customers:confirm", args=[confirmation_token(confirmation)]
+        )
+        queue_email(
+            "customer_confirm",
+            user.email,
+            {
+                "customer": user,
+                "url": url,
+                "days": confirmation_max_age().days,
+            },
+            language=user.language,
+        )
+    return confirmation
+
+
+def check_confirmation(token):
+    """Return the customer a confirmation link belongs to, or raise ConfirmationError."""
+    signer = signing.TimestampSigner(salt=CONFIRMATION_SALT)
+    try:
+        value = signer.unsign(token)
+    except signing.BadSignature:
+        raise ConfirmationError(
+            _("This confirmation link is not valid. Please check that you copied it completely."),
+            "invalid",
+        ) from None
+    customer_id, _sep, nonce = value.partition(":")
+    customer = User.objects.filter(pk=customer_id).select_related("confirmation").first()
+    confirmation = getattr(customer, "confirmation", None) if customer else None
+    if customer is None or confirmation is None:
+        raise ConfirmationError(_("This confirmation link is not valid."), "invalid")
+    if customer.is_confirmed:
+        raise ConfirmationError(
+            _("This link has already been used: your account is confirmed. Please log in."),
+            "used",
+            customer,
+        )
+    if not secrets.compare_digest(confirmation.nonce, nonce):
+        raise ConfirmationError(
+            _("This link has been replaced by a newer one. Please use the latest e-mail."),
+            "used",
+            customer,
+        )
+    try:
+        signer.unsign(token, max_age=confirmation_max_age())
+    except signing.SignatureExpired:
+        raise ConfirmationError(
+            _("This confirmation link has expired."), "expired", customer
+        ) from None
+    return customer
+
+
+def confirm_account(token, password):
+    """Set the password and activate the account of a valid confirmation link."""
+    with transaction.atomic():
+        customer = check_confirmation(token)
+        customer = User.objects.select_for_update().get(pk=customer.pk)
+        if customer.is_confirmed:  # a parallel request used the link first
+            raise ConfirmationError(_("This link has already been used."), "used", customer)
+        password_validation.validate_password(password, customer)
+        customer.set_password(password)
+        customer.is_confirmed = True
+        customer.save(update_fields=["password", "is_confirmed"])
+        AccountConfirmation.objects.filter(customer=customer).update(confirmed_at=timezone.now())
+    return customer
+
+
+def resend_confirmation_for_token(token):
+    """A used/expired link offers a new one: only links we signed ourselves qualify."""
+    try:
+        value = signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign(token)
+    except signing.BadSignature:
+        raise CustomerError(_("This confirmation link is not valid.")) from None
+    customer = User.objects.filter(pk=value.partition(":")[0]).first()
+    if customer is None:
+        raise CustomerError(_("This confirmation link is not valid."))
+    send_confirmation(customer)
+    return customer
+
+
+def resend_confirmation_for_email(email):
+    """Send a new link if an unconfirmed account has this address; silent otherwise, so the
+    form does not reveal which addresses have accounts."""
+    customer = User.objects.filter(
+        email__iexact=(email or "").strip(), is_confirmed=False, is_staff=False
+    ).first()
+    if customer is not None and not customer.is_rejected:
+        send_confirmation(customer)
+    return customer

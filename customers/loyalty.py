@@ -1,0 +1,132 @@
+"""Loyalty points (S6): a ledger per customer with a cached balance that never goes negative.
+
+Points are earned on paid orders, reversed on cancellation (never below zero), spent on
+discount codes and corrected by operators.
+"""
+
+import math
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from shop.models import ShopSettings
+
+from .models import ZERO, LoyaltyAccount, LoyaltyEntry
+from .services import CustomerError
+
+
+def _locked_account(customer_id):
+    # INSERT … ON CONFLICT DO NOTHING, then lock: safe when two transactions create it at once.
+    LoyaltyAccount.objects.bulk_create(
+        [LoyaltyAccount(customer_id=customer_id)], ignore_conflicts=True
+    )
+    return LoyaltyAccount.objects.select_for_update().get(customer_id=customer_id)
+
+
+def _book(customer_id, points, reason, order=None, note=""):
+    account = _locked_account(customer_id)
+    if account.balance + points < 0:
+        raise CustomerError(
+            _("Not enough loyalty points: %(balance)d available, %(points)d needed.")
+            % {"balance": account.balance, "points": -points},
+            field="points",
+        )
+    entry = LoyaltyEntry.objects.create(
+        customer_id=customer_id, points=points, reason=reason, order=order, note=note[:200]
+    )
+    LoyaltyAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points)
+    return entry
+
+
+def points_balance(customer):
+    if customer is None or customer.pk is None:
+        return 0
+    return (
+        LoyaltyAccount.objects.filter(customer_id=customer.pk)
+        .values_list("balance", flat=True)
+        .first()
+        or 0
+    )
+
+
+def points_for_order(order, shop_settings=None):
+    """Points earned by a paid order: rate × goods value after discount, without gift cards."""
+    rate = (shop_settings or ShopSettings.load()).loyalty_points_per_euro
+    goods = sum((line.line_total for line in order.lines.all() if not line.is_giftcard), ZERO)
+    goods -= order.discount_total - order.shipping_discount
+    if goods <= 0 or rate <= 0:
+        return 0
+    return math.floor(goods * rate)
+
+
+def earn_points_for_order(order):
+    """Book the points of a paid order once; no customer or nothing to earn → None."""
+    if order.customer_id is None:
+        return None
+    with transaction.atomic():
+        _locked_account(order.customer_id)  # serialises earn/reverse of this customer
+        if LoyaltyEntry.objects.filter(order=order, reason=LoyaltyEntry.Reason.EARN).exists():
+            return None
+        points = points_for_order(order)
+        if points <= 0:
+            return None
+        return _book(
+            order.customer_id,
+            points,
+            LoyaltyEntry.Reason.EARN,
+            order=order,
+            note=_("Order %(number)s") % {"number": order.number},
+        )
+
+
+def reverse_points_for_order(order):
+    """Take back what the order earned, never below zero; the shortfall is noted."""
+    if order.customer_id is None:
+        return None
+    with transaction.atomic():
+        account = _locked_account(order.customer_id)
+        earned = (
+            LoyaltyEntry.objects.filter(order=order, reason=LoyaltyEntry.Reason.EARN).aggregate(
+                s=Sum("points")
+            )["s"]
+            or 0
+        )
+        if (
+            not earned
+            or LoyaltyEntry.objects.filter(order=order, reason=LoyaltyEntry.Reason.REVERSE).exists()
+        ):
+            return None
+        points = min(earned, account.balance)
+        note = _("Order %(number)s canceled") % {"number": order.number}
+        if points < earned:
+            note += " · " + _("%(missing)d points already spent") % {"missing": earned - points}
+        return _book(
+            order.customer_id, -points, LoyaltyEntry.Reason.REVERSE, order=order, note=note
+        )
+
+
+def spend_points(customer, points, reason):
+    """Deduct ``points`` (> 0) for ``reason`` (a text, e.g. the bought discount code).
+
+    Runs in the caller's transaction when there is one (buying a code: points and code
+    together or neither); raises CustomerError if the balance is insufficient.
+    """
+    points = int(points)
+    if points <= 0:
+        raise CustomerError(_("The number of points must be positive."), field="points")
+    with transaction.atomic():
+        return _book(customer.pk, -points, LoyaltyEntry.Reason.SPEND, note=str(reason))
+
+
+def adjust_points(customer, points, note, by=None):
+    """Manual correction by an operator (positive or negative), with a reason."""
+    points = int(points)
+    if points == 0:
+        raise CustomerError(_("Enter a non-zero number of points."), field="points")
+    if not (note or "").strip():
+        raise CustomerError(_("Please give a reason for the correction."), field="note")
+    if by is not None:
+        note = f"{note.strip()} ({by.email})"
+    with transaction.atomic():
+        return _book(customer.pk, points, LoyaltyEntry.Reason.ADJUST, note=note)

@@ -1,0 +1,23 @@
+"""How gift cards follow orders and customers (connected in GiftcardsConfig.ready())."""
+
+from customers.signals import customer_deleting
+from orders import extensions, signals
+
+from . import erasure, services
+
+
+def issue_on_paid(sender, order, **kwargs):
+    services.issue_for_paid_order(order)
+
+
+def reverse_on_cancel(sender, order, **kwargs):
+    services.on_order_canceled(order)
+
+
+def connect():
+    extensions.register_checkout_step(
+        extensions.CheckoutStep("giftcards", pay=services.pay_at_checkout)
+    )
+    signals.order_paid.connect(issue_on_paid, dispatch_uid="giftcards.issue_on_paid")
+    signals.order_canceled.connect(reverse_on_cancel, dispatch_uid="giftcards.reverse_on_cancel")
+    customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="giftcards.erasure")

@@ -1,0 +1,49 @@
+"""Extension points of ``orders`` for the apps above it (besides the signals in
+``orders.signals`` and the page panels in ``shop.panels``).
+
+**Checkout steps.** Placing an order is one transaction (``orders.services.place_order``);
+apps that take part in it register a :class:`CheckoutStep` in their ``AppConfig.ready()``::
+
+    from orders import extensions
+    extensions.register_checkout_step(extensions.CheckoutStep("vouchers", price=..., record=...))
+
+The placement calls, in registration order (= the apps' layer order):
+
+1. ``price(order, lines, data, customer)`` before the totals are fixed: the order is not
+   saved yet; a step may set ``discount_total``, ``shipping_discount`` and ``voucher_code``
+   and lock what it consumes. It returns a value that is handed back to ``record``.
+2. ``record(value, order)`` once the order and its lines are saved (e.g. a redemption).
+3. ``pay(order, lines, data, customer)`` after every step has recorded: pays part of what is
+   still due from a stored value (gift card, account credit) and returns what it took as
+   ``{"giftcard_total": amount, "credit_total": amount}`` (missing keys = nothing). The
+   placement adds it to the order and decides whether the order is paid.
+
+A step raises a ``DomainError`` to refuse the order; nothing of it is saved.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckoutStep:
+    name: str
+    price: Callable | None = None
+    record: Callable | None = None
+    pay: Callable | None = None
+
+
+_checkout_steps = []
+
+# The order fields a ``pay`` step may fill.
+PAYMENT_FIELDS = ("giftcard_total", "credit_total")
+
+
+def register_checkout_step(step):
+    global _checkout_steps
+    # ready() may run twice in some test set-ups: a step of the same name is replaced.
+    _checkout_steps = [s for s in _checkout_steps if s.name != step.name] + [step]
+
+
+def checkout_steps():
+    return list(_checkout_steps)

@@ -1,0 +1,21 @@
+"""How discount codes follow orders and customers (connected in VouchersConfig.ready())."""
+
+from customers.signals import customer_deleting
+from orders import extensions, signals
+
+from . import erasure, services
+
+
+def release_on_cancel(sender, order, **kwargs):
+    """A canceled (or fully refunded) order gives its codes back."""
+    services.release_redemptions(order)
+
+
+def connect():
+    extensions.register_checkout_step(
+        extensions.CheckoutStep(
+            "vouchers", price=services.price_at_checkout, record=services.record_redemption
+        )
+    )
+    signals.order_canceled.connect(release_on_cancel, dispatch_uid="vouchers.release_on_cancel")
+    customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="vouchers.erasure")
