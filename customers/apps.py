@@ -7,6 +7,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from . import panels
+        from . import panels, personal_data
 
         panels.register()
+        personal_data.declare()

@@ -16,6 +16,7 @@ from shop.admin import EstimatedCountPaginator, backoffice
 
 from . import views
 from .models import AccessLogEntry, Disclosure, Subject
+from .registry import order_model
 from .services import PrivacyError
 from .subjects import resolve, subject_refs
 
@@ -36,12 +37,12 @@ def refs_for_term(term):
         except PrivacyError:
             return [f"email:{term.lower()}"]
     User = apps.get_model(settings.AUTH_USER_MODEL)
-    Order = apps.get_model("orders", "Order")
+    Order = order_model()
     refs = []
     user = User.objects.filter(customer_number=term).first()
     if user:
         refs += subject_refs(resolve(f"customer:{user.pk}"))
-    order = Order.objects.filter(number=term).first()
+    order = Order.objects.filter(number=term).first() if Order is not None else None
     if order:
         refs.append(f"order:{order.pk}")
     return refs

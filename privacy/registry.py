@@ -1,10 +1,11 @@
 """Which models hold personal data, and which data subjects a row refers to.
 
-Keys are "app_label.model_name" strings, so an entry may name a model that another app adds
-later. A model is personal if it is listed here, if it is the user model, or if it has a
-foreign key to a personal model (an order, a thread, a gift card ...) or an e-mail field —
-so a new backoffice screen is covered by default. ``SUBJECT_FUNCTIONS`` refine the
-references of one model; everything else uses :func:`default_subjects`.
+The apps declare their models in ``shop.personal_data`` (each app's ``personal_data.py``);
+this module reads those declarations and adds privacy's own. A model is personal if it is
+declared, if it is the user model, or if it has a foreign key to a personal model (an order, a
+thread, a gift card ...) or an e-mail field — so a new backoffice screen is covered by
+default. A declaration's ``subjects`` refines the references of its model; everything else
+uses :func:`default_subjects`.
 
 References: ``customer:<pk>``, ``order:<pk>``, ``email:<address>`` for someone known only by
 e-mail, and ``<app_label>.<model_name>:<pk>`` for any other row.
@@ -16,41 +17,27 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
-# Models that hold personal data although nothing about their fields says so.
-PERSONAL_MODELS = {
-    "customers.user",
-    "customers.address",
-    "orders.order",
-    "orders.invoice",
-    "orders.shipment",
-    "helpdesk.thread",
-    "helpdesk.message",
-    "reviews.review",
-    "giftcards.giftcard",
-    "giftcards.creditaccount",
-    "shop.outboxemail",
-    "privacy.disclosure",
-    "privacy.accesslogentry",
-}
+from shop import personal_data
+from shop.personal_data import customer_ref, email_ref, order_ref
 
-# Models that have a user foreign key but show no customer's data.
-NOT_PERSONAL = {
-    "auth.group",
-    "admin.logentry",
+# privacy's own tables
+OWN_PERSONAL = {"privacy.disclosure", "privacy.accesslogentry"}
+OWN_NOT_PERSONAL = {
     "privacy.accessloghead",
     "privacy.accessloganchor",
     "privacy.subject",
-    "otp_totp.totpdevice",
-    "otp_static.staticdevice",
-    "otp_static.statictoken",
-    "axes.accessattempt",
-    "axes.accesslog",
-    "axes.accessfailurelog",
-    "guardian.userobjectpermission",
-    "guardian.groupobjectpermission",
-    "sessions.session",
-    "helpdesk.contacttopic",  # its e-mail field is a department mailbox
 }
+
+
+def personal_models():
+    """Labels of the models declared to hold personal data."""
+    return {s.model for s in personal_data.sources() if s.personal} | OWN_PERSONAL
+
+
+def not_personal():
+    """Labels of models that have a user foreign key but show no customer's data."""
+    return {s.model for s in personal_data.sources() if not s.personal} | OWN_NOT_PERSONAL
+
 
 # Foreign keys to the user model that point at staff, not at the data subject.
 STAFF_FIELD_NAMES = {
@@ -78,19 +65,18 @@ def _user_model():
     return apps.get_model(settings.AUTH_USER_MODEL)
 
 
-def _order_model():
-    try:
-        return apps.get_model("orders", "Order")
-    except LookupError:
-        return None
+def order_model():
+    """The model that plays the ORDER role (``order:<pk>`` references), or None."""
+    declared = personal_data.with_role(personal_data.ORDER)
+    return apps.get_model(declared.model) if declared else None
 
 
 @cache
 def is_personal(model, _seen=()):
     label = label_of(model)
-    if label in NOT_PERSONAL:
+    if label in not_personal():
         return False
-    if label in PERSONAL_MODELS or model is _user_model():
+    if label in personal_models() or model is _user_model():
         return True
     if model._meta.proxy:
         return is_personal(model._meta.concrete_model)
@@ -107,24 +93,6 @@ def is_personal(model, _seen=()):
     return False
 
 
-def _customer_ref(pk):
-    return f"customer:{pk}"
-
-
-def user_subjects(obj):
-    return [_customer_ref(obj.pk)]
-
-
-def order_subjects(obj):
-    person = _customer_ref(obj.customer_id) if obj.customer_id else email_ref(obj.email)
-    return [f"order:{obj.pk}", person] if person else [f"order:{obj.pk}"]
-
-
-def email_ref(address):
-    address = (address or "").strip().lower()
-    return f"email:{address}" if address else None
-
-
 def access_log_subjects(obj):
     return [f"privacy.accesslogentry:{obj.pk}"]
 
@@ -133,16 +101,9 @@ def disclosure_subjects(obj):
     return [f"privacy.disclosure:{obj.pk}", obj.subject]
 
 
-def outbox_subjects(obj):
-    return [ref for ref in (email_ref(a) for a in (obj.to or [])) if ref]
-
-
-SUBJECT_FUNCTIONS = {
-    "customers.user": user_subjects,
-    "orders.order": order_subjects,
+OWN_SUBJECTS = {
     "privacy.accesslogentry": access_log_subjects,
     "privacy.disclosure": disclosure_subjects,
-    "shop.outboxemail": outbox_subjects,
 }
 
 
@@ -153,7 +114,7 @@ def default_subjects(obj):
     """
     model = type(obj)
     refs = [f"{label_of(model)}:{obj.pk}"]
-    user_model, order_model = _user_model(), _order_model()
+    user_model, orders = _user_model(), order_model()
     has_person = False
     for field in model._meta.concrete_fields:
         if not field.is_relation or field.name in STAFF_FIELD_NAMES:
@@ -162,10 +123,10 @@ def default_subjects(obj):
         if value is None:
             continue
         if field.related_model is user_model:
-            refs.append(_customer_ref(value))
+            refs.append(customer_ref(value))
             has_person = True
-        elif order_model is not None and field.related_model is order_model:
-            refs.append(f"order:{value}")
+        elif orders is not None and field.related_model is orders:
+            refs.append(order_ref(value))
             has_person = True
     if not has_person:
         for name in EMAIL_FIELD_NAMES:
@@ -177,8 +138,11 @@ def default_subjects(obj):
 
 
 def subjects_for(obj):
-    model = obj._meta.concrete_model
-    return SUBJECT_FUNCTIONS.get(label_of(model), default_subjects)(obj)
+    label = label_of(obj._meta.concrete_model)
+    declared = personal_data.source(label)
+    if declared is not None and declared.subjects is not None:
+        return declared.subjects(obj)
+    return OWN_SUBJECTS.get(label, default_subjects)(obj)
 
 
 def subjects_for_rows(rows):

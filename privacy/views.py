@@ -19,7 +19,7 @@ from shop.pdf import pdf_response, render_pdf
 from . import services, subjects
 from .forms import BrowserForm, DisclosureForm
 from .models import Disclosure, Subject
-from .registry import order_subjects
+from .registry import subjects_for
 from .services import Action, PrivacyError
 
 RESULT_LIMIT = 50
@@ -81,7 +81,7 @@ def browser(request):
         if scope in ("both", "orders"):
             orders = subjects.search_orders(query, RESULT_LIMIT + 1)
             for order in orders[:RESULT_LIMIT]:
-                refs += order_subjects(order)
+                refs += subjects_for(order)
                 order.person_ref = (
                     f"customer:{order.customer_id}"
                     if order.customer_id

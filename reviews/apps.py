@@ -9,9 +9,10 @@ class ReviewsConfig(AppConfig):
     def ready(self):
         from shop import listing
 
-        from . import panels, receivers
+        from . import panels, personal_data, receivers
         from .models import with_rating
 
         receivers.connect()
         panels.register()
         listing.register_annotation(with_rating)
+        personal_data.declare()

@@ -7,7 +7,8 @@ class ShopConfig(AppConfig):
     verbose_name = _("Shop")
 
     def ready(self):
-        from . import admin, receivers
+        from . import admin, personal_data, receivers
 
         receivers.connect()
         admin.register_attention_items()
+        personal_data.declare()

@@ -21,7 +21,7 @@ from shop.admin import EstimatedCountPaginator, backoffice
 from shop.exports import csv_response
 from shop.models import ShopSettings
 
-from . import masks, services
+from . import masks, offers, services
 from .errors import VoucherError
 from .forms import AssignCodesForm, GenerateCodesForm
 from .models import Campaign, Code, CodeJob, PartnerOffer, Redemption
@@ -630,7 +630,7 @@ class PartnerOfferAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "title": _("External partner network"),
                 "shop_settings": shop_settings,
-                "example_url": services.partner_network_url(example, shop_settings)
+                "example_url": offers.partner_network_url(example, shop_settings)
                 if example
                 else None,
                 "example": example,

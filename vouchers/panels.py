@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop import admin, panels
 
-from . import services
+from . import offers, services
 from .errors import VoucherError
 from .models import CodeJob
 
@@ -44,11 +44,11 @@ def account_home_panel(request, user):
 
 
 def checkout_success_panel(request, order):
-    offers = services.offers_for_order(order)
-    network_url = services.partner_network_url(order)
-    if not offers and not network_url:
+    matched = offers.offers_for_order(order)
+    network_url = offers.partner_network_url(order)
+    if not matched and not network_url:
         return None
-    return {"offers": offers, "network_url": network_url}
+    return {"offers": matched, "network_url": network_url}
 
 
 def checkout_panel(request, form):

@@ -13,7 +13,7 @@ from customers import loyalty
 from customers import services as customer_services
 from shop.cart import Cart
 
-from . import services
+from . import offers, services
 from .errors import VoucherError
 from .models import Code, Redemption
 from .panels import SESSION_KEY, _customer
@@ -88,7 +88,7 @@ def buy_code(request, campaign_id):
 
 def offer_go(request, offer_id):
     """Count the click and redirect to the offer's own link — never to a URL from the request."""
-    url = services.record_click(offer_id)
+    url = offers.record_click(offer_id)
     if url is None:
         raise Http404
     return HttpResponseRedirect(url)

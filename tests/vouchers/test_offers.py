@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shop.models import ShopSettings
 from tests.factories import CategoryFactory, ProductFactory
-from vouchers import services
+from vouchers import offers as partner_offers
 from vouchers.models import PartnerOffer
 
 from .factories import CampaignFactory, CodeFactory, PartnerOfferFactory
@@ -36,7 +36,7 @@ def test_category_offers_first_then_general_up_to_three(kitchen_order, kitchen):
     matched = PartnerOfferFactory(categories=[kitchen], position=5)
     general2 = PartnerOfferFactory(position=1)
     PartnerOfferFactory(position=2)  # a fourth: not shown
-    offers = services.offers_for_order(kitchen_order)
+    offers = partner_offers.offers_for_order(kitchen_order)
     assert offers == [matched, general1, general2]
 
 
@@ -47,9 +47,9 @@ def test_exclusions(kitchen_order, kitchen):
     PartnerOfferFactory(valid_to=TODAY - timedelta(days=1))
     PartnerOfferFactory(valid_from=TODAY + timedelta(days=1))
     PartnerOfferFactory(min_order_value=Decimal("30.01"))
-    assert services.offers_for_order(kitchen_order) == []
+    assert partner_offers.offers_for_order(kitchen_order) == []
     ok = PartnerOfferFactory(min_order_value=Decimal("30.00"), categories=[kitchen, other])
-    assert services.offers_for_order(kitchen_order) == [ok]  # once, despite two categories
+    assert partner_offers.offers_for_order(kitchen_order) == [ok]  # once, despite two categories
 
 
 def test_impressions_counted_and_shown_on_success_page(client, kitchen_order, kitchen):
@@ -102,11 +102,11 @@ def test_network_receives_data_only_with_consent(make_order, product):
     enable_network()
     CodeFactory(text="NET10", campaign=CampaignFactory(kind="multi"))
     without = make_order(partner_consent=False)
-    assert services.partner_network_url(without) is None
+    assert partner_offers.partner_network_url(without) is None
     order = make_order(
         {product.pk: 2}, partner_consent=True, voucher_code="net10", email="Erika@Example.com "
     )
-    url = services.partner_network_url(order)
+    url = partner_offers.partner_network_url(order)
     parts = urlsplit(url)
     assert parts.netloc == "network.example.com" and parts.path == "/track.js"
     query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -120,7 +120,7 @@ def test_network_receives_data_only_with_consent(make_order, product):
 
 def test_network_off_by_default_and_script_only_with_consent(client, make_order):
     order = make_order(partner_consent=True)
-    assert services.partner_network_url(order) is None
+    assert partner_offers.partner_network_url(order) is None
     enable_network()
     session = client.session
     session["last_order_id"] = order.pk
@@ -133,7 +133,7 @@ def test_network_off_by_default_and_script_only_with_consent(client, make_order)
 
 
 def test_email_hash():
-    assert services.email_hash(" A@B.de ") == hashlib.sha256(b"a@b.de").hexdigest()
+    assert partner_offers.email_hash(" A@B.de ") == hashlib.sha256(b"a@b.de").hexdigest()
 
 
 def test_backoffice_list_shows_counters_and_network_page(admin_client):

@@ -1,0 +1,71 @@
+"""The orders' personal data, declared for the privacy registry (see shop.personal_data)."""
+
+from django.utils.translation import gettext as _
+
+from shop import personal_data
+
+
+def order_subjects(order):
+    person = (
+        personal_data.customer_ref(order.customer_id)
+        if order.customer_id
+        else personal_data.email_ref(order.email)
+    )
+    own = personal_data.order_ref(order.pk)
+    return [own, person] if person else [own]
+
+
+def order_title(order):
+    title = _("Order %(number)s") % {"number": order.number}
+    if order.customer_id is None:
+        title += " · " + _("guest order")
+    return title
+
+
+def order_items(order):
+    items = "; ".join(f"{line.quantity} × {line.name} ({line.sku})" for line in order.lines.all())
+    return [{"name": "items", "label": _("items"), "value": items}]
+
+
+def declare():
+    personal_data.register(
+        "orders.order",
+        role=personal_data.ORDER,
+        fields=(
+            "number",
+            "created",
+            "email",
+            "phone",
+            "language",
+            "billing_first_name",
+            "billing_last_name",
+            "billing_company",
+            "billing_street",
+            "billing_postcode",
+            "billing_city",
+            "billing_country",
+            "shipping_first_name",
+            "shipping_last_name",
+            "shipping_company",
+            "shipping_street",
+            "shipping_postcode",
+            "shipping_city",
+            "shipping_country",
+            "status",
+            "payment_status",
+            "payment_method",
+            "grand_total",
+            "voucher_code",
+            "partner_consent",
+            "customer_note",
+        ),
+        subjects=order_subjects,
+        email_fields=("email",),
+        name_fields=("billing_first_name", "billing_last_name"),
+        record_title=order_title,
+        record_extra=order_items,
+        prefetch=("lines",),
+    )
+    personal_data.register("orders.invoice")
+    personal_data.register("orders.shipment")
+    personal_data.register("orders.orderline", shown_with="orders.order")

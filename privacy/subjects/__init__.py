@@ -1,0 +1,29 @@
+"""Data subjects: who a reference means, where their personal data is stored, and what it is.
+
+A *person* is a customer account (``customer:<pk>``) or a guest known only by e-mail
+(``email:<address>``). Their data is collected from every installed model that points at the
+customer, at one of their orders, at a record already found (a thread → its messages), or
+that stores their e-mail address — via ``apps.get_models()``, so the report grows with the
+apps and never needs the other apps' code.
+"""
+
+from shop.search import PersonName
+
+from .export import as_json
+from .people import Person, find_by_email, resolve, subject_refs
+from .records import collect, collect_places, has_data
+from .search import search_customers, search_orders
+
+__all__ = [
+    "Person",
+    "PersonName",
+    "as_json",
+    "collect",
+    "collect_places",
+    "find_by_email",
+    "has_data",
+    "resolve",
+    "search_customers",
+    "search_orders",
+    "subject_refs",
+]

@@ -1,0 +1,121 @@
+"""Who a reference means: a customer account (``customer:<pk>``), or a guest known only by
+e-mail (``email:<address>``); an order reference (``order:<pk>``) means its buyer."""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shop import personal_data
+
+from ..errors import PrivacyError
+from ..registry import order_model
+
+
+@dataclass
+class Person:
+    ref: str
+    user: object = None
+    email: str = ""
+    name: str = ""
+
+    @property
+    def is_customer(self):
+        return self.user is not None
+
+    @property
+    def kind(self):
+        return _("customer account") if self.user else _("guest (known by e-mail)")
+
+
+def user_model():
+    return apps.get_model(settings.AUTH_USER_MODEL)
+
+
+def orders_model():
+    model = order_model()
+    if model is None:
+        raise PrivacyError(_("No app declares the orders of data subjects."))
+    return model
+
+
+def customer_field(model):
+    """The foreign key from ``model`` (the orders) to the person's account."""
+    users = user_model()
+    return next(f for f in model._meta.concrete_fields if f.related_model is users)
+
+
+def order_role():
+    return personal_data.with_role(personal_data.ORDER)
+
+
+def _person_for_user(user):
+    return Person(f"customer:{user.pk}", user, user.email, user.get_full_name() or user.email)
+
+
+def _person_for_email(email, name=""):
+    email = email.strip().lower()
+    user = user_model().objects.filter(email__iexact=email).first()
+    if user:
+        return _person_for_user(user)
+    if not name:
+        order = orders_model().objects.filter(email__iexact=email).order_by("-created").first()
+        name = order.billing_name if order else email
+    return Person(f"email:{email}", None, email, name)
+
+
+def resolve(ref):
+    """The person behind a reference (customer:…, order:…, email:…); PrivacyError if none."""
+    kind, _sep, key = (ref or "").partition(":")
+    from .records import has_data
+
+    try:
+        if kind == "customer":
+            return _person_for_user(user_model().objects.get(pk=int(key)))
+        if kind == "order":
+            order = orders_model().objects.select_related("customer").get(pk=int(key))
+            if order.customer:
+                return _person_for_user(order.customer)
+            return _person_for_email(order.email, order.billing_name)
+        if kind == "email" and "@" in key:
+            person = _person_for_email(key)
+            if person.user or has_data(person):
+                return person
+    except (ValueError, user_model().DoesNotExist, orders_model().DoesNotExist):
+        pass
+    raise PrivacyError(_("No data subject %(ref)s.") % {"ref": ref})
+
+
+def find_by_email(email):
+    """The person with this e-mail address (account or guest orders); PrivacyError if none."""
+    if "@" not in (email or ""):
+        raise PrivacyError(_("%(email)s is not an e-mail address.") % {"email": email})
+    return resolve(f"email:{email.strip().lower()}")
+
+
+def orders_of(person):
+    Order = orders_model()
+    customer = customer_field(Order).name
+    emails = order_role().email_fields
+    by_email = Q()
+    for name in emails:
+        by_email |= Q(**{f"{name}__iexact": person.email})
+    if person.user:
+        condition = Q(**{customer: person.user}) | (Q(**{f"{customer}__isnull": True}) & by_email)
+    else:
+        condition = by_email
+    return list(
+        Order.objects.filter(condition)
+        .select_related("payment_method")
+        .prefetch_related(*order_role().prefetch)
+        .order_by("created")
+    )
+
+
+def subject_refs(person):
+    """Every reference under which the access log may name this person."""
+    refs = [person.ref, f"email:{person.email}"] if person.email else [person.ref]
+    refs += [personal_data.order_ref(o.pk) for o in orders_of(person)]
+    return list(dict.fromkeys(refs))

@@ -1,0 +1,127 @@
+"""Where the shop keeps personal data: each app declares its own models here.
+
+The privacy app (the top layer) reads these declarations for the access log, the
+personal-data browser, reports and exports; the apps below it never import privacy. An app
+declares in its ``personal_data.py`` (a ``declare()`` called from ``AppConfig.ready()``)::
+
+    from shop import personal_data
+    personal_data.register(
+        "orders.order",
+        role=personal_data.ORDER,
+        fields=("number", "created", "email", ...),
+        subjects=order_subjects,
+        email_fields=("email",),
+        name_fields=("billing_first_name", "billing_last_name"),
+    )
+
+Models that nobody declares are still treated as personal when a foreign key leads to a
+declared model or they have an e-mail field (see ``privacy.registry.is_personal``), so a new
+table is covered by default; ``personal=False`` says a model shows no customer's data
+although it looks like it (e.g. a department mailbox).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+CUSTOMER = "customer"  # the account of a person: references ``customer:<pk>``
+ORDER = "order"  # a purchase, also of guests known by e-mail: references ``order:<pk>``
+
+
+@dataclass(frozen=True)
+class Source:
+    model: str  # "app_label.model_name"
+    personal: bool = True
+    role: str | None = None
+    # Fields shown in reports and on the "Show" page, in this order (empty: every field
+    # except secrets and the staff foreign keys).
+    fields: tuple = ()
+    # row -> list of references ("customer:1", "order:2", "email:a@b.c", "<label>:<pk>");
+    # None: the row's own reference plus what its foreign keys and e-mail field point at.
+    subjects: Callable | None = None
+    # Fields that hold the person's e-mail address / first and last name (search).
+    email_fields: tuple = ()
+    name_fields: tuple = ()
+    # email -> Q matching the rows addressed to it, for fields that are not plain e-mail
+    # columns (e.g. the outbox's JSON list of recipients).
+    email_lookup: Callable | None = None
+    # Shown inside another record (order lines inside their order): no place of its own.
+    shown_with: str | None = None
+    # row -> title and extra fields of its record in a report.
+    record_title: Callable | None = None
+    record_extra: Callable | None = None
+    # relations to prefetch when rows of this model are collected for a report
+    prefetch: tuple = ()
+
+
+def customer_ref(pk):
+    return f"customer:{pk}"
+
+
+def order_ref(pk):
+    return f"order:{pk}"
+
+
+def email_ref(address):
+    address = (address or "").strip().lower()
+    return f"email:{address}" if address else None
+
+
+_sources = {}
+
+
+def register(model, **options):
+    """Declare ``model`` ("app_label.model_name"); a second declaration replaces the first
+    (``ready()`` may run twice in some test set-ups)."""
+    label = model.lower()
+    _sources[label] = Source(model=label, **options)
+
+
+def source(label):
+    return _sources.get(label)
+
+
+def sources():
+    return list(_sources.values())
+
+
+def with_role(role):
+    """The declaration that plays ``role`` (CUSTOMER, ORDER), or None."""
+    return next((s for s in _sources.values() if s.role == role), None)
+
+
+def declared_apps():
+    """App labels that declared personal data: the apps whose tables are searched."""
+    return {label.split(".", 1)[0] for label, s in _sources.items() if s.personal}
+
+
+def declare():
+    """The shop's own declarations and those of the third-party apps it configures (called
+    from ShopConfig.ready())."""
+    from django.db import connection
+    from django.db.models import Q
+
+    def outbox_subjects(email):
+        return [ref for ref in (email_ref(a) for a in (email.to or [])) if ref]
+
+    def addressed_to(address):
+        if connection.vendor == "postgresql":
+            return Q(to__contains=[address])
+        return Q(to__icontains=f'"{address}"')  # SQLite has no JSON containment
+
+    register("shop.outboxemail", subjects=outbox_subjects, email_lookup=addressed_to)
+    # A user foreign key, but no customer's data: staff groups, the admin's change history,
+    # second factors, login throttling, object permissions, sessions.
+    for label in (
+        "auth.group",
+        "admin.logentry",
+        "otp_totp.totpdevice",
+        "otp_static.staticdevice",
+        "otp_static.statictoken",
+        "axes.accessattempt",
+        "axes.accesslog",
+        "axes.accessfailurelog",
+        "guardian.userobjectpermission",
+        "guardian.groupobjectpermission",
+        "sessions.session",
+    ):
+        register(label, personal=False)
