@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shop.admin import LargeListAdminMixin, backoffice
 from shop.exceptions import DomainError
+from shop.money import ZERO
 from shop.pdf import pdf_response, render_pdf
 
 from . import services
@@ -44,7 +45,7 @@ def customer_overview(customer):
     return {
         "orders": list(orders.select_related("payment_method")[:20]),
         "order_count": totals["count"] or 0,
-        "order_sum": totals["total"] or services.ZERO,
+        "order_sum": totals["total"] or ZERO,
         "credit": services.credit_overview(customer),
         "points": services.points_balance(customer),
         "ledger": list(LoyaltyEntry.objects.filter(customer=customer).select_related("order")[:20]),

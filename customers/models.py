@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -164,9 +162,6 @@ class Address(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}, {self.street}, {self.postcode} {self.city}"
-
-
-ZERO = Decimal("0.00")
 
 
 class StaffUser(User):

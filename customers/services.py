@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from shop.exceptions import DomainError
 from shop.mail import erase_recipient, queue_email
 from shop.models import PaymentMethod, ShopSettings
+from shop.money import ZERO
 
 from . import signals
 from .models import (
@@ -32,8 +33,6 @@ from .models import (
     LoyaltyEntry,
     User,
 )
-
-ZERO = Decimal("0.00")
 
 
 class CustomerError(DomainError):

@@ -29,11 +29,10 @@ from django.utils.translation import gettext as _
 from shop.exceptions import DomainError
 from shop.mail import queue_email
 from shop.models import ShopSettings
+from shop.money import CENT, ZERO
 
 from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, LedgerEntry
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 MAX_BULK = 10_000
 MAX_VALUE = Decimal("10000.00")
 # A refund to a card that expired since the order: the card gets this many days again.

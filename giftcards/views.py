@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shop.models import ShopSettings
+from shop.money import ZERO
 
 from . import services
 from .forms import BalanceCheckForm, RedeemForm
@@ -40,7 +41,7 @@ def checkout_context(customer):
     """What the checkout page shows next to the gift-card fields."""
     return {
         "giftcard_mode": ShopSettings.load().giftcard_mode,
-        "credit_balance": services.credit_balance(customer) if customer else services.ZERO,
+        "credit_balance": services.credit_balance(customer) if customer else ZERO,
     }
 
 

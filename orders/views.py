@@ -13,11 +13,12 @@ from customers import services as customer_services
 from giftcards.views import checkout_context as giftcard_checkout_context
 from shop.cart import Cart
 from shop.exceptions import DomainError
+from shop.money import ZERO
 from shop.pdf import pdf_response
 
 from . import pdf, services
 from .forms import CheckoutForm
-from .models import ZERO, Order, OrderComment, Shipment
+from .models import Order, OrderComment, Shipment
 
 SUCCESS_SESSION_KEY = "last_order_id"
 

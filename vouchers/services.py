@@ -8,7 +8,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from shop.mail import queue_email
 from shop.models import ShopSettings
+from shop.money import ZERO, money
 
 from . import masks
 from .errors import VoucherError
@@ -29,14 +30,8 @@ from .models import Campaign, Code, CodeJob, PartnerOffer, Redemption, normalise
 __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
 log = logging.getLogger(__name__)
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 ASYNC_THRESHOLD = 10_000  # generation from the backoffice runs as a job from here on
 COPY_CHUNK = 50_000
-
-
-def money(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # ---------------------------------------------------------------------------------------
