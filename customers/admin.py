@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shop.admin import LargeListAdminMixin, backoffice
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
 from shop.money import ZERO
 from shop.pdf import pdf_response, render_pdf
 
@@ -206,7 +206,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
                     by=request.user,
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_to_form(form, exc)
             else:
                 self.message_user(request, _("The loyalty points have been adjusted."))
                 return HttpResponseRedirect(

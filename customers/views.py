@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
 
 from . import services
 from .forms import (
@@ -40,7 +40,7 @@ def _add_errors(form, exc):
         for message in exc.messages:
             form.add_error("password1" if "password1" in form.fields else None, message)
     else:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        add_to_form(form, exc)
 
 
 def register(request):
@@ -236,7 +236,7 @@ def delete_account(request):
         try:
             services.delete_own_account(request.user, form.cleaned_data["password"])
         except DomainError as exc:  # also raised by other apps' customer_deleting receivers
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             logout(request)
             messages.success(request, _("Your account has been deleted. Goodbye!"))

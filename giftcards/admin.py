@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from orders.models import Order
 from shop.admin import backoffice
+from shop.exceptions import add_to_form
 from shop.exports import csv_response
 from shop.models import ShopSettings
 
@@ -244,7 +245,7 @@ class GiftCardAdmin(admin.ModelAdmin):
                     reason=cd["reason"],
                 )
             except services.GiftCardError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_to_form(form, exc)
             else:
                 if len(cards) == 1:
                     messages.success(
@@ -355,7 +356,7 @@ def _adjust_view(model_admin, request, holder, adjust, back_url, title):
         try:
             adjust(holder, form.cleaned_data["amount"], form.cleaned_data["reason"], request.user)
         except services.GiftCardError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Balance adjusted."))
             return HttpResponseRedirect(back_url)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from orders.models import Order
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
 
 from . import services
 from .forms import AnswerForm, ContactForm, ThreadStartForm
@@ -44,10 +44,6 @@ def _count_request(request):
 def _customer(request):
     user = request.user
     return user if user.is_authenticated and not user.is_staff else None
-
-
-def _form_error(form, exc):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _visible_messages():
@@ -91,7 +87,7 @@ def contact(request):
                     language=(get_language() or "en")[:2],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_to_form(form, exc)
             else:
                 _count_request(request)
                 messages.success(
@@ -119,7 +115,7 @@ def start_order_thread(request, number):
                 text=form.cleaned_data["text"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Your message has been sent. We will answer soon."))
             return redirect(thread.get_absolute_url())
@@ -132,7 +128,7 @@ def _thread_page(request, thread, action_url):
         try:
             message = services.customer_reply(thread, form.cleaned_data["text"])
         except DomainError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Your answer has been sent."))
             return redirect(f"{action_url}#m{message.pk}")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from customers import services as customer_services
 from giftcards.views import checkout_context as giftcard_checkout_context
 from shop.cart import Cart
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
 from shop.money import ZERO
 from shop.pdf import pdf_response
 
@@ -99,7 +99,7 @@ def checkout(request):
         try:
             order = services.place_order(cart.items, data, customer=customer)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             cart.clear()
             request.session.pop("voucher_code", None)

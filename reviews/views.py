@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shop import views as shop_views
+from shop.exceptions import add_to_form
 from shop.models import Product
 
 from . import services
@@ -41,7 +42,7 @@ def submit(request, slug):
                 ip=ip,
             )
         except services.ReviewError as exc:
-            form.add_error(exc.field, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, THANK_YOU)
             return _back(product)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from shop.admin import EstimatedCountPaginator, backoffice
+from shop.exceptions import add_to_form
 from shop.exports import csv_response
 from shop.models import ShopSettings
 
@@ -176,7 +177,7 @@ class CampaignAdmin(admin.ModelAdmin):
             try:
                 campaign = services.generate_campaign(**form.service_kwargs())
             except VoucherError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_to_form(form, exc)
             else:
                 self.message_user(
                     request,
