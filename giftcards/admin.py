@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders.models import Order
-from shop.admin import backoffice
+from shop.admin import ReadOnlyAdminMixin, backoffice
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
 from shop.models import ShopSettings
@@ -375,7 +375,7 @@ def _adjust_view(model_admin, request, holder, adjust, back_url, title):
 
 
 @admin.register(CreditAccount, site=backoffice)
-class CreditAccountAdmin(admin.ModelAdmin):
+class CreditAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["customer_number", "customer_column", "balance", "last_use", "created"]
     list_select_related = ["customer"]
     search_fields = ["customer_number", "customer__email", "customer__last_name"]
@@ -401,15 +401,6 @@ class CreditAccountAdmin(admin.ModelAdmin):
     def last_use(self, obj):
         last = getattr(obj, "last_use_at", None)
         return date_format(timezone.localtime(last), "SHORT_DATETIME_FORMAT") if last else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         account = self.get_object(request, object_id)
@@ -444,7 +435,7 @@ class CreditAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry, site=backoffice)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created", "kind", "amount", "holder_column", "order_column", "staff", "reason"]
     list_select_related = ["card", "account", "order", "staff"]
     list_filter = ["kind", "created"]
@@ -471,18 +462,9 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     def order_column(self, obj):
         return _order_link(obj.order_id, obj.order.number if obj.order_id else "")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(GiftCardModeSetting, site=backoffice)
-class GiftCardModeAdmin(admin.ModelAdmin):
+class GiftCardModeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Puts "Gift-card mode" on the start page's app list; opens the explanation + switch."""
 
     def has_view_permission(self, request, obj=None):
@@ -492,15 +474,6 @@ class GiftCardModeAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return redirect("admin:giftcards_giftcard_mode")

@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shop.admin import EstimatedCountPaginator, backoffice
+from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
 from shop.models import ShopSettings
@@ -481,7 +481,8 @@ class JobStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(CodeJob, site=backoffice)
-class CodeJobAdmin(admin.ModelAdmin):
+class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    deletable = True  # jobs can be deleted (with the delete permission)
     list_display = [
         "__str__",
         "status",
@@ -493,12 +494,6 @@ class CodeJobAdmin(admin.ModelAdmin):
     ]
     list_filter = [JobStateFilter, "kind", "status"]
     list_select_related = ["campaign"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("progress"))
     def progress_link(self, obj):
