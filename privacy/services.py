@@ -11,7 +11,6 @@ response is done. Outside a request (commands, tasks) use :func:`write_entry`.
 """
 
 import hashlib
-import ipaddress
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -21,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.clientip import client_ip, normalise_ip
 from shop.exceptions import DomainError
 
 from .models import GENESIS_HASH, AccessLogAnchor, AccessLogEntry, AccessLogHead, Disclosure
@@ -71,13 +71,6 @@ def entry_hash(entry, prev_hash=None):
         note=entry.note,
     )
     return chain_hash(entry.prev_hash if prev_hash is None else prev_hash, payload)
-
-
-def normalise_ip(value):
-    try:
-        return str(ipaddress.ip_address((value or "").strip()))
-    except ValueError:
-        return ""
 
 
 _PG_APPEND = """
@@ -159,10 +152,6 @@ class Collector:
                 self.subjects.append(ref)
         if note:
             self.note = f"{self.note}; {note}" if self.note else note
-
-
-def client_ip(request):
-    return normalise_ip(request.META.get("REMOTE_ADDR", ""))
 
 
 def record(request, action, subjects, note=""):
