@@ -5,14 +5,13 @@ from datetime import datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection
-from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
+from shop.db import json_array_contains_any
 
 from . import views
 from .models import AccessLogEntry, Disclosure, Subject
@@ -48,12 +47,7 @@ def refs_for_term(term):
 
 
 def filter_by_refs(queryset, refs):
-    if connection.vendor == "postgresql":
-        return queryset.filter(subjects__has_any_keys=refs)
-    condition = Q(pk__in=[])
-    for ref in refs:
-        condition |= Q(subjects__icontains=f'"{ref}"')
-    return queryset.filter(condition)
+    return queryset.filter(json_array_contains_any("subjects", refs))
 
 
 class SubjectFilter(admin.SimpleListFilter):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.clientip import client_ip, normalise_ip
+from shop.db import is_postgresql, set_transaction_setting, snapshot, table
 from shop.exceptions import DomainError
 
 from .models import GENESIS_HASH, AccessLogAnchor, AccessLogEntry, AccessLogHead, Disclosure
@@ -110,10 +111,8 @@ def write_entry(*, user=None, username=None, action, subjects=(), path="", ip=""
         "note": (note or "")[:500],
     }
     payload = canonical_payload(**values)
-    if connection.vendor == "postgresql":
-        sql = _PG_APPEND.format(
-            head=AccessLogHead._meta.db_table, entry=AccessLogEntry._meta.db_table
-        )
+    if is_postgresql():
+        sql = _PG_APPEND.format(head=table(AccessLogHead), entry=table(AccessLogEntry))
         params = {**values, "subjects": json.dumps(subjects)}
         params.update(genesis=GENESIS_HASH, payload=payload)
         with connection.cursor() as cursor:
@@ -195,13 +194,9 @@ def purge_access_log(days=None, *, username="retention purge"):
         )
         count = 0
         if last:
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('privacy.purge', 'on', true)")
+            set_transaction_setting("privacy.purge", "on")
             count, _detail = AccessLogEntry.objects.filter(id__lte=last["id"]).delete()
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('privacy.purge', 'off', true)")
+            set_transaction_setting("privacy.purge", "off")
             AccessLogAnchor.objects.create(
                 cutoff=cutoff,
                 last_purged_id=last["id"],
@@ -230,12 +225,8 @@ class VerifyResult:
 
 def verify_chain():
     """Walk the chain from the genesis (or the last purge's anchor) to the head."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # One snapshot for head and entries, while appends go on.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            return _verify()
-    return _verify()
+    with snapshot():  # one snapshot for head and entries, while appends go on
+        return _verify()
 
 
 def _verify():

@@ -14,10 +14,12 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, models
-from django.db.models import Func, Q
+from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from shop.db import PersonName, json_array_contains
 
 from .models import Disclosure
 from .registry import EMAIL_FIELD_NAMES, NOT_PERSONAL, STAFF_FIELD_NAMES, label_of
@@ -90,17 +92,6 @@ SKIP_MODELS = {"orders.orderline"}
 # Duplicates of another field (an e-mail's HTML part repeats its text part).
 SKIP_FIELDS = {"html", "html_body", "body_html"}  # shown inside each order as its items
 CREATED_NAMES = ("created", "created_at", "date_joined", "time", "submitted", "issued_at")
-
-
-class PersonName(Func):
-    """``first || ' ' || last`` — the exact expression the trigram indexes are built on."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " || ' ' || "
-    output_field = models.CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, **extra)
 
 
 @dataclass
@@ -298,11 +289,7 @@ def _email_condition(model, email):
             q = Q(**{f"{field.name}__iexact": email})
             condition = q if condition is None else condition | q
     if label_of(model) == "shop.outboxemail":
-        q = (
-            Q(to__contains=[email])
-            if connection.vendor == "postgresql"
-            else Q(to__icontains=f'"{email}"')
-        )
+        q = json_array_contains("to", email)
         condition = q if condition is None else condition | q
     return condition
 

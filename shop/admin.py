@@ -4,7 +4,6 @@ Apps register their ModelAdmins on ``backoffice`` and may add items to the start
 "needs attention" panel with ``backoffice.attention(...)``.
 """
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,7 +12,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
-from django.db import connection, connections
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
@@ -23,6 +21,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .db import PersonName, estimated_count
 from .models import Category, OutboxEmail, PaymentMethod, Product, ShippingMethod, ShopSettings
 from .twofactor import TwoFactorSiteMixin
 
@@ -269,21 +268,10 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        qs = self.object_list
-        if connection.vendor == "postgresql" and hasattr(qs, "query"):
-            try:
-                sql, params = qs.query.get_compiler(qs.db).as_sql()
-                with connections[qs.db].cursor() as cursor:
-                    cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-                    plan = cursor.fetchone()[0]
-                if isinstance(plan, str):
-                    plan = json.loads(plan)
-                estimate = int(plan[0]["Plan"]["Plan Rows"])
-            except Exception:  # an unusual query: fall back to the exact count
-                estimate = 0
-            if estimate > self.threshold:
-                self.is_estimate = True
-                return estimate
+        estimate = estimated_count(self.object_list)
+        if estimate is not None and estimate > self.threshold:
+            self.is_estimate = True
+            return estimate
         return super().count
 
 
@@ -291,8 +279,9 @@ class LargeListAdminMixin:
     """For change lists over big tables: estimated totals and indexed name search.
 
     ``name_search_fields = ("first_name", "last_name")`` searches "first last" through the
-    trigram index the privacy app creates on exactly that expression; ``exact_search_fields``
-    match whole values (order or customer numbers) through their unique index.
+    trigram index the owning app builds on exactly that expression (``shop.db.PersonName``);
+    ``exact_search_fields`` match whole values (order or customer numbers) through their
+    unique index.
     """
 
     paginator = EstimatedCountPaginator
@@ -329,8 +318,6 @@ class LargeListAdminMixin:
         terms = search_term.split()[:5]
         if not self.name_search_fields or not terms:
             return super().get_search_results(request, queryset, search_term)
-        from privacy.subjects import PersonName
-
         queryset = queryset.annotate(_person_name=PersonName(*self.name_search_fields))
         for term in terms:
             condition = Q(_person_name__icontains=term)

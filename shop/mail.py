@@ -16,10 +16,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from .db import json_array_contains
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -216,14 +218,7 @@ def erase_recipient(email):
 
 
 def _addressed_to(email):
-    from django.db import connection
-    from django.db.models import Q
-
-    variants = {email, email.lower()}
     condition = Q()
-    for address in variants:
-        if connection.vendor == "postgresql":
-            condition |= Q(to__contains=[address])
-        else:  # SQLite has no JSON containment
-            condition |= Q(to__icontains=f'"{address}"')
+    for address in {email, email.lower()}:
+        condition |= json_array_contains("to", address)
     return OutboxEmail.objects.filter(condition)

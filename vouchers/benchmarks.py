@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from shop.db import table
 from vouchers import services
 
 
@@ -65,11 +66,12 @@ def bench_generate(n=1_000_000):
     return result
 
 
-def cols(table):
+def cols(model):
+    """The NOT NULL columns without a database default of ``model``'s table."""
     with connection.cursor() as cur:
         cur.execute(
             "select column_name, data_type from information_schema.columns where table_name=%s and is_nullable='NO' and column_default is null and is_identity='NO'",
-            [table],
+            [model._meta.db_table],
         )
         return cur.fetchall()
 
@@ -91,13 +93,15 @@ def value_expr(name, dtype, overrides):
 def bench_assign(n=100_000, orders_per=2):
     """assign_codes() for n matching customers; returns (seconds, assigned)."""
     result = None
+    from customers.models import User
+    from orders.models import Order
     from shop.models import PaymentMethod, ShippingMethod
 
     pm, sm = PaymentMethod.objects.first(), ShippingMethod.objects.first()
     try:
         with transaction.atomic():
             with connection.cursor() as cur:
-                ucols = cols("customers_user")
+                ucols = cols(User)
                 ov = {
                     "email": "'bench' || g || '@example.com'",
                     "password": "'!'",
@@ -107,10 +111,10 @@ def bench_assign(n=100_000, orders_per=2):
                 }
                 names = [c for c, _ in ucols]
                 cur.execute(
-                    f"INSERT INTO customers_user ({', '.join(names)}) SELECT {', '.join(value_expr(c, d, ov) for c, d in ucols)} FROM generate_series(1, %s) g",
+                    f"INSERT INTO {table(User)} ({', '.join(names)}) SELECT {', '.join(value_expr(c, d, ov) for c, d in ucols)} FROM generate_series(1, %s) g",
                     [n],
                 )
-                ocols = cols("orders_order")
+                ocols = cols(Order)
                 ov = {
                     "email": "u.email",
                     "language": "'en'",
@@ -129,7 +133,7 @@ def bench_assign(n=100_000, orders_per=2):
                 names = [c for c, _ in ocols] + ["customer_id"]
                 exprs = [value_expr(c, d, ov) for c, d in ocols] + ["u.id"]
                 cur.execute(
-                    f"INSERT INTO orders_order ({', '.join(names)}) SELECT {', '.join(exprs)} FROM customers_user u, generate_series(1, %s) k WHERE u.email LIKE 'bench%%@example.com'",
+                    f"INSERT INTO {table(Order)} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {table(User)} u, generate_series(1, %s) k WHERE u.email LIKE 'bench%%@example.com'",
                     [orders_per],
                 )
             criteria = services.Criteria(

@@ -17,6 +17,8 @@ import time
 from decimal import Decimal
 from unittest import mock
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
@@ -25,6 +27,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 
 from orders.models import Order
+from shop.db import table, vacuum
 from shop.models import PaymentMethod, Product, ShippingMethod
 
 BENCH_EMAIL = "bench-staff@example.invalid"
@@ -187,7 +190,7 @@ class Command(BaseCommand):
         """The most frequent customer surname: the search with the most matches (worst case)."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT last_name FROM customers_user WHERE NOT is_staff AND last_name <> '' "
+                f"SELECT last_name FROM {table(get_user_model())} WHERE NOT is_staff AND last_name <> '' "
                 "GROUP BY last_name ORDER BY COUNT(*) DESC, last_name LIMIT 1"
             )
             row = cursor.fetchone()
@@ -387,11 +390,8 @@ class Command(BaseCommand):
         """The rolled-back bulk jobs leave millions of dead rows (a rolled-back COPY still
         wrote them); clean them up so the next run — and the shop — see the data set as it
         was, not a bloated one."""
-        if connection.vendor != "postgresql" or connection.in_atomic_block:
-            return
-        tables = ["vouchers_code", "vouchers_campaign", "orders_order", "customers_user"]
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+        labels = ["vouchers.Code", "vouchers.Campaign", "orders.Order", settings.AUTH_USER_MODEL]
+        vacuum(*(apps.get_model(label) for label in labels))
 
     # -- output ------------------------------------------------------------------------
     def print_table(self):

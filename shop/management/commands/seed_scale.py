@@ -10,12 +10,13 @@ from decimal import Decimal
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from customers.models import User
 from orders.models import Order, OrderLine
 from shop.bulk import copy_rows, next_ids, reset_sequence
+from shop.db import analyze
 from shop.models import PaymentMethod, Product, ShippingMethod
 
 FIRST = (
@@ -70,9 +71,7 @@ class Command(BaseCommand):
                 stdout=self.stdout,
             )
             self.stdout.write(f"codes: {opts['codes']} in {time.monotonic() - t:.1f}s")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze()
         self.stdout.write(self.style.SUCCESS(f"done in {time.monotonic() - started:.1f}s"))
 
     def customers(self, n, rnd):
