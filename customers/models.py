@@ -159,6 +159,14 @@ class Address(models.Model):
         verbose_name = _("address")
         verbose_name_plural = _("addresses")
         ordering = ["-is_default", "id"]
+        constraints = [
+            # Kept by customers.services.save_address / set_default_address / delete_address.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_default=True),
+                name="one_default_address_per_customer",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}, {self.street}, {self.postcode} {self.city}"

@@ -28,6 +28,7 @@ from shop.money import ZERO
 from . import signals
 from .models import (
     AccountConfirmation,
+    Address,
     CustomerGroup,
     LoyaltyAccount,
     LoyaltyEntry,
@@ -528,3 +529,62 @@ def adjust_points(customer, points, note, by=None):
         note = f"{note.strip()} ({by.email})"
     with transaction.atomic():
         return _book(customer.pk, points, LoyaltyEntry.Reason.ADJUST, note=note)
+
+
+# ---------------------------------------------------------------------------------------
+# Addresses: at most one default address per customer (also a database constraint)
+# ---------------------------------------------------------------------------------------
+
+
+def _lock_customer(customer):
+    """Serialise the address changes of one customer: the default moves between rows."""
+    User.objects.select_for_update().only("pk").get(pk=customer.pk)
+
+
+def _check_owner(customer, address):
+    if address.pk and address.customer_id != customer.pk:
+        raise CustomerError(_("This address belongs to another customer."))
+
+
+def save_address(customer, address):
+    """Save ``address`` as one of ``customer``'s addresses.
+
+    It becomes the default when it is marked so or is the customer's only address; the
+    previous default stops being one first.
+    """
+    _check_owner(customer, address)
+    with transaction.atomic():
+        _lock_customer(customer)
+        address.customer = customer
+        others = Address.objects.filter(customer=customer).exclude(pk=address.pk)
+        if address.is_default or not others.exists():
+            others.filter(is_default=True).update(is_default=False)
+            address.is_default = True
+        address.save()
+    return address
+
+
+def set_default_address(customer, address):
+    """Make ``address`` the customer's default address."""
+    _check_owner(customer, address)
+    with transaction.atomic():
+        _lock_customer(customer)
+        others = Address.objects.filter(customer=customer).exclude(pk=address.pk)
+        others.filter(is_default=True).update(is_default=False)
+        Address.objects.filter(pk=address.pk).update(is_default=True)
+    address.is_default = True
+    return address
+
+
+def delete_address(customer, address):
+    """Delete one of the customer's addresses; when it was the default, the oldest remaining
+    address becomes the default."""
+    _check_owner(customer, address)
+    with transaction.atomic():
+        _lock_customer(customer)
+        was_default = Address.objects.filter(pk=address.pk, is_default=True).exists()
+        address.delete()
+        if was_default:
+            first = Address.objects.filter(customer=customer).order_by("id").first()
+            if first is not None:
+                Address.objects.filter(pk=first.pk).update(is_default=True)

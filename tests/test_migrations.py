@@ -104,3 +104,23 @@ def test_an_existing_installation_hands_the_indexes_over(migrations_restored):
     assert not OLD_INDEXES & set(indexes)
     assert _statistics("customers_user_name_trgm") == 1000
 
+
+@pytest.mark.django_db(transaction=True)
+def test_duplicate_default_addresses_keep_the_lowest_id_as_default(migrations_restored):
+    before = [("customers", "0004_name_search_indexes")]
+    executor = _migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    User = old_apps.get_model("customers", "User")
+    Address = old_apps.get_model("customers", "Address")
+    fields = {"first_name": "E", "last_name": "M", "street": "W 1", "postcode": "1", "city": "B"}
+    erika = User.objects.create(email="erika@example.com", password="!")
+    max_ = User.objects.create(email="max@example.com", password="!")
+    e1, e2, e3 = (Address.objects.create(customer=erika, is_default=True, **fields) for _ in "123")
+    e4 = Address.objects.create(customer=erika, is_default=False, **fields)
+    m1 = Address.objects.create(customer=max_, is_default=True, **fields)
+
+    _migrate_to_latest()
+    from customers.models import Address as CurrentAddress
+
+    default = dict(CurrentAddress.objects.values_list("pk", "is_default"))
+    assert default == {e1.pk: True, e2.pk: False, e3.pk: False, e4.pk: False, m1.pk: True}
