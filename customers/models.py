@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,14 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Staff pickers (e.g. the access-log filter) must not scan all customers.
             models.Index(
                 fields=["email"], condition=models.Q(is_staff=True), name="staff_email_idx"
+            ),
+        ]
+        constraints = [
+            # save() stores addresses lower-cased; this also holds for rows written in bulk.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message=_("An account with this e-mail address already exists."),
             ),
         ]
 

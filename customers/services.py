@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError, RestrictedError, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -150,15 +150,18 @@ def confirmation_max_age():
 def register_customer(email, password, **fields):
     """Storefront self-registration: an active, confirmed account."""
     email = (email or "").strip().lower()
+    taken = CustomerError(_("An account with this e-mail address already exists."), field="email")
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
-            raise CustomerError(
-                _("An account with this e-mail address already exists."), field="email"
-            )
+            raise taken
         user = User(email=email, is_confirmed=True, **fields)
         password_validation.validate_password(password, user)
         user.set_password(password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:  # registered in parallel (user_email_ci_unique)
+            raise taken from exc
     return user
 
 
