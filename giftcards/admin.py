@@ -172,15 +172,13 @@ class GiftCardAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Block selected gift cards"), permissions=["block"])
     def block_cards(self, request, queryset):
-        for card in queryset:
-            services.set_blocked(card, True, request.user)
-        self.message_user(request, _("%(n)d gift cards blocked.") % {"n": len(queryset)})
+        services.set_blocked_many(queryset, True)
+        self.message_user(request, _("%(n)d gift cards blocked.") % {"n": queryset.count()})
 
     @admin.action(description=gettext_lazy("Unblock selected gift cards"), permissions=["block"])
     def unblock_cards(self, request, queryset):
-        for card in queryset:
-            services.set_blocked(card, False, request.user)
-        self.message_user(request, _("%(n)d gift cards unblocked.") % {"n": len(queryset)})
+        services.set_blocked_many(queryset, False)
+        self.message_user(request, _("%(n)d gift cards unblocked.") % {"n": queryset.count()})
 
     # -- detail ---------------------------------------------------------------------
 
@@ -335,7 +333,7 @@ class GiftCardAdmin(admin.ModelAdmin):
             raise PermissionDenied
         card = get_object_or_404(GiftCard, pk=pk)
         blocked = request.POST.get("blocked") == "1"
-        services.set_blocked(card, blocked, request.user)
+        services.set_blocked(card, blocked)
         messages.success(
             request,
             (
