@@ -17,7 +17,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
@@ -50,9 +51,11 @@ def queue_email(
     with translation.override(language or settings.LANGUAGE_CODE):
         text = render_to_string(f"emails/{template}.txt", ctx)
         try:
-            html = render_to_string(f"emails/{template}.html", ctx)
-        except Exception:  # an HTML part is optional
+            html_template = get_template(f"emails/{template}.html")
+        except TemplateDoesNotExist:  # the HTML part is optional; a broken one is a bug
             html = ""
+        else:
+            html = html_template.render(ctx)
     subject, _sep, body = text.partition("\n")
     email = OutboxEmail.objects.create(
         to=recipients,
