@@ -162,7 +162,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
         if change:
             obj.save()
             return
-        services.invite_customer(obj, by=request.user)
+        services.invite_customer(obj)
         self.message_user(
             request,
             _("A confirmation e-mail with a link to set the password was sent to %(email)s.")

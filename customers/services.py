@@ -165,7 +165,7 @@ def register_customer(email, password, **fields):
     return user
 
 
-def invite_customer(user, by=None):
+def invite_customer(user):
     """An operator created ``user``: no password until the customer confirms via e-mail."""
     with transaction.atomic():
         user.is_staff = False
