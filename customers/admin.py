@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from shop.admin import LargeListAdminMixin, backoffice
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
 from shop.pdf import pdf_response, render_pdf
 
 from . import confirmation, loyalty, services
@@ -43,8 +44,24 @@ def customer_overview(customer):
     }
 
 
+class AddressInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        defaults = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", {}).get("is_default")
+            and not form.cleaned_data.get("DELETE")
+        ]
+        if len(defaults) > 1:
+            raise ValidationError(_("Only one address can be the default address."))
+
+
 class AddressInline(admin.TabularInline):
+    """Saved through the address services, which keep one default address per customer."""
+
     model = Address
+    formset = AddressInlineFormSet
     extra = 0
     fields = [
         "first_name",
@@ -135,12 +152,24 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
         if change:
             obj.save()
             return
-        confirmation.invite_customer(obj, by=request.user)
+        confirmation.invite_customer(obj)
         self.message_user(
             request,
             _("A confirmation e-mail with a link to set the password was sent to %(email)s.")
             % {"email": obj.email},
         )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Address:
+            return super().save_formset(request, form, formset, change)
+        customer = form.instance
+        addresses = formset.save(commit=False)
+        for address in formset.deleted_objects:
+            services.delete_address(customer, address)
+        # The address marked default is saved last: it takes over from the previous one.
+        for address in sorted(addresses, key=lambda a: a.is_default):
+            services.save_address(customer, address)
+        formset.save_m2m()
 
     # --- detail page ------------------------------------------------------------------
 
@@ -196,7 +225,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
                     by=request.user,
                 )
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_to_form(form, exc)
             else:
                 self.message_user(request, _("The loyalty points have been adjusted."))
                 return HttpResponseRedirect(

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shop.bulk import copy_rows, next_ids, reset_sequence
+from shop.db import table
 
 from .models import User
 
@@ -33,10 +34,9 @@ CITIES = [
 
 def common_surname():
     """The most frequent customer surname: the search with the most matches (worst case)."""
-    table = connection.ops.quote_name(User._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT last_name FROM {table} WHERE NOT is_staff AND last_name <> '' "
+            f"SELECT last_name FROM {table(User)} WHERE NOT is_staff AND last_name <> '' "
             "GROUP BY last_name ORDER BY COUNT(*) DESC, last_name LIMIT 1"
         )
         row = cursor.fetchone()

@@ -33,7 +33,7 @@ def confirmation_max_age():
     return timedelta(days=getattr(settings, "ACCOUNT_CONFIRMATION_DAYS", 3))
 
 
-def invite_customer(user, by=None):
+def invite_customer(user):
     """An operator created ``user``: no password until the customer confirms via e-mail."""
     with transaction.atomic():
         user.is_staff = False

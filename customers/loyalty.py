@@ -11,8 +11,9 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from shop.models import ShopSettings
+from shop.money import ZERO
 
-from .models import ZERO, LoyaltyAccount, LoyaltyEntry
+from .models import LoyaltyAccount, LoyaltyEntry
 from .services import CustomerError
 
 

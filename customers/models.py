@@ -1,8 +1,7 @@
-from decimal import Decimal
-
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +125,14 @@ class User(AbstractBaseUser, PermissionsMixin):
                 fields=["email"], condition=models.Q(is_staff=True), name="staff_email_idx"
             ),
         ]
+        constraints = [
+            # save() stores addresses lower-cased; this also holds for rows written in bulk.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            ),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
@@ -161,12 +168,17 @@ class Address(models.Model):
         verbose_name = _("address")
         verbose_name_plural = _("addresses")
         ordering = ["-is_default", "id"]
+        constraints = [
+            # Kept by customers.services.save_address / set_default_address / delete_address.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_default=True),
+                name="one_default_address_per_customer",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}, {self.street}, {self.postcode} {self.city}"
-
-
-ZERO = Decimal("0.00")
 
 
 class StaffUser(User):

@@ -6,11 +6,9 @@ payment methods and the loyalty-points ledger. Views, admin, commands and signal
 all call these functions.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,12 +19,10 @@ from shop.models import ShopSettings
 from . import signals
 from .errors import CustomerError
 from .models import (
+    Address,
     CustomerGroup,
     User,
 )
-
-ZERO = Decimal("0.00")
-
 
 # ---------------------------------------------------------------------------------------
 # Ordering: lock, rejected customers, open-amount limit (S5; the open amount itself and
@@ -65,15 +61,18 @@ def open_amount_limit(customer, shop_settings=None):
 def register_customer(email, password, **fields):
     """Storefront self-registration: an active, confirmed account."""
     email = (email or "").strip().lower()
+    taken = CustomerError(_("An account with this e-mail address already exists."), field="email")
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
-            raise CustomerError(
-                _("An account with this e-mail address already exists."), field="email"
-            )
+            raise taken
         user = User(email=email, is_confirmed=True, **fields)
         password_validation.validate_password(password, user)
         user.set_password(password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:  # registered in parallel (user_email_ci_unique)
+            raise taken from exc
     return user
 
 
@@ -165,3 +164,62 @@ def delete_own_account(user, password):
             {"summary": summary, "deleted_at": timezone.now()},
         )
     return summary
+
+
+# ---------------------------------------------------------------------------------------
+# Addresses: at most one default address per customer (also a database constraint)
+# ---------------------------------------------------------------------------------------
+
+
+def _lock_customer(customer):
+    """Serialise the address changes of one customer: the default moves between rows."""
+    User.objects.select_for_update().only("pk").get(pk=customer.pk)
+
+
+def _check_owner(customer, address):
+    if address.pk and address.customer_id != customer.pk:
+        raise CustomerError(_("This address belongs to another customer."))
+
+
+def save_address(customer, address):
+    """Save ``address`` as one of ``customer``'s addresses.
+
+    It becomes the default when it is marked so or is the customer's only address; the
+    previous default stops being one first.
+    """
+    _check_owner(customer, address)
+    with transaction.atomic():
+        _lock_customer(customer)
+        address.customer = customer
+        others = Address.objects.filter(customer=customer).exclude(pk=address.pk)
+        if address.is_default or not others.exists():
+            others.filter(is_default=True).update(is_default=False)
+            address.is_default = True
+        address.save()
+    return address
+
+
+def set_default_address(customer, address):
+    """Make ``address`` the customer's default address."""
+    _check_owner(customer, address)
+    with transaction.atomic():
+        _lock_customer(customer)
+        others = Address.objects.filter(customer=customer).exclude(pk=address.pk)
+        others.filter(is_default=True).update(is_default=False)
+        Address.objects.filter(pk=address.pk).update(is_default=True)
+    address.is_default = True
+    return address
+
+
+def delete_address(customer, address):
+    """Delete one of the customer's addresses; when it was the default, the oldest remaining
+    address becomes the default."""
+    _check_owner(customer, address)
+    with transaction.atomic():
+        _lock_customer(customer)
+        was_default = Address.objects.filter(pk=address.pk, is_default=True).exists()
+        address.delete()
+        if was_default:
+            first = Address.objects.filter(customer=customer).order_by("id").first()
+            if first is not None:
+                Address.objects.filter(pk=first.pk).update(is_default=True)

@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
 
 from . import confirmation, loyalty, services
 from .forms import (
@@ -40,7 +40,7 @@ def _add_errors(form, exc):
         for message in exc.messages:
             form.add_error("password1" if "password1" in form.fields else None, message)
     else:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        add_to_form(form, exc)
 
 
 def register(request):
@@ -178,26 +178,12 @@ def addresses(request):
     )
 
 
-def _save_address(request, form):
-    address = form.save(commit=False)
-    address.customer = request.user
-    address.save()
-    if address.is_default or not request.user.addresses.exclude(pk=address.pk).exists():
-        Address.objects.filter(customer=request.user).exclude(pk=address.pk).update(
-            is_default=False
-        )
-        if not address.is_default:
-            address.is_default = True
-            address.save(update_fields=["is_default"])
-    return address
-
-
 @login_required
 def address_edit(request, pk=None):
     address = get_object_or_404(Address, pk=pk, customer=request.user) if pk else None
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
-        _save_address(request, form)
+        services.save_address(request.user, form.save(commit=False))
         messages.success(request, _("The address has been saved."))
         return redirect("customers:addresses")
     return render(request, "customers/address_form.html", {"form": form, "address": address})
@@ -207,12 +193,7 @@ def address_edit(request, pk=None):
 @require_POST
 def address_delete(request, pk):
     address = get_object_or_404(Address, pk=pk, customer=request.user)
-    was_default = address.is_default
-    address.delete()
-    if was_default:
-        first = request.user.addresses.first()
-        if first:
-            Address.objects.filter(pk=first.pk).update(is_default=True)
+    services.delete_address(request.user, address)
     messages.success(request, _("The address has been deleted."))
     return redirect("customers:addresses")
 
@@ -221,8 +202,7 @@ def address_delete(request, pk):
 @require_POST
 def address_default(request, pk):
     address = get_object_or_404(Address, pk=pk, customer=request.user)
-    Address.objects.filter(customer=request.user).exclude(pk=address.pk).update(is_default=False)
-    Address.objects.filter(pk=address.pk).update(is_default=True)
+    services.set_default_address(request.user, address)
     messages.success(request, _("The default address has been changed."))
     return redirect("customers:addresses")
 
@@ -236,7 +216,7 @@ def delete_account(request):
         try:
             services.delete_own_account(request.user, form.cleaned_data["password"])
         except DomainError as exc:  # also raised by other apps' customer_deleting receivers
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             logout(request)
             messages.success(request, _("Your account has been deleted. Goodbye!"))

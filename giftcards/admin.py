@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders.models import Order
-from shop.admin import backoffice
+from shop.admin import ReadOnlyAdminMixin, backoffice
+from shop.exceptions import add_to_form
 from shop.exports import csv_response
 from shop.models import ShopSettings
 
@@ -171,15 +172,13 @@ class GiftCardAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Block selected gift cards"), permissions=["block"])
     def block_cards(self, request, queryset):
-        for card in queryset:
-            services.set_blocked(card, True, request.user)
-        self.message_user(request, _("%(n)d gift cards blocked.") % {"n": len(queryset)})
+        services.set_blocked_many(queryset, True)
+        self.message_user(request, _("%(n)d gift cards blocked.") % {"n": queryset.count()})
 
     @admin.action(description=gettext_lazy("Unblock selected gift cards"), permissions=["block"])
     def unblock_cards(self, request, queryset):
-        for card in queryset:
-            services.set_blocked(card, False, request.user)
-        self.message_user(request, _("%(n)d gift cards unblocked.") % {"n": len(queryset)})
+        services.set_blocked_many(queryset, False)
+        self.message_user(request, _("%(n)d gift cards unblocked.") % {"n": queryset.count()})
 
     # -- detail ---------------------------------------------------------------------
 
@@ -244,7 +243,7 @@ class GiftCardAdmin(admin.ModelAdmin):
                     reason=cd["reason"],
                 )
             except services.GiftCardError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_to_form(form, exc)
             else:
                 if len(cards) == 1:
                     messages.success(
@@ -334,7 +333,7 @@ class GiftCardAdmin(admin.ModelAdmin):
             raise PermissionDenied
         card = get_object_or_404(GiftCard, pk=pk)
         blocked = request.POST.get("blocked") == "1"
-        services.set_blocked(card, blocked, request.user)
+        services.set_blocked(card, blocked)
         messages.success(
             request,
             (
@@ -355,7 +354,7 @@ def _adjust_view(model_admin, request, holder, adjust, back_url, title):
         try:
             adjust(holder, form.cleaned_data["amount"], form.cleaned_data["reason"], request.user)
         except services.GiftCardError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Balance adjusted."))
             return HttpResponseRedirect(back_url)
@@ -374,7 +373,7 @@ def _adjust_view(model_admin, request, holder, adjust, back_url, title):
 
 
 @admin.register(CreditAccount, site=backoffice)
-class CreditAccountAdmin(admin.ModelAdmin):
+class CreditAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["customer_number", "customer_column", "balance", "last_use", "created"]
     list_select_related = ["customer"]
     search_fields = ["customer_number", "customer__email", "customer__last_name"]
@@ -400,15 +399,6 @@ class CreditAccountAdmin(admin.ModelAdmin):
     def last_use(self, obj):
         last = getattr(obj, "last_use_at", None)
         return date_format(timezone.localtime(last), "SHORT_DATETIME_FORMAT") if last else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         account = self.get_object(request, object_id)
@@ -443,7 +433,7 @@ class CreditAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry, site=backoffice)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created", "kind", "amount", "holder_column", "order_column", "staff", "reason"]
     list_select_related = ["card", "account", "order", "staff"]
     list_filter = ["kind", "created"]
@@ -470,18 +460,9 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     def order_column(self, obj):
         return _order_link(obj.order_id, obj.order.number if obj.order_id else "")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(GiftCardModeSetting, site=backoffice)
-class GiftCardModeAdmin(admin.ModelAdmin):
+class GiftCardModeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Puts "Gift-card mode" on the start page's app list; opens the explanation + switch."""
 
     def has_view_permission(self, request, obj=None):
@@ -491,15 +472,6 @@ class GiftCardModeAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return redirect("admin:giftcards_giftcard_mode")

@@ -101,7 +101,7 @@ def seed(cmd):
     # Blocked (reported stolen).
     card, new = _issue(demo_number(5), "30.00", staff)
     if new:
-        services.set_blocked(card, True, staff)
+        services.set_blocked(card, True)
         made.append(("blocked", card))
     # Erika's credit account: two cards redeemed, credit used on an order, a goodwill top-up.
     card_a, new_a = _issue(demo_number(6), "25.00", staff)

@@ -8,20 +8,12 @@ typed them into ledger reasons. Gift cards themselves have no owner and hold no 
 data.
 """
 
-import re
-
 from django.utils.translation import gettext as _
+
+from shop.erasure import scrub
 
 from .models import CreditAccount, LedgerEntry
 from .services import GiftCardError
-
-
-def _scrub(text, needles, replacements):
-    for needle, replacement in zip(needles, replacements, strict=True):
-        if needle and text:
-            pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
-            text = re.sub(pattern, lambda _m, r=replacement: r, text, flags=re.IGNORECASE)
-    return text
 
 
 def erase_customer(customer, by=None):
@@ -52,7 +44,7 @@ def erase_customer(customer, by=None):
         _("Deleted customer"),
     ]
     for entry in LedgerEntry.objects.filter(account=account).exclude(reason="").only("reason"):
-        reason = _scrub(entry.reason, needles, replacements)[:300]
+        reason = scrub(entry.reason, needles, replacements)[:300]
         if reason != entry.reason:
             LedgerEntry.objects.filter(pk=entry.pk).update(reason=reason)
     CreditAccount.objects.filter(pk=account.pk).update(customer=None)

@@ -28,12 +28,11 @@ from django.utils.translation import gettext as _
 
 from shop.mail import queue_email
 from shop.models import ShopSettings
+from shop.money import CENT, ZERO
 
 from .errors import GiftCardError, GiftCardOperationError
 from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, LedgerEntry
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 MAX_BULK = 10_000
 MAX_VALUE = Decimal("10000.00")
 # A refund to a card that expired since the order: the card gets this many days again.
@@ -535,13 +534,26 @@ def adjust_account(account, amount, reason, user):
     return _adjust(CreditAccount, account, amount, reason, user)
 
 
-def set_blocked(card, blocked, user=None):
+def set_blocked(card, blocked):
     with transaction.atomic():
         locked = _lock_card(card)
         if locked.is_blocked != blocked:
             locked.is_blocked = blocked
             locked.save(update_fields=["is_blocked"])
     return locked
+
+
+def set_blocked_many(cards, blocked):
+    """Block (or unblock) every card of the queryset ``cards`` in one UPDATE, like
+    :func:`set_blocked` one by one: cards already in that state are left alone. The UPDATE
+    waits for row locks held by running redemptions, as the single block does. Returns how
+    many cards changed."""
+    with transaction.atomic():
+        return (
+            GiftCard.objects.filter(pk__in=cards.order_by().values("pk"))
+            .exclude(is_blocked=blocked)
+            .update(is_blocked=blocked)
+        )
 
 
 def expire_cards(today=None):

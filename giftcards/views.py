@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shop.clientip import client_ip
 from shop.models import ShopSettings
+from shop.ratelimit import RateLimit
 
 from . import services
 from .forms import BalanceCheckForm, RedeemForm
@@ -18,29 +19,15 @@ from .models import CreditAccount, GiftCard, LedgerEntry
 # Card numbers must not be guessable by trying: at most this many checks per window.
 CHECK_LIMIT = 10
 CHECK_WINDOW = 600  # seconds
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def throttled(request, scope):
-    """Count one attempt for this client; True once the limit for the window is used up."""
-    key = f"giftcards:{scope}:{client_ip(request)}"
-    cache.add(key, 0, timeout=CHECK_WINDOW)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=CHECK_WINDOW)
-        attempts = 1
-    return attempts > CHECK_LIMIT
+BALANCE_CHECKS = RateLimit("giftcards:balance", limit=CHECK_LIMIT, window=CHECK_WINDOW)
+REDEEM_ATTEMPTS = RateLimit("giftcards:redeem", limit=CHECK_LIMIT, window=CHECK_WINDOW)
 
 
 def balance(request):
     form = BalanceCheckForm(request.POST or None)
     card = None
     if request.method == "POST":
-        if throttled(request, "balance"):
+        if BALANCE_CHECKS.attempt(client_ip(request)):
             form = BalanceCheckForm()
             messages.error(
                 request,
@@ -107,7 +94,7 @@ def redeem(request):
         )
         return redirect("giftcards:account")
     form = RedeemForm(request.POST)
-    if throttled(request, "redeem"):
+    if REDEEM_ATTEMPTS.attempt(client_ip(request)):
         messages.error(request, _("Too many attempts. Please try again in a few minutes."))
     elif form.is_valid():
         try:

@@ -10,25 +10,16 @@ open the thread. A test customer's threads are deleted.
 Runs inside the deletion transaction; it only ever touches rows of this app.
 """
 
-import re
-
 from django.db.models import Q
 from django.utils.translation import gettext as _
+
+from shop.erasure import scrub
 
 from .models import Message, Thread, new_token
 
 
 def placeholder_email(thread):
     return f"deleted-t{thread.pk}@invalid"
-
-
-def _scrub(text, needles, replacements):
-    """Replace each needle (whole words, any case) by its replacement."""
-    for needle, replacement in zip(needles, replacements, strict=True):
-        if needle and text:
-            pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
-            text = re.sub(pattern, lambda _m, r=replacement: r, text, flags=re.IGNORECASE)
-    return text
 
 
 def customer_threads(customer):
@@ -59,11 +50,11 @@ def erase_customer(customer):
             customer=None,
             email=placeholder,
             name=deleted_name,
-            subject=_scrub(thread.subject, needles, replacements)[:200],
+            subject=scrub(thread.subject, needles, replacements)[:200],
             token=new_token(),
         )
         for message in Message.objects.filter(thread=thread).only("pk", "kind", "text"):
-            text = _scrub(message.text, needles, replacements)
+            text = scrub(message.text, needles, replacements)
             fields = {}
             if text != message.text:
                 fields["text"] = text

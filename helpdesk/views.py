@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,44 +8,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from orders.models import Order
-from shop.exceptions import DomainError
+from shop.clientip import client_ip
+from shop.exceptions import DomainError, add_to_form
+from shop.ratelimit import RateLimit
 
 from . import services
 from .forms import AnswerForm, ContactForm, ThreadStartForm
 from .models import Message, Thread
 
 THROTTLE_WINDOW = 3600  # seconds
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _throttle_key(request):
-    return f"helpdesk:contact:{_client_ip(request)}"
-
-
-def _throttled(request):
-    limit = getattr(settings, "HELPDESK_CONTACT_LIMIT", 5)
-    return (cache.get(_throttle_key(request)) or 0) >= limit
-
-
-def _count_request(request):
-    key = _throttle_key(request)
-    cache.add(key, 0, THROTTLE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, THROTTLE_WINDOW)
+# Requests per client and hour; only accepted (or silently dropped spam) requests count.
+CONTACT_REQUESTS = RateLimit(
+    "helpdesk:contact", limit=("HELPDESK_CONTACT_LIMIT", 5), window=THROTTLE_WINDOW
+)
 
 
 def _customer(request):
     user = request.user
     return user if user.is_authenticated and not user.is_staff else None
-
-
-def _form_error(form, exc):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _visible_messages():
@@ -63,7 +41,7 @@ def contact(request):
         initial = {"name": customer.get_full_name(), "email": customer.email}
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        if _throttled(request):
+        if CONTACT_REQUESTS.exceeded(client_ip(request)):
             form.is_valid()
             form.add_error(
                 None,
@@ -74,7 +52,7 @@ def contact(request):
             )
         elif form.is_spam:
             # Accept and drop: the bot sees the normal success, nothing is stored or sent.
-            _count_request(request)
+            CONTACT_REQUESTS.hit(client_ip(request))
             messages.success(request, _("Thank you! We have received your request."))
             return redirect("helpdesk:contact")
         elif form.is_valid():
@@ -91,9 +69,9 @@ def contact(request):
                     language=(get_language() or "en")[:2],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                add_to_form(form, exc)
             else:
-                _count_request(request)
+                CONTACT_REQUESTS.hit(client_ip(request))
                 messages.success(
                     request,
                     _(
@@ -119,7 +97,7 @@ def start_order_thread(request, number):
                 text=form.cleaned_data["text"],
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Your message has been sent. We will answer soon."))
             return redirect(thread.get_absolute_url())
@@ -132,7 +110,7 @@ def _thread_page(request, thread, action_url):
         try:
             message = services.customer_reply(thread, form.cleaned_data["text"])
         except DomainError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Your answer has been sent."))
             return redirect(f"{action_url}#m{message.pk}")

@@ -1,5 +1,5 @@
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
@@ -11,13 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.models import PaymentMethod, Product, ShippingMethod
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def money(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+from shop.money import ZERO, money
 
 
 def net_of(gross, rate):

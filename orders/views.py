@@ -10,12 +10,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shop.cart import Cart
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
+from shop.money import ZERO
 from shop.pdf import pdf_response
 
 from . import limits, pdf, services
 from .forms import CheckoutForm
-from .models import ZERO, Order, OrderComment, Shipment
+from .models import Order, OrderComment, Shipment
 
 SUCCESS_SESSION_KEY = "last_order_id"
 
@@ -96,7 +97,7 @@ def checkout(request):
         try:
             order = services.place_order(cart.items, data, customer=customer)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             cart.clear()
             request.session.pop("voucher_code", None)

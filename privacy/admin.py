@@ -5,14 +5,13 @@ from datetime import datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection
-from django.db.models import Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from shop.admin import EstimatedCountPaginator, backoffice
+from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
+from shop.db import json_array_contains_any
 
 from . import views
 from .models import AccessLogEntry, Disclosure, Subject
@@ -49,12 +48,7 @@ def refs_for_term(term):
 
 
 def filter_by_refs(queryset, refs):
-    if connection.vendor == "postgresql":
-        return queryset.filter(subjects__has_any_keys=refs)
-    condition = Q(pk__in=[])
-    for ref in refs:
-        condition |= Q(subjects__icontains=f'"{ref}"')
-    return queryset.filter(condition)
+    return queryset.filter(json_array_contains_any("subjects", refs))
 
 
 class SubjectFilter(admin.SimpleListFilter):
@@ -151,7 +145,7 @@ class DateRangeFilter(admin.ListFilter):
 
 
 @admin.register(AccessLogEntry, site=backoffice)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everybody; the database itself refuses UPDATE and DELETE."""
 
     list_display = ["id", "time", "username", "action", "subject_list", "short_path", "ip"]
@@ -202,18 +196,9 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
             return filter_by_refs(queryset, refs), False
         return super().get_search_results(request, queryset, search_term)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Disclosure, site=backoffice)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """All disclosures at a glance; adding and editing happens on the subject's page."""
 
     list_display = ["date", "subject_link", "recipient", "scope", "created_by"]
@@ -227,18 +212,9 @@ class DisclosureAdmin(admin.ModelAdmin):
         url = reverse("admin:privacy_subject_disclosures", args=[obj.subject])
         return format_html('<a href="{}">{}</a>', url, obj.subject_name or obj.subject)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Subject, site=backoffice)
-class SubjectAdmin(admin.ModelAdmin):
+class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The personal-data browser (SPEC S11): search, show, disclosures, report, export."""
 
     def get_urls(self):
@@ -266,12 +242,3 @@ class SubjectAdmin(admin.ModelAdmin):
                 name="privacy_subject_disclosure_delete",
             ),
         ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -23,8 +23,10 @@ from django.core.paginator import Page
 from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from shop.clientip import client_ip
+
 from .registry import is_personal, subjects_for, subjects_for_rows
-from .services import Action, Collector, client_ip, write_entry
+from .services import Action, Collector, write_entry
 
 ADMIN_NAMESPACE = "admin"
 NOT_SEARCH_PARAMS = {"p", "page", "o", "ot", "e", "_changelist_filters", "_to_field", "_popup"}

@@ -11,7 +11,6 @@ response is done. Outside a request (commands, tasks) use :func:`write_entry`.
 """
 
 import hashlib
-import ipaddress
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -20,6 +19,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from shop.clientip import client_ip, normalise_ip
+from shop.db import is_postgresql, set_transaction_setting, snapshot, table
 
 from .errors import PrivacyError
 from .models import GENESIS_HASH, AccessLogAnchor, AccessLogEntry, AccessLogHead, Disclosure
@@ -68,13 +70,6 @@ def entry_hash(entry, prev_hash=None):
     return chain_hash(entry.prev_hash if prev_hash is None else prev_hash, payload)
 
 
-def normalise_ip(value):
-    try:
-        return str(ipaddress.ip_address((value or "").strip()))
-    except ValueError:
-        return ""
-
-
 _PG_APPEND = """
 WITH head AS (
     INSERT INTO {head} (id, prev_hash, last_hash)
@@ -112,10 +107,8 @@ def write_entry(*, user=None, username=None, action, subjects=(), path="", ip=""
         "note": (note or "")[:500],
     }
     payload = canonical_payload(**values)
-    if connection.vendor == "postgresql":
-        sql = _PG_APPEND.format(
-            head=AccessLogHead._meta.db_table, entry=AccessLogEntry._meta.db_table
-        )
+    if is_postgresql():
+        sql = _PG_APPEND.format(head=table(AccessLogHead), entry=table(AccessLogEntry))
         params = {**values, "subjects": json.dumps(subjects)}
         params.update(genesis=GENESIS_HASH, payload=payload)
         with connection.cursor() as cursor:
@@ -154,10 +147,6 @@ class Collector:
                 self.subjects.append(ref)
         if note:
             self.note = f"{self.note}; {note}" if self.note else note
-
-
-def client_ip(request):
-    return normalise_ip(request.META.get("REMOTE_ADDR", ""))
 
 
 def record(request, action, subjects, note=""):
@@ -201,13 +190,9 @@ def purge_access_log(days=None, *, username="retention purge"):
         )
         count = 0
         if last:
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('privacy.purge', 'on', true)")
+            set_transaction_setting("privacy.purge", "on")
             count, _detail = AccessLogEntry.objects.filter(id__lte=last["id"]).delete()
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('privacy.purge', 'off', true)")
+            set_transaction_setting("privacy.purge", "off")
             AccessLogAnchor.objects.create(
                 cutoff=cutoff,
                 last_purged_id=last["id"],
@@ -236,12 +221,8 @@ class VerifyResult:
 
 def verify_chain():
     """Walk the chain from the genesis (or the last purge's anchor) to the head."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # One snapshot for head and entries, while appends go on.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            return _verify()
-    return _verify()
+    with snapshot():  # one snapshot for head and entries, while appends go on
+        return _verify()
 
 
 def _verify():

@@ -6,24 +6,16 @@ customers uses for anonymised orders), no customer link, and the customer's e-ma
 and name replaced where they occur in the text. A test customer's reviews are deleted.
 """
 
-import re
-
 from django.db.models import Q
 from django.utils.translation import gettext as _
+
+from shop.erasure import scrub
 
 from .models import Review
 
 
 def placeholder_email(review):
     return f"deleted-r{review.pk}@invalid"
-
-
-def _scrub(text, needles, replacements):
-    for needle, replacement in zip(needles, replacements, strict=True):
-        if needle and text:
-            pattern = r"(?<!\w)" + re.escape(needle) + r"(?!\w)"
-            text = re.sub(pattern, lambda _m, r=replacement: r, text, flags=re.IGNORECASE)
-    return text
 
 
 def customer_reviews(customer):
@@ -52,7 +44,7 @@ def erase_customer(customer):
             customer=None,
             email=placeholder,
             author_name=deleted_name[:100],
-            text=_scrub(review.text, needles, replacements),
+            text=scrub(review.text, needles, replacements),
         )
         count += 1
     return count

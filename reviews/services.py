@@ -5,11 +5,11 @@ review *moderated* (who and when are kept from that first time); *active* can be
 off and on at any time. Public = moderated and active (``Review.objects.public()``).
 """
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from shop.ratelimit import RateLimit
 
 from .errors import ReviewError
 from .models import RATING_MAX, RATING_MIN, Review
@@ -21,30 +21,16 @@ EDITABLE_FIELDS = ("text", "rating", "author_name", "active")
 THROTTLED = _("You have written several reviews in a short time. Please try again later.")
 
 
-def _throttle_limits():
-    limit = getattr(settings, "REVIEW_THROTTLE_LIMIT", 3)
-    window = getattr(settings, "REVIEW_THROTTLE_SECONDS", 600)
-    return limit, window
-
-
-def _throttle_key(ip):
-    return f"reviews:throttle:{ip or 'unknown'}"
+# Reviews per IP address; the window starts with the first review from that address.
+SUBMISSIONS = RateLimit(
+    "reviews:throttle",
+    limit=("REVIEW_THROTTLE_LIMIT", 3),
+    window=("REVIEW_THROTTLE_SECONDS", 600),
+)
 
 
 def is_throttled(ip):
-    limit, _window = _throttle_limits()
-    return (cache.get(_throttle_key(ip)) or 0) >= limit
-
-
-def _count_submission(ip):
-    _limit, window = _throttle_limits()
-    key = _throttle_key(ip)
-    # Fixed window: the counter expires ``window`` seconds after the first review from this IP.
-    cache.add(key, 0, timeout=window)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
+    return SUBMISSIONS.exceeded(ip)
 
 
 def _check_rating(rating):
@@ -72,7 +58,7 @@ def submit_review(product, *, rating, text, author_name, email, customer=None, i
         email=email.strip(),
         customer=customer,
     )
-    _count_submission(ip)
+    SUBMISSIONS.hit(ip)
     return review
 
 

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shop import views as shop_views
+from shop.clientip import client_ip
+from shop.exceptions import add_to_form
 from shop.models import Product
 
 from . import services
@@ -19,7 +21,7 @@ def _back(product):
 @require_POST
 def submit(request, slug):
     product = get_object_or_404(Product.objects.active(), slug=slug)
-    ip = request.META.get("REMOTE_ADDR")
+    ip = client_ip(request)
     form = ReviewForm(request.POST)
     if form.is_spam():
         # Tell the bot nothing: same answer as a real submission, but nothing is stored.
@@ -41,7 +43,7 @@ def submit(request, slug):
                 ip=ip,
             )
         except services.ReviewError as exc:
-            form.add_error(exc.field, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, THANK_YOU)
             return _back(product)

@@ -4,7 +4,6 @@ Apps register their ModelAdmins on ``backoffice`` and may add items to the start
 "needs attention" panel with ``backoffice.attention(...)``.
 """
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,17 +12,18 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
-from django.db import connection, connections
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .db import PersonName, estimated_count
 from .models import Category, OutboxEmail, PaymentMethod, Product, ShippingMethod, ShopSettings
-from .search import PersonName
-from .twofactor import TwoFactorSiteMixin, register_device_admin
+from .twofactor import TwoFactorSiteMixin
 
 
 @dataclass
@@ -88,7 +88,52 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
 
 
 backoffice = BackofficeSite(name="admin")
-register_device_admin(backoffice)  # managers can reset a staff member's second factor
+
+
+class ReadOnlyAdminMixin:
+    """A screen that only shows rows: they are written by services (or by the request that
+    happened), never in a backoffice form. Nobody adds or changes them here, whatever their
+    permissions; ``deletable = True`` keeps the model's delete permission."""
+
+    deletable = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyWithActionsAdminMixin:
+    """Read-only pages whose list actions change rows (e.g. "Send again"): viewing needs
+    only the view permission and shows no form; posting an action needs the change
+    permission. Nobody adds or deletes rows here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if request.method in ("GET", "HEAD"):
+            return super().has_view_permission(request, obj)
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(TOTPDevice, StaticDevice, site=backoffice)
+class OTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Lets a manager reset a staff member's second factor (delete only; nothing to edit)."""
+
+    deletable = True
+    list_display = ["user", "name", "confirmed", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
 
 
 @admin.register(Group, site=backoffice)
@@ -134,7 +179,7 @@ class ShopSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxEmail, site=backoffice)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     """The outbox: every e-mail the shop sent or still has to send (SPEC S13)."""
 
     list_display = [
@@ -176,18 +221,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return Truncator(obj.last_error).chars(60) if obj.last_error else "—"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Read-only screens; the "send again" action needs the change permission.
-        if request.method in ("GET", "HEAD"):
-            return super().has_view_permission(request, obj)
-        return super().has_change_permission(request, obj)
-
     @admin.action(description=_("Send again"), permissions=["change"])
     def send_again(self, request, queryset):
         from . import mail
@@ -218,21 +251,10 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        qs = self.object_list
-        if connection.vendor == "postgresql" and hasattr(qs, "query"):
-            try:
-                sql, params = qs.query.get_compiler(qs.db).as_sql()
-                with connections[qs.db].cursor() as cursor:
-                    cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-                    plan = cursor.fetchone()[0]
-                if isinstance(plan, str):
-                    plan = json.loads(plan)
-                estimate = int(plan[0]["Plan"]["Plan Rows"])
-            except Exception:  # an unusual query: fall back to the exact count
-                estimate = 0
-            if estimate > self.threshold:
-                self.is_estimate = True
-                return estimate
+        estimate = estimated_count(self.object_list)
+        if estimate is not None and estimate > self.threshold:
+            self.is_estimate = True
+            return estimate
         return super().count
 
 
@@ -240,8 +262,9 @@ class LargeListAdminMixin:
     """For change lists over big tables: estimated totals and indexed name search.
 
     ``name_search_fields = ("first_name", "last_name")`` searches "first last" through the
-    trigram index the privacy app creates on exactly that expression; ``exact_search_fields``
-    match whole values (order or customer numbers) through their unique index.
+    trigram index the owning app builds on exactly that expression (``shop.db.PersonName``);
+    ``exact_search_fields`` match whole values (order or customer numbers) through their
+    unique index.
     """
 
     paginator = EstimatedCountPaginator

@@ -18,6 +18,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from .db import vacuum
+
 BENCH_EMAIL = "bench-staff@example.invalid"
 
 
@@ -48,8 +50,8 @@ class Bench:
     def touched(self, *models):
         """Tables a rolled-back bulk job wrote to: vacuumed after the run."""
         for model in models:
-            if model._meta.db_table not in self._vacuum:
-                self._vacuum.append(model._meta.db_table)
+            if model not in self._vacuum:
+                self._vacuum.append(model)
 
     @staticmethod
     def _staff():
@@ -152,11 +154,8 @@ class Bench:
         """The rolled-back bulk jobs leave millions of dead rows (a rolled-back COPY still
         wrote them); clean them up so the next run — and the shop — see the data set as it
         was, not a bloated one."""
-        if not self._vacuum or connection.vendor != "postgresql" or connection.in_atomic_block:
-            return
-        with connection.cursor() as cursor:
-            names = ", ".join(connection.ops.quote_name(t) for t in self._vacuum)
-            cursor.execute(f"VACUUM (ANALYZE) {names}")
+        if self._vacuum:
+            vacuum(*self._vacuum)
 
     def print_table(self, write, load_before):
         header = f"{'benchmark':<42} {'result':>12} {'target':>12} {'queries':>8}  {'':4} note"

@@ -6,6 +6,8 @@ import io
 
 from django.db import connection
 
+from .db import is_postgresql, table
+
 BATCH = 50_000
 
 
@@ -57,9 +59,8 @@ def copy_rows(model, columns, rows):
     defaults = _column_defaults(model, set(columns))
     all_columns = list(columns) + list(defaults)
     tail = tuple(defaults.values())
-    table = model._meta.db_table
     count = 0
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         batch = []
         for row in rows:
             batch.append(model(**dict(zip(all_columns, tuple(row) + tail, strict=True))))
@@ -75,7 +76,7 @@ def copy_rows(model, columns, rows):
         raw = cursor.cursor  # the psycopg 3 cursor
         buf = io.StringIO()
         pending = 0
-        with raw.copy(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN") as copy:
+        with raw.copy(f"COPY {table(model)} ({cols}) FROM STDIN") as copy:
             for row in rows:
                 buf.write("\t".join(_escape(v) for v in row))
                 buf.write(tail_text)
@@ -94,13 +95,12 @@ def copy_rows(model, columns, rows):
 
 def reset_sequence(model):
     """After inserting explicit ids, move the id sequence past them (PostgreSQL only)."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         return
-    table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 1))",
-            [table],
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE((SELECT MAX(id) FROM {table(model)}), 1))",
+            [model._meta.db_table],
         )
 
 

@@ -2,9 +2,9 @@
 guest's cart survives logging in; prices are always read from the catalog, never stored."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from .models import Product
+from .money import ZERO
 
 SESSION_KEY = "cart"
 MAX_QUANTITY = 99
@@ -63,4 +63,4 @@ class Cart:
         ]
 
     def goods_total(self, lines=None):
-        return sum((line.total for line in (lines or self.lines())), Decimal("0.00"))
+        return sum((line.total for line in (lines or self.lines())), ZERO)

@@ -12,3 +12,9 @@ class DomainError(Exception):
         self.message = str(message)
         if field is not None:
             self.field = field
+
+
+def add_to_form(form, exc):
+    """Show the domain error ``exc`` on ``form``: at its field if the form has that field,
+    otherwise as an error of the whole form."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -16,10 +16,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.db.models import Q
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from .db import json_array_contains
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -48,9 +51,11 @@ def queue_email(
     with translation.override(language or settings.LANGUAGE_CODE):
         text = render_to_string(f"emails/{template}.txt", ctx)
         try:
-            html = render_to_string(f"emails/{template}.html", ctx)
-        except Exception:  # an HTML part is optional
+            html_template = get_template(f"emails/{template}.html")
+        except TemplateDoesNotExist:  # the HTML part is optional; a broken one is a bug
             html = ""
+        else:
+            html = html_template.render(ctx)
     subject, _sep, body = text.partition("\n")
     email = OutboxEmail.objects.create(
         to=recipients,
@@ -216,14 +221,7 @@ def erase_recipient(email):
 
 
 def _addressed_to(email):
-    from django.db import connection
-    from django.db.models import Q
-
-    variants = {email, email.lower()}
     condition = Q()
-    for address in variants:
-        if connection.vendor == "postgresql":
-            condition |= Q(to__contains=[address])
-        else:  # SQLite has no JSON containment
-            condition |= Q(to__icontains=f'"{address}"')
+    for address in {email, email.lower()}:
+        condition |= json_array_contains("to", address)
     return OutboxEmail.objects.filter(condition)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-ZERO = Decimal("0.00")
+from .money import ZERO
 
 
 class Category(models.Model):

@@ -97,18 +97,16 @@ def declared_apps():
 def declare():
     """The shop's own declarations and those of the third-party apps it configures (called
     from ShopConfig.ready())."""
-    from django.db import connection
-    from django.db.models import Q
+    from .db import json_array_contains
 
     def outbox_subjects(email):
         return [ref for ref in (email_ref(a) for a in (email.to or [])) if ref]
 
-    def addressed_to(address):
-        if connection.vendor == "postgresql":
-            return Q(to__contains=[address])
-        return Q(to__icontains=f'"{address}"')  # SQLite has no JSON containment
-
-    register("shop.outboxemail", subjects=outbox_subjects, email_lookup=addressed_to)
+    register(
+        "shop.outboxemail",
+        subjects=outbox_subjects,
+        email_lookup=lambda address: json_array_contains("to", address),
+    )
     # A user foreign key, but no customer's data: staff groups, the admin's change history,
     # second factors, login throttling, object permissions, sessions.
     for label in (

@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
-    "django_filters",
     "guardian",
     "axes",
     "django_otp",
@@ -100,7 +99,6 @@ DATABASES = {
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "customers.User"
@@ -133,6 +131,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "customers.views.lockout"  # "too many attempts, try again later" page
+AXES_CLIENT_IP_CALLABLE = "shop.clientip.client_ip"  # the same client address as everywhere
+
+# Reverse proxies in front of the shop that append the client address to X-Forwarded-For:
+# 0 = none, the header is ignored (a client could write anything into it); N = the client is
+# the address N hops from the right end of the header (shop/clientip.py).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+if TRUSTED_PROXY_HOPS < 0:
+    raise environ.ImproperlyConfigured("TRUSTED_PROXY_HOPS must be 0 or more")
 # Days an operator-created customer's confirmation link stays valid.
 ACCOUNT_CONFIRMATION_DAYS = env.int("ACCOUNT_CONFIRMATION_DAYS", default=3)
 

@@ -20,7 +20,6 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
-from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import logout as auth_logout
 from django.db import transaction
@@ -295,25 +294,3 @@ class TwoFactorSiteMixin:
         from .models import ShopSettings
 
         return ShopSettings.load().shop_name or "Shop backoffice"
-
-
-class OTPDeviceAdmin(admin.ModelAdmin):
-    """Lets a manager reset a staff member's second factor (delete only; nothing to edit)."""
-
-    list_display = ["user", "name", "confirmed", "last_used_at"]
-    list_select_related = ["user"]
-    search_fields = ["user__email", "user__first_name", "user__last_name"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-def register_device_admin(site):
-    for model in (TOTPDevice, StaticDevice):
-        if not site.is_registered(model):
-            site.register(model, OTPDeviceAdmin)

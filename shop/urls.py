@@ -29,5 +29,4 @@ urlpatterns = [
     path("", include("giftcards.urls")),
     path("", include("helpdesk.urls")),
     path("", include("reviews.urls")),
-    path("", include("privacy.urls")),
 ]

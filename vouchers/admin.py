@@ -17,7 +17,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shop.admin import EstimatedCountPaginator, backoffice
+from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
+from shop.exceptions import add_to_form
 from shop.exports import csv_response
 from shop.models import ShopSettings
 
@@ -176,7 +177,7 @@ class CampaignAdmin(admin.ModelAdmin):
             try:
                 campaign = services.generate_campaign(**form.service_kwargs())
             except VoucherError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                add_to_form(form, exc)
             else:
                 self.message_user(
                     request,
@@ -480,7 +481,8 @@ class JobStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(CodeJob, site=backoffice)
-class CodeJobAdmin(admin.ModelAdmin):
+class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    deletable = True  # jobs can be deleted (with the delete permission)
     list_display = [
         "__str__",
         "status",
@@ -492,12 +494,6 @@ class CodeJobAdmin(admin.ModelAdmin):
     ]
     list_filter = [JobStateFilter, "kind", "status"]
     list_select_related = ["campaign"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("progress"))
     def progress_link(self, obj):

@@ -13,6 +13,7 @@ from unittest import mock
 from django.db import connection, connections, transaction
 
 from shop.bench import Rollback
+from shop.db import table
 from vouchers import services
 
 
@@ -63,11 +64,12 @@ def bench_generate(n=1_000_000):
     return result
 
 
-def cols(table):
+def cols(model):
+    """The NOT NULL columns without a database default of ``model``'s table."""
     with connection.cursor() as cur:
         cur.execute(
             "select column_name, data_type from information_schema.columns where table_name=%s and is_nullable='NO' and column_default is null and is_identity='NO'",
-            [table],
+            [model._meta.db_table],
         )
         return cur.fetchall()
 
@@ -93,13 +95,11 @@ def bench_assign(n=100_000, orders_per=2):
     from orders.models import Order
     from shop.models import PaymentMethod, ShippingMethod
 
-    users, orders = (connection.ops.quote_name(m._meta.db_table) for m in (User, Order))
-
     pm, sm = PaymentMethod.objects.first(), ShippingMethod.objects.first()
     try:
         with transaction.atomic():
             with connection.cursor() as cur:
-                ucols = cols(User._meta.db_table)
+                ucols = cols(User)
                 ov = {
                     "email": "'bench' || g || '@example.com'",
                     "password": "'!'",
@@ -109,10 +109,10 @@ def bench_assign(n=100_000, orders_per=2):
                 }
                 names = [c for c, _ in ucols]
                 cur.execute(
-                    f"INSERT INTO {users} ({', '.join(names)}) SELECT {', '.join(value_expr(c, d, ov) for c, d in ucols)} FROM generate_series(1, %s) g",
+                    f"INSERT INTO {table(User)} ({', '.join(names)}) SELECT {', '.join(value_expr(c, d, ov) for c, d in ucols)} FROM generate_series(1, %s) g",
                     [n],
                 )
-                ocols = cols(Order._meta.db_table)
+                ocols = cols(Order)
                 ov = {
                     "email": "u.email",
                     "language": "'en'",
@@ -131,7 +131,7 @@ def bench_assign(n=100_000, orders_per=2):
                 names = [c for c, _ in ocols] + ["customer_id"]
                 exprs = [value_expr(c, d, ov) for c, d in ocols] + ["u.id"]
                 cur.execute(
-                    f"INSERT INTO {orders} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {users} u, generate_series(1, %s) k WHERE u.email LIKE 'bench%%@example.com'",
+                    f"INSERT INTO {table(Order)} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM {table(User)} u, generate_series(1, %s) k WHERE u.email LIKE 'bench%%@example.com'",
                     [orders_per],
                 )
             criteria = services.Criteria(

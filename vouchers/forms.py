@@ -2,16 +2,13 @@ from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.utils.translation import gettext_lazy as _
 
+from shop.exceptions import add_to_form
+
 from . import masks, services
 from .errors import VoucherError
 from .models import Campaign
 
 MAX_COUNT = 5_000_000
-
-
-def _apply_error(form, exc):
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 class GenerateCodesForm(forms.Form):
@@ -107,7 +104,7 @@ class GenerateCodesForm(forms.Form):
             )
             masks.plan(data.get("mask") or "", data["count"])
         except VoucherError as exc:
-            _apply_error(self, exc)
+            add_to_form(self, exc)
         return data
 
     def service_kwargs(self):
@@ -166,7 +163,7 @@ class AssignCodesForm(forms.Form):
         try:
             data["criteria"] = self.criteria().validate()
         except VoucherError as exc:
-            _apply_error(self, exc)
+            add_to_form(self, exc)
         return data
 
     def criteria(self):

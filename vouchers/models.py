@@ -1,7 +1,5 @@
 """Discount-code campaigns, their codes and redemptions (S7), code jobs, partner offers (S12)."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-ZERO = Decimal("0.00")
+from shop.money import ZERO
 
 
 def normalise_code(text):

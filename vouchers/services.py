@@ -7,7 +7,7 @@ and raises ``VoucherError`` (nothing changed) on illegal input.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import loyalty
+from shop.db import is_postgresql, table
 from shop.mail import queue_email
+from shop.money import ZERO, money
 
 from . import masks
 from .errors import VoucherError
@@ -27,14 +29,8 @@ from .models import Campaign, Code, CodeJob, Redemption, normalise_code
 __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
 log = logging.getLogger(__name__)
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 ASYNC_THRESHOLD = 10_000  # generation from the backoffice runs as a job from here on
 COPY_CHUNK = 50_000
-
-
-def money(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # ---------------------------------------------------------------------------------------
@@ -163,7 +159,7 @@ def _write_codes(campaign_id, codes, progress=None):
     """Write the codes; return the set of those that already exist (nothing written then)."""
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if is_postgresql():
                 _copy_codes(campaign_id, codes, progress)
             else:
                 for start in range(0, len(codes), 5000):
@@ -184,7 +180,7 @@ def _copy_codes(campaign_id, codes, progress=None):
     prefix, suffix = f"{campaign_id}\t", "\tt\n"
     joiner = suffix + prefix
     with connection.cursor() as cursor:
-        with cursor.copy("COPY vouchers_code (campaign_id, text, is_active) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table(Code)} (campaign_id, text, is_active) FROM STDIN") as copy:
             for start in range(0, len(codes), COPY_CHUNK):
                 chunk = codes[start : start + COPY_CHUNK]
                 copy.write(prefix + joiner.join(chunk) + suffix)
@@ -227,7 +223,7 @@ def delete_campaign(campaign):
                 % {"name": campaign.name}
             )
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM vouchers_code WHERE campaign_id = %s", [campaign.pk])
+            cursor.execute(f"DELETE FROM {table(Code)} WHERE campaign_id = %s", [campaign.pk])
         campaign.delete()
 
 
@@ -487,13 +483,16 @@ def _matching_sql(criteria, campaign_id=None):
     holder_params = []
     if campaign_id is not None:
         holder = (
-            " AND NOT EXISTS (SELECT 1 FROM vouchers_code h"
+            f" AND NOT EXISTS (SELECT 1 FROM {table(Code)} h"
             " WHERE h.campaign_id = %s AND h.assigned_to_id = u.id)"
         )
         holder_params = [campaign_id]
+    from customers.models import User
+    from orders.models import Order
+
     sql = (
-        "SELECT o.customer_id AS uid FROM orders_order o"
-        " JOIN customers_user u ON u.id = o.customer_id"
+        f"SELECT o.customer_id AS uid FROM {table(Order)} o"
+        f" JOIN {table(User)} u ON u.id = o.customer_id"
         f" WHERE {' AND '.join(where)} AND {user_where}{holder}"
         f" GROUP BY o.customer_id HAVING {' AND '.join(having)}"
     )
@@ -573,19 +572,19 @@ def assign_codes(campaign, criteria, *, notify=False, progress=None):
                 SELECT array_agg(uid ORDER BY uid) AS uids FROM ({match_sql}) m
             ), free AS (
                 SELECT array_agg(id ORDER BY id) AS ids FROM (
-                    SELECT c.id FROM vouchers_code c
+                    SELECT c.id FROM {table(Code)} c
                     WHERE c.campaign_id = %s AND c.assigned_to_id IS NULL AND c.is_active
-                      AND NOT EXISTS (SELECT 1 FROM vouchers_redemption r WHERE r.code_id = c.id)
+                      AND NOT EXISTS (SELECT 1 FROM {table(Redemption)} r WHERE r.code_id = c.id)
                     ORDER BY c.id
                     LIMIT %s
                 ) f
             )
-            UPDATE vouchers_code AS t SET assigned_to_id = pair.uid, assigned_at = %s
+            UPDATE {table(Code)} AS t SET assigned_to_id = pair.uid, assigned_at = %s
             FROM matching, free, unnest(free.ids, matching.uids) AS pair(code_id, uid)
             WHERE t.id = pair.code_id AND pair.uid IS NOT NULL AND t.assigned_to_id IS NULL
             RETURNING t.id
         """
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [*match_params, campaign.pk, wanted, timezone.now()])
                 assigned_ids = [row[0] for row in cursor.fetchall()]

@@ -7,7 +7,7 @@ that stores their e-mail address — via ``apps.get_models()``, so the report gr
 apps and never needs the other apps' code.
 """
 
-from shop.search import PersonName
+from shop.db import PersonName
 
 from .export import as_json
 from .people import Person, find_by_email, resolve, subject_refs

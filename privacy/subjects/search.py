@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from shop import personal_data
-from shop.search import PersonName
+from shop.db import PersonName
 
 from .people import order_role, orders_model, user_model
 

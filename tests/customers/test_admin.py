@@ -140,16 +140,14 @@ def test_view_only_role_cannot_adjust_points(client, customer):
 
 
 def _bulk_customers(last_name, n):
-    from django.db import connection
-
     from customers.models import User
+    from shop.db import analyze
 
     User.objects.bulk_create(
         User(email=f"{last_name.lower()}{i}@example.com", first_name="Ida", last_name=last_name)
         for i in range(n)
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE customers_user")
+    analyze(User)
 
 
 def test_search_with_thousands_of_matches_shows_an_estimate_marked_about(admin_client):

@@ -200,3 +200,35 @@ def test_backoffice_customer_panel(rf, staff, make_card):
     request.user = staff
     html = BACKOFFICE_CUSTOMER.render(request, customer)
     assert "9.99" in html and "Redeemed to account" in html
+
+
+def test_bulk_block_is_one_update_and_leaves_other_cards_alone(
+    make_card, django_assert_max_num_queries
+):
+    cards = [make_card() for _ in range(12)]
+    already = cards[0]
+    services.set_blocked(already, True)
+    other = make_card()
+    selection = GiftCard.objects.filter(pk__in=[c.pk for c in cards]).with_last_use()
+    with django_assert_max_num_queries(3):  # savepoint, UPDATE, release
+        changed = services.set_blocked_many(selection, True)
+    assert changed == 11  # the card that was blocked already is skipped
+    assert GiftCard.objects.filter(pk__in=[c.pk for c in cards], is_blocked=True).count() == 12
+    other.refresh_from_db()
+    assert not other.is_blocked
+    assert services.set_blocked_many(GiftCard.objects.filter(pk=already.pk), False) == 1
+    assert services.set_blocked_many(GiftCard.objects.filter(pk=already.pk), False) == 0
+
+
+def test_bulk_block_action_blocks_the_selected_cards(admin_client, make_card):
+    cards = [make_card() for _ in range(3)]
+    spared = make_card()
+    response = admin_client.post(
+        LIST_URL,
+        {"action": "block_cards", "_selected_action": [c.pk for c in cards]},
+        follow=True,
+    )
+    assert "3 gift cards blocked." in response.content.decode()
+    assert set(GiftCard.objects.filter(is_blocked=True)) == set(cards)
+    spared.refresh_from_db()
+    assert not spared.is_blocked

@@ -2,11 +2,11 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from customers import services
 from orders import limits
 from orders.models import Order
+from shop.db import is_postgresql
 from shop.models import ShopSettings
 from tests.factories import CustomerGroupFactory, PaymentMethodFactory, ProductFactory, UserFactory
 
@@ -86,7 +86,7 @@ def test_guests_get_limited_methods_only_if_the_shop_allows(make_order, limited,
 def test_two_parallel_orders_cannot_both_slip_under_the_limit(
     checkout_data, limited, shipping, card_payment
 ):
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.skip("row locks need PostgreSQL")
     from django.db import connections
 

@@ -19,6 +19,7 @@ from privacy import services
 from privacy.models import AccessLogAnchor, AccessLogEntry, Disclosure
 from privacy.registry import is_personal, subjects_for, subjects_for_rows
 from shop.admin import backoffice
+from shop.db import table
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,12 +236,15 @@ def test_backoffice_cannot_add_change_or_delete_entries(admin_client, staff):
     assert AccessLogEntry.objects.filter(pk=entry.pk, note="").exists()
 
 
+LOG = table(AccessLogEntry)
+
+
 def _tamper(sql, params):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending
-        cursor.execute("ALTER TABLE privacy_accesslogentry DISABLE TRIGGER USER")
+        cursor.execute(f"ALTER TABLE {LOG} DISABLE TRIGGER USER")
         cursor.execute(sql, params)
-        cursor.execute("ALTER TABLE privacy_accesslogentry ENABLE TRIGGER USER")
+        cursor.execute(f"ALTER TABLE {LOG} ENABLE TRIGGER USER")
 
 
 def test_chain_verifies_and_detects_tampering(staff, capsys):
@@ -251,21 +255,21 @@ def test_chain_verifies_and_detects_tampering(staff, capsys):
     call_command("verify_access_log")
     assert "5 entries verified" in capsys.readouterr().out
 
-    _tamper("UPDATE privacy_accesslogentry SET subjects = '[]' WHERE id = %s", [ids[2]])
+    _tamper(f"UPDATE {LOG} SET subjects = '[]' WHERE id = %s", [ids[2]])
     with pytest.raises(CommandError, match=f"#{ids[2]}"):
         call_command("verify_access_log")
 
 
 def test_verify_detects_a_removed_entry_and_a_cut_off_tail(staff):
     ids = [services.write_entry(user=staff, action="list") for _ in range(4)]
-    _tamper("DELETE FROM privacy_accesslogentry WHERE id = %s", [ids[1]])
+    _tamper(f"DELETE FROM {LOG} WHERE id = %s", [ids[1]])
     result = services.verify_chain()
     assert not result.ok and result.bad_id == ids[2]
 
 
 def test_verify_detects_missing_newest_entries(staff):
     ids = [services.write_entry(user=staff, action="list") for _ in range(3)]
-    _tamper("DELETE FROM privacy_accesslogentry WHERE id = %s", [ids[-1]])
+    _tamper(f"DELETE FROM {LOG} WHERE id = %s", [ids[-1]])
     result = services.verify_chain()
     assert not result.ok and "missing" in result.message
 
@@ -297,7 +301,7 @@ def test_retention_purge_is_logged_and_keeps_the_chain_verifiable(monkeypatch, s
     # is noticed through the anchor.
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLogEntry.objects.filter(pk=recent[0]).delete()
-    _tamper("DELETE FROM privacy_accesslogentry WHERE id = %s", [recent[0]])
+    _tamper(f"DELETE FROM {LOG} WHERE id = %s", [recent[0]])
     assert not services.verify_chain().ok
 
 

@@ -285,3 +285,46 @@ def test_erasing_a_recipient_deletes_their_sent_and_failed_emails_only():
     assert mine_sent.pk not in remaining and mine_failed.pk not in remaining
     assert {mine_pending.pk, other.pk} <= remaining
     assert mail.erase_recipient("") == 0
+
+
+# --- the optional HTML part ------------------------------------------------------------------
+
+
+@pytest.fixture
+def email_templates(settings, tmp_path):
+    """An extra template directory in front of the project's, for made-up e-mails."""
+    (tmp_path / "emails").mkdir()
+    engine = dict(settings.TEMPLATES[0])
+    engine["DIRS"] = [tmp_path, *engine["DIRS"]]
+    settings.TEMPLATES = [engine]
+
+    def write(name, text):
+        (tmp_path / "emails" / name).write_text(text)
+
+    return write
+
+
+def test_missing_html_template_sends_text_only(email_templates):
+    email_templates("plain_notice.txt", "Notice\n\nHello {{ name }}")
+    email = mail.queue_email("plain_notice", "erika@example.com", {"name": "Erika"})
+    assert (email.subject, email.body_text, email.body_html) == ("Notice", "Hello Erika", "")
+
+
+def test_syntax_error_in_the_html_template_is_not_swallowed(email_templates):
+    from django.template import TemplateSyntaxError
+
+    email_templates("broken_notice.txt", "Notice\n\nHello")
+    email_templates("broken_notice.html", "<p>{% if %}</p>")
+    with pytest.raises(TemplateSyntaxError):
+        mail.queue_email("broken_notice", "erika@example.com")
+    assert not OutboxEmail.objects.filter(template="broken_notice").exists()
+
+
+def test_runtime_error_in_the_html_template_is_not_swallowed(email_templates):
+    from django.template import TemplateDoesNotExist
+
+    email_templates("include_notice.txt", "Notice\n\nHello")
+    email_templates("include_notice.html", '<p>{% include "emails/no_such_part.html" %}</p>')
+    with pytest.raises(TemplateDoesNotExist, match="no_such_part"):
+        mail.queue_email("include_notice", "erika@example.com")
+    assert not OutboxEmail.objects.filter(template="include_notice").exists()

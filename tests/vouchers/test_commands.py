@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from shop.db import is_postgresql
 from tests.factories import UserFactory
 from vouchers.models import Campaign, Code
 
@@ -96,7 +97,7 @@ def test_generate_codes_exit_code_1_and_no_traceback():
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.skip("needs the PostgreSQL test database")
     for args, message in [
         (["--count", "2", "--mask", "<NUM:x>", "--percent", "5"], "whole number"),

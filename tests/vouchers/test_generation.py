@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from shop.db import is_postgresql, table
 from vouchers import services
 from vouchers.errors import VoucherError
 from vouchers.models import Campaign, Code
@@ -89,12 +90,12 @@ def test_database_refuses_lower_case_and_case_duplicates():
         Code.objects.create(campaign=campaign, text="ABC")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
+@pytest.mark.skipif(not is_postgresql(), reason="PostgreSQL triggers")
 def test_codes_must_belong_to_an_existing_campaign():
     with pytest.raises(Exception, match="missing campaign"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO vouchers_code (campaign_id, text, is_active) VALUES (999999, 'X', true)"
+                f"INSERT INTO {table(Code)} (campaign_id, text, is_active) VALUES (999999, 'X', true)"
             )
 
 

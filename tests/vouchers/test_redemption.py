@@ -11,6 +11,7 @@ from django.utils import timezone
 from orders import signals
 from orders.models import Order
 from orders.services import place_order
+from shop.db import is_postgresql
 from tests.factories import UserFactory
 from vouchers.errors import VoucherError
 from vouchers.models import Campaign, Redemption
@@ -123,7 +124,7 @@ def test_cancel_order_service_frees_the_code(make_order):
 
 @pytest.mark.django_db(transaction=True)
 def test_single_use_code_cannot_be_redeemed_twice_concurrently(checkout_data, product):
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.skip("row locks need PostgreSQL")
     code("RACE")
     product.stock = None

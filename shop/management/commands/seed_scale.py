@@ -9,8 +9,8 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
+from shop.db import analyze
 from shop.discovery import app_modules
 from shop.models import Product, ShippingMethod
 
@@ -42,7 +42,5 @@ class Command(BaseCommand):
         started = time.monotonic()
         for module in _contributors():
             module.seed_scale(self, opts, rnd)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        analyze()
         self.stdout.write(self.style.SUCCESS(f"done in {time.monotonic() - started:.1f}s"))

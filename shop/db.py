@@ -1,0 +1,127 @@
+"""The one place that knows which database it runs on.
+
+PostgreSQL in production and tests; the embedded SQLite file only for ``make run``. Code
+that needs a PostgreSQL feature asks :func:`is_postgresql` or uses a helper from here that
+has a portable fallback, so ``connection.vendor`` is read nowhere else (migrations aside,
+which must not import the apps' code).
+
+Raw SQL names tables through :func:`table`, never by a literal name.
+"""
+
+import json
+from contextlib import contextmanager, nullcontext
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import CharField, Func, Q
+
+
+def is_postgresql(using=DEFAULT_DB_ALIAS):
+    return connections[using].vendor == "postgresql"
+
+
+def table(model, using=DEFAULT_DB_ALIAS):
+    """``model``'s table name, quoted for raw SQL."""
+    return connections[using].ops.quote_name(model._meta.db_table)
+
+
+# --- JSON arrays of strings ----------------------------------------------------------------
+
+
+def json_array_contains(field, value):
+    """``Q`` for rows whose JSON array ``field`` holds the string ``value``."""
+    if is_postgresql():
+        return Q(**{f"{field}__contains": [value]})
+    return Q(**{f"{field}__icontains": json.dumps(value)})  # SQLite: no JSON containment
+
+
+def json_array_contains_any(field, values):
+    """``Q`` for rows whose JSON array ``field`` holds at least one of ``values``."""
+    if is_postgresql():
+        return Q(**{f"{field}__has_any_keys": list(values)})
+    condition = Q(pk__in=[])
+    for value in values:
+        condition |= Q(**{f"{field}__icontains": json.dumps(value)})
+    return condition
+
+
+# --- transactions and statistics -------------------------------------------------------------
+
+
+def set_transaction_setting(name, value, using=DEFAULT_DB_ALIAS):
+    """Set a custom setting (e.g. ``privacy.purge``) for the rest of the current transaction,
+    where triggers can read it. No-op where there are no such settings."""
+    if not is_postgresql(using):
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def snapshot(using=DEFAULT_DB_ALIAS):
+    """Context manager: everything read inside sees one consistent snapshot of the database.
+
+    On PostgreSQL outside a transaction this opens one at REPEATABLE READ; elsewhere (SQLite
+    serialises writers anyway, or an outer transaction decides) it does nothing.
+    """
+    conn = connections[using]
+    if not is_postgresql(using) or conn.in_atomic_block:
+        return nullcontext()
+    return _repeatable_read(using)
+
+
+@contextmanager
+def _repeatable_read(using):
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def estimated_count(queryset):
+    """The planner's row estimate for ``queryset`` (PostgreSQL), or None where there is
+    none (another database, or a query the planner output can't be read for)."""
+    if not hasattr(queryset, "query") or not is_postgresql(queryset.db):
+        return None
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except Exception:  # an unusual query: no estimate, the caller counts exactly
+        return None
+
+
+def analyze(*models, using=DEFAULT_DB_ALIAS):
+    """Refresh the planner statistics of the models' tables (all tables if none are given)."""
+    if not is_postgresql(using):
+        return
+    tables = ", ".join(table(model, using) for model in models)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}".strip())
+
+
+def vacuum(*models, using=DEFAULT_DB_ALIAS):
+    """VACUUM (ANALYZE) the models' tables; needs to run outside a transaction."""
+    conn = connections[using]
+    if not is_postgresql(using) or conn.in_atomic_block:
+        return
+    tables = ", ".join(table(model, using) for model in models)
+    with conn.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+
+
+# --- name search -----------------------------------------------------------------------------
+
+
+class PersonName(Func):
+    """``first || ' ' || last``: the exact expression the trigram name indexes of customers
+    (``customers_user_name_trgm``) and orders (``orders_order_name_trgm``) are built on, so
+    ``PersonName(...)`` + ``icontains`` is answered from the index."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, **extra)

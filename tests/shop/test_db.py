@@ -1,0 +1,73 @@
+"""shop.db: the database-vendor branches. The suite runs on PostgreSQL; the portable
+fallbacks (for the embedded SQLite default) are checked to select the same rows."""
+
+import pytest
+from django.db import connection, transaction
+
+from shop import db
+from shop.models import OutboxEmail
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["postgresql", "portable"])
+def vendor(request, monkeypatch):
+    if request.param == "portable":
+        monkeypatch.setattr(db, "is_postgresql", lambda using="default": False)
+    return request.param
+
+
+def _email(*to):
+    return OutboxEmail.objects.create(to=list(to), subject="s", body_text="b", template="t")
+
+
+def test_json_array_contains(vendor):
+    erika = _email("erika@example.com", "max@example.com")
+    _email("erika@example.com.au")
+    found = OutboxEmail.objects.filter(db.json_array_contains("to", "erika@example.com"))
+    assert list(found) == [erika]
+
+
+def test_json_array_contains_any(vendor):
+    first, second = _email("a@example.com"), _email("b@example.com")
+    _email("c@example.com")
+    query = db.json_array_contains_any("to", ["a@example.com", "b@example.com"])
+    assert set(OutboxEmail.objects.filter(query)) == {first, second}
+    assert not OutboxEmail.objects.filter(db.json_array_contains_any("to", [])).exists()
+
+
+def test_table_is_the_quoted_db_table():
+    assert db.table(OutboxEmail) == connection.ops.quote_name(OutboxEmail._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {db.table(OutboxEmail)}")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_estimated_count_comes_from_the_planner_and_is_none_for_lists():
+    for i in range(20):
+        _email(f"{i}@example.com")
+    db.analyze(OutboxEmail)
+    assert db.estimated_count(OutboxEmail.objects.all()) == 20
+    assert db.estimated_count([1, 2, 3]) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transaction_setting_lasts_until_the_end_of_the_transaction():
+    with transaction.atomic():
+        db.set_transaction_setting("shop.test_flag", "on")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('shop.test_flag', true)")
+            assert cursor.fetchone()[0] == "on"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('shop.test_flag', true)")
+        assert cursor.fetchone()[0] in ("", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_snapshot_reads_at_repeatable_read_outside_a_transaction():
+    with db.snapshot(), connection.cursor() as cursor:
+        cursor.execute("SHOW transaction_isolation")
+        assert cursor.fetchone()[0] == "repeatable read"
+    with transaction.atomic(), db.snapshot(), connection.cursor() as cursor:
+        cursor.execute("SHOW transaction_isolation")  # the outer transaction decides
+        assert cursor.fetchone()[0] == "read committed"
