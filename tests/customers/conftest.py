@@ -42,9 +42,3 @@ def cancel():
         return order
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # Argon2 is deliberately slow; these tests hash many passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

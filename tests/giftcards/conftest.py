@@ -11,11 +11,6 @@ from tests.factories import StaffFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _clear_throttle_cache():
     cache.clear()
     yield
