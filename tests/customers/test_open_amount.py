@@ -2,7 +2,6 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from customers import services
 from orders.models import Order
@@ -85,8 +84,6 @@ def test_guests_get_limited_methods_only_if_the_shop_allows(make_order, limited,
 def test_two_parallel_orders_cannot_both_slip_under_the_limit(
     checkout_data, limited, shipping, card_payment
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")
     from django.db import connections
 
     from orders.services import place_order

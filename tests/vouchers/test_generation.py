@@ -89,7 +89,6 @@ def test_database_refuses_lower_case_and_case_duplicates():
         Code.objects.create(campaign=campaign, text="ABC")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL triggers")
 def test_codes_must_belong_to_an_existing_campaign():
     with pytest.raises(Exception, match="missing campaign"), transaction.atomic():
         with connection.cursor() as cursor:
