@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail as django_mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from shop import mail
 from shop.celery import app as celery_app
 from shop.models import OutboxEmail
 from shop.tasks import resend_pending_emails, send_outbox_email
+from tests.race import run_concurrently
 
 CLOSED_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -218,21 +218,7 @@ def test_concurrent_senders_send_a_row_only_once(settings):
     row = OutboxEmail.objects.create(
         to=["a@example.com"], subject="Hi", body_text="Hello", next_attempt_at=timezone.now()
     )
-    results = []
-    barrier = threading.Barrier(4)
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(mail.send_now(row.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    results = run_concurrently(lambda _: mail.send_now(row.pk), 4)
     assert sorted(results, key=str) == [None, None, None, "sent"]
     assert SlowRecordingBackend.sent == [str(row.pk)]
     row.refresh_from_db()

@@ -1,17 +1,16 @@
 """Redemption at checkout: validation messages, discounts, locking, cancellation (S7)."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from orders import signals
 from orders.models import Order
 from orders.services import place_order
 from tests.factories import UserFactory
+from tests.race import run_concurrently
 from vouchers.errors import VoucherError
 from vouchers.models import Campaign, Redemption
 
@@ -125,24 +124,15 @@ def test_single_use_code_cannot_be_redeemed_twice_concurrently(checkout_data, pr
     product.stock = None
     product.save()
     data = checkout_data(voucher_code="RACE")
-    barrier = threading.Barrier(20)
-    results = []
 
-    def attempt():
+    def attempt(_):
         try:
-            barrier.wait()
             place_order({product.pk: 1}, data)
-            results.append("ok")
+            return "ok"
         except VoucherError:
-            results.append("refused")
-        finally:
-            connection.close()
+            return "refused"
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(attempt, 20)
     assert results.count("ok") == 1
     assert results.count("refused") == 19
     assert Order.objects.filter(voucher_code="RACE").count() == 1
