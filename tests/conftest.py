@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
+from django.test.utils import override_settings
 
 from orders.services import CheckoutData, place_order
 from tests.factories import (
@@ -19,6 +21,31 @@ BILLING = {
     "city": "Berlin",
     "country": "DE",
 }
+
+
+# Argon2 (shop/settings.py) is deliberately slow. The suite hashes with MD5 from the start of the
+# session (also for users created at import time and in the live server's thread); tests of the
+# configured hashing itself take the ``production_password_hashers`` fixture.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PRODUCTION_PASSWORD_HASHERS = list(django_settings.PASSWORD_HASHERS)
+
+
+def pytest_configure(config):
+    engine = django_settings.DATABASES["default"]["ENGINE"]
+    if not engine.endswith("postgresql"):
+        raise pytest.UsageError(
+            f"The test suite needs PostgreSQL (row locks, triggers, COPY), not {engine}. "
+            "Run it with `make test`, or set DATABASE_URL=postgres://..."
+        )
+    # Sends setting_changed, so Django's cached hasher list is rebuilt.
+    override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS).enable()
+
+
+@pytest.fixture
+def production_password_hashers(settings):
+    """The hasher list of shop/settings.py (Argon2 first), for the tests of hashing itself."""
+    settings.PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
+    return PRODUCTION_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)

@@ -4,9 +4,11 @@ tests/<app>/factories.py; the core ones live here."""
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group
 
 from customers.models import CustomerGroup, User
 from shop.models import Category, PaymentMethod, Product, ShippingMethod
+from shop.roles import ROLES
 
 
 class CustomerGroupFactory(factory.django.DjangoModelFactory):
@@ -36,6 +38,19 @@ class UserFactory(factory.django.DjangoModelFactory):
 class StaffFactory(UserFactory):
     email = factory.Sequence(lambda n: f"staff{n}@example.com")
     is_staff = True
+
+
+class RoleUserFactory(StaffFactory):
+    """A staff user (no superuser) in one backoffice role of shop/roles.py:
+    ``RoleUserFactory(role="Support")``. The role groups exist after every migrate (and flush)."""
+
+    email = factory.Sequence(lambda n: f"role{n}@example.com")
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        assert extracted in ROLES, f"RoleUserFactory(role=...) takes one of {list(ROLES)}"
+        if create:
+            obj.groups.add(Group.objects.get(name=extracted))
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

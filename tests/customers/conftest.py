@@ -1,27 +1,14 @@
 import pytest
 
-from orders.models import Order
-from orders.signals import order_canceled, order_paid
-
-
-def _service(name):
-    from orders import services
-
-    return getattr(services, name, None)
+from orders import services
 
 
 @pytest.fixture
 def pay():
-    """Mark an order paid through the orders service if it exists yet, else send the signal."""
+    """Mark an order paid through the orders service."""
 
     def run(order):
-        mark_paid = _service("mark_paid")
-        if mark_paid is not None:
-            mark_paid(order)
-        else:
-            Order.objects.filter(pk=order.pk).update(payment_status=Order.PaymentStatus.PAID)
-            order.payment_status = Order.PaymentStatus.PAID
-            order_paid.send(sender=Order, order=order)
+        services.mark_paid(order)
         order.refresh_from_db()
         return order
 
@@ -31,20 +18,8 @@ def pay():
 @pytest.fixture
 def cancel():
     def run(order):
-        cancel_order = _service("cancel_order")
-        if cancel_order is not None:
-            cancel_order(order)
-        else:
-            Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELED)
-            order.status = Order.Status.CANCELED
-            order_canceled.send(sender=Order, order=order)
+        services.cancel_order(order)
         order.refresh_from_db()
         return order
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # Argon2 is deliberately slow; these tests hash many passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

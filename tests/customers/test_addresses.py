@@ -1,16 +1,14 @@
 """Default address: at most one per customer, kept by the services and the database."""
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from customers import services
 from customers.models import Address
-from shop.db import is_postgresql
 from tests.customers.factories import AddressFactory
 from tests.factories import UserFactory
+from tests.race import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -72,28 +70,12 @@ def test_another_customers_address_is_refused(customer):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_set_default_leaves_exactly_one_default():
-    if not is_postgresql():
-        pytest.skip("row locks need PostgreSQL")
     customer = UserFactory()
     addresses = [AddressFactory(customer=customer, street=f"Weg {i}") for i in range(6)]
-    barrier = threading.Barrier(len(addresses))
-    errors = []
-
-    def make_default(address):
-        try:
-            barrier.wait()
-            services.set_default_address(customer, address)
-        except Exception as exc:  # noqa: BLE001 - any failure is a test failure
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=make_default, args=[a]) for a in addresses]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert errors == []
+    outcomes = run_concurrently(
+        lambda i: services.set_default_address(customer, addresses[i]), len(addresses)
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)]
     assert len(defaults(customer)) == 1
 
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 from customers import loyalty
 from customers.models import StaffUser
 from tests.customers.factories import AddressFactory
-from tests.factories import CustomerGroupFactory, StaffFactory, UserFactory
+from tests.factories import CustomerGroupFactory, RoleUserFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -125,11 +125,7 @@ def test_print_is_a_pdf_with_the_customer_data(admin_client, make_order, custome
 
 
 def test_view_only_role_cannot_adjust_points(client, customer):
-    from django.contrib.auth.models import Group
-
-    clerk = StaffFactory()
-    clerk.groups.add(Group.objects.get(name="Order clerk"))
-    client.force_login(clerk)
+    client.force_login(RoleUserFactory(role="Order clerk"))
     assert client.get(reverse("admin:customers_user_change", args=[customer.pk])).status_code == 200
     response = client.post(
         reverse("admin:customers_user_points", args=[customer.pk]), {"points": 5, "note": "x"}

@@ -1,18 +1,10 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from giftcards import services
 from shop.models import ShopSettings
-from shop.roles import setup_roles
-from tests.factories import StaffFactory
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -39,14 +31,3 @@ def set_mode(db):
         return shop
 
     return set_
-
-
-@pytest.fixture
-def role_user(db):
-    def make(role):
-        setup_roles()
-        user = StaffFactory()
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make

@@ -9,7 +9,7 @@ from giftcards import services
 from giftcards.models import CreditAccount, GiftCard, LedgerEntry
 from shop.models import ShopSettings
 from shop.panels import BACKOFFICE_CUSTOMER
-from tests.factories import UserFactory
+from tests.factories import RoleUserFactory, UserFactory
 
 from .helpers import assert_all_ledgers_match
 
@@ -100,15 +100,15 @@ def test_issue_form_rejects_bad_input(admin_client):
     assert GiftCard.objects.count() == 0
 
 
-def test_marketing_may_not_adjust_but_payments_may(client, make_card, role_user):
+def test_marketing_may_not_adjust_but_payments_may(client, make_card):
     card = make_card("20.00")
     url = reverse("admin:giftcards_giftcard_adjust", args=[card.pk])
-    marketing = _login(client, role_user("Marketing"))
+    marketing = _login(client, RoleUserFactory(role="Marketing"))
     assert marketing.post(url, {"amount": "5.00", "reason": "Nice"}).status_code == 403
     card.refresh_from_db()
     assert card.balance == D("20.00")
 
-    payments = role_user("Payments")
+    payments = RoleUserFactory(role="Payments")
     client.force_login(payments)
     response = client.post(url, {"amount": "", "reason": ""})
     assert response.status_code == 200 and card.ledger.count() == 1  # form errors, no change
@@ -121,9 +121,9 @@ def test_marketing_may_not_adjust_but_payments_may(client, make_card, role_user)
     assert_all_ledgers_match()
 
 
-def test_order_clerk_sees_cards_but_cannot_adjust_or_block(client, make_card, role_user):
+def test_order_clerk_sees_cards_but_cannot_adjust_or_block(client, make_card):
     card = make_card()
-    client.force_login(role_user("Order clerk"))
+    client.force_login(RoleUserFactory(role="Order clerk"))
     assert client.get(LIST_URL).status_code == 200
     detail = client.get(reverse("admin:giftcards_giftcard_change", args=[card.pk])).content.decode()
     assert "Adjust balance" not in detail and "Block this card" not in detail
@@ -163,9 +163,9 @@ def test_credit_account_detail_and_adjust(admin_client, customer, make_card, mak
     assert account.customer_number in listing
 
 
-def test_mode_page_explains_and_switches_with_confirmation(client, role_user, make_card):
+def test_mode_page_explains_and_switches_with_confirmation(client, make_card):
     make_card("20.00")
-    manager = role_user("Shop manager")
+    manager = RoleUserFactory(role="Shop manager")
     client.force_login(manager)
     url = reverse("admin:giftcards_giftcard_mode")
     html = client.get(url).content.decode()
@@ -178,8 +178,8 @@ def test_mode_page_explains_and_switches_with_confirmation(client, role_user, ma
     assert ShopSettings.load().giftcard_mode == "customer"
 
 
-def test_payments_can_read_mode_page_but_not_switch(client, role_user):
-    client.force_login(role_user("Payments"))
+def test_payments_can_read_mode_page_but_not_switch(client):
+    client.force_login(RoleUserFactory(role="Payments"))
     url = reverse("admin:giftcards_giftcard_mode")
     assert client.get(url).status_code == 200
     assert client.post(url, {"mode": "customer", "confirm": "on"}).status_code == 403

@@ -1,10 +1,8 @@
 """Many checkouts spending one card at the same moment, on real PostgreSQL connections."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from giftcards import services
@@ -13,6 +11,7 @@ from orders.models import Order
 from orders.services import CheckoutData, place_order
 from shop.exceptions import DomainError
 from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory
+from tests.race import run_concurrently
 
 from .helpers import assert_ledger_matches
 
@@ -26,13 +25,9 @@ def test_twenty_concurrent_checkouts_never_overspend_one_card():
     payment = PaymentMethodFactory()
     card = services.issue_cards(Decimal("100.00"), 1)[0]  # less than 20 × 24.90
 
-    barrier = threading.Barrier(THREADS)
-    results, errors = [], []
-
     def checkout(i):
         try:
-            barrier.wait(timeout=30)
-            order = place_order(
+            return place_order(
                 {product.pk: 1},
                 CheckoutData(
                     email=f"buyer{i}@example.com",
@@ -47,21 +42,17 @@ def test_twenty_concurrent_checkouts_never_overspend_one_card():
                     payment_method_id=payment.pk,
                     giftcard_number=card.display_number,
                 ),
-            )
-            results.append(order.pk)
+            ).pk
         except DomainError as exc:
-            errors.append(exc.message)
-        except Exception as exc:  # anything else is a bug and fails the test below
-            errors.append(f"UNEXPECTED {type(exc).__name__}: {exc}")
-        finally:
-            connection.close()
+            return exc.message
 
-    threads = [threading.Thread(target=checkout, args=(i,)) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
+    outcomes = run_concurrently(checkout, THREADS, timeout=120)
+    results = [o for o in outcomes if isinstance(o, int)]
+    errors = [
+        o if isinstance(o, str) else f"UNEXPECTED {type(o).__name__}: {o}"  # a bug: fails below
+        for o in outcomes
+        if not isinstance(o, int)
+    ]
     assert not [e for e in errors if e.startswith("UNEXPECTED")], errors
     card = GiftCard.objects.get(pk=card.pk)
     spent = -(LedgerEntry.objects.filter(card=card, kind="spend").aggregate(s=Sum("amount"))["s"])

@@ -10,7 +10,7 @@ from giftcards.models import CardState, CreditAccount, GiftCard, LedgerEntry
 from orders import services as order_services
 from orders.models import Order
 from shop.models import OutboxEmail
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory, RoleUserFactory, UserFactory
 
 from .helpers import assert_all_ledgers_match, assert_ledger_matches
 
@@ -301,12 +301,12 @@ def test_switch_customer_to_card_keeps_credit_spendable(
     assert_all_ledgers_match()
 
 
-def test_switch_mode_rejects_unknown_mode_and_non_managers(role_user):
+def test_switch_mode_rejects_unknown_mode_and_non_managers():
     with pytest.raises(services.GiftCardError):
         services.switch_mode("wallet")
     with pytest.raises(services.GiftCardError):
-        services.switch_mode("customer", role_user("Payments"))
-    _prev, shop = services.switch_mode("customer", role_user("Shop manager"))
+        services.switch_mode("customer", RoleUserFactory(role="Payments"))
+    _prev, shop = services.switch_mode("customer", RoleUserFactory(role="Shop manager"))
     assert shop.giftcard_mode == "customer"
 
 
@@ -393,11 +393,11 @@ def test_canceling_is_refused_once_a_bought_card_was_used(make_order, giftcard_p
 # --- backoffice operations ------------------------------------------------------------------
 
 
-def test_adjustment_needs_permission_and_reason(make_card, role_user):
+def test_adjustment_needs_permission_and_reason(make_card):
     card = make_card("20.00")
     with pytest.raises(services.GiftCardError):
-        services.adjust_card(card, D("5.00"), "Goodwill", role_user("Marketing"))
-    payments = role_user("Payments")
+        services.adjust_card(card, D("5.00"), "Goodwill", RoleUserFactory(role="Marketing"))
+    payments = RoleUserFactory(role="Payments")
     with pytest.raises(services.GiftCardError) as exc:
         services.adjust_card(card, D("5.00"), "  ", payments)
     assert exc.value.field == "reason"

@@ -7,6 +7,7 @@ from giftcards import services
 from giftcards.models import CardState, CreditAccount, GiftCard
 from giftcards.views import CHECK_LIMIT
 from orders.models import Order
+from tests.checkout import checkout_through_page
 from tests.factories import UserFactory
 
 from .helpers import assert_all_ledgers_match
@@ -130,30 +131,11 @@ def test_account_home_panel_shows_credit_and_redeem_form(client, customer, make_
 # --- checkout view end to end --------------------------------------------------------
 
 
-def _checkout(client, product, shipping, payment, **extra):
-    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
-    data = {
-        "email": "erika@example.com",
-        "billing_first_name": "Erika",
-        "billing_last_name": "Mustermann",
-        "billing_street": "Musterstraße 1",
-        "billing_postcode": "10115",
-        "billing_city": "Berlin",
-        "billing_country": "DE",
-        "ship_to_billing": "on",
-        "shipping_method": shipping.pk,
-        "payment_method": payment.pk,
-        "accept_terms": "on",
-        **extra,
-    }
-    return client.post(reverse("orders:checkout"), data)
-
-
 def test_checkout_view_card_mode_guest_pays_with_card(
     client, product, shipping, card_payment, make_card
 ):
     card = make_card("10.00")
-    response = _checkout(
+    response = checkout_through_page(
         client, product, shipping, card_payment, giftcard_number=card.display_number
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -168,7 +150,9 @@ def test_checkout_view_shows_card_errors_and_changes_nothing(
 ):
     card = make_card("10.00")
     services.set_blocked(card, True)
-    response = _checkout(client, product, shipping, card_payment, giftcard_number=card.number)
+    response = checkout_through_page(
+        client, product, shipping, card_payment, giftcard_number=card.number
+    )
     assert response.status_code == 200
     assert "This gift card is blocked" in response.content.decode()
     assert Order.objects.count() == 0
@@ -184,7 +168,7 @@ def test_checkout_view_customer_mode_end_to_end(
     page = client.get(reverse("orders:checkout")).content.decode()
     assert 'id="credit-balance"' in page and "15.00" in page
     second_card = make_card("5.00")
-    response = _checkout(
+    response = checkout_through_page(
         client, product, shipping, card_payment, giftcard_number=second_card.number, use_credit="on"
     )
     assert response.status_code == 302
@@ -203,7 +187,9 @@ def test_checkout_view_customer_mode_guest_gets_login_hint(
     page = client.get(reverse("orders:checkout")).content.decode()
     assert 'id="giftcard-login-hint"' in page
     card = make_card("10.00")
-    response = _checkout(client, product, shipping, card_payment, giftcard_number=card.number)
+    response = checkout_through_page(
+        client, product, shipping, card_payment, giftcard_number=card.number
+    )
     assert "Please log in" in response.content.decode()
     assert Order.objects.count() == 0
     assert GiftCard.objects.get().balance == D("10.00")

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +10,7 @@ from helpdesk.models import Message, Thread
 from shop.admin import backoffice
 from shop.models import OutboxEmail
 from shop.panels import BACKOFFICE_CUSTOMER, BACKOFFICE_ORDER
-from tests.factories import StaffFactory
+from tests.factories import RoleUserFactory, StaffFactory
 from tests.helpdesk.factories import CannedReplyFactory, MessageFactory, ThreadFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +33,6 @@ def make_thread(days_ago=0, **kwargs):
             created=timezone.now() - timedelta(days=days_ago)
         )
     return thread
-
-
-def department_user(name):
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name=name))
-    return user
 
 
 # --- search -------------------------------------------------------------------------------
@@ -121,7 +114,7 @@ def test_thread_list_query_count_is_constant(
 
 
 def test_department_list_query_count_is_constant(client, django_assert_max_num_queries):
-    user = department_user("Sales")
+    user = RoleUserFactory(role="Sales")
     client.force_login(user)
     for _ in range(3):
         services.set_status(make_thread(), Thread.Status.FORWARDED_SALES)
@@ -216,8 +209,8 @@ def test_set_status_by_hand(admin_client):
 
 
 def test_forwarding_grants_department_access_and_notifies(admin_client):
-    marketing = department_user("Marketing")
-    sales = department_user("Sales")
+    marketing = RoleUserFactory(role="Marketing")
+    sales = RoleUserFactory(role="Sales")
     forwarded = make_thread(subject="Forward me")
     other = make_thread(subject="Keep me")
     response = admin_client.post(change_url(forwarded), {"status": "fwd_marketing", "_status": "1"})
@@ -233,7 +226,7 @@ def test_forwarding_grants_department_access_and_notifies(admin_client):
 
 
 def test_department_user_sees_exactly_forwarded_threads(client):
-    marketing = department_user("Marketing")
+    marketing = RoleUserFactory(role="Marketing")
     to_marketing = [make_thread(), make_thread()]
     for thread in to_marketing:
         services.set_status(thread, Thread.Status.FORWARDED_MARKETING)
@@ -273,7 +266,7 @@ def test_staff_without_any_permission_gets_403(client):
 
 
 def test_view_only_role_cannot_answer(client):
-    clerk = department_user("Order clerk")  # helpdesk.view_* only
+    clerk = RoleUserFactory(role="Order clerk")  # helpdesk.view_* only
     thread = make_thread()
     client.force_login(clerk)
     html = client.get(change_url(thread)).content.decode()
@@ -283,7 +276,7 @@ def test_view_only_role_cannot_answer(client):
 
 
 def test_support_sees_all(client):
-    client.force_login(department_user("Support"))
+    client.force_login(RoleUserFactory(role="Support"))
     threads = [make_thread(), make_thread()]
     assert set(ids(client.get(LIST))) == {t.pk for t in threads}
 
@@ -302,7 +295,7 @@ def test_backoffice_order_and_customer_panels(make_order, customer, staff):
     assert change_url(mine) in order_html
     customer_html = BACKOFFICE_CUSTOMER.render(request, customer)
     assert "About my order" in customer_html and "Unrelated" not in customer_html
-    request.user = department_user("Marketing")
+    request.user = RoleUserFactory(role="Marketing")
     assert "About my order" not in BACKOFFICE_ORDER.render(request, order)
 
 

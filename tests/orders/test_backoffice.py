@@ -4,15 +4,13 @@ buttons (illegal ones end as a message with nothing changed), invoice and shipme
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from orders import services
 from orders.models import Invoice, Order, Shipment
 from shop.models import OutboxEmail
-from shop.roles import setup_roles
-from tests.factories import StaffFactory
+from tests.factories import RoleUserFactory
 
 from .factories import ship_all
 
@@ -236,10 +234,7 @@ def test_comment_form_adds_and_notifies(admin_client, make_order):
 
 
 def test_view_only_role_sees_the_order_but_cannot_act(client, make_order):
-    setup_roles()
-    support = StaffFactory()
-    support.groups.add(Group.objects.get(name="Support"))
-    client.force_login(support)
+    client.force_login(RoleUserFactory(role="Support"))
     order = make_order()
     assert client.get(detail(order)).status_code == 200
     assert b"Mark as paid" not in client.get(detail(order)).content

@@ -10,6 +10,7 @@ from customers.models import Address
 from orders.models import Order
 from orders.services import CheckoutError, place_order
 from shop.models import OutboxEmail, Product
+from tests.checkout import add_to_cart, checkout_post
 from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,30 +107,9 @@ def test_empty_cart_is_refused(checkout_data):
 @pytest.fixture
 def post_data(shipping, card_payment):
     def make(**overrides):
-        data = {
-            "email": "guest@example.com",
-            "phone": "",
-            "billing_first_name": "Erika",
-            "billing_last_name": "Mustermann",
-            "billing_street": "Musterstraße 1",
-            "billing_postcode": "10115",
-            "billing_city": "Berlin",
-            "billing_country": "DE",
-            "ship_to_billing": "on",
-            "shipping_country": "DE",
-            "shipping_method": shipping.pk,
-            "payment_method": card_payment.pk,
-            "accept_terms": "on",
-        }
-        data.update(overrides)
-        return {k: v for k, v in data.items() if v is not None}
+        return checkout_post(shipping, card_payment, **{"email": "guest@example.com", **overrides})
 
     return make
-
-
-def add_to_cart(client, product, quantity=1):
-    response = client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": quantity})
-    assert response.status_code == 302
 
 
 def test_guest_checkout_through_the_page(client, product, post_data, django_user_model):

@@ -1,37 +1,19 @@
 """Gapless invoice numbers per year, also under concurrent creation (PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from orders import services
 from orders.models import Invoice, InvoiceCounter
 from orders.services import OrderError
+from tests.race import run_concurrently
 
 
 @pytest.mark.django_db(transaction=True)
 def test_eight_concurrent_invoices_get_numbers_one_to_eight(make_order):
     orders = [make_order() for _ in range(8)]
-    barrier = threading.Barrier(len(orders))
-    errors = []
-
-    def invoice(order):
-        try:
-            barrier.wait(timeout=10)
-            services.create_invoice(order)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=invoice, args=(o,)) for o in orders]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert errors == []
+    outcomes = run_concurrently(lambda i: services.create_invoice(orders[i]), len(orders))
+    assert [o for o in outcomes if not isinstance(o, Invoice)] == []
     year = timezone.localdate().year
     sequences = sorted(Invoice.objects.values_list("sequence", flat=True))
     assert sequences == list(range(1, 9))
@@ -44,25 +26,16 @@ def test_eight_concurrent_invoices_get_numbers_one_to_eight(make_order):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_invoice_of_one_order_creates_one(make_order):
     order = make_order()
-    barrier = threading.Barrier(4)
-    outcomes = []
 
-    def invoice():
+    def invoice(_):
         try:
-            barrier.wait(timeout=10)
             services.create_invoice(order)
-            outcomes.append("ok")
+            return "ok"
         except OrderError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+            return "refused"
 
-    threads = [threading.Thread(target=invoice) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
+    outcomes = run_concurrently(invoice, 4)
+    assert sorted(outcomes, key=str) == ["ok", "refused", "refused", "refused"]
     assert Invoice.objects.count() == 1
     assert InvoiceCounter.objects.get().last_number == 1  # refused attempts used no number
 

@@ -1,4 +1,3 @@
-import threading
 from decimal import Decimal
 
 import pytest
@@ -6,9 +5,9 @@ import pytest
 from customers import services
 from orders import limits
 from orders.models import Order
-from shop.db import is_postgresql
 from shop.models import ShopSettings
 from tests.factories import CustomerGroupFactory, PaymentMethodFactory, ProductFactory, UserFactory
+from tests.race import run_concurrently
 
 
 @pytest.fixture
@@ -86,35 +85,22 @@ def test_guests_get_limited_methods_only_if_the_shop_allows(make_order, limited,
 def test_two_parallel_orders_cannot_both_slip_under_the_limit(
     checkout_data, limited, shipping, card_payment
 ):
-    if not is_postgresql():
-        pytest.skip("row locks need PostgreSQL")
-    from django.db import connections
-
     from orders.services import place_order
 
     _settings("60.00")
     customer = UserFactory()
     product = ProductFactory(price=Decimal("40.00"))  # 40 + 4.90 = 44.90 each; both > 60
     data = checkout_data(payment_method_id=limited.pk)
-    barrier = threading.Barrier(2)
-    results = []
 
-    def attempt():
+    def attempt(_):
         try:
-            barrier.wait()
             order = place_order({product.pk: 1}, data, customer=customer)
-            results.append(("ok", order.pk))
+            return ("ok", order.pk)
         except services.CustomerError as exc:
-            results.append(("refused", exc.message))
-        finally:
-            connections.close_all()
+            return ("refused", exc.message)
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    outcomes = sorted(r[0] for r in results)
+    results = run_concurrently(attempt, 2)
+    outcomes = sorted(r[0] if isinstance(r, tuple) else repr(r) for r in results)
     assert outcomes == ["ok", "refused"], results
     assert Order.objects.filter(customer=customer, payment_method=limited).count() == 1
     assert limits.open_amount(customer) == Decimal("44.90")

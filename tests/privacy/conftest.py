@@ -1,27 +1,16 @@
 import pytest
-from django.contrib.auth.models import Group
 
-from shop.roles import setup_roles
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import RoleUserFactory, UserFactory
 
 
 @pytest.fixture
-def roles(db):
-    setup_roles()
+def dpo(db):
+    return RoleUserFactory(role="Data protection officer", email="dpo-test@example.com")
 
 
 @pytest.fixture
-def dpo(roles):
-    user = StaffFactory(email="dpo-test@example.com")
-    user.groups.add(Group.objects.get(name="Data protection officer"))
-    return user
-
-
-@pytest.fixture
-def marketing(roles):
-    user = StaffFactory(email="marketing-test@example.com")
-    user.groups.add(Group.objects.get(name="Marketing"))
-    return user
+def marketing(db):
+    return RoleUserFactory(role="Marketing", email="marketing-test@example.com")
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from privacy.registry import is_personal, subjects_for, subjects_for_rows
 from shop.admin import backoffice
 from shop.db import table
 from tests.factories import UserFactory
+from tests.race import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -314,26 +315,11 @@ def test_purge_with_a_bad_period_changes_nothing(staff):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_never_fork_the_chain(staff):
-    import threading
-
-    from django.db import connections
-
-    errors = []
-
     def worker(n):
-        try:
-            for i in range(10):
-                services.write_entry(user=staff, action="list", subjects=[f"customer:{n}-{i}"])
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for i in range(10):
+            services.write_entry(user=staff, action="list", subjects=[f"customer:{n}-{i}"])
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = [o for o in run_concurrently(worker, 8) if isinstance(o, Exception)]
     assert not errors
     entries = list(AccessLogEntry.objects.order_by("id"))
     assert len(entries) == 80

@@ -243,13 +243,10 @@ def test_json_export_has_the_same_content(admin_client, erika, erika_orders):
     assert entry.action == "export" and entry.subjects == [f"customer:{erika.pk}"]
 
 
-def test_only_dpo_and_shop_manager_reach_privacy(client, dpo, marketing, erika, roles):
-    from django.contrib.auth.models import Group
+def test_only_dpo_and_shop_manager_reach_privacy(client, dpo, marketing, erika):
+    from tests.factories import RoleUserFactory
 
-    from tests.factories import StaffFactory
-
-    manager = StaffFactory(email="manager-test@example.com")
-    manager.groups.add(Group.objects.get(name="Shop manager"))
+    manager = RoleUserFactory(role="Shop manager", email="manager-test@example.com")
     urls = [
         reverse("admin:privacy_subject_changelist") + "?q=Erika",
         reverse("admin:privacy_subject_show", args=[f"customer:{erika.pk}"]),

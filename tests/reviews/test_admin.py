@@ -1,12 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import Review
-from tests.factories import StaffFactory
+from tests.factories import RoleUserFactory
 
 from .factories import ReviewFactory
 
@@ -158,20 +157,14 @@ def test_start_page_counts_reviews_waiting_for_moderation(admin_client):
 
 
 def test_marketing_role_moderates_but_view_only_staff_cannot(client):
-    from shop.roles import setup_roles
-
-    setup_roles()
-    marketing = StaffFactory()
-    marketing.groups.add(Group.objects.get(name="Marketing"))
+    marketing = RoleUserFactory(role="Marketing")
     review = ReviewFactory()
     client.force_login(marketing)
     client.post(reverse("admin:reviews_review_activate", args=[review.pk]))
     review.refresh_from_db()
     assert review.active
 
-    clerk = StaffFactory()
-    clerk.groups.add(Group.objects.get(name="Order clerk"))
-    client.force_login(clerk)
+    client.force_login(RoleUserFactory(role="Order clerk"))
     other = ReviewFactory()
     response = client.post(reverse("admin:reviews_review_activate", args=[other.pk]))
     assert response.status_code == 403

@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail as django_mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,8 @@ from shop import mail
 from shop.celery import app as celery_app
 from shop.models import OutboxEmail
 from shop.tasks import resend_pending_emails, send_outbox_email
+from tests.checkout import checkout_through_page
+from tests.race import run_concurrently
 
 CLOSED_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -66,26 +67,6 @@ def broker_down():
     celery_app._pool = None
 
 
-def checkout(client, product, shipping, payment, email="erika@example.com"):
-    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
-    return client.post(
-        reverse("orders:checkout"),
-        {
-            "email": email,
-            "billing_first_name": "Erika",
-            "billing_last_name": "Mustermann",
-            "billing_street": "Musterstraße 1",
-            "billing_postcode": "10115",
-            "billing_city": "Berlin",
-            "billing_country": "DE",
-            "ship_to_billing": "on",
-            "shipping_method": shipping.pk,
-            "payment_method": payment.pk,
-            "accept_terms": "on",
-        },
-    )
-
-
 def confirmation_rows(order):
     return OutboxEmail.objects.filter(template="order_confirmation", to=[order.email])
 
@@ -102,7 +83,7 @@ def test_broker_down_checkout_succeeds_and_beat_sends_once_the_broker_is_back(
 ):
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = checkout(client, product, shipping, card_payment)
+        response = checkout_through_page(client, product, shipping, card_payment)
     elapsed = time.monotonic() - started
     # Not a benchmark: a generous bound that a hanging broker reconnect loop would break.
     assert elapsed < 20, f"checkout took {elapsed:.1f}s with the broker down"
@@ -151,7 +132,7 @@ def test_smtp_failure_is_retried_with_backoff_visible_and_never_sent_twice(
     settings.EMAIL_BACKEND = f"{__name__}.FailingSMTPBackend"
     settings.OUTBOX_MAX_ATTEMPTS = 5
     with django_capture_on_commit_callbacks(execute=True):
-        response = checkout(client, product, shipping, card_payment)
+        response = checkout_through_page(client, product, shipping, card_payment)
     assert response.status_code == 302  # the SMTP outage never reaches the customer
     order = Order.objects.get()
     row = confirmation_rows(order).get()
@@ -218,21 +199,7 @@ def test_concurrent_senders_send_a_row_only_once(settings):
     row = OutboxEmail.objects.create(
         to=["a@example.com"], subject="Hi", body_text="Hello", next_attempt_at=timezone.now()
     )
-    results = []
-    barrier = threading.Barrier(4)
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(mail.send_now(row.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    results = run_concurrently(lambda _: mail.send_now(row.pk), 4)
     assert sorted(results, key=str) == [None, None, None, "sent"]
     assert SlowRecordingBackend.sent == [str(row.pk)]
     row.refresh_from_db()

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
@@ -121,6 +122,22 @@ def test_production_values_are_hardened(production_values):
         "form-action 'self'",
     ):
         assert directive in csp
+
+
+@pytest.mark.django_db
+def test_passwords_are_hashed_with_argon2_and_pbkdf2_hashes_are_upgraded(
+    production_password_hashers,
+):
+    """The rest of the suite hashes with MD5 for speed (tests/conftest.py); not this test."""
+    user = UserFactory()
+    assert user.password.startswith("argon2$")
+    assert user.check_password(PASSWORD) and not user.check_password("wrong")
+    User = type(user)
+    User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)  # the older entry of the list still logs in …
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")  # … and the hash is upgraded on the way
 
 
 def test_development_has_no_csp_unless_configured(settings, client, db):

@@ -26,6 +26,7 @@ from giftcards.models import GiftCard, LedgerEntry
 from helpdesk.models import Message, Thread
 from orders.models import Order, OrderLine
 from shop.models import OutboxEmail, Product
+from tests.checkout import checkout_post
 from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory, UserFactory
 from tests.helpdesk.factories import ContactTopicFactory
 from vouchers import masks
@@ -322,26 +323,7 @@ def shop_catalog(db):
     ]
 
 
-def valid_checkout_values():
-    return {
-        "email": "prop@example.com",
-        "phone": "",
-        "billing_first_name": "Erika",
-        "billing_last_name": "Mustermann",
-        "billing_company": "",
-        "billing_street": "Musterstraße 1",
-        "billing_postcode": "10115",
-        "billing_city": "Berlin",
-        "billing_country": "DE",
-        "ship_to_billing": "on",
-        "voucher_code": "",
-        "giftcard_number": "",
-        "customer_note": "",
-        "accept_terms": "on",
-    }
-
-
-CHECKOUT_FIELDS = [*valid_checkout_values(), "shipping_method", "payment_method", "partner_consent"]
+CHECKOUT_FIELDS = [*checkout_post("", ""), "partner_consent"]
 field_values = st.dictionaries(st.sampled_from(CHECKOUT_FIELDS), nasty_text, max_size=6)
 cart_posts = st.lists(
     st.tuples(
@@ -381,13 +363,8 @@ def test_checkout_never_500_and_writes_an_order_whole_or_not_at_all(
     stock_before = {p.pk: p.stock for p in Product.objects.all()}
     orders_before, lines_before = Order.objects.count(), OrderLine.objects.count()
     outbox_before = OutboxEmail.objects.count()
-    data = {
-        **valid_checkout_values(),
-        "shipping_method": str(_first_shipping()),
-        "payment_method": str(_first_payment()),
-        **overrides,
-    }
-    response = client.post(reverse("orders:checkout"), data)
+    data = checkout_post(_first_shipping(), _first_payment(), email="prop@example.com")
+    response = client.post(reverse("orders:checkout"), {**data, **overrides})
     assert response.status_code in (200, 302)
 
     new_orders = list(Order.objects.order_by("pk")[orders_before:])

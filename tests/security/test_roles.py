@@ -16,7 +16,7 @@ from helpdesk.models import Thread
 from helpdesk.services import set_status
 from shop.admin import backoffice
 from shop.roles import ROLES, setup_roles
-from tests.factories import StaffFactory
+from tests.factories import RoleUserFactory
 from tests.helpdesk.factories import ThreadFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,12 +92,6 @@ def card():
     return giftcard_services.issue_cards(Decimal("25.00"))[0]
 
 
-def staff_in(role_group):
-    user = StaffFactory(is_superuser=False)
-    user.groups.add(role_group)
-    return user
-
-
 def url_for(section, card):
     return WORKFLOWS[section](card) if section in WORKFLOWS else changelist(section)
 
@@ -110,7 +104,7 @@ def test_every_registered_backoffice_model_is_in_the_matrix():
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_role_reaches_its_sections_and_no_others(client, roles, card, role):
-    client.force_login(staff_in(roles[role]))
+    client.force_login(RoleUserFactory(role=role))
     assert client.get(reverse("admin:index")).status_code == 200
     reached, refused = set(), {}
     for section in sorted(EVERYTHING):
@@ -141,7 +135,7 @@ def test_role_reaches_its_sections_and_no_others(client, roles, card, role):
 def test_only_payments_and_manager_can_adjust_a_gift_card_balance(
     client, roles, card, role, allowed
 ):
-    client.force_login(staff_in(roles[role]))
+    client.force_login(RoleUserFactory(role=role))
     response = client.post(
         reverse("admin:giftcards_giftcard_adjust", args=[card.pk]),
         {"amount": "-5.00", "reason": "goodwill"},
@@ -156,7 +150,7 @@ def test_only_payments_and_manager_can_adjust_a_gift_card_balance(
 
 
 def test_sales_cannot_generate_codes_through_a_forged_post(client, roles):
-    client.force_login(staff_in(roles["Sales"]))  # Sales may view campaigns, not create them
+    client.force_login(RoleUserFactory(role="Sales"))  # Sales may view campaigns, not create them
     response = client.post(
         reverse("admin:vouchers_campaign_generate"),
         {
@@ -175,7 +169,7 @@ def test_sales_cannot_generate_codes_through_a_forged_post(client, roles):
 
 
 def test_no_role_can_edit_groups_and_so_grant_itself_permissions(client, roles):
-    manager = staff_in(roles["Shop manager"])
+    manager = RoleUserFactory(role="Shop manager")
     client.force_login(manager)
     group = roles["Shop manager"]
     before = set(group.permissions.values_list("pk", flat=True))
@@ -189,14 +183,14 @@ def test_no_role_can_edit_groups_and_so_grant_itself_permissions(client, roles):
     assert set(group.permissions.values_list("pk", flat=True)) == before
     assert client.get(reverse("admin:auth_group_add")).status_code == 403
     for role in ROLES:
-        perms = staff_in(roles[role]).get_all_permissions()
+        perms = RoleUserFactory(role=role).get_all_permissions()
         assert not {p for p in perms if p.startswith("auth.") and not p.startswith("auth.view_")}
         assert not {p for p in perms if "staffuser" in p}
 
 
 def test_access_log_cannot_be_changed_by_any_role(client, roles):
     for role in ROLES:
-        perms = staff_in(roles[role]).get_all_permissions()
+        perms = RoleUserFactory(role=role).get_all_permissions()
         assert not perms & {
             "privacy.add_accesslogentry",
             "privacy.change_accesslogentry",
@@ -208,7 +202,7 @@ def test_forwarded_thread_opens_for_that_department_only(client, roles):
     forwarded = ThreadFactory()
     other = ThreadFactory()
     set_status(forwarded, Thread.Status.FORWARDED_MARKETING)
-    marketing = staff_in(roles["Marketing"])
+    marketing = RoleUserFactory(role="Marketing")
     client.force_login(marketing)
     assert (
         client.get(reverse("admin:helpdesk_thread_change", args=[forwarded.pk])).status_code == 200
@@ -223,7 +217,7 @@ def test_forwarded_thread_opens_for_that_department_only(client, roles):
     assert forwarded.subject in listing.content.decode()
     assert other.subject not in listing.content.decode()
     # Sales got nothing forwarded: the helpdesk stays closed.
-    client.force_login(staff_in(roles["Sales"]))
+    client.force_login(RoleUserFactory(role="Sales"))
     assert client.get(reverse("admin:helpdesk_thread_changelist")).status_code == 403
     assert client.get(reverse("admin:helpdesk_thread_change", args=[forwarded.pk])).status_code in (
         302,
@@ -251,7 +245,7 @@ def test_only_manager_and_data_protection_officer_can_erase_a_customer(
     from tests.factories import UserFactory
 
     customer = UserFactory()
-    client.force_login(staff_in(roles[role]))
+    client.force_login(RoleUserFactory(role=role))
     response = client.post(
         reverse("admin:customers_user_delete", args=[customer.pk]), {"post": "yes"}
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orders.models import Order
 from shop.models import OutboxEmail
-from tests.factories import ProductFactory, StaffFactory, UserFactory
+from tests.factories import ProductFactory, RoleUserFactory, UserFactory
 from vouchers import services
 from vouchers.errors import VoucherError
 from vouchers.models import Code, CodeJob
@@ -162,13 +162,6 @@ def test_save_csv_exports_matching_emails_safely(admin_client, shoppers):
 
 
 def test_marketing_role_can_open_the_assign_page(client):
-    from django.contrib.auth.models import Group
-
-    from shop.roles import setup_roles
-
-    setup_roles()
-    user = StaffFactory()
-    user.groups.add(Group.objects.get(name="Marketing"))
-    client.force_login(user)
+    client.force_login(RoleUserFactory(role="Marketing"))
     assert client.get(reverse("admin:vouchers_campaign_assign")).status_code == 200
     assert client.get(reverse("admin:vouchers_campaign_generate")).status_code == 200

@@ -1,18 +1,16 @@
 """Redemption at checkout: validation messages, discounts, locking, cancellation (S7)."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from orders import signals
 from orders.models import Order
 from orders.services import place_order
-from shop.db import is_postgresql
 from tests.factories import UserFactory
+from tests.race import run_concurrently
 from vouchers.errors import VoucherError
 from vouchers.models import Campaign, Redemption
 
@@ -114,8 +112,6 @@ def test_cancellation_frees_a_single_use_code(make_order):
 def test_cancel_order_service_frees_the_code(make_order):
     from orders import services as order_services
 
-    if not hasattr(order_services, "cancel_order"):
-        pytest.skip("orders.services.cancel_order not merged yet")
     code("AGAIN")
     first = make_order(voucher_code="AGAIN")
     order_services.cancel_order(first)
@@ -124,30 +120,19 @@ def test_cancel_order_service_frees_the_code(make_order):
 
 @pytest.mark.django_db(transaction=True)
 def test_single_use_code_cannot_be_redeemed_twice_concurrently(checkout_data, product):
-    if not is_postgresql():
-        pytest.skip("row locks need PostgreSQL")
     code("RACE")
     product.stock = None
     product.save()
     data = checkout_data(voucher_code="RACE")
-    barrier = threading.Barrier(20)
-    results = []
 
-    def attempt():
+    def attempt(_):
         try:
-            barrier.wait()
             place_order({product.pk: 1}, data)
-            results.append("ok")
+            return "ok"
         except VoucherError:
-            results.append("refused")
-        finally:
-            connection.close()
+            return "refused"
 
-    threads = [threading.Thread(target=attempt) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(attempt, 20)
     assert results.count("ok") == 1
     assert results.count("refused") == 19
     assert Order.objects.filter(voucher_code="RACE").count() == 1
