@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from shop.exports import write_rows
-from vouchers.admin import export_rows
+from vouchers.exports import export_rows
 from vouchers.models import Campaign
 
 HEADER = ["code", "active", "assigned customer", "order number", "used"]

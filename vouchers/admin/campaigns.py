@@ -1,14 +1,12 @@
-"""Backoffice: campaigns (list, generate, assign, details, download, statistics, delete),
-codes (activate / deactivate), code jobs with progress, partner offers (S7, S12)."""
+"""Campaigns: list with time filter, generate, assign, details, download, statistics, delete (S7)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import models
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,15 +15,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
+from shop.admin import backoffice
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
-from shop.models import ShopSettings
 
-from . import masks, offers, services
-from .errors import VoucherError
-from .forms import AssignCodesForm, GenerateCodesForm
-from .models import Campaign, Code, CodeJob, PartnerOffer, Redemption
+from .. import masks, services
+from ..errors import VoucherError
+from ..exports import export_rows
+from ..forms import AssignCodesForm, GenerateCodesForm
+from ..models import Campaign, Code, CodeJob, Redemption
 
 PREVIEW_SIZE = 10
 
@@ -349,286 +347,4 @@ class CampaignAdmin(admin.ModelAdmin):
                 campaign=campaign,
                 object=campaign,
             ),
-        )
-
-
-def export_rows(campaign):
-    """code, active, assigned e-mail, last order number, last use — streamed in chunks."""
-    last = Redemption.objects.filter(code=OuterRef("pk")).order_by("-created")
-    rows = (
-        Code.objects.filter(campaign=campaign)
-        .annotate(
-            order_number=Subquery(last.values("order__number")[:1]),
-            used_at=Subquery(last.values("created")[:1]),
-        )
-        .order_by("id")
-        .values_list("text", "is_active", "assigned_to__email", "order_number", "used_at")
-    )
-    for text, active, email, number, used_at in rows.iterator(chunk_size=10000):
-        yield [
-            text,
-            "yes" if active else "no",
-            email or "",
-            number or "",
-            timezone.localtime(used_at).strftime("%Y-%m-%d %H:%M") if used_at else "",
-        ]
-
-
-class UsedFilter(admin.SimpleListFilter):
-    title = _("used")
-    parameter_name = "used"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Used")), ("no", _("Not used"))]
-
-    def queryset(self, request, queryset):
-        used = Exists(Redemption.objects.filter(code=OuterRef("pk")))
-        if self.value() == "yes":
-            return queryset.filter(used)
-        if self.value() == "no":
-            return queryset.filter(~used)
-        return queryset
-
-
-@admin.register(Code, site=backoffice)
-class CodeAdmin(admin.ModelAdmin):
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    list_display = [
-        "text",
-        "campaign",
-        "assigned_customer",
-        "order_number",
-        "used_at",
-        "is_active",
-    ]
-    list_filter = ["is_active", UsedFilter, "campaign"]
-    list_select_related = ["campaign", "assigned_to"]
-    list_per_page = 100
-    search_fields = ["^text", "assigned_to__email"]
-    search_help_text = _("Code (beginning) or customer e-mail")
-    show_full_result_count = False
-    actions = ["activate", "deactivate"]
-    fields = ["text", "campaign", "is_active", "assigned_to", "assigned_at"]
-    readonly_fields = ["text", "campaign", "assigned_to", "assigned_at"]
-
-    def get_queryset(self, request):
-        last = Redemption.objects.filter(code=OuterRef("pk")).order_by("-created")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                last_order_number=Subquery(last.values("order__number")[:1]),
-                last_used_at=Subquery(last.values("created")[:1]),
-            )
-        )
-
-    def get_search_results(self, request, queryset, search_term):
-        if search_term and "@" not in search_term:
-            search_term = search_term.strip().upper()
-        return super().get_search_results(request, queryset, search_term)
-
-    def has_add_permission(self, request):
-        return False  # codes are generated with their campaign
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deactivate instead; codes go with their campaign
-
-    @admin.display(description=_("assigned customer"), ordering="assigned_to__email")
-    def assigned_customer(self, obj):
-        return obj.assigned_to.email if obj.assigned_to else "–"
-
-    @admin.display(description=_("order number"))
-    def order_number(self, obj):
-        return obj.last_order_number or "–"
-
-    @admin.display(description=_("used"), ordering="last_used_at")
-    def used_at(self, obj):
-        if obj.last_used_at is None:
-            return "–"
-        return date_format(timezone.localtime(obj.last_used_at), "SHORT_DATETIME_FORMAT")
-
-    def get_list_display(self, request):
-        if "campaign__id__exact" in request.GET:  # the "List" of one campaign
-            return [f for f in self.list_display if f != "campaign"]
-        return self.list_display
-
-    @admin.action(description=_("Activate selected codes"), permissions=["change"])
-    def activate(self, request, queryset):
-        n = services.set_codes_active(queryset, True)
-        self.message_user(request, _("%(n)d codes activated.") % {"n": n}, messages.SUCCESS)
-
-    @admin.action(description=_("Deactivate selected codes"), permissions=["change"])
-    def deactivate(self, request, queryset):
-        n = services.set_codes_active(queryset, False)
-        self.message_user(request, _("%(n)d codes deactivated.") % {"n": n}, messages.SUCCESS)
-
-
-class JobStateFilter(admin.SimpleListFilter):
-    title = _("state")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("running", _("Queued or running")), ("finished", _("Finished"))]
-
-    def queryset(self, request, queryset):
-        running = [CodeJob.Status.QUEUED, CodeJob.Status.RUNNING]
-        if self.value() == "running":
-            return queryset.filter(status__in=running)
-        if self.value() == "finished":
-            return queryset.exclude(status__in=running)
-        return queryset
-
-
-@admin.register(CodeJob, site=backoffice)
-class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    deletable = True  # jobs can be deleted (with the delete permission)
-    list_display = [
-        "__str__",
-        "status",
-        "campaign",
-        "progress_link",
-        "result",
-        "created",
-        "finished",
-    ]
-    list_filter = [JobStateFilter, "kind", "status"]
-    list_select_related = ["campaign"]
-
-    @admin.display(description=_("progress"))
-    def progress_link(self, obj):
-        return format_html(
-            '<a href="{}">{} %</a>', obj.get_absolute_url(), services.job_progress(obj)
-        )
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/progress/", wrap(self.progress_view), name="vouchers_codejob_progress"),
-            path("<int:pk>/status.json", wrap(self.status_view), name="vouchers_codejob_status"),
-            *super().get_urls(),
-        ]
-
-    def _job(self, request, pk):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        return get_object_or_404(CodeJob.objects.select_related("campaign"), pk=pk)
-
-    @staticmethod
-    def status_data(job):
-        data = {
-            "status": job.status,
-            "status_label": str(job.get_status_display()),
-            "progress": services.job_progress(job),
-            "result": job.result,
-            "error": job.error,
-            "running": job.is_running,
-        }
-        if job.campaign_id:
-            data["campaign_url"] = reverse(
-                "admin:vouchers_campaign_details", args=[job.campaign_id]
-            )
-        return data
-
-    def status_view(self, request, pk):
-        return JsonResponse(self.status_data(self._job(request, pk)))
-
-    def progress_view(self, request, pk):
-        job = self._job(request, pk)
-        return TemplateResponse(
-            request,
-            "admin/vouchers/codejob/progress.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": str(job),
-                "job": job,
-                "state": self.status_data(job),
-            },
-        )
-
-
-@admin.register(PartnerOffer, site=backoffice)
-class PartnerOfferAdmin(admin.ModelAdmin):
-    list_display = [
-        "partner",
-        "headline",
-        "category_names",
-        "min_order_value",
-        "valid_from",
-        "valid_to",
-        "enabled",
-        "impressions",
-        "clicks",
-        "click_rate",
-    ]
-    list_filter = ["enabled", "categories"]
-    list_editable = ["enabled"]
-    search_fields = ["partner", "headline"]
-    filter_horizontal = ["categories"]
-    readonly_fields = ["impressions", "clicks"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    change_list_template = "admin/vouchers/partneroffer/change_list.html"
-    fieldsets = [
-        (None, {"fields": ["partner", "headline", "text", "image"]}),
-        (_("Benefit"), {"fields": ["voucher_code", "link_url"]}),
-        (
-            _("Matching"),
-            {
-                "fields": [
-                    "categories",
-                    "min_order_value",
-                    "valid_from",
-                    "valid_to",
-                    "enabled",
-                    "position",
-                ]
-            },
-        ),
-        (_("Counters"), {"fields": ["impressions", "clicks"]}),
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("categories")
-
-    @admin.display(description=_("categories"))
-    def category_names(self, obj):
-        return ", ".join(c.name for c in obj.categories.all()) or _("all (general offer)")
-
-    @admin.display(description=_("click rate"))
-    def click_rate(self, obj):
-        if not obj.impressions:
-            return "–"
-        return f"{100 * obj.clicks / obj.impressions:.1f} %"
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("network/", wrap(self.network_view), name="vouchers_partneroffer_network"),
-            *super().get_urls(),
-        ]
-
-    def network_view(self, request):
-        """Explains the external network mode: what is sent, when, and the current setting."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        from orders.models import Order
-
-        shop_settings = ShopSettings.load()
-        example = (
-            Order.objects.filter(partner_consent=True).select_related("shipping_method").first()
-        )
-        return TemplateResponse(
-            request,
-            "admin/vouchers/partneroffer/network.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": _("External partner network"),
-                "shop_settings": shop_settings,
-                "example_url": offers.partner_network_url(example, shop_settings)
-                if example
-                else None,
-                "example": example,
-            },
         )

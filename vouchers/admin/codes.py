@@ -1,0 +1,102 @@
+"""Codes of a campaign: activate / deactivate, used filter (S7)."""
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from shop.admin import EstimatedCountPaginator, backoffice
+
+from .. import services
+from ..models import Code, Redemption
+
+
+class UsedFilter(admin.SimpleListFilter):
+    title = _("used")
+    parameter_name = "used"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Used")), ("no", _("Not used"))]
+
+    def queryset(self, request, queryset):
+        used = Exists(Redemption.objects.filter(code=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(used)
+        if self.value() == "no":
+            return queryset.filter(~used)
+        return queryset
+
+
+@admin.register(Code, site=backoffice)
+class CodeAdmin(admin.ModelAdmin):
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_display = [
+        "text",
+        "campaign",
+        "assigned_customer",
+        "order_number",
+        "used_at",
+        "is_active",
+    ]
+    list_filter = ["is_active", UsedFilter, "campaign"]
+    list_select_related = ["campaign", "assigned_to"]
+    list_per_page = 100
+    search_fields = ["^text", "assigned_to__email"]
+    search_help_text = _("Code (beginning) or customer e-mail")
+    show_full_result_count = False
+    actions = ["activate", "deactivate"]
+    fields = ["text", "campaign", "is_active", "assigned_to", "assigned_at"]
+    readonly_fields = ["text", "campaign", "assigned_to", "assigned_at"]
+
+    def get_queryset(self, request):
+        last = Redemption.objects.filter(code=OuterRef("pk")).order_by("-created")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_order_number=Subquery(last.values("order__number")[:1]),
+                last_used_at=Subquery(last.values("created")[:1]),
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        if search_term and "@" not in search_term:
+            search_term = search_term.strip().upper()
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request):
+        return False  # codes are generated with their campaign
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead; codes go with their campaign
+
+    @admin.display(description=_("assigned customer"), ordering="assigned_to__email")
+    def assigned_customer(self, obj):
+        return obj.assigned_to.email if obj.assigned_to else "–"
+
+    @admin.display(description=_("order number"))
+    def order_number(self, obj):
+        return obj.last_order_number or "–"
+
+    @admin.display(description=_("used"), ordering="last_used_at")
+    def used_at(self, obj):
+        if obj.last_used_at is None:
+            return "–"
+        return date_format(timezone.localtime(obj.last_used_at), "SHORT_DATETIME_FORMAT")
+
+    def get_list_display(self, request):
+        if "campaign__id__exact" in request.GET:  # the "List" of one campaign
+            return [f for f in self.list_display if f != "campaign"]
+        return self.list_display
+
+    @admin.action(description=_("Activate selected codes"), permissions=["change"])
+    def activate(self, request, queryset):
+        n = services.set_codes_active(queryset, True)
+        self.message_user(request, _("%(n)d codes activated.") % {"n": n}, messages.SUCCESS)
+
+    @admin.action(description=_("Deactivate selected codes"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        n = services.set_codes_active(queryset, False)
+        self.message_user(request, _("%(n)d codes deactivated.") % {"n": n}, messages.SUCCESS)

@@ -1,0 +1,99 @@
+"""Code jobs (generation ≥ 10,000 codes, assignment) with their progress."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from shop.admin import ReadOnlyAdminMixin, backoffice
+
+from .. import services
+from ..models import CodeJob
+
+
+class JobStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("running", _("Queued or running")), ("finished", _("Finished"))]
+
+    def queryset(self, request, queryset):
+        running = [CodeJob.Status.QUEUED, CodeJob.Status.RUNNING]
+        if self.value() == "running":
+            return queryset.filter(status__in=running)
+        if self.value() == "finished":
+            return queryset.exclude(status__in=running)
+        return queryset
+
+
+@admin.register(CodeJob, site=backoffice)
+class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    deletable = True  # jobs can be deleted (with the delete permission)
+    list_display = [
+        "__str__",
+        "status",
+        "campaign",
+        "progress_link",
+        "result",
+        "created",
+        "finished",
+    ]
+    list_filter = [JobStateFilter, "kind", "status"]
+    list_select_related = ["campaign"]
+
+    @admin.display(description=_("progress"))
+    def progress_link(self, obj):
+        return format_html(
+            '<a href="{}">{} %</a>', obj.get_absolute_url(), services.job_progress(obj)
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/progress/", wrap(self.progress_view), name="vouchers_codejob_progress"),
+            path("<int:pk>/status.json", wrap(self.status_view), name="vouchers_codejob_status"),
+            *super().get_urls(),
+        ]
+
+    def _job(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(CodeJob.objects.select_related("campaign"), pk=pk)
+
+    @staticmethod
+    def status_data(job):
+        data = {
+            "status": job.status,
+            "status_label": str(job.get_status_display()),
+            "progress": services.job_progress(job),
+            "result": job.result,
+            "error": job.error,
+            "running": job.is_running,
+        }
+        if job.campaign_id:
+            data["campaign_url"] = reverse(
+                "admin:vouchers_campaign_details", args=[job.campaign_id]
+            )
+        return data
+
+    def status_view(self, request, pk):
+        return JsonResponse(self.status_data(self._job(request, pk)))
+
+    def progress_view(self, request, pk):
+        job = self._job(request, pk)
+        return TemplateResponse(
+            request,
+            "admin/vouchers/codejob/progress.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": str(job),
+                "job": job,
+                "state": self.status_data(job),
+            },
+        )
