@@ -80,13 +80,9 @@ def test_auto_submitted_no_is_a_normal_mail(thread):
     )
 
 
-def test_unknown_token_or_foreign_sender_is_ignored(thread):
-    assert inbound.receive_email(raw_mail(subject="Re: hello [#T-UNKNOWN2345]")).status == (
-        "no_thread"
-    )
-    assert inbound.receive_email(raw_mail(subject="no tag at all")).status == "no_thread"
+def test_foreign_sender_never_writes_into_the_tagged_thread(thread):
     result = inbound.receive_email(raw_mail(thread, sender="mallory@example.com"))
-    assert result.status == "wrong_sender"
+    assert result.status == "linked_thread"
     assert not thread.messages.filter(kind="customer").exists()
 
 
