@@ -127,14 +127,12 @@ def _staff_notice(thread, message, recipients):
 
 
 def _new_thread(*, topic, **fields):
-    now = timezone.now()
-    return Thread.objects.create(
-        topic=topic,
-        last_activity=now,
-        waiting_since=now,
-        sla_due_at=topic.sla_due(now) if topic is not None else None,
-        **fields,
-    )
+    thread = Thread.objects.create(topic=topic, **fields)
+    # The clock starts when the thread came in (``created``, set by the database save).
+    thread.last_activity = thread.waiting_since = thread.created
+    thread.sla_due_at = topic.sla_due(thread.created) if topic is not None else None
+    thread.save(update_fields=["last_activity", "waiting_since", "sla_due_at"])
+    return thread
 
 
 def _add_message(thread, kind, text, *, author=None, message_id=None, files=()):
