@@ -53,7 +53,7 @@ def test_customer_attaches_photo_in_the_account_and_staff_download_it(
     assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT)) and path.read_bytes() == PNG
     assert not Path(settings.MEDIA_ROOT).exists() or not any(Path(settings.MEDIA_ROOT).rglob("*"))
     with pytest.raises(ValueError):
-        attachment.file.url
+        _ = attachment.file.url
     # the customer's own download
     own = client.get(
         reverse("helpdesk:account_attachment", args=[attachment.message.thread_id, attachment.pk])
