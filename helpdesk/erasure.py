@@ -12,7 +12,9 @@ threads are deleted with their files.
 Runs inside the deletion transaction; it only ever touches rows of this app.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from guardian.models import GroupObjectPermission
 from django.utils.translation import gettext as _
 
 from shop.erasure import scrub
@@ -48,6 +50,11 @@ def erase_customer(customer):
     ids = list(threads.values_list("pk", flat=True))
     _delete_attachments(ids)
     if customer.is_test:
+        # the departments' object permissions on these threads go too (no orphan rows)
+        GroupObjectPermission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Thread),
+            object_pk__in=[str(pk) for pk in ids],
+        ).delete()
         Thread.objects.filter(pk__in=ids).delete()  # messages cascade
         return len(ids)
     deleted_name = _("Deleted customer")

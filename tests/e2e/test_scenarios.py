@@ -132,6 +132,8 @@ def test_guest_buys_two_products_with_discount_code(demo_shop, live_server, page
     expect(page.get_by_text("You are ordering as a guest")).to_be_visible()
     expect(page.get_by_role("textbox", name="Discount code")).to_have_value("SPRING10")
     fill_guest_checkout(page, email)
+    # Partner offers only with this consent (issue 24)
+    page.get_by_label("Show me offers from partner shops and share my order data for them").check()
     place_order_button(page).click()
 
     expect(page.get_by_role("heading", name="Thank you for your order!")).to_be_visible()
