@@ -14,8 +14,8 @@ Runs inside the deletion transaction; it only ever touches rows of this app.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from guardian.models import GroupObjectPermission
 from django.utils.translation import gettext as _
+from guardian.models import GroupObjectPermission
 
 from shop.erasure import scrub
 
