@@ -182,16 +182,20 @@ def request_from_signed(value):
     return ReviewRequest.objects.select_related("order").filter(pk=pk).first()
 
 
-def unsubscribe_path(email):
-    value = signing.Signer(salt=UNSUBSCRIBE_SALT).sign(email.strip().lower())
+def unsubscribe_path(review_request):
+    """The unsubscribe link of a request e-mail: signed, and without the address in the URL
+    (links end up in server logs)."""
+    value = signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(review_request.pk))
     return reverse("reviews:unsubscribe", args=[value])
 
 
 def email_from_unsubscribe(value):
+    """The address an unsubscribe link stands for, or None if the link was altered."""
     try:
-        return signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(value)
+        pk = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(value)
     except signing.BadSignature:
         return None
+    return ReviewRequest.objects.filter(pk=pk).values_list("email", flat=True).first()
 
 
 def unsubscribe(email):
@@ -250,7 +254,7 @@ def send_review_request(order):
                     "order": order,
                     "products": [line.product for line in lines],
                     "request_url": request_path(review_request),
-                    "unsubscribe_url": unsubscribe_path(order.email),
+                    "unsubscribe_url": unsubscribe_path(review_request),
                     "name": order.billing_first_name,
                 },
                 language=review_request.language,

@@ -168,7 +168,7 @@ def _request_signed(w):
 
 
 def _unsubscribe_signed(w):
-    return _last_segment(review_services.unsubscribe_path(w["alice"].email))
+    return _last_segment(review_services.unsubscribe_path(w["review_request"]))
 
 
 def _frame_signed(w):
