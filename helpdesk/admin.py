@@ -1,9 +1,10 @@
 """Backoffice screens of the helpdesk: thread search and thread view (custom views on the
-ThreadAdmin), contact topics and canned replies.
+ThreadAdmin), attachment downloads, contact topics (with their service level) and canned
+replies (every language on one page, django-modeltranslation).
 
 Access to threads: staff with the global ``helpdesk.view_thread`` permission see all threads;
-department staff (Marketing, Sales, Payments, Shop manager) see the threads forwarded to their
-group through django-guardian object permissions.
+department staff (Marketing, Sales, Payments, Shop manager) see the threads currently
+forwarded to their group through django-guardian object permissions.
 """
 
 from django.contrib import admin, messages
@@ -11,33 +12,58 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
-from django.http import HttpResponseRedirect
+from django.db.models import F, Prefetch
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from guardian.models import GroupObjectPermission, UserObjectPermission
-from guardian.shortcuts import get_groups_with_perms
+from modeltranslation.admin import TranslationAdmin
 
 from shop.admin import backoffice
 from shop.exceptions import DomainError
 
-from . import services
-from .forms import OperatorForm, StatusForm, ThreadSearchForm
-from .models import CannedReply, ContactTopic, Thread
+from . import attachments, services
+from .forms import SORTS, AssignForm, OperatorForm, StatusForm, ThreadSearchForm
+from .models import Attachment, CannedReply, ContactTopic, Thread
 from .panels import visible_threads
 
 PAGE_SIZE = 50
 
 
 @admin.register(ContactTopic, site=backoffice)
-class ContactTopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "recipient_email", "is_active", "position"]
+class ContactTopicAdmin(TranslationAdmin):
+    list_display = ["name", "recipient_email", "sla_hours", "is_active", "system", "position"]
     list_editable = ["is_active", "position"]
     search_fields = ["name", "recipient_email"]
+    fields = ["name", "recipient_email", "sla_hours", "is_active", "position"]
+
+    @admin.display(description=gettext_lazy("system topic"), boolean=True)
+    def system(self, obj):
+        return bool(obj.code)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "sla_hours" in form.changed_data:
+            n = services.apply_topic_sla(obj)
+            if n:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "The new service level applies to %(n)d thread still waiting for its "
+                        "first answer.",
+                        "The new service level applies to %(n)d threads still waiting for "
+                        "their first answer.",
+                        n,
+                    )
+                    % {"n": n},
+                )
 
 
 @admin.register(CannedReply, site=backoffice)
-class CannedReplyAdmin(admin.ModelAdmin):
+class CannedReplyAdmin(TranslationAdmin):
     list_display = ["title", "is_active", "position"]
     list_editable = ["is_active", "position"]
     search_fields = ["title", "text"]
@@ -93,19 +119,40 @@ class ThreadAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # threads are started by customers
 
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/attachments/<int:attachment_id>/",
+                wrap(self.attachment_view),
+                name="helpdesk_thread_attachment",
+            ),
+            *super().get_urls(),
+        ]
+
     # --- search (change list) -------------------------------------------------------------
 
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        form = ThreadSearchForm(request.GET or None)
+        staff = list(services.assignable_staff())
+        if request.method == "POST":
+            return self._bulk_assign(request, staff)
+        form = ThreadSearchForm(request.GET or None, staff=staff)
         threads = self.get_queryset(request)
         if form.is_bound:
-            threads = form.filter(threads) if form.is_valid() else threads.none()
-        threads = threads.annotate(order_number=F("order__number")).order_by("-created", "-id")
+            threads = form.filter(threads, user=request.user) if form.is_valid() else threads.none()
+        sort = request.GET.get("o") if request.GET.get("o") in SORTS else "-created"
+        threads = (
+            threads.select_related("assignee", "topic")
+            .annotate(order_number=F("order__number"))
+            .order_by(*SORTS[sort])
+        )
         page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("p"))
         query = request.GET.copy()
         query.pop("p", None)
+        unsorted = query.copy()
+        unsorted.pop("o", None)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Helpdesk threads"),
@@ -113,9 +160,41 @@ class ThreadAdmin(admin.ModelAdmin):
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "unsorted_query": unsorted.urlencode(),
+            "sort": sort,
+            "now": timezone.now(),
+            "can_assign": self.has_change_permission(request),
+            "assign_form": AssignForm(staff=staff),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.search_template, context)
+
+    def _bulk_assign(self, request, staff):
+        back = request.get_full_path()
+        ids = [int(pk) for pk in request.POST.getlist("_selected") if pk.isdigit()]
+        threads = list(self.get_queryset(request).filter(pk__in=ids))
+        if not threads:
+            self.message_user(request, _("Select at least one thread."), messages.WARNING)
+            return HttpResponseRedirect(back)
+        if any(not self.has_change_permission(request, t) for t in threads):
+            raise PermissionDenied
+        form = AssignForm(request.POST, staff=staff)
+        if not form.is_valid():
+            self.message_user(request, _("Choose a staff member."), messages.ERROR)
+            return HttpResponseRedirect(back)
+        assignee = form.cleaned_data["assignee"]
+        try:
+            n = services.assign(threads, assignee, request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(back)
+        who = (assignee.get_full_name() or assignee.email) if assignee else _("nobody")
+        self.message_user(
+            request,
+            ngettext("%(n)d thread assigned to %(who)s.", "%(n)d threads assigned to %(who)s.", n)
+            % {"n": n, "who": who},
+        )
+        return HttpResponseRedirect(back)
 
     # --- thread view (change view) --------------------------------------------------------
 
@@ -136,11 +215,14 @@ class ThreadAdmin(admin.ModelAdmin):
                 return result
             reply_form = result
         thread = (
-            Thread.objects.select_related("order", "topic", "customer")
+            Thread.objects.select_related(
+                "order", "topic", "customer", "assignee", "related_thread"
+            )
             .annotate(order_number=F("order__number"))
             .get(pk=thread.pk)
         )
         canned = list(CannedReply.objects.filter(is_active=True))
+        staff = list(services.assignable_staff(thread))
         context = {
             **self.admin_site.each_context(request),
             "title": _("Thread #%(id)s: %(subject)s")
@@ -148,36 +230,47 @@ class ThreadAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "original": thread,
             "thread": thread,
-            "thread_messages": thread.messages.select_related("author"),
+            "thread_messages": thread.messages.select_related("author").prefetch_related(
+                Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+            ),
+            "linked_threads": list(thread.linked_threads.order_by("-created")),
             "reply_form": reply_form,
             "status_form": status_form,
+            "assign_form": AssignForm(
+                initial={"assignee": str(thread.assignee_id or "")}, staff=staff
+            ),
             "can_change": can_change,
-            "canned_texts": {str(c.pk): c.text for c in canned},
-            "departments": get_groups_with_perms(thread),
+            "canned_texts": services.canned_reply_texts(thread, canned),
+            "now": timezone.now(),
             "customer_url": thread.get_absolute_url(),
+            "attachment_limits": attachments.limits_text(),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.thread_template, context)
 
     def _handle_post(self, request, thread):
         """Returns a redirect after a change, or the reply form to show again."""
-        form = OperatorForm(request.POST)
+        if "_assign_me" in request.POST or "_assign" in request.POST:
+            return self._assign_one(request, thread)
+        form = OperatorForm(request.POST, request.FILES)
         if not form.is_valid():
             return form
         text = form.cleaned_data["text"]
+        files = form.cleaned_data["attachments"]
         if "_insert" in request.POST:
             canned = form.cleaned_data["canned"]
             if canned is None:
                 form.add_error("canned", _("Choose a canned reply to insert."))
                 return form
-            combined = f"{text.rstrip()}\n\n{canned.text}" if text.strip() else canned.text
+            inserted = services.canned_reply_text(canned, thread)
+            combined = f"{text.rstrip()}\n\n{inserted}" if text.strip() else inserted
             return OperatorForm(initial={"text": combined})
         try:
             if "_send" in request.POST:
-                services.operator_reply(thread, request.user, text)
+                services.operator_reply(thread, request.user, text, files=files)
                 self.message_user(request, _("The reply was sent to the customer."))
             elif "_note" in request.POST:
-                services.add_note(thread, request.user, text)
+                services.add_note(thread, request.user, text, files=files)
                 self.message_user(request, _("The note was saved (internal only)."))
             elif "_status" in request.POST:
                 status_form = StatusForm(request.POST)
@@ -192,6 +285,45 @@ class ThreadAdmin(admin.ModelAdmin):
             else:
                 return form
         except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
             self.message_user(request, exc.message, level=messages.ERROR)
             return form
         return HttpResponseRedirect(request.path)
+
+    def _assign_one(self, request, thread):
+        if "_assign_me" in request.POST:
+            assignee = request.user
+        else:
+            form = AssignForm(request.POST, staff=list(services.assignable_staff(thread)))
+            if not form.is_valid():
+                self.message_user(request, _("Choose a staff member."), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            assignee = form.cleaned_data["assignee"]
+        try:
+            services.assign([thread], assignee, request.user)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            if assignee is None:
+                self.message_user(request, _("The thread is no longer assigned."))
+            else:
+                self.message_user(
+                    request,
+                    _("The thread is assigned to %(who)s.")
+                    % {"who": assignee.get_full_name() or assignee.email},
+                )
+        return HttpResponseRedirect(request.path)
+
+    # --- attachments ----------------------------------------------------------------------
+
+    def attachment_view(self, request, object_id, attachment_id):
+        """A file of the thread, for anyone who may open the thread. A download: the access
+        log (privacy middleware) records it with the thread's data subjects."""
+        thread = self.get_object(request, unquote(object_id))
+        if thread is None or not self.has_view_or_change_permission(request, thread):
+            raise Http404
+        attachment = Attachment.objects.filter(pk=attachment_id, message__thread=thread).first()
+        if attachment is None:
+            raise Http404
+        return attachments.download_response(attachment)

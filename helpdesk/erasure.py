@@ -5,17 +5,22 @@ person: sender name → "Deleted customer", sender e-mail → ``deleted-t<pk>@in
 pattern customers uses for anonymised orders), no customer link, the customer's e-mail
 address and name replaced in subjects and message texts, the Message-IDs of their inbound
 mails cleared and the thread token renewed, so links and reply tags in old e-mails no longer
-open the thread. A test customer's threads are deleted.
+open the thread. Every file attached in those threads (by the customer or by staff about
+them) is deleted — rows now, files on disk once the deletion has committed. A test customer's
+threads are deleted with their files.
 
 Runs inside the deletion transaction; it only ever touches rows of this app.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from guardian.models import GroupObjectPermission
 
 from shop.erasure import scrub
 
-from .models import Message, Thread, new_token
+from . import attachments
+from .models import Attachment, Message, Thread, new_token
 
 
 def placeholder_email(thread):
@@ -32,11 +37,24 @@ def customer_threads(customer):
     return Thread.objects.filter(query)
 
 
+def _delete_attachments(thread_ids):
+    files = Attachment.objects.filter(message__thread_id__in=thread_ids)
+    names = list(files.values_list("file", flat=True))
+    files.delete()
+    attachments.delete_files_on_commit(names)
+
+
 def erase_customer(customer):
     """Anonymise (real customer) or delete (test customer) the threads; returns the count."""
     threads = customer_threads(customer)
+    ids = list(threads.values_list("pk", flat=True))
+    _delete_attachments(ids)
     if customer.is_test:
-        ids = list(threads.values_list("pk", flat=True))
+        # the departments' object permissions on these threads go too (no orphan rows)
+        GroupObjectPermission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Thread),
+            object_pk__in=[str(pk) for pk in ids],
+        ).delete()
         Thread.objects.filter(pk__in=ids).delete()  # messages cascade
         return len(ids)
     deleted_name = _("Deleted customer")

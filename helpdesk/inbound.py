@@ -2,8 +2,16 @@
 
 Outgoing helpdesk mails carry ``[#T-<token>]`` in the subject. A Celery beat task polls the
 shop's mailbox over IMAP (``IMAP_URL``, e.g. ``imaps://user:password@imap.example.com/INBOX``;
-polling is off when it is unset) and hands every new message to ``receive_email``. Auto-replies
-and messages already stored (same Message-ID) are ignored.
+polling is off when it is unset) and hands every new message to ``receive_email``:
+
+* from the thread's own sender, with its tag: the customer's answer in that thread;
+* without a tag (or with an unknown one): a new thread with the topic "E-mail";
+* with a tag but from another sender: a new thread that links the tagged one (the tag is no
+  secret — it is quoted in every reply chain — so a stranger never writes into a thread);
+* auto-replies, bounces and messages already stored (same Message-ID) are ignored.
+
+Attachments are kept within the helpdesk's limits; a file over a limit is named in the
+message text instead, so staff know it existed.
 """
 
 import imaplib
@@ -17,9 +25,13 @@ from html import unescape
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 
-from . import services
+from . import attachments, services
+from .errors import HelpdeskError
 from .models import Message
 
 log = logging.getLogger(__name__)
@@ -31,9 +43,14 @@ QUOTE_HEADER = re.compile(
 )
 
 
+BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
+
+
 @dataclass
 class InboundResult:
-    status: str  # "stored", "auto_reply", "duplicate", "no_thread", "wrong_sender", "empty"
+    # "stored" (answer in its thread), "new_thread", "linked_thread" (another sender),
+    # "auto_reply", "bounce", "duplicate", "empty", "no_sender"
+    status: str
     message: Message | None = None
 
 
@@ -45,6 +62,16 @@ def is_auto_reply(msg):
     if precedence in {"bulk", "auto_reply", "junk", "list"}:
         return True
     return bool(msg.get("X-Autoreply") or msg.get("X-Autorespond"))
+
+
+def is_bounce(msg):
+    """Delivery status notifications: a report, a null return path or the mail system."""
+    if msg.get_content_type() == "multipart/report":
+        return True
+    if (msg.get("Return-Path") or "").strip() == "<>":
+        return True
+    local = parseaddr(str(msg.get("From") or ""))[1].split("@")[0].lower()
+    return local in BOUNCE_SENDERS
 
 
 def body_text(msg):
@@ -71,33 +98,88 @@ def strip_quoted(text):
     return "\n".join(kept).strip()
 
 
+def mail_attachments(msg):
+    """The files of an e-mail within the helpdesk's limits, and a line for each file left
+    out (shown in the message text, so nothing disappears unnoticed)."""
+    kept, skipped = [], []
+    for part in msg.iter_attachments():
+        name = part.get_filename() or ""
+        if not name and part.get_content_maintype() in ("text", "multipart", "message"):
+            continue  # an unnamed text or nested part is body, not a file
+        try:
+            data = part.get_content()
+        except (LookupError, ValueError):
+            data = part.get_payload(decode=True) or b""
+        if isinstance(data, str):
+            data = data.encode(part.get_content_charset() or "utf-8", "replace")
+        if not isinstance(data, bytes):
+            data = bytes(data) if data else b""
+        incoming = attachments.Incoming.from_bytes(name or "attachment", data)
+        if len(kept) >= attachments.max_files():
+            skipped.append(
+                _("Attachment “%(name)s” not kept: more than %(n)d files.")
+                % {"name": name, "n": attachments.max_files()}
+            )
+            continue
+        try:
+            attachments.check_one(incoming)
+        except HelpdeskError as exc:
+            skipped.append(_("Attachment not kept: %(reason)s") % {"reason": exc.message})
+            continue
+        kept.append(incoming)
+    return kept, skipped
+
+
 def receive_email(raw):
-    """Store one inbound e-mail (RFC 822 bytes) as the customer's answer in its thread."""
+    """Store one inbound e-mail (RFC 822 bytes): an answer in its thread, or a new thread."""
     msg = message_from_bytes(raw, policy=policy.default)
     if is_auto_reply(msg):
         return InboundResult("auto_reply")
+    if is_bounce(msg):
+        return InboundResult("bounce")
     message_id = (msg.get("Message-ID") or "").strip()[:300] or None
     if message_id and Message.objects.filter(message_id=message_id).exists():
         return InboundResult("duplicate")
-    thread = services.thread_from_subject(str(msg.get("Subject") or ""))
-    if thread is None:
-        return InboundResult("no_thread")
-    sender = parseaddr(str(msg.get("From") or ""))[1].lower()
+    name, sender = parseaddr(str(msg.get("From") or ""))
+    sender = sender.strip()
+    try:
+        validate_email(sender)
+    except ValidationError:
+        return InboundResult("no_sender")  # nobody to answer; it stays in the mailbox
+    subject = str(msg.get("Subject") or "")
+    files, skipped = mail_attachments(msg)
+    text = strip_quoted(body_text(msg))
+    if len(text) > services.MAX_TEXT - 200:  # a long mail is kept, shortened
+        text = text[: services.MAX_TEXT - 200].rstrip() + "\n[…] " + _("(shortened)")
+    text = "\n\n".join(part for part in [text, *skipped] if part)
+    if not text and not files:
+        return InboundResult("empty")
+    thread = services.thread_from_subject(subject)
+    try:
+        if thread is not None and _is_threads_sender(thread, sender):
+            message = services.customer_reply(thread, text, message_id=message_id, files=files)
+            return InboundResult("stored", message)
+        new = services.create_email_thread(
+            email=sender,
+            name=name,
+            subject=subject,
+            text=text,
+            message_id=message_id,
+            files=files,
+            related_thread=thread,
+        )
+    except IntegrityError:  # the same mail stored concurrently by another poll
+        return InboundResult("duplicate")
+    return InboundResult(
+        "linked_thread" if thread is not None else "new_thread", new.messages.first()
+    )
+
+
+def _is_threads_sender(thread, sender):
     allowed = {thread.email.lower()}
     if thread.customer_id:
         allowed.add(thread.customer.email.lower())
-    # The token in the subject is not a secret (it is quoted in every reply chain), so only
-    # the thread's own sender may add to it.
-    if sender not in allowed:
-        return InboundResult("wrong_sender")
-    text = strip_quoted(body_text(msg))
-    if not text:
-        return InboundResult("empty")
-    try:
-        message = services.customer_reply(thread, text, message_id=message_id)
-    except IntegrityError:  # the same mail stored concurrently by another poll
-        return InboundResult("duplicate")
-    return InboundResult("stored", message)
+    return sender.lower() in allowed
 
 
 def imap_url():

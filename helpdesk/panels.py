@@ -16,7 +16,12 @@ def account_order(request, order):
     if user is None or not user.is_authenticated or order.customer_id != user.pk:
         return None
     threads = order.helpdesk_threads.filter(customer=user).prefetch_related(
-        Prefetch("messages", queryset=Message.objects.exclude(kind=Message.Kind.NOTE))
+        Prefetch(
+            "messages",
+            queryset=Message.objects.exclude(kind=Message.Kind.NOTE).prefetch_related(
+                "attachments"
+            ),
+        )
     )
     return {"threads": threads, "start_form": ThreadStartForm(), "answer_form": AnswerForm()}
 
@@ -79,4 +84,12 @@ def register():
         lambda: Thread.objects.needing_attention().count(),
         permission="helpdesk.view_thread",
         query="?status=open",
+    )
+    admin.backoffice.attention(
+        _("Overdue helpdesk threads (first answer late)"),
+        "admin:helpdesk_thread_changelist",
+        lambda: Thread.objects.overdue().count(),
+        permission="helpdesk.view_thread",
+        query="?status=overdue",
+        urgent=True,
     )

@@ -1,10 +1,36 @@
 """The helpdesk's personal data, declared for the privacy registry (see shop.personal_data)."""
 
 from shop import personal_data
+from shop.personal_data import customer_ref, email_ref, order_ref
+
+
+def thread_subjects(thread):
+    """The thread, its customer and order — or its sender's address. Not the assignee: a
+    staff member, not a data subject."""
+    refs = [f"helpdesk.thread:{thread.pk}"]
+    if thread.customer_id:
+        refs.append(customer_ref(thread.customer_id))
+    if thread.order_id:
+        refs.append(order_ref(thread.order_id))
+    if not (thread.customer_id or thread.order_id):
+        ref = email_ref(thread.email)
+        if ref:
+            refs.append(ref)
+    return refs
 
 
 def declare():
-    personal_data.register("helpdesk.thread", email_fields=("email",), name_fields=("name",))
+    personal_data.register(
+        "helpdesk.thread",
+        email_fields=("email",),
+        name_fields=("name",),
+        subjects=thread_subjects,
+    )
     personal_data.register("helpdesk.message")
+    # Files sent in a thread: their name, type and size (the file itself is served only to
+    # those who may open the thread).
+    personal_data.register(
+        "helpdesk.attachment", fields=("filename", "content_type", "size", "created")
+    )
     # Its e-mail field is a department mailbox, not a person's address.
     personal_data.register("helpdesk.contacttopic", personal=False)

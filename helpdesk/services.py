@@ -1,24 +1,41 @@
 """Helpdesk operations (SPEC S9): contact requests, order threads, replies, notes, status
-changes and forwarding to a department. Views, the backoffice, the inbound-mail task and the
-demo seed all go through these functions."""
+changes, forwarding to a department, assignment, e-mails that match no thread, canned
+replies and the service-level clock. Views, the backoffice, the inbound-mail task and the demo
+seed all go through these functions.
+
+Forwarding: the thread's ``forwarded_to`` names the department and that department's group
+holds django-guardian object permissions on it. Both follow the *current* forwarding: a new
+forwarding revokes the previous department's permissions, closing revokes them all. While a
+thread is forwarded, the customer's answers are announced to the department (not to the
+service address), and the conversation status changes without losing the department.
+
+Service level: a thread's first answer is due ``topic.sla_hours`` after it came in
+(``sla_due_at``); ``first_answered_at`` is the first operator answer; ``waiting_since`` is
+when the customer started waiting for the answer still owed.
+"""
 
 import re
 
-from django.contrib.auth.models import Group
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, get_groups_with_perms, remove_perm
 
 from shop.mail import queue_email
 from shop.models import ShopSettings
 
-from . import links
+from . import attachments, links
 from .errors import HelpdeskError
-from .models import ContactTopic, Message, Thread
+from .models import PLACEHOLDER_RE, PLACEHOLDERS, ContactTopic, Message, Thread
 
 TAG_RE = re.compile(r"\[#T-([A-Z0-9]{6,20})\]")
 MAX_TEXT = 10000
+THREAD_PERMS = ("helpdesk.view_thread", "helpdesk.change_thread")
 
 
 # --- links ---------------------------------------------------------------------------------
@@ -37,9 +54,9 @@ def thread_from_subject(subject):
     return Thread.objects.filter(token=match.group(1)).first()
 
 
-def _clean_text(text, field="text"):
+def _clean_text(text, field="text", allow_empty=False):
     text = (text or "").strip()
-    if not text:
+    if not text and not allow_empty:
         raise HelpdeskError(_("Please write a message."), field=field)
     if len(text) > MAX_TEXT:
         raise HelpdeskError(
@@ -59,24 +76,84 @@ def _lock(thread):
     return Thread.objects.select_for_update().get(pk=thread.pk)
 
 
-def _staff_notice(thread, message, recipient):
+# --- who is told ---------------------------------------------------------------------------
+
+
+def _service_address(thread):
+    if thread.topic_id:
+        return thread.topic.recipient_email
+    return ShopSettings.load().contact_email
+
+
+def _department_emails(thread):
+    if not thread.department:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=thread.department, is_active=True, is_staff=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def staff_recipients(thread):
+    """Who hears of the customer's message: the department the thread is forwarded to and
+    the assignee; the topic's service address only when neither exists."""
+    emails = _department_emails(thread)
+    assignee = thread.assignee
+    if assignee is not None and assignee.is_active and assignee.email:
+        emails.append(assignee.email)
+    if not emails:
+        emails = [_service_address(thread)]
+    return sorted({e.lower(): e for e in emails}.values(), key=str.lower)
+
+
+def _staff_notice(thread, message, recipients):
     """Tell the shop side that the customer wrote (reply-to the customer)."""
     queue_email(
         "helpdesk_staff_notice",
-        recipient,
+        recipients,
         {
             "thread": thread,
             "message": message,
+            "attachment_count": message.attachments.count(),
             "backoffice_url": reverse("admin:helpdesk_thread_change", args=[thread.pk]),
         },
         reply_to=[thread.email],
     )
 
 
-def _staff_recipient(thread):
-    if thread.topic_id:
-        return thread.topic.recipient_email
-    return ShopSettings.load().contact_email
+# --- creating threads and messages ---------------------------------------------------------
+
+
+def _new_thread(*, topic, **fields):
+    thread = Thread.objects.create(topic=topic, **fields)
+    # The clock starts when the thread came in (``created``, set by the database save).
+    thread.last_activity = thread.waiting_since = thread.created
+    thread.sla_due_at = topic.sla_due(thread.created) if topic is not None else None
+    thread.save(update_fields=["last_activity", "waiting_since", "sla_due_at"])
+    return thread
+
+
+def _add_message(thread, kind, text, *, author=None, message_id=None, files=()):
+    message = Message.objects.create(
+        thread=thread, kind=kind, author=author, text=text, message_id=message_id
+    )
+    attachments.store(message, files)
+    return message
+
+
+def _customer_wrote(thread, message):
+    thread.last_activity = message.created
+    if thread.waiting_since is None:
+        thread.waiting_since = message.created
+
+
+def _operator_answered(thread, message):
+    thread.last_activity = message.created
+    thread.waiting_since = None
+    if thread.first_answered_at is None:
+        thread.first_answered_at = message.created
 
 
 # --- customer side -------------------------------------------------------------------------
@@ -88,7 +165,7 @@ def create_contact_request(
 ):
     """A request from /contact/: e-mailed to the topic's recipient (reply-to the sender),
     stored as a thread with that topic, confirmed to the sender."""
-    topic = ContactTopic.objects.filter(pk=topic_id, is_active=True).first()
+    topic = ContactTopic.objects.on_contact_form().filter(pk=topic_id).first()
     if topic is None:
         raise HelpdeskError(_("Please choose one of the listed topics."), field="topic")
     email = (email or "").strip()
@@ -113,7 +190,7 @@ def create_contact_request(
                 _("We could not find an order with this number for your e-mail address."),
                 field="order_number",
             )
-    thread = Thread.objects.create(
+    thread = _new_thread(
         subject=subject,
         topic=topic,
         order=order,
@@ -122,7 +199,7 @@ def create_contact_request(
         name=(name or "").strip()[:200],
         language=(language or "en")[:5],
     )
-    message = Message.objects.create(thread=thread, kind=Message.Kind.CUSTOMER, text=text)
+    message = _add_message(thread, Message.Kind.CUSTOMER, text)
     queue_email(
         "helpdesk_contact_request",
         topic.recipient_email,
@@ -144,52 +221,100 @@ def create_contact_request(
 
 
 @transaction.atomic
-def start_order_thread(order, customer, *, subject, text):
+def start_order_thread(order, customer, *, subject, text, files=()):
     """The customer asks about one of their orders from the account."""
     if customer is None or order.customer_id != customer.pk:
         raise HelpdeskError(_("This order does not belong to your account."))
+    checked = attachments.check(files)
     subject = _clean_subject(subject)
-    text = _clean_text(text)
-    thread = Thread.objects.create(
+    text = _clean_text(text, allow_empty=bool(checked))
+    thread = _new_thread(
         subject=subject,
+        topic=ContactTopic.system(ContactTopic.ORDER),
         order=order,
         customer=customer,
         email=customer.email,
         name=customer.get_full_name(),
         language=customer.language or order.language,
     )
-    message = Message.objects.create(thread=thread, kind=Message.Kind.CUSTOMER, text=text)
-    _staff_notice(thread, message, _staff_recipient(thread))
+    message = _add_message(thread, Message.Kind.CUSTOMER, text, files=checked)
+    _staff_notice(thread, message, staff_recipients(thread))
     return thread
 
 
 @transaction.atomic
-def customer_reply(thread, text, *, message_id=None):
-    """The customer answers (account page, guest link or e-mail): status Customer replied."""
+def customer_reply(thread, text, *, message_id=None, files=()):
+    """The customer answers (account page, guest link or e-mail): status Customer replied.
+
+    A forwarded thread stays with its department, which is told of the answer."""
+    checked = attachments.check(files)
     thread = _lock(thread)
-    text = _clean_text(text)
-    message = Message.objects.create(
-        thread=thread, kind=Message.Kind.CUSTOMER, text=text, message_id=message_id
+    text = _clean_text(text, allow_empty=bool(checked))
+    message = _add_message(
+        thread, Message.Kind.CUSTOMER, text, message_id=message_id, files=checked
     )
     thread.status = Thread.Status.CUSTOMER_REPLIED
-    thread.save(update_fields=["status", "updated"])
-    _staff_notice(thread, message, _staff_recipient(thread))
+    _customer_wrote(thread, message)
+    thread.save(update_fields=["status", "last_activity", "waiting_since", "updated"])
+    _staff_notice(thread, message, staff_recipients(thread))
     return message
+
+
+@transaction.atomic
+def create_email_thread(
+    *, email, name="", subject="", text="", message_id=None, files=(), related_thread=None
+):
+    """An e-mail that answers no thread of its sender becomes a thread of its own (topic
+    "E-mail"); one from another sender answering a thread's tag links that thread."""
+    checked = attachments.check(files)
+    text = _clean_text(text, allow_empty=bool(checked))
+    subject = " ".join(TAG_RE.sub("", subject or "").split())[:200] or _("(no subject)")
+    if related_thread is not None:
+        language = related_thread.language
+    else:
+        known = get_user_model().objects.filter(email__iexact=email).first()
+        language = (known.language if known else "") or settings.LANGUAGE_CODE
+    thread = _new_thread(
+        subject=subject,
+        topic=ContactTopic.system(ContactTopic.EMAIL),
+        email=email,
+        name=(name or "").strip()[:200],
+        language=language[:5],
+        related_thread=related_thread,
+    )
+    message = _add_message(
+        thread, Message.Kind.CUSTOMER, text, message_id=message_id, files=checked
+    )
+    _staff_notice(thread, message, staff_recipients(thread))
+    return thread
 
 
 # --- operator side -------------------------------------------------------------------------
 
 
+def unfilled_placeholders(text):
+    return sorted({name for name in PLACEHOLDER_RE.findall(text or "") if name in PLACEHOLDERS})
+
+
 @transaction.atomic
-def operator_reply(thread, user, text):
+def operator_reply(thread, user, text, files=()):
     """Send an answer: the customer gets an e-mail linking to the page that shows it."""
+    checked = attachments.check(files)
+    text = _clean_text(text, allow_empty=bool(checked))
+    left = unfilled_placeholders(text)
+    if left:
+        raise HelpdeskError(
+            _("The reply still contains %(placeholders)s: replace it before sending.")
+            % {"placeholders": ", ".join(f"{{{name}}}" for name in left)},
+            field="text",
+        )
     thread = _lock(thread)
-    text = _clean_text(text)
-    message = Message.objects.create(
-        thread=thread, kind=Message.Kind.OPERATOR, author=user, text=text
-    )
+    message = _add_message(thread, Message.Kind.OPERATOR, text, author=user, files=checked)
     thread.status = Thread.Status.OPERATOR_REPLIED
-    thread.save(update_fields=["status", "updated"])
+    _operator_answered(thread, message)
+    thread.save(
+        update_fields=["status", "last_activity", "waiting_since", "first_answered_at", "updated"]
+    )
     queue_email(
         "helpdesk_reply",
         thread.email,
@@ -200,26 +325,58 @@ def operator_reply(thread, user, text):
 
 
 @transaction.atomic
-def add_note(thread, user, text):
+def add_note(thread, user, text, files=()):
     """An internal note: visible to staff only, never e-mailed, status unchanged."""
+    checked = attachments.check(files)
     thread = _lock(thread)
-    text = _clean_text(text)
-    message = Message.objects.create(thread=thread, kind=Message.Kind.NOTE, author=user, text=text)
-    Thread.objects.filter(pk=thread.pk).update(updated=message.created)
+    text = _clean_text(text, allow_empty=bool(checked))
+    message = _add_message(thread, Message.Kind.NOTE, text, author=user, files=checked)
+    Thread.objects.filter(pk=thread.pk).update(
+        updated=message.created, last_activity=message.created
+    )
     return message
 
 
 @transaction.atomic
 def set_status(thread, status, user=None):
-    """Set the status by hand; a "Forwarded to …" status forwards to that department."""
+    """Set the status by hand; a "Forwarded to …" status forwards to that department,
+    "Closed" takes the thread back from the department."""
     if status not in Thread.Status.values:
         raise HelpdeskError(_("Unknown status."), field="status")
     thread = _lock(thread)
     if status in Thread.DEPARTMENTS:
         return _forward(thread, status, user)
+    now = timezone.now()
     thread.status = status
-    thread.save(update_fields=["status", "updated"])
+    if status == Thread.Status.CLOSED:
+        _revoke_departments(thread)
+        thread.forwarded_to = ""
+        thread.waiting_since = None
+    elif status == Thread.Status.OPERATOR_REPLIED:
+        # Answered outside the helpdesk (phone, letter): nobody is waiting any more.
+        thread.waiting_since = None
+        thread.first_answered_at = thread.first_answered_at or now
+    elif thread.waiting_since is None:
+        thread.waiting_since = now
+    _drop_assignee_without_access(thread)
+    thread.save(
+        update_fields=[
+            "status",
+            "forwarded_to",
+            "waiting_since",
+            "first_answered_at",
+            "assignee",
+            "updated",
+        ]
+    )
     return thread
+
+
+def _revoke_departments(thread, keep=None):
+    for group in get_groups_with_perms(thread):
+        if group.name in Thread.DEPARTMENTS.values() and group != keep:
+            for perm in THREAD_PERMS:
+                remove_perm(perm, group, thread)
 
 
 def _forward(thread, status, user):
@@ -230,10 +387,13 @@ def _forward(thread, status, user):
             _("The department group “%(name)s” does not exist (run setup_roles).")
             % {"name": group_name}
         )
+    _revoke_departments(thread, keep=group)
     thread.status = status
-    thread.save(update_fields=["status", "updated"])
-    assign_perm("helpdesk.view_thread", group, thread)
-    assign_perm("helpdesk.change_thread", group, thread)
+    thread.forwarded_to = status
+    for perm in THREAD_PERMS:
+        assign_perm(perm, group, thread)
+    _drop_assignee_without_access(thread)
+    thread.save(update_fields=["status", "forwarded_to", "assignee", "updated"])
     recipients = sorted(
         group.user_set.filter(is_active=True, is_staff=True).values_list("email", flat=True)
     )
@@ -249,3 +409,156 @@ def _forward(thread, status, user):
             },
         )
     return thread
+
+
+# --- assignment ----------------------------------------------------------------------------
+
+
+def can_work_on(user, thread):
+    """May ``user`` answer ``thread``: the global permission, or the thread's department."""
+    if user is None or not (user.is_active and user.is_staff):
+        return False
+    return user.has_perm("helpdesk.change_thread") or user.has_perm(
+        "helpdesk.change_thread", thread
+    )
+
+
+def assignable_staff(thread=None):
+    """Staff who may take threads: everyone with the global permission to answer them, and
+    for a forwarded thread the members of its department."""
+    perm = Permission.objects.filter(
+        content_type__app_label="helpdesk", codename="change_thread"
+    ).first()
+    query = Q(is_superuser=True) | Q(user_permissions=perm) | Q(groups__permissions=perm)
+    if thread is not None and thread.department:
+        query |= Q(groups__name=thread.department)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(query)
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def _drop_assignee_without_access(thread):
+    """After a forwarding changed, an assignee who can no longer open the thread lets go."""
+    if thread.assignee_id and not can_work_on(_fresh_user(thread.assignee_id), thread):
+        thread.assignee = None
+
+
+def _fresh_user(pk):
+    # A new instance: the permission caches of an earlier instance may predate the change.
+    return get_user_model().objects.filter(pk=pk).first()
+
+
+@transaction.atomic
+def assign(threads, assignee, by):
+    """Assign one or several threads to ``assignee`` (None: unassign). Every thread must be
+    one the assignee may answer, else nothing changes. The assignee is told by e-mail
+    (unless they assigned themselves). Returns the number of threads that changed hands."""
+    ids = [getattr(t, "pk", t) for t in threads]
+    locked = list(
+        Thread.objects.filter(pk__in=ids)
+        .select_related("topic")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    if assignee is not None:
+        refused = [t.pk for t in locked if not can_work_on(assignee, t)]
+        if refused:
+            raise HelpdeskError(
+                _("%(name)s may not answer thread(s) %(ids)s.")
+                % {
+                    "name": assignee.get_full_name() or assignee.email,
+                    "ids": ", ".join(f"#{pk}" for pk in refused),
+                },
+                field="assignee",
+            )
+    new_id = assignee.pk if assignee is not None else None
+    changed = [t for t in locked if t.assignee_id != new_id]
+    if not changed:
+        return 0
+    Thread.objects.filter(pk__in=[t.pk for t in changed]).update(
+        assignee=assignee, updated=timezone.now()
+    )
+    if assignee is not None and assignee != by and assignee.email:
+        queue_email(
+            "helpdesk_assigned",
+            assignee.email,
+            {
+                "items": [
+                    {"thread": t, "url": reverse("admin:helpdesk_thread_change", args=[t.pk])}
+                    for t in changed
+                ],
+                "assigned_by": by,
+                "backoffice_url": reverse("admin:helpdesk_thread_changelist") + "?assignee=me",
+            },
+            language=getattr(assignee, "language", "") or None,
+        )
+    return len(changed)
+
+
+# --- service level -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_topic_sla(topic):
+    """A topic's service level changed: threads of it still waiting for their first answer
+    get the new due time (answered and closed threads keep theirs)."""
+    threads = list(
+        Thread.objects.select_for_update()
+        .filter(topic=topic, first_answered_at__isnull=True)
+        .exclude(status=Thread.Status.CLOSED)
+    )
+    for thread in threads:
+        thread.sla_due_at = topic.sla_due(thread.created)
+    Thread.objects.bulk_update(threads, ["sla_due_at"])
+    return len(threads)
+
+
+# --- canned replies ------------------------------------------------------------------------
+
+
+def tracking_links(order):
+    from orders.models import TrackingNumber
+
+    numbers = TrackingNumber.objects.filter(shipment__order=order).order_by(
+        "shipment__created", "id"
+    )
+    return [n.url for n in numbers if n.url]
+
+
+def placeholder_values(thread):
+    """What the placeholders stand for in this thread; a placeholder without a value (no
+    order, no tracking yet) is left in the text, visible to the operator."""
+    values = {}
+    name = (thread.name or "").strip()
+    if not name and thread.customer_id:
+        name = thread.customer.get_full_name()
+    if name:
+        values["customer_name"] = name
+    if thread.order_id:
+        values["order_number"] = thread.order.number
+        urls = tracking_links(thread.order)
+        if urls:
+            values["tracking_link"] = "\n".join(urls)
+    return values
+
+
+def fill_placeholders(text, values):
+    """One pass over the text: a value that itself looks like a placeholder stays as it is."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text or "")
+
+
+def canned_reply_text(canned, thread, values=None):
+    """The canned reply in the thread's language (the default language where that
+    translation is empty), placeholders filled in."""
+    with translation.override(thread.language or settings.LANGUAGE_CODE):
+        text = canned.text
+    return fill_placeholders(text, placeholder_values(thread) if values is None else values)
+
+
+def canned_reply_texts(thread, canned_replies):
+    values = placeholder_values(thread)
+    return {str(c.pk): canned_reply_text(c, thread, values) for c in canned_replies}

@@ -12,9 +12,9 @@ from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
 from shop.ratelimit import RateLimit
 
-from . import services
+from . import attachments, services
 from .forms import AnswerForm, ContactForm, ThreadStartForm
-from .models import Message, Thread
+from .models import Attachment, Message, Thread
 
 THROTTLE_WINDOW = 3600  # seconds
 # Requests per client and hour; only accepted (or silently dropped spam) requests count.
@@ -29,8 +29,11 @@ def _customer(request):
 
 
 def _visible_messages():
-    """What the customer may see of a thread: never the internal notes."""
-    return Prefetch("messages", queryset=Message.objects.exclude(kind=Message.Kind.NOTE))
+    """What the customer may see of a thread: never the internal notes (nor their files)."""
+    return Prefetch(
+        "messages",
+        queryset=Message.objects.exclude(kind=Message.Kind.NOTE).prefetch_related("attachments"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,7 +90,7 @@ def contact(request):
 @require_http_methods(["GET", "POST"])
 def start_order_thread(request, number):
     order = get_object_or_404(Order, number=number, customer=request.user)
-    form = ThreadStartForm(request.POST or None)
+    form = ThreadStartForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.start_order_thread(
@@ -95,6 +98,7 @@ def start_order_thread(request, number):
                 request.user,
                 subject=form.cleaned_data["subject"],
                 text=form.cleaned_data["text"],
+                files=form.cleaned_data["attachments"],
             )
         except DomainError as exc:
             add_to_form(form, exc)
@@ -105,10 +109,12 @@ def start_order_thread(request, number):
 
 
 def _thread_page(request, thread, action_url):
-    form = AnswerForm(request.POST or None)
+    form = AnswerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            message = services.customer_reply(thread, form.cleaned_data["text"])
+            message = services.customer_reply(
+                thread, form.cleaned_data["text"], files=form.cleaned_data["attachments"]
+            )
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -126,6 +132,18 @@ def _thread_page(request, thread, action_url):
     )
 
 
+def _customer_attachment(thread, attachment_id):
+    """A file the customer may see: of this thread, not of an internal note."""
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, message__thread=thread)
+        .exclude(message__kind=Message.Kind.NOTE)
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachments.download_response(attachment)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_thread(request, pk):
@@ -139,3 +157,16 @@ def guest_thread(request, signed):
     if thread is None:
         raise Http404(_("This link is not valid."))
     return _thread_page(request, thread, request.path)
+
+
+@login_required
+def account_attachment(request, pk, attachment_id):
+    thread = get_object_or_404(Thread, pk=pk, customer=request.user)
+    return _customer_attachment(thread, attachment_id)
+
+
+def guest_attachment(request, signed, attachment_id):
+    thread = services.thread_from_signed(signed)
+    if thread is None:
+        raise Http404(_("This link is not valid."))
+    return _customer_attachment(thread, attachment_id)

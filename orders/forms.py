@@ -62,9 +62,17 @@ class CheckoutForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     partner_consent = forms.BooleanField(
-        label=_(
-            "Show me offers from partner shops and share my order data with the partner network"
+        label=_("Show me offers from partner shops and share my order data for them"),
+        help_text=_(
+            "Only with this box ticked do we show partner offers after the order and pass the "
+            "order number, the net order value, the currency and a one-way hash of your e-mail "
+            "address to our partner network — never your name or address."
         ),
+        required=False,
+    )
+    review_request_consent = forms.BooleanField(
+        label=_("Ask me by e-mail to review the products after delivery"),
+        help_text=_("One e-mail per order; you can unsubscribe at any time."),
         required=False,
     )
     accept_terms = forms.BooleanField(

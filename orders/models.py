@@ -110,6 +110,8 @@ class Order(models.Model):
     )
     voucher_code = models.CharField(_("discount code"), max_length=64, blank=True)
     partner_consent = models.BooleanField(_("consented to partner network"), default=False)
+    # Given at checkout: after delivery the shop may ask by e-mail for reviews (reviews app).
+    review_request_consent = models.BooleanField(_("consented to review requests"), default=False)
     customer_note = models.TextField(_("customer note"), blank=True)
 
     objects = OrderQuerySet.as_manager()

@@ -57,6 +57,7 @@ def declare():
             "grand_total",
             "voucher_code",
             "partner_consent",
+            "review_request_consent",
             "customer_note",
         ),
         subjects=order_subjects,

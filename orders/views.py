@@ -91,6 +91,7 @@ def checkout(request):
             giftcard_number=cd["giftcard_number"],
             use_credit=cd.get("use_credit", False),
             partner_consent=cd["partner_consent"],
+            review_request_consent=cd["review_request_consent"],
             customer_note=cd["customer_note"],
             language=(customer.language if customer else get_language() or "en")[:2],
         )

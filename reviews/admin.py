@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ListFilter
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -19,7 +20,8 @@ from django.views.decorators.http import require_POST
 from shop.admin import backoffice
 
 from . import services
-from .forms import ReviewEditForm
+from .errors import ReviewError
+from .forms import ReplyForm, ReviewEditForm
 from .models import RATING_MAX, RATING_MIN, Review
 
 ROW_BUTTON = "padding:3px 8px;font-size:.75rem;line-height:1.4"
@@ -97,6 +99,21 @@ class RatingFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReplyFilter(admin.SimpleListFilter):
+    title = _("shop reply")
+    parameter_name = "reply"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With reply")), ("no", _("Without reply"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(reply_text="")
+        if self.value() == "no":
+            return queryset.filter(reply_text="")
+        return queryset
+
+
 @admin.register(Review, site=backoffice)
 class ReviewAdmin(admin.ModelAdmin):
     form = ReviewEditForm
@@ -111,7 +128,14 @@ class ReviewAdmin(admin.ModelAdmin):
         "row_actions",
     ]
     list_display_links = None
-    list_filter = [DateRangeFilter, RatingFilter, "moderated", "active"]
+    list_filter = [
+        DateRangeFilter,
+        RatingFilter,
+        "moderated",
+        "active",
+        "verified_purchase",
+        ReplyFilter,
+    ]
     list_select_related = ["product"]
     search_fields = ["text"]
     search_help_text = _("Search in the comment text.")
@@ -126,6 +150,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "author_name",
         "rating",
         "text",
+        "verified_purchase",
         "active",
         "moderated",
         "moderated_by",
@@ -136,6 +161,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "created",
         "email",
         "customer",
+        "verified_purchase",
         "moderated",
         "moderated_by",
         "moderated_at",
@@ -146,6 +172,12 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"), ordering="text")
     def comment(self, obj):
+        if obj.reply_text:
+            return format_html(
+                '{}<br><span class="quiet">↳ {}</span>',
+                Truncator(obj.text).chars(70),
+                _("shop replied"),
+            )
         return Truncator(obj.text).chars(70)
 
     @admin.display(description=_("date"), ordering="created")
@@ -159,6 +191,13 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("user"), ordering="author_name")
     def user(self, obj):
+        if obj.verified_purchase:
+            return format_html(
+                '{}<br><span class="quiet">{}</span><br><span style="color:#2e7d4f">✓ {}</span>',
+                obj.author_name,
+                obj.email,
+                _("verified purchase"),
+            )
         return format_html('{}<br><span class="quiet">{}</span>', obj.author_name, obj.email)
 
     @admin.display(description=_("actions"))
@@ -229,8 +268,63 @@ class ReviewAdmin(admin.ModelAdmin):
                 wrap(require_POST(self.deactivate_view)),
                 name="reviews_review_deactivate",
             ),
+            path("<int:pk>/reply/", wrap(self.reply_view), name="reviews_review_reply"),
             *super().get_urls(),
         ]
+
+    def has_reply_permission(self, request):
+        return request.user.has_perm("reviews.reply_review")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_reply": self.has_reply_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reply_view(self, request, pk):
+        """Publish, edit or remove the shop's public answer under a review (logged in the
+        backoffice's history of the review)."""
+        review = get_object_or_404(Review.objects.select_related("product", "reply_by"), pk=pk)
+        if not self.has_reply_permission(request):
+            raise PermissionDenied
+        form = ReplyForm(request.POST or None, initial={"reply_text": review.reply_text})
+        if request.method == "POST":
+            try:
+                if "_remove" in request.POST:
+                    services.remove_reply(review, request.user)
+                    self.log_change(request, review, _("Shop reply removed."))
+                    self.message_user(request, _("The reply was removed."), messages.SUCCESS)
+                    return redirect("admin:reviews_review_change", review.pk)
+                if form.is_valid():
+                    had_reply = review.has_reply
+                    services.reply(review, request.user, form.cleaned_data["reply_text"])
+                    self.log_change(
+                        request,
+                        review,
+                        _("Shop reply edited.") if had_reply else _("Shop reply published."),
+                    )
+                    self.message_user(
+                        request,
+                        _("The reply is published under the review.")
+                        if review.is_public
+                        else _("The reply is saved; it appears once the review is public."),
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:reviews_review_change", review.pk)
+            except ReviewError as exc:
+                if exc.field in form.fields:
+                    form.add_error(exc.field, exc.message)
+                else:
+                    self.message_user(request, exc.message, messages.ERROR)
+        return TemplateResponse(
+            request,
+            "admin/reviews/review/reply.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": review,
+                "title": _("Shop reply to %(review)s") % {"review": review},
+                "form": form,
+            },
+        )
 
     def _toggle(self, request, pk, operation, message):
         review = get_object_or_404(Review, pk=pk)

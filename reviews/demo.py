@@ -7,6 +7,7 @@ from django.utils import timezone
 from customers.models import User
 from shop.models import Product
 
+from . import services
 from .models import Review
 
 # (sku, rating, name, e-mail, text, moderated, active, days ago)
@@ -154,6 +155,18 @@ REVIEWS = [
 ]
 
 
+# Shown as verified purchases (the demo's stand-in for reviewers who bought the product).
+VERIFIED = {"anna.berg@example.com", "jonas.weber@example.com", "sofie.larsen@example.com"}
+# (e-mail of the reviewer, the shop's public reply)
+REPLIES = [
+    (
+        "jonas.weber@example.com",
+        "Thank you, Jonas! Since March every pot comes with a silicone handle cover — write "
+        "to us and we will send you one for free.",
+    ),
+]
+
+
 def seed(cmd):
     products = Product.objects.in_bulk([r[0] for r in REVIEWS], field_name="sku")
     moderator = User.objects.filter(is_superuser=True).order_by("pk").first()
@@ -180,4 +193,9 @@ def seed(cmd):
             },
         )
         created_count += created_now
+    Review.objects.filter(email__in=VERIFIED).update(verified_purchase=True)
+    for email, text in REPLIES:
+        review = Review.objects.filter(email=email, reply_text="").first()
+        if review is not None:
+            services.reply(review, moderator, text)
     cmd.stdout.write(f"Reviews: {created_count} created, {Review.objects.count()} in total.")

@@ -4,6 +4,8 @@ A real customer's reviews stay (the rating and the public text are shop content)
 the person: author name → "Deleted customer", e-mail → ``deleted-r<pk>@invalid`` (the pattern
 customers uses for anonymised orders), no customer link, and the customer's e-mail address
 and name replaced where they occur in the text. A test customer's reviews are deleted.
+Review requests sent to the person get the placeholder address too; their unsubscribe entry
+is deleted (it holds nothing but the address).
 """
 
 from django.db.models import Q
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from shop.erasure import scrub
 
-from .models import Review
+from .models import Review, ReviewOptOut, ReviewRequest
 
 
 def placeholder_email(review):
@@ -26,8 +28,21 @@ def customer_reviews(customer):
     return Review.objects.filter(query)
 
 
+def erase_requests(customer):
+    query = Q(order__customer_id=customer.pk)
+    email = (customer.email or "").strip()
+    if email:
+        query |= Q(email__iexact=email)
+        ReviewOptOut.objects.filter(email__iexact=email).delete()
+    for review_request in ReviewRequest.objects.filter(query).only("pk"):
+        ReviewRequest.objects.filter(pk=review_request.pk).update(
+            email=f"deleted-rr{review_request.pk}@invalid"
+        )
+
+
 def erase_customer(customer):
     """Anonymise (real customer) or delete (test customer) the reviews; returns the count."""
+    erase_requests(customer)
     reviews = customer_reviews(customer)
     if customer.is_test:
         ids = list(reviews.values_list("pk", flat=True))

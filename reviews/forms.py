@@ -36,6 +36,22 @@ class ReviewForm(forms.ModelForm):
         return bool(self.data.get("website"))
 
 
+class RequestReviewForm(ReviewForm):
+    """The review form of a review-request link: the e-mail is the one the request went to."""
+
+    class Meta(ReviewForm.Meta):
+        fields = ["rating", "text", "author_name"]
+
+
+class ReplyForm(forms.Form):
+    reply_text = forms.CharField(
+        label=_("Shop reply"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text=_("Shown publicly under the review, with the shop's name."),
+    )
+
+
 class ReviewEditForm(forms.ModelForm):
     """The backoffice edit: saving it moderates the review (see services.save_edit)."""
 

@@ -56,6 +56,33 @@ class Review(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    # Computed when the review is written (see services.has_bought) and kept: a later
+    # cancellation does not take the badge away, nor does a later purchase grant it.
+    verified_purchase = models.BooleanField(
+        _("verified purchase"),
+        default=False,
+        help_text=_("The author had bought the product when writing the review."),
+    )
+    # Written through the link of a review-request e-mail (one review per product and request).
+    request = models.ForeignKey(
+        "ReviewRequest",
+        verbose_name=_("review request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviews",
+    )
+    # The shop's public answer under the review.
+    reply_text = models.TextField(_("shop reply"), max_length=2000, blank=True)
+    reply_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replied by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -63,7 +90,17 @@ class Review(models.Model):
         ordering = ["-created"]
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
+        permissions = [("reply_review", _("Can publish the shop's reply to a review"))]
         constraints = [
+            models.UniqueConstraint(
+                fields=["request", "product"],
+                condition=Q(request__isnull=False),
+                name="review_once_per_request_and_product",
+            ),
+            models.CheckConstraint(
+                condition=Q(reply_text="") | Q(replied_at__isnull=False),
+                name="review_reply_has_date",
+            ),
             models.CheckConstraint(
                 condition=Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX),
                 name="review_rating_1_to_5",
@@ -94,6 +131,49 @@ class Review(models.Model):
     @property
     def is_public(self):
         return self.moderated and self.active
+
+    @property
+    def has_reply(self):
+        return bool(self.reply_text)
+
+
+class ReviewRequest(models.Model):
+    """The one e-mail per order that asks for reviews after delivery (S10, issue 24).
+
+    The order is unique: a request is never sent twice, whatever runs concurrently."""
+
+    order = models.OneToOneField(
+        "orders.Order",
+        verbose_name=_("order"),
+        on_delete=models.CASCADE,
+        related_name="review_request",
+    )
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(_("language"), max_length=5, default="en")
+    created = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+
+    def __str__(self):
+        return f"{self.order} → {self.email}"
+
+
+class ReviewOptOut(models.Model):
+    """An address that unsubscribed from review requests (lower-cased)."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    created = models.DateTimeField(_("unsubscribed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("review-request opt-out")
+        verbose_name_plural = _("review-request opt-outs")
+
+    def __str__(self):
+        return self.email
 
 
 def with_rating(products):

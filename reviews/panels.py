@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from shop import admin, panels
 
 from .forms import ReviewForm
-from .models import Review
+from .models import RATING_MAX, RATING_MIN, Review
 
 SHOWN = 50
 
@@ -23,8 +23,22 @@ def product_reviews(request, product):
         "reviews": list(public.order_by("-created")[:SHOWN]) if count else [],
         "review_count": count,
         "review_avg": avg,
+        "distribution": distribution(public, count) if count else [],
         "form": form,
     }
+
+
+def distribution(public, count):
+    """Rows for 5 … 1 stars: how many public reviews gave that rating, and their share."""
+    per_star = dict(public.order_by().values_list("rating").annotate(n=Count("pk")))
+    return [
+        {
+            "stars": stars,
+            "count": per_star.get(stars, 0),
+            "percent": round(100 * per_star.get(stars, 0) / count) if count else 0,
+        }
+        for stars in range(RATING_MAX, RATING_MIN - 1, -1)
+    ]
 
 
 def register():

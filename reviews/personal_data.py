@@ -1,7 +1,25 @@
 """The reviews' personal data, declared for the privacy registry (see shop.personal_data)."""
 
 from shop import personal_data
+from shop.personal_data import customer_ref, email_ref
+
+
+def review_subjects(review):
+    """The review and its author (account or address) — not the staff who moderated or
+    answered it."""
+    refs = [f"reviews.review:{review.pk}"]
+    ref = customer_ref(review.customer_id) if review.customer_id else email_ref(review.email)
+    if ref:
+        refs.append(ref)
+    return refs
 
 
 def declare():
-    personal_data.register("reviews.review", email_fields=("email",), name_fields=("author_name",))
+    personal_data.register(
+        "reviews.review",
+        email_fields=("email",),
+        name_fields=("author_name",),
+        subjects=review_subjects,
+    )
+    personal_data.register("reviews.reviewrequest", email_fields=("email",))
+    personal_data.register("reviews.reviewoptout", email_fields=("email",))

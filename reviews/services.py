@@ -1,18 +1,45 @@
-"""Review operations: submission from the storefront and moderation by staff.
+"""Review operations: submission from the storefront, moderation and the shop's reply by
+staff, and the review requests e-mailed after delivery.
 
 Moderation rule (SPEC S10): the first activation or the first saved edit by staff marks a
 review *moderated* (who and when are kept from that first time); *active* can be switched
 off and on at any time. Public = moderated and active (``Review.objects.public()``).
+
+Verified purchase: the author bought the product — an order containing it, paid or shipped
+and neither canceled nor refunded, of the signed-in customer, or (written without an account)
+a guest order placed with the same e-mail address, or the order of the review-request link.
+Decided when the review is written and stored with it.
+
+Review requests: ``ShopSettings.review_request_days`` after an order's last shipment (there is
+no carrier tracking, so the last shipment is the delivery), one e-mail per order (a unique
+order on ``ReviewRequest``), only if the customer agreed at checkout and has not
+unsubscribed. Orders whose last shipment is more than ``REQUEST_WINDOW_DAYS`` past that point
+are not asked any more (turning the feature on does not mail old orders).
 """
 
-from django.db import transaction
+from datetime import timedelta
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders.models import Order, OrderLine
+from shop.mail import queue_email
+from shop.models import ShopSettings
 from shop.ratelimit import RateLimit
 
 from .errors import ReviewError
-from .models import RATING_MAX, RATING_MIN, Review
+from .models import RATING_MAX, RATING_MIN, Review, ReviewOptOut, ReviewRequest
+
+REQUEST_WINDOW_DAYS = 30
+REQUEST_LINK_MAX_AGE = 180 * 24 * 3600  # seconds a review-request link stays valid
+REQUEST_SALT = "reviews.request"
+UNSUBSCRIBE_SALT = "reviews.unsubscribe"
+MAX_REPLY = 2000
 
 # Fields staff may change in an edit; everything else (product, e-mail, dates) is evidence.
 EDITABLE_FIELDS = ("text", "rating", "author_name", "active")
@@ -38,8 +65,34 @@ def _check_rating(rating):
         raise ReviewError(_("The rating must be a whole number from 1 to 5."), field="rating")
 
 
-def submit_review(product, *, rating, text, author_name, email, customer=None, ip=None):
-    """Store a new review waiting for moderation. Raises ReviewError when throttled."""
+def _buying_orders():
+    """Orders that prove a purchase: paid or shipped, not canceled and not refunded."""
+    return Order.objects.exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED]).filter(
+        Q(payment_status=Order.PaymentStatus.PAID) | Q(shipments__isnull=False)
+    )
+
+
+def has_bought(product, *, customer=None, email="", order=None):
+    """Did the author buy ``product``? The signed-in customer's orders; without an account,
+    guest orders with the same e-mail address (an account's orders need its login); or the
+    ``order`` of a review-request link."""
+    lines = OrderLine.objects.filter(product=product)
+    orders = _buying_orders().filter(Exists(lines.filter(order=OuterRef("pk"))))
+    if order is not None and orders.filter(pk=order.pk).exists():
+        return True
+    if customer is not None:
+        return orders.filter(customer=customer).exists()
+    email = (email or "").strip()
+    if not email:
+        return False
+    return orders.filter(customer__isnull=True, email__iexact=email).exists()
+
+
+def submit_review(
+    product, *, rating, text, author_name, email, customer=None, ip=None, request=None
+):
+    """Store a new review waiting for moderation. Raises ReviewError when throttled, or when
+    the review-request ``request`` already has a review of this product."""
     if not product.is_active:
         raise ReviewError(_("This product cannot be reviewed."))
     _check_rating(rating)
@@ -50,16 +103,174 @@ def submit_review(product, *, rating, text, author_name, email, customer=None, i
         raise ReviewError(THROTTLED)
     if customer is not None and not customer.is_authenticated:
         customer = None
-    review = Review.objects.create(
-        product=product,
-        rating=rating,
-        text=text,
-        author_name=author_name.strip(),
-        email=email.strip(),
+    if request is not None:
+        email = request.email  # the address the request went to, not one from the form
+    verified = has_bought(
+        product,
         customer=customer,
+        email=email,
+        order=request.order if request is not None else None,
     )
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                product=product,
+                rating=rating,
+                text=text,
+                author_name=author_name.strip(),
+                email=email.strip(),
+                customer=customer,
+                verified_purchase=verified,
+                request=request,
+            )
+    except IntegrityError as exc:  # review_once_per_request_and_product
+        raise ReviewError(_("You have already reviewed this product. Thank you!")) from exc
     SUBMISSIONS.hit(ip)
     return review
+
+
+# --- the shop's reply ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def reply(review, user, text):
+    """Publish (or replace) the shop's public answer under the review."""
+    text = (text or "").strip()
+    if not text:
+        raise ReviewError(_("Please write the reply."), field="reply_text")
+    if len(text) > MAX_REPLY:
+        raise ReviewError(
+            _("The reply is too long (at most %(n)d characters).") % {"n": MAX_REPLY},
+            field="reply_text",
+        )
+    locked = _locked(review)
+    locked.reply_text = text
+    locked.reply_by = user
+    locked.replied_at = timezone.now()
+    locked.save(update_fields=["reply_text", "reply_by", "replied_at"])
+    review.reply_text, review.reply_by, review.replied_at = text, user, locked.replied_at
+    return review
+
+
+@transaction.atomic
+def remove_reply(review, user):
+    locked = _locked(review)
+    if not locked.reply_text:
+        raise ReviewError(_("This review has no reply."))
+    locked.reply_text = ""
+    locked.reply_by = None
+    locked.replied_at = None
+    locked.save(update_fields=["reply_text", "reply_by", "replied_at"])
+    review.reply_text, review.reply_by, review.replied_at = "", None, None
+    return review
+
+
+# --- review requests -----------------------------------------------------------------------
+
+
+def request_path(review_request):
+    value = signing.TimestampSigner(salt=REQUEST_SALT).sign(str(review_request.pk))
+    return reverse("reviews:request", args=[value])
+
+
+def request_from_signed(value):
+    """The review request of a link, or None if it was altered or is too old."""
+    try:
+        pk = signing.TimestampSigner(salt=REQUEST_SALT).unsign(value, max_age=REQUEST_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return ReviewRequest.objects.select_related("order").filter(pk=pk).first()
+
+
+def unsubscribe_path(review_request):
+    """The unsubscribe link of a request e-mail: signed, and without the address in the URL
+    (links end up in server logs)."""
+    value = signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(review_request.pk))
+    return reverse("reviews:unsubscribe", args=[value])
+
+
+def email_from_unsubscribe(value):
+    """The address an unsubscribe link stands for, or None if the link was altered."""
+    try:
+        pk = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(value)
+    except signing.BadSignature:
+        return None
+    return ReviewRequest.objects.filter(pk=pk).values_list("email", flat=True).first()
+
+
+def unsubscribe(email):
+    """No more review requests to ``email`` (idempotent)."""
+    ReviewOptOut.objects.get_or_create(email=email.strip().lower())
+
+
+def due_orders(now=None, days=None):
+    """Orders to ask now: consent, delivered ``days`` ago (within the window), not canceled or
+    refunded, not asked before, address not unsubscribed."""
+    if days is None:
+        days = ShopSettings.load().review_request_days
+    if not days:
+        return Order.objects.none()
+    now = now or timezone.now()
+    latest = now - timedelta(days=days)
+    earliest = latest - timedelta(days=REQUEST_WINDOW_DAYS)
+    opted_out = ReviewOptOut.objects.filter(email=OuterRef("email_lower"))
+    return (
+        Order.objects.filter(review_request_consent=True)
+        .exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED])
+        .filter(review_request__isnull=True)
+        .annotate(delivered=Max("shipments__created"), email_lower=Lower("email"))
+        .filter(delivered__lte=latest, delivered__gt=earliest)
+        .exclude(Exists(opted_out))
+        .order_by("delivered", "pk")
+    )
+
+
+def reviewable_lines(order):
+    seen, lines = set(), []
+    for line in order.lines.select_related("product").order_by("id"):
+        product = line.product
+        if product is None or not product.is_active or product.pk in seen:
+            continue
+        seen.add(product.pk)
+        lines.append(line)
+    return lines
+
+
+def send_review_request(order):
+    """Ask ``order``'s buyer for reviews, once: returns the request, or None when the order
+    was asked already (also concurrently) or has nothing left to review."""
+    lines = reviewable_lines(order)
+    if not lines:
+        return None
+    try:
+        with transaction.atomic():
+            review_request = ReviewRequest.objects.create(
+                order=order, email=order.email, language=order.language or "en"
+            )
+            queue_email(
+                "review_request",
+                order.email,
+                {
+                    "order": order,
+                    "products": [line.product for line in lines],
+                    "request_url": request_path(review_request),
+                    "unsubscribe_url": unsubscribe_path(review_request),
+                    "name": order.billing_first_name,
+                },
+                language=review_request.language,
+            )
+    except IntegrityError:  # the order's request exists (another run was faster)
+        return None
+    return review_request
+
+
+def send_review_requests(now=None):
+    """Beat task: e-mail every due order. Returns the number of requests sent."""
+    sent = 0
+    for order in due_orders(now).iterator(chunk_size=200):
+        if send_review_request(order) is not None:
+            sent += 1
+    return sent
 
 
 def _mark_moderated(review, user, now):

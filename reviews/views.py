@@ -1,7 +1,8 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shop import views as shop_views
 from shop.clientip import client_ip
@@ -9,7 +10,8 @@ from shop.exceptions import add_to_form
 from shop.models import Product
 
 from . import services
-from .forms import ReviewForm
+from .forms import RequestReviewForm, ReviewForm
+from .models import Review
 
 THANK_YOU = _("Thank you, your review will appear after moderation.")
 
@@ -50,3 +52,69 @@ def submit(request, slug):
     # Show the product page again with the bound form and its errors in the reviews panel.
     request.review_form = form
     return shop_views.product_detail(request, slug)
+
+
+def _prefix(product):
+    return f"p{product.pk}"
+
+
+@require_http_methods(["GET", "POST"])
+def request_page(request, signed):
+    """The link of a review-request e-mail: one prefilled form per product of the order."""
+    review_request = services.request_from_signed(signed)
+    if review_request is None:
+        raise Http404(_("This link is not valid any more."))
+    order = review_request.order
+    products = [line.product for line in services.reviewable_lines(order)]
+    reviewed = set(
+        Review.objects.filter(request=review_request).values_list("product_id", flat=True)
+    )
+    name = f"{order.billing_first_name} {order.billing_last_name[:1]}.".strip(" .")
+    bound = None
+    if request.method == "POST":
+        product = next((p for p in products if str(p.pk) == request.POST.get("product")), None)
+        if product is None or product.pk in reviewed:
+            return redirect(request.path)
+        form = RequestReviewForm(request.POST, prefix=_prefix(product))
+        if form.is_spam():
+            messages.success(request, THANK_YOU)
+            return redirect(request.path)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.submit_review(
+                    product,
+                    rating=data["rating"],
+                    text=data["text"],
+                    author_name=data["author_name"],
+                    email=review_request.email,
+                    customer=order.customer,
+                    ip=client_ip(request),
+                    request=review_request,
+                )
+            except services.ReviewError as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, THANK_YOU)
+                return redirect(request.path)
+        bound = (product.pk, form)
+    items = []
+    for product in products:
+        if bound and bound[0] == product.pk:
+            form = bound[1]
+        else:
+            form = RequestReviewForm(prefix=_prefix(product), initial={"author_name": name})
+        items.append({"product": product, "form": form, "done": product.pk in reviewed})
+    return render(request, "reviews/request.html", {"order": order, "items": items})
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, signed):
+    email = services.email_from_unsubscribe(signed)
+    if email is None:
+        raise Http404(_("This link is not valid."))
+    done = False
+    if request.method == "POST":
+        services.unsubscribe(email)
+        done = True
+    return render(request, "reviews/unsubscribe.html", {"email": email, "done": done})

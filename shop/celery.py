@@ -36,6 +36,12 @@ app.conf.beat_schedule = {
         "task": "privacy.tasks.purge_access_log",
         "schedule": crontab(hour=3, minute=53),
     },
+    # Review requests N days after delivery (no-op while ShopSettings.review_request_days
+    # is empty).
+    "reviews-send-requests": {
+        "task": "reviews.tasks.send_review_requests",
+        "schedule": crontab(minute=23),
+    },
     # Expired gift cards: the leftover balance is written off in the ledger.
     "giftcards-expire": {
         "task": "giftcards.tasks.expire_giftcards",

@@ -211,6 +211,16 @@ class ShopSettings(models.Model):
     # S12 external partner network
     partner_network_enabled = models.BooleanField(_("external partner network"), default=False)
     partner_network_script_url = models.URLField(_("partner network script URL"), blank=True)
+    # S10 review requests (reviews app): off while empty
+    review_request_days = models.PositiveIntegerField(
+        _("ask for reviews … days after delivery"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Customers who agreed at checkout get one e-mail per order this many days after "
+            "its last shipment. Empty = no review requests."
+        ),
+    )
 
     class Meta:
         verbose_name = _("shop settings")

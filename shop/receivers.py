@@ -1,10 +1,7 @@
 """The shop's own signal receivers (connected in ShopConfig.ready())."""
 
 from django.apps import apps
-from django.db.models.signals import post_migrate, post_save
-
-from . import csp
-from .models import ShopSettings
+from django.db.models.signals import post_migrate
 
 
 def create_roles(sender, **kwargs):
@@ -19,4 +16,3 @@ def create_roles(sender, **kwargs):
 def connect():
     # Roles exist after every migrate; `manage.py setup_roles` refreshes them by hand.
     post_migrate.connect(create_roles, dispatch_uid="shop.roles")
-    post_save.connect(csp.forget_origin, sender=ShopSettings, dispatch_uid="shop.csp.forget-origin")

@@ -30,6 +30,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Translatable shop content (helpdesk topics and canned replies, later the catalog):
+    # before django.contrib.admin so its admin integration is loaded first.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -148,6 +151,11 @@ BACKOFFICE_REQUIRE_2FA = env.bool("BACKOFFICE_REQUIRE_2FA", default=True)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("pl", _("Polish")), ("da", _("Danish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-modeltranslation: one column per language (name_en, name_de …); an empty
+# translation falls back to the shop's default language.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 USE_TZ = True
@@ -213,6 +221,18 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 # Helpdesk: customers' e-mail replies are fetched from this mailbox by a beat task.
 IMAP_URL = env.str("IMAP_URL", default="")
+# Helpdesk attachments (stored under PRIVATE_MEDIA_ROOT, served only after a permission check):
+# the largest file, the most files per message and the allowed file types (extensions).
+HELPDESK_ATTACHMENT_MAX_BYTES = env.int("HELPDESK_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+HELPDESK_ATTACHMENT_MAX_FILES = env.int("HELPDESK_ATTACHMENT_MAX_FILES", default=5)
+HELPDESK_ATTACHMENT_TYPES = [
+    ext.strip().lower().lstrip(".")
+    for ext in env.list(
+        "HELPDESK_ATTACHMENT_TYPES",
+        default=["pdf", "jpg", "jpeg", "png", "gif", "webp", "txt", "csv", "docx", "xlsx", "odt"],
+    )
+    if ext.strip()
+]
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 

@@ -1,12 +1,26 @@
 """Partner offers after purchase (SPEC S12): offers matched to the order on the success page,
-impressions and clicks, and the optional external partner network."""
+impressions and clicks, and the optional external partner network.
+
+Everything here needs the customer's consent at checkout (``Order.partner_consent``, "show me
+offers and share my order data"): without it the success page shows no offer and loads no
+partner script.
+
+The partner network's script never runs on a page with personal data. The success page (name,
+e-mail, address) embeds a sandboxed iframe (``sandbox="allow-scripts"``, no
+``allow-same-origin``: the script cannot read the parent page, cookies or storage) of a page
+of our own, ``partner_frame``, which holds nothing but the order reference, the net goods
+value, the currency and the SHA-256 of the e-mail address. Only that page's
+Content-Security-Policy allows the partner's origin.
+"""
 
 import hashlib
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.core import signing
 from django.db.models import F, Q
+from django.urls import reverse
 
-from orders.models import net_of
+from orders.models import Order, net_of
 from shop.models import ShopSettings
 
 from .models import ZERO, PartnerOffer
@@ -65,11 +79,12 @@ def net_goods_value(order):
 
 
 def partner_network_data(order, shop_settings=None):
-    """What the external network receives — only with the customer's consent."""
+    """What the external network receives — only with the customer's consent, and nothing
+    but these four values."""
     shop_settings = shop_settings or ShopSettings.load()
     if not (
         shop_settings.partner_network_enabled
-        and shop_settings.partner_network_script_url
+        and script_origin(shop_settings.partner_network_script_url)
         and order.partner_consent
     ):
         return None
@@ -77,9 +92,16 @@ def partner_network_data(order, shop_settings=None):
         "order": order.number,
         "value": f"{net_goods_value(order):.2f}",
         "currency": order.currency,
-        "voucher": order.voucher_code,
         "email_sha256": email_hash(order.email),
     }
+
+
+def script_origin(url):
+    """``https://host[:port]`` of the partner script, or "" for anything else."""
+    parts = urlsplit(url or "")
+    if parts.scheme in ("https", "http") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""
 
 
 def partner_network_url(order, shop_settings=None):
@@ -89,3 +111,42 @@ def partner_network_url(order, shop_settings=None):
         return None
     url = shop_settings.partner_network_script_url
     return url + ("&" if "?" in url else "?") + urlencode(data)
+
+
+FRAME_SALT = "vouchers.partner-frame"
+FRAME_MAX_AGE = 24 * 3600  # seconds the success page's frame link works
+
+
+def partner_frame_path(order, shop_settings=None):
+    """The sandboxed frame page for the success page, or None (no consent, network off)."""
+    if partner_network_data(order, shop_settings) is None:
+        return None
+    value = signing.TimestampSigner(salt=FRAME_SALT).sign(str(order.pk))
+    return reverse("vouchers:partner_frame", args=[value])
+
+
+def order_from_frame_token(value):
+    try:
+        pk = signing.TimestampSigner(salt=FRAME_SALT).unsign(value, max_age=FRAME_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Order.objects.select_related("shipping_method").filter(pk=pk).first()
+
+
+def frame_policy(origin):
+    """The Content-Security-Policy of the frame page: the partner's origin and nothing of
+    ours (no inline script, no same-origin requests); only our own pages may embed it."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {origin}",
+            f"connect-src {origin}",
+            f"img-src {origin} data:",
+            f"style-src {origin} 'unsafe-inline'",
+            f"font-src {origin}",
+            f"frame-src {origin}",
+            f"form-action {origin}",
+            "base-uri 'none'",
+            "frame-ancestors 'self'",
+        ]
+    )

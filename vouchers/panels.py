@@ -44,11 +44,14 @@ def account_home_panel(request, user):
 
 
 def checkout_success_panel(request, order):
-    matched = offers.offers_for_order(order)
-    network_url = offers.partner_network_url(order)
-    if not matched and not network_url:
+    """Partner offers and the partner network's frame — only with the customer's consent."""
+    if not order.partner_consent:
         return None
-    return {"offers": matched, "network_url": network_url}
+    matched = offers.offers_for_order(order)
+    frame_url = offers.partner_frame_path(order)
+    if not matched and not frame_url:
+        return None
+    return {"offers": matched, "frame_url": frame_url}
 
 
 def checkout_panel(request, form):

@@ -9,4 +9,5 @@ urlpatterns = [
     path("account/codes/", views.account_codes, name="account_codes"),
     path("account/codes/buy/<int:campaign_id>/", views.buy_code, name="buy_code"),
     path("offers/<int:offer_id>/go/", views.offer_go, name="offer_go"),
+    path("offers/partner-frame/<str:signed>/", views.partner_frame, name="partner_frame"),
 ]

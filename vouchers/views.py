@@ -7,11 +7,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
 
 from customers import loyalty
 from customers import services as customer_services
 from shop.cart import Cart
+from shop.models import ShopSettings
 
 from . import offers, services
 from .errors import VoucherError
@@ -92,3 +94,24 @@ def offer_go(request, offer_id):
     if url is None:
         raise Http404
     return HttpResponseRedirect(url)
+
+
+@require_GET
+@xframe_options_sameorigin
+def partner_frame(request, signed):
+    """The page the success page embeds in a sandboxed iframe: the partner network's script
+    with the order reference, net value, currency and e-mail hash — nothing else, and the only
+    page whose policy lets the partner's script run."""
+    order = offers.order_from_frame_token(signed)
+    shop_settings = ShopSettings.load()
+    data = offers.partner_network_data(order, shop_settings) if order else None
+    if data is None:
+        raise Http404
+    script_url = offers.partner_network_url(order, shop_settings)
+    response = render(request, "vouchers/partner_frame.html", {"script_url": script_url})
+    origin = offers.script_origin(shop_settings.partner_network_script_url)
+    response["Content-Security-Policy"] = offers.frame_policy(origin)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

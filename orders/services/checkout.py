@@ -32,6 +32,7 @@ class CheckoutData:
     giftcard_number: str = ""
     use_credit: bool = False
     partner_consent: bool = False
+    review_request_consent: bool = False
     customer_note: str = ""
     language: str = "en"
     extra: dict = field(default_factory=dict)
@@ -142,6 +143,7 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
         shipping_total=shipping_method.cost_for(goods_total) if needs_shipping else ZERO,
         voucher_code="",
         partner_consent=data.partner_consent,
+        review_request_consent=data.review_request_consent,
         customer_note=data.customer_note,
         **{f"billing_{k}": (data.billing.get(k) or "").strip() for k in ADDRESS_FIELDS},
         **{f"shipping_{k}": (ship_to.get(k) or "").strip() for k in ADDRESS_FIELDS},

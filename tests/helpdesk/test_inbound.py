@@ -1,9 +1,10 @@
 import imaplib
+from email.message import EmailMessage
 
 import pytest
 
 from helpdesk import inbound, services
-from helpdesk.models import Message, Thread
+from helpdesk.models import ContactTopic, Message, Thread
 from shop.models import OutboxEmail
 from tests.factories import StaffFactory
 
@@ -38,6 +39,27 @@ def raw_mail(
         f"Message-ID: {message_id}\r\n{headers}"
         "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body.replace("\n", "\r\n")
     ).encode()
+
+
+def multipart_mail(
+    thread=None,
+    *,
+    sender="Erika <erika@example.com>",
+    subject=None,
+    text="See attached.",
+    files=(),
+    message_id="<multi-1@mail.example.com>",
+):
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "shop@example.com"
+    msg["Subject"] = subject or f"Re: Where is my parcel? [#T-{thread.token}]"
+    msg["Message-ID"] = message_id
+    msg.set_content(text)
+    for name, content_type, data in files:
+        maintype, subtype = content_type.split("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
 
 
 def test_reply_by_email_becomes_customer_message(thread):
@@ -80,14 +102,113 @@ def test_auto_submitted_no_is_a_normal_mail(thread):
     )
 
 
-def test_unknown_token_or_foreign_sender_is_ignored(thread):
-    assert inbound.receive_email(raw_mail(subject="Re: hello [#T-UNKNOWN2345]")).status == (
-        "no_thread"
-    )
-    assert inbound.receive_email(raw_mail(subject="no tag at all")).status == "no_thread"
+def test_foreign_sender_never_writes_into_the_tagged_thread(thread):
     result = inbound.receive_email(raw_mail(thread, sender="mallory@example.com"))
-    assert result.status == "wrong_sender"
+    assert result.status == "linked_thread"
     assert not thread.messages.filter(kind="customer").exists()
+
+
+def test_mail_without_a_tag_becomes_a_new_email_thread():
+    OutboxEmail.objects.all().delete()
+    raw = raw_mail(sender="Jan Kowalski <jan@example.pl>", subject="Pytanie o zamówienie")
+    result = inbound.receive_email(raw)
+    assert result.status == "new_thread"
+    new = result.message.thread
+    assert (new.email, new.name, new.subject) == (
+        "jan@example.pl",
+        "Jan Kowalski",
+        "Pytanie o zamówienie",
+    )
+    assert new.topic.code == ContactTopic.EMAIL and new.topic.name == "E-mail"
+    assert new.status == Thread.Status.REPORTED and new.customer is None
+    assert result.message.text == "Thanks, but it is still not here."
+    assert result.message.message_id == "<abc-1@mail.example.com>"
+    notice = OutboxEmail.objects.get(template="helpdesk_staff_notice")
+    assert notice.to == [new.topic.recipient_email]
+    # the same mail polled again is not stored twice
+    assert inbound.receive_email(raw).status == "duplicate"
+    assert Thread.objects.filter(email="jan@example.pl").count() == 1
+
+
+def test_unknown_tag_becomes_a_new_thread_without_link():
+    result = inbound.receive_email(raw_mail(subject="Re: hello [#T-UNKNOWN2345]"))
+    assert result.status == "new_thread"
+    assert result.message.thread.related_thread is None
+    assert result.message.thread.subject == "Re: hello"  # the dead tag is not kept
+
+
+def test_foreign_sender_on_a_tagged_thread_starts_a_linked_thread(thread, admin_client):
+    result = inbound.receive_email(
+        raw_mail(thread, sender="Max <max.partner@example.com>", body="I am writing for Erika.")
+    )
+    assert result.status == "linked_thread"
+    linked = result.message.thread
+    assert linked.related_thread == thread and linked.email == "max.partner@example.com"
+    assert linked.language == thread.language
+    assert list(thread.linked_threads.all()) == [linked]
+    assert not thread.messages.filter(text__contains="writing for Erika").exists()
+    from django.urls import reverse
+
+    html = admin_client.get(reverse("admin:helpdesk_thread_change", args=[thread.pk])).content
+    assert f"#{linked.pk}".encode() in html and b"max.partner@example.com" in html
+
+
+def test_unknown_sender_with_an_account_gets_their_language_but_no_account_link(customer):
+    customer.language = "da"
+    customer.save()
+    result = inbound.receive_email(raw_mail(sender=customer.email, subject="Hej"))
+    thread = result.message.thread
+    assert thread.language == "da" and thread.customer is None  # a From header proves nothing
+
+
+@pytest.mark.parametrize(
+    "headers, sender",
+    [
+        ("Return-Path: <>\r\n", "Erika <erika@example.com>"),
+        ("", "Mail Delivery System <MAILER-DAEMON@mx.example.com>"),
+        ("", "postmaster@example.com"),
+    ],
+)
+def test_bounces_are_ignored(thread, headers, sender):
+    result = inbound.receive_email(raw_mail(thread, headers=headers, sender=sender))
+    assert result.status == "bounce"
+    assert Thread.objects.count() == 1 and not thread.messages.filter(kind="customer").exists()
+
+
+def test_delivery_report_is_a_bounce():
+    msg = EmailMessage()
+    msg["From"] = "someone@example.com"
+    msg["Subject"] = "Undelivered Mail"
+    msg.set_content("report")
+    msg.make_mixed()
+    del msg["Content-Type"]
+    msg["Content-Type"] = "multipart/report; report-type=delivery-status; boundary=x"
+    assert inbound.receive_email(msg.as_bytes()).status == "bounce"
+
+
+def test_mail_without_a_usable_sender_is_left_in_the_mailbox():
+    assert (
+        inbound.receive_email(raw_mail(sender="undisclosed-recipients:;", subject="x")).status
+        == "no_sender"
+    )
+    assert not Thread.objects.exists()
+
+
+def test_long_mail_is_kept_shortened(thread):
+    body = "Lorem ipsum dolor sit amet. " * 600  # ~16,800 characters
+    result = inbound.receive_email(raw_mail(thread, body=body))
+    assert result.status == "stored"
+    assert len(result.message.text) <= services.MAX_TEXT
+    assert result.message.text.endswith("(shortened)")
+
+
+def test_attachment_only_mail_is_kept():
+    raw = multipart_mail(
+        subject="Scan", text="", files=[("scan.pdf", "application/pdf", b"%PDF-1.4 x")]
+    )
+    result = inbound.receive_email(raw)
+    assert result.status == "new_thread"
+    assert result.message.attachments.get().filename == "scan.pdf"
 
 
 def test_html_only_mail_is_converted_to_text(thread):

@@ -18,10 +18,14 @@ from customers import confirmation as confirmations
 from customers.models import Address
 from helpdesk import links as helpdesk_links
 from helpdesk import services as helpdesk_services
+from helpdesk.attachments import Incoming
 from orders import services as order_services
-from shop.models import OutboxEmail
+from reviews import services as review_services
+from reviews.models import ReviewRequest
+from shop.models import OutboxEmail, ShopSettings
 from tests.factories import StaffFactory, UserFactory
 from tests.orders.factories import downloadable_product, ship_all
+from vouchers import offers
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +70,25 @@ def world(make_order, product, invoice_payment, settings):
     address = Address.objects.create(
         customer=alice, first_name="Alice", last_name="A", street="Weg 1", postcode="1", city="X"
     )
-    thread = helpdesk_services.start_order_thread(order, alice, subject="Where?", text="Hello")
+    thread = helpdesk_services.start_order_thread(
+        order,
+        alice,
+        subject="Where?",
+        text="Hello",
+        files=[Incoming.from_bytes("note.txt", b"my notes")],
+    )
     staff = StaffFactory(is_superuser=True)
     invited = UserFactory(email="invited@example.com")
     confirmations.invite_customer(invited)
+    shop = ShopSettings.load()
+    shop.partner_network_enabled = True
+    shop.partner_network_script_url = "https://network.example.com/t.js"
+    shop.save()
+    partner_order = make_order(partner_consent=True)
     return {
+        "attachment": thread.messages.get().attachments.get(),
+        "review_request": ReviewRequest.objects.create(order=order, email=alice.email),
+        "partner_order": partner_order,
         "alice": alice,
         "bob": bob,
         "order": order,
@@ -109,6 +127,11 @@ OWNED = {
     ),
     "helpdesk:order_thread_start": ("get", lambda w: {"number": w["order"].number}, 200),
     "helpdesk:account_thread": ("get", lambda w: {"pk": w["thread"].pk}, 200),
+    "helpdesk:account_attachment": (
+        "get",
+        lambda w: {"pk": w["thread"].pk, "attachment_id": w["attachment"].pk},
+        200,
+    ),
     "customers:address_edit": ("get", lambda w: {"pk": w["address"].pk}, 200),
     "customers:address_delete": ("post", lambda w: {"pk": w["address"].pk}, 302),
     "customers:address_default": ("post", lambda w: {"pk": w["address"].pk}, 302),
@@ -132,6 +155,26 @@ def _confirmation_token(w):
     return confirmations.confirmation_token(w["invited"].confirmation)
 
 
+def _last_segment(path):
+    return path.rstrip("/").split("/")[-1]
+
+
+def _guest_signed(w):
+    return _last_segment(helpdesk_links.signed_thread_path(w["thread"]))
+
+
+def _request_signed(w):
+    return _last_segment(review_services.request_path(w["review_request"]))
+
+
+def _unsubscribe_signed(w):
+    return _last_segment(review_services.unsubscribe_path(w["review_request"]))
+
+
+def _frame_signed(w):
+    return _last_segment(offers.partner_frame_path(w["partner_order"]))
+
+
 # Bearer links (the token is the credential, e-mailed or given to staff):
 # (kwargs with the real token, status for it, kwargs tampered, status for the tampered link).
 TOKENS = {
@@ -153,6 +196,30 @@ TOKENS = {
         lambda w: {
             "signed": _tamper(helpdesk_links.signed_thread_path(w["thread"]).split("/")[-2])
         },
+        404,
+    ),
+    "helpdesk:guest_attachment": (
+        lambda w: {"signed": _guest_signed(w), "attachment_id": w["attachment"].pk},
+        200,
+        lambda w: {"signed": _tamper(_guest_signed(w)), "attachment_id": w["attachment"].pk},
+        404,
+    ),
+    "reviews:request": (
+        lambda w: {"signed": _request_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_request_signed(w))},
+        404,
+    ),
+    "reviews:unsubscribe": (
+        lambda w: {"signed": _unsubscribe_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_unsubscribe_signed(w))},
+        404,
+    ),
+    "vouchers:partner_frame": (
+        lambda w: {"signed": _frame_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_frame_signed(w))},
         404,
     ),
     # The confirmation page explains a broken link (400) so the customer can ask for a new one.

@@ -1,15 +1,21 @@
-"""Partner offers on the success page and the external network mode (S12)."""
+"""Partner offers on the success page and the external network mode (S12, issue 24 items 12
+and 13: consent is honest, the partner script runs only in a sandboxed frame of its own)."""
 
 import hashlib
+import re
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from orders.models import Order
 from shop.models import ShopSettings
+from tests.checkout import add_to_cart
+from tests.conftest import BILLING
 from tests.factories import CategoryFactory, ProductFactory
 from vouchers import offers as partner_offers
 from vouchers.models import PartnerOffer
@@ -28,7 +34,14 @@ def kitchen():
 @pytest.fixture
 def kitchen_order(make_order, kitchen):
     pot = ProductFactory(category=kitchen, price=Decimal("30.00"))
-    return make_order({pot.pk: 1})
+    return make_order({pot.pk: 1}, partner_consent=True)
+
+
+def success_page(client, order):
+    session = client.session
+    session["last_order_id"] = order.pk
+    session.save()
+    return client.get(reverse("orders:success")).content.decode()
 
 
 def test_category_offers_first_then_general_up_to_three(kitchen_order, kitchen):
@@ -54,20 +67,35 @@ def test_exclusions(kitchen_order, kitchen):
 
 def test_impressions_counted_and_shown_on_success_page(client, kitchen_order, kitchen):
     offer = PartnerOfferFactory(categories=[kitchen], headline="Free espresso")
-    session = client.session
-    session["last_order_id"] = kitchen_order.pk
-    session.save()
-    html = client.get(reverse("orders:success")).content.decode()
+    html = success_page(client, kitchen_order)
     assert "Free espresso" in html and offer.get_click_url() in html
     offer.refresh_from_db()
     assert offer.impressions == 1 and offer.clicks == 0
 
 
+def test_without_consent_no_offers_and_no_partner_script(client, make_order, kitchen):
+    pot = ProductFactory(category=kitchen)
+    order = make_order({pot.pk: 1}, partner_consent=False)
+    offer = PartnerOfferFactory(categories=[kitchen], headline="Free espresso")
+    PartnerOfferFactory(headline="General deal")
+    enable_network()
+    html = success_page(client, order)
+    assert "Free espresso" not in html and "General deal" not in html
+    assert "A thank-you from our partners" not in html
+    assert "<iframe" not in html and "network.example.com" not in html
+    offer.refresh_from_db()
+    assert offer.impressions == 0  # nothing was shown, nothing counted
+
+
+def test_checkout_consent_says_what_it_does(client, product, shipping, card_payment):
+    add_to_cart(client, product)
+    html = client.get(reverse("orders:checkout")).content.decode()
+    assert "Show me offers from partner shops and share my order data for them" in html
+    assert "never your name or address" in html
+
+
 def test_nothing_shown_when_nothing_matches(client, kitchen_order):
-    session = client.session
-    session["last_order_id"] = kitchen_order.pk
-    session.save()
-    html = client.get(reverse("orders:success")).content.decode()
+    html = success_page(client, kitchen_order)
     assert "A thank-you from our partners" not in html and "network.example.com" not in html
 
 
@@ -98,11 +126,12 @@ def enable_network():
     settings.save()
 
 
-def test_network_receives_data_only_with_consent(make_order, product):
+def test_network_receives_only_four_values_and_only_with_consent(make_order, product):
     enable_network()
     CodeFactory(text="NET10", campaign=CampaignFactory(kind="multi"))
     without = make_order(partner_consent=False)
     assert partner_offers.partner_network_url(without) is None
+    assert partner_offers.partner_frame_path(without) is None
     order = make_order(
         {product.pk: 2}, partner_consent=True, voucher_code="net10", email="Erika@Example.com "
     )
@@ -110,26 +139,85 @@ def test_network_receives_data_only_with_consent(make_order, product):
     parts = urlsplit(url)
     assert parts.netloc == "network.example.com" and parts.path == "/track.js"
     query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    assert set(query) == {"shop", "order", "value", "currency", "email_sha256"}
     assert query["shop"] == "7" and query["order"] == order.number
-    assert query["currency"] == "EUR" and query["voucher"] == "NET10"
+    assert query["currency"] == "EUR"
     # 40.00 goods - 4.00 discount = 36.00 gross at 19 % VAT → 30.25 net, shipping excluded
     assert query["value"] == "30.25"
     assert query["email_sha256"] == hashlib.sha256(b"erika@example.com").hexdigest()
     assert "erika" not in url.lower()
 
 
-def test_network_off_by_default_and_script_only_with_consent(client, make_order):
-    order = make_order(partner_consent=True)
-    assert partner_offers.partner_network_url(order) is None
+def frame_src(html):
+    match = re.search(r'<iframe src="([^"]+)" sandbox="([^"]*)"', html)
+    assert match, "no sandboxed iframe on the success page"
+    return unescape(match.group(1)), match.group(2)
+
+
+def test_partner_script_runs_only_in_a_sandboxed_frame_of_its_own(client, make_order):
+    order = make_order(
+        partner_consent=True,
+        email="erika.mustermann@example.com",
+        billing={**BILLING, "street": "Geheimweg 7"},
+    )
+    assert "network.example.com" not in success_page(client, order)  # network off by default
     enable_network()
+    html = success_page(client, order)
+    # The success page shows the person (name, e-mail, address) and loads no partner script.
+    assert "Geheimweg 7" in html and "erika.mustermann@example.com" in html
+    assert "network.example.com" not in html
+    src, sandbox = frame_src(html)
+    assert sandbox == "allow-scripts"  # no allow-same-origin: it cannot read our page
+    assert src == partner_offers.partner_frame_path(order)
+    frame = client.get(src)
+    assert frame.status_code == 200
+    body = frame.content.decode()
+    assert '<script src="https://network.example.com/track.js?shop=7&amp;order=' in body
+    # Only the order reference, net value, currency and e-mail hash: no person in the frame.
+    for personal in ("Erika", "Mustermann", "Geheimweg", "erika.mustermann", "10115", "Berlin"):
+        assert personal not in body, personal
+    assert hashlib.sha256(b"erika.mustermann@example.com").hexdigest() in body
+    assert order.number in body
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"
+    assert frame["Referrer-Policy"] == "no-referrer"
+
+
+def test_csp_allows_the_partner_origin_only_on_the_frame_page(client, make_order, settings):
+    settings.CSP = "default-src 'self'; script-src 'self'; frame-ancestors 'none'"
+    enable_network()
+    order = make_order(partner_consent=True)
+    html_response = client.get(reverse("shop:home"))
+    assert html_response["Content-Security-Policy"] == settings.CSP
     session = client.session
     session["last_order_id"] = order.pk
     session.save()
-    assert "network.example.com" in client.get(reverse("orders:success")).content.decode()
-    no_consent = make_order(partner_consent=False)
-    session["last_order_id"] = no_consent.pk
-    session.save()
-    assert "network.example.com" not in client.get(reverse("orders:success")).content.decode()
+    success = client.get(reverse("orders:success"))
+    assert "network.example.com" not in success["Content-Security-Policy"]
+    frame = client.get(frame_src(success.content.decode())[0])
+    policy = dict(
+        (d.split()[0], d.split()[1:]) for d in frame["Content-Security-Policy"].split("; ")
+    )
+    assert policy["default-src"] == ["'none'"]
+    assert policy["script-src"] == ["https://network.example.com"]
+    assert policy["frame-ancestors"] == ["'self'"]
+    assert "'self'" not in policy["script-src"] and "'unsafe-inline'" not in policy["script-src"]
+
+
+def test_frame_page_refuses_without_consent_or_network_or_with_a_forged_link(client, make_order):
+    enable_network()
+    order = make_order(partner_consent=True)
+    path = partner_offers.partner_frame_path(order)
+    assert client.get(path).status_code == 200
+    Order.objects.filter(pk=order.pk).update(partner_consent=False)
+    assert client.get(path).status_code == 404
+    Order.objects.filter(pk=order.pk).update(partner_consent=True)
+    ShopSettings.objects.update(partner_network_enabled=False)
+    assert client.get(path).status_code == 404
+    ShopSettings.objects.update(partner_network_enabled=True)
+    other = make_order(partner_consent=True)
+    token = path.rstrip("/").split("/")[-1]
+    forged = token.replace(str(order.pk), str(other.pk), 1)
+    assert client.get(reverse("vouchers:partner_frame", args=[forged])).status_code == 404
 
 
 def test_email_hash():
@@ -142,4 +230,4 @@ def test_backoffice_list_shows_counters_and_network_page(admin_client):
     html = admin_client.get(reverse("admin:vouchers_partneroffer_changelist")).content.decode()
     assert "Coffee Co" in html and "30.0 %" in html
     page = admin_client.get(reverse("admin:vouchers_partneroffer_network")).content.decode()
-    assert "email_sha256" in page and "Off" in page
+    assert "email_sha256" in page and "Off" in page and "sandboxed frame" in page

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def send_review_requests():
+    """Beat: ask for reviews N days after delivery (off while ShopSettings has no N)."""
+    return services.send_review_requests()

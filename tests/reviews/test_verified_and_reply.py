@@ -1,0 +1,179 @@
+"""Verified purchase, the shop's reply and the rating distribution (issue 24 items 8, 9, 11)."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from orders import services as order_services
+from orders.models import Order
+from reviews import services
+from reviews.errors import ReviewError
+from reviews.models import Review
+from shop.models import ShopSettings
+from tests.factories import ProductFactory, RoleUserFactory, UserFactory
+from tests.orders.factories import ship_all
+
+from .factories import ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(client, product, **overrides):
+    data = {
+        "rating": "5",
+        "text": "Really good.",
+        "author_name": "Erika",
+        "email": "erika@example.com",
+        "website": "",
+        **overrides,
+    }
+    return client.post(reverse("reviews:submit", args=[product.slug]), data, follow=True)
+
+
+# --- verified purchase --------------------------------------------------------------------
+
+
+def test_guest_who_bought_and_paid_is_a_verified_buyer(client, make_order, product):
+    order = make_order({product.pk: 1}, email="Erika@Example.com")
+    order_services.mark_paid(order)
+    submit(client, product, email="erika@example.com")
+    assert Review.objects.get().verified_purchase
+
+
+def test_unpaid_canceled_or_other_product_is_not_verified(client, make_order, product):
+    other = ProductFactory()
+    make_order({product.pk: 1}, email="erika@example.com")  # unpaid, not shipped
+    canceled = make_order({product.pk: 1}, email="erika@example.com")
+    order_services.cancel_order(canceled)
+    paid_other = make_order({other.pk: 1}, email="erika@example.com")
+    order_services.mark_paid(paid_other)
+    submit(client, product)
+    assert not Review.objects.get().verified_purchase
+
+
+def test_shipped_order_counts_even_if_paid_later(client, make_order, product):
+    order = make_order({product.pk: 1}, email="erika@example.com")
+    order_services.create_shipment(order, ship_all(order))
+    submit(client, product)
+    assert Review.objects.get().verified_purchase
+
+
+def test_signed_in_customer_is_verified_by_account_not_by_a_typed_address(
+    client, make_order, product
+):
+    buyer = UserFactory(email="buyer@example.com")
+    order = make_order({product.pk: 1}, customer=buyer, email=buyer.email)
+    order_services.mark_paid(order)
+    # A visitor typing the buyer's address is not the buyer: account orders need the login.
+    submit(client, product, email="buyer@example.com")
+    assert not Review.objects.get().verified_purchase
+    client.force_login(buyer)
+    submit(client, product, email="whatever@example.com", text="Second review")
+    assert Review.objects.get(text="Second review").verified_purchase
+
+
+def test_verified_is_kept_from_the_time_of_writing(client, make_order, product):
+    order = make_order({product.pk: 1}, email="erika@example.com")
+    order_services.mark_paid(order)
+    submit(client, product)
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELED)
+    assert Review.objects.get().verified_purchase
+
+
+def test_product_page_marks_verified_reviews(client):
+    product = ProductFactory()
+    ReviewFactory(product=product, moderated=True, active=True, verified_purchase=True, text="V")
+    ReviewFactory(product=product, moderated=True, active=True, text="Not verified one")
+    html = client.get(product.get_absolute_url()).content.decode()
+    items = html.split('<li style="border-top')[1:]
+    verified = next(i for i in items if 'class="review-text">V<' in i)
+    other = next(i for i in items if "Not verified one" in i)
+    assert "✓ Verified purchase" in verified and "Verified purchase" not in other
+
+
+def test_backoffice_filters_verified_purchases(admin_client):
+    verified = ReviewFactory(verified_purchase=True)
+    ReviewFactory()
+    response = admin_client.get(
+        reverse("admin:reviews_review_changelist"), {"verified_purchase__exact": "1"}
+    )
+    assert [r.pk for r in response.context["cl"].result_list] == [verified.pk]
+    assert "verified purchase" in response.content.decode()
+
+
+# --- the shop's reply ---------------------------------------------------------------------
+
+
+def reply_url(review):
+    return reverse("admin:reviews_review_reply", args=[review.pk])
+
+
+def test_marketing_publishes_edits_and_removes_a_reply_logged(client):
+    marketing = RoleUserFactory(role="Marketing")
+    ShopSettings.objects.update(shop_name="Nordlicht Shop")
+    review = ReviewFactory(moderated=True, active=True, text="Lid chipped")
+    client.force_login(marketing)
+    assert client.get(reply_url(review)).status_code == 200
+    response = client.post(reply_url(review), {"reply_text": "Sorry! We send a new lid."})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.reply_text == "Sorry! We send a new lid." and review.reply_by == marketing
+    page = client.get(review.product.get_absolute_url()).content.decode()
+    assert "Reply from Nordlicht Shop" in page and "Sorry! We send a new lid." in page
+
+    client.post(reply_url(review), {"reply_text": "Sorry! A new lid is on its way."})
+    review.refresh_from_db()
+    assert review.reply_text == "Sorry! A new lid is on its way."
+    client.post(reply_url(review), {"_remove": "1", "reply_text": ""})
+    review.refresh_from_db()
+    assert review.reply_text == "" and review.replied_at is None
+    assert "Reply from" not in client.get(review.product.get_absolute_url()).content.decode()
+    history = [e.change_message for e in LogEntry.objects.filter(object_id=str(review.pk))]
+    assert history == ["Shop reply removed.", "Shop reply edited.", "Shop reply published."]
+
+
+def test_reply_needs_the_permission_and_text(client, staff):
+    review = ReviewFactory()
+    client.force_login(staff)
+    response = client.post(reply_url(review), {"reply_text": "   "})
+    assert response.status_code == 200 and response.context["form"].errors
+    client.force_login(RoleUserFactory(role="Order clerk"))
+    assert client.post(reply_url(review), {"reply_text": "Hi"}).status_code == 403
+    review.refresh_from_db()
+    assert review.reply_text == ""
+    with pytest.raises(ReviewError):
+        services.remove_reply(review, None)
+
+
+def test_reply_text_is_escaped_and_shown_only_under_public_reviews(client):
+    hidden = ReviewFactory(moderated=True, active=False)
+    services.reply(hidden, None, "Hidden reply")
+    shown = ReviewFactory(product=hidden.product, moderated=True, active=True)
+    services.reply(shown, None, "<b>bold</b> reply")
+    html = client.get(hidden.product.get_absolute_url()).content.decode()
+    assert "Hidden reply" not in html
+    assert "&lt;b&gt;bold&lt;/b&gt; reply" in html
+
+
+def test_change_form_shows_the_reply_and_the_link(admin_client):
+    review = ReviewFactory()
+    services.reply(review, None, "Thanks for the feedback")
+    html = admin_client.get(reverse("admin:reviews_review_change", args=[review.pk])).content
+    assert b"Thanks for the feedback" in html and reply_url(review).encode() in html
+
+
+# --- rating distribution ------------------------------------------------------------------
+
+
+def test_product_page_shows_the_distribution_per_star(client):
+    product = ProductFactory()
+    for rating in (5, 5, 5, 4, 1):
+        ReviewFactory(product=product, rating=rating, moderated=True, active=True)
+    ReviewFactory(product=product, rating=2, moderated=True, active=False)  # not public
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert 'class="rating-distribution"' in html
+    for stars, count in ((5, 3), (4, 1), (3, 0), (2, 0), (1, 1)):
+        assert f'data-stars="{stars}"' in html
+        row = html.split(f'data-stars="{stars}"')[1].split("</tr>")[0]
+        assert f">{count} <" in row
+    assert "width:60%" in html and "width:20%" in html and "width:0%" in html
