@@ -11,6 +11,19 @@ app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Without CELERY_BROKER_URL tasks run in-process (eagerly). Celery still serialises their
+# arguments through a producer connection; with no URL at all kombu falls back to AMQP on
+# "localhost" and logs "No hostname was supplied" for every first dispatch (seen in
+# seed_demo). The in-memory transport is what "no broker" means.
+IN_PROCESS_BROKER = "memory://localhost/"
+
+
+@app.on_after_configure.connect
+def _in_process_broker(sender, **kwargs):
+    if not sender.conf.broker_url:
+        sender.conf.broker_url = IN_PROCESS_BROKER
+
+
 app.conf.beat_schedule = {
     # The outbox safety net: anything still pending (broker or SMTP was down) is sent again.
     "resend-pending-outbox": {
