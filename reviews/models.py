@@ -6,6 +6,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import EmailField
+
 RATING_MIN, RATING_MAX = 1, 5
 PUBLIC = Q(moderated=True, active=True)
 
@@ -31,7 +33,7 @@ class Review(models.Model):
     )
     text = models.TextField(_("comment"), max_length=2000)
     author_name = models.CharField(_("name"), max_length=100)
-    email = models.EmailField(_("e-mail"))
+    email = EmailField(_("e-mail"))
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("customer"),

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -5,6 +6,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -162,6 +164,77 @@ def cart_update(request):
             cart.set(product_id, quantity)
     messages.success(request, _("Your cart was updated."))
     return redirect("shop:cart")
+
+
+# ---------------------------------------------------------------------------------------
+# Error pages (handler400 / handler403 in shop/urls.py)
+# ---------------------------------------------------------------------------------------
+
+
+def bad_request(request, exception=None):
+    """400, e.g. a NUL byte in the form data (shop.middleware): the storefront layout."""
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    """403. In the backoffice a staff member sees the backoffice layout, which section of it
+    is outside their role and the way back; elsewhere the storefront's page."""
+    user = getattr(request, "user", None)
+    if (
+        request.path.startswith("/backoffice/")
+        and user is not None
+        and user.is_active
+        and user.is_staff
+    ):
+        from .admin import backoffice
+
+        section = _backoffice_section(request)
+        title = (
+            _("You don't have access to %(section)s") % {"section": section}
+            if section
+            else _("You don't have access to this page")
+        )
+        referer = request.META.get("HTTP_REFERER", "")
+        back_url = (
+            referer
+            if referer
+            and url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            and not referer.endswith(request.path)
+            else ""
+        )
+        context = {
+            **backoffice.each_context(request),
+            "title": title,
+            "section": section,
+            "roles": ", ".join(user.groups.order_by("name").values_list("name", flat=True)),
+            "back_url": back_url,
+        }
+        return render(request, "admin/403.html", context, status=403)
+    return render(request, "403.html", status=403)
+
+
+def _backoffice_section(request):
+    """The name of the backoffice section a path belongs to (e.g. "invoices"), or None."""
+    from django.contrib.admin import ModelAdmin
+
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    func = match.func
+    for candidate in (func, getattr(func, "__wrapped__", None)):
+        owner = getattr(candidate, "model_admin", None) or getattr(candidate, "__self__", None)
+        if isinstance(owner, ModelAdmin):
+            return str(owner.model._meta.verbose_name_plural)
+    app_label = match.kwargs.get("app_label")
+    if app_label:
+        try:
+            return str(apps.get_app_config(app_label).verbose_name)
+        except LookupError:
+            return None
+    return None
 
 
 def healthz(request):
