@@ -2,9 +2,14 @@
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.urls import get_resolver, get_urlconf
 from django.utils.log import log_response
+
+from . import db
+
+BACKOFFICE_PREFIX = "/backoffice/"
 
 # What PostgreSQL cannot store in a text column: the NUL character, and lone UTF-16
 # surrogates (psycopg cannot even encode them as UTF-8).
@@ -64,3 +69,19 @@ class RejectUnstorableInputMiddleware:
                     if unstorable(text):
                         return True
         return False
+
+
+class StatementTimeoutMiddleware:
+    """Storefront requests run their SQL with ``STOREFRONT_STATEMENT_TIMEOUT``: a statement
+    that hangs (lock wait, runaway plan) fails that request instead of holding a web worker
+    until gunicorn kills it. Backoffice pages and /healthz reset it — they run long
+    legitimate statements (exports, reports) and have their own bounds; Celery jobs and ops
+    commands never pass through here and keep the database default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        storefront = not request.path.startswith(BACKOFFICE_PREFIX) and request.path != "/healthz"
+        db.set_statement_timeout(settings.STOREFRONT_STATEMENT_TIMEOUT if storefront else 0)
+        return self.get_response(request)

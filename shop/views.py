@@ -1,6 +1,10 @@
+import threading
+import time
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
@@ -238,23 +242,59 @@ def _backoffice_section(request):
 
 
 def healthz(request):
-    status = {"database": "ok", "broker": "ok"}
-    code = 200
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:
-        status["database"] = f"error: {exc.__class__.__name__}"
-        code = 503
+    """Database, broker and cache, each checked in its own thread; the answer comes within
+    HEALTHZ_TIMEOUT seconds even when a dependency hangs (a check still running then counts
+    as failing). 200 when all are ok, 503 naming the failing part otherwise."""
+    checks = {"database": _check_database}
     if settings.CELERY_BROKER_URL:
-        from .celery import app
+        checks["broker"] = _check_broker
+    if settings.REDIS_URL:
+        checks["cache"] = _check_cache
+    results = {name: "error: timeout" for name in checks}
 
+    def run(name, check):
         try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
+            check()
         except Exception as exc:
-            status["broker"] = f"error: {exc.__class__.__name__}"
-            code = 503
-    else:
+            results[name] = f"error: {exc.__class__.__name__}"
+        else:
+            results[name] = "ok"
+        finally:
+            if name == "database":
+                connection.close()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=run, args=item, daemon=True, name=f"healthz-{item[0]}")
+        for item in checks.items()
+    ]
+    deadline = time.monotonic() + settings.HEALTHZ_TIMEOUT
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    status = dict(results)  # threads still running must not change the answer
+    if not settings.CELERY_BROKER_URL:
         status["broker"] = "in-process (no broker configured)"
-    return JsonResponse(status, status=code)
+    failing = any(value.startswith("error") for value in status.values())
+    return JsonResponse(status, status=503 if failing else 200)
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_broker():
+    from .celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=settings.HEALTHZ_TIMEOUT)
+        conn.default_channel  # noqa: B018 (opens a channel: Redis must answer)
+
+
+def _check_cache():
+    cache = caches["default"]
+    if hasattr(cache, "ping"):
+        cache.ping()
+    else:
+        cache.get("healthz")
