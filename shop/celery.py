@@ -72,6 +72,11 @@ app.conf.beat_schedule = {
         "task": "helpdesk.tasks.poll_inbound_mail",
         "schedule": 120.0,
     },
+    # Code jobs whose worker died are restarted (or failed); lost queued jobs handed over.
+    "vouchers-recover-code-jobs": {
+        "task": "vouchers.tasks.recover_code_jobs",
+        "schedule": 15.0,
+    },
     # Access-log retention (ACCESS_LOG_RETENTION_DAYS); the purge itself is logged.
     "privacy-purge-access-log": {
         "task": "privacy.tasks.purge_access_log",

@@ -233,6 +233,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
+# Code jobs (vouchers): a running job writes a heartbeat to its row every
+# JOB_HEARTBEAT_INTERVAL seconds; beat restarts a job whose heartbeat is older than
+# JOB_STALE_AFTER (its worker died) — at most JOB_MAX_ATTEMPTS runs, then it is failed.
+JOB_HEARTBEAT_INTERVAL = env.float("JOB_HEARTBEAT_INTERVAL", default=2)
+JOB_STALE_AFTER = env.float("JOB_STALE_AFTER", default=30)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:port, smtp+tls://…); default console + var/mail/*.eml.
 EMAIL_URL = env.str("EMAIL_URL", default="")
