@@ -74,14 +74,17 @@ class RejectUnstorableInputMiddleware:
 class StatementTimeoutMiddleware:
     """Storefront requests run their SQL with ``STOREFRONT_STATEMENT_TIMEOUT``: a statement
     that hangs (lock wait, runaway plan) fails that request instead of holding a web worker
-    until gunicorn kills it. Backoffice pages and /healthz reset it — they run long
-    legitimate statements (exports, reports) and have their own bounds; Celery jobs and ops
-    commands never pass through here and keep the database default."""
+    until gunicorn kills it. Backoffice pages reset it — they run long legitimate statements
+    (exports, reports); /healthz is left alone (it must answer even when the database does
+    not, and checks it on a connection of its own); Celery jobs and ops commands never pass
+    through here and keep the database default."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        storefront = not request.path.startswith(BACKOFFICE_PREFIX) and request.path != "/healthz"
+        if request.path == "/healthz":  # checks the database on its own connection, bounded
+            return self.get_response(request)
+        storefront = not request.path.startswith(BACKOFFICE_PREFIX)
         db.set_statement_timeout(settings.STOREFRONT_STATEMENT_TIMEOUT if storefront else 0)
         return self.get_response(request)
