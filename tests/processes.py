@@ -186,8 +186,8 @@ def celery_on_broker(url, settings):
     eagerly (``settings`` is pytest-django's fixture: /healthz reads CELERY_BROKER_URL)."""
     from shop.celery import app
 
-    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=url, task_always_eager=False)
+    old = {k: app.conf.get(k) for k in ("broker_url", "broker_write_url", "task_always_eager")}
+    app.conf.update(broker_url=url, broker_write_url=None, task_always_eager=False)
     settings.CELERY_BROKER_URL = url
     reset_broker_connections()
     try:
