@@ -9,6 +9,7 @@ requested result — no duplicate code, no customer assigned twice, no e-mail se
 
 import os
 import signal
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -346,3 +347,28 @@ def test_assignment_job_whose_pool_process_is_killed_assigns_and_mails_each_cust
     for email in emails:
         assert email.attempts == 1
         assert len(list((tmp_path / "mail").glob(f"*-{email.pk}.eml"))) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_never_waits_for_the_row_lock_of_the_jobs_own_transaction(fast_jobs):
+    job = CodeJob.objects.create(kind="generate", params=generate_params(), status="running")
+    CodeJob.objects.filter(pk=job.pk).update(attempts=1, heartbeat=None)
+    holder = psycopg.connect(test_database_url())
+    try:  # the job's transaction writing its result holds the row
+        holder.execute(
+            f'SELECT 1 FROM "{CodeJob._meta.db_table}" WHERE id = %s FOR UPDATE', [job.pk]
+        )
+        finished = threading.Event()
+        beat = jobs.Heartbeat(job.pk, 1)
+        worker = threading.Thread(target=lambda: (beat.beat(), finished.set()))
+        worker.start()
+        assert finished.wait(5), "the heartbeat waited for the lock"
+        worker.join()
+    finally:
+        holder.rollback()
+        holder.close()
+    job.refresh_from_db()
+    assert job.heartbeat is None  # skipped this time …
+    beat.beat()
+    job.refresh_from_db()
+    assert job.heartbeat is not None  # … and written at the next beat
