@@ -153,6 +153,17 @@ def stop_worker(proc):
     proc.log_file.close()
 
 
+@contextmanager
+def running_worker(broker_url, var_dir, **options):
+    """``start_worker`` for a ``with`` block: the worker is stopped (or, if the test killed
+    it, reaped) however the block ends."""
+    proc = start_worker(broker_url, var_dir, **options)
+    try:
+        yield proc
+    finally:
+        stop_worker(proc)
+
+
 def worker_log(proc):
     return proc.log_path.read_text()
 

@@ -26,8 +26,7 @@ from tests.processes import (
     celery_on_broker,
     private_redis,
     reset_broker_connections,
-    start_worker,
-    stop_worker,
+    running_worker,
     wait_for,
     worker_log,
 )
@@ -96,8 +95,7 @@ def test_orders_placed_while_the_broker_hangs_succeed_and_each_email_is_sent_onc
         assert any(e.status == OutboxEmail.Status.PENDING for e in emails)
 
         # The broker is back: a worker takes what reached the queue, beat's re-send the rest.
-        worker = start_worker(redis_server.url(), tmp_path)
-        try:
+        with running_worker(redis_server.url(), tmp_path) as worker:
             reset_broker_connections()
             resend_pending_emails.delay()  # what beat sends every minute
             wait_for(
@@ -108,8 +106,6 @@ def test_orders_placed_while_the_broker_hangs_succeed_and_each_email_is_sent_onc
             queue = redis_server.client()
             wait_for(lambda: queue.llen("celery") == 0, 30, message="the queue drained")
             time.sleep(1)  # the last message taken may still be running
-        finally:
-            stop_worker(worker)
         log = worker_log(worker)
         for email in OutboxEmail.objects.all():
             assert email.attempts == 1

@@ -26,8 +26,7 @@ from tests.processes import (
     celery_on_broker,
     kill_worker,
     private_redis,
-    start_worker,
-    stop_worker,
+    running_worker,
     test_database_url,
     wait_for,
     worker_log,
@@ -219,8 +218,11 @@ def test_generation_job_killed_mid_run_is_restarted_and_ends_with_exactly_the_co
     settings, tmp_path, fast_jobs, staff_client
 ):
     count = 12_000
-    with private_redis() as redis_server, celery_on_broker(redis_server.url(), settings):
-        worker = start_worker(redis_server.url(), tmp_path, name="first", env=fast_jobs)
+    with (
+        private_redis() as redis_server,
+        celery_on_broker(redis_server.url(), settings),
+        running_worker(redis_server.url(), tmp_path, name="first", env=fast_jobs) as worker,
+    ):
         lock = TableLock(Code, "SHARE")  # the COPY of the codes waits for it
         try:
             response = staff_client.post(
@@ -257,16 +259,12 @@ def test_generation_job_killed_mid_run_is_restarted_and_ends_with_exactly_the_co
         assert not Code.objects.exists()
 
         assert jobs.recover_jobs()["restarted"] == 1  # what beat does every 15 s
-        second = start_worker(redis_server.url(), tmp_path, name="second", env=fast_jobs)
-        try:
+        with running_worker(redis_server.url(), tmp_path, name="second", env=fast_jobs) as second:
             wait_for(
                 lambda: CodeJob.objects.get(pk=job.pk).is_finished,
                 90,
                 message=f"the restarted job\n{worker_log(second)[-3000:]}",
             )
-        finally:
-            stop_worker(second)
-            stop_worker(worker)
     job.refresh_from_db()
     assert job.status == "done", job.error
     assert job.attempts == 2 and job.result == count
@@ -290,10 +288,13 @@ def test_assignment_job_whose_pool_process_is_killed_assigns_and_mails_each_cust
         CodeFactory(campaign=campaign, text=f"THANKS{n:03d}")
     OutboxEmail.objects.all().delete()  # the order confirmations are not the subject here
 
-    with private_redis() as redis_server, celery_on_broker(redis_server.url(), settings):
-        worker = start_worker(
+    with (
+        private_redis() as redis_server,
+        celery_on_broker(redis_server.url(), settings),
+        running_worker(
             redis_server.url(), tmp_path, name="prefork", pool="prefork", env=fast_jobs
-        )
+        ) as worker,
+    ):
         # The codes are assigned; the e-mails to queue wait for this lock: the job is killed
         # at the most dangerous point, inside its transaction, just before the commit.
         lock = TableLock(OutboxEmail, "SHARE")
@@ -324,19 +325,16 @@ def test_assignment_job_whose_pool_process_is_killed_assigns_and_mails_each_cust
         assert not OutboxEmail.objects.exists()
 
         assert jobs.recover_jobs()["restarted"] == 1
-        try:
-            wait_for(
-                lambda: CodeJob.objects.get(pk=job.pk).is_finished,
-                90,
-                message=f"the restarted job\n{worker_log(worker)[-3000:]}",
-            )
-            wait_for(
-                lambda: not OutboxEmail.objects.exclude(status=OutboxEmail.Status.SENT).exists(),
-                60,
-                message="the e-mails sent",
-            )
-        finally:
-            stop_worker(worker)
+        wait_for(
+            lambda: CodeJob.objects.get(pk=job.pk).is_finished,
+            90,
+            message=f"the restarted job\n{worker_log(worker)[-3000:]}",
+        )
+        wait_for(
+            lambda: not OutboxEmail.objects.exclude(status=OutboxEmail.Status.SENT).exists(),
+            60,
+            message="the e-mails sent",
+        )
     job.refresh_from_db()
     assert job.status == "done", job.error
     assert job.attempts == 2 and job.result == len(customers)
