@@ -5,15 +5,15 @@ from django.contrib.auth import password_validation
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import EmailFormField
 from shop.mail import queue_email
 
 from .models import Address, CustomerGroup, User
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    username = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True})
-    )
+    # At most EMAIL_MAX_LENGTH characters: the login throttle records the name as typed.
+    username = EmailFormField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
@@ -62,7 +62,7 @@ class PasswordFields(forms.Form):
 
 
 class RegistrationForm(PasswordFields):
-    email = forms.EmailField(label=_("E-mail"))
+    email = EmailFormField(label=_("E-mail"))
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
@@ -76,7 +76,7 @@ class SetPasswordForm(PasswordFields):
 
 
 class ResendConfirmationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
+    email = EmailFormField(label=_("E-mail"))
 
 
 class ProfileForm(forms.ModelForm):
@@ -126,6 +126,10 @@ class DeleteAccountForm(forms.Form):
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset flow, with the e-mail going through the shop outbox."""
+
+    email = EmailFormField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     def get_users(self, email):
         for user in super().get_users(email):

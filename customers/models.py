@@ -5,6 +5,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import EmailField
+
 
 class CustomerGroup(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -56,7 +58,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 class User(AbstractBaseUser, PermissionsMixin):
     """Staff and customers alike log in with their e-mail address."""
 
-    email = models.EmailField(_("e-mail"), unique=True)
+    email = EmailField(_("e-mail"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)

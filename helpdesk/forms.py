@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import EMAIL_MAX_LENGTH, EmailFormField
+
 from . import attachments
 from .models import CannedReply, ContactTopic, Thread
 
@@ -36,7 +38,7 @@ class AttachmentsField(forms.FileField):
 
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your e-mail address"))
+    email = EmailFormField(label=_("Your e-mail address"))
     topic = forms.TypedChoiceField(label=_("Topic"), coerce=int)
     order_number = forms.CharField(
         label=_("Order number"),
@@ -101,7 +103,7 @@ SORTS = {
 
 class ThreadSearchForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), required=False)
-    email = forms.CharField(label=_("Sender e-mail"), required=False)
+    email = forms.CharField(label=_("Sender e-mail"), max_length=EMAIL_MAX_LENGTH, required=False)
     order_number = forms.CharField(label=_("Order number"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),

@@ -197,7 +197,9 @@ def poll_mailbox(url=None):
     port = parts.port or (993 if parts.scheme == "imaps" else 143)
     cls = imaplib.IMAP4_SSL if parts.scheme == "imaps" else imaplib.IMAP4
     mailbox = parts.path.lstrip("/") or "INBOX"
-    with cls(parts.hostname, port) as imap:
+    # Every IMAP command gives up after IMAP_TIMEOUT seconds: a hung mail server fails this
+    # poll (beat tries again) instead of blocking the worker.
+    with cls(parts.hostname, port, timeout=settings.IMAP_TIMEOUT) as imap:
         imap.login(unquote(parts.username or ""), unquote(parts.password or ""))
         imap.select(mailbox)
         _status, data = imap.search(None, "UNSEEN")

@@ -11,6 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from shop.fields import EmailField
+
 from . import attachments, links
 
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -38,7 +40,7 @@ class ContactTopic(models.Model):
     }
 
     name = models.CharField(_("name"), max_length=100)
-    recipient_email = models.EmailField(
+    recipient_email = EmailField(
         _("recipient e-mail"), help_text=_("Contact requests on this topic are e-mailed here.")
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -147,7 +149,7 @@ class Thread(models.Model):
         on_delete=models.SET_NULL,
         related_name="helpdesk_threads",
     )
-    email = models.EmailField(_("sender e-mail"))
+    email = EmailField(_("sender e-mail"))
     name = models.CharField(_("sender name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=5, default="en")
     status = models.CharField(

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import EmailFormField
 from shop.models import PaymentMethod, ShippingMethod
 
 COUNTRIES = [("DE", _("Germany")), ("PL", _("Poland")), ("DK", _("Denmark")), ("AT", _("Austria"))]
@@ -10,7 +11,7 @@ class CheckoutForm(forms.Form):
     """The checkout. It has no price fields on purpose: prices always come from the catalog,
     so anything a client adds to the POST (price, unit_price, total …) is ignored."""
 
-    email = forms.EmailField(
+    email = EmailFormField(
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     phone = forms.CharField(

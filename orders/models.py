@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import EmailField
 from shop.models import PaymentMethod, Product, ShippingMethod
 from shop.money import ZERO, money
 
@@ -52,7 +53,7 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="orders",
     )
-    email = models.EmailField(_("e-mail"), db_index=True)
+    email = EmailField(_("e-mail"), db_index=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     language = models.CharField(_("language"), max_length=5, default="en")
     # Billing address (the buyer on the invoice)
@@ -280,7 +281,7 @@ class Invoice(models.Model):
     buyer_postcode = models.CharField(_("postcode"), max_length=20)
     buyer_city = models.CharField(_("city"), max_length=100)
     buyer_country = models.CharField(_("country"), max_length=2)
-    buyer_email = models.EmailField(_("e-mail"))
+    buyer_email = EmailField(_("e-mail"))
     customer_number = models.CharField(_("customer number"), max_length=20, blank=True)
     # Document snapshot
     order_number = models.CharField(_("order number"), max_length=20)

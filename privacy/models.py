@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import EMAIL_MAX_LENGTH
+
 GENESIS_HASH = "0" * 64
 
 
@@ -33,7 +35,7 @@ class AccessLogEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    username = models.CharField(_("user name"), max_length=254)
+    username = models.CharField(_("user name"), max_length=EMAIL_MAX_LENGTH)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     subjects = models.JSONField(_("data subjects"), default=list, blank=True)
     path = models.CharField(_("path"), max_length=500)

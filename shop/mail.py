@@ -72,13 +72,14 @@ def queue_email(
 
 
 def dispatch(email_id):
-    """Hand an outbox row to Celery; if the broker is down the beat task picks it up later."""
+    """Hand an outbox row to Celery after commit. Never raises, and waits at most about
+    BROKER_TIMEOUT when the broker is down or hangs: the row then stays pending and the beat
+    task ``resend_pending_emails`` sends it (``send_now`` sends a row once, whoever asks)."""
+    from .celery import hand_off
     from .tasks import send_outbox_email
 
-    try:
-        send_outbox_email.delay(email_id)
-    except Exception as exc:  # broker unreachable: the row stays pending
-        log.warning("Outbox e-mail %s not dispatched (%s); beat will retry", email_id, exc)
+    if not hand_off(send_outbox_email, email_id):
+        log.warning("Outbox e-mail %s not dispatched; beat will send it", email_id)
 
 
 def send_again(email_ids):

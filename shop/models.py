@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EmailField
 from .money import ZERO
 
 
@@ -185,7 +186,7 @@ class ShopSettings(models.Model):
         max_length=200,
         default="Hamburger Sparkasse · IBAN DE02 2005 0550 1234 5678 90 · BIC HASPDEHHXXX",
     )
-    contact_email = models.EmailField(_("contact e-mail"), default="service@example.com")
+    contact_email = EmailField(_("contact e-mail"), default="service@example.com")
     phone = models.CharField(_("phone"), max_length=50, default="+49 40 1234567")
     # S5
     default_open_amount_limit = models.DecimalField(

@@ -65,6 +65,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # NUL bytes (and lone surrogates) in the URL, query or form data: a 400 page, before
+    # any view or form passes them to PostgreSQL, which cannot store them.
+    "shop.middleware.RejectUnstorableInputMiddleware",
+    "shop.middleware.StatementTimeoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -102,6 +106,16 @@ DATABASES = {
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # libpq's connect_timeout (whole seconds, at least 2): a database host that does not
+    # answer fails the request instead of holding the worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", max(2, env.int("DB_CONNECT_TIMEOUT", default=5))
+    )
+# Longest a single SQL statement of a storefront request may run (seconds, 0 = no limit).
+# Set per request by shop.middleware.StatementTimeoutMiddleware, so backoffice pages, Celery
+# jobs and ops commands (bulk generation, exports, reports) are not limited.
+STOREFRONT_STATEMENT_TIMEOUT = env.float("STOREFRONT_STATEMENT_TIMEOUT", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "customers.User"
@@ -164,6 +178,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it (filled by collectstatic)
+# Files served at the site root by WhiteNoise (favicon.ico, which browsers ask for unasked).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Downloadable product files are private: never served from MEDIA_URL.
@@ -179,19 +195,28 @@ STORAGES = {
     },
 }
 
-# Redis: cache and sessions when REDIS_URL is set (stateless web nodes); local otherwise.
+# Redis: the shared cache (rate limits, …) when REDIS_URL is set; local otherwise. Every
+# call has a socket timeout; a failing Redis is answered as a cache miss and skipped for
+# REDIS_RETRY_AFTER seconds (shop/cache.py), so a hung Redis slows no request by more than
+# one timeout.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=0.5)
+REDIS_RETRY_AFTER = env.float("REDIS_RETRY_AFTER", default=10)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "shop.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="shop"),
+            "OPTIONS": {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in PostgreSQL only (shared by every web node). Not cached_db: a session
+# deleted (logout) or changed while Redis was unreachable would come back from the stale
+# cache entry once Redis answers again.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Celery: with no broker configured, tasks run in-process (eagerly).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -201,9 +226,27 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+# Every broker call (connect, publish, read) gives up after BROKER_TIMEOUT seconds, and a
+# publish is not retried: the web request that hands an e-mail or a job to Celery after
+# commit waits at most about that long when the broker hangs. The outbox row stays pending
+# and beat hands it over again (shop.celery.hand_off); for BROKER_RETRY_AFTER seconds after a
+# failure the process does not try the broker at all.
+BROKER_TIMEOUT = env.float("BROKER_TIMEOUT", default=1)
+BROKER_RETRY_AFTER = env.float("BROKER_RETRY_AFTER", default=30)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": BROKER_TIMEOUT,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TIMEZONE = TIME_ZONE
+# Code jobs (vouchers): a running job writes a heartbeat to its row every
+# JOB_HEARTBEAT_INTERVAL seconds; beat restarts a job whose heartbeat is older than
+# JOB_STALE_AFTER (its worker died) — at most JOB_MAX_ATTEMPTS runs, then it is failed.
+JOB_HEARTBEAT_INTERVAL = env.float("JOB_HEARTBEAT_INTERVAL", default=2)
+JOB_STALE_AFTER = env.float("JOB_STALE_AFTER", default=30)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 
 # E-mail: EMAIL_URL (smtp://user:pass@host:port, smtp+tls://…); default console + var/mail/*.eml.
 EMAIL_URL = env.str("EMAIL_URL", default="")
@@ -212,6 +255,7 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "shop.mail.ConsoleAndFileBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)  # SMTP socket timeout (the worker)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nordlicht Shop <shop@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OPERATOR_EMAIL = env.str("OPERATOR_EMAIL", default="operator@example.com")
@@ -233,6 +277,9 @@ HELPDESK_ATTACHMENT_TYPES = [
     )
     if ext.strip()
 ]
+IMAP_TIMEOUT = env.float("IMAP_TIMEOUT", default=30)
+# /healthz answers within this many seconds; a check still running then counts as failing.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2)
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 
@@ -267,9 +314,24 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
 
+# One handler, on the root logger. Django's own default config also gives the "django"
+# logger a console handler (active with DEBUG), so every record of django.request was
+# printed twice — by that handler and again by ours through propagation. Client errors
+# (403, 404, 400) are logged as one line, without the traceback of the exception that
+# produced them; server errors keep theirs.
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "filters": {
+        "client_errors_without_traceback": {"()": "shop.logfilters.ClientErrorsWithoutTraceback"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["client_errors_without_traceback"],
+        }
+    },
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -4,6 +4,8 @@ from . import views
 from .admin import backoffice
 
 app_name = None
+handler400 = "shop.views.bad_request"
+handler403 = "shop.views.permission_denied"
 
 storefront = (
     [

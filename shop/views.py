@@ -1,10 +1,16 @@
+import threading
+import time
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -164,24 +170,131 @@ def cart_update(request):
     return redirect("shop:cart")
 
 
-def healthz(request):
-    status = {"database": "ok", "broker": "ok"}
-    code = 200
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:
-        status["database"] = f"error: {exc.__class__.__name__}"
-        code = 503
-    if settings.CELERY_BROKER_URL:
-        from .celery import app
+# ---------------------------------------------------------------------------------------
+# Error pages (handler400 / handler403 in shop/urls.py)
+# ---------------------------------------------------------------------------------------
 
+
+def bad_request(request, exception=None):
+    """400, e.g. a NUL byte in the form data (shop.middleware): the storefront layout."""
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    """403. In the backoffice a staff member sees the backoffice layout, which section of it
+    is outside their role and the way back; elsewhere the storefront's page."""
+    user = getattr(request, "user", None)
+    if (
+        request.path.startswith("/backoffice/")
+        and user is not None
+        and user.is_active
+        and user.is_staff
+    ):
+        from .admin import backoffice
+
+        section = _backoffice_section(request)
+        title = (
+            _("You don't have access to %(section)s") % {"section": section}
+            if section
+            else _("You don't have access to this page")
+        )
+        referer = request.META.get("HTTP_REFERER", "")
+        back_url = (
+            referer
+            if referer
+            and url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            and not referer.endswith(request.path)
+            else ""
+        )
+        context = {
+            **backoffice.each_context(request),
+            "title": title,
+            "section": section,
+            "roles": ", ".join(user.groups.order_by("name").values_list("name", flat=True)),
+            "back_url": back_url,
+        }
+        return render(request, "admin/403.html", context, status=403)
+    return render(request, "403.html", status=403)
+
+
+def _backoffice_section(request):
+    """The name of the backoffice section a path belongs to (e.g. "invoices"), or None."""
+    from django.contrib.admin import ModelAdmin
+
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    func = match.func
+    for candidate in (func, getattr(func, "__wrapped__", None)):
+        owner = getattr(candidate, "model_admin", None) or getattr(candidate, "__self__", None)
+        if isinstance(owner, ModelAdmin):
+            return str(owner.model._meta.verbose_name_plural)
+    app_label = match.kwargs.get("app_label")
+    if app_label:
         try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
+            return str(apps.get_app_config(app_label).verbose_name)
+        except LookupError:
+            return None
+    return None
+
+
+def healthz(request):
+    """Database, broker and cache, each checked in its own thread; the answer comes within
+    HEALTHZ_TIMEOUT seconds even when a dependency hangs (a check still running then counts
+    as failing). 200 when all are ok, 503 naming the failing part otherwise."""
+    checks = {"database": _check_database}
+    if settings.CELERY_BROKER_URL:
+        checks["broker"] = _check_broker
+    if settings.REDIS_URL:
+        checks["cache"] = _check_cache
+    results = {name: "error: timeout" for name in checks}
+
+    def run(name, check):
+        try:
+            check()
         except Exception as exc:
-            status["broker"] = f"error: {exc.__class__.__name__}"
-            code = 503
-    else:
+            results[name] = f"error: {exc.__class__.__name__}"
+        else:
+            results[name] = "ok"
+        finally:
+            if name == "database":
+                connection.close()  # this thread's own connection
+
+    threads = [
+        threading.Thread(target=run, args=item, daemon=True, name=f"healthz-{item[0]}")
+        for item in checks.items()
+    ]
+    deadline = time.monotonic() + settings.HEALTHZ_TIMEOUT
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    status = dict(results)  # threads still running must not change the answer
+    if not settings.CELERY_BROKER_URL:
         status["broker"] = "in-process (no broker configured)"
-    return JsonResponse(status, status=code)
+    failing = any(value.startswith("error") for value in status.values())
+    return JsonResponse(status, status=503 if failing else 200)
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_broker():
+    from .celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=settings.HEALTHZ_TIMEOUT)
+        conn.default_channel  # noqa: B018 (opens a channel: Redis must answer)
+
+
+def _check_cache():
+    cache = caches["default"]
+    if hasattr(cache, "ping"):
+        cache.ping()
+    else:
+        cache.get("healthz")

@@ -57,6 +57,20 @@ def _media_and_mail(settings, tmp_path):
     settings.BACKOFFICE_REQUIRE_2FA = False  # tests/security/test_twofactor.py turns it on
 
 
+@pytest.fixture(autouse=True)
+def _breakers_closed():
+    """A test that made the broker or the cache fail must not leave the next test skipping
+    them (the breakers are per process: shop/breaker.py)."""
+    from shop.cache import breaker as cache_breaker
+    from shop.celery import broker as broker_breaker
+
+    cache_breaker.reset()
+    broker_breaker.reset()
+    yield
+    cache_breaker.reset()
+    broker_breaker.reset()
+
+
 @pytest.fixture
 def shipping(db):
     return ShippingMethodFactory()

@@ -225,7 +225,11 @@ class Redemption(models.Model):
 
 
 class CodeJob(models.Model):
-    """A long-running generation or assignment, run by Celery, with progress for the page."""
+    """A long-running generation or assignment, run by Celery, with progress for the page.
+
+    A run writes ``heartbeat`` (and ``progress``) every few seconds; a "running" job whose
+    heartbeat is older than ``JOB_STALE_AFTER`` lost its worker (vouchers/jobs.py).
+    """
 
     class Kind(models.TextChoices):
         GENERATE = "generate", _("Generate codes")
@@ -257,6 +261,10 @@ class CodeJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Runs so far; only the run holding the current number may finish the job (fencing).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Last sign of life: of the running worker, or of the last hand-over to the queue.
+    heartbeat = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -274,7 +282,51 @@ class CodeJob(models.Model):
 
     @property
     def is_running(self):
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        """Queued or running — and not abandoned by a dead worker."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING) and not self.is_stale
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def silent_for(self, now=None):
+        """Seconds since the last sign of life (None without one)."""
+        since = self.heartbeat or self.created
+        if since is None:
+            return None
+        return ((now or timezone.now()) - since).total_seconds()
+
+    @property
+    def is_stale(self):
+        """Running, but its worker has not been heard of for JOB_STALE_AFTER seconds: it
+        died. Beat restarts the job (or fails it after JOB_MAX_ATTEMPTS runs)."""
+        if self.status != self.Status.RUNNING:
+            return False
+        silent = self.silent_for()
+        return silent is not None and silent > settings.JOB_STALE_AFTER
+
+    @property
+    def is_waiting(self):
+        """Queued, but no worker has taken it for JOB_STALE_AFTER seconds."""
+        if self.status != self.Status.QUEUED:
+            return False
+        silent = self.silent_for()
+        return silent is not None and silent > settings.JOB_STALE_AFTER
+
+    def state_label(self):
+        """What the progress page says: never "Running" for a job whose worker is gone."""
+        if self.is_stale:
+            if self.attempts >= settings.JOB_MAX_ATTEMPTS:
+                return _("Interrupted: the worker stopped; the job will be marked failed")
+            return _("Interrupted: the worker stopped; the job will be restarted")
+        if self.is_waiting:
+            return _("Queued: waiting for a worker")
+        if self.status == self.Status.RUNNING and self.attempts > 1:
+            return _("Running (attempt %(attempt)s of %(max)s)") % {
+                "attempt": self.attempts,
+                "max": settings.JOB_MAX_ATTEMPTS,
+            }
+        return self.get_status_display()
 
 
 class PartnerOfferQuerySet(models.QuerySet):

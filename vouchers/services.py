@@ -4,14 +4,12 @@ Views, backoffice, commands and Celery tasks call these functions; each is one t
 and raises ``VoucherError`` (nothing changed) on illegal input.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -24,11 +22,10 @@ from shop.money import ZERO, money
 
 from . import masks
 from .errors import VoucherError
-from .models import Campaign, Code, CodeJob, Redemption, normalise_code
+from .models import Campaign, Code, Redemption, normalise_code
 
 __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
-log = logging.getLogger(__name__)
 ASYNC_THRESHOLD = 10_000  # generation from the backoffice runs as a job from here on
 COPY_CHUNK = 50_000
 
@@ -676,90 +673,3 @@ def customer_codes(customer):
         .annotate(used=Exists(used))
         .order_by("-assigned_at", "-id")
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Code jobs (Celery)
-# ---------------------------------------------------------------------------------------
-
-
-def _progress_key(job_id):
-    return f"vouchers:codejob:{job_id}:progress"
-
-
-def job_progress(job):
-    """Progress of a job; while its transaction runs it is only in the cache."""
-    if not job.is_running:
-        return job.progress
-    return max(job.progress, int(cache.get(_progress_key(job.pk)) or 0))
-
-
-def start_job(kind, params, *, campaign=None, user=None):
-    """Record a job and run it via Celery after commit."""
-    from .tasks import run_code_job
-
-    job = CodeJob.objects.create(
-        kind=kind, params=params, campaign=campaign, created_by=user if user else None
-    )
-
-    def dispatch():
-        try:
-            run_code_job.delay(job.pk)
-        except Exception as exc:  # broker down: say so instead of "queued" forever
-            log.warning("Code job %s not dispatched: %s", job.pk, exc)
-            CodeJob.objects.filter(pk=job.pk).update(
-                status=CodeJob.Status.FAILED,
-                error=_("The job queue is not reachable. Please try again later."),
-                finished=timezone.now(),
-            )
-
-    transaction.on_commit(dispatch)
-    return job
-
-
-def run_job(job_id):
-    """Run a queued job (called by the Celery task)."""
-    updated = CodeJob.objects.filter(pk=job_id, status=CodeJob.Status.QUEUED).update(
-        status=CodeJob.Status.RUNNING
-    )
-    if not updated:
-        return None  # already run (a redelivered task) or unknown
-    job = CodeJob.objects.get(pk=job_id)
-
-    def progress(percent):
-        cache.set(_progress_key(job_id), percent, 3600)
-
-    try:
-        if job.kind == CodeJob.Kind.GENERATE:
-            params = dict(job.params)
-            for key in ("discount_value", "min_order_value"):
-                if params.get(key) is not None:
-                    params[key] = Decimal(params[key])
-            for key in ("valid_from", "valid_to"):
-                if params.get(key):
-                    params[key] = datetime.fromisoformat(params[key]).date()
-            campaign = generate_campaign(**params, progress=progress)
-            result = campaign.codes.count()
-            job.campaign = campaign
-        else:
-            params = job.params
-            result = assign_codes(
-                job.campaign,
-                Criteria.from_dict(params["criteria"]),
-                notify=params.get("notify", False),
-                progress=progress,
-            )
-    except VoucherError as exc:
-        job.status, job.error = CodeJob.Status.FAILED, exc.message
-    except Exception as exc:
-        log.exception("Code job %s failed", job_id)
-        job.status, job.error = (
-            CodeJob.Status.FAILED,
-            _("Unexpected error: %(error)s") % {"error": exc.__class__.__name__},
-        )
-    else:
-        job.status, job.result, job.progress = CodeJob.Status.DONE, result, 100
-    job.finished = timezone.now()
-    job.save(update_fields=["status", "error", "result", "progress", "campaign", "finished"])
-    cache.delete(_progress_key(job_id))
-    return job.status

@@ -233,8 +233,8 @@ class FakeIMAP:
     mails = {}
     seen = []
 
-    def __init__(self, host, port):
-        self.host, self.port = host, port
+    def __init__(self, host, port, timeout=None):
+        self.host, self.port, self.timeout = host, port, timeout
 
     def __enter__(self):
         return self

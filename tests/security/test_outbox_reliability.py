@@ -52,11 +52,9 @@ class SlowRecordingBackend(BaseEmailBackend):
 def broker_down():
     """Celery as in production (not eager), with a broker that refuses connections."""
     conf = celery_app.conf
-    saved = {
-        "task_always_eager": conf.task_always_eager,
-        "broker_url": conf.broker_url,
-        "broker_write_url": conf.broker_write_url,
-    }
+    # conf.get: the stored values. (conf.broker_write_url falls back to broker_url when it
+    # is unset; saving that and setting it back would pin the write URL for later tests.)
+    saved = {key: conf.get(key) for key in ("task_always_eager", "broker_url", "broker_write_url")}
     conf.task_always_eager = False
     conf.broker_url = CLOSED_BROKER
     conf.broker_write_url = CLOSED_BROKER

@@ -14,6 +14,7 @@ from django.db import connection
 
 from shop.celery import app
 from shop.models import OutboxEmail
+from tests.processes import reset_broker_connections
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/1")
@@ -37,11 +38,10 @@ def _redis_available():
 
 
 def _reset_connections():
-    """Forget pooled broker connections so the next send connects to the current broker."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
+    """Forget pooled broker connections so the next send connects to the current broker
+    (closing app._pool alone would leave kombu's global pool group holding a closed pool,
+    which a later publish to the same broker would then find)."""
+    reset_broker_connections()
 
 
 @pytest.fixture
@@ -49,8 +49,8 @@ def real_broker():
     """Switch this process from eager mode to the Redis broker for one test."""
     if not _redis_available():
         pytest.fail(f"Redis is not reachable at {BROKER} (make test starts it)")
-    old = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=BROKER, task_always_eager=False)
+    old = {k: app.conf.get(k) for k in ("broker_url", "broker_write_url", "task_always_eager")}
+    app.conf.update(broker_url=BROKER, broker_write_url=None, task_always_eager=False)
     _reset_connections()
     with app.connection_for_write() as conn:  # drop leftovers of earlier runs
         conn.default_channel.queue_purge("celery")

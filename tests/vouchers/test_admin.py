@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orders import signals
 from orders.models import Order
-from vouchers import services
+from vouchers import jobs, services
 from vouchers.models import Campaign, Code, CodeJob
 
 from .factories import CampaignFactory, CodeFactory
@@ -258,7 +258,7 @@ def test_failed_job_records_its_error():
         },
     )
     CodeFactory(text="02")
-    services.run_job(job.pk)
+    jobs.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and "02" in job.error
     assert not Campaign.objects.filter(name="Dup").exists()

@@ -19,7 +19,7 @@ from shop.admin import backoffice
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
 
-from .. import masks, services
+from .. import jobs, masks, services
 from ..errors import VoucherError
 from ..exports import export_rows
 from ..forms import AssignCodesForm, GenerateCodesForm
@@ -168,9 +168,7 @@ class CampaignAdmin(admin.ModelAdmin):
         previewing = "preview" in request.POST
         if request.method == "POST" and not previewing and form.is_valid():
             if form.cleaned_data["count"] >= services.ASYNC_THRESHOLD:
-                job = services.start_job(
-                    CodeJob.Kind.GENERATE, form.job_params(), user=request.user
-                )
+                job = jobs.start_job(CodeJob.Kind.GENERATE, form.job_params(), user=request.user)
                 return redirect(job.get_absolute_url())
             try:
                 campaign = services.generate_campaign(**form.service_kwargs())
@@ -251,7 +249,7 @@ class CampaignAdmin(admin.ModelAdmin):
             except VoucherError as exc:
                 form.add_error(None, exc.message)
             else:
-                job = services.start_job(
+                job = jobs.start_job(
                     CodeJob.Kind.ASSIGN,
                     {"criteria": criteria.as_dict(), "notify": form.cleaned_data["notify"]},
                     campaign=campaign,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop.admin import ReadOnlyAdminMixin, backoffice
 
-from .. import services
+from .. import jobs
 from ..models import CodeJob
 
 
@@ -36,7 +36,7 @@ class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     deletable = True  # jobs can be deleted (with the delete permission)
     list_display = [
         "__str__",
-        "status",
+        "state",
         "campaign",
         "progress_link",
         "result",
@@ -46,11 +46,13 @@ class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = [JobStateFilter, "kind", "status"]
     list_select_related = ["campaign"]
 
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        return obj.state_label()
+
     @admin.display(description=_("progress"))
     def progress_link(self, obj):
-        return format_html(
-            '<a href="{}">{} %</a>', obj.get_absolute_url(), services.job_progress(obj)
-        )
+        return format_html('<a href="{}">{} %</a>', obj.get_absolute_url(), jobs.job_progress(obj))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -69,11 +71,17 @@ class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def status_data(job):
         data = {
             "status": job.status,
-            "status_label": str(job.get_status_display()),
-            "progress": services.job_progress(job),
+            "status_label": str(job.state_label()),
+            "progress": jobs.job_progress(job),
             "result": job.result,
             "error": job.error,
+            # Alive: queued or running, with a worker heard of recently.
             "running": job.is_running,
+            "interrupted": job.is_stale,
+            "attempts": job.attempts,
+            # The page keeps asking until the job is done or failed (an interrupted job is
+            # restarted by beat, so it may still finish).
+            "poll": not job.is_finished,
         }
         if job.campaign_id:
             data["campaign_url"] = reverse(

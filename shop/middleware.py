@@ -1,0 +1,90 @@
+"""Request guards that hold for every page of the shop."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.urls import get_resolver, get_urlconf
+from django.utils.log import log_response
+
+from . import db
+
+BACKOFFICE_PREFIX = "/backoffice/"
+
+# What PostgreSQL cannot store in a text column: the NUL character, and lone UTF-16
+# surrogates (psycopg cannot even encode them as UTF-8).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable(text):
+    """True if ``text`` holds a character PostgreSQL refuses."""
+    return bool(UNSTORABLE.search(text))
+
+
+class RejectUnstorableInputMiddleware:
+    """Answer 400 when the path, the query string or the form data (names, values, upload
+    file names) hold a character PostgreSQL cannot store.
+
+    Forms reject NUL themselves (Django's CharField does), but views also read
+    ``request.GET``/``request.POST`` directly — the product search, the cart's code box — and
+    a NUL that reaches a query is a 500. One guard in front of every view covers both, and
+    the customer sees a page saying what was wrong instead of an error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._bad(request):
+            # Answered here rather than raised: with DEBUG on, Django would show its
+            # technical error page for a BadRequest instead of the shop's 400 page.
+            exc = BadRequest("Request holds characters that cannot be stored (NUL)")
+            handler = get_resolver(get_urlconf()).resolve_error_handler(400)
+            response = handler(request, exception=exc)
+            log_response(
+                "Bad request (unstorable characters): %s",
+                request.path.replace("\x00", "\\x00"),
+                response=response,
+                request=request,
+            )
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _bad(request):
+        if unstorable(request.path):
+            return True
+        sources = [request.GET]
+        if request.method == "POST":
+            try:
+                sources += [request.POST, request.FILES]
+            except OSError:  # the client went away mid-upload; CSRF/the view answer that
+                pass
+        for data in sources:
+            for key, values in data.lists():
+                if unstorable(key):
+                    return True
+                for value in values:
+                    text = value if isinstance(value, str) else getattr(value, "name", "") or ""
+                    if unstorable(text):
+                        return True
+        return False
+
+
+class StatementTimeoutMiddleware:
+    """Storefront requests run their SQL with ``STOREFRONT_STATEMENT_TIMEOUT``: a statement
+    that hangs (lock wait, runaway plan) fails that request instead of holding a web worker
+    until gunicorn kills it. Backoffice pages reset it — they run long legitimate statements
+    (exports, reports); /healthz is left alone (it must answer even when the database does
+    not, and checks it on a connection of its own); Celery jobs and ops commands never pass
+    through here and keep the database default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":  # checks the database on its own connection, bounded
+            return self.get_response(request)
+        storefront = not request.path.startswith(BACKOFFICE_PREFIX)
+        db.set_statement_timeout(settings.STOREFRONT_STATEMENT_TIMEOUT if storefront else 0)
+        return self.get_response(request)

@@ -1,0 +1,180 @@
+"""Every network call has a timeout (issue 19 §1): broker, cache, SMTP, IMAP, database.
+
+Each dependency is played by a real server that accepts the connection and then says
+nothing — the case a missing timeout turns into a request (or worker) that hangs for ever.
+"""
+
+import socket
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db import OperationalError, connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils import timezone
+
+from helpdesk import inbound
+from shop import mail
+from shop.cache import breaker as cache_breaker
+from shop.celery import broker as broker_breaker
+from shop.celery import hand_off
+from shop.middleware import StatementTimeoutMiddleware
+from shop.models import OutboxEmail
+from shop.tasks import send_outbox_email
+from tests.processes import celery_on_broker, private_redis
+
+SLACK = 1.5  # seconds on top of a configured timeout: a bound, not a benchmark
+
+
+class SilentServer:
+    """Accepts TCP connections and never sends a byte (a hung SMTP/IMAP server)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def close(self):
+        for conn in self.accepted:
+            conn.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def silent_server():
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.django_db
+def test_smtp_that_never_answers_fails_the_attempt_within_email_timeout(settings, silent_server):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 0.5
+    row = OutboxEmail.objects.create(
+        to=["a@example.com"], subject="Hi", body_text="Hello", next_attempt_at=timezone.now()
+    )
+    started = time.monotonic()
+    status = mail.send_now(row.pk)
+    assert time.monotonic() - started < settings.EMAIL_TIMEOUT + SLACK
+    row.refresh_from_db()
+    assert status == OutboxEmail.Status.PENDING and row.attempts == 1
+    assert "timed out" in row.last_error.lower()
+
+
+def test_email_timeout_is_configured():
+    from django.conf import settings
+
+    assert 0 < settings.EMAIL_TIMEOUT <= 60
+
+
+def test_imap_server_that_never_answers_fails_the_poll_within_imap_timeout(settings, silent_server):
+    settings.IMAP_TIMEOUT = 0.5
+    started = time.monotonic()
+    with pytest.raises((TimeoutError, OSError)):
+        inbound.poll_mailbox(f"imap://shop:secret@127.0.0.1:{silent_server.port}/INBOX")
+    assert time.monotonic() - started < settings.IMAP_TIMEOUT + SLACK
+
+
+def statement_timeout_seen_by_view(path):
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            return HttpResponse(cursor.fetchone()[0])
+
+    return StatementTimeoutMiddleware(view)(RequestFactory().get(path)).content.decode()
+
+
+@pytest.mark.django_db
+def test_storefront_requests_run_with_the_statement_timeout_backoffice_without(settings):
+    settings.STOREFRONT_STATEMENT_TIMEOUT = 5
+    assert statement_timeout_seen_by_view("/products/") == "5s"
+    assert statement_timeout_seen_by_view("/checkout/") == "5s"
+    # The backoffice (exports, reports) is not limited by it, nor is a storefront setting
+    # left behind on a reused connection.
+    assert statement_timeout_seen_by_view("/backoffice/vouchers/campaign/") == "0"
+    settings.STOREFRONT_STATEMENT_TIMEOUT = 0
+    assert statement_timeout_seen_by_view("/products/") == "0"
+
+
+@pytest.mark.django_db
+def test_a_hanging_storefront_statement_is_cancelled(settings):
+    settings.STOREFRONT_STATEMENT_TIMEOUT = 0.2
+
+    def view(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")
+        return HttpResponse("never")
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="statement timeout"):
+        StatementTimeoutMiddleware(view)(RequestFactory().get("/products/"))
+    assert time.monotonic() - started < 0.2 + SLACK
+
+
+def test_database_connections_have_a_connect_timeout():
+    options = connection.settings_dict["OPTIONS"]
+    assert 2 <= options["connect_timeout"] <= 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hand_off_to_a_hung_broker_gives_up_within_the_broker_timeout(settings):
+    settings.BROKER_TIMEOUT = 1
+    with private_redis() as redis_server, celery_on_broker(redis_server.url(), settings):
+        assert hand_off(send_outbox_email, 0) is True  # answers: queued
+        redis_server.pause()
+        try:
+            started = time.monotonic()
+            assert hand_off(send_outbox_email, 0) is False
+            assert time.monotonic() - started < settings.BROKER_TIMEOUT + SLACK
+            # The breaker is open now: the next hand-offs do not even try.
+            started = time.monotonic()
+            assert hand_off(send_outbox_email, 0) is False
+            assert time.monotonic() - started < 0.1
+        finally:
+            redis_server.resume()
+        broker_breaker.reset()  # (BROKER_RETRY_AFTER later)
+        assert hand_off(send_outbox_email, 0) is True
+
+
+def test_a_hung_cache_answers_like_a_miss_and_is_skipped_for_a_while(settings):
+    with private_redis() as redis_server:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "shop.cache.RedisCache",
+                "LOCATION": redis_server.url(),
+                "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+            }
+        }
+        cache.set("key", "value")
+        assert cache.get("key") == "value"
+        redis_server.pause()
+        try:
+            started = time.monotonic()
+            assert cache.get("key", "default") == "default"
+            assert time.monotonic() - started < 0.5 + SLACK
+            started = time.monotonic()
+            cache.set("other", 1)
+            assert cache.add("third", 1) is False
+            assert cache.get_or_set("fourth", 4) == 4
+            assert time.monotonic() - started < 0.1  # skipped: no second timeout
+        finally:
+            redis_server.resume()
+        cache_breaker.reset()  # (REDIS_RETRY_AFTER later)
+        assert cache.get("key") == "value"
