@@ -34,3 +34,15 @@ class EmailField(models.EmailField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": EmailFormField, **kwargs})
+
+
+class URLField(models.URLField):
+    """A column holding a web address; its form field takes a bare host name as https
+    (Django 6's default, without the deprecated transitional setting)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.URLField", args, kwargs

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .fields import EmailField
+from .fields import EmailField, URLField
 from .money import ZERO
 
 
@@ -211,7 +211,7 @@ class ShopSettings(models.Model):
     download_max_count = models.PositiveIntegerField(_("downloads per link"), default=5)
     # S12 external partner network
     partner_network_enabled = models.BooleanField(_("external partner network"), default=False)
-    partner_network_script_url = models.URLField(_("partner network script URL"), blank=True)
+    partner_network_script_url = URLField(_("partner network script URL"), blank=True)
     # S10 review requests (reviews app): off while empty
     review_request_days = models.PositiveIntegerField(
         _("ask for reviews … days after delivery"),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import URLField
 from shop.money import ZERO
 
 
@@ -347,7 +348,7 @@ class PartnerOffer(models.Model):
     text = models.TextField(_("text"), blank=True)
     image = models.ImageField(_("image"), upload_to="partner_offers/", blank=True)
     voucher_code = models.CharField(_("voucher code"), max_length=64, blank=True)
-    link_url = models.URLField(
+    link_url = URLField(
         _("link"),
         blank=True,
         help_text=_("Where the click goes; customers are only ever redirected here."),

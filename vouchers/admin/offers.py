@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +32,6 @@ class PartnerOfferAdmin(admin.ModelAdmin):
     search_fields = ["partner", "headline"]
     filter_horizontal = ["categories"]
     readonly_fields = ["impressions", "clicks"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_list_template = "admin/vouchers/partneroffer/change_list.html"
     fieldsets = [
         (None, {"fields": ["partner", "headline", "text", "image"]}),
