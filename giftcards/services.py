@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from shop.mail import queue_email
 from shop.models import ShopSettings
-from shop.money import CENT, ZERO
+from shop.money import CENT, MAX_AMOUNT, ZERO, MoneyError, format_max, parse_money
 
 from .errors import GiftCardError, GiftCardOperationError
 from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, LedgerEntry
@@ -136,6 +136,10 @@ def _post(holder, amount, kind, *, order=None, staff=None, reason="", source_car
     new_balance = holder.balance + amount
     if new_balance < 0:
         raise GiftCardError(_("The balance cannot go below zero."))
+    if new_balance > MAX_AMOUNT:
+        raise GiftCardError(
+            _("A balance can be at most %(max)s.") % {"max": format_max()}, field="amount"
+        )
     holder.balance = new_balance
     holder.save(update_fields=["balance"])
     is_card = isinstance(holder, GiftCard)
@@ -188,11 +192,9 @@ def ledger_sum(holder):
 
 def _check_amount(amount):
     try:
-        amount = Decimal(amount).quantize(CENT)
-        if not amount.is_finite():  # NaN survives quantize(), then breaks every comparison
-            raise ValueError(amount)
-    except Exception as exc:
-        raise GiftCardError(_("Please enter an amount like 25.00."), field="amount") from exc
+        amount = parse_money(amount)
+    except MoneyError as exc:
+        raise GiftCardError(exc.message, field="amount") from None
     if amount <= 0:
         raise GiftCardError(_("The amount must be greater than zero."), field="amount")
     if amount > MAX_VALUE:
@@ -500,13 +502,9 @@ def _adjust(holder_model, holder, amount, reason, user):
     if not reason:
         raise GiftCardError(_("Please give a reason for the adjustment."), field="reason")
     try:
-        amount = Decimal(amount).quantize(CENT)
-        if not amount.is_finite():  # NaN survives quantize(), then breaks every comparison
-            raise ValueError(amount)
-    except Exception as exc:
-        raise GiftCardError(
-            _("Please enter an amount like -5.00 or 10.00."), field="amount"
-        ) from exc
+        amount = parse_money(amount)
+    except MoneyError as exc:
+        raise GiftCardError(exc.message, field="amount") from None
     if amount == 0:
         raise GiftCardError(_("The adjustment must not be zero."), field="amount")
     with transaction.atomic():

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from customers import loyalty
 from shop.db import is_postgresql, table
 from shop.mail import queue_email
-from shop.money import ZERO, money
+from shop.money import ZERO, MoneyError, money, parse_money
 
 from . import masks
 from .errors import VoucherError
@@ -30,6 +30,8 @@ __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
 log = logging.getLogger(__name__)
 ASYNC_THRESHOLD = 10_000  # generation from the backoffice runs as a job from here on
+MAX_POINTS_PRICE = 1_000_000
+MAX_PER_CUSTOMER_LIMIT = 10_000
 COPY_CHUNK = 50_000
 
 
@@ -61,7 +63,7 @@ def validate_campaign_data(
         raise VoucherError(_("Unknown kind of codes: %(kind)s.") % {"kind": kind}, field="kind")
     if discount_type not in Campaign.DiscountType.values:
         raise VoucherError(_("Please choose a kind of discount."), field="discount_type")
-    value = Decimal(discount_value or 0)
+    value = _amount(discount_value or 0, "discount_value")
     if discount_type == Campaign.DiscountType.PERCENT and not ZERO < value <= 100:
         raise VoucherError(
             _("A percent discount must be between 0 and 100."), field="discount_value"
@@ -70,12 +72,29 @@ def validate_campaign_data(
         raise VoucherError(_("A fixed discount must be more than 0."), field="discount_value")
     if discount_type == Campaign.DiscountType.FREE_SHIPPING:
         value = ZERO
-    if min_order_value is not None and Decimal(min_order_value) < 0:
+    if min_order_value is not None and _amount(min_order_value, "min_order_value") < 0:
         raise VoucherError(
             _("The minimum order value cannot be negative."), field="min_order_value"
         )
-    if points_price is not None and int(points_price) < 1:
-        raise VoucherError(_("The points price must be at least 1."), field="points_price")
+    if points_price is not None and not 1 <= int(points_price) <= MAX_POINTS_PRICE:
+        raise VoucherError(
+            _("The points price must be between 1 and %(max)s.") % {"max": MAX_POINTS_PRICE},
+            field="points_price",
+        )
+    if points_price is not None and kind == Campaign.Kind.MULTI:
+        # Buying a code assigns one code to one customer: a multi-use code is shared by all.
+        raise VoucherError(
+            _("Only single-use and assigned codes can be sold for loyalty points."),
+            field="points_price",
+        )
+    if per_customer_limit is not None and not 1 <= int(per_customer_limit) <= (
+        MAX_PER_CUSTOMER_LIMIT
+    ):
+        raise VoucherError(
+            _("The uses per customer must be between 1 and %(max)s.")
+            % {"max": MAX_PER_CUSTOMER_LIMIT},
+            field="per_customer_limit",
+        )
     if valid_from and valid_to and valid_to < valid_from:
         raise VoucherError(_("“Valid to” is before “valid from”."), field="valid_to")
     if per_customer_limit is not None and kind != Campaign.Kind.MULTI:
@@ -83,6 +102,13 @@ def validate_campaign_data(
             _("A per-customer limit only applies to multi-use codes."), field="per_customer_limit"
         )
     return name, value
+
+
+def _amount(value, field):
+    try:
+        return parse_money(value)
+    except MoneyError as exc:
+        raise VoucherError(exc.message, field=field) from None
 
 
 def _report(progress, percent):
