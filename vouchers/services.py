@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import loyalty
+from orders.models import discountable_total
 from shop.db import is_postgresql, table
 from shop.mail import queue_email
 from shop.money import ZERO, MoneyError, money, parse_money
@@ -302,17 +303,25 @@ def _is_limited(code):
     return code.campaign.single_use or bool(code.campaign.per_customer_limit)
 
 
-def quote_for_checkout(code_text, *, customer, order, lock=False):
+def quote_for_checkout(code_text, *, customer, order, goods=None, lock=False):
     """Validate a code for an unsaved order and return the discount it grants.
 
     ``order`` needs ``goods_total`` and ``shipping_total`` (None = not known yet, as in the
-    cart) and ``email``. With ``lock=True`` (inside the placement transaction) a limited
-    code's row is locked, so of two concurrent orders only one can use a single-use code.
+    cart) and ``email``. ``goods`` is the value of the goods a code applies to: gift cards are
+    a means of payment, so they are neither discounted nor count towards a minimum order
+    value (default: all goods). With ``lock=True`` (inside the placement transaction) a
+    limited code's row is locked, so of two concurrent orders only one can use a single-use
+    code.
     """
+    goods = order.goods_total if goods is None else goods
     text = normalise_code(code_text)
     if not text:
         raise VoucherError(_("Please enter a discount code."))
-    code = Code.objects.select_related("campaign").filter(text=text).first()
+    code = (
+        Code.objects.select_related("campaign").filter(text=text).first()
+        if text.isprintable()
+        else None
+    )
     if code is None:
         raise VoucherError(_("The discount code “%(code)s” does not exist.") % {"code": text})
     if lock and _is_limited(code):
@@ -333,14 +342,39 @@ def quote_for_checkout(code_text, *, customer, order, lock=False):
             _("The discount code “%(code)s” expired on %(date)s.")
             % {"code": text, "date": campaign.valid_to.strftime("%d.%m.%Y")}
         )
-    if campaign.min_order_value and order.goods_total < campaign.min_order_value:
+    if goods <= 0 and order.goods_total > 0:
+        raise VoucherError(
+            _(
+                "Discount codes do not apply to gift cards, and your order holds nothing else. "
+                "Keep the code “%(code)s” for another order."
+            )
+            % {"code": text}
+        )
+    if campaign.min_order_value and goods < campaign.min_order_value:
+        values = {"code": text, "min": campaign.min_order_value, "currency": settings.SHOP_CURRENCY}
+        if order.goods_total >= campaign.min_order_value:
+            raise VoucherError(
+                _(
+                    "The discount code “%(code)s” is valid from a goods value of %(min)s "
+                    "%(currency)s; gift cards do not count towards it."
+                )
+                % values
+            )
         raise VoucherError(
             _("The discount code “%(code)s” is valid from a goods value of %(min)s %(currency)s.")
-            % {
-                "code": text,
-                "min": campaign.min_order_value,
-                "currency": settings.SHOP_CURRENCY,
-            }
+            % values
+        )
+    if (
+        campaign.discount_type == Campaign.DiscountType.FREE_SHIPPING
+        and order.shipping_total is not None
+        and order.shipping_total <= 0
+    ):
+        raise VoucherError(
+            _(
+                "Shipping is already free for this order, so the code “%(code)s” would save "
+                "nothing. Keep it for another order."
+            )
+            % {"code": text}
         )
     customer_id = getattr(customer, "pk", None)
     if code.assigned_to_id is not None:
@@ -370,12 +404,11 @@ def quote_for_checkout(code_text, *, customer, order, lock=False):
                 _("You have already used the discount code “%(code)s” as often as allowed.")
                 % {"code": text}
             )
-    discount, shipping_discount = _discount(campaign, order)
+    discount, shipping_discount = _discount(campaign, order, goods)
     return Quote(code, text, discount, shipping_discount, campaign)
 
 
-def _discount(campaign, order):
-    goods = order.goods_total
+def _discount(campaign, order, goods):
     if campaign.discount_type == Campaign.DiscountType.PERCENT:
         return min(goods, money(goods * campaign.discount_value / 100)), ZERO
     if campaign.discount_type == Campaign.DiscountType.AMOUNT:
@@ -403,12 +436,19 @@ def record_redemption(quote, order):
         ) from None
 
 
-def price_at_checkout(order, lines, data, customer):
+def price_at_checkout(order, lines, data, customer, preview=False):
     """The ``price`` checkout step: the code entered at checkout discounts the unsaved order
-    (its row locked when it is limited). Returns the quote for :func:`record_redemption`."""
+    (its row locked when it is limited, unless this is the checkout page's ``preview``).
+    Returns the quote for :func:`record_redemption`."""
     if not data.voucher_code.strip():
         return None
-    quote = quote_for_checkout(data.voucher_code, customer=customer, order=order, lock=True)
+    quote = quote_for_checkout(
+        data.voucher_code,
+        customer=customer,
+        order=order,
+        goods=discountable_total(lines),
+        lock=not preview,
+    )
     order.voucher_code = quote.code_text
     order.discount_total = quote.discount
     order.shipping_discount = quote.shipping_discount
@@ -420,10 +460,17 @@ def release_redemptions(order):
     return Redemption.objects.filter(order=order).delete()[0]
 
 
-def cart_preview(code_text, *, customer, goods_total, email=""):
+def cart_preview(code_text, *, customer, cart, email=""):
     """The quote for the cart page: shipping is not chosen yet."""
-    order = SimpleNamespace(goods_total=goods_total, shipping_total=None, email=email)
-    return quote_for_checkout(code_text, customer=customer, order=order, lock=False)
+    lines = cart.lines()
+    order = SimpleNamespace(goods_total=cart.goods_total(lines), shipping_total=None, email=email)
+    return quote_for_checkout(
+        code_text,
+        customer=customer,
+        order=order,
+        goods=cart.discountable_total(lines),
+        lock=False,
+    )
 
 
 # ---------------------------------------------------------------------------------------
