@@ -284,8 +284,10 @@ class Invoice(models.Model):
     """A legal document: buyer data, lines and totals are frozen at creation, so a later
     anonymisation of the order (customer erasure) leaves the invoice intact."""
 
+    # Invoices are never deleted (gapless series, retention duty): an invoiced order cannot
+    # be deleted either. Migration 0005 adds a trigger refusing DELETE on PostgreSQL.
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="invoices"
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoices"
     )
     number = models.CharField(_("invoice number"), max_length=20, unique=True)
     year = models.PositiveIntegerField(_("year"))
@@ -381,7 +383,7 @@ class CreditNote(models.Model):
     """
 
     invoice = models.OneToOneField(
-        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="credit_note"
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_note"
     )
     number = models.CharField(_("credit-note number"), max_length=20, unique=True)
     year = models.PositiveIntegerField(_("year"))
