@@ -59,8 +59,9 @@ class GenerateCodesForm(forms.Form):
         required=False,
         max_length=200,
         help_text=_(
-            "Literal text plus <NUM:start> (running number; leading zeros keep the width) and "
-            "<RAND:min:max> (random number). Example: PROMO<NUM:1000><RAND:10000:99999>. "
+            "Literal text plus <NUM:start> (running number) and <RAND:min:max> (random "
+            "number); leading zeros keep the width: <NUM:0001> gives 0001, 0002 …, "
+            "<RAND:000:999> gives 000 … 999. Example: PROMO<NUM:1000><RAND:10000:99999>. "
             "Empty = random 12-character codes without 0/O/1/I."
         ),
         widget=forms.TextInput(attrs={"size": 50, "autocomplete": "off"}),
@@ -151,6 +152,14 @@ class AssignCodesForm(forms.Form):
         label=_("Orders placed to"), required=False, widget=admin_widgets.AdminDateWidget
     )
     notify = forms.BooleanField(label=_("Notify each customer by e-mail"), required=False)
+
+    def clean_campaign(self):
+        campaign = self.cleaned_data["campaign"]
+        try:
+            services.check_assignable(campaign)
+        except VoucherError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return campaign
 
     def clean(self):
         data = super().clean()

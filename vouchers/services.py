@@ -620,6 +620,15 @@ def check_enough_codes(campaign, criteria):
     return wanted
 
 
+def check_assignable(campaign):
+    """Codes of an expired campaign are not handed out (the form refuses it before the job
+    starts, the job checks again)."""
+    if campaign.valid_to and campaign.valid_to < timezone.localdate():
+        raise VoucherError(
+            _("The campaign “%(name)s” has expired.") % {"name": campaign.name}, field="campaign"
+        )
+
+
 def assign_codes(campaign, criteria, *, notify=False, progress=None):
     """Give one free code of ``campaign`` to each matching customer not holding one yet.
 
@@ -629,8 +638,7 @@ def assign_codes(campaign, criteria, *, notify=False, progress=None):
     criteria.validate()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.valid_to and campaign.valid_to < timezone.localdate():
-            raise VoucherError(_("The campaign “%(name)s” has expired.") % {"name": campaign.name})
+        check_assignable(campaign)
         match_sql, match_params = _matching_sql(criteria, campaign.pk)
         wanted = check_enough_codes(campaign, criteria)
         _report(progress, 20)
