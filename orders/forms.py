@@ -122,7 +122,11 @@ class CheckoutForm(forms.Form):
         if self.is_bound:
             values = self.cleaned_data
         else:
-            values = {name: self[name].value() for name in self.fields}
+            # initial values without creating (and caching) the bound fields yet: the payment
+            # method's initial is only set by offer_payment_methods
+            values = {
+                name: self.get_initial_for_field(field, name) for name, field in self.fields.items()
+            }
         shipping = values.get("shipping_method")
         payment = values.get("payment_method")
         return CheckoutData(

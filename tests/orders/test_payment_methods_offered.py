@@ -297,3 +297,14 @@ def _check_scenario(s):
             assert method_id in offered, (s, accepted, offered)
         elif outcome == "limit":
             assert method_id not in offered, (s, accepted, offered)
+
+
+def test_the_first_offered_method_is_preselected(client, limited, card_payment, shipping):
+    _limit("0.00")
+    client.force_login(UserFactory())
+    add_to_cart(client, ProductFactory(price=Decimal("80.00")))
+    page = client.get(reverse("orders:checkout")).content.decode()
+    checked = re.findall(
+        r'<input type="radio" name="payment_method" value="(\d+)"[^>]* checked', page
+    )
+    assert checked == [str(card_payment.pk)]
