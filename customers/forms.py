@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shop.fields import EmailFormField
 from shop.mail import queue_email
 
+from .loyalty import MAX_ADJUSTMENT
 from .models import Address, CustomerGroup, User
 
 
@@ -231,5 +232,7 @@ class DeleteGroupForm(forms.Form):
 
 
 class PointsAdjustmentForm(forms.Form):
-    points = forms.IntegerField(label=_("Points (+/−)"))
+    points = forms.IntegerField(
+        label=_("Points (+/−)"), min_value=-MAX_ADJUSTMENT, max_value=MAX_ADJUSTMENT
+    )
     note = forms.CharField(label=_("Reason"), max_length=150)

@@ -16,6 +16,9 @@ from shop.money import ZERO
 from .models import LoyaltyAccount, LoyaltyEntry
 from .services import CustomerError
 
+# Points an operator may add or take away in one correction.
+MAX_ADJUSTMENT = 1_000_000
+
 
 def _locked_account(customer_id):
     # INSERT … ON CONFLICT DO NOTHING, then lock: safe when two transactions create it at once.
@@ -125,6 +128,11 @@ def adjust_points(customer, points, note, by=None):
     points = int(points)
     if points == 0:
         raise CustomerError(_("Enter a non-zero number of points."), field="points")
+    if abs(points) > MAX_ADJUSTMENT:
+        raise CustomerError(
+            _("A correction can be at most %(max)s points.") % {"max": f"{MAX_ADJUSTMENT:,}"},
+            field="points",
+        )
     if not (note or "").strip():
         raise CustomerError(_("Please give a reason for the correction."), field="note")
     if by is not None:

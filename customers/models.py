@@ -6,13 +6,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import EmailField
+from shop.money import money_validators
 
 
 class CustomerGroup(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     # S5: limit for payment methods "limited by open amount"; empty = shop default.
     open_amount_limit = models.DecimalField(
-        _("open amount limit"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("open amount limit"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=money_validators(),
     )
 
     class Meta:
@@ -97,6 +103,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=money_validators(),
         help_text=_("Overrides the group's and the shop's limit for limited payment methods."),
     )
     # False for accounts created by an operator until the customer follows the e-mailed link.

@@ -44,6 +44,28 @@ def lock_for_order(customer):
     return locked
 
 
+def check_guest_may_order(email):
+    """A guest order under the e-mail address of a rejected customer is that customer
+    ordering (also when a session of theirs silently became a guest's): refused alike."""
+    email = (email or "").strip()
+    if email and User.objects.filter(email__iexact=email, is_rejected=True).exists():
+        raise CustomerError(_("Your customer account is blocked. Please contact us."))
+
+
+def rejected_session_customer(request):
+    """The rejected customer whose login session ``request`` still carries, or None.
+
+    The authentication backend no longer returns a rejected user, so such a session looks
+    like a guest's; the checkout uses this to refuse the order instead of taking it as a
+    guest order."""
+    from django.contrib.auth import SESSION_KEY
+
+    user_id = str(request.session.get(SESSION_KEY) or "")
+    if not user_id.isdigit() or request.user.is_authenticated:
+        return None
+    return User.objects.filter(pk=int(user_id), is_rejected=True, is_staff=False).first()
+
+
 def open_amount_limit(customer, shop_settings=None):
     """Customer override, else the group's limit, else the shop default."""
     if customer is not None and customer.open_amount_limit is not None:

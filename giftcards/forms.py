@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shop.models import ShopSettings
+from shop.money import MAX_AMOUNT, MoneyField
 
 from . import services
 
@@ -36,12 +37,8 @@ class RedeemForm(CardNumberForm):
 
 
 class IssueCardsForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Value per card"),
-        min_value=Decimal("0.01"),
-        max_value=services.MAX_VALUE,
-        decimal_places=2,
-        max_digits=10,
+    amount = MoneyField(
+        label=_("Value per card"), min_value=Decimal("0.01"), max_value=services.MAX_VALUE
     )
     count = forms.IntegerField(
         label=_("Number of cards"),
@@ -65,10 +62,9 @@ class IssueCardsForm(forms.Form):
 
 
 class AdjustForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Amount"),
-        decimal_places=2,
-        max_digits=10,
+        min_value=-MAX_AMOUNT,
         help_text=_("Positive adds to the balance, negative takes away."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from shop.mail import queue_email
 from shop.models import ShopSettings
-from shop.money import CENT, ZERO
+from shop.money import CENT, MAX_AMOUNT, ZERO, MoneyError, format_max, parse_money
 
 from .errors import GiftCardError, GiftCardOperationError
 from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, LedgerEntry
@@ -136,6 +136,10 @@ def _post(holder, amount, kind, *, order=None, staff=None, reason="", source_car
     new_balance = holder.balance + amount
     if new_balance < 0:
         raise GiftCardError(_("The balance cannot go below zero."))
+    if new_balance > MAX_AMOUNT:
+        raise GiftCardError(
+            _("A balance can be at most %(max)s.") % {"max": format_max()}, field="amount"
+        )
     holder.balance = new_balance
     holder.save(update_fields=["balance"])
     is_card = isinstance(holder, GiftCard)
@@ -188,11 +192,9 @@ def ledger_sum(holder):
 
 def _check_amount(amount):
     try:
-        amount = Decimal(amount).quantize(CENT)
-        if not amount.is_finite():  # NaN survives quantize(), then breaks every comparison
-            raise ValueError(amount)
-    except Exception as exc:
-        raise GiftCardError(_("Please enter an amount like 25.00."), field="amount") from exc
+        amount = parse_money(amount)
+    except MoneyError as exc:
+        raise GiftCardError(exc.message, field="amount") from None
     if amount <= 0:
         raise GiftCardError(_("The amount must be greater than zero."), field="amount")
     if amount > MAX_VALUE:
@@ -328,7 +330,7 @@ def redeem_to_account(card_number, customer):
 # --- checkout --------------------------------------------------------------------------
 
 
-def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=()):
+def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(), preview=False):
     """Pay part or all of a just-placed order with a gift card and/or account credit.
 
     The checkout step of this app (``orders.extensions``): called by the placement inside its
@@ -337,6 +339,10 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
     redeemed into the customer's account (guests are asked to log in), then the credit pays.
     Returns what it took, ``{"giftcard_total": …, "credit_total": …}``; the placement adds it
     to the order and decides whether the order is paid.
+
+    ``preview`` (the checkout page): the same checks and amounts for an unsaved order, but
+    nothing is locked, redeemed or spent; it also reports what card and credit could pay at
+    most (``giftcard_available``, ``credit_available``).
     """
     card_number = (card_number or "").strip()
     taken = {}
@@ -348,6 +354,7 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
         customer = None
     mode = ShopSettings.load().giftcard_mode
     due = order.amount_due
+    redeemed = ZERO  # what a preview's card would have moved to the account
 
     if card_number and mode == ShopSettings.GiftCardMode.CUSTOMER:
         if customer is None:
@@ -357,49 +364,65 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
                     "(or register), redeem the card in your account and pay with your credit."
                 )
             )
-        redeem_to_account(card_number, customer)
+        if preview:
+            card = find_card(card_number)
+            assert_usable(card)
+            account = CreditAccount.objects.filter(customer=customer).first()
+            if card.currency != (account.currency if account else settings.SHOP_CURRENCY):
+                raise GiftCardError(_("This gift card is in a different currency."))
+            redeemed = card.balance
+        else:
+            redeem_to_account(card_number, customer)
         use_credit = True
     elif card_number:
         if sum(ch.isdigit() for ch in card_number) >= 2 * NUMBER_LENGTH:
             raise GiftCardError(
                 _("Only one gift card can be used per order. Please enter a single card number.")
             )
-        card = find_card(card_number, lock=True)
+        card = find_card(card_number, lock=not preview)
         assert_usable(card)
         if card.currency != order.currency:
             raise GiftCardError(_("This gift card is in a different currency."))
         take = min(card.balance, due)
+        if preview:
+            taken["giftcard_available"] = card.balance
         if take > 0:
-            _post(
-                card,
-                -take,
-                Kind.SPEND,
-                order=order,
-                reason=_("Order %(number)s") % {"number": order.number},
-            )
+            if not preview:
+                _post(
+                    card,
+                    -take,
+                    Kind.SPEND,
+                    order=order,
+                    reason=_("Order %(number)s") % {"number": order.number},
+                )
             taken["giftcard_total"] = take
             due -= take
 
     if use_credit:
         if customer is None:
             raise GiftCardError(_("Please log in to pay with account credit."), field="use_credit")
-        account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
-        if account is None or account.balance <= 0:
+        accounts = CreditAccount.objects.filter(customer=customer)
+        account = (accounts if preview else accounts.select_for_update()).first()
+        balance = (account.balance if account is not None else ZERO) + redeemed
+        if balance <= 0:
             raise GiftCardError(_("Your customer account has no credit."), field="use_credit")
-        take = min(account.balance, due)
+        take = min(balance, due)
+        if preview:
+            taken["credit_available"] = balance
         if take > 0:
-            _post(
-                account,
-                -take,
-                Kind.SPEND,
-                order=order,
-                reason=_("Order %(number)s") % {"number": order.number},
-            )
+            if not preview:
+                _post(
+                    account,
+                    -take,
+                    Kind.SPEND,
+                    order=order,
+                    reason=_("Order %(number)s") % {"number": order.number},
+                )
             taken["credit_total"] = take
     return taken
 
 
-def pay_at_checkout(order, lines, data, customer):
+def pay_at_checkout(order, lines, data, customer, preview=False):
     """The ``pay`` checkout step: the card number and credit choice of the checkout form."""
     return pay_order(
         order,
@@ -407,6 +430,7 @@ def pay_at_checkout(order, lines, data, customer):
         use_credit=data.use_credit,
         customer=customer,
         lines=lines,
+        preview=preview,
     )
 
 
@@ -500,13 +524,9 @@ def _adjust(holder_model, holder, amount, reason, user):
     if not reason:
         raise GiftCardError(_("Please give a reason for the adjustment."), field="reason")
     try:
-        amount = Decimal(amount).quantize(CENT)
-        if not amount.is_finite():  # NaN survives quantize(), then breaks every comparison
-            raise ValueError(amount)
-    except Exception as exc:
-        raise GiftCardError(
-            _("Please enter an amount like -5.00 or 10.00."), field="amount"
-        ) from exc
+        amount = parse_money(amount)
+    except MoneyError as exc:
+        raise GiftCardError(exc.message, field="amount") from None
     if amount == 0:
         raise GiftCardError(_("The adjustment must not be zero."), field="amount")
     with transaction.atomic():

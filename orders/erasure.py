@@ -1,7 +1,12 @@
 """Erasure of a customer's orders (receiver of ``customers.signals.customer_deleting``).
 
-- a test customer's orders are deleted with the account;
-- a real customer's orders stay for the books with the personal data replaced by
+- Unpaid orders still pending (nothing invoiced or shipped) are canceled first: stock, codes,
+  gift-card and credit payments come back as on any cancellation, and nobody is left to
+  deliver to or to collect from.
+- A test customer's orders are deleted with the account — unless one of them was invoiced:
+  invoices and credit notes are never deleted (gapless number series, retention duty), so
+  such a test customer is erased like a real one.
+- A real customer's orders stay for the books with the personal data replaced by
   placeholders; the invoices keep their own snapshot of the buyer.
 """
 
@@ -10,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from customers.services import CustomerError
 
-from .models import Order
+from .models import Invoice, Order
+from .services.lifecycle import cancel_order
 
 
 def anonymise_orders(orders):
@@ -37,11 +43,34 @@ def anonymise_orders(orders):
     return count
 
 
-def erase_customer(customer):
+def cancel_unpaid_pending_orders(orders, by=None):
+    """Cancel the orders nothing has happened to yet; returns how many."""
+    pending = orders.filter(status=Order.Status.PENDING, payment_status=Order.PaymentStatus.UNPAID)
+    count = 0
+    for order in pending.order_by("pk"):
+        cancel_order(order, user=by)
+        count += 1
+    return count
+
+
+def invoiced_order_count(customer):
+    """Orders of ``customer`` with an invoice: they decide that a test customer is erased
+    like a real one (shown on the deletion page before the operator confirms)."""
+    return Invoice.objects.filter(order__customer=customer).values("order").distinct().count()
+
+
+def erase_customer(customer, by=None):
     """Returns what happened to the orders, for the deletion summary."""
     orders = Order.objects.filter(customer=customer)
-    if not customer.is_test:
-        return {"orders_deleted": 0, "orders_anonymised": anonymise_orders(orders)}
+    canceled = cancel_unpaid_pending_orders(orders, by=by)
+    invoiced = invoiced_order_count(customer)
+    if not customer.is_test or invoiced:
+        return {
+            "orders_deleted": 0,
+            "orders_anonymised": anonymise_orders(orders),
+            "orders_canceled": canceled,
+            "orders_invoiced": invoiced,
+        }
     count = orders.count()
     try:
         orders.delete()
@@ -49,11 +78,16 @@ def erase_customer(customer):
         raise CustomerError(
             _(
                 "The orders of this test customer are referenced by other records "
-                "(e.g. invoices) and cannot be deleted."
+                "and cannot be deleted."
             )
         ) from None
-    return {"orders_deleted": count, "orders_anonymised": 0}
+    return {
+        "orders_deleted": count,
+        "orders_anonymised": 0,
+        "orders_canceled": canceled,
+        "orders_invoiced": 0,
+    }
 
 
 def on_customer_deleting(sender, customer, by=None, **kwargs):
-    return erase_customer(customer)
+    return erase_customer(customer, by=by)

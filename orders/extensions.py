@@ -9,16 +9,22 @@ apps that take part in it register a :class:`CheckoutStep` in their ``AppConfig.
 
 The placement calls, in registration order (= the apps' layer order):
 
-1. ``price(order, lines, data, customer)`` before the totals are fixed: the order is not
+1. ``price(order, lines, data, customer, preview=False)`` before the totals are fixed: the order is not
    saved yet; a step may set ``discount_total``, ``shipping_discount`` and ``voucher_code``
    and lock what it consumes. It returns a value that is handed back to ``record``.
 2. ``record(value, order)`` once the order and its lines are saved (e.g. a redemption).
-3. ``pay(order, lines, data, customer)`` after every step has recorded: pays part of what is
+3. ``pay(order, lines, data, customer, preview=False)`` after every step has recorded: pays part of what is
    still due from a stored value (gift card, account credit) and returns what it took as
    ``{"giftcard_total": amount, "credit_total": amount}`` (missing keys = nothing). The
    placement adds it to the order and decides whether the order is paid.
 
 A step raises a ``DomainError`` to refuse the order; nothing of it is saved.
+
+**Preview.** The checkout page shows what the placement would charge and offers the payment
+methods for it (``orders.services.quote_order``): it calls ``price`` and ``pay`` with
+``preview=True`` on an unsaved order. A step then computes exactly what it would do, but
+locks, records and moves nothing; ``pay`` may add how much it could pay at most
+(``{"giftcard_available": …, "credit_available": …}``) for the page's summary script.
 """
 
 from collections.abc import Callable
@@ -37,6 +43,8 @@ _checkout_steps = []
 
 # The order fields a ``pay`` step may fill.
 PAYMENT_FIELDS = ("giftcard_total", "credit_total")
+# What a ``pay`` step may report in a preview besides: the most it could pay.
+AVAILABLE_FIELDS = ("giftcard_available", "credit_available")
 
 
 def register_checkout_step(step):

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from shop.fields import EmailFormField
 from shop.models import PaymentMethod, ShippingMethod
 
+from .services import CheckoutData
+
 COUNTRIES = [("DE", _("Germany")), ("PL", _("Poland")), ("DK", _("Denmark")), ("AT", _("Austria"))]
 
 
@@ -93,23 +95,20 @@ class CheckoutForm(forms.Form):
         "country": "country",
     }
 
-    def __init__(self, *args, payment_methods=None, customer=None, **kwargs):
+    def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if payment_methods is not None:
-            self.fields["payment_method"].queryset = PaymentMethod.objects.filter(
-                pk__in=[m.pk for m in payment_methods]
-            )
+        self.offered = None  # the payment methods offered for this input (offer_payment_methods)
         for prefix in ("billing", "shipping"):
             for key, token in self.AUTOCOMPLETE.items():
                 self.fields[f"{prefix}_{key}"].widget.attrs["autocomplete"] = f"{prefix} {token}"
         if customer is None:
             # Account credit needs an account: guests never see or submit it.
             del self.fields["use_credit"]
-        # Preselect the first offered method so the summary can show a shipping cost.
-        for name in ("shipping_method", "payment_method"):
-            first = self.fields[name].queryset.first()
-            if first is not None and not self.initial.get(name):
-                self.initial[name] = first.pk
+        # Preselect the first shipping method so the summary can show a shipping cost (the
+        # first payment method offered is preselected by offer_payment_methods).
+        first = self.fields["shipping_method"].queryset.first()
+        if first is not None and not self.initial.get("shipping_method"):
+            self.initial["shipping_method"] = first.pk
 
     def clean(self):
         data = super().clean()
@@ -124,3 +123,51 @@ class CheckoutForm(forms.Form):
     def address(self, prefix):
         keys = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
         return {k: self.cleaned_data.get(f"{prefix}_{k}") or "" for k in keys}
+
+    def checkout_data(self, language="en"):
+        """The input of the placement — and of the page's quote, also while other fields are
+        still invalid: a bound form's valid fields (call ``is_valid()`` first), else the
+        initial values."""
+        if self.is_bound:
+            values = self.cleaned_data
+        else:
+            # initial values without creating (and caching) the bound fields yet: the payment
+            # method's initial is only set by offer_payment_methods
+            values = {
+                name: self.get_initial_for_field(field, name) for name, field in self.fields.items()
+            }
+        shipping = values.get("shipping_method")
+        payment = values.get("payment_method")
+        return CheckoutData(
+            email=values.get("email") or "",
+            phone=values.get("phone") or "",
+            billing=self.address("billing") if self.is_bound else {},
+            shipping=(
+                None
+                if not self.is_bound or values.get("ship_to_billing")
+                else self.address("shipping")
+            ),
+            shipping_method_id=getattr(shipping, "pk", shipping),
+            payment_method_id=getattr(payment, "pk", payment),
+            voucher_code=values.get("voucher_code") or "",
+            giftcard_number=values.get("giftcard_number") or "",
+            use_credit=bool(values.get("use_credit")),
+            partner_consent=bool(values.get("partner_consent")),
+            review_request_consent=bool(values.get("review_request_consent")),
+            customer_note=values.get("customer_note") or "",
+            language=language,
+        )
+
+    def offer_payment_methods(self, methods):
+        """Offer ``methods`` (``orders.limits.allowed_payment_methods`` for this input's
+        amount due); a bound form that chose another method gets the field's error."""
+        self.offered = {m.pk for m in methods}
+        if not self.is_bound:
+            if self.initial.get("payment_method") not in self.offered:
+                self.initial["payment_method"] = methods[0].pk if methods else None
+            return
+        chosen = self.cleaned_data.get("payment_method")
+        if chosen is not None and chosen.pk not in self.offered:
+            self.add_error(
+                "payment_method", self.fields["payment_method"].error_messages["invalid_choice"]
+            )

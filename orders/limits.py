@@ -1,54 +1,76 @@
 """Payment methods limited by the customer's open amount (SPEC S5).
 
-The *open amount* is what the customer's orders still owe: orders not paid, not canceled and
-not closed. The *limit* is the customer's (``customers.services.open_amount_limit``: the
-customer's override, else the group's, else the shop default). A limited method is offered
-on the checkout page and accepted by ``place_order`` only while ``open amount + this order
-≤ limit``; the placement checks it again with the customer row locked.
+The *open amount* is what the customer's orders still owe: for each order not paid, canceled
+or closed, what is left after gift cards and account credit (``Order.objects.open_amount()``).
+The *limit* is the customer's (``customers.services.open_amount_limit``: the customer's
+override, else the group's, else the shop default).
+
+One rule decides, :func:`limited_method_allowed`, always asked with the *amount due*: what the
+order leaves to the payment method after discount, gift card and account credit. The checkout
+page asks it with the amount ``orders.services.quote_order`` computes for the page's input;
+``place_order`` asks it again inside the placement transaction (customer row locked), after
+the gift card and credit have paid, with the amount they left. The same input gives the same
+amount, so a method the page offers is accepted and one it hides is refused.
 """
 
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from customers.services import CustomerError, open_amount_limit
 from shop.models import PaymentMethod, ShopSettings
 
-from .models import ZERO, Order
+from .models import Order
 
 
-def open_amount(customer):
-    """Sum of grand totals of the customer's orders that are not paid, canceled or closed."""
-    total = (
-        Order.objects.filter(customer=customer)
-        .open_amount_relevant()
-        .aggregate(s=Sum("grand_total"))["s"]
-    )
-    return total or ZERO
+def open_amount(customer, exclude=None):
+    """What the customer's orders still owe; ``exclude``: the order being placed."""
+    orders = Order.objects.filter(customer=customer)
+    if exclude is not None and exclude.pk is not None:
+        orders = orders.exclude(pk=exclude.pk)
+    return orders.open_amount()
 
 
-def limited_method_allowed(customer, order_total, shop_settings=None):
-    """``open amount + order total <= limit``: equal to the limit is still allowed."""
+def headroom(customer, shop_settings=None, exclude=None):
+    """How much a limited method may still collect from ``customer``: ``limit − open amount``
+    (``None``: no limit — a guest in a shop that allows limited methods to guests; a guest
+    in a shop that does not gets ``-1``, below every amount due)."""
     shop_settings = shop_settings or ShopSettings.load()
     if customer is None:
-        return shop_settings.guests_may_use_limited_methods
-    return open_amount(customer) + Decimal(order_total) <= open_amount_limit(
-        customer, shop_settings
-    )
+        return None if shop_settings.guests_may_use_limited_methods else Decimal("-1")
+    return open_amount_limit(customer, shop_settings) - open_amount(customer, exclude=exclude)
 
 
-def allowed_payment_methods(customer, order_total):
+def fits(amount_due, room):
+    """The rule itself: nothing due fits always, otherwise ``amount due ≤ headroom`` (equal
+    to the limit is still allowed)."""
+    amount_due = Decimal(amount_due)
+    return amount_due <= 0 or room is None or amount_due <= room
+
+
+def limited_method_allowed(customer, amount_due, shop_settings=None, exclude=None):
+    """May a limited method collect ``amount_due`` (what the order leaves after discount,
+    gift card and credit) from ``customer``? A fully covered order is never refused."""
+    if Decimal(amount_due) <= 0:
+        return True
+    return fits(amount_due, headroom(customer, shop_settings, exclude=exclude))
+
+
+def allowed_payment_methods(customer, amount_due):
+    """The active payment methods the checkout page offers for ``amount_due``."""
     methods = list(PaymentMethod.objects.filter(is_active=True))
     if any(m.limited_by_open_amount for m in methods):
-        if not limited_method_allowed(customer, order_total):
+        if not limited_method_allowed(customer, amount_due):
             methods = [m for m in methods if not m.limited_by_open_amount]
     return methods
 
 
-def assert_payment_method_allowed(method, customer, order_total):
-    """Called inside the placement transaction with the customer row locked."""
-    if method.limited_by_open_amount and not limited_method_allowed(customer, order_total):
+def assert_payment_method_allowed(method, customer, amount_due, placing=None):
+    """Called inside the placement transaction with the customer row locked, once gift card
+    and credit have paid; ``placing``: the (saved) order itself, not part of the open amount."""
+    if method.limited_by_open_amount and not limited_method_allowed(
+        customer, amount_due, exclude=placing
+    ):
         raise CustomerError(
             _("%(method)s is not available for this order. Please choose another payment method.")
             % {"method": method.name},

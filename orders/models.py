@@ -5,7 +5,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,12 +20,31 @@ def net_of(gross, rate):
     return money(gross * 100 / (100 + rate))
 
 
+def discountable_total(lines):
+    """The value of the goods a discount code and a free-shipping threshold apply to: gift
+    cards are a means of payment, not goods, so they are never made cheaper."""
+    return sum((line.line_total for line in lines if not line.is_giftcard), ZERO)
+
+
 class OrderQuerySet(models.QuerySet):
     def open_amount_relevant(self):
         """Orders that count towards a customer's open amount (S5)."""
         return self.exclude(payment_status=Order.PaymentStatus.PAID).exclude(
             status__in=[Order.Status.CANCELED, Order.Status.CLOSED]
         )
+
+    def open_amount(self):
+        """What these orders still owe (S5), the one definition of the open amount: for each
+        order not paid, canceled or closed, its grand total less what gift cards and account
+        credit already paid (``Order.amount_due``), never below zero. Amounts credited on a
+        later partial refund are to be taken off here as well."""
+        due = Greatest(
+            F("grand_total") - F("giftcard_total") - F("credit_total"),
+            Value(ZERO),
+            output_field=models.DecimalField(max_digits=12, decimal_places=2),
+        )
+        # money(): SQLite sums decimals as floats
+        return money(self.open_amount_relevant().aggregate(s=Sum(due))["s"] or ZERO)
 
 
 class Order(models.Model):
@@ -158,22 +178,26 @@ class Order(models.Model):
         return self.grand_total - self.giftcard_total - self.credit_total
 
     def tax_breakdown(self, lines=None):
-        """Net / tax / gross per VAT rate, goods discount spread over rates by gross share."""
+        """Net / tax / gross per VAT rate, the goods discount spread over the rates of the
+        discounted goods (never gift cards) by gross share."""
         lines = list(self.lines.all()) if lines is None else lines
         gross_by_rate = defaultdict(lambda: ZERO)
+        discountable_by_rate = defaultdict(lambda: ZERO)
         for line in lines:
             gross_by_rate[line.tax_rate] += line.line_total
-        goods = sum(gross_by_rate.values(), ZERO)
+            if not line.is_giftcard:
+                discountable_by_rate[line.tax_rate] += line.line_total
+        goods = sum(discountable_by_rate.values(), ZERO)
         shipping_discount = self.shipping_discount
         goods_discount = self.discount_total - shipping_discount
         if goods_discount and goods:
             remaining = goods_discount
-            rates = sorted(gross_by_rate)
+            rates = sorted(discountable_by_rate)
             for i, rate in enumerate(rates):
                 share = (
                     remaining
                     if i == len(rates) - 1
-                    else money(goods_discount * gross_by_rate[rate] / goods)
+                    else money(goods_discount * discountable_by_rate[rate] / goods)
                 )
                 gross_by_rate[rate] -= share
                 remaining -= share
@@ -263,8 +287,10 @@ class Invoice(models.Model):
     """A legal document: buyer data, lines and totals are frozen at creation, so a later
     anonymisation of the order (customer erasure) leaves the invoice intact."""
 
+    # Invoices are never deleted (gapless series, retention duty): an invoiced order cannot
+    # be deleted either. Migration 0005 adds a trigger refusing DELETE on PostgreSQL.
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="invoices"
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoices"
     )
     number = models.CharField(_("invoice number"), max_length=20, unique=True)
     year = models.PositiveIntegerField(_("year"))
@@ -360,7 +386,7 @@ class CreditNote(models.Model):
     """
 
     invoice = models.OneToOneField(
-        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="credit_note"
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_note"
     )
     number = models.CharField(_("credit-note number"), max_length=20, unique=True)
     year = models.PositiveIntegerField(_("year"))

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from customers import services as customer_services
 from shop.cart import Cart
 from shop.exceptions import DomainError, add_to_form
 from shop.money import ZERO
@@ -16,7 +17,7 @@ from shop.pdf import pdf_response
 
 from . import limits, pdf, services
 from .forms import CheckoutForm
-from .models import Order, OrderComment, Shipment
+from .models import Order, OrderComment, Shipment, discountable_total
 
 SUCCESS_SESSION_KEY = "last_order_id"
 
@@ -60,14 +61,14 @@ def _radio_choices(bound_field, describe):
 
 def checkout(request):
     cart = Cart(request)
-    lines = cart.lines()
-    if not lines:
+    if not cart.items:
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
     customer = _customer(request)
-    goods_total = cart.goods_total(lines)
-    needs_shipping = any(line.product.needs_shipping for line in lines)
-    methods = limits.allowed_payment_methods(customer, goods_total)
+    # A rejected customer's session no longer logs in; it must not order as a guest either.
+    rejected = customer_services.rejected_session_customer(request) if customer is None else None
+    if rejected is not None and request.method != "POST":
+        messages.error(request, _("Your customer account is blocked. Please contact us."))
     form = CheckoutForm(
         request.POST or None,
         initial={
@@ -75,28 +76,23 @@ def checkout(request):
             # the code applied on the cart page (vouchers.panels)
             "voucher_code": request.session.get("voucher_code", ""),
         },
-        payment_methods=methods,
         customer=customer,
     )
-    if request.method == "POST" and form.is_valid():
-        cd = form.cleaned_data
-        data = services.CheckoutData(
-            email=cd["email"],
-            phone=cd["phone"],
-            billing=form.address("billing"),
-            shipping=None if cd["ship_to_billing"] else form.address("shipping"),
-            shipping_method_id=cd["shipping_method"].pk,
-            payment_method_id=cd["payment_method"].pk,
-            voucher_code=cd["voucher_code"],
-            giftcard_number=cd["giftcard_number"],
-            use_credit=cd.get("use_credit", False),
-            partner_consent=cd["partner_consent"],
-            review_request_consent=cd["review_request_consent"],
-            customer_note=cd["customer_note"],
-            language=(customer.language if customer else get_language() or "en")[:2],
-        )
+    valid = form.is_valid()
+    data = form.checkout_data(
+        language=(customer.language if customer else get_language() or "en")[:2]
+    )
+    # What the order would cost for exactly this input; the payment methods are offered for
+    # what it leaves due, the amount the placement checks the open-amount limit with.
+    quote = services.quote_order(cart.items, data, customer=customer)
+    if not quote.lines:  # nothing in the cart is for sale any more
+        messages.info(request, _("Your cart is empty."))
+        return redirect("shop:cart")
+    offered = limits.allowed_payment_methods(customer, quote.amount_due)
+    form.offer_payment_methods(offered)
+    if valid and form.is_valid():
         try:
-            order = services.place_order(cart.items, data, customer=customer)
+            order = services.place_order(cart.items, data, customer=customer or rejected)
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -104,32 +100,41 @@ def checkout(request):
             request.session.pop("voucher_code", None)
             request.session[SUCCESS_SESSION_KEY] = order.pk
             return redirect("orders:success")
+    return render(
+        request, "orders/checkout.html", _checkout_context(form, quote, offered, customer)
+    )
+
+
+def _checkout_context(form, quote, offered, customer):
+    order = quote.order
+    discountable = discountable_total(quote.lines)
+    needs_shipping = any(line.needs_shipping for line in quote.lines)
 
     def shipping_info(method):
-        cost = method.cost_for(goods_total) if needs_shipping else ZERO
+        cost = method.cost_for(discountable) if needs_shipping else ZERO
         return {"cost": cost, "free_over": method.free_over}
 
-    shipping_choices = _radio_choices(form["shipping_method"], shipping_info)
-    selected = str(form["shipping_method"].value() or "")
-    shipping_total = next(
-        (c["cost"] for c in shipping_choices if str(c["obj"].pk) == selected),
-        shipping_choices[0]["cost"] if shipping_choices else ZERO,
-    )
-    return render(
-        request,
-        "orders/checkout.html",
-        {
-            "form": form,
-            "lines": lines,
-            "goods_total": goods_total,
-            "needs_shipping": needs_shipping,
-            "shipping_choices": shipping_choices,
-            "payment_choices": _radio_choices(form["payment_method"], lambda m: {}),
-            "shipping_total": shipping_total,
-            "estimated_total": goods_total + shipping_total,
-            "customer": customer,
-        },
-    )
+    offered_ids = {m.pk for m in offered}
+    room = limits.headroom(customer)
+    return {
+        "form": form,
+        "lines": quote.lines,
+        "order": order,
+        "goods_discount": order.discount_total - order.shipping_discount,
+        "free_shipping_code": bool(order.voucher_code) and order.shipping_discount > 0,
+        "available": quote.available,
+        # What would stop the order (a code that does not apply …), unless the form says it.
+        "quote_errors": [e for e in quote.errors if e.message not in form.non_field_errors()],
+        "needs_shipping": needs_shipping,
+        "shipping_choices": _radio_choices(form["shipping_method"], shipping_info),
+        "payment_choices": _radio_choices(
+            form["payment_method"],
+            lambda m: {"offered": m.pk in offered_ids, "limited": m.limited_by_open_amount},
+        ),
+        # For the summary script: the limited methods fit while the amount due ≤ this.
+        "limit_headroom": "" if room is None else f"{room:.2f}",
+        "customer": customer,
+    }
 
 
 def success(request):

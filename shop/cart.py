@@ -64,3 +64,9 @@ class Cart:
 
     def goods_total(self, lines=None):
         return sum((line.total for line in (lines or self.lines())), ZERO)
+
+    def discountable_total(self, lines=None):
+        """The goods discounts and free-shipping thresholds apply to: gift cards are a means
+        of payment, not goods (``orders.models.discountable_total`` for order lines)."""
+        lines = self.lines() if lines is None else lines
+        return sum((line.total for line in lines if not line.product.is_giftcard), ZERO)

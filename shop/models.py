@@ -3,14 +3,13 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .fields import EmailField, URLField
-from .money import ZERO
+from .money import ZERO, money_validators
 
 
 class Category(models.Model):
@@ -48,7 +47,7 @@ class Product(models.Model):
         _("gross price"),
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(ZERO)],
+        validators=money_validators(),
         help_text=_("Including VAT."),
     )
     tax_rate = models.DecimalField(
@@ -98,7 +97,9 @@ class Product(models.Model):
 
 class ShippingMethod(models.Model):
     name = models.CharField(_("name"), max_length=100)
-    price = models.DecimalField(_("gross price"), max_digits=10, decimal_places=2)
+    price = models.DecimalField(
+        _("gross price"), max_digits=10, decimal_places=2, validators=money_validators()
+    )
     tax_rate = models.DecimalField(
         _("VAT rate %"), max_digits=5, decimal_places=2, default=Decimal("19.00")
     )
@@ -106,6 +107,7 @@ class ShippingMethod(models.Model):
         _("free from order value"),
         max_digits=10,
         decimal_places=2,
+        validators=money_validators(),
         null=True,
         blank=True,
         help_text=_("Goods value (gross) from which shipping is free. Empty = never free."),
@@ -190,7 +192,11 @@ class ShopSettings(models.Model):
     phone = models.CharField(_("phone"), max_length=50, default="+49 40 1234567")
     # S5
     default_open_amount_limit = models.DecimalField(
-        _("default open amount limit"), max_digits=12, decimal_places=2, default=Decimal("500.00")
+        _("default open amount limit"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("500.00"),
+        validators=money_validators(),
     )
     guests_may_use_limited_methods = models.BooleanField(
         _("guests may use limited payment methods"), default=False

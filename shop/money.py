@@ -1,16 +1,96 @@
-"""Money: the constants and the rounding every app computes amounts with.
+"""Money: the constants, the rounding every app computes amounts with, and the one definition
+of what an amount typed into the shop may be.
 
 Amounts are ``Decimal`` with two places. ``money()`` rounds a computed amount (a percentage,
 a net from a gross) to the cent the commercial way, half up; it is the only rounding rule of
 the shop.
+
+Typed amounts (backoffice forms, command arguments) are never rounded: an amount with more
+than two decimals is refused, and so is one beyond ``MAX_AMOUNT``, which keeps every sum the
+shop builds from such amounts inside its database columns (``max_digits=10`` and more). Forms
+use :class:`MoneyField` (or :func:`money_validators` on model fields), commands
+:func:`money_option`, services :func:`parse_money`.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+# The largest amount anyone may type: one million in the shop currency. Far above any real
+# price, limit or adjustment, far below the columns' 99,999,999.99.
+MAX_AMOUNT = Decimal("1000000.00")
 
 
 def money(value):
     """``value`` rounded to the cent, half up: ``money("2.345") == Decimal("2.35")``."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_max():
+    return f"{MAX_AMOUNT:,.2f}"
+
+
+class MoneyError(ValueError):
+    """A typed amount that is not a usable amount of money; ``message`` says why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = str(message)
+
+
+def parse_money(value, *, maximum=MAX_AMOUNT):
+    """``value`` (text, number) as an amount with two places, or ``MoneyError``.
+
+    Refused: what is not a finite number, more than two decimal places (never rounded), and
+    more than ``maximum`` either way (signs are the caller's business: an adjustment may be
+    negative, a price may not).
+    """
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise MoneyError(_("“%(value)s” is not an amount.") % {"value": value}) from None
+    if not amount.is_finite():
+        raise MoneyError(_("“%(value)s” is not an amount.") % {"value": value})
+    if abs(amount) > maximum:  # first: quantize() fails on huge numbers
+        raise MoneyError(_("The amount can be at most %(max)s.") % {"max": f"{maximum:,.2f}"})
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise MoneyError(_("An amount has at most two decimal places."))
+    return amount.quantize(CENT)
+
+
+def money_option(value, option):
+    """A command's money argument ``option`` (e.g. ``--amount``) as an amount, or the one-line
+    ``CommandError`` every command prints for bad input."""
+    from django.core.management.base import CommandError
+
+    if value is None:
+        return None
+    try:
+        return parse_money(value)
+    except MoneyError as exc:
+        raise CommandError(f"{option}: {exc.message}") from None
+
+
+def money_validators(minimum=ZERO):
+    """Validators of a money model field: at least ``minimum``, at most ``MAX_AMOUNT`` (the
+    two decimal places come from the field's ``decimal_places``)."""
+    return [MinValueValidator(minimum), MaxValueValidator(MAX_AMOUNT)]
+
+
+class MoneyField(forms.DecimalField):
+    """A form field for an amount: two decimal places at most (more is refused, not rounded),
+    between ``min_value`` (default 0) and ``MAX_AMOUNT``."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy("Please enter an amount like 25.00."),
+    }
+
+    def __init__(self, *, min_value=ZERO, max_value=MAX_AMOUNT, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)

@@ -88,11 +88,13 @@ def cart_view(request):
     lines = cart.lines()
     goods_total = cart.goods_total(lines)
     needs_shipping = any(line.product.needs_shipping for line in lines)
-    # The cheapest free-shipping threshold tells the customer how far away free delivery is.
+    # The cheapest free-shipping threshold tells the customer how far away free delivery is;
+    # gift cards do not count towards it (a means of payment, not goods).
     free_over = _free_shipping_from()
+    counted = cart.discountable_total(lines)
     missing_for_free = (
-        free_over - goods_total
-        if needs_shipping and free_over is not None and goods_total < free_over
+        free_over - counted
+        if needs_shipping and free_over is not None and counted < free_over
         else None
     )
     return render(

@@ -140,7 +140,7 @@ def _day(offset):
     return None if offset is None else timezone.localdate() + timedelta(days=offset)
 
 
-def _place_demo_orders(cmd, code_text, uses):
+def _place_demo_orders(cmd, code_text, uses, quantity=2):
     from orders.services import CheckoutData, place_order
 
     shipping = ShippingMethod.objects.filter(is_active=True).order_by("position").first()
@@ -151,7 +151,7 @@ def _place_demo_orders(cmd, code_text, uses):
     for i in range(uses):
         product = products[i % len(products)]
         place_order(
-            {product.pk: 2},
+            {product.pk: quantity},
             CheckoutData(
                 email=f"voucher-demo-{i}@example.com",
                 billing=BILLING,
@@ -185,7 +185,9 @@ def seed(cmd):
         )
         codes = list(campaign.codes.order_by("id").values_list("text", flat=True)[: max(uses, 1)])
         if kind == "multi":
-            _place_demo_orders(cmd, codes[0], uses)
+            # A free-shipping code is refused on an order that ships free anyway: one item
+            # stays under the free-shipping threshold.
+            _place_demo_orders(cmd, codes[0], uses, 1 if dtype == "free_shipping" else 2)
         else:
             for text in codes[:uses]:
                 _place_demo_orders(cmd, text, 1)

@@ -3,6 +3,7 @@ from django.contrib.admin import widgets as admin_widgets
 from django.utils.translation import gettext_lazy as _
 
 from shop.exceptions import add_to_form
+from shop.money import MoneyField
 
 from . import masks, services
 from .errors import VoucherError
@@ -33,26 +34,24 @@ class GenerateCodesForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Campaign.DiscountType.PERCENT,
     )
-    discount_value = forms.DecimalField(
+    discount_value = MoneyField(
         label=_("Discount value"),
         required=False,
-        max_digits=10,
-        decimal_places=2,
         help_text=_("Percent (1–100) or amount in the shop currency; not used for free shipping."),
     )
-    min_order_value = forms.DecimalField(
-        label=_("Minimum order value"), required=False, max_digits=10, decimal_places=2, min_value=0
-    )
+    min_order_value = MoneyField(label=_("Minimum order value"), required=False)
     points_price = forms.IntegerField(
         label=_("Price in loyalty points"),
         required=False,
         min_value=1,
+        max_value=services.MAX_POINTS_PRICE,
         help_text=_("Optional: customers can buy a code with this many points."),
     )
     per_customer_limit = forms.IntegerField(
         label=_("Uses per customer"),
         required=False,
         min_value=1,
+        max_value=services.MAX_PER_CUSTOMER_LIMIT,
         help_text=_("Multi-use codes only; empty = unlimited."),
     )
     mask = forms.CharField(
@@ -60,8 +59,9 @@ class GenerateCodesForm(forms.Form):
         required=False,
         max_length=200,
         help_text=_(
-            "Literal text plus <NUM:start> (running number; leading zeros keep the width) and "
-            "<RAND:min:max> (random number). Example: PROMO<NUM:1000><RAND:10000:99999>. "
+            "Literal text plus <NUM:start> (running number) and <RAND:min:max> (random "
+            "number); leading zeros keep the width: <NUM:0001> gives 0001, 0002 …, "
+            "<RAND:000:999> gives 000 … 999. Example: PROMO<NUM:1000><RAND:10000:99999>. "
             "Empty = random 12-character codes without 0/O/1/I."
         ),
         widget=forms.TextInput(attrs={"size": 50, "autocomplete": "off"}),
@@ -139,12 +139,9 @@ class AssignCodesForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label=_("Campaign"), queryset=Campaign.objects.order_by("name")
     )
-    min_order_value = forms.DecimalField(
+    min_order_value = MoneyField(
         label=_("Total order value from"),
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("Sum of the customer's orders (gross, canceled ones not counted)."),
     )
     min_orders = forms.IntegerField(label=_("Number of orders from"), required=False, min_value=1)
@@ -155,6 +152,14 @@ class AssignCodesForm(forms.Form):
         label=_("Orders placed to"), required=False, widget=admin_widgets.AdminDateWidget
     )
     notify = forms.BooleanField(label=_("Notify each customer by e-mail"), required=False)
+
+    def clean_campaign(self):
+        campaign = self.cleaned_data["campaign"]
+        try:
+            services.check_assignable(campaign)
+        except VoucherError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return campaign
 
     def clean(self):
         data = super().clean()

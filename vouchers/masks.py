@@ -4,6 +4,8 @@ A mask is literal text with placeholders::
 
     A<NUM:1000>                          A1000, A1001, … (a running number per code)
     PROMO<NUM:0001><RAND:10000:99999>    leading zeros in the start keep the width
+    P<RAND:000:999>                      P000 … P999: leading zeros in the minimum keep
+                                         the width too, as in <NUM>
     (empty)                              random codes of an unambiguous alphabet
 
 ``parse`` checks the grammar, ``plan`` also checks that the mask can yield the requested
@@ -48,10 +50,14 @@ class Num:
 class Rand:
     low: int
     high: int
+    width: int = 0  # 0 = no padding; else the width of a minimum written with leading zeros
 
     @property
     def span(self):
         return self.high - self.low + 1
+
+    def format(self, value):
+        return str(value).zfill(self.width) if self.width else str(value)
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,11 @@ def _number(token, text, what):
     return int(token)
 
 
+def _width(digits):
+    """Leading zeros keep the width: ``0001`` pads to 4 digits, ``1`` does not pad."""
+    return len(digits) if len(digits) > 1 and digits.startswith("0") else 0
+
+
 def parse(mask_text):
     """Parse a mask into literal parts and placeholders; raise MaskError if malformed."""
     text = (mask_text or "").strip()
@@ -114,9 +125,7 @@ def parse(mask_text):
         name = pieces[0].strip().upper()
         if name == "NUM" and len(pieces) == 2:
             start = _number(pieces[1].strip(), inner, _("The start"))
-            digits = pieces[1].strip()
-            width = len(digits) if len(digits) > 1 and digits.startswith("0") else 0
-            parts.append(Num(start, width))
+            parts.append(Num(start, _width(pieces[1].strip())))
         elif name == "RAND" and len(pieces) == 3:
             low = _number(pieces[1].strip(), inner, _("The minimum"))
             high = _number(pieces[2].strip(), inner, _("The maximum"))
@@ -125,7 +134,7 @@ def parse(mask_text):
                     _("In “%(placeholder)s” the minimum is larger than the maximum.")
                     % {"placeholder": f"<{inner}>"}
                 )
-            parts.append(Rand(low, high))
+            parts.append(Rand(low, high, _width(pieces[1].strip())))
         else:
             raise MaskError(
                 _(
@@ -187,7 +196,7 @@ def max_length(mask, count):
         elif isinstance(part, Num):
             length += max(part.width, len(str(part.start + count - 1)))
         else:
-            length += len(str(part.high))
+            length += max(part.width, len(str(part.high)))
     return length
 
 
@@ -200,8 +209,8 @@ def _random_ints(rand, count):
     """``count`` uniform-enough integers in [low, high]: 64 random bits modulo a small span."""
     span, low = rand.span, rand.low
     if span == 1:
-        return [str(low)] * count
-    return [str(low + v % span) for (v,) in struct.iter_unpack("<Q", os.urandom(8 * count))]
+        return [rand.format(low)] * count
+    return [rand.format(low + v % span) for (v,) in struct.iter_unpack("<Q", os.urandom(8 * count))]
 
 
 def render(mask, count, offset=0):
@@ -244,11 +253,11 @@ def _enumerate_rand_only(mask, count):
         values = []
         for r in reversed(mask.rands):
             pick, digit = divmod(pick, r.span)
-            values.append(r.low + digit)
+            values.append(r.format(r.low + digit))
         values.reverse()
         it = iter(values)
         for part in mask.parts:
-            out.append(part if isinstance(part, str) else str(next(it)))
+            out.append(part if isinstance(part, str) else next(it))
         codes.append("".join(out))
     return codes
 

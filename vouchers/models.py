@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import URLField
-from shop.money import ZERO
+from shop.money import ZERO, money_validators
 
 
 def normalise_code(text):
@@ -62,6 +62,7 @@ class Campaign(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=money_validators(),
         help_text=_("Goods value (gross) the order must reach."),
     )
     points_price = models.PositiveIntegerField(
@@ -104,6 +105,11 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(min_order_value__isnull=True) | Q(min_order_value__gte=0),
                 name="campaign_min_order_not_negative",
+            ),
+            # A bought code is assigned to its buyer; a multi-use code is everyone's.
+            models.CheckConstraint(
+                condition=Q(points_price__isnull=True) | ~Q(kind="multi"),
+                name="campaign_points_price_not_multi_use",
             ),
         ]
 
@@ -361,7 +367,12 @@ class PartnerOffer(models.Model):
         help_text=_("Shown for orders with products of these categories. Empty = general offer."),
     )
     min_order_value = models.DecimalField(
-        _("minimum order value"), max_digits=10, decimal_places=2, null=True, blank=True
+        _("minimum order value"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=money_validators(),
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)

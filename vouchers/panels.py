@@ -26,7 +26,7 @@ def cart_panel(request, cart):
     if code_text:
         try:
             context["quote"] = services.cart_preview(
-                code_text, customer=_customer(request), goods_total=cart.goods_total()
+                code_text, customer=_customer(request), cart=cart
             )
         except VoucherError as exc:
             context["error"] = exc.message

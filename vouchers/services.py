@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import loyalty
+from orders.models import discountable_total
 from shop.db import is_postgresql, table
 from shop.mail import queue_email
-from shop.money import ZERO, money
+from shop.money import ZERO, MoneyError, money, parse_money
 
 from . import masks
 from .errors import VoucherError
@@ -27,6 +28,8 @@ from .models import Campaign, Code, Redemption, normalise_code
 __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
 ASYNC_THRESHOLD = 10_000  # generation from the backoffice runs as a job from here on
+MAX_POINTS_PRICE = 1_000_000
+MAX_PER_CUSTOMER_LIMIT = 10_000
 COPY_CHUNK = 50_000
 
 
@@ -58,7 +61,7 @@ def validate_campaign_data(
         raise VoucherError(_("Unknown kind of codes: %(kind)s.") % {"kind": kind}, field="kind")
     if discount_type not in Campaign.DiscountType.values:
         raise VoucherError(_("Please choose a kind of discount."), field="discount_type")
-    value = Decimal(discount_value or 0)
+    value = _amount(discount_value or 0, "discount_value")
     if discount_type == Campaign.DiscountType.PERCENT and not ZERO < value <= 100:
         raise VoucherError(
             _("A percent discount must be between 0 and 100."), field="discount_value"
@@ -67,12 +70,29 @@ def validate_campaign_data(
         raise VoucherError(_("A fixed discount must be more than 0."), field="discount_value")
     if discount_type == Campaign.DiscountType.FREE_SHIPPING:
         value = ZERO
-    if min_order_value is not None and Decimal(min_order_value) < 0:
+    if min_order_value is not None and _amount(min_order_value, "min_order_value") < 0:
         raise VoucherError(
             _("The minimum order value cannot be negative."), field="min_order_value"
         )
-    if points_price is not None and int(points_price) < 1:
-        raise VoucherError(_("The points price must be at least 1."), field="points_price")
+    if points_price is not None and not 1 <= int(points_price) <= MAX_POINTS_PRICE:
+        raise VoucherError(
+            _("The points price must be between 1 and %(max)s.") % {"max": MAX_POINTS_PRICE},
+            field="points_price",
+        )
+    if points_price is not None and kind == Campaign.Kind.MULTI:
+        # Buying a code assigns one code to one customer: a multi-use code is shared by all.
+        raise VoucherError(
+            _("Only single-use and assigned codes can be sold for loyalty points."),
+            field="points_price",
+        )
+    if per_customer_limit is not None and not 1 <= int(per_customer_limit) <= (
+        MAX_PER_CUSTOMER_LIMIT
+    ):
+        raise VoucherError(
+            _("The uses per customer must be between 1 and %(max)s.")
+            % {"max": MAX_PER_CUSTOMER_LIMIT},
+            field="per_customer_limit",
+        )
     if valid_from and valid_to and valid_to < valid_from:
         raise VoucherError(_("“Valid to” is before “valid from”."), field="valid_to")
     if per_customer_limit is not None and kind != Campaign.Kind.MULTI:
@@ -80,6 +100,13 @@ def validate_campaign_data(
             _("A per-customer limit only applies to multi-use codes."), field="per_customer_limit"
         )
     return name, value
+
+
+def _amount(value, field):
+    try:
+        return parse_money(value)
+    except MoneyError as exc:
+        raise VoucherError(exc.message, field=field) from None
 
 
 def _report(progress, percent):
@@ -273,17 +300,25 @@ def _is_limited(code):
     return code.campaign.single_use or bool(code.campaign.per_customer_limit)
 
 
-def quote_for_checkout(code_text, *, customer, order, lock=False):
+def quote_for_checkout(code_text, *, customer, order, goods=None, lock=False):
     """Validate a code for an unsaved order and return the discount it grants.
 
     ``order`` needs ``goods_total`` and ``shipping_total`` (None = not known yet, as in the
-    cart) and ``email``. With ``lock=True`` (inside the placement transaction) a limited
-    code's row is locked, so of two concurrent orders only one can use a single-use code.
+    cart) and ``email``. ``goods`` is the value of the goods a code applies to: gift cards are
+    a means of payment, so they are neither discounted nor count towards a minimum order
+    value (default: all goods). With ``lock=True`` (inside the placement transaction) a
+    limited code's row is locked, so of two concurrent orders only one can use a single-use
+    code.
     """
+    goods = order.goods_total if goods is None else goods
     text = normalise_code(code_text)
     if not text:
         raise VoucherError(_("Please enter a discount code."))
-    code = Code.objects.select_related("campaign").filter(text=text).first()
+    code = (
+        Code.objects.select_related("campaign").filter(text=text).first()
+        if text.isprintable()
+        else None
+    )
     if code is None:
         raise VoucherError(_("The discount code “%(code)s” does not exist.") % {"code": text})
     if lock and _is_limited(code):
@@ -304,14 +339,39 @@ def quote_for_checkout(code_text, *, customer, order, lock=False):
             _("The discount code “%(code)s” expired on %(date)s.")
             % {"code": text, "date": campaign.valid_to.strftime("%d.%m.%Y")}
         )
-    if campaign.min_order_value and order.goods_total < campaign.min_order_value:
+    if goods <= 0 and order.goods_total > 0:
+        raise VoucherError(
+            _(
+                "Discount codes do not apply to gift cards, and your order holds nothing else. "
+                "Keep the code “%(code)s” for another order."
+            )
+            % {"code": text}
+        )
+    if campaign.min_order_value and goods < campaign.min_order_value:
+        values = {"code": text, "min": campaign.min_order_value, "currency": settings.SHOP_CURRENCY}
+        if order.goods_total >= campaign.min_order_value:
+            raise VoucherError(
+                _(
+                    "The discount code “%(code)s” is valid from a goods value of %(min)s "
+                    "%(currency)s; gift cards do not count towards it."
+                )
+                % values
+            )
         raise VoucherError(
             _("The discount code “%(code)s” is valid from a goods value of %(min)s %(currency)s.")
-            % {
-                "code": text,
-                "min": campaign.min_order_value,
-                "currency": settings.SHOP_CURRENCY,
-            }
+            % values
+        )
+    if (
+        campaign.discount_type == Campaign.DiscountType.FREE_SHIPPING
+        and order.shipping_total is not None
+        and order.shipping_total <= 0
+    ):
+        raise VoucherError(
+            _(
+                "Shipping is already free for this order, so the code “%(code)s” would save "
+                "nothing. Keep it for another order."
+            )
+            % {"code": text}
         )
     customer_id = getattr(customer, "pk", None)
     if code.assigned_to_id is not None:
@@ -341,12 +401,11 @@ def quote_for_checkout(code_text, *, customer, order, lock=False):
                 _("You have already used the discount code “%(code)s” as often as allowed.")
                 % {"code": text}
             )
-    discount, shipping_discount = _discount(campaign, order)
+    discount, shipping_discount = _discount(campaign, order, goods)
     return Quote(code, text, discount, shipping_discount, campaign)
 
 
-def _discount(campaign, order):
-    goods = order.goods_total
+def _discount(campaign, order, goods):
     if campaign.discount_type == Campaign.DiscountType.PERCENT:
         return min(goods, money(goods * campaign.discount_value / 100)), ZERO
     if campaign.discount_type == Campaign.DiscountType.AMOUNT:
@@ -374,12 +433,19 @@ def record_redemption(quote, order):
         ) from None
 
 
-def price_at_checkout(order, lines, data, customer):
+def price_at_checkout(order, lines, data, customer, preview=False):
     """The ``price`` checkout step: the code entered at checkout discounts the unsaved order
-    (its row locked when it is limited). Returns the quote for :func:`record_redemption`."""
+    (its row locked when it is limited, unless this is the checkout page's ``preview``).
+    Returns the quote for :func:`record_redemption`."""
     if not data.voucher_code.strip():
         return None
-    quote = quote_for_checkout(data.voucher_code, customer=customer, order=order, lock=True)
+    quote = quote_for_checkout(
+        data.voucher_code,
+        customer=customer,
+        order=order,
+        goods=discountable_total(lines),
+        lock=not preview,
+    )
     order.voucher_code = quote.code_text
     order.discount_total = quote.discount
     order.shipping_discount = quote.shipping_discount
@@ -391,10 +457,17 @@ def release_redemptions(order):
     return Redemption.objects.filter(order=order).delete()[0]
 
 
-def cart_preview(code_text, *, customer, goods_total, email=""):
+def cart_preview(code_text, *, customer, cart, email=""):
     """The quote for the cart page: shipping is not chosen yet."""
-    order = SimpleNamespace(goods_total=goods_total, shipping_total=None, email=email)
-    return quote_for_checkout(code_text, customer=customer, order=order, lock=False)
+    lines = cart.lines()
+    order = SimpleNamespace(goods_total=cart.goods_total(lines), shipping_total=None, email=email)
+    return quote_for_checkout(
+        code_text,
+        customer=customer,
+        order=order,
+        goods=cart.discountable_total(lines),
+        lock=False,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -544,6 +617,15 @@ def check_enough_codes(campaign, criteria):
     return wanted
 
 
+def check_assignable(campaign):
+    """Codes of an expired campaign are not handed out (the form refuses it before the job
+    starts, the job checks again)."""
+    if campaign.valid_to and campaign.valid_to < timezone.localdate():
+        raise VoucherError(
+            _("The campaign “%(name)s” has expired.") % {"name": campaign.name}, field="campaign"
+        )
+
+
 def assign_codes(campaign, criteria, *, notify=False, progress=None):
     """Give one free code of ``campaign`` to each matching customer not holding one yet.
 
@@ -553,8 +635,7 @@ def assign_codes(campaign, criteria, *, notify=False, progress=None):
     criteria.validate()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if campaign.valid_to and campaign.valid_to < timezone.localdate():
-            raise VoucherError(_("The campaign “%(name)s” has expired.") % {"name": campaign.name})
+        check_assignable(campaign)
         match_sql, match_params = _matching_sql(criteria, campaign.pk)
         wanted = check_enough_codes(campaign, criteria)
         _report(progress, 20)

@@ -31,9 +31,7 @@ def cart_code(request):
     cart = Cart(request)
     code_text = (request.POST.get("code") or "").strip()[:64]
     try:
-        quote = services.cart_preview(
-            code_text, customer=_customer(request), goods_total=cart.goods_total()
-        )
+        quote = services.cart_preview(code_text, customer=_customer(request), cart=cart)
     except VoucherError as exc:
         messages.error(request, exc.message)
     else:

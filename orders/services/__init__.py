@@ -1,7 +1,14 @@
 """The domain operations of orders, in two modules: ``checkout`` (placing an order) and
 ``lifecycle`` (everything that happens to it afterwards). Callers import from here."""
 
-from .checkout import ADDRESS_FIELDS, CheckoutData, CheckoutError, place_order
+from .checkout import (
+    ADDRESS_FIELDS,
+    CheckoutData,
+    CheckoutError,
+    CheckoutQuote,
+    place_order,
+    quote_order,
+)
 from .lifecycle import (
     CREDIT_NOTE_REASON_MAX,
     FINAL_STATES,
@@ -32,6 +39,7 @@ __all__ = [
     "FINAL_STATES",
     "CheckoutData",
     "CheckoutError",
+    "CheckoutQuote",
     "DownloadError",
     "LineProgress",
     "OrderError",
@@ -46,6 +54,7 @@ __all__ = [
     "next_invoice_number",
     "order_state",
     "place_order",
+    "quote_order",
     "refund_order",
     "regenerate_feed_token",
     "revoke_feed_token",

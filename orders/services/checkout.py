@@ -8,12 +8,13 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
+from shop.exceptions import DomainError
 from shop.mail import queue_email
 from shop.models import PaymentMethod, Product, ShippingMethod
 
 from .. import extensions, limits, signals
 from ..errors import CheckoutError
-from ..models import ZERO, Order, OrderLine, money
+from ..models import ZERO, Order, OrderLine, discountable_total, money
 from .lifecycle import mark_paid
 
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
@@ -38,6 +39,23 @@ class CheckoutData:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class CheckoutQuote:
+    """What an order would cost for a checkout input (:func:`quote_order`): the unsaved
+    ``order`` with every total the placement would set, and the errors of the checkout steps
+    that would make the placement refuse it."""
+
+    order: Order
+    lines: list
+    errors: list = field(default_factory=list)
+    # What gift card and account credit could pay at most (for the page's summary script).
+    available: dict = field(default_factory=dict)
+
+    @property
+    def amount_due(self):
+        return self.order.amount_due
+
+
 def place_order(items, data: CheckoutData, customer=None):
     """Create an order from ``items`` ({product id: quantity}) in one transaction.
 
@@ -48,21 +66,24 @@ def place_order(items, data: CheckoutData, customer=None):
     """
     _check_request(items, data)
     with transaction.atomic():
-        if customer is not None:
-            customer = customer_services.lock_for_order(customer)
+        customer = _ordering_customer(customer, data)
         lines = _priced_lines(items)
         shipping_method, payment_method = _chosen_methods(data)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
         priced = _apply_price_steps(order, lines, data, customer)
-        order.grand_total = max(
-            ZERO, order.goods_total + order.shipping_total - order.discount_total
-        )
-        limits.assert_payment_method_allowed(payment_method, customer, order.grand_total)
+        _set_grand_total(order)
         _save(order, lines)
         _reserve_stock(lines)
         for step, value in priced:
             step.record(value, order)
-        _take_stored_value_payments(order, lines, data, customer)
+        prepaid = _take_stored_value_payments(order, lines, data, customer)
+        # The open-amount rule with what the order leaves due once gift card and credit have
+        # paid — the amount the checkout page offered the methods for (quote_order).
+        limits.assert_payment_method_allowed(
+            payment_method, customer, order.amount_due, placing=order
+        )
+        if prepaid and order.amount_due <= 0:
+            mark_paid(order)
         signals.order_placed.send(sender=Order, order=order, lines=lines)
         queue_email(
             "order_confirmation",
@@ -73,6 +94,65 @@ def place_order(items, data: CheckoutData, customer=None):
     return order
 
 
+def quote_order(items, data: CheckoutData, customer=None):
+    """What :func:`place_order` would charge for the same input, without locking or changing
+    anything: the same lines, shipping and checkout steps (their ``preview``). The checkout
+    page shows it and offers the payment methods for its ``amount_due``, the amount the
+    placement checks the open-amount limit with.
+
+    Unlike the placement it never refuses: products no longer for sale are left out, and a
+    step that would refuse the order (an unknown code, a blocked card) contributes nothing and
+    reports its error in ``errors``.
+    """
+    lines = _priced_lines(items, strict=False)
+    shipping_method = ShippingMethod.objects.filter(
+        pk=_int_or_none(data.shipping_method_id), is_active=True
+    ).first()
+    order = _new_order(data, customer, lines, shipping_method, None)
+    quote = CheckoutQuote(order, lines)
+    for step in extensions.checkout_steps():
+        if step.price is not None:
+            try:
+                step.price(order, lines, data, customer, preview=True)
+            except DomainError as exc:
+                quote.errors.append(exc)
+    _set_grand_total(order)
+    for step in extensions.checkout_steps():
+        if step.pay is None:
+            continue
+        try:
+            taken = step.pay(order, lines, data, customer, preview=True) or {}
+        except DomainError as exc:
+            quote.errors.append(exc)
+            continue
+        for name, amount in taken.items():
+            if name in extensions.PAYMENT_FIELDS:
+                setattr(order, name, getattr(order, name) + amount)
+            elif name in extensions.AVAILABLE_FIELDS:
+                quote.available[name] = quote.available.get(name, ZERO) + amount
+    return quote
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _ordering_customer(customer, data):
+    """The customer row, locked for the placement; rejected customers are refused, also when
+    they try as a guest under their e-mail address."""
+    if customer is not None:
+        return customer_services.lock_for_order(customer)
+    customer_services.check_guest_may_order(data.email)
+    return None
+
+
+def _set_grand_total(order):
+    order.grand_total = max(ZERO, order.goods_total + order.shipping_total - order.discount_total)
+
+
 def _check_request(items, data):
     if not items:
         raise CheckoutError(_("Your cart is empty."))
@@ -81,19 +161,22 @@ def _check_request(items, data):
             raise CheckoutError(_("The billing address is incomplete."), field=f"billing_{key}")
 
 
-def _priced_lines(items):
-    """Unsaved order lines at today's catalog prices; refuses what cannot be sold."""
+def _priced_lines(items, strict=True):
+    """Unsaved order lines at today's catalog prices; refuses what cannot be sold (``strict``)
+    or leaves it out (the checkout page's quote)."""
     products = {
         p.pk: p for p in Product.objects.filter(pk__in=[int(pk) for pk in items], is_active=True)
     }
-    if len(products) != len(items):
+    if strict and len(products) != len(items):
         raise CheckoutError(_("A product in your cart is no longer available."))
     lines = []
     for pk, quantity in items.items():
-        product, quantity = products[int(pk)], int(quantity)
+        product, quantity = products.get(int(pk)), int(quantity)
+        if product is None or (not strict and quantity < 1):
+            continue
         if quantity < 1:
             raise CheckoutError(_("Invalid quantity."))
-        if product.stock is not None and product.stock < quantity:
+        if strict and product.stock is not None and product.stock < quantity:
             raise CheckoutError(
                 _("Only %(stock)s × %(name)s left in stock.")
                 % {"stock": product.stock, "name": product.name}
@@ -127,20 +210,25 @@ def _chosen_methods(data):
 
 
 def _new_order(data, customer, lines, shipping_method, payment_method):
-    """The unsaved order with goods and shipping totals (no discount yet)."""
+    """The unsaved order with goods and shipping totals (no discount yet). Gift cards count
+    towards neither a free-shipping threshold nor a discount: they are a means of payment."""
     goods_total = sum((line.line_total for line in lines), ZERO)
     needs_shipping = any(line.needs_shipping for line in lines)
     ship_to = data.shipping or data.billing
+    methods = {"shipping_method": shipping_method, "payment_method": payment_method}
     order = Order(
         customer=customer,
-        email=data.email.strip().lower(),
+        email=(data.email or "").strip().lower(),
         phone=data.phone,
         language=data.language,
-        shipping_method=shipping_method,
-        payment_method=payment_method,
+        **{name: method for name, method in methods.items() if method is not None},
         currency=settings.SHOP_CURRENCY,
         goods_total=goods_total,
-        shipping_total=shipping_method.cost_for(goods_total) if needs_shipping else ZERO,
+        shipping_total=(
+            shipping_method.cost_for(discountable_total(lines))
+            if needs_shipping and shipping_method is not None
+            else ZERO
+        ),
         voucher_code="",
         partner_consent=data.partner_consent,
         review_request_consent=data.review_request_consent,
@@ -186,8 +274,8 @@ def _reserve_stock(lines):
 
 
 def _take_stored_value_payments(order, lines, data, customer):
-    """Gift card and account credit (checkout steps with ``pay``); an order they cover in
-    full is paid at once."""
+    """Gift card and account credit (checkout steps with ``pay``); returns whether they paid
+    anything (the placement then decides whether the order is paid in full)."""
     changed = set()
     for step in extensions.checkout_steps():
         if step.pay is None:
@@ -201,5 +289,4 @@ def _take_stored_value_payments(order, lines, data, customer):
                 changed.add(name)
     if changed:
         order.save(update_fields=sorted(changed))
-        if order.amount_due <= 0:
-            mark_paid(order)
+    return bool(changed)

@@ -116,3 +116,28 @@ def test_erasure_deletes_the_sent_emails_to_the_customer():
     assert summary["emails_deleted"] == 2
     assert not OutboxEmail.objects.filter(to__contains=[customer.email]).exists()
     assert OutboxEmail.objects.filter(pk=other.pk).exists()
+
+
+def test_erasure_cancels_unpaid_pending_orders_and_gives_everything_back(make_order, product):
+    from giftcards import services as giftcard_services
+    from orders.services import create_invoice, mark_paid
+    from shop.models import Product
+
+    user = UserFactory()
+    product.stock = 10
+    product.save()
+    card = giftcard_services.issue_cards("5.00")[0]
+    pending = make_order(customer=user, giftcard_number=card.number)  # 5.00 of 24.90 by card
+    paid = make_order(customer=user)
+    mark_paid(paid)
+    invoiced = make_order(customer=user)
+    create_invoice(invoiced)
+    summary = services.delete_customer(user)
+    assert summary["orders_canceled"] == 1 and summary["orders_anonymised"] == 3
+    statuses = dict(Order.objects.values_list("pk", "status"))
+    assert statuses[pending.pk] == Order.Status.CANCELED
+    assert statuses[paid.pk] == Order.Status.PENDING  # paid: delivered as ordered
+    assert statuses[invoiced.pk] == Order.Status.PROCESSING
+    card.refresh_from_db()
+    assert card.balance == card.initial_value  # the card payment came back
+    assert Product.objects.get(pk=product.pk).stock == 8  # two orders still hold one each

@@ -20,6 +20,7 @@ from giftcards.services import GiftCardError
 from helpdesk.inbound import receive_email
 from helpdesk.models import Message, Thread
 from orders.models import Order, OrderLine
+from orders.services import mark_paid
 from privacy.models import AccessLogEntry, Disclosure
 from privacy.services import write_entry
 from reviews.models import Review
@@ -102,6 +103,7 @@ def footprint(annegret, make_order, assigned_campaign, staff):
         customer_note=f"Please ring twice, {FULL}",
         voucher_code=used_code.text,
     )
+    mark_paid(order)  # a business record: erasure cancels only unpaid pending orders
     account_thread = ThreadFactory(
         customer=annegret,
         email=EMAIL,

@@ -4,7 +4,6 @@ Property-based (hypothesis): the code mask parser, money parsing in forms, comma
 backoffice, the checkout and the contact form through their views.
 """
 
-import argparse
 import io
 import re
 from decimal import Decimal
@@ -26,13 +25,13 @@ from giftcards.models import GiftCard, LedgerEntry
 from helpdesk.models import Message, Thread
 from orders.models import Order, OrderLine
 from shop.models import OutboxEmail, Product
+from shop.money import CENT, MAX_AMOUNT, money_option
 from tests.checkout import checkout_post
 from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory, UserFactory
 from tests.helpdesk.factories import ContactTopicFactory
 from vouchers import masks
 from vouchers.errors import VoucherError
 from vouchers.forms import GenerateCodesForm
-from vouchers.management.commands._args import decimal_arg
 from vouchers.models import Campaign
 
 FAST = settings(
@@ -148,12 +147,14 @@ def test_random_codes_without_mask_use_the_unambiguous_alphabet(count):
 
 @FAST
 @given(value=money_text)
-def test_command_decimal_argument_accepts_only_finite_non_negative_numbers(value):
+def test_command_money_argument_accepts_only_amounts_within_the_limit(value):
     try:
-        number = decimal_arg(value)
-    except argparse.ArgumentTypeError:
+        amount = money_option(value, "--amount")
+    except CommandError as exc:
+        assert "\n" not in str(exc)  # the one-line error of every command
         return
-    assert number.is_finite() and number >= 0
+    assert amount.is_finite() and abs(amount) <= MAX_AMOUNT
+    assert amount == amount.quantize(CENT) == Decimal(str(value).strip())
 
 
 @FAST

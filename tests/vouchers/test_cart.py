@@ -26,6 +26,12 @@ def test_apply_code_shows_discount_and_prefills_checkout(cart_client, shipping, 
     assert cart_client.session["voucher_code"] == "TENOFF"
     checkout = cart_client.get(reverse("orders:checkout"))
     assert checkout.context["form"]["voucher_code"].value() == "TENOFF"
+    # The checkout summary shows the discount the cart showed, and the total after it.
+    summary = checkout.content.decode().split('id="summary"')[1].split("</tfoot>")[0]
+    assert "Discount (TENOFF)" in summary and "−10.00 EUR" in summary
+    order = checkout.context["order"]
+    assert f"{order.grand_total}</span> EUR" in summary
+    assert order.grand_total == order.goods_total + order.shipping_total - 10
 
 
 def test_invalid_code_is_explained_and_not_kept(cart_client):

@@ -109,3 +109,17 @@ def test_preview_checks_the_full_count():
     assert masks.preview("A<NUM:1000>", 100, 3) == ["A1000", "A1001", "A1002"]
     with pytest.raises(VoucherError):
         masks.preview("<NUM:01>", 500, 3)
+
+
+def test_leading_zeros_in_a_random_minimum_keep_the_width_as_in_num():
+    """Decided in issue 18: ``<RAND:000:999>`` pads like ``<NUM:0001>``; ``<RAND:0:999>`` not."""
+    codes = masks.generate("P<RAND:000:999>", 1000)
+    assert sorted(codes) == [f"P{n:03d}" for n in range(1000)]
+    unpadded = masks.generate("P<RAND:0:9>", 10)
+    assert sorted(unpadded) == [f"P{n}" for n in range(10)]
+    mixed = masks.generate("<NUM:1>-<RAND:007:9>", 50)
+    assert all(len(code.split("-")[1]) == 3 for code in mixed)
+
+
+def test_padded_random_width_counts_towards_the_code_length():
+    assert masks.max_length(masks.parse("<RAND:00000:9>"), 1) == 5

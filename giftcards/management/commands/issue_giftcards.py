@@ -1,10 +1,12 @@
 import datetime
-from decimal import Decimal, InvalidOperation
+import os
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from giftcards import services
 from shop.exports import csv_text
+from shop.money import money_option
 
 HEADER = ["number", "value", "currency", "valid_until"]
 
@@ -20,50 +22,55 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", help="Write the CSV to this file")
 
     def handle(self, *args, **options):
-        try:
-            amount = Decimal(options["amount"])
-        except InvalidOperation as exc:
-            raise CommandError(f"--amount: not a number: {options['amount']!r}") from exc
+        amount = money_option(options["amount"], "--amount")
         valid_until = None
         if options["valid_until"]:
             try:
                 valid_until = datetime.date.fromisoformat(options["valid_until"])
             except ValueError as exc:
                 raise CommandError("--valid-until: use the form YYYY-MM-DD") from exc
-        try:
-            cards = services.issue_cards(
-                amount,
-                options["count"],
-                valid_until=valid_until,
-                reason=options["reason"] or "Issued with manage.py issue_giftcards",
-            )
-        except services.GiftCardError as exc:
-            raise CommandError(exc.message) from exc
-        text = csv_text(
-            HEADER,
-            [
-                [
-                    c.display_number,
-                    c.initial_value,
-                    c.currency,
-                    c.valid_until.isoformat() if c.valid_until else "",
-                ]
-                for c in cards
-            ],
-        )
-        if options["output"]:
+        output = options["output"]
+        # The file is opened before anything is issued, and the cards are issued in the same
+        # transaction the file is written in: a card whose number nobody got is never issued.
+        fh = None
+        if output:
             try:
-                with open(options["output"], "w", encoding="utf-8", newline="") as fh:
-                    fh.write(text)
+                fh = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
             except OSError as exc:
-                # The cards exist; say so, so nobody issues them twice.
                 raise CommandError(
-                    f"{len(cards)} cards were issued but {options['output']} could not be "
-                    f"written ({exc}). Their numbers:\n{text}"
-                ) from exc
+                    f"Cannot write {output}: {exc.strerror}. No card was issued."
+                ) from None
+        try:
+            with transaction.atomic():
+                cards = services.issue_cards(
+                    amount,
+                    options["count"],
+                    valid_until=valid_until,
+                    reason=options["reason"] or "Issued with manage.py issue_giftcards",
+                )
+                text = csv_text(HEADER, [_row(card) for card in cards])
+                if fh is not None:
+                    fh.write(text)
+                    fh.close()
+        except (services.GiftCardError, OSError) as exc:
+            if fh is not None:
+                fh.close()
+                os.remove(output)
+            message = exc.message if isinstance(exc, services.GiftCardError) else exc.strerror
+            raise CommandError(f"{message} No card was issued.") from None
+        if output:
             self.stdout.write(
                 f"Issued {len(cards)} gift card(s) of {cards[0].initial_value} "
-                f"{cards[0].currency}; numbers written to {options['output']}"
+                f"{cards[0].currency}; numbers written to {output}"
             )
         else:
             self.stdout.write(text, ending="")
+
+
+def _row(card):
+    return [
+        card.display_number,
+        card.initial_value,
+        card.currency,
+        card.valid_until.isoformat() if card.valid_until else "",
+    ]

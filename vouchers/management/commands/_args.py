@@ -1,18 +1,7 @@
-"""Argument types shared by the discount-code commands."""
+"""Argument types shared by the discount-code commands (money: ``shop.money.money_option``)."""
 
 import argparse
 from datetime import date
-from decimal import Decimal, InvalidOperation
-
-
-def decimal_arg(value):
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not number.is_finite() or number < 0:
-        raise argparse.ArgumentTypeError(f"must be a number ≥ 0: {value!r}")
-    return number
 
 
 def date_arg(value):

@@ -3,11 +3,12 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from shop.exports import write_rows
+from shop.money import money_option
 from vouchers import services
 from vouchers.errors import VoucherError
 from vouchers.models import Campaign
 
-from ._args import date_arg, decimal_arg, positive_int
+from ._args import date_arg, positive_int
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", help="campaign name")
-        parser.add_argument("--min-order-value", type=decimal_arg, help="total order value from")
+        parser.add_argument("--min-order-value", help="total order value from")
         parser.add_argument("--min-orders", type=positive_int, help="number of orders from")
         parser.add_argument("--ordered-from", type=date_arg, help="orders placed from YYYY-MM-DD")
         parser.add_argument("--ordered-to", type=date_arg, help="orders placed to YYYY-MM-DD")
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError(f"No campaign named {opts['name']!r}.")
         criteria = services.Criteria(
-            min_order_value=opts["min_order_value"],
+            min_order_value=money_option(opts["min_order_value"], "--min-order-value"),
             min_orders=opts["min_orders"],
             ordered_from=opts["ordered_from"],
             ordered_to=opts["ordered_to"],

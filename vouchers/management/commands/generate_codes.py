@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from shop.money import money_option
 from vouchers import services
 from vouchers.errors import VoucherError
 from vouchers.models import Campaign
 
-from ._args import date_arg, decimal_arg, positive_int
+from ._args import date_arg, positive_int
 
 
 class Command(BaseCommand):
@@ -23,21 +24,25 @@ class Command(BaseCommand):
             help="default: single",
         )
         discount = parser.add_mutually_exclusive_group(required=True)
-        discount.add_argument("--percent", type=decimal_arg, help="percent off the goods")
-        discount.add_argument("--amount", type=decimal_arg, help="fixed amount off")
+        discount.add_argument("--percent", help="percent off the goods")
+        discount.add_argument("--amount", help="fixed amount off")
         discount.add_argument("--free-shipping", action="store_true", help="free shipping")
-        parser.add_argument("--min-order", type=decimal_arg, help="minimum goods value")
+        parser.add_argument("--min-order", help="minimum goods value")
         parser.add_argument("--valid-from", type=date_arg, help="YYYY-MM-DD")
         parser.add_argument("--valid-to", type=date_arg, help="YYYY-MM-DD")
         parser.add_argument("--points-price", type=positive_int, help="price in loyalty points")
 
     def handle(self, *args, **opts):
+        # Parsed here, not by argparse: a bad amount is the one-line error of every command.
         if opts["percent"] is not None:
-            discount_type, value = Campaign.DiscountType.PERCENT, opts["percent"]
+            discount_type = Campaign.DiscountType.PERCENT
+            value = money_option(opts["percent"], "--percent")
         elif opts["amount"] is not None:
-            discount_type, value = Campaign.DiscountType.AMOUNT, opts["amount"]
+            discount_type = Campaign.DiscountType.AMOUNT
+            value = money_option(opts["amount"], "--amount")
         else:
             discount_type, value = Campaign.DiscountType.FREE_SHIPPING, None
+        min_order = money_option(opts["min_order"], "--min-order")
         try:
             campaign = services.generate_campaign(
                 name=opts["name"],
@@ -46,7 +51,7 @@ class Command(BaseCommand):
                 kind=opts["kind"],
                 discount_type=discount_type,
                 discount_value=value,
-                min_order_value=opts["min_order"],
+                min_order_value=min_order,
                 valid_from=opts["valid_from"],
                 valid_to=opts["valid_to"],
                 points_price=opts["points_price"],

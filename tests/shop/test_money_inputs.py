@@ -1,0 +1,161 @@
+"""Every money input has a sane maximum and at most two decimals (issue 18, point 6): one
+definition in ``shop.money``, used by the forms, the model fields and the commands."""
+
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from giftcards import services as giftcard_services
+from giftcards.models import CreditAccount, GiftCard
+from shop.models import Product
+from shop.money import MAX_AMOUNT, MoneyError, MoneyField, money_option, parse_money
+from tests.factories import ProductFactory, UserFactory
+from vouchers.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("25", "25.00"),
+        ("25.5", "25.50"),
+        (" 0.01 ", "0.01"),
+        ("-5.00", "-5.00"),
+        ("1e3", "1000.00"),
+    ],
+)
+def test_parse_money_accepts_amounts(value, expected):
+    assert parse_money(value) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("10.005", "at most two decimal places"),
+        ("0.001", "at most two decimal places"),
+        ("123456789", "at most 1,000,000.00"),
+        ("1e12", "at most 1,000,000.00"),
+        ("-60000000", "at most 1,000,000.00"),
+        ("NaN", "is not an amount"),
+        ("Infinity", "is not an amount"),
+        ("12,50", "is not an amount"),
+        ("", "is not an amount"),
+    ],
+)
+def test_parse_money_refuses_what_is_not_a_plain_amount(value, message):
+    with pytest.raises(MoneyError, match=message):
+        parse_money(value)
+
+
+def test_money_field_refuses_too_many_decimals_and_too_much():
+    field = MoneyField()
+    assert field.clean("1000000.00") == MAX_AMOUNT
+    for value in ("1000000.01", "60000000", "10.005", "-1"):
+        with pytest.raises(Exception):  # noqa: B017 - ValidationError with the field's message
+            field.clean(value)
+
+
+def test_money_option_is_a_one_line_command_error():
+    assert money_option("12.50", "--amount") == Decimal("12.50")
+    with pytest.raises(CommandError) as excinfo:
+        money_option("123456789", "--amount")
+    assert str(excinfo.value) == "--amount: The amount can be at most 1,000,000.00."
+
+
+def test_model_money_fields_refuse_too_much_in_the_backoffice(admin_client):
+    product = ProductFactory()
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    response = admin_client.post(
+        url,
+        {
+            "category": product.category_id,
+            "name": product.name,
+            "slug": product.slug,
+            "sku": product.sku,
+            "price": "60000000.00",
+            "tax_rate": "19.00",
+            "image_color": "#8fb3c9",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "less than or equal to 1000000" in response.content.decode()
+    assert Product.objects.get(pk=product.pk).price == Decimal("10.00")
+
+
+def _run(*args):
+    """A real process against the test database: what an operator sees."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--amount", "123456789"],
+        ["--percent", "10", "--min-order", "1e12"],
+        ["--amount", "5.555"],
+    ],
+)
+def test_generate_codes_overflow_is_a_one_line_error_with_exit_code_1(args):
+    result = _run("generate_codes", "--name", "Overflow", "--count", "1", *args)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--amount" in result.stderr or "--min-order" in result.stderr
+    assert not Campaign.objects.exists()
+
+
+def test_issue_giftcards_into_an_unwritable_file_issues_nothing():
+    result = _run("issue_giftcards", "--amount", "10", "-o", "/nonexistent/dir/x.csv")
+    assert result.returncode == 1
+    assert "No card was issued" in result.stderr and "Traceback" not in result.stderr
+    assert not GiftCard.objects.exists()
+
+
+def test_issue_giftcards_never_rounds_an_amount():
+    with pytest.raises(CommandError, match="two decimal places"):
+        call_command("issue_giftcards", "--amount", "10.005")
+    assert not GiftCard.objects.exists()
+
+
+@pytest.fixture
+def account(customer):
+    return giftcard_services.account_for(customer)
+
+
+def test_a_credit_adjustment_of_sixty_million_is_refused_by_the_form(admin_client, account):
+    url = reverse("admin:giftcards_creditaccount_adjust", args=[account.pk])
+    response = admin_client.post(url, {"amount": "60000000", "reason": "typo"})
+    assert response.status_code == 200
+    assert "less than or equal to 1000000" in response.content.decode()
+    account.refresh_from_db()
+    assert account.balance == 0
+
+
+def test_adjustments_that_would_pass_the_maximum_are_a_clear_error(admin_client, account):
+    url = reverse("admin:giftcards_creditaccount_adjust", args=[account.pk])
+    assert admin_client.post(url, {"amount": "999999.00", "reason": "a"}).status_code == 302
+    response = admin_client.post(url, {"amount": "999999.00", "reason": "b"})
+    assert response.status_code == 200  # the form with the message, not a 500
+    assert "A balance can be at most 1,000,000.00." in response.content.decode()
+    assert CreditAccount.objects.get(pk=account.pk).balance == Decimal("999999.00")
+
+
+def test_the_adjust_service_never_rounds(account):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    with pytest.raises(giftcard_services.GiftCardError, match="two decimal places"):
+        giftcard_services.adjust_account(account, "10.005", "rounding", staff)
