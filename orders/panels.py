@@ -4,9 +4,10 @@ amount on the backoffice customer page, and what deleting a customer does to the
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
-from shop import admin, panels
+from shop import admin, dashboard, panels
 
-from . import limits
+from . import admin_list, limits
+from . import dashboard as figures
 from .models import ZERO, Order
 
 CUSTOMER_PAGE_ORDERS = 20
@@ -30,7 +31,53 @@ def backoffice_customer_delete(request, customer):
     return {"order_count": Order.objects.filter(customer=customer).count()}
 
 
+def register_figures():
+    dashboard.register(
+        "orders.sales",
+        _("Revenue and orders"),
+        "admin/orders/dashboard/sales.html",
+        figures.sales,
+        permission="orders.view_sales_figures",
+        order=10,
+        wide=True,
+    )
+    dashboard.register(
+        "orders.customers",
+        _("New and returning customers"),
+        "admin/orders/dashboard/customers.html",
+        figures.customers,
+        permission="orders.view_sales_figures",
+        order=20,
+    )
+    dashboard.register(
+        "orders.top_products",
+        _("Top products"),
+        "admin/orders/dashboard/top_products.html",
+        figures.top_products,
+        permission="orders.view_sales_figures",
+        order=30,
+    )
+    dashboard.register(
+        "orders.receivables",
+        _("Open amounts (pay on invoice)"),
+        "admin/orders/dashboard/receivables.html",
+        figures.receivables,
+        permission="orders.accounting_reports",
+        order=40,
+    )
+    dashboard.register(
+        "orders.authorized",
+        _("Card payments to capture"),
+        "admin/orders/dashboard/authorized.html",
+        figures.authorized,
+        permission="orders.change_order",
+        order=45,
+    )
+
+
 def register():
+    register_figures()
+    admin_list.register_jobs()
     admin.backoffice.attention(
         _("New orders"),
         "admin:orders_order_changelist",

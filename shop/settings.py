@@ -44,8 +44,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "shop.otp_apps.TOTPConfig",  # django_otp.plugins.otp_totp with a human name
+    "shop.otp_apps.StaticOTPConfig",  # django_otp.plugins.otp_static with a human name
     # Our apps layer by layer, lowest first (ARCHITECTURE.md "Layers"): the ops commands
     # run the apps' demo.py / benchmarks.py in this order.
     "shop",

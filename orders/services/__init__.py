@@ -10,7 +10,9 @@ from .lifecycle import (
     OrderError,
     OrderState,
     add_comment,
+    authorize_card_payment,
     cancel_order,
+    capture_payment,
     create_invoice,
     create_shipment,
     feed_user,
@@ -24,6 +26,7 @@ from .lifecycle import (
     send_invoice,
     send_tracking,
     use_download_link,
+    void_authorization,
 )
 
 __all__ = [
@@ -37,7 +40,9 @@ __all__ = [
     "OrderError",
     "OrderState",
     "add_comment",
+    "authorize_card_payment",
     "cancel_order",
+    "capture_payment",
     "create_invoice",
     "create_shipment",
     "feed_user",
@@ -52,4 +57,5 @@ __all__ = [
     "send_invoice",
     "send_tracking",
     "use_download_link",
+    "void_authorization",
 ]

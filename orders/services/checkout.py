@@ -14,7 +14,7 @@ from shop.models import PaymentMethod, Product, ShippingMethod
 from .. import extensions, limits, signals
 from ..errors import CheckoutError
 from ..models import ZERO, Order, OrderLine, money
-from .lifecycle import mark_paid
+from .lifecycle import authorize_card_payment, mark_paid
 
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
 REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "street", "postcode", "city")
@@ -63,6 +63,7 @@ def place_order(items, data: CheckoutData, customer=None):
         for step, value in priced:
             step.record(value, order)
         _take_stored_value_payments(order, lines, data, customer)
+        authorize_card_payment(order)
         signals.order_placed.send(sender=Order, order=order, lines=lines)
         queue_email(
             "order_confirmation",
