@@ -23,6 +23,7 @@ from shop.pdf import pdf_response
 
 from . import services
 from .admin_list import BulkActionsMixin, BuyerFilter, ProductFilter, ReceivableAgeFilter
+from .admin_reports import SalesReportAdmin  # noqa: F401  (registers the reports page)
 from .models import CreditNote, FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
 from .pdf import render_credit_note, render_invoice, render_packing_slip
 

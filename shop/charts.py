@@ -53,6 +53,8 @@ def _fmt(value, decimals):
 
 def _axis(maximum, decimals, height, top):
     step = nice_step(float(maximum))
+    if not decimals:
+        step = max(1, step)  # counts: no ticks between whole numbers
     top_value = step * max(1, math.ceil(float(maximum) / step))
     ticks = []
     n = round(top_value / step)

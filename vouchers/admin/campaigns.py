@@ -12,9 +12,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from shop import charts
 from shop.admin import backoffice
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
@@ -213,6 +215,9 @@ class CampaignAdmin(admin.ModelAdmin):
                 request,
                 _("Generate codes"),
                 form=form,
+                # The admin's own scripts (core.js: the calendar needs its quickElement)
+                # and the date widgets' calendar.
+                media=self.media + form.media,
                 fieldsets=fieldsets,
                 async_threshold=services.ASYNC_THRESHOLD,
                 preview_size=PREVIEW_SIZE,
@@ -307,7 +312,7 @@ class CampaignAdmin(admin.ModelAdmin):
     def download_view(self, request, pk):
         campaign = self._campaign(request, pk)
         return csv_response(
-            f"codes-{campaign.pk}.csv",
+            campaign_filename(campaign),
             [_("code"), _("active"), _("assigned customer"), _("order number"), _("used")],
             export_rows(campaign),
         )
@@ -316,6 +321,7 @@ class CampaignAdmin(admin.ModelAdmin):
         campaign = self._campaign(request, pk)
         summary, per_code = services.campaign_statistics(campaign)
         page = Paginator(per_code, 100).get_page(request.GET.get("page"))
+        timeline, unit = services.campaign_timeline(campaign)
         return TemplateResponse(
             request,
             "admin/vouchers/campaign/statistics.html",
@@ -325,6 +331,7 @@ class CampaignAdmin(admin.ModelAdmin):
                 campaign=campaign,
                 summary=summary,
                 page=page,
+                **_statistics_charts(timeline, unit, summary),
             ),
         )
 
@@ -357,3 +364,48 @@ class CampaignAdmin(admin.ModelAdmin):
                 object=campaign,
             ),
         )
+
+
+def campaign_filename(campaign):
+    """``codes-summer-sale-2026.csv``: named after the campaign (its number when the name
+    has no letters or digits to make a file name of)."""
+    slug = slugify(campaign.name)[:60].strip("-")
+    return f"codes-{slug or campaign.pk}.csv"
+
+
+def _statistics_charts(timeline, unit, summary):
+    if not timeline:
+        return {"uses_chart": None, "value_chart": None}
+    fmt = "j M" if unit == "day" else "M Y"
+    labels = [date_format(period, fmt) for period, *_rest in timeline]
+    every = max(1, round(len(labels) / 8))
+    per = _("day") if unit == "day" else _("month")
+    uses = [n for _p, n, _v, _d in timeline]
+    value = [v for _p, _n, v, _d in timeline]
+    discount = [d for _p, _n, _v, d in timeline]
+    share = round(summary["discount"] * 100 / summary["value"], 1) if summary["value"] else 0
+    return {
+        "uses_chart": charts.bar_chart(
+            labels,
+            [charts.Series(_("Redemptions"), uses, "s1")],
+            title=_("Redemptions per %(period)s") % {"period": per},
+            description=_("%(n)s redemptions from %(first)s to %(last)s.")
+            % {"n": sum(uses), "first": labels[0], "last": labels[-1]},
+            label_every=every,
+        ),
+        "value_chart": charts.bar_chart(
+            labels,
+            [
+                charts.Series(_("Order value"), value, "s1"),
+                charts.Series(_("Discount granted"), discount, "s4"),
+            ],
+            title=_("Discount against order value per %(period)s") % {"period": per},
+            description=_(
+                "Orders worth %(value)s got %(discount)s discount (%(share)s %% of their value)."
+            )
+            % {"value": summary["value"], "discount": summary["discount"], "share": share},
+            decimals=2,
+            label_every=every,
+        ),
+        "discount_share": share,
+    }
