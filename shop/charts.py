@@ -179,10 +179,10 @@ def bar_chart(labels, series, *, title, description="", decimals=0, label_every=
 
 def hbar_chart(rows, *, title, description="", decimals=2, value_name=""):
     """Horizontal bars for a ranking: ``rows`` = [{"label", "value", "url"?, "note"?}]."""
-    width = WIDTH
-    row_h = 26
-    label_w = 200
-    value_w = 110
+    width = 440
+    row_h = 24
+    label_w = 150
+    value_w = 120
     height = max(row_h, row_h * len(rows)) + 4
     plot_w = width - label_w - value_w
     maximum = max([float(r["value"]) for r in rows] or [0]) or 1

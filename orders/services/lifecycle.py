@@ -337,15 +337,8 @@ def mark_paid(order, user=None):
             _finish(order, locked)
             return locked
         _refuse_if_final(locked, _("marked as paid"))
-        if locked.payment_status == Order.PaymentStatus.AUTHORIZED:
-            raise OrderError(
-                _(
-                    "The card payment of order %(number)s is authorized: capture it instead "
-                    "of marking the order as paid."
-                )
-                % {"number": locked.number}
-            )
-        _set_paid(locked, user)
+        # An authorized card payment that is marked paid has been taken: a capture.
+        _set_paid(locked, user, captured=locked.payment_status == Order.PaymentStatus.AUTHORIZED)
         return _finish(order, locked)
 
 
