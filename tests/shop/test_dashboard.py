@@ -184,3 +184,17 @@ def test_card_payments_to_capture(admin_client, make_order):
     assert data["count"] == 1 and data["amount"] == order.grand_total
     listed = admin_client.get(data["url"]).context["cl"].result_list
     assert [o.pk for o in listed] == [order.pk]
+
+
+def test_charts_keep_svg_numbers_in_every_language(client, make_order):
+    """German and Polish write 12,5 — an SVG coordinate must stay 12.5."""
+    make_order()
+    client.force_login(RoleUserFactory(role="Shop manager"))
+    for language in ("de", "pl", "da"):
+        cache.clear()
+        page = client.get(START, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        start = page.index('id="figures"')
+        figures = page[start : page.index('class="app-', start)]
+        numbers = re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|width|height|points)="([^"]*)"', figures)
+        assert numbers and not [n for n in numbers if "," in n and " " not in n], language
+        assert not re.search(r'points="[^"]*\d,\d+,\d', figures), language
