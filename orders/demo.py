@@ -265,8 +265,9 @@ def seed_history(cmd, customers):
             except DomainError:
                 continue  # e.g. the customer's open-amount limit: a real shop refuses it too
             placed = now - timedelta(days=days_ago, hours=rnd.randint(0, 10))
-            _history_steps(order, payment, days_ago, rnd, staff)
             Order.objects.filter(pk=order.pk).update(created=placed)
+            order.refresh_from_db()
+            _history_steps(order, payment, days_ago, rnd, staff)
             created += 1
     cmd.stdout.write(f"Orders: {created} orders of the last {HISTORY_DAYS} days.")
 

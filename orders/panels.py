@@ -11,6 +11,7 @@ from . import dashboard as figures
 from .models import ZERO, Order
 
 CUSTOMER_PAGE_ORDERS = 20
+NEW_ORDERS_CAP = 999  # the start page says "999+" rather than counting every pending order
 
 
 def backoffice_customer(request, customer):
@@ -81,9 +82,14 @@ def register():
     admin.backoffice.attention(
         _("New orders"),
         "admin:orders_order_changelist",
-        lambda: Order.objects.filter(status=Order.Status.PENDING).count(),
+        lambda: (
+            Order.objects.filter(status=Order.Status.PENDING)
+            .order_by()[: NEW_ORDERS_CAP + 1]
+            .count()
+        ),
         permission="orders.view_order",
         query="?status__exact=pending",
+        cap=NEW_ORDERS_CAP,
     )
     panels.BACKOFFICE_CUSTOMER.register(
         "admin/orders/_customer_orders_panel.html", backoffice_customer, order=10

@@ -198,3 +198,17 @@ def test_charts_keep_svg_numbers_in_every_language(client, make_order):
         numbers = re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|width|height|points)="([^"]*)"', figures)
         assert numbers and not [n for n in numbers if "," in n and " " not in n], language
         assert not re.search(r'points="[^"]*\d,\d+,\d', figures), language
+
+
+def test_a_capped_attention_tile_says_more_than(admin_client, make_order, monkeypatch):
+    from orders import panels
+    from shop.admin import backoffice
+
+    for _ in range(3):
+        make_order()
+    item = next(i for i in backoffice._attention if i.url_name == "admin:orders_order_changelist")
+    monkeypatch.setattr(item, "cap", 2)
+    monkeypatch.setattr(item, "count", lambda: min(3, 2 + 1))
+    tiles = {str(i["label"]): i for i in admin_client.get(START).context["attention"]}
+    assert tiles["New orders"]["display"] == "2+"
+    assert panels.NEW_ORDERS_CAP == 999
