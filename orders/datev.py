@@ -226,21 +226,25 @@ def header(first, last, fiscal_start, label, now=None):
 def bookings(first, last):
     """The booking records of the period: lists of 125 fields, as strings."""
     debtor, _start, accounts = _config()
+    docs = documents(first, last)
+    for doc in docs:  # checked first: the error in the operator's language, nothing written
+        for row in doc.rows:
+            rate = row["rate"].normalize()
+            if row["gross"] and rate not in accounts:
+                raise OrderError(
+                    _(
+                        "No revenue account is set for VAT rate %(rate)s %% "
+                        "(DATEV_REVENUE_ACCOUNTS); document %(number)s needs one."
+                    )
+                    % {"rate": f"{rate:f}", "number": doc.number}
+                )
     records = []
-    with translation.override("de"):  # the consultant's language
-        for doc in documents(first, last):
+    with translation.override("de"):  # the booking texts: the consultant's language
+        for doc in docs:
             for row in doc.rows:
                 if not row["gross"]:
                     continue
                 rate = row["rate"].normalize()
-                if rate not in accounts:
-                    raise OrderError(
-                        _(
-                            "No revenue account is set for VAT rate %(rate)s %% "
-                            "(DATEV_REVENUE_ACCOUNTS); document %(number)s needs one."
-                        )
-                        % {"rate": f"{rate:f}", "number": doc.number}
-                    )
                 fields = [""] * len(COLUMNS)
                 fields[AMOUNT] = _amount(row["gross"])
                 # An invoice raises the debtor (debit), a credit note lowers it (credit).

@@ -184,3 +184,17 @@ def test_view_only_roles_cannot_change_orders_in_bulk(client, make_order):
     assert "bulk_print_invoices" in page and "bulk_create_invoices" not in page
     act(client, "bulk_create_invoices", [order])
     assert not Invoice.objects.exists()
+
+
+def test_downloading_a_jobs_file_is_in_the_access_log(admin_client, make_order):
+    from privacy.models import AccessLogEntry
+
+    invoiced, pending = make_order(), make_order()
+    services.create_invoice(invoiced)
+    act(admin_client, "bulk_print_invoices", [invoiced, pending])
+    job = BackgroundJob.objects.get()
+    url = reverse("admin:shop_backgroundjob_file", args=[job.pk])
+    admin_client.get(url)
+    entry = AccessLogEntry.objects.filter(path=url).get()
+    assert entry.action == "print"
+    assert f"order:{invoiced.pk}" in entry.subjects and f"order:{pending.pk}" in entry.subjects
