@@ -20,7 +20,9 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import slugify
 
 CACHE_SECONDS = 60
 CACHE_VERSION = 1
@@ -66,14 +68,30 @@ def compute(shown):
     return {w.key: w.data() for w in shown}
 
 
+def render(widget, data):
+    """A widget's HTML (its charts are hundreds of SVG elements: rendered once a minute,
+    not on every view of the start page)."""
+    return render_to_string(
+        widget.template, {"data": data, "chart_id": slugify(widget.key), "widget": widget}
+    )
+
+
 def for_user(user):
-    """[{"widget", "data"}] for the start page and the time they were computed."""
+    """[{"widget", "data", "html"}] for the start page and the time they were computed."""
     shown = visible(user)
     if not shown:
         return [], None
     key = cache_key(shown, translation.get_language() or "en")
     cached = cache.get(key)
     if cached is None:
-        cached = {"at": timezone.now(), "data": compute(shown)}
+        data = compute(shown)
+        cached = {
+            "at": timezone.now(),
+            "data": data,
+            "html": {w.key: render(w, data[w.key]) for w in shown},
+        }
         cache.set(key, cached, CACHE_SECONDS)
-    return [{"widget": w, "data": cached["data"][w.key]} for w in shown], cached["at"]
+    return [
+        {"widget": w, "data": cached["data"][w.key], "html": cached["html"][w.key]}
+        for w in shown
+    ], cached["at"]
