@@ -92,6 +92,5 @@ def for_user(user):
         }
         cache.set(key, cached, CACHE_SECONDS)
     return [
-        {"widget": w, "data": cached["data"][w.key], "html": cached["html"][w.key]}
-        for w in shown
+        {"widget": w, "data": cached["data"][w.key], "html": cached["html"][w.key]} for w in shown
     ], cached["at"]
