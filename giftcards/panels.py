@@ -1,9 +1,12 @@
 """Gift-card panels on pages owned by other apps (see ``shop.panels``)."""
 
-from shop import panels
+from django.utils.translation import gettext_lazy as _
+
+from shop import dashboard, panels
 from shop.models import ShopSettings
 
 from . import services
+from .dashboard import liability
 from .forms import RedeemForm
 from .models import CreditAccount, LedgerEntry
 
@@ -55,6 +58,14 @@ def checkout_panel(request, form):
 
 
 def register():
+    dashboard.register(
+        "giftcards.liability",
+        _("Gift-card and credit liability"),
+        "admin/giftcards/dashboard/liability.html",
+        liability,
+        permission="giftcards.view_giftcard",
+        order=60,
+    )
     panels.ACCOUNT_HOME.register("giftcards/_account_panel.html", account_home_context, order=40)
     panels.registry("account_nav").register(
         "giftcards/_account_nav.html", account_nav_context, order=40

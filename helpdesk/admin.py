@@ -7,6 +7,8 @@ department staff (Marketing, Sales, Payments, Shop manager) see the threads curr
 forwarded to their group through django-guardian object permissions.
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from modeltranslation.admin import TranslationAdmin
 
+from shop import datehierarchy
 from shop.admin import backoffice
 from shop.exceptions import DomainError
 
@@ -142,6 +145,10 @@ class ThreadAdmin(admin.ModelAdmin):
         threads = self.get_queryset(request)
         if form.is_bound:
             threads = form.filter(threads, user=request.user) if form.is_valid() else threads.none()
+        threads = datehierarchy.filter_by(threads, "created", request.GET)
+        date_hierarchy = datehierarchy.drilldown(
+            threads, "created", True, request.GET, partial(_date_link, request.GET)
+        )
         sort = request.GET.get("o") if request.GET.get("o") in SORTS else "-created"
         threads = (
             threads.select_related("assignee", "topic")
@@ -164,6 +171,7 @@ class ThreadAdmin(admin.ModelAdmin):
             "sort": sort,
             "now": timezone.now(),
             "can_assign": self.has_change_permission(request),
+            "date_hierarchy": date_hierarchy,
             "assign_form": AssignForm(staff=staff),
             **(extra_context or {}),
         }
@@ -327,3 +335,14 @@ class ThreadAdmin(admin.ModelAdmin):
         if attachment is None:
             raise Http404
         return attachments.download_response(attachment)
+
+
+def _date_link(params, filters):
+    """The thread list's URL with another year / month / day of the date drill-down."""
+    query = params.copy()
+    for key in list(query):
+        if key.startswith("created__") or key == "p":
+            query.pop(key)
+    for key, value in filters.items():
+        query[key] = value
+    return "?" + query.urlencode()

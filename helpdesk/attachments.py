@@ -19,12 +19,13 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+
+from shop import storage as shop_storage
 
 from .errors import HelpdeskError
 
@@ -49,23 +50,7 @@ TEXT_EXTENSIONS = {"txt", "csv"}
 SNIFF_BYTES = 8192
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files below ``settings.PRIVATE_MEDIA_ROOT`` (read at every access, so a changed setting
-    — e.g. per test — applies at once). No URL: they are served by views only."""
-
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Helpdesk attachments have no public URL.")
-
-
-_storage = PrivateStorage()
+_storage = shop_storage.private_storage()
 
 
 def private_storage():

@@ -113,7 +113,7 @@ class Thread(models.Model):
         FORWARDED_MARKETING = "fwd_marketing", _("Forwarded to Marketing")
         FORWARDED_SALES = "fwd_sales", _("Forwarded to Sales")
         FORWARDED_PAYMENTS = "fwd_payments", _("Forwarded to Payments")
-        FORWARDED_MANAGER = "fwd_manager", _("Forwarded to Store manager")
+        FORWARDED_MANAGER = "fwd_manager", _("Forwarded to Shop manager")
 
     # Forwarding status -> the role group (shop/roles.py) that gets the thread.
     DEPARTMENTS = {

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,8 @@ from shop.exceptions import DomainError
 from shop.pdf import pdf_response
 
 from . import services
+from .admin_list import BulkActionsMixin, BuyerFilter, ProductFilter, ReceivableAgeFilter
+from .admin_reports import SalesReportAdmin  # noqa: F401  (registers the reports page)
 from .models import CreditNote, FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
 from .pdf import render_credit_note, render_invoice, render_packing_slip
 
@@ -114,17 +116,28 @@ def _detail_queryset():
 
 
 @admin.register(Order, site=backoffice)
-class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
+class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
+    # Five columns fit beside the navigation and the filters at 1280 px; the rest of a row
+    # (payment and shipping method, country, language) is behind its "More" disclosure.
     list_display = [
-        "number",
-        "created",
+        "number_column",
+        "date_column",
         "customer_column",
         "total_column",
         "status_column",
-        "payment_status_column",
     ]
-    list_display_links = ["number"]
-    list_filter = ["status", "payment_status", "payment_method", DateRangeFilter]
+    list_display_links = ["number_column"]
+    list_select_related = ["payment_method", "shipping_method"]
+    list_filter = [
+        "status",
+        "payment_status",
+        "payment_method",
+        DateRangeFilter,
+        ReceivableAgeFilter,
+        BuyerFilter,
+        ProductFilter,
+    ]
+    date_hierarchy = "created"
     search_fields = ["number", "email", "billing_last_name", "billing_first_name"]
     name_search_fields = ("billing_first_name", "billing_last_name")
     exact_search_fields = ("number",)
@@ -132,10 +145,35 @@ class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/orders/order/change_list.html"
 
     # -- list ---------------------------------------------------------------------------
+    @admin.display(description=gettext_lazy("order"), ordering="number")
+    def number_column(self, obj):
+        return obj.number
+
+    @admin.display(description=gettext_lazy("date"), ordering="created")
+    def date_column(self, obj):
+        local = timezone.localtime(obj.created)
+        return format_html(
+            '<span class="nowrap">{}</span><br><span class="quiet">{}</span>',
+            formats.date_format(local, "SHORT_DATE_FORMAT"),
+            formats.time_format(local, "TIME_FORMAT"),
+        )
+
     @admin.display(description=gettext_lazy("customer"), ordering="billing_last_name")
     def customer_column(self, obj):
         return format_html(
-            '{}<br><span class="quiet">{}</span>', obj.billing_name or "—", obj.email
+            '{}<br><span class="quiet email">{}</span>'
+            '<details class="row-detail"><summary>{}</summary>{}: {}<br>{}: {}<br>{}: {} · {}'
+            "</details>",
+            obj.billing_name or "—",
+            obj.email,
+            _("More"),
+            _("Payment"),
+            obj.payment_method.name,
+            _("Shipping"),
+            obj.shipping_method.name,
+            _("Country"),
+            obj.billing_country,
+            obj.language,
         )
 
     @admin.display(description=gettext_lazy("total"), ordering="grand_total")
@@ -147,14 +185,12 @@ class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_column(self, obj):
         return format_html(
-            '<span class="order-status {}">{}</span>', obj.status, obj.get_status_display()
-        )
-
-    @admin.display(description=gettext_lazy("payment status"), ordering="payment_status")
-    def payment_status_column(self, obj):
-        return format_html(
-            '<span class="order-status pay-{}">{}</span>',
+            '<span class="order-status {}">{}</span><br>'
+            '<span class="order-status pay-{}" title="{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
             obj.payment_status,
+            _("payment status"),
             obj.get_payment_status_display(),
         )
 
@@ -178,7 +214,7 @@ class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
                     {"action": action},
                     name=f"orders_order_{action.replace('-', '_')}",
                 )
-                for action in ("mark-paid", "cancel", "refund")
+                for action in ("mark-paid", "cancel", "refund", "capture", "void")
             ),
             *super().get_urls(),
         ]
@@ -248,12 +284,20 @@ class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
             "mark-paid": (services.mark_paid, _("Order %(number)s marked as paid.")),
             "cancel": (services.cancel_order, _("Order %(number)s canceled.")),
             "refund": (services.refund_order, _("Order %(number)s refunded and closed.")),
+            "capture": (
+                services.capture_payment,
+                _("Card payment of order %(number)s captured."),
+            ),
+            "void": (
+                services.void_authorization,
+                _("Card authorization of order %(number)s voided."),
+            ),
         }
         if action not in actions:
             raise Http404
         order = self._order(request, pk, change=True)
         if request.method != "POST":
-            if action == "mark-paid":
+            if action in ("mark-paid", "capture", "void"):
                 return redirect(self._detail_url(order))
             context = {
                 **self.admin_site.each_context(request),
@@ -414,6 +458,8 @@ class InvoiceAdmin(_DocumentAdmin):
     list_display = ["number", "created", "order_link", "buyer_name", "total_column", "sent_at"]
     list_select_related = ["order"]
     search_fields = ["=number", "=order_number", "buyer_name", "buyer_email"]
+    date_hierarchy = "created"
+    change_list_template = "admin/orders/invoice/change_list.html"
 
     @admin.display(description=gettext_lazy("total"), ordering="grand_total")
     def total_column(self, obj):

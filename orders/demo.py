@@ -4,13 +4,19 @@ Idempotent: every scenario is keyed on its customer e-mail and customer note; a 
 exists already is skipped, so running the command twice changes nothing.
 """
 
+import random
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
+from django.db.models import Q
+from django.utils import timezone
 
 from customers.models import User
+from shop.exceptions import DomainError
 from shop.models import PaymentMethod, Product, ShippingMethod
 
 from . import services
-from .models import Order
+from .models import Invoice, Order
 
 DEMO_CUSTOMER_PASSWORD = "demo-customer-2026"
 
@@ -89,12 +95,18 @@ SCENARIOS = [
 ]
 
 
+HISTORY_NOTE = "Demo order history"
+HISTORY_DAYS = 60
+
+
 def seed(cmd):
     if not Product.objects.filter(sku="KIT-001").exists():
         cmd.stdout.write("Orders: catalog missing, skipped.")
         return
     ebook_file(cmd)
     customers = {email: demo_customer(email, data) for email, data in CUSTOMERS.items()}
+    # First, so that the history's invoices get the lower numbers of the year, in date order.
+    seed_history(cmd, customers)
     shipping = ShippingMethod.objects.order_by("position").first()
     staff = User.objects.filter(email="clerk@example.com").first()
     created = 0
@@ -191,3 +203,94 @@ def ebook_file(cmd):
     ).write_pdf()
     product.download_file.save("nordic-baking.pdf", ContentFile(pdf), save=True)
     cmd.stdout.write("Orders: demo e-book file attached to DIG-001.")
+
+
+def seed_history(cmd, customers):
+    """Orders of the last 60 days (a few a day, some invoiced, paid or refunded) so the start
+    page's figures and the sales report show something. Placed through the checkout and the
+    lifecycle like any order, then dated back."""
+    if Order.objects.filter(customer_note=HISTORY_NOTE).exists():
+        return
+    rnd = random.Random(26)
+    products = list(
+        # Untracked or plentiful stock only: the scenarios below need what is in stock.
+        Product.objects.filter(is_active=True, is_giftcard=False, is_downloadable=False).filter(
+            Q(stock__isnull=True) | Q(stock__gte=100)
+        )
+    )
+    if not products:
+        return
+    shipping = ShippingMethod.objects.order_by("position").first()
+    methods = {m.code: m for m in PaymentMethod.objects.all()}
+    staff = User.objects.filter(email="clerk@example.com").first()
+    buyers = [*CUSTOMERS, *GUESTS, "lars.holm@example.com", "eva.nowak@example.com"]
+    extra = {
+        "lars.holm@example.com": ("Lars", "Holm", "", "Vestergade 9", "5000", "Odense", "DK"),
+        "eva.nowak@example.com": ("Eva", "Nowak", "", "ul. Polna 4", "30-001", "Kraków", "PL"),
+    }
+    now = timezone.now()
+    created = 0
+    for days_ago in range(HISTORY_DAYS, 0, -1):
+        for _n in range(rnd.choice([0, 1, 1, 2, 2, 3])):
+            email = rnd.choice(buyers)
+            first, last, company, street, postcode, city, country = (
+                CUSTOMERS.get(email) or GUESTS.get(email) or extra[email]
+            )
+            payment = rnd.choice(["card", "card", "card", "prepayment", "invoice"])
+            if payment not in methods:
+                continue
+            items = {p.pk: rnd.randint(1, 2) for p in rnd.sample(products, rnd.randint(1, 2))}
+            customer = customers.get(email)
+            try:
+                order = services.place_order(
+                    items,
+                    services.CheckoutData(
+                        email=email,
+                        billing={
+                            "first_name": first,
+                            "last_name": last,
+                            "company": company,
+                            "street": street,
+                            "postcode": postcode,
+                            "city": city,
+                            "country": country,
+                        },
+                        shipping_method_id=shipping.pk,
+                        payment_method_id=methods[payment].pk,
+                        customer_note=HISTORY_NOTE,
+                        language=customer.language if customer else "en",
+                    ),
+                    customer=customer,
+                )
+            except DomainError:
+                continue  # e.g. the customer's open-amount limit: a real shop refuses it too
+            placed = now - timedelta(days=days_ago, hours=rnd.randint(0, 10))
+            Order.objects.filter(pk=order.pk).update(created=placed)
+            order.refresh_from_db()
+            _history_steps(order, payment, days_ago, rnd, staff)
+            created += 1
+    cmd.stdout.write(f"Orders: {created} orders of the last {HISTORY_DAYS} days.")
+
+
+def _history_steps(order, payment, days_ago, rnd, staff):
+    """What happened to an order of ``days_ago`` days ago (older ones are further along)."""
+    roll = rnd.random()
+    if roll < 0.06:
+        services.cancel_order(order, user=staff)
+        return
+    if days_ago < 3 and roll < 0.6:
+        return  # still pending
+    if payment == "prepayment":
+        services.mark_paid(order, user=staff)
+    invoice = services.create_invoice(order, user=staff)
+    invoiced = timezone.now() - timedelta(days=max(0, days_ago - 1))
+    Invoice.objects.filter(pk=invoice.pk).update(created=invoiced)
+    if payment == "invoice" and (days_ago < 20 or rnd.random() < 0.5):
+        pass  # still open: the receivables by age
+    elif payment == "invoice":
+        services.mark_paid(order, user=staff)
+    lines = {li.pk: li.quantity for li in order.lines.all() if li.needs_shipping}
+    if lines:
+        services.create_shipment(order, lines, [("dhl", f"00340434{order.pk:012d}")], user=staff)
+    if rnd.random() < 0.05:
+        services.refund_order(order, user=staff, reason="Returned within 14 days.")

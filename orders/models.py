@@ -152,6 +152,11 @@ class Order(models.Model):
                 condition=Q(giftcard_total__gte=0) & Q(credit_total__gte=0),
                 name="order_prepaid_not_negative",
             ),
+            # A canceled or closed order holds no money on the customer's card.
+            models.CheckConstraint(
+                condition=~Q(payment_status="authorized", status__in=["canceled", "closed"]),
+                name="order_authorized_only_while_open",
+            ),
         ]
         indexes = [
             models.Index(fields=["billing_last_name", "billing_first_name"]),
@@ -577,3 +582,18 @@ class DownloadLink(models.Model):
 
     def is_expired(self, now=None):
         return (now or timezone.now()) >= self.expires_at
+
+
+class SalesReport(Invoice):
+    """No table of its own: the backoffice entry of the accountant's reports (sales by day or
+    month, VAT per rate, payment methods; DATEV bookings) and the permissions around them."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        permissions = [
+            ("view_sales_figures", _("Can see sales figures on the start page")),
+            ("accounting_reports", _("Can see sales reports and export bookings")),
+        ]
+        verbose_name = _("sales report")
+        verbose_name_plural = _("sales reports")

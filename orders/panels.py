@@ -5,12 +5,14 @@ from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
-from shop import admin, panels
+from shop import admin, dashboard, panels
 
-from . import erasure, limits
+from . import admin_list, erasure, limits
+from . import dashboard as figures
 from .models import ZERO, Order, money
 
 CUSTOMER_PAGE_ORDERS = 20
+NEW_ORDERS_CAP = 999  # the start page says "999+" rather than counting every pending order
 
 
 def backoffice_customer(request, customer):
@@ -44,13 +46,64 @@ def backoffice_customer_delete(request, customer):
     }
 
 
+def register_figures():
+    dashboard.register(
+        "orders.sales",
+        _("Revenue and orders"),
+        "admin/orders/dashboard/sales.html",
+        figures.sales,
+        permission="orders.view_sales_figures",
+        order=10,
+        wide=True,
+    )
+    dashboard.register(
+        "orders.customers",
+        _("New and returning customers"),
+        "admin/orders/dashboard/customers.html",
+        figures.customers,
+        permission="orders.view_sales_figures",
+        order=20,
+    )
+    dashboard.register(
+        "orders.top_products",
+        _("Top products"),
+        "admin/orders/dashboard/top_products.html",
+        figures.top_products,
+        permission="orders.view_sales_figures",
+        order=30,
+    )
+    dashboard.register(
+        "orders.receivables",
+        _("Open amounts (pay on invoice)"),
+        "admin/orders/dashboard/receivables.html",
+        figures.receivables,
+        permission="orders.accounting_reports",
+        order=40,
+    )
+    dashboard.register(
+        "orders.authorized",
+        _("Card payments to capture"),
+        "admin/orders/dashboard/authorized.html",
+        figures.authorized,
+        permission="orders.change_order",
+        order=45,
+    )
+
+
 def register():
+    register_figures()
+    admin_list.register_jobs()
     admin.backoffice.attention(
         _("New orders"),
         "admin:orders_order_changelist",
-        lambda: Order.objects.filter(status=Order.Status.PENDING).count(),
+        lambda: (
+            Order.objects.filter(status=Order.Status.PENDING)
+            .order_by()[: NEW_ORDERS_CAP + 1]
+            .count()
+        ),
         permission="orders.view_order",
         query="?status__exact=pending",
+        cap=NEW_ORDERS_CAP,
     )
     panels.BACKOFFICE_CUSTOMER.register(
         "admin/orders/_customer_orders_panel.html", backoffice_customer, order=10

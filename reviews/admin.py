@@ -139,7 +139,7 @@ class ReviewAdmin(admin.ModelAdmin):
     list_select_related = ["product"]
     search_fields = ["text"]
     search_help_text = _("Search in the comment text.")
-    date_hierarchy = None
+    date_hierarchy = "created"
     list_per_page = 50
     actions = ["activate_selected", "deactivate_selected", "delete_selected"]
     fields = [

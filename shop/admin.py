@@ -4,6 +4,7 @@ Apps register their ModelAdmins on ``backoffice`` and may add items to the start
 "needs attention" panel with ``backoffice.attention(...)``.
 """
 
+import mimetypes
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -11,9 +12,13 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.urls import reverse
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +27,15 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .db import PersonName, estimated_count
-from .models import Category, OutboxEmail, PaymentMethod, Product, ShippingMethod, ShopSettings
+from .models import (
+    BackgroundJob,
+    Category,
+    OutboxEmail,
+    PaymentMethod,
+    Product,
+    ShippingMethod,
+    ShopSettings,
+)
 from .twofactor import TwoFactorSiteMixin
 
 
@@ -34,6 +47,7 @@ class AttentionItem:
     permission: str | None = None
     query: str = ""
     urgent: bool = False
+    cap: int | None = None  # counts above it show as "cap+" (``count`` may stop there)
 
 
 class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
@@ -46,14 +60,18 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
         super().__init__(*args, **kwargs)
         self._attention = []
 
-    def attention(self, label, url_name, count, permission=None, query="", urgent=False):
+    def attention(self, label, url_name, count, permission=None, query="", urgent=False, cap=None):
         """Show ``count()`` on the start page, linking to ``url_name`` (+ ``query``).
 
-        ``urgent`` items are highlighted in red while their count is not zero.
+        ``urgent`` items are highlighted in red while their count is not zero. With ``cap``,
+        a count above it shows as "1,000+": ``count()`` may stop counting there (a LIMIT),
+        so the start page stays fast on a million rows.
         """
         if any(i.label == label and i.url_name == url_name for i in self._attention):
             return  # a module imported twice must not duplicate its items
-        self._attention.append(AttentionItem(label, url_name, count, permission, query, urgent))
+        self._attention.append(
+            AttentionItem(label, url_name, count, permission, query, urgent, cap)
+        )
 
     def each_context(self, request):
         context = super().each_context(request)
@@ -67,10 +85,12 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
         for item in self._attention:
             if item.permission and not request.user.has_perm(item.permission):
                 continue
+            count = item.count()
             items.append(
                 {
                     "label": item.label,
-                    "count": item.count(),
+                    "count": count,
+                    "display": f"{item.cap:,}+" if item.cap and count > item.cap else count,
                     "url": reverse(item.url_name) + item.query,
                     "urgent": item.urgent,
                 }
@@ -78,11 +98,16 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
         return items
 
     def index(self, request, extra_context=None):
+        from . import dashboard
+
         attention = self.attention_items(request)
+        figures, figures_at = dashboard.for_user(request.user)
         extra_context = {
             **(extra_context or {}),
             "attention": attention,
             "attention_total": sum(item["count"] for item in attention),
+            "figures": figures,
+            "figures_at": figures_at,
         }
         return super().index(request, extra_context)
 
@@ -331,3 +356,89 @@ def register_attention_items():
         permission="shop.view_outboxemail",
         query="?status__exact=pending",
     )
+
+
+@admin.register(BackgroundJob, site=backoffice)
+class BackgroundJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Bulk runs of the backoffice (``shop.jobs``): progress page, result and file."""
+
+    deletable = True
+    list_display = ["title", "status", "progress_link", "created_by", "created", "finished"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["created_by"]
+    fields = ["title", "kind", "status", "progress", "created_by", "created", "finished", "error"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(created_by=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        from . import jobs
+
+        if obj is not None:
+            return jobs.may_follow(request.user, obj)
+        return request.user.is_active and request.user.is_staff
+
+    @admin.display(description=_("progress"))
+    def progress_link(self, obj):
+        from . import jobs
+
+        return format_html('<a href="{}">{} %</a>', obj.get_absolute_url(), jobs.progress_of(obj))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/progress/", wrap(self.progress_view), name="shop_backgroundjob_progress"
+            ),
+            path("<int:pk>/status.json", wrap(self.status_view), name="shop_backgroundjob_status"),
+            path("<int:pk>/file/", wrap(self.file_view), name="shop_backgroundjob_file"),
+            *super().get_urls(),
+        ]
+
+    def _job(self, request, pk):
+        from . import jobs
+
+        job = get_object_or_404(BackgroundJob, pk=pk)
+        if not jobs.may_follow(request.user, job):
+            raise PermissionDenied
+        return job
+
+    def status_view(self, request, pk):
+        from . import jobs
+
+        return JsonResponse(jobs.status_data(self._job(request, pk)))
+
+    def progress_view(self, request, pk):
+        from . import jobs
+
+        job = self._job(request, pk)
+        return TemplateResponse(
+            request,
+            "admin/shop/backgroundjob/progress.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": job.title,
+                "job": job,
+                "state": jobs.status_data(job),
+            },
+        )
+
+    def file_view(self, request, pk):
+        job = self._job(request, pk)
+        if not job.file:
+            raise Http404
+        content_type = mimetypes.guess_type(job.filename)[0] or "application/octet-stream"
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=job.filename,
+            content_type=content_type,
+        )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .fields import EmailField, URLField
 from .money import ZERO, money_validators
+from .storage import private_storage
 
 
 class Category(models.Model):
@@ -290,3 +291,61 @@ class OutboxEmail(models.Model):
     def message_id(self):
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">")
         return f"<outbox-{self.pk}@{domain}>"
+
+
+class BackgroundJob(models.Model):
+    """A long backoffice run (bulk work on many orders …) done by a Celery worker, with a
+    progress page and, where it makes one, a file to download (``shop.jobs``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("job"), max_length=50)  # a key of shop.jobs' registry
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    # Who may follow the job and download its file besides the one who started it.
+    permission = models.CharField(_("permission"), max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to="jobs/", max_length=300, blank=True
+    )
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="backgroundjob_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("admin:shop_backgroundjob_progress", args=[self.pk])
+
+    @property
+    def is_running(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

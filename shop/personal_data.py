@@ -107,6 +107,9 @@ def declare():
         subjects=outbox_subjects,
         email_lookup=lambda address: json_array_contains("to", address),
     )
+    # A bulk job's file (merged invoices, an order export) shows the data of the orders it
+    # was started for: the job records their references in ``params["subjects"]``.
+    register("shop.backgroundjob", subjects=lambda job: list(job.params.get("subjects", [])))
     # A user foreign key, but no customer's data: staff groups, the admin's change history,
     # second factors, login throttling, object permissions, sessions.
     for label in (

@@ -10,6 +10,7 @@ ROLES = {
     "Shop manager": ["*.*"],
     "Order clerk": [
         "orders.*",
+        "!orders.accounting_reports",  # the accountant's reports and bookings: Payments
         "customers.view_*",
         "shop.view_*",
         "helpdesk.view_*",
@@ -35,6 +36,7 @@ ROLES = {
     "Payments": [
         "orders.view_*",
         "orders.change_order",
+        "orders.accounting_reports",
         "giftcards.*",
         "customers.view_user",
         "shop.view_paymentmethod",

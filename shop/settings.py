@@ -44,8 +44,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "shop.otp_apps.TOTPConfig",  # django_otp.plugins.otp_totp with a human name
+    "shop.otp_apps.StaticOTPConfig",  # django_otp.plugins.otp_static with a human name
     # Our apps layer by layer, lowest first (ARCHITECTURE.md "Layers"): the ops commands
     # run the apps' demo.py / benchmarks.py in this order.
     "shop",
@@ -282,6 +282,18 @@ IMAP_TIMEOUT = env.float("IMAP_TIMEOUT", default=30)
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2)
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
+
+# DATEV booking export (orders.datev, `manage.py export_bookings`): the tax consultant's and
+# the client's number, the length of the general-ledger accounts, the first day of the
+# fiscal year (MM-DD), the chart of accounts (03 = SKR03, 04 = SKR04), the debtor account the
+# invoices are booked on and the revenue account per VAT rate ("rate=account,…").
+DATEV_CONSULTANT_NUMBER = env.int("DATEV_CONSULTANT_NUMBER", default=1001)
+DATEV_CLIENT_NUMBER = env.int("DATEV_CLIENT_NUMBER", default=1)
+DATEV_ACCOUNT_LENGTH = env.int("DATEV_ACCOUNT_LENGTH", default=4)
+DATEV_FISCAL_YEAR_START = env.str("DATEV_FISCAL_YEAR_START", default="01-01")
+DATEV_CHART = env.str("DATEV_CHART", default="03")
+DATEV_DEBTOR_ACCOUNT = env.str("DATEV_DEBTOR_ACCOUNT", default="10000")
+DATEV_REVENUE_ACCOUNTS = env.str("DATEV_REVENUE_ACCOUNTS", default="19=8400,7=8300,0=8200")
 
 # S11: access-log entries older than this are deleted by `manage.py purge_access_log`.
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)

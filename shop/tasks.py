@@ -33,3 +33,11 @@ def purge_sent_emails():
 @shared_task
 def clear_sessions():
     management.call_command("clearsessions")
+
+
+@shared_task(acks_late=True)
+def run_background_job(job_id):
+    """Run a backoffice background job (``shop.jobs``)."""
+    from . import jobs
+
+    return jobs.run(job_id)

@@ -3,9 +3,10 @@
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from shop import admin, panels
+from shop import admin, dashboard, panels
 
 from . import offers, services
+from .dashboard import campaigns_by_discount
 from .errors import VoucherError
 from .models import CodeJob
 
@@ -60,6 +61,14 @@ def checkout_panel(request, form):
 
 
 def register():
+    dashboard.register(
+        "vouchers.campaigns",
+        _("Code campaigns by discount given"),
+        "admin/vouchers/dashboard/campaigns.html",
+        campaigns_by_discount,
+        permission="vouchers.view_campaign",
+        order=50,
+    )
     admin.backoffice.attention(
         _("Running code jobs"),
         "admin:vouchers_codejob_changelist",

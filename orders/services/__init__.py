@@ -17,7 +17,9 @@ from .lifecycle import (
     OrderError,
     OrderState,
     add_comment,
+    authorize_card_payment,
     cancel_order,
+    capture_payment,
     create_invoice,
     create_shipment,
     feed_user,
@@ -31,6 +33,7 @@ from .lifecycle import (
     send_invoice,
     send_tracking,
     use_download_link,
+    void_authorization,
 )
 
 __all__ = [
@@ -45,7 +48,9 @@ __all__ = [
     "OrderError",
     "OrderState",
     "add_comment",
+    "authorize_card_payment",
     "cancel_order",
+    "capture_payment",
     "create_invoice",
     "create_shipment",
     "feed_user",
@@ -61,4 +66,5 @@ __all__ = [
     "send_invoice",
     "send_tracking",
     "use_download_link",
+    "void_authorization",
 ]

@@ -15,7 +15,7 @@ from shop.models import PaymentMethod, Product, ShippingMethod
 from .. import extensions, limits, signals
 from ..errors import CheckoutError
 from ..models import ZERO, Order, OrderLine, discountable_total, money
-from .lifecycle import mark_paid
+from .lifecycle import authorize_card_payment, mark_paid
 
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
 REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "street", "postcode", "city")
@@ -84,6 +84,7 @@ def place_order(items, data: CheckoutData, customer=None):
         )
         if prepaid and order.amount_due <= 0:
             mark_paid(order)
+        authorize_card_payment(order)
         signals.order_placed.send(sender=Order, order=order, lines=lines)
         queue_email(
             "order_confirmation",

@@ -96,7 +96,18 @@ class OrderState:
 
     @property
     def can_mark_paid(self):
-        return not self.final and self.order.payment_status != Order.PaymentStatus.PAID
+        return not self.final and self.order.payment_status not in (
+            Order.PaymentStatus.PAID,
+            Order.PaymentStatus.AUTHORIZED,
+        )
+
+    @property
+    def can_capture(self):
+        return not self.final and self.order.payment_status == Order.PaymentStatus.AUTHORIZED
+
+    @property
+    def can_void(self):
+        return self.can_capture
 
     @property
     def can_cancel(self):
@@ -230,30 +241,92 @@ def create_invoice(order, comment="", user=None):
             payment_method_kind=locked.payment_method.kind,
         )
         _event(locked, _("Invoice %(number)s created.") % {"number": invoice.number}, user)
-        captured = locked.payment_method.captured_on_invoice or locked.amount_due <= ZERO
-        if captured and locked.payment_status != Order.PaymentStatus.PAID:
-            _set_paid(locked, user)
+        # The card payment authorized at checkout is captured now (a voided authorization
+        # leaves the invoice open); an order paid in full by gift card or credit is paid.
+        captured = locked.payment_status == Order.PaymentStatus.AUTHORIZED
+        if captured or locked.amount_due <= ZERO:
+            if locked.payment_status != Order.PaymentStatus.PAID:
+                _set_paid(locked, user, captured=captured)
         _finish(order, locked)
     return invoice
 
 
-def _set_paid(locked, user):
+def _set_paid(locked, user, captured=False):
     locked.payment_status = Order.PaymentStatus.PAID
     locked.paid_at = timezone.now()
     locked.save(update_fields=["payment_status", "paid_at"])
+    values = {
+        "amount": locked.amount_due,
+        "currency": locked.currency,
+        "method": locked.payment_method.name,
+    }
     _event(
         locked,
-        _("Payment of %(amount)s %(currency)s received (%(method)s).")
-        % {
-            "amount": locked.amount_due,
-            "currency": locked.currency,
-            "method": locked.payment_method.name,
-        },
+        _("Card payment of %(amount)s %(currency)s captured (%(method)s).") % values
+        if captured
+        else _("Payment of %(amount)s %(currency)s received (%(method)s).") % values,
         user,
     )
     issue_download_links(locked)
     loyalty.earn_points_for_order(locked)
     signals.order_paid.send(sender=Order, order=locked)
+
+
+def _voided_text(order):
+    return _(
+        "Card authorization of %(amount)s %(currency)s voided; the amount is no longer reserved."
+    ) % {"amount": order.amount_due, "currency": order.currency}
+
+
+def authorize_card_payment(order):
+    """At placement (inside its transaction): a card payment is authorized, not yet taken —
+    the amount is reserved on the card until the invoice captures it (or it is voided)."""
+    if (
+        order.payment_method.captured_on_invoice
+        and order.amount_due > ZERO
+        and order.payment_status == Order.PaymentStatus.UNPAID
+    ):
+        order.payment_status = Order.PaymentStatus.AUTHORIZED
+        order.save(update_fields=["payment_status"])
+        _event(
+            order,
+            _("Card payment of %(amount)s %(currency)s authorized (%(method)s).")
+            % {
+                "amount": order.amount_due,
+                "currency": order.currency,
+                "method": order.payment_method.name,
+            },
+        )
+    return order
+
+
+def capture_payment(order, user=None):
+    """Take the authorized card payment now (the invoice does the same when it is created)."""
+    with transaction.atomic():
+        locked = _lock(order)
+        _refuse_if_final(locked, _("charged"))
+        if locked.payment_status != Order.PaymentStatus.AUTHORIZED:
+            raise OrderError(
+                _("Order %(number)s has no authorized card payment to capture.")
+                % {"number": locked.number}
+            )
+        _set_paid(locked, user, captured=True)
+        return _finish(order, locked)
+
+
+def void_authorization(order, user=None):
+    """Release the authorized amount on the customer's card; the order stays unpaid."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if locked.payment_status != Order.PaymentStatus.AUTHORIZED:
+            raise OrderError(
+                _("Order %(number)s has no authorized card payment to void.")
+                % {"number": locked.number}
+            )
+        locked.payment_status = Order.PaymentStatus.UNPAID
+        locked.save(update_fields=["payment_status"])
+        _event(locked, _voided_text(locked), user)
+        return _finish(order, locked)
 
 
 def mark_paid(order, user=None):
@@ -264,7 +337,8 @@ def mark_paid(order, user=None):
             _finish(order, locked)
             return locked
         _refuse_if_final(locked, _("marked as paid"))
-        _set_paid(locked, user)
+        # An authorized card payment that is marked paid has been taken: a capture.
+        _set_paid(locked, user, captured=locked.payment_status == Order.PaymentStatus.AUTHORIZED)
         return _finish(order, locked)
 
 
@@ -290,12 +364,17 @@ def cancel_order(order, user=None):
                 returned[line.product_id] += line.quantity
         _return_stock(returned)
         was_paid = locked.payment_status == Order.PaymentStatus.PAID
+        was_authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED
         locked.status = Order.Status.CANCELED
         if was_paid:
             locked.payment_status = Order.PaymentStatus.REFUNDED
+        elif was_authorized:
+            locked.payment_status = Order.PaymentStatus.UNPAID
         locked.save(update_fields=["status", "payment_status"])
         _close_downloads(locked)
         _event(locked, _("Order canceled."), user)
+        if was_authorized:
+            _event(locked, _voided_text(locked), user)
         loyalty.reverse_points_for_order(locked)
         signals.order_canceled.send(sender=Order, order=locked)
         return _finish(order, locked)

@@ -101,7 +101,7 @@ def test_small_card_leaves_the_rest_due(make_card, make_order):
     order = make_order(giftcard_number=card.number)
     order.refresh_from_db()
     assert order.giftcard_total == D("10.00") and order.amount_due == D("14.90")
-    assert order.payment_status == Order.PaymentStatus.UNPAID
+    assert order.payment_status == Order.PaymentStatus.AUTHORIZED  # the rest, on the card
     card.refresh_from_db()
     assert card.balance == 0 and card.state == CardState.USED
 

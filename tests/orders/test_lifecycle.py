@@ -47,10 +47,10 @@ def reload(order):
     return Order.objects.get(pk=order.pk)
 
 
-def test_placed_order_is_pending_unpaid_with_confirmation(make_order):
+def test_placed_order_is_pending_with_its_card_payment_authorized_and_confirmed(make_order):
     order = make_order()
     assert order.status == Order.Status.PENDING
-    assert order.payment_status == Order.PaymentStatus.UNPAID
+    assert order.payment_status == Order.PaymentStatus.AUTHORIZED  # captured at invoicing
     assert emails("order_confirmation") == 1
 
 
@@ -315,4 +315,4 @@ def test_status_cannot_be_changed_through_the_admin_form(admin_client, make_orde
     admin_client.post(url, {"status": "complete", "payment_status": "paid"})
     order = reload(order)
     assert order.status == Order.Status.PENDING
-    assert order.payment_status == Order.PaymentStatus.UNPAID
+    assert order.payment_status == Order.PaymentStatus.AUTHORIZED

@@ -42,7 +42,11 @@ def test_open_amount_counts_unpaid_not_canceled_orders(make_order, customer, pro
     b = make_order(customer=customer)
     c = make_order(customer=customer)
     Order.objects.filter(pk=b.pk).update(payment_status=Order.PaymentStatus.PAID)
-    Order.objects.filter(pk=c.pk).update(status=Order.Status.CANCELED)
+    # (A canceled order holds no card authorization: the database insists.)
+    Order.objects.filter(pk=c.pk).update(
+        status=Order.Status.CANCELED, payment_status=Order.PaymentStatus.UNPAID
+    )
+    assert a.payment_status == Order.PaymentStatus.AUTHORIZED  # not paid yet: open
     assert limits.open_amount(customer) == a.grand_total == Decimal("24.90")
 
 

@@ -56,8 +56,11 @@ EVERYTHING = (
     | CUSTOMERS
     | {"shop.outboxemail", "shop.shopsettings", "auth.group", "customers.staffuser"}
     | {"otp_totp.totpdevice", "otp_static.staticdevice", "reviews.review"}
+    | {"orders.salesreport", "shop.backgroundjob"}
     | set(WORKFLOWS)
 )
+# Everyone follows the background jobs they started (the list shows only their own).
+JOBS = {"shop.backgroundjob"}
 
 REACHES = {
     "Shop manager": EVERYTHING - {"customers.staffuser"},
@@ -66,18 +69,28 @@ REACHES = {
     | SHOP_VIEW
     | GIFTCARDS
     | HELPDESK
+    | JOBS
     | {"shop.outboxemail", "shop.shopsettings", "gift-card mode"},
     "Marketing": VOUCHERS
+    | JOBS
     | {"reviews.review", "generate codes", "assign codes"}
     | CUSTOMERS
     | {"shop.category", "shop.product"},
-    "Sales": ORDERS | CUSTOMERS | VOUCHERS | SHOP_VIEW | {"shop.outboxemail", "shop.shopsettings"},
+    "Sales": ORDERS
+    | CUSTOMERS
+    | VOUCHERS
+    | SHOP_VIEW
+    | JOBS
+    | {"shop.outboxemail", "shop.shopsettings"},
+    # Payments also has the accountant's sales reports and DATEV bookings.
     "Payments": ORDERS
     | GIFTCARDS
+    | JOBS
+    | {"orders.salesreport"}
     | {"issue gift cards", "adjust gift card", "gift-card mode"}
     | {"customers.user", "shop.paymentmethod"},
-    "Support": HELPDESK | ORDERS | {"customers.user", "reviews.review"},
-    "Data protection officer": PRIVACY | ORDERS | {"customers.user"},
+    "Support": HELPDESK | ORDERS | JOBS | {"customers.user", "reviews.review"},
+    "Data protection officer": PRIVACY | ORDERS | JOBS | {"customers.user"},
 }
 
 

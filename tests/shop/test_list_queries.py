@@ -48,6 +48,12 @@ def _thicken(staff):
         colleague = StaffFactory()
         TOTPDevice.objects.create(user=colleague, name=f"phone {i}")
         StaticDevice.objects.create(user=colleague, name=f"backup {i}")
+    from shop.models import BackgroundJob
+
+    for i in range(3):
+        BackgroundJob.objects.create(
+            kind="orders.export_csv", title=f"Export {i}", created_by=staff
+        )
     for customer in User.objects.filter(is_staff=False, credit_account__isnull=True)[:3]:
         CreditAccount.objects.create(customer=customer, customer_number=customer.customer_number)
 

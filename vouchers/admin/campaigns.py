@@ -12,9 +12,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from shop import charts
 from shop.admin import backoffice
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
@@ -62,15 +64,9 @@ class CampaignTimeFilter(admin.SimpleListFilter):
 
 @admin.register(Campaign, site=backoffice)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "created_on",
-        "valid_from",
-        "valid_to",
-        "code_count",
-        "used_count",
-        "row_actions",
-    ]
+    # Four columns fit beside the navigation and the filters at 1280 px: the campaign (and
+    # when it was created), its validity, used / all codes, and the row's actions.
+    list_display = ["name_column", "validity", "codes_column", "row_actions"]
     list_display_links = None
     list_filter = [CampaignTimeFilter]
     search_fields = ["name"]
@@ -99,35 +95,50 @@ class CampaignAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)  # deletion goes through the checked view
         return actions
 
-    @admin.display(description=_("created"), ordering="created")
-    def created_on(self, obj):
-        return date_format(timezone.localtime(obj.created), "SHORT_DATE_FORMAT")
+    @admin.display(description=_("campaign"), ordering="name")
+    def name_column(self, obj):
+        return format_html(
+            '<a href="{}">{}</a><br><span class="quiet">{} {}</span>',
+            reverse("admin:vouchers_campaign_details", args=[obj.pk]),
+            obj.name,
+            _("created"),
+            date_format(timezone.localtime(obj.created), "SHORT_DATE_FORMAT"),
+        )
 
-    @admin.display(description=_("codes"), ordering="code_count")
-    def code_count(self, obj):
-        return obj.code_count
+    @admin.display(description=_("valid"), ordering="valid_to")
+    def validity(self, obj):
+        if not obj.valid_from and not obj.valid_to:
+            return _("always")
+        start = date_format(obj.valid_from, "SHORT_DATE_FORMAT") if obj.valid_from else "…"
+        end = date_format(obj.valid_to, "SHORT_DATE_FORMAT") if obj.valid_to else "…"
+        return format_html(
+            '<span class="nowrap">{} –</span><br><span class="nowrap">{}</span>', start, end
+        )
 
-    @admin.display(description=_("used codes"), ordering="used_count")
-    def used_count(self, obj):
-        return obj.used_count
+    @admin.display(description=_("used / codes"), ordering="used_count")
+    def codes_column(self, obj):
+        return format_html('<span class="nowrap">{} / {}</span>', obj.used_count, obj.code_count)
 
     @admin.display(description=_("actions"))
     def row_actions(self, obj):
         links = [
             (reverse("admin:vouchers_campaign_details", args=[obj.pk]), _("Details")),
-            (reverse("admin:vouchers_campaign_download", args=[obj.pk]), _("Download")),
-            (reverse("admin:vouchers_campaign_change", args=[obj.pk]), _("Edit")),
+            (reverse("admin:vouchers_campaign_statistics", args=[obj.pk]), _("Statistics")),
             (
                 reverse("admin:vouchers_code_changelist") + f"?campaign__id__exact={obj.pk}",
                 _("List"),
             ),
-            (reverse("admin:vouchers_campaign_statistics", args=[obj.pk]), _("Statistics")),
+            (reverse("admin:vouchers_campaign_download", args=[obj.pk]), _("Download")),
+            (reverse("admin:vouchers_campaign_change", args=[obj.pk]), _("Edit")),
             (reverse("admin:vouchers_campaign_delete", args=[obj.pk]), _("Delete")),
         ]
-        lines = [
-            format_html_join(" · ", '<a href="{}">{}</a>', links[i : i + 2]) for i in (0, 2, 4)
-        ]
-        return format_html('<span style="white-space:nowrap">{}<br>{}<br>{}</span>', *lines)
+        return format_html(
+            '<span class="nowrap">{}</span><details class="row-detail"><summary>{}</summary>'
+            "{}</details>",
+            format_html_join(" · ", '<a href="{}">{}</a>', links[:3]),
+            _("More"),
+            format_html_join("<br>", '<a href="{}">{}</a>', links[3:]),
+        )
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -202,6 +213,9 @@ class CampaignAdmin(admin.ModelAdmin):
                 request,
                 _("Generate codes"),
                 form=form,
+                # The admin's own scripts (core.js: the calendar needs its quickElement)
+                # and the date widgets' calendar.
+                media=self.media + form.media,
                 fieldsets=fieldsets,
                 async_threshold=services.ASYNC_THRESHOLD,
                 preview_size=PREVIEW_SIZE,
@@ -296,7 +310,7 @@ class CampaignAdmin(admin.ModelAdmin):
     def download_view(self, request, pk):
         campaign = self._campaign(request, pk)
         return csv_response(
-            f"codes-{campaign.pk}.csv",
+            campaign_filename(campaign),
             [_("code"), _("active"), _("assigned customer"), _("order number"), _("used")],
             export_rows(campaign),
         )
@@ -305,6 +319,7 @@ class CampaignAdmin(admin.ModelAdmin):
         campaign = self._campaign(request, pk)
         summary, per_code = services.campaign_statistics(campaign)
         page = Paginator(per_code, 100).get_page(request.GET.get("page"))
+        timeline, unit = services.campaign_timeline(campaign)
         return TemplateResponse(
             request,
             "admin/vouchers/campaign/statistics.html",
@@ -314,6 +329,7 @@ class CampaignAdmin(admin.ModelAdmin):
                 campaign=campaign,
                 summary=summary,
                 page=page,
+                **_statistics_charts(timeline, unit, summary),
             ),
         )
 
@@ -346,3 +362,48 @@ class CampaignAdmin(admin.ModelAdmin):
                 object=campaign,
             ),
         )
+
+
+def campaign_filename(campaign):
+    """``codes-summer-sale-2026.csv``: named after the campaign (its number when the name
+    has no letters or digits to make a file name of)."""
+    slug = slugify(campaign.name)[:60].strip("-")
+    return f"codes-{slug or campaign.pk}.csv"
+
+
+def _statistics_charts(timeline, unit, summary):
+    if not timeline:
+        return {"uses_chart": None, "value_chart": None}
+    fmt = "j M" if unit == "day" else "M Y"
+    labels = [date_format(period, fmt) for period, *_rest in timeline]
+    every = max(1, round(len(labels) / 8))
+    per = _("day") if unit == "day" else _("month")
+    uses = [n for _p, n, _v, _d in timeline]
+    value = [v for _p, _n, v, _d in timeline]
+    discount = [d for _p, _n, _v, d in timeline]
+    share = round(summary["discount"] * 100 / summary["value"], 1) if summary["value"] else 0
+    return {
+        "uses_chart": charts.bar_chart(
+            labels,
+            [charts.Series(_("Redemptions"), uses, "s1")],
+            title=_("Redemptions per %(period)s") % {"period": per},
+            description=_("%(n)s redemptions from %(first)s to %(last)s.")
+            % {"n": sum(uses), "first": labels[0], "last": labels[-1]},
+            label_every=every,
+        ),
+        "value_chart": charts.bar_chart(
+            labels,
+            [
+                charts.Series(_("Order value"), value, "s1"),
+                charts.Series(_("Discount granted"), discount, "s4"),
+            ],
+            title=_("Discount against order value per %(period)s") % {"period": per},
+            description=_(
+                "Orders worth %(value)s got %(discount)s discount (%(share)s %% of their value)."
+            )
+            % {"value": summary["value"], "discount": summary["discount"], "share": share},
+            decimals=2,
+            label_every=every,
+        ),
+        "discount_share": share,
+    }

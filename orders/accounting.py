@@ -1,0 +1,325 @@
+"""The orders as the accountant sees them: invoices and credit notes, per VAT rate.
+
+Revenue is what the shop invoiced, minus what it credited: every number here comes from
+the issued documents (their frozen tax breakdown), never from the orders, which may have
+been changed or anonymised since. The sales report (backoffice page, CSV, XLSX) and the
+DATEV booking export (``orders.datev``) both read :func:`documents`.
+
+The amounts of a credit note are read through :func:`credit_note_rows` only, so partial
+credit notes (with amounts of their own) plug in there.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.money import ZERO
+
+from .models import CreditNote, Invoice
+
+
+@dataclass
+class Document:
+    kind: str  # "invoice" or "credit_note"
+    number: str
+    day: date  # local date of the document
+    order_number: str
+    invoice_number: str
+    payment_kind: str
+    payment_name: str
+    currency: str
+    rows: list  # [{"rate", "net", "tax", "gross"}], negative for credit notes
+
+    @property
+    def is_credit_note(self):
+        return self.kind == "credit_note"
+
+    @property
+    def gross(self):
+        return sum((r["gross"] for r in self.rows), ZERO)
+
+
+def _typed(rows):
+    return [{k: Decimal(str(v)) for k, v in row.items()} for row in rows]
+
+
+def credit_note_rows(credit_note):
+    """Net / tax / gross per VAT rate that ``credit_note`` credits, as negative amounts.
+
+    A credit note reverses its invoice in full today, so these are the invoice's amounts
+    negated; a credit note with amounts of its own (partial refunds) answers them here."""
+    rows = credit_note.invoice.tax_rows
+    return [{k: (v if k == "rate" else -v) for k, v in row.items()} for row in _typed(rows)]
+
+
+def _bounds(first, last):
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(first, time.min, tzinfo=tz),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def documents(first, last):
+    """Invoices and credit notes dated ``first`` … ``last`` (local days, inclusive), by date
+    and number. Two queries, whatever the period."""
+    start, end = _bounds(first, last)
+    found = []
+    for invoice in Invoice.objects.filter(created__gte=start, created__lt=end).only(
+        "number",
+        "created",
+        "order_number",
+        "payment_method_kind",
+        "payment_method_name",
+        "currency",
+        "tax_rows",
+    ):
+        found.append(
+            Document(
+                kind="invoice",
+                number=invoice.number,
+                day=timezone.localdate(invoice.created),
+                order_number=invoice.order_number,
+                invoice_number=invoice.number,
+                payment_kind=invoice.payment_method_kind,
+                payment_name=invoice.payment_method_name,
+                currency=invoice.currency,
+                rows=_typed(invoice.tax_rows),
+            )
+        )
+    for credit_note in CreditNote.objects.filter(
+        created__gte=start, created__lt=end
+    ).select_related("invoice"):
+        invoice = credit_note.invoice
+        found.append(
+            Document(
+                kind="credit_note",
+                number=credit_note.number,
+                day=timezone.localdate(credit_note.created),
+                order_number=invoice.order_number,
+                invoice_number=invoice.number,
+                payment_kind=invoice.payment_method_kind,
+                payment_name=invoice.payment_method_name,
+                currency=invoice.currency,
+                rows=credit_note_rows(credit_note),
+            )
+        )
+    found.sort(key=lambda d: (d.day, d.kind != "invoice", d.number))
+    return found
+
+
+# --- the sales report ----------------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    invoices: int = 0
+    credit_notes: int = 0
+    net: Decimal = ZERO
+    tax: Decimal = ZERO
+    gross: Decimal = ZERO
+
+    def __post_init__(self):
+        self.tax_by_rate = defaultdict(lambda: ZERO)
+        self.net_by_rate = defaultdict(lambda: ZERO)
+
+    def add(self, document):
+        if document.is_credit_note:
+            self.credit_notes += 1
+        else:
+            self.invoices += 1
+        for row in document.rows:
+            self.net += row["net"]
+            self.tax += row["tax"]
+            self.gross += row["gross"]
+            self.tax_by_rate[row["rate"]] += row["tax"]
+            self.net_by_rate[row["rate"]] += row["net"]
+
+
+@dataclass
+class SalesReport:
+    first: date
+    last: date
+    group: str  # "day" or "month"
+    periods: list  # [(label, Totals)]
+    rates: list  # VAT rates that occur, ascending
+    by_rate: list  # [(rate, net, tax, gross)]
+    by_payment: list  # [(payment method name, Totals)]
+    total: Totals
+
+    def header(self):
+        return [
+            _("period"),
+            _("invoices"),
+            _("credit notes"),
+            _("net"),
+            *[_("VAT %(rate)s %%") % {"rate": _rate(r)} for r in self.rates],
+            _("VAT"),
+            _("gross"),
+        ]
+
+    def period_rows(self):
+        rows = [
+            [
+                label,
+                t.invoices,
+                t.credit_notes,
+                t.net,
+                *[t.tax_by_rate[r] for r in self.rates],
+                t.tax,
+                t.gross,
+            ]
+            for label, t in self.periods
+        ]
+        t = self.total
+        rows.append(
+            [
+                _("total"),
+                t.invoices,
+                t.credit_notes,
+                t.net,
+                *[t.tax_by_rate[r] for r in self.rates],
+                t.tax,
+                t.gross,
+            ]
+        )
+        return rows
+
+    def rate_header(self):
+        return [_("VAT rate %"), _("net"), _("VAT"), _("gross")]
+
+    def rate_rows(self):
+        return [[_rate(rate), net, tax, gross] for rate, net, tax, gross in self.by_rate]
+
+    def payment_header(self):
+        return [
+            _("payment method"),
+            _("invoices"),
+            _("credit notes"),
+            _("net"),
+            _("VAT"),
+            _("gross"),
+        ]
+
+    def payment_rows(self):
+        return [
+            [name, t.invoices, t.credit_notes, t.net, t.tax, t.gross] for name, t in self.by_payment
+        ]
+
+
+def _rate(rate):
+    return f"{rate.normalize():f}" if rate == rate.to_integral() else f"{rate:f}"
+
+
+def sales_report(first, last, group="day"):
+    """Net, VAT per rate and gross by day or month, credit notes subtracted, and the same by
+    VAT rate and by payment method."""
+    if group not in ("day", "month"):
+        raise ValueError(group)
+    docs = documents(first, last)
+    periods = {}
+    if group == "day":
+        day = first
+        while day <= last:
+            periods[day] = Totals()
+            day += timedelta(days=1)
+    else:
+        month = first.replace(day=1)
+        while month <= last:
+            periods[month] = Totals()
+            month = (month + timedelta(days=32)).replace(day=1)
+    total = Totals()
+    by_payment = defaultdict(Totals)
+    rate_sums = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    for doc in docs:
+        key = doc.day if group == "day" else doc.day.replace(day=1)
+        periods[key].add(doc)
+        total.add(doc)
+        by_payment[doc.payment_name].add(doc)
+        for row in doc.rows:
+            sums = rate_sums[row["rate"]]
+            sums[0] += row["net"]
+            sums[1] += row["tax"]
+            sums[2] += row["gross"]
+    rates = sorted(rate_sums)
+    labels = {key: key.isoformat() if group == "day" else key.strftime("%Y-%m") for key in periods}
+    return SalesReport(
+        first=first,
+        last=last,
+        group=group,
+        periods=[(labels[key], totals) for key, totals in periods.items()],
+        rates=rates,
+        by_rate=[(rate, *rate_sums[rate]) for rate in rates],
+        by_payment=sorted(by_payment.items()),
+        total=total,
+    )
+
+
+def month_bounds(text):
+    """``"2026-03"`` → (date(2026, 3, 1), date(2026, 3, 31)); ValueError for anything else."""
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+        first = date(year, month, 1)
+    except (AttributeError, TypeError, ValueError):
+        raise ValueError(text) from None
+    if not 2000 <= year <= 2100:
+        raise ValueError(text)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def report_csv(report):
+    """The report's three tables one below the other (periods, VAT rates, payment methods)."""
+    from shop.exports import csv_text
+
+    parts = [
+        csv_text(report.header(), report.period_rows()),
+        csv_text(report.rate_header(), report.rate_rows()),
+        csv_text(report.payment_header(), report.payment_rows()),
+    ]
+    return "\r\n".join(parts)
+
+
+def report_xlsx(report):
+    """The report as a workbook: one sheet per table, amounts as numbers (two decimals)."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from shop.exports import neutralise
+
+    workbook = Workbook()
+    sheets = [
+        (_("Sales"), report.header(), report.period_rows()),
+        (_("VAT rates"), report.rate_header(), report.rate_rows()),
+        (_("Payment methods"), report.payment_header(), report.payment_rows()),
+    ]
+    for index, (title, header, rows) in enumerate(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = str(title)[:31]
+        sheet.append([str(h) for h in header])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            # Text cells are neutralised: openpyxl would store "=…" as a formula.
+            sheet.append([v if isinstance(v, int | Decimal) else neutralise(v) for v in row])
+        for column in sheet.iter_cols(min_row=2):
+            for cell in column:
+                if isinstance(cell.value, Decimal):
+                    cell.number_format = "#,##0.00"
+        sheet.freeze_panes = "B2"
+        for letter, width in zip(
+            "ABCDEFGHIJ", [14, 10, 12, 14, 12, 12, 12, 14, 14, 14], strict=False
+        ):
+            sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

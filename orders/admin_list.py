@@ -1,0 +1,246 @@
+"""The order list's filters behind the start page's figures and its bulk actions.
+
+Bulk actions ("Create invoices", "Print invoices", "Print packing slips", "Mark paid",
+"Export CSV") call ``orders.services.bulk``, which goes through the single-order services.
+Up to ``ASYNC_THRESHOLD`` orders run in the request; more run as a background job with the
+shared progress page (``shop.jobs``). What was left out, and why, is reported either way.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from shop import jobs
+from shop.models import PaymentMethod, Product
+from shop.personal_data import order_ref
+
+from .models import Invoice, Order, OrderLine
+from .services import bulk
+
+SKIPPED_SHOWN = 15
+
+
+# --- filters ------------------------------------------------------------------------------
+
+
+class ReceivableAgeFilter(admin.SimpleListFilter):
+    """Invoiced, unpaid pay-on-invoice orders by the age of their invoice (S5 open amounts)."""
+
+    title = gettext_lazy("open invoices (pay on invoice)")
+    parameter_name = "receivable"
+    BUCKETS = {"0-14": (0, 14), "15-30": (15, 30), "31+": (31, None)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("0-14", gettext_lazy("0–14 days")),
+            ("15-30", gettext_lazy("15–30 days")),
+            ("31+", gettext_lazy("over 30 days")),
+            ("all", gettext_lazy("all")),
+        ]
+
+    @classmethod
+    def receivables(cls, queryset):
+        return queryset.filter(
+            payment_method__kind=PaymentMethod.Kind.INVOICE,
+            payment_status__in=[Order.PaymentStatus.UNPAID, Order.PaymentStatus.AUTHORIZED],
+        ).exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED])
+
+    @classmethod
+    def invoiced_between(cls, younger_days, older_days, now=None):
+        """Invoices created ``younger_days``..``older_days`` days ago (None = no limit)."""
+        today = timezone.localdate(now)
+        invoices = Invoice.objects.filter(order=OuterRef("pk"))
+        tz = timezone.get_current_timezone()
+        if younger_days is not None:
+            newest = today - timedelta(days=younger_days)
+            invoices = invoices.filter(
+                created__lt=datetime.combine(newest + timedelta(days=1), time.min, tzinfo=tz)
+            )
+        if older_days is not None:
+            oldest = today - timedelta(days=older_days)
+            invoices = invoices.filter(created__gte=datetime.combine(oldest, time.min, tzinfo=tz))
+        return Exists(invoices)
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        queryset = self.receivables(queryset)
+        if value == "all":
+            return queryset.filter(Exists(Invoice.objects.filter(order=OuterRef("pk"))))
+        if value not in self.BUCKETS:
+            return queryset.none()
+        return queryset.filter(self.invoiced_between(*self.BUCKETS[value]))
+
+
+class BuyerFilter(admin.SimpleListFilter):
+    """First order of its buyer (by e-mail address, guests included) or a repeat order."""
+
+    title = gettext_lazy("buyer")
+    parameter_name = "buyer"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("new", gettext_lazy("First order (new customer)")),
+            ("returning", gettext_lazy("Repeat order (returning customer)")),
+        ]
+
+    @staticmethod
+    def earlier_order():
+        return Exists(
+            Order.objects.filter(email=OuterRef("email"), created__lt=OuterRef("created"))
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() == "new":
+            return queryset.filter(~self.earlier_order())
+        if self.value() == "returning":
+            return queryset.filter(self.earlier_order())
+        return queryset
+
+
+class ProductFilter(admin.SimpleListFilter):
+    """Orders with a line of one product (the start page's top products link here). Shown
+    in the sidebar only while it is in use: the catalog is too long for a list of links."""
+
+    title = gettext_lazy("product")
+    parameter_name = "product"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value or not value.isdigit():
+            return []
+        product = Product.objects.filter(pk=int(value)).first()
+        return [(value, product.name if product else value)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(
+            Exists(OrderLine.objects.filter(order=OuterRef("pk"), product_id=int(value)))
+        )
+
+
+# --- bulk actions -------------------------------------------------------------------------
+
+
+class BulkActionsMixin:
+    """The order list's bulk actions (for OrderAdmin)."""
+
+    actions = [
+        "bulk_create_invoices",
+        "bulk_print_invoices",
+        "bulk_print_packing_slips",
+        "bulk_mark_paid",
+        "bulk_export_csv",
+    ]
+
+    def _run_bulk(self, request, queryset, kind, title, permission):
+        ids = list(queryset.order_by().values_list("pk", flat=True)[: bulk.MAX_ORDERS + 1])
+        if len(ids) > bulk.MAX_ORDERS:
+            self.message_user(
+                request,
+                _("Select at most %(max)s orders at once; filter the list first.")
+                % {"max": f"{bulk.MAX_ORDERS:,}"},
+                messages.ERROR,
+            )
+            return None
+        params = {
+            "ids": ids,
+            "subjects": [order_ref(pk) for pk in ids],
+            "back": request.get_full_path(),
+        }
+        options = {"title": title, "permission": permission, "user": request.user}
+        if len(ids) > bulk.ASYNC_THRESHOLD:
+            job = jobs.start(kind, params, **options)
+            return HttpResponseRedirect(job.get_absolute_url())
+        job = jobs.run_inline(kind, params, **options)
+        return self._report(request, job)
+
+    def _report(self, request, job):
+        """A file without anything skipped is the answer itself; otherwise the result page
+        (file and skipped orders), or a message on the list for state changes."""
+        if job.status != job.Status.DONE:
+            self.message_user(request, job.error, messages.ERROR)
+            return None
+        skipped = job.result.get("skipped", [])
+        if job.file and not skipped:
+            response = HttpResponse(job.file.read(), content_type=_content_type(job.filename))
+            response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+            job.file.close()
+            return response
+        if job.file or len(skipped) > SKIPPED_SHOWN:
+            return HttpResponseRedirect(job.get_absolute_url())
+        job.delete()  # nothing to keep: the message says it all
+        self.message_user(request, job.result["summary"], messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d order skipped: %(list)s",
+                    "%(n)d orders skipped: %(list)s",
+                    len(skipped),
+                )
+                % {"n": len(skipped), "list": "; ".join(f"{n} ({why})" for n, why in skipped)},
+                messages.WARNING,
+            )
+        return None
+
+    @admin.action(description=gettext_lazy("Create invoices"), permissions=["change"])
+    def bulk_create_invoices(self, request, queryset):
+        return self._run_bulk(
+            request,
+            queryset,
+            "orders.create_invoices",
+            _("Create invoices"),
+            "orders.change_order",
+        )
+
+    @admin.action(description=gettext_lazy("Print invoices (one PDF)"), permissions=["view"])
+    def bulk_print_invoices(self, request, queryset):
+        return self._run_bulk(
+            request, queryset, "orders.print_invoices", _("Print invoices"), "orders.view_order"
+        )
+
+    @admin.action(description=gettext_lazy("Print packing slips (one PDF)"), permissions=["view"])
+    def bulk_print_packing_slips(self, request, queryset):
+        return self._run_bulk(
+            request,
+            queryset,
+            "orders.print_packing_slips",
+            _("Print packing slips"),
+            "orders.view_order",
+        )
+
+    @admin.action(description=gettext_lazy("Mark paid (prepayment orders)"), permissions=["change"])
+    def bulk_mark_paid(self, request, queryset):
+        return self._run_bulk(
+            request,
+            queryset,
+            "orders.mark_paid",
+            _("Mark prepayment orders paid"),
+            "orders.change_order",
+        )
+
+    @admin.action(description=gettext_lazy("Export CSV"), permissions=["view"])
+    def bulk_export_csv(self, request, queryset):
+        return self._run_bulk(
+            request, queryset, "orders.export_csv", _("Export orders"), "orders.view_order"
+        )
+
+
+def _content_type(filename):
+    return "text/csv; charset=utf-8" if filename.endswith(".csv") else "application/pdf"
+
+
+def register_jobs():
+    for kind, handler in bulk.JOBS.items():
+        jobs.register(kind, handler)

@@ -1,0 +1,196 @@
+"""Backoffice → Orders → Sales reports: sales by day or month (net, VAT per rate, gross,
+credit notes subtracted, by payment method) as a page, CSV and XLSX, and the DATEV booking
+export of a month. Only for the ``orders.accounting_reports`` permission (Payments, Shop
+manager)."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shop import charts
+from shop.admin import backoffice
+from shop.exceptions import DomainError
+
+from . import accounting, datev
+from .models import SalesReport
+
+MAX_DAYS = 370
+MAX_MONTHS_DAYS = 3700
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportForm(forms.Form):
+    first = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    group = forms.ChoiceField(
+        label=gettext_lazy("Per"),
+        choices=[("day", gettext_lazy("day")), ("month", gettext_lazy("month"))],
+        initial="day",
+    )
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last:
+            if first > last:
+                raise forms.ValidationError(_("The start date is after the end date."))
+            limit = MAX_DAYS if data.get("group") == "day" else MAX_MONTHS_DAYS
+            if (last - first).days > limit:
+                raise forms.ValidationError(
+                    _("Choose at most %(n)s days, or report per month.") % {"n": MAX_DAYS}
+                    if data.get("group") == "day"
+                    else _("Choose at most ten years.")
+                )
+        return data
+
+
+class BookingsForm(forms.Form):
+    month = forms.CharField(
+        label=gettext_lazy("Month"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+
+
+def default_period():
+    today = timezone.localdate()
+    return today.replace(day=1), today
+
+
+def previous_month():
+    first = timezone.localdate().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+@admin.register(SalesReport, site=backoffice)
+class SalesReportAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return request.user.has_perm("orders.accounting_reports")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("orders.accounting_reports")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("", wrap(self.report_view), name="orders_salesreport_changelist"),
+            path("bookings/", wrap(self.bookings_view), name="orders_salesreport_bookings"),
+        ]
+
+    def _guard(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+
+    def report_view(self, request):
+        self._guard(request)
+        first, last = default_period()
+        form = ReportForm(request.GET or None, initial={"first": first, "last": last})
+        report = None
+        if not request.GET:
+            report = accounting.sales_report(first, last, "day")
+        elif form.is_valid():
+            report = accounting.sales_report(
+                form.cleaned_data["first"], form.cleaned_data["last"], form.cleaned_data["group"]
+            )
+            file_format = request.GET.get("format")
+            if file_format in ("csv", "xlsx"):
+                return self._download(report, file_format)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Sales reports"),
+            "form": form,
+            "report": report,
+            "chart": self._chart(report) if report else None,
+            "query": request.GET.urlencode() if request.GET else "",
+            "bookings_form": BookingsForm(initial={"month": previous_month()}),
+            "currency": _currency(),
+        }
+        return TemplateResponse(request, "admin/orders/salesreport/report.html", context)
+
+    @staticmethod
+    def _chart(report):
+        labels = [_short_label(label, report.group) for label, _totals in report.periods]
+        return charts.bar_chart(
+            labels,
+            [
+                charts.Series(_("net"), [t.net for _label, t in report.periods], "s1"),
+                charts.Series(_("VAT"), [t.tax for _label, t in report.periods], "s2"),
+            ],
+            title=_("Net revenue and VAT per %(period)s")
+            % {"period": _("day") if report.group == "day" else _("month")},
+            description=_("From %(first)s to %(last)s: net %(net)s, VAT %(tax)s.")
+            % {
+                "first": report.first.isoformat(),
+                "last": report.last.isoformat(),
+                "net": report.total.net,
+                "tax": report.total.tax,
+            },
+            decimals=2,
+            label_every=max(1, round(len(labels) / 6)),
+        )
+
+    @staticmethod
+    def _download(report, file_format):
+        name = f"sales-{report.first:%Y%m%d}-{report.last:%Y%m%d}-{report.group}"
+        if file_format == "csv":
+            response = HttpResponse(
+                accounting.report_csv(report), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        response = HttpResponse(accounting.report_xlsx(report), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+
+    def bookings_view(self, request):
+        self._guard(request)
+        form = BookingsForm(request.GET or None)
+        if form.is_valid():
+            try:
+                filename, content, _count = datev.export(form.cleaned_data["month"])
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                response = HttpResponse(content, content_type="text/csv; charset=windows-1252")
+                response["Content-Disposition"] = f'attachment; filename="{filename}"'
+                return response
+        else:
+            messages.error(request, _("Give the month as YYYY-MM, e.g. 2026-03."))
+        return redirect("admin:orders_salesreport_changelist")
+
+
+def _currency():
+    from django.conf import settings
+
+    return settings.SHOP_CURRENCY
+
+
+def _short_label(label, group):
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    if group == "day":
+        return date_format(date.fromisoformat(label), "j M")
+    return date_format(date.fromisoformat(label + "-01"), "M Y")

@@ -1,0 +1,279 @@
+"""The orders' figures on the backoffice start page (``shop.dashboard``), registered in
+``orders.panels.register()``. Each function runs one query, whatever the number of orders,
+and returns plain data with the URL of the filtered order list behind every figure."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from shop import charts
+from shop.models import PaymentMethod
+from shop.money import ZERO
+
+from .admin_list import ReceivableAgeFilter
+from .models import Order, OrderLine
+
+DAYS = 30
+SOLD = [Order.Status.PENDING, Order.Status.PROCESSING, Order.Status.COMPLETE]
+
+
+def _start(day):
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _orders_url(**params):
+    return reverse("admin:orders_order_changelist") + "?" + urlencode(params)
+
+
+def _period_url(first, last, **params):
+    return _orders_url(created_from=first.isoformat(), created_to=last.isoformat(), **params)
+
+
+def _sold_url(first, last, **params):
+    return _period_url(first, last, status__in=",".join(SOLD), **params)
+
+
+def _delta(now, before):
+    """Change in percent against the previous period (None when there was nothing)."""
+    if not before:
+        return None
+    return round(float((Decimal(now) - Decimal(before)) * 100 / Decimal(before)))
+
+
+def _day_label(day):
+    return formats.date_format(day, "j M")
+
+
+def periods(today=None):
+    today = today or timezone.localdate()
+    first = today - timedelta(days=DAYS - 1)
+    previous_first = first - timedelta(days=DAYS)
+    return today, first, previous_first
+
+
+def sales(today=None):
+    """Revenue and orders per day, the last 30 days against the 30 before; average order
+    value. Revenue: grand totals of the orders placed, without canceled and refunded ones."""
+    today, first, previous_first = periods(today)
+    rows = (
+        Order.objects.filter(created__gte=_start(previous_first), status__in=SOLD)
+        .annotate(day=TruncDate("created", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"), revenue=Sum("grand_total"))
+        .order_by()
+    )
+    by_day = {row["day"]: row for row in rows}
+    days = [first + timedelta(days=i) for i in range(DAYS)]
+    before = [previous_first + timedelta(days=i) for i in range(DAYS)]
+
+    def values(dates, key):
+        return [by_day.get(d, {}).get(key) or 0 for d in dates]
+
+    revenue, revenue_before = values(days, "revenue"), values(before, "revenue")
+    count, count_before = values(days, "n"), values(before, "n")
+    total, total_before = sum(revenue, ZERO), sum(revenue_before, ZERO)
+    n, n_before = sum(count), sum(count_before)
+    aov = (total / n).quantize(Decimal("0.01")) if n else ZERO
+    aov_before = (total_before / n_before).quantize(Decimal("0.01")) if n_before else ZERO
+    labels = [_day_label(d) for d in days]
+    previous = _("previous 30 days")
+    current = _("last 30 days")
+    return {
+        "kpis": [
+            {
+                "caption": _("Revenue, last 30 days"),
+                "value": total,
+                "money": True,
+                "delta": _delta(total, total_before),
+                "url": _sold_url(first, today),
+            },
+            {
+                "caption": _("Orders, last 30 days"),
+                "value": n,
+                "delta": _delta(n, n_before),
+                "url": _sold_url(first, today),
+            },
+            {
+                "caption": _("Average order value"),
+                "value": aov,
+                "money": True,
+                "delta": _delta(aov, aov_before),
+                "url": _sold_url(first, today),
+            },
+        ],
+        "revenue_chart": charts.line_chart(
+            labels,
+            [
+                charts.Series(current, revenue, "s1"),
+                charts.Series(previous, revenue_before, "s2", dashed=True),
+            ],
+            title=_("Revenue per day"),
+            description=_(
+                "Revenue per day of the last 30 days (%(total)s) against the 30 days before "
+                "(%(before)s)."
+            )
+            % {
+                "total": formats.number_format(total, 2),
+                "before": formats.number_format(total_before, 2),
+            },
+            decimals=2,
+        ),
+        "orders_chart": charts.bar_chart(
+            labels,
+            [charts.Series(current, count, "s1")],
+            title=_("Orders per day"),
+            description=_("Orders per day of the last 30 days: %(n)s in all, %(before)s before.")
+            % {"n": n, "before": n_before},
+            label_every=7,
+        ),
+        "orders_before": n_before,
+        "currency": settings.SHOP_CURRENCY,
+        "period": {"first": first, "last": today},
+    }
+
+
+def customers(today=None):
+    """Buyers of the last 30 days (by e-mail address, guests included): first order in the
+    period (new) or ordered before (returning)."""
+    today, first, _previous = periods(today)
+    earlier = Order.objects.filter(email=OuterRef("email"), created__lt=_start(first))
+    counts = (
+        Order.objects.filter(created__gte=_start(first), status__in=SOLD)
+        .values("email")
+        .annotate(orders=Count("id"), earlier=Exists(earlier))
+        .order_by()
+        .aggregate(
+            new=Count("email", filter=Q(earlier=False)),
+            returning=Count("email", filter=Q(earlier=True)),
+        )
+    )
+    total = counts["new"] + counts["returning"]
+    rows = [
+        {
+            "label": _("New customers"),
+            "value": counts["new"],
+            "url": _sold_url(first, today, buyer="new"),
+        },
+        {
+            "label": _("Returning customers"),
+            "value": counts["returning"],
+            "url": _sold_url(first, today, buyer="returning"),
+        },
+    ]
+    return {
+        "total": total,
+        "rows": rows,
+        "share_new": round(counts["new"] * 100 / total) if total else 0,
+        "chart": charts.hbar_chart(
+            rows,
+            title=_("New and returning customers, last 30 days"),
+            description=_("%(new)s new and %(returning)s returning customers ordered.") % counts,
+            decimals=0,
+            value_name=_("customers"),
+        ),
+    }
+
+
+def top_products(today=None, limit=5):
+    """The best-selling products of the last 30 days by revenue (gross line totals)."""
+    today, first, _previous = periods(today)
+    rows = list(
+        OrderLine.objects.filter(
+            order__created__gte=_start(first), order__status__in=SOLD, product__isnull=False
+        )
+        .values("product_id", "name")
+        .annotate(revenue=Sum("line_total"), quantity=Sum("quantity"))
+        .order_by("-revenue", "name")[:limit]
+    )
+    items = [
+        {
+            "label": row["name"],
+            "value": row["revenue"],
+            "note": _("%(n)s pcs.") % {"n": row["quantity"]},
+            "url": _sold_url(first, today, product=row["product_id"]),
+        }
+        for row in rows
+    ]
+    return {
+        "rows": items,
+        "chart": charts.hbar_chart(
+            items,
+            title=_("Top products, last 30 days"),
+            description=_("The %(n)s products with the highest revenue in the last 30 days.")
+            % {"n": len(items)},
+            value_name=_("revenue"),
+        ),
+    }
+
+
+def receivables(today=None):
+    """Open amounts of invoiced pay-on-invoice orders by the age of the invoice."""
+    today = today or timezone.localdate()
+    due = F("grand_total") - F("giftcard_total") - F("credit_total")
+    buckets = ReceivableAgeFilter.BUCKETS
+    conditions = {}
+    for key, (younger, older) in buckets.items():
+        condition = Q()
+        if younger is not None:
+            condition &= Q(invoices__created__lt=_start(today - timedelta(days=younger - 1)))
+        if older is not None:
+            condition &= Q(invoices__created__gte=_start(today - timedelta(days=older)))
+        conditions[key] = condition
+    aggregates = {}
+    for i, condition in enumerate(conditions.values()):
+        aggregates[f"sum{i}"] = Sum(due, filter=condition)
+        aggregates[f"n{i}"] = Count("id", filter=condition)
+    totals = ReceivableAgeFilter.receivables(
+        Order.objects.filter(invoices__isnull=False)
+    ).aggregate(**aggregates)
+    labels = {"0-14": _("0–14 days"), "15-30": _("15–30 days"), "31+": _("over 30 days")}
+    rows = [
+        {
+            "label": labels[key],
+            "value": totals[f"sum{i}"] or ZERO,
+            "note": _("%(n)s orders") % {"n": totals[f"n{i}"]},
+            "count": totals[f"n{i}"],
+            "url": _orders_url(receivable=key),
+        }
+        for i, key in enumerate(buckets)
+    ]
+    total = sum((r["value"] for r in rows), ZERO)
+    return {
+        "total": total,
+        "currency": settings.SHOP_CURRENCY,
+        "url": _orders_url(receivable="all"),
+        "rows": rows,
+        "chart": charts.hbar_chart(
+            rows,
+            title=_("Open amounts by age of the invoice"),
+            description=_(
+                "Unpaid pay-on-invoice orders, by days since the invoice: %(total)s in all."
+            )
+            % {"total": formats.number_format(total, 2)},
+            value_name=_("open amount"),
+        ),
+    }
+
+
+def authorized(today=None):
+    """Card payments authorized at checkout that are not captured yet."""
+    totals = Order.objects.filter(payment_status=Order.PaymentStatus.AUTHORIZED).aggregate(
+        n=Count("id"),
+        amount=Sum(F("grand_total") - F("giftcard_total") - F("credit_total")),
+        oldest=Min("created"),
+    )
+    return {
+        "count": totals["n"],
+        "amount": totals["amount"] or ZERO,
+        "currency": settings.SHOP_CURRENCY,
+        "oldest": totals["oldest"],
+        "url": _orders_url(payment_status__exact=Order.PaymentStatus.AUTHORIZED),
+        "kind": PaymentMethod.Kind.CARD.label,
+    }

@@ -1,0 +1,274 @@
+"""Bulk work on many orders (the order list's actions): invoices, payments, documents, CSV.
+
+Every operation goes through the single-order service the order page's buttons use
+(``create_invoice``, ``mark_paid``) or renders the same documents (``orders.pdf``), one
+order at a time in its own transaction: one order that cannot be handled does not hold up
+the others, and each one that is left out is reported with the reason. From
+``ASYNC_THRESHOLD`` orders on the backoffice runs them as a background job (``shop.jobs``).
+"""
+
+import io
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from shop.exceptions import DomainError
+from shop.exports import csv_text
+from shop.jobs import JobResult
+from shop.models import PaymentMethod
+
+from ..models import Invoice, Order, Shipment
+from .lifecycle import FINAL_STATES, create_invoice, mark_paid
+
+ASYNC_THRESHOLD = 200  # more orders than this run as a background job
+MAX_ORDERS = 10_000  # one run; more is a sign the list should be filtered first
+CHUNK = 200
+
+
+@dataclass
+class Outcome:
+    done: list = field(default_factory=list)  # order numbers
+    skipped: list = field(default_factory=list)  # (order number, reason)
+
+    def skip(self, order, reason):
+        self.skipped.append((order.number, str(reason)))
+
+
+def _orders(order_ids, progress, related=()):
+    """The orders of ``order_ids`` by number, fetched in chunks, reporting progress."""
+    ids = sorted(set(order_ids))
+    total = len(ids)
+    seen = 0
+    for start in range(0, total, CHUNK):
+        chunk = (
+            Order.objects.filter(pk__in=ids[start : start + CHUNK])
+            .select_related("payment_method", "shipping_method", *related)
+            .order_by("number")
+        )
+        for order in chunk:
+            yield order
+            seen += 1
+            if progress:
+                progress(seen, total)
+
+
+def _result(outcome, summary, file=None):
+    return JobResult(summary=summary, done=len(outcome.done), skipped=outcome.skipped, file=file)
+
+
+# --- state changes ----------------------------------------------------------------------
+
+
+def create_invoices(order_ids, user=None, progress=None):
+    """Invoice every selected order that can be invoiced (card payments are captured)."""
+    outcome = Outcome()
+    invoiced = set(
+        Invoice.objects.filter(order_id__in=order_ids).values_list("order_id", flat=True)
+    )
+    for order in _orders(order_ids, progress):
+        if order.pk in invoiced:
+            outcome.skip(order, _("already invoiced"))
+            continue
+        if order.status in FINAL_STATES:
+            outcome.skip(order, _("the order is %(status)s") % {"status": _status(order)})
+            continue
+        try:
+            create_invoice(order, user=user)
+        except DomainError as exc:
+            outcome.skip(order, exc.message)
+        else:
+            outcome.done.append(order.number)
+    summary = ngettext("%(n)d invoice created.", "%(n)d invoices created.", len(outcome.done)) % {
+        "n": len(outcome.done)
+    }
+    return _result(outcome, summary)
+
+
+def mark_prepayments_paid(order_ids, user=None, progress=None):
+    """ "Mark paid" for the selected prepayment (bank transfer) orders whose money arrived."""
+    outcome = Outcome()
+    for order in _orders(order_ids, progress):
+        if order.payment_method.kind != PaymentMethod.Kind.PREPAYMENT:
+            outcome.skip(
+                order,
+                _("not a prepayment order (%(method)s)") % {"method": order.payment_method.name},
+            )
+            continue
+        if order.payment_status == Order.PaymentStatus.PAID:
+            outcome.skip(order, _("already paid"))
+            continue
+        if order.status in FINAL_STATES:
+            outcome.skip(order, _("the order is %(status)s") % {"status": _status(order)})
+            continue
+        try:
+            mark_paid(order, user=user)
+        except DomainError as exc:
+            outcome.skip(order, exc.message)
+        else:
+            outcome.done.append(order.number)
+    summary = ngettext(
+        "%(n)d order marked as paid.", "%(n)d orders marked as paid.", len(outcome.done)
+    ) % {"n": len(outcome.done)}
+    return _result(outcome, summary)
+
+
+def _status(order):
+    return str(order.get_status_display()).lower()
+
+
+# --- documents ---------------------------------------------------------------------------
+
+
+def _merge(parts):
+    """One PDF of many (each already rendered in its order's language)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _stamp():
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+def print_invoices(order_ids, progress=None):
+    """The invoices of the selected orders as one PDF, each in its order's language."""
+    from ..pdf import render_invoice
+
+    outcome, parts = Outcome(), []
+    invoices = {
+        i.order_id: i
+        for i in Invoice.objects.filter(order_id__in=order_ids).select_related("order")
+    }
+    for order in _orders(order_ids, progress):
+        invoice = invoices.get(order.pk)
+        if invoice is None:
+            outcome.skip(order, _("not invoiced yet"))
+            continue
+        parts.append(render_invoice(invoice))
+        outcome.done.append(order.number)
+    file = (f"invoices-{_stamp()}.pdf", _merge(parts)) if parts else None
+    summary = ngettext(
+        "%(n)d invoice in one PDF.", "%(n)d invoices in one PDF.", len(outcome.done)
+    ) % {"n": len(outcome.done)}
+    return _result(outcome, summary, file)
+
+
+def print_packing_slips(order_ids, progress=None):
+    """The packing slips of every shipment of the selected orders as one PDF."""
+    from ..pdf import render_packing_slip
+
+    outcome, parts = Outcome(), []
+    shipments = {}
+    for shipment in (
+        Shipment.objects.filter(order_id__in=order_ids)
+        .select_related("order")
+        .order_by("created", "id")
+    ):
+        shipments.setdefault(shipment.order_id, []).append(shipment)
+    slips = 0
+    for order in _orders(order_ids, progress):
+        if order.pk not in shipments:
+            outcome.skip(order, _("not shipped yet"))
+            continue
+        for shipment in shipments[order.pk]:
+            parts.append(render_packing_slip(shipment))
+            slips += 1
+        outcome.done.append(order.number)
+    file = (f"packing-slips-{_stamp()}.pdf", _merge(parts)) if parts else None
+    summary = ngettext(
+        "%(n)d packing slip in one PDF.", "%(n)d packing slips in one PDF.", slips
+    ) % {"n": slips}
+    return _result(outcome, summary, file)
+
+
+def csv_header():
+    return [
+        _("order number"),
+        _("date"),
+        _("status"),
+        _("payment status"),
+        _("payment method"),
+        _("shipping method"),
+        _("customer number"),
+        _("first name"),
+        _("last name"),
+        _("company"),
+        _("e-mail"),
+        _("postcode"),
+        _("city"),
+        _("country"),
+        _("language"),
+        _("goods"),
+        _("shipping"),
+        _("discount"),
+        _("total"),
+        _("paid by gift card"),
+        _("paid by account credit"),
+        _("currency"),
+        _("invoice number"),
+    ]
+
+
+def export_csv(order_ids, progress=None):
+    """The selected orders as CSV (formula-safe, ``shop.exports``)."""
+    outcome, rows = Outcome(), []
+    invoices = dict(
+        Invoice.objects.filter(order_id__in=order_ids).values_list("order_id", "number")
+    )
+    for order in _orders(order_ids, progress, related=("customer",)):
+        rows.append(
+            [
+                order.number,
+                timezone.localtime(order.created).strftime("%Y-%m-%d %H:%M"),
+                order.get_status_display(),
+                order.get_payment_status_display(),
+                order.payment_method.name,
+                order.shipping_method.name,
+                order.customer.customer_number if order.customer_id else "",
+                order.billing_first_name,
+                order.billing_last_name,
+                order.billing_company,
+                order.email,
+                order.billing_postcode,
+                order.billing_city,
+                order.billing_country,
+                order.language,
+                order.goods_total,
+                order.shipping_total,
+                order.discount_total,
+                order.grand_total,
+                order.giftcard_total,
+                order.credit_total,
+                order.currency,
+                invoices.get(order.pk, ""),
+            ]
+        )
+        outcome.done.append(order.number)
+    text = csv_text(csv_header(), rows)
+    summary = ngettext("%(n)d order exported.", "%(n)d orders exported.", len(outcome.done)) % {
+        "n": len(outcome.done)
+    }
+    return _result(outcome, summary, (f"orders-{_stamp()}.csv", text.encode("utf-8")))
+
+
+# The background-job kinds (registered in orders.panels.register()).
+JOBS = {
+    "orders.create_invoices": lambda job, progress: create_invoices(
+        job.params["ids"], user=job.created_by, progress=progress
+    ),
+    "orders.mark_paid": lambda job, progress: mark_prepayments_paid(
+        job.params["ids"], user=job.created_by, progress=progress
+    ),
+    "orders.print_invoices": lambda job, progress: print_invoices(job.params["ids"], progress),
+    "orders.print_packing_slips": lambda job, progress: print_packing_slips(
+        job.params["ids"], progress
+    ),
+    "orders.export_csv": lambda job, progress: export_csv(job.params["ids"], progress),
+}

@@ -1,0 +1,181 @@
+"""Reports for the accountant (issue 26, item 4): sales by day / month with net, VAT per
+rate and gross, credit notes subtracted, by payment method; CSV, XLSX; DATEV bookings."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal as D
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from orders import accounting, datev, services
+from orders.errors import OrderError
+from tests.factories import ProductFactory, RoleUserFactory
+
+pytestmark = pytest.mark.django_db
+
+REPORT = reverse("admin:orders_salesreport_changelist")
+BOOKINGS = reverse("admin:orders_salesreport_bookings")
+
+
+@pytest.fixture
+def documents(make_order, product, invoice_payment):
+    """Three invoices today (19 % and 7 %, card and pay on invoice) and one credit note."""
+    book = ProductFactory(price=D("10.70"), tax_rate=D("7.00"))
+    a = make_order({product.pk: 1})  # 20.00 + 4.90 shipping, 19 %
+    b = make_order({book.pk: 2}, payment_method_id=invoice_payment.pk)  # 21.40 @7 % + 4.90
+    c = make_order({product.pk: 2})  # 40.00 @19 %, free shipping? no: 40 < 50 → + 4.90
+    for order in (a, b, c):
+        services.create_invoice(order)
+    services.refund_order(c, reason="Returned")
+    return a, b, c
+
+
+def test_sales_report_subtracts_credit_notes_and_splits_vat_per_rate(documents):
+    a, b, c = documents
+    today = timezone.localdate()
+    report = accounting.sales_report(today, today)
+    total = report.total
+    assert (total.invoices, total.credit_notes) == (3, 1)
+    # What is left: a (24.90 @19 %) and b (21.40 @7 % + 4.90 shipping @19 %).
+    assert total.gross == a.grand_total + b.grand_total == D("51.20")
+    assert report.rates == [D("7.00"), D("19.00")]
+    by_rate = {rate: (net, tax, gross) for rate, net, tax, gross in report.by_rate}
+    assert by_rate[D("7.00")] == (D("20.00"), D("1.40"), D("21.40"))
+    assert by_rate[D("19.00")][2] == D("29.80")
+    assert total.net + total.tax == total.gross
+    payments = dict(report.by_payment)
+    assert payments["Credit card"].gross == a.grand_total  # c was credited in full
+    assert payments["Credit card"].credit_notes == 1
+    assert payments["Pay on invoice"].gross == b.grand_total
+
+
+def test_report_per_month_has_one_row_per_month(documents):
+    today = timezone.localdate()
+    first = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
+    report = accounting.sales_report(first, today, "month")
+    assert [label for label, _t in report.periods][-1] == today.strftime("%Y-%m")
+    assert len(report.periods) in (2, 3)
+    assert report.periods[-1][1].gross == D("51.20")
+    assert all(t.gross == 0 for _label, t in report.periods[:-1])
+
+
+def test_report_page_csv_and_xlsx(client, documents):
+    client.force_login(RoleUserFactory(role="Payments"))
+    today = timezone.localdate().isoformat()
+    query = {"first": today, "last": today, "group": "day"}
+    page = client.get(REPORT, query).content.decode()
+    assert "Sales per day" in page and "By payment method" in page and "51.20" in page
+    assert 'role="img"' in page
+    response = client.get(REPORT, {**query, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:4] == ["period", "invoices", "credit notes", "net"]
+    total = next(r for r in rows if r and r[0] == "total")
+    assert total[1:3] == ["3", "1"] and total[-1] == "51.20"
+    response = client.get(REPORT, {**query, "format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Sales", "VAT rates", "Payment methods"]
+    sheet = workbook["Sales"]
+    last = [cell.value for cell in sheet[sheet.max_row]]
+    assert last[0] == "total" and D(str(last[-1])) == D("51.20")
+
+
+def test_report_form_refuses_a_reversed_period(client, documents):
+    client.force_login(RoleUserFactory(role="Payments"))
+    page = client.get(REPORT, {"first": "2026-03-10", "last": "2026-03-01", "group": "day"})
+    assert "The start date is after the end date." in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role, allowed", [("Payments", True), ("Order clerk", False), ("Marketing", False)]
+)
+def test_reports_are_for_payments_and_the_manager(client, role, allowed):
+    client.force_login(RoleUserFactory(role=role))
+    assert client.get(REPORT).status_code == (200 if allowed else 403)
+
+
+def _month():
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def test_datev_file_has_the_extf_header_columns_and_one_booking_per_rate(documents, settings):
+    settings.DATEV_CONSULTANT_NUMBER = 29098
+    settings.DATEV_CLIENT_NUMBER = 55003
+    settings.DATEV_REVENUE_ACCOUNTS = "19=8400,7=8300"
+    a, b, c = documents
+    filename, content, count = datev.export(_month())
+    assert filename == f"EXTF_Buchungsstapel_{_month()}.csv"
+    text = content.decode("cp1252")
+    lines = text.split("\r\n")
+    header = lines[0].split(";")
+    assert header[:5] == ['"EXTF"', "700", "21", '"Buchungsstapel"', "13"]
+    assert len(header) == 31
+    assert header[10:12] == ["29098", "55003"]
+    first, last = accounting.month_bounds(_month())
+    assert header[14:16] == [first.strftime("%Y%m%d"), last.strftime("%Y%m%d")]
+    columns = lines[1].split(";")
+    assert len(columns) == 125 and columns[0] == "Umsatz (ohne Soll/Haben-Kz)"
+    records = [line.split(";") for line in lines[2:] if line]
+    assert len(records) == count == 5  # a: 19 %; b: 7 % + 19 % shipping; c: invoice + credit
+    assert all(len(r) == 125 for r in records)
+    by_document = {}
+    for r in records:
+        by_document.setdefault(r[10].strip('"'), []).append((r[0], r[1], r[6], r[7]))
+    invoice_a = a.invoices.get().number
+    assert by_document[invoice_a] == [("24,90", '"S"', "10000", "8400")]
+    invoice_b = b.invoices.get().number
+    assert sorted(by_document[invoice_b]) == [
+        ("21,40", '"S"', "10000", "8300"),
+        ("4,90", '"S"', "10000", "8400"),
+    ]
+    credit = c.invoices.get().credit_note.number
+    assert by_document[credit] == [("44,90", '"H"', "10000", "8400")]
+    assert records[0][9] == timezone.localdate().strftime("%d%m")
+
+
+def test_datev_export_refuses_a_rate_without_account(documents, settings):
+    settings.DATEV_REVENUE_ACCOUNTS = "19=8400"
+    with pytest.raises(OrderError, match="VAT rate 7 %"):
+        datev.export(_month())
+
+
+def test_export_bookings_command_writes_the_file_and_rejects_bad_input(documents, tmp_path):
+    out = tmp_path / "bookings.csv"
+    err = StringIO()
+    call_command("export_bookings", "--month", _month(), "-o", str(out), stderr=err)
+    assert out.read_bytes().startswith(b'"EXTF";700;21;"Buchungsstapel";13;')
+    assert "5 bookings written" in err.getvalue()
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("export_bookings", "--month", "March")
+
+
+def test_backoffice_download_of_the_datev_file(client, documents):
+    client.force_login(RoleUserFactory(role="Payments"))
+    response = client.get(BOOKINGS, {"month": _month()})
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="EXTF_Buchungsstapel_{_month()}.csv"'
+    )
+    assert response.content.startswith(b'"EXTF";700;')
+    response = client.get(BOOKINGS, {"month": "nonsense"}, follow=True)
+    assert "YYYY-MM" in response.content.decode()
+
+
+def test_month_bounds():
+    assert accounting.month_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    for bad in ("2024-13", "24-1-1", "", "1999-01"):
+        with pytest.raises(ValueError):
+            accounting.month_bounds(bad)
+
+
+def test_payment_method_name_kept_from_the_invoice(documents):
+    from shop.models import PaymentMethod
+
+    PaymentMethod.objects.filter(kind="card").update(name="Renamed")
+    today = timezone.localdate()
+    assert "Credit card" in dict(accounting.sales_report(today, today).by_payment)
