@@ -45,7 +45,7 @@ def anonymise_orders(orders):
 
 def cancel_unpaid_pending_orders(orders, by=None):
     """Cancel the orders nothing has happened to yet; returns how many."""
-    pending = orders.filter(status=Order.Status.PENDING, payment_status=Order.PaymentStatus.UNPAID)
+    pending = orders.cancelable_pending()
     count = 0
     for order in pending.order_by("pk"):
         cancel_order(order, user=by)

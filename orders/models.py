@@ -27,6 +27,17 @@ def discountable_total(lines):
 
 
 class OrderQuerySet(models.QuerySet):
+    def nothing_taken(self):
+        """Orders whose payment method has taken nothing yet: unpaid, or a card payment only
+        authorized (reserved on the card, not captured)."""
+        return self.filter(
+            payment_status__in=[Order.PaymentStatus.UNPAID, Order.PaymentStatus.AUTHORIZED]
+        )
+
+    def cancelable_pending(self):
+        """Pending orders nothing was taken for (what erasing a customer cancels first)."""
+        return self.filter(status=Order.Status.PENDING).nothing_taken()
+
     def open_amount_relevant(self):
         """Orders that count towards a customer's open amount (S5)."""
         return self.exclude(payment_status=Order.PaymentStatus.PAID).exclude(

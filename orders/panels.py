@@ -40,9 +40,7 @@ def backoffice_customer_delete(request, customer):
     return {
         "order_count": orders.count(),
         "invoiced_count": erasure.invoiced_order_count(customer),
-        "pending_count": orders.filter(
-            status=Order.Status.PENDING, payment_status=Order.PaymentStatus.UNPAID
-        ).count(),
+        "pending_count": orders.cancelable_pending().count(),
     }
 
 
