@@ -10,6 +10,9 @@ from shop.mail import queue_email
 
 from .models import Address, CustomerGroup, User
 
+# A business customer's data for e-invoices (account profile and backoffice customer page).
+BUSINESS_FIELDS = ["vat_id", "buyer_reference", "purchase_order_reference"]
+
 
 class LoginForm(auth_forms.AuthenticationForm):
     # At most EMAIL_MAX_LENGTH characters: the login throttle records the name as typed.
@@ -82,7 +85,15 @@ class ResendConfirmationForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["email", "first_name", "last_name", "company", "phone", "language"]
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "company",
+            *BUSINESS_FIELDS,
+            "phone",
+            "language",
+        ]
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -170,6 +181,7 @@ class CustomerAddForm(forms.ModelForm):
             "first_name",
             "last_name",
             "company",
+            *BUSINESS_FIELDS,
             "phone",
             "language",
             "group",
@@ -192,6 +204,7 @@ class CustomerChangeForm(forms.ModelForm):
             "first_name",
             "last_name",
             "company",
+            *BUSINESS_FIELDS,
             "phone",
             "language",
             "group",

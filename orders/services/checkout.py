@@ -3,15 +3,17 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
+from customers.vat import normalize_vat_id, validate_vat_id
 from shop.mail import queue_email
-from shop.models import PaymentMethod, Product, ShippingMethod
+from shop.models import PaymentMethod, Product, ShippingMethod, ShopSettings
 
-from .. import extensions, limits, signals
+from .. import extensions, limits, signals, vat
 from ..errors import CheckoutError
 from ..models import ZERO, Order, OrderLine, money
 from .lifecycle import mark_paid
@@ -34,6 +36,10 @@ class CheckoutData:
     partner_consent: bool = False
     review_request_consent: bool = False
     customer_note: str = ""
+    # "Buying for a company": the company is billing_company; these go on the invoice.
+    vat_id: str = ""
+    buyer_reference: str = ""
+    purchase_order_reference: str = ""
     language: str = "en"
     extra: dict = field(default_factory=dict)
 
@@ -53,6 +59,7 @@ def place_order(items, data: CheckoutData, customer=None):
         lines = _priced_lines(items)
         shipping_method, payment_method = _chosen_methods(data)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
+        vat.apply_reverse_charge(order, lines, ShopSettings.load().country)
         priced = _apply_price_steps(order, lines, data, customer)
         order.grand_total = max(
             ZERO, order.goods_total + order.shipping_total - order.discount_total
@@ -79,6 +86,15 @@ def _check_request(items, data):
     for key in REQUIRED_ADDRESS_FIELDS:
         if not (data.billing.get(key) or "").strip():
             raise CheckoutError(_("The billing address is incomplete."), field=f"billing_{key}")
+    if data.vat_id:
+        try:
+            validate_vat_id(data.vat_id)
+        except ValidationError as exc:
+            raise CheckoutError(exc.messages[0], field="vat_id") from None
+        if not (data.billing.get("company") or "").strip():
+            raise CheckoutError(
+                _("Enter the company the VAT ID belongs to."), field="billing_company"
+            )
 
 
 def _priced_lines(items):
@@ -141,6 +157,10 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
         currency=settings.SHOP_CURRENCY,
         goods_total=goods_total,
         shipping_total=shipping_method.cost_for(goods_total) if needs_shipping else ZERO,
+        shipping_tax_rate=shipping_method.tax_rate,
+        billing_vat_id=normalize_vat_id(data.vat_id),
+        buyer_reference=(data.buyer_reference or "").strip(),
+        purchase_order_reference=(data.purchase_order_reference or "").strip(),
         voucher_code="",
         partner_consent=data.partner_consent,
         review_request_consent=data.review_request_consent,
