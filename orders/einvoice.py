@@ -333,6 +333,14 @@ def _payment_means(settlement, shop, invoice):
     settlement.payment_means.add(means)
 
 
+def xml_response(xml_bytes, filename):
+    from django.http import HttpResponse
+
+    response = HttpResponse(xml_bytes, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 # ------------------------------------------------------------------------- Factur-X PDF
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField
 from shop.models import PaymentMethod, ShippingMethod
 
@@ -19,6 +20,23 @@ class CheckoutForm(forms.Form):
         max_length=50,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    is_business = forms.BooleanField(label=_("I am buying for a company"), required=False)
+    vat_id = forms.CharField(
+        label=_("VAT ID"),
+        max_length=20,
+        required=False,
+        validators=[validate_vat_id],
+        help_text=_(
+            "Companies in another EU country with a valid VAT ID are invoiced without VAT "
+            "(reverse charge)."
+        ),
+    )
+    buyer_reference = forms.CharField(
+        label=_("Buyer reference (e.g. Leitweg-ID)"), max_length=100, required=False
+    )
+    purchase_order_reference = forms.CharField(
+        label=_("Your order reference"), max_length=100, required=False
     )
     billing_first_name = forms.CharField(label=_("First name"), max_length=150)
     billing_last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -111,8 +129,18 @@ class CheckoutForm(forms.Form):
             if first is not None and not self.initial.get(name):
                 self.initial[name] = first.pk
 
+    def clean_vat_id(self):
+        return normalize_vat_id(self.cleaned_data.get("vat_id"))
+
     def clean(self):
         data = super().clean()
+        if data.get("is_business"):
+            if not (data.get("billing_company") or "").strip():
+                self.add_error("billing_company", _("Enter the name of the company."))
+        else:
+            # A consumer's order carries no business data, whatever the hidden fields hold.
+            for name in ("vat_id", "buyer_reference", "purchase_order_reference"):
+                data[name] = ""
         if not data.get("ship_to_billing"):
             for key in self.SHIPPING_REQUIRED:
                 if not (data.get(f"shipping_{key}") or "").strip():
@@ -120,6 +148,13 @@ class CheckoutForm(forms.Form):
                         f"shipping_{key}", _("Required for a separate shipping address.")
                     )
         return data
+
+    def business(self):
+        """The business data of the checkout input for ``CheckoutData``."""
+        return {
+            name: self.cleaned_data.get(name) or ""
+            for name in ("vat_id", "buyer_reference", "purchase_order_reference")
+        }
 
     def address(self, prefix):
         keys = ("first_name", "last_name", "company", "street", "postcode", "city", "country")

@@ -391,7 +391,12 @@ class Invoice(models.Model):
 
     @property
     def typed_tax_rows(self):
-        return [{k: Decimal(v) for k, v in row.items()} for row in self.tax_rows]
+        """Rate, net, tax and gross as decimals; ``category`` (EN 16931 VAT category, on
+        invoices issued since e-invoicing) stays a code."""
+        return [
+            {k: v if k == "category" else Decimal(v) for k, v in row.items()}
+            for row in self.tax_rows
+        ]
 
     @property
     def filename(self):

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from shop.cart import Cart
 from shop.exceptions import DomainError, add_to_form
+from shop.models import ShopSettings
 from shop.money import ZERO
 from shop.pdf import pdf_response
 
-from . import limits, pdf, services
+from . import einvoice, limits, pdf, services, vat
 from .forms import CheckoutForm
 from .models import Order, OrderComment, Shipment
 
@@ -33,6 +34,10 @@ def _prefill(customer):
         "billing_first_name": customer.first_name,
         "billing_last_name": customer.last_name,
         "billing_company": customer.company,
+        "is_business": bool(customer.company or customer.vat_id),
+        "vat_id": customer.vat_id,
+        "buyer_reference": customer.buyer_reference,
+        "purchase_order_reference": customer.purchase_order_reference,
     }
     address = customer.addresses.first()  # default address first (Address.Meta.ordering)
     if address:
@@ -94,6 +99,7 @@ def checkout(request):
             review_request_consent=cd["review_request_consent"],
             customer_note=cd["customer_note"],
             language=(customer.language if customer else get_language() or "en")[:2],
+            **form.business(),
         )
         try:
             order = services.place_order(cart.items, data, customer=customer)
@@ -108,6 +114,15 @@ def checkout(request):
     def shipping_info(method):
         cost = method.cost_for(goods_total) if needs_shipping else ZERO
         return {"cost": cost, "free_over": method.free_over}
+
+    reverse_charge = _reverse_charge_preview(form, needs_shipping)
+    if reverse_charge:
+        # Placement prices the order net (orders.vat.apply_reverse_charge): so does the page.
+        goods_total = sum((vat.net_of(li.total, li.product.tax_rate) for li in lines), ZERO)
+
+        def shipping_info(method):
+            cost = method.cost_for(cart.goods_total(lines)) if needs_shipping else ZERO
+            return {"cost": vat.net_of(cost, method.tax_rate), "free_over": method.free_over}
 
     shipping_choices = _radio_choices(form["shipping_method"], shipping_info)
     selected = str(form["shipping_method"].value() or "")
@@ -128,7 +143,30 @@ def checkout(request):
             "shipping_total": shipping_total,
             "estimated_total": goods_total + shipping_total,
             "customer": customer,
+            "reverse_charge": reverse_charge,
         },
+    )
+
+
+def _reverse_charge_preview(form, needs_shipping):
+    """Whether the placement will invoice this input without VAT (reverse charge), for the
+    summary — the placement decides it again from the same rule."""
+    value = (
+        (lambda name: form.data.get(name, ""))
+        if form.is_bound
+        else (lambda name: form.initial.get(name, ""))
+    )
+    if not value("is_business"):
+        return False
+    billing_country = value("billing_country") or "DE"
+    same = value("ship_to_billing") if form.is_bound else True
+    shipping_country = billing_country if same else (value("shipping_country") or "DE")
+    return vat.reverse_charge_applies(
+        value("vat_id"),
+        billing_country,
+        shipping_country,
+        ShopSettings.load().country,
+        needs_shipping,
     )
 
 
@@ -215,6 +253,18 @@ def account_invoice_pdf(request, number):
     if invoice is None:
         raise Http404
     return pdf_response(pdf.render_invoice(invoice), invoice.filename)
+
+
+@login_required
+def account_invoice_xrechnung(request, number):
+    """The invoice as XRechnung (CII) for public buyers: only when it has a buyer reference."""
+    order = _own_order(request, number)
+    invoice = order.invoice
+    if invoice is None or not invoice.buyer_reference:
+        raise Http404
+    return einvoice.xml_response(
+        einvoice.invoice_xml(invoice, xrechnung=True), invoice.xrechnung_filename
+    )
 
 
 @login_required

@@ -8,6 +8,13 @@
     same.addEventListener("change", sync);
     sync();
   }
+  var business = document.getElementById("id_is_business");
+  var businessFields = document.getElementById("business-fields");
+  if (business && businessFields) {
+    var syncBusiness = function () { businessFields.hidden = !business.checked; };
+    business.addEventListener("change", syncBusiness);
+    syncBusiness();
+  }
   var shippingEl = document.getElementById("summary-shipping");
   var totalEl = document.getElementById("summary-total");
   if (!shippingEl || !totalEl) return;
