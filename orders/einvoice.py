@@ -333,6 +333,27 @@ def _payment_means(settlement, shop, invoice):
     settlement.payment_means.add(means)
 
 
+def documents_issued(date_from, date_to):
+    """Invoices and credit notes issued from ``date_from`` to ``date_to`` (local dates, both
+    included), oldest first: the accountant's export of a period."""
+    from .models import CreditNote, Invoice
+
+    start, end = _day_start(date_from), _day_start(date_to + timedelta(days=1))
+    invoices = Invoice.objects.filter(created__gte=start, created__lt=end).select_related("order")
+    credit_notes = CreditNote.objects.filter(created__gte=start, created__lt=end).select_related(
+        "invoice__order"
+    )
+    return list(invoices.order_by("year", "sequence")), list(
+        credit_notes.order_by("year", "sequence")
+    )
+
+
+def _day_start(day):
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def xml_response(xml_bytes, filename):
     from django.http import HttpResponse
 

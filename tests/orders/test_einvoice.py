@@ -415,3 +415,34 @@ def test_german_credit_note_is_a_rechnungskorrektur_not_a_gutschrift(make_order,
     text = pdf_text(pdf.render_credit_note(CreditNote.objects.get(invoice=invoice)))
     assert "Rechnungskorrektur" in text
     assert "Gutschrift" not in text
+
+
+# ------------------------------------------------------------------ the accountant's export
+
+
+def test_export_invoices_writes_xml_and_pdf_of_the_period(check, make_order, pot, tmp_path):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    invoice = invoice_for(make_order, {pot.pk: 1})
+    services.refund_order(invoice.order)
+    today = timezone.localdate().isoformat()
+    call_command("export_invoices", "--from", today, "--to", today, "-o", str(tmp_path))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    credit_note = CreditNote.objects.get(invoice=invoice)
+    assert names == sorted(
+        [invoice.filename, invoice.xml_filename, credit_note.filename, credit_note.xml_filename]
+    )
+    check((tmp_path / invoice.xml_filename).read_bytes())
+    check((tmp_path / credit_note.filename).read_bytes())
+
+
+def test_export_invoices_refuses_bad_dates_and_writes_nothing(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    target = tmp_path / "out"
+    with pytest.raises(CommandError, match="Not a date"):
+        call_command("export_invoices", "--from", "2026-13-01", "--to", "2026-12-31", "-o", target)
+    with pytest.raises(CommandError, match="must not be after"):
+        call_command("export_invoices", "--from", "2026-12-31", "--to", "2026-01-01", "-o", target)
+    assert not target.exists()
