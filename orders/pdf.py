@@ -6,6 +6,8 @@ them as PDF/A-3b and the CII XML of the same figures is embedded as ``factur-x.x
 file that is printed, e-mailed and downloaded everywhere.
 """
 
+from django.utils import translation
+
 from shop.models import PaymentMethod, ShopSettings
 from shop.pdf import render_pdf
 
@@ -64,7 +66,10 @@ def _factur_x(context, language):
 
 
 def render_invoice(invoice):
-    return _factur_x(invoice_context(invoice), invoice.order.language)
+    language = invoice.order.language
+    with translation.override(language):  # the figures carry texts (shipping, exemptions)
+        context = invoice_context(invoice)
+    return _factur_x(context, language)
 
 
 def invoice_pdf_bytes(invoice_id):
@@ -73,7 +78,10 @@ def invoice_pdf_bytes(invoice_id):
 
 
 def render_credit_note(credit_note):
-    return _factur_x(credit_note_context(credit_note), credit_note.invoice.order.language)
+    language = credit_note.invoice.order.language
+    with translation.override(language):
+        context = credit_note_context(credit_note)
+    return _factur_x(context, language)
 
 
 def credit_note_pdf_bytes(credit_note_id):
