@@ -5,6 +5,8 @@ whether the number is *registered* can only be asked of the EU's VIES service, w
 does not call. IDs are stored upper-case without spaces or punctuation.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat as eu_vat
@@ -15,8 +17,13 @@ _PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
 
 
 def normalize_vat_id(value):
-    """``de 123.456-788`` → ``DE123456788`` (empty stays empty)."""
-    return eu_vat.compact(value or "").upper() if (value or "").strip() else ""
+    """``de 123.456-788`` → ``DE123456788`` (empty stays empty; anything else is only
+    compacted here and refused by :func:`validate_vat_id`)."""
+    plain = re.sub(r"[\s\-./,:]", "", value or "").upper()
+    try:
+        return eu_vat.compact(plain).upper() if plain else ""
+    except StdnumError:
+        return plain
 
 
 def validate_vat_id(value):
