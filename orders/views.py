@@ -1,4 +1,6 @@
 import os
+from copy import copy
+from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -118,10 +120,14 @@ def checkout(request):
     reverse_charge = _reverse_charge_preview(form, needs_shipping)
     if reverse_charge:
         # Placement prices the order net (orders.vat.apply_reverse_charge): so does the page.
-        goods_total = sum((vat.net_of(li.total, li.product.tax_rate) for li in lines), ZERO)
+        gross_goods = goods_total
+        lines = [replace(li, product=copy(li.product), quantity=li.quantity) for li in lines]
+        for li in lines:  # shown net, as the placement will price them
+            li.product.price = vat.net_of(li.product.price, li.product.tax_rate)
+        goods_total = sum((li.total for li in lines), ZERO)
 
         def shipping_info(method):
-            cost = method.cost_for(cart.goods_total(lines)) if needs_shipping else ZERO
+            cost = method.cost_for(gross_goods) if needs_shipping else ZERO
             return {"cost": vat.net_of(cost, method.tax_rate), "free_over": method.free_over}
 
     shipping_choices = _radio_choices(form["shipping_method"], shipping_info)
