@@ -28,6 +28,7 @@ from shop.pdf import pdf_response, render_pdf
 
 from . import confirmation, loyalty, services
 from .forms import (
+    BUSINESS_FIELDS,
     AssignGroupForm,
     CustomerAddForm,
     CustomerChangeForm,
@@ -110,6 +111,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             _lazy("Personal data"),
             {"fields": ("first_name", "last_name", "company", "phone", "language")},
         ),
+        (_lazy("Business customer (e-invoices)"), {"fields": BUSINESS_FIELDS}),
         (
             _lazy("Customer"),
             {"fields": ("group", "open_amount_limit", "is_rejected", "is_test", "is_active")},
@@ -122,6 +124,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             _lazy("Personal data"),
             {"fields": ("first_name", "last_name", "company", "phone", "language")},
         ),
+        (_lazy("Business customer (e-invoices)"), {"fields": BUSINESS_FIELDS}),
         (_lazy("Customer"), {"fields": ("group", "open_amount_limit", "is_test")}),
     )
 

@@ -10,6 +10,16 @@ from shop.mail import queue_email
 
 from .loyalty import MAX_ADJUSTMENT
 from .models import Address, CustomerGroup, User
+from .vat import normalize_vat_id
+
+# A business customer's data for e-invoices (account profile and backoffice customer page).
+BUSINESS_FIELDS = ["vat_id", "buyer_reference", "purchase_order_reference"]
+
+
+class BusinessFieldsMixin:
+    def clean_vat_id(self):
+        # stored compact and upper-case (a database check holds it): "de 136 695 976" is fine
+        return normalize_vat_id(self.cleaned_data.get("vat_id"))
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -80,10 +90,18 @@ class ResendConfirmationForm(forms.Form):
     email = EmailFormField(label=_("E-mail"))
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(BusinessFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["email", "first_name", "last_name", "company", "phone", "language"]
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "company",
+            *BUSINESS_FIELDS,
+            "phone",
+            "language",
+        ]
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -161,7 +179,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 # --- backoffice -------------------------------------------------------------------------
 
 
-class CustomerAddForm(forms.ModelForm):
+class CustomerAddForm(BusinessFieldsMixin, forms.ModelForm):
     """The operator creates a customer without a password; the customer sets it via e-mail."""
 
     class Meta:
@@ -171,6 +189,7 @@ class CustomerAddForm(forms.ModelForm):
             "first_name",
             "last_name",
             "company",
+            *BUSINESS_FIELDS,
             "phone",
             "language",
             "group",
@@ -185,7 +204,7 @@ class CustomerAddForm(forms.ModelForm):
         return email
 
 
-class CustomerChangeForm(forms.ModelForm):
+class CustomerChangeForm(BusinessFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = [
@@ -193,6 +212,7 @@ class CustomerChangeForm(forms.ModelForm):
             "first_name",
             "last_name",
             "company",
+            *BUSINESS_FIELDS,
             "phone",
             "language",
             "group",

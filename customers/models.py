@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from shop.fields import EmailField
 from shop.money import money_validators
 
+from .vat import normalize_vat_id, validate_vat_id
+
+# An EU VAT ID as stored: country prefix and 2–13 letters/digits, upper-case, no spaces.
+VAT_ID_STORED = r"^([A-Z]{2}[0-9A-Z+*]{2,13})?$"
+
 
 class CustomerGroup(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -68,6 +73,26 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)
+    # Business customers (e-invoices): printed on invoices and in their XML.
+    vat_id = models.CharField(
+        _("VAT ID"),
+        max_length=20,
+        blank=True,
+        validators=[validate_vat_id],
+        help_text=_("EU VAT identification number of the company, e.g. DE123456788."),
+    )
+    buyer_reference = models.CharField(
+        _("buyer reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Public buyers in Germany: the Leitweg-ID. Printed on every invoice."),
+    )
+    purchase_order_reference = models.CharField(
+        _("purchase order reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The company's order number, printed on every invoice."),
+    )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     language = models.CharField(
         _("language"),
@@ -141,6 +166,9 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_email_ci_unique",
                 violation_error_message=_("An account with this e-mail address already exists."),
             ),
+            models.CheckConstraint(
+                condition=Q(vat_id__regex=VAT_ID_STORED), name="user_vat_id_normalized"
+            ),
         ]
 
     def __str__(self):
@@ -154,6 +182,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
+        self.vat_id = normalize_vat_id(self.vat_id)
         super().save(*args, **kwargs)
         if not self.customer_number and not self.is_staff:
             # Derived from the primary key: sequential, unique, and no lock on a counter row.

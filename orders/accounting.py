@@ -43,8 +43,15 @@ class Document:
         return sum((r["gross"] for r in self.rows), ZERO)
 
 
+AMOUNT_KEYS = ("rate", "net", "tax", "gross")
+
+
 def _typed(rows):
-    return [{k: Decimal(str(v)) for k, v in row.items()} for row in rows]
+    """Stored tax rows with their amounts as Decimal; other keys (the VAT category of an
+    e-invoice: S, Z, E, K, AE) stay as they are."""
+    return [
+        {k: Decimal(str(v)) if k in AMOUNT_KEYS else v for k, v in row.items()} for row in rows
+    ]
 
 
 def credit_note_rows(credit_note):
@@ -53,7 +60,10 @@ def credit_note_rows(credit_note):
     A credit note reverses its invoice in full today, so these are the invoice's amounts
     negated; a credit note with amounts of its own (partial refunds) answers them here."""
     rows = credit_note.invoice.tax_rows
-    return [{k: (v if k == "rate" else -v) for k, v in row.items()} for row in _typed(rows)]
+    return [
+        {k: -v if k in AMOUNT_KEYS and k != "rate" else v for k, v in row.items()}
+        for row in _typed(rows)
+    ]
 
 
 def _bounds(first, last):

@@ -21,7 +21,7 @@ from shop.admin import LargeListAdminMixin, backoffice
 from shop.exceptions import DomainError
 from shop.pdf import pdf_response
 
-from . import services
+from . import einvoice, services
 from .admin_list import BulkActionsMixin, BuyerFilter, ProductFilter, ReceivableAgeFilter
 from .admin_reports import SalesReportAdmin  # noqa: F401  (registers the reports page)
 from .models import CreditNote, FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
@@ -474,6 +474,8 @@ class InvoiceAdmin(_DocumentAdmin):
                 wrap(self.credit_note_pdf_view),
                 name="orders_invoice_credit_note_pdf",
             ),
+            path("<int:pk>/xml/", wrap(self.xml_view), name="orders_invoice_xml"),
+            path("<int:pk>/xrechnung/", wrap(self.xrechnung_view), name="orders_invoice_xrechnung"),
             path("<int:pk>/send/", wrap(self.send_view), name="orders_invoice_send"),
             *super().get_urls(),
         ]
@@ -500,6 +502,21 @@ class InvoiceAdmin(_DocumentAdmin):
         self._guard(request)
         invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
         return pdf_response(render_invoice(invoice), invoice.filename)
+
+    def xml_view(self, request, pk):
+        """The e-invoice XML alone (the same that is embedded in the PDF)."""
+        self._guard(request)
+        invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
+        return einvoice.xml_response(einvoice.invoice_xml(invoice), invoice.xml_filename)
+
+    def xrechnung_view(self, request, pk):
+        self._guard(request)
+        invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
+        if not invoice.buyer_reference:
+            raise Http404
+        return einvoice.xml_response(
+            einvoice.invoice_xml(invoice, xrechnung=True), invoice.xrechnung_filename
+        )
 
     def credit_note_pdf_view(self, request, pk):
         self._guard(request)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField
 from shop.models import PaymentMethod, ShippingMethod
 
@@ -21,6 +22,23 @@ class CheckoutForm(forms.Form):
         max_length=50,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    is_business = forms.BooleanField(label=_("I am buying for a company"), required=False)
+    vat_id = forms.CharField(
+        label=_("VAT ID"),
+        max_length=20,
+        required=False,
+        validators=[validate_vat_id],
+        help_text=_(
+            "Companies in another EU country with a valid VAT ID are invoiced without VAT "
+            "(reverse charge)."
+        ),
+    )
+    buyer_reference = forms.CharField(
+        label=_("Buyer reference (e.g. Leitweg-ID)"), max_length=100, required=False
+    )
+    purchase_order_reference = forms.CharField(
+        label=_("Your order reference"), max_length=100, required=False
     )
     billing_first_name = forms.CharField(label=_("First name"), max_length=150)
     billing_last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -110,8 +128,18 @@ class CheckoutForm(forms.Form):
         if first is not None and not self.initial.get("shipping_method"):
             self.initial["shipping_method"] = first.pk
 
+    def clean_vat_id(self):
+        return normalize_vat_id(self.cleaned_data.get("vat_id"))
+
     def clean(self):
         data = super().clean()
+        if data.get("is_business"):
+            if not (data.get("billing_company") or "").strip():
+                self.add_error("billing_company", _("Enter the name of the company."))
+        else:
+            # A consumer's order carries no business data, whatever the hidden fields hold.
+            for name in ("vat_id", "buyer_reference", "purchase_order_reference"):
+                data[name] = ""
         if not data.get("ship_to_billing"):
             for key in self.SHIPPING_REQUIRED:
                 if not (data.get(f"shipping_{key}") or "").strip():
@@ -156,6 +184,10 @@ class CheckoutForm(forms.Form):
             review_request_consent=bool(values.get("review_request_consent")),
             customer_note=values.get("customer_note") or "",
             language=language,
+            **{
+                name: values.get(name) or ""
+                for name in ("vat_id", "buyer_reference", "purchase_order_reference")
+            },
         )
 
     def offer_payment_methods(self, methods):

@@ -103,6 +103,15 @@ class Order(models.Model):
     shipping_postcode = models.CharField(_("postcode"), max_length=20)
     shipping_city = models.CharField(_("city"), max_length=100)
     shipping_country = models.CharField(_("country"), max_length=2, default="DE")
+    # A business purchase ("buying for a company"): printed on the invoice and in its XML.
+    billing_vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
+    buyer_reference = models.CharField(_("buyer reference"), max_length=100, blank=True)
+    purchase_order_reference = models.CharField(
+        _("purchase order reference"), max_length=100, blank=True
+    )
+    # Intra-community supply to a business in another EU country (orders.vat): the order is
+    # priced net, without VAT; the buyer accounts for it.
+    reverse_charge = models.BooleanField(_("reverse charge (no VAT)"), default=False)
 
     shipping_method = models.ForeignKey(
         ShippingMethod, verbose_name=_("shipping method"), on_delete=models.PROTECT
@@ -125,6 +134,10 @@ class Order(models.Model):
     # Totals, all gross. grand_total = goods_total + shipping_total - discount_total.
     goods_total = models.DecimalField(_("goods"), max_digits=12, decimal_places=2)
     shipping_total = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
+    # The shipping method's VAT rate when the order was placed (0 under reverse charge).
+    shipping_tax_rate = models.DecimalField(
+        _("shipping VAT rate %"), max_digits=5, decimal_places=2, default=Decimal("19.00")
+    )
     discount_total = models.DecimalField(
         _("discount"), max_digits=12, decimal_places=2, default=ZERO
     )
@@ -167,6 +180,12 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=~Q(payment_status="authorized", status__in=["canceled", "closed"]),
                 name="order_authorized_only_while_open",
+            ),
+            # Reverse charge needs the buyer's VAT ID, and its shipping carries no VAT.
+            models.CheckConstraint(
+                condition=Q(reverse_charge=False)
+                | (~Q(billing_vat_id="") & Q(shipping_tax_rate=0)),
+                name="order_reverse_charge_has_vat_id",
             ),
         ]
         indexes = [
@@ -219,7 +238,7 @@ class Order(models.Model):
                 remaining -= share
         shipping = self.shipping_total - shipping_discount
         if shipping:
-            gross_by_rate[self.shipping_method.tax_rate] += shipping
+            gross_by_rate[self.shipping_tax_rate] += shipping
         rows = []
         for rate in sorted(gross_by_rate):
             gross = gross_by_rate[rate]
@@ -325,6 +344,13 @@ class Invoice(models.Model):
     buyer_country = models.CharField(_("country"), max_length=2)
     buyer_email = EmailField(_("e-mail"))
     customer_number = models.CharField(_("customer number"), max_length=20, blank=True)
+    buyer_vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
+    buyer_reference = models.CharField(_("buyer reference"), max_length=100, blank=True)
+    purchase_order_reference = models.CharField(
+        _("purchase order reference"), max_length=100, blank=True
+    )
+    delivery_country = models.CharField(_("delivery country"), max_length=2, blank=True)
+    reverse_charge = models.BooleanField(_("reverse charge (no VAT)"), default=False)
     # Document snapshot
     order_number = models.CharField(_("order number"), max_length=20)
     order_date = models.DateTimeField(_("order date"))
@@ -334,11 +360,23 @@ class Invoice(models.Model):
     goods_total = models.DecimalField(_("goods"), max_digits=12, decimal_places=2)
     shipping_total = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
     shipping_method_name = models.CharField(_("shipping method"), max_length=100)
+    shipping_tax_rate = models.DecimalField(
+        _("shipping VAT rate %"), max_digits=5, decimal_places=2, default=Decimal("19.00")
+    )
     discount_total = models.DecimalField(_("discount"), max_digits=12, decimal_places=2)
+    # The part of discount_total that cancels shipping (free-shipping codes).
+    shipping_discount = models.DecimalField(
+        _("shipping discount"), max_digits=12, decimal_places=2, default=ZERO
+    )
     voucher_code = models.CharField(_("discount code"), max_length=64, blank=True)
     grand_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     giftcard_total = models.DecimalField(_("paid by gift card"), max_digits=12, decimal_places=2)
     credit_total = models.DecimalField(_("paid by account credit"), max_digits=12, decimal_places=2)
+    # What the payment method had collected when the invoice was issued (a card captured on
+    # invoicing, a transfer that arrived before): part of the amount already paid (BT-113).
+    paid_total = models.DecimalField(
+        _("paid by the payment method"), max_digits=12, decimal_places=2, default=ZERO
+    )
     payment_method_name = models.CharField(_("payment method"), max_length=100)
     payment_method_kind = models.CharField(_("payment method kind"), max_length=20)
     sent_at = models.DateTimeField(_("last sent by e-mail"), null=True, blank=True)
@@ -350,6 +388,12 @@ class Invoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order"], name="one_invoice_per_order"),
             models.UniqueConstraint(fields=["year", "sequence"], name="invoice_sequence_unique"),
+            # Paid parts never exceed the invoice total (EN 16931: amount due ≥ 0).
+            models.CheckConstraint(
+                condition=Q(paid_total__gte=0)
+                & Q(paid_total__lte=F("grand_total") - F("giftcard_total") - F("credit_total")),
+                name="invoice_paid_within_total",
+            ),
         ]
 
     def __str__(self):
@@ -371,6 +415,16 @@ class Invoice(models.Model):
         return self.grand_total - self.giftcard_total - self.credit_total
 
     @property
+    def prepaid_total(self):
+        """Already paid when the invoice was issued: gift card, account credit, payment."""
+        return self.giftcard_total + self.credit_total + self.paid_total
+
+    @property
+    def open_total(self):
+        """What the invoice asks the buyer to pay (EN 16931 amount due for payment)."""
+        return self.grand_total - self.prepaid_total
+
+    @property
     def typed_lines(self):
         return [
             {**line, **{k: Decimal(line[k]) for k in ("unit_price", "tax_rate", "line_total")}}
@@ -379,11 +433,24 @@ class Invoice(models.Model):
 
     @property
     def typed_tax_rows(self):
-        return [{k: Decimal(v) for k, v in row.items()} for row in self.tax_rows]
+        """Rate, net, tax and gross as decimals; ``category`` (EN 16931 VAT category, on
+        invoices issued since e-invoicing) stays a code."""
+        return [
+            {k: v if k == "category" else Decimal(v) for k, v in row.items()}
+            for row in self.tax_rows
+        ]
 
     @property
     def filename(self):
         return f"invoice-{self.number}.pdf"
+
+    @property
+    def xml_filename(self):
+        return f"invoice-{self.number}.xml"
+
+    @property
+    def xrechnung_filename(self):
+        return f"xrechnung-{self.number}.xml"
 
 
 class CreditNoteCounter(YearCounter):
@@ -429,6 +496,10 @@ class CreditNote(models.Model):
     @property
     def filename(self):
         return f"credit-note-{self.number}.pdf"
+
+    @property
+    def xml_filename(self):
+        return f"credit-note-{self.number}.xml"
 
 
 class Shipment(models.Model):

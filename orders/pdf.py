@@ -1,40 +1,75 @@
-"""Invoice, credit-note and packing-slip PDFs. The ``*_pdf_bytes(id)`` functions are also the outbox's
-attachment generators, so they take ids (JSON-serialisable) and render at send time."""
+"""Invoice, credit-note and packing-slip PDFs. The ``*_pdf_bytes(id)`` functions are also the
+outbox's attachment generators, so they take ids (JSON-serialisable) and render at send time.
 
-from datetime import timedelta
+Invoices and credit notes are Factur-X e-invoices (``orders.einvoice``): WeasyPrint renders
+them as PDF/A-3b and the CII XML of the same figures is embedded as ``factur-x.xml`` — the
+file that is printed, e-mailed and downloaded everywhere.
+"""
+
+from django.utils import translation
 
 from shop.models import PaymentMethod, ShopSettings
 from shop.pdf import render_pdf
 
+from . import einvoice
+from .einvoice import PAYMENT_TERM_DAYS
 from .models import CreditNote, Invoice, Shipment
+from .vat import document_figures
 
-PAYMENT_TERM_DAYS = 14
+PDF_A3 = "pdf/a-3b"
 
 
 def sender_line(shop):
     """The small return-address line above the window of a window envelope."""
-    address = [part.strip() for part in shop.address.splitlines() if part.strip()]
-    return " · ".join([shop.legal_name, *address[:2]])
+    return " · ".join([shop.legal_name, shop.street, f"{shop.postcode} {shop.city}"])
 
 
-def invoice_context(invoice):
+def document_context(snapshot):
+    """What the invoice template prints: the snapshot's EN 16931 figures (the same the XML
+    carries), the payment terms and the shop's letterhead."""
+    invoice = snapshot.invoice
     order = invoice.order
     return {
         "sender_line": sender_line(ShopSettings.load()),
+        "doc": snapshot,
         "invoice": invoice,
         "order": order,
-        "lines": invoice.typed_lines,
-        "tax_rows": invoice.typed_tax_rows,
-        "due_date": invoice.created + timedelta(days=PAYMENT_TERM_DAYS),
+        "figures": document_figures(snapshot),
+        "due_date": einvoice.due_date(snapshot),
         "term_days": PAYMENT_TERM_DAYS,
         "bank_transfer": invoice.payment_method_kind
         in (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE),
         "is_paid": order.payment_status in ("paid", "refunded"),
+        "xrechnung": bool(invoice.buyer_reference),
     }
 
 
+def invoice_context(invoice):
+    return document_context(einvoice.invoice_snapshot(invoice))
+
+
+def credit_note_context(credit_note):
+    """The credit note prints its own figures (its own lines where it has them, else the
+    invoice's); the template puts a minus sign before each credited amount."""
+    return {
+        **document_context(einvoice.credit_note_snapshot(credit_note)),
+        "credit_note": credit_note,
+        "sign": "−",
+    }
+
+
+def _factur_x(context, language):
+    snapshot = context["doc"]
+    pdf = render_pdf("pdf/invoice.html", context, language=language, pdf_variant=PDF_A3)
+    xml = einvoice.build_xml(snapshot, language)
+    return einvoice.embed(pdf, xml, snapshot, language)
+
+
 def render_invoice(invoice):
-    return render_pdf("pdf/invoice.html", invoice_context(invoice), language=invoice.order.language)
+    language = invoice.order.language
+    with translation.override(language):  # the figures carry texts (shipping, exemptions)
+        context = invoice_context(invoice)
+    return _factur_x(context, language)
 
 
 def invoice_pdf_bytes(invoice_id):
@@ -42,18 +77,11 @@ def invoice_pdf_bytes(invoice_id):
     return render_invoice(invoice)
 
 
-def credit_note_context(credit_note):
-    """The invoice's frozen content, printed as a credit note: same lines, every amount
-    credited (the template puts a minus sign before each one)."""
-    return {**invoice_context(credit_note.invoice), "credit_note": credit_note, "sign": "−"}
-
-
 def render_credit_note(credit_note):
-    return render_pdf(
-        "pdf/invoice.html",
-        credit_note_context(credit_note),
-        language=credit_note.invoice.order.language,
-    )
+    language = credit_note.invoice.order.language
+    with translation.override(language):
+        context = credit_note_context(credit_note)
+    return _factur_x(context, language)
 
 
 def credit_note_pdf_bytes(credit_note_id):

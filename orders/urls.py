@@ -20,6 +20,11 @@ urlpatterns += [
         name="account_invoice_pdf",
     ),
     path(
+        "account/orders/<str:number>/xrechnung.xml",
+        views.account_invoice_xrechnung,
+        name="account_invoice_xrechnung",
+    ),
+    path(
         "account/orders/<str:number>/credit-note.pdf",
         views.account_credit_note_pdf,
         name="account_credit_note_pdf",

@@ -15,9 +15,9 @@ from shop.exceptions import DomainError, add_to_form
 from shop.money import ZERO
 from shop.pdf import pdf_response
 
-from . import limits, pdf, services
+from . import einvoice, limits, pdf, services
 from .forms import CheckoutForm
-from .models import Order, OrderComment, Shipment, discountable_total
+from .models import Order, OrderComment, Shipment
 
 SUCCESS_SESSION_KEY = "last_order_id"
 
@@ -34,6 +34,10 @@ def _prefill(customer):
         "billing_first_name": customer.first_name,
         "billing_last_name": customer.last_name,
         "billing_company": customer.company,
+        "is_business": bool(customer.company or customer.vat_id),
+        "vat_id": customer.vat_id,
+        "buyer_reference": customer.buyer_reference,
+        "purchase_order_reference": customer.purchase_order_reference,
     }
     address = customer.addresses.first()  # default address first (Address.Meta.ordering)
     if address:
@@ -107,11 +111,10 @@ def checkout(request):
 
 def _checkout_context(form, quote, offered, customer):
     order = quote.order
-    discountable = discountable_total(quote.lines)
     needs_shipping = any(line.needs_shipping for line in quote.lines)
 
     def shipping_info(method):
-        cost = method.cost_for(discountable) if needs_shipping else ZERO
+        cost = quote.shipping_cost(method) if needs_shipping else ZERO
         return {"cost": cost, "free_over": method.free_over}
 
     offered_ids = {m.pk for m in offered}
@@ -220,6 +223,18 @@ def account_invoice_pdf(request, number):
     if invoice is None:
         raise Http404
     return pdf_response(pdf.render_invoice(invoice), invoice.filename)
+
+
+@login_required
+def account_invoice_xrechnung(request, number):
+    """The invoice as XRechnung (CII) for public buyers: only when it has a buyer reference."""
+    order = _own_order(request, number)
+    invoice = order.invoice
+    if invoice is None or not invoice.buyer_reference:
+        raise Http404
+    return einvoice.xml_response(
+        einvoice.invoice_xml(invoice, xrechnung=True), invoice.xrechnung_filename
+    )
 
 
 @login_required

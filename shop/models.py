@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,6 +13,39 @@ from django.utils.translation import gettext_lazy as _
 from .fields import EmailField, URLField
 from .money import ZERO, money_validators
 from .storage import private_storage
+
+# Names of the countries the shop prints in addresses (the rest print their ISO code).
+COUNTRY_NAMES = [
+    ("DE", _("Germany")),
+    ("AT", _("Austria")),
+    ("PL", _("Poland")),
+    ("DK", _("Denmark")),
+]
+
+
+def _compact(value):
+    return "".join((value or "").split()).upper()
+
+
+def _validate_vat_id(value):
+    from stdnum.eu import vat
+
+    if not vat.is_valid(_compact(value)):
+        raise ValidationError(_("Enter a valid EU VAT ID, e.g. DE123456788."))
+
+
+def _validate_iban(value):
+    from stdnum import iban
+
+    if value and not iban.is_valid(_compact(value)):
+        raise ValidationError(_("Enter a valid IBAN."))
+
+
+def _validate_bic(value):
+    from stdnum import bic
+
+    if value and not bic.is_valid(_compact(value)):
+        raise ValidationError(_("Enter a valid BIC (8 or 11 characters)."))
 
 
 class Category(models.Model):
@@ -174,20 +209,38 @@ class ShopSettings(models.Model):
 
     shop_name = models.CharField(_("shop name"), max_length=100, default="Nordlicht Shop")
     legal_name = models.CharField(_("legal name"), max_length=200, default="Nordlicht Handels GmbH")
-    address = models.TextField(
-        _("seller address"), default="Hafenstraße 12\n20457 Hamburg\nDeutschland"
+    # Seller data of every invoice and its e-invoice XML (EN 16931 BG-4/BG-5, BG-17).
+    street = models.CharField(_("street"), max_length=200, default="Hafenstraße 12")
+    postcode = models.CharField(_("postcode"), max_length=20, default="20457")
+    city = models.CharField(_("city"), max_length=100, default="Hamburg")
+    country = models.CharField(
+        _("country code"),
+        max_length=2,
+        default="DE",
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. DE."))],
+        help_text=_("ISO 3166 code of the seller's country, e.g. DE."),
     )
-    vat_id = models.CharField(_("VAT ID"), max_length=30, default="DE123456789")
+    vat_id = models.CharField(
+        _("VAT ID"), max_length=30, default="DE123456788", validators=[_validate_vat_id]
+    )
+    tax_number = models.CharField(
+        _("tax number"),
+        max_length=30,
+        blank=True,
+        help_text=_("The tax office's number (Steuernummer); optional next to the VAT ID."),
+    )
     commercial_register = models.CharField(
         _("commercial register"), max_length=100, default="Amtsgericht Hamburg HRB 123456"
     )
     managing_director = models.CharField(
         _("managing director"), max_length=100, default="Anna Nordmann"
     )
-    bank_details = models.CharField(
-        _("bank details"),
-        max_length=200,
-        default="Hamburger Sparkasse · IBAN DE02 2005 0550 1234 5678 90 · BIC HASPDEHHXXX",
+    bank_name = models.CharField(_("bank"), max_length=100, default="Hamburger Sparkasse")
+    iban = models.CharField(
+        _("IBAN"), max_length=34, default="DE34200505501234567890", validators=[_validate_iban]
+    )
+    bic = models.CharField(
+        _("BIC"), max_length=11, blank=True, default="HASPDEHHXXX", validators=[_validate_bic]
     )
     contact_email = EmailField(_("contact e-mail"), default="service@example.com")
     phone = models.CharField(_("phone"), max_length=50, default="+49 40 1234567")
@@ -239,7 +292,30 @@ class ShopSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1
+        self.vat_id = _compact(self.vat_id)
+        self.iban = _compact(self.iban)
+        self.bic = _compact(self.bic)
         super().save(*args, **kwargs)
+
+    @property
+    def address(self):
+        """The seller's address as printed (letterheads, e-mail footers)."""
+        lines = [self.street, f"{self.postcode} {self.city}".strip()]
+        if self.country:
+            lines.append(str(dict(COUNTRY_NAMES).get(self.country, self.country)))
+        return "\n".join(line for line in lines if line)
+
+    @property
+    def iban_display(self):
+        """``DE34 2005 0550 …`` in groups of four, as printed on paper."""
+        return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))
+
+    @property
+    def bank_details(self):
+        parts = [self.bank_name, f"IBAN {self.iban_display}" if self.iban else ""]
+        if self.bic:
+            parts.append(f"BIC {self.bic}")
+        return " · ".join(part for part in parts if part)
 
     @classmethod
     def load(cls):

@@ -6,7 +6,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def render_pdf(template, context, language=None):
+def render_pdf(template, context, language=None, pdf_variant=None):
+    """``pdf_variant``: e.g. ``"pdf/a-3b"`` (WeasyPrint's PDF/A-3 output, the base of a
+    Factur-X e-invoice)."""
     from weasyprint import HTML  # imported lazily: it loads Pango on first use
 
     from .models import ShopSettings
@@ -14,7 +16,7 @@ def render_pdf(template, context, language=None):
     context = {"shop": ShopSettings.load(), **context}
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=pdf_variant)
 
 
 def pdf_response(pdf_bytes, filename, inline=True):

@@ -3,16 +3,18 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
+from customers.vat import normalize_vat_id, validate_vat_id
 from shop.exceptions import DomainError
 from shop.mail import queue_email
-from shop.models import PaymentMethod, Product, ShippingMethod
+from shop.models import PaymentMethod, Product, ShippingMethod, ShopSettings
 
-from .. import extensions, limits, signals
+from .. import extensions, limits, signals, vat
 from ..errors import CheckoutError
 from ..models import ZERO, Order, OrderLine, discountable_total, money
 from .lifecycle import authorize_card_payment, mark_paid
@@ -35,6 +37,10 @@ class CheckoutData:
     partner_consent: bool = False
     review_request_consent: bool = False
     customer_note: str = ""
+    # "Buying for a company": the company is billing_company; these go on the invoice.
+    vat_id: str = ""
+    buyer_reference: str = ""
+    purchase_order_reference: str = ""
     language: str = "en"
     extra: dict = field(default_factory=dict)
 
@@ -50,6 +56,14 @@ class CheckoutQuote:
     errors: list = field(default_factory=list)
     # What gift card and account credit could pay at most (for the page's summary script).
     available: dict = field(default_factory=dict)
+    # The gross goods value a free-shipping threshold is measured against (gift cards not
+    # counted; under reverse charge the lines are net, the threshold stays gross).
+    shipping_base: object = ZERO
+
+    def shipping_cost(self, method):
+        """What ``method`` would charge this order, as the placement would price it."""
+        cost = method.cost_for(self.shipping_base)
+        return vat.net_of(cost, method.tax_rate) if self.order.reverse_charge else cost
 
     @property
     def amount_due(self):
@@ -70,6 +84,7 @@ def place_order(items, data: CheckoutData, customer=None):
         lines = _priced_lines(items)
         shipping_method, payment_method = _chosen_methods(data)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
+        vat.apply_reverse_charge(order, lines, ShopSettings.load().country)
         priced = _apply_price_steps(order, lines, data, customer)
         _set_grand_total(order)
         _save(order, lines)
@@ -110,7 +125,9 @@ def quote_order(items, data: CheckoutData, customer=None):
         pk=_int_or_none(data.shipping_method_id), is_active=True
     ).first()
     order = _new_order(data, customer, lines, shipping_method, None)
-    quote = CheckoutQuote(order, lines)
+    shipping_base = discountable_total(lines)
+    vat.apply_reverse_charge(order, lines, ShopSettings.load().country)
+    quote = CheckoutQuote(order, lines, shipping_base=shipping_base)
     for step in extensions.checkout_steps():
         if step.price is not None:
             try:
@@ -160,6 +177,15 @@ def _check_request(items, data):
     for key in REQUIRED_ADDRESS_FIELDS:
         if not (data.billing.get(key) or "").strip():
             raise CheckoutError(_("The billing address is incomplete."), field=f"billing_{key}")
+    if data.vat_id:
+        try:
+            validate_vat_id(data.vat_id)
+        except ValidationError as exc:
+            raise CheckoutError(exc.messages[0], field="vat_id") from None
+        if not (data.billing.get("company") or "").strip():
+            raise CheckoutError(
+                _("Enter the company the VAT ID belongs to."), field="billing_company"
+            )
 
 
 def _priced_lines(items, strict=True):
@@ -230,6 +256,10 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
             if needs_shipping and shipping_method is not None
             else ZERO
         ),
+        **({"shipping_tax_rate": shipping_method.tax_rate} if shipping_method else {}),
+        billing_vat_id=normalize_vat_id(data.vat_id),
+        buyer_reference=(data.buyer_reference or "").strip(),
+        purchase_order_reference=(data.purchase_order_reference or "").strip(),
         voucher_code="",
         partner_consent=data.partner_consent,
         review_request_consent=data.review_request_consent,

@@ -15,7 +15,7 @@ from customers import loyalty
 from shop.mail import queue_email
 from shop.models import Product, ShopSettings
 
-from .. import signals
+from .. import signals, vat
 from ..errors import DownloadError, OrderError
 from ..models import (
     ZERO,
@@ -214,25 +214,22 @@ def create_invoice(order, comment="", user=None):
             buyer_country=locked.billing_country,
             buyer_email=locked.email,
             customer_number=(locked.customer.customer_number or "") if locked.customer_id else "",
+            buyer_vat_id=locked.billing_vat_id,
+            buyer_reference=locked.buyer_reference,
+            purchase_order_reference=locked.purchase_order_reference,
+            delivery_country=locked.shipping_country,
+            reverse_charge=locked.reverse_charge,
             order_number=locked.number,
             order_date=locked.created,
             currency=locked.currency,
-            lines=[
-                {
-                    "name": line.name,
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "unit_price": str(line.unit_price),
-                    "tax_rate": str(line.tax_rate),
-                    "line_total": str(line.line_total),
-                }
-                for line in lines
-            ],
+            lines=[vat.line_snapshot(line, locked.reverse_charge) for line in lines],
             tax_rows=[{k: str(v) for k, v in row.items()} for row in locked.tax_breakdown(lines)],
             goods_total=locked.goods_total,
             shipping_total=locked.shipping_total,
+            shipping_tax_rate=locked.shipping_tax_rate,
             shipping_method_name=locked.shipping_method.name,
             discount_total=locked.discount_total,
+            shipping_discount=locked.shipping_discount,
             voucher_code=locked.voucher_code,
             grand_total=locked.grand_total,
             giftcard_total=locked.giftcard_total,
@@ -240,6 +237,8 @@ def create_invoice(order, comment="", user=None):
             payment_method_name=locked.payment_method.name,
             payment_method_kind=locked.payment_method.kind,
         )
+        # The stored VAT rows are the e-invoice's (net per item, per category and rate).
+        invoice.tax_rows = vat.stored_tax_rows(invoice)
         _event(locked, _("Invoice %(number)s created.") % {"number": invoice.number}, user)
         # The card payment authorized at checkout is captured now (a voided authorization
         # leaves the invoice open); an order paid in full by gift card or credit is paid.
@@ -247,6 +246,9 @@ def create_invoice(order, comment="", user=None):
         if captured or locked.amount_due <= ZERO:
             if locked.payment_status != Order.PaymentStatus.PAID:
                 _set_paid(locked, user, captured=captured)
+        if locked.payment_status == Order.PaymentStatus.PAID:
+            invoice.paid_total = max(ZERO, locked.amount_due)
+        invoice.save(update_fields=["tax_rows", "paid_total"])
         _finish(order, locked)
     return invoice
 

@@ -8,6 +8,13 @@
     same.addEventListener("change", sync);
     sync();
   }
+  var business = document.getElementById("id_is_business");
+  var businessFields = document.getElementById("business-fields");
+  if (business && businessFields) {
+    var syncBusiness = function () { businessFields.hidden = !business.checked; };
+    business.addEventListener("change", syncBusiness);
+    syncBusiness();
+  }
   // Another shipping method changes the total. The server computed everything for the
   // preselected method (orders.services.quote_order); this repeats its arithmetic for the
   // others: gift card, then credit pay what they can, the rest is due, and methods limited

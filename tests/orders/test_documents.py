@@ -35,7 +35,7 @@ def test_invoice_pdf_shows_number_totals_and_tax_per_rate(make_order, invoice_pa
     assert "52.70 EUR" in text
     assert f"{invoice.net_total} EUR" in text
     assert "Filter coffee" in text and "Coffee pot" in text
-    assert "DE123456789" in text  # seller VAT ID
+    assert "DE123456788" in text  # seller VAT ID
     assert "Erika Mustermann" in text
     assert "IBAN" in text and "14 days" in text  # bank transfer terms
     assert "Merry Christmas" in text

@@ -65,6 +65,8 @@ def world(make_order, product, invoice_payment, settings):
     shipment = order_services.create_shipment(order, ship_all(order))
     bob_shipment = order_services.create_shipment(bob_order, ship_all(bob_order))
     refunded_order = make_order(customer=alice, email=alice.email)
+    public_order = make_order(customer=alice, email=alice.email, buyer_reference="991-01234-56")
+    order_services.create_invoice(public_order)  # XRechnung needs a buyer reference
     order_services.create_invoice(refunded_order)
     order_services.refund_order(refunded_order)  # → credit note
     address = Address.objects.create(
@@ -94,6 +96,7 @@ def world(make_order, product, invoice_payment, settings):
         "order": order,
         "bob_order": bob_order,
         "refunded_order": refunded_order,
+        "public_order": public_order,
         "invoice": invoice,
         "shipment": shipment,
         "bob_shipment": bob_shipment,
@@ -115,6 +118,11 @@ OWNED = {
     "orders:account_order": ("get", lambda w: {"number": w["order"].number}, 200),
     "orders:account_invoice": ("get", lambda w: {"number": w["order"].number}, 200),
     "orders:account_invoice_pdf": ("get", lambda w: {"number": w["order"].number}, 200),
+    "orders:account_invoice_xrechnung": (
+        "get",
+        lambda w: {"number": w["public_order"].number},
+        200,
+    ),
     "orders:account_credit_note_pdf": (
         "get",
         lambda w: {"number": w["refunded_order"].number},

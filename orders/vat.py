@@ -1,0 +1,426 @@
+"""VAT of orders and their documents: when an order is a reverse-charge supply, which EN 16931
+VAT category each line has, and the net figures every invoice and credit note prints and
+carries in its e-invoice XML (``orders.einvoice``).
+
+Prices in this shop are gross (VAT included). EN 16931 speaks net: net line amounts, document
+level allowances (discounts) and charges (shipping) with their VAT category, and per category
+and rate a taxable amount and a VAT amount, all consistent to the cent (rules BR-CO-10 … 16,
+BR-S-08). :func:`document_figures` derives them from a document's frozen snapshot:
+
+- the net of every line, discount share and shipping charge is ``round(gross / (1 + rate))``;
+- per category and rate, the taxable amount is the sum of those nets (lines − allowances +
+  charges) and the VAT is the gross paid at that rate minus the taxable amount, so net + VAT
+  is exactly the gross the customer paid, and the VAT is within a cent or two of
+  ``taxable × rate`` (the receivers' rule BR-S-09 allows ±1).
+
+The same figures are stored as the invoice's tax rows when it is created, so the PDF, the XML
+and the bookings (``Invoice.tax_rows``) agree to the cent.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+from customers.vat import is_valid_vat_id, vat_id_country
+from shop.money import ZERO, money
+
+# EN 16931 VAT category codes (UNTDID 5305) the shop uses.
+STANDARD = "S"  # taxed at the product's rate
+ZERO_RATED = "Z"  # a product sold at 0 %
+EXEMPT = "E"  # gift cards: multi-purpose vouchers are taxed when redeemed, not when sold
+INTRA_COMMUNITY = "K"  # goods (and their shipping) to a business in another EU country
+REVERSE_CHARGE = "AE"  # services (downloads) to a business in another EU country
+
+UNIT_PIECE = "H87"  # UN/ECE Rec. 20: piece — goods
+UNIT_ONE = "C62"  # UN/ECE Rec. 20: one — downloads, gift cards
+
+HUNDRED = Decimal(100)
+PRICE_PLACES = Decimal("0.0001")
+
+
+def exemption(category):
+    """(VATEX code, text printed on the document) of a 0 % category, or (None, "")."""
+    if category == INTRA_COMMUNITY:
+        return (
+            "VATEX-EU-IC",
+            _(
+                "Tax-exempt intra-community supply (Art. 138 VAT Directive); "
+                "the recipient accounts for the VAT."
+            ),
+        )
+    if category == REVERSE_CHARGE:
+        return (
+            "VATEX-EU-AE",
+            _("Reverse charge: the recipient is liable for the VAT (Art. 196 VAT Directive)."),
+        )
+    if category == EXEMPT:
+        return (
+            None,
+            _("Multi-purpose voucher: VAT is due when it is redeemed (Art. 30b VAT Directive)."),
+        )
+    return None, ""
+
+
+def line_category(rate, is_giftcard=False, is_downloadable=False, reverse_charge=False):
+    if rate > 0:
+        return STANDARD
+    if is_giftcard:
+        return EXEMPT
+    if reverse_charge:
+        return REVERSE_CHARGE if is_downloadable else INTRA_COMMUNITY
+    return ZERO_RATED
+
+
+def shipping_category(rate, reverse_charge=False):
+    if rate > 0:
+        return STANDARD
+    return INTRA_COMMUNITY if reverse_charge else ZERO_RATED
+
+
+# --------------------------------------------------------------------------------- placement
+
+
+def reverse_charge_applies(vat_id, billing_country, shipping_country, seller_country, goods):
+    """Is a business purchase an intra-community supply without VAT?
+
+    Yes when the buyer's VAT ID is valid and issued by another EU member state than the
+    seller's, the billing address is in that state, and goods (``goods``: the order ships
+    something) leave the seller's country. A company ordering to an address in the seller's
+    own country pays VAT like everyone else.
+    """
+    if not vat_id or not is_valid_vat_id(vat_id):
+        return False
+    country = vat_id_country(vat_id)
+    if country == seller_country or country != billing_country:
+        return False
+    return not goods or shipping_country != seller_country
+
+
+def apply_reverse_charge(order, lines, seller_country):
+    """At placement, before any discount: price a reverse-charge order net (``net_of`` the
+    catalog's gross prices, rate 0) and mark it. Returns whether it applies."""
+    goods = any(line.needs_shipping for line in lines)
+    if not reverse_charge_applies(
+        order.billing_vat_id, order.billing_country, order.shipping_country, seller_country, goods
+    ):
+        return False
+    for line in lines:
+        if line.tax_rate:
+            line.unit_price = net_of(line.unit_price, line.tax_rate)
+            line.tax_rate = ZERO
+            line.line_total = money(line.unit_price * line.quantity)
+    order.goods_total = sum((line.line_total for line in lines), ZERO)
+    order.shipping_total = net_of(order.shipping_total, order.shipping_tax_rate)
+    order.shipping_tax_rate = ZERO
+    order.reverse_charge = True
+    return True
+
+
+def net_of(gross, rate):
+    return money(Decimal(gross) * HUNDRED / (HUNDRED + Decimal(rate)))
+
+
+def net_price(gross, rate):
+    """A net unit price with up to four decimals (EN 16931 allows more than two)."""
+    price = (Decimal(gross) * HUNDRED / (HUNDRED + Decimal(rate))).quantize(
+        PRICE_PLACES, rounding=ROUND_HALF_UP
+    )
+    return price if price != price.quantize(Decimal("0.01")) else price.quantize(Decimal("0.01"))
+
+
+def line_snapshot(line, reverse_charge=False):
+    """An order line as an invoice keeps it (``Invoice.lines``)."""
+    return {
+        "name": line.name,
+        "sku": line.sku,
+        "quantity": line.quantity,
+        "unit_price": str(line.unit_price),
+        "tax_rate": str(line.tax_rate),
+        "line_total": str(line.line_total),
+        "category": line_category(
+            line.tax_rate, line.is_giftcard, line.is_downloadable, reverse_charge
+        ),
+        "unit_code": UNIT_ONE if line.is_giftcard or line.is_downloadable else UNIT_PIECE,
+        "is_giftcard": line.is_giftcard,
+        "is_downloadable": line.is_downloadable,
+    }
+
+
+def stored_tax_rows(invoice):
+    """The invoice's VAT rows as the e-invoice states them, for ``Invoice.tax_rows`` (the
+    invoice is created with the order's rate-level breakdown, which fixes each rate's
+    discount share)."""
+    from .einvoice import invoice_snapshot
+
+    figures = document_figures(invoice_snapshot(invoice), match_stored=False)
+    return [row.stored() for row in figures.vat_rows]
+
+
+# ------------------------------------------------------------------------ document figures
+
+
+@dataclass
+class Line:
+    position: int
+    name: str
+    sku: str
+    quantity: int
+    unit_code: str
+    rate: Decimal
+    category: str
+    gross_unit: Decimal  # as charged (gross; net under reverse charge)
+    net_unit: Decimal
+    gross: Decimal
+    net: Decimal
+
+
+@dataclass
+class Adjustment:
+    """A document-level allowance (discount) or charge (shipping) of one category and rate."""
+
+    reason: str
+    rate: Decimal
+    category: str
+    gross: Decimal
+    net: Decimal
+
+
+@dataclass
+class VatRow:
+    category: str
+    rate: Decimal
+    basis: Decimal
+    tax: Decimal
+    gross: Decimal
+    exemption_code: str | None = None
+    exemption_text: str = ""
+
+    def stored(self):
+        return {
+            "rate": str(self.rate),
+            "category": self.category,
+            "net": str(self.basis),
+            "tax": str(self.tax),
+            "gross": str(self.gross),
+        }
+
+
+@dataclass
+class Figures:
+    lines: list
+    allowances: list
+    charges: list
+    vat_rows: list
+    grand_total: Decimal
+    giftcard_total: Decimal = ZERO
+    credit_total: Decimal = ZERO
+    paid_total: Decimal = ZERO
+    reverse_charge: bool = False
+    notes: list = field(default_factory=list)
+
+    @property
+    def line_total(self):
+        return sum((line.net for line in self.lines), ZERO)
+
+    @property
+    def allowance_total(self):
+        return sum((a.net for a in self.allowances), ZERO)
+
+    @property
+    def charge_total(self):
+        return sum((c.net for c in self.charges), ZERO)
+
+    @property
+    def tax_basis_total(self):
+        return self.line_total - self.allowance_total + self.charge_total
+
+    @property
+    def tax_total(self):
+        return sum((row.tax for row in self.vat_rows), ZERO)
+
+    @property
+    def prepaid_total(self):
+        return self.giftcard_total + self.credit_total + self.paid_total
+
+    @property
+    def due_total(self):
+        return self.grand_total - self.prepaid_total
+
+    @property
+    def exemptions(self):
+        return [row for row in self.vat_rows if row.exemption_text]
+
+
+def _dec(value, default=ZERO):
+    return default if value in (None, "") else Decimal(str(value))
+
+
+def document_figures(doc, match_stored=True):
+    """The EN 16931 figures of a document snapshot (see :class:`orders.einvoice.Snapshot`:
+    ``lines``, ``tax_rows``, shipping, discount and payment amounts). ``match_stored``: keep
+    the nets an invoice issued before e-invoicing booked (see ``_match_stored_nets``)."""
+    reverse_charge = bool(doc.reverse_charge)
+    lines = []
+    for position, raw in enumerate(doc.lines, start=1):
+        rate = _dec(raw["tax_rate"])
+        is_giftcard = bool(raw.get("is_giftcard"))
+        is_downloadable = bool(raw.get("is_downloadable"))
+        category = raw.get("category") or line_category(
+            rate, is_giftcard, is_downloadable, reverse_charge
+        )
+        gross_unit = _dec(raw["unit_price"])
+        gross = _dec(raw["line_total"])
+        lines.append(
+            Line(
+                position=position,
+                name=raw["name"],
+                sku=raw.get("sku", ""),
+                quantity=int(raw["quantity"]),
+                unit_code=raw.get("unit_code")
+                or (UNIT_ONE if is_giftcard or is_downloadable else UNIT_PIECE),
+                rate=rate,
+                category=category,
+                gross_unit=gross_unit,
+                net_unit=net_price(gross_unit, rate),
+                gross=gross,
+                net=net_of(gross, rate),
+            )
+        )
+    charges, allowances = [], []
+    shipping_rate = _dec(doc.shipping_tax_rate)
+    shipping_cat = shipping_category(shipping_rate, reverse_charge)
+    if doc.shipping_total:
+        reason = _("Shipping") + (
+            f": {doc.shipping_method_name}" if doc.shipping_method_name else ""
+        )
+        charges.append(
+            Adjustment(
+                reason,
+                shipping_rate,
+                shipping_cat,
+                doc.shipping_total,
+                net_of(doc.shipping_total, shipping_rate),
+            )
+        )
+    code = f" ({_('code')} {doc.voucher_code})" if doc.voucher_code else ""
+    if doc.shipping_discount:
+        allowances.append(
+            Adjustment(
+                _("Free shipping") + code,
+                shipping_rate,
+                shipping_cat,
+                doc.shipping_discount,
+                net_of(doc.shipping_discount, shipping_rate),
+            )
+        )
+    for (category, rate), gross in _goods_discounts(doc, lines, shipping_rate).items():
+        allowances.append(
+            Adjustment(_("Discount") + code, rate, category, gross, net_of(gross, rate))
+        )
+    vat_rows = _vat_rows(doc, lines, allowances, charges, match_stored)
+    return Figures(
+        lines=lines,
+        allowances=allowances,
+        charges=charges,
+        vat_rows=vat_rows,
+        grand_total=_dec(doc.grand_total),
+        giftcard_total=_dec(doc.giftcard_total),
+        credit_total=_dec(doc.credit_total),
+        paid_total=_dec(getattr(doc, "paid_total", ZERO)),
+        reverse_charge=reverse_charge,
+    )
+
+
+def _goods_discounts(doc, lines, shipping_rate):
+    """The goods discount per (category, rate), as the snapshot's tax rows booked it: at each
+    rate, what the lines (and shipping) cost more than the row's gross is that rate's share."""
+    row_gross = defaultdict(lambda: ZERO)
+    for row in doc.tax_rows:
+        row_gross[_dec(row["rate"])] += _dec(row["gross"])
+    line_gross = defaultdict(lambda: ZERO)
+    for line in lines:
+        line_gross[line.rate] += line.gross
+    shares = {}
+    for rate in sorted(line_gross):
+        charged = line_gross[rate]
+        if rate == shipping_rate:
+            charged += _dec(doc.shipping_total) - _dec(doc.shipping_discount)
+        share = charged - row_gross[rate] if rate in row_gross else ZERO
+        if share <= 0:
+            continue
+        # Within a rate, split by the gross of the discounted goods (never gift cards).
+        at_rate = [line for line in lines if line.rate == rate]
+        discounted = [line for line in at_rate if line.category != EXEMPT] or at_rate
+        by_category = defaultdict(lambda: ZERO)
+        for line in discounted:
+            by_category[line.category] += line.gross
+        base = sum(by_category.values(), ZERO)
+        remaining = share
+        categories = sorted(by_category)
+        for i, category in enumerate(categories):
+            part = (
+                remaining
+                if i == len(categories) - 1
+                else money(share * by_category[category] / base)
+            )
+            shares[(category, rate)] = part
+            remaining -= part
+    return shares
+
+
+def _vat_rows(doc, lines, allowances, charges, match_stored):
+    basis = defaultdict(lambda: ZERO)
+    gross = defaultdict(lambda: ZERO)
+    for item, sign in [(x, 1) for x in lines + charges] + [(a, -1) for a in allowances]:
+        key = (item.category, item.rate)
+        basis[key] += sign * item.net
+        gross[key] += sign * item.gross
+    if match_stored:
+        _match_stored_nets(doc, basis, lines, allowances, charges)
+    rows = []
+    for category, rate in sorted(basis, key=lambda k: (-k[1], k[0])):
+        key = (category, rate)
+        code, text = exemption(category)
+        rows.append(
+            VatRow(
+                category=category,
+                rate=rate,
+                basis=basis[key],
+                tax=gross[key] - basis[key] if rate else ZERO,
+                gross=gross[key],
+                exemption_code=code,
+                exemption_text=text,
+            )
+        )
+    return rows
+
+
+def _match_stored_nets(doc, basis, lines, allowances, charges):
+    """Invoices issued before e-invoicing booked each rate's net as ``round(gross / (1 +
+    rate))`` of the whole rate; where that differs by a cent from the sum of the item nets,
+    the cent goes to the rate's discount (or shipping, or largest line), so a re-printed old
+    invoice still shows its booked figures."""
+    if not doc.tax_rows or all(row.get("category") for row in doc.tax_rows):
+        return
+    stored = defaultdict(lambda: ZERO)
+    for row in doc.tax_rows:
+        stored[_dec(row["rate"])] += _dec(row["net"])
+    for rate, target in stored.items():
+        keys = [key for key in basis if key[1] == rate]
+        residual = target - sum((basis[key] for key in keys), ZERO)
+        if not residual or not keys:
+            continue
+        allowance = next((a for a in allowances if a.rate == rate), None)
+        charge = next((c for c in charges if c.rate == rate), None)
+        if allowance is not None:
+            allowance.net -= residual
+            basis[(allowance.category, rate)] += residual
+        elif charge is not None:
+            charge.net += residual
+            basis[(charge.category, rate)] += residual
+        else:
+            line = max((li for li in lines if li.rate == rate), key=lambda li: li.net)
+            line.net += residual
+            basis[(line.category, rate)] += residual
