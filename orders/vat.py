@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from customers.vat import is_valid_vat_id, vat_id_country
+from shop.models import ShopSettings
 from shop.money import ZERO, money
 
 # EN 16931 VAT category codes (UNTDID 5305) the shop uses.
@@ -98,9 +99,16 @@ def reverse_charge_applies(vat_id, billing_country, shipping_country, seller_cou
     return not goods or shipping_country != seller_country
 
 
-def apply_reverse_charge(order, lines, seller_country):
+def apply_reverse_charge(order, lines, seller_country=None):
     """At placement, before any discount: price a reverse-charge order net (``net_of`` the
-    catalog's gross prices, rate 0) and mark it. Returns whether it applies."""
+    catalog's gross prices, rate 0) and mark it. Returns whether it applies.
+
+    ``seller_country`` defaults to the shop settings' country, read only for a buyer with a
+    VAT ID (no query on a consumer's checkout)."""
+    if not order.billing_vat_id:
+        return False
+    if seller_country is None:
+        seller_country = ShopSettings.load().country
     goods = any(line.needs_shipping for line in lines)
     if not reverse_charge_applies(
         order.billing_vat_id, order.billing_country, order.shipping_country, seller_country, goods

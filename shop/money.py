@@ -43,6 +43,13 @@ class MoneyError(ValueError):
         self.message = str(message)
 
 
+def _shown(value, limit=40):
+    """The input as an error message may echo it: one line (whitespace and control
+    characters collapsed), at most ``limit`` characters."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in str(value)).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_money(value, *, maximum=MAX_AMOUNT):
     """``value`` (text, number) as an amount with two places, or ``MoneyError``.
 
@@ -53,9 +60,9 @@ def parse_money(value, *, maximum=MAX_AMOUNT):
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError, TypeError):
-        raise MoneyError(_("“%(value)s” is not an amount.") % {"value": value}) from None
+        raise MoneyError(_("“%(value)s” is not an amount.") % {"value": _shown(value)}) from None
     if not amount.is_finite():
-        raise MoneyError(_("“%(value)s” is not an amount.") % {"value": value})
+        raise MoneyError(_("“%(value)s” is not an amount.") % {"value": _shown(value)})
     if abs(amount) > maximum:  # first: quantize() fails on huge numbers
         raise MoneyError(_("The amount can be at most %(max)s.") % {"max": f"{maximum:,.2f}"})
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):

@@ -12,7 +12,7 @@ from customers import services as customer_services
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.exceptions import DomainError
 from shop.mail import queue_email
-from shop.models import PaymentMethod, Product, ShippingMethod, ShopSettings
+from shop.models import PaymentMethod, Product, ShippingMethod
 
 from .. import extensions, limits, signals, vat
 from ..errors import CheckoutError
@@ -84,7 +84,7 @@ def place_order(items, data: CheckoutData, customer=None):
         lines = _priced_lines(items)
         shipping_method, payment_method = _chosen_methods(data)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
-        vat.apply_reverse_charge(order, lines, ShopSettings.load().country)
+        vat.apply_reverse_charge(order, lines)
         priced = _apply_price_steps(order, lines, data, customer)
         _set_grand_total(order)
         _save(order, lines)
@@ -126,7 +126,7 @@ def quote_order(items, data: CheckoutData, customer=None):
     ).first()
     order = _new_order(data, customer, lines, shipping_method, None)
     shipping_base = discountable_total(lines)
-    vat.apply_reverse_charge(order, lines, ShopSettings.load().country)
+    vat.apply_reverse_charge(order, lines)
     quote = CheckoutQuote(order, lines, shipping_base=shipping_base)
     for step in extensions.checkout_steps():
         if step.price is not None:
