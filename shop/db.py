@@ -125,3 +125,79 @@ class PersonName(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, **extra)
+
+
+# --- database roles (least privilege) -------------------------------------------------------
+
+# Tables the web and worker role may only read, e.g. the access log: {db_table: privileges}.
+_read_only_tables = {}
+
+
+def read_only_for_app_role(model, privileges=("SELECT",)):
+    """Declare that the web and worker role gets only ``privileges`` on ``model``'s table
+    (and on its partitions); called from an app's ``ready()``."""
+    _read_only_tables[model._meta.db_table] = tuple(privileges)
+
+
+def app_role_limits():
+    return dict(_read_only_tables)
+
+
+def grant_app_role(role, using=DEFAULT_DB_ALIAS):
+    """Run as the owner after ``migrate``: ``role`` (the web and worker processes) may read
+    and write every table, use every sequence and call every function — except the tables
+    declared with :func:`read_only_for_app_role`, where it keeps only the declared
+    privileges (no INSERT/UPDATE/DELETE/TRUNCATE). No-op off PostgreSQL."""
+    if not is_postgresql(using):
+        return
+    conn = connections[using]
+    quote = conn.ops.quote_name
+    role = quote(role)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT current_schema()")
+        schema = quote(cursor.fetchone()[0])
+        cursor.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        cursor.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}"
+        )
+        cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
+        cursor.execute(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {role}")
+        for name, privileges in _read_only_tables.items():
+            cursor.execute(
+                "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass",
+                [name],
+            )
+            for table_name in [quote(name)] + [row[0] for row in cursor.fetchall()]:
+                cursor.execute(f"REVOKE ALL ON {table_name} FROM {role}")
+                if privileges:
+                    cursor.execute(f"GRANT {', '.join(privileges)} ON {table_name} TO {role}")
+
+
+def role_name(using=DEFAULT_DB_ALIAS):
+    """The role the connection ``using`` logs in as (PostgreSQL), or None."""
+    if not is_postgresql(using):
+        return None
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT session_user")
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def owner_connection(owner_settings, using=DEFAULT_DB_ALIAS):
+    """Within: the connection ``using`` logs in with ``owner_settings`` (a database URL
+    parsed by django-environ, e.g. MIGRATE_DATABASE_URL); the app's own settings after.
+    Yields the role of the app's settings, or None without ``owner_settings``."""
+    if not owner_settings:
+        yield None
+        return
+    conn = connections[using]
+    app_role = role_name(using)
+    original = dict(conn.settings_dict)
+    conn.close()
+    conn.settings_dict.update({k: v for k, v in owner_settings.items() if k != "ENGINE"})
+    try:
+        yield app_role
+    finally:
+        conn.close()
+        conn.settings_dict.clear()
+        conn.settings_dict.update(original)

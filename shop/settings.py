@@ -96,6 +96,12 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+# Least privilege: web and workers connect as DATABASE_URL's role, which may not change the
+# access log; `manage.py migrate` connects as the owner role given here (empty: the same
+# role as DATABASE_URL, e.g. `make run`, `make test`). See README "Database roles".
+MIGRATE_DATABASE = (
+    env.db_url("MIGRATE_DATABASE_URL") if env.str("MIGRATE_DATABASE_URL", default="") else None
+)
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -208,16 +214,22 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nordlicht Shop <shop
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OPERATOR_EMAIL = env.str("OPERATOR_EMAIL", default="operator@example.com")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
-# Sent e-mails hold personal data (names, addresses, order contents): the beat task
-# purge_sent_emails deletes them after this many days (0 keeps them).
+# Sent e-mails hold personal data (names, addresses, order contents): the daily retention
+# run (shop.retention) deletes them after this many days (0 keeps them).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 # Helpdesk: customers' e-mail replies are fetched from this mailbox by a beat task.
 IMAP_URL = env.str("IMAP_URL", default="")
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 
-# S11: access-log entries older than this are deleted by `manage.py purge_access_log`.
+# S11: whole months of access-log entries older than this are dropped by the daily
+# retention run (and `manage.py purge_access_log`); the database refuses anything shorter
+# than the value at the last `migrate`.
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+if ACCESS_LOG_RETENTION_DAYS < 1:
+    raise environ.ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be 1 or more")
+# The data protection officer: gets the daily digest of the access log's newest hash.
+DATA_PROTECTION_EMAIL = env.str("DATA_PROTECTION_EMAIL", default=OPERATOR_EMAIL)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
@@ -252,4 +264,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # Evidence, whatever LOG_LEVEL says: the access log's daily digest, the retention runs.
+    "loggers": {
+        "privacy.access_log": {"level": "INFO"},
+        "shop.retention": {"level": "INFO"},
+    },
 }
