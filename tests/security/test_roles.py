@@ -15,6 +15,7 @@ from giftcards import services as giftcard_services
 from helpdesk.models import Thread
 from helpdesk.services import set_status
 from shop.admin import backoffice
+from shop.models import RetentionPolicy
 from shop.roles import ROLES, setup_roles
 from tests.factories import RoleUserFactory
 from tests.helpdesk.factories import ThreadFactory
@@ -43,8 +44,13 @@ WORKFLOWS = {
     "adjust gift card": lambda card: reverse("admin:giftcards_giftcard_adjust", args=[card.pk]),
     # The "gift-card mode" entry's change list only redirects here.
     "gift-card mode": lambda card: reverse("admin:giftcards_giftcard_mode"),
+    # So does the retention policy's (one row).
+    "retention policy": lambda card: reverse(
+        "admin:shop_retentionpolicy_change", args=[RetentionPolicy.load().pk]
+    ),
 }
-REDIRECT_ONLY = {"giftcards.giftcardmodesetting"}
+REDIRECT_ONLY = {"giftcards.giftcardmodesetting", "shop.retentionpolicy"}
+RETENTION = {"retention policy", "shop.retentionrun"}
 
 EVERYTHING = (
     SHOP_VIEW
@@ -57,6 +63,7 @@ EVERYTHING = (
     | {"shop.outboxemail", "shop.shopsettings", "auth.group", "customers.staffuser"}
     | {"otp_totp.totpdevice", "otp_static.staticdevice", "reviews.review"}
     | set(WORKFLOWS)
+    | RETENTION
 )
 
 REACHES = {
@@ -66,18 +73,24 @@ REACHES = {
     | SHOP_VIEW
     | GIFTCARDS
     | HELPDESK
+    | RETENTION
     | {"shop.outboxemail", "shop.shopsettings", "gift-card mode"},
     "Marketing": VOUCHERS
     | {"reviews.review", "generate codes", "assign codes"}
     | CUSTOMERS
     | {"shop.category", "shop.product"},
-    "Sales": ORDERS | CUSTOMERS | VOUCHERS | SHOP_VIEW | {"shop.outboxemail", "shop.shopsettings"},
+    "Sales": ORDERS
+    | CUSTOMERS
+    | VOUCHERS
+    | SHOP_VIEW
+    | RETENTION
+    | {"shop.outboxemail", "shop.shopsettings"},
     "Payments": ORDERS
     | GIFTCARDS
     | {"issue gift cards", "adjust gift card", "gift-card mode"}
     | {"customers.user", "shop.paymentmethod"},
     "Support": HELPDESK | ORDERS | {"customers.user", "reviews.review"},
-    "Data protection officer": PRIVACY | ORDERS | {"customers.user"},
+    "Data protection officer": PRIVACY | ORDERS | RETENTION | {"customers.user"},
 }
 
 

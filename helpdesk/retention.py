@@ -1,0 +1,14 @@
+"""Retention of helpdesk threads (registered in personal_data.declare, run by shop.retention)."""
+
+from .models import Thread
+
+
+def delete_closed_threads(cutoff, dry_run=False):
+    """Threads closed before ``cutoff`` are deleted with their messages. A closed thread is
+    not changed any more, so its last change is the closing."""
+    threads = Thread.objects.filter(status=Thread.Status.CLOSED, updated__lt=cutoff)
+    if dry_run:
+        return threads.count()
+    ids = list(threads.values_list("pk", flat=True))
+    Thread.objects.filter(pk__in=ids).delete()
+    return len(ids)
