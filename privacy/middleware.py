@@ -13,6 +13,9 @@ rendered, so list rows are already fetched — reading them costs no query):
   the URL (``object_id``/``pk`` kwargs) or, failing that, without subjects.
 
 Views may add to (or take over) the entry with ``privacy.services.record(request, …)``.
+Staff-facing views outside the backoffice (the new-orders feed, read with a token instead
+of a login) mark what they showed with ``shop.personal_data.shown(request, rows, viewer=…)``;
+that is written as the entry of the request.
 """
 
 import json
@@ -41,6 +44,18 @@ class AccessLogMiddleware:
     def __call__(self, request):
         request._access_log = Collector()
         response = self.get_response(request)
+        shown = getattr(request, "personal_data_shown", None)
+        if shown is not None:  # a staff-facing view outside the backoffice (a feed …)
+            if response.status_code == 200:
+                write_entry(
+                    user=shown.viewer,
+                    action=shown.action,
+                    subjects=subjects_for_rows(shown.rows),
+                    path=shown.path or request.get_full_path(),
+                    ip=client_ip(request),
+                    note=shown.note,
+                )
+            return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             entry = self.entry_for(request, response)

@@ -145,6 +145,9 @@ AXES_CLIENT_IP_CALLABLE = "shop.clientip.client_ip"  # the same client address a
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 if TRUSTED_PROXY_HOPS < 0:
     raise environ.ImproperlyConfigured("TRUSTED_PROXY_HOPS must be 0 or more")
+# django-axes asks AXES_CLIENT_IP_CALLABLE first; its own proxy setting (used only without
+# the callable, e.g. by its management commands' helpers) follows the same number of hops.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_HOPS
 # Days an operator-created customer's confirmation link stays valid.
 ACCOUNT_CONFIRMATION_DAYS = env.int("ACCOUNT_CONFIRMATION_DAYS", default=3)
 
