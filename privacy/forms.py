@@ -6,9 +6,10 @@ from .models import Disclosure
 
 class BrowserForm(forms.Form):
     SCOPES = [
-        ("both", _("Customers and orders")),
+        ("both", _("Everywhere")),
         ("customers", _("Customers")),
         ("orders", _("Orders")),
+        ("other", _("Other records (contact form, reviews …)")),
     ]
 
     q = forms.CharField(label=_("Name or e-mail"), min_length=2, max_length=100)

@@ -69,7 +69,7 @@ def _links(person):
 def browser(request):
     _require(request, "privacy.view_subject")
     form = BrowserForm(request.GET or None)
-    customers, orders = None, None
+    customers, orders, others = None, None, None
     if form.is_valid():
         query, scope = form.cleaned_data["q"], form.cleaned_data["scope"] or "both"
         refs = []
@@ -87,6 +87,10 @@ def browser(request):
                     if order.customer_id
                     else f"email:{order.email.lower()}"
                 )
+        if scope in ("both", "other"):
+            others = subjects.search_other(query, RESULT_LIMIT)
+            for hit in others:
+                refs += subjects_for(hit.row)
         services.record(request, Action.SEARCH, refs, note=f"name search: {query}"[:200])
     return TemplateResponse(
         request,
@@ -99,6 +103,7 @@ def browser(request):
             orders=orders[:RESULT_LIMIT] if orders is not None else None,
             more_customers=customers is not None and len(customers) > RESULT_LIMIT,
             more_orders=orders is not None and len(orders) > RESULT_LIMIT,
+            others=others,
             limit=RESULT_LIMIT,
         ),
     )

@@ -12,7 +12,7 @@ from shop.db import PersonName
 from .export import as_json
 from .people import Person, find_by_email, resolve, subject_refs
 from .records import collect, collect_places, has_data
-from .search import search_customers, search_orders
+from .search import search_customers, search_orders, search_other
 
 __all__ = [
     "Person",
@@ -25,5 +25,6 @@ __all__ = [
     "resolve",
     "search_customers",
     "search_orders",
+    "search_other",
     "subject_refs",
 ]

@@ -62,8 +62,24 @@ def _person_for_email(email, name=""):
         return _person_for_user(user)
     if not name:
         order = orders_model().objects.filter(email__iexact=email).order_by("-created").first()
-        name = order.billing_name if order else email
+        name = order.billing_name if order else _name_elsewhere(email) or email
     return Person(f"email:{email}", None, email, name)
+
+
+def _name_elsewhere(email):
+    """The name someone gave with this address in another source (contact form, review)."""
+    for source in personal_data.searchable():
+        if not source.name_fields or not source.email_fields:
+            continue
+        condition = Q()
+        for field in source.email_fields:
+            condition |= Q(**{f"{field}__iexact": email})
+        row = apps.get_model(source.model)._default_manager.filter(condition).first()
+        if row is not None:
+            name = " ".join(str(getattr(row, f) or "") for f in source.name_fields).strip()
+            if name:
+                return name
+    return ""
 
 
 def resolve(ref):
