@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -12,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
 from shop.db import json_array_contains_any
+from shop.exports import csv_streaming_response
 
 from . import views
-from .models import AccessLogEntry, Disclosure, Subject
+from .models import AccessLogEntry, AccessLogHead, AccessReport, Disclosure, Subject
 from .registry import order_model
-from .services import PrivacyError
+from .services import Action, PrivacyError, record
 from .subjects import resolve, subject_refs
 
 
@@ -190,6 +192,50 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def short_path(self, obj):
         return obj.path if len(obj.path) <= 60 else obj.path[:59] + "…"
 
+    def get_urls(self):
+        export = path(
+            "export.csv",
+            self.admin_site.admin_view(self.export_csv),
+            name="privacy_accesslogentry_export",
+        )
+        return [export, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if request.user.has_perm("privacy.export_accesslogentry"):
+            query = request.GET.urlencode()
+            url = reverse("admin:privacy_accesslogentry_export")
+            extra_context["export_url"] = f"{url}?{query}" if query else url
+        return super().changelist_view(request, extra_context)
+
+    def export_csv(self, request):
+        """The log as CSV, with the filters of the list (data subject, staff, action, dates,
+        search); the export itself is an entry of the log."""
+        if not request.user.has_perm("privacy.export_accesslogentry"):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        head = AccessLogHead.objects.filter(pk=1).values_list("last_id", flat=True).first()
+        rows = (
+            changelist.get_queryset(request)
+            .filter(id__lte=head or 0)  # as of now: not the export's own entry
+            .order_by("id")
+            .values_list("id", "time", "username", "action", "subjects", "path", "ip", "note")
+        )
+        subject = request.GET.get(SubjectFilter.parameter_name, "")
+        query = request.GET.urlencode() or "all entries"
+        record(
+            request, Action.EXPORT, [subject] if subject else [], f"access-log CSV: {query}"[:500]
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return csv_streaming_response(
+            f"access-log-{stamp}.csv",
+            ["id", "time", "staff user", "action", "data subjects", "path", "ip", "note"],
+            (
+                (pk, timezone.localtime(t).isoformat(), user, action, " ".join(refs), p, ip, note)
+                for pk, t, user, action, refs, p, ip, note in rows.iterator(chunk_size=5000)
+            ),
+        )
+
     def get_search_results(self, request, queryset, search_term):
         refs = refs_for_term(search_term)
         if refs:
@@ -211,6 +257,40 @@ class DisclosureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def subject_link(self, obj):
         url = reverse("admin:privacy_subject_disclosures", args=[obj.subject])
         return format_html('<a href="{}">{}</a>', url, obj.subject_name or obj.subject)
+
+
+@admin.register(AccessReport, site=backoffice)
+class AccessReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The reports handed to data subjects, with what was withheld and why (Art. 15(4))."""
+
+    list_display = ["created", "subject_link", "format", "language", "withheld_list", "created_by"]
+    list_select_related = ["created_by"]
+    list_filter = ["format"]
+    search_fields = ["subject_name", "subject"]
+    date_hierarchy = "created"
+    fields = [
+        "created",
+        "created_by",
+        "subject",
+        "subject_name",
+        "format",
+        "language",
+        "withheld_list",
+        "staff_names_reason",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("data subject"), ordering="subject_name")
+    def subject_link(self, obj):
+        url = reverse("admin:privacy_subject_show", args=[obj.subject])
+        return format_html('<a href="{}">{}</a>', url, obj.subject_name or obj.subject)
+
+    @admin.display(description=_("withheld categories"))
+    def withheld_list(self, obj):
+        return (
+            format_html_join("; ", "{}: {}", ((w["place"], w["reason"]) for w in obj.withheld))
+            or "–"
+        )
 
 
 @admin.register(Subject, site=backoffice)

@@ -19,6 +19,7 @@ that is written as the entry of the request.
 """
 
 import json
+from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -39,7 +40,6 @@ OBJECT_KWARGS = ("object_id", "pk", "id")
 class AccessLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self._admin_root = None
 
     def __call__(self, request):
         request._access_log = Collector()
@@ -161,22 +161,29 @@ class AccessLogMiddleware:
         return collector
 
     def model_of(self, match):
-        """The model whose admin URLs served this request ("<app>/<model>/..." routes)."""
-        if self._admin_root is None:
-            try:
-                self._admin_root = reverse(f"{ADMIN_NAMESPACE}:index").lstrip("/")
-            except NoReverseMatch:
-                self._admin_root = ""
-        route = match.route or ""
-        if not route.startswith(self._admin_root):
-            return None
-        parts = route[len(self._admin_root) :].split("/")
-        if len(parts) < 3:
-            return None
-        try:
-            return apps.get_model(parts[0], parts[1])
-        except (LookupError, ValueError):
-            return None
+        return admin_model(match)
+
+
+@cache
+def _admin_root():
+    try:
+        return reverse(f"{ADMIN_NAMESPACE}:index").lstrip("/")
+    except NoReverseMatch:
+        return ""
+
+
+def admin_model(match):
+    """The model whose admin URLs served a request ("<app>/<model>/..." routes), or None."""
+    route, root = match.route or "", _admin_root()
+    if not route.startswith(root):
+        return None
+    parts = route[len(root) :].split("/")
+    if len(parts) < 3:
+        return None
+    try:
+        return apps.get_model(parts[0], parts[1])
+    except (LookupError, ValueError):
+        return None
 
 
 def _personal_rows(values):

@@ -133,3 +133,42 @@ class Subject(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+
+class AccessReport(models.Model):
+    """A personal-data report handed to a data subject (GDPR Art. 15), and what the data
+    protection officer decided for it: categories withheld to protect others (Art. 15(4))
+    and staff names added to the access history — each with its reason."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
+
+    subject = models.CharField(_("data subject"), max_length=300, db_index=True)
+    subject_name = models.CharField(_("subject name"), max_length=300, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=5)
+    # [{"key": place key, "place": its name, "records": count, "reason": why}]
+    withheld = models.JSONField(_("withheld categories"), default=list, blank=True)
+    staff_names_reason = models.TextField(
+        _("why staff names are included"),
+        blank=True,
+        help_text=_("Empty: the access history shows no staff names."),
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("access report")
+        verbose_name_plural = _("access reports")
+
+    def __str__(self):
+        return f"{self.subject_name or self.subject} · {self.created:%Y-%m-%d} ({self.format})"

@@ -18,6 +18,7 @@ from .log import (
     record,
     write_entry,
 )
+from .reports import hand_out_report
 from .retention import (
     PurgeResult,
     ensure_partitions,
@@ -40,6 +41,7 @@ __all__ = [
     "change_disclosure",
     "delete_disclosure",
     "ensure_partitions",
+    "hand_out_report",
     "entry_hash",
     "head_digest",
     "log_change",

@@ -20,6 +20,7 @@ class Person:
     user: object = None
     email: str = ""
     name: str = ""
+    language: str = ""  # of their account or their latest order: the report's language
 
     @property
     def is_customer(self):
@@ -52,7 +53,8 @@ def order_role():
 
 
 def _person_for_user(user):
-    return Person(f"customer:{user.pk}", user, user.email, user.get_full_name() or user.email)
+    name = user.get_full_name() or user.email
+    return Person(f"customer:{user.pk}", user, user.email, name, getattr(user, "language", ""))
 
 
 def _person_for_email(email, name=""):
@@ -60,10 +62,10 @@ def _person_for_email(email, name=""):
     user = user_model().objects.filter(email__iexact=email).first()
     if user:
         return _person_for_user(user)
+    order = orders_model().objects.filter(email__iexact=email).order_by("-created").first()
     if not name:
-        order = orders_model().objects.filter(email__iexact=email).order_by("-created").first()
         name = order.billing_name if order else _name_elsewhere(email) or email
-    return Person(f"email:{email}", None, email, name)
+    return Person(f"email:{email}", None, email, name, getattr(order, "language", ""))
 
 
 def _name_elsewhere(email):

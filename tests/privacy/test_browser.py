@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from pypdf import PdfReader
 
-from privacy.models import AccessLogEntry, Disclosure
+from privacy.models import AccessLogEntry, AccessReport, Disclosure
 from privacy.subjects import search_customers
 from shop import panels
 
@@ -196,7 +196,9 @@ def test_report_pdf_holds_all_personal_data_and_disclosures(admin_client, erika,
     ]:
         assert value in text, value
     entry = newest()
-    assert entry.action == "print" and entry.subjects == [f"customer:{erika.pk}"]
+    report = AccessReport.objects.get()
+    assert entry.action == "print"
+    assert entry.subjects == [f"customer:{erika.pk}", f"privacy.accessreport:{report.pk}"]
 
 
 def test_privacy_report_command(tmp_path, erika, erika_orders, capsys):
@@ -240,7 +242,8 @@ def test_json_export_has_the_same_content(admin_client, erika, erika_orders):
     assert data["disclosures"][0]["recipient"] == "Inkasso Nord"
     assert data["first_seen"].startswith(erika.date_joined.strftime("%Y-%m-%d"))
     entry = newest()
-    assert entry.action == "export" and entry.subjects == [f"customer:{erika.pk}"]
+    assert entry.action == "export" and entry.subjects[0] == f"customer:{erika.pk}"
+    assert AccessReport.objects.get().format == "json"
 
 
 def test_only_dpo_and_shop_manager_reach_privacy(client, dpo, marketing, erika):

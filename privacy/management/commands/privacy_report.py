@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from privacy import services, subjects
 from privacy.services import Action, PrivacyError
@@ -13,13 +15,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("email")
         parser.add_argument("-o", "--output", required=True, help="PDF file to write")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="default: the language of the person's account or latest order",
+        )
 
-    def handle(self, email, output, **options):
+    def handle(self, email, output, language=None, **options):
         try:
             person = subjects.find_by_email(email)
         except PrivacyError as exc:
             raise CommandError(str(exc)) from exc
-        pdf = render_pdf("pdf/privacy_report.html", {"data": subjects.collect(person)})
+        language = language or person.language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            data = subjects.build(person)
+        pdf = render_pdf("pdf/privacy_report.html", {"data": data}, language=language)
         try:
             Path(output).write_bytes(pdf)
         except OSError as exc:
