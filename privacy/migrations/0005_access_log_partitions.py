@@ -134,19 +134,25 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
 DECLARE
     first date := date_trunc('month', p_month)::date;
     name text := '{prefix}' || to_char(first, 'YYYY_MM');
+    created integer := 0;
 BEGIN
-    IF to_regclass(quote_ident(name)) IS NOT NULL THEN
-        RETURN 0;
+    IF to_regclass(quote_ident(name)) IS NULL THEN
+        EXECUTE format(
+            'CREATE TABLE %I PARTITION OF {entry} FOR VALUES FROM (%L) TO (%L)', name,
+            first::timestamp AT TIME ZONE 'UTC',
+            (first + interval '1 month')::timestamp AT TIME ZONE 'UTC'
+        );
+        created := 1;
     END IF;
-    EXECUTE format(
-        'CREATE TABLE %I PARTITION OF {entry} FOR VALUES FROM (%L) TO (%L)', name,
-        first::timestamp AT TIME ZONE 'UTC', (first + interval '1 month')::timestamp AT TIME ZONE 'UTC'
-    );
-    EXECUTE format(
-        'CREATE TRIGGER privacy_no_truncate BEFORE TRUNCATE ON %I '
-        'FOR EACH STATEMENT EXECUTE FUNCTION privacy_append_only()', name
-    );
-    RETURN 1;
+    -- Also for a partition attached from a bulk load (shop.bulk.copy_into_new_partition).
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(quote_ident(name))
+                   AND tgname = 'privacy_no_truncate') THEN
+        EXECUTE format(
+            'CREATE TRIGGER privacy_no_truncate BEFORE TRUNCATE ON %I '
+            'FOR EACH STATEMENT EXECUTE FUNCTION privacy_append_only()', name
+        );
+    END IF;
+    RETURN created;
 END
 $$
 """

@@ -269,3 +269,40 @@ def test_the_app_role_keeps_full_rights_on_the_shop_tables(app_role, customer):
     assert rows is None
     customer.refresh_from_db()
     assert customer.first_name == "X"
+
+
+OWNER_ROLE = "shop_w23_owner_test"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_connects_as_the_owner_and_grants_the_app_role(settings):
+    from io import StringIO
+
+    from django.db.models.signals import post_migrate
+
+    from shop.db import role_name
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {OWNER_ROLE} LOGIN SUPERUSER")
+    app_role = role_name()
+    seen = []
+
+    def during_migrate(**kwargs):
+        seen.append(role_name())
+
+    post_migrate.connect(during_migrate, dispatch_uid="w23-owner-test")
+    try:
+        settings.MIGRATE_DATABASE = {
+            key: connection.settings_dict[key] for key in ("NAME", "HOST", "PORT")
+        } | {"USER": OWNER_ROLE, "PASSWORD": ""}
+        out = StringIO()
+        call_command("migrate", verbosity=1, stdout=out)
+    finally:
+        post_migrate.disconnect(dispatch_uid="w23-owner-test")
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {OWNER_ROLE}")
+            cursor.execute(f"DROP ROLE {OWNER_ROLE}")
+    assert seen and set(seen) == {OWNER_ROLE}
+    assert f"Granted the web and worker role {app_role} its rights." in out.getvalue()
+    assert role_name() == app_role  # the app's own connection afterwards
