@@ -136,7 +136,7 @@ class _Traffic:
                 subjects += [f"order:{self.order()}", f"customer:{self.customer()}"]
         else:
             order = self.order()
-            action, path = "print", f"/backoffice/orders/order/{order}/invoice.pdf"
+            action, path = "print", f"/backoffice/orders/invoice/{order}/pdf/"
             subjects = [f"order:{order}", f"customer:{self.customer()}"]
         ip = f"10.{rnd.randint(0, 3)}.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}"
         return user_id, username, action, subjects, path, ip

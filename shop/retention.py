@@ -224,14 +224,17 @@ def run(*, dry_run=False, trigger="beat", now=None):
                 result["error"] = f"{type(exc).__name__}: {exc}"[:500]
                 log.exception("retention rule %s failed", rule.name)
         results.append(result)
+        if limit is None:
+            outcome = "kept"
+        else:
+            outcome = f"{result['count']} {rule.action if not dry_run else f'to {rule.action}'}"
         log.info(
-            "retention%s: %s (%s, %s): %s %s%s",
+            "retention%s: %s (%s, %s): %s%s",
             " (dry run)" if dry_run else "",
             rule.name,
             rule.category,
             result["period"],
-            result["count"],
-            rule.action if not dry_run else f"to {rule.action}",
+            outcome,
             f" — ERROR {result['error']}" if result["error"] else "",
         )
     if dry_run:
