@@ -7,13 +7,16 @@ from django.utils.translation import gettext as _
 
 from ..errors import PrivacyError
 from ..models import AccessReport
-from .log import Action, record
+from .log import Action, record, write_entry
 
 
-def hand_out_report(request, person, *, fmt, language, places, withheld=None, staff_names=""):
+def hand_out_report(
+    request, person, *, fmt, language, places, withheld=None, staff_names="", command=None
+):
     """Record the report of ``person`` in ``fmt`` ("pdf"/"json"). ``places``: the keys the
     report could contain; ``withheld``: {key: reason} of those to leave out; ``staff_names``:
-    the reason to name staff in the access history (empty: no names)."""
+    the reason to name staff in the access history (empty: no names). Without a request
+    (a management command, named by ``command``) the access-log entry is written at once."""
     withheld = {k: (v or "").strip() for k, v in (withheld or {}).items()}
     staff_names = (staff_names or "").strip()
     if fmt not in AccessReport.Format.values:
@@ -27,7 +30,7 @@ def hand_out_report(request, person, *, fmt, language, places, withheld=None, st
         report = AccessReport.objects.create(
             subject=person.ref,
             subject_name=person.name,
-            created_by=request.user,
+            created_by=request.user if request is not None else None,
             format=fmt,
             language=language,
             withheld=[{"key": k, "place": places[k], "reason": r} for k, r in withheld.items()],
@@ -39,7 +42,15 @@ def hand_out_report(request, person, *, fmt, language, places, withheld=None, st
     if staff_names:
         note.append(f"staff names: {staff_names}")
     action = Action.PRINT if fmt == AccessReport.Format.PDF else Action.EXPORT
-    record(
-        request, action, [person.ref, f"privacy.accessreport:{report.pk}"], " · ".join(note)[:500]
-    )
+    subjects = [person.ref, f"privacy.accessreport:{report.pk}"]
+    if request is not None:
+        record(request, action, subjects, " · ".join(note)[:500])
+    else:
+        write_entry(
+            username=" ".join(command.split()[:2]),  # "manage.py privacy_report"
+            action=action,
+            subjects=subjects,
+            path=command,
+            note=" · ".join(note),
+        )
     return report

@@ -206,7 +206,9 @@ def test_privacy_report_command(tmp_path, erika, erika_orders, capsys):
     call_command("privacy_report", "ERIKA.MUSTER@example.com", "-o", str(target))
     text = _pdf_text(target.read_bytes())
     assert erika_orders[0].number in text and "Mustermann" in text
-    assert newest().action == "print" and newest().username == "manage.py privacy_report"
+    assert newest().action == "print"
+    assert newest().username == "manage.py privacy_report"
+    assert AccessReport.objects.get().subject == f"customer:{erika.pk}"  # recorded like any
 
     call_command("privacy_report", "erika.guest@example.com", "-o", str(tmp_path / "g.pdf"))
     assert "Gastfeld" in _pdf_text((tmp_path / "g.pdf").read_bytes())

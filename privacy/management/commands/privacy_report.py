@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from privacy import services, subjects
-from privacy.services import Action, PrivacyError
+from privacy.services import PrivacyError
 from shop.pdf import render_pdf
 
 
@@ -34,11 +34,12 @@ class Command(BaseCommand):
             Path(output).write_bytes(pdf)
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}") from exc
-        services.write_entry(
-            username="manage.py privacy_report",
-            action=Action.PRINT,
-            subjects=[person.ref],
-            path=f"manage.py privacy_report {email}",
-            note=f"written to {output}"[:500],
+        services.hand_out_report(
+            None,
+            person,
+            fmt="pdf",
+            language=language,
+            places={p["key"]: p["place"] for p in data["places"]},
+            command=f"manage.py privacy_report {email}"[:254],
         )
         self.stdout.write(f"Wrote the report of {person.name} ({person.ref}) to {output}")
