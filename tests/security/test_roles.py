@@ -33,7 +33,12 @@ ORDERS = {"orders.order", "orders.invoice", "orders.shipment"}
 GIFTCARDS = {"giftcards.giftcard", "giftcards.creditaccount", "giftcards.ledgerentry"}
 HELPDESK = {"helpdesk.thread", "helpdesk.cannedreply", "helpdesk.contacttopic"}
 VOUCHERS = {"vouchers.campaign", "vouchers.code", "vouchers.codejob", "vouchers.partneroffer"}
-PRIVACY = {"privacy.accesslogentry", "privacy.disclosure", "privacy.subject"}
+PRIVACY = {
+    "privacy.accesslogentry",
+    "privacy.disclosure",
+    "privacy.subject",
+    "privacy.accessreport",
+}
 CUSTOMERS = {"customers.user", "customers.customergroup"}
 
 # Workflow screens beyond the change lists, with the permission that guards them.
