@@ -208,6 +208,8 @@ DECLARE
     bound timestamptz;
     n bigint;
     top record;
+    doomed text[] := '{{}}';
+    name text;
 BEGIN
     purged := 0; months := 0; last_id := NULL; last_hash := NULL; upto := NULL;
     IF NOT p_dry_run THEN
@@ -238,15 +240,21 @@ BEGIN
         purged := purged + n;
         months := months + 1;
         upto := bound;
-        IF NOT p_dry_run THEN
-            EXECUTE format('ALTER TABLE {entry} DETACH PARTITION %I', part.name);
-            EXECUTE format('DROP TABLE %I', part.name);
-        END IF;
+        doomed := doomed || part.name::text;
     END LOOP;
-    IF NOT p_dry_run AND last_id IS NOT NULL THEN
+    IF p_dry_run THEN
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    -- The anchor first: where the chain continues once these months are gone.
+    IF last_id IS NOT NULL THEN
         INSERT INTO {anchor} (time, cutoff, last_purged_id, last_purged_hash, purged)
         VALUES (now(), upto, last_id, last_hash, purged);
     END IF;
+    FOREACH name IN ARRAY doomed LOOP
+        EXECUTE format('ALTER TABLE {entry} DETACH PARTITION %I', name);
+        EXECUTE format('DROP TABLE %I', name);
+    END LOOP;
     RETURN NEXT;
 END
 $$
