@@ -47,15 +47,6 @@ def json_array_contains_any(field, values):
 # --- transactions and statistics -------------------------------------------------------------
 
 
-def set_transaction_setting(name, value, using=DEFAULT_DB_ALIAS):
-    """Set a custom setting (e.g. ``privacy.purge``) for the rest of the current transaction,
-    where triggers can read it. No-op where there are no such settings."""
-    if not is_postgresql(using):
-        return
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-
-
 def snapshot(using=DEFAULT_DB_ALIAS):
     """Context manager: everything read inside sees one consistent snapshot of the database.
 

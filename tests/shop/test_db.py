@@ -52,18 +52,6 @@ def test_estimated_count_comes_from_the_planner_and_is_none_for_lists():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_transaction_setting_lasts_until_the_end_of_the_transaction():
-    with transaction.atomic():
-        db.set_transaction_setting("shop.test_flag", "on")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('shop.test_flag', true)")
-            assert cursor.fetchone()[0] == "on"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('shop.test_flag', true)")
-        assert cursor.fetchone()[0] in ("", None)
-
-
-@pytest.mark.django_db(transaction=True)
 def test_snapshot_reads_at_repeatable_read_outside_a_transaction():
     with db.snapshot(), connection.cursor() as cursor:
         cursor.execute("SHOW transaction_isolation")
