@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from shop.db import without_jit
 from shop.pdf import pdf_response, render_pdf
 
 from . import services, subjects
@@ -129,9 +130,14 @@ def show(request, ref):
             data=data,
             links=_links(person),
             report_form=form,
-            consultations=subjects.entries_about(person).count(),
+            consultations=_count(subjects.entries_about(person)),
         ),
     )
+
+
+def _count(queryset):
+    with without_jit():
+        return queryset.count()
 
 
 def _report_form(request, person, places, initial=False):

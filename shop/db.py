@@ -59,6 +59,28 @@ def snapshot(using=DEFAULT_DB_ALIAS):
     return _repeatable_read(using)
 
 
+def without_jit(using=DEFAULT_DB_ALIAS):
+    """Context manager: PostgreSQL plans the queries inside without JIT compilation.
+
+    JIT pays off for long analytical queries; for a lookup the planner overestimates (e.g.
+    JSON containment, estimated at 1 % of a 20-million-row table) it only adds ~50 ms of
+    compiling to a 10 ms query. A no-op elsewhere."""
+    if not is_postgresql(using):
+        return nullcontext()
+    return _setting("jit", "off", using)
+
+
+@contextmanager
+def _setting(name, value, using):
+    """``name`` = ``value`` for the block (in a transaction; the old value is restored
+    afterwards even inside an outer transaction, where SET LOCAL would outlive the block)."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
+        old = cursor.fetchone()[0]
+        yield  # on an error the rollback of this (sub)transaction restores it
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, old])
+
+
 @contextmanager
 def _repeatable_read(using):
     with transaction.atomic(using=using), connections[using].cursor() as cursor:

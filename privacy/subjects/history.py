@@ -16,11 +16,12 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.apps import apps
+from django.db.models import F
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from shop import personal_data
-from shop.db import json_array_contains_any
+from shop.db import json_array_contains_any, without_jit
 
 from ..middleware import ADMIN_NAMESPACE, admin_model
 from ..models import AccessLogEntry
@@ -51,10 +52,20 @@ class Consultation:
         return f"{self.action_label} · {self.section}" if self.section else self.action_label
 
 
+# Newest first, but not through the primary key: ``ORDER BY id DESC LIMIT 50`` tempts the
+# planner (which guesses 1 % of all rows for any JSON containment) into walking the id index
+# of 20 million entries; ``id + 0`` makes it take the GIN index on subjects and sort the few
+# hundred hits.
+NEWEST_FIRST = (F("id") + 0).desc()
+
+
 def entries_about(person):
-    """The access-log entries that name ``person`` (or one of their orders), newest first."""
+    """The access-log entries that name ``person`` (or one of their orders), newest first.
+    Evaluate inside ``shop.db.without_jit()``."""
     refs = subject_refs(person)
-    return AccessLogEntry.objects.filter(json_array_contains_any("subjects", refs)).order_by("-id")
+    return AccessLogEntry.objects.filter(json_array_contains_any("subjects", refs)).order_by(
+        NEWEST_FIRST, "-id"
+    )
 
 
 @lru_cache(maxsize=2048)
@@ -89,7 +100,9 @@ def consultations(person, *, with_staff=False):
     """Every consultation of ``person``'s data, newest first (staff names only if asked)."""
     rows = entries_about(person).values_list("id", "time", "action", "path", "username")
     result = []
-    for entry_id, time, action, path, username in rows.iterator(chunk_size=2000):
+    with without_jit():
+        rows = list(rows)
+    for entry_id, time, action, path, username in rows:
         if action == AccessLogEntry.Action.PURGE:
             continue
         purpose, section = section_of(path)

@@ -263,3 +263,20 @@ def test_comments_the_customer_saw_are_not_staff_notes(erika_data):
 
     is_note = personal_data.source("orders.ordercomment").staff_note
     assert is_note(texts[NOTE]) and not is_note(texts["Paket ist unterwegs"])
+
+
+def test_who_looked_at_x_sorts_its_hits_instead_of_walking_the_whole_log(client, dpo, staff, erika):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        services.write_entry(user=staff, action="detail", subjects=[f"customer:{erika.pk}"])
+    client.force_login(dpo)
+    url = reverse("admin:privacy_accesslogentry_changelist") + f"?subject=customer:{erika.pk}"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    paginator = response.context["cl"].paginator
+    assert paginator.count == 3 and not getattr(paginator, "is_estimate", False)
+    listing = [q["sql"] for q in queries if "ORDER BY" in q["sql"] and "?|" in q["sql"]]
+    assert listing and '("privacy_accesslogentry"."id" + 0) DESC' in listing[0]
+    assert any("set_config('jit', 'off', true)" in q["sql"] for q in queries)

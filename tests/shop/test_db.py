@@ -59,3 +59,15 @@ def test_snapshot_reads_at_repeatable_read_outside_a_transaction():
     with transaction.atomic(), db.snapshot(), connection.cursor() as cursor:
         cursor.execute("SHOW transaction_isolation")  # the outer transaction decides
         assert cursor.fetchone()[0] == "read committed"
+
+
+def test_without_jit_switches_jit_off_inside_only():
+    def jit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            return cursor.fetchone()[0]
+
+    before = jit()
+    with db.without_jit():
+        assert jit() == "off"
+    assert jit() == before
