@@ -113,19 +113,21 @@ def find_by_email(email):
     return resolve(f"email:{email.strip().lower()}")
 
 
-def orders_of(person):
+def _orders_condition(person):
     Order = orders_model()
     customer = customer_field(Order).name
-    emails = order_role().email_fields
     by_email = Q()
-    for name in emails:
+    for name in order_role().email_fields:
         by_email |= Q(**{f"{name}__iexact": person.email})
     if person.user:
-        condition = Q(**{customer: person.user}) | (Q(**{f"{customer}__isnull": True}) & by_email)
-    else:
-        condition = by_email
+        return Q(**{customer: person.user}) | (Q(**{f"{customer}__isnull": True}) & by_email)
+    return by_email
+
+
+def orders_of(person):
     return list(
-        Order.objects.filter(condition)
+        orders_model()
+        .objects.filter(_orders_condition(person))
         .select_related("payment_method")
         .prefetch_related(*order_role().prefetch)
         .order_by("created")
@@ -135,5 +137,6 @@ def orders_of(person):
 def subject_refs(person):
     """Every reference under which the access log may name this person."""
     refs = [person.ref, f"email:{person.email}"] if person.email else [person.ref]
-    refs += [personal_data.order_ref(o.pk) for o in orders_of(person)]
+    order_ids = orders_model().objects.filter(_orders_condition(person)).order_by("pk")
+    refs += [personal_data.order_ref(pk) for pk in order_ids.values_list("pk", flat=True)]
     return list(dict.fromkeys(refs))
