@@ -61,13 +61,15 @@ class SubjectFilter(admin.SimpleListFilter):
     title = _("data subject")
     parameter_name = "subject"
 
+    person = None
+
     def lookups(self, request, model_admin):
         value = self.value()
         if not value:
             return []
         try:
-            person = resolve(value)
-            label = f"{person.name} ({person.email})"
+            self.person = resolve(value)  # once per request: queryset() uses it too
+            label = f"{self.person.name} ({self.person.email})"
         except PrivacyError:
             label = value
         return [(value, label)]
@@ -76,10 +78,7 @@ class SubjectFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        try:
-            refs = subject_refs(resolve(value))
-        except PrivacyError:
-            refs = [value]
+        refs = subject_refs(self.person) if self.person is not None else [value]
         return filter_by_refs(queryset, refs)
 
 
