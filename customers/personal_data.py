@@ -32,6 +32,7 @@ def declare():
         email_fields=("email",),
         name_fields=("first_name", "last_name"),
         record_title=lambda user: _("Customer account"),
+        purpose=personal_data.CUSTOMER_SERVICE,
     )
     personal_data.register(
         "customers.address",
@@ -48,4 +49,5 @@ def declare():
         ),
         name_fields=("first_name", "last_name"),
         record_title=lambda address: _("Address"),
+        purpose=personal_data.CUSTOMER_SERVICE,
     )

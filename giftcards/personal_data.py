@@ -4,5 +4,5 @@ from shop import personal_data
 
 
 def declare():
-    personal_data.register("giftcards.giftcard")
-    personal_data.register("giftcards.creditaccount")
+    personal_data.register("giftcards.giftcard", purpose=personal_data.ACCOUNTING)
+    personal_data.register("giftcards.creditaccount", purpose=personal_data.ACCOUNTING)

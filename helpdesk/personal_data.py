@@ -1,7 +1,10 @@
-"""The helpdesk's personal data, declared for the privacy registry (see shop.personal_data)."""
+"""The helpdesk's personal data, declared for the privacy registry (see shop.personal_data),
+and its retention (shop.retention)."""
 
-from shop import personal_data
+from shop import personal_data, retention
 from shop.personal_data import customer_ref, email_ref, order_ref
+
+from .retention import delete_closed_threads
 
 
 def thread_subjects(thread):
@@ -25,12 +28,26 @@ def declare():
         email_fields=("email",),
         name_fields=("name",),
         subjects=thread_subjects,
+        purpose=personal_data.CUSTOMER_SERVICE,
     )
-    personal_data.register("helpdesk.message")
+    personal_data.register(
+        "helpdesk.message",
+        purpose=personal_data.CUSTOMER_SERVICE,
+        staff_note=lambda message: message.is_note,
+    )
     # Files sent in a thread: their name, type and size (the file itself is served only to
     # those who may open the thread).
     personal_data.register(
-        "helpdesk.attachment", fields=("filename", "content_type", "size", "created")
+        "helpdesk.attachment",
+        fields=("filename", "content_type", "size", "created"),
+        purpose=personal_data.CUSTOMER_SERVICE,
     )
     # Its e-mail field is a department mailbox, not a person's address.
     personal_data.register("helpdesk.contacttopic", personal=False)
+    retention.register(
+        "closed helpdesk threads",
+        retention.THREADS,
+        apply=delete_closed_threads,
+        action=retention.DELETE,
+        models=("helpdesk.thread", "helpdesk.message", "helpdesk.attachment"),
+    )

@@ -49,9 +49,7 @@ AMOUNT_KEYS = ("rate", "net", "tax", "gross")
 def _typed(rows):
     """Stored tax rows with their amounts as Decimal; other keys (the VAT category of an
     e-invoice: S, Z, E, K, AE) stay as they are."""
-    return [
-        {k: Decimal(str(v)) if k in AMOUNT_KEYS else v for k, v in row.items()} for row in rows
-    ]
+    return [{k: Decimal(str(v)) if k in AMOUNT_KEYS else v for k, v in row.items()} for row in rows]
 
 
 def credit_note_rows(credit_note):

@@ -1,8 +1,11 @@
 """The orders' personal data, declared for the privacy registry (see shop.personal_data)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from shop import personal_data
+from shop import personal_data, retention
+
+from .retention import anonymise_guest_orders, anonymise_invoices, anonymise_orders_without_invoice
 
 
 def order_subjects(order):
@@ -66,7 +69,39 @@ def declare():
         record_title=order_title,
         record_extra=order_items,
         prefetch=("lines",),
+        purpose=personal_data.ORDER_PROCESSING,
     )
-    personal_data.register("orders.invoice")
-    personal_data.register("orders.shipment")
+    personal_data.register(
+        "orders.invoice",
+        purpose=personal_data.ACCOUNTING,
+        email_lookup=lambda address: Q(buyer_email__iexact=address),
+    )
+    personal_data.register("orders.creditnote", purpose=personal_data.ACCOUNTING)
+    personal_data.register("orders.shipment", purpose=personal_data.ORDER_PROCESSING)
     personal_data.register("orders.orderline", shown_with="orders.order")
+    personal_data.register(
+        "orders.ordercomment",
+        purpose=personal_data.ORDER_PROCESSING,
+        staff_note=lambda comment: not comment.visible_to_customer and not comment.is_event,
+    )
+    retention.register(
+        "invoices and credit notes",
+        retention.INVOICES,
+        apply=anonymise_invoices,
+        action=retention.ANONYMISE,
+        models=("orders.invoice", "orders.creditnote", "orders.order"),
+    )
+    retention.register(
+        "orders without invoice",
+        retention.ORDERS,
+        apply=anonymise_orders_without_invoice,
+        action=retention.ANONYMISE,
+        models=("orders.order",),
+    )
+    retention.register(
+        "guest orders",
+        retention.GUEST_DATA,
+        apply=anonymise_guest_orders,
+        action=retention.ANONYMISE,
+        models=("orders.order",),
+    )

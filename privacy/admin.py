@@ -5,19 +5,23 @@ from datetime import datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
-from shop.db import json_array_contains_any
+from shop.db import json_array_contains_any, without_jit
+from shop.exports import csv_streaming_response
 
 from . import views
-from .models import AccessLogEntry, Disclosure, Subject
+from .models import AccessLogEntry, AccessLogHead, AccessReport, Disclosure, Subject
 from .registry import order_model
-from .services import PrivacyError
+from .services import Action, PrivacyError, record
 from .subjects import resolve, subject_refs
+from .subjects.history import NEWEST_FIRST
 
 
 def refs_for_term(term):
@@ -57,13 +61,15 @@ class SubjectFilter(admin.SimpleListFilter):
     title = _("data subject")
     parameter_name = "subject"
 
+    person = None
+
     def lookups(self, request, model_admin):
         value = self.value()
         if not value:
             return []
         try:
-            person = resolve(value)
-            label = f"{person.name} ({person.email})"
+            self.person = resolve(value)  # once per request: queryset() uses it too
+            label = f"{self.person.name} ({self.person.email})"
         except PrivacyError:
             label = value
         return [(value, label)]
@@ -72,10 +78,7 @@ class SubjectFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        try:
-            refs = subject_refs(resolve(value))
-        except PrivacyError:
-            refs = [value]
+        refs = subject_refs(self.person) if self.person is not None else [value]
         return filter_by_refs(queryset, refs)
 
 
@@ -144,12 +147,24 @@ class DateRangeFilter(admin.ListFilter):
         }
 
 
+def _by_subject(request):
+    """The list asks who looked at somebody: the subject filter, or a search term that means
+    a person (their reference, e-mail, customer or order number). Decided once per request."""
+    if not hasattr(request, "_access_log_by_subject"):
+        term = request.GET.get("q", "")
+        request._access_log_by_subject = bool(
+            request.GET.get(SubjectFilter.parameter_name) or (term and refs_for_term(term))
+        )
+    return request._access_log_by_subject
+
+
 @admin.register(AccessLogEntry, site=backoffice)
 class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everybody; the database itself refuses UPDATE and DELETE."""
 
     list_display = ["id", "time", "username", "action", "subject_list", "short_path", "ip"]
-    list_display_links = ["id", "time"]
+    # One link per row: with a filter active, each link costs a URL resolve (preserved filters).
+    list_display_links = ["id"]
     list_filter = [SubjectFilter, StaffUserFilter, "action", DateRangeFilter]
     search_fields = ["username"]
     search_help_text = _(
@@ -190,6 +205,65 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def short_path(self, obj):
         return obj.path if len(obj.path) <= 60 else obj.path[:59] + "…"
 
+    def get_urls(self):
+        export = path(
+            "export.csv",
+            self.admin_site.admin_view(self.export_csv),
+            name="privacy_accesslogentry_export",
+        )
+        return [export, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if request.user.has_perm("privacy.export_accesslogentry"):
+            query = request.GET.urlencode()
+            url = reverse("admin:privacy_accesslogentry_export")
+            extra_context["export_url"] = f"{url}?{query}" if query else url
+        if not _by_subject(request):
+            return super().changelist_view(request, extra_context)
+        with without_jit():  # "who looked at customer X": see privacy.subjects.history
+            return super().changelist_view(request, extra_context)
+
+    def get_ordering(self, request):
+        if _by_subject(request):
+            return [NEWEST_FIRST, "-id"]
+        return super().get_ordering(request)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The planner's estimate of a subject filter is far off (1 % of the log); its hits
+        # are few, so they are counted exactly.
+        if _by_subject(request):
+            return Paginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    def export_csv(self, request):
+        """The log as CSV, with the filters of the list (data subject, staff, action, dates,
+        search); the export itself is an entry of the log."""
+        if not request.user.has_perm("privacy.export_accesslogentry"):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        head = AccessLogHead.objects.filter(pk=1).values_list("last_id", flat=True).first()
+        rows = (
+            changelist.get_queryset(request)
+            .filter(id__lte=head or 0)  # as of now: not the export's own entry
+            .order_by("id")
+            .values_list("id", "time", "username", "action", "subjects", "path", "ip", "note")
+        )
+        subject = request.GET.get(SubjectFilter.parameter_name, "")
+        query = request.GET.urlencode() or "all entries"
+        record(
+            request, Action.EXPORT, [subject] if subject else [], f"access-log CSV: {query}"[:500]
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return csv_streaming_response(
+            f"access-log-{stamp}.csv",
+            ["id", "time", "staff user", "action", "data subjects", "path", "ip", "note"],
+            (
+                (pk, timezone.localtime(t).isoformat(), user, action, " ".join(refs), p, ip, note)
+                for pk, t, user, action, refs, p, ip, note in rows.iterator(chunk_size=5000)
+            ),
+        )
+
     def get_search_results(self, request, queryset, search_term):
         refs = refs_for_term(search_term)
         if refs:
@@ -211,6 +285,40 @@ class DisclosureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def subject_link(self, obj):
         url = reverse("admin:privacy_subject_disclosures", args=[obj.subject])
         return format_html('<a href="{}">{}</a>', url, obj.subject_name or obj.subject)
+
+
+@admin.register(AccessReport, site=backoffice)
+class AccessReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The reports handed to data subjects, with what was withheld and why (Art. 15(4))."""
+
+    list_display = ["created", "subject_link", "format", "language", "withheld_list", "created_by"]
+    list_select_related = ["created_by"]
+    list_filter = ["format"]
+    search_fields = ["subject_name", "subject"]
+    date_hierarchy = "created"
+    fields = [
+        "created",
+        "created_by",
+        "subject",
+        "subject_name",
+        "format",
+        "language",
+        "withheld_list",
+        "staff_names_reason",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("data subject"), ordering="subject_name")
+    def subject_link(self, obj):
+        url = reverse("admin:privacy_subject_show", args=[obj.subject])
+        return format_html('<a href="{}">{}</a>', url, obj.subject_name or obj.subject)
+
+    @admin.display(description=_("withheld categories"))
+    def withheld_list(self, obj):
+        return (
+            format_html_join("; ", "{}: {}", ((w["place"], w["reason"]) for w in obj.withheld))
+            or "–"
+        )
 
 
 @admin.register(Subject, site=backoffice)

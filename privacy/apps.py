@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,36 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Personal data")
 
     def ready(self):
-        from . import panels
+        from shop import db
+
+        from . import panels, personal_data
+        from .models import AccessLogAnchor, AccessLogEntry, AccessLogHead
 
         panels.register()
+        personal_data.declare()
+        # The web and worker role only reads the log; it writes through the database
+        # functions of privacy/0005, which run with the owner's rights.
+        for model in (AccessLogEntry, AccessLogHead, AccessLogAnchor):
+            db.read_only_for_app_role(model)
+        post_migrate.connect(after_migrate, sender=self)
+
+
+def after_migrate(using, **kwargs):
+    """Run by the owner at every ``migrate``: the retention the database enforces follows
+    ACCESS_LOG_RETENTION_DAYS, and the partitions of the coming months exist."""
+    from shop.db import is_postgresql
+
+    from .services import ensure_partitions, set_retention_floor
+
+    if not is_postgresql(using) or not _migrated(using):
+        return
+    set_retention_floor()
+    ensure_partitions()
+
+
+def _migrated(using):
+    from django.db import connections
+
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT to_regproc('privacy_accesslog_partitions') IS NOT NULL")
+        return cursor.fetchone()[0]

@@ -13,9 +13,13 @@ rendered, so list rows are already fetched — reading them costs no query):
   the URL (``object_id``/``pk`` kwargs) or, failing that, without subjects.
 
 Views may add to (or take over) the entry with ``privacy.services.record(request, …)``.
+Staff-facing views outside the backoffice (the new-orders feed, read with a token instead
+of a login) mark what they showed with ``shop.personal_data.shown(request, rows, viewer=…)``;
+that is written as the entry of the request.
 """
 
 import json
+from functools import cache
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -36,11 +40,22 @@ OBJECT_KWARGS = ("object_id", "pk", "id")
 class AccessLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self._admin_root = None
 
     def __call__(self, request):
         request._access_log = Collector()
         response = self.get_response(request)
+        shown = getattr(request, "personal_data_shown", None)
+        if shown is not None:  # a staff-facing view outside the backoffice (a feed …)
+            if response.status_code == 200:
+                write_entry(
+                    user=shown.viewer,
+                    action=shown.action,
+                    subjects=subjects_for_rows(shown.rows),
+                    path=shown.path or request.get_full_path(),
+                    ip=client_ip(request),
+                    note=shown.note,
+                )
+            return response
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             entry = self.entry_for(request, response)
@@ -146,22 +161,29 @@ class AccessLogMiddleware:
         return collector
 
     def model_of(self, match):
-        """The model whose admin URLs served this request ("<app>/<model>/..." routes)."""
-        if self._admin_root is None:
-            try:
-                self._admin_root = reverse(f"{ADMIN_NAMESPACE}:index").lstrip("/")
-            except NoReverseMatch:
-                self._admin_root = ""
-        route = match.route or ""
-        if not route.startswith(self._admin_root):
-            return None
-        parts = route[len(self._admin_root) :].split("/")
-        if len(parts) < 3:
-            return None
-        try:
-            return apps.get_model(parts[0], parts[1])
-        except (LookupError, ValueError):
-            return None
+        return admin_model(match)
+
+
+@cache
+def _admin_root():
+    try:
+        return reverse(f"{ADMIN_NAMESPACE}:index").lstrip("/")
+    except NoReverseMatch:
+        return ""
+
+
+def admin_model(match):
+    """The model whose admin URLs served a request ("<app>/<model>/..." routes), or None."""
+    route, root = match.route or "", _admin_root()
+    if not route.startswith(root):
+        return None
+    parts = route[len(root) :].split("/")
+    if len(parts) < 3:
+        return None
+    try:
+        return apps.get_model(parts[0], parts[1])
+    except (LookupError, ValueError):
+        return None
 
 
 def _personal_rows(values):

@@ -42,28 +42,34 @@ class AccessLogEntry(models.Model):
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Not unique in the database: on PostgreSQL the table is partitioned by month
+    # (privacy/0005), and a unique index there would have to include the time.
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         ordering = ["-id"]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         indexes = [models.Index(fields=["user", "-time"])]
+        permissions = [("export_accesslogentry", _("Can export the access log (CSV)"))]
 
     def __str__(self):
         return f"#{self.pk} {self.username} {self.action} {self.path}"
 
 
 class AccessLogHead(models.Model):
-    """The newest hash of the chain: one row, updated in the same statement as each INSERT.
+    """The newest entry of the chain: one row, moved forward with each append.
 
-    Upserting this row serialises appends (no forked chain under concurrency) and lets
-    ``verify_access_log`` notice entries missing at the end of the chain.
+    Locking this row serialises appends (no forked chain under concurrency, times in the
+    order of the ids) and lets ``verify_access_log`` notice entries missing at the end of
+    the chain. On PostgreSQL a trigger lets it move only forward, to an existing entry.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     prev_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_id = models.BigIntegerField(default=0)
+    last_time = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("access log head")
@@ -129,3 +135,42 @@ class Subject(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+
+class AccessReport(models.Model):
+    """A personal-data report handed to a data subject (GDPR Art. 15), and what the data
+    protection officer decided for it: categories withheld to protect others (Art. 15(4))
+    and staff names added to the access history — each with its reason."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JSON = "json", "JSON"
+
+    subject = models.CharField(_("data subject"), max_length=300, db_index=True)
+    subject_name = models.CharField(_("subject name"), max_length=300, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=5)
+    # [{"key": place key, "place": its name, "records": count, "reason": why}]
+    withheld = models.JSONField(_("withheld categories"), default=list, blank=True)
+    staff_names_reason = models.TextField(
+        _("why staff names are included"),
+        blank=True,
+        help_text=_("Empty: the access history shows no staff names."),
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("access report")
+        verbose_name_plural = _("access reports")
+
+    def __str__(self):
+        return f"{self.subject_name or self.subject} · {self.created:%Y-%m-%d} ({self.format})"

@@ -21,7 +21,7 @@ from shop import personal_data
 from shop.personal_data import customer_ref, email_ref, order_ref
 
 # privacy's own tables
-OWN_PERSONAL = {"privacy.disclosure", "privacy.accesslogentry"}
+OWN_PERSONAL = {"privacy.disclosure", "privacy.accesslogentry", "privacy.accessreport"}
 OWN_NOT_PERSONAL = {
     "privacy.accessloghead",
     "privacy.accessloganchor",
@@ -101,9 +101,14 @@ def disclosure_subjects(obj):
     return [f"privacy.disclosure:{obj.pk}", obj.subject]
 
 
+def report_subjects(obj):
+    return [f"privacy.accessreport:{obj.pk}", obj.subject]
+
+
 OWN_SUBJECTS = {
     "privacy.accesslogentry": access_log_subjects,
     "privacy.disclosure": disclosure_subjects,
+    "privacy.accessreport": report_subjects,
 }
 
 

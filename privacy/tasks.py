@@ -4,6 +4,10 @@ from . import services
 
 
 @shared_task
-def purge_access_log():
-    """Retention purge, for a periodic (beat) schedule; see `manage.py purge_access_log`."""
-    return services.purge_access_log()
+def maintain_access_log():
+    """Beat, daily: the partitions of the coming months, then the digest of the newest entry
+    to the data protection officer (outbox) and the application log. Retention of the log
+    is part of the shop's daily retention run (shop.tasks.apply_retention)."""
+    services.ensure_partitions()
+    digest = services.send_digest()
+    return str(digest) if digest else None

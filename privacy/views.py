@@ -6,18 +6,21 @@ the AccessLogMiddleware); disclosure changes are written at once by the services
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from shop.db import without_jit
 from shop.pdf import pdf_response, render_pdf
 
 from . import services, subjects
-from .forms import BrowserForm, DisclosureForm
+from .forms import BrowserForm, DisclosureForm, ReportForm
 from .models import Disclosure, Subject
 from .registry import subjects_for
 from .services import Action, PrivacyError
@@ -69,7 +72,7 @@ def _links(person):
 def browser(request):
     _require(request, "privacy.view_subject")
     form = BrowserForm(request.GET or None)
-    customers, orders = None, None
+    customers, orders, others = None, None, None
     if form.is_valid():
         query, scope = form.cleaned_data["q"], form.cleaned_data["scope"] or "both"
         refs = []
@@ -87,6 +90,10 @@ def browser(request):
                     if order.customer_id
                     else f"email:{order.email.lower()}"
                 )
+        if scope in ("both", "other"):
+            others = subjects.search_other(query, RESULT_LIMIT)
+            for hit in others:
+                refs += subjects_for(hit.row)
         services.record(request, Action.SEARCH, refs, note=f"name search: {query}"[:200])
     return TemplateResponse(
         request,
@@ -99,6 +106,7 @@ def browser(request):
             orders=orders[:RESULT_LIMIT] if orders is not None else None,
             more_customers=customers is not None and len(customers) > RESULT_LIMIT,
             more_orders=orders is not None and len(orders) > RESULT_LIMIT,
+            others=others,
             limit=RESULT_LIMIT,
         ),
     )
@@ -111,30 +119,96 @@ def show(request, ref):
         return redirect("admin:privacy_subject_show", person.ref)
     data = subjects.collect(person)
     services.record(request, Action.DETAIL, [person.ref])
+    form = _report_form(request, person, data["places"], initial=True)
     return TemplateResponse(
         request,
         "admin/privacy/subject.html",
-        _context(request, person.name, person=person, data=data, links=_links(person)),
+        _context(
+            request,
+            person.name,
+            person=person,
+            data=data,
+            links=_links(person),
+            report_form=form,
+            consultations=_count(subjects.entries_about(person)),
+        ),
     )
 
 
+def _count(queryset):
+    with without_jit():
+        return queryset.count()
+
+
+def _report_form(request, person, places, initial=False):
+    can_decide = request.user.has_perm("privacy.add_accessreport")
+    kwargs = {"places": places, "can_decide": can_decide}
+    if initial:
+        language = person.language or settings.LANGUAGE_CODE
+        return ReportForm(initial={"format": "pdf", "language": language}, **kwargs)
+    return ReportForm(request.POST, **kwargs)
+
+
 def report(request, ref):
+    """GET: the report as it is (PDF, in the person's language); POST: with the options of
+    the form on the Show page (format, language, withheld categories, staff names)."""
     _require(request, "privacy.view_subject")
     person = _person(ref)
-    services.record(request, Action.PRINT, [person.ref], note="personal-data report")
-    pdf = render_pdf("pdf/privacy_report.html", {"data": subjects.collect(person)})
-    return pdf_response(pdf, f"personal-data-{person.ref.replace(':', '-')}.pdf")
+    if request.method == "POST":
+        form = _report_form(request, person, subjects.collect(person)["places"])
+        if not form.is_valid():
+            messages.error(
+                request,
+                _("The report was not created: %(errors)s")
+                % {"errors": "; ".join(e for errors in form.errors.values() for e in errors)},
+            )
+            return redirect("admin:privacy_subject_show", person.ref)
+        options = form.cleaned_data
+        return _hand_out(
+            request,
+            person,
+            fmt=options["format"],
+            language=options["language"],
+            places=form.places,
+            withheld=form.withheld(),
+            staff_names=form.staff_names_reason_value(),
+        )
+    return _hand_out(request, person, fmt="pdf", language=person.language)
 
 
 def export(request, ref):
     _require(request, "privacy.view_subject")
     person = _person(ref)
-    services.record(request, Action.EXPORT, [person.ref], note="data-subject export (JSON)")
-    content = json.dumps(subjects.as_json(subjects.collect(person)), indent=2, ensure_ascii=False)
-    response = HttpResponse(content, content_type="application/json; charset=utf-8")
-    filename = f"personal-data-{person.ref.replace(':', '-').replace('@', '_at_')}.json"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _hand_out(request, person, fmt="json", language=person.language)
+
+
+def _hand_out(request, person, *, fmt, language, places=None, withheld=None, staff_names=""):
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        data = subjects.build(person, withheld, staff_names)
+        if places is None:
+            places = {p["key"]: p["place"] for p in data["places"]}
+        try:
+            services.hand_out_report(
+                request,
+                person,
+                fmt=fmt,
+                language=language,
+                places=places,
+                withheld=withheld,
+                staff_names=staff_names,
+            )
+        except PrivacyError as exc:
+            messages.error(request, str(exc))
+            return redirect("admin:privacy_subject_show", person.ref)
+        name = person.ref.replace(":", "-").replace("@", "_at_")
+        if fmt == "json":
+            content = json.dumps(subjects.as_json(data), indent=2, ensure_ascii=False)
+            response = HttpResponse(content, content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="personal-data-{name}.json"'
+            return response
+        pdf = render_pdf("pdf/privacy_report.html", {"data": data}, language=language)
+    return pdf_response(pdf, f"personal-data-{name}.pdf")
 
 
 def disclosures(request, ref):

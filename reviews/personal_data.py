@@ -1,7 +1,10 @@
-"""The reviews' personal data, declared for the privacy registry (see shop.personal_data)."""
+"""The reviews' personal data, declared for the privacy registry (see shop.personal_data),
+and its retention (shop.retention)."""
 
-from shop import personal_data
+from shop import personal_data, retention
 from shop.personal_data import customer_ref, email_ref
+
+from .retention import anonymise_old_reviews
 
 
 def review_subjects(review):
@@ -20,6 +23,18 @@ def declare():
         email_fields=("email",),
         name_fields=("author_name",),
         subjects=review_subjects,
+        purpose=personal_data.MODERATION,
     )
-    personal_data.register("reviews.reviewrequest", email_fields=("email",))
-    personal_data.register("reviews.reviewoptout", email_fields=("email",))
+    personal_data.register(
+        "reviews.reviewrequest", email_fields=("email",), purpose=personal_data.MODERATION
+    )
+    personal_data.register(
+        "reviews.reviewoptout", email_fields=("email",), purpose=personal_data.MODERATION
+    )
+    retention.register(
+        "review authors",
+        retention.REVIEWS,
+        apply=anonymise_old_reviews,
+        action=retention.ANONYMISE,
+        models=("reviews.review",),
+    )

@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -33,6 +33,8 @@ from .models import (
     OutboxEmail,
     PaymentMethod,
     Product,
+    RetentionPolicy,
+    RetentionRun,
     ShippingMethod,
     ShopSettings,
 )
@@ -441,4 +443,138 @@ class BackgroundJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             as_attachment=True,
             filename=job.filename,
             content_type=content_type,
+        )
+
+
+@admin.register(RetentionPolicy, site=backoffice)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    """The one retention policy: its page opens directly, with the periods in effect."""
+
+    fieldsets = [
+        (None, {"fields": ["country"]}),
+        (
+            _("Periods (empty: the legal default)"),
+            {
+                "fields": [
+                    "invoice_years",
+                    "order_years",
+                    "guest_years",
+                    "thread_years",
+                    "review_years",
+                ]
+            },
+        ),
+        (_("In effect today"), {"fields": ["in_effect"]}),
+    ]
+    readonly_fields = ["in_effect"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        policy = RetentionPolicy.load()
+        return redirect(f"admin:{policy._meta.app_label}_retentionpolicy_change", policy.pk)
+
+    @admin.display(description=_("periods"))
+    def in_effect(self, obj):
+        from . import retention
+
+        rows = []
+        for key, category in retention.CATEGORIES.items():
+            limit = retention.cutoff(key, policy=obj)
+            rows.append(
+                (
+                    category.label,
+                    retention.period(key, obj),
+                    category.law,
+                    limit.date().isoformat() if limit else "—",
+                    ", ".join(r.name for r in retention.rules() if r.category == key) or "—",
+                )
+            )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            _("category"),
+            _("period"),
+            _("law"),
+            _("records dated before"),
+            _("rules"),
+            format_html_join(
+                "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+            ),
+        )
+
+
+@admin.register(RetentionRun, site=backoffice)
+class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every application of the retention policy, with what each rule did."""
+
+    list_display = ["started", "trigger", "ok", "total_rows", "summary"]
+    list_filter = ["ok", "trigger"]
+    date_hierarchy = "started"
+    fields = ["started", "finished", "trigger", "ok", "result_table"]
+    readonly_fields = fields
+
+    @admin.display(description=_("rows"))
+    def total_rows(self, obj):
+        return obj.total
+
+    @admin.display(description=_("rules"))
+    def summary(self, obj):
+        return (
+            "; ".join(
+                f"{r['rule']}: {r['count']}" + (" ⚠" if r.get("error") else "")
+                for r in obj.results
+                if r.get("count") or r.get("error")
+            )
+            or "—"
+        )
+
+    @admin.display(description=_("results"))
+    def result_table(self, obj):
+        from . import retention
+
+        rows = [
+            (
+                retention.CATEGORIES[r["category"]].label
+                if r["category"] in retention.CATEGORIES
+                else r["category"],
+                r["rule"],
+                r.get("period", ""),
+                (r.get("cutoff") or "—")[:10],
+                r["count"],
+                retention.ACTIONS.get(r["action"], r["action"]),
+                r.get("error") or "",
+            )
+            for r in obj.results
+        ]
+        return format_html(
+            "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<th>{}</th>",
+                (
+                    (h,)
+                    for h in (
+                        _("category"),
+                        _("rule"),
+                        _("period"),
+                        _("records dated before"),
+                        _("rows"),
+                        _("action"),
+                        _("error"),
+                    )
+                ),
+            ),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                '<td style="color:#b00020">{}</td></tr>',
+                rows,
+            ),
         )

@@ -70,13 +70,18 @@ def copy_rows(model, columns, rows):
                 batch = []
         model.objects.bulk_create(batch)
         return count + len(batch)
-    cols = ", ".join(connection.ops.quote_name(c) for c in all_columns)
+    return _copy(table(model), all_columns, rows, tail)
+
+
+def _copy(table_name, columns, rows, tail=()):
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
     tail_text = "".join("\t" + _escape(v) for v in tail)
+    count = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg 3 cursor
         buf = io.StringIO()
         pending = 0
-        with raw.copy(f"COPY {table(model)} ({cols}) FROM STDIN") as copy:
+        with raw.copy(f"COPY {table_name} ({cols}) FROM STDIN") as copy:
             for row in rows:
                 buf.write("\t".join(_escape(v) for v in row))
                 buf.write(tail_text)
@@ -90,6 +95,23 @@ def copy_rows(model, columns, rows):
             if pending:
                 copy.write(buf.getvalue())
                 count += pending
+    return count
+
+
+def copy_into_new_partition(model, name, lower, upper, columns, rows):
+    """PostgreSQL: ``rows`` (tuples in ``columns`` order) into a new partition ``name`` of
+    ``model``'s partitioned table, for the range [``lower``, ``upper``). The rows go into a
+    bare table first and it is attached afterwards, so its indexes are built once instead
+    of row by row. Returns the number of rows written."""
+    quoted = connection.ops.quote_name(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {quoted} (LIKE {table(model)} INCLUDING DEFAULTS)")
+    count = _copy(quoted, columns, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"ALTER TABLE {table(model)} ATTACH PARTITION {quoted} FOR VALUES FROM (%s) TO (%s)",
+            [lower, upper],
+        )
     return count
 
 

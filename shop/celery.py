@@ -58,9 +58,11 @@ app.conf.beat_schedule = {
         "task": "shop.tasks.resend_pending_emails",
         "schedule": 60.0,
     },
-    # Sent e-mails are copies of personal data: deleted after OUTBOX_RETENTION_DAYS.
-    "purge-sent-outbox": {
-        "task": "shop.tasks.purge_sent_emails",
+    # The retention policy for every category of personal data (shop.retention): sent
+    # e-mails after OUTBOX_RETENTION_DAYS, access-log months after ACCESS_LOG_RETENTION_DAYS,
+    # invoices, orders, guest data, helpdesk threads, reviews after their periods.
+    "apply-retention": {
+        "task": "shop.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=29),
     },
     "purge-expired-sessions": {
@@ -77,9 +79,10 @@ app.conf.beat_schedule = {
         "task": "vouchers.tasks.recover_code_jobs",
         "schedule": 15.0,
     },
-    # Access-log retention (ACCESS_LOG_RETENTION_DAYS); the purge itself is logged.
-    "privacy-purge-access-log": {
-        "task": "privacy.tasks.purge_access_log",
+    # Access log: partitions of the coming months, and the digest of its newest entry to
+    # the data protection officer (DATA_PROTECTION_EMAIL) and the application log.
+    "privacy-maintain-access-log": {
+        "task": "privacy.tasks.maintain_access_log",
         "schedule": crontab(hour=3, minute=53),
     },
     # Review requests N days after delivery (no-op while ShopSettings.review_request_days

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,4 +36,25 @@ def csv_response(filename, header, rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     write_rows(response, header, rows)
+    return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_streaming_response(filename, header, rows):
+    """Like :func:`csv_response`, but written while it is sent: for exports too large to
+    hold in memory (e.g. the access log)."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        if header:
+            yield writer.writerow([neutralise(h) for h in header])
+        for row in rows:
+            yield writer.writerow([neutralise(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -201,10 +201,16 @@ def purge_sent(days=None):
     days = settings.OUTBOX_RETENTION_DAYS if days is None else int(days)
     if days <= 0:
         return 0
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted, _rows = OutboxEmail.objects.filter(
-        status=OutboxEmail.Status.SENT, sent_at__lt=cutoff
-    ).delete()
+    return purge_sent_before(timezone.now() - timedelta(days=days))
+
+
+def purge_sent_before(cutoff, dry_run=False):
+    """Delete (or with ``dry_run`` count) the e-mails sent before ``cutoff`` (the retention
+    rule of the outbox, see shop.retention)."""
+    sent = OutboxEmail.objects.filter(status=OutboxEmail.Status.SENT, sent_at__lt=cutoff)
+    if dry_run:
+        return sent.count()
+    deleted, _rows = sent.delete()
     return deleted
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -425,3 +425,120 @@ class BackgroundJob(models.Model):
     @property
     def is_running(self):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class RetentionPolicy(models.Model):
+    """How long personal data is kept, per category of shop.retention (one row).
+
+    Empty fields mean the legal default; the help texts name the law. The outbox and the
+    access log keep their periods in the environment (OUTBOX_RETENTION_DAYS,
+    ACCESS_LOG_RETENTION_DAYS).
+    """
+
+    class Country(models.TextChoices):
+        DE = "DE", _("Germany")
+        PL = "PL", _("Poland")
+        DK = "DK", _("Denmark")
+
+    country = models.CharField(
+        _("country of the seller"),
+        max_length=2,
+        choices=Country.choices,
+        default=Country.DE,
+        help_text=_("Its tax law decides how long invoices and credit notes are kept."),
+    )
+    invoice_years = models.PositiveSmallIntegerField(
+        _("invoices and credit notes (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Empty: the legal period of the seller's country, counted from the end of the "
+            "calendar year of the document — Germany 10 years (§ 147 Abs. 3 AO), Poland 5 "
+            "years from the end of the year the tax fell due (art. 70 § 1 and art. 86 § 1 "
+            "Ordynacja podatkowa, art. 112 ustawy o VAT; counted from the end of the "
+            "following year), Denmark 5 years (bogføringsloven). Then the buyer data of the "
+            "invoice and its order is anonymised; the amounts stay."
+        ),
+    )
+    order_years = models.PositiveSmallIntegerField(
+        _("orders without invoice (years)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Counted from the end of the year of the order: the regular limitation period "
+            "for claims from the purchase (DE § 195 BGB, PL art. 118 Kodeks cywilny, DK "
+            "forældelsesloven § 3). Then the order's personal data is anonymised."
+        ),
+    )
+    guest_years = models.PositiveSmallIntegerField(
+        _("guest orders (years)"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Guests have no account: the personal data of their orders is anonymised this "
+            "many years after the order — the legal guarantee for consumer sales (Directive "
+            "(EU) 2019/771, Art. 10). Invoices keep their own copy of the buyer data until "
+            "their own period ends."
+        ),
+    )
+    thread_years = models.PositiveSmallIntegerField(
+        _("helpdesk threads after closing (years)"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Closed threads and their messages are deleted this many years after closing "
+            "(storage limitation, GDPR Art. 5(1)(e); claims they document are time-barred "
+            "after 3 years, e.g. § 195 BGB)."
+        ),
+    )
+    review_years = models.PositiveSmallIntegerField(
+        _("reviews (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Empty: reviews are kept until their author asks for erasure (GDPR Art. 17). A "
+            "number: name and e-mail of the author are removed from reviews this many years "
+            "old; rating and text stay."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policy")
+
+    def __str__(self):
+        return str(_("Retention policy"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class RetentionRun(models.Model):
+    """One application of the retention policy (daily by beat, or `apply_retention`)."""
+
+    started = models.DateTimeField(_("started"), db_index=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    trigger = models.CharField(_("started by"), max_length=50)
+    ok = models.BooleanField(_("without errors"), default=True)
+    # [{"rule", "category", "action", "cutoff", "count", "error"}]
+    results = models.JSONField(_("results"), default=list)
+
+    class Meta:
+        ordering = ["-started", "-id"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self):
+        return f"{self.started:%Y-%m-%d %H:%M} ({self.trigger})"
+
+    @property
+    def total(self):
+        return sum(r.get("count") or 0 for r in self.results)

@@ -23,8 +23,30 @@ although it looks like it (e.g. a department mailbox).
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 CUSTOMER = "customer"  # the account of a person: references ``customer:<pk>``
 ORDER = "order"  # a purchase, also of guests known by e-mail: references ``order:<pk>``
+
+# Why staff look at a model's rows: the purpose a data subject is told for each consultation
+# of their data (CJEU C-579/21 Pankki S). An app's undeclared models take the purpose of its
+# first declared model.
+ORDER_PROCESSING = "order_processing"
+CUSTOMER_SERVICE = "customer_service"
+ACCOUNTING = "accounting"
+MARKETING = "marketing"
+MODERATION = "moderation"
+DATA_PROTECTION = "data_protection"
+ADMINISTRATION = "administration"
+PURPOSES = {
+    ORDER_PROCESSING: _("order processing"),
+    CUSTOMER_SERVICE: _("customer service"),
+    ACCOUNTING: _("accounting"),
+    MARKETING: _("marketing"),
+    MODERATION: _("review moderation"),
+    DATA_PROTECTION: _("data protection request"),
+    ADMINISTRATION: _("shop administration"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,11 @@ class Source:
     record_extra: Callable | None = None
     # relations to prefetch when rows of this model are collected for a report
     prefetch: tuple = ()
+    # why staff look at these rows (a key of PURPOSES)
+    purpose: str | None = None
+    # row -> True for an internal staff note (reports list them as their own category,
+    # which the data protection officer may withhold with a recorded reason)
+    staff_note: Callable | None = None
 
 
 def customer_ref(pk):
@@ -94,9 +121,55 @@ def declared_apps():
     return {label.split(".", 1)[0] for label, s in _sources.items() if s.personal}
 
 
+def searchable():
+    """Declarations with name or e-mail fields, besides the customers' and orders' own: the
+    personal-data browser searches these too (contact-form threads, reviews …)."""
+    return [
+        s
+        for s in _sources.values()
+        if s.personal and s.role is None and (s.name_fields or s.email_fields)
+    ]
+
+
+def purpose_of(label):
+    """The purpose key for rows of ``label`` ("app.model", or just "app")."""
+    declared = _sources.get(label)
+    if declared is not None and declared.purpose:
+        return declared.purpose
+    app = label.split(".", 1)[0]
+    for s in _sources.values():
+        if s.model.split(".", 1)[0] == app and s.purpose:
+            return s.purpose
+    return ADMINISTRATION
+
+
+# --- staff-facing views outside the backoffice ----------------------------------------------
+
+
+@dataclass
+class Shown:
+    viewer: object
+    rows: list
+    action: str = "list"
+    path: str | None = None
+    note: str = ""
+
+
+def shown(request, rows, *, viewer, action="list", path=None, note=""):
+    """Mark that this request shows personal data (``rows``) to the staff member ``viewer``.
+
+    For staff-facing views outside the backoffice, whose users are not logged in as usual
+    (a feed read with a secret token, a signed export link): the access log (privacy)
+    records the request like a backoffice page. ``path`` replaces the request's path in the
+    log when the real one holds a secret.
+    """
+    request.personal_data_shown = Shown(viewer, list(rows), action, path, note)
+
+
 def declare():
     """The shop's own declarations and those of the third-party apps it configures (called
     from ShopConfig.ready())."""
+    from . import mail, retention
     from .db import json_array_contains
 
     def outbox_subjects(email):
@@ -110,6 +183,13 @@ def declare():
     # A bulk job's file (merged invoices, an order export) shows the data of the orders it
     # was started for: the job records their references in ``params["subjects"]``.
     register("shop.backgroundjob", subjects=lambda job: list(job.params.get("subjects", [])))
+    retention.register(
+        "sent e-mails",
+        retention.OUTBOX,
+        apply=lambda cutoff, dry_run: mail.purge_sent_before(cutoff, dry_run),
+        action=retention.DELETE,
+        models=("shop.outboxemail",),
+    )
     # A user foreign key, but no customer's data: staff groups, the admin's change history,
     # second factors, login throttling, object permissions, sessions.
     for label in (

@@ -48,6 +48,9 @@ ROLES = {
         "customers.view_user",
         "customers.delete_user",  # erasure requests
         "orders.view_order",
+        "shop.view_retentionpolicy",
+        "shop.change_retentionpolicy",
+        "shop.view_retentionrun",
     ],
 }
 

@@ -103,6 +103,12 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+# Least privilege: web and workers connect as DATABASE_URL's role, which may not change the
+# access log; `manage.py migrate` connects as the owner role given here (empty: the same
+# role as DATABASE_URL, e.g. `make run`, `make test`). See README "Database roles".
+MIGRATE_DATABASE = (
+    env.db_url("MIGRATE_DATABASE_URL") if env.str("MIGRATE_DATABASE_URL", default="") else None
+)
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -156,6 +162,9 @@ AXES_CLIENT_IP_CALLABLE = "shop.clientip.client_ip"  # the same client address a
 TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
 if TRUSTED_PROXY_HOPS < 0:
     raise environ.ImproperlyConfigured("TRUSTED_PROXY_HOPS must be 0 or more")
+# django-axes asks AXES_CLIENT_IP_CALLABLE first; its own proxy setting (used only without
+# the callable, e.g. by its management commands' helpers) follows the same number of hops.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_HOPS
 # Days an operator-created customer's confirmation link stays valid.
 ACCOUNT_CONFIRMATION_DAYS = env.int("ACCOUNT_CONFIRMATION_DAYS", default=3)
 
@@ -260,8 +269,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nordlicht Shop <shop
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OPERATOR_EMAIL = env.str("OPERATOR_EMAIL", default="operator@example.com")
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
-# Sent e-mails hold personal data (names, addresses, order contents): the beat task
-# purge_sent_emails deletes them after this many days (0 keeps them).
+# Sent e-mails hold personal data (names, addresses, order contents): the daily retention
+# run (shop.retention) deletes them after this many days (0 keeps them).
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 # Helpdesk: customers' e-mail replies are fetched from this mailbox by a beat task.
 IMAP_URL = env.str("IMAP_URL", default="")
@@ -295,8 +304,14 @@ DATEV_CHART = env.str("DATEV_CHART", default="03")
 DATEV_DEBTOR_ACCOUNT = env.str("DATEV_DEBTOR_ACCOUNT", default="10000")
 DATEV_REVENUE_ACCOUNTS = env.str("DATEV_REVENUE_ACCOUNTS", default="19=8400,7=8300,0=8200")
 
-# S11: access-log entries older than this are deleted by `manage.py purge_access_log`.
+# S11: whole months of access-log entries older than this are dropped by the daily
+# retention run (and `manage.py purge_access_log`); the database refuses anything shorter
+# than the value at the last `migrate`.
 ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+if ACCESS_LOG_RETENTION_DAYS < 1:
+    raise environ.ImproperlyConfigured("ACCESS_LOG_RETENTION_DAYS must be 1 or more")
+# The data protection officer: gets the daily digest of the access log's newest hash.
+DATA_PROTECTION_EMAIL = env.str("DATA_PROTECTION_EMAIL", default=OPERATOR_EMAIL)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
@@ -344,6 +359,11 @@ LOGGING = {
             "filters": ["client_errors_without_traceback"],
         }
     },
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # Evidence, whatever LOG_LEVEL says: the access log's daily digest, the retention runs.
+        "privacy.access_log": {"level": "INFO"},
+        "shop.retention": {"level": "INFO"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core import management
 
-from . import mail
+from . import mail, retention
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30)
@@ -25,9 +25,12 @@ def resend_pending_emails():
 
 
 @shared_task
-def purge_sent_emails():
-    """Beat: delete sent e-mails older than OUTBOX_RETENTION_DAYS (they hold personal data)."""
-    return mail.purge_sent()
+def apply_retention():
+    """Beat, daily: the retention policy for every category of personal data (shop.retention:
+    anonymise what accounting needs, delete the rest — sent e-mails after
+    OUTBOX_RETENTION_DAYS, access-log months after ACCESS_LOG_RETENTION_DAYS included)."""
+    run, _results = retention.run(trigger="beat")
+    return {"run": run.pk, "ok": run.ok, "rows": run.total}
 
 
 @shared_task

@@ -39,6 +39,23 @@ def pytest_configure(config):
         )
     # Sends setting_changed, so Django's cached hasher list is rebuilt.
     override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS).enable()
+    _flush_past_the_log_guards()
+
+
+def _flush_past_the_log_guards():
+    """The access log refuses TRUNCATE (privacy/0005), also to the database superuser the
+    suite runs as. Emptying the tables between transactional tests is the one deliberate
+    exception: it runs with ``session_replication_role = replica`` (superuser only), which
+    switches ordinary triggers off for that transaction."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def flush_without_triggers(self, style, tables, **kwargs):
+        statements = sql_flush(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else []
+
+    DatabaseOperations.sql_flush = flush_without_triggers
 
 
 @pytest.fixture

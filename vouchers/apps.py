@@ -7,7 +7,8 @@ class VouchersConfig(AppConfig):
     verbose_name = _("Discount codes")
 
     def ready(self):
-        from . import panels, receivers
+        from . import panels, personal_data, receivers
 
         receivers.connect()
         panels.register()
+        personal_data.declare()

@@ -10,20 +10,26 @@ apps and never needs the other apps' code.
 from shop.db import PersonName
 
 from .export import as_json
+from .history import consultations, entries_about
 from .people import Person, find_by_email, resolve, subject_refs
 from .records import collect, collect_places, has_data
-from .search import search_customers, search_orders
+from .report import build
+from .search import search_customers, search_orders, search_other
 
 __all__ = [
     "Person",
     "PersonName",
     "as_json",
+    "build",
     "collect",
     "collect_places",
+    "consultations",
+    "entries_about",
     "find_by_email",
     "has_data",
     "resolve",
     "search_customers",
     "search_orders",
+    "search_other",
     "subject_refs",
 ]

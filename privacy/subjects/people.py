@@ -20,6 +20,7 @@ class Person:
     user: object = None
     email: str = ""
     name: str = ""
+    language: str = ""  # of their account or their latest order: the report's language
 
     @property
     def is_customer(self):
@@ -52,7 +53,8 @@ def order_role():
 
 
 def _person_for_user(user):
-    return Person(f"customer:{user.pk}", user, user.email, user.get_full_name() or user.email)
+    name = user.get_full_name() or user.email
+    return Person(f"customer:{user.pk}", user, user.email, name, getattr(user, "language", ""))
 
 
 def _person_for_email(email, name=""):
@@ -60,10 +62,26 @@ def _person_for_email(email, name=""):
     user = user_model().objects.filter(email__iexact=email).first()
     if user:
         return _person_for_user(user)
+    order = orders_model().objects.filter(email__iexact=email).order_by("-created").first()
     if not name:
-        order = orders_model().objects.filter(email__iexact=email).order_by("-created").first()
-        name = order.billing_name if order else email
-    return Person(f"email:{email}", None, email, name)
+        name = order.billing_name if order else _name_elsewhere(email) or email
+    return Person(f"email:{email}", None, email, name, getattr(order, "language", ""))
+
+
+def _name_elsewhere(email):
+    """The name someone gave with this address in another source (contact form, review)."""
+    for source in personal_data.searchable():
+        if not source.name_fields or not source.email_fields:
+            continue
+        condition = Q()
+        for field in source.email_fields:
+            condition |= Q(**{f"{field}__iexact": email})
+        row = apps.get_model(source.model)._default_manager.filter(condition).first()
+        if row is not None:
+            name = " ".join(str(getattr(row, f) or "") for f in source.name_fields).strip()
+            if name:
+                return name
+    return ""
 
 
 def resolve(ref):
@@ -95,19 +113,21 @@ def find_by_email(email):
     return resolve(f"email:{email.strip().lower()}")
 
 
-def orders_of(person):
+def _orders_condition(person):
     Order = orders_model()
     customer = customer_field(Order).name
-    emails = order_role().email_fields
     by_email = Q()
-    for name in emails:
+    for name in order_role().email_fields:
         by_email |= Q(**{f"{name}__iexact": person.email})
     if person.user:
-        condition = Q(**{customer: person.user}) | (Q(**{f"{customer}__isnull": True}) & by_email)
-    else:
-        condition = by_email
+        return Q(**{customer: person.user}) | (Q(**{f"{customer}__isnull": True}) & by_email)
+    return by_email
+
+
+def orders_of(person):
     return list(
-        Order.objects.filter(condition)
+        orders_model()
+        .objects.filter(_orders_condition(person))
         .select_related("payment_method")
         .prefetch_related(*order_role().prefetch)
         .order_by("created")
@@ -117,5 +137,6 @@ def orders_of(person):
 def subject_refs(person):
     """Every reference under which the access log may name this person."""
     refs = [person.ref, f"email:{person.email}"] if person.email else [person.ref]
-    refs += [personal_data.order_ref(o.pk) for o in orders_of(person)]
+    order_ids = orders_model().objects.filter(_orders_condition(person)).order_by("pk")
+    refs += [personal_data.order_ref(pk) for pk in order_ids.values_list("pk", flat=True)]
     return list(dict.fromkeys(refs))

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop import personal_data
+from shop import personal_data, retention
 
 from ..models import Disclosure
 from ..registry import EMAIL_FIELD_NAMES, STAFF_FIELD_NAMES, label_of, not_personal
@@ -112,13 +112,49 @@ def _record(obj, title=None, extra=()):
     }
 
 
-def _place(model, records):
+def _place(model, records, staff_notes=False):
+    name = str(model._meta.verbose_name_plural).capitalize()
+    label = label_of(model)
     return {
-        "place": str(model._meta.verbose_name_plural).capitalize(),
+        "key": f"{label}:staff_notes" if staff_notes else label,
+        "place": _("Internal staff notes: %(place)s") % {"place": name} if staff_notes else name,
         "table": model._meta.db_table,
-        "model": label_of(model),
+        "model": label,
+        "staff_notes": staff_notes,
         "records": records,
     }
+
+
+def _places_of(model, rows):
+    """The model's place, and its internal staff notes as a place of their own (a category
+    the data protection officer may withhold, GDPR Art. 15(4))."""
+    declared = personal_data.source(label_of(model))
+    is_note = declared.staff_note if declared is not None and declared.staff_note else None
+    notes = [row for row in rows if is_note and is_note(row)]
+    others = [row for row in rows if not (is_note and is_note(row))]
+    places = [_place(model, [_record(row) for row in others])] if others else []
+    if notes:
+        places.append(_place(model, [_record(row) for row in notes], staff_notes=True))
+    return places
+
+
+def retention_of(place):
+    """What the retention policy does with the records of ``place``, and when the oldest
+    one's turn comes (shop.retention)."""
+    dates = [r["created"] for r in place["records"] if r["created"]]
+    oldest = min(dates) if dates else None
+    return [
+        {
+            "category": rule.category,
+            "label": retention.CATEGORIES[rule.category].label,
+            "period": retention.period(rule.category),
+            "law": retention.CATEGORIES[rule.category].law,
+            "action": retention.ACTIONS[rule.action],
+            "rule": rule.name,
+            "oldest_due": retention.expires(rule.category, oldest),
+        }
+        for rule in retention.rules_for(place["model"])
+    ]
 
 
 def _candidate_models():
@@ -188,7 +224,7 @@ def collect_places(person):
     for model in _candidate_models():
         if found.get(model):
             rows = model._default_manager.filter(pk__in=sorted(found[model])).order_by("pk")
-            places.append(_place(model, [_record(row) for row in rows]))
+            places += _places_of(model, list(rows))
     return places
 
 
@@ -196,7 +232,11 @@ def collect(person):
     """Everything the report, the Show page and the JSON export contain."""
     orders = label_of(orders_model())
     places = [p for p in collect_places(person) if p["records"] or p["model"] == orders]
-    dates = [r["created"] for p in places for r in p["records"] if r["created"]]
+    for place in places:
+        dates = [r["created"] for r in place["records"] if r["created"]]
+        place["since"] = min(dates) if dates else None
+        place["retention"] = retention_of(place)
+    dates = [p["since"] for p in places if p["since"]]
     disclosures = list(Disclosure.objects.filter(subject=person.ref).select_related("created_by"))
     return {
         "person": person,

@@ -161,9 +161,9 @@ def test_one_insert_per_logged_request(admin_client, erika):
     with CaptureQueriesContext(connection) as queries:
         assert admin_client.get(url).status_code == 200
     log_queries = [q["sql"] for q in queries if "privacy_access" in q["sql"]]
+    # One statement: the database function locks the head, inserts, moves the head.
     assert len(log_queries) == 1
-    assert log_queries[0].lstrip().startswith("WITH head AS")
-    assert sum(q.count("INSERT INTO") for q in log_queries) == 2  # the head upsert + the entry
+    assert log_queries[0].lstrip().startswith("SELECT privacy_accesslog_append(")
 
 
 def test_pdf_and_csv_downloads_are_print_and_export(rf, staff, erika):
@@ -241,11 +241,12 @@ LOG = table(AccessLogEntry)
 
 
 def _tamper(sql, params):
+    """What only a database superuser can do: switch the triggers off and edit the log."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending
-        cursor.execute(f"ALTER TABLE {LOG} DISABLE TRIGGER USER")
+        cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(sql, params)
-        cursor.execute(f"ALTER TABLE {LOG} ENABLE TRIGGER USER")
+        cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def test_chain_verifies_and_detects_tampering(staff, capsys):
@@ -276,30 +277,30 @@ def test_verify_detects_missing_newest_entries(staff):
 
 
 def _write_at(monkeypatch, when, n, staff):
-    monkeypatch.setattr(services.timezone, "now", lambda: when)
+    monkeypatch.setattr(timezone, "now", lambda: when)
     ids = [services.write_entry(user=staff, action="list") for _ in range(n)]
     monkeypatch.undo()
     return ids
 
 
 def test_retention_purge_is_logged_and_keeps_the_chain_verifiable(monkeypatch, staff, capsys):
-    old = _write_at(monkeypatch, timezone.now() - timedelta(days=40), 3, staff)
+    services.set_retention_floor(30)
+    old = _write_at(monkeypatch, timezone.now() - timedelta(days=100), 3, staff)
     recent = [services.write_entry(user=staff, action="detail") for _ in range(2)]
 
-    call_command("purge_access_log", "--days", "30")
+    call_command("purge_access_log", "--days", "60")
     assert "Purged 3" in capsys.readouterr().out
     assert not AccessLogEntry.objects.filter(pk__in=old).exists()
     assert AccessLogEntry.objects.filter(pk__in=recent).count() == 2
     purge = newest()
     assert purge.action == "purge" and "purged 3 entries" in purge.note
     anchor = AccessLogAnchor.objects.get()
-    assert anchor.last_purged_id == old[-1]
+    assert anchor.last_purged_id == old[-1] and anchor.purged == 3
 
     result = services.verify_chain()
     assert result.ok and result.checked == 3
 
-    # Outside the purge the trigger still refuses deletes; and cutting the first kept entry
-    # is noticed through the anchor.
+    # Rows are never deleted; and cutting the first kept entry is noticed through the anchor.
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLogEntry.objects.filter(pk=recent[0]).delete()
     _tamper(f"DELETE FROM {LOG} WHERE id = %s", [recent[0]])
@@ -325,4 +326,5 @@ def test_concurrent_appends_never_fork_the_chain(staff):
     assert len(entries) == 80
     for prev, entry in zip(entries, entries[1:], strict=False):
         assert entry.prev_hash == prev.hash
+        assert entry.time >= prev.time  # ids and times agree: months drop without holes
     assert services.verify_chain().ok

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from pypdf import PdfReader
 
-from privacy.models import AccessLogEntry, Disclosure
+from privacy.models import AccessLogEntry, AccessReport, Disclosure
 from privacy.subjects import search_customers
 from shop import panels
 
@@ -196,7 +196,9 @@ def test_report_pdf_holds_all_personal_data_and_disclosures(admin_client, erika,
     ]:
         assert value in text, value
     entry = newest()
-    assert entry.action == "print" and entry.subjects == [f"customer:{erika.pk}"]
+    report = AccessReport.objects.get()
+    assert entry.action == "print"
+    assert entry.subjects == [f"customer:{erika.pk}", f"privacy.accessreport:{report.pk}"]
 
 
 def test_privacy_report_command(tmp_path, erika, erika_orders, capsys):
@@ -204,7 +206,9 @@ def test_privacy_report_command(tmp_path, erika, erika_orders, capsys):
     call_command("privacy_report", "ERIKA.MUSTER@example.com", "-o", str(target))
     text = _pdf_text(target.read_bytes())
     assert erika_orders[0].number in text and "Mustermann" in text
-    assert newest().action == "print" and newest().username == "manage.py privacy_report"
+    assert newest().action == "print"
+    assert newest().username == "manage.py privacy_report"
+    assert AccessReport.objects.get().subject == f"customer:{erika.pk}"  # recorded like any
 
     call_command("privacy_report", "erika.guest@example.com", "-o", str(tmp_path / "g.pdf"))
     assert "Gastfeld" in _pdf_text((tmp_path / "g.pdf").read_bytes())
@@ -240,7 +244,8 @@ def test_json_export_has_the_same_content(admin_client, erika, erika_orders):
     assert data["disclosures"][0]["recipient"] == "Inkasso Nord"
     assert data["first_seen"].startswith(erika.date_joined.strftime("%Y-%m-%d"))
     entry = newest()
-    assert entry.action == "export" and entry.subjects == [f"customer:{erika.pk}"]
+    assert entry.action == "export" and entry.subjects[0] == f"customer:{erika.pk}"
+    assert AccessReport.objects.get().format == "json"
 
 
 def test_only_dpo_and_shop_manager_reach_privacy(client, dpo, marketing, erika):
@@ -298,7 +303,9 @@ def test_access_log_list_query_count_is_constant(client, dpo, staff, django_asse
     for i in range(60):
         services.write_entry(user=staff, action="list", subjects=[f"customer:{i}"])
     client.force_login(dpo)
-    with django_assert_max_num_queries(15):  # 15th: the session is read from PostgreSQL
+    # 15th: the session is read from PostgreSQL; the DPO also sees the shop's retention
+    # pages, so the sidebar asks the shop section
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("admin:privacy_accesslogentry_changelist")).status_code == 200
 
 
@@ -312,3 +319,36 @@ def test_who_saw_panel_only_for_privacy_staff(dpo, marketing, erika, erika_order
     )
     request.user = marketing
     assert "subject=" not in panels.BACKOFFICE_CUSTOMER.render(request, erika)
+
+
+def test_someone_who_only_used_the_contact_form_or_wrote_a_review_is_found(admin_client, db):
+    from tests.helpdesk.factories import ThreadFactory
+    from tests.reviews.factories import ReviewFactory
+
+    thread = ThreadFactory(name="Ola Kontaktowa", email="ola@example.pl")
+    review = ReviewFactory(author_name="Lars Anmelder", email="lars@example.dk")
+    url = reverse("admin:privacy_subject_changelist")
+
+    response = admin_client.get(url, {"q": "Kontaktowa", "scope": "both"})
+    hits = response.context["others"]
+    assert [(h.row, h.person_ref) for h in hits] == [(thread, "email:ola@example.pl")]
+    assert "Ola Kontaktowa" in response.content.decode()
+    entry = newest()
+    assert entry.action == "search"
+    assert {f"helpdesk.thread:{thread.pk}", "email:ola@example.pl"} <= set(entry.subjects)
+
+    response = admin_client.get(url, {"q": "lars@example", "scope": "other"})
+    assert [h.row for h in response.context["others"]] == [review]
+    assert response.context["customers"] is None and response.context["orders"] is None
+
+    show = admin_client.get(reverse("admin:privacy_subject_show", args=["email:lars@example.dk"]))
+    assert show.status_code == 200
+    assert "Lars Anmelder" in show.content.decode()
+
+
+def test_the_search_covers_every_declared_source_with_names_or_e_mails():
+    from shop import personal_data
+
+    searched = {s.model for s in personal_data.searchable()}
+    assert {"helpdesk.thread", "reviews.review"} <= searched
+    assert not {"customers.user", "orders.order"} & searched  # searched in their own sections

@@ -15,6 +15,7 @@ from giftcards import services as giftcard_services
 from helpdesk.models import Thread
 from helpdesk.services import set_status
 from shop.admin import backoffice
+from shop.models import RetentionPolicy
 from shop.roles import ROLES, setup_roles
 from tests.factories import RoleUserFactory
 from tests.helpdesk.factories import ThreadFactory
@@ -32,7 +33,12 @@ ORDERS = {"orders.order", "orders.invoice", "orders.shipment"}
 GIFTCARDS = {"giftcards.giftcard", "giftcards.creditaccount", "giftcards.ledgerentry"}
 HELPDESK = {"helpdesk.thread", "helpdesk.cannedreply", "helpdesk.contacttopic"}
 VOUCHERS = {"vouchers.campaign", "vouchers.code", "vouchers.codejob", "vouchers.partneroffer"}
-PRIVACY = {"privacy.accesslogentry", "privacy.disclosure", "privacy.subject"}
+PRIVACY = {
+    "privacy.accesslogentry",
+    "privacy.disclosure",
+    "privacy.subject",
+    "privacy.accessreport",
+}
 CUSTOMERS = {"customers.user", "customers.customergroup"}
 
 # Workflow screens beyond the change lists, with the permission that guards them.
@@ -43,8 +49,13 @@ WORKFLOWS = {
     "adjust gift card": lambda card: reverse("admin:giftcards_giftcard_adjust", args=[card.pk]),
     # The "gift-card mode" entry's change list only redirects here.
     "gift-card mode": lambda card: reverse("admin:giftcards_giftcard_mode"),
+    # So does the retention policy's (one row).
+    "retention policy": lambda card: reverse(
+        "admin:shop_retentionpolicy_change", args=[RetentionPolicy.load().pk]
+    ),
 }
-REDIRECT_ONLY = {"giftcards.giftcardmodesetting"}
+REDIRECT_ONLY = {"giftcards.giftcardmodesetting", "shop.retentionpolicy"}
+RETENTION = {"retention policy", "shop.retentionrun"}
 
 EVERYTHING = (
     SHOP_VIEW
@@ -58,6 +69,7 @@ EVERYTHING = (
     | {"otp_totp.totpdevice", "otp_static.staticdevice", "reviews.review"}
     | {"orders.salesreport", "shop.backgroundjob"}
     | set(WORKFLOWS)
+    | RETENTION
 )
 # Everyone follows the background jobs they started (the list shows only their own).
 JOBS = {"shop.backgroundjob"}
@@ -70,6 +82,7 @@ REACHES = {
     | GIFTCARDS
     | HELPDESK
     | JOBS
+    | RETENTION
     | {"shop.outboxemail", "shop.shopsettings", "gift-card mode"},
     "Marketing": VOUCHERS
     | JOBS
@@ -81,6 +94,7 @@ REACHES = {
     | VOUCHERS
     | SHOP_VIEW
     | JOBS
+    | RETENTION
     | {"shop.outboxemail", "shop.shopsettings"},
     # Payments also has the accountant's sales reports and DATEV bookings.
     "Payments": ORDERS
@@ -90,7 +104,7 @@ REACHES = {
     | {"issue gift cards", "adjust gift card", "gift-card mode"}
     | {"customers.user", "shop.paymentmethod"},
     "Support": HELPDESK | ORDERS | JOBS | {"customers.user", "reviews.review"},
-    "Data protection officer": PRIVACY | ORDERS | JOBS | {"customers.user"},
+    "Data protection officer": PRIVACY | ORDERS | JOBS | RETENTION | {"customers.user"},
 }
 
 

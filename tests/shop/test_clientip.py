@@ -127,3 +127,31 @@ def test_login_throttle_sees_the_forwarded_client(client, settings, customer):
         HTTP_X_FORWARDED_FOR=f"1.2.3.4, {CLIENT}",
     )
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [CLIENT]
+
+
+@pytest.mark.django_db
+def test_backoffice_login_throttle_sees_the_forwarded_client(client, settings, staff):
+    from axes.models import AccessAttempt
+
+    settings.AXES_ENABLED = True
+    settings.TRUSTED_PROXY_HOPS = 2
+    client.post(
+        reverse("admin:login"),
+        {"username": staff.email, "password": "wrong"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=f"1.2.3.4, {CLIENT}, 198.51.100.2",
+    )
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [CLIENT]
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded"),
+    [(0, f"1.2.3.4, {CLIENT}"), (1, f"1.2.3.4, {CLIENT}"), (2, f"{CLIENT}, 10.1.1.1"), (1, None)],
+)
+def test_axes_and_the_shop_agree_on_the_client(settings, hops, forwarded):
+    """One answer everywhere: django-axes resolves the address through shop.clientip."""
+    from axes.helpers import get_client_ip_address
+
+    settings.TRUSTED_PROXY_HOPS = hops
+    request = _request(forwarded=forwarded)
+    assert get_client_ip_address(request) == client_ip(request)

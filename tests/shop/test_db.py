@@ -52,18 +52,6 @@ def test_estimated_count_comes_from_the_planner_and_is_none_for_lists():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_transaction_setting_lasts_until_the_end_of_the_transaction():
-    with transaction.atomic():
-        db.set_transaction_setting("shop.test_flag", "on")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('shop.test_flag', true)")
-            assert cursor.fetchone()[0] == "on"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('shop.test_flag', true)")
-        assert cursor.fetchone()[0] in ("", None)
-
-
-@pytest.mark.django_db(transaction=True)
 def test_snapshot_reads_at_repeatable_read_outside_a_transaction():
     with db.snapshot(), connection.cursor() as cursor:
         cursor.execute("SHOW transaction_isolation")
@@ -71,3 +59,15 @@ def test_snapshot_reads_at_repeatable_read_outside_a_transaction():
     with transaction.atomic(), db.snapshot(), connection.cursor() as cursor:
         cursor.execute("SHOW transaction_isolation")  # the outer transaction decides
         assert cursor.fetchone()[0] == "read committed"
+
+
+def test_without_jit_switches_jit_off_inside_only():
+    def jit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            return cursor.fetchone()[0]
+
+    before = jit()
+    with db.without_jit():
+        assert jit() == "off"
+    assert jit() == before

@@ -39,6 +39,8 @@ def _thicken(staff):
 
     from customers.models import User
     from giftcards.models import CreditAccount
+    from privacy.models import AccessReport
+    from shop import retention
     from tests.factories import StaffFactory
     from vouchers.models import Campaign, CodeJob
 
@@ -56,6 +58,12 @@ def _thicken(staff):
         )
     for customer in User.objects.filter(is_staff=False, credit_account__isnull=True)[:3]:
         CreditAccount.objects.create(customer=customer, customer_number=customer.customer_number)
+    for customer in User.objects.filter(is_staff=False)[:3]:
+        AccessReport.objects.create(
+            subject=f"customer:{customer.pk}", created_by=staff, format="pdf", language="en"
+        )
+    for _ in range(3):
+        retention.run(trigger="test")
 
 
 def test_no_list_page_grows_with_its_page_size(admin_client, staff, monkeypatch):

@@ -259,14 +259,14 @@ def _row(to, status, sent_days_ago=None):
 
 
 def test_retention_purge_deletes_only_old_sent_emails(settings):
-    from shop.tasks import purge_sent_emails
+    from shop.tasks import apply_retention
 
     settings.OUTBOX_RETENTION_DAYS = 90
     old_sent = _row("a@example.com", OutboxEmail.Status.SENT, sent_days_ago=91)
     recent = _row("a@example.com", OutboxEmail.Status.SENT, sent_days_ago=10)
     pending = _row("a@example.com", OutboxEmail.Status.PENDING)
     failed = _row("a@example.com", OutboxEmail.Status.FAILED)
-    assert purge_sent_emails() == 1
+    apply_retention()
     remaining = set(OutboxEmail.objects.values_list("pk", flat=True))
     assert old_sent.pk not in remaining
     assert {recent.pk, pending.pk, failed.pk} <= remaining

@@ -5,17 +5,25 @@ from privacy.services import PrivacyError, purge_access_log, retention_days
 
 class Command(BaseCommand):
     help = (
-        "Delete access-log entries older than the retention period (ACCESS_LOG_RETENTION_DAYS); "
-        "the purge is itself logged and the remaining chain stays verifiable."
+        "Drop the whole months of access-log entries older than the retention period "
+        "(ACCESS_LOG_RETENTION_DAYS); the purge is itself logged and the remaining chain "
+        "stays verifiable. The daily retention run (apply_retention) does this too."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, help="override ACCESS_LOG_RETENTION_DAYS")
+        parser.add_argument(
+            "--days", type=int, help="keep more than ACCESS_LOG_RETENTION_DAYS (never fewer)"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="only count, drop nothing")
 
-    def handle(self, days=None, **options):
+    def handle(self, days=None, dry_run=False, **options):
         days = retention_days() if days is None else days
         try:
-            count = purge_access_log(days)
+            result = purge_access_log(days, dry_run=dry_run)
         except PrivacyError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Purged {count} access-log entries older than {days} days.")
+        verb = "Would purge" if dry_run else "Purged"
+        upto = f" (months before {result.upto:%Y-%m-%d})" if result.upto else ""
+        self.stdout.write(
+            f"{verb} {result.purged} access-log entries older than {days} days{upto}."
+        )

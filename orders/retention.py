@@ -1,0 +1,58 @@
+"""Retention of orders and invoices (registered in personal_data.declare, run by
+shop.retention). Orders are never deleted — vouchers, gift cards and statistics refer to
+them — but anonymised like an erased customer's (orders.erasure)."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from .erasure import anonymise_orders
+from .models import CreditNote, Invoice, Order
+
+PLACEHOLDER = Q(email__startswith="deleted-", email__endswith="@invalid")
+
+
+def _not_anonymised(orders):
+    return orders.exclude(PLACEHOLDER)
+
+
+def _apply(orders, dry_run):
+    orders = _not_anonymised(orders)
+    if dry_run:
+        return orders.count()
+    return anonymise_orders(orders.order_by("pk"))
+
+
+def anonymise_guest_orders(cutoff, dry_run=False):
+    """Guest orders placed before ``cutoff``: their invoices keep their own buyer copy."""
+    return _apply(Order.objects.filter(customer__isnull=True, created__lt=cutoff), dry_run)
+
+
+def anonymise_orders_without_invoice(cutoff, dry_run=False):
+    invoiced = Exists(Invoice.objects.filter(order=OuterRef("pk")))
+    return _apply(Order.objects.filter(~invoiced, created__lt=cutoff), dry_run)
+
+
+def anonymise_invoices(cutoff, dry_run=False):
+    """Invoices (and their credit notes) dated before ``cutoff``: the buyer data of the
+    invoice and its order is anonymised; numbers, lines and amounts stay."""
+    credited_later = Exists(CreditNote.objects.filter(invoice=OuterRef("pk"), created__gte=cutoff))
+    invoices = Invoice.objects.filter(~credited_later, created__lt=cutoff).exclude(
+        buyer_email__startswith="deleted-", buyer_email__endswith="@invalid"
+    )
+    if dry_run:
+        return invoices.count()
+    deleted = _("Deleted")
+    count = 0
+    for invoice in invoices.select_for_update(of=("self",)).only("pk", "order_id"):
+        Invoice.objects.filter(pk=invoice.pk).update(
+            buyer_name=deleted,
+            buyer_company="",
+            buyer_street=deleted,
+            buyer_postcode="",
+            buyer_city="",
+            buyer_email=f"deleted-i{invoice.pk}@invalid",
+            customer_number="",
+        )
+        _apply(Order.objects.filter(pk=invoice.order_id), dry_run=False)
+        count += 1
+    return count

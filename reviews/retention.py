@@ -1,0 +1,30 @@
+"""Retention of reviews: kept until erased, unless the policy sets a period (shop.retention)."""
+
+from django.utils.translation import gettext as _
+
+from shop.erasure import scrub
+
+from .models import Review
+
+PLACEHOLDER_SUFFIX = "@invalid"
+
+
+def anonymise_old_reviews(cutoff, dry_run=False):
+    """Reviews written before ``cutoff`` lose their author's name and e-mail (also where the
+    text repeats them); rating and text stay, they are the shop's content."""
+    reviews = Review.objects.filter(created__lt=cutoff).exclude(email__endswith=PLACEHOLDER_SUFFIX)
+    if dry_run:
+        return reviews.count()
+    anonymous = _("Anonymous")
+    count = 0
+    for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
+        placeholder = f"deleted-r{review.pk}{PLACEHOLDER_SUFFIX}"
+        needles = [review.email, review.author_name.strip()]
+        Review.objects.filter(pk=review.pk).update(
+            customer=None,
+            email=placeholder,
+            author_name=anonymous[:100],
+            text=scrub(review.text, needles, [placeholder, anonymous]),
+        )
+        count += 1
+    return count
