@@ -137,3 +137,95 @@ class PersonName(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, **extra)
+
+
+# --- product search ---------------------------------------------------------------------------
+
+# The text-search configuration per storefront language. PostgreSQL has no Polish stemmer:
+# Polish uses the ``simple`` parser with accents folded (``shop_simple_unaccent``, made by
+# shop/0005), and the trigram match carries the typo and inflection tolerance.
+SEARCH_CONFIGS = {
+    "de": "german",
+    "da": "danish",
+    "en": "english",
+    "pl": "shop_simple_unaccent",
+}
+SEARCH_FIELDS = ("name", "sku", "description")  # the indexed document (shop/0005)
+# A name matches a mistyped query from pg_trgm's ``word_similarity_threshold`` (0.6) on: the
+# ``%>`` operator the trigram index answers. "Did you mean" looks further.
+SUGGEST_THRESHOLD = 0.3
+
+
+def search_config(language):
+    return SEARCH_CONFIGS.get((language or "en")[:2], "english")
+
+
+def search_products(products, text, language):
+    """``products`` matching ``text`` in name, SKU, description or category, best first.
+
+    PostgreSQL: full-text search with the language's configuration, a typo-tolerant trigram
+    match on the name, and the categories whose name matches; ranked by text rank, name
+    similarity and category match (annotation ``search_rank``). Elsewhere (the SQLite file of
+    ``make run``): a plain substring match.
+    """
+    text = text.strip()
+    if not is_postgresql(products.db):
+        return products.filter(
+            Q(name__icontains=text)
+            | Q(sku__icontains=text)
+            | Q(description__icontains=text)
+            | Q(category__name__icontains=text)
+        )
+    from django.contrib.postgres.search import (
+        SearchQuery,
+        SearchRank,
+        SearchVector,
+        TrigramWordSimilarity,
+    )
+    from django.db.models import Case, FloatField, Value, When
+
+    from .models import Category
+
+    config = search_config(language)
+    query = SearchQuery(text, config=config, search_type="websearch")
+    vector = SearchVector(*SEARCH_FIELDS, config=config)
+    categories = list(
+        Category.objects.annotate(document=SearchVector("name", config=config))
+        .filter(Q(document=query) | Q(name__iexact=text))
+        .values_list("pk", flat=True)
+    )
+    matches = products.annotate(document=vector).filter(
+        Q(document=query) | Q(name__trigram_word_similar=text) | Q(category_id__in=categories)
+    )
+    return matches.annotate(
+        search_rank=SearchRank(vector, query)
+        + TrigramWordSimilarity(text, "name")
+        + Case(
+            When(category_id__in=categories, then=Value(0.2)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    ).order_by("-search_rank", "name", "pk")
+
+
+def suggest_product_word(products, text):
+    """A word from the closest product names for "did you mean", or None."""
+    import difflib
+
+    text = text.strip()
+    if not text or not is_postgresql(products.db):
+        return None
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    names = list(
+        products.annotate(similarity=TrigramWordSimilarity(text, "name"))
+        .filter(similarity__gte=SUGGEST_THRESHOLD)
+        .order_by("-similarity", "name")
+        .values_list("name", flat=True)[:5]
+    )
+    words = {word.strip(".,;:()").lower() for name in names for word in name.split()}
+    words = [word for word in words if len(word) > 2]
+    close = difflib.get_close_matches(text.lower(), words, n=1, cutoff=0.5)
+    if close and close[0] != text.lower():
+        return close[0]
+    return names[0] if names and names[0].lower() != text.lower() else None
