@@ -226,6 +226,9 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(stock__isnull=True) | Q(stock__gte=0) | Q(allow_backorders=True),
                 name="product_stock_not_negative",
+                violation_error_message=_(
+                    "The stock can only be below zero while backorders are allowed."
+                ),
             ),
             # A sale is a reduction: never at or above the price.
             models.CheckConstraint(

@@ -1,4 +1,6 @@
-from django.urls import include, path
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from . import views
 from .admin import backoffice
@@ -33,3 +35,14 @@ urlpatterns = [
     path("", include("helpdesk.urls")),
     path("", include("reviews.urls")),
 ]
+
+if settings.SERVE_MEDIA:
+    # Product pictures from MEDIA_ROOT (development, or a single host without a web server
+    # in front; otherwise the web server serves MEDIA_URL, see README "Product pictures").
+    urlpatterns.append(
+        re_path(
+            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    )

@@ -164,10 +164,14 @@ class Campaign(models.Model):
                 condition=Q(discount_spent__gte=0)
                 & (Q(budget__isnull=True) | Q(discount_spent__lte=F("budget"))),
                 name="campaign_within_budget",
+                violation_error_message=_(
+                    "The budget cannot be lower than the discount already granted."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(max_uses__isnull=True) | Q(uses_count__lte=F("max_uses")),
                 name="campaign_within_total_uses",
+                violation_error_message=_("The total uses cannot be lower than the uses so far."),
             ),
         ]
 

@@ -240,6 +240,8 @@ def generate_campaign(
             mask=parsed.text,
             requested_count=count,
         )
+        if isinstance(scope, dict):  # from a code job's JSON parameters
+            scope = ScopeInput(**scope)
         if scope is not None:
             scope.apply(campaign)
         taken = set()

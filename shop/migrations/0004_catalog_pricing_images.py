@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('stock__isnull', True), ('stock__gte', 0), ('allow_backorders', True), _connector='OR'), name='product_stock_not_negative'),
+            constraint=models.CheckConstraint(condition=models.Q(('stock__isnull', True), ('stock__gte', 0), ('allow_backorders', True), _connector='OR'), name='product_stock_not_negative', violation_error_message='The stock can only be below zero while backorders are allowed.'),
         ),
         migrations.AddConstraint(
             model_name='product',

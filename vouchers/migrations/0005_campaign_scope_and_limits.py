@@ -79,11 +79,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('discount_spent__gte', 0), models.Q(('budget__isnull', True), ('discount_spent__lte', models.F('budget')), _connector='OR')), name='campaign_within_budget'),
+            constraint=models.CheckConstraint(condition=models.Q(('discount_spent__gte', 0), models.Q(('budget__isnull', True), ('discount_spent__lte', models.F('budget')), _connector='OR')), name='campaign_within_budget', violation_error_message='The budget cannot be lower than the discount already granted.'),
         ),
         migrations.AddConstraint(
             model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('max_uses__isnull', True), ('uses_count__lte', models.F('max_uses')), _connector='OR'), name='campaign_within_total_uses'),
+            constraint=models.CheckConstraint(condition=models.Q(('max_uses__isnull', True), ('uses_count__lte', models.F('max_uses')), _connector='OR'), name='campaign_within_total_uses', violation_error_message='The total uses cannot be lower than the uses so far.'),
         ),
         migrations.RunPython(count_existing_redemptions, migrations.RunPython.noop),
     ]
