@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
 
 from .catalog_import import ProductResource
 from .db import PersonName, estimated_count
@@ -222,6 +223,8 @@ class StockFilter(admin.SimpleListFilter):
 @admin.register(Product, site=backoffice)
 class ProductAdmin(ImportExportModelAdmin):
     resource_classes = [ProductResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
     list_display = [
         "thumbnail",
         "name",

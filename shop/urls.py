@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.static import serve
@@ -41,7 +43,7 @@ if settings.SERVE_MEDIA:
     # in front; otherwise the web server serves MEDIA_URL, see README "Product pictures").
     urlpatterns.append(
         re_path(
-            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
             serve,
             {"document_root": settings.MEDIA_ROOT},
         )
