@@ -38,6 +38,9 @@ def validate_product_image(file):
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(_("This file is not a picture we can read.")) from None
     finally:
-        file.seek(0)
+        try:
+            file.seek(0)
+        except (ValueError, OSError):  # a closed or unseekable upload: nothing to rewind
+            pass
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError(_("Please upload a JPEG, PNG, WebP or GIF picture."))

@@ -467,7 +467,7 @@ class PriceHistory(models.Model):
         indexes = [models.Index(fields=["product", "recorded_at"], name="pricehistory_product_idx")]
 
     def __str__(self):
-        return f"{self.product_id} {self.price} ({self.recorded_at:%Y-%m-%d %H:%M})"
+        return f"{self.price} ({timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M})"
 
 
 class ShippingMethod(models.Model):

@@ -1,7 +1,5 @@
-import re
-
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.static import serve
 
 from . import views
@@ -40,11 +38,12 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     # Product pictures from MEDIA_ROOT (development, or a single host without a web server
-    # in front; otherwise the web server serves MEDIA_URL, see README "Product pictures").
+    # in front; otherwise the web server serves MEDIA_URL, see README "Catalog and prices").
     urlpatterns.append(
-        re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
             serve,
             {"document_root": settings.MEDIA_ROOT},
+            name="media",
         )
     )

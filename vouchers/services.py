@@ -217,6 +217,8 @@ def generate_campaign(
         budget=budget,
         max_uses=max_uses,
     )
+    if isinstance(scope, dict):  # from a code job's JSON parameters
+        scope = ScopeInput(**scope)
     count = int(count)
     mask = (mask or "").strip()
     parsed = masks.plan(mask, count)
@@ -240,8 +242,6 @@ def generate_campaign(
             mask=parsed.text,
             requested_count=count,
         )
-        if isinstance(scope, dict):  # from a code job's JSON parameters
-            scope = ScopeInput(**scope)
         if scope is not None:
             scope.apply(campaign)
         taken = set()
