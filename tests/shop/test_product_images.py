@@ -159,3 +159,24 @@ def test_backoffice_order_page_shows_thumbnails(admin_client, make_order, produc
     order = make_order()
     page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert image.jpeg_240.url in page.content.decode()
+
+
+def test_account_order_page_shows_thumbnails_with_constant_queries(
+    client, customer, make_order, django_assert_max_num_queries
+):
+    first = ProductFactory()
+    image = picture(first)
+    order = make_order({first.pk: 1}, customer=customer)
+    client.force_login(customer)
+    url = reverse("orders:account_order", args=[order.number])
+    with django_assert_max_num_queries(30) as one_line:
+        page = client.get(url).content.decode()
+    assert image.jpeg_240.url in page
+    many = {first.pk: 1}
+    for _ in range(4):
+        other = ProductFactory()
+        picture(other)
+        many[other.pk] = 1
+    bigger = make_order(many, customer=customer)
+    with django_assert_max_num_queries(len(one_line.captured_queries)):
+        client.get(reverse("orders:account_order", args=[bigger.number]))
