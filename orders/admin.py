@@ -24,7 +24,16 @@ from shop.pdf import pdf_response
 from . import einvoice, services
 from .admin_list import BulkActionsMixin, BuyerFilter, ProductFilter, ReceivableAgeFilter
 from .admin_reports import SalesReportAdmin  # noqa: F401  (registers the reports page)
-from .models import CreditNote, FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
+from .models import (
+    CreditNote,
+    FeedToken,
+    Invoice,
+    Order,
+    OrderComment,
+    OrderLine,
+    Shipment,
+    TrackingNumber,
+)
 from .pdf import render_credit_note, render_invoice, render_packing_slip
 
 
@@ -104,7 +113,7 @@ def _detail_queryset():
     return Order.objects.select_related(
         "payment_method", "shipping_method", "customer"
     ).prefetch_related(
-        "lines",
+        Prefetch("lines", queryset=OrderLine.objects.with_pictures()),
         "invoices__credit_note",
         Prefetch(
             "shipments",

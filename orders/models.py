@@ -272,6 +272,13 @@ class Order(models.Model):
             return None
 
 
+class OrderLineQuerySet(models.QuerySet):
+    def with_pictures(self):
+        """Lines with their product and its pictures (thumbnails on the order pages) in a
+        constant number of queries."""
+        return self.select_related("product").prefetch_related("product__images")
+
+
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -283,6 +290,8 @@ class OrderLine(models.Model):
     line_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     is_downloadable = models.BooleanField(default=False)
     is_giftcard = models.BooleanField(default=False)
+
+    objects = OrderLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -17,7 +17,7 @@ from shop.pdf import pdf_response
 
 from . import einvoice, limits, pdf, services
 from .forms import CheckoutForm
-from .models import Order, OrderComment, Shipment
+from .models import Order, OrderComment, OrderLine, Shipment
 
 SUCCESS_SESSION_KEY = "last_order_id"
 
@@ -145,7 +145,9 @@ def success(request):
     if not order_id:
         return redirect("shop:home")
     order = get_object_or_404(
-        Order.objects.select_related("payment_method", "shipping_method").prefetch_related("lines"),
+        Order.objects.select_related("payment_method", "shipping_method").prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.with_pictures())
+        ),
         pk=order_id,
     )
     lines = list(order.lines.all())
@@ -164,7 +166,7 @@ def success(request):
 
 def _own_order(request, number):
     queryset = Order.objects.select_related("payment_method", "shipping_method").prefetch_related(
-        "lines",
+        Prefetch("lines", queryset=OrderLine.objects.with_pictures()),
         "invoices__credit_note",
         Prefetch(
             "shipments",

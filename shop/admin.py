@@ -25,14 +25,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
 
+from .catalog_import import ProductResource
 from .db import PersonName, estimated_count
 from .models import (
     BackgroundJob,
     Category,
     OutboxEmail,
     PaymentMethod,
+    PriceHistory,
     Product,
+    ProductImage,
     RetentionPolicy,
     RetentionRun,
     ShippingMethod,
@@ -175,13 +180,163 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ProductImageInline(admin.TabularInline):
+    """Pictures on the product page: upload several, order them by position (the first
+    is the main picture), alt text per picture."""
+
+    model = ProductImage
+    extra = 1
+    fields = ["preview", "image", "alt_text", "position"]
+    readonly_fields = ["preview"]
+    ordering = ["position", "pk"]
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        if not obj.pk or not obj.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" style="max-width:96px;max-height:96px">', obj.jpeg_240.url
+        )
+
+
+class PriceHistoryInline(admin.TabularInline):
+    """Written by ``Product.save`` only: nobody adds, edits or deletes a row here."""
+
+    model = PriceHistory
+    extra = 0
+    fields = ["recorded_at", "price", "sale_price", "sale_start", "sale_end"]
+    readonly_fields = fields
+    ordering = ["-recorded_at", "-pk"]
+    verbose_name_plural = _("price history (every change of the price or the sale)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StockFilter(admin.SimpleListFilter):
+    title = _("stock")
+    parameter_name = "stock_state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("low", _("Low (at or below the threshold)")),
+            ("sold_out", _("Sold out")),
+            ("backordered", _("Backordered (below zero)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return queryset.low_stock()
+        if self.value() == "sold_out":
+            return queryset.filter(stock__lte=0)
+        if self.value() == "backordered":
+            return queryset.filter(stock__lt=0)
+        return queryset
+
+
 @admin.register(Product, site=backoffice)
-class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "sku", "category", "price", "tax_rate", "stock", "is_active"]
-    list_filter = ["category", "is_active", "is_downloadable", "is_giftcard"]
+class ProductAdmin(ImportExportModelAdmin):
+    resource_classes = [ProductResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+    list_display = [
+        "thumbnail",
+        "name",
+        "sku",
+        "category",
+        "price",
+        "sale_price",
+        "tax_rate",
+        "stock",
+        "is_active",
+    ]
+    list_display_links = ["thumbnail", "name"]
+    list_filter = [StockFilter, "category", "is_active", "is_downloadable", "is_giftcard"]
     list_select_related = ["category"]
     search_fields = ["name", "sku"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [ProductImageInline, PriceHistoryInline]
+    readonly_fields = ["sale_reference_price"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "sku", "category", "description", "is_active"]}),
+        (
+            _("Price"),
+            {
+                "fields": [
+                    "price",
+                    "tax_rate",
+                    ("sale_price", "sale_start", "sale_end"),
+                    "sale_reference_price",
+                    ("content_quantity", "content_unit"),
+                ],
+                "description": _(
+                    "Every change is recorded in the price history. While a sale runs the shop "
+                    "shows the lowest price of the 30 days before it; goods sold by weight, "
+                    "volume, length or area show the price per kg, l, m or m²."
+                ),
+            },
+        ),
+        (
+            _("Stock and delivery"),
+            {
+                "fields": [
+                    ("stock", "low_stock_threshold"),
+                    "allow_backorders",
+                    ("delivery_days", "backorder_delivery_days"),
+                ]
+            },
+        ),
+        (
+            _("Product safety (GPSR)"),
+            {
+                "fields": [
+                    "manufacturer",
+                    "manufacturer_address",
+                    "manufacturer_contact",
+                    "responsible_person",
+                    "responsible_person_address",
+                    "responsible_person_contact",
+                    "product_identifier",
+                    "safety_information",
+                ],
+                "description": _(
+                    "Shown on the product page: the manufacturer, the EU responsible person "
+                    "when the manufacturer is not established in the EU, an identifier and "
+                    "the warnings."
+                ),
+            },
+        ),
+        (
+            _("Kind and look"),
+            {
+                "fields": ["is_downloadable", "download_file", "is_giftcard", "image_color"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_main_image()
+
+    @admin.display(description=_("picture"))
+    def thumbnail(self, obj):
+        image = obj.main_image
+        if image is None:
+            return format_html(
+                '<span style="display:inline-block;width:40px;height:40px;background:{};'
+                'border-radius:6px"></span>',
+                obj.image_color,
+            )
+        return format_html(
+            '<img src="{}" alt="" style="width:40px;height:40px;object-fit:contain">',
+            image.jpeg_240.url,
+        )
 
 
 @admin.register(ShippingMethod, site=backoffice)
@@ -340,7 +495,14 @@ class LargeListAdminMixin:
 
 
 def register_attention_items():
-    """The outbox tiles of the start page (wired in ShopConfig.ready())."""
+    """The outbox and stock tiles of the start page (wired in ShopConfig.ready())."""
+    backoffice.attention(
+        _("Products low on stock"),
+        "admin:shop_product_changelist",
+        lambda: Product.objects.active().low_stock().count(),
+        permission="shop.view_product",
+        query="?stock_state=low&is_active__exact=1",
+    )
     backoffice.attention(
         _("E-mails that could not be sent"),
         "admin:shop_outboxemail_changelist",

@@ -7,8 +7,9 @@ class ShopConfig(AppConfig):
     verbose_name = _("Shop")
 
     def ready(self):
-        from . import admin, personal_data, receivers
+        from . import admin, listing, personal_data, receivers
 
         receivers.connect()
+        listing.register_annotation(listing.with_main_image)
         admin.register_attention_items()
         personal_data.declare()

@@ -16,8 +16,13 @@ class CartLine:
     quantity: int
 
     @property
+    def unit_price(self):
+        """The price that applies now (the sale price while a sale runs)."""
+        return self.product.current_price()
+
+    @property
     def total(self):
-        return self.product.price * self.quantity
+        return self.unit_price * self.quantity
 
 
 class Cart:
@@ -55,7 +60,7 @@ class Cart:
         return len(self.items)
 
     def lines(self):
-        products = Product.objects.active().in_bulk([int(k) for k in self.items])
+        products = Product.objects.active().with_main_image().in_bulk([int(k) for k in self.items])
         return [
             CartLine(products[int(pid)], qty)
             for pid, qty in self.items.items()

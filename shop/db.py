@@ -226,3 +226,123 @@ def owner_connection(owner_settings, using=DEFAULT_DB_ALIAS):
         conn.close()
         conn.settings_dict.clear()
         conn.settings_dict.update(original)
+
+
+# --- product search ---------------------------------------------------------------------------
+
+# The text-search configuration per storefront language. PostgreSQL has no Polish stemmer:
+# Polish uses the ``simple`` parser with accents folded (``shop_simple_unaccent``, made by
+# shop/0008), and the trigram match carries the typo and inflection tolerance.
+SEARCH_CONFIGS = {
+    "de": "german",
+    "da": "danish",
+    "en": "english",
+    "pl": "shop_simple_unaccent",
+}
+SEARCH_FIELDS = ("name", "sku", "description")  # the indexed document (shop/0008)
+# A word of a mistyped query matches a name from this word similarity on (the ``%>``
+# operator with ``pg_trgm.word_similarity_threshold`` set for the query). "Did you mean"
+# looks further.
+TYPO_THRESHOLD = 0.45
+SUGGEST_THRESHOLD = 0.3
+TYPO_MATCH_LIMIT = 500  # typo matches considered (best-ranked first among them)
+
+
+def search_config(language):
+    return SEARCH_CONFIGS.get((language or "en")[:2], "english")
+
+
+def search_products(products, text, language):
+    """``products`` matching ``text`` in name, SKU, description or category, best first.
+
+    PostgreSQL: full-text search with the language's configuration over name, SKU and
+    description (GIN indexes of shop/0008) and the categories whose name matches, ranked by
+    text rank, name similarity and category match (annotation ``search_rank``). Only when
+    that finds nothing, the typo-tolerant trigram match on the name takes over ("cofee"
+    finds "coffee"): it cannot use the full-text index, so it is not paid for on every
+    search. Elsewhere (the SQLite file of ``make run``): a plain substring match.
+    """
+    text = text.strip()
+    if not is_postgresql(products.db):
+        return products.filter(
+            Q(name__icontains=text)
+            | Q(sku__icontains=text)
+            | Q(description__icontains=text)
+            | Q(category__name__icontains=text)
+        )
+    from django.contrib.postgres.search import (
+        SearchQuery,
+        SearchRank,
+        SearchVector,
+        TrigramWordSimilarity,
+    )
+    from django.db.models import Case, FloatField, Value, When
+
+    from .models import Category
+
+    config = search_config(language)
+    query = SearchQuery(text, config=config, search_type="websearch")
+    vector = SearchVector(*SEARCH_FIELDS, config=config)
+    categories = list(
+        Category.objects.annotate(document=SearchVector("name", config=config))
+        .filter(Q(document=query) | Q(name__iexact=text))
+        .values_list("pk", flat=True)
+    )
+    matches = products.annotate(document=vector).filter(
+        Q(document=query) | Q(category_id__in=categories)
+    )
+    if matches.exists():
+        rank = (
+            SearchRank(vector, query)
+            + TrigramWordSimilarity(text, "name")
+            + Case(
+                When(category_id__in=categories, then=Value(0.2)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        )
+    else:
+        # One pass of the trigram match; the count and the page then read these rows by key.
+        # Each word of the query must be close to a word of the name ("rosted cofee" finds
+        # "Roasted coffee").
+        words = text.split()[:5]
+        close = Q()
+        for word in words:
+            close &= Q(name__trigram_word_similar=word)
+        with transaction.atomic(using=products.db), connections[products.db].cursor() as cursor:
+            # pg_trgm's default (0.6) misses "rosted" for "roasted" (0.5): a lower threshold
+            # for this transaction only.
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(TYPO_THRESHOLD)],
+            )
+            typo_ids = list(products.filter(close).values_list("pk", flat=True)[:TYPO_MATCH_LIMIT])
+        matches = products.filter(pk__in=typo_ids)
+        rank = sum(
+            (TrigramWordSimilarity(word, "name") for word in words[1:]),
+            TrigramWordSimilarity(words[0], "name"),
+        )
+    return matches.annotate(search_rank=rank).order_by("-search_rank", "name", "pk")
+
+
+def suggest_product_word(products, text):
+    """A word from the closest product names for "did you mean", or None."""
+    import difflib
+
+    text = text.strip()
+    if not text or not is_postgresql(products.db):
+        return None
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    names = list(
+        products.annotate(similarity=TrigramWordSimilarity(text, "name"))
+        .filter(similarity__gte=SUGGEST_THRESHOLD)
+        .order_by("-similarity", "name")
+        .values_list("name", flat=True)[:5]
+    )
+    words = {word.strip(".,;:()").lower() for name in names for word in name.split()}
+    words = [word for word in words if len(word) > 2]
+    close = difflib.get_close_matches(text.lower(), words, n=1, cutoff=0.5)
+    if close and close[0] != text.lower():
+        return close[0]
+    return names[0] if names and names[0].lower() != text.lower() else None

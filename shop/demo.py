@@ -1,12 +1,24 @@
 """The shop's part of the demo (``manage.py seed_demo``): role users, catalog, shipping and
 payment methods. Idempotent: keyed on e-mail, SKU, name and code."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from .models import Category, PaymentMethod, Product, ShippingMethod, ShopSettings
+from . import demo_pictures
+from .models import (
+    Category,
+    PaymentMethod,
+    PriceHistory,
+    Product,
+    ProductImage,
+    ShippingMethod,
+    ShopSettings,
+)
 from .roles import ROLES, setup_roles
 
 ADMIN_EMAIL = "admin@example.com"
@@ -45,6 +57,43 @@ CATALOG = {
         ("Gift card 50 EUR", "GC-050", "50.00", "0.00", None, "#1f4e79"),
     ],
 }
+
+
+# Legal details of the demo goods: content (unit price), safety information (GPSR),
+# stock rules. Applied once per product (while it has no pictures yet).
+DETAILS = {
+    "PAN-001": {"content_quantity": Decimal("500"), "content_unit": "g", "low_stock_threshold": 20},
+    "PAN-002": {"content_quantity": Decimal("250"), "content_unit": "g", "low_stock_threshold": 30},
+    "PAN-003": {"content_quantity": Decimal("150"), "content_unit": "g"},
+    "KIT-004": {"low_stock_threshold": 10},
+    "LIV-003": {"stock": 0, "allow_backorders": True, "backorder_delivery_days": 10},
+}
+MANUFACTURERS = {
+    "KIT": (
+        "Nordlicht Emaille ApS",
+        "Havnegade 4\n5000 Odense C\nDanmark",
+        "kontakt@nordlicht-emaille.example",
+    ),
+    "PAN": (
+        "Nordlicht Feinkost GmbH",
+        "Hafenstraße 12\n20457 Hamburg\nDeutschland",
+        "feinkost@nordlicht.example",
+    ),
+    "LIV": (
+        "Fjord Home Ltd.",
+        "12 Harbour Road\nBergen 5003\nNorway",
+        "care@fjordhome.example",
+    ),
+}
+SAFETY = {
+    "KIT-001": "Handle gets hot: use a pot holder. Not for induction hobs. Do not heat empty.",
+    "KIT-004": "Handle gets very hot. Keep children away from the stove.",
+    "LIV-002": "Never leave a burning candle unattended. Keep away from children, pets "
+    "and anything that can catch fire.",
+    "LIV-003": "Fragile. Not watertight when cracked.",
+    "PAN-002": "After opening keep in the refrigerator and eat within 4 weeks.",
+}
+ALT_TEXTS = {0: "%(name)s", 1: "%(name)s on its colour"}
 
 
 def seed(cmd):
@@ -95,6 +144,8 @@ def seed_catalog():
                     "description": f"{pname} — a demo product of the Nordlicht shop.",
                 },
             )
+    for product in Product.objects.filter(sku__in=demo_pictures.DRAWINGS, images__isnull=True):
+        _enrich(product)
     for pos, (name, price, free_over) in enumerate(
         [("DHL Paket", "4.90", "50.00"), ("DHL Express", "12.90", None)]
     ):
@@ -147,3 +198,43 @@ def seed_catalog():
                 "description": description,
             },
         )
+
+
+def _enrich(product):
+    """Pictures, unit price, safety information and (for the coffee) a sale with a price
+    history that shows the 30-day rule: 12.90 → 11.90 for a week → 12.90 → sale 9.90; the
+    lowest price of the 30 days before the sale is 11.90."""
+    for key, value in DETAILS.get(product.sku, {}).items():
+        setattr(product, key, value)
+    maker = MANUFACTURERS.get(product.sku.split("-")[0])
+    if maker and not product.manufacturer:
+        product.manufacturer, product.manufacturer_address, product.manufacturer_contact = maker
+        product.product_identifier = f"EAN 40{abs(hash(product.sku)) % 10**11:011d}"
+        if product.sku.startswith("LIV"):  # made outside the EU: an EU responsible person
+            product.responsible_person = "Nordlicht Handels GmbH"
+            product.responsible_person_address = "Hafenstraße 12\n20457 Hamburg\nDeutschland"
+            product.responsible_person_contact = "produktsicherheit@nordlicht.example"
+    product.safety_information = product.safety_information or SAFETY.get(product.sku, "")
+    product.save()
+    for variant in (0, 1):
+        image = ProductImage(
+            product=product,
+            position=variant,
+            alt_text=ALT_TEXTS[variant] % {"name": product.name},
+        )
+        image.image.save(
+            f"{product.sku.lower()}-{variant + 1}.png",
+            ContentFile(demo_pictures.draw(product.sku, product.image_color, variant)),
+            save=True,
+        )
+    if product.sku == "PAN-001" and product.sale_price is None:
+        now = timezone.now()
+        PriceHistory.objects.filter(product=product).update(recorded_at=now - timedelta(days=60))
+        for days, price in ((24, "11.90"), (17, "12.90")):
+            PriceHistory.objects.create(
+                product=product, recorded_at=now - timedelta(days=days), price=Decimal(price)
+            )
+        product.sale_price = Decimal("9.90")
+        product.sale_start = now - timedelta(days=2)
+        product.sale_end = now + timedelta(days=12)
+        product.save()

@@ -22,3 +22,8 @@ def annotate(products):
     for annotate_queryset in _annotations:
         products = annotate_queryset(products)
     return products
+
+
+def with_main_image(products):
+    """The shop's own annotation: each product's first picture (``Product.main_image``)."""
+    return products.with_main_image()

@@ -5,12 +5,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Case, F, Q, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from imagekit.models import ImageSpecField
+from pilkit.processors import ResizeToFit
 
+from . import pricing
 from .fields import EmailField, URLField
+from .images import validate_product_image
 from .money import ZERO, money_validators
 from .storage import private_storage
 
@@ -66,9 +71,62 @@ class Category(models.Model):
         return reverse("shop:category", args=[self.slug])
 
 
+def sale_active_q(now=None, prefix=""):
+    """``Q`` for products whose sale price applies at ``now``."""
+    now = now or timezone.now()
+    return (
+        Q(**{f"{prefix}sale_price__isnull": False})
+        & (Q(**{f"{prefix}sale_start__isnull": True}) | Q(**{f"{prefix}sale_start__lte": now}))
+        & (Q(**{f"{prefix}sale_end__isnull": True}) | Q(**{f"{prefix}sale_end__gt": now}))
+    )
+
+
 class ProductQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def with_current_price(self, now=None):
+        """Annotates ``effective_price``: the sale price while the sale runs, else the price
+        (what :meth:`Product.current_price` says, for filtering and sorting in SQL)."""
+        return self.annotate(
+            effective_price=Case(
+                When(sale_active_q(now), then=F("sale_price")),
+                default=F("price"),
+                output_field=models.DecimalField(max_digits=10, decimal_places=2),
+            )
+        )
+
+    def with_main_image(self):
+        """Annotates the first image (``main_image_path``, ``main_image_alt``) in the same
+        query, so lists show pictures without a query per product."""
+        first = ProductImage.objects.filter(product=models.OuterRef("pk")).order_by(
+            "position", "pk"
+        )
+        return self.annotate(
+            main_image_path=models.Subquery(first.values("image")[:1]),
+            main_image_alt=models.Subquery(first.values("alt_text")[:1]),
+        )
+
+    def low_stock(self):
+        """Tracked products at or below their low-stock threshold."""
+        return self.filter(
+            stock__isnull=False,
+            low_stock_threshold__isnull=False,
+            stock__lte=F("low_stock_threshold"),
+        )
+
+
+class ContentUnit(models.TextChoices):
+    """Units of the content quantity; the unit price is per 1 kg / 1 l / 1 m / 1 m²
+    (PAngV § 5: never per 100 g any more)."""
+
+    GRAM = "g", _("g")
+    KILOGRAM = "kg", _("kg")
+    MILLILITRE = "ml", _("ml")
+    LITRE = "l", _("l")
+    CENTIMETRE = "cm", _("cm")
+    METRE = "m", _("m")
+    SQUARE_METRE = "m2", _("m²")
 
 
 class Product(models.Model):
@@ -99,8 +157,97 @@ class Product(models.Model):
         _("gift card"), default=False, help_text=_("Buying it issues a gift card of its price.")
     )
     image_color = models.CharField(
-        _("placeholder colour"), max_length=7, default="#8fb3c9", help_text=_("Hex colour")
+        _("placeholder colour"),
+        max_length=7,
+        default="#8fb3c9",
+        help_text=_("Hex colour, shown while the product has no picture."),
     )
+    # Legal price display: unit price (PAngV § 4) and sale prices (PAngV § 11).
+    content_quantity = models.DecimalField(
+        _("content quantity"),
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("For goods sold by weight, volume, length or area, e.g. 250 (g)."),
+    )
+    content_unit = models.CharField(
+        _("content unit"), max_length=2, choices=ContentUnit.choices, blank=True
+    )
+    sale_price = models.DecimalField(
+        _("sale price"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=money_validators(),
+        help_text=_("Gross, lower than the price. Empty = no sale."),
+    )
+    sale_start = models.DateTimeField(
+        _("sale starts"), null=True, blank=True, help_text=_("Empty = now.")
+    )
+    sale_end = models.DateTimeField(
+        _("sale ends"), null=True, blank=True, help_text=_("Empty = until removed.")
+    )
+    sale_reference_price = models.DecimalField(
+        _("lowest price of the 30 days before the sale"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    # Stock and delivery.
+    low_stock_threshold = models.PositiveIntegerField(
+        _("low-stock threshold"),
+        null=True,
+        blank=True,
+        help_text=_("Listed under “needs attention” at or below this stock. Empty = never."),
+    )
+    allow_backorders = models.BooleanField(
+        _("allow backorders"),
+        default=False,
+        help_text=_("Can be ordered while sold out; the backorder delivery time is shown."),
+    )
+    delivery_days = models.PositiveSmallIntegerField(
+        _("delivery time (working days)"), default=2, help_text=_("While in stock.")
+    )
+    backorder_delivery_days = models.PositiveSmallIntegerField(
+        _("delivery time when sold out (working days)"), default=14
+    )
+    # Product safety information for online sales (GPSR, Regulation (EU) 2023/988, Art. 19).
+    manufacturer = models.CharField(
+        _("manufacturer"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name, registered trade name or trade mark."),
+    )
+    manufacturer_address = models.TextField(
+        _("manufacturer's address"), blank=True, help_text=_("Postal address.")
+    )
+    manufacturer_contact = models.CharField(
+        _("manufacturer's electronic address"),
+        max_length=200,
+        blank=True,
+        help_text=_("E-mail address or website."),
+    )
+    responsible_person = models.CharField(
+        _("EU responsible person"),
+        max_length=200,
+        blank=True,
+        help_text=_("Needed when the manufacturer is not established in the EU."),
+    )
+    responsible_person_address = models.TextField(_("responsible person's address"), blank=True)
+    responsible_person_contact = models.CharField(
+        _("responsible person's electronic address"), max_length=200, blank=True
+    )
+    product_identifier = models.CharField(
+        _("product identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_("GTIN/EAN, type, model, batch or serial number."),
+    )
+    safety_information = models.TextField(_("warnings and safety information"), blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = ProductQuerySet.as_manager()
@@ -111,24 +258,252 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
+            # Backorders take the stock below zero: the missing pieces are owed.
             models.CheckConstraint(
-                condition=Q(stock__isnull=True) | Q(stock__gte=0), name="product_stock_not_negative"
+                condition=Q(stock__isnull=True) | Q(stock__gte=0) | Q(allow_backorders=True),
+                name="product_stock_not_negative",
+                violation_error_message=_(
+                    "The stock can only be below zero while backorders are allowed."
+                ),
+            ),
+            # A sale is a reduction: never at or above the price.
+            models.CheckConstraint(
+                condition=Q(sale_price__isnull=True)
+                | (Q(sale_price__gte=0) & Q(sale_price__lt=F("price"))),
+                name="product_sale_price_below_price",
+                violation_error_message=_("The sale price must be lower than the price."),
+            ),
+            models.CheckConstraint(
+                condition=Q(sale_start__isnull=True)
+                | Q(sale_end__isnull=True)
+                | Q(sale_end__gt=F("sale_start")),
+                name="product_sale_period_valid",
+                violation_error_message=_("The sale must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(content_quantity__isnull=True) & Q(content_unit=""))
+                | (Q(content_quantity__gt=0) & ~Q(content_unit="")),
+                name="product_content_complete",
+                violation_error_message=_(
+                    "Give the content quantity together with its unit (or neither)."
+                ),
             ),
         ]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Every change of the price or the sale is recorded in the price history, and the
+        lowest price of the 30 days before the sale is fixed (``shop.pricing``)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not set(update_fields) & set(pricing.PRICE_FIELDS):
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            changed = pricing.prepare_price_change(self)
+            if changed and update_fields is not None:
+                kwargs["update_fields"] = {
+                    *update_fields,
+                    *pricing.PRICE_FIELDS,
+                    "sale_reference_price",
+                }
+            super().save(*args, **kwargs)
+            if changed:
+                pricing.record_price_change(self)
+
     def get_absolute_url(self):
         return reverse("shop:product", args=[self.slug])
+
+    # --- prices ---------------------------------------------------------------------------
+
+    def sale_active(self, now=None):
+        return pricing.sale_applies(self, now or timezone.now())
+
+    @property
+    def on_sale(self):
+        return self.sale_active()
+
+    def current_price(self, now=None):
+        """The price a customer pays now: the sale price while the sale runs."""
+        return self.sale_price if self.sale_active(now) else self.price
+
+    @property
+    def price_now(self):
+        return self.current_price()
+
+    @property
+    def lowest_price_30_days(self):
+        """The lowest price of the 30 days before the running sale (PAngV § 11), or None."""
+        if not self.on_sale:
+            return None
+        return self.sale_reference_price if self.sale_reference_price is not None else self.price
+
+    def unit_price(self, price=None):
+        """(price per base unit, base unit label) or None (PAngV § 4)."""
+        return pricing.unit_price(self, self.current_price() if price is None else price)
+
+    # --- pictures -------------------------------------------------------------------------
+
+    @property
+    def main_image(self):
+        """The first picture: from ``with_main_image()`` without a query, else looked up."""
+        if hasattr(self, "main_image_path"):
+            if not self.main_image_path:
+                return None
+            return ProductImage(
+                product=self, image=self.main_image_path, alt_text=self.main_image_alt or ""
+            )
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "images" in cache:
+            images = list(cache["images"])
+            return images[0] if images else None
+        return self.images.first()
+
+    # --- stock ----------------------------------------------------------------------------
 
     @property
     def in_stock(self):
         return self.stock is None or self.stock > 0
 
     @property
+    def orderable(self):
+        """In stock, or sold out with backorders allowed."""
+        return self.in_stock or self.allow_backorders
+
+    @property
+    def backordered(self):
+        return not self.in_stock and self.allow_backorders
+
+    @property
+    def shipping_days(self):
+        return self.backorder_delivery_days if self.backordered else self.delivery_days
+
+    @property
+    def low_on_stock(self):
+        return (
+            self.stock is not None
+            and self.low_stock_threshold is not None
+            and self.stock <= self.low_stock_threshold
+        )
+
+    @property
     def needs_shipping(self):
         return not (self.is_downloadable or self.is_giftcard)
+
+
+class ProductImage(models.Model):
+    """A picture of a product. ``alt_text`` is plain text so it can be registered for
+    translation. The resized versions (a few widths, WebP and JPEG) are made by
+    django-imagekit when the picture is saved."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    image = models.ImageField(
+        _("image"),
+        upload_to="products/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[validate_product_image],
+        help_text=_("JPEG, PNG, WebP or GIF."),
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the picture shows, for screen readers. Empty = the product name."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    jpeg_240 = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(240, 240, upscale=False)],
+        format="JPEG",
+        options={"quality": 82},
+    )
+    jpeg_480 = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(480, 480, upscale=False)],
+        format="JPEG",
+        options={"quality": 82},
+    )
+    jpeg_960 = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(960, 960, upscale=False)],
+        format="JPEG",
+        options={"quality": 82},
+    )
+    webp_240 = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(240, 240, upscale=False)],
+        format="WEBP",
+        options={"quality": 80},
+    )
+    webp_480 = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(480, 480, upscale=False)],
+        format="WEBP",
+        options={"quality": 80},
+    )
+    webp_960 = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(960, 960, upscale=False)],
+        format="WEBP",
+        options={"quality": 80},
+    )
+
+    WIDTHS = (240, 480, 960)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        indexes = [models.Index(fields=["product", "position"], name="productimage_order_idx")]
+
+    def __str__(self):
+        return self.alt_text or self.image.name
+
+    @property
+    def alt(self):
+        return self.alt_text or self.product.name
+
+    def srcset(self, fmt):
+        return ", ".join(f"{getattr(self, f'{fmt}_{w}').url} {w}w" for w in self.WIDTHS)
+
+    @property
+    def webp_srcset(self):
+        return self.srcset("webp")
+
+    @property
+    def jpeg_srcset(self):
+        return self.srcset("jpeg")
+
+
+class PriceHistory(models.Model):
+    """One row per change of a product's price or sale (written by ``Product.save``,
+    also for imports): what the lowest price of the last 30 days is computed from."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="price_history"
+    )
+    recorded_at = models.DateTimeField(_("changed"), default=timezone.now)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2)
+    sale_price = models.DecimalField(
+        _("sale price"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    sale_start = models.DateTimeField(_("sale starts"), null=True, blank=True)
+    sale_end = models.DateTimeField(_("sale ends"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("price change")
+        verbose_name_plural = _("price history")
+        indexes = [models.Index(fields=["product", "recorded_at"], name="pricehistory_product_idx")]
+
+    def __str__(self):
+        return f"{self.price} ({timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M})"
 
 
 class ShippingMethod(models.Model):

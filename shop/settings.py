@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_otp",
     "shop.otp_apps.TOTPConfig",  # django_otp.plugins.otp_totp with a human name
     "shop.otp_apps.StaticOTPConfig",  # django_otp.plugins.otp_static with a human name
+    "imagekit",  # product pictures: resized WebP/JPEG versions
+    "import_export",  # product import/export (CSV/XLSX) in the backoffice
     # Our apps layer by layer, lowest first (ARCHITECTURE.md "Layers"): the ops commands
     # run the apps' demo.py / benchmarks.py in this order.
     "shop",
@@ -195,6 +197,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded product imports between preview and confirmation (PRIVATE_MEDIA_ROOT/imports).
+    "import_export": {"BACKEND": "shop.catalog_import.ImportFileStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -291,6 +295,24 @@ IMAP_TIMEOUT = env.float("IMAP_TIMEOUT", default=30)
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2)
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
+
+# Product pictures (stored under MEDIA_ROOT): the largest upload and the most pixels. The
+# resized versions (240/480/960 px, WebP and JPEG) are written by django-imagekit when a
+# picture is saved (Optimistic: no existence check per page view, no database rows).
+PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+PRODUCT_IMAGE_MAX_PIXELS = env.int("PRODUCT_IMAGE_MAX_PIXELS", default=25_000_000)
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_CACHEFILE_DIR = "products/resized"
+# Serve MEDIA_URL from Django (development, or a single host without a web server in front).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+# django-import-export: imports run in one transaction (all rows or none).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # no spreadsheet formulas from shop data
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+
 
 # DATEV booking export (orders.datev, `manage.py export_bookings`): the tax consultant's and
 # the client's number, the length of the general-ledger accounts, the first day of the

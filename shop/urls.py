@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.urls import include, path
+from django.views.static import serve
 
 from . import views
 from .admin import backoffice
@@ -13,6 +15,7 @@ storefront = (
         path("products/", views.product_list, name="products"),
         path("products/<slug:slug>/", views.product_detail, name="product"),
         path("category/<slug:slug>/", views.category, name="category"),
+        path("shipping/", views.shipping_costs, name="shipping_costs"),
         path("cart/", views.cart_view, name="cart"),
         path("cart/add/", views.cart_add, name="cart_add"),
         path("cart/update/", views.cart_update, name="cart_update"),
@@ -32,3 +35,15 @@ urlpatterns = [
     path("", include("helpdesk.urls")),
     path("", include("reviews.urls")),
 ]
+
+if settings.SERVE_MEDIA:
+    # Product pictures from MEDIA_ROOT (development, or a single host without a web server
+    # in front; otherwise the web server serves MEDIA_URL, see README "Catalog and prices").
+    urlpatterns.append(
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    )

@@ -12,11 +12,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import listing
 from .cart import MAX_QUANTITY, Cart
+from .db import search_products, suggest_product_word
+from .forms import ProductSearchForm
 from .models import Category, Product, ShippingMethod
 
 PAGE_SIZE = 24
@@ -63,16 +66,57 @@ def category(request, slug):
 
 
 def product_list(request):
-    products = listing.annotate(Product.objects.active().select_related("category"))
-    q = request.GET.get("q", "").strip()[:100]
+    """All products, or the search: full text in the customer's language with typo
+    tolerance (``shop.db.search_products``), filters by category and price, a result count
+    and "did you mean" when nothing matches."""
+    params = request.GET.copy()
+    params["q"] = params.get("q", "")[:100]
+    form = ProductSearchForm(params)
+    form.is_valid()
+    data = form.cleaned_data
+    q = (data.get("q") or "").strip()
+    products = Product.objects.active().with_current_price()
     if q:
-        products = products.filter(Q(name__icontains=q) | Q(sku__iexact=q))
-    return render(request, "shop/product_list.html", {"products": _page(request, products), "q": q})
+        products = search_products(products, q, get_language())
+    if data.get("category"):
+        products = products.filter(category=data["category"])
+    if data.get("min_price") is not None:
+        products = products.filter(effective_price__gte=data["min_price"])
+    if data.get("max_price") is not None:
+        products = products.filter(effective_price__lte=data["max_price"])
+    page = _page(request, listing.annotate(products.select_related("category")))
+    suggestion = None
+    if q and not page.paginator.count:
+        suggestion = suggest_product_word(Product.objects.active(), q)
+    query = params.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "shop/product_list.html",
+        {
+            "products": page,
+            "q": q,
+            "form": form,
+            "suggestion": suggestion,
+            "query_string": query.urlencode(),
+            "searching": bool(q) or form.filtered,
+        },
+    )
+
+
+def shipping_costs(request):
+    """The shipping costs page, generated from the active shipping methods (linked from
+    every "plus shipping")."""
+    methods = ShippingMethod.objects.filter(is_active=True)
+    return render(request, "shop/shipping_costs.html", {"methods": methods})
 
 
 def product_detail(request, slug):
     product = get_object_or_404(
-        listing.annotate(Product.objects.active().select_related("category")), slug=slug
+        listing.annotate(
+            Product.objects.active().select_related("category").prefetch_related("images")
+        ),
+        slug=slug,
     )
     related = listing.annotate(
         Product.objects.active()
@@ -80,7 +124,11 @@ def product_detail(request, slug):
         .exclude(pk=product.pk)
         .select_related("category")[:4]
     )
-    return render(request, "shop/product_detail.html", {"product": product, "related": related})
+    return render(
+        request,
+        "shop/product_detail.html",
+        {"product": product, "related": related, "images": list(product.images.all())},
+    )
 
 
 def cart_view(request):
@@ -131,7 +179,7 @@ def cart_add(request):
         ):
             referer = "shop:home"
         return redirect(referer)
-    if not product.in_stock:
+    if not product.orderable:
         messages.error(request, _("%(name)s is sold out.") % {"name": product.name})
         return redirect(product)
     Cart(request).add(product, quantity)

@@ -200,6 +200,25 @@ def seed(cmd):
         if historical:
             Campaign.objects.filter(pk=campaign.pk).update(valid_from=valid_from, valid_to=valid_to)
         created += 1
+    if not Campaign.objects.filter(name__iexact="Pantry week 15 %").exists() and (
+        Category.objects.filter(slug="pantry").exists()
+    ):
+        # Campaign scope: pantry goods only, not those on sale, with a budget and a total
+        # number of uses across its codes.
+        services.generate_campaign(
+            name="Pantry week 15 %",
+            kind="multi",
+            discount_type="percent",
+            discount_value=Decimal("15"),
+            count=1,
+            mask="PANTRY15",
+            budget=Decimal("150.00"),
+            max_uses=500,
+            scope=services.scope_from_names(categories=["pantry"], exclude_sale_items=True),
+            valid_from=_day(-1),
+            valid_to=_day(30),
+        )
+        created += 1
     offers = 0
     for slug, partner, headline, code, url, minimum in OFFERS:
         offer, new = PartnerOffer.objects.get_or_create(

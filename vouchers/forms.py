@@ -1,8 +1,12 @@
+from dataclasses import asdict
+from decimal import Decimal
+
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.utils.translation import gettext_lazy as _
 
 from shop.exceptions import add_to_form
+from shop.models import Category, Product
 from shop.money import MoneyField
 
 from . import masks, services
@@ -54,6 +58,41 @@ class GenerateCodesForm(forms.Form):
         max_value=services.MAX_PER_CUSTOMER_LIMIT,
         help_text=_("Multi-use codes only; empty = unlimited."),
     )
+    budget = MoneyField(
+        label=_("Total budget"),
+        required=False,
+        min_value=Decimal("0.01"),
+        help_text=_("The most all orders together may be discounted. Empty = no limit."),
+    )
+    max_uses = forms.IntegerField(
+        label=_("Total uses"),
+        required=False,
+        min_value=1,
+        max_value=services.MAX_TOTAL_USES,
+        help_text=_("Orders that may use a code of the campaign, all codes together."),
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Only for categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        help_text=_("Empty (with no products either) = all goods except gift cards."),
+    )
+    products = forms.ModelMultipleChoiceField(
+        label=_("Only for products"),
+        queryset=Product.objects.filter(is_giftcard=False),
+        required=False,
+        widget=admin_widgets.FilteredSelectMultiple(_("products"), is_stacked=False),
+    )
+    excluded_categories = forms.ModelMultipleChoiceField(
+        label=_("Not for categories"), queryset=Category.objects.all(), required=False
+    )
+    excluded_products = forms.ModelMultipleChoiceField(
+        label=_("Not for products"),
+        queryset=Product.objects.filter(is_giftcard=False),
+        required=False,
+        widget=admin_widgets.FilteredSelectMultiple(_("products"), is_stacked=False),
+    )
+    exclude_sale_items = forms.BooleanField(label=_("Not for products on sale"), required=False)
     mask = forms.CharField(
         label=_("Mask"),
         required=False,
@@ -81,6 +120,18 @@ class GenerateCodesForm(forms.Form):
                 "min_order_value",
                 "points_price",
                 "per_customer_limit",
+                "budget",
+                "max_uses",
+            ],
+        ),
+        (
+            _("Scope"),
+            [
+                "categories",
+                "products",
+                "excluded_categories",
+                "excluded_products",
+                "exclude_sale_items",
             ],
         ),
         (_("Generator"), ["mask"]),
@@ -101,6 +152,8 @@ class GenerateCodesForm(forms.Form):
                 valid_from=data.get("valid_from"),
                 valid_to=data.get("valid_to"),
                 per_customer_limit=data.get("per_customer_limit"),
+                budget=data.get("budget"),
+                max_uses=data.get("max_uses"),
             )
             masks.plan(data.get("mask") or "", data["count"])
         except VoucherError as exc:
@@ -121,12 +174,22 @@ class GenerateCodesForm(forms.Form):
             "valid_from": d.get("valid_from"),
             "valid_to": d.get("valid_to"),
             "per_customer_limit": d.get("per_customer_limit"),
+            "budget": d.get("budget"),
+            "max_uses": d.get("max_uses"),
+            "scope": services.ScopeInput(
+                categories=[c.pk for c in d.get("categories") or []],
+                products=[p.pk for p in d.get("products") or []],
+                excluded_categories=[c.pk for c in d.get("excluded_categories") or []],
+                excluded_products=[p.pk for p in d.get("excluded_products") or []],
+                exclude_sale_items=bool(d.get("exclude_sale_items")),
+            ),
         }
 
     def job_params(self):
         """The same as JSON for a Celery job."""
         params = self.service_kwargs()
-        for key in ("discount_value", "min_order_value"):
+        params["scope"] = asdict(params["scope"])
+        for key in ("discount_value", "min_order_value", "budget"):
             if params[key] is not None:
                 params[key] = str(params[key])
         for key in ("valid_from", "valid_to"):
@@ -179,3 +242,22 @@ class AssignCodesForm(forms.Form):
             ordered_from=d.get("ordered_from"),
             ordered_to=d.get("ordered_to"),
         )
+
+
+class CampaignChangeForm(forms.ModelForm):
+    """Editing a campaign: its name, scope and limits (the codes and the discount stay as
+    generated)."""
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "budget",
+            "max_uses",
+            "categories",
+            "products",
+            "excluded_categories",
+            "excluded_products",
+            "exclude_sale_items",
+        ]
+        field_classes = {"budget": MoneyField}

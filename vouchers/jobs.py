@@ -137,7 +137,7 @@ def _claim(job_id):
 def _work(job, progress):
     if job.kind == CodeJob.Kind.GENERATE:
         params = dict(job.params)
-        for key in ("discount_value", "min_order_value"):
+        for key in ("discount_value", "min_order_value", "budget"):
             if params.get(key) is not None:
                 params[key] = Decimal(params[key])
         for key in ("valid_from", "valid_to"):

@@ -1,5 +1,8 @@
 """Discount-code campaigns, their codes and redemptions (S7), code jobs, partner offers (S12)."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -81,6 +84,48 @@ class Campaign(models.Model):
     )
     mask = models.CharField(_("generator mask"), max_length=200, blank=True)
     requested_count = models.PositiveIntegerField(_("number of codes"), default=0)
+    # Scope: which goods the discount applies to (gift cards never).
+    categories = models.ManyToManyField(
+        "shop.Category",
+        verbose_name=_("only for categories"),
+        blank=True,
+        related_name="+",
+        help_text=_("Empty (with no products either) = all goods."),
+    )
+    products = models.ManyToManyField(
+        "shop.Product",
+        verbose_name=_("only for products"),
+        blank=True,
+        related_name="+",
+    )
+    excluded_categories = models.ManyToManyField(
+        "shop.Category", verbose_name=_("not for categories"), blank=True, related_name="+"
+    )
+    excluded_products = models.ManyToManyField(
+        "shop.Product", verbose_name=_("not for products"), blank=True, related_name="+"
+    )
+    exclude_sale_items = models.BooleanField(_("not for products on sale"), default=False)
+    # Limits across all codes of the campaign, kept under the campaign's row lock.
+    budget = models.DecimalField(
+        _("total budget"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=money_validators(minimum=Decimal("0.01")),
+        help_text=_("The most all orders together may be discounted. Empty = no limit."),
+    )
+    max_uses = models.PositiveIntegerField(
+        _("total uses"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Orders that may use a code of the campaign, all codes together."),
+    )
+    uses_count = models.PositiveIntegerField(_("uses"), default=0, editable=False)
+    discount_spent = models.DecimalField(
+        _("discount granted"), max_digits=12, decimal_places=2, default=ZERO, editable=False
+    )
 
     objects = CampaignQuerySet.as_manager()
 
@@ -111,6 +156,23 @@ class Campaign(models.Model):
                 condition=Q(points_price__isnull=True) | ~Q(kind="multi"),
                 name="campaign_points_price_not_multi_use",
             ),
+            # The campaign's limits hold whatever a checkout does.
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gt=0), name="campaign_budget_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_spent__gte=0)
+                & (Q(budget__isnull=True) | Q(discount_spent__lte=F("budget"))),
+                name="campaign_within_budget",
+                violation_error_message=_(
+                    "The budget cannot be lower than the discount already granted."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(uses_count__lte=F("max_uses")),
+                name="campaign_within_total_uses",
+                violation_error_message=_("The total uses cannot be lower than the uses so far."),
+            ),
         ]
 
     def __str__(self):
@@ -120,6 +182,25 @@ class Campaign(models.Model):
     def single_use(self):
         """Single-use and assigned codes can be redeemed once."""
         return self.kind != self.Kind.MULTI
+
+    @property
+    def limited_in_total(self):
+        """A budget or a total-use limit: redeeming locks the campaign's row."""
+        return self.budget is not None or self.max_uses is not None
+
+    @property
+    def budget_left(self):
+        return None if self.budget is None else max(ZERO, self.budget - self.discount_spent)
+
+    def scope(self):
+        """The campaign's scope as a :class:`CampaignScope` (four small queries)."""
+        return CampaignScope(
+            categories=set(self.categories.values_list("pk", flat=True)),
+            products=set(self.products.values_list("pk", flat=True)),
+            excluded_categories=set(self.excluded_categories.values_list("pk", flat=True)),
+            excluded_products=set(self.excluded_products.values_list("pk", flat=True)),
+            exclude_sale_items=self.exclude_sale_items,
+        )
 
     def is_valid_on(self, day):
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -137,6 +218,37 @@ class Campaign(models.Model):
                 "currency": settings.SHOP_CURRENCY,
             }
         return _("Free shipping")
+
+
+@dataclass(frozen=True)
+class CampaignScope:
+    categories: set
+    products: set
+    excluded_categories: set
+    excluded_products: set
+    exclude_sale_items: bool = False
+
+    @property
+    def limited(self):
+        return bool(
+            self.categories
+            or self.products
+            or self.excluded_categories
+            or self.excluded_products
+            or self.exclude_sale_items
+        )
+
+    def applies_to(self, product):
+        """Whether the discount applies to ``product`` (never to gift cards)."""
+        if product is None or product.is_giftcard:
+            return False
+        if self.exclude_sale_items and product.on_sale:
+            return False
+        if product.pk in self.excluded_products or product.category_id in self.excluded_categories:
+            return False
+        if self.categories or self.products:
+            return product.pk in self.products or product.category_id in self.categories
+        return True
 
 
 class Code(models.Model):

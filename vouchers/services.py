@@ -4,15 +4,15 @@ Views, backoffice, commands and Celery tasks call these functions; each is one t
 and raises ``VoucherError`` (nothing changed) on illegal input.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, Exists, Max, Min, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models.functions import Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from customers import loyalty
 from orders.models import discountable_total
 from shop.db import is_postgresql, table
 from shop.mail import queue_email
+from shop.models import Category, Product
 from shop.money import ZERO, MoneyError, money, parse_money
 
 from . import masks
@@ -31,6 +32,7 @@ __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 ASYNC_THRESHOLD = 10_000  # generation from the backoffice runs as a job from here on
 MAX_POINTS_PRICE = 1_000_000
 MAX_PER_CUSTOMER_LIMIT = 10_000
+MAX_TOTAL_USES = 100_000_000
 COPY_CHUNK = 50_000
 
 
@@ -50,6 +52,8 @@ def validate_campaign_data(
     valid_from=None,
     valid_to=None,
     per_customer_limit=None,
+    budget=None,
+    max_uses=None,
 ):
     name = (name or "").strip()
     if not name:
@@ -100,7 +104,65 @@ def validate_campaign_data(
         raise VoucherError(
             _("A per-customer limit only applies to multi-use codes."), field="per_customer_limit"
         )
+    if budget is not None and _amount(budget, "budget") <= 0:
+        raise VoucherError(_("The budget must be more than 0."), field="budget")
+    if max_uses is not None and not 1 <= int(max_uses) <= MAX_TOTAL_USES:
+        raise VoucherError(
+            _("The total uses must be between 1 and %(max)s.") % {"max": MAX_TOTAL_USES},
+            field="max_uses",
+        )
     return name, value
+
+
+@dataclass
+class ScopeInput:
+    """What a campaign applies to, as given by the form or the command."""
+
+    categories: list = field(default_factory=list)
+    products: list = field(default_factory=list)
+    excluded_categories: list = field(default_factory=list)
+    excluded_products: list = field(default_factory=list)
+    exclude_sale_items: bool = False
+
+    def apply(self, campaign):
+        campaign.categories.set(self.categories)
+        campaign.products.set(self.products)
+        campaign.excluded_categories.set(self.excluded_categories)
+        campaign.excluded_products.set(self.excluded_products)
+        if campaign.exclude_sale_items != self.exclude_sale_items:
+            campaign.exclude_sale_items = self.exclude_sale_items
+            campaign.save(update_fields=["exclude_sale_items"])
+
+
+def scope_from_names(
+    *,
+    categories=(),
+    products=(),
+    excluded_categories=(),
+    excluded_products=(),
+    exclude_sale_items=False,
+):
+    """A :class:`ScopeInput` from category slugs and product SKUs (the command's flags);
+    an unknown one is an error naming it."""
+
+    def lookup(model, key, values, option):
+        values = [v.strip() for v in values if v and v.strip()]
+        found = {getattr(obj, key): obj for obj in model.objects.filter(**{f"{key}__in": values})}
+        for value in values:
+            if value not in found:
+                raise VoucherError(
+                    _("%(option)s: “%(value)s” does not exist.")
+                    % {"option": option, "value": value}
+                )
+        return [found[value] for value in values]
+
+    return ScopeInput(
+        categories=lookup(Category, "slug", categories, "--category"),
+        products=lookup(Product, "sku", products, "--product"),
+        excluded_categories=lookup(Category, "slug", excluded_categories, "--exclude-category"),
+        excluded_products=lookup(Product, "sku", excluded_products, "--exclude-product"),
+        exclude_sale_items=exclude_sale_items,
+    )
 
 
 def _amount(value, field):
@@ -128,9 +190,15 @@ def generate_campaign(
     valid_from=None,
     valid_to=None,
     per_customer_limit=None,
+    budget=None,
+    max_uses=None,
+    scope=None,
     progress=None,
 ):
     """Create a campaign and its ``count`` codes, all or nothing.
+
+    ``scope`` (a :class:`ScopeInput`) limits the goods the discount applies to; ``budget``
+    and ``max_uses`` limit it across all codes.
 
     The codes are built in Python and written with PostgreSQL ``COPY`` inside the
     transaction; the unique index finds clashes with existing codes at the end. Random
@@ -146,7 +214,11 @@ def generate_campaign(
         valid_from=valid_from,
         valid_to=valid_to,
         per_customer_limit=per_customer_limit,
+        budget=budget,
+        max_uses=max_uses,
     )
+    if isinstance(scope, dict):  # from a code job's JSON parameters
+        scope = ScopeInput(**scope)
     count = int(count)
     mask = (mask or "").strip()
     parsed = masks.plan(mask, count)
@@ -164,9 +236,14 @@ def generate_campaign(
             valid_from=valid_from,
             valid_to=valid_to,
             per_customer_limit=per_customer_limit,
+            budget=budget,
+            max_uses=max_uses,
+            exclude_sale_items=bool(scope and scope.exclude_sale_items),
             mask=parsed.text,
             requested_count=count,
         )
+        if scope is not None:
+            scope.apply(campaign)
         taken = set()
         for _attempt in range(10):
             clashes = _write_codes(campaign.pk, codes, progress)
@@ -339,15 +416,17 @@ def _is_limited(code):
     return code.campaign.single_use or bool(code.campaign.per_customer_limit)
 
 
-def quote_for_checkout(code_text, *, customer, order, goods=None, lock=False):
+def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lock=False):
     """Validate a code for an unsaved order and return the discount it grants.
 
     ``order`` needs ``goods_total`` and ``shipping_total`` (None = not known yet, as in the
-    cart) and ``email``. ``goods`` is the value of the goods a code applies to: gift cards are
-    a means of payment, so they are neither discounted nor count towards a minimum order
-    value (default: all goods). With ``lock=True`` (inside the placement transaction) a
-    limited code's row is locked, so of two concurrent orders only one can use a single-use
-    code.
+    cart) and ``email``. ``goods`` is the value of the goods that count towards a minimum
+    order value: gift cards are a means of payment, so they are neither discounted nor count
+    (default: all goods). ``lines`` (``[(product, amount)]``) are the order's goods: the
+    discount applies to those in the campaign's scope (all but gift cards when it has none).
+    With ``lock=True`` (inside the placement transaction) a limited code's row is locked, so
+    of two concurrent orders only one can use a single-use code, and a campaign with a budget
+    or a total-use limit has its row locked, so concurrent orders cannot exceed them.
     """
     goods = order.goods_total if goods is None else goods
     text = normalise_code(code_text)
@@ -364,6 +443,10 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lock=False):
         code = (
             Code.objects.select_related("campaign").select_for_update(of=("self",)).get(pk=code.pk)
         )
+    if lock and code.campaign.limited_in_total:
+        # Read the counters under the campaign's row lock: the lock is held until the
+        # placement commits, after record_redemption has counted this order.
+        code.campaign = Campaign.objects.select_for_update().get(pk=code.campaign_id)
     campaign = code.campaign
     today = timezone.localdate()
     if not code.is_active:
@@ -428,6 +511,16 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lock=False):
             _("The discount code “%(code)s” has not been issued to a customer yet.")
             % {"code": text}
         )
+    if campaign.max_uses is not None and campaign.uses_count >= campaign.max_uses:
+        raise VoucherError(
+            _("The discount code “%(code)s” is no longer valid: the campaign has ended.")
+            % {"code": text}
+        )
+    if campaign.budget is not None and campaign.budget_left <= 0:
+        raise VoucherError(
+            _("The discount code “%(code)s” is no longer valid: the campaign has ended.")
+            % {"code": text}
+        )
     if campaign.single_use and Redemption.objects.filter(code=code).exists():
         raise VoucherError(
             _("The discount code “%(code)s” has already been used.") % {"code": text}
@@ -440,15 +533,29 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lock=False):
                 _("You have already used the discount code “%(code)s” as often as allowed.")
                 % {"code": text}
             )
-    discount, shipping_discount = _discount(campaign, order, goods)
+    base = goods
+    if lines is not None:
+        scope = campaign.scope()
+        base = sum((amount for product, amount in lines if scope.applies_to(product)), ZERO)
+        if base <= 0 and scope.limited:
+            raise VoucherError(
+                _("The discount code “%(code)s” does not apply to the products in your cart.")
+                % {"code": text}
+            )
+    discount, shipping_discount = _discount(campaign, order, base)
+    if campaign.budget is not None and discount > campaign.budget_left:
+        # The last order of a campaign gets what is left of its budget.
+        discount = campaign.budget_left
+        shipping_discount = min(shipping_discount, discount)
     return Quote(code, text, discount, shipping_discount, campaign)
 
 
-def _discount(campaign, order, goods):
+def _discount(campaign, order, base):
+    """(discount, of which shipping) on ``base``, the goods the campaign applies to."""
     if campaign.discount_type == Campaign.DiscountType.PERCENT:
-        return min(goods, money(goods * campaign.discount_value / 100)), ZERO
+        return min(base, money(base * campaign.discount_value / 100)), ZERO
     if campaign.discount_type == Campaign.DiscountType.AMOUNT:
-        return min(goods, campaign.discount_value), ZERO
+        return min(base, campaign.discount_value), ZERO
     shipping = order.shipping_total or ZERO
     return shipping, shipping
 
@@ -457,7 +564,7 @@ def record_redemption(quote, order):
     """Record the use on the saved order (inside the placement transaction)."""
     try:
         with transaction.atomic():
-            return Redemption.objects.create(
+            redemption = Redemption.objects.create(
                 code=quote.code,
                 campaign=quote.campaign,
                 order=order,
@@ -465,6 +572,12 @@ def record_redemption(quote, order):
                 discount=quote.discount,
                 single_use=quote.single_use,
             )
+            # The counters behind the budget and the total-use limit (their check
+            # constraints refuse an order that would exceed them).
+            Campaign.objects.filter(pk=quote.campaign.pk).update(
+                uses_count=F("uses_count") + 1, discount_spent=F("discount_spent") + quote.discount
+            )
+            return redemption
     except IntegrityError:
         # The partial unique index: another order used the single-use code first.
         raise VoucherError(
@@ -483,6 +596,7 @@ def price_at_checkout(order, lines, data, customer, preview=False):
         customer=customer,
         order=order,
         goods=discountable_total(lines),
+        lines=[(line.product, line.line_total) for line in lines],
         lock=not preview,
     )
     order.voucher_code = quote.code_text
@@ -492,8 +606,16 @@ def price_at_checkout(order, lines, data, customer, preview=False):
 
 
 def release_redemptions(order):
-    """Cancellation frees the order's codes again (single-use codes become usable)."""
-    return Redemption.objects.filter(order=order).delete()[0]
+    """Cancellation frees the order's codes again (single-use codes become usable) and gives
+    the campaigns their use and budget back."""
+    with transaction.atomic():
+        redemptions = list(Redemption.objects.filter(order=order))
+        for redemption in redemptions:
+            Campaign.objects.filter(pk=redemption.campaign_id).update(
+                uses_count=Greatest(F("uses_count") - 1, 0),
+                discount_spent=Greatest(F("discount_spent") - redemption.discount, ZERO),
+            )
+        return Redemption.objects.filter(order=order).delete()[0]
 
 
 def cart_preview(code_text, *, customer, cart, email=""):
@@ -505,6 +627,7 @@ def cart_preview(code_text, *, customer, cart, email=""):
         customer=customer,
         order=order,
         goods=cart.discountable_total(lines),
+        lines=[(line.product, line.total) for line in lines],
         lock=False,
     )
 

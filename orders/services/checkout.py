@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
@@ -192,7 +192,10 @@ def _priced_lines(items, strict=True):
     """Unsaved order lines at today's catalog prices; refuses what cannot be sold (``strict``)
     or leaves it out (the checkout page's quote)."""
     products = {
-        p.pk: p for p in Product.objects.filter(pk__in=[int(pk) for pk in items], is_active=True)
+        p.pk: p
+        for p in Product.objects.with_main_image().filter(
+            pk__in=[int(pk) for pk in items], is_active=True
+        )
     }
     if strict and len(products) != len(items):
         raise CheckoutError(_("A product in your cart is no longer available."))
@@ -203,20 +206,27 @@ def _priced_lines(items, strict=True):
             continue
         if quantity < 1:
             raise CheckoutError(_("Invalid quantity."))
-        if strict and product.stock is not None and product.stock < quantity:
+        if (
+            strict
+            and product.stock is not None
+            and product.stock < quantity
+            and not product.allow_backorders
+        ):
             raise CheckoutError(
                 _("Only %(stock)s × %(name)s left in stock.")
-                % {"stock": product.stock, "name": product.name}
+                % {"stock": max(product.stock, 0), "name": product.name}
             )
+        # The price that applies now: the sale price while a sale runs.
+        price = product.current_price()
         lines.append(
             OrderLine(
                 product=product,
                 name=product.name,
                 sku=product.sku,
                 quantity=quantity,
-                unit_price=product.price,
+                unit_price=price,
                 tax_rate=product.tax_rate,
-                line_total=money(product.price * quantity),
+                line_total=money(price * quantity),
                 is_downloadable=product.is_downloadable,
                 is_giftcard=product.is_giftcard,
             )
@@ -294,10 +304,12 @@ def _save(order, lines):
 
 
 def _reserve_stock(lines):
-    # Conditional decrement instead of a row lock: buyers of one product don't queue.
+    # Conditional decrement instead of a row lock: buyers of one product don't queue. A
+    # product that allows backorders goes below zero (the pieces owed to customers).
     for line in sorted(lines, key=lambda li: li.product.pk):
         if line.product.stock is not None:
-            updated = Product.objects.filter(pk=line.product.pk, stock__gte=line.quantity).update(
+            enough = Q(stock__gte=line.quantity) | Q(allow_backorders=True)
+            updated = Product.objects.filter(enough, pk=line.product.pk).update(
                 stock=F("stock") - line.quantity
             )
             if not updated:

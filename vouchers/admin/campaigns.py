@@ -24,7 +24,7 @@ from shop.exports import csv_response
 from .. import jobs, masks, services
 from ..errors import VoucherError
 from ..exports import export_rows
-from ..forms import AssignCodesForm, GenerateCodesForm
+from ..forms import AssignCodesForm, CampaignChangeForm, GenerateCodesForm
 from ..models import Campaign, Code, CodeJob, Redemption
 
 PREVIEW_SIZE = 10
@@ -71,8 +71,31 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = [CampaignTimeFilter]
     search_fields = ["name"]
     search_help_text = _("Campaign name")
-    fields = ["name"]
-    readonly_fields = []
+    form = CampaignChangeForm
+    fieldsets = [
+        (None, {"fields": ["name"]}),
+        (
+            _("Limits across all codes"),
+            {"fields": ["budget", "discount_spent", "max_uses", "uses_count"]},
+        ),
+        (
+            _("Scope"),
+            {
+                "fields": [
+                    "categories",
+                    "products",
+                    "excluded_categories",
+                    "excluded_products",
+                    "exclude_sale_items",
+                ],
+                "description": _(
+                    "Which goods the discount applies to. Gift cards are never discounted."
+                ),
+            },
+        ),
+    ]
+    readonly_fields = ["discount_spent", "uses_count"]
+    filter_horizontal = ["products", "excluded_products"]
     change_list_template = "admin/vouchers/campaign/change_list.html"
 
     def get_queryset(self, request):

@@ -31,6 +31,25 @@ class Command(BaseCommand):
         parser.add_argument("--valid-from", type=date_arg, help="YYYY-MM-DD")
         parser.add_argument("--valid-to", type=date_arg, help="YYYY-MM-DD")
         parser.add_argument("--points-price", type=positive_int, help="price in loyalty points")
+        parser.add_argument(
+            "--per-customer", type=positive_int, help="uses per customer (multi-use codes)"
+        )
+        parser.add_argument("--budget", help="total discount of all orders together (amount)")
+        parser.add_argument(
+            "--max-uses", type=positive_int, help="orders that may use the campaign's codes"
+        )
+        scope = parser.add_argument_group("scope (repeat an option for several)")
+        scope.add_argument(
+            "--category", action="append", default=[], help="only goods of this category (slug)"
+        )
+        scope.add_argument("--product", action="append", default=[], help="only this product (SKU)")
+        scope.add_argument(
+            "--exclude-category", action="append", default=[], help="not this category (slug)"
+        )
+        scope.add_argument(
+            "--exclude-product", action="append", default=[], help="not this product (SKU)"
+        )
+        scope.add_argument("--exclude-sale", action="store_true", help="not for products on sale")
 
     def handle(self, *args, **opts):
         # Parsed here, not by argparse: a bad amount is the one-line error of every command.
@@ -43,7 +62,15 @@ class Command(BaseCommand):
         else:
             discount_type, value = Campaign.DiscountType.FREE_SHIPPING, None
         min_order = money_option(opts["min_order"], "--min-order")
+        budget = money_option(opts["budget"], "--budget")
         try:
+            scope = services.scope_from_names(
+                categories=opts["category"],
+                products=opts["product"],
+                excluded_categories=opts["exclude_category"],
+                excluded_products=opts["exclude_product"],
+                exclude_sale_items=opts["exclude_sale"],
+            )
             campaign = services.generate_campaign(
                 name=opts["name"],
                 count=opts["count"],
@@ -55,6 +82,10 @@ class Command(BaseCommand):
                 valid_from=opts["valid_from"],
                 valid_to=opts["valid_to"],
                 points_price=opts["points_price"],
+                per_customer_limit=opts["per_customer"],
+                budget=budget,
+                max_uses=opts["max_uses"],
+                scope=scope,
             )
         except VoucherError as exc:
             raise CommandError(exc.message) from None

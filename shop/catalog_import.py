@@ -1,0 +1,155 @@
+"""Products in and out of the shop as CSV or XLSX (django-import-export).
+
+One resource, :class:`ProductResource`, serves the backoffice (import with a dry-run
+preview of every change and row-level errors, export of the filtered list) and
+``manage.py import_products``. Rows are keyed on the SKU: an existing SKU is updated, a new
+one created. Every row is validated like the backoffice form (field limits, the database
+constraints: sale price below the price, content quantity with its unit …); one invalid row
+and nothing is imported. A price change is recorded in the price history by
+``Product.save`` like any other.
+"""
+
+import os
+from pathlib import Path
+
+import tablib
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from .exceptions import DomainError
+from .models import Category, Product
+
+COLUMNS = (
+    "sku",
+    "name",
+    "slug",
+    "category",
+    "description",
+    "price",
+    "sale_price",
+    "sale_start",
+    "sale_end",
+    "tax_rate",
+    "stock",
+    "low_stock_threshold",
+    "allow_backorders",
+    "delivery_days",
+    "backorder_delivery_days",
+    "content_quantity",
+    "content_unit",
+    "manufacturer",
+    "manufacturer_address",
+    "manufacturer_contact",
+    "responsible_person",
+    "responsible_person_address",
+    "responsible_person_contact",
+    "product_identifier",
+    "safety_information",
+    "is_active",
+)
+
+
+class CatalogImportError(DomainError):
+    """A file that cannot be read as a product table."""
+
+
+class ImportFileStorage(FileSystemStorage):
+    """Uploaded import files between preview and confirmation: under PRIVATE_MEDIA_ROOT
+    (never served; on the shared storage of a multi-node installation, so the confirming
+    request may reach another node)."""
+
+    @property
+    def base_location(self):
+        return str(Path(settings.PRIVATE_MEDIA_ROOT) / "imports")
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
+class ProductResource(resources.ModelResource):
+    category = fields.Field(
+        attribute="category",
+        column_name="category",
+        widget=widgets.ForeignKeyWidget(Category, field="slug"),
+    )
+
+    class Meta:
+        model = Product
+        fields = COLUMNS
+        export_order = COLUMNS
+        import_id_fields = ("sku",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def __init__(self, progress=None, **kwargs):
+        super().__init__(**kwargs)
+        self.progress = progress
+
+    def before_import_row(self, row, **kwargs):
+        for key in ("sku", "name", "category"):
+            if key in row and isinstance(row[key], str):
+                row[key] = row[key].strip()
+        if not (row.get("slug") or "").strip() and row.get("name"):
+            existing = Product.objects.filter(sku=row.get("sku")).values_list("slug", flat=True)
+            row["slug"] = existing.first() or slugify(f"{row['name']}-{row.get('sku', '')}")[:200]
+        if (row.get("category") or "") and not Category.objects.filter(
+            slug=row["category"]
+        ).exists():
+            raise ValueError(
+                _("Unknown category “%(slug)s” (use a category's slug).")
+                % {"slug": row["category"]}
+            )
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if self.progress is not None:
+            self.progress()
+
+
+def read_dataset(path):
+    """The rows of a CSV (UTF-8, with a header row) or XLSX file."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix == ".csv":
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                return tablib.Dataset().load(handle.read(), format="csv")
+        if suffix == ".xlsx":
+            with open(path, "rb") as handle:
+                return tablib.Dataset().load(handle.read(), format="xlsx")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogImportError(str(exc)) from None
+    except Exception as exc:  # tablib/openpyxl: any unreadable file
+        raise CatalogImportError(
+            _("The file could not be read: %(error)s") % {"error": exc}
+        ) from None
+    raise CatalogImportError(_("Please use a .csv or .xlsx file."))
+
+
+def import_products(dataset, *, dry_run=False, progress=None):
+    """Import ``dataset``; all rows or none (one transaction). Returns import-export's
+    ``Result`` (``has_errors()``, ``has_validation_errors()``, ``totals``)."""
+    resource = ProductResource(progress=progress)
+    return resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+
+
+def row_errors(result):
+    """``[(row number, message)]`` of a result: exceptions and field validation errors."""
+    errors = []
+    for number, row_errors_ in result.row_errors():
+        for error in row_errors_:
+            errors.append((number, str(error.error)))
+    for invalid in result.invalid_rows:
+        for field, messages in invalid.error_dict.items():
+            for message in messages:
+                label = "" if field == "__all__" else f"{field}: "
+                errors.append((invalid.number, f"{label}{message}"))
+    return sorted(errors, key=lambda item: item[0])

@@ -1,0 +1,46 @@
+"""Product pictures: what an upload must be. Resizing is django-imagekit's (the spec fields
+on ``shop.models.ProductImage``)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def validate_product_image(file):
+    """A real JPEG, PNG, WebP or GIF within ``PRODUCT_IMAGE_MAX_BYTES`` and
+    ``PRODUCT_IMAGE_MAX_PIXELS``. SVG (a document that can carry scripts) is refused, as is
+    anything Pillow cannot verify."""
+    name = (getattr(file, "name", "") or "").lower()
+    if name.endswith((".svg", ".svgz")):
+        raise ValidationError(_("SVG files are not accepted; please upload JPEG, PNG or WebP."))
+    size = getattr(file, "size", None)
+    if size is not None and size > settings.PRODUCT_IMAGE_MAX_BYTES:
+        raise ValidationError(
+            _("The picture is too large (at most %(mb)s MB).")
+            % {"mb": round(settings.PRODUCT_IMAGE_MAX_BYTES / 1024 / 1024, 1)}
+        )
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image_format = image.format
+            width, height = image.size
+            if width * height > settings.PRODUCT_IMAGE_MAX_PIXELS:
+                raise ValidationError(
+                    _("The picture has too many pixels (at most %(mp)s megapixels).")
+                    % {"mp": round(settings.PRODUCT_IMAGE_MAX_PIXELS / 1_000_000, 1)}
+                )
+            image.verify()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(_("This file is not a picture we can read.")) from None
+    finally:
+        try:
+            file.seek(0)
+        except (ValueError, OSError):  # a closed or unseekable upload: nothing to rewind
+            pass
+    if image_format not in ALLOWED_FORMATS:
+        raise ValidationError(_("Please upload a JPEG, PNG, WebP or GIF picture."))

@@ -1,0 +1,146 @@
+"""Product import/export (issue 25): CSV/XLSX through the backoffice with a dry-run
+preview and row errors, and ``manage.py import_products FILE [--dry-run]``; a price change
+by import is recorded in the price history."""
+
+from decimal import Decimal
+from io import BytesIO, StringIO
+
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from shop.models import PriceHistory, Product
+from tests.factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "sku,name,category,price,sale_price,stock,content_quantity,content_unit,tax_rate\n"
+
+
+def write(tmp_path, text, name="products.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    call_command("import_products", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_import_creates_and_updates_products_and_records_price_changes(tmp_path):
+    CategoryFactory(slug="pantry")
+    jam = ProductFactory(sku="PAN-002", name="Jam", price=Decimal("6.50"))
+    path = write(
+        tmp_path,
+        HEADER
+        + "PAN-002,Nordic berry jam,pantry,5.90,,120,250,g,7.00\n"
+        + "PAN-009,Cloudberry jam,pantry,8.90,7.90,30,200,g,7.00\n",
+    )
+    out, _err = run(path)
+    assert "1 new, 1 updated" in out
+    jam.refresh_from_db()
+    assert jam.price == Decimal("5.90") and jam.name == "Nordic berry jam"
+    assert list(
+        PriceHistory.objects.filter(product=jam)
+        .order_by("recorded_at")
+        .values_list("price", flat=True)
+    ) == [Decimal("6.50"), Decimal("5.90")]
+    new = Product.objects.get(sku="PAN-009")
+    assert new.current_price() == Decimal("7.90") and new.unit_price() == (Decimal("39.50"), "kg")
+
+
+def test_dry_run_changes_nothing(tmp_path):
+    CategoryFactory(slug="pantry")
+    path = write(tmp_path, HEADER + "NEW-1,Honey,pantry,9.00,,5,,,7.00\n")
+    out, _err = run(path, "--dry-run")
+    assert "Dry run: 1 new" in out
+    assert not Product.objects.exists()
+
+
+def test_a_bad_row_is_reported_and_nothing_is_imported(tmp_path):
+    CategoryFactory(slug="pantry")
+    path = write(
+        tmp_path,
+        HEADER
+        + "OK-1,Honey,pantry,9.00,,5,,,7.00\n"
+        + "BAD-1,Sale too high,pantry,9.00,12.00,5,,,7.00\n"
+        + "BAD-2,No category,nowhere,9.00,,5,,,7.00\n",
+    )
+    with pytest.raises(CommandError, match="nothing was imported"):
+        run(path)
+    assert not Product.objects.exists()
+
+
+def test_errors_name_their_rows(tmp_path):
+    CategoryFactory(slug="pantry")
+    path = write(tmp_path, HEADER + "BAD-1,Too precise,pantry,9.001,,5,,,7.00\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_products", path, stdout=StringIO(), stderr=err)
+    assert "row 1" in err.getvalue()
+
+
+def test_xlsx_import_and_unreadable_files(tmp_path):
+    CategoryFactory(slug="living")
+    data = tablib.Dataset(headers=["sku", "name", "category", "price", "tax_rate"])
+    data.append(["LIV-9", "Wool socks", "living", "19.00", "19.00"])
+    path = tmp_path / "products.xlsx"
+    path.write_bytes(data.export("xlsx"))
+    run(str(path))
+    assert Product.objects.get(sku="LIV-9").price == Decimal("19.00")
+    with pytest.raises(CommandError, match=".csv or .xlsx"):
+        run(write(tmp_path, "x", "products.txt"))
+    with pytest.raises(CommandError):
+        run(str(tmp_path / "missing.csv"))
+
+
+def test_backoffice_import_previews_changes_then_imports(admin_client):
+    CategoryFactory(slug="pantry")
+    ProductFactory(sku="PAN-002", price=Decimal("6.50"))
+    csv = (HEADER + "PAN-002,Jam,pantry,5.50,,10,,,7.00\n").encode()
+    response = admin_client.post(
+        reverse("admin:shop_product_import"),
+        {
+            "resource": "0",
+            "format": "0",
+            "import_file": SimpleUploadedFile("p.csv", csv, content_type="text/csv"),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Confirm import" in page
+    assert "Update" in page and "PAN-002" in page
+    assert Product.objects.get(sku="PAN-002").price == Decimal("6.50")  # preview only
+    confirm = response.context["confirm_form"]
+    response = admin_client.post(
+        reverse("admin:shop_product_process_import"),
+        {**confirm.initial, "resource": "0", "format": "0"},
+    )
+    assert response.status_code == 302
+    assert Product.objects.get(sku="PAN-002").price == Decimal("5.50")
+
+
+def test_backoffice_import_shows_row_errors(admin_client):
+    csv = (HEADER + "X-1,Nothing,nowhere,1.00,,1,,,7.00\n").encode()
+    response = admin_client.post(
+        reverse("admin:shop_product_import"),
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
+    )
+    assert "Unknown category" in response.content.decode()
+    assert not Product.objects.exists()
+
+
+def test_backoffice_export_as_csv(admin_client):
+    ProductFactory(sku="EXP-1", name="=HYPERLINK(1)")
+    response = admin_client.post(
+        reverse("admin:shop_product_export"),
+        {"format": "0", "resource": "0", **{f"productresource_{c}": "on" for c in ("sku", "name")}},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "EXP-1" in body
+    assert "=HYPERLINK" not in body.replace("'=HYPERLINK", "")  # formulas neutralised
+    assert BytesIO(response.content)

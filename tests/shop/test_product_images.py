@@ -1,0 +1,182 @@
+"""Product pictures (issue 25): upload in the backoffice with checks, resized WebP and JPEG
+versions, <picture> with srcset/sizes and lazy loading, thumbnails in lists, cart, checkout,
+order pages and e-mails, with constant query counts."""
+
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from orders.models import Order
+from shop.models import OutboxEmail, ProductImage
+from tests.checkout import add_to_cart
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def png(width=600, height=400, colour=(200, 40, 60), name="jar.png", fmt="PNG"):
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, format=fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def picture(product, position=0, alt=""):
+    image = ProductImage(product=product, position=position, alt_text=alt)
+    image.image.save(f"p{product.pk}-{position}.png", png(), save=True)
+    return image
+
+
+def change_form(product):
+    data = {
+        "name": product.name,
+        "slug": product.slug,
+        "sku": product.sku,
+        "category": product.category_id,
+        "description": "",
+        "is_active": "on",
+        "price": "10.00",
+        "tax_rate": "19.00",
+        "delivery_days": "2",
+        "backorder_delivery_days": "14",
+        "image_color": "#8fb3c9",
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "0",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
+        "images-0-alt_text": "A red jar",
+        "images-0-position": "0",
+        "price_history-TOTAL_FORMS": "0",
+        "price_history-INITIAL_FORMS": "0",
+        "price_history-MIN_NUM_FORMS": "0",
+        "price_history-MAX_NUM_FORMS": "0",
+    }
+    return data
+
+
+def test_upload_in_the_backoffice_makes_webp_and_jpeg_versions(admin_client, settings):
+    product = ProductFactory()
+    data = change_form(product)
+    data["images-0-image"] = png(1600, 1200)
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    image = product.images.get()
+    assert image.alt_text == "A red jar" and (image.width, image.height) == (1600, 1200)
+    for name in ("webp_240", "webp_480", "webp_960", "jpeg_240", "jpeg_480", "jpeg_960"):
+        version = getattr(image, name)
+        path = settings.MEDIA_ROOT / version.name
+        assert path.exists(), name
+        with Image.open(path) as resized:
+            assert resized.format == ("WEBP" if name.startswith("webp") else "JPEG")
+            assert resized.width == int(name.split("_")[1])
+
+
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (
+            SimpleUploadedFile("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            "SVG",
+        ),
+        (SimpleUploadedFile("fake.png", b"not a picture at all"), "picture"),
+    ],
+)
+def test_upload_refuses_svg_and_files_that_are_no_picture(admin_client, upload, message):
+    product = ProductFactory()
+    data = change_form(product)
+    data["images-0-image"] = upload
+    response = admin_client.post(reverse("admin:shop_product_change", args=[product.pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not product.images.exists()
+
+
+def test_upload_refuses_pictures_above_the_limits(admin_client, settings):
+    product = ProductFactory()
+    settings.PRODUCT_IMAGE_MAX_PIXELS = 100 * 100
+    data = change_form(product)
+    data["images-0-image"] = png(200, 200)
+    response = admin_client.post(reverse("admin:shop_product_change", args=[product.pk]), data)
+    assert "too many pixels" in response.content.decode()
+    settings.PRODUCT_IMAGE_MAX_PIXELS = 10**8
+    settings.PRODUCT_IMAGE_MAX_BYTES = 100
+    data["images-0-image"] = png(200, 200)
+    response = admin_client.post(reverse("admin:shop_product_change", args=[product.pk]), data)
+    assert "too large" in response.content.decode()
+    assert not product.images.exists()
+
+
+def test_product_page_shows_all_pictures_in_order_with_srcset_and_lazy_loading(client):
+    product = ProductFactory()
+    picture(product, 1, "side view")
+    picture(product, 0, "front view")
+    page = client.get(reverse("shop:product", args=[product.slug])).content.decode()
+    assert page.index('alt="front view"') < page.index('alt="side view"')
+    assert '<source type="image/webp" srcset="' in page and " 960w" in page
+    assert 'sizes="' in page and 'loading="lazy"' in page
+
+
+def test_lists_show_the_main_picture_with_constant_queries(client, django_assert_max_num_queries):
+    for _ in range(3):
+        picture(ProductFactory())
+    with django_assert_max_num_queries(8) as few:
+        client.get(reverse("shop:products"))
+    for _ in range(6):
+        picture(ProductFactory())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("shop:products")).content.decode()
+    assert page.count("<picture>") == 9
+
+
+def test_thumbnails_in_cart_checkout_order_pages_and_confirmation_email(
+    client, shipping, card_payment, settings
+):
+    from tests.checkout import checkout_post
+
+    settings.SITE_URL = "https://shop.example.com"
+    product = ProductFactory(price=Decimal("10.00"))
+    image = picture(product)
+    add_to_cart(client, product)
+    thumb = image.jpeg_240.url
+    assert thumb in client.get(reverse("shop:cart")).content.decode()
+    assert thumb in client.get(reverse("orders:checkout")).content.decode()
+    response = client.post(reverse("orders:checkout"), checkout_post(shipping, card_payment))
+    assert response.status_code == 302
+    assert thumb in client.get(response.url).content.decode()  # success page
+    email = OutboxEmail.objects.get(template="order_confirmation")
+    assert f'src="https://shop.example.com{thumb}"' in email.body_html
+    order = Order.objects.get()
+    assert mail.outbox is not None and order.lines.count() == 1
+
+
+def test_backoffice_order_page_shows_thumbnails(admin_client, make_order, product):
+    image = picture(product)
+    order = make_order()
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert image.jpeg_240.url in page.content.decode()
+
+
+def test_account_order_page_shows_thumbnails_with_constant_queries(
+    client, customer, make_order, django_assert_max_num_queries
+):
+    first = ProductFactory()
+    image = picture(first)
+    order = make_order({first.pk: 1}, customer=customer)
+    client.force_login(customer)
+    url = reverse("orders:account_order", args=[order.number])
+    with django_assert_max_num_queries(30) as one_line:
+        page = client.get(url).content.decode()
+    assert image.jpeg_240.url in page
+    many = {first.pk: 1}
+    for _ in range(4):
+        other = ProductFactory()
+        picture(other)
+        many[other.pk] = 1
+    bigger = make_order(many, customer=customer)
+    with django_assert_max_num_queries(len(one_line.captured_queries)):
+        client.get(reverse("orders:account_order", args=[bigger.number]))

@@ -1,0 +1,84 @@
+"""Product search (issue 25): PostgreSQL full text in the customer's language, typo
+tolerance by trigrams, ranking, category and price filters, result count, "did you mean"."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, language="en", **params):
+    client.cookies["django_language"] = language
+    response = client.get(reverse("shop:products"), params)
+    assert response.status_code == 200
+    return response
+
+
+def names(response):
+    return [p.name for p in response.context["products"]]
+
+
+def test_search_uses_the_languages_stemming(client):
+    ProductFactory(name="Kaffeebohnen", description="Frische Bohnen aus der Rösterei")
+    ProductFactory(name="Teekanne", description="Für losen Tee")
+    assert names(search(client, "de", q="Bohne")) == ["Kaffeebohnen"]
+    ProductFactory(name="Running shoes", description="Shoes for runners")
+    assert names(search(client, "en", q="run")) == ["Running shoes"]
+
+
+def test_polish_search_ignores_accents(client):
+    ProductFactory(name="Żółty dżem", description="słodki")
+    assert names(search(client, "pl", q="zolty")) == ["Żółty dżem"]
+
+
+def test_search_tolerates_typos_and_ranks_the_best_match_first(client):
+    ProductFactory(name="Enamel coffee pot", description="For coffee on the stove")
+    ProductFactory(name="Coffee filter paper", description="Coffee, coffee, coffee")
+    ProductFactory(name="Wool throw", description="Warm")
+    assert set(names(search(client, q="cofee"))) == {"Enamel coffee pot", "Coffee filter paper"}
+    assert names(search(client, q="coffee filter"))[0] == "Coffee filter paper"
+
+
+def test_search_finds_sku_description_and_category(client):
+    kitchen = CategoryFactory(name="Kitchen")
+    ProductFactory(name="Skillet", sku="KIT-004", category=kitchen)
+    ProductFactory(name="Blanket", description="woven from merino wool")
+    assert names(search(client, q="KIT-004")) == ["Skillet"]
+    assert names(search(client, q="merino")) == ["Blanket"]
+    assert names(search(client, q="kitchen")) == ["Skillet"]
+
+
+def test_category_and_price_filters_use_the_price_that_applies_now(client):
+    pantry, kitchen = CategoryFactory(slug="pantry"), CategoryFactory(slug="kitchen")
+    ProductFactory(name="Jam", price=Decimal("6.50"), category=pantry)
+    ProductFactory(
+        name="Honey", price=Decimal("20.00"), sale_price=Decimal("9.00"), category=pantry
+    )
+    ProductFactory(name="Pan", price=Decimal("59.00"), category=kitchen)
+    assert set(names(search(client, category="pantry"))) == {"Jam", "Honey"}
+    assert names(search(client, min_price="8", max_price="10")) == ["Honey"]
+    response = search(client, category="pantry", max_price="7")
+    assert names(response) == ["Jam"]
+    assert "1 result" in response.content.decode()
+
+
+def test_bad_filters_are_errors_not_crashes(client):
+    ProductFactory(name="Jam")
+    response = search(client, min_price="abc", max_price="1.234", category="nowhere")
+    page = response.content.decode()
+    assert "Please enter an amount like 25.00." in page
+    assert names(response) == ["Jam"]  # invalid filters are not applied
+
+
+def test_result_count_and_did_you_mean_when_nothing_matches(client):
+    ProductFactory(name="Nordic berry jam")
+    assert names(search(client, q="bery jamm")) == ["Nordic berry jam"]  # typos tolerated
+    response = search(client, q="berrry jelly")  # "jelly" is nowhere
+    assert names(response) == []
+    page = response.content.decode()
+    assert "0 results" in page and "Did you mean:" in page
+    assert response.context["suggestion"] in {"berry", "jam", "Nordic berry jam"}
