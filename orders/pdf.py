@@ -6,7 +6,7 @@ from datetime import timedelta
 from shop.models import PaymentMethod, ShopSettings
 from shop.pdf import render_pdf
 
-from .models import CreditNote, Invoice, Shipment
+from .models import CreditNote, Invoice, Order, Shipment
 
 PAYMENT_TERM_DAYS = 14
 
@@ -43,14 +43,24 @@ def invoice_pdf_bytes(invoice_id):
 
 
 def credit_note_context(credit_note):
-    """The invoice's frozen content, printed as a credit note: same lines, every amount
-    credited (the template puts a minus sign before each one)."""
-    return {**invoice_context(credit_note.invoice), "credit_note": credit_note, "sign": "−"}
+    """The credit note's own lines, amounts and VAT rows (``pdf/credit_note.html``), with the
+    invoice it corrects and where the money goes."""
+    invoice = credit_note.invoice
+    return {
+        "sender_line": sender_line(ShopSettings.load()),
+        "credit_note": credit_note,
+        "invoice": invoice,
+        "order": invoice.order,
+        "lines": credit_note.typed_lines,
+        "tax_rows": credit_note.typed_tax_rows,
+        # a deduction reduces the credit: printed without the credit's minus sign
+        "adjustment_deducted": -credit_note.adjustment if credit_note.adjustment < 0 else None,
+    }
 
 
 def render_credit_note(credit_note):
     return render_pdf(
-        "pdf/invoice.html",
+        "pdf/credit_note.html",
         credit_note_context(credit_note),
         language=credit_note.invoice.order.language,
     )
@@ -80,3 +90,16 @@ def render_packing_slip(shipment):
 def packing_slip_pdf_bytes(shipment_id):
     shipment = Shipment.objects.select_related("order").get(pk=shipment_id)
     return render_packing_slip(shipment)
+
+
+def withdrawal_information_pdf_bytes(order_id):
+    """The terms and conditions, the withdrawal instructions and the model withdrawal form
+    for an order (attached to the order confirmation: a durable medium)."""
+    from .services.withdrawals import information
+
+    order = Order.objects.select_related("payment_method").get(pk=order_id)
+    return render_pdf(
+        "pdf/withdrawal_information.html",
+        {"order": order, **information(order)},
+        language=order.language,
+    )
