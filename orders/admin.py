@@ -22,8 +22,9 @@ from shop.exceptions import DomainError
 from shop.pdf import pdf_response
 
 from . import services
-from .models import CreditNote, FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
-from .pdf import render_credit_note, render_invoice, render_packing_slip
+from .aftersales import Return
+from .models import FeedToken, Invoice, Order, OrderComment, Shipment, TrackingNumber
+from .pdf import render_invoice, render_packing_slip
 
 
 class DateRangeFilter(admin.ListFilter):
@@ -103,7 +104,9 @@ def _detail_queryset():
         "payment_method", "shipping_method", "customer"
     ).prefetch_related(
         "lines",
-        "invoices__credit_note",
+        "invoices__credit_notes",
+        Prefetch("returns", queryset=Return.objects.prefetch_related("lines__order_line")),
+        "withdrawals",
         Prefetch(
             "shipments",
             queryset=Shipment.objects.prefetch_related("lines__order_line", "tracking"),
@@ -237,6 +240,9 @@ class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
             "comments": list(order.comments.all()),
             "downloads": list(order.download_links.all()),
             "tax_rows": order.tax_breakdown(),
+            "credit_notes": order.credit_notes,
+            "returns": list(order.returns.all()),
+            "withdrawals": list(order.withdrawals.all()),
             "comment_form": comment_form,
             "can_change": self.has_change_permission(request),
             **(extra_context or {}),
@@ -264,6 +270,12 @@ class OrderAdmin(LargeListAdminMixin, admin.ModelAdmin):
                 "order": order,
                 "action": action,
             }
+            if action == "refund":
+                try:
+                    context["plan"] = services.preview_full_refund(order)
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+                    return redirect(self._detail_url(order))
             return TemplateResponse(request, "admin/orders/order/confirm.html", context)
         function, success = actions[action]
         extra = {}
@@ -423,11 +435,6 @@ class InvoiceAdmin(_DocumentAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/pdf/", wrap(self.pdf_view), name="orders_invoice_pdf"),
-            path(
-                "<int:pk>/credit-note/pdf/",
-                wrap(self.credit_note_pdf_view),
-                name="orders_invoice_credit_note_pdf",
-            ),
             path("<int:pk>/send/", wrap(self.send_view), name="orders_invoice_send"),
             *super().get_urls(),
         ]
@@ -442,7 +449,7 @@ class InvoiceAdmin(_DocumentAdmin):
             "opts": self.model._meta,
             "title": _("Invoice %(number)s") % {"number": invoice.number},
             "invoice": invoice,
-            "credit_note": CreditNote.objects.filter(invoice=invoice).first(),
+            "credit_notes": list(invoice.credit_notes.order_by("year", "sequence")),
             "order": invoice.order,
             "lines": invoice.typed_lines,
             "tax_rows": invoice.typed_tax_rows,
@@ -454,13 +461,6 @@ class InvoiceAdmin(_DocumentAdmin):
         self._guard(request)
         invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
         return pdf_response(render_invoice(invoice), invoice.filename)
-
-    def credit_note_pdf_view(self, request, pk):
-        self._guard(request)
-        credit_note = get_object_or_404(
-            CreditNote.objects.select_related("invoice__order"), invoice_id=pk
-        )
-        return pdf_response(render_credit_note(credit_note), credit_note.filename)
 
     def send_view(self, request, pk):
         self._guard(request, change=True)
@@ -493,6 +493,9 @@ class ShipmentAdmin(_DocumentAdmin):
                 "<int:pk>/send-tracking/",
                 wrap(self.send_tracking_view),
                 name="orders_shipment_send_tracking",
+            ),
+            path(
+                "<int:pk>/delivered/", wrap(self.delivered_view), name="orders_shipment_delivered"
             ),
             *super().get_urls(),
         ]
@@ -536,9 +539,33 @@ class ShipmentAdmin(_DocumentAdmin):
                 )
         return redirect(reverse("admin:orders_shipment_change", args=[shipment.pk]))
 
+    def delivered_view(self, request, pk):
+        """Enter (or clear) the date the carrier delivered the shipment: the withdrawal period
+        of the order runs from the delivery of its last shipment."""
+        self._guard(request, change=True)
+        shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
+        if request.method == "POST":
+            raw = (request.POST.get("delivered_on") or "").strip()
+            try:
+                delivered_on = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                messages.error(request, _("Enter the delivery date as YYYY-MM-DD."))
+            else:
+                try:
+                    services.set_delivered(shipment, delivered_on, user=request.user)
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, _("Delivery date saved."))
+        return redirect(reverse("admin:orders_shipment_change", args=[shipment.pk]))
+
 
 def _int(value):
     try:
         return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
+
+
+# Credit notes, returns and withdrawals (issue 20) have their own module.
+from . import admin_aftersales  # noqa: E402, F401

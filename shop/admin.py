@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from modeltranslation.admin import TranslationAdmin
 
 from .db import PersonName, estimated_count
 from .models import Category, OutboxEmail, PaymentMethod, Product, ShippingMethod, ShopSettings
@@ -170,7 +171,7 @@ class PaymentMethodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShopSettings, site=backoffice)
-class ShopSettingsAdmin(admin.ModelAdmin):
+class ShopSettingsAdmin(TranslationAdmin):  # the terms and conditions per language
     def has_add_permission(self, request):
         return not ShopSettings.objects.exists()
 
