@@ -2,9 +2,10 @@
 refunds, where the money goes, "refunded via …"), returns (requested → received → refunded
 or rejected) and withdrawal statements. Imported by ``orders.admin``."""
 
+import hashlib
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +28,13 @@ def _quantities(request, prefix="qty_"):
     return {
         key[len(prefix) :]: value for key, value in request.POST.items() if key.startswith(prefix)
     }
+
+
+def _fingerprint(lines, inputs):
+    """What the operator saw in the preview: "Create" acts only on exactly that."""
+    parts = [f"{k}={v}" for k, v in sorted(lines.items())]
+    parts += [f"{k}={inputs[k]}" for k in ("shipping", "adjustment", "adjustment_text")]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 def _money_inputs(request):
@@ -190,8 +198,12 @@ class CreditNoteAdmin(_DocumentAdmin):
             values.update({int(k): v for k, v in _quantities(request).items() if k.isdigit()})
             inputs = _money_inputs(request)
             lines = {str(k): v for k, v in values.items()}
+            confirm = "confirm" in request.POST
+            if confirm and request.POST.get("previewed") != _fingerprint(lines, inputs):
+                confirm = False
+                messages.warning(request, _("The values changed: please check the refund again."))
             try:
-                if "confirm" in request.POST:
+                if confirm:
                     note = services.create_credit_note(order, lines, user=request.user, **inputs)
                 else:
                     plan = services.preview_credit_note(
@@ -204,7 +216,7 @@ class CreditNoteAdmin(_DocumentAdmin):
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                if "confirm" in request.POST:
+                if confirm:
                     messages.success(
                         request,
                         _(
@@ -232,6 +244,7 @@ class CreditNoteAdmin(_DocumentAdmin):
             "inputs": inputs,
             "shipping_left": shipping_left,
             "plan": plan,
+            "previewed": _fingerprint({str(k): v for k, v in values.items()}, inputs),
         }
         return TemplateResponse(request, "admin/orders/creditnote/partial_refund.html", context)
 
@@ -242,15 +255,7 @@ class CreatedRangeFilter(DateRangeFilter):
 
 @admin.register(Return, site=backoffice)
 class ReturnAdmin(admin.ModelAdmin):
-    list_display = [
-        "number",
-        "created",
-        "order_link",
-        "customer_column",
-        "items_column",
-        "reason",
-        "status_column",
-    ]
+    list_display = ["number", "created", "order_link", "items_column", "reason", "status_column"]
     list_filter = ["status", "reason", CreatedRangeFilter]
     search_fields = ["=number", "=order__number", "order__email"]
     list_select_related = ["order"]
@@ -258,12 +263,7 @@ class ReturnAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(units=Count("lines"))
-            .prefetch_related("lines__order_line")
-        )
+        return super().get_queryset(request).prefetch_related("lines__order_line")
 
     def has_add_permission(self, request):
         return False  # returns are created from an order (``new/<order>/``)
@@ -274,15 +274,10 @@ class ReturnAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("order"), ordering="order__number")
     def order_link(self, obj):
         return format_html(
-            '<a href="{}">{}</a>',
+            '<a href="{}">{}</a><br><span class="quiet">{}</span>',
             reverse("admin:orders_order_change", args=[obj.order_id]),
             obj.order,
-        )
-
-    @admin.display(description=gettext_lazy("customer"))
-    def customer_column(self, obj):
-        return format_html(
-            '{}<br><span class="quiet">{}</span>', obj.order.billing_name, obj.order.email
+            obj.order.billing_name,
         )
 
     @admin.display(description=gettext_lazy("items"))
@@ -400,6 +395,12 @@ class ReturnAdmin(admin.ModelAdmin):
                     return redirect(request.path)
                 if action in ("preview", "refund"):
                     inputs = _money_inputs(request)
+                    fingerprint = _fingerprint({}, inputs)
+                    if action == "refund" and request.POST.get("previewed") != fingerprint:
+                        action = "preview"
+                        messages.warning(
+                            request, _("The values changed: please check the refund again.")
+                        )
                     if action == "refund":
                         services.refund_return(ret, user=request.user, **inputs)
                         messages.success(
@@ -423,9 +424,23 @@ class ReturnAdmin(admin.ModelAdmin):
             "conditions": ReturnLine.Condition.choices,
             "plan": plan,
             "inputs": inputs,
+            "previewed": _fingerprint({}, inputs),
             "can_change": self.has_change_permission(request),
         }
         return TemplateResponse(request, "admin/orders/return/detail.html", context)
+
+
+class LateFilter(admin.SimpleListFilter):
+    title = gettext_lazy("late")
+    parameter_name = "late"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes: after the withdrawal period")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_late=self.value() == "yes")
+        return queryset
 
 
 class MatchedFilter(admin.SimpleListFilter):
@@ -448,13 +463,12 @@ class WithdrawalAdmin(admin.ModelAdmin):
     list_display = [
         "received_at",
         "order_column",
-        "name",
-        "email",
+        "sender_column",
         "items_column",
         "late_column",
         "status",
     ]
-    list_filter = ["status", "is_late", MatchedFilter]
+    list_filter = ["status", LateFilter, MatchedFilter]
     search_fields = ["=order_number", "email", "name"]
     list_select_related = ["order"]
     list_per_page = 50
@@ -476,10 +490,12 @@ class WithdrawalAdmin(admin.ModelAdmin):
                 obj.order_number,
             )
         return format_html(
-            '{} <span class="quiet">({})</span>',
-            obj.order_number,
-            _("no such order for this e-mail"),
+            '{}<br><span class="payout-pending">{}</span>', obj.order_number, _("not found")
         )
+
+    @admin.display(description=gettext_lazy("sent by"), ordering="name")
+    def sender_column(self, obj):
+        return format_html('{}<br><span class="quiet">{}</span>', obj.name, obj.email)
 
     @admin.display(description=gettext_lazy("items"))
     def items_column(self, obj):

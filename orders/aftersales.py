@@ -113,8 +113,9 @@ class Return(models.Model):
 
     OPEN = (Status.REQUESTED, Status.RECEIVED)
 
+    # Deleted only with a test customer's uninvoiced order (an invoice protects the order).
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="returns"
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="returns"
     )
     number = models.CharField(_("return number"), max_length=30, unique=True)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -184,7 +185,7 @@ class ReturnLine(models.Model):
         DAMAGED = "damaged", _("Damaged")
 
     return_request = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
     condition = models.CharField(
         _("condition"), max_length=10, choices=Condition.choices, blank=True

@@ -243,12 +243,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='return',
             name='order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='orders.order', verbose_name='order'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='returns', to='orders.order', verbose_name='order'),
         ),
         migrations.AddField(
             model_name='returnline',
             name='order_line',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.orderline'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orders.orderline'),
         ),
         migrations.AddField(
             model_name='returnline',

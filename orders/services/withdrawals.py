@@ -44,10 +44,13 @@ def information(order=None, shop=None):
     trader = ", ".join(
         part for part in (shop.legal_name, address, shop.phone, shop.contact_email) if part
     )
+    # The model form's addressee: name, geographical address and e-mail (Annex I(B)).
+    addressee = ", ".join(part for part in (shop.legal_name, address, shop.contact_email) if part)
     goods = order is None or any(line.needs_shipping for line in order.lines.all())
     return {
         "days": shop.withdrawal_period_days,
         "trader": trader,
+        "addressee": addressee,
         "url": links.withdrawal_url(order),
         "goods": goods,
     }
