@@ -29,7 +29,7 @@ def invoice_context(invoice):
         "term_days": PAYMENT_TERM_DAYS,
         "bank_transfer": invoice.payment_method_kind
         in (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE),
-        "is_paid": order.payment_status in ("paid", "refunded"),
+        "is_paid": order.payment_status in ("paid", "partly_refunded", "refunded"),
     }
 
 

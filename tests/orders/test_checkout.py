@@ -9,7 +9,7 @@ from django.urls import reverse
 from customers.models import Address
 from orders.models import Order
 from orders.services import CheckoutError, place_order
-from shop.models import OutboxEmail, Product
+from shop.models import OutboxEmail, Product, ShopSettings
 from tests.checkout import add_to_cart, checkout_post
 from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory
 
@@ -222,6 +222,7 @@ def test_checkout_page_query_count_is_constant(client, post_data, django_assert_
         PaymentMethodFactory(code=f"pm{i}", name=f"Method {i}", kind="prepayment")
     for _ in range(8):
         add_to_cart(client, ProductFactory())
+    ShopSettings.load()  # the settings row exists in a running shop (its first load inserts it)
     with django_assert_max_num_queries(16):  # constant: independent of lines and methods
         response = client.get(reverse("orders:checkout"))
     assert len(response.context["lines"]) == 8

@@ -370,7 +370,7 @@ def test_partial_credit_note_is_emailed_printable_and_in_the_account(
 
 @pytest.mark.parametrize(
     "language, words",
-    [("de", "Rechnungskorrektur"), ("pl", "korygująca"), ("da", "Kreditnota")],
+    [("de", "korrigieren hiermit die Rechnung"), ("pl", "korygująca"), ("da", "Kreditnota")],
 )
 def test_partial_credit_note_pdf_in_the_orders_language(invoiced, goods, language, words):
     order = invoiced(language=language)
@@ -378,3 +378,19 @@ def test_partial_credit_note_pdf_in_the_orders_language(invoiced, goods, languag
     note = services.create_credit_note(order, {line_of(order, lamp).pk: 1})
     text = pdf_text(pdf.render_credit_note(note))
     assert note.number in text and words in text and "corrects invoice" not in text
+
+
+def test_a_partly_refunded_order_still_proves_the_purchase_and_its_invoice_is_paid(
+    make_order, goods, customer
+):
+    from reviews.services import has_bought
+
+    lamp, coffee = goods
+    order = make_order({lamp.pk: 2, coffee.pk: 1}, customer=customer)
+    services.create_invoice(order)  # card: paid, nothing shipped yet
+    services.create_credit_note(order, {line_of(order, coffee).pk: 1})
+    order.refresh_from_db()
+    assert order.payment_status == Order.PaymentStatus.PARTLY_REFUNDED
+    assert has_bought(lamp, customer=customer)
+    text = pdf_text(pdf.render_invoice(Invoice.objects.get(order=order)))
+    assert "Paid on" in text and "Please transfer" not in text

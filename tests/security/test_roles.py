@@ -28,7 +28,9 @@ def changelist(label):
 
 
 SHOP_VIEW = {"shop.category", "shop.product", "shop.shippingmethod", "shop.paymentmethod"}
-ORDERS = {"orders.order", "orders.invoice", "orders.shipment"}
+ORDERS = {"orders.order", "orders.invoice", "orders.shipment", "orders.creditnote"}
+# Returns and withdrawal statements: every role that works on orders, not the DPO.
+AFTERSALES = {"orders.return", "orders.withdrawal"}
 GIFTCARDS = {"giftcards.giftcard", "giftcards.creditaccount", "giftcards.ledgerentry"}
 HELPDESK = {"helpdesk.thread", "helpdesk.cannedreply", "helpdesk.contacttopic"}
 VOUCHERS = {"vouchers.campaign", "vouchers.code", "vouchers.codejob", "vouchers.partneroffer"}
@@ -49,6 +51,7 @@ REDIRECT_ONLY = {"giftcards.giftcardmodesetting"}
 EVERYTHING = (
     SHOP_VIEW
     | ORDERS
+    | AFTERSALES
     | GIFTCARDS
     | HELPDESK
     | VOUCHERS
@@ -62,6 +65,7 @@ EVERYTHING = (
 REACHES = {
     "Shop manager": EVERYTHING - {"customers.staffuser"},
     "Order clerk": ORDERS
+    | AFTERSALES
     | CUSTOMERS
     | SHOP_VIEW
     | GIFTCARDS
@@ -71,12 +75,18 @@ REACHES = {
     | {"reviews.review", "generate codes", "assign codes"}
     | CUSTOMERS
     | {"shop.category", "shop.product"},
-    "Sales": ORDERS | CUSTOMERS | VOUCHERS | SHOP_VIEW | {"shop.outboxemail", "shop.shopsettings"},
+    "Sales": ORDERS
+    | AFTERSALES
+    | CUSTOMERS
+    | VOUCHERS
+    | SHOP_VIEW
+    | {"shop.outboxemail", "shop.shopsettings"},
     "Payments": ORDERS
+    | AFTERSALES
     | GIFTCARDS
     | {"issue gift cards", "adjust gift card", "gift-card mode"}
     | {"customers.user", "shop.paymentmethod"},
-    "Support": HELPDESK | ORDERS | {"customers.user", "reviews.review"},
+    "Support": HELPDESK | ORDERS | AFTERSALES | {"customers.user", "reviews.review"},
     "Data protection officer": PRIVACY | ORDERS | {"customers.user"},
 }
 
