@@ -153,7 +153,12 @@ def success(request):
     return render(
         request,
         "orders/success.html",
-        {"order": order, "lines": lines, "taxes": order.tax_breakdown(lines)},
+        {
+            "order": order,
+            "lines": lines,
+            "taxes": order.tax_breakdown(lines),
+            "status_url": None if order.customer_id else links.status_path(order),
+        },
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Address
+from orders import links
 from orders.models import Order
 from orders.services import CheckoutError, place_order
 from shop.models import OutboxEmail, Product, ShopSettings
@@ -127,6 +128,8 @@ def test_guest_checkout_through_the_page(client, product, post_data, django_user
     # the cart is emptied, the success page shows the order
     success = client.get(reverse("orders:success"))
     assert order.number in success.content.decode()
+    # a guest follows the order through its signed status link (issue 20)
+    assert links.status_path(order) in success.content.decode()
     assert client.session.get("cart") == {}
 
 
