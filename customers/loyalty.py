@@ -110,6 +110,46 @@ def reverse_points_for_order(order):
         )
 
 
+def refund_points(order, refunded_before, refunded_after):
+    """The points earned on the part of ``order``'s goods refunded between the goods values
+    ``refunded_before`` and ``refunded_after`` (after discount, without gift cards): what the
+    order earned times the refunded share, counted on the running total, so that refunding
+    everything in several steps takes back exactly what was earned."""
+    if order.customer_id is None:
+        return 0
+    earned = (
+        LoyaltyEntry.objects.filter(order=order, reason=LoyaltyEntry.Reason.EARN).aggregate(
+            s=Sum("points")
+        )["s"]
+        or 0
+    )
+    goods = sum((line.line_total for line in order.lines.all() if not line.is_giftcard), ZERO)
+    base = goods - (order.discount_total - order.shipping_discount)
+    if earned <= 0 or base <= 0:
+        return 0
+
+    def upto(value):
+        return math.floor(earned * min(max(value, ZERO), base) / base)
+
+    return max(0, upto(refunded_after) - upto(refunded_before))
+
+
+def reverse_points_for_refund(order, refunded_before, refunded_after, note):
+    """Take back the points earned on a refunded part (:func:`refund_points`), never below
+    zero; the shortfall is noted, as on a cancellation."""
+    if order.customer_id is None:
+        return None
+    with transaction.atomic():
+        account = _locked_account(order.customer_id)
+        wanted = refund_points(order, refunded_before, refunded_after)
+        points = min(wanted, account.balance)
+        if wanted and points < wanted:
+            note += " · " + _("%(missing)d points already spent") % {"missing": wanted - points}
+        if points <= 0:
+            return None
+        return _book(order.customer_id, -points, LoyaltyEntry.Reason.REFUND, order=order, note=note)
+
+
 def spend_points(customer, points, reason):
     """Deduct ``points`` (> 0) for ``reason`` (a text, e.g. the bought discount code).
 

@@ -270,6 +270,8 @@ class LoyaltyEntry(models.Model):
         EARN = "earn", _("Earned")
         SPEND = "spend", _("Spent")
         REVERSE = "reverse", _("Reversed")
+        # Taken back for the part of an order a credit note refunded (one per credit note).
+        REFUND = "refund", _("Refunded")
         ADJUST = "adjust", _("Adjusted")
 
     customer = models.ForeignKey(
@@ -304,7 +306,7 @@ class LoyaltyEntry(models.Model):
                 condition=(
                     Q(reason="earn", points__gt=0)
                     | Q(reason="spend", points__lt=0)
-                    | Q(reason="reverse", points__lte=0)
+                    | Q(reason__in=["reverse", "refund"], points__lte=0)
                     | Q(reason="adjust")
                 ),
                 name="loyalty_sign_matches_reason",

@@ -18,6 +18,9 @@ def connect():
     extensions.register_checkout_step(
         extensions.CheckoutStep("giftcards", pay=services.pay_at_checkout)
     )
+    extensions.register_refund_step(
+        extensions.RefundStep("giftcards", refund=services.refund_at_credit_note)
+    )
     signals.order_paid.connect(issue_on_paid, dispatch_uid="giftcards.issue_on_paid")
     signals.order_canceled.connect(reverse_on_cancel, dispatch_uid="giftcards.reverse_on_cancel")
     customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="giftcards.erasure")

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -437,39 +437,68 @@ def pay_at_checkout(order, lines, data, customer, preview=False):
 # --- refunds and cancellations ---------------------------------------------------------
 
 
-def refund_order(order):
-    """Give back every gift-card / credit payment of ``order`` to where it came from.
-
-    Idempotent: only what is still unrefunded per card or account is returned. A card that
-    expired in the meantime still gets its money back and is valid again for
-    ``REFUND_GRACE_DAYS`` days, so the refund can actually be used.
-    """
-    with transaction.atomic():
-        rows = (
-            LedgerEntry.objects.filter(order=order, kind__in=[Kind.SPEND, Kind.REFUND])
-            .values("card_id", "account_id")
-            .annotate(net=Sum("amount"))
-            .order_by("card_id", "account_id")
-        )
-        refunds = []
-        for row in rows:
-            due = -row["net"]
-            if due <= 0:
-                continue
-            reason = _("Order %(number)s canceled") % {"number": order.number}
-            if row["card_id"]:
+def _give_back(order, limit, reason, preview=False):
+    """Give back up to ``limit`` (None: everything) of what gift cards and account credit
+    paid for ``order`` and have not got back yet: cards first, then accounts. A card that
+    expired in the meantime still gets its money and is valid again for
+    ``REFUND_GRACE_DAYS`` days, so the refund can actually be used. Returns what each kind
+    got back; ``preview`` books nothing."""
+    rows = (
+        LedgerEntry.objects.filter(order=order, kind__in=[Kind.SPEND, Kind.REFUND])
+        .values("card_id", "account_id")
+        .annotate(net=Sum("amount"))
+        .order_by(F("account_id").asc(nulls_first=True), "card_id")  # cards first
+    )
+    given = {"giftcard_total": ZERO, "credit_total": ZERO}
+    entries = []
+    left = limit
+    for row in rows:
+        due = -row["net"]
+        if due <= 0:
+            continue
+        amount = due if left is None else min(due, left)
+        if amount <= 0:
+            break
+        if row["card_id"]:
+            given["giftcard_total"] += amount
+            if not preview:
                 card = GiftCard.objects.select_for_update().get(pk=row["card_id"])
+                text = reason
                 if card.is_expired:
                     card.valid_until = timezone.localdate() + timedelta(days=REFUND_GRACE_DAYS)
                     card.save(update_fields=["valid_until"])
-                    reason += " · " + _("expired card extended to %(date)s") % {
+                    text += " · " + _("expired card extended to %(date)s") % {
                         "date": card.valid_until.isoformat()
                     }
-                refunds.append(_post(card, due, Kind.REFUND, order=order, reason=reason))
-            else:
+                entries.append(_post(card, amount, Kind.REFUND, order=order, reason=text))
+        else:
+            given["credit_total"] += amount
+            if not preview:
                 account = CreditAccount.objects.select_for_update().get(pk=row["account_id"])
-                refunds.append(_post(account, due, Kind.REFUND, order=order, reason=reason))
-        return refunds
+                entries.append(_post(account, amount, Kind.REFUND, order=order, reason=reason))
+        if left is not None:
+            left -= amount
+    return given, entries
+
+
+def refund_order(order):
+    """Give back every gift-card / credit payment of ``order`` to where it came from (a
+    canceled or fully refunded order). Idempotent: only what is still unrefunded per card or
+    account is returned."""
+    with transaction.atomic():
+        reason = _("Order %(number)s canceled") % {"number": order.number}
+        return _give_back(order, None, reason)[1]
+
+
+def refund_at_credit_note(order, amount, reference="", preview=False):
+    """The refund step of this app (``orders.extensions``): a credit note of ``order`` gives
+    back up to ``amount`` to the gift card, then to the account credit that paid for it."""
+    with transaction.atomic():
+        reason = _("Credit note %(number)s of order %(order)s") % {
+            "number": reference,
+            "order": order.number,
+        }
+        return _give_back(order, amount, reason, preview=preview)[0]
 
 
 def block_cards_of_canceled_order(order):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shop.money import ZERO
 
-from .models import CreditNote, Invoice
+from .models import TAX_ROW_AMOUNTS, CreditNote, Invoice, typed_tax_rows
 
 
 @dataclass
@@ -43,21 +43,15 @@ class Document:
         return sum((r["gross"] for r in self.rows), ZERO)
 
 
-AMOUNT_KEYS = ("rate", "net", "tax", "gross")
-
-
-def _typed(rows):
-    """Stored tax rows with their amounts as Decimal; other keys (the VAT category of an
-    e-invoice: S, Z, E, K, AE) stay as they are."""
-    return [{k: Decimal(str(v)) if k in AMOUNT_KEYS else v for k, v in row.items()} for row in rows]
+AMOUNT_KEYS = TAX_ROW_AMOUNTS
+_typed = typed_tax_rows
 
 
 def credit_note_rows(credit_note):
-    """Net / tax / gross per VAT rate that ``credit_note`` credits, as negative amounts.
-
-    A credit note reverses its invoice in full today, so these are the invoice's amounts
-    negated; a credit note with amounts of its own (partial refunds) answers them here."""
-    rows = credit_note.invoice.tax_rows
+    """Net / tax / gross per VAT rate that ``credit_note`` credits, as negative amounts: its
+    own rows (a partial credit note credits exactly its part); notes issued before partial
+    refunds existed have none and reversed their invoice in full."""
+    rows = credit_note.tax_rows or credit_note.invoice.tax_rows
     return [
         {k: -v if k in AMOUNT_KEYS and k != "rate" else v for k, v in row.items()}
         for row in _typed(rows)

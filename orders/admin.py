@@ -24,8 +24,8 @@ from shop.pdf import pdf_response
 from . import einvoice, services
 from .admin_list import BulkActionsMixin, BuyerFilter, ProductFilter, ReceivableAgeFilter
 from .admin_reports import SalesReportAdmin  # noqa: F401  (registers the reports page)
+from .aftersales import Return
 from .models import (
-    CreditNote,
     FeedToken,
     Invoice,
     Order,
@@ -34,7 +34,7 @@ from .models import (
     Shipment,
     TrackingNumber,
 )
-from .pdf import render_credit_note, render_invoice, render_packing_slip
+from .pdf import render_invoice, render_packing_slip
 
 
 class DateRangeFilter(admin.ListFilter):
@@ -114,7 +114,9 @@ def _detail_queryset():
         "payment_method", "shipping_method", "customer"
     ).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.with_pictures()),
-        "invoices__credit_note",
+        "invoices__credit_notes",
+        Prefetch("returns", queryset=Return.objects.prefetch_related("lines__order_line")),
+        "withdrawals",
         Prefetch(
             "shipments",
             queryset=Shipment.objects.prefetch_related("lines__order_line", "tracking"),
@@ -282,6 +284,9 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             "comments": list(order.comments.all()),
             "downloads": list(order.download_links.all()),
             "tax_rows": order.tax_breakdown(),
+            "credit_notes": order.credit_notes,
+            "returns": list(order.returns.all()),
+            "withdrawals": list(order.withdrawals.all()),
             "comment_form": comment_form,
             "can_change": self.has_change_permission(request),
             **(extra_context or {}),
@@ -317,6 +322,12 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 "order": order,
                 "action": action,
             }
+            if action == "refund":
+                try:
+                    context["plan"] = services.preview_full_refund(order)
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+                    return redirect(self._detail_url(order))
             return TemplateResponse(request, "admin/orders/order/confirm.html", context)
         function, success = actions[action]
         extra = {}
@@ -478,11 +489,6 @@ class InvoiceAdmin(_DocumentAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("<int:pk>/pdf/", wrap(self.pdf_view), name="orders_invoice_pdf"),
-            path(
-                "<int:pk>/credit-note/pdf/",
-                wrap(self.credit_note_pdf_view),
-                name="orders_invoice_credit_note_pdf",
-            ),
             path("<int:pk>/xml/", wrap(self.xml_view), name="orders_invoice_xml"),
             path("<int:pk>/xrechnung/", wrap(self.xrechnung_view), name="orders_invoice_xrechnung"),
             path("<int:pk>/send/", wrap(self.send_view), name="orders_invoice_send"),
@@ -499,7 +505,7 @@ class InvoiceAdmin(_DocumentAdmin):
             "opts": self.model._meta,
             "title": _("Invoice %(number)s") % {"number": invoice.number},
             "invoice": invoice,
-            "credit_note": CreditNote.objects.filter(invoice=invoice).first(),
+            "credit_notes": list(invoice.credit_notes.order_by("year", "sequence")),
             "order": invoice.order,
             "lines": invoice.typed_lines,
             "tax_rows": invoice.typed_tax_rows,
@@ -526,13 +532,6 @@ class InvoiceAdmin(_DocumentAdmin):
         return einvoice.xml_response(
             einvoice.invoice_xml(invoice, xrechnung=True), invoice.xrechnung_filename
         )
-
-    def credit_note_pdf_view(self, request, pk):
-        self._guard(request)
-        credit_note = get_object_or_404(
-            CreditNote.objects.select_related("invoice__order"), invoice_id=pk
-        )
-        return pdf_response(render_credit_note(credit_note), credit_note.filename)
 
     def send_view(self, request, pk):
         self._guard(request, change=True)
@@ -565,6 +564,9 @@ class ShipmentAdmin(_DocumentAdmin):
                 "<int:pk>/send-tracking/",
                 wrap(self.send_tracking_view),
                 name="orders_shipment_send_tracking",
+            ),
+            path(
+                "<int:pk>/delivered/", wrap(self.delivered_view), name="orders_shipment_delivered"
             ),
             *super().get_urls(),
         ]
@@ -608,9 +610,33 @@ class ShipmentAdmin(_DocumentAdmin):
                 )
         return redirect(reverse("admin:orders_shipment_change", args=[shipment.pk]))
 
+    def delivered_view(self, request, pk):
+        """Enter (or clear) the date the carrier delivered the shipment: the withdrawal period
+        of the order runs from the delivery of its last shipment."""
+        self._guard(request, change=True)
+        shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
+        if request.method == "POST":
+            raw = (request.POST.get("delivered_on") or "").strip()
+            try:
+                delivered_on = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                messages.error(request, _("Enter the delivery date as YYYY-MM-DD."))
+            else:
+                try:
+                    services.set_delivered(shipment, delivered_on, user=request.user)
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, _("Delivery date saved."))
+        return redirect(reverse("admin:orders_shipment_change", args=[shipment.pk]))
+
 
 def _int(value):
     try:
         return int(value)
     except (TypeError, ValueError):
         raise Http404 from None
+
+
+# Credit notes, returns and withdrawals (issue 20) have their own module.
+from . import admin_aftersales  # noqa: E402, F401

@@ -16,6 +16,7 @@ from shop.exceptions import DomainError
 from shop.models import PaymentMethod, Product, ShippingMethod
 
 from . import services
+from .aftersales import Return, Withdrawal
 from .models import Invoice, Order
 
 DEMO_CUSTOMER_PASSWORD = "demo-customer-2026"
@@ -69,7 +70,7 @@ SCENARIOS = [
         "Birthday present for my sister.",
         {"PAN-003": 5},
         "card",
-        ["invoice", "refund"],
+        ["invoice", "refund", "payout"],
     ),
     (
         "thomas.gast@example.com",
@@ -92,7 +93,38 @@ SCENARIOS = [
         "prepayment",
         ["mark_paid", "invoice"],
     ),
+    # The order's life after delivery (issue 20): a partial refund, withdrawals and returns.
+    (
+        "anna.schmidt@example.com",
+        "Two for the kitchen, one for the office.",
+        {"KIT-002": 2, "PAN-001": 1},
+        "card",
+        ["invoice", "ship_all", "delivered", "partial_refund"],
+    ),
+    (
+        "jan.kowalski@example.com",
+        "For the new flat.",
+        {"LIV-001": 2, "LIV-002": 1},
+        "invoice",
+        ["invoice", "ship_all", "delivered", "withdrawal", "return_from_withdrawal"],
+    ),
+    (
+        "mette.jensen@example.com",
+        "Gift wrap, please.",
+        {"KIT-003": 1, "PAN-003": 2},
+        "card",
+        ["invoice", "ship_all", "delivered", "return", "receive", "refund_return"],
+    ),
+    (
+        "thomas.gast@example.com",
+        "Second order, same address.",
+        {"KIT-001": 1},
+        "prepayment",
+        ["mark_paid", "invoice", "ship_all", "delivered", "return", "reject_return"],
+    ),
 ]
+# A withdrawal statement whose order number and e-mail address match no order.
+UNMATCHED_WITHDRAWAL = ("Sofie Berg", "sofie.berg@example.com", "99999")
 
 
 HISTORY_NOTE = "Demo order history"
@@ -140,6 +172,15 @@ def seed(cmd):
         )
         run_steps(order, steps, staff)
         created += 1
+    name, email, number = UNMATCHED_WITHDRAWAL
+    if not Withdrawal.objects.filter(email=email, order_number=number).exists():
+        services.record_withdrawal(
+            name=name,
+            email=email,
+            order_number=number,
+            items_text="The blue cushion",
+            language="da",
+        )
     total = Order.objects.filter(email__in=[*CUSTOMERS, *GUESTS]).count()
     cmd.stdout.write(f"Orders: {created} created, {total} demo orders in total.")
 
@@ -188,6 +229,60 @@ def run_steps(order, steps, staff):
             services.cancel_order(order, user=staff)
         elif step == "refund":
             services.refund_order(order, user=staff)
+        else:
+            run_aftersales_step(order, step, shipment, staff)
+
+
+def run_aftersales_step(order, step, shipment, staff):
+    first = order.lines.order_by("id").first()
+    latest_return = order.returns.order_by("-id").first()
+    if step == "payout":
+        note = order.invoices.get().credit_notes.order_by("-sequence").first()
+        services.mark_refunded(note, user=staff)
+    elif step == "delivered":
+        services.set_delivered(shipment, timezone.localdate(), user=staff)
+    elif step == "partial_refund":
+        services.create_credit_note(
+            order,
+            {first.pk: 1},
+            reason="One bowl arrived chipped; we refund it. Sorry!",
+            user=staff,
+        )
+    elif step == "withdrawal":
+        services.record_withdrawal(
+            name=order.billing_name,
+            email=order.email,
+            order_number=order.number,
+            items={first.pk: 1},
+            reason="The colour does not match the sofa.",
+        )
+    elif step == "return_from_withdrawal":
+        withdrawal = order.withdrawals.order_by("-id").first()
+        services.create_return(
+            order,
+            services.withdrawal_lines(withdrawal),
+            Return.Reason.WITHDRAWAL,
+            note=withdrawal.reason,
+            user=staff,
+            withdrawal=withdrawal,
+        )
+    elif step == "return":
+        services.create_return(
+            order, {first.pk: 1}, Return.Reason.DEFECTIVE, note="Handle loose.", user=staff
+        )
+    elif step == "receive":
+        lines = {line.pk: ("as_new", True) for line in latest_return.lines.all()}
+        services.receive_return(latest_return, lines, user=staff)
+    elif step == "refund_return":
+        services.refund_return(latest_return, reason="Thank you for sending it back.", user=staff)
+    elif step == "reject_return":
+        services.reject_return(
+            latest_return,
+            "The pan shows heavy use; this is wear, not a defect covered by the guarantee.",
+            user=staff,
+        )
+    else:
+        raise ValueError(f"unknown demo step {step}")
 
 
 def ebook_file(cmd):

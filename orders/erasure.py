@@ -10,11 +10,13 @@
   placeholders; the invoices keep their own snapshot of the buyer.
 """
 
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils.translation import gettext as _
 
 from customers.services import CustomerError
+from shop.erasure import scrub
 
+from .aftersales import Return, Withdrawal
 from .models import Invoice, Order
 from .services.lifecycle import cancel_order
 
@@ -43,6 +45,27 @@ def anonymise_orders(orders):
     return count
 
 
+def scrub_aftersales(customer, orders):
+    """Withdrawal statements and return notes of the customer's orders (or sent by the
+    customer) keep their dates, items and amounts; names, addresses and free texts go."""
+    deleted = _("Deleted")
+    needles = [customer.first_name, customer.last_name, customer.email]
+    replacements = [deleted, deleted, deleted]
+    withdrawals = Withdrawal.objects.filter(
+        Q(order__in=orders) | Q(customer=customer) | Q(email__iexact=customer.email)
+    )
+    for withdrawal in withdrawals.select_for_update():
+        Withdrawal.objects.filter(pk=withdrawal.pk).update(
+            customer=None,
+            name=deleted,
+            email=f"deleted-withdrawal-{withdrawal.pk}@invalid",
+            reason=scrub(withdrawal.reason, needles, replacements),
+            items_text=scrub(withdrawal.items_text, needles, replacements),
+        )
+    for ret in Return.objects.filter(order__in=orders).exclude(note="").select_for_update():
+        Return.objects.filter(pk=ret.pk).update(note=scrub(ret.note, needles, replacements))
+
+
 def cancel_unpaid_pending_orders(orders, by=None):
     """Cancel the orders nothing has happened to yet; returns how many."""
     pending = orders.cancelable_pending()
@@ -64,6 +87,7 @@ def erase_customer(customer, by=None):
     orders = Order.objects.filter(customer=customer)
     canceled = cancel_unpaid_pending_orders(orders, by=by)
     invoiced = invoiced_order_count(customer)
+    scrub_aftersales(customer, orders)
     if not customer.is_test or invoiced:
         return {
             "orders_deleted": 0,

@@ -20,6 +20,18 @@ The placement calls, in registration order (= the apps' layer order):
 
 A step raises a ``DomainError`` to refuse the order; nothing of it is saved.
 
+**Refund steps.** A credit note (``orders.services.refunds``) gives money back to where it
+came from before the rest is refunded through the payment method. Apps that took part of the
+payment register a :class:`RefundStep` in ``ready()``::
+
+    extensions.register_refund_step(extensions.RefundStep("giftcards", refund=...))
+
+``refund(order, amount, reference="", preview=False)`` gives back at most ``amount`` of what
+the app took for ``order`` and not yet gave back, and returns what it gave back as
+``{"giftcard_total": amount, "credit_total": amount}``; ``reference`` is the credit note's
+number (for the app's own records). With ``preview=True`` (the operator's confirmation page)
+it computes the same amounts and books nothing.
+
 **Preview.** The checkout page shows what the placement would charge and offers the payment
 methods for it (``orders.services.quote_order``): it calls ``price`` and ``pay`` with
 ``preview=True`` on an unsaved order. A step then computes exactly what it would do, but
@@ -55,3 +67,24 @@ def register_checkout_step(step):
 
 def checkout_steps():
     return list(_checkout_steps)
+
+
+@dataclass(frozen=True)
+class RefundStep:
+    name: str
+    refund: Callable
+
+
+_refund_steps = []
+
+# The credit-note fields a refund step may fill.
+REFUND_FIELDS = ("giftcard_total", "credit_total")
+
+
+def register_refund_step(step):
+    global _refund_steps
+    _refund_steps = [s for s in _refund_steps if s.name != step.name] + [step]
+
+
+def refund_steps():
+    return list(_refund_steps)

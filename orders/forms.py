@@ -203,3 +203,73 @@ class CheckoutForm(forms.Form):
             self.add_error(
                 "payment_method", self.fields["payment_method"].error_messages["invalid_choice"]
             )
+
+
+class WithdrawalForm(forms.Form):
+    """Step 1 of the withdrawal function: only what identifies the contract. With the order
+    known (the customer's own order, or a guest's signed link) the items are chosen per line
+    (all by default); otherwise the customer may name them in a text."""
+
+    name = forms.CharField(
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = EmailFormField(
+        label=_("E-mail address used for the order"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    order_number = forms.CharField(label=_("Order number"), max_length=40)
+    items_text = forms.CharField(
+        label=_("Which items? (optional, empty: the whole order)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional, you do not need to give one)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, order=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.line_fields = []
+        if order is not None:
+            del self.fields["items_text"]
+            self.fields["order_number"].disabled = True
+            self.fields["order_number"].initial = order.number
+            for line in order.lines.all():
+                name = f"qty_{line.pk}"
+                self.fields[name] = forms.IntegerField(
+                    label=line.name,
+                    min_value=0,
+                    max_value=line.quantity,
+                    initial=line.quantity,
+                    required=False,
+                    widget=forms.NumberInput(attrs={"class": "qty"}),
+                )
+                self.line_fields.append((line, name))
+
+    def items(self):
+        """{order line id: units} chosen (the service treats every unit as the whole order)."""
+        chosen = {}
+        for line, name in self.line_fields:
+            units = self.cleaned_data.get(name)
+            chosen[line.pk] = line.quantity if units is None else units
+        return chosen
+
+    def clean(self):
+        data = super().clean()
+        if self.line_fields and not self.errors and not any(self.items().values()):
+            raise forms.ValidationError(_("Choose at least one item, or leave all as they are."))
+        return data
+
+    def line_rows(self):
+        """[(line, bound quantity field)] for the page."""
+        return [(line, self[name]) for line, name in self.line_fields]
+
+    def chosen_lines(self):
+        """[(line, units)] for the confirmation page."""
+        items = self.items()
+        return [(line, items[line.pk]) for line, _name in self.line_fields if items[line.pk]]

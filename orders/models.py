@@ -3,7 +3,6 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Greatest, Upper
@@ -18,6 +17,18 @@ from shop.money import ZERO, money
 
 def net_of(gross, rate):
     return money(gross * 100 / (100 + rate))
+
+
+TAX_ROW_AMOUNTS = ("rate", "net", "tax", "gross")
+
+
+def typed_tax_rows(rows):
+    """Stored tax rows (JSON: strings) with rate, net, tax and gross as decimals; any other
+    key (``category``: the EN 16931 VAT category S, Z, E, K, AE of documents issued since
+    e-invoicing) stays as it is."""
+    return [
+        {k: Decimal(str(v)) if k in TAX_ROW_AMOUNTS else v for k, v in row.items()} for row in rows
+    ]
 
 
 def discountable_total(lines):
@@ -40,17 +51,18 @@ class OrderQuerySet(models.QuerySet):
 
     def open_amount_relevant(self):
         """Orders that count towards a customer's open amount (S5)."""
-        return self.exclude(payment_status=Order.PaymentStatus.PAID).exclude(
-            status__in=[Order.Status.CANCELED, Order.Status.CLOSED]
-        )
+        return self.exclude(
+            payment_status__in=[Order.PaymentStatus.PAID, Order.PaymentStatus.PARTLY_REFUNDED]
+        ).exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED])
 
     def open_amount(self):
         """What these orders still owe (S5), the one definition of the open amount: for each
         order not paid, canceled or closed, its grand total less what gift cards and account
-        credit already paid (``Order.amount_due``), never below zero. Amounts credited on a
-        later partial refund are to be taken off here as well."""
+        credit already paid and less what credit notes credited (``Order.balance_due``),
+        never below zero. A credit note on an order not yet paid first cancels what is
+        still due (``orders.services.refunds``), so the credited amount comes off here."""
         due = Greatest(
-            F("grand_total") - F("giftcard_total") - F("credit_total"),
+            F("grand_total") - F("giftcard_total") - F("credit_total") - F("credited_total"),
             Value(ZERO),
             output_field=models.DecimalField(max_digits=12, decimal_places=2),
         )
@@ -70,6 +82,8 @@ class Order(models.Model):
         UNPAID = "unpaid", _("Unpaid")
         AUTHORIZED = "authorized", _("Authorized")
         PAID = "paid", _("Paid")
+        # Paid, and part of it credited by one or more credit notes (the order stands).
+        PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
         REFUNDED = "refunded", _("Refunded")
 
     number = models.CharField(
@@ -124,7 +138,7 @@ class Order(models.Model):
     )
     payment_status = models.CharField(
         _("payment status"),
-        max_length=12,
+        max_length=20,
         choices=PaymentStatus.choices,
         default=PaymentStatus.UNPAID,
         db_index=True,
@@ -152,6 +166,11 @@ class Order(models.Model):
     )
     credit_total = models.DecimalField(
         _("paid by account credit"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    # The sum of the order's credit notes, kept by orders.services.refunds in the transaction
+    # that issues one (order row locked); the constraint keeps it within the invoiced total.
+    credited_total = models.DecimalField(
+        _("credited"), max_digits=12, decimal_places=2, default=ZERO
     )
     voucher_code = models.CharField(_("discount code"), max_length=64, blank=True)
     partner_consent = models.BooleanField(_("consented to partner network"), default=False)
@@ -187,6 +206,11 @@ class Order(models.Model):
                 | (~Q(billing_vat_id="") & Q(shipping_tax_rate=0)),
                 name="order_reverse_charge_has_vat_id",
             ),
+            # Credit notes never credit more than the order (= its invoice) is worth.
+            models.CheckConstraint(
+                condition=Q(credited_total__gte=0) & Q(credited_total__lte=F("grand_total")),
+                name="order_credited_within_total",
+            ),
         ]
         indexes = [
             models.Index(fields=["billing_last_name", "billing_first_name"]),
@@ -215,6 +239,22 @@ class Order(models.Model):
     def amount_due(self):
         """What the payment method has to collect after gift card and credit."""
         return self.grand_total - self.giftcard_total - self.credit_total
+
+    @property
+    def balance_due(self):
+        """What is still to collect on an order not paid yet: the amount due less what credit
+        notes cancelled of it (the row of ``OrderQuerySet.open_amount``)."""
+        return max(ZERO, self.amount_due - self.credited_total)
+
+    @property
+    def is_paid(self):
+        """The payment method has collected (partly credited orders stay paid)."""
+        return self.payment_status in (self.PaymentStatus.PAID, self.PaymentStatus.PARTLY_REFUNDED)
+
+    @property
+    def credit_remaining(self):
+        """What credit notes may still credit."""
+        return self.grand_total - self.credited_total
 
     def tax_breakdown(self, lines=None):
         """Net / tax / gross per VAT rate, the goods discount spread over the rates of the
@@ -261,15 +301,13 @@ class Order(models.Model):
         return invoices[0] if invoices else None
 
     @property
-    def credit_note(self):
-        """The credit note that reversed the invoice (refund), or None."""
+    def credit_notes(self):
+        """The credit notes of the invoice, oldest first (uses prefetched
+        ``invoices__credit_notes`` when present)."""
         invoice = self.invoice
         if invoice is None:
-            return None
-        try:
-            return invoice.credit_note
-        except ObjectDoesNotExist:
-            return None
+            return []
+        return sorted(invoice.credit_notes.all(), key=lambda note: (note.year, note.sequence))
 
 
 class OrderLineQuerySet(models.QuerySet):
@@ -446,12 +484,7 @@ class Invoice(models.Model):
 
     @property
     def typed_tax_rows(self):
-        """Rate, net, tax and gross as decimals; ``category`` (EN 16931 VAT category, on
-        invoices issued since e-invoicing) stays a code."""
-        return [
-            {k: v if k == "category" else Decimal(v) for k, v in row.items()}
-            for row in self.tax_rows
-        ]
+        return typed_tax_rows(self.tax_rows)
 
     @property
     def filename(self):
@@ -475,14 +508,20 @@ class CreditNoteCounter(YearCounter):
 
 
 class CreditNote(models.Model):
-    """Reverses an invoice in full when an invoiced order is refunded (status Closed).
+    """Credits (part of) an invoice: a partial refund or, as the note that completes it, the
+    full refund (the order is then Closed).
 
-    An issued invoice is never changed or deleted; the credit note is its own numbered
-    document that credits every amount of the invoice (whose frozen snapshot it prints).
+    An issued invoice is never changed or deleted; each credit note is its own numbered
+    document with its own frozen lines, amounts and VAT rows (same formats as the invoice's)
+    for exactly the credited part. The sum of an invoice's credit notes never exceeds it
+    (``Order.credited_total`` and its constraint, kept under the order's row lock).
+    Where the money goes is part of the document: back to the gift card, to the account
+    credit, through the payment method (``paid_total``, paid out when the operator marks it
+    refunded); what is left cancels what was still due on an order not paid yet.
     """
 
-    invoice = models.OneToOneField(
-        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_note"
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="credit_notes"
     )
     number = models.CharField(_("credit-note number"), max_length=20, unique=True)
     year = models.PositiveIntegerField(_("year"))
@@ -492,6 +531,39 @@ class CreditNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.TextField(_("reason for the customer"), blank=True)
+    # Document snapshot: [{"line": order line id, "name", "sku", "quantity", "unit_price",
+    # "tax_rate", "line_total", "unshipped": units cancelled before shipping}]
+    lines = models.JSONField(_("lines"), default=list)
+    tax_rows = models.JSONField(_("tax breakdown"), default=list)
+    goods_total = models.DecimalField(_("goods"), max_digits=12, decimal_places=2, default=ZERO)
+    # The share of the order's goods discount that falls on the credited goods.
+    discount_total = models.DecimalField(
+        _("discount"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    shipping_total = models.DecimalField(
+        _("shipping"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    # Signed: below zero a deduction (e.g. a restocking fee), above zero an extra credit.
+    adjustment = models.DecimalField(_("adjustment"), max_digits=12, decimal_places=2, default=0)
+    adjustment_text = models.CharField(_("adjustment text"), max_length=200, blank=True)
+    grand_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    # Where the credited amount goes (the rest cancels what was still due).
+    giftcard_total = models.DecimalField(
+        _("back to the gift card"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    credit_total = models.DecimalField(
+        _("back to the account credit"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    paid_total = models.DecimalField(
+        _("to refund via the payment method"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    refunded_at = models.DateTimeField(_("refunded via the payment method"), null=True, blank=True)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The note that completed the invoice (the order was closed with it).
+    is_final = models.BooleanField(_("completes the refund"), default=False)
+    sent_at = models.DateTimeField(_("last sent by e-mail"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "-sequence"]
@@ -501,6 +573,38 @@ class CreditNote(models.Model):
             models.UniqueConstraint(
                 fields=["year", "sequence"], name="credit_note_sequence_unique"
             ),
+            # Only the note that closes an order worth nothing credits nothing.
+            models.CheckConstraint(
+                condition=Q(grand_total__gt=0) | Q(grand_total=0, is_final=True),
+                name="credit_note_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    grand_total=F("goods_total")
+                    - F("discount_total")
+                    + F("shipping_total")
+                    + F("adjustment")
+                ),
+                name="credit_note_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(giftcard_total__gte=0)
+                & Q(credit_total__gte=0)
+                & Q(paid_total__gte=0)
+                & Q(grand_total__gte=F("giftcard_total") + F("credit_total") + F("paid_total")),
+                name="credit_note_money_back_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_at__isnull=True) | Q(paid_total__gt=0),
+                name="credit_note_refunded_only_with_payout",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created"],
+                condition=Q(paid_total__gt=0, refunded_at__isnull=True),
+                name="creditnote_payout_pending_idx",
+            )
         ]
 
     def __str__(self):
@@ -514,6 +618,34 @@ class CreditNote(models.Model):
     def xml_filename(self):
         return f"credit-note-{self.number}.xml"
 
+    @property
+    def typed_lines(self):
+        return [
+            {**line, **{k: Decimal(line[k]) for k in ("unit_price", "tax_rate", "line_total")}}
+            for line in self.lines
+        ]
+
+    @property
+    def typed_tax_rows(self):
+        return typed_tax_rows(self.tax_rows)
+
+    @property
+    def net_total(self):
+        return sum((Decimal(row["net"]) for row in self.tax_rows), ZERO)
+
+    @property
+    def tax_total(self):
+        return sum((Decimal(row["tax"]) for row in self.tax_rows), ZERO)
+
+    @property
+    def due_reduction(self):
+        """The part that cancelled what was still due (the order was not paid yet)."""
+        return self.grand_total - self.giftcard_total - self.credit_total - self.paid_total
+
+    @property
+    def payout_pending(self):
+        return self.paid_total > 0 and self.refunded_at is None
+
 
 class Shipment(models.Model):
     order = models.ForeignKey(
@@ -524,6 +656,9 @@ class Shipment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set by the operator when the carrier reports the delivery; until then the delivery is
+    # assumed ShopSettings.delivery_transit_days after shipping (the withdrawal period).
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     tracking_sent_at = models.DateTimeField(_("tracking e-mailed"), null=True, blank=True)
 
     class Meta:
@@ -692,3 +827,7 @@ class SalesReport(Invoice):
         ]
         verbose_name = _("sales report")
         verbose_name_plural = _("sales reports")
+
+
+# The returns and withdrawals of orders live in their own module (``orders.aftersales``).
+from .aftersales import Return, ReturnLine, Withdrawal  # noqa: E402, F401

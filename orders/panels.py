@@ -9,7 +9,8 @@ from shop import admin, dashboard, panels
 
 from . import admin_list, erasure, limits
 from . import dashboard as figures
-from .models import ZERO, Order, money
+from .aftersales import Return, Withdrawal
+from .models import ZERO, CreditNote, Order, money
 
 CUSTOMER_PAGE_ORDERS = 20
 NEW_ORDERS_CAP = 999  # the start page says "999+" rather than counting every pending order
@@ -102,6 +103,28 @@ def register():
         permission="orders.view_order",
         query="?status__exact=pending",
         cap=NEW_ORDERS_CAP,
+    )
+    admin.backoffice.attention(
+        _("New withdrawals"),
+        "admin:orders_withdrawal_changelist",
+        lambda: Withdrawal.objects.new().count(),
+        permission="orders.view_withdrawal",
+        query="?status__exact=new",
+        urgent=True,
+    )
+    admin.backoffice.attention(
+        _("Returns to process"),
+        "admin:orders_return_changelist",
+        lambda: Return.objects.filter(status__in=Return.OPEN).count(),
+        permission="orders.view_return",
+        query="?status__in=requested,received",
+    )
+    admin.backoffice.attention(
+        _("Refunds to pay out"),
+        "admin:orders_creditnote_changelist",
+        lambda: CreditNote.objects.filter(paid_total__gt=0, refunded_at__isnull=True).count(),
+        permission="orders.view_creditnote",
+        query="?payout=pending",
     )
     panels.BACKOFFICE_CUSTOMER.register(
         "admin/orders/_customer_orders_panel.html", backoffice_customer, order=10

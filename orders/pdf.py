@@ -13,7 +13,7 @@ from shop.pdf import render_pdf
 
 from . import einvoice
 from .einvoice import PAYMENT_TERM_DAYS
-from .models import CreditNote, Invoice, Shipment
+from .models import CreditNote, Invoice, Order, Shipment
 from .vat import document_figures
 
 PDF_A3 = "pdf/a-3b"
@@ -39,23 +39,13 @@ def document_context(snapshot):
         "term_days": PAYMENT_TERM_DAYS,
         "bank_transfer": invoice.payment_method_kind
         in (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE),
-        "is_paid": order.payment_status in ("paid", "refunded"),
+        "is_paid": order.payment_status in ("paid", "partly_refunded", "refunded"),
         "xrechnung": bool(invoice.buyer_reference),
     }
 
 
 def invoice_context(invoice):
     return document_context(einvoice.invoice_snapshot(invoice))
-
-
-def credit_note_context(credit_note):
-    """The credit note prints its own figures (its own lines where it has them, else the
-    invoice's); the template puts a minus sign before each credited amount."""
-    return {
-        **document_context(einvoice.credit_note_snapshot(credit_note)),
-        "credit_note": credit_note,
-        "sign": "−",
-    }
 
 
 def _factur_x(context, language):
@@ -77,11 +67,32 @@ def invoice_pdf_bytes(invoice_id):
     return render_invoice(invoice)
 
 
+def credit_note_context(credit_note):
+    """The credit note's own lines, amounts and VAT rows (``pdf/credit_note.html``), with the
+    invoice it corrects and where the money goes."""
+    invoice = credit_note.invoice
+    return {
+        "sender_line": sender_line(ShopSettings.load()),
+        "credit_note": credit_note,
+        "invoice": invoice,
+        "order": invoice.order,
+        "lines": credit_note.typed_lines,
+        "tax_rows": credit_note.typed_tax_rows,
+        # a deduction reduces the credit: printed without the credit's minus sign
+        "adjustment_deducted": -credit_note.adjustment if credit_note.adjustment < 0 else None,
+    }
+
+
 def render_credit_note(credit_note):
+    """A Factur-X hybrid like the invoice: the credit note's PDF/A-3 with its CII XML (type
+    381, referencing the invoice) embedded."""
     language = credit_note.invoice.order.language
     with translation.override(language):
         context = credit_note_context(credit_note)
-    return _factur_x(context, language)
+        snapshot = einvoice.credit_note_snapshot(credit_note)
+    pdf = render_pdf("pdf/credit_note.html", context, language=language, pdf_variant=PDF_A3)
+    xml = einvoice.build_xml(snapshot, language)
+    return einvoice.embed(pdf, xml, snapshot, language)
 
 
 def credit_note_pdf_bytes(credit_note_id):
@@ -108,3 +119,16 @@ def render_packing_slip(shipment):
 def packing_slip_pdf_bytes(shipment_id):
     shipment = Shipment.objects.select_related("order").get(pk=shipment_id)
     return render_packing_slip(shipment)
+
+
+def withdrawal_information_pdf_bytes(order_id):
+    """The terms and conditions, the withdrawal instructions and the model withdrawal form
+    for an order (attached to the order confirmation: a durable medium)."""
+    from .services.withdrawals import information
+
+    order = Order.objects.select_related("payment_method").get(pk=order_id)
+    return render_pdf(
+        "pdf/withdrawal_information.html",
+        {"order": order, **information(order)},
+        language=order.language,
+    )

@@ -18,6 +18,19 @@ def order_subjects(order):
     return [own, person] if person else [own]
 
 
+def withdrawal_subjects(withdrawal):
+    """The statement, the order it names and whoever sent it (account or address)."""
+    refs = [f"orders.withdrawal:{withdrawal.pk}"]
+    if withdrawal.order_id:
+        refs.append(personal_data.order_ref(withdrawal.order_id))
+    person = (
+        personal_data.customer_ref(withdrawal.customer_id)
+        if withdrawal.customer_id
+        else personal_data.email_ref(withdrawal.email)
+    )
+    return [*refs, person] if person else refs
+
+
 def order_title(order):
     title = _("Order %(number)s") % {"number": order.number}
     if order.customer_id is None:
@@ -105,3 +118,22 @@ def declare():
         action=retention.ANONYMISE,
         models=("orders.order",),
     )
+    personal_data.register(
+        "orders.withdrawal",
+        fields=(
+            "received_at",
+            "name",
+            "email",
+            "order_number",
+            "items",
+            "items_text",
+            "reason",
+            "is_late",
+            "status",
+        ),
+        subjects=withdrawal_subjects,
+        email_fields=("email",),
+        purpose=personal_data.ORDER_PROCESSING,
+    )
+    personal_data.register("orders.return", purpose=personal_data.ORDER_PROCESSING)
+    personal_data.register("orders.returnline", shown_with="orders.return")

@@ -25,7 +25,7 @@ urlpatterns += [
         name="account_invoice_xrechnung",
     ),
     path(
-        "account/orders/<str:number>/credit-note.pdf",
+        "account/orders/<str:number>/credit-notes/<str:credit_number>.pdf",
         views.account_credit_note_pdf,
         name="account_credit_note_pdf",
     ),
@@ -35,5 +35,17 @@ urlpatterns += [
         name="account_packing_slip",
     ),
     path("downloads/<str:token>/", views.download, name="download"),
+    path("order-status/<str:signed>/", views.guest_status, name="guest_status"),
+    path(
+        "order-status/<str:signed>/invoice.pdf", views.guest_invoice_pdf, name="guest_invoice_pdf"
+    ),
+    path(
+        "order-status/<str:signed>/credit-notes/<str:credit_number>.pdf",
+        views.guest_credit_note_pdf,
+        name="guest_credit_note_pdf",
+    ),
+    path("order-status/<str:signed>/withdraw/", views.guest_withdraw, name="guest_withdraw"),
+    path("withdraw/", views.withdraw, name="withdraw"),
+    path("withdraw/done/", views.withdraw_done, name="withdraw_done"),
     path("backoffice-feed/<str:token>/", NewOrdersFeed(), name="feed"),
 ]

@@ -8,15 +8,19 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from customers import services as customer_services
 from shop.cart import Cart
+from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
 from shop.money import ZERO
 from shop.pdf import pdf_response
+from shop.ratelimit import RateLimit
 
-from . import einvoice, limits, pdf, services
-from .forms import CheckoutForm
+from . import einvoice, limits, links, pdf, services
+from .aftersales import Return, Withdrawal
+from .forms import CheckoutForm, WithdrawalForm
 from .models import Order, OrderComment, OrderLine, Shipment
 
 SUCCESS_SESSION_KEY = "last_order_id"
@@ -154,7 +158,12 @@ def success(request):
     return render(
         request,
         "orders/success.html",
-        {"order": order, "lines": lines, "taxes": order.tax_breakdown(lines)},
+        {
+            "order": order,
+            "lines": lines,
+            "taxes": order.tax_breakdown(lines),
+            "status_url": None if order.customer_id else links.status_path(order),
+        },
     )
 
 
@@ -164,10 +173,10 @@ def success(request):
 # --------------------------------------------------------------------------------------------
 
 
-def _own_order(request, number):
-    queryset = Order.objects.select_related("payment_method", "shipping_method").prefetch_related(
+def _order_page_queryset():
+    return Order.objects.select_related("payment_method", "shipping_method").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.with_pictures()),
-        "invoices__credit_note",
+        "invoices__credit_notes",
         Prefetch(
             "shipments",
             queryset=Shipment.objects.prefetch_related("lines__order_line", "tracking"),
@@ -177,9 +186,28 @@ def _own_order(request, number):
             queryset=OrderComment.objects.filter(visible_to_customer=True),
             to_attr="visible_comments",
         ),
+        Prefetch("returns", queryset=Return.objects.prefetch_related("lines__order_line")),
         "download_links__order_line",
     )
-    return get_object_or_404(queryset, number=number, customer_id=request.user.pk)
+
+
+def _own_order(request, number):
+    return get_object_or_404(_order_page_queryset(), number=number, customer_id=request.user.pk)
+
+
+def _order_page_context(order):
+    """What the account's order page and the guest order-status page show."""
+    return {
+        "order": order,
+        "state": services.order_state(order),
+        "shipments": list(order.shipments.all()),
+        "downloads": list(order.download_links.all()),
+        "tax_rows": order.tax_breakdown(),
+        "credit_notes": order.credit_notes,
+        "returns": list(order.returns.all()),
+        "withdrawal_open": services.withdrawal_open(order),
+        "withdrawal_period_ends": services.period_end(order),
+    }
 
 
 @login_required
@@ -195,13 +223,7 @@ def account_order(request, number):
     return render(
         request,
         "orders/account_order.html",
-        {
-            "order": order,
-            "state": services.order_state(order),
-            "shipments": list(order.shipments.all()),
-            "downloads": list(order.download_links.all()),
-            "tax_rows": order.tax_breakdown(),
-        },
+        {**_order_page_context(order), "withdrawal_url": links.withdrawal_url(order)},
     )
 
 
@@ -239,13 +261,16 @@ def account_invoice_xrechnung(request, number):
     )
 
 
-@login_required
-def account_credit_note_pdf(request, number):
-    order = _own_order(request, number)
-    credit_note = order.credit_note
+def _credit_note_of(order, credit_number):
+    credit_note = next((n for n in order.credit_notes if n.number == credit_number), None)
     if credit_note is None:
         raise Http404
     return pdf_response(pdf.render_credit_note(credit_note), credit_note.filename)
+
+
+@login_required
+def account_credit_note_pdf(request, number, credit_number):
+    return _credit_note_of(_own_order(request, number), credit_number)
 
 
 @login_required
@@ -270,3 +295,141 @@ def download(request, token):
         )
     file = link.order_line.product.download_file
     return FileResponse(file.open("rb"), as_attachment=True, filename=os.path.basename(file.name))
+
+
+# --------------------------------------------------------------------------------------------
+# Guests: the signed order-status link of the confirmation e-mail (orders.links).
+# --------------------------------------------------------------------------------------------
+
+
+def _guest_order(signed):
+    order_id = links.order_id_from_signed(signed)
+    if order_id is None:
+        raise Http404
+    return get_object_or_404(_order_page_queryset(), pk=order_id)
+
+
+def guest_status(request, signed):
+    order = _guest_order(signed)
+    return render(
+        request,
+        "orders/guest_status.html",
+        {
+            **_order_page_context(order),
+            "signed": signed,
+            "withdrawal_url": links.withdrawal_url(order),
+        },
+    )
+
+
+def guest_invoice_pdf(request, signed):
+    order = _guest_order(signed)
+    invoice = order.invoice
+    if invoice is None:
+        raise Http404
+    return pdf_response(pdf.render_invoice(invoice), invoice.filename)
+
+
+def guest_credit_note_pdf(request, signed, credit_number):
+    return _credit_note_of(_guest_order(signed), credit_number)
+
+
+# --------------------------------------------------------------------------------------------
+# The withdrawal function (orders.services.withdrawals): a link on every storefront page,
+# two steps (identify the contract, then "Confirm withdrawal"), an acknowledgement e-mail at
+# once. An unknown order or a wrong e-mail address gets the same answer as any statement.
+# --------------------------------------------------------------------------------------------
+
+WITHDRAWAL_THROTTLE_WINDOW = 3600  # seconds
+# Confirmed statements per client and hour, like the contact form.
+WITHDRAWAL_STATEMENTS = RateLimit(
+    "orders:withdrawal", limit=("WITHDRAWAL_LIMIT", 5), window=WITHDRAWAL_THROTTLE_WINDOW
+)
+WITHDRAWAL_SESSION_KEY = "last_withdrawal_id"
+
+
+def _known_order(request):
+    """The logged-in customer's own order named in ``?order=`` (its items can be chosen)."""
+    customer = _customer(request)
+    number = request.GET.get("order") or request.POST.get("order") or ""
+    if customer is None or not number:
+        return None
+    return (
+        Order.objects.filter(number=number[:40], customer=customer)
+        .prefetch_related("lines")
+        .first()
+    )
+
+
+def _withdrawal_initial(request, order):
+    customer = _customer(request)
+    if order is not None:
+        return {"name": order.billing_name, "email": order.email, "order_number": order.number}
+    if customer is not None:
+        return {"name": customer.get_full_name(), "email": customer.email}
+    return {}
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request):
+    return _withdrawal_page(request, _known_order(request))
+
+
+@require_http_methods(["GET", "POST"])
+def guest_withdraw(request, signed):
+    order_id = links.order_id_from_signed(signed)
+    if order_id is None:
+        raise Http404
+    order = get_object_or_404(Order.objects.prefetch_related("lines"), pk=order_id)
+    return _withdrawal_page(request, order, signed=signed)
+
+
+def _withdrawal_page(request, order, signed=None):
+    form = WithdrawalForm(
+        request.POST or None, initial=_withdrawal_initial(request, order), order=order
+    )
+    context = {"form": form, "order": order, "signed": signed}
+    if request.method == "POST" and form.is_valid():
+        if "edit" in request.POST:
+            return render(request, "orders/withdraw.html", context)
+        if "confirm" not in request.POST:
+            return render(request, "orders/withdraw_confirm.html", context)
+        ip = client_ip(request)
+        if WITHDRAWAL_STATEMENTS.exceeded(ip):
+            form.add_error(
+                None,
+                _(
+                    "You have sent several statements in a short time. Please try again in "
+                    "an hour or write to us by e-mail."
+                ),
+            )
+            return render(request, "orders/withdraw_confirm.html", context)
+        cd = form.cleaned_data
+        try:
+            withdrawal = services.record_withdrawal(
+                name=cd["name"],
+                email=cd["email"],
+                order_number=order.number if order is not None else cd["order_number"],
+                items=form.items() if order is not None else None,
+                items_text=cd.get("items_text", ""),
+                reason=cd["reason"],
+                customer=_customer(request),
+                language=(get_language() or "en")[:2],
+                order=order,
+            )
+        except DomainError as exc:
+            add_to_form(form, exc)
+            return render(request, "orders/withdraw.html", context)
+        WITHDRAWAL_STATEMENTS.hit(ip)
+        request.session[WITHDRAWAL_SESSION_KEY] = withdrawal.pk
+        return redirect("orders:withdraw_done")
+    return render(request, "orders/withdraw.html", context)
+
+
+def withdraw_done(request):
+    withdrawal_id = request.session.get(WITHDRAWAL_SESSION_KEY)
+    withdrawal = Withdrawal.objects.filter(pk=withdrawal_id).first() if withdrawal_id else None
+    if withdrawal is None:
+        return redirect("orders:withdraw")
+    items = [(item, item["quantity"]) for item in withdrawal.items]
+    return render(request, "orders/withdraw_done.html", {"withdrawal": withdrawal, "items": items})

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
+from modeltranslation.admin import TranslationAdmin
 
 from .catalog_import import ProductResource
 from .db import PersonName, estimated_count
@@ -352,7 +353,7 @@ class PaymentMethodAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShopSettings, site=backoffice)
-class ShopSettingsAdmin(admin.ModelAdmin):
+class ShopSettingsAdmin(TranslationAdmin):  # the terms and conditions per language
     def has_add_permission(self, request):
         return not ShopSettings.objects.exists()
 

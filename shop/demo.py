@@ -94,11 +94,29 @@ SAFETY = {
     "PAN-002": "After opening keep in the refrigerator and eat within 4 weeks.",
 }
 ALT_TEXTS = {0: "%(name)s", 1: "%(name)s on its colour"}
+# Short demo terms per language (sent with every order confirmation as a PDF).
+DEMO_TERMS = {
+    "en": "1. Scope\nThese terms apply to all orders placed in the Nordlicht Shop.\n\n"
+    "2. Contract\nThe contract is concluded when you press “Order with obligation to pay”.",
+    "de": "1. Geltungsbereich\nDiese Bedingungen gelten für alle Bestellungen im Nordlicht "
+    "Shop.\n\n2. Vertragsschluss\nDer Vertrag kommt zustande, wenn Sie auf "
+    "„Zahlungspflichtig bestellen“ klicken.",
+    "pl": "1. Zakres\nNiniejszy regulamin dotyczy wszystkich zamówień w sklepie Nordlicht.\n\n"
+    "2. Zawarcie umowy\nUmowa zostaje zawarta z chwilą kliknięcia „Zamawiam z obowiązkiem "
+    "zapłaty”.",
+    "da": "1. Anvendelse\nDisse betingelser gælder for alle ordrer i Nordlicht Shop.\n\n"
+    "2. Aftaleindgåelse\nAftalen indgås, når du klikker på „Bestil med "
+    "betalingsforpligtelse“.",
+}
 
 
 def seed(cmd):
     setup_roles()
-    ShopSettings.load()
+    shop = ShopSettings.load()
+    if not shop.terms_en:
+        for language, text in DEMO_TERMS.items():
+            setattr(shop, f"terms_{language}", text)
+        shop.save()
     seed_staff()
     seed_catalog()
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Case, F, Q, When
 from django.urls import reverse
@@ -656,6 +656,31 @@ class ShopSettings(models.Model):
             "Customers who agreed at checkout get one e-mail per order this many days after "
             "its last shipment. Empty = no review requests."
         ),
+    )
+    # Withdrawal (issue 20): the period runs from the delivery of the order's last shipment.
+    withdrawal_period_days = models.PositiveSmallIntegerField(
+        _("withdrawal period (days)"),
+        default=14,
+        validators=[MinValueValidator(14), MaxValueValidator(365)],
+        help_text=_(
+            "From the delivery of the last shipment (orders without goods to ship: from the "
+            "order date). At least the 14 days the law gives consumers."
+        ),
+    )
+    delivery_transit_days = models.PositiveSmallIntegerField(
+        _("assumed delivery time (days)"),
+        default=3,
+        validators=[MaxValueValidator(60)],
+        help_text=_(
+            "A shipment counts as delivered on the date entered on it, else this many days "
+            "after it was shipped."
+        ),
+    )
+    # Shown to customers with every order: in the confirmation e-mail and its PDF.
+    terms = models.TextField(
+        _("terms and conditions"),
+        blank=True,
+        help_text=_("Plain text, one version per language; sent with every order confirmation."),
     )
 
     class Meta:

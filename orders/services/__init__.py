@@ -1,5 +1,6 @@
-"""The domain operations of orders, in two modules: ``checkout`` (placing an order) and
-``lifecycle`` (everything that happens to it afterwards). Callers import from here."""
+"""The domain operations of orders: ``checkout`` (placing an order), ``lifecycle`` (what
+happens to it afterwards), ``refunds`` (credit notes), ``returns`` and ``withdrawals`` (the
+order's life after delivery). Callers import from here."""
 
 from .checkout import (
     ADDRESS_FIELDS,
@@ -10,7 +11,6 @@ from .checkout import (
     quote_order,
 )
 from .lifecycle import (
-    CREDIT_NOTE_REASON_MAX,
     FINAL_STATES,
     DownloadError,
     LineProgress,
@@ -27,13 +27,40 @@ from .lifecycle import (
     mark_paid,
     next_invoice_number,
     order_state,
-    refund_order,
     regenerate_feed_token,
     revoke_feed_token,
     send_invoice,
     send_tracking,
+    set_delivered,
     use_download_link,
     void_authorization,
+)
+from .refunds import (
+    CREDIT_NOTE_REASON_MAX,
+    CreditPlan,
+    create_credit_note,
+    mark_refunded,
+    plan_credit_note,
+    preview_credit_note,
+    preview_full_refund,
+    refund_order,
+    send_credit_note,
+)
+from .returns import (
+    create_return,
+    preview_return_refund,
+    receive_return,
+    refund_return,
+    reject_return,
+    returnable_units,
+    withdrawal_lines,
+)
+from .withdrawals import (
+    find_order,
+    mark_processed,
+    period_end,
+    record_withdrawal,
+    withdrawal_open,
 )
 
 __all__ = [
@@ -43,6 +70,7 @@ __all__ = [
     "CheckoutData",
     "CheckoutError",
     "CheckoutQuote",
+    "CreditPlan",
     "DownloadError",
     "LineProgress",
     "OrderError",
@@ -51,20 +79,39 @@ __all__ = [
     "authorize_card_payment",
     "cancel_order",
     "capture_payment",
+    "create_credit_note",
     "create_invoice",
+    "create_return",
     "create_shipment",
     "feed_user",
+    "find_order",
     "issue_download_links",
     "mark_paid",
+    "mark_processed",
+    "mark_refunded",
     "next_invoice_number",
     "order_state",
+    "period_end",
     "place_order",
+    "plan_credit_note",
+    "preview_credit_note",
+    "preview_full_refund",
+    "preview_return_refund",
     "quote_order",
+    "receive_return",
+    "record_withdrawal",
     "refund_order",
+    "refund_return",
     "regenerate_feed_token",
+    "reject_return",
+    "returnable_units",
     "revoke_feed_token",
+    "send_credit_note",
     "send_invoice",
     "send_tracking",
+    "set_delivered",
     "use_download_link",
     "void_authorization",
+    "withdrawal_lines",
+    "withdrawal_open",
 ]

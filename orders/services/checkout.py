@@ -14,9 +14,11 @@ from shop.exceptions import DomainError
 from shop.mail import queue_email
 from shop.models import PaymentMethod, Product, ShippingMethod
 
-from .. import extensions, limits, signals, vat
+from .. import extensions, limits, links, signals, vat
 from ..errors import CheckoutError
 from ..models import ZERO, Order, OrderLine, discountable_total, money
+from ..pdf import PAYMENT_TERM_DAYS
+from . import withdrawals
 from .lifecycle import authorize_card_payment, mark_paid
 
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
@@ -104,10 +106,33 @@ def place_order(items, data: CheckoutData, customer=None):
         queue_email(
             "order_confirmation",
             order.email,
-            {"order": order, "lines": lines, "taxes": order.tax_breakdown(lines)},
+            confirmation_context(order, lines),
             language=order.language,
+            attachments=[
+                {
+                    "filename": f"withdrawal-information-{order.number}.pdf",
+                    "mimetype": "application/pdf",
+                    "generator": "orders.pdf.withdrawal_information_pdf_bytes",
+                    "args": [order.pk],
+                }
+            ],
         )
     return order
+
+
+def confirmation_context(order, lines):
+    """The order confirmation is the durable medium of the contract (§ 312f BGB): lines with
+    prices and VAT, totals, payment instructions, addresses, the link to the order (account
+    or signed guest status page), the withdrawal instructions and the model withdrawal form
+    (the terms and the same texts are attached as a PDF)."""
+    return {
+        "order": order,
+        "lines": lines,
+        "taxes": order.tax_breakdown(lines),
+        "order_url": links.customer_order_url(order),
+        "term_days": PAYMENT_TERM_DAYS,
+        **withdrawals.information(order),
+    }
 
 
 def quote_order(items, data: CheckoutData, customer=None):

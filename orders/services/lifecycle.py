@@ -4,7 +4,7 @@ comments, downloads and feed tokens. The only place that changes an order's stat
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -20,7 +20,6 @@ from ..errors import DownloadError, OrderError
 from ..models import (
     ZERO,
     CreditNote,
-    CreditNoteCounter,
     DownloadLink,
     FeedToken,
     Invoice,
@@ -45,10 +44,21 @@ FINAL_STATES = (Order.Status.CANCELED, Order.Status.CLOSED)
 class LineProgress:
     line: OrderLine
     shipped: int
+    # Units credited by credit notes, and of them those cancelled before they were shipped
+    # (they are not shipped any more; orders.services.refunds).
+    credited: int = 0
+    cancelled: int = 0
 
     @property
     def remaining(self):
-        return max(0, self.line.quantity - self.shipped) if self.line.needs_shipping else 0
+        if not self.line.needs_shipping:
+            return 0
+        return max(0, self.line.quantity - self.shipped - self.cancelled)
+
+    @property
+    def creditable(self):
+        """Units credit notes may still credit."""
+        return max(0, self.line.quantity - self.credited)
 
 
 @dataclass
@@ -96,9 +106,10 @@ class OrderState:
 
     @property
     def can_mark_paid(self):
-        return not self.final and self.order.payment_status not in (
-            Order.PaymentStatus.PAID,
-            Order.PaymentStatus.AUTHORIZED,
+        return (
+            not self.final
+            and not self.order.is_paid
+            and (self.order.payment_status != Order.PaymentStatus.AUTHORIZED)
         )
 
     @property
@@ -117,16 +128,36 @@ class OrderState:
     def can_refund(self):
         return not self.final and self.invoiced
 
+    @property
+    def can_credit(self):
+        """A partial refund: some goods or shipping are left to credit."""
+        return self.can_refund and self.order.credit_remaining > 0
+
+
+def credited_units(credit_notes):
+    """{order line id: (units credited, of them cancelled before shipping)}."""
+    units = defaultdict(lambda: [0, 0])
+    for note in credit_notes:
+        for line in note.lines:
+            if line.get("line") is not None:
+                units[line["line"]][0] += line["quantity"]
+                units[line["line"]][1] += line.get("unshipped", 0)
+    return units
+
 
 def order_state(order):
-    """Uses ``order.lines``, ``order.invoices`` and ``order.shipments__lines`` — prefetch them
-    for pages; inside services they are read fresh."""
+    """Uses ``order.lines``, ``order.invoices__credit_notes`` and ``order.shipments__lines`` —
+    prefetch them for pages; inside services they are read fresh."""
     shipments = list(order.shipments.all())
     shipped = defaultdict(int)
     for shipment in shipments:
         for sl in shipment.lines.all():
             shipped[sl.order_line_id] += sl.quantity
-    progress = [LineProgress(line, shipped[line.pk]) for line in order.lines.all()]
+    credited = credited_units(order.credit_notes)
+    progress = [
+        LineProgress(line, shipped[line.pk], *credited.get(line.pk, (0, 0)))
+        for line in order.lines.all()
+    ]
     return OrderState(order, order.invoice, progress, len(shipments))
 
 
@@ -254,11 +285,16 @@ def create_invoice(order, comment="", user=None):
 
 
 def _set_paid(locked, user, captured=False):
-    locked.payment_status = Order.PaymentStatus.PAID
+    # Credit notes issued before the payment cancelled part of what was due: what arrives
+    # is the rest, and the order is a partly refunded one from now on.
+    credited = locked.credited_total > 0
+    locked.payment_status = (
+        Order.PaymentStatus.PARTLY_REFUNDED if credited else Order.PaymentStatus.PAID
+    )
     locked.paid_at = timezone.now()
     locked.save(update_fields=["payment_status", "paid_at"])
     values = {
-        "amount": locked.amount_due,
+        "amount": locked.balance_due,
         "currency": locked.currency,
         "method": locked.payment_method.name,
     }
@@ -271,6 +307,10 @@ def _set_paid(locked, user, captured=False):
     )
     issue_download_links(locked)
     loyalty.earn_points_for_order(locked)
+    if credited:
+        from .refunds import reverse_points_of_credit_notes
+
+        reverse_points_of_credit_notes(locked)
     signals.order_paid.send(sender=Order, order=locked)
 
 
@@ -335,7 +375,7 @@ def mark_paid(order, user=None):
     """Payment status → Paid (bank transfer arrived, cash collected …). No-op if already paid."""
     with transaction.atomic():
         locked = _lock(order)
-        if locked.payment_status == Order.PaymentStatus.PAID:
+        if locked.is_paid:
             _finish(order, locked)
             return locked
         _refuse_if_final(locked, _("marked as paid"))
@@ -382,56 +422,6 @@ def cancel_order(order, user=None):
         return _finish(order, locked)
 
 
-CREDIT_NOTE_REASON_MAX = 2000
-
-
-def refund_order(order, user=None, reason=""):
-    """Full refund of an invoiced order → Closed. Unshipped goods go back into stock and the
-    same ``order_canceled`` receivers reverse voucher, gift-card, credit and points effects.
-
-    The invoice stays as issued; a credit note with its own number reverses it, and the
-    customer gets an e-mail with the credit note attached (after commit, via the outbox)."""
-    reason = (reason or "").strip()
-    if len(reason) > CREDIT_NOTE_REASON_MAX:
-        raise OrderError(
-            _("The note on the credit note is too long (at most %(max)s characters).")
-            % {"max": CREDIT_NOTE_REASON_MAX}
-        )
-    with transaction.atomic():
-        locked = _lock(order)
-        _refuse_if_final(locked, _("refunded"))
-        if not Invoice.objects.filter(order=locked).exists():
-            raise OrderError(
-                _("Order %(number)s has not been invoiced; cancel it instead of refunding it.")
-                % {"number": locked.number}
-            )
-        state = order_state(locked)
-        returned = defaultdict(int)
-        for p in state.progress:
-            if p.line.product_id and p.line.needs_shipping:
-                returned[p.line.product_id] += p.remaining
-            elif p.line.product_id:
-                returned[p.line.product_id] += p.line.quantity
-        _return_stock(returned)
-        locked.status = Order.Status.CLOSED
-        if locked.payment_status == Order.PaymentStatus.PAID:
-            locked.payment_status = Order.PaymentStatus.REFUNDED
-        locked.save(update_fields=["status", "payment_status"])
-        _close_downloads(locked)
-        _event(locked, _("Order fully refunded and closed."), user)
-        credit_note = _credit_invoice(locked, user, reason)
-        loyalty.reverse_points_for_order(locked)
-        signals.order_canceled.send(sender=Order, order=locked)
-        queue_email(
-            "order_refunded",
-            locked.email,
-            {"order": locked, "credit_note": credit_note, "invoice": credit_note.invoice},
-            language=locked.language,
-            attachments=[_pdf_attachment(credit_note, "credit_note_pdf_bytes")],
-        )
-        return _finish(order, locked)
-
-
 def _pdf_attachment(document, generator):
     """An outbox attachment rendered at send time by ``orders.pdf.<generator>(pk)``."""
     return {
@@ -440,27 +430,6 @@ def _pdf_attachment(document, generator):
         "generator": f"orders.pdf.{generator}",
         "args": [document.pk],
     }
-
-
-def _credit_invoice(locked, user, reason):
-    invoice = Invoice.objects.select_for_update().get(order=locked)
-    year = timezone.localdate().year
-    sequence = next_invoice_number(year, counter_model=CreditNoteCounter)
-    credit_note = CreditNote.objects.create(
-        invoice=invoice,
-        number=f"CN-{year}-{sequence:06d}",
-        year=year,
-        sequence=sequence,
-        created_by=user,
-        reason=(reason or "").strip(),
-    )
-    _event(
-        locked,
-        _("Credit note %(number)s created for invoice %(invoice)s.")
-        % {"number": credit_note.number, "invoice": invoice.number},
-        user,
-    )
-    return credit_note
 
 
 def create_shipment(order, lines, tracking=(), user=None):
@@ -521,6 +490,34 @@ def create_shipment(order, lines, tracking=(), user=None):
         )
         _event(locked, _("Shipment %(number)s created.") % {"number": shipment.number}, user)
         _finish(order, locked)
+    return shipment
+
+
+def set_delivered(shipment, delivered_on, user=None):
+    """The carrier delivered ``shipment`` on ``delivered_on`` (a date; None: unknown again).
+    The withdrawal period of the order runs from the delivery of its last shipment."""
+    with transaction.atomic():
+        locked = _lock(shipment.order)
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        when = None
+        if delivered_on is not None:
+            if delivered_on < timezone.localdate(shipment.created):
+                raise OrderError(
+                    _("A shipment cannot be delivered before it was shipped."), field="delivered_on"
+                )
+            if delivered_on > timezone.localdate():
+                raise OrderError(_("The delivery date lies in the future."), field="delivered_on")
+            when = datetime.combine(delivered_on, time(12), tzinfo=timezone.get_current_timezone())
+        shipment.delivered_at = when
+        shipment.save(update_fields=["delivered_at"])
+        _event(
+            locked,
+            _("Shipment %(number)s delivered on %(date)s.")
+            % {"number": shipment.number, "date": formats.date_format(delivered_on)}
+            if when
+            else _("Delivery date of shipment %(number)s removed.") % {"number": shipment.number},
+            user,
+        )
     return shipment
 
 
@@ -609,6 +606,13 @@ def issue_download_links(order):
     order becomes paid, inside that transaction."""
     shop = ShopSettings.load()
     existing = set(DownloadLink.objects.filter(order=order).values_list("order_line_id", flat=True))
+    # A download credited in full before the payment is not delivered any more.
+    credited = credited_units(CreditNote.objects.filter(invoice__order=order))
+    existing |= {
+        line.pk
+        for line in order.lines.filter(is_downloadable=True)
+        if credited.get(line.pk, (0, 0))[0] >= line.quantity
+    }
     expires = timezone.now() + timedelta(days=shop.download_expiry_days)
     links = [
         DownloadLink(

@@ -107,7 +107,7 @@ def fill_guest_checkout(page, email):
 
 
 def place_order_button(page):
-    return page.get_by_role("button", name="Place order (payment required)")
+    return page.get_by_role("button", name="Order with obligation to pay")
 
 
 # --- 1. guest checkout with a discount code, partner offers, confirmation e-mail ------------

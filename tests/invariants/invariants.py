@@ -15,7 +15,12 @@ from vouchers.models import Code, Redemption
 
 ZERO = Decimal("0.00")
 FINAL = (Order.Status.CANCELED, Order.Status.CLOSED)
-ISSUED = (Order.PaymentStatus.PAID, Order.PaymentStatus.REFUNDED)
+ISSUED = (
+    Order.PaymentStatus.PAID,
+    Order.PaymentStatus.PARTLY_REFUNDED,
+    Order.PaymentStatus.REFUNDED,
+)
+PAID = (Order.PaymentStatus.PAID, Order.PaymentStatus.PARTLY_REFUNDED)
 
 
 def check_all(invoices_seen=(), credit_notes_seen=()):
@@ -56,11 +61,23 @@ def _stored_value_taken_by_order():
     return {order_id: tuple(pair) for order_id, pair in taken.items()}
 
 
+def _given_back_by_credit_notes():
+    """{order id: (back to cards, back to accounts)} as the order's credit notes say."""
+    back = defaultdict(lambda: [ZERO, ZERO])
+    for order_id, card, credit in CreditNote.objects.values_list(
+        "invoice__order", "giftcard_total", "credit_total"
+    ):
+        back[order_id][0] += card
+        back[order_id][1] += credit
+    return back
+
+
 def order_totals_add_up():
     """Order totals = lines − discounts + shipping; paid + due = total; what gift cards and
-    credit paid is what their ledgers lost for the order (and given back when it is canceled
-    or refunded)."""
+    credit paid is what their ledgers lost for the order, less what credit notes gave back
+    (everything when it is canceled or fully refunded)."""
     taken = _stored_value_taken_by_order()
+    back = _given_back_by_credit_notes()
     for order in Order.objects.prefetch_related("lines"):
         lines = list(order.lines.all())
         name = f"order {order.number}"
@@ -74,17 +91,18 @@ def order_totals_add_up():
         assert order.grand_total == expected, f"{name}: total {order.grand_total} ≠ {expected}"
         prepaid = order.giftcard_total + order.credit_total
         assert 0 <= prepaid <= order.grand_total, f"{name}: prepaid {prepaid} > total"
-        collected = order.amount_due if order.payment_status == Order.PaymentStatus.PAID else ZERO
-        due = ZERO if order.payment_status == Order.PaymentStatus.PAID else order.amount_due
+        collected = order.amount_due if order.payment_status in PAID else ZERO
+        due = ZERO if order.payment_status in PAID else order.amount_due
         assert prepaid + collected + due == order.grand_total, f"{name}: paid + due ≠ total"
         if prepaid and order.amount_due == 0 and order.status not in FINAL:
-            assert order.payment_status == Order.PaymentStatus.PAID, f"{name}: covered, unpaid"
+            assert order.payment_status in PAID, f"{name}: covered, unpaid"
         card, credit = taken.get(order.pk, (ZERO, ZERO))
+        card_back, credit_back = back.get(order.pk, (ZERO, ZERO))
         if order.status in FINAL:
             assert (card, credit) == (ZERO, ZERO), f"{name}: {card}/{credit} not given back"
         else:
-            assert card == order.giftcard_total, f"{name}: cards lost {card}"
-            assert credit == order.credit_total, f"{name}: credit lost {credit}"
+            assert card == order.giftcard_total - card_back, f"{name}: cards lost {card}"
+            assert credit == order.credit_total - credit_back, f"{name}: credit lost {credit}"
 
 
 def gift_cards_are_issued_for_what_was_paid():
@@ -170,7 +188,9 @@ def invoices_and_credit_notes_are_gapless_complete_and_match_their_orders(
     invoices_seen=(), credit_notes_seen=()
 ):
     """Invoices and credit notes: numbers per series gapless and unique, never deleted;
-    invoice totals = order totals; credit notes ≤ invoiced."""
+    invoice totals = order totals; credit notes ≤ invoiced, each adding up (lines, VAT rows,
+    where the money went), their sum the order's credited total; an order is Closed exactly
+    when its credit notes add up to the invoice."""
     invoices = list(Invoice.objects.select_related("order"))
     _gapless([(i.year, i.sequence) for i in invoices], "invoices")
     assert len({i.number for i in invoices}) == len(invoices), "invoice numbers not unique"
@@ -189,21 +209,49 @@ def invoices_and_credit_notes_are_gapless_complete_and_match_their_orders(
     assert not missing, f"credit notes deleted: {sorted(missing)}"
     credited = defaultdict(lambda: ZERO)
     for note in notes:
-        # A credit note reverses its invoice in full (partial refunds: a later issue).
-        credited[note.invoice_id] += note.invoice.grand_total
-        assert note.invoice.order.status == Order.Status.CLOSED, f"{note.number}: order open"
+        name = f"credit note {note.number}"
+        credited[note.invoice_id] += note.grand_total
+        goods = sum((line["line_total"] for line in note.typed_lines), ZERO)
+        assert goods == note.goods_total, f"{name}: lines {goods} ≠ goods {note.goods_total}"
+        gross = sum((row["gross"] for row in note.typed_tax_rows), ZERO)
+        assert gross == note.grand_total, f"{name}: tax rows {gross} ≠ {note.grand_total}"
+        for row in note.typed_tax_rows:
+            assert row["net"] + row["tax"] == row["gross"], f"{name}: VAT row {row}"
+        back = note.giftcard_total + note.credit_total + note.paid_total
+        assert ZERO <= back <= note.grand_total, f"{name}: gives back {back}"
+        if note.invoice.order.payment_status not in ISSUED:
+            assert note.paid_total == ZERO, f"{name}: pays out on an unpaid order"
     for invoice in invoices:
+        order = invoice.order
         assert credited[invoice.pk] <= invoice.grand_total, f"{invoice.number} over-credited"
+        assert credited[invoice.pk] == order.credited_total, f"{invoice.number}: cached total"
+        closed = order.status == Order.Status.CLOSED
+        assert closed == (
+            credited[invoice.pk] == invoice.grand_total and bool(order.credit_notes)
+        ), f"{invoice.number}: closed {closed}, credited {credited[invoice.pk]}"
+        if closed:
+            # Fully credited: the credit notes' VAT rows add up to the invoice's, per rate.
+            rows = defaultdict(lambda: [ZERO, ZERO])
+            for row in invoice.typed_tax_rows:
+                rows[row["rate"]][0] += row["net"]
+                rows[row["rate"]][1] += row["gross"]
+            for note in (n for n in notes if n.invoice_id == invoice.pk):
+                for row in note.typed_tax_rows:
+                    rows[row["rate"]][0] -= row["net"]
+                    rows[row["rate"]][1] -= row["gross"]
+            assert all(v == [ZERO, ZERO] for v in rows.values()), f"{invoice.number}: VAT {rows}"
 
 
 def open_amount_is_what_is_still_due():
     """Open amount of each customer = sum of the amounts still due on their open orders."""
     due = defaultdict(lambda: ZERO)
     for order in Order.objects.filter(customer__isnull=False):
-        if order.payment_status != Order.PaymentStatus.PAID and order.status not in FINAL:
-            due[order.customer_id] += max(
-                ZERO, order.grand_total - order.giftcard_total - order.credit_total
-            )
+        if order.payment_status not in PAID and order.status not in FINAL:
+            # A credit note on an order not paid yet cancels what is still due first.
+            still_due = order.grand_total - order.giftcard_total - order.credit_total
+            for note in order.credit_notes:
+                still_due -= note.due_reduction
+            due[order.customer_id] += max(ZERO, still_due)
     for customer in User.objects.filter(is_staff=False):
         amount = limits.open_amount(customer)
         assert amount == due[customer.pk], (

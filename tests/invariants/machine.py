@@ -26,7 +26,7 @@ from giftcards import services as giftcard_services
 from giftcards.models import GiftCard
 from orders import limits
 from orders import services as order_services
-from orders.models import Invoice, Order
+from orders.models import CreditNote, Order
 from shop.exceptions import DomainError
 from shop.models import PaymentMethod, ShippingMethod, ShopSettings
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
@@ -335,7 +335,45 @@ class MoneyMachine(RuleBasedStateMachine):
         if order is None:
             return
         if self._try(order_services.refund_order, order) is not None:
-            self.credit_notes_seen.add(Invoice.objects.get(order=order).credit_note.number)
+            self._collect_credit_notes()
+
+    @precondition(lambda self: self.orders)
+    @rule(
+        i=index,
+        units=st.lists(st.integers(0, 2), min_size=1, max_size=3),
+        shipping=st.sampled_from([D("0"), D("1.00"), D("4.90")]),
+        adjustment=st.sampled_from([D("0"), D("-2.50"), D("3.00")]),
+    )
+    def partial_refund(self, i, units, shipping, adjustment):
+        """A partial credit note: some units of some lines, part of the shipping, a deduction
+        or an extra credit — refused where it would credit too much."""
+        order = self._order(i)
+        if order is None:
+            return
+        lines = {
+            line.pk: units[n % len(units)]
+            for n, line in enumerate(order.lines.filter(is_giftcard=False))
+        }
+        note = self._try(
+            order_services.create_credit_note,
+            order,
+            lines,
+            shipping=shipping,
+            adjustment=adjustment,
+            adjustment_text="Restocking fee" if adjustment < 0 else "Goodwill",
+        )
+        if note is not None:
+            self._collect_credit_notes()
+
+    @precondition(lambda self: self.orders)
+    @rule(i=index)
+    def mark_credit_note_refunded(self, i):
+        note = CreditNote.objects.filter(paid_total__gt=0, refunded_at__isnull=True).first()
+        if note is not None:
+            self._try(order_services.mark_refunded, note)
+
+    def _collect_credit_notes(self):
+        self.credit_notes_seen.update(CreditNote.objects.values_list("number", flat=True))
 
     @rule()
     def switch_giftcard_mode(self):

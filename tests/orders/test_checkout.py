@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from customers.models import Address
+from orders import links
 from orders.models import Order
 from orders.services import CheckoutError, place_order
-from shop.models import OutboxEmail, Product
+from shop.models import OutboxEmail, Product, ShopSettings
 from tests.checkout import add_to_cart, checkout_post
 from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory
 
@@ -127,6 +128,8 @@ def test_guest_checkout_through_the_page(client, product, post_data, django_user
     # the cart is emptied, the success page shows the order
     success = client.get(reverse("orders:success"))
     assert order.number in success.content.decode()
+    # a guest follows the order through its signed status link (issue 20)
+    assert links.status_path(order) in success.content.decode()
     assert client.session.get("cart") == {}
 
 
@@ -222,6 +225,7 @@ def test_checkout_page_query_count_is_constant(client, post_data, django_assert_
         PaymentMethodFactory(code=f"pm{i}", name=f"Method {i}", kind="prepayment")
     for _ in range(8):
         add_to_cart(client, ProductFactory())
+    ShopSettings.load()  # the settings row exists in a running shop (its first load inserts it)
     # constant: independent of lines and methods (+1 since the session row is in PostgreSQL)
     with django_assert_max_num_queries(17):
         response = client.get(reverse("orders:checkout"))

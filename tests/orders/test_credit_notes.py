@@ -30,12 +30,14 @@ def test_refund_creates_a_credit_note_and_keeps_the_invoice(make_order):
     assert credit_note.number == f"CN-{credit_note.year}-{credit_note.sequence:06d}"
     # The invoice is a legal document: unchanged.
     assert Invoice.objects.get(pk=invoice.pk).grand_total == invoice.grand_total
-    assert order.credit_note == credit_note
+    assert order.credit_notes == [credit_note]
+    assert credit_note.is_final and credit_note.grand_total == invoice.grand_total
+    assert order.credited_total == invoice.grand_total
     assert any(credit_note.number in e.text for e in order.comments.all())
 
 
 def test_credit_note_numbers_are_their_own_gapless_series(make_order):
-    numbers = [refunded(make_order)[1].credit_note.sequence for _ in range(3)]
+    numbers = [refunded(make_order)[1].credit_notes.get().sequence for _ in range(3)]
     assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
     # Invoices keep counting on their own.
     invoices = list(Invoice.objects.order_by("sequence").values_list("sequence", flat=True))
@@ -48,13 +50,14 @@ def test_a_refused_refund_draws_no_credit_note_number(make_order):
         services.refund_order(order)  # not invoiced
     assert not CreditNote.objects.exists()
     _order, invoice = refunded(make_order)
-    assert invoice.credit_note.sequence == 1
+    assert invoice.credit_notes.get().sequence == 1
 
 
 def test_credit_note_pdf_credits_every_amount_of_the_invoice(make_order):
     order, invoice = refunded(make_order)
-    text = pdf_text(pdf.credit_note_pdf_bytes(invoice.credit_note.pk))
-    assert f"Credit note {invoice.credit_note.number}" in text
+    credit_note = invoice.credit_notes.get()
+    text = pdf_text(pdf.credit_note_pdf_bytes(credit_note.pk))
+    assert f"Credit note {credit_note.number}" in text
     assert invoice.number in text  # the invoice it cancels
     assert f"−{invoice.grand_total} EUR" in text
     for row in invoice.typed_tax_rows:
@@ -66,7 +69,7 @@ def test_credit_note_pdf_credits_every_amount_of_the_invoice(make_order):
 def test_credit_note_for_an_unpaid_invoice_says_nothing_is_owed(make_order, invoice_payment):
     order, invoice = refunded(make_order, payment_method_id=invoice_payment.pk)
     assert order.payment_status != Order.PaymentStatus.REFUNDED
-    text = pdf_text(pdf.render_credit_note(invoice.credit_note))
+    text = pdf_text(pdf.render_credit_note(invoice.credit_notes.get()))
     assert "please do not pay it" in text
 
 
@@ -90,10 +93,11 @@ def test_customer_gets_the_credit_note_by_email(
 
 def test_account_shows_and_serves_the_credit_note_to_its_owner_only(client, customer, make_order):
     order, invoice = refunded(make_order, customer=customer)
-    url = reverse("orders:account_credit_note_pdf", args=[order.number])
+    credit_note = invoice.credit_notes.get()
+    url = reverse("orders:account_credit_note_pdf", args=[order.number, credit_note.number])
     client.force_login(customer)
     page = client.get(reverse("orders:account_order", args=[order.number])).content.decode()
-    assert invoice.credit_note.number in page and url in page
+    assert credit_note.number in page and url in page
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     client.force_login(UserFactory())
@@ -104,7 +108,7 @@ def test_account_without_refund_has_no_credit_note(client, customer, make_order)
     order = make_order(customer=customer)
     services.create_invoice(order)
     client.force_login(customer)
-    url = reverse("orders:account_credit_note_pdf", args=[order.number])
+    url = reverse("orders:account_credit_note_pdf", args=[order.number, "CN-2026-000001"])
     assert client.get(url).status_code == 404
 
 
@@ -118,7 +122,7 @@ def test_backoffice_refund_with_note_and_credit_note_pdf(admin_client, make_orde
     )
     credit_note = CreditNote.objects.get(invoice=invoice)
     assert credit_note.reason == "Damaged in transit"
-    pdf_url = reverse("admin:orders_invoice_credit_note_pdf", args=[invoice.pk])
+    pdf_url = reverse("admin:orders_creditnote_pdf", args=[credit_note.pk])
     detail = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert credit_note.number in detail.content.decode() and pdf_url in detail.content.decode()
     # The payment panel of a refunded order shows what went back, not an amount due.
@@ -135,7 +139,7 @@ def test_backoffice_refund_with_note_and_credit_note_pdf(admin_client, make_orde
     assert entry.path == pdf_url and entry.action == "print"
     assert (
         admin_client.get(
-            reverse("admin:orders_invoice_credit_note_pdf", args=[invoice.pk + 999])
+            reverse("admin:orders_creditnote_pdf", args=[credit_note.pk + 999])
         ).status_code
         == 404
     )
@@ -144,7 +148,7 @@ def test_backoffice_refund_with_note_and_credit_note_pdf(admin_client, make_orde
 def test_refund_amount_in_the_credit_note_matches_the_invoice(make_order):
     order, invoice = refunded(make_order)
     assert invoice.grand_total > Decimal("0")
-    text = pdf_text(pdf.render_credit_note(invoice.credit_note))
+    text = pdf_text(pdf.render_credit_note(invoice.credit_notes.get()))
     assert f"−{invoice.net_total} EUR" in text
 
 

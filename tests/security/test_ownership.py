@@ -19,6 +19,7 @@ from customers.models import Address
 from helpdesk import links as helpdesk_links
 from helpdesk import services as helpdesk_services
 from helpdesk.attachments import Incoming
+from orders import links as order_links
 from orders import services as order_services
 from reviews import services as review_services
 from reviews.models import ReviewRequest
@@ -125,7 +126,10 @@ OWNED = {
     ),
     "orders:account_credit_note_pdf": (
         "get",
-        lambda w: {"number": w["refunded_order"].number},
+        lambda w: {
+            "number": w["refunded_order"].number,
+            "credit_number": w["refunded_order"].credit_notes[0].number,
+        },
         200,
     ),
     "orders:account_packing_slip": (
@@ -183,6 +187,10 @@ def _frame_signed(w):
     return _last_segment(offers.partner_frame_path(w["partner_order"]))
 
 
+def _status_signed(w, order="order"):
+    return order_links.signed_status_value(w[order])
+
+
 # Bearer links (the token is the credential, e-mailed or given to staff):
 # (kwargs with the real token, status for it, kwargs tampered, status for the tampered link).
 TOKENS = {
@@ -222,6 +230,37 @@ TOKENS = {
         lambda w: {"signed": _unsubscribe_signed(w)},
         200,
         lambda w: {"signed": _tamper(_unsubscribe_signed(w))},
+        404,
+    ),
+    # The guest order-status link of the order confirmation and what it leads to.
+    "orders:guest_status": (
+        lambda w: {"signed": _status_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_status_signed(w))},
+        404,
+    ),
+    "orders:guest_invoice_pdf": (
+        lambda w: {"signed": _status_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_status_signed(w))},
+        404,
+    ),
+    "orders:guest_credit_note_pdf": (
+        lambda w: {
+            "signed": _status_signed(w, "refunded_order"),
+            "credit_number": w["refunded_order"].credit_notes[0].number,
+        },
+        200,
+        lambda w: {
+            "signed": _tamper(_status_signed(w, "refunded_order")),
+            "credit_number": w["refunded_order"].credit_notes[0].number,
+        },
+        404,
+    ),
+    "orders:guest_withdraw": (
+        lambda w: {"signed": _status_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_status_signed(w))},
         404,
     ),
     "vouchers:partner_frame": (

@@ -29,7 +29,9 @@ def changelist(label):
 
 
 SHOP_VIEW = {"shop.category", "shop.product", "shop.shippingmethod", "shop.paymentmethod"}
-ORDERS = {"orders.order", "orders.invoice", "orders.shipment"}
+ORDERS = {"orders.order", "orders.invoice", "orders.shipment", "orders.creditnote"}
+# Returns and withdrawal statements: every role that works on orders, not the DPO.
+AFTERSALES = {"orders.return", "orders.withdrawal"}
 GIFTCARDS = {"giftcards.giftcard", "giftcards.creditaccount", "giftcards.ledgerentry"}
 HELPDESK = {"helpdesk.thread", "helpdesk.cannedreply", "helpdesk.contacttopic"}
 VOUCHERS = {"vouchers.campaign", "vouchers.code", "vouchers.codejob", "vouchers.partneroffer"}
@@ -60,6 +62,7 @@ RETENTION = {"retention policy", "shop.retentionrun"}
 EVERYTHING = (
     SHOP_VIEW
     | ORDERS
+    | AFTERSALES
     | GIFTCARDS
     | HELPDESK
     | VOUCHERS
@@ -77,6 +80,7 @@ JOBS = {"shop.backgroundjob"}
 REACHES = {
     "Shop manager": EVERYTHING - {"customers.staffuser"},
     "Order clerk": ORDERS
+    | AFTERSALES
     | CUSTOMERS
     | SHOP_VIEW
     | GIFTCARDS
@@ -90,6 +94,7 @@ REACHES = {
     | CUSTOMERS
     | {"shop.category", "shop.product"},
     "Sales": ORDERS
+    | AFTERSALES
     | CUSTOMERS
     | VOUCHERS
     | SHOP_VIEW
@@ -98,12 +103,13 @@ REACHES = {
     | {"shop.outboxemail", "shop.shopsettings"},
     # Payments also has the accountant's sales reports and DATEV bookings.
     "Payments": ORDERS
+    | AFTERSALES
     | GIFTCARDS
     | JOBS
     | {"orders.salesreport"}
     | {"issue gift cards", "adjust gift card", "gift-card mode"}
     | {"customers.user", "shop.paymentmethod"},
-    "Support": HELPDESK | ORDERS | JOBS | {"customers.user", "reviews.review"},
+    "Support": HELPDESK | ORDERS | AFTERSALES | JOBS | {"customers.user", "reviews.review"},
     "Data protection officer": PRIVACY | ORDERS | JOBS | RETENTION | {"customers.user"},
 }
 

@@ -1,0 +1,662 @@
+"""Credit notes: partial refunds and the full refund (SPEC S3, issue 20).
+
+A credit note credits chosen lines and quantities, shipping (in full or in part) and an
+optional adjustment (below zero: a deduction such as a restocking fee). Its VAT rows are
+those of exactly the credited part: the order's goods discount falls on the credited goods
+as it fell on the invoice, computed on the running total of everything credited so far, so
+that crediting everything in several notes gives back the invoice's rows to the cent.
+
+Where the money goes, in this order (shown before the operator confirms):
+
+1. An order not paid yet: the credit first cancels what is still due (its open amount drops).
+2. Back to the gift card, then to the account credit it was paid with (the refund steps of
+   ``orders.extensions``, i.e. the giftcards app, which books them in its ledger).
+3. The rest: "to refund via <payment method>"; the operator pays it out and marks the
+   credit note refunded (:func:`mark_refunded`).
+
+Loyalty points earned on the credited goods are taken back pro rata (never below zero). The
+sum of an invoice's credit notes never exceeds it: the order row is locked while a note is
+issued, and ``Order.credited_total`` (with its database constraint) is raised in the same
+transaction. The note that makes the sum equal the invoice is the full refund: the order is
+Closed and the receivers of ``order_canceled`` release discount codes and block gift cards
+bought with it. A single-use code therefore stays used after a partial refund.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers import loyalty
+from shop.mail import queue_email
+from shop.money import MoneyError, parse_money
+
+from .. import extensions, links, signals
+from ..errors import OrderError
+from ..models import (
+    ZERO,
+    CreditNote,
+    CreditNoteCounter,
+    DownloadLink,
+    Invoice,
+    Order,
+    OrderLine,
+    money,
+    net_of,
+)
+from .lifecycle import (
+    _close_downloads,
+    _event,
+    _finish,
+    _lock,
+    _pdf_attachment,
+    _refuse_if_final,
+    _return_stock,
+    credited_units,
+    next_invoice_number,
+    order_state,
+)
+
+CREDIT_NOTE_REASON_MAX = 2000
+ADJUSTMENT_TEXT_MAX = 200
+
+
+@dataclass
+class CreditLine:
+    line: OrderLine
+    quantity: int
+    # Units not shipped yet: they are cancelled (back into stock, not shipped any more).
+    unshipped: int = 0
+
+    @property
+    def total(self):
+        return self.line.unit_price * self.quantity
+
+
+@dataclass
+class CreditPlan:
+    """What a credit note would credit and where the money would go (also the preview)."""
+
+    order: Order
+    lines: list
+    goods_total: Decimal
+    discount_total: Decimal
+    shipping_total: Decimal
+    adjustment: Decimal
+    adjustment_text: str
+    tax_rows: list
+    is_final: bool
+    due_reduction: Decimal = ZERO
+    giftcard_total: Decimal = ZERO
+    credit_total: Decimal = ZERO
+    paid_total: Decimal = ZERO
+    points: int = 0
+    # The goods value (after discount, without gift cards) credited before and with it.
+    points_value_before: Decimal = ZERO
+    points_value_after: Decimal = ZERO
+    errors: list = field(default_factory=list)
+
+    @property
+    def grand_total(self):
+        return self.goods_total - self.discount_total + self.shipping_total + self.adjustment
+
+    @property
+    def payment_method_name(self):
+        return self.order.payment_method.name
+
+
+# --- reading what has been credited -----------------------------------------------------
+
+
+def _credit_notes(order):
+    return list(CreditNote.objects.filter(invoice__order=order).order_by("year", "sequence"))
+
+
+def _points_value(lines_by_id, notes):
+    """The goods value (without gift cards, after their discount share) the notes credited."""
+    value = ZERO
+    for note in notes:
+        for entry in note.lines:
+            line = lines_by_id.get(entry.get("line"))
+            if line is not None and not line.is_giftcard:
+                value += Decimal(entry["unit_price"]) * entry["quantity"]
+        value -= note.discount_total
+    return value
+
+
+def _points_base(order, lines):
+    """The goods value points were earned on (customers.loyalty.points_for_order)."""
+    goods = sum((line.line_total for line in lines if not line.is_giftcard), ZERO)
+    return goods - (order.discount_total - order.shipping_discount)
+
+
+def _gross_by_rate(order, lines, quantities, shipping):
+    """Gross per VAT rate of ``quantities`` ({line id: units}) of the order's lines plus
+    ``shipping``, with the order's goods discount falling on the discountable goods among
+    them by their share, spread over their rates as ``Order.tax_breakdown`` does. Returns
+    (gross per rate, the discount share). With every unit and all shipping this is exactly
+    the invoice's breakdown."""
+    goods_discount = order.discount_total - order.shipping_discount
+    discountable = sum((line.line_total for line in lines if not line.is_giftcard), ZERO)
+    gross = defaultdict(lambda: ZERO)
+    credited_discountable = defaultdict(lambda: ZERO)
+    for line in lines:
+        units = quantities.get(line.pk, 0)
+        if not units:
+            continue
+        value = line.unit_price * units
+        gross[line.tax_rate] += value
+        if not line.is_giftcard:
+            credited_discountable[line.tax_rate] += value
+    part = sum(credited_discountable.values(), ZERO)
+    share = money(goods_discount * part / discountable) if goods_discount and discountable else ZERO
+    if share and part:
+        remaining = share
+        rates = sorted(credited_discountable)
+        for i, rate in enumerate(rates):
+            piece = (
+                remaining
+                if i == len(rates) - 1
+                else money(share * credited_discountable[rate] / part)
+            )
+            gross[rate] -= piece
+            remaining -= piece
+    if shipping:
+        gross[order.shipping_method.tax_rate] += shipping
+    return gross, share
+
+
+def _spread(amount, weights):
+    """``amount`` over the keys of ``weights`` by their share (the rest on the last key)."""
+    total = sum(weights.values(), ZERO)
+    keys = sorted(weights)
+    parts, remaining = {}, amount
+    for i, key in enumerate(keys):
+        parts[key] = remaining if i == len(keys) - 1 else money(amount * weights[key] / total)
+        remaining -= parts[key]
+    return parts
+
+
+def _rows(rows_by_rate):
+    return [
+        {"rate": rate, "net": net, "tax": gross - net, "gross": gross}
+        for rate, (net, gross) in sorted(rows_by_rate.items())
+        if net or gross
+    ]
+
+
+# --- planning -----------------------------------------------------------------------------
+
+
+def _parse_quantities(lines, progress):
+    wanted = {}
+    for line_id, quantity in (lines or {}).items():
+        try:
+            line_id, quantity = int(line_id), int(quantity or 0)
+        except (TypeError, ValueError):
+            raise OrderError(_("Quantities must be whole numbers.")) from None
+        if line_id not in progress:
+            raise OrderError(_("This line does not belong to the order."))
+        if quantity < 0:
+            raise OrderError(_("Quantities cannot be negative."))
+        if quantity:
+            wanted[line_id] = quantity
+    return wanted
+
+
+def _amount(value, field_name, what):
+    if value in (None, ""):
+        return ZERO
+    try:
+        return parse_money(value)
+    except MoneyError as exc:
+        raise OrderError(f"{what}: {exc.message}", field=field_name) from None
+
+
+def plan_credit_note(
+    order,
+    lines=None,
+    shipping=ZERO,
+    adjustment=ZERO,
+    adjustment_text="",
+    *,
+    final=False,
+    from_return=False,
+):
+    """What a credit note for ``lines`` ({order line id: units}), ``shipping`` and
+    ``adjustment`` would credit (``final``: everything not credited yet). Raises
+    ``OrderError`` for what cannot be credited; where the money goes is added by
+    :func:`_distribute`. Reads the order as it is: call it under the order's lock to act."""
+    invoice = Invoice.objects.filter(order=order).first()
+    if invoice is None:
+        raise OrderError(
+            _("Order %(number)s has not been invoiced; cancel it instead of refunding it.")
+            % {"number": order.number}
+        )
+    notes = _credit_notes(order)
+    order_lines = list(order.lines.all())
+    by_id = {line.pk: line for line in order_lines}
+    credited = credited_units(notes)
+    state = order_state(order)
+    progress = {p.line.pk: p for p in state.progress}
+    before = {line_id: units for line_id, (units, _cancelled) in credited.items()}
+    shipping_charged = order.shipping_total - order.shipping_discount
+    shipping_before = sum((note.shipping_total for note in notes), ZERO)
+    remaining_total = order.grand_total - order.credited_total
+    adjustment_text = (adjustment_text or "").strip()
+    if len(adjustment_text) > ADJUSTMENT_TEXT_MAX:
+        raise OrderError(
+            _("The adjustment text is too long (at most %(max)s characters).")
+            % {"max": ADJUSTMENT_TEXT_MAX},
+            field="adjustment_text",
+        )
+
+    if final:
+        wanted = {p.line.pk: p.creditable for p in state.progress if p.creditable}
+        shipping = shipping_charged - shipping_before
+    else:
+        wanted = _parse_quantities(lines, progress)
+        shipping = _amount(shipping, "shipping", _("Shipping"))
+        adjustment = _amount(adjustment, "adjustment", _("Adjustment"))
+        for line_id, units in wanted.items():
+            p = progress[line_id]
+            if p.line.is_giftcard:
+                raise OrderError(
+                    _(
+                        "Gift cards bought with the order are only refunded with the whole "
+                        "order (the full refund blocks them)."
+                    )
+                )
+            if units > p.creditable:
+                raise OrderError(
+                    _("Only %(left)s × %(name)s left to credit.")
+                    % {"left": p.creditable, "name": p.line.name}
+                )
+        if shipping < 0:
+            raise OrderError(_("Shipping to credit cannot be negative."), field="shipping")
+        if shipping > shipping_charged - shipping_before:
+            raise OrderError(
+                _("Only %(left)s %(currency)s of shipping left to credit.")
+                % {"left": shipping_charged - shipping_before, "currency": order.currency},
+                field="shipping",
+            )
+        if adjustment and not adjustment_text:
+            raise OrderError(
+                _("Please say what the adjustment is for (the customer reads it)."),
+                field="adjustment_text",
+            )
+
+    credit_lines = []
+    for line_id, units in wanted.items():
+        p = progress[line_id]
+        if from_return and p.line.needs_shipping:
+            unshipped = 0  # returned goods were shipped
+        elif p.line.needs_shipping:
+            unshipped = min(units, p.remaining)
+        else:
+            unshipped = units
+        credit_lines.append(CreditLine(p.line, units, unshipped))
+    goods_total = sum((cl.total for cl in credit_lines), ZERO)
+    after = dict(before)
+    for cl in credit_lines:
+        after[cl.line.pk] = after.get(cl.line.pk, 0) + cl.quantity
+    gross_before, share_before = _gross_by_rate(order, order_lines, before, shipping_before)
+    gross_after, share_after = _gross_by_rate(order, order_lines, after, shipping_before + shipping)
+    discount_total = share_after - share_before
+    everything = all(after.get(line.pk, 0) >= line.quantity for line in order_lines) and (
+        shipping_before + shipping >= shipping_charged
+    )
+
+    if final:
+        discount_total = (order.discount_total - order.shipping_discount) - sum(
+            (note.discount_total for note in notes), ZERO
+        )
+        # Gives back earlier deductions (or takes back earlier extra credits): the
+        # documents print it as the balance of earlier adjustments, in their language.
+        adjustment = remaining_total - (goods_total - discount_total + shipping)
+        adjustment_text = ""
+    total = goods_total - discount_total + shipping + adjustment
+    if not final:
+        if total <= 0:
+            raise OrderError(_("Choose what to credit: the credit note total must be positive."))
+        if total > remaining_total:
+            raise OrderError(
+                _("Only %(left)s %(currency)s of the invoice are left to credit.")
+                % {"left": remaining_total, "currency": order.currency}
+            )
+        if total == remaining_total and not everything:
+            raise OrderError(
+                _("This would credit the whole rest of the invoice: use the full refund for that.")
+            )
+    is_final = final or total == remaining_total
+
+    if is_final:
+        # Exactly what the invoice charged less what earlier notes credited, per rate.
+        rows = defaultdict(lambda: [ZERO, ZERO])
+        for row in invoice.typed_tax_rows:
+            rows[row["rate"]][0] += row["net"]
+            rows[row["rate"]][1] += row["gross"]
+        for note in notes:
+            for row in note.typed_tax_rows:
+                rows[row["rate"]][0] -= row["net"]
+                rows[row["rate"]][1] -= row["gross"]
+        tax_rows = _rows({rate: tuple(v) for rate, v in rows.items()})
+    else:
+        rows = {}
+        for rate in set(gross_before) | set(gross_after):
+            a, b = gross_after.get(rate, ZERO), gross_before.get(rate, ZERO)
+            rows[rate] = [net_of(a, rate) - net_of(b, rate), a - b]
+        if adjustment:
+            weights = {rate: v[1] for rate, v in rows.items() if v[1] > 0}
+            if not weights:  # an adjustment alone: over the invoice's rates
+                weights = {r["rate"]: r["gross"] for r in invoice.typed_tax_rows if r["gross"] > 0}
+            for rate, part in _spread(adjustment, weights).items():
+                current = rows.setdefault(rate, [ZERO, ZERO])
+                current[0] += net_of(part, rate)
+                current[1] += part
+        tax_rows = _rows({rate: tuple(v) for rate, v in rows.items()})
+
+    points_before = _points_value(by_id, notes)
+    points_now = (
+        sum((cl.total for cl in credit_lines if not cl.line.is_giftcard), ZERO) - discount_total
+    )
+    return CreditPlan(
+        order=order,
+        lines=credit_lines,
+        goods_total=goods_total,
+        discount_total=discount_total,
+        shipping_total=shipping,
+        adjustment=adjustment,
+        adjustment_text=adjustment_text,
+        tax_rows=tax_rows,
+        is_final=is_final,
+        points_value_before=points_before,
+        points_value_after=(
+            _points_base(order, order_lines) if is_final else points_before + points_now
+        ),
+    )
+
+
+def _distribute(plan, reference="", preview=False):
+    """Where ``plan``'s total goes (see the module's docstring); books it unless
+    ``preview``. Fills the plan's money fields and the points to take back."""
+    order = plan.order
+    left = plan.grand_total
+    if not order.is_paid:
+        plan.due_reduction = min(left, order.balance_due)
+        left -= plan.due_reduction
+    for step in extensions.refund_steps():
+        if left <= 0:
+            break
+        given = step.refund(order, left, reference=reference, preview=preview) or {}
+        for name, amount in given.items():
+            if name not in extensions.REFUND_FIELDS or not ZERO <= amount <= left:
+                raise ValueError(f"refund step {step.name} gave back {amount} as {name}")
+            setattr(plan, name, getattr(plan, name) + amount)
+            left -= amount
+    if left > 0 and not order.is_paid:
+        raise OrderError(_("This order has not been paid: there is nothing more to refund."))
+    plan.paid_total = max(ZERO, left)
+    if order.customer_id and order.is_paid:
+        plan.points = loyalty.refund_points(
+            order, plan.points_value_before, plan.points_value_after
+        )
+    return plan
+
+
+def preview_credit_note(order, lines=None, shipping=ZERO, adjustment=ZERO, adjustment_text=""):
+    """The credit note the operator is about to confirm and where its money would go;
+    nothing is locked or changed."""
+    plan = plan_credit_note(order, lines, shipping, adjustment, adjustment_text)
+    return _distribute(plan, preview=True)
+
+
+def preview_full_refund(order):
+    plan = plan_credit_note(order, final=True)
+    return _distribute(plan, preview=True)
+
+
+# --- issuing ------------------------------------------------------------------------------
+
+
+def _check_reason(reason):
+    reason = (reason or "").strip()
+    if len(reason) > CREDIT_NOTE_REASON_MAX:
+        raise OrderError(
+            _("The note on the credit note is too long (at most %(max)s characters).")
+            % {"max": CREDIT_NOTE_REASON_MAX},
+            field="reason",
+        )
+    return reason
+
+
+def _issue(locked, plan, user, reason):
+    """Book ``plan`` for the locked order: number, money back, stock, status, e-mail."""
+    invoice = Invoice.objects.select_for_update().get(order=locked)
+    year = timezone.localdate().year
+    sequence = next_invoice_number(year, counter_model=CreditNoteCounter)
+    number = f"CN-{year}-{sequence:06d}"
+    was_paid = locked.is_paid
+    _distribute(plan, reference=number)
+    credit_note = CreditNote.objects.create(
+        invoice=invoice,
+        number=number,
+        year=year,
+        sequence=sequence,
+        created_by=user,
+        reason=reason,
+        lines=[
+            {
+                "line": cl.line.pk,
+                "name": cl.line.name,
+                "sku": cl.line.sku,
+                "quantity": cl.quantity,
+                "unit_price": str(cl.line.unit_price),
+                "tax_rate": str(cl.line.tax_rate),
+                "line_total": str(cl.total),
+                "unshipped": cl.unshipped,
+            }
+            for cl in plan.lines
+        ],
+        tax_rows=[{k: str(v) for k, v in row.items()} for row in plan.tax_rows],
+        goods_total=plan.goods_total,
+        discount_total=plan.discount_total,
+        shipping_total=plan.shipping_total,
+        adjustment=plan.adjustment,
+        adjustment_text=plan.adjustment_text,
+        grand_total=plan.grand_total,
+        giftcard_total=plan.giftcard_total,
+        credit_total=plan.credit_total,
+        paid_total=plan.paid_total,
+        is_final=plan.is_final,
+    )
+    # The constraint order_credited_within_total refuses anything above the invoice.
+    Order.objects.filter(pk=locked.pk).update(credited_total=F("credited_total") + plan.grand_total)
+    locked.refresh_from_db(fields=["credited_total"])
+
+    returned = defaultdict(int)
+    for cl in plan.lines:
+        if cl.line.product_id and cl.unshipped:
+            returned[cl.line.product_id] += cl.unshipped
+    _return_stock(returned)
+    # A download credited in full is closed (the note is saved: it counts already).
+    credited = credited_units(_credit_notes(locked))
+    closed = [
+        cl.line.pk
+        for cl in plan.lines
+        if cl.line.is_downloadable and credited[cl.line.pk][0] >= cl.line.quantity
+    ]
+    if closed:
+        DownloadLink.objects.filter(
+            order=locked, order_line_id__in=closed, expires_at__gt=timezone.now()
+        ).update(expires_at=timezone.now())
+
+    fields = ["payment_status"]
+    if plan.is_final:
+        locked.status = Order.Status.CLOSED
+        fields.append("status")
+        if was_paid:
+            locked.payment_status = Order.PaymentStatus.REFUNDED
+    elif was_paid:
+        locked.payment_status = Order.PaymentStatus.PARTLY_REFUNDED
+    locked.save(update_fields=fields)
+    if was_paid and locked.customer_id:
+        loyalty.reverse_points_for_refund(
+            locked,
+            plan.points_value_before,
+            plan.points_value_after,
+            _("Credit note %(number)s") % {"number": number},
+        )
+    _event(
+        locked,
+        _("Credit note %(number)s of %(amount)s %(currency)s created for invoice %(invoice)s.")
+        % {
+            "number": number,
+            "amount": plan.grand_total,
+            "currency": locked.currency,
+            "invoice": invoice.number,
+        },
+        user,
+    )
+    if plan.is_final:
+        _close_downloads(locked)
+        _event(locked, _("Order fully refunded and closed."), user)
+        signals.order_canceled.send(sender=Order, order=locked)
+    queue_email(
+        "order_refunded" if plan.is_final else "order_credit_note",
+        locked.email,
+        {
+            "order": locked,
+            "credit_note": credit_note,
+            "invoice": invoice,
+            "order_url": links.customer_order_url(locked),
+        },
+        language=locked.language,
+        attachments=[_pdf_attachment(credit_note, "credit_note_pdf_bytes")],
+    )
+    credit_note.sent_at = timezone.now()
+    credit_note.save(update_fields=["sent_at"])
+    return credit_note
+
+
+def create_credit_note(
+    order,
+    lines=None,
+    shipping=ZERO,
+    adjustment=ZERO,
+    adjustment_text="",
+    reason="",
+    user=None,
+    *,
+    from_return=False,
+):
+    """A partial refund: credit ``lines`` ({order line id: units}), ``shipping`` and a signed
+    ``adjustment`` of the invoiced ``order`` with a new credit note, e-mailed to the
+    customer. The note that credits the whole rest of the invoice closes the order."""
+    reason = _check_reason(reason)
+    with transaction.atomic():
+        locked = _lock(order)
+        _refuse_if_final(locked, _("refunded"))
+        plan = plan_credit_note(
+            locked, lines, shipping, adjustment, adjustment_text, from_return=from_return
+        )
+        credit_note = _issue(locked, plan, user, reason)
+        _finish(order, locked)
+    return credit_note
+
+
+def refund_order(order, user=None, reason=""):
+    """Full refund of an invoiced order → Closed: a credit note for everything not credited
+    yet (after partial refunds: the rest, giving back earlier deductions). Goods not shipped
+    go back into stock; the receivers of ``order_canceled`` release the discount code and
+    block gift cards bought with the order. The invoice stays as issued."""
+    reason = _check_reason(reason)
+    with transaction.atomic():
+        locked = _lock(order)
+        _refuse_if_final(locked, _("refunded"))
+        plan = plan_credit_note(locked, final=True)
+        _issue(locked, plan, user, reason)
+        return _finish(order, locked)
+
+
+def reverse_points_of_credit_notes(locked):
+    """Called when an order with credit notes is paid: the points just earned on goods
+    credited before the payment are taken back at once."""
+    notes = _credit_notes(locked)
+    lines = {line.pk: line for line in locked.lines.all()}
+    value = _points_value(lines, notes)
+    if value > 0 and locked.customer_id:
+        loyalty.reverse_points_for_refund(
+            locked, ZERO, value, _("Credit notes of order %(number)s") % {"number": locked.number}
+        )
+
+
+# --- after issuing ------------------------------------------------------------------------
+
+
+def mark_refunded(credit_note, user=None):
+    """The operator has paid back the credit note's ``paid_total`` through the payment method
+    (bank transfer, card refund in the payment provider's portal)."""
+    with transaction.atomic():
+        locked = _lock(credit_note.invoice.order)
+        note = CreditNote.objects.select_for_update().get(pk=credit_note.pk)
+        if note.paid_total <= 0:
+            raise OrderError(
+                _("Credit note %(number)s has nothing to refund via the payment method.")
+                % {"number": note.number}
+            )
+        if note.refunded_at is not None:
+            raise OrderError(
+                _("Credit note %(number)s has already been marked as refunded.")
+                % {"number": note.number}
+            )
+        note.refunded_at = timezone.now()
+        note.refunded_by = user if user is not None and user.is_authenticated else None
+        note.save(update_fields=["refunded_at", "refunded_by"])
+        _event(
+            locked,
+            _("%(amount)s %(currency)s of credit note %(number)s refunded via %(method)s.")
+            % {
+                "amount": note.paid_total,
+                "currency": locked.currency,
+                "number": note.number,
+                "method": locked.payment_method.name,
+            },
+            user,
+        )
+    credit_note.refunded_at = note.refunded_at
+    return note
+
+
+def send_credit_note(credit_note, user=None):
+    """E-mail the credit note PDF to the customer again."""
+    with transaction.atomic():
+        locked = _lock(credit_note.invoice.order)
+        note = (
+            CreditNote.objects.select_for_update().select_related("invoice").get(pk=credit_note.pk)
+        )
+        queue_email(
+            "order_credit_note",
+            locked.email,
+            {
+                "order": locked,
+                "credit_note": note,
+                "invoice": note.invoice,
+                "order_url": links.customer_order_url(locked),
+            },
+            language=locked.language,
+            attachments=[_pdf_attachment(note, "credit_note_pdf_bytes")],
+        )
+        note.sent_at = timezone.now()
+        note.save(update_fields=["sent_at"])
+        _event(
+            locked,
+            _("Credit note %(number)s sent by e-mail to %(email)s.")
+            % {"number": note.number, "email": locked.email},
+            user,
+        )
+    return note

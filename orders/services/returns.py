@@ -1,0 +1,251 @@
+"""Returns: goods a customer sends back, from a withdrawal or entered by an operator.
+
+requested → received (condition and "back to stock" per line; stock is restored) →
+refunded (a partial credit note for the returned lines, ``orders.services.refunds``), or
+rejected with a reason that is e-mailed to the customer.
+"""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.mail import queue_email
+from shop.models import Product
+
+from .. import links
+from ..aftersales import Return, ReturnLine, Withdrawal
+from ..errors import OrderError
+from ..models import ZERO, Order, ShipmentLine
+from . import refunds
+from .lifecycle import _event, _lock
+from .withdrawals import mark_processed
+
+NOTE_MAX = 2000
+
+
+def returnable_units(order):
+    """{order line id: units} that may still be returned: shipped, not in another return
+    (except rejected ones)."""
+    shipped = defaultdict(int)
+    for line_id, units in ShipmentLine.objects.filter(shipment__order=order).values_list(
+        "order_line_id", "quantity"
+    ):
+        shipped[line_id] += units
+    taken = dict(
+        ReturnLine.objects.filter(return_request__order=order)
+        .exclude(return_request__status=Return.Status.REJECTED)
+        .values_list("order_line")
+        .annotate(s=Sum("quantity"))
+        .values_list("order_line", "s")
+    )
+    return {
+        line_id: units - taken.get(line_id, 0)
+        for line_id, units in shipped.items()
+        if units - taken.get(line_id, 0) > 0
+    }
+
+
+def _lock_return(return_request):
+    return Return.objects.select_for_update().get(pk=return_request.pk)
+
+
+def create_return(order, lines, reason, note="", user=None, withdrawal=None):
+    """A return of ``lines`` ({order line id: units}) of ``order``, status requested."""
+    if reason not in Return.Reason.values:
+        raise OrderError(_("Choose the reason for the return."), field="reason")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise OrderError(
+            _("The note is too long (at most %(max)s characters).") % {"max": NOTE_MAX},
+            field="note",
+        )
+    with transaction.atomic():
+        locked = _lock(order)
+        if locked.status == Order.Status.CANCELED:
+            raise OrderError(
+                _("Order %(number)s has been canceled: there is nothing to return.")
+                % {"number": locked.number}
+            )
+        returnable = returnable_units(locked)
+        names = {line.pk: line.name for line in locked.lines.all()}
+        wanted = {}
+        for line_id, units in (lines or {}).items():
+            try:
+                line_id, units = int(line_id), int(units or 0)
+            except (TypeError, ValueError):
+                raise OrderError(_("Quantities must be whole numbers.")) from None
+            if line_id not in names:
+                raise OrderError(_("This line does not belong to the order."))
+            if units < 0:
+                raise OrderError(_("Quantities cannot be negative."))
+            if not units:
+                continue
+            if units > returnable.get(line_id, 0):
+                raise OrderError(
+                    _("Only %(left)s × %(name)s can be returned (shipped, not returned yet).")
+                    % {"left": returnable.get(line_id, 0), "name": names[line_id]}
+                )
+            wanted[line_id] = units
+        if not wanted:
+            raise OrderError(_("Choose at least one item to return."))
+        if withdrawal is not None:
+            withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
+            if withdrawal.order_id != locked.pk:
+                raise OrderError(_("The withdrawal belongs to another order."))
+            if Return.objects.filter(withdrawal=withdrawal).exists():
+                raise OrderError(_("A return has already been created for this withdrawal."))
+        count = Return.objects.filter(order=locked).count()
+        return_request = Return.objects.create(
+            order=locked,
+            number=f"{locked.number}-R{count + 1}",
+            created_by=user if user is not None and user.is_authenticated else None,
+            reason=reason,
+            note=note,
+            withdrawal=withdrawal,
+        )
+        ReturnLine.objects.bulk_create(
+            ReturnLine(return_request=return_request, order_line_id=line_id, quantity=units)
+            for line_id, units in wanted.items()
+        )
+        if withdrawal is not None:
+            mark_processed(withdrawal, user)
+        _event(locked, _("Return %(number)s requested.") % {"number": return_request.number}, user)
+    return return_request
+
+
+def withdrawal_lines(withdrawal):
+    """What a return from ``withdrawal`` returns by default: the items it names, else
+    everything that can be returned."""
+    returnable = returnable_units(withdrawal.order)
+    if not withdrawal.items:
+        return returnable
+    return {
+        item["line"]: min(item["quantity"], returnable[item["line"]])
+        for item in withdrawal.items
+        if returnable.get(item["line"])
+    }
+
+
+def receive_return(return_request, lines=None, user=None):
+    """The parcel has arrived: ``lines`` = {return line id: (condition, back to stock)};
+    lines going back to stock are added to the product's stock at once."""
+    with transaction.atomic():
+        locked = _lock(return_request.order)
+        ret = _lock_return(return_request)
+        if ret.status != Return.Status.REQUESTED:
+            raise OrderError(
+                _("Return %(number)s is %(status)s and cannot be received.")
+                % {"number": ret.number, "status": ret.get_status_display()}
+            )
+        lines = lines or {}
+        restocked = []
+        for line in ret.lines.select_related("order_line"):
+            condition, back = lines.get(line.pk, ("", False))
+            if condition and condition not in ReturnLine.Condition.values:
+                raise OrderError(_("Unknown condition %(value)s.") % {"value": condition})
+            line.condition = condition or ""
+            line.back_to_stock = bool(back)
+            line.restocked = bool(back) and line.order_line.product_id is not None
+            line.save(update_fields=["condition", "back_to_stock", "restocked"])
+            if line.restocked:
+                Product.objects.filter(pk=line.order_line.product_id, stock__isnull=False).update(
+                    stock=F("stock") + line.quantity
+                )
+                restocked.append(f"{line.quantity} × {line.order_line.name}")
+        ret.status = Return.Status.RECEIVED
+        ret.received_at = timezone.now()
+        ret.save(update_fields=["status", "received_at"])
+        text = _("Return %(number)s received.") % {"number": ret.number}
+        if restocked:
+            text += " " + _("Back to stock: %(items)s.") % {"items": ", ".join(restocked)}
+        _event(locked, text, user)
+    return ret
+
+
+def refund_return(
+    return_request, shipping=ZERO, adjustment=ZERO, adjustment_text="", reason="", user=None
+):
+    """Credit the returned lines (a partial credit note, or the full refund when nothing is
+    left) and close the return as refunded."""
+    with transaction.atomic():
+        locked = _lock(return_request.order)
+        ret = _lock_return(return_request)
+        if not ret.is_open:
+            raise OrderError(
+                _("Return %(number)s is %(status)s and cannot be refunded.")
+                % {"number": ret.number, "status": ret.get_status_display()}
+            )
+        lines = {line.order_line_id: line.quantity for line in ret.lines.all()}
+        credit_note = refunds.create_credit_note(
+            locked,
+            lines,
+            shipping=shipping,
+            adjustment=adjustment,
+            adjustment_text=adjustment_text,
+            reason=reason,
+            user=user,
+            from_return=True,
+        )
+        ret.status = Return.Status.REFUNDED
+        ret.credit_note = credit_note
+        ret.closed_at = timezone.now()
+        ret.save(update_fields=["status", "credit_note", "closed_at"])
+        _event(
+            locked,
+            _("Return %(number)s refunded with credit note %(credit_note)s.")
+            % {"number": ret.number, "credit_note": credit_note.number},
+            user,
+        )
+    return ret
+
+
+def preview_return_refund(return_request, shipping=ZERO, adjustment=ZERO, adjustment_text=""):
+    lines = {line.order_line_id: line.quantity for line in return_request.lines.all()}
+    return refunds.preview_credit_note(
+        return_request.order, lines, shipping, adjustment, adjustment_text
+    )
+
+
+def reject_return(return_request, reason, user=None):
+    """Refuse the return; the reason is e-mailed to the customer in the order's language."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrderError(_("Please give the reason for the rejection."), field="reason")
+    if len(reason) > NOTE_MAX:
+        raise OrderError(
+            _("The reason is too long (at most %(max)s characters).") % {"max": NOTE_MAX},
+            field="reason",
+        )
+    with transaction.atomic():
+        locked = _lock(return_request.order)
+        ret = _lock_return(return_request)
+        if not ret.is_open:
+            raise OrderError(
+                _("Return %(number)s is %(status)s and cannot be rejected.")
+                % {"number": ret.number, "status": ret.get_status_display()}
+            )
+        ret.status = Return.Status.REJECTED
+        ret.rejection_reason = reason
+        ret.closed_at = timezone.now()
+        ret.save(update_fields=["status", "rejection_reason", "closed_at"])
+        queue_email(
+            "order_return_rejected",
+            locked.email,
+            {
+                "order": locked,
+                "return_request": ret,
+                "lines": list(ret.lines.select_related("order_line")),
+                "order_url": links.customer_order_url(locked),
+            },
+            language=locked.language,
+        )
+        _event(
+            locked,
+            _("Return %(number)s rejected; the reason was e-mailed to %(email)s.")
+            % {"number": ret.number, "email": locked.email},
+            user,
+        )
+    return ret

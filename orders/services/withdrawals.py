@@ -1,0 +1,221 @@
+"""The withdrawal function (Directive 2011/83/EU Art. 11a as inserted by Directive (EU)
+2023/2673; in Germany § 356a BGB): a consumer withdraws from an order online, in two steps,
+and gets an acknowledgement with the statement's content and the time it was received on a
+durable medium (e-mail) at once.
+
+**The withdrawal period** runs ``ShopSettings.withdrawal_period_days`` (default 14) from the
+delivery of the order's last shipment. A shipment is delivered on the date the operator
+entered on it (``Shipment.delivered_at``), else ``ShopSettings.delivery_transit_days`` after
+it was shipped. While goods are still to be shipped the period has not started. Orders with
+nothing to ship (downloads, gift cards) count from the order date: the checkout asks for no
+consent to lose the right of withdrawal early, so it is not lost by downloading.
+
+Statements after the period are recorded and acknowledged all the same, marked late; one
+that matches no order of the given e-mail address is recorded for the operator, and the
+storefront answers it exactly like any other.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shop.mail import queue_email
+from shop.models import ShopSettings
+
+from .. import links
+from ..aftersales import Withdrawal
+from ..errors import OrderError
+from ..models import Order
+from .lifecycle import FINAL_STATES, _event, order_state
+
+NAME_MAX = 200
+TEXT_MAX = 2000
+NUMBER_MAX = 40
+
+
+def information(order=None, shop=None):
+    """What the withdrawal instructions and the model withdrawal form print (templates
+    ``orders/withdrawal/_instructions`` and ``_model_form``): the period, the trader and the
+    link to the withdrawal function; ``goods``: the order has goods (not only downloads)."""
+    shop = shop or ShopSettings.load()
+    address = ", ".join(part.strip() for part in shop.address.splitlines() if part.strip())
+    trader = ", ".join(
+        part for part in (shop.legal_name, address, shop.phone, shop.contact_email) if part
+    )
+    # The model form's addressee: name, geographical address and e-mail (Annex I(B)).
+    addressee = ", ".join(part for part in (shop.legal_name, address, shop.contact_email) if part)
+    goods = order is None or any(line.needs_shipping for line in order.lines.all())
+    return {
+        "days": shop.withdrawal_period_days,
+        "trader": trader,
+        "addressee": addressee,
+        "url": links.withdrawal_url(order),
+        "goods": goods,
+    }
+
+
+def delivery_date(shipment, shop=None):
+    """The local date ``shipment`` was (or is assumed to have been) delivered."""
+    if shipment.delivered_at is not None:
+        return timezone.localdate(shipment.delivered_at)
+    shop = shop or ShopSettings.load()
+    return timezone.localdate(shipment.created) + timedelta(days=shop.delivery_transit_days)
+
+
+def period_end(order, shop=None):
+    """The last day of ``order``'s withdrawal period, or None while it has not started
+    (goods still to be shipped)."""
+    shop = shop or ShopSettings.load()
+    shipments = list(order.shipments.all())
+    if any(line.needs_shipping for line in order.lines.all()):
+        if not order_state(order).fully_shipped:
+            return None
+        if shipments:
+            start = max(delivery_date(shipment, shop) for shipment in shipments)
+        else:  # every unit to ship was cancelled before shipping
+            start = timezone.localdate(order.created)
+    else:
+        start = timezone.localdate(order.created)
+    return start + timedelta(days=shop.withdrawal_period_days)
+
+
+def withdrawal_open(order, today=None, shop=None):
+    """Does the account's order page offer the withdrawal function for ``order``?"""
+    if order.status in FINAL_STATES:
+        return False
+    end = period_end(order, shop)
+    return end is None or (today or timezone.localdate()) <= end
+
+
+def find_order(order_number, email, customer=None):
+    """The order the statement names: its number and e-mail address must belong together
+    (or it is the logged-in customer's own order)."""
+    number = (order_number or "").strip()
+    if not number:
+        return None
+    orders = Order.objects.filter(number=number)
+    order = orders.filter(email__iexact=(email or "").strip()).first()
+    if order is None and customer is not None:
+        order = orders.filter(customer=customer).first()
+    return order
+
+
+def _text(value, limit, label, field):
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise OrderError(
+            _("%(label)s: at most %(max)s characters.") % {"label": label, "max": limit},
+            field=field,
+        )
+    return value
+
+
+def chosen_items(order, items):
+    """``items`` ({order line id: units}) as the statement lists them, checked against the
+    order; empty: the whole order."""
+    if order is None or not items:
+        return []
+    lines = {line.pk: line for line in order.lines.all()}
+    chosen = []
+    for line_id, units in items.items():
+        try:
+            line_id, units = int(line_id), int(units or 0)
+        except (TypeError, ValueError):
+            raise OrderError(_("Quantities must be whole numbers.")) from None
+        line = lines.get(line_id)
+        if line is None:
+            raise OrderError(_("This line does not belong to the order."))
+        if not 0 <= units <= line.quantity:
+            raise OrderError(
+                _("You ordered %(quantity)s × %(name)s.")
+                % {"quantity": line.quantity, "name": line.name}
+            )
+        if units:
+            chosen.append({"line": line.pk, "name": line.name, "quantity": units})
+    if len(chosen) == len(lines) and all(
+        c["quantity"] == lines[c["line"]].quantity for c in chosen
+    ):
+        return []  # every unit: the whole order
+    return chosen
+
+
+def record_withdrawal(
+    *,
+    name,
+    email,
+    order_number,
+    items=None,
+    items_text="",
+    reason="",
+    customer=None,
+    language="en",
+    order=None,
+):
+    """Record a confirmed withdrawal statement and, when it names an order of that e-mail
+    address, e-mail the acknowledgement (content, date and time of receipt) in the order's
+    language. ``order``: the order is known already (the customer came through the order's
+    signed link or the account). Returns the :class:`Withdrawal`."""
+    name = _text(name, NAME_MAX, _("Name"), "name")
+    email = _text(email, 254, _("E-mail"), "email")
+    order_number = _text(order_number, NUMBER_MAX, _("Order number"), "order_number")
+    items_text = _text(items_text, TEXT_MAX, _("Items"), "items_text")
+    reason = _text(reason, TEXT_MAX, _("Reason"), "reason")
+    if not name or not email or not order_number:
+        raise OrderError(_("Please enter your name, your e-mail address and the order number."))
+    with transaction.atomic():
+        if order is None:
+            order = find_order(order_number, email, customer)
+        if order is not None:
+            order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        now = timezone.now()
+        ends = period_end(order) if order is not None else None
+        withdrawal = Withdrawal.objects.create(
+            received_at=now,
+            order=order,
+            customer=customer if customer is not None and customer.is_authenticated else None,
+            name=name,
+            email=email,
+            order_number=order_number,
+            items=chosen_items(order, items),
+            items_text=items_text,
+            reason=reason,
+            language=order.language if order is not None else language,
+            period_ends=ends,
+            is_late=ends is not None and timezone.localdate(now) > ends,
+        )
+        if order is not None:
+            queue_email(
+                "order_withdrawal_received",
+                order.email,
+                {
+                    "order": order,
+                    "withdrawal": withdrawal,
+                    "items": [(item, item["quantity"]) for item in withdrawal.items],
+                    "order_url": links.customer_order_url(order),
+                },
+                language=order.language,
+            )
+            withdrawal.acknowledged_at = timezone.now()
+            withdrawal.save(update_fields=["acknowledged_at"])
+            _event(
+                order,
+                _("Withdrawal statement received (late: after %(date)s).")
+                % {"date": ends.isoformat()}
+                if withdrawal.is_late
+                else _("Withdrawal statement received."),
+            )
+    return withdrawal
+
+
+def mark_processed(withdrawal, user=None):
+    """The operator has dealt with the statement (return created, customer contacted …)."""
+    with transaction.atomic():
+        locked = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
+        if locked.status != Withdrawal.Status.PROCESSED:
+            locked.status = Withdrawal.Status.PROCESSED
+            locked.processed_at = timezone.now()
+            locked.processed_by = user if user is not None and user.is_authenticated else None
+            locked.save(update_fields=["status", "processed_at", "processed_by"])
+    return locked

@@ -1,0 +1,224 @@
+"""Returns: requested → received (condition, back to stock) → refunded with a credit note, or
+rejected with a reason e-mailed to the customer; the backoffice screens and list_returns."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from orders import services
+from orders.aftersales import Return
+from orders.models import CreditNote, Order
+from orders.services import OrderError
+from shop.models import OutboxEmail, Product
+from tests.factories import ProductFactory, RoleUserFactory
+
+from .factories import ship_all
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def lamp(db):
+    return ProductFactory(name="Lamp", price=D("30.00"), stock=5)
+
+
+@pytest.fixture
+def delivered(make_order, lamp):
+    order = make_order({lamp.pk: 2})
+    services.create_invoice(order)
+    services.create_shipment(order, ship_all(order))
+    return Order.objects.get(pk=order.pk)
+
+
+def line(order):
+    return order.lines.get()
+
+
+def test_only_shipped_units_not_returned_yet_can_be_returned(make_order, lamp, delivered):
+    with pytest.raises(OrderError, match="Only 2"):
+        services.create_return(delivered, {line(delivered).pk: 3}, "defective")
+    first = services.create_return(delivered, {line(delivered).pk: 1}, "defective")
+    assert first.number == f"{delivered.number}-R1" and first.status == Return.Status.REQUESTED
+    with pytest.raises(OrderError, match="Only 1"):
+        services.create_return(delivered, {line(delivered).pk: 2}, "defective")
+    unshipped = make_order({lamp.pk: 1})
+    with pytest.raises(OrderError, match="Only 0"):
+        services.create_return(unshipped, {line(unshipped).pk: 1}, "other")
+    with pytest.raises(OrderError, match="reason"):
+        services.create_return(delivered, {line(delivered).pk: 1}, "no-such-reason")
+    assert Return.objects.count() == 1
+
+
+def test_receiving_a_return_restocks_the_lines_going_back_to_stock(delivered, lamp):
+    ret = services.create_return(delivered, {line(delivered).pk: 2}, "withdrawal")
+    stock = Product.objects.get(pk=lamp.pk).stock
+    return_line = ret.lines.get()
+    services.receive_return(ret, {return_line.pk: ("as_new", True)})
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.RECEIVED and ret.received_at
+    return_line.refresh_from_db()
+    assert return_line.condition == "as_new" and return_line.restocked
+    assert Product.objects.get(pk=lamp.pk).stock == stock + 2
+    with pytest.raises(OrderError, match="cannot be received"):
+        services.receive_return(ret, {return_line.pk: ("as_new", True)})
+    assert Product.objects.get(pk=lamp.pk).stock == stock + 2  # restocked once
+
+
+def test_a_damaged_line_not_back_to_stock_leaves_the_stock_alone(delivered, lamp):
+    ret = services.create_return(delivered, {line(delivered).pk: 1}, "damaged")
+    stock = Product.objects.get(pk=lamp.pk).stock
+    services.receive_return(ret, {ret.lines.get().pk: ("damaged", False)})
+    assert Product.objects.get(pk=lamp.pk).stock == stock
+
+
+def test_refunding_a_return_issues_a_partial_credit_note_for_its_lines(delivered):
+    ret = services.create_return(delivered, {line(delivered).pk: 1}, "defective")
+    services.refund_return(ret, adjustment="-5.00", adjustment_text="Restocking fee")
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.REFUNDED and ret.credit_note is not None
+    note = ret.credit_note
+    assert note.grand_total == D("25.00") and note.lines[0]["unshipped"] == 0
+    order = Order.objects.get(pk=delivered.pk)
+    assert order.payment_status == Order.PaymentStatus.PARTLY_REFUNDED
+    assert order.status == Order.Status.COMPLETE
+    with pytest.raises(OrderError, match="cannot be refunded"):
+        services.refund_return(ret)
+
+
+def test_a_return_of_everything_with_shipping_closes_the_order(make_order, lamp):
+    order = make_order({lamp.pk: 1})  # 30.00 + 4.90 shipping
+    services.create_invoice(order)
+    services.create_shipment(order, ship_all(order))
+    ret = services.create_return(order, {line(order).pk: 1}, "withdrawal")
+    services.refund_return(ret, shipping="4.90")
+    order.refresh_from_db()
+    assert order.status == Order.Status.CLOSED
+    assert order.payment_status == Order.PaymentStatus.REFUNDED
+    assert CreditNote.objects.get().is_final
+
+
+@pytest.mark.parametrize(
+    "language, word", [("de", "Retoure"), ("pl", "zwrot"), ("da", "returnering")]
+)
+def test_a_rejected_return_emails_the_reason_in_the_orders_language(
+    make_order, lamp, language, word
+):
+    order = make_order({lamp.pk: 1}, language=language)
+    services.create_invoice(order)
+    services.create_shipment(order, ship_all(order))
+    ret = services.create_return(order, {line(order).pk: 1}, "defective")
+    with pytest.raises(OrderError, match="reason"):
+        services.reject_return(ret, "  ")
+    services.reject_return(ret, "Heavy wear, not a defect.")
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.REJECTED
+    mail = OutboxEmail.objects.get(template="order_return_rejected")
+    assert mail.to == [order.email] and ret.number in mail.subject
+    assert word.lower() in (mail.subject + mail.body_text).lower()
+    assert "Heavy wear, not a defect." in mail.body_text
+    # A rejected return frees its units for another return.
+    assert services.returnable_units(order) == {line(order).pk: 1}
+
+
+def test_a_return_from_a_withdrawal_takes_its_items_and_processes_it(delivered):
+    withdrawal = services.record_withdrawal(
+        name="Erika",
+        email=delivered.email,
+        order_number=delivered.number,
+        items={line(delivered).pk: 1},
+    )
+    lines = services.withdrawal_lines(withdrawal)
+    assert lines == {line(delivered).pk: 1}
+    ret = services.create_return(delivered, lines, "withdrawal", withdrawal=withdrawal)
+    withdrawal.refresh_from_db()
+    assert ret.withdrawal == withdrawal and withdrawal.status == "processed"
+    with pytest.raises(OrderError, match="already"):
+        services.create_return(delivered, lines, "withdrawal", withdrawal=withdrawal)
+
+
+def test_list_returns_prints_the_open_ones(delivered):
+    services.reject_return(
+        services.create_return(delivered, {line(delivered).pk: 1}, "defective"), "No"
+    )
+    open_one = services.create_return(delivered, {line(delivered).pk: 1}, "withdrawal")
+    out = StringIO()
+    call_command("list_returns", stdout=out)
+    text = out.getvalue()
+    assert open_one.number in text and "1 return(s)" in text and "rejected" not in text
+    out = StringIO()
+    call_command("list_returns", "--status", "rejected", stdout=out)
+    assert "rejected" in out.getvalue() and open_one.number not in out.getvalue()
+    out = StringIO()
+    call_command("list_returns", "--all", stdout=out)
+    assert "2 return(s)" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("list_returns", "--all", "--status", "requested", stdout=StringIO())
+
+
+def test_backoffice_return_flow_with_preview(admin_client, delivered, lamp):
+    create_url = reverse("admin:orders_return_new", args=[delivered.pk])
+    page = admin_client.get(create_url)
+    assert f'name="qty_{line(delivered).pk}"' in page.content.decode()
+    response = admin_client.post(
+        create_url, {f"qty_{line(delivered).pk}": "1", "reason": "defective", "note": "Loose"}
+    )
+    ret = Return.objects.get()
+    assert response["Location"] == reverse("admin:orders_return_change", args=[ret.pk])
+    detail = reverse("admin:orders_return_change", args=[ret.pk])
+    admin_client.post(
+        detail,
+        {
+            "action": "receive",
+            f"condition_{ret.lines.get().pk}": "opened",
+            f"stock_{ret.lines.get().pk}": "1",
+        },
+    )
+    assert Return.objects.get().status == Return.Status.RECEIVED
+    preview = admin_client.post(detail, {"action": "preview", "shipping": "", "adjustment": ""})
+    plan = preview.context["plan"]
+    assert plan.grand_total == D("30.00") and plan.paid_total == D("30.00")
+    assert "To refund via Credit card" in preview.content.decode()
+    assert not CreditNote.objects.exists()
+    # "Refund" acts on the previewed values only.
+    admin_client.post(
+        detail,
+        {
+            "action": "refund",
+            "shipping": "4.90",
+            "adjustment": "",
+            "previewed": preview.context["previewed"],
+        },
+    )
+    assert not CreditNote.objects.exists()
+    admin_client.post(
+        detail,
+        {
+            "action": "refund",
+            "shipping": "",
+            "adjustment": "",
+            "previewed": preview.context["previewed"],
+        },
+    )
+    assert Return.objects.get().status == Return.Status.REFUNDED
+    listing = admin_client.get(
+        reverse("admin:orders_return_changelist") + "?status__exact=refunded"
+    )
+    assert ret.number in listing.content.decode()
+    reason = admin_client.get(
+        reverse("admin:orders_return_changelist") + "?reason__exact=withdrawal"
+    )
+    assert ret.number not in reason.content.decode()
+
+
+def test_support_sees_returns_but_cannot_act(client, delivered):
+    ret = services.create_return(delivered, {line(delivered).pk: 1}, "defective")
+    support = RoleUserFactory(role="Support")
+    client.force_login(support)
+    detail = reverse("admin:orders_return_change", args=[ret.pk])
+    assert client.get(detail).status_code == 200
+    assert client.post(detail, {"action": "reject", "rejection_reason": "x"}).status_code == 403
+    assert Return.objects.get().status == Return.Status.REQUESTED

@@ -1,0 +1,322 @@
+"""The withdrawal function (Art. 11a CRD, § 356a BGB): a link on every storefront page and on
+the account's order page while the period runs, two steps, an acknowledgement e-mail at once
+with the content and the time of receipt, late statements marked, unknown orders answered
+neutrally, throttled like the contact form."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from orders import links, services
+from orders.aftersales import Withdrawal
+from orders.models import Order, Shipment
+from shop.admin import backoffice
+from shop.models import OutboxEmail, ShopSettings
+from tests.factories import ProductFactory, UserFactory
+
+from .factories import downloadable_product, ship_all
+
+pytestmark = pytest.mark.django_db
+
+LABELS = {
+    "en": "Withdraw from contract here",
+    "de": "Vertrag hier widerrufen",
+    "pl": "Odstąp od umowy tutaj",
+    "da": "Fortryd aftalen her",
+}
+CONFIRM = {
+    "en": "Confirm withdrawal",
+    "de": "Widerruf bestätigen",
+    "pl": "Potwierdź odstąpienie od umowy",
+    "da": "Bekræft fortrydelse",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def shipped(make_order, days_ago=0, **kwargs):
+    order = make_order(**kwargs)
+    services.create_invoice(order)
+    shipment = services.create_shipment(order, ship_all(order))
+    Shipment.objects.filter(pk=shipment.pk).update(
+        created=timezone.now() - timedelta(days=days_ago)
+    )
+    return Order.objects.get(pk=order.pk)
+
+
+def step_data(order, **overrides):
+    return {
+        "name": "Erika Mustermann",
+        "email": order.email,
+        "order_number": order.number,
+        "items_text": "",
+        "reason": "",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "de", "pl", "da"])
+def test_every_storefront_page_links_the_withdrawal_function(client, product, language):
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    for url in (reverse("shop:home"), product.get_absolute_url(), reverse("shop:cart")):
+        page = client.get(url).content.decode()
+        assert LABELS[language] in page and reverse("orders:withdraw") in page, url
+
+
+@pytest.mark.parametrize("language", ["en", "de", "pl", "da"])
+def test_the_confirm_button_is_labelled_in_every_language(client, make_order, language):
+    order = shipped(make_order)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    page = client.post(reverse("orders:withdraw"), step_data(order)).content.decode()
+    assert CONFIRM[language] in page
+
+
+def test_guest_withdraws_in_two_steps_and_gets_the_acknowledgement_at_once(
+    client, make_order, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = shipped(make_order, language="de")
+    step1 = client.get(reverse("orders:withdraw"))
+    assert step1.status_code == 200 and b'name="order_number"' in step1.content
+    data = step_data(order, items_text="The lamp", reason="Too big")
+    step2 = client.post(reverse("orders:withdraw"), data)
+    page = step2.content.decode()
+    # Step 2 shows what will be sent and sends nothing yet.
+    assert "Confirm withdrawal" in page and "The lamp" in page and order.number in page
+    assert not Withdrawal.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("orders:withdraw"), {**data, "confirm": ""}, follow=True)
+    withdrawal = Withdrawal.objects.get()
+    assert withdrawal.order == order and not withdrawal.is_late
+    assert withdrawal.items_text == "The lamp" and withdrawal.reason == "Too big"
+    assert done.redirect_chain[-1][0] == reverse("orders:withdraw_done")
+    assert "Your withdrawal has been sent" in done.content.decode()
+    mail = mailoutbox[-1]
+    assert mail.to == [order.email]
+    assert order.number in mail.subject and "Widerruf" in mail.subject  # the order's language
+    received = timezone.localtime(withdrawal.received_at)
+    assert received.strftime("%H:%M") in mail.body and "The lamp" in mail.body
+    assert "Too big" in mail.body and "Hiermit widerrufe ich" in mail.body
+    assert withdrawal.acknowledged_at is not None
+    assert order.comments.filter(text__startswith="Withdrawal statement received").exists()
+
+
+def test_the_reason_and_the_items_are_optional(client, make_order):
+    order = shipped(make_order)
+    data = step_data(order)
+    response = client.post(reverse("orders:withdraw"), {**data, "confirm": ""})
+    assert response.status_code == 302
+    assert Withdrawal.objects.get().whole_order
+
+
+def test_a_statement_after_the_period_is_recorded_acknowledged_and_marked_late(client, make_order):
+    order = shipped(make_order, days_ago=40)  # delivered 37 days ago (3 days in transit)
+    assert services.period_end(order) < timezone.localdate()
+    client.post(reverse("orders:withdraw"), {**step_data(order), "confirm": ""})
+    withdrawal = Withdrawal.objects.get()
+    assert withdrawal.is_late and withdrawal.period_ends == services.period_end(order)
+    mail = OutboxEmail.objects.get(template="order_withdrawal_received")
+    assert "withdrawal period for this order ended" in mail.body_text
+
+
+@pytest.mark.parametrize(
+    "change", [{"email": "someone.else@example.com"}, {"order_number": "999999"}]
+)
+def test_unknown_order_or_wrong_email_gets_the_same_neutral_answer(client, make_order, change):
+    order = shipped(make_order)
+    real = client.post(reverse("orders:withdraw"), {**step_data(order), "confirm": ""})
+    real_page = client.get(reverse("orders:withdraw_done")).content.decode()
+    wrong = client.post(reverse("orders:withdraw"), {**step_data(order, **change), "confirm": ""})
+    wrong_page = client.get(reverse("orders:withdraw_done")).content.decode()
+    assert real.status_code == wrong.status_code == 302
+    neutral = "If the order number and the e-mail address"
+    assert neutral in real_page and neutral in wrong_page
+    assert "Erika Mustermann" not in wrong_page.replace("Erika Mustermann", "", 1)
+    for secret in (order.billing_street, "Lamp", order.grand_total):
+        assert str(secret) not in wrong_page
+    unmatched = Withdrawal.objects.get(order__isnull=True)
+    assert unmatched.acknowledged_at is None
+    assert OutboxEmail.objects.filter(template="order_withdrawal_received").count() == 1
+
+
+def test_withdrawals_are_throttled_like_the_contact_form(client, make_order, settings):
+    settings.WITHDRAWAL_LIMIT = 2
+    order = shipped(make_order)
+    for _ in range(2):
+        client.post(reverse("orders:withdraw"), {**step_data(order), "confirm": ""})
+    refused = client.post(reverse("orders:withdraw"), {**step_data(order), "confirm": ""})
+    assert refused.status_code == 200
+    assert "several statements in a short time" in refused.content.decode()
+    assert Withdrawal.objects.count() == 2
+
+
+def test_bad_input_is_a_form_error_and_records_nothing(client, make_order):
+    order = shipped(make_order)
+    response = client.post(
+        reverse("orders:withdraw"),
+        {**step_data(order, email="not-an-address", name=""), "confirm": ""},
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not Withdrawal.objects.exists()
+
+
+def test_logged_in_customer_withdraws_chosen_items_with_prefilled_data(
+    client, make_order, customer
+):
+    lamp = ProductFactory(name="Lamp", price=Decimal("30.00"))
+    mug = ProductFactory(name="Mug", price=Decimal("8.00"))
+    order = shipped(
+        make_order, items={lamp.pk: 2, mug.pk: 1}, customer=customer, email=customer.email
+    )
+    client.force_login(customer)
+    url = reverse("orders:withdraw") + f"?order={order.number}"
+    form = client.get(url).context["form"]
+    assert form.initial["email"] == customer.email and form.initial["order_number"] == order.number
+    lamp_line = order.lines.get(product=lamp)
+    mug_line = order.lines.get(product=mug)
+    data = {
+        "name": "Erika Mustermann",
+        "email": customer.email,
+        f"qty_{lamp_line.pk}": "1",
+        f"qty_{mug_line.pk}": "0",
+        "reason": "",
+    }
+    confirm = client.post(url, data).content.decode()
+    assert "1 × Lamp" in confirm and "Mug" not in confirm.split("Statement")[1]
+    client.post(url, {**data, "confirm": ""})
+    withdrawal = Withdrawal.objects.get()
+    assert withdrawal.items == [{"line": lamp_line.pk, "name": "Lamp", "quantity": 1}]
+    assert withdrawal.customer == customer
+
+
+def test_a_customer_cannot_prefill_someone_elses_order(client, make_order, customer):
+    other = shipped(make_order, email="other@example.com")
+    client.force_login(customer)
+    form = client.get(reverse("orders:withdraw") + f"?order={other.number}").context["form"]
+    assert not form.line_fields and form.initial.get("order_number") is None
+
+
+def test_account_order_page_offers_the_withdrawal_while_the_period_runs(
+    client, make_order, customer
+):
+    order = shipped(make_order, customer=customer, email=customer.email)
+    client.force_login(customer)
+    url = reverse("orders:account_order", args=[order.number])
+    page = client.get(url).content.decode()
+    assert LABELS["en"] in page and f"?order={order.number}" in page
+    Shipment.objects.filter(order=order).update(created=timezone.now() - timedelta(days=30))
+    assert LABELS["en"] not in client.get(url).content.decode().split("<footer")[0]
+
+
+def test_the_period_runs_from_the_delivery_of_the_last_shipment(make_order, staff):
+    shop = ShopSettings.load()
+    shop.withdrawal_period_days = 30
+    shop.delivery_transit_days = 2
+    shop.save()
+    order = make_order(items=None)
+    services.create_invoice(order)
+    assert services.period_end(order) is None  # nothing delivered: not started
+    assert services.withdrawal_open(order)
+    shipment = services.create_shipment(order, ship_all(order))
+    today = timezone.localdate()
+    assert services.period_end(order) == today + timedelta(days=2 + 30)
+    services.set_delivered(shipment, today, user=staff)
+    assert services.period_end(order) == today + timedelta(days=30)
+    services.set_delivered(shipment, None, user=staff)
+    assert services.period_end(order) == today + timedelta(days=32)
+
+
+def test_a_delivery_date_before_shipping_or_in_the_future_is_refused(make_order):
+    order = make_order()
+    shipment = services.create_shipment(order, ship_all(order))
+    today = timezone.localdate()
+    for when in (today - timedelta(days=1), today + timedelta(days=1)):
+        with pytest.raises(services.OrderError):
+            services.set_delivered(shipment, when)
+    assert Shipment.objects.get(pk=shipment.pk).delivered_at is None
+
+
+def test_downloads_count_from_the_order_date(make_order):
+    order = make_order(items={downloadable_product().pk: 1})
+    assert services.period_end(order) == timezone.localdate(order.created) + timedelta(days=14)
+
+
+def test_guest_status_page_by_signed_link_shows_status_shipments_invoice_and_withdrawal(
+    client, make_order
+):
+    order = shipped(make_order)
+    Shipment.objects.get(order=order).tracking.create(carrier="dhl", number="00340434123")
+    url = links.status_path(order)
+    page = client.get(url).content.decode()
+    assert order.number in page and order.get_status_display() in page
+    assert "00340434123" in page
+    assert reverse("orders:guest_invoice_pdf", args=[links.signed_status_value(order)]) in page
+    withdraw_url = reverse("orders:guest_withdraw", args=[links.signed_status_value(order)])
+    assert withdraw_url in page and LABELS["en"] in page
+    invoice = client.get(
+        reverse("orders:guest_invoice_pdf", args=[links.signed_status_value(order)])
+    )
+    assert invoice["Content-Type"] == "application/pdf"
+    # The signed link knows the order: its items can be chosen, nothing can be changed.
+    form = client.get(withdraw_url).context["form"]
+    assert form.line_fields and form.fields["order_number"].disabled
+
+
+def test_a_status_link_cannot_be_forged_for_another_order(client, make_order):
+    order = make_order()
+    other = make_order(email="other@example.com")
+    signature = links.signed_status_value(order).split(":")[1]
+    forged = f"{other.pk}:{signature}"
+    assert client.get(reverse("orders:guest_status", args=[forged])).status_code == 404
+    credit = reverse("orders:guest_credit_note_pdf", args=[links.signed_status_value(order), "X"])
+    assert client.get(credit).status_code == 404
+
+
+def test_new_withdrawals_need_attention_in_the_backoffice(rf, make_order, staff):
+    order = shipped(make_order)
+    services.record_withdrawal(name="Erika", email=order.email, order_number=order.number)
+    request = rf.get("/backoffice/")
+    request.user = staff
+    tile = next(i for i in backoffice.attention_items(request) if i["label"] == "New withdrawals")
+    assert tile["count"] == 1 and tile["urgent"]
+
+
+def test_operator_sees_the_statement_and_marks_it_processed(admin_client, make_order):
+    order = shipped(make_order)
+    withdrawal = services.record_withdrawal(
+        name="Erika", email=order.email, order_number=order.number, reason="Wrong size"
+    )
+    listing = admin_client.get(reverse("admin:orders_withdrawal_changelist")).content.decode()
+    assert order.number in listing
+    detail_url = reverse("admin:orders_withdrawal_change", args=[withdrawal.pk])
+    assert "Wrong size" in admin_client.get(detail_url).content.decode()
+    order_page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert detail_url in order_page.content.decode()
+    admin_client.post(detail_url)
+    assert Withdrawal.objects.get().status == Withdrawal.Status.PROCESSED
+
+
+def test_withdrawal_of_an_erased_customer_keeps_the_date_but_not_the_person(make_order):
+    from customers import services as customer_services
+
+    customer = UserFactory(first_name="Erika", last_name="Mustermann")
+    order = shipped(make_order, customer=customer, email=customer.email)
+    services.record_withdrawal(
+        name="Erika Mustermann",
+        email=customer.email,
+        order_number=order.number,
+        reason="Erika changed her mind",
+        customer=customer,
+    )
+    customer_services.delete_customer(customer)
+    withdrawal = Withdrawal.objects.get()
+    assert withdrawal.received_at and withdrawal.order_id == order.pk
+    assert "Erika" not in withdrawal.name + withdrawal.email + withdrawal.reason
