@@ -46,10 +46,15 @@ CREDIT_NOTE_FIELDS = (
     "shipping_total",
     "shipping_discount",
     "discount_total",
+    "adjustment",
+    "adjustment_text",
     "grand_total",
     "giftcard_total",
     "credit_total",
 )
+# What each credit-note line needs for its VAT category and unit, taken from its order line
+# where an older credit note did not store it.
+LINE_FACTS = ("category", "unit_code", "is_giftcard", "is_downloadable")
 
 
 @dataclass
@@ -74,6 +79,10 @@ class Snapshot:
     credit_total: Decimal
     paid_total: Decimal
     reverse_charge: bool
+    # A credit note's signed adjustment (below zero a deduction such as a restocking fee,
+    # above zero an extra credit): an allowance or a charge of the XML, per VAT rate.
+    adjustment: Decimal = ZERO
+    adjustment_text: str = ""
 
     @property
     def is_credit_note(self):
@@ -104,22 +113,54 @@ def invoice_snapshot(invoice):
 
 
 def credit_note_snapshot(credit_note):
+    """The credit note's own lines, VAT rows and amounts (a partial credit note credits
+    exactly them); the parties, shipping method and rates are the invoice's. What it pays back
+    through the payment method is what the buyer is owed, so nothing of it counts as prepaid:
+    the amount due of a credit note is the credit not settled on a gift card or account
+    credit."""
     invoice = credit_note.invoice
     base = invoice_snapshot(invoice)
     own = {}
     for name in CREDIT_NOTE_FIELDS:
         value = getattr(credit_note, name, None)
         own[name] = getattr(base, name) if value is None else value
+    if not hasattr(credit_note, "shipping_discount"):
+        # a credit note credits the shipping actually charged: no free-shipping allowance
+        own["shipping_discount"] = ZERO
     if getattr(credit_note, "lines", None) and getattr(credit_note, "shipping_total", None) is None:
         # partial credit note with its own lines but no shipping of its own: no shipping
         own.update(shipping_total=ZERO, shipping_discount=ZERO)
+    own["lines"] = _with_line_facts(own["lines"], invoice)
     base.__dict__.update(own)
     base.type_code = CREDIT_NOTE
     base.number = credit_note.number
     base.issue_date = timezone.localdate(credit_note.created)
     base.credit_note = credit_note
-    base.paid_total = getattr(credit_note, "paid_total", None) or ZERO
+    base.paid_total = ZERO
     return base
+
+
+def _with_line_facts(lines, invoice):
+    """Credit-note lines with the VAT category, unit and kind of their order line."""
+    missing = [
+        line for line in lines if line.get("line") and not all(k in line for k in LINE_FACTS)
+    ]
+    if not missing:
+        return lines
+    from .models import OrderLine
+    from .vat import line_snapshot
+
+    order_lines = OrderLine.objects.filter(
+        order_id=invoice.order_id, pk__in=[line["line"] for line in missing]
+    ).in_bulk()
+    completed = []
+    for line in lines:
+        order_line = order_lines.get(line.get("line"))
+        if order_line is not None:
+            facts = line_snapshot(order_line, invoice.reverse_charge)
+            line = {**{k: facts[k] for k in LINE_FACTS}, **line}
+        completed.append(line)
+    return completed
 
 
 def due_date(snapshot):

@@ -323,10 +323,16 @@ def document_figures(doc, match_stored=True):
                 net_of(doc.shipping_discount, shipping_rate),
             )
         )
-    for (category, rate), gross in _goods_discounts(doc, lines, shipping_rate).items():
+    discounts, adjustments = _goods_discounts(doc, lines, shipping_rate)
+    for (category, rate), gross in discounts.items():
         allowances.append(
             Adjustment(_("Discount") + code, rate, category, gross, net_of(gross, rate))
         )
+    reason = getattr(doc, "adjustment_text", "") or _("Adjustment")
+    for (category, rate), gross in adjustments.items():
+        # above zero an extra credit (a charge of the credit note), below a deduction
+        target = charges if gross > 0 else allowances
+        target.append(Adjustment(reason, rate, category, abs(gross), net_of(abs(gross), rate)))
     vat_rows = _vat_rows(doc, lines, allowances, charges, match_stored)
     return Figures(
         lines=lines,
@@ -343,23 +349,46 @@ def document_figures(doc, match_stored=True):
 
 def _goods_discounts(doc, lines, shipping_rate):
     """The goods discount per (category, rate), as the snapshot's tax rows booked it: at each
-    rate, what the lines (and shipping) cost more than the row's gross is that rate's share."""
+    rate, what the lines (and shipping) cost more than the row's gross is that rate's share.
+
+    A credit note may also carry a signed ``adjustment`` that its tax rows spread over the
+    rates: returned as a second mapping per (category, rate). Without a discount, a rate's
+    whole difference is its adjustment share; with both, the adjustment is spread by the
+    credited gross per rate and the discount is the rest (never below zero)."""
+    adjustment = _dec(getattr(doc, "adjustment", ZERO))
     row_gross = defaultdict(lambda: ZERO)
     for row in doc.tax_rows:
         row_gross[_dec(row["rate"])] += _dec(row["gross"])
-    line_gross = defaultdict(lambda: ZERO)
+    charged = defaultdict(lambda: ZERO)
     for line in lines:
-        line_gross[line.rate] += line.gross
-    shares = {}
-    for rate in sorted(line_gross):
-        charged = line_gross[rate]
-        if rate == shipping_rate:
-            charged += _dec(doc.shipping_total) - _dec(doc.shipping_discount)
-        share = charged - row_gross[rate] if rate in row_gross else ZERO
-        if share <= 0:
+        charged[line.rate] += line.gross
+    shipping = _dec(doc.shipping_total) - _dec(doc.shipping_discount)
+    if shipping and (shipping_rate in charged or adjustment):
+        charged[shipping_rate] += shipping
+    adjustment_shares = {}
+    if adjustment:
+        rates = sorted(set(charged) | set(row_gross))
+        if not _dec(doc.discount_total):
+            adjustment_shares = {rate: row_gross[rate] - charged[rate] for rate in rates}
+        else:
+            weights = {rate: charged[rate] for rate in rates if charged[rate] > 0}
+            adjustment_shares = _spread(
+                adjustment, weights or {rate: row_gross[rate] for rate in rates}
+            )
+    shares, adjustments = {}, defaultdict(lambda: ZERO)
+    for rate in sorted(set(charged) | set(adjustment_shares)):
+        at_rate = [line for line in lines if line.rate == rate]
+        share = charged[rate] + adjustment_shares.get(rate, ZERO) - row_gross[rate]
+        if rate not in row_gross and not adjustment:
+            share = ZERO
+        if share < 0 and adjustment:  # a cent of the spread: it belongs to the adjustment
+            adjustment_shares[rate] = adjustment_shares.get(rate, ZERO) - share
+            share = ZERO
+        if adjustment_shares.get(rate):
+            adjustments[(_category_at(at_rate, rate, doc), rate)] += adjustment_shares[rate]
+        if share <= 0 or not at_rate:
             continue
         # Within a rate, split by the gross of the discounted goods (never gift cards).
-        at_rate = [line for line in lines if line.rate == rate]
         discounted = [line for line in at_rate if line.category != EXEMPT] or at_rate
         by_category = defaultdict(lambda: ZERO)
         for line in discounted:
@@ -375,7 +404,29 @@ def _goods_discounts(doc, lines, shipping_rate):
             )
             shares[(category, rate)] = part
             remaining -= part
-    return shares
+    return shares, {key: gross for key, gross in adjustments.items() if gross}
+
+
+def _spread(amount, weights):
+    """``amount`` over the keys of ``weights`` by their share (the rest on the last key)."""
+    total = sum(weights.values(), ZERO)
+    keys = sorted(weights)
+    parts, remaining = {}, amount
+    for i, key in enumerate(keys):
+        parts[key] = (
+            remaining if i == len(keys) - 1 or not total else money(amount * weights[key] / total)
+        )
+        remaining -= parts[key]
+    return parts
+
+
+def _category_at(lines, rate, doc):
+    """The VAT category an adjustment at ``rate`` takes: that of the largest line there (an
+    exempt gift card only when nothing else is), else the shipping's."""
+    taxed = [line for line in lines if line.category != EXEMPT] or lines
+    if taxed:
+        return max(taxed, key=lambda line: line.gross).category
+    return shipping_category(rate, bool(doc.reverse_charge))
 
 
 def _vat_rows(doc, lines, allowances, charges, match_stored):

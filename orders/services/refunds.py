@@ -37,6 +37,7 @@ from shop.money import MoneyError, parse_money
 
 from .. import extensions, links, signals
 from ..errors import OrderError
+from ..vat import line_snapshot
 from ..models import (
     ZERO,
     CreditNote,
@@ -451,12 +452,10 @@ def _issue(locked, plan, user, reason):
         reason=reason,
         lines=[
             {
+                # the VAT category, unit and kind the e-invoice needs (``einvoice.LINE_FACTS``)
+                **line_snapshot(cl.line, invoice.reverse_charge),
                 "line": cl.line.pk,
-                "name": cl.line.name,
-                "sku": cl.line.sku,
                 "quantity": cl.quantity,
-                "unit_price": str(cl.line.unit_price),
-                "tax_rate": str(cl.line.tax_rate),
                 "line_total": str(cl.total),
                 "unshipped": cl.unshipped,
             }

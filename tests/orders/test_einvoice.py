@@ -325,6 +325,112 @@ def test_partial_credit_note_takes_its_own_lines(check, make_order, pot, food):
     assert len(tree.xpath("//ram:IncludedSupplyChainTradeLineItem", namespaces=NS)) == 1
 
 
+def _line(order, product):
+    return order.lines.get(product=product).pk
+
+
+def _check_sums(tree, credit_note):
+    assert money(tree, "GrandTotalAmount") == credit_note.grand_total
+    assert money(tree, "TaxTotalAmount") == credit_note.tax_total
+    assert money(tree, "TaxBasisTotalAmount") == credit_note.net_total
+
+
+@pytest.mark.parametrize(
+    ("shipping_credit", "adjustment", "text"),
+    [
+        (Decimal("0.00"), Decimal("0.00"), ""),
+        (Decimal("4.90"), Decimal("0.00"), ""),
+        (Decimal("0.00"), Decimal("-3.00"), "Restocking fee"),
+        (Decimal("4.90"), Decimal("2.50"), "Goodwill"),
+    ],
+)
+def test_real_partial_credit_notes_are_valid_e_invoices(
+    check, make_order, pot, food, shipping_credit, adjustment, text
+):
+    """Partial credit notes as the backoffice issues them (issue 20): some lines, shipping,
+    a deduction or an extra credit, over two VAT rates — each a valid EN 16931 credit note
+    whose XML states exactly the note's own figures."""
+    order = make_order(
+        {pot.pk: 2, food.pk: 3}, shipping_method_id=ShippingMethodFactory(free_over=None).pk
+    )
+    services.create_invoice(order)
+    note = services.create_credit_note(
+        order,
+        {_line(order, pot): 1, _line(order, food): 1},
+        shipping=shipping_credit,
+        adjustment=adjustment,
+        adjustment_text=text,
+    )
+    tree = xml_of(check(pdf.render_credit_note(note)))
+    assert value(tree, "//rsm:ExchangedDocument/ram:TypeCode") == "381"
+    _check_sums(tree, note)
+    assert money(tree, "DuePayableAmount") == note.grand_total  # paid back: nothing prepaid
+    assert len(tree.xpath("//ram:IncludedSupplyChainTradeLineItem", namespaces=NS)) == 2
+    if adjustment < 0:
+        assert money(tree, "AllowanceTotalAmount") > 0
+        assert "Restocking fee" in etree.tostring(tree).decode()
+    if adjustment > 0:
+        assert money(tree, "ChargeTotalAmount") > 0
+        assert "Goodwill" in etree.tostring(tree).decode()
+    # the full refund after it credits the rest and gives the deduction back: valid too
+    services.refund_order(order)
+    final = CreditNote.objects.filter(invoice__order=order).exclude(pk=note.pk).get()
+    _check_sums(xml_of(check(pdf.render_credit_note(final))), final)
+
+
+def test_partial_credit_note_with_a_discount_code_and_a_deduction_is_valid(
+    check, make_order, pot, food
+):
+    code = CodeFactory(campaign=CampaignFactory(discount_value=Decimal("10.00")))
+    order = make_order({food.pk: 2, pot.pk: 2}, voucher_code=code.text)
+    services.create_invoice(order)
+    note = services.create_credit_note(
+        order,
+        {_line(order, pot): 1, _line(order, food): 1},
+        adjustment=Decimal("-1.99"),
+        adjustment_text="Restocking fee",
+    )
+    tree = xml_of(check(pdf.render_credit_note(note)))
+    _check_sums(tree, note)
+    reasons = tree.xpath("//ram:SpecifiedTradeAllowanceCharge/ram:Reason/text()", namespaces=NS)
+    assert any("Discount" in r for r in reasons) and "Restocking fee" in reasons
+
+
+def test_partial_credit_note_under_reverse_charge_is_valid(check, make_order, pot, food, ebook):
+    order = make_order(
+        {pot.pk: 1, food.pk: 1, ebook.pk: 1},
+        billing=dict(WARSAW),
+        vat_id=PL_VAT_ID,
+        shipping_method_id=ShippingMethodFactory(free_over=None).pk,
+    )
+    services.create_invoice(order)
+    note = services.create_credit_note(
+        order,
+        {_line(order, pot): 1, _line(order, ebook): 1},
+        adjustment=Decimal("-2.00"),
+        adjustment_text="Restocking fee",
+    )
+    tree = xml_of(check(pdf.render_credit_note(note)))
+    _check_sums(tree, note)
+    categories = tree.xpath(
+        "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode/text()",
+        namespaces=NS,
+    )
+    assert sorted(categories) == ["AE", "K"]
+
+
+def test_credit_note_back_to_the_gift_card_is_prepaid(check, make_order, pot, food):
+    card = giftcard_services.issue_cards(Decimal("10.00"), 1)[0]
+    order = make_order({pot.pk: 1, food.pk: 1}, giftcard_number=card.number)
+    services.create_invoice(order)
+    services.refund_order(order)
+    note = CreditNote.objects.get(invoice__order=order)
+    assert note.giftcard_total == Decimal("10.00")
+    tree = xml_of(check(pdf.render_credit_note(note)))
+    assert money(tree, "TotalPrepaidAmount") == Decimal("10.00")
+    assert money(tree, "DuePayableAmount") == note.grand_total - Decimal("10.00")
+
+
 def test_an_invoice_issued_before_e_invoicing_keeps_its_booked_nets(check, make_order, food):
     # three lines at 7 % whose nets round up separately: 3 × 1.07 gross
     cheap = ProductFactory(price=Decimal("1.07"), tax_rate=Decimal("7.00"))
