@@ -14,6 +14,10 @@ def reverse_on_cancel(sender, order, **kwargs):
     services.on_order_canceled(order)
 
 
+def lock_on_release(sender, order, **kwargs):
+    services.lock_for_order_release(order)
+
+
 def connect():
     extensions.register_checkout_step(
         extensions.CheckoutStep("giftcards", pay=services.pay_at_checkout)
@@ -22,5 +26,6 @@ def connect():
         extensions.RefundStep("giftcards", refund=services.refund_at_credit_note)
     )
     signals.order_paid.connect(issue_on_paid, dispatch_uid="giftcards.issue_on_paid")
+    signals.order_releasing.connect(lock_on_release, dispatch_uid="giftcards.lock_on_release")
     signals.order_canceled.connect(reverse_on_cancel, dispatch_uid="giftcards.reverse_on_cancel")
     customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="giftcards.erasure")

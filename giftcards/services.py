@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -479,6 +479,28 @@ def _give_back(order, limit, reason, preview=False):
         if left is not None:
             left -= amount
     return given, entries
+
+
+def lock_for_order_release(order):
+    """Before a cancellation or credit note of ``order`` (``orders.signals.order_releasing``):
+    the cards and credit accounts that paid for it and the cards it bought, cards first as
+    the placement does, each kind by id."""
+    paid = LedgerEntry.objects.filter(order=order).values_list("card_id", "account_id")
+    cards = sorted({card for card, _account in paid if card})
+    accounts = sorted({account for _card, account in paid if account})
+    list(
+        GiftCard.objects.select_for_update()
+        .filter(Q(pk__in=cards) | Q(issued_by_order=order))
+        .order_by("pk")
+        .values_list("pk")
+    )
+    if accounts:
+        list(
+            CreditAccount.objects.select_for_update()
+            .filter(pk__in=accounts)
+            .order_by("pk")
+            .values_list("pk")
+        )
 
 
 def refund_order(order):

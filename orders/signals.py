@@ -5,6 +5,12 @@ order, so a receiver that raises rolls the whole operation back.
 - ``order_paid(order)``: when the payment status becomes Paid (capture or "Mark as paid").
 - ``order_canceled(order)``: when the order is canceled; receivers reverse their effects
   (voucher use, gift-card and credit payments, loyalty points).
+- ``order_releasing(order, final)``: under the order's row lock, before a cancellation or a
+  credit note changes anything (``final``: the order will be canceled or closed). Receivers
+  lock the rows they are going to change, so that every transaction takes its locks in the
+  placement's order — customer, discount code and campaign, gift cards and account credit,
+  then product stock — and a cancellation never waits for a placement that waits for it
+  (a deadlock). ``orders`` locks the stock rows last.
 """
 
 from django.dispatch import Signal
@@ -12,3 +18,4 @@ from django.dispatch import Signal
 order_placed = Signal()
 order_paid = Signal()
 order_canceled = Signal()
+order_releasing = Signal()

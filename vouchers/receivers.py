@@ -11,11 +11,19 @@ def release_on_cancel(sender, order, **kwargs):
     services.release_redemptions(order)
 
 
+def lock_on_release(sender, order, final=True, **kwargs):
+    """Before a cancellation or final credit note: the order's campaigns, locked first as
+    the placement locks them."""
+    if final:
+        services.lock_redemptions(order)
+
+
 def connect():
     extensions.register_checkout_step(
         extensions.CheckoutStep(
             "vouchers", price=services.price_at_checkout, record=services.record_redemption
         )
     )
+    signals.order_releasing.connect(lock_on_release, dispatch_uid="vouchers.lock_on_release")
     signals.order_canceled.connect(release_on_cancel, dispatch_uid="vouchers.release_on_cancel")
     customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="vouchers.erasure")

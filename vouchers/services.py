@@ -605,6 +605,23 @@ def price_at_checkout(order, lines, data, customer, preview=False):
     return quote
 
 
+def lock_redemptions(order):
+    """Lock the campaigns ``order`` redeemed (``orders.signals.order_releasing``): the
+    placement locks a campaign before anything of the order's payment and stock. The codes
+    stay unlocked: giving a code back deletes the redemption, which locks nothing of the code
+    (a lock there would wait for a placement's foreign-key check on it)."""
+    campaigns = sorted(
+        set(Redemption.objects.filter(order=order).values_list("campaign_id", flat=True))
+    )
+    if campaigns:
+        list(
+            Campaign.objects.select_for_update()
+            .filter(pk__in=campaigns)
+            .order_by("pk")
+            .values_list("pk")
+        )
+
+
 def release_redemptions(order):
     """Cancellation frees the order's codes again (single-use codes become usable) and gives
     the campaigns their use and budget back."""

@@ -90,10 +90,12 @@ def place_order(items, data: CheckoutData, customer=None):
         priced = _apply_price_steps(order, lines, data, customer)
         _set_grand_total(order)
         _save(order, lines)
-        _reserve_stock(lines)
         for step, value in priced:
             step.record(value, order)
         prepaid = _take_stored_value_payments(order, lines, data, customer)
+        # Stock rows last: the lock order cancellations and credit notes keep too
+        # (``signals.order_releasing``), so the two never wait for each other.
+        _reserve_stock(lines)
         # The open-amount rule with what the order leaves due once gift card and credit have
         # paid — the amount the checkout page offered the methods for (quote_order).
         limits.assert_payment_method_allowed(

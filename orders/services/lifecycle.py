@@ -192,6 +192,20 @@ def _refuse_if_final(order, action):
         )
 
 
+def lock_for_release(order, products=(), final=True):
+    """Take the locks a cancellation or credit note needs, in the placement's order
+    (``signals.order_releasing``): the higher apps' rows first, the stock rows of
+    ``products`` last."""
+    signals.order_releasing.send(sender=Order, order=order, final=final)
+    if products:
+        list(
+            Product.objects.select_for_update()
+            .filter(pk__in=sorted(set(products)), stock__isnull=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def _return_stock(quantities):
     """``quantities``: {product id: quantity} back into stock (only where stock is tracked)."""
     for product_id in sorted(quantities):
@@ -404,6 +418,7 @@ def cancel_order(order, user=None):
         for line in locked.lines.all():
             if line.product_id:
                 returned[line.product_id] += line.quantity
+        lock_for_release(locked, returned)
         _return_stock(returned)
         was_paid = locked.payment_status == Order.PaymentStatus.PAID
         was_authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED

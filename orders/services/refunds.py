@@ -37,7 +37,6 @@ from shop.money import MoneyError, parse_money
 
 from .. import extensions, links, signals
 from ..errors import OrderError
-from ..vat import line_snapshot
 from ..models import (
     ZERO,
     CreditNote,
@@ -49,6 +48,7 @@ from ..models import (
     money,
     net_of,
 )
+from ..vat import line_snapshot
 from .lifecycle import (
     _close_downloads,
     _event,
@@ -58,6 +58,7 @@ from .lifecycle import (
     _refuse_if_final,
     _return_stock,
     credited_units,
+    lock_for_release,
     next_invoice_number,
     order_state,
 )
@@ -437,6 +438,11 @@ def _check_reason(reason):
 
 def _issue(locked, plan, user, reason):
     """Book ``plan`` for the locked order: number, money back, stock, status, e-mail."""
+    lock_for_release(
+        locked,
+        [cl.line.product_id for cl in plan.lines if cl.line.product_id and cl.unshipped],
+        final=plan.is_final,
+    )
     invoice = Invoice.objects.select_for_update().get(order=locked)
     year = timezone.localdate().year
     sequence = next_invoice_number(year, counter_model=CreditNoteCounter)
