@@ -22,10 +22,12 @@ from .services.lifecycle import cancel_order
 
 
 def anonymise_orders(orders):
-    """Replace personal data in orders; amounts and the invoices' own snapshot stay."""
+    """Replace personal data in orders, their withdrawal statements and return notes;
+    amounts, items and dates and the invoices' own snapshot stay."""
     deleted = _("Deleted")
     count = 0
     for order in orders.select_for_update():
+        anonymise_aftersales(order)
         placeholder = f"deleted-{order.number or order.pk}@invalid"
         Order.objects.filter(pk=order.pk).update(
             customer=None,
@@ -40,6 +42,46 @@ def anonymise_orders(orders):
             shipping_last_name=deleted,
             shipping_company="",
             shipping_street=deleted,
+        )
+        count += 1
+    return count
+
+
+def anonymise_aftersales(order):
+    """The withdrawal statements and return notes of ``order`` (retention or erasure): the
+    names, addresses and free texts go, what was withdrawn or returned and when stays."""
+    needles = [
+        n
+        for n in (
+            order.billing_first_name,
+            order.billing_last_name,
+            order.shipping_first_name,
+            order.shipping_last_name,
+            order.email,
+        )
+        if n
+    ]
+    anonymise_withdrawals(Withdrawal.objects.filter(order=order), needles)
+    for ret in Return.objects.filter(order=order).exclude(note="").select_for_update():
+        Return.objects.filter(pk=ret.pk).update(
+            note=scrub(ret.note, needles, [_("Deleted")] * len(needles))
+        )
+
+
+def anonymise_withdrawals(withdrawals, needles=()):
+    deleted = _("Deleted")
+    count = 0
+    for withdrawal in withdrawals.exclude(email__startswith="deleted-").select_for_update():
+        # the whole name first, then each of its parts (a first name alone in the text)
+        words = [*needles, withdrawal.name, withdrawal.email, *withdrawal.name.split()]
+        words = [w for w in words if len(w) > 1]
+        replacements = [deleted] * len(words)
+        Withdrawal.objects.filter(pk=withdrawal.pk).update(
+            customer=None,
+            name=deleted,
+            email=f"deleted-withdrawal-{withdrawal.pk}@invalid",
+            reason=scrub(withdrawal.reason, words, replacements),
+            items_text=scrub(withdrawal.items_text, words, replacements),
         )
         count += 1
     return count

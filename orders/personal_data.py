@@ -5,7 +5,12 @@ from django.utils.translation import gettext as _
 
 from shop import personal_data, retention
 
-from .retention import anonymise_guest_orders, anonymise_invoices, anonymise_orders_without_invoice
+from .retention import (
+    anonymise_guest_orders,
+    anonymise_invoices,
+    anonymise_orders_without_invoice,
+    anonymise_unmatched_withdrawals,
+)
 
 
 def order_subjects(order):
@@ -102,21 +107,34 @@ def declare():
         retention.INVOICES,
         apply=anonymise_invoices,
         action=retention.ANONYMISE,
-        models=("orders.invoice", "orders.creditnote", "orders.order"),
+        models=(
+            "orders.invoice",
+            "orders.creditnote",
+            "orders.order",
+            "orders.withdrawal",
+            "orders.return",
+        ),
     )
     retention.register(
         "orders without invoice",
         retention.ORDERS,
         apply=anonymise_orders_without_invoice,
         action=retention.ANONYMISE,
-        models=("orders.order",),
+        models=("orders.order", "orders.withdrawal", "orders.return"),
+    )
+    retention.register(
+        "withdrawal statements that matched no order",
+        retention.GUEST_DATA,
+        apply=anonymise_unmatched_withdrawals,
+        action=retention.ANONYMISE,
+        models=("orders.withdrawal",),
     )
     retention.register(
         "guest orders",
         retention.GUEST_DATA,
         apply=anonymise_guest_orders,
         action=retention.ANONYMISE,
-        models=("orders.order",),
+        models=("orders.order", "orders.withdrawal", "orders.return"),
     )
     personal_data.register(
         "orders.withdrawal",

@@ -5,7 +5,8 @@ them — but anonymised like an erased customer's (orders.erasure)."""
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from .erasure import anonymise_orders
+from .aftersales import Withdrawal
+from .erasure import anonymise_orders, anonymise_withdrawals
 from .models import CreditNote, Invoice, Order
 
 PLACEHOLDER = Q(email__startswith="deleted-", email__endswith="@invalid")
@@ -30,6 +31,17 @@ def anonymise_guest_orders(cutoff, dry_run=False):
 def anonymise_orders_without_invoice(cutoff, dry_run=False):
     invoiced = Exists(Invoice.objects.filter(order=OuterRef("pk")))
     return _apply(Order.objects.filter(~invoiced, created__lt=cutoff), dry_run)
+
+
+def anonymise_unmatched_withdrawals(cutoff, dry_run=False):
+    """Withdrawal statements that matched no order (a wrong order number, a stranger's
+    e-mail) received before ``cutoff``; those of an order follow the order."""
+    withdrawals = Withdrawal.objects.filter(order__isnull=True, received_at__lt=cutoff).exclude(
+        email__startswith="deleted-"
+    )
+    if dry_run:
+        return withdrawals.count()
+    return anonymise_withdrawals(withdrawals.order_by("pk"))
 
 
 def anonymise_invoices(cutoff, dry_run=False):

@@ -109,6 +109,37 @@ def test_guest_orders_lose_their_personal_data_while_the_invoice_keeps_the_buyer
     assert Order.objects.get(pk=recent_guest.pk).email == "neu@example.com"
 
 
+def test_withdrawal_statements_follow_their_order_and_unmatched_ones_have_a_period(make_order):
+    from orders.aftersales import Withdrawal
+    from orders.services.withdrawals import record_withdrawal
+
+    guest = make_order(email="gast@example.com")
+    statement = record_withdrawal(
+        name="Gerda Gast",
+        email="gast@example.com",
+        order_number=guest.number,
+        reason="Gerda Gast changed her mind",
+        order=guest,
+    )
+    stranger = record_withdrawal(
+        name="Sam Fremd", email="sam@example.com", order_number="999999", reason="Sam here"
+    )
+    recent = record_withdrawal(name="Neu Kunde", email="neu@example.com", order_number="1")
+    assert stranger.order is None and recent.order is None
+    _age(Order, guest.pk, "created", _years_ago(3))
+    _age(Withdrawal, stranger.pk, "received_at", _years_ago(3))
+
+    call_command("apply_retention")
+
+    for withdrawal in (statement, stranger):
+        withdrawal.refresh_from_db()
+        assert withdrawal.email.endswith("@invalid") and withdrawal.name != "Gerda Gast"
+        assert "Gast" not in withdrawal.reason and "Sam" not in withdrawal.reason
+    assert statement.order_id == guest.pk  # what was withdrawn, and when, stays
+    recent.refresh_from_db()
+    assert recent.email == "neu@example.com"
+
+
 def test_orders_without_invoice_are_anonymised_after_the_limitation_period(make_order, customer):
     stale = make_order(customer=customer, email=customer.email)
     _age(Order, stale.pk, "created", _years_ago(5))
