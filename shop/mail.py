@@ -9,6 +9,8 @@ pending and the beat task ``resend_pending_emails`` sends it later.
 
 import logging
 import sys
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +28,19 @@ from .db import json_array_contains
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
+_suppressed = threading.local()
+
+
+@contextmanager
+def suppressed():
+    """No e-mail is queued inside this block (``seed_demo --no-mail``: the demo's history
+    without its e-mails, for tests and benchmarks that seed the shop many times)."""
+    previous = getattr(_suppressed, "on", False)
+    _suppressed.on = True
+    try:
+        yield
+    finally:
+        _suppressed.on = previous
 
 
 def queue_email(
@@ -43,6 +58,8 @@ def queue_email(
     ``{"filename": "invoice.pdf", "mimetype": "application/pdf",
     "generator": "orders.pdf.invoice_pdf_bytes", "args": [invoice_id]}``.
     """
+    if getattr(_suppressed, "on", False):
+        return None
     recipients = [to] if isinstance(to, str) else list(to)
     ctx = {"site_url": settings.SITE_URL, **(context or {})}
     from .models import ShopSettings

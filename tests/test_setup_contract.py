@@ -110,6 +110,7 @@ def test_seed_demo_is_idempotent(capsys, settings):
     assert first["shop.Product"] >= 13
     assert first["shop.ShippingMethod"] == 2
     assert first["shop.PaymentMethod"] == 4
+    assert first["shop.OutboxEmail"] > 0  # the demo history's confirmations, invoices …
     # the printed backoffice login works, and every role has its demo user
     from customers.models import User
     from shop.management.commands.seed_demo import ADMIN_EMAIL, DEMO_PASSWORD, STAFF

@@ -121,6 +121,6 @@ def demo_shop(transactional_db, settings):
     # counters (reviews, contact form) and cached sessions of users that no longer exist.
     cache.clear()
     with open(os.devnull, "w") as devnull:
-        call_command("seed_demo", stdout=devnull)
+        call_command("seed_demo", "--no-mail", stdout=devnull)
     yield
     cache.clear()

@@ -358,7 +358,7 @@ def demo_shop(db, settings):
     settings.HELPDESK_CONTACT_LIMIT = 10**9  # the rate limit would only hide the forms
     settings.REVIEW_THROTTLE_LIMIT = 10**9
     cache.clear()  # rate-limit counters of earlier tests
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--no-mail", stdout=io.StringIO())
 
 
 def storefront_start_urls():
