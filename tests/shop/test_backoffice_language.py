@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from customers.models import User
 from shop.mail import queue_staff_email
@@ -187,3 +188,16 @@ def test_storefront_language_is_untouched_by_the_staff_language(client):
     client.post(reverse("set_language"), {"language": "da", "next": "/"})
     page = client.get(reverse("shop:cart")).content.decode()
     assert "Din kurv er tom." in page
+
+
+def test_operator_hears_of_a_deleted_account_in_the_operators_language(settings):
+    from customers.services import delete_own_account
+
+    settings.OPERATOR_EMAIL = "ops@example.com"
+    StaffFactory(email="ops@example.com", language="pl")
+    customer = User.objects.create_user("leaving@example.com", "pw-12345678", language="de")
+    with translation.override("de"):  # the customer deletes the account in German
+        delete_own_account(customer, "pw-12345678")
+    mail = OutboxEmail.objects.get(template="customer_deleted_operator")
+    assert mail.to == ["ops@example.com"]
+    assert mail.subject.startswith("Klient ") and "usunął swoje konto" in mail.subject
