@@ -201,3 +201,11 @@ def test_operator_hears_of_a_deleted_account_in_the_operators_language(settings)
     mail = OutboxEmail.objects.get(template="customer_deleted_operator")
     assert mail.to == ["ops@example.com"]
     assert mail.subject.startswith("Klient ") and "usunął swoje konto" in mail.subject
+
+
+def test_third_party_two_factor_screens_are_named_in_the_staff_language(client):
+    client, _staff = staff_client(client, "de")
+    page = client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    assert "Authenticator-App" in page and "TOTP device" not in page
+    page = client.get(reverse("admin:otp_static_staticdevice_changelist")).content.decode()
+    assert "Wiederherstellungscodes" in page and "static device" not in page
