@@ -118,9 +118,9 @@ def staff_language(user):
 class BackofficeLanguageMiddleware:
     """The backoffice (/backoffice/ only) speaks each staff member's own language: the one
     stored on their user (their "My language" page, or an admin on the staff user page).
-    Before anyone is logged in — the login page, the password step of 2FA for a non-staff
-    account — it follows the browser's Accept-Language. The storefront's language
-    (LocaleMiddleware) is left alone.
+    Before a staff member is logged in (the login page, the password reset) it follows the
+    browser's Accept-Language, never the storefront's language cookie. The storefront's
+    language (LocaleMiddleware) is left alone.
 
     Sits after the authentication middleware; LocaleMiddleware's response half then labels
     the page (Content-Language, Vary: Accept-Language) with the language chosen here.
