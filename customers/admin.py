@@ -18,8 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from shop.admin import LargeListAdminMixin, backoffice
@@ -98,7 +97,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
     list_filter = ["group", "is_rejected", "is_test", "is_confirmed"]
     list_select_related = ["group"]
     search_fields = ["=customer_number", "email", "first_name", "last_name", "company"]
-    search_help_text = _lazy("Name, e-mail or exact customer number")
+    search_help_text = gettext_lazy("Name, e-mail or exact customer number")
     name_search_fields = ("first_name", "last_name")
     exact_search_fields = ("customer_number",)
     list_per_page = 50
@@ -108,40 +107,40 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("customer_number", "email", "is_confirmed")}),
         (
-            _lazy("Personal data"),
+            gettext_lazy("Personal data"),
             {"fields": ("first_name", "last_name", "company", "phone", "language")},
         ),
-        (_lazy("Business customer (e-invoices)"), {"fields": BUSINESS_FIELDS}),
+        (gettext_lazy("Business customer (e-invoices)"), {"fields": BUSINESS_FIELDS}),
         (
-            _lazy("Customer"),
+            gettext_lazy("Customer"),
             {"fields": ("group", "open_amount_limit", "is_rejected", "is_test", "is_active")},
         ),
-        (_lazy("Dates"), {"fields": ("date_joined", "last_login")}),
+        (gettext_lazy("Dates"), {"fields": ("date_joined", "last_login")}),
     )
     add_fieldsets = (
         (None, {"fields": ("email",)}),
         (
-            _lazy("Personal data"),
+            gettext_lazy("Personal data"),
             {"fields": ("first_name", "last_name", "company", "phone", "language")},
         ),
-        (_lazy("Business customer (e-invoices)"), {"fields": BUSINESS_FIELDS}),
-        (_lazy("Customer"), {"fields": ("group", "open_amount_limit", "is_test")}),
+        (gettext_lazy("Business customer (e-invoices)"), {"fields": BUSINESS_FIELDS}),
+        (gettext_lazy("Customer"), {"fields": ("group", "open_amount_limit", "is_test")}),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_staff=False)
 
-    @admin.display(description=_lazy("name"), ordering="last_name")
+    @admin.display(description=gettext_lazy("name"), ordering="last_name")
     def full_name(self, obj):
         return obj.get_full_name()
 
-    @admin.display(description=_lazy("e-mail / name"), ordering="email")
+    @admin.display(description=gettext_lazy("e-mail / name"), ordering="email")
     def email_column(self, obj):
         return format_html(
             '{}<br><span class="quiet">{}</span>', obj.email, obj.get_full_name() or "—"
         )
 
-    @admin.display(description=_lazy("company / group"), ordering="company")
+    @admin.display(description=gettext_lazy("company / group"), ordering="company")
     def company_group(self, obj):
         return format_html(
             '{}<br><span class="quiet">{}</span>',
@@ -149,7 +148,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             obj.group.name if obj.group_id else "—",
         )
 
-    @admin.display(description=_lazy("account"))
+    @admin.display(description=gettext_lazy("account"))
     def flags(self, obj):
         flags = []
         if obj.is_rejected:
@@ -162,7 +161,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             return format_html('<span class="quiet">{}</span>', _("active"))
         return format_html_join(mark_safe("<br>"), "{}", ((format_html(f, v),) for f, v in flags))
 
-    @admin.display(description=_lazy("joined"), ordering="date_joined")
+    @admin.display(description=gettext_lazy("joined"), ordering="date_joined")
     def joined(self, obj):
         return date_format(timezone.localtime(obj.date_joined), "SHORT_DATE_FORMAT")
 
@@ -310,7 +309,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
 
     # --- actions ---------------------------------------------------------------------
 
-    @admin.action(description=_lazy("Assign to group…"), permissions=["change"])
+    @admin.action(description=gettext_lazy("Assign to group…"), permissions=["change"])
     def assign_group(self, request, queryset):
         form = AssignGroupForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -340,7 +339,9 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/customers/user/assign_group.html", context)
 
-    @admin.action(description=_lazy("Send the confirmation link again"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Send the confirmation link again"), permissions=["change"]
+    )
     def resend_confirmation(self, request, queryset):
         sent = 0
         for customer in queryset.filter(is_confirmed=False):
@@ -376,12 +377,15 @@ class StaffUserAdmin(BaseUserAdmin):
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_lazy("Personal data"), {"fields": ("first_name", "last_name", "phone", "language")}),
         (
-            _lazy("Permissions"),
+            gettext_lazy("Personal data"),
+            {"fields": ("first_name", "last_name", "phone", "language")},
+        ),
+        (
+            gettext_lazy("Permissions"),
             {"fields": ("is_active", "is_superuser", "groups", "user_permissions")},
         ),
-        (_lazy("Dates"), {"fields": ("date_joined", "last_login")}),
+        (gettext_lazy("Dates"), {"fields": ("date_joined", "last_login")}),
     )
     add_fieldsets = (
         (
@@ -410,7 +414,7 @@ class CustomerGroupAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(members_count=Count("members"))
 
-    @admin.display(description=_lazy("customers"), ordering="members_count")
+    @admin.display(description=gettext_lazy("customers"), ordering="members_count")
     def member_count(self, obj):
         url = reverse("admin:customers_user_changelist") + f"?group__id__exact={obj.pk}"
         from django.utils.html import format_html

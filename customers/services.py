@@ -13,7 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.mail import erase_recipient, queue_email
+from shop.mail import erase_recipient, queue_staff_email
 from shop.models import ShopSettings
 
 from . import signals
@@ -180,7 +180,7 @@ def delete_own_account(user, password):
         raise CustomerError(_("The password is not correct."), field="password")
     with transaction.atomic():
         summary = delete_customer(user, by=None)
-        queue_email(
+        queue_staff_email(  # in the operator's backoffice language
             "customer_deleted_operator",
             settings.OPERATOR_EMAIL,
             {"summary": summary, "deleted_at": timezone.now()},

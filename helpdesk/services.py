@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_groups_with_perms, remove_perm
 
-from shop.mail import queue_email
+from shop.mail import queue_email, queue_staff_email
 from shop.models import ShopSettings
 
 from . import attachments, links
@@ -110,7 +110,7 @@ def staff_recipients(thread):
 
 def _staff_notice(thread, message, recipients):
     """Tell the shop side that the customer wrote (reply-to the customer)."""
-    queue_email(
+    queue_staff_email(
         "helpdesk_staff_notice",
         recipients,
         {
@@ -200,7 +200,7 @@ def create_contact_request(
         language=(language or "en")[:5],
     )
     message = _add_message(thread, Message.Kind.CUSTOMER, text)
-    queue_email(
+    queue_staff_email(
         "helpdesk_contact_request",
         topic.recipient_email,
         {
@@ -398,7 +398,7 @@ def _forward(thread, status, user):
         group.user_set.filter(is_active=True, is_staff=True).values_list("email", flat=True)
     )
     if recipients:
-        queue_email(
+        queue_staff_email(
             "helpdesk_forwarded",
             recipients,
             {

@@ -8,7 +8,8 @@ import mimetypes
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Group
@@ -19,6 +20,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +47,26 @@ from .models import (
     ShopSettings,
 )
 from .twofactor import TwoFactorSiteMixin
+
+
+class StaffLanguageForm(forms.Form):
+    """The backoffice language of the logged-in staff member (``language`` on the user)."""
+
+    language = forms.ChoiceField(label=_("Language"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, initial={"language": user.language}, **kwargs)
+        self.user = user
+        # The names as the user model offers them: each language in its own language.
+        self.fields["language"].choices = user._meta.get_field("language").choices
+
+    def language_name(self, code):
+        return dict(self.fields["language"].choices).get(code, code)
+
+    def save(self):
+        self.user.language = self.cleaned_data["language"]
+        self.user.save(update_fields=["language"])
+        return self.user.language
 
 
 @dataclass
@@ -87,6 +109,33 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
         context["site_header"] = _("%(shop)s · Backoffice") % {"shop": name}
         context["site_title"] = _("%(shop)s backoffice") % {"shop": name}
         return context
+
+    def get_urls(self):
+        return [
+            path("my-language/", self.admin_view(self.my_language_view), name="my_language"),
+            *super().get_urls(),
+        ]
+
+    def my_language_view(self, request):
+        """Every staff member picks the language of their backoffice (and of the e-mails the
+        shop sends them); an admin can set it on the staff user's page too."""
+        form = StaffLanguageForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            language = form.save()
+            translation.activate(language)  # the confirmation already speaks it
+            request.LANGUAGE_CODE = language
+            messages.success(
+                request,
+                _("Your backoffice language is now %(language)s.")
+                % {"language": form.language_name(language)},
+            )
+            return redirect("admin:my_language")
+        request.current_app = self.name
+        return TemplateResponse(
+            request,
+            "admin/my_language.html",
+            {**self.each_context(request), "title": _("My language"), "form": form},
+        )
 
     def attention_items(self, request):
         items = []

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -86,6 +87,31 @@ def queue_email(
     )
     transaction.on_commit(lambda: dispatch(email.pk))
     return email
+
+
+def queue_staff_email(template, to, context=None, **kwargs):
+    """``queue_email`` to staff: each recipient reads it in their backoffice language.
+
+    Addresses that belong to a staff user are grouped by that user's ``language``; one
+    e-mail goes out per language. Other addresses (a shop service address, the data
+    protection officer's) get the shop's default language. Returns the outbox rows.
+    """
+    recipients = [to] if isinstance(to, str) else list(to)
+    known = dict(
+        get_user_model()
+        .objects.filter(is_staff=True, email__in=[e.strip().lower() for e in recipients])
+        .values_list("email", "language")
+    )
+    by_language = {}
+    for address in recipients:
+        language = known.get(address.strip().lower()) or settings.LANGUAGE_CODE
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        by_language.setdefault(language, []).append(address)
+    return [
+        queue_email(template, addresses, context, language=language, **kwargs)
+        for language, addresses in sorted(by_language.items())
+    ]
 
 
 def dispatch(email_id):

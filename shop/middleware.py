@@ -5,7 +5,9 @@ import re
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.urls import get_resolver, get_urlconf
+from django.utils import translation
 from django.utils.log import log_response
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from . import db
 
@@ -87,4 +89,53 @@ class StatementTimeoutMiddleware:
             return self.get_response(request)
         storefront = not request.path.startswith(BACKOFFICE_PREFIX)
         db.set_statement_timeout(settings.STOREFRONT_STATEMENT_TIMEOUT if storefront else 0)
+        return self.get_response(request)
+
+
+def accept_language(request):
+    """The first language of the browser's Accept-Language header that the shop speaks,
+    else the shop's default language. Cookies and URL prefixes are not consulted."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _quality in parse_accept_lang_header(header):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+def staff_language(user):
+    """The backoffice language a staff user chose (``language`` on the user), if the shop
+    still offers it."""
+    try:
+        return translation.get_supported_language_variant(getattr(user, "language", "") or "")
+    except LookupError:
+        return None
+
+
+class BackofficeLanguageMiddleware:
+    """The backoffice (/backoffice/ only) speaks each staff member's own language: the one
+    stored on their user (their "My language" page, or an admin on the staff user page).
+    Before a staff member is logged in (the login page, the password reset) it follows the
+    browser's Accept-Language, never the storefront's language cookie. The storefront's
+    language (LocaleMiddleware) is left alone.
+
+    Sits after the authentication middleware; LocaleMiddleware's response half then labels
+    the page (Content-Language, Vary: Accept-Language) with the language chosen here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith(BACKOFFICE_PREFIX):
+            user = getattr(request, "user", None)
+            language = None
+            if user is not None and user.is_authenticated and user.is_staff:
+                language = staff_language(user)
+            language = language or accept_language(request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

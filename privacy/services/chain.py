@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.db import snapshot
-from shop.mail import queue_email
+from shop.mail import queue_staff_email
 
 from ..errors import PrivacyError
 from ..models import GENESIS_HASH, AccessLogAnchor, AccessLogEntry, AccessLogHead
@@ -79,7 +79,7 @@ def send_digest():
         log.info("access-log digest: the log is empty")
         return None
     log.info("access-log digest: %s", digest)
-    queue_email(
+    queue_staff_email(  # the officer's backoffice language, if they have an account
         "privacy_access_log_digest",
         settings.DATA_PROTECTION_EMAIL,
         {
@@ -88,7 +88,6 @@ def send_digest():
             "time": digest.time,
             "shop_url": settings.SITE_URL,
         },
-        language=settings.LANGUAGE_CODE,
     )
     return digest
 
