@@ -85,6 +85,29 @@ def _invoice_pdf(bench):
     bench.row("Invoice PDF", median(times), 300, note=f"p95 {percentile(times, 95):.1f} ms")
 
 
+def http_config():
+    """The orders' pages of ``manage.py bench --http``: the backoffice orders list and the
+    newest order."""
+    pk = Order.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if pk is None:
+        return {}
+    return {
+        "orders": reverse("admin:orders_order_changelist"),
+        "order": reverse("admin:orders_order_change", args=[pk]),
+    }
+
+
+def http_cleanup(email, since):
+    """Delete the orders the HTTP bench's guest checkouts placed (and their e-mails)."""
+    from datetime import UTC, datetime
+
+    from shop.models import OutboxEmail
+
+    after = datetime.fromtimestamp(since - 1, tz=UTC)
+    Order.objects.filter(email=email, created__gte=after).delete()
+    OutboxEmail.objects.filter(to__contains=[email], created__gte=after).delete()
+
+
 def scale_arguments(parser):
     parser.add_argument("--orders", type=int, default=0, help="orders to add (2 lines on average)")
 

@@ -293,6 +293,9 @@ HELPDESK_ATTACHMENT_TYPES = [
 IMAP_TIMEOUT = env.float("IMAP_TIMEOUT", default=30)
 # /healthz answers within this many seconds; a check still running then counts as failing.
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2)
+# /bench/bare, the bare view of `manage.py bench --http` (set by the bench for its own
+# gunicorn; leave it off everywhere else).
+BENCH_BARE_VIEW = env.bool("BENCH_BARE_VIEW", default=False)
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 

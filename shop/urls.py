@@ -36,6 +36,9 @@ urlpatterns = [
     path("", include("reviews.urls")),
 ]
 
+if settings.BENCH_BARE_VIEW:
+    urlpatterns.append(path("bench/bare", views.bench_bare, name="bench_bare"))
+
 if settings.SERVE_MEDIA:
     # Product pictures from MEDIA_ROOT (development, or a single host without a web server
     # in front; otherwise the web server serves MEDIA_URL, see README "Catalog and prices").
