@@ -56,9 +56,54 @@ def run(bench):
             services.place_order({product.pk: 1}, data)
             raise Rollback
 
-    bench.time_call("Checkout placement (service)", place, 50)
+    # The baseline: an empty transaction with as many single-row writes as an order.
+    bench.place_order_writes = place_order_writes(product, data)
+    if bench.wanted("Checkout placement"):
+        bench.measure_tx(bench.place_order_writes)
+    bench.time_call(
+        "Checkout placement (service)",
+        place,
+        50,
+        baseline="tx",
+    )
     if bench.wanted("Invoice PDF"):
         _invoice_pdf(bench)
+
+
+def baselines(bench):
+    """For ``manage.py bench --baselines``: the size of the empty order transaction."""
+    bench.place_order_writes = place_order_writes()
+
+
+def place_order_writes(product=None, data=None):
+    """How many rows one ``place_order`` writes (rolled back)."""
+    product = product or Product.objects.active().filter(is_giftcard=False).first()
+    if product is None:
+        return 10
+    data = data or checkout_data()
+
+    def place():
+        with transaction.atomic():
+            services.place_order({product.pk: 1}, data)
+            raise Rollback
+
+    return _writes_of(place)
+
+
+def _writes_of(fn):
+    """How many INSERT/UPDATE/DELETE statements ``fn`` sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        try:
+            fn()
+        except Rollback:
+            pass
+    return max(
+        1,
+        sum(q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for q in ctx),
+    )
 
 
 def _invoice_pdf(bench):
@@ -74,6 +119,7 @@ def _invoice_pdf(bench):
                     return
                 invoice = services.create_invoice(order)
             pdf.invoice_pdf_bytes(invoice.pk)  # warm up: fonts load on the first PDF
+            bench.baseline("cpu")
             for _ in range(max(10, bench.n // 2)):
                 t = time.perf_counter()
                 pdf.invoice_pdf_bytes(invoice.pk)
@@ -82,7 +128,13 @@ def _invoice_pdf(bench):
                 raise Rollback
     except Rollback:
         pass
-    bench.row("Invoice PDF", median(times), 300, note=f"p95 {percentile(times, 95):.1f} ms")
+    bench.row(
+        "Invoice PDF",
+        median(times),
+        300,
+        note=f"p95 {percentile(times, 95):.1f} ms",
+        baseline="cpu",
+    )
 
 
 def http_config():

@@ -26,6 +26,7 @@ storefront = (
 urlpatterns = [
     path("backoffice/", backoffice.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("bench/bare", views.bench_bare, name="bench_bare"),  # 404 unless BENCH_BARE_VIEW
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(storefront)),
     path("", include("orders.urls")),
@@ -35,9 +36,6 @@ urlpatterns = [
     path("", include("helpdesk.urls")),
     path("", include("reviews.urls")),
 ]
-
-if settings.BENCH_BARE_VIEW:
-    urlpatterns.append(path("bench/bare", views.bench_bare, name="bench_bare"))
 
 if settings.SERVE_MEDIA:
     # Product pictures from MEDIA_ROOT (development, or a single host without a web server

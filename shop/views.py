@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -292,9 +292,11 @@ def _backoffice_section(request):
 
 
 def bench_bare(request):
-    """The bare view of ``manage.py bench --http``: every middleware of the shop and nothing
-    else, the limit of the stack the other pages are measured against. Routed only with
-    ``BENCH_BARE_VIEW`` on (the bench's own gunicorn)."""
+    """The bare view of ``manage.py bench``: every middleware of the shop and nothing else,
+    the limit of the stack the pages are measured against. A 404 unless ``BENCH_BARE_VIEW``
+    is on (the bench's own gunicorn, or the in-process bench while it measures)."""
+    if not settings.BENCH_BARE_VIEW:
+        raise Http404
     return HttpResponse(b"ok", content_type="text/plain")
 
 

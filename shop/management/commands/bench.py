@@ -29,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--quick", action="store_true", help="small counts for a smoke run")
         parser.add_argument("--requests", type=int, default=None, help="requests per page (≥ 20)")
         parser.add_argument("--only", default="", help="comma-separated row name filter")
+        parser.add_argument(
+            "--baselines",
+            action="store_true",
+            help="measure only the baselines (best of 5) and print them as shop.bench.REFERENCE",
+        )
         http = parser.add_argument_group("HTTP bench (gunicorn + locust, see shop/httpbench.py)")
         http.add_argument("--http", action="store_true", help="measure through gunicorn")
         http.add_argument(
@@ -45,12 +50,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        if not Product.objects.exists():
-            raise CommandError("No data: run `manage.py seed_demo` (and seed_scale) first.")
         if opts["soak"] and not opts["http"]:
             raise CommandError("--soak runs through gunicorn: add --http.")
+        if not Product.objects.exists():
+            raise CommandError("No data: run `manage.py seed_demo` (and seed_scale) first.")
         if opts["http"]:
             return self.http(opts)
+        if opts["baselines"]:
+            return self.reference(opts)
         load_before = os.getloadavg()[0]
         with override_settings(
             ALLOWED_HOSTS=["*"],
@@ -63,8 +70,29 @@ class Command(BaseCommand):
             for _config, module in app_modules("benchmarks"):
                 if hasattr(module, "run"):
                     module.run(bench)
-        bench.print_table(self.stdout.write, load_before)
-        bench.vacuum()
+        try:
+            bench.print_table(self.stdout.write, load_before)
+        finally:
+            bench.drop_baseline_table()
+            bench.vacuum()
+
+    def reference(self, opts):
+        """The baselines on this machine, to become ``REFERENCE`` where targets are set."""
+        with override_settings(ALLOWED_HOSTS=["*"], DEBUG=False):
+            bench = Bench(requests=50)
+            # The apps say what their baselines are made of (``baselines(bench)``): the
+            # writes of one order, the raw COPY.
+            for _config, module in app_modules("benchmarks"):
+                if hasattr(module, "baselines"):
+                    module.baselines(bench)
+            try:
+                bench.measure_reference(
+                    getattr(bench, "place_order_writes", 10),
+                    copy=getattr(bench, "copy_timer", None),
+                    write=self.stdout.write,
+                )
+            finally:
+                bench.drop_baseline_table()
 
     def http(self, opts):
         from django.db import connection
@@ -87,6 +115,7 @@ class Command(BaseCommand):
             redis_url=redis_url,
             only=opts["only"],
             write=self.stdout.write,
+            interleave=not opts["quick"],
         )
         try:
             _results, misses = bench.run(soak=opts["soak"])
