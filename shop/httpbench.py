@@ -103,6 +103,8 @@ class Stats:
         count every failed request of the run (a journey's steps too)."""
         errors = sum(e.get("num_failures", 0) for e in entries)
         text = "; ".join(f"{f.get('name')}: {f.get('error')}" for f in failures)[:120]
+        if errors and not text:
+            text = f"{errors} failed requests"
         entry = next((e for e in entries if e.get("name") == name), None)
         if entry is None:
             return cls(errors=errors, error_text=text or "no requests")
@@ -126,17 +128,22 @@ class Result:
     row: Row
     stats: Stats
     ratio: float | None = None
+    baseline: float | None = None  # req/s of the bare view around this row
     verdict: str = ""
     notes: list = field(default_factory=list)
 
 
 def judge(results):
-    """Ratio to the bare view and the verdict of every row (the first row is the bare view)."""
+    """Ratio and verdict of every row. The first row is the bare view; each other row is
+    divided by its ``baseline`` (the bare view measured right before and after it, so a
+    change of the machine's other load during the run moves both) or, without one, by the
+    bare row."""
     bare = results[0].stats.rps if results else 0
     misses = 0
     for result in results:
         row, stats = result.row, result.stats
-        result.ratio = stats.rps / bare if bare else None
+        base = result.baseline or bare
+        result.ratio = stats.rps / base if base else None
         reasons = []
         if stats.errors or not stats.requests:
             reasons.append(f"{stats.errors} errors" if stats.requests else "no requests")
@@ -171,13 +178,14 @@ def format_table(results):
 
     header = (
         f"{'row':<30} {'rate':>15} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
-        f"{'× bare':>7} {'target':>20}  verdict"
+        f"{'bare /s':>8} {'ratio':>6} {'target':>20}  verdict"
     )
     lines = [header, "-" * len(header)]
     for result in results:
         row, stats = result.row, result.stats
         unit = "/s" if row.unit == "req/s" else " j/s"
         ratio = "—" if result.ratio is None else f"{result.ratio:.0%}"
+        base = "—" if result.baseline is None else f"{result.baseline:.0f}"
         verdict = result.verdict
         if result.notes:
             verdict += f" ({', '.join(result.notes)})"
@@ -185,7 +193,8 @@ def format_table(results):
             verdict += f" {stats.error_text}"
         lines.append(
             f"{row.label:<30} {stats.rps:>13.1f}{unit:<2} {ms(stats.p50):>7} {ms(stats.p95):>7} "
-            f"{ms(stats.p99):>7} {stats.errors:>6} {ratio:>7} {target_text(row):>20}  {verdict}"
+            f"{ms(stats.p99):>7} {stats.errors:>6} {base:>8} {ratio:>6} {target_text(row):>20}  "
+            f"{verdict}"
         )
     return lines
 
@@ -382,7 +391,13 @@ class Stack:
 
 def collect_static(env, write):
     """``collectstatic`` with the production storage (hashed, compressed files), as a deploy
-    does; returns the manifest (original name → hashed name)."""
+    does — skipped while the collected files are newer than every file under ``static/`` —;
+    returns the manifest (original name → hashed name)."""
+    manifest = Path(env["STATIC_ROOT"]) / "staticfiles.json"
+    sources = [p.stat().st_mtime for d in settings.STATICFILES_DIRS for p in Path(d).rglob("*")]
+    if manifest.exists() and manifest.stat().st_mtime > max(sources, default=0):
+        return json.loads(manifest.read_text())["paths"]
+    write("collectstatic (production storage) …")
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=BASE_DIR,
@@ -576,7 +591,8 @@ def task_rate(entries, seconds):
 class HttpBench:
     """``manage.py bench --http`` (and ``--soak``): see the module's docstring."""
 
-    def __init__(self, *, port, workers, users, seconds, redis_url, only, write):
+    def __init__(self, *, port, workers, users, seconds, redis_url, only, write, interleave=True):
+        self.interleave = interleave  # the bare view between every two rows (quick: not)
         self.port = port
         self.workers = workers or 2 * (os.cpu_count() or 1) + 1
         self.users = users or 2 * self.workers
@@ -598,7 +614,6 @@ class HttpBench:
 
         self.var_dir.mkdir(parents=True, exist_ok=True)
         env = production_env(self.redis_url, self.var_dir)
-        self.write("collectstatic (production storage) …")
         manifest = collect_static(env, self.write)
         config = prepare(manifest, self.port)
         session = staff_session()
@@ -611,14 +626,7 @@ class HttpBench:
                     f"gunicorn: {self.workers} workers on {stack.base}, locust: {self.users} "
                     f"users, {self.seconds:g} s per row"
                 )
-                results = []
-                for row in self.rows():
-                    entries, failures = run_locust(
-                        row.user, config, stack.base, self.seconds, self.users
-                    )
-                    stats = Stats.from_locust(entries, row.entry, self.seconds, failures)
-                    results.append(Result(row, stats))
-                    self.write(f"  {row.label}: {stats.rps:.1f}/s, {stats.errors} errors")
+                results = self.measure(config, stack)
                 misses = judge(results)
                 self.write("")
                 for line in format_table(results):
@@ -631,11 +639,58 @@ class HttpBench:
                     self.soak(stack, config, soak)
         finally:
             session.delete()
+            self.delete_guest_sessions(started)
             for _config, module in app_modules("benchmarks"):
                 if hasattr(module, "http_cleanup"):
                     module.http_cleanup(JOURNEY_EMAIL, started)
             self.purge_broker(env)
         return results, misses
+
+    def measure(self, config, stack):
+        """Every row, each between two runs of the bare view (its baseline: their mean)."""
+
+        def run(row):
+            entries, failures = run_locust(row.user, config, stack.base, self.seconds, self.users)
+            return entries, Stats.from_locust(entries, row.entry, self.seconds, failures)
+
+        bare_row, *rows = self.rows()
+        bare_entries, bare_runs, results = [], [], []
+        entries, stats = run(bare_row)
+        bare_entries += entries
+        bare_runs.append(stats)
+        measured = []
+        for i, row in enumerate(rows):
+            _entries, stats = run(row)
+            measured.append((row, stats, len(bare_runs) - 1))
+            if self.interleave or i == len(rows) - 1:
+                entries, after = run(bare_row)
+                bare_entries += entries
+                bare_runs.append(after)
+            self.write(f"  {row.label}: {stats.rps:.1f}/s, {stats.errors} errors")
+        for row, stats, before in measured:
+            # The bare runs right before and after the row (quick: the first and the last).
+            after = before + 1 if self.interleave else len(bare_runs) - 1
+            baseline = (bare_runs[before].rps + bare_runs[after].rps) / 2
+            results.append(Result(row, stats, baseline=baseline))
+        # The bare row: all its runs together (mean rate, percentiles of every request).
+        bare = Stats.from_locust([merged(bare_entries)], "all", self.seconds)
+        bare.rps = sum(b.rps for b in bare_runs) / len(bare_runs)
+        bare.errors = sum(b.errors for b in bare_runs)
+        bare.error_text = "; ".join(b.error_text for b in bare_runs if b.error_text)[:120]
+        return [Result(bare_row, bare), *results]
+
+    @staticmethod
+    def delete_guest_sessions(started):
+        """The sessions of the run's guests (carts, journeys): created or changed since the
+        start, i.e. expiring a cookie age after it. Run the bench on a bench database."""
+        from datetime import UTC, datetime, timedelta
+
+        from django.contrib.sessions.models import Session
+
+        since = datetime.fromtimestamp(started, tz=UTC) - timedelta(seconds=5)
+        Session.objects.filter(
+            expire_date__gte=since + timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        ).delete()
 
     @staticmethod
     def purge_broker(env):
