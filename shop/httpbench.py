@@ -610,7 +610,6 @@ class HttpBench:
         ]
 
     def run(self, soak=0):
-        from .discovery import app_modules
 
         self.var_dir.mkdir(parents=True, exist_ok=True)
         env = production_env(self.redis_url, self.var_dir)
@@ -636,15 +635,24 @@ class HttpBench:
                     f"{load_before:.2f}, after: {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores"
                 )
                 if soak:
+                    # The soak starts from a clean outbox: the table's journeys are gone.
+                    self.cleanup(env, started, keep=session.session_key)
                     self.soak(stack, config, soak)
         finally:
             session.delete()
-            self.delete_guest_sessions(started)
-            for _config, module in app_modules("benchmarks"):
-                if hasattr(module, "http_cleanup"):
-                    module.http_cleanup(JOURNEY_EMAIL, started)
-            self.purge_broker(env)
+            self.cleanup(env, started)
         return results, misses
+
+    def cleanup(self, env, started, keep=None):
+        """Delete what the run's guests left: their orders and e-mails (the apps'
+        ``http_cleanup``), their sessions, the e-mails handed to the broker."""
+        from .discovery import app_modules
+
+        self.delete_guest_sessions(started, keep)
+        for _config, module in app_modules("benchmarks"):
+            if hasattr(module, "http_cleanup"):
+                module.http_cleanup(JOURNEY_EMAIL, started)
+        self.purge_broker(env)
 
     def measure(self, config, stack):
         """Every row, each between two runs of the bare view (its baseline: their mean)."""
@@ -680,7 +688,7 @@ class HttpBench:
         return [Result(bare_row, bare), *results]
 
     @staticmethod
-    def delete_guest_sessions(started):
+    def delete_guest_sessions(started, keep=None):
         """The sessions of the run's guests (carts, journeys): created or changed since the
         start, i.e. expiring a cookie age after it. Run the bench on a bench database."""
         from datetime import UTC, datetime, timedelta
@@ -690,7 +698,7 @@ class HttpBench:
         since = datetime.fromtimestamp(started, tz=UTC) - timedelta(seconds=5)
         Session.objects.filter(
             expire_date__gte=since + timedelta(seconds=settings.SESSION_COOKIE_AGE)
-        ).delete()
+        ).exclude(session_key=keep).delete()
 
     @staticmethod
     def purge_broker(env):
