@@ -12,6 +12,7 @@ Each app measures its own pages and jobs in ``<app>/benchmarks.py`` (``run(bench
 """
 
 import os
+import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -117,7 +118,20 @@ class Command(BaseCommand):
             write=self.stdout.write,
             interleave=not opts["quick"],
         )
+        # SIGTERM (a CI timeout, `kill`) stops like Ctrl-C: gunicorn, the Celery worker and
+        # the run's data are cleaned up on the way out.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
-            _results, misses = bench.run(soak=opts["soak"])
+            bench.run(soak=opts["soak"])
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        except KeyboardInterrupt:
+            raise CommandError(
+                "Interrupted: gunicorn is stopped and the run's orders and sessions are deleted."
+            ) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
