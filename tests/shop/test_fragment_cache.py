@@ -86,3 +86,29 @@ def test_the_review_form_is_shared_by_guests_but_prefilled_for_a_customer(client
     assert 'value="Ronja Räubertochter"' in mine
     client.logout()
     assert 'value="Ronja Räubertochter"' not in page(client, url)
+
+
+def test_a_guests_checkout_fields_are_shared_but_never_a_customers(client, product, shipping):
+    from tests.factories import UserFactory
+
+    checkout = reverse("orders:checkout")
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    guest = page(client, checkout)
+    assert 'name="billing_first_name"' in guest and 'value="Ronja"' not in guest
+    customer = UserFactory(first_name="Ronja", email="ronja@example.com")
+    client.force_login(customer)
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    mine = page(client, checkout)
+    assert 'value="Ronja"' in mine and 'value="ronja@example.com"' in mine
+    client.logout()
+    # A guest's rejected submission shows what they typed, not the shared empty fields.
+    other = Client()
+    other.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    page(other, checkout)
+    response = other.post(checkout, {"email": "lena@example.com", "billing_first_name": "Lena"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Lena"' in html and 'value="lena@example.com"' in html
+    third = Client()
+    third.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    assert 'value="Lena"' not in page(third, checkout)
