@@ -403,7 +403,7 @@ class Bench:
         base_text = f"{base:.0f} tx/s" if throughput else _ms_text(base, key)
         if ratio is None:
             return base_text, "—", "—", ok
-        ratio_text = f"{ratio:.2f}×" if throughput else f"{ratio:.1f}×"
+        ratio_text = f"{ratio:.3f}×" if throughput else f"{ratio:.1f}×"
         if target is None or ref is None:
             return base_text, ratio_text, "—", ok
         limit = target / ref if throughput else (target * (1000 if unit == "s" else 1)) / ref
@@ -411,7 +411,7 @@ class Bench:
             rows = self.copy_rows.get(name)
             limit = limit * 1_000_000 / rows if rows else limit
         ok = ratio >= limit if throughput else ratio <= limit
-        limit_text = f"≥ {limit:.2f}×" if throughput else f"≤ {limit:.0f}×"
+        limit_text = f"≥ {limit:.3f}×" if throughput else f"≤ {limit:.0f}×"
         return base_text, ratio_text, limit_text, ok
 
     def print_table(self, write, load_before):

@@ -141,7 +141,7 @@ def test_in_process_rows_are_judged_on_the_ratio_to_their_baseline():
     bench.baselines["tx32"] = 500.0
     bench.row("Checkout throughput", 60.0, 100, unit="orders/s", baseline="tx32")
     _base, ratio, limit, ok = bench.judged("Checkout throughput", 60.0, 100, "orders/s", False)
-    assert ratio == "0.12×" and ok is (0.12 >= 100 / REFERENCE["tx32"])
+    assert ratio == "0.120×" and ok is (0.12 >= 100 / REFERENCE["tx32"])
     # Bulk writes per row against the run's raw COPY (ms per 1M rows).
     bench.set_copy_baseline(0.5, 100_000)  # 5 s per 1M rows: a slow machine
     bench.copy_rows["Generate"] = 100_000
