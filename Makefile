@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export DATABASE_URL_TEST := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/shop)
 export REDIS_URL_TEST := $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: run test install services lint format worker beat messages clean
+.PHONY: run test install services lint format worker beat messages clean bench-http
 
 $(BIN)/python:
 	@$(PYTHON) --version >/dev/null 2>&1 || { echo "make: $(PYTHON) is missing (install Python 3.11)"; exit 1; }
@@ -44,6 +44,12 @@ worker: install
 beat: install
 	@mkdir -p var
 	$(BIN)/celery -A shop beat --loglevel=info --schedule var/celerybeat-schedule
+
+# The HTTP bench (README "Performance"): gunicorn with the production settings + locust.
+# BENCH_ARGS="--quick" for a smoke run, "--soak 300" for the soak; needs DATABASE_URL and
+# BENCH_REDIS_URL (or REDIS_URL) of a seeded database.
+bench-http: install
+	$(BIN)/python manage.py bench --http $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l de -l pl -l da --ignore=.venv --ignore=var --ignore=tests

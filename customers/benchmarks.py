@@ -50,6 +50,16 @@ def run(bench):
     bench.time_admin_detail("Customer detail", User, bench.latest_pk(User, is_staff=False))
 
 
+def http_config():
+    """The customer search of ``manage.py bench --http`` (the most frequent surname)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({"q": common_surname()})
+    return {"customers": f"{reverse('admin:customers_user_changelist')}?{query}"}
+
+
 def scale_arguments(parser):
     parser.add_argument("--customers", type=int, default=0, help="customers to add")
 

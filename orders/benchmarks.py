@@ -56,9 +56,54 @@ def run(bench):
             services.place_order({product.pk: 1}, data)
             raise Rollback
 
-    bench.time_call("Checkout placement (service)", place, 50)
+    # The baseline: an empty transaction with as many single-row writes as an order.
+    bench.place_order_writes = place_order_writes(product, data)
+    if bench.wanted("Checkout placement"):
+        bench.measure_tx(bench.place_order_writes)
+    bench.time_call(
+        "Checkout placement (service)",
+        place,
+        50,
+        baseline="tx",
+    )
     if bench.wanted("Invoice PDF"):
         _invoice_pdf(bench)
+
+
+def baselines(bench):
+    """For ``manage.py bench --baselines``: the size of the empty order transaction."""
+    bench.place_order_writes = place_order_writes()
+
+
+def place_order_writes(product=None, data=None):
+    """How many rows one ``place_order`` writes (rolled back)."""
+    product = product or Product.objects.active().filter(is_giftcard=False).first()
+    if product is None:
+        return 10
+    data = data or checkout_data()
+
+    def place():
+        with transaction.atomic():
+            services.place_order({product.pk: 1}, data)
+            raise Rollback
+
+    return _writes_of(place)
+
+
+def _writes_of(fn):
+    """How many INSERT/UPDATE/DELETE statements ``fn`` sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        try:
+            fn()
+        except Rollback:
+            pass
+    return max(
+        1,
+        sum(q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for q in ctx),
+    )
 
 
 def _invoice_pdf(bench):
@@ -74,6 +119,7 @@ def _invoice_pdf(bench):
                     return
                 invoice = services.create_invoice(order)
             pdf.invoice_pdf_bytes(invoice.pk)  # warm up: fonts load on the first PDF
+            bench.baseline("cpu")
             for _ in range(max(10, bench.n // 2)):
                 t = time.perf_counter()
                 pdf.invoice_pdf_bytes(invoice.pk)
@@ -82,7 +128,36 @@ def _invoice_pdf(bench):
                 raise Rollback
     except Rollback:
         pass
-    bench.row("Invoice PDF", median(times), 300, note=f"p95 {percentile(times, 95):.1f} ms")
+    bench.row(
+        "Invoice PDF",
+        median(times),
+        300,
+        note=f"p95 {percentile(times, 95):.1f} ms",
+        baseline="cpu",
+    )
+
+
+def http_config():
+    """The orders' pages of ``manage.py bench --http``: the backoffice orders list and the
+    newest order."""
+    pk = Order.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if pk is None:
+        return {}
+    return {
+        "orders": reverse("admin:orders_order_changelist"),
+        "order": reverse("admin:orders_order_change", args=[pk]),
+    }
+
+
+def http_cleanup(email, since):
+    """Delete the orders the HTTP bench's guest checkouts placed (and their e-mails)."""
+    from datetime import UTC, datetime
+
+    from shop.models import OutboxEmail
+
+    after = datetime.fromtimestamp(since - 1, tz=UTC)
+    Order.objects.filter(email=email, created__gte=after).delete()
+    OutboxEmail.objects.filter(to__contains=[email], created__gte=after).delete()
 
 
 def scale_arguments(parser):

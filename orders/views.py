@@ -141,6 +141,8 @@ def _checkout_context(form, quote, offered, customer):
         # For the summary script: the limited methods fit while the amount due ≤ this.
         "limit_headroom": "" if room is None else f"{room:.2f}",
         "customer": customer,
+        # A guest's first view: the address fields hold nothing of theirs (cached fragment).
+        "address_cacheable": customer is None and not form.is_bound,
     }
 
 

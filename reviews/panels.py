@@ -25,6 +25,9 @@ def product_reviews(request, product):
         "review_avg": avg,
         "distribution": distribution(public, count) if count else [],
         "form": form,
+        # A guest's empty form is the same for everyone (per language): its fields are
+        # rendered once per process (the CSRF token stays outside).
+        "form_cacheable": not form.is_bound and not request.user.is_authenticated,
     }
 
 

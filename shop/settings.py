@@ -113,7 +113,13 @@ DATABASES = {
 MIGRATE_DATABASE = (
     env.db_url("MIGRATE_DATABASE_URL") if env.str("MIGRATE_DATABASE_URL", default="") else None
 )
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections in production: opening a PostgreSQL connection (a new server
+# process) per request cost more than a whole cached page (issue 28); a reused connection
+# is checked before each request. Behind a transaction-mode pooler set CONN_MAX_AGE=0.
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
@@ -228,6 +234,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered storefront fragments (product cards, a product page's own part), kept in each
+# process: their keys name the exact version of what they show (Product.fragment_key), so
+# they are never invalidated, only dropped when unused; nothing to share between nodes.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": env.int("FRAGMENT_CACHE_ENTRIES", default=5000)},
+}
 # Sessions live in PostgreSQL only (shared by every web node). Not cached_db: a session
 # deleted (logout) or changed while Redis was unreachable would come back from the stale
 # cache entry once Redis answers again.
@@ -295,6 +309,9 @@ HELPDESK_ATTACHMENT_TYPES = [
 IMAP_TIMEOUT = env.float("IMAP_TIMEOUT", default=30)
 # /healthz answers within this many seconds; a check still running then counts as failing.
 HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2)
+# /bench/bare, the bare view of `manage.py bench --http` (set by the bench for its own
+# gunicorn; leave it off everywhere else).
+BENCH_BARE_VIEW = env.bool("BENCH_BARE_VIEW", default=False)
 
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 

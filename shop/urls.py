@@ -26,6 +26,7 @@ storefront = (
 urlpatterns = [
     path("backoffice/", backoffice.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("bench/bare", views.bench_bare, name="bench_bare"),  # 404 unless BENCH_BARE_VIEW
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(storefront)),
     path("", include("orders.urls")),

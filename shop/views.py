@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -289,6 +289,15 @@ def _backoffice_section(request):
         except LookupError:
             return None
     return None
+
+
+def bench_bare(request):
+    """The bare view of ``manage.py bench``: every middleware of the shop and nothing else,
+    the limit of the stack the pages are measured against. A 404 unless ``BENCH_BARE_VIEW``
+    is on (the bench's own gunicorn, or the in-process bench while it measures)."""
+    if not settings.BENCH_BARE_VIEW:
+        raise Http404
+    return HttpResponse(b"ok", content_type="text/plain")
 
 
 def healthz(request):

@@ -43,6 +43,11 @@ def raw_copy_baseline(n=1_000_000):
     return result
 
 
+def baselines(bench):
+    """For ``manage.py bench --baselines``: the raw COPY of 1,000,000 code rows."""
+    bench.copy_timer = lambda: raw_copy_baseline(1_000_000)
+
+
 def bench_generate(n=1_000_000):
     """generate_campaign() with the S15 mask; returns seconds."""
     result = None
@@ -168,30 +173,38 @@ def run(bench):
     bench.time_admin_list("Codes list", Code)
     if bench.wanted("Generate"):
         count = 100_000 if bench.quick else 1_000_000
+        copied = raw_copy_baseline(count)
+        bench.set_copy_baseline(copied, count)
         bench.row(
             f"Raw COPY of {count:,} code rows",
-            raw_copy_baseline(count),
+            copied,
             None,
             unit="s",
-            note="baseline: bare logged table, no app code",
+            note="baseline `copy`: bare logged table, no app code",
         )
+        name = f"Generate {count:,} codes"
+        bench.copy_rows[name] = count
         bench.row(
-            f"Generate {count:,} codes",
+            name,
             bench_generate(count),
             10 if count == 1_000_000 else None,
             unit="s",
             note="PROMO<NUM:1000000><RAND:10000:99999>",
+            baseline="copy",
         )
         bench.touched(Code, Campaign)
     if bench.wanted("Assign"):
         want = 10_000 if bench.quick else 100_000
         elapsed, assigned = bench_assign(want)
+        name = f"Assign codes to {assigned:,} customers"
+        bench.copy_rows[name] = assigned
         bench.row(
-            f"Assign codes to {assigned:,} customers",
+            name,
             elapsed,
             10 if assigned >= 100_000 else None,
             unit="s",
             note="set-based UPDATE",
+            baseline="copy" if "copy" in bench.baselines else None,
         )
         bench.touched(Code, Campaign, Order, User)
     if bench.wanted("Checkout throughput"):
@@ -253,6 +266,8 @@ def bench_throughput(bench, threads_n=32):
             th.join()
     elapsed = time.perf_counter() - t
     rate = len(placed) / elapsed
+    # The baseline: empty order-sized transactions from as many clients, right after.
+    bench.measure_tx32(getattr(bench, "place_order_writes", 10), threads_n, per_thread=per_thread)
     redemptions = Redemption.objects.filter(code__campaign=campaign).count()
     Order.objects.filter(pk__in=placed).delete()
     OutboxEmail.objects.filter(pk__in=queued_mail).delete()
@@ -267,6 +282,7 @@ def bench_throughput(bench, threads_n=32):
         unit="orders/s",
         lower_is_better=False,
         note=note,
+        baseline="tx32",
     )
     bench.row("Single-use code over-redemption", redemptions, 1, unit="uses")
 

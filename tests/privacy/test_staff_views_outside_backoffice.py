@@ -24,6 +24,7 @@ NOT_STAFF_FACING = {
     "shop:cart_add",
     "shop:cart_update",
     "healthz",
+    "bench_bare",  # the bare view of `manage.py bench` (404 unless BENCH_BARE_VIEW)
     "orders:checkout",
     "orders:success",
     "orders:account_orders",
