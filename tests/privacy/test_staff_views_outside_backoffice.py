@@ -35,6 +35,8 @@ NOT_STAFF_FACING = {
     "orders:account_packing_slip",
     "orders:download",
     "orders:account_invoice_xrechnung",
+    # issues 20 and 25: a guest's signed order-status link and its documents, the withdrawal
+    # function, the shipping costs page
     "orders:guest_status",
     "orders:guest_invoice_pdf",
     "orders:guest_credit_note_pdf",
