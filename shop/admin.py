@@ -176,7 +176,7 @@ class GroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category, site=backoffice)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):  # name and description in every language
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -242,7 +242,8 @@ class StockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product, site=backoffice)
-class ProductAdmin(ImportExportModelAdmin):
+class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
+    # TranslationAdmin: the name and description in every language on the one product page.
     resource_classes = [ProductResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
@@ -341,19 +342,19 @@ class ProductAdmin(ImportExportModelAdmin):
 
 
 @admin.register(ShippingMethod, site=backoffice)
-class ShippingMethodAdmin(admin.ModelAdmin):
+class ShippingMethodAdmin(TranslationAdmin):
     list_display = ["name", "price", "free_over", "is_active", "position"]
     list_editable = ["is_active", "position"]
 
 
 @admin.register(PaymentMethod, site=backoffice)
-class PaymentMethodAdmin(admin.ModelAdmin):
+class PaymentMethodAdmin(TranslationAdmin):
     list_display = ["name", "kind", "is_active", "limited_by_open_amount", "position"]
     list_editable = ["is_active", "limited_by_open_amount", "position"]
 
 
 @admin.register(ShopSettings, site=backoffice)
-class ShopSettingsAdmin(TranslationAdmin):  # the terms and conditions per language
+class ShopSettingsAdmin(TranslationAdmin):  # the legal texts per language
     def has_add_permission(self, request):
         return not ShopSettings.objects.exists()
 

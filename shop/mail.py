@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.urls import translate_url
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
@@ -48,7 +49,13 @@ def queue_email(
     from .models import ShopSettings
 
     ctx.setdefault("shop", ShopSettings.load())
-    with translation.override(language or settings.LANGUAGE_CODE):
+    language = language or settings.LANGUAGE_CODE
+    for key, value in list(ctx.items()):
+        # A storefront link built by the caller (``thread_url`` …) was reversed in the
+        # caller's language (an operator's); the e-mail links the page in its own language.
+        if key.endswith("url") and isinstance(value, str) and value.startswith("/"):
+            ctx[key] = translate_url(value, language)
+    with translation.override(language):
         text = render_to_string(f"emails/{template}.txt", ctx)
         try:
             html_template = get_template(f"emails/{template}.html")
