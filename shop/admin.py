@@ -44,6 +44,7 @@ from .models import (
     ShippingMethod,
     ShopSettings,
 )
+from .money import format_money
 from .twofactor import TwoFactorSiteMixin
 
 
@@ -175,6 +176,21 @@ class GroupAdmin(admin.ModelAdmin):
     filter_horizontal = ["permissions"]
 
 
+def money_column(field, description, currency_field=None):
+    """A list column showing the money field ``field`` like every other amount of the shop
+    (``shop.money.format_money``: the staff user's language, the row's currency where
+    ``currency_field`` names it), sortable by the field."""
+
+    @admin.display(description=description, ordering=field)
+    def column(obj):
+        value = getattr(obj, field)
+        if value is None:
+            return "—"
+        return format_money(value, getattr(obj, currency_field) if currency_field else None)
+
+    return column
+
+
 @admin.register(Category, site=backoffice)
 class CategoryAdmin(TranslationAdmin):  # name and description in every language
     list_display = ["name", "slug", "position"]
@@ -252,13 +268,15 @@ class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
         "name",
         "sku",
         "category",
-        "price",
-        "sale_price",
+        "price_column",
+        "sale_price_column",
         "tax_rate",
         "stock",
         "is_active",
     ]
     list_display_links = ["thumbnail", "name"]
+    price_column = money_column("price", _("price"))
+    sale_price_column = money_column("sale_price", _("sale price"))
     list_filter = [StockFilter, "category", "is_active", "is_downloadable", "is_giftcard"]
     list_select_related = ["category"]
     search_fields = ["name", "sku"]
@@ -343,8 +361,10 @@ class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
 
 @admin.register(ShippingMethod, site=backoffice)
 class ShippingMethodAdmin(TranslationAdmin):
-    list_display = ["name", "price", "free_over", "is_active", "position"]
+    list_display = ["name", "price_column", "free_over_column", "is_active", "position"]
     list_editable = ["is_active", "position"]
+    price_column = money_column("price", _("gross price"))
+    free_over_column = money_column("free_over", _("free from order value"))
 
 
 @admin.register(PaymentMethod, site=backoffice)

@@ -29,6 +29,29 @@ from .models import OutboxEmail
 log = logging.getLogger(__name__)
 
 
+def link_in_language(url, language):
+    """``url`` (a storefront path or an absolute ``SITE_URL`` link) to the same page in
+    ``language`` (``/pl/…``); anything else as it is."""
+    base = settings.SITE_URL.rstrip("/")
+    if url.startswith(base + "/"):
+        return base + translate_url(url[len(base) :], language)
+    if url.startswith("/"):
+        return translate_url(url, language)
+    return url
+
+
+def links_in_language(context, language):
+    """``context`` with its storefront links (values of keys ending in ``url``) in
+    ``language``: a caller builds them in its own language (an operator's, a task's), the
+    e-mail or document links the pages in the language it is written in."""
+    return {
+        key: link_in_language(value, language)
+        if key.endswith("url") and isinstance(value, str)
+        else value
+        for key, value in context.items()
+    }
+
+
 def queue_email(
     template,
     to,
@@ -50,11 +73,7 @@ def queue_email(
 
     ctx.setdefault("shop", ShopSettings.load())
     language = language or settings.LANGUAGE_CODE
-    for key, value in list(ctx.items()):
-        # A storefront link built by the caller (``thread_url`` …) was reversed in the
-        # caller's language (an operator's); the e-mail links the page in its own language.
-        if key.endswith("url") and isinstance(value, str) and value.startswith("/"):
-            ctx[key] = translate_url(value, language)
+    ctx = links_in_language(ctx, language)
     with translation.override(language):
         text = render_to_string(f"emails/{template}.txt", ctx)
         try:
