@@ -179,10 +179,11 @@ class GroupAdmin(admin.ModelAdmin):
 def money_column(field, description, currency_field=None):
     """A list column showing the money field ``field`` like every other amount of the shop
     (``shop.money.format_money``: the staff user's language, the row's currency where
-    ``currency_field`` names it), sortable by the field."""
+    ``currency_field`` names it), sortable by the field. An attribute of the ModelAdmin:
+    ``price_column = money_column("price", _("price"))``."""
 
     @admin.display(description=description, ordering=field)
-    def column(obj):
+    def column(model_admin, obj):
         value = getattr(obj, field)
         if value is None:
             return "—"
