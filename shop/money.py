@@ -109,7 +109,7 @@ class MoneyField(forms.DecimalField):
 MONEY_LOCALES = {"de": "de_DE", "pl": "pl_PL", "da": "da_DK", "en": "en_IE"}
 
 
-def format_money(value, currency=None, language=None):
+def format_money(value, currency=None, language=None, *, exact=False):
     """``value`` as the shop shows an amount of money in ``language`` (default: the active
     language): rounded to the cent, grouped and with the currency sign where that language
     puts it, e.g. ``format_money(Decimal("1234.5"), "EUR", "de") == "1.234,50\\xa0€"``.
@@ -117,7 +117,10 @@ def format_money(value, currency=None, language=None):
     The one place money becomes text: templates use the ``money`` filter
     (``{% load money %}{{ amount|money }}``), e-mails, PDFs and backoffice columns call
     this. ``None`` and the empty string give an empty string; anything else that is not a
-    number is shown as it is (never a traceback on a page)."""
+    number is shown as it is (never a traceback on a page).
+
+    ``exact``: not rounded to the cent — a net unit price of an e-invoice line has up to
+    four decimals (EN 16931), and the PDF shows the figure the XML carries."""
     from babel.numbers import format_currency
     from django.conf import settings
     from django.utils import translation
@@ -125,9 +128,12 @@ def format_money(value, currency=None, language=None):
     if value is None or value == "":
         return ""
     try:
-        amount = money(value if isinstance(value, Decimal) else Decimal(str(value)))
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+        amount = amount.normalize() if exact else money(amount)
     except (InvalidOperation, ValueError, TypeError):
         return str(value)
     language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     locale = MONEY_LOCALES.get(language, MONEY_LOCALES.get(settings.LANGUAGE_CODE, "en_IE"))
-    return format_currency(amount, currency or settings.SHOP_CURRENCY, locale=locale)
+    return format_currency(
+        amount, currency or settings.SHOP_CURRENCY, locale=locale, decimal_quantization=not exact
+    )

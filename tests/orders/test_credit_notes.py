@@ -61,7 +61,7 @@ def test_credit_note_pdf_credits_every_amount_of_the_invoice(make_order):
     assert invoice.number in text  # the invoice it cancels
     assert f"−€{invoice.grand_total}" in text
     for row in invoice.typed_tax_rows:
-        assert f"−{row['tax']}" in text
+        assert f"−€{row['tax']}" in text
     assert "We refund" in text  # paid by card → money goes back
     assert "Returned unopened" in text
 

@@ -133,7 +133,7 @@ def test_datev_file_has_the_extf_header_columns_and_one_booking_per_rate(documen
         ("21,40", '"S"', "10000", "8300"),
         ("4,90", '"S"', "10000", "8400"),
     ]
-    credit = c.invoices.get().credit_note.number
+    credit = c.invoices.get().credit_notes.get().number
     assert by_document[credit] == [("44,90", '"H"', "10000", "8400")]
     assert records[0][9] == timezone.localdate().strftime("%d%m")
 

@@ -22,7 +22,7 @@ def test_apply_code_shows_discount_and_prefills_checkout(cart_client, shipping, 
         reverse("vouchers:cart_code"), {"code": "tenoff", "action": "apply"}, follow=True
     )
     html = response.content.decode()
-    assert "TENOFF" in html and "−10.00" in html
+    assert "TENOFF" in html and "−€10.00" in html
     assert cart_client.session["voucher_code"] == "TENOFF"
     checkout = cart_client.get(reverse("orders:checkout"))
     assert checkout.context["form"]["voucher_code"].value() == "TENOFF"
@@ -37,7 +37,7 @@ def test_apply_code_shows_discount_and_prefills_checkout(cart_client, shipping, 
 def test_invalid_code_is_explained_and_not_kept(cart_client):
     CodeFactory(text="MIN", campaign=CampaignFactory(min_order_value=Decimal("100")))
     response = cart_client.post(reverse("vouchers:cart_code"), {"code": "MIN"}, follow=True)
-    assert "goods value of 100.00" in response.content.decode()
+    assert "goods value of €100.00" in response.content.decode()
     assert "voucher_code" not in cart_client.session
     response = cart_client.post(reverse("vouchers:cart_code"), {"code": "NOPE"}, follow=True)
     assert "does not exist" in response.content.decode()
