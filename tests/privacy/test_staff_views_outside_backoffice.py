@@ -69,6 +69,14 @@ NOT_STAFF_FACING = {
     "helpdesk:account_thread",
     "helpdesk:guest_thread",
     "reviews:submit",
+    # issue 20: the guest order-status page (signed link), the withdrawal function
+    "orders:guest_status",
+    "orders:guest_invoice_pdf",
+    "orders:guest_credit_note_pdf",
+    "orders:guest_withdraw",
+    "orders:withdraw",
+    "orders:withdraw_done",
+    "shop:shipping_costs",
     # issue 22: the legal pages
     "shop:terms",
     "shop:privacy",
