@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders.models import Order
-from shop.admin import ReadOnlyAdminMixin, backoffice
+from shop.admin import ReadOnlyAdminMixin, backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
 from shop.models import ShopSettings
@@ -91,13 +91,15 @@ def _order_link(order_id, number):
 class GiftCardAdmin(admin.ModelAdmin):
     list_display = [
         "display_number",
-        "initial_value",
-        "balance",
+        "initial_value_column",
+        "balance_column",
         "state_column",
         "issued",
         "last_use_column",
     ]
     list_select_related = ["issued_by_order", "issued_by_staff", "redeemed_to"]
+    initial_value_column = money_column("initial_value", gettext_lazy("initial value"), "currency")
+    balance_column = money_column("balance", gettext_lazy("balance"), "currency")
     list_filter = [StateFilter, IssuedByFilter, "created"]
     search_fields = ["number", "issued_by_order__number"]
     search_help_text = gettext_lazy("Card number (spaces are ignored) or order number.")
@@ -374,8 +376,9 @@ def _adjust_view(model_admin, request, holder, adjust, back_url, title):
 
 @admin.register(CreditAccount, site=backoffice)
 class CreditAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["customer_number", "customer_column", "balance", "last_use", "created"]
+    list_display = ["customer_number", "customer_column", "balance_column", "last_use", "created"]
     list_select_related = ["customer"]
+    balance_column = money_column("balance", gettext_lazy("balance"), "currency")
     search_fields = ["customer_number", "customer__email", "customer__last_name"]
     list_filter = ["created"]
     fields = ["customer_number", "customer_column", "balance", "currency", "created", "last_use"]

@@ -11,6 +11,7 @@ data.
 from django.utils.translation import gettext as _
 
 from shop.erasure import scrub
+from shop.money import format_money
 
 from .models import CreditAccount, LedgerEntry
 from .services import GiftCardError
@@ -24,17 +25,17 @@ def erase_customer(customer, by=None):
     if account.balance > 0:
         values = {
             "number": account.customer_number,
-            "amount": account.balance,
+            "amount": format_money(account.balance, account.currency),
             "currency": account.currency,
         }
         if by is None:  # the customer deletes their own account in the storefront
             message = _(
-                "Your account still has %(amount)s %(currency)s gift-card credit. Please use it "
+                "Your account still has %(amount)s gift-card credit. Please use it "
                 "or contact us to have it paid out before deleting your account."
             )
         else:
             message = _(
-                "Customer %(number)s has %(amount)s %(currency)s gift-card credit; "
+                "Customer %(number)s has %(amount)s gift-card credit; "
                 "pay it out or adjust it to 0 first."
             )
         raise GiftCardError(message % values)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from shop.clientip import client_ip
 from shop.models import ShopSettings
+from shop.money import format_money
 from shop.ratelimit import RateLimit
 
 from . import services
@@ -106,8 +107,12 @@ def redeem(request):
         else:
             messages.success(
                 request,
-                _("%(amount)s %(currency)s from gift card %(number)s are now your credit.")
-                % {"amount": amount, "currency": acct.currency, "number": card.display_number},
+                _("%(amount)s from gift card %(number)s are now your credit.")
+                % {
+                    "amount": format_money(amount, acct.currency),
+                    "currency": acct.currency,
+                    "number": card.display_number,
+                },
             )
     else:
         messages.error(request, " ".join(form.errors["number"]))

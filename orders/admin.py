@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.admin import LargeListAdminMixin, backoffice
 from shop.exceptions import DomainError
+from shop.money import format_money
 from shop.pdf import pdf_response
 
 from . import einvoice, services
@@ -190,7 +191,8 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("total"), ordering="grand_total")
     def total_column(self, obj):
         return format_html(
-            '<span style="white-space:nowrap">{} {}</span>', obj.grand_total, obj.currency
+            '<span style="white-space:nowrap">{}</span>',
+            format_money(obj.grand_total, obj.currency),
         )
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
@@ -483,7 +485,7 @@ class InvoiceAdmin(_DocumentAdmin):
 
     @admin.display(description=gettext_lazy("total"), ordering="grand_total")
     def total_column(self, obj):
-        return f"{obj.grand_total} {obj.currency}"
+        return format_money(obj.grand_total, obj.currency)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -639,4 +641,5 @@ def _int(value):
 
 
 # Credit notes, returns and withdrawals (issue 20) have their own module.
+
 from . import admin_aftersales  # noqa: E402, F401

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.admin import backoffice
 from shop.exceptions import DomainError
+from shop.money import format_money
 from shop.pdf import pdf_response
 
 from . import services
@@ -94,7 +95,7 @@ class CreditNoteAdmin(_DocumentAdmin):
 
     @admin.display(description=gettext_lazy("total"), ordering="grand_total")
     def total_column(self, obj):
-        return f"−{obj.grand_total} {obj.invoice.currency}"
+        return "−" + format_money(obj.grand_total, obj.invoice.currency)
 
     @admin.display(description=gettext_lazy("refund via payment method"))
     def payout_column(self, obj):
@@ -172,9 +173,9 @@ class CreditNoteAdmin(_DocumentAdmin):
             else:
                 messages.success(
                     request,
-                    _("%(amount)s %(currency)s of credit note %(number)s marked as refunded.")
+                    _("%(amount)s of credit note %(number)s marked as refunded.")
                     % {
-                        "amount": note.paid_total,
+                        "amount": format_money(note.paid_total, note.invoice.currency),
                         "currency": note.invoice.currency,
                         "number": note.number,
                     },
@@ -220,12 +221,12 @@ class CreditNoteAdmin(_DocumentAdmin):
                     messages.success(
                         request,
                         _(
-                            "Credit note %(number)s of %(amount)s %(currency)s created and "
+                            "Credit note %(number)s of %(amount)s created and "
                             "e-mailed to the customer."
                         )
                         % {
                             "number": note.number,
-                            "amount": note.grand_total,
+                            "amount": format_money(note.grand_total, order.currency),
                             "currency": order.currency,
                         },
                     )

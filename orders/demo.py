@@ -128,7 +128,7 @@ UNMATCHED_WITHDRAWAL = ("Sofie Berg", "sofie.berg@example.com", "99999")
 
 
 HISTORY_NOTE = "Demo order history"
-HISTORY_DAYS = 60
+HISTORY_DAYS = 90
 
 
 def seed(cmd):
@@ -171,6 +171,14 @@ def seed(cmd):
             customer=customer,
         )
         run_steps(order, steps, staff)
+        # Placed over the last two weeks, the first scenario earliest, at a time of day of
+        # its own: the lists and the start page look like a shop, not one busy minute.
+        back = timedelta(
+            days=len(SCENARIOS) - SCENARIOS.index((email, note, items, payment, steps)),
+            hours=(7 * order.pk) % 11,
+            minutes=(37 * order.pk) % 60,
+        )
+        Order.objects.filter(pk=order.pk).update(created=timezone.now() - back)
         created += 1
     name, email, number = UNMATCHED_WITHDRAWAL
     if not Withdrawal.objects.filter(email=email, order_number=number).exists():
@@ -301,7 +309,7 @@ def ebook_file(cmd):
 
 
 def seed_history(cmd, customers):
-    """Orders of the last 60 days (a few a day, some invoiced, paid or refunded) so the start
+    """Orders of the last 90 days (a few a day, some invoiced, paid or refunded) so the start
     page's figures and the sales report show something. Placed through the checkout and the
     lifecycle like any order, then dated back."""
     if Order.objects.filter(customer_note=HISTORY_NOTE).exists():
@@ -359,7 +367,9 @@ def seed_history(cmd, customers):
                 )
             except DomainError:
                 continue  # e.g. the customer's open-amount limit: a real shop refuses it too
-            placed = now - timedelta(days=days_ago, hours=rnd.randint(0, 10))
+            placed = now - timedelta(
+                days=days_ago, hours=rnd.randint(0, 10), minutes=rnd.randint(0, 59)
+            )
             Order.objects.filter(pk=order.pk).update(created=placed)
             order.refresh_from_db()
             _history_steps(order, payment, days_ago, rnd, staff)

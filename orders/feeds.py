@@ -11,6 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from shop import personal_data
+from shop.money import format_money
 
 from . import services
 from .models import Order, OrderLine
@@ -72,7 +73,9 @@ class NewOrdersFeed(Feed):
         return orders
 
     def item_title(self, item):
-        return f"{item.number} · {item.billing_name} · {item.grand_total} {item.currency}"
+        return (
+            f"{item.number} · {item.billing_name} · {format_money(item.grand_total, item.currency)}"
+        )
 
     def item_description(self, item):
         lines = ", ".join(f"{line.quantity} × {line.name}" for line in item.lines.all())

@@ -46,6 +46,11 @@ urlpatterns += [
     ),
     path("order-status/<str:signed>/withdraw/", views.guest_withdraw, name="guest_withdraw"),
     path("withdraw/", views.withdraw, name="withdraw"),
+    path(
+        "withdrawal-instructions/",
+        views.withdrawal_instructions,
+        name="withdrawal_instructions",
+    ),
     path("withdraw/done/", views.withdraw_done, name="withdraw_done"),
     path("backoffice-feed/<str:token>/", NewOrdersFeed(), name="feed"),
 ]

@@ -14,6 +14,7 @@ from customers import services as customer_services
 from shop.cart import Cart
 from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
+from shop.models import ShopSettings
 from shop.money import ZERO
 from shop.pdf import pdf_response
 from shop.ratelimit import RateLimit
@@ -370,6 +371,18 @@ def _withdrawal_initial(request, order):
     if customer is not None:
         return {"name": customer.get_full_name(), "email": customer.email}
     return {}
+
+
+def withdrawal_instructions(request):
+    """The withdrawal instructions and the model withdrawal form as a storefront page (in
+    the footer of every page): the shop's own text per language where it set one, else the
+    statutory model instructions with the shop's period."""
+    from .services.withdrawals import information
+
+    shop = ShopSettings.load()
+    return render(
+        request, "orders/withdrawal_instructions.html", {**information(shop=shop), "shop": shop}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,6 +46,7 @@ from .models import (
     ShippingMethod,
     ShopSettings,
 )
+from .money import format_money
 from .twofactor import TwoFactorSiteMixin
 
 
@@ -224,8 +225,24 @@ class GroupAdmin(admin.ModelAdmin):
     filter_horizontal = ["permissions"]
 
 
+def money_column(field, description, currency_field=None):
+    """A list column showing the money field ``field`` like every other amount of the shop
+    (``shop.money.format_money``: the staff user's language, the row's currency where
+    ``currency_field`` names it), sortable by the field. An attribute of the ModelAdmin:
+    ``price_column = money_column("price", _("price"))``."""
+
+    @admin.display(description=description, ordering=field)
+    def column(model_admin, obj):
+        value = getattr(obj, field)
+        if value is None:
+            return "—"
+        return format_money(value, getattr(obj, currency_field) if currency_field else None)
+
+    return column
+
+
 @admin.register(Category, site=backoffice)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):  # name and description in every language
     list_display = ["name", "slug", "position"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -291,7 +308,8 @@ class StockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product, site=backoffice)
-class ProductAdmin(ImportExportModelAdmin):
+class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
+    # TranslationAdmin: the name and description in every language on the one product page.
     resource_classes = [ProductResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
@@ -300,13 +318,15 @@ class ProductAdmin(ImportExportModelAdmin):
         "name",
         "sku",
         "category",
-        "price",
-        "sale_price",
+        "price_column",
+        "sale_price_column",
         "tax_rate",
         "stock",
         "is_active",
     ]
     list_display_links = ["thumbnail", "name"]
+    price_column = money_column("price", _("price"))
+    sale_price_column = money_column("sale_price", _("sale price"))
     list_filter = [StockFilter, "category", "is_active", "is_downloadable", "is_giftcard"]
     list_select_related = ["category"]
     search_fields = ["name", "sku"]
@@ -390,19 +410,21 @@ class ProductAdmin(ImportExportModelAdmin):
 
 
 @admin.register(ShippingMethod, site=backoffice)
-class ShippingMethodAdmin(admin.ModelAdmin):
-    list_display = ["name", "price", "free_over", "is_active", "position"]
+class ShippingMethodAdmin(TranslationAdmin):
+    list_display = ["name", "price_column", "free_over_column", "is_active", "position"]
     list_editable = ["is_active", "position"]
+    price_column = money_column("price", _("gross price"))
+    free_over_column = money_column("free_over", _("free from order value"))
 
 
 @admin.register(PaymentMethod, site=backoffice)
-class PaymentMethodAdmin(admin.ModelAdmin):
+class PaymentMethodAdmin(TranslationAdmin):
     list_display = ["name", "kind", "is_active", "limited_by_open_amount", "position"]
     list_editable = ["is_active", "limited_by_open_amount", "position"]
 
 
 @admin.register(ShopSettings, site=backoffice)
-class ShopSettingsAdmin(TranslationAdmin):  # the terms and conditions per language
+class ShopSettingsAdmin(TranslationAdmin):  # the legal texts per language
     def has_add_permission(self, request):
         return not ShopSettings.objects.exists()
 

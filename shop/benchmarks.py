@@ -3,6 +3,7 @@
 
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -89,6 +90,8 @@ def _scale_products(cmd, n, rnd):
                     rnd.choice([None, rnd.randint(0, 200)]),
                     now,
                     "",
+                    name,  # the default language's columns (django-modeltranslation)
+                    description,
                 )
 
         count = copy_rows(
@@ -106,6 +109,8 @@ def _scale_products(cmd, n, rnd):
                 "stock",
                 "created",
                 "download_file",
+                f"name_{settings.LANGUAGE_CODE}",
+                f"description_{settings.LANGUAGE_CODE}",
             ],
             rows(),
         )

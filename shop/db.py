@@ -239,7 +239,30 @@ SEARCH_CONFIGS = {
     "en": "english",
     "pl": "shop_simple_unaccent",
 }
-SEARCH_FIELDS = ("name", "sku", "description")  # the indexed document (shop/0008)
+
+
+def search_fields(language):
+    """The columns of the searched document for ``language``: its own name and description
+    (django-modeltranslation's columns), the SKU, and the default language's name and
+    description, so an untranslated product is found too. The GIN index per configuration
+    (shop/0011) is on exactly this document."""
+    from django.conf import settings
+
+    language = (language or settings.LANGUAGE_CODE)[:2]
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    fields = [f"name_{language}", "sku", f"description_{language}"]
+    if language != settings.LANGUAGE_CODE:
+        fields += [f"name_{settings.LANGUAGE_CODE}", f"description_{settings.LANGUAGE_CODE}"]
+    return fields
+
+
+def name_fields(language):
+    """The name columns a search compares with: the language's, then the default's."""
+    fields = search_fields(language)
+    return [f for f in fields if f.startswith("name_")]
+
+
 # A word of a mistyped query matches a name from this word similarity on (the ``%>``
 # operator with ``pg_trgm.word_similarity_threshold`` set for the query). "Did you mean"
 # looks further.
@@ -263,13 +286,14 @@ def search_products(products, text, language):
     search. Elsewhere (the SQLite file of ``make run``): a plain substring match.
     """
     text = text.strip()
+    names = name_fields(language)
+    descriptions = [f for f in search_fields(language) if f.startswith("description_")]
+    category_names = [f"category__{f}" for f in names]
     if not is_postgresql(products.db):
-        return products.filter(
-            Q(name__icontains=text)
-            | Q(sku__icontains=text)
-            | Q(description__icontains=text)
-            | Q(category__name__icontains=text)
-        )
+        found = Q(sku__icontains=text)
+        for field in (*names, *descriptions, *category_names):
+            found |= Q(**{f"{field}__icontains": text})
+        return products.filter(found)
     from django.contrib.postgres.search import (
         SearchQuery,
         SearchRank,
@@ -282,10 +306,13 @@ def search_products(products, text, language):
 
     config = search_config(language)
     query = SearchQuery(text, config=config, search_type="websearch")
-    vector = SearchVector(*SEARCH_FIELDS, config=config)
+    vector = SearchVector(*search_fields(language), config=config)
+    same_name = Q()
+    for field in names:
+        same_name |= Q(**{f"{field}__iexact": text})
     categories = list(
-        Category.objects.annotate(document=SearchVector("name", config=config))
-        .filter(Q(document=query) | Q(name__iexact=text))
+        Category.objects.annotate(document=SearchVector(*names, config=config))
+        .filter(Q(document=query) | same_name)
         .values_list("pk", flat=True)
     )
     matches = products.annotate(document=vector).filter(
@@ -294,7 +321,7 @@ def search_products(products, text, language):
     if matches.exists():
         rank = (
             SearchRank(vector, query)
-            + TrigramWordSimilarity(text, "name")
+            + TrigramWordSimilarity(text, names[0])
             + Case(
                 When(category_id__in=categories, then=Value(0.2)),
                 default=Value(0.0),
@@ -303,12 +330,15 @@ def search_products(products, text, language):
         )
     else:
         # One pass of the trigram match; the count and the page then read these rows by key.
-        # Each word of the query must be close to a word of the name ("rosted cofee" finds
-        # "Roasted coffee").
+        # Each word of the query must be close to a word of the name (in the language or
+        # the default language: "rosted cofee" finds "Roasted coffee").
         words = text.split()[:5]
         close = Q()
-        for word in words:
-            close &= Q(name__trigram_word_similar=word)
+        for field in names:
+            in_name = Q()
+            for word in words:
+                in_name &= Q(**{f"{field}__trigram_word_similar": word})
+            close |= in_name
         with transaction.atomic(using=products.db), connections[products.db].cursor() as cursor:
             # pg_trgm's default (0.6) misses "rosted" for "roasted" (0.5): a lower threshold
             # for this transaction only.
@@ -319,26 +349,30 @@ def search_products(products, text, language):
             typo_ids = list(products.filter(close).values_list("pk", flat=True)[:TYPO_MATCH_LIMIT])
         matches = products.filter(pk__in=typo_ids)
         rank = sum(
-            (TrigramWordSimilarity(word, "name") for word in words[1:]),
-            TrigramWordSimilarity(words[0], "name"),
+            (TrigramWordSimilarity(word, names[0]) for word in words[1:]),
+            TrigramWordSimilarity(words[0], names[0]),
         )
     return matches.annotate(search_rank=rank).order_by("-search_rank", "name", "pk")
 
 
-def suggest_product_word(products, text):
-    """A word from the closest product names for "did you mean", or None."""
+def suggest_product_word(products, text, language=None):
+    """A word from the closest product names (in ``language``, default: the active one) for
+    "did you mean", or None."""
     import difflib
+
+    from django.utils.translation import get_language
 
     text = text.strip()
     if not text or not is_postgresql(products.db):
         return None
     from django.contrib.postgres.search import TrigramWordSimilarity
 
+    name = name_fields(language or get_language())[0]
     names = list(
-        products.annotate(similarity=TrigramWordSimilarity(text, "name"))
+        products.annotate(similarity=TrigramWordSimilarity(text, name))
         .filter(similarity__gte=SUGGEST_THRESHOLD)
-        .order_by("-similarity", "name")
-        .values_list("name", flat=True)[:5]
+        .order_by("-similarity", name)
+        .values_list(name, flat=True)[:5]
     )
     words = {word.strip(".,;:()").lower() for name in names for word in name.split()}
     words = [word for word in words if len(word) > 2]

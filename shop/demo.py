@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from . import demo_pictures
+from . import demo_pictures, demo_texts
 from .models import (
     Category,
     PaymentMethod,
@@ -119,6 +119,11 @@ def seed(cmd):
         shop.save()
     seed_staff()
     seed_catalog()
+    translate_catalog()
+    if not shop.privacy_notice_en:
+        for language, text in demo_texts.PRIVACY.items():
+            setattr(shop, f"privacy_notice_{language}", text)
+        shop.save()
 
 
 def seed_staff():
@@ -159,7 +164,7 @@ def seed_catalog():
                     "image_color": color,
                     "is_giftcard": sku.startswith("GC-"),
                     "is_downloadable": sku.startswith("DIG-"),
-                    "description": f"{pname} — a demo product of the Nordlicht shop.",
+                    "description": demo_texts.PRODUCTS.get(sku, {}).get("en", ("", ""))[1],
                 },
             )
     for product in Product.objects.filter(sku__in=demo_pictures.DRAWINGS, images__isnull=True):
@@ -256,3 +261,37 @@ def _enrich(product):
         product.sale_start = now - timedelta(days=2)
         product.sale_end = now + timedelta(days=12)
         product.save()
+
+
+def _fill(obj, texts, fields=("name", "description")):
+    """Set the language columns of ``obj`` from ``{language: (name, description)}`` where
+    they are empty (never overwriting an operator's text). True if anything changed."""
+    changed = False
+    for language, values in texts.items():
+        for field, value in zip(fields, values, strict=True):
+            column = f"{field}_{language}"
+            if not getattr(obj, column):
+                setattr(obj, column, value)
+                changed = True
+    return changed
+
+
+def translate_catalog():
+    """The demo catalog in German, Polish and Danish (shop/demo_texts.py)."""
+    for category in Category.objects.filter(slug__in=demo_texts.CATEGORIES):
+        if _fill(category, demo_texts.CATEGORIES[category.slug]):
+            category.save()
+    for product in Product.objects.filter(sku__in=demo_texts.PRODUCTS):
+        texts = demo_texts.PRODUCTS[product.sku]
+        # The English description of shop/demo.py's first version was a placeholder.
+        if product.description_en == f"{texts['en'][0]} — a demo product of the Nordlicht shop.":
+            product.description_en = ""
+        if _fill(product, texts):
+            product.save()
+    for method in ShippingMethod.objects.all():
+        texts = demo_texts.SHIPPING.get(method.name_en)
+        if texts and _fill(method, texts):
+            method.save()
+    for method in PaymentMethod.objects.filter(code__in=demo_texts.PAYMENT):
+        if _fill(method, demo_texts.PAYMENT[method.code]):
+            method.save()

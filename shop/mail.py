@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
+from django.urls import translate_url
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
@@ -42,6 +43,29 @@ def suppressed():
         yield
     finally:
         _suppressed.on = previous
+
+
+def link_in_language(url, language):
+    """``url`` (a storefront path or an absolute ``SITE_URL`` link) to the same page in
+    ``language`` (``/pl/…``); anything else as it is."""
+    base = settings.SITE_URL.rstrip("/")
+    if url.startswith(base + "/"):
+        return base + translate_url(url[len(base) :], language)
+    if url.startswith("/"):
+        return translate_url(url, language)
+    return url
+
+
+def links_in_language(context, language):
+    """``context`` with its storefront links (values of keys ending in ``url``) in
+    ``language``: a caller builds them in its own language (an operator's, a task's), the
+    e-mail or document links the pages in the language it is written in."""
+    return {
+        key: link_in_language(value, language)
+        if key.endswith("url") and isinstance(value, str)
+        else value
+        for key, value in context.items()
+    }
 
 
 def queue_email(
@@ -66,7 +90,9 @@ def queue_email(
     from .models import ShopSettings
 
     ctx.setdefault("shop", ShopSettings.load())
-    with translation.override(language or settings.LANGUAGE_CODE):
+    language = language or settings.LANGUAGE_CODE
+    ctx = links_in_language(ctx, language)
+    with translation.override(language):
         text = render_to_string(f"emails/{template}.txt", ctx)
         try:
             html_template = get_template(f"emails/{template}.html")

@@ -4,8 +4,11 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.urls import get_resolver, get_urlconf
+from django.http import HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
+from django.urls import get_resolver, get_urlconf, translate_url
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.log import log_response
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -139,3 +142,50 @@ class BackofficeLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+# Paths outside the storefront's language prefix (shop.urls): their language comes from the
+# language cookie or the browser, as before the storefront had language URLs.
+UNPREFIXED_PATHS = (BACKOFFICE_PREFIX, "/i18n/", "/healthz")
+
+
+def storefront_path(path):
+    """True for a path of the storefront (the part of the site under ``i18n_patterns``)."""
+    unprefixed = (*UNPREFIXED_PATHS, settings.MEDIA_URL, settings.STATIC_URL)
+    return not path.startswith(tuple(p for p in unprefixed if p and p != "/"))
+
+
+class ShopLocaleMiddleware(LocaleMiddleware):
+    """The language of a request.
+
+    - Storefront: the URL says it (``/pl/cart/``); an unprefixed URL is the shop's default
+      language. A visitor who picked another language (the language cookie the switcher
+      sets) and opens an unprefixed page — an old bookmark, a link from an e-mail sent
+      before — is redirected to the same page in their language (GET only, so no form is
+      lost). Search engines send no cookie: they always get the page the URL names.
+    - Everything else (the backoffice, the language switch, /healthz, media): the language
+      cookie, then the browser's Accept-Language, as Django does without language URLs.
+    """
+
+    def process_request(self, request):
+        if not storefront_path(request.path_info):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+            return None
+        super().process_request(request)
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if translation.get_language_from_path(request.path_info):
+            return None
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not chosen or chosen == settings.LANGUAGE_CODE:
+            return None
+        if chosen not in dict(settings.LANGUAGES):
+            return None
+        here = request.get_full_path()
+        there = translate_url(here, chosen)
+        if there == here:  # not a page of ours (404): let it answer as it is
+            return None
+        response = HttpResponseRedirect(there)
+        patch_vary_headers(response, ("Cookie",))
+        return response

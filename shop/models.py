@@ -556,6 +556,14 @@ class ShippingMethod(models.Model):
         blank=True,
         help_text=_("Goods value (gross) from which shipping is free. Empty = never free."),
     )
+    description = models.CharField(
+        _("description"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Shown at the checkout and on the shipping costs page, e.g. the delivery time."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -714,6 +722,30 @@ class ShopSettings(models.Model):
         _("terms and conditions"),
         blank=True,
         help_text=_("Plain text, one version per language; sent with every order confirmation."),
+    )
+
+    # The other legal pages (storefront: /privacy/, /imprint/, /withdrawal-instructions/),
+    # one version per language like the terms.
+    privacy_notice = models.TextField(
+        _("privacy notice"),
+        blank=True,
+        help_text=_("Plain text, one version per language; the storefront's privacy page."),
+    )
+    imprint = models.TextField(
+        _("imprint"),
+        blank=True,
+        help_text=_(
+            "Plain text, one version per language. Empty: the imprint is built from the "
+            "company details above."
+        ),
+    )
+    withdrawal_instructions = models.TextField(
+        _("withdrawal instructions"),
+        blank=True,
+        help_text=_(
+            "Plain text, one version per language. Empty: the statutory model instructions "
+            "are used (with the withdrawal period set above)."
+        ),
     )
 
     class Meta:

@@ -101,3 +101,39 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("max_digits", 12)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+
+# The CLDR locale whose number and currency conventions each shop language uses: German
+# ``1.234,56 €``, Polish ``1 234,56 zł`` (grouped with a no-break space), Danish
+# ``1.234,56 kr.``, English ``€1,234.56``.
+MONEY_LOCALES = {"de": "de_DE", "pl": "pl_PL", "da": "da_DK", "en": "en_IE"}
+
+
+def format_money(value, currency=None, language=None, *, exact=False):
+    """``value`` as the shop shows an amount of money in ``language`` (default: the active
+    language): rounded to the cent, grouped and with the currency sign where that language
+    puts it, e.g. ``format_money(Decimal("1234.5"), "EUR", "de") == "1.234,50\\xa0€"``.
+
+    The one place money becomes text: templates use the ``money`` filter
+    (``{% load money %}{{ amount|money }}``), e-mails, PDFs and backoffice columns call
+    this. ``None`` and the empty string give an empty string; anything else that is not a
+    number is shown as it is (never a traceback on a page).
+
+    ``exact``: not rounded to the cent — a net unit price of an e-invoice line has up to
+    four decimals (EN 16931), and the PDF shows the figure the XML carries."""
+    from babel.numbers import format_currency
+    from django.conf import settings
+    from django.utils import translation
+
+    if value is None or value == "":
+        return ""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+        amount = amount.normalize() if exact else money(amount)
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    locale = MONEY_LOCALES.get(language, MONEY_LOCALES.get(settings.LANGUAGE_CODE, "en_IE"))
+    return format_currency(
+        amount, currency or settings.SHOP_CURRENCY, locale=locale, decimal_quantization=not exact
+    )

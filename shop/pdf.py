@@ -11,10 +11,12 @@ def render_pdf(template, context, language=None, pdf_variant=None):
     Factur-X e-invoice)."""
     from weasyprint import HTML  # imported lazily: it loads Pango on first use
 
+    from .mail import links_in_language
     from .models import ShopSettings
 
-    context = {"shop": ShopSettings.load(), **context}
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    context = links_in_language({"shop": ShopSettings.load(), **context}, language)
+    with translation.override(language):
         html = render_to_string(template, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=pdf_variant)
 

@@ -65,7 +65,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shop.csp.ContentSecurityPolicyMiddleware",  # no-op unless CSP is set (production)
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language: from the storefront URL (/pl/…), else the cookie/browser (backoffice).
+    "shop.middleware.ShopLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # NUL bytes (and lone surrogates) in the URL, query or form data: a 400 page, before
     # any view or form passes them to PostgreSQL, which cannot store them.
@@ -191,6 +192,8 @@ MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
+# One date and one date-time format per language (shop/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["shop.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,7 @@ from . import listing
 from .cart import MAX_QUANTITY, Cart
 from .db import search_products, suggest_product_word
 from .forms import ProductSearchForm
-from .models import Category, Product, ShippingMethod
+from .models import Category, Product, ShippingMethod, ShopSettings
 
 PAGE_SIZE = 24
 
@@ -109,6 +109,29 @@ def shipping_costs(request):
     every "plus shipping")."""
     methods = ShippingMethod.objects.filter(is_active=True)
     return render(request, "shop/shipping_costs.html", {"methods": methods})
+
+
+# The legal pages: (ShopSettings field, title). Each is edited per language in the
+# backoffice (shop settings); the imprint is built from the company details while empty.
+LEGAL_PAGES = {
+    "terms": ("terms", gettext_lazy("Terms and conditions")),
+    "privacy": ("privacy_notice", gettext_lazy("Privacy notice")),
+    "imprint": ("imprint", gettext_lazy("Imprint")),
+}
+
+
+def legal_page(request, page):
+    """Terms, privacy notice or imprint in the active language (the default language's text
+    where that translation is empty). A page without any text is not found — the footer
+    links only the pages there are."""
+    field, title = LEGAL_PAGES[page]
+    shop = ShopSettings.load()
+    text = getattr(shop, field)
+    if not text and page != "imprint":
+        raise Http404(title)
+    return render(
+        request, "shop/legal.html", {"page": page, "title": title, "text": text, "shop": shop}
+    )
 
 
 def product_detail(request, slug):

@@ -75,6 +75,19 @@ def _media_and_mail(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the shop's default language: a request activates the language of
+    its URL (/de/…) for the thread, and a later test's reverse() and factories must not
+    inherit it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _breakers_closed():
     """A test that made the broker or the cache fail must not leave the next test skipping
     them (the breakers are per process: shop/breaker.py)."""

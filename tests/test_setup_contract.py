@@ -111,6 +111,7 @@ def test_seed_demo_is_idempotent(capsys, settings):
     assert first["shop.ShippingMethod"] == 2
     assert first["shop.PaymentMethod"] == 4
     assert first["shop.OutboxEmail"] > 0  # the demo history's confirmations, invoices …
+    _demo_speaks_four_languages_and_spreads_its_orders()
     # the printed backoffice login works, and every role has its demo user
     from customers.models import User
     from shop.management.commands.seed_demo import ADMIN_EMAIL, DEMO_PASSWORD, STAFF
@@ -131,3 +132,36 @@ def test_setup_roles_creates_every_role(capsys):
     call_command("setup_roles")
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLES)
     assert Group.objects.get(name="Shop manager").permissions.exists()
+
+
+def _demo_speaks_four_languages_and_spreads_its_orders():
+    """Issue 22: the demo catalog in German, Polish and Danish; orders over the last 90 days
+    at many different times (lists, filters and the start page look like a real shop)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.models import Order
+    from shop.models import Category, PaymentMethod, Product, ShippingMethod
+    from vouchers.models import PartnerOffer
+
+    for model in (Category, Product, ShippingMethod, PaymentMethod):
+        for obj in model.objects.all():
+            names = [getattr(obj, f"name_{language}") for language in ("en", "de", "pl", "da")]
+            assert all(names), (model.__name__, names)
+            assert all(getattr(obj, f"description_{lang}") for lang in ("de", "pl", "da"))
+    assert (
+        len(
+            set(
+                Product.objects.get(sku="KIT-001").__dict__[f"name_{lang}"]
+                for lang in ("en", "de", "pl", "da")
+            )
+        )
+        == 4
+    )
+    assert all(offer.headline_de and offer.headline_pl for offer in PartnerOffer.objects.all())
+    created = sorted(Order.objects.values_list("created", flat=True))
+    now = timezone.now()
+    assert now - created[0] >= timedelta(days=85) and now - created[-1] < timedelta(days=3)
+    assert len({c.replace(second=0, microsecond=0) for c in created}) > 0.9 * len(created)
+    assert len({c.date() for c in created}) > 45  # days with orders

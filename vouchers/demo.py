@@ -76,6 +76,57 @@ CAMPAIGNS = [
     ("Autumn 7 EUR", "multi", "amount", "7", 1, "AUTUMN7", "40.00", None, (-200, -150), 1),
 ]
 
+# The partner offers' headline and text in German, Polish and Danish (English above).
+OFFER_TRANSLATIONS = {
+    "20 % off freshly roasted beans": {
+        "de": (
+            "20 % auf frisch geröstete Bohnen",
+            "Die Kaffeerösterei Elbe dankt für Ihren Einkauf.",
+        ),
+        "pl": ("20 % zniżki na świeżo palone ziarna", "Kaffeerösterei Elbe dziękuje za zakupy."),
+        "da": ("20 % på friskristede bønner", "Kaffeerösterei Elbe takker for dit køb."),
+    },
+    "Free knife sharpening with your first order": {
+        "de": (
+            "Kostenloser Messerschliff zur ersten Bestellung",
+            "Die Messerschmiede Nord dankt für Ihren Einkauf.",
+        ),
+        "pl": (
+            "Darmowe ostrzenie noży przy pierwszym zamówieniu",
+            "Messerschmiede Nord dziękuje za zakupy.",
+        ),
+        "da": ("Gratis knivslibning ved første ordre", "Messerschmiede Nord takker for dit køb."),
+    },
+    "Seasonal vegetable box: 5 EUR off": {
+        "de": (
+            "Saisonale Gemüsekiste: 5 EUR Rabatt",
+            "Der Hofladen Lüneburg dankt für Ihren Einkauf.",
+        ),
+        "pl": ("Sezonowa skrzynka warzyw: 5 EUR taniej", "Hofladen Lüneburg dziękuje za zakupy."),
+        "da": ("Sæsonens grøntsagskasse: 5 EUR rabat", "Hofladen Lüneburg takker for dit køb."),
+    },
+    "Bed linen: 15 % off": {
+        "de": ("Bettwäsche: 15 % Rabatt", "Das Leinenwerk dankt für Ihren Einkauf."),
+        "pl": ("Pościel: 15 % zniżki", "Leinenwerk dziękuje za zakupy."),
+        "da": ("Sengetøj: 15 % rabat", "Leinenwerk takker for dit køb."),
+    },
+    "First audiobook free": {
+        "de": ("Erstes Hörbuch gratis", "Der Hörbuch-Club dankt für Ihren Einkauf."),
+        "pl": ("Pierwszy audiobook za darmo", "Hörbuch-Club dziękuje za zakupy."),
+        "da": ("Første lydbog gratis", "Hörbuch-Club takker for dit køb."),
+    },
+    "Flowers delivered: 10 EUR voucher": {
+        "de": ("Blumen nach Hause: 10-EUR-Gutschein", "Blumen Express dankt für Ihren Einkauf."),
+        "pl": ("Kwiaty z dostawą: bon 10 EUR", "Blumen Express dziękuje za zakupy."),
+        "da": ("Blomster leveret: gavekort på 10 EUR", "Blumen Express takker for dit køb."),
+    },
+    "Weekend trips: 25 EUR off": {
+        "de": ("Wochenendreisen: 25 EUR Rabatt", "Reisewelt dankt für Ihren Einkauf."),
+        "pl": ("Wycieczki weekendowe: 25 EUR taniej", "Reisewelt dziękuje za zakupy."),
+        "da": ("Weekendture: 25 EUR rabat", "Reisewelt takker for dit køb."),
+    },
+}
+
 OFFERS = [
     (
         "kitchen",
@@ -231,6 +282,14 @@ def seed(cmd):
                 "text": f"{partner} thanks you for shopping at Nordlicht.",
             },
         )
+        translations = OFFER_TRANSLATIONS.get(headline, {})
+        if any(not getattr(offer, f"headline_{lang}") for lang in translations):
+            for language, (head, text) in translations.items():
+                setattr(
+                    offer, f"headline_{language}", getattr(offer, f"headline_{language}") or head
+                )
+                setattr(offer, f"text_{language}", getattr(offer, f"text_{language}") or text)
+            offer.save()
         if new:
             offers += 1
             if slug:

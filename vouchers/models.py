@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import URLField
-from shop.money import ZERO, money_validators
+from shop.money import ZERO, format_money, money_validators
 
 
 def normalise_code(text):
@@ -213,8 +213,8 @@ class Campaign(models.Model):
             value = value.to_integral() if value == value.to_integral() else value.normalize()
             return _("%(value)s %% off the goods") % {"value": value}
         if self.discount_type == self.DiscountType.AMOUNT:
-            return _("%(value)s %(currency)s off") % {
-                "value": self.discount_value,
+            return _("%(value)s off") % {
+                "value": format_money(self.discount_value),
                 "currency": settings.SHOP_CURRENCY,
             }
         return _("Free shipping")

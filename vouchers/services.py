@@ -21,7 +21,7 @@ from orders.models import discountable_total
 from shop.db import is_postgresql, table
 from shop.mail import queue_email
 from shop.models import Category, Product
-from shop.money import ZERO, MoneyError, money, parse_money
+from shop.money import ZERO, MoneyError, format_money, money, parse_money
 
 from . import masks
 from .errors import VoucherError
@@ -470,18 +470,21 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
             % {"code": text}
         )
     if campaign.min_order_value and goods < campaign.min_order_value:
-        values = {"code": text, "min": campaign.min_order_value, "currency": settings.SHOP_CURRENCY}
+        values = {
+            "code": text,
+            "min": format_money(campaign.min_order_value),
+            "currency": settings.SHOP_CURRENCY,
+        }
         if order.goods_total >= campaign.min_order_value:
             raise VoucherError(
                 _(
-                    "The discount code “%(code)s” is valid from a goods value of %(min)s "
-                    "%(currency)s; gift cards do not count towards it."
+                    "The discount code “%(code)s” is valid from a goods value of %(min)s; "
+                    "gift cards do not count towards it."
                 )
                 % values
             )
         raise VoucherError(
-            _("The discount code “%(code)s” is valid from a goods value of %(min)s %(currency)s.")
-            % values
+            _("The discount code “%(code)s” is valid from a goods value of %(min)s.") % values
         )
     if (
         campaign.discount_type == Campaign.DiscountType.FREE_SHIPPING

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
@@ -83,7 +84,10 @@ def place_order(items, data: CheckoutData, customer=None):
     _check_request(items, data)
     with transaction.atomic():
         customer = _ordering_customer(customer, data)
-        lines = _priced_lines(items)
+        # The lines keep the product names in the order's language (the customer's, what
+        # the e-mails and documents are written in), whoever places the order.
+        with translation.override(data.language or settings.LANGUAGE_CODE):
+            lines = _priced_lines(items)
         shipping_method, payment_method = _chosen_methods(data)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
         vat.apply_reverse_charge(order, lines)

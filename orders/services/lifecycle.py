@@ -6,10 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from customers import loyalty
 from shop.mail import queue_email
@@ -272,14 +274,14 @@ def create_invoice(order, comment="", user=None):
             goods_total=locked.goods_total,
             shipping_total=locked.shipping_total,
             shipping_tax_rate=locked.shipping_tax_rate,
-            shipping_method_name=locked.shipping_method.name,
+            shipping_method_name=_in_language(locked.shipping_method, "name", locked.language),
             discount_total=locked.discount_total,
             shipping_discount=locked.shipping_discount,
             voucher_code=locked.voucher_code,
             grand_total=locked.grand_total,
             giftcard_total=locked.giftcard_total,
             credit_total=locked.credit_total,
-            payment_method_name=locked.payment_method.name,
+            payment_method_name=_in_language(locked.payment_method, "name", locked.language),
             payment_method_kind=locked.payment_method.kind,
         )
         # The stored VAT rows are the e-invoice's (net per item, per category and rate).
@@ -326,6 +328,14 @@ def _set_paid(locked, user, captured=False):
 
         reverse_points_of_credit_notes(locked)
     signals.order_paid.send(sender=Order, order=locked)
+
+
+def _in_language(obj, field, language):
+    """A translated field of ``obj`` (a shipping or payment method) as the customer reads it:
+    in the order's language, the default language where that translation is empty. The
+    invoice keeps it, like the line names."""
+    with override(language or settings.LANGUAGE_CODE):
+        return getattr(obj, field)
 
 
 def _voided_text(order):

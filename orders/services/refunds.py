@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from customers import loyalty
 from shop.mail import queue_email
-from shop.money import MoneyError, parse_money
+from shop.money import MoneyError, format_money, parse_money
 
 from .. import extensions, links, signals
 from ..errors import OrderError
@@ -282,8 +282,11 @@ def plan_credit_note(
             raise OrderError(_("Shipping to credit cannot be negative."), field="shipping")
         if shipping > shipping_charged - shipping_before:
             raise OrderError(
-                _("Only %(left)s %(currency)s of shipping left to credit.")
-                % {"left": shipping_charged - shipping_before, "currency": order.currency},
+                _("Only %(left)s of shipping left to credit.")
+                % {
+                    "left": format_money(shipping_charged - shipping_before, order.currency),
+                    "currency": order.currency,
+                },
                 field="shipping",
             )
         if adjustment and not adjustment_text:
@@ -327,8 +330,11 @@ def plan_credit_note(
             raise OrderError(_("Choose what to credit: the credit note total must be positive."))
         if total > remaining_total:
             raise OrderError(
-                _("Only %(left)s %(currency)s of the invoice are left to credit.")
-                % {"left": remaining_total, "currency": order.currency}
+                _("Only %(left)s of the invoice are left to credit.")
+                % {
+                    "left": format_money(remaining_total, order.currency),
+                    "currency": order.currency,
+                }
             )
         if total == remaining_total and not everything:
             raise OrderError(

@@ -23,8 +23,9 @@
   var shippingEl = document.getElementById("summary-shipping");
   var totalEl = document.getElementById("summary-total");
   if (!summary || !shippingEl || !totalEl) return;
+  // The same format as the server's money filter (CLDR data on both sides): "1.234,56 €".
   var fmt = new Intl.NumberFormat(document.documentElement.lang || undefined, {
-    minimumFractionDigits: 2, maximumFractionDigits: 2
+    style: "currency", currency: summary.getAttribute("data-currency") || "EUR"
   });
   var cents = function (name) {
     return Math.round(parseFloat(summary.getAttribute(name) || "0") * 100);

@@ -5,6 +5,8 @@ from django.conf import settings as django_settings
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from customers import confirmation as confirmations
 from customers.models import AccountConfirmation, User
@@ -82,7 +84,10 @@ def test_used_link_says_so(visitor, invited):
     visitor.logout()
     response = visitor.get(path)
     assert response.status_code == 410
-    assert "already been used" in response.content.decode()
+    # The link opens the page in the customer's language (German: /de/account/confirm/…).
+    assert path.startswith("/de/account/confirm/")
+    with translation.override("de"):
+        assert gettext("This link has already been used") in response.content.decode()
     response = visitor.post(path, {"password1": "other-Secret-1", "password2": "other-Secret-1"})
     invited.refresh_from_db()
     assert invited.check_password("my-Secret-2026")

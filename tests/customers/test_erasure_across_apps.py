@@ -280,10 +280,10 @@ def test_positive_credit_refuses_erasure_and_changes_nothing(footprint, staff):
     with pytest.raises(GiftCardError) as exc:
         services.delete_customer(user, by=staff)
     assert str(exc.value.message) == (
-        f"Customer {account.customer_number} has 12.50 EUR gift-card credit; "
+        f"Customer {account.customer_number} has €12.50 gift-card credit; "
         "pay it out or adjust it to 0 first."
     )
-    with pytest.raises(GiftCardError, match="Your account still has 12.50 EUR"):
+    with pytest.raises(GiftCardError, match="Your account still has €12.50"):
         services.delete_customer(user)
 
     # Rolled back: every receiver's work and the account itself.
@@ -306,7 +306,7 @@ def test_storefront_delete_with_credit_shows_the_reason(client, footprint, staff
         reverse("customers:delete_account"), {"password": "secret-pass-123", "confirm": "on"}
     )
     assert response.status_code == 200
-    assert "Your account still has 5.00 EUR gift-card credit" in response.content.decode()
+    assert "Your account still has €5.00 gift-card credit" in response.content.decode()
     assert User.objects.filter(pk=user.pk).exists()
     assert Review.objects.get(pk=footprint["review"].pk).customer_id == user.pk
 
@@ -328,7 +328,7 @@ def test_backoffice_delete_with_credit_shows_a_message(admin_client, footprint, 
     url = reverse("admin:customers_user_delete", args=[user.pk])
     response = admin_client.post(url, {"post": "yes"}, follow=True)
     assert response.status_code == 200
-    assert "has 7.00 EUR gift-card credit; pay it out or adjust it to 0 first" in (
+    assert "has €7.00 gift-card credit; pay it out or adjust it to 0 first" in (
         response.content.decode()
     )
     assert User.objects.filter(pk=user.pk).exists()

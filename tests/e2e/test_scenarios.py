@@ -126,7 +126,7 @@ def test_guest_buys_two_products_with_discount_code(demo_shop, live_server, page
     page.get_by_label("Do you have a discount code?").fill("spring10")
     page.get_by_role("button", name="Apply code").click()
     expect(page.get_by_text("The discount code SPRING10 is applied")).to_be_visible()
-    expect(page.locator("#discount-code")).to_contain_text("−6.39 EUR")
+    expect(page.locator("#discount-code")).to_contain_text("−€6.39")
 
     page.get_by_role("link", name="Proceed to checkout").click()
     expect(page.get_by_role("heading", name="Checkout", exact=True)).to_be_visible()
@@ -141,9 +141,9 @@ def test_guest_buys_two_products_with_discount_code(demo_shop, live_server, page
     order = Order.objects.get(email=email)
     expect(page.locator(".hero")).to_contain_text(f"Your order number is {order.number}")
     expect(page.get_by_role("row", name=re.compile(r"Discount \(SPRING10\)"))).to_contain_text(
-        "−6.39 EUR"
+        "−€6.39"
     )
-    expect(page.get_by_role("row", name=re.compile(r"^Total"))).to_contain_text("57.51 EUR")
+    expect(page.get_by_role("row", name=re.compile(r"^Total"))).to_contain_text("€57.51")
 
     # Partner offers matched to the purchase: kitchen partners, not the living-room one.
     offers = page.get_by_role("region", name="A thank-you from our partners")

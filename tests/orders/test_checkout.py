@@ -212,9 +212,9 @@ def test_checkout_page_shows_shipping_prices_and_payment_descriptions(client, pr
     )
     add_to_cart(client, product)  # 20.00: below the threshold
     page = client.get(reverse("orders:checkout")).content.decode()
-    assert "4.90 EUR" in page
-    assert "free from 50.00 EUR" in page
-    assert "12.90 EUR" in page
+    assert "€4.90" in page
+    assert "free from €50.00" in page
+    assert "€12.90" in page
     assert "Transfer the amount within 7 days." in page
     assert 'id="shipping-address"' in page and "js/checkout.js" in page
 

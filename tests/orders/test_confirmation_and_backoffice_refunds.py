@@ -45,7 +45,7 @@ def test_the_final_checkout_button_says_order_with_obligation_to_pay(
 ):
     client.post(reverse("set_language"), {"language": language, "next": "/"})
     add_to_cart(client, product)
-    page = client.get(reverse("orders:checkout")).content.decode()
+    page = client.get(reverse("orders:checkout"), follow=True).content.decode()
     assert BUTTON[language] in page
 
 
@@ -71,9 +71,9 @@ def test_confirmation_email_is_a_durable_medium_of_the_contract(make_order, ship
     mail = OutboxEmail.objects.get(template="order_confirmation")
     text = mail.body_text
     assert order.number in text
-    assert "1 × Coffee pot (SKU POT-1)" in text and "34.90 EUR each, incl. 19 % VAT" in text
-    assert "2 × Jam (SKU JAM-1)" in text and "6.50 EUR each, incl. 7 % VAT: 13.00 EUR" in text
-    assert f"Total: {order.grand_total} EUR" in text and "incl. 7% VAT" in text
+    assert "1 × Coffee pot (SKU POT-1)" in text and "€34.90 each, incl. 19 % VAT" in text
+    assert "2 × Jam (SKU JAM-1)" in text and "€6.50 each, incl. 7 % VAT: €13.00" in text
+    assert f"Total: €{order.grand_total}" in text and "incl. 7% VAT" in text
     shop = ShopSettings.load()
     assert shop.bank_details in text and f"Reference: {order.number}" in text
     assert "Lieferweg 9" in text and "20095 Hamburg" in text  # the delivery address
@@ -152,7 +152,7 @@ def test_partial_refund_page_previews_then_creates_the_credit_note(admin_client,
     assert note.grand_total == D("15.00") and note.reason == "Sorry"
     page = admin_client.get(reverse("admin:orders_order_change", args=[paid_order.pk]))
     text = page.content.decode()
-    assert note.number in text and "To refund via Credit card: 15.00 EUR" in text
+    assert note.number in text and "To refund via Credit card: €15.00" in text
     assert reverse("admin:orders_creditnote_refunded", args=[note.pk]) in text
 
 

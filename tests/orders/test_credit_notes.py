@@ -59,9 +59,9 @@ def test_credit_note_pdf_credits_every_amount_of_the_invoice(make_order):
     text = pdf_text(pdf.credit_note_pdf_bytes(credit_note.pk))
     assert f"Credit note {credit_note.number}" in text
     assert invoice.number in text  # the invoice it cancels
-    assert f"−{invoice.grand_total} EUR" in text
+    assert f"−€{invoice.grand_total}" in text
     for row in invoice.typed_tax_rows:
-        assert f"−{row['tax']}" in text
+        assert f"−€{row['tax']}" in text
     assert "We refund" in text  # paid by card → money goes back
     assert "Returned unopened" in text
 
@@ -127,7 +127,7 @@ def test_backoffice_refund_with_note_and_credit_note_pdf(admin_client, make_orde
     assert credit_note.number in detail.content.decode() and pdf_url in detail.content.decode()
     # The payment panel of a refunded order shows what went back, not an amount due.
     assert "Amount due" not in detail.content.decode()
-    assert f"<th>Refunded</th><td><strong>{order.grand_total} EUR" in detail.content.decode()
+    assert f"<th>Refunded</th><td><strong>€{order.grand_total}" in detail.content.decode()
     invoice_page = admin_client.get(reverse("admin:orders_invoice_change", args=[invoice.pk]))
     assert pdf_url in invoice_page.content.decode()
     from privacy.models import AccessLogEntry
@@ -149,7 +149,7 @@ def test_refund_amount_in_the_credit_note_matches_the_invoice(make_order):
     order, invoice = refunded(make_order)
     assert invoice.grand_total > Decimal("0")
     text = pdf_text(pdf.render_credit_note(invoice.credit_notes.get()))
-    assert f"−{invoice.net_total} EUR" in text
+    assert f"−€{invoice.net_total}" in text
 
 
 def test_a_too_long_note_is_refused_and_changes_nothing(admin_client, make_order):

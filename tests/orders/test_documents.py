@@ -32,8 +32,8 @@ def test_invoice_pdf_shows_number_totals_and_tax_per_rate(make_order, invoice_pa
     assert invoice.number in text
     assert order.number in text
     assert invoice.grand_total == Decimal("52.70")  # 47.80 goods + 4.90 shipping
-    assert "52.70 EUR" in text
-    assert f"{invoice.net_total} EUR" in text
+    assert "€52.70" in text
+    assert f"€{invoice.net_total}" in text
     assert "Filter coffee" in text and "Coffee pot" in text
     assert "DE123456788" in text  # seller VAT ID
     assert "Erika Mustermann" in text

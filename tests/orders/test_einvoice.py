@@ -140,7 +140,7 @@ def test_the_pdf_shows_exactly_the_figures_of_the_xml(check, make_order, food, p
         "GrandTotalAmount",
         "DuePayableAmount",
     ):
-        assert f"{money(tree, name)} EUR" in text, name
+        assert f"€{money(tree, name)}" in text, name
     for amount in tree.xpath(
         "//ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount/text()"
         " | //ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CalculatedAmount/text()"

@@ -161,7 +161,7 @@ def test_adjustments_deduct_or_add_with_a_text(invoiced, goods):
     assert note.grand_total == D("13.00")
     assert sum(r["gross"] for r in note.typed_tax_rows) == D("13.00")
     text = pdf_text(pdf.render_credit_note(note))
-    assert "Restocking fee" in text and "2.00 EUR" in text and "−13.00 EUR" in text
+    assert "Restocking fee" in text and "€2.00" in text and "−€13.00" in text
 
 
 def test_full_refund_after_partial_ones_credits_the_rest_and_gives_back_deductions(invoiced, goods):
@@ -268,7 +268,7 @@ def test_open_amount_of_a_pay_on_invoice_order_drops_by_the_credited_amount(
     assert limits.open_amount(customer) == D("30.60")
     order.refresh_from_db()
     assert order.payment_status == Order.PaymentStatus.UNPAID
-    assert "reduced by 15.00 EUR" in pdf_text(pdf.render_credit_note(note))
+    assert "reduced by €15.00" in pdf_text(pdf.render_credit_note(note))
     services.mark_paid(order)
     order.refresh_from_db()
     assert order.payment_status == Order.PaymentStatus.PARTLY_REFUNDED
@@ -358,9 +358,9 @@ def test_partial_credit_note_is_emailed_printable_and_in_the_account(
     filename, content, _mimetype = mail.attachments[0]
     assert filename == f"credit-note-{note.number}.pdf"
     text = pdf_text(content)
-    assert "Lamp" in text and "−15.00 EUR" in text and "Broken" in text
+    assert "Lamp" in text and "−€15.00" in text and "Broken" in text
     assert Invoice.objects.get(order=order).number in text  # the invoice it corrects
-    assert "VAT 19 %" in text and "−2.39 EUR" in text
+    assert "VAT 19 %" in text and "−€2.39" in text
     client.force_login(customer)
     page = client.get(reverse("orders:account_order", args=[order.number])).content.decode()
     url = reverse("orders:account_credit_note_pdf", args=[order.number, note.number])

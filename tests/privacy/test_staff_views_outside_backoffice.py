@@ -79,6 +79,11 @@ NOT_STAFF_FACING = {
     "helpdesk:account_thread",
     "helpdesk:guest_thread",
     "reviews:submit",
+    # issue 22: the legal pages
+    "shop:terms",
+    "shop:privacy",
+    "shop:imprint",
+    "orders:withdrawal_instructions",
 }
 
 

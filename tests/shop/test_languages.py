@@ -21,7 +21,7 @@ CART_EMPTY = {
 @pytest.mark.parametrize("language", ["de", "pl", "da"])
 def test_storefront_in_the_chosen_language(client, language):
     client.post(reverse("set_language"), {"language": language, "next": "/"})
-    page = client.get(reverse("shop:cart")).content.decode()
+    page = client.get(reverse("shop:cart"), follow=True).content.decode()
     assert CART_EMPTY[language] in page
 
 

@@ -33,11 +33,11 @@ def picture(product, position=0, alt=""):
 
 def change_form(product):
     data = {
-        "name": product.name,
+        "name_en": product.name,  # the product form has every language (modeltranslation)
         "slug": product.slug,
         "sku": product.sku,
         "category": product.category_id,
-        "description": "",
+        "description_en": "",
         "is_active": "on",
         "price": "10.00",
         "tax_rate": "19.00",

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def search(client, language="en", **params):
     client.cookies["django_language"] = language
-    response = client.get(reverse("shop:products"), params)
+    response = client.get(reverse("shop:products"), params, follow=True)
     assert response.status_code == 200
     return response
 

@@ -22,22 +22,22 @@ def test_apply_code_shows_discount_and_prefills_checkout(cart_client, shipping, 
         reverse("vouchers:cart_code"), {"code": "tenoff", "action": "apply"}, follow=True
     )
     html = response.content.decode()
-    assert "TENOFF" in html and "−10.00" in html
+    assert "TENOFF" in html and "−€10.00" in html
     assert cart_client.session["voucher_code"] == "TENOFF"
     checkout = cart_client.get(reverse("orders:checkout"))
     assert checkout.context["form"]["voucher_code"].value() == "TENOFF"
     # The checkout summary shows the discount the cart showed, and the total after it.
     summary = checkout.content.decode().split('id="summary"')[1].split("</tfoot>")[0]
-    assert "Discount (TENOFF)" in summary and "−10.00 EUR" in summary
+    assert "Discount (TENOFF)" in summary and "−€10.00" in summary
     order = checkout.context["order"]
-    assert f"{order.grand_total}</span> EUR" in summary
+    assert f"€{order.grand_total}</span>" in summary
     assert order.grand_total == order.goods_total + order.shipping_total - 10
 
 
 def test_invalid_code_is_explained_and_not_kept(cart_client):
     CodeFactory(text="MIN", campaign=CampaignFactory(min_order_value=Decimal("100")))
     response = cart_client.post(reverse("vouchers:cart_code"), {"code": "MIN"}, follow=True)
-    assert "goods value of 100.00" in response.content.decode()
+    assert "goods value of €100.00" in response.content.decode()
     assert "voucher_code" not in cart_client.session
     response = cart_client.post(reverse("vouchers:cart_code"), {"code": "NOPE"}, follow=True)
     assert "does not exist" in response.content.decode()

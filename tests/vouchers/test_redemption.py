@@ -59,7 +59,7 @@ def test_free_shipping(make_order, product):
             "is valid from",
         ),
         (lambda: code("X", valid_to=TODAY - timedelta(days=1)), "expired on"),
-        (lambda: code("X", min_order_value=Decimal("100.00")), "goods value of 100.00"),
+        (lambda: code("X", min_order_value=Decimal("100.00")), "goods value of €100.00"),
         (lambda: code("X", kind=Campaign.Kind.ASSIGNED), "has not been issued"),
         (lambda: CodeFactory(text="X", assigned_to=UserFactory()), "Please log in"),
     ],

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from shop.admin import backoffice
 from shop.models import ShopSettings
@@ -14,7 +15,7 @@ from ..models import PartnerOffer
 
 
 @admin.register(PartnerOffer, site=backoffice)
-class PartnerOfferAdmin(admin.ModelAdmin):
+class PartnerOfferAdmin(TranslationAdmin):  # headline and text per language
     list_display = [
         "partner",
         "headline",

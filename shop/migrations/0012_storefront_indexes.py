@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0009_withdrawal_settings_and_terms'),
+        ('shop', '0011_fill_translations_and_search_indexes'),
     ]
 
     operations = [

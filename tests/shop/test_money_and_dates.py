@@ -1,0 +1,149 @@
+"""One way to show money, dates and times per language (issue 22): the ``money`` filter and
+``shop.money.format_money`` everywhere money is shown — pages, e-mails (HTML and text) and
+PDFs — and one date and one date-time format per language. A grep over the templates keeps
+raw money output out."""
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.dateformat import format as date_format
+
+from orders import pdf, services
+from shop.models import OutboxEmail
+from shop.money import format_money
+from tests.factories import ProductFactory
+from tests.orders.test_documents import pdf_text
+
+NBSP = "\xa0"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+@pytest.mark.parametrize(
+    ("language", "currency", "expected"),
+    [
+        ("de", "EUR", f"1.234,56{NBSP}€"),
+        ("pl", "PLN", f"1{NBSP}234,56{NBSP}zł"),
+        ("pl", "EUR", f"1{NBSP}234,56{NBSP}€"),
+        ("da", "DKK", f"1.234,56{NBSP}kr."),
+        ("da", "EUR", f"1.234,56{NBSP}€"),
+        ("en", "EUR", "€1,234.56"),
+    ],
+)
+def test_money_in_each_language(language, currency, expected):
+    assert format_money(Decimal("1234.56"), currency, language) == expected
+
+
+def test_money_is_rounded_to_the_cent_never_shown_raw():
+    # What a computed Decimal looked like on a page before: "44.8900000000000".
+    assert format_money(Decimal("44.8900000000000"), "EUR", "de") == f"44,89{NBSP}€"
+    assert format_money(Decimal("2.345"), "EUR", "en") == "€2.35"  # half up, like money()
+    assert format_money(None) == "" and format_money("") == ""
+    assert format_money("n/a") == "n/a"  # never a traceback on a page
+
+
+def test_the_filter_uses_the_active_language_and_the_shop_currency(settings):
+    template = Template("{% load money %}{{ amount|money }}|{{ amount|money:'DKK' }}")
+    context = Context({"amount": Decimal("1234.5")})
+    with translation.override("da"):
+        assert template.render(context) == f"1.234,50{NBSP}€|1.234,50{NBSP}kr."
+    settings.SHOP_CURRENCY = "PLN"
+    with translation.override("pl"):
+        assert template.render(context).startswith(f"1{NBSP}234,50{NBSP}zł|")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "price"),
+    [("de", f"1.234,50{NBSP}€"), ("pl", f"1{NBSP}234,50{NBSP}€"), ("da", f"1.234,50{NBSP}€")],
+)
+def test_product_page_cart_and_confirmation_email_show_the_languages_format(
+    client, make_order, language, price
+):
+    product = ProductFactory(price=Decimal("1234.50"))
+    with translation.override(language):
+        page = client.get(reverse("shop:product", args=[product.slug])).content.decode()
+    assert price in page
+    order = make_order({product.pk: 1}, language=language)
+    mail = OutboxEmail.objects.get(template="order_confirmation", to=[order.email])
+    assert price in mail.body_text and price in mail.body_html
+    assert "1234.50" not in mail.body_text + mail.body_html
+    assert " EUR" not in mail.body_text  # the currency comes with the amount, once
+
+
+@pytest.mark.django_db
+def test_german_invoice_pdf_and_credit_note_show_german_amounts(make_order, invoice_payment):
+    product = ProductFactory(name="Kaffeekanne", price=Decimal("1234.50"))
+    order = make_order({product.pk: 1}, payment_method_id=invoice_payment.pk, language="de")
+    invoice = services.create_invoice(order)
+    text = pdf_text(pdf.invoice_pdf_bytes(invoice.pk)).replace(NBSP, " ")
+    gross = format_money(invoice.grand_total, "EUR", "de").replace(NBSP, " ")
+    assert gross in text and "1.234,50" in text
+    assert "EUR" not in text.replace("EUR-", "")  # no "1234.50 EUR" left
+    services.refund_order(order)
+    note = invoice.credit_notes.get()
+    text = pdf_text(pdf.render_credit_note(note)).replace(NBSP, " ")
+    assert f"−{gross}" in text
+
+
+# Raw money in a template: an amount followed by a currency variable, a money-looking
+# variable rounded with floatformat:2 (instead of |money), or a literal "0.00".
+RAW_MONEY = [
+    re.compile(r"\}\}\s*(?:</span>\s*)?\{\{\s*[\w.]*currency\s*\}\}"),
+    re.compile(
+        r"\{\{\s*[\w.]*(?:total|amount|price|balance|value|net|gross|tax)\w*"
+        r"\|floatformat:\"?2g?\"?"
+    ),
+    re.compile(r"\{\{\s*\w+\s*\}\}\s*\{\{\s*currency\s*\}\}"),  # in a blocktranslate
+    re.compile(r"(?<![\w.])0\.00\s*(?:\{\{|EUR|€)"),
+    re.compile(r"\{\{\s*[\w.]+\s*\}\}\s*(?:EUR|€)"),
+]
+
+
+def test_templates_show_money_only_through_the_money_filter():
+    offenders = []
+    for path in sorted(TEMPLATES.rglob("*")):
+        if path.suffix not in (".html", ".txt"):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if any(pattern.search(line) for pattern in RAW_MONEY):
+                offenders.append(f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()[:120]}")
+    assert not offenders, "raw money output, use {{ amount|money }}:\n" + "\n".join(offenders)
+
+
+def test_the_grep_catches_raw_money():
+    bad = [
+        "<td>{{ order.grand_total }} {{ order.currency }}</td>",
+        '{{ data.total|floatformat:"2g" }}',
+        "{% blocktranslate with amount=x %}Pay {{ amount }} {{ currency }}{% endblocktranslate %}",
+        "<strong>0.00 {{ currency }}</strong>",
+        "{{ card.balance }} EUR",
+    ]
+    for line in bad:
+        assert any(pattern.search(line) for pattern in RAW_MONEY), line
+    assert not any(p.search("{{ order.grand_total|money:order.currency }}") for p in RAW_MONEY)
+
+
+@pytest.mark.parametrize(
+    ("language", "date", "datetime"),
+    [
+        ("en", "30 Nov 2026", "30 Nov 2026, 14:05"),
+        ("de", "30.11.2026", "30.11.2026, 14:05"),
+        ("pl", "30.11.2026", "30.11.2026, 14:05"),
+        ("da", "30.11.2026", "30.11.2026 14:05"),
+    ],
+)
+def test_one_date_and_one_datetime_format_per_language(language, date, datetime):
+    from datetime import datetime as dt
+
+    moment = dt(2026, 11, 30, 14, 5)
+    with translation.override(language):
+        # Lists (the admin's columns, SHORT_*) and detail pages (DATE_FORMAT …) alike.
+        for name in ("DATE_FORMAT", "SHORT_DATE_FORMAT"):
+            assert date_format(moment, formats.get_format(name)) == date
+        for name in ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT"):
+            assert date_format(moment, formats.get_format(name)) == datetime
