@@ -16,6 +16,7 @@ storefront = (
         path("products/<slug:slug>/", views.product_detail, name="product"),
         path("category/<slug:slug>/", views.category, name="category"),
         path("shipping/", views.shipping_costs, name="shipping_costs"),
+        path("accessibility/", views.accessibility, name="accessibility"),
         path("cart/", views.cart_view, name="cart"),
         path("cart/add/", views.cart_add, name="cart_add"),
         path("cart/update/", views.cart_update, name="cart_update"),
