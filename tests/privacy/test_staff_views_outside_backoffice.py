@@ -23,6 +23,7 @@ NOT_STAFF_FACING = {
     "shop:cart",
     "shop:cart_add",
     "shop:cart_update",
+    "shop:accessibility",
     "healthz",
     "orders:checkout",
     "orders:success",
