@@ -346,6 +346,7 @@ def reflow_at_320_px_and_200_percent_zoom(base, browser):
     ]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     overflowing = []
+    narrow = AxeReport()  # what only shows at 320 px (e.g. scroll areas without keyboard access)
     # 200 % zoom of a 1280 px wide window lays the page out in 640 CSS pixels.
     for label, viewport, scale in [("320px", 320, 1), ("zoom200", 640, 2)]:
         context = browser.new_context(
@@ -362,6 +363,8 @@ def reflow_at_320_px_and_200_percent_zoom(base, browser):
             page.screenshot(path=str(ARTIFACTS / f"reflow-{label}-{name}.png"), full_page=True)
             if width[0] > width[1]:
                 overflowing.append(f"{name} at {label}: scrollWidth {width[0]} > {width[1]}")
+            if viewport == 320:
+                narrow.check(page, f"{name} at 320 px")
             if name == "login":
                 login(page, base, customer.email)
                 pages_after_login = account_pages
@@ -373,8 +376,11 @@ def reflow_at_320_px_and_200_percent_zoom(base, browser):
             page.screenshot(path=str(ARTIFACTS / f"reflow-{label}-{name}.png"), full_page=True)
             if width[0] > width[1]:
                 overflowing.append(f"{name} at {label}: scrollWidth {width[0]} > {width[1]}")
+            if viewport == 320:
+                narrow.check(page, f"{name} at 320 px")
         context.close()
     assert not overflowing, "\n".join(overflowing)
+    assert not narrow.problems, narrow.message()
 
 
 # --- what axe cannot see: error summary, labels, language, stars, reduced motion --------
