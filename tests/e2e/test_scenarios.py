@@ -373,8 +373,10 @@ def test_marketing_campaign_codes_deactivated_are_refused(
     shopper.get_by_role("textbox", name="Discount code").fill("e2e101")
     place_order_button(shopper).click()
     expect(shopper.get_by_role("heading", name="Checkout", exact=True)).to_be_visible()
-    expect(shopper.locator(".checkout .msg.error")).to_contain_text(
-        "Please check the highlighted fields."
+    summary = shopper.locator(".checkout .error-summary")
+    expect(summary).to_contain_text("Please check the highlighted fields.")
+    expect(summary.get_by_role("link")).to_contain_text(
+        "Discount code: The discount code “E2E101” is not active."
     )
     expect(shopper.locator(".field.has-error")).to_contain_text(
         "The discount code “E2E101” is not active."
