@@ -16,6 +16,8 @@ from .einvoice import PAYMENT_TERM_DAYS
 from .models import CreditNote, Invoice, Order, Shipment
 from .vat import document_figures
 
+# Factur-X needs PDF/A-3; WeasyPrint writes one variant per file, so these are tagged PDF/A-3b
+# (structure tree, /Lang, title) rather than PDF/UA (issue 27, README "Accessibility").
 PDF_A3 = "pdf/a-3b"
 
 
@@ -50,7 +52,9 @@ def invoice_context(invoice):
 
 def _factur_x(context, language):
     snapshot = context["doc"]
-    pdf = render_pdf("pdf/invoice.html", context, language=language, pdf_variant=PDF_A3)
+    pdf = render_pdf(
+        "pdf/invoice.html", context, language=language, pdf_variant=PDF_A3, pdf_tags=True
+    )
     xml = einvoice.build_xml(snapshot, language)
     return einvoice.embed(pdf, xml, snapshot, language)
 
@@ -90,7 +94,9 @@ def render_credit_note(credit_note):
     with translation.override(language):
         context = credit_note_context(credit_note)
         snapshot = einvoice.credit_note_snapshot(credit_note)
-    pdf = render_pdf("pdf/credit_note.html", context, language=language, pdf_variant=PDF_A3)
+    pdf = render_pdf(
+        "pdf/credit_note.html", context, language=language, pdf_variant=PDF_A3, pdf_tags=True
+    )
     xml = einvoice.build_xml(snapshot, language)
     return einvoice.embed(pdf, xml, snapshot, language)
 

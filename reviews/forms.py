@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import RATING_MAX, RATING_MIN, Review
@@ -8,9 +9,27 @@ RATING_CHOICES = [
 ]
 
 
+def star_choices():
+    """The rating as a radio group for the storefront: each radio is labelled "n of 5 stars"
+    (the star glyphs are hidden from screen readers), best rating first."""
+    return [
+        (
+            n,
+            format_html(
+                '<span class="stars" aria-hidden="true">{}</span> {}',
+                "★" * n + "☆" * (RATING_MAX - n),
+                _("%(n)s of 5 stars") % {"n": n},
+            ),
+        )
+        for n in range(RATING_MAX, RATING_MIN - 1, -1)
+    ]
+
+
 class ReviewForm(forms.ModelForm):
     rating = forms.TypedChoiceField(
-        label=_("Your rating"), choices=[("", "—"), *RATING_CHOICES], coerce=int
+        label=_("Your rating"),
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "star-choices"}),
     )
     # Honeypot: hidden from people (CSS + aria-hidden), filled in by naive bots.
     website = forms.CharField(
@@ -28,6 +47,7 @@ class ReviewForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rating"].choices = star_choices()  # in the language of the request
         if user is not None and user.is_authenticated and not self.is_bound:
             self.initial.setdefault("author_name", user.get_full_name())
             self.initial.setdefault("email", user.email)

@@ -94,13 +94,13 @@ def queue_email(
     ctx = links_in_language(ctx, language)
     with translation.override(language):
         text = render_to_string(f"emails/{template}.txt", ctx)
+        subject, _sep, body = text.partition("\n")
         try:
             html_template = get_template(f"emails/{template}.html")
         except TemplateDoesNotExist:  # the HTML part is optional; a broken one is a bug
             html = ""
-        else:
-            html = html_template.render(ctx)
-    subject, _sep, body = text.partition("\n")
+        else:  # the subject is the HTML part's <title> (emails/_layout.html)
+            html = html_template.render({**ctx, "subject": subject.strip()})
     email = OutboxEmail.objects.create(
         to=recipients,
         reply_to=list(reply_to or []),

@@ -623,6 +623,11 @@ class ShopSettings(models.Model):
         CARD = "card", _("Top-up on card")
         CUSTOMER = "customer", _("Top-up on customer")
 
+    class AccessibilityStatus(models.TextChoices):
+        FULL = "full", _("fully compliant")
+        PARTIAL = "partial", _("partially compliant")
+        NONE = "none", _("not compliant")
+
     shop_name = models.CharField(_("shop name"), max_length=100, default="Nordlicht Shop")
     legal_name = models.CharField(_("legal name"), max_length=200, default="Nordlicht Handels GmbH")
     # Seller data of every invoice and its e-invoice XML (EN 16931 BG-4/BG-5, BG-17).
@@ -746,6 +751,42 @@ class ShopSettings(models.Model):
             "Plain text, one version per language. Empty: the statutory model instructions "
             "are used (with the withdrawal period set above)."
         ),
+    )
+    # Accessibility statement (European Accessibility Act, EN 301 549 / WCAG 2.1 AA): the
+    # storefront page "Accessibility" is generated from these fields (issue 27).
+    accessibility_status = models.CharField(
+        _("accessibility: compliance status"),
+        max_length=10,
+        choices=AccessibilityStatus.choices,
+        default=AccessibilityStatus.PARTIAL,
+        help_text=_("How far the shop meets WCAG 2.1 level AA (EN 301 549)."),
+    )
+    accessibility_limitations = models.TextField(
+        _("accessibility: known limitations"),
+        blank=True,
+        help_text=_(
+            "Plain text, one version per language: what is not yet accessible, why, and the "
+            "alternative. Empty = the standard text for this shop software."
+        ),
+    )
+    accessibility_contact = models.CharField(
+        _("accessibility: contact for feedback"),
+        max_length=200,
+        blank=True,
+        help_text=_("E-mail address, phone or postal address. Empty = the contact e-mail."),
+    )
+    accessibility_enforcement_body = models.TextField(
+        _("accessibility: enforcement body"),
+        default=(
+            "Marktüberwachungsstelle der Länder für die Barrierefreiheit von Produkten und "
+            "Dienstleistungen (MLBF), Magdeburg, https://www.mlbf-barrierefrei.de"
+        ),
+        help_text=_("The market surveillance authority customers can turn to."),
+    )
+    accessibility_reviewed = models.DateField(
+        _("accessibility: last reviewed"),
+        default=timezone.localdate,
+        help_text=_("The date this shop was last checked for accessibility."),
     )
 
     class Meta:

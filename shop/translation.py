@@ -6,6 +6,7 @@ when that translation is empty — never an empty string while the default text 
 Why modeltranslation (not django-parler): plain columns on the same table, so lists and the
 search need no join per language, querysets, ``values()``, ``order_by("name")`` and the
 existing admin keep working, and the full-text indexes can cover the language columns.
+The known accessibility limitations of the statement page are translated too.
 """
 
 from modeltranslation.translator import TranslationOptions, register
@@ -16,7 +17,13 @@ from .models import Category, PaymentMethod, Product, ShippingMethod, ShopSettin
 @register(ShopSettings)
 class ShopSettingsTranslation(TranslationOptions):
     # The legal texts, each an editable page per language (shop.views.legal_page).
-    fields = ("terms", "privacy_notice", "imprint", "withdrawal_instructions")
+    fields = (
+        "terms",
+        "privacy_notice",
+        "imprint",
+        "withdrawal_instructions",
+        "accessibility_limitations",
+    )
 
 
 @register(Category)

@@ -20,6 +20,7 @@ storefront = (
         path("terms/", views.legal_page, {"page": "terms"}, name="terms"),
         path("privacy/", views.legal_page, {"page": "privacy"}, name="privacy"),
         path("imprint/", views.legal_page, {"page": "imprint"}, name="imprint"),
+        path("accessibility/", views.accessibility, name="accessibility"),
         path("cart/", views.cart_view, name="cart"),
         path("cart/add/", views.cart_add, name="cart_add"),
         path("cart/update/", views.cart_update, name="cart_update"),

@@ -134,6 +134,13 @@ def legal_page(request, page):
     )
 
 
+def accessibility(request):
+    """The accessibility statement the European Accessibility Act requires, generated from
+    the shop settings (status, known limitations, feedback contact, enforcement body, date of
+    the last review); linked in every page's footer."""
+    return render(request, "shop/accessibility.html")
+
+
 def product_detail(request, slug):
     product = get_object_or_404(
         listing.annotate(

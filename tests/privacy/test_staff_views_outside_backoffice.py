@@ -23,6 +23,7 @@ NOT_STAFF_FACING = {
     "shop:cart",
     "shop:cart_add",
     "shop:cart_update",
+    "shop:accessibility",
     "healthz",
     "bench_bare",  # the bare view of `manage.py bench` (404 unless BENCH_BARE_VIEW)
     "orders:checkout",
