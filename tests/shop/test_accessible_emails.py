@@ -114,6 +114,10 @@ def test_every_kind_of_email_has_a_text_and_a_semantic_html_part():
                     "days": 14,  # the counters of the plural texts
                     "attachment_count": 1,
                     "summary": {"orders_anonymised": 1, "orders_deleted": 0},
+                    # the currency the money filter's argument names (a filter argument
+                    # must exist, unlike a variable that is only printed)
+                    "order": {"currency": "EUR"},
+                    "invoice": {"currency": "EUR"},
                 }
                 assert render_to_string(f"emails/{kind}.txt", context).strip(), kind
                 html = render_to_string(f"emails/{kind}.html", context)
