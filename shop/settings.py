@@ -1,5 +1,6 @@
 """Settings, all from the environment (12-factor). See README "Configuration"."""
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -190,6 +191,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
 MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
+# modeltranslation names the per-language copy of an index over a translated field itself
+# (product_active_category_name → one per language, shop/0013) and says so on every start.
+warnings.filterwarnings(
+    "ignore", message=r"Index name .* exceeds 30 characters", module="modeltranslation"
+)
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True
 # One date and one date-time format per language (shop/formats/<language>/formats.py).
