@@ -16,6 +16,7 @@ from django.utils.translation import override
 from customers import loyalty
 from shop.mail import queue_email
 from shop.models import Product, ShopSettings
+from shop.money import format_money
 
 from .. import signals, vat
 from ..errors import DownloadError, OrderError
@@ -310,15 +311,14 @@ def _set_paid(locked, user, captured=False):
     locked.paid_at = timezone.now()
     locked.save(update_fields=["payment_status", "paid_at"])
     values = {
-        "amount": locked.balance_due,
-        "currency": locked.currency,
+        "amount": format_money(locked.balance_due, locked.currency),
         "method": locked.payment_method.name,
     }
     _event(
         locked,
-        _("Card payment of %(amount)s %(currency)s captured (%(method)s).") % values
+        _("Card payment of %(amount)s captured (%(method)s).") % values
         if captured
-        else _("Payment of %(amount)s %(currency)s received (%(method)s).") % values,
+        else _("Payment of %(amount)s received (%(method)s).") % values,
         user,
     )
     issue_download_links(locked)
@@ -339,9 +339,9 @@ def _in_language(obj, field, language):
 
 
 def _voided_text(order):
-    return _(
-        "Card authorization of %(amount)s %(currency)s voided; the amount is no longer reserved."
-    ) % {"amount": order.amount_due, "currency": order.currency}
+    return _("Card authorization of %(amount)s voided; the amount is no longer reserved.") % {
+        "amount": format_money(order.amount_due, order.currency)
+    }
 
 
 def authorize_card_payment(order):
@@ -356,10 +356,9 @@ def authorize_card_payment(order):
         order.save(update_fields=["payment_status"])
         _event(
             order,
-            _("Card payment of %(amount)s %(currency)s authorized (%(method)s).")
+            _("Card payment of %(amount)s authorized (%(method)s).")
             % {
-                "amount": order.amount_due,
-                "currency": order.currency,
+                "amount": format_money(order.amount_due, order.currency),
                 "method": order.payment_method.name,
             },
         )

@@ -524,11 +524,10 @@ def _issue(locked, plan, user, reason):
         )
     _event(
         locked,
-        _("Credit note %(number)s of %(amount)s %(currency)s created for invoice %(invoice)s.")
+        _("Credit note %(number)s of %(amount)s created for invoice %(invoice)s.")
         % {
             "number": number,
-            "amount": plan.grand_total,
-            "currency": locked.currency,
+            "amount": format_money(plan.grand_total, locked.currency),
             "invoice": invoice.number,
         },
         user,
@@ -630,10 +629,9 @@ def mark_refunded(credit_note, user=None):
         note.save(update_fields=["refunded_at", "refunded_by"])
         _event(
             locked,
-            _("%(amount)s %(currency)s of credit note %(number)s refunded via %(method)s.")
+            _("%(amount)s of credit note %(number)s refunded via %(method)s.")
             % {
-                "amount": note.paid_total,
-                "currency": locked.currency,
+                "amount": format_money(note.paid_total, locked.currency),
                 "number": note.number,
                 "method": locked.payment_method.name,
             },

@@ -273,7 +273,7 @@ def test_open_amount_of_a_pay_on_invoice_order_drops_by_the_credited_amount(
     order.refresh_from_db()
     assert order.payment_status == Order.PaymentStatus.PARTLY_REFUNDED
     assert limits.open_amount(customer) == D("0.00")
-    assert "Payment of 30.60 EUR received" in order.comments.first().text
+    assert "Payment of €30.60 received" in order.comments.first().text
 
 
 def test_loyalty_points_of_the_credited_part_are_reversed_pro_rata(invoiced, goods, customer):
