@@ -4,7 +4,7 @@ The whole stack as a customer meets it — gunicorn (workers = 2 × cores + 1), 
 settings (``SHOP_ENV=production``, ``DEBUG=false``, WhiteNoise, Redis cache, every
 middleware, the access log), templates and static files — measured against the limit of that
 same stack: a bare view behind the same middleware. Each row runs one locust user class
-(``shop/locustfile.py``) headless for a fixed time with no think time and is judged on its
+(``bench/locustfile.py``) headless for a fixed time with no think time and is judged on its
 ratio to the bare view's requests/s, so a slower or busier machine moves both figures and not
 the verdict.
 
@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import connection
 
 BASE_DIR = Path(settings.BASE_DIR)
-LOCUSTFILE = BASE_DIR / "shop" / "locustfile.py"
+LOCUSTFILE = BASE_DIR / "bench" / "locustfile.py"
 JOURNEY = "guest checkout journey"
 JOURNEY_EMAIL = "bench-journey@example.invalid"
 
@@ -492,7 +492,7 @@ def staff_session():
 
 
 def prepare(manifest, port):
-    """The paths and ids of locust's config (see ``shop/locustfile.py``), or a CommandError
+    """The paths and ids of locust's config (see ``bench/locustfile.py``), or a CommandError
     naming what is missing."""
     from django.core.management.base import CommandError
     from django.urls import reverse

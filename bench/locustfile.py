@@ -1,5 +1,5 @@
 """The load of ``manage.py bench --http``: one locust user class per table row, and the mixed
-journey of the soak. Run by ``shop.httpbench`` as ``locust -f shop/locustfile.py --headless
+journey of the soak. Run by ``shop.httpbench`` as ``locust -f bench/locustfile.py --headless
 <UserClass>``; it imports no Django (locust patches the standard library with gevent), the
 paths and ids it needs come as JSON in the environment variable ``SHOP_LOCUST_CONFIG``:
 
@@ -10,6 +10,9 @@ paths and ids it needs come as JSON in the environment variable ``SHOP_LOCUST_CO
     session_cookie, staff_session                 the staff session (2FA done) for backoffice
 
 Every user waits 0 s between tasks: the rows measure the most the stack can answer.
+
+It lives outside the apps: importing locust patches the standard library with gevent, so no
+Django process may import it (a test that walks the apps' modules would hang).
 """
 
 import json
