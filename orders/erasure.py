@@ -51,30 +51,25 @@ def anonymise_aftersales(order):
     """The withdrawal statements and return notes of ``order`` (retention or erasure): the
     names, addresses and free texts go, what was withdrawn or returned and when stays."""
     needles = [
-        n
-        for n in (
-            order.billing_first_name,
-            order.billing_last_name,
-            order.shipping_first_name,
-            order.shipping_last_name,
-            order.email,
-        )
-        if n
+        order.billing_first_name,
+        order.billing_last_name,
+        order.shipping_first_name,
+        order.shipping_last_name,
+        order.email,
     ]
     anonymise_withdrawals(Withdrawal.objects.filter(order=order), needles)
-    for ret in Return.objects.filter(order=order).exclude(note="").select_for_update():
-        Return.objects.filter(pk=ret.pk).update(
-            note=scrub(ret.note, needles, [_("Deleted")] * len(needles))
-        )
+    _scrub_return_notes(Return.objects.filter(order=order), needles)
 
 
 def anonymise_withdrawals(withdrawals, needles=()):
+    """Replace name, e-mail and the names in the free texts of ``withdrawals``; the order,
+    the items and the dates stay. Returns how many were anonymised."""
     deleted = _("Deleted")
     count = 0
     for withdrawal in withdrawals.exclude(email__startswith="deleted-").select_for_update():
         # the whole name first, then each of its parts (a first name alone in the text)
         words = [*needles, withdrawal.name, withdrawal.email, *withdrawal.name.split()]
-        words = [w for w in words if len(w) > 1]
+        words = [w for w in words if w and len(w) > 1]
         replacements = [deleted] * len(words)
         Withdrawal.objects.filter(pk=withdrawal.pk).update(
             customer=None,
@@ -87,25 +82,22 @@ def anonymise_withdrawals(withdrawals, needles=()):
     return count
 
 
+def _scrub_return_notes(returns, needles):
+    needles = [n for n in needles if n]
+    replacements = [_("Deleted")] * len(needles)
+    for ret in returns.exclude(note="").select_for_update():
+        Return.objects.filter(pk=ret.pk).update(note=scrub(ret.note, needles, replacements))
+
+
 def scrub_aftersales(customer, orders):
     """Withdrawal statements and return notes of the customer's orders (or sent by the
     customer) keep their dates, items and amounts; names, addresses and free texts go."""
-    deleted = _("Deleted")
     needles = [customer.first_name, customer.last_name, customer.email]
-    replacements = [deleted, deleted, deleted]
     withdrawals = Withdrawal.objects.filter(
         Q(order__in=orders) | Q(customer=customer) | Q(email__iexact=customer.email)
     )
-    for withdrawal in withdrawals.select_for_update():
-        Withdrawal.objects.filter(pk=withdrawal.pk).update(
-            customer=None,
-            name=deleted,
-            email=f"deleted-withdrawal-{withdrawal.pk}@invalid",
-            reason=scrub(withdrawal.reason, needles, replacements),
-            items_text=scrub(withdrawal.items_text, needles, replacements),
-        )
-    for ret in Return.objects.filter(order__in=orders).exclude(note="").select_for_update():
-        Return.objects.filter(pk=ret.pk).update(note=scrub(ret.note, needles, replacements))
+    anonymise_withdrawals(withdrawals, needles)
+    _scrub_return_notes(Return.objects.filter(order__in=orders), needles)
 
 
 def cancel_unpaid_pending_orders(orders, by=None):
