@@ -424,6 +424,16 @@ class Product(models.Model):
         return not (self.is_downloadable or self.is_giftcard)
 
 
+def _picture_version(width, image_format, quality):
+    """One resized version of a product picture (imagekit, made on first use)."""
+    return ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(width, width, upscale=False)],
+        format=image_format,
+        options={"quality": quality},
+    )
+
+
 class ProductImage(models.Model):
     """A picture of a product. ``alt_text`` is plain text so it can be registered for
     translation. The resized versions (a few widths, WebP and JPEG) are made by
@@ -450,42 +460,12 @@ class ProductImage(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
 
-    jpeg_240 = ImageSpecField(
-        source="image",
-        processors=[ResizeToFit(240, 240, upscale=False)],
-        format="JPEG",
-        options={"quality": 82},
-    )
-    jpeg_480 = ImageSpecField(
-        source="image",
-        processors=[ResizeToFit(480, 480, upscale=False)],
-        format="JPEG",
-        options={"quality": 82},
-    )
-    jpeg_960 = ImageSpecField(
-        source="image",
-        processors=[ResizeToFit(960, 960, upscale=False)],
-        format="JPEG",
-        options={"quality": 82},
-    )
-    webp_240 = ImageSpecField(
-        source="image",
-        processors=[ResizeToFit(240, 240, upscale=False)],
-        format="WEBP",
-        options={"quality": 80},
-    )
-    webp_480 = ImageSpecField(
-        source="image",
-        processors=[ResizeToFit(480, 480, upscale=False)],
-        format="WEBP",
-        options={"quality": 80},
-    )
-    webp_960 = ImageSpecField(
-        source="image",
-        processors=[ResizeToFit(960, 960, upscale=False)],
-        format="WEBP",
-        options={"quality": 80},
-    )
+    jpeg_240 = _picture_version(240, "JPEG", 82)
+    jpeg_480 = _picture_version(480, "JPEG", 82)
+    jpeg_960 = _picture_version(960, "JPEG", 82)
+    webp_240 = _picture_version(240, "WEBP", 80)
+    webp_480 = _picture_version(480, "WEBP", 80)
+    webp_960 = _picture_version(960, "WEBP", 80)
 
     WIDTHS = (240, 480, 960)
 
