@@ -7,11 +7,12 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from shop import listing
+        from shop import listing, pagecache
 
         from . import panels, personal_data, receivers
-        from .models import with_rating
+        from .models import Review, with_rating
 
+        pagecache.watch(Review)  # ratings on cards, the reviews on the product page
         receivers.connect()
         panels.register()
         listing.register_annotation(with_rating)

@@ -7,12 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import EmailField
+from shop.pagecache import StorefrontQuerySet
 
 RATING_MIN, RATING_MAX = 1, 5
 PUBLIC = Q(moderated=True, active=True)
 
 
-class ReviewQuerySet(models.QuerySet):
+class ReviewQuerySet(StorefrontQuerySet):
     def public(self):
         """The one visibility rule: a review is shown iff staff moderated it and it is active."""
         return self.filter(PUBLIC)

@@ -7,7 +7,18 @@ class ShopConfig(AppConfig):
     verbose_name = _("Shop")
 
     def ready(self):
-        from . import admin, listing, personal_data, receivers
+        from . import admin, listing, models, pagecache, personal_data, receivers
+
+        # What the storefront's pages show (the page cache: shop.pagecache).
+        pagecache.watch(
+            models.Category,
+            models.Product,
+            models.ProductImage,
+            models.PriceHistory,
+            models.ShippingMethod,
+            models.PaymentMethod,
+            models.ShopSettings,
+        )
 
         receivers.connect()
         listing.register_annotation(listing.with_main_image)

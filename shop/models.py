@@ -18,6 +18,7 @@ from . import pricing
 from .fields import EmailField, URLField
 from .images import validate_product_image
 from .money import ZERO, money_validators
+from .pagecache import StorefrontQuerySet
 from .storage import private_storage
 
 # Names of the countries the shop prints in addresses (the rest print their ISO code).
@@ -60,6 +61,8 @@ class Category(models.Model):
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
+    objects = StorefrontQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "name"]
         verbose_name = _("category")
@@ -82,7 +85,7 @@ def sale_active_q(now=None, prefix=""):
     )
 
 
-class ProductQuerySet(models.QuerySet):
+class ProductQuerySet(StorefrontQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -469,6 +472,8 @@ class ProductImage(models.Model):
 
     WIDTHS = (240, 480, 960)
 
+    objects = StorefrontQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("product image")
@@ -509,6 +514,8 @@ class PriceHistory(models.Model):
     sale_start = models.DateTimeField(_("sale starts"), null=True, blank=True)
     sale_end = models.DateTimeField(_("sale ends"), null=True, blank=True)
 
+    objects = StorefrontQuerySet.as_manager()
+
     class Meta:
         ordering = ["-recorded_at", "-pk"]
         verbose_name = _("price change")
@@ -547,6 +554,8 @@ class ShippingMethod(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
+    objects = StorefrontQuerySet.as_manager()
+
     class Meta:
         ordering = ["position", "name"]
         verbose_name = _("shipping method")
@@ -581,6 +590,8 @@ class PaymentMethod(models.Model):
             "Offered only while the customer's open amount plus this order stays within the limit."
         ),
     )
+
+    objects = StorefrontQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -768,6 +779,8 @@ class ShopSettings(models.Model):
         default=timezone.localdate,
         help_text=_("The date this shop was last checked for accessibility."),
     )
+
+    objects = StorefrontQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shop settings")

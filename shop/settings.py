@@ -251,6 +251,15 @@ CACHES["template_fragments"] = {
     "LOCATION": "template-fragments",
     "OPTIONS": {"MAX_ENTRIES": env.int("FRAGMENT_CACHE_ENTRIES", default=5000)},
 }
+# Whole storefront pages for guests (shop/pagecache.py), kept in each process: their keys
+# name the storefront version, which every change of what they show moves on, so they are
+# never stale; PAGE_CACHE_SECONDS bounds their life (0: no page cache).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+CACHES["storefront_pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "storefront-pages",
+    "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=500)},
+}
 # Sessions live in PostgreSQL only (shared by every web node). Not cached_db: a session
 # deleted (logout) or changed while Redis was unreachable would come back from the stale
 # cache entry once Redis answers again.

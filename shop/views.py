@@ -21,6 +21,7 @@ from .cart import MAX_QUANTITY, Cart
 from .db import search_products, suggest_product_word
 from .forms import ProductSearchForm
 from .models import Category, Product, ShippingMethod, ShopSettings
+from .pagecache import cached_page, cart_variant
 
 PAGE_SIZE = 24
 
@@ -29,6 +30,7 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+@cached_page()
 def home(request):
     products = listing.annotate(Product.objects.active().select_related("category")).order_by(
         "-created"
@@ -53,6 +55,7 @@ def _free_shipping_from():
     )
 
 
+@cached_page()
 def category(request, slug):
     cat = get_object_or_404(Category, slug=slug)
     products = listing.annotate(
@@ -65,6 +68,7 @@ def category(request, slug):
     )
 
 
+@cached_page()
 def product_list(request):
     """All products, or the search: full text in the customer's language with typo
     tolerance (``shop.db.search_products``), filters by category and price, a result count
@@ -104,6 +108,7 @@ def product_list(request):
     )
 
 
+@cached_page()
 def shipping_costs(request):
     """The shipping costs page, generated from the active shipping methods (linked from
     every "plus shipping")."""
@@ -120,6 +125,7 @@ LEGAL_PAGES = {
 }
 
 
+@cached_page()
 def legal_page(request, page):
     """Terms, privacy notice or imprint in the active language (the default language's text
     where that translation is empty). A page without any text is not found — the footer
@@ -134,6 +140,7 @@ def legal_page(request, page):
     )
 
 
+@cached_page()
 def accessibility(request):
     """The accessibility statement the European Accessibility Act requires, generated from
     the shop settings (status, known limitations, feedback contact, enforcement body, date of
@@ -141,6 +148,7 @@ def accessibility(request):
     return render(request, "shop/accessibility.html")
 
 
+@cached_page()
 def product_detail(request, slug):
     product = get_object_or_404(
         listing.annotate(
@@ -161,6 +169,7 @@ def product_detail(request, slug):
     )
 
 
+@cached_page(variant=cart_variant)
 def cart_view(request):
     cart = Cart(request)
     lines = cart.lines()

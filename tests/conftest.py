@@ -88,6 +88,16 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_pages():
+    """Whole pages are kept per process under the storefront version, a sequence that a
+    test's rollback does not move back: a page of an earlier test must not answer."""
+    from django.core.cache import caches
+
+    caches["storefront_pages"].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _breakers_closed():
     """A test that made the broker or the cache fail must not leave the next test skipping
     them (the breakers are per process: shop/breaker.py)."""

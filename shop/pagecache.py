@@ -1,0 +1,298 @@
+"""Whole storefront pages for visitors who are not logged in (issue 28).
+
+A product page, a category, the start page, a search or a guest's cart is the same HTML for
+every guest apart from three things: the CSRF token in its forms, the number on the cart
+badge and the messages above the content. Such a page is rendered once with a *slot* for
+each of the three (``page_slots`` in the context: ``shop.context_processors.storefront``
+and ``base.html`` put them in), kept in each web process (the ``storefront_pages`` cache,
+local memory, ``PAGE_CACHE_ENTRIES``), and every guest gets a copy with their own token,
+count and messages filled in.
+
+**Never stale.** The key of a page names the *storefront version*: a PostgreSQL sequence
+(``shop_storefront_version``) that every change of what a storefront page shows moves on —
+saving or deleting a watched model (``watch()``: products, categories, pictures, shipping
+methods, the shop settings, reviews, …) and every queryset ``update()``/``delete()``/bulk
+write of one (``StorefrontQuerySet``, e.g. the stock a placed order takes). It moves twice:
+at the change, so the writing transaction itself never reads an old page, and after its
+commit, so a page another request rendered from the old rows in between is never used
+again. Reading the version is one query per request, in the same round trip as nothing
+else; a database is needed anyway. What time alone changes — a sale that starts or ends —
+bounds how long a page is kept (the next start or end of any sale), and no page is kept
+longer than ``PAGE_CACHE_SECONDS`` (300 s): the limit for a change made outside the ORM
+(raw SQL in a shell).
+
+**Only what is the same for everyone.** GET requests of visitors who are not logged in;
+a view's answer is kept only if it is a 200 HTML page, set no cookie, did not write the
+session and did not ask for the real CSRF token (a form rendered outside the page's
+context); the cart page only while the session holds nothing but the cart (a discount
+code in the session is checked against the campaign at every view). Logged-in customers
+and staff always get a fresh page.
+"""
+
+import hashlib
+import secrets
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+SEQUENCE = "shop_storefront_version"
+
+# The slots: random per process, so no text in the catalog can ever be mistaken for one.
+_TAG = secrets.token_hex(8)
+CSRF_SLOT = f"csrf{_TAG}"
+CART_COUNT_SLOT = f"cartcount{_TAG}"
+MESSAGES_SLOT = f"<!--messages{_TAG}-->"
+
+
+class Slots:
+    """What a page rendered for the cache shows instead of a visitor's own values."""
+
+    csrf_token = CSRF_SLOT
+    cart_count = CART_COUNT_SLOT
+    messages = mark_safe(MESSAGES_SLOT)
+
+
+SLOTS = Slots()
+
+
+def enabled(using=DEFAULT_DB_ALIAS):
+    return settings.PAGE_CACHE_SECONDS > 0 and connections[using].vendor == "postgresql"
+
+
+# --- the storefront version ------------------------------------------------------------
+
+
+def version(using=DEFAULT_DB_ALIAS):
+    """The current storefront version (an integer), one query."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT last_value FROM {SEQUENCE}")
+        return cursor.fetchone()[0]
+
+
+def _advance(using=DEFAULT_DB_ALIAS):
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+
+
+def _advance_after_commit():
+    _advance()
+
+
+def changed(using=DEFAULT_DB_ALIAS):
+    """What a storefront page shows has changed (in this transaction, if one is open):
+    move the version on now and once more after the commit (see the module's docstring)."""
+    if connections[using].vendor != "postgresql":
+        return
+    _advance(using)
+    conn = connections[using]
+    if conn.in_atomic_block:
+        # One after-commit advance per transaction, however many rows it writes.
+        pending = getattr(conn, "run_on_commit", ())
+        if not any(entry[1] is _advance_after_commit for entry in pending):
+            transaction.on_commit(_advance_after_commit, using=using, robust=True)
+
+
+def _on_change(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    changed(using)
+
+
+WATCHED = []
+
+
+def watch(*model_classes):
+    """Saving or deleting one of these models changes storefront pages. Their querysets
+    must be ``StorefrontQuerySet``s too (bulk writes send no signals; a test checks)."""
+    for model in model_classes:
+        if model in WATCHED:
+            continue
+        WATCHED.append(model)
+        uid = f"pagecache-{model._meta.label}"
+        post_save.connect(_on_change, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=uid + "-delete")
+
+
+class StorefrontQuerySet(models.QuerySet):
+    """A queryset whose writes move the storefront version on (``update``, ``delete``,
+    ``bulk_create``, ``bulk_update``: Django sends no signal for them)."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            changed(self.db)
+        return rows
+
+    def delete(self):
+        result = super().delete()
+        if result[0]:
+            changed(self.db)
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            changed(self.db)
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            changed(self.db)
+        return rows
+
+
+# --- the pages -------------------------------------------------------------------------
+
+
+def pages():
+    return caches["storefront_pages"]
+
+
+_boundary = {}  # {storefront version: the next start or end of a sale, or None}
+
+
+def _next_sale_boundary(current):
+    """Seconds until the next start or end of a sale (None: none ahead); one query per
+    storefront version and process, and again once that moment has passed."""
+    from .models import Product
+
+    now = timezone.now()
+    if current not in _boundary or (_boundary[current] and _boundary[current] <= now):
+        found = Product.objects.filter(sale_price__isnull=False).aggregate(
+            start=models.Min("sale_start", filter=models.Q(sale_start__gt=now)),
+            end=models.Min("sale_end", filter=models.Q(sale_end__gt=now)),
+        )
+        upcoming = [t for t in found.values() if t is not None]
+        _boundary.clear()
+        _boundary[current] = min(upcoming) if upcoming else None
+    moment = _boundary[current]
+    return (moment - now).total_seconds() if moment else None
+
+
+def _guest(request):
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
+
+
+def cart_variant(request):
+    """The cart page's variant: the cart itself, while the session holds nothing else
+    that the page shows (None: not kept)."""
+    session = request.session
+    if set(session.keys()) - {"cart", "_messages"}:
+        return None
+    cart = session.get("cart") or {}
+    return "cart=" + ",".join(f"{k}:{v}" for k, v in sorted(cart.items()))
+
+
+def cached_page(variant=None):
+    """Decorator of a storefront view: whole pages for guests (see the module's docstring).
+    ``variant(request)``: a string that tells apart guests who see different pages at the
+    same URL, or None when this guest's page must not be kept."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method != "GET" or not enabled() or not _guest(request):
+                return view(request, *args, **kwargs)
+            extra = variant(request) if variant else ""
+            if extra is None:
+                return view(request, *args, **kwargs)
+            current = version()
+            key = hashlib.blake2b(
+                "\n".join(
+                    [
+                        str(current),
+                        translation.get_language() or "",
+                        request.scheme,
+                        request.get_host(),
+                        request.get_full_path(),
+                        extra,
+                    ]
+                ).encode(),
+                digest_size=20,
+            ).hexdigest()
+            entry = pages().get(key)
+            if entry is None:
+                entry, response = _render(view, request, args, kwargs)
+                if entry is None:
+                    return response
+                seconds = settings.PAGE_CACHE_SECONDS
+                boundary = _next_sale_boundary(current)
+                if boundary is not None:
+                    seconds = min(seconds, boundary)
+                if seconds >= 1:
+                    pages().set(key, entry, int(seconds))
+            return _respond(request, entry)
+
+        wrapper.page_cache = True
+        return wrapper
+
+    return decorate
+
+
+def _render(view, request, args, kwargs):
+    """The view's page with slots, as a cache entry ``(content, headers)``, or
+    ``(None, response)`` when it is not the same for every guest."""
+    meta = request.META
+    needs_update = meta.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    meta["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    session = request.session
+    modified = session.modified
+    session.modified = False
+    request.page_slots = SLOTS
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+    finally:
+        del request.page_slots
+        asked_for_token = meta["CSRF_COOKIE_NEEDS_UPDATE"]
+        meta["CSRF_COOKIE_NEEDS_UPDATE"] = needs_update or asked_for_token
+        wrote_session = session.modified
+        session.modified = modified or wrote_session
+    same_for_all = (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and response.get("Content-Type", "").startswith("text/html")
+        and not asked_for_token
+        and not wrote_session
+    )
+    if not same_for_all:
+        if not response.streaming and isinstance(response.content, bytes):
+            # A page that could not be kept still had slots: fill them for this visitor.
+            response.content = _fill(request, response.content)
+        return None, response
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return (response.content, headers), response
+
+
+def _fill(request, content):
+    if CSRF_SLOT.encode() in content:
+        content = content.replace(CSRF_SLOT.encode(), get_token(request).encode())
+    if CART_COUNT_SLOT.encode() in content:
+        from .cart import Cart
+
+        content = content.replace(CART_COUNT_SLOT.encode(), str(Cart(request).count).encode())
+    if MESSAGES_SLOT.encode() in content:
+        storage = getattr(request, "_messages", None)
+        html = ""
+        if storage is not None and len(storage):
+            html = render_to_string("shop/includes/messages.html", {"messages": storage})
+        content = content.replace(MESSAGES_SLOT.encode(), html.encode())
+    return content
+
+
+def _respond(request, entry):
+    content, headers = entry
+    response = HttpResponse(_fill(request, content))
+    for name, value in headers.items():
+        response[name] = value
+    return response

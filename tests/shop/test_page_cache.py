@@ -1,0 +1,164 @@
+"""Whole storefront pages for guests (issue 28, ``shop.pagecache``).
+
+A guest's second view of a page is answered from the process's page cache with one query
+(the storefront version) and no rendering; every guest still gets their own CSRF token,
+cart count and messages; any change of what the page shows — a save, a queryset update, a
+placed order's stock, a moderated review — shows at once; logged-in customers never get
+a cached page.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import Review
+from shop import pagecache
+from shop.models import Product, ShopSettings
+from tests.factories import ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def token_of(html):
+    return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+
+
+def test_a_guests_second_view_is_one_query_and_no_rendering(client, product):
+    ShopSettings.load()  # (a shop has its settings row: creating it is a change)
+    url = reverse("shop:product", args=[product.slug])
+    first = get(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert [q["sql"] for q in queries.captured_queries] == [
+        f"SELECT last_value FROM {pagecache.SEQUENCE}"
+    ]
+    assert response.templates == []  # nothing rendered
+    second = response.content.decode()
+    # The same page, apart from the visitor's own CSRF token.
+    assert re.sub(r'value="[A-Za-z0-9]{64}"', "", first) == re.sub(
+        r'value="[A-Za-z0-9]{64}"', "", second
+    )
+    assert pagecache.CSRF_SLOT not in second and pagecache.CART_COUNT_SLOT not in second
+
+
+def test_every_guest_gets_their_own_token_and_cart_count(product):
+    url = reverse("shop:product", args=[product.slug])
+    get(Client(), url)  # cached
+    with_cart = Client(enforce_csrf_checks=True)
+    html = get(with_cart, url)
+    token = token_of(html)[0]
+    assert len(set(token_of(html))) == 1  # every form of the page: this visitor's token
+    response = with_cart.post(
+        reverse("shop:cart_add"),
+        {"csrfmiddlewaretoken": token, "product": product.pk, "quantity": 3},
+    )
+    assert response.status_code == 302
+    mine = get(with_cart, url)
+    assert '<span class="badge">3</span>' in mine
+    other = get(Client(), url)
+    assert '<span class="badge">0</span>' in other
+    assert token_of(other)[0] != token_of(mine)[0]
+
+
+def test_messages_show_once_on_a_cached_cart_page(product):
+    guest, twin = Client(), Client()
+    for visitor in (guest, twin):
+        visitor.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    cart = reverse("shop:cart")
+    assert "was added to your cart" in get(guest, cart)
+    assert "was added to your cart" not in get(guest, cart)
+    # The same cart of another guest: the cached page, with that guest's own message.
+    with CaptureQueriesContext(connection) as queries:
+        html = get(twin, cart)
+    assert "was added to your cart" in html and '<span class="badge">1</span>' in html
+    assert not any("shop_product" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_discount_code_in_the_session_is_never_served_from_the_cache(client, product):
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    session = client.session
+    session["voucher_code"] = "NOPE"
+    session.save()
+    get(client, reverse("shop:cart"))
+    assert "NOPE" in get(client, reverse("shop:cart"))
+    assert pagecache.cart_variant(type("R", (), {"session": client.session})()) is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: Product.objects.filter(pk=p.pk).update(price=Decimal("23.45")),
+        lambda p: (setattr(p, "price", Decimal("23.45")), p.save()),
+    ],
+    ids=["queryset update", "save"],
+)
+def test_a_change_shows_at_once_on_every_page(client, product, change):
+    pages = [
+        reverse("shop:product", args=[product.slug]),
+        reverse("shop:category", args=[product.category.slug]),
+        reverse("shop:home"),
+    ]
+    for url in pages * 2:
+        assert "20.00" in get(client, url)
+    change(product)
+    for url in pages:
+        html = get(client, url)
+        assert "23.45" in html and "20.00" not in html
+
+
+def test_stock_taken_by_an_order_and_a_moderated_review_show_at_once(client, make_order):
+    item = ProductFactory(price=Decimal("30.00"), stock=5)
+    url = reverse("shop:product", args=[item.slug])
+    assert "Only 5 left" in get(client, url)
+    get(client, url)
+    make_order({item.pk: 2})
+    assert "Only 3 left" in get(client, url)
+    review = Review.objects.create(product=item, rating=4, text="Works well.", author_name="Ida")
+    get(client, url)
+    assert "Works well." not in get(client, url)
+    Review.objects.filter(pk=review.pk).update(
+        moderated=True, active=True, moderated_at=timezone.now()
+    )
+    assert "Works well." in get(client, url)
+
+
+def test_a_logged_in_customer_never_gets_a_cached_page(client, product):
+    url = reverse("shop:product", args=[product.slug])
+    get(client, url)
+    get(client, url)
+    client.force_login(UserFactory())
+    assert "My account" in get(client, url)
+    client.logout()
+    assert "My account" not in get(client, url)
+
+
+def test_one_after_commit_advance_per_transaction(django_capture_on_commit_callbacks):
+    before = pagecache.version()
+    with django_capture_on_commit_callbacks() as callbacks:
+        ProductFactory.create_batch(3)
+        Product.objects.update(price=Decimal("9.99"))
+    assert pagecache.version() > before
+    assert [c for c in callbacks if c is pagecache._advance_after_commit] == [
+        pagecache._advance_after_commit
+    ]
+
+
+def test_every_watched_model_writes_through_a_storefront_queryset():
+    """Bulk writes send no signal: a watched model's querysets must move the version."""
+    assert len(pagecache.WATCHED) >= 8
+    for model in pagecache.WATCHED:
+        assert issubclass(
+            model._default_manager.get_queryset().__class__, pagecache.StorefrontQuerySet
+        ), model
