@@ -3,6 +3,7 @@
 import hashlib
 from decimal import Decimal
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -818,8 +819,31 @@ class ShopSettings(models.Model):
 
     @classmethod
     def load(cls):
-        obj, _created = cls.objects.get_or_create(pk=1)
+        """The one settings row. Read once per storefront request (a page asks for it in
+        many places: the layout, prices, limits, e-mails), else on every call."""
+        obj = getattr(_request_memo, "shop_settings", None)
+        if obj is None:
+            obj, _created = cls.objects.get_or_create(pk=1)
+            if getattr(_request_memo, "active", False):
+                _request_memo.shop_settings = obj
         return obj
+
+
+# The settings row of the current storefront request (ShopSettings.load): opened by
+# request_started, dropped by request_finished and by every save of the row. Backoffice
+# requests are left out: a settings form works on the row it loaded.
+_request_memo = Local()
+
+
+def open_request_memo(sender=None, environ=None, **kwargs):
+    path = (environ or {}).get("PATH_INFO", "")
+    _request_memo.active = not path.startswith("/backoffice/")
+    _request_memo.shop_settings = None
+
+
+def close_request_memo(sender=None, **kwargs):
+    _request_memo.active = False
+    _request_memo.shop_settings = None
 
 
 class OutboxEmail(models.Model):

@@ -13,6 +13,23 @@ def create_roles(sender, **kwargs):
     setup_roles()
 
 
+def forget_shop_settings(sender, **kwargs):
+    """A save of the settings row within a request: the rest of it reads the row again."""
+    from .models import _request_memo
+
+    _request_memo.shop_settings = None
+
+
 def connect():
+    from django.core.signals import request_finished, request_started
+    from django.db.models.signals import post_save
+
+    from .models import ShopSettings, close_request_memo, open_request_memo
+
+    request_started.connect(open_request_memo, dispatch_uid="shop.settings-memo-open")
+    request_finished.connect(close_request_memo, dispatch_uid="shop.settings-memo-close")
+    post_save.connect(
+        forget_shop_settings, sender=ShopSettings, dispatch_uid="shop.settings-memo-forget"
+    )
     # Roles exist after every migrate; `manage.py setup_roles` refreshes them by hand.
     post_migrate.connect(create_roles, dispatch_uid="shop.roles")

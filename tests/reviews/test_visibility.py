@@ -163,7 +163,7 @@ def test_category_page_shows_rating_with_constant_queries(client, django_assert_
     for _ in range(5):
         p = ProductFactory(category=first.category)
         ReviewFactory(product=p, rating=5, moderated=True, active=True)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(first.category.get_absolute_url())
     html = response.content.decode()
     assert html.count('<span role="img" aria-label="Rated 5.0 of 5">★ 5.0</span>') == 5

@@ -162,3 +162,15 @@ def test_every_watched_model_writes_through_a_storefront_queryset():
         assert issubclass(
             model._default_manager.get_queryset().__class__, pagecache.StorefrontQuerySet
         ), model
+
+
+def test_a_storefront_request_reads_the_shop_settings_once(client, product, shipping):
+    ShopSettings.load()
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("orders:checkout")).status_code == 200
+    reads = [q for q in queries.captured_queries if 'FROM "shop_shopsettings"' in q["sql"]]
+    assert len(reads) == 1
+    # A change of the row shows in the next request (and in this one after a save).
+    ShopSettings.objects.filter(pk=1).update(shop_name="Nordlicht Nord")
+    assert "Nordlicht Nord" in client.get(reverse("orders:checkout")).content.decode()

@@ -124,7 +124,7 @@ def test_product_page_shows_all_pictures_in_order_with_srcset_and_lazy_loading(c
 def test_lists_show_the_main_picture_with_constant_queries(client, django_assert_max_num_queries):
     for _ in range(3):
         picture(ProductFactory())
-    with django_assert_max_num_queries(10) as few:
+    with django_assert_max_num_queries(11) as few:
         client.get(reverse("shop:products"))
     for _ in range(6):
         picture(ProductFactory())
