@@ -1,5 +1,6 @@
 """Catalog, shop-wide settings and the e-mail outbox."""
 
+import copy
 import hashlib
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ from asgiref.local import Local
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
-from . import pricing
+from . import pagecache, pricing
 from .fields import EmailField, URLField
 from .images import validate_product_image
 from .money import ZERO, money_validators
@@ -819,11 +820,26 @@ class ShopSettings(models.Model):
 
     @classmethod
     def load(cls):
-        """The one settings row. Read once per storefront request (a page asks for it in
-        many places: the layout, prices, limits, e-mails), else on every call."""
+        """The one settings row (a copy each caller may change). A wide row — the legal
+        texts in every language — asked for in many places (the layout, prices, limits,
+        e-mails, PDFs): each process keeps the last one read under the storefront version,
+        which every save or update of the row moves on (``shop.pagecache``), so a read
+        costs that one small query; within a storefront request not even that."""
         obj = getattr(_request_memo, "shop_settings", None)
         if obj is None:
-            obj, _created = cls.objects.get_or_create(pk=1)
+            using = cls.objects.db
+            kept = _process_memo.get("shop_settings")
+            # Only a committed row is kept: one read in a transaction could still roll back.
+            keep = not connections[using].in_atomic_block
+            current = None
+            if pagecache.versioned(using) and (kept is not None or keep):
+                current = pagecache.version(using)
+            if current is not None and kept is not None and kept[0] == current:
+                obj = copy.copy(kept[1])
+            else:
+                obj, _created = cls.objects.get_or_create(pk=1)
+                if current is not None and keep:
+                    _process_memo["shop_settings"] = (current, copy.copy(obj))
             if getattr(_request_memo, "active", False):
                 _request_memo.shop_settings = obj
         return obj
@@ -833,6 +849,7 @@ class ShopSettings(models.Model):
 # request_started, dropped by request_finished and by every save of the row. Backoffice
 # requests are left out: a settings form works on the row it loaded.
 _request_memo = Local()
+_process_memo = {}  # {"shop_settings": (storefront version, row)}
 
 
 def open_request_memo(sender=None, environ=None, **kwargs):

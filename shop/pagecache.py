@@ -63,8 +63,13 @@ class Slots:
 SLOTS = Slots()
 
 
+def versioned(using=DEFAULT_DB_ALIAS):
+    """True where the storefront version exists (PostgreSQL)."""
+    return connections[using].vendor == "postgresql"
+
+
 def enabled(using=DEFAULT_DB_ALIAS):
-    return settings.PAGE_CACHE_SECONDS > 0 and connections[using].vendor == "postgresql"
+    return settings.PAGE_CACHE_SECONDS > 0 and versioned(using)
 
 
 # --- the storefront version ------------------------------------------------------------

@@ -174,3 +174,18 @@ def test_a_storefront_request_reads_the_shop_settings_once(client, product, ship
     # A change of the row shows in the next request (and in this one after a save).
     ShopSettings.objects.filter(pk=1).update(shop_name="Nordlicht Nord")
     assert "Nordlicht Nord" in client.get(reverse("orders:checkout")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_settings_row_is_read_again_only_when_the_version_moved():
+    ShopSettings.load()
+    ShopSettings.load()
+    with CaptureQueriesContext(connection) as queries:
+        shop = ShopSettings.load()
+    assert [q["sql"] for q in queries.captured_queries] == [
+        f"SELECT last_value FROM {pagecache.SEQUENCE}"
+    ]
+    shop.shop_name = "Only this copy"
+    assert ShopSettings.load().shop_name != "Only this copy"
+    ShopSettings.objects.filter(pk=1).update(shop_name="Nordlicht Nord")
+    assert ShopSettings.load().shop_name == "Nordlicht Nord"
