@@ -96,6 +96,7 @@ class Stats:
     p99: float | None = None
     errors: int = 0
     error_text: str = ""
+    rss: float | None = None  # the soak's minutes: mean RSS of a gunicorn worker (MiB)
 
     @classmethod
     def from_locust(cls, entries, name, duration, failures=()):
@@ -732,11 +733,14 @@ class HttpBench:
             chunk = min(60, left)
             entries, failures = run_locust("Mixed", config, stack.base, chunk, self.users, rate)
             stats = Stats.from_locust([merged(entries)], "all", chunk, failures)
+            rss = stack.worker_rss()
+            stats.rss = sum(rss.values()) / len(rss) if rss else 0.0
             minutes.append(stats)
             left -= chunk
             self.write(
                 f"  minute {len(minutes)}: {stats.rps:.0f} req/s, p50 {stats.p50} ms, "
-                f"p95 {stats.p95} ms, p99 {stats.p99} ms, {stats.errors} errors"
+                f"p95 {stats.p95} ms, p99 {stats.p99} ms, {stats.errors} errors, "
+                f"RSS {stats.rss:.0f} MiB per worker"
             )
         time.sleep(5)  # the worker catches up with the last minute's mail
         end = self.snapshot(stack)
@@ -755,12 +759,13 @@ class HttpBench:
 def soak_report(minutes, start, end):
     lines = [
         "",
-        f"{'minute':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}",
+        f"{'minute':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'RSS MiB':>8}",
     ]
     for i, s in enumerate(minutes, 1):
         lines.append(
             f"{i:>6} {s.rps:>8.1f} {s.p50 or 0:>7.0f} {s.p95 or 0:>7.0f} {s.p99 or 0:>7.0f} "
-            f"{s.errors:>6}"
+            f"{s.errors:>6} {s.rss or 0:>8.0f}"
         )
     rss_start = " ".join(f"{v:.0f}" for v in start["rss"].values())
     rss_end = " ".join(f"{v:.0f}" for v in end["rss"].values())

@@ -24,8 +24,8 @@ longer than ``PAGE_CACHE_SECONDS`` (300 s): the limit for a change made outside 
 **Only what is the same for everyone.** GET requests of visitors who are not logged in;
 a view's answer is kept only if it is a 200 HTML page, set no cookie, did not write the
 session and did not ask for the real CSRF token (a form rendered outside the page's
-context); the cart page only while the session holds nothing but the cart (a discount
-code in the session is checked against the campaign at every view). Logged-in customers
+context); and only while the guest's session holds nothing but the cart and messages (a
+discount code in the session is checked against the campaign at every view). Logged-in customers
 and staff always get a fresh page.
 """
 
@@ -186,29 +186,38 @@ def _guest(request):
     return user is None or not user.is_authenticated
 
 
+# What a guest's session may hold for their pages to be shared: the cart (its count is a
+# slot; the cart page keys on it) and the messages (a slot). Anything else — a discount
+# code, the last order's number — could show on a page: such a guest gets fresh pages.
+SHARED_SESSION_KEYS = {"cart", "_messages"}
+
+
+def _shared_session(request):
+    return not set(request.session.keys()) - SHARED_SESSION_KEYS
+
+
 def cart_variant(request):
-    """The cart page's variant: the cart itself, while the session holds nothing else
-    that the page shows (None: not kept)."""
-    session = request.session
-    if set(session.keys()) - {"cart", "_messages"}:
-        return None
-    cart = session.get("cart") or {}
+    """The cart page's variant: the cart itself."""
+    cart = request.session.get("cart") or {}
     return "cart=" + ",".join(f"{k}:{v}" for k, v in sorted(cart.items()))
 
 
 def cached_page(variant=None):
     """Decorator of a storefront view: whole pages for guests (see the module's docstring).
     ``variant(request)``: a string that tells apart guests who see different pages at the
-    same URL, or None when this guest's page must not be kept."""
+    same URL (the cart page: their cart)."""
 
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method != "GET" or not enabled() or not _guest(request):
+            if (
+                request.method != "GET"
+                or not enabled()
+                or not _guest(request)
+                or not _shared_session(request)
+            ):
                 return view(request, *args, **kwargs)
             extra = variant(request) if variant else ""
-            if extra is None:
-                return view(request, *args, **kwargs)
             current = version()
             key = hashlib.blake2b(
                 "\n".join(
