@@ -6,6 +6,7 @@ import io
 
 from django.db import connection
 
+from . import pagecache
 from .db import is_postgresql, table
 
 BATCH = 50_000
@@ -70,7 +71,10 @@ def copy_rows(model, columns, rows):
                 batch = []
         model.objects.bulk_create(batch)
         return count + len(batch)
-    return _copy(table(model), all_columns, rows, tail)
+    count = _copy(table(model), all_columns, rows, tail)
+    if count and model in pagecache.WATCHED:
+        pagecache.changed()  # COPY sends no signal: the storefront's pages show the new rows
+    return count
 
 
 def _copy(table_name, columns, rows, tail=()):

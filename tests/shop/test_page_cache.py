@@ -190,3 +190,16 @@ def test_the_settings_row_is_read_again_only_when_the_version_moved():
     assert ShopSettings.load().shop_name != "Only this copy"
     ShopSettings.objects.filter(pk=1).update(shop_name="Nordlicht Nord")
     assert ShopSettings.load().shop_name == "Nordlicht Nord"
+
+
+def test_rows_written_by_copy_move_the_version_too():
+    from shop.bulk import copy_rows
+
+    product = ProductFactory()
+    before = pagecache.version()
+    copy_rows(
+        Product,
+        ["name", "slug", "sku", "price", "tax_rate", "category_id", "is_active", "download_file"],
+        [("Copied", "copied", "CPY-1", "9.99", "19.00", product.category_id, True, "")],
+    )
+    assert pagecache.version() > before
