@@ -34,6 +34,7 @@ import secrets
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.signals import post_delete, post_save
@@ -189,16 +190,18 @@ def _guest(request):
 # What a guest's session may hold for their pages to be shared: the cart (its count is a
 # slot; the cart page keys on it) and the messages (a slot). Anything else — a discount
 # code, the last order's number — could show on a page: such a guest gets fresh pages.
-SHARED_SESSION_KEYS = {"cart", "_messages"}
-
-
 def _shared_session(request):
-    return not set(request.session.keys()) - SHARED_SESSION_KEYS
+    from .cart import SESSION_KEY  # (shop.cart reads the models, which read this module)
+
+    shared = {SESSION_KEY, SessionStorage.session_key}
+    return not set(request.session.keys()) - shared
 
 
 def cart_variant(request):
     """The cart page's variant: the cart itself."""
-    cart = request.session.get("cart") or {}
+    from .cart import SESSION_KEY
+
+    cart = request.session.get(SESSION_KEY) or {}
     return "cart=" + ",".join(f"{k}:{v}" for k, v in sorted(cart.items()))
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.middleware.csrf import get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -203,3 +204,36 @@ def test_rows_written_by_copy_move_the_version_too():
         [("Copied", "copied", "CPY-1", "9.99", "19.00", product.category_id, True, "")],
     )
     assert pagecache.version() > before
+
+
+@pytest.mark.parametrize(
+    ("personal", "renders"),
+    [
+        (lambda request, response: None, 1),  # the same for everyone: kept
+        (lambda request, response: get_token(request), 2),  # a form outside the context
+        (lambda request, response: request.session.__setitem__("seen", True), 2),
+        (lambda request, response: response.set_cookie("hello", "1"), 2),
+        (lambda request, response: setattr(response, "status_code", 404), 2),
+    ],
+    ids=["shared", "real csrf token", "session written", "cookie set", "not a 200"],
+)
+def test_a_page_that_is_not_the_same_for_every_guest_is_never_kept(rf, personal, renders):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+
+    rendered = []
+
+    @pagecache.cached_page()
+    def view(request):
+        rendered.append(request)
+        response = HttpResponse(f"<p>{pagecache.CSRF_SLOT}</p>", content_type="text/html")
+        personal(request, response)
+        return response
+
+    for _ in range(2):
+        request = rf.get("/some-page/")
+        request.user, request.session = AnonymousUser(), SessionStore()
+        response = view(request)
+        assert pagecache.CSRF_SLOT.encode() not in response.content  # filled all the same
+    assert len(rendered) == renders  # 2: the second guest's page was rendered again
