@@ -198,6 +198,8 @@ class CheckoutForm(forms.Form):
             if self.initial.get("payment_method") not in self.offered:
                 self.initial["payment_method"] = methods[0].pk if methods else None
             return
+        # (A method the placement refused already carries its error, and is not in
+        # cleaned_data any more.)
         chosen = self.cleaned_data.get("payment_method")
         if chosen is not None and chosen.pk not in self.offered:
             self.add_error(

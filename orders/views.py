@@ -91,15 +91,11 @@ def checkout(request):
     data = form.checkout_data(
         language=(customer.language if customer else get_language() or "en")[:2]
     )
-    # What the order would cost for exactly this input; the payment methods are offered for
-    # what it leaves due, the amount the placement checks the open-amount limit with.
-    quote = services.quote_order(cart.items, data, customer=customer)
-    if not quote.lines:  # nothing in the cart is for sale any more
-        messages.info(request, _("Your cart is empty."))
-        return redirect("shop:cart")
-    offered = limits.allowed_payment_methods(customer, quote.amount_due)
-    form.offer_payment_methods(offered)
-    if valid and form.is_valid():
+    if valid:
+        # A complete input is placed at once. The placement prices it and refuses what the
+        # page would (a product gone, a code that does not apply, a payment method over the
+        # open-amount limit for the same amount due — orders.limits), so the quote below is
+        # only needed to show the page (again).
         try:
             order = services.place_order(cart.items, data, customer=customer or rejected)
         except DomainError as exc:
@@ -109,6 +105,14 @@ def checkout(request):
             request.session.pop("voucher_code", None)
             request.session[SUCCESS_SESSION_KEY] = order.pk
             return redirect("orders:success")
+    # What the order would cost for exactly this input; the payment methods are offered for
+    # what it leaves due, the amount the placement checks the open-amount limit with.
+    quote = services.quote_order(cart.items, data, customer=customer)
+    if not quote.lines:  # nothing in the cart is for sale any more
+        messages.info(request, _("Your cart is empty."))
+        return redirect("shop:cart")
+    offered = limits.allowed_payment_methods(customer, quote.amount_due)
+    form.offer_payment_methods(offered)
     return render(
         request, "orders/checkout.html", _checkout_context(form, quote, offered, customer)
     )

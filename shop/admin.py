@@ -437,7 +437,7 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     """The outbox: every e-mail the shop sent or still has to send (SPEC S13)."""
 
     list_display = [
-        "subject",
+        "subject_column",
         "recipients",
         "status_badge",
         "attempts",
@@ -459,9 +459,25 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
 
     STATUS_COLORS = {"pending": "#b35c00", "sent": "#2e7d6b", "failed": "#b00020"}
 
+    @admin.display(description=_("subject"), ordering="subject")
+    def subject_column(self, obj):
+        return obj.display_subject
+
     @admin.display(description=_("to"))
     def recipients(self, obj):
         return ", ".join(obj.to)
+
+    def get_object(self, request, object_id, from_field=None):
+        """An e-mail still to be written is shown as it will be sent (written, not saved)."""
+        from . import mail
+
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.render_later:
+            try:
+                mail.written(obj, save=False)
+            except Exception as exc:  # shown, not raised: the send will report it too
+                obj.last_error = obj.last_error or f"{type(exc).__name__}: {exc}"
+        return obj
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):

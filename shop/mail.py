@@ -76,21 +76,55 @@ def queue_email(
     language=None,
     reply_to=None,
     attachments=None,
+    render_later=None,
 ):
     """Record an e-mail in the outbox; it is sent after the current transaction commits.
 
     ``attachments`` are descriptions, rendered at send time:
     ``{"filename": "invoice.pdf", "mimetype": "application/pdf",
     "generator": "orders.pdf.invoice_pdf_bytes", "args": [invoice_id]}``.
+
+    ``render_later``: ``{"builder": "orders.services.checkout.confirmation_email_context",
+    "args": [order_id]}`` instead of ``context``: the e-mail is written when it is sent (by
+    the worker), from the context the builder returns for the rows it reads then — the
+    checkout does not spend its time writing the confirmation. Until then the outbox shows
+    what it will be (``OutboxEmail.display_subject``, :func:`written`).
     """
     if getattr(_suppressed, "on", False):
         return None
     recipients = [to] if isinstance(to, str) else list(to)
+    language = language or settings.LANGUAGE_CODE
+    if render_later is not None:
+        subject = body = html = ""
+        later = {
+            "builder": render_later["builder"],
+            "args": list(render_later.get("args", [])),
+            "language": language,
+        }
+    else:
+        subject, body, html = _render(template, context, language)
+        later = {}
+    email = OutboxEmail.objects.create(
+        to=recipients,
+        reply_to=list(reply_to or []),
+        subject=subject,
+        body_text=body,
+        body_html=html,
+        template=template,
+        attachments=list(attachments or []),
+        render_later=later,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: dispatch(email.pk))
+    return email
+
+
+def _render(template, context, language):
+    """(subject, text body, HTML body) of the template pair in ``language``."""
     ctx = {"site_url": settings.SITE_URL, **(context or {})}
     from .models import ShopSettings
 
     ctx.setdefault("shop", ShopSettings.load())
-    language = language or settings.LANGUAGE_CODE
     ctx = links_in_language(ctx, language)
     with translation.override(language):
         text = render_to_string(f"emails/{template}.txt", ctx)
@@ -101,17 +135,20 @@ def queue_email(
             html = ""
         else:  # the subject is the HTML part's <title> (emails/_layout.html)
             html = html_template.render({**ctx, "subject": subject.strip()})
-    email = OutboxEmail.objects.create(
-        to=recipients,
-        reply_to=list(reply_to or []),
-        subject=subject.strip()[:300],
-        body_text=body.lstrip("\n"),
-        body_html=html,
-        template=template,
-        attachments=list(attachments or []),
-        next_attempt_at=timezone.now(),
-    )
-    transaction.on_commit(lambda: dispatch(email.pk))
+    return subject.strip()[:300], body.lstrip("\n"), html
+
+
+def written(email, save=True):
+    """``email`` with subject and bodies: an e-mail queued with ``render_later`` is written
+    now (and with ``save`` kept so: the outbox holds what was sent). Returns ``email``."""
+    later = email.render_later
+    if later:
+        context = import_string(later["builder"])(*later.get("args", []))
+        language = later.get("language") or settings.LANGUAGE_CODE
+        email.subject, email.body_text, email.body_html = _render(email.template, context, language)
+        email.render_later = {}
+        if save:
+            email.save(update_fields=["subject", "body_text", "body_html", "render_later"])
     return email
 
 
@@ -200,6 +237,10 @@ def send_now(email_id):
             return None
         email.attempts += 1
         try:
+            # Written in the send's own savepoint: one that fails (the order it was to be
+            # written from is gone …) is retried, then marked failed, like a refused send.
+            with transaction.atomic():
+                written(email)
             build_message(email).send()
         except Exception as exc:
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -8,7 +8,7 @@ from asgiref.local import Local
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
@@ -829,17 +829,19 @@ class ShopSettings(models.Model):
         if obj is None:
             using = cls.objects.db
             kept = _process_memo.get("shop_settings")
-            # Only a committed row is kept: one read in a transaction could still roll back.
-            keep = not connections[using].in_atomic_block
-            current = None
-            if pagecache.versioned(using) and (kept is not None or keep):
-                current = pagecache.version(using)
+            current = pagecache.version(using) if pagecache.versioned(using) else None
             if current is not None and kept is not None and kept[0] == current:
                 obj = copy.copy(kept[1])
             else:
                 obj, _created = cls.objects.get_or_create(pk=1)
-                if current is not None and keep:
-                    _process_memo["shop_settings"] = (current, copy.copy(obj))
+                if current is not None:
+                    # Only a committed row is kept: one read in a transaction is kept once it
+                    # commits (had the transaction changed the row, the version moved on
+                    # after commit first, so the kept copy is never used).
+                    row = (current, copy.copy(obj))
+                    transaction.on_commit(
+                        lambda: _process_memo.__setitem__("shop_settings", row), using=using
+                    )
             if getattr(_request_memo, "active", False):
                 _request_memo.shop_settings = obj
         return obj
@@ -880,6 +882,10 @@ class OutboxEmail(models.Model):
     template = models.CharField(_("template"), max_length=100)
     # [{"filename": ..., "mimetype": ..., "generator": "orders.invoice_pdf", "args": [...]}]
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # An e-mail written when it is sent (shop.mail.queue_email's ``render_later``):
+    # {"builder": "orders.services.checkout.confirmation_email_context", "args": [...],
+    # "language": "de"}; emptied once subject and bodies are written.
+    render_later = models.JSONField(_("written when sent"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -901,7 +907,14 @@ class OutboxEmail(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.subject} → {', '.join(self.to)}"
+        return f"{self.display_subject} → {', '.join(self.to)}"
+
+    @property
+    def display_subject(self):
+        """The subject, or for an e-mail still to be written what it will be."""
+        if self.subject or not self.render_later:
+            return self.subject
+        return _("%(template)s (written when sent)") % {"template": self.template}
 
     @property
     def message_id(self):

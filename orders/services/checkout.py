@@ -109,10 +109,15 @@ def place_order(items, data: CheckoutData, customer=None):
             mark_paid(order)
         authorize_card_payment(order)
         signals.order_placed.send(sender=Order, order=order, lines=lines)
+        # Written by the worker when it sends it (confirmation_email_context), not here:
+        # the customer's checkout does not wait for the e-mail's two templates.
         queue_email(
             "order_confirmation",
             order.email,
-            confirmation_context(order, lines),
+            render_later={
+                "builder": "orders.services.checkout.confirmation_email_context",
+                "args": [order.pk],
+            },
             language=order.language,
             attachments=[
                 {
@@ -124,6 +129,13 @@ def place_order(items, data: CheckoutData, customer=None):
             ],
         )
     return order
+
+
+def confirmation_email_context(order_id):
+    """The order confirmation's context for the order as stored (``queue_email``'s
+    ``render_later``: the outbox writes the e-mail when it sends it)."""
+    order = Order.objects.select_related("payment_method", "shipping_method").get(pk=order_id)
+    return confirmation_context(order, list(order.lines.with_pictures()))
 
 
 def confirmation_context(order, lines):

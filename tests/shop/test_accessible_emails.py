@@ -11,6 +11,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from shop.mail import written
 from shop.models import OutboxEmail, ShopSettings
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +132,7 @@ def test_a_sent_email_has_both_parts_and_its_subject_as_title(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         order = make_order(language="de")
-    email = OutboxEmail.objects.get(template="order_confirmation")
+    email = written(OutboxEmail.objects.get(template="order_confirmation"))
     assert order.number in email.body_text and order.number in email.body_html
     assert problems_of(email.body_html, "de", email.subject) == []
     sent = mailoutbox[-1]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from helpdesk import services as helpdesk_services
+from shop.mail import written
 from shop.models import OutboxEmail, PaymentMethod, ShopSettings
 from tests.factories import CategoryFactory, ProductFactory, StaffFactory
 from tests.helpdesk.factories import ThreadFactory
@@ -114,7 +115,7 @@ def test_payment_and_shipping_methods_in_the_order_language(make_order, shipping
     method.name_de = "Kreditkarte"
     method.save()
     order = make_order(language="de", email="de@example.com")
-    mail = OutboxEmail.objects.get(template="order_confirmation", to=["de@example.com"])
+    mail = written(OutboxEmail.objects.get(template="order_confirmation", to=["de@example.com"]))
     assert "Paket" in mail.body_text and "Kreditkarte" in mail.body_text
     assert order.shipping_method.name == shipping.name_en  # English outside the override
 

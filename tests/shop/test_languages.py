@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from orders import pdf, services
+from shop.mail import written
 from shop.models import OutboxEmail
 from vouchers.services import VoucherError, quote_for_checkout
 
@@ -28,7 +29,7 @@ def test_storefront_in_the_chosen_language(client, language):
 @pytest.mark.parametrize("language", ["de", "pl", "da"])
 def test_order_confirmation_and_credit_note_in_the_customers_language(make_order, language):
     order = make_order(language=language)
-    confirmation = OutboxEmail.objects.get(template="order_confirmation", to=[order.email])
+    confirmation = written(OutboxEmail.objects.get(template="order_confirmation", to=[order.email]))
     english = _subject_in("en", order)
     assert order.number in confirmation.subject and confirmation.subject != english
     invoice = services.create_invoice(order)

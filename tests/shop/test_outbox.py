@@ -137,6 +137,54 @@ def test_smtp_failure_marks_failed_after_max_attempts(order_context, settings):
     assert "ConnectionRefusedError" in email.last_error
 
 
+def test_the_order_confirmation_is_written_when_it_is_sent(make_order, mailoutbox):
+    """The checkout queues the confirmation unwritten (render_later); the send writes it
+    from the order, in the order's language, and the outbox keeps what went out."""
+    order = make_order(language="de")
+    email = OutboxEmail.objects.get(template="order_confirmation")
+    assert email.render_later == {
+        "builder": "orders.services.checkout.confirmation_email_context",
+        "args": [order.pk],
+        "language": "de",
+    }
+    assert email.subject == email.body_text == email.body_html == ""
+    assert "order_confirmation" in str(email)  # the outbox says what it will be
+    assert mail.send_now(email.pk) == OutboxEmail.Status.SENT
+    email.refresh_from_db()
+    assert email.render_later == {}
+    assert email.subject == f"Ihre Bestellung {order.number}"
+    assert order.number in email.body_text and order.number in email.body_html
+    message = mailoutbox[0]
+    assert (message.subject, message.body) == (email.subject, email.body_text)
+    assert message.alternatives[0][0] == email.body_html
+    assert [a[0] for a in message.attachments] == [f"withdrawal-information-{order.number}.pdf"]
+
+
+def test_an_e_mail_that_cannot_be_written_is_retried_then_failed(make_order, settings):
+    """Writing it is part of the send: an order gone before its confirmation went out
+    (a test shop's data deleted …) leaves the row to retry, then failed, never half-written."""
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    order = make_order()
+    email = OutboxEmail.objects.get(template="order_confirmation")
+    order.delete()
+    assert mail.send_now(email.pk) == OutboxEmail.Status.PENDING
+    email.refresh_from_db()
+    assert "DoesNotExist" in email.last_error and email.attempts == 1
+    assert email.render_later and email.body_text == ""  # nothing half-written was kept
+    assert mail.send_now(email.pk) == OutboxEmail.Status.FAILED
+
+
+def test_the_outbox_shows_an_unwritten_e_mail_as_it_will_be_sent(admin_client, make_order):
+    order = make_order()
+    email = OutboxEmail.objects.get(template="order_confirmation")
+    listing = admin_client.get(reverse("admin:shop_outboxemail_changelist")).content.decode()
+    assert "order_confirmation (written when sent)" in listing
+    page = admin_client.get(reverse("admin:shop_outboxemail_change", args=[email.pk]))
+    assert f"Your order {order.number}" in page.content.decode()
+    email.refresh_from_db()
+    assert email.render_later and email.body_text == ""  # looking at it writes nothing
+
+
 def test_backoff_grows_and_is_capped():
     assert mail.backoff(1) == timedelta(seconds=30)
     assert mail.backoff(2) == timedelta(seconds=60)

@@ -193,6 +193,38 @@ def test_the_settings_row_is_read_again_only_when_the_version_moved():
     assert ShopSettings.load().shop_name == "Nordlicht Nord"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_settings_row_read_in_a_transaction_is_kept_once_it_commits():
+    """The checkout reads the settings inside its transaction: the row is kept when that
+    commits, never when it rolls back, nor when the same transaction changed the row."""
+    from django.db import transaction
+
+    from shop import models
+
+    ShopSettings.load()
+    models._process_memo.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ShopSettings.load()
+        raise RuntimeError("rolled back")
+    assert models._process_memo == {}
+    with transaction.atomic():
+        shop = ShopSettings.load()
+        shop.shop_name = "Written here"
+        shop.save()
+        assert ShopSettings.load().shop_name == "Written here"  # its own change, read again
+    with CaptureQueriesContext(connection) as queries:
+        assert ShopSettings.load().shop_name == "Written here"
+    assert len(queries.captured_queries) == 2  # the version moved after commit: read again
+    models._process_memo.clear()
+    with transaction.atomic():
+        ShopSettings.load()
+    with CaptureQueriesContext(connection) as queries:
+        assert ShopSettings.load().shop_name == "Written here"
+    assert [q["sql"] for q in queries.captured_queries] == [
+        f"SELECT last_value FROM {pagecache.SEQUENCE}"
+    ]
+
+
 def test_rows_written_by_copy_move_the_version_too():
     from shop.bulk import copy_rows
 

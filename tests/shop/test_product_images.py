@@ -12,6 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from orders.models import Order
+from shop.mail import written
 from shop.models import OutboxEmail, ProductImage
 from tests.checkout import add_to_cart
 from tests.factories import ProductFactory
@@ -148,7 +149,7 @@ def test_thumbnails_in_cart_checkout_order_pages_and_confirmation_email(
     response = client.post(reverse("orders:checkout"), checkout_post(shipping, card_payment))
     assert response.status_code == 302
     assert thumb in client.get(response.url).content.decode()  # success page
-    email = OutboxEmail.objects.get(template="order_confirmation")
+    email = written(OutboxEmail.objects.get(template="order_confirmation"))
     assert f'src="https://shop.example.com{thumb}"' in email.body_html
     order = Order.objects.get()
     assert mail.outbox is not None and order.lines.count() == 1
