@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from customers.vat import normalize_vat_id, validate_vat_id
@@ -8,6 +10,44 @@ from shop.models import PaymentMethod, ShippingMethod
 from .services import CheckoutData
 
 COUNTRIES = [("DE", _("Germany")), ("PL", _("Poland")), ("DK", _("Denmark")), ("AT", _("Austria"))]
+
+
+class _KeptRowsIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.field.rows():
+            yield self.choice(row)
+
+    def __len__(self):
+        return len(self.field.rows()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.rows())
+
+
+class KeptRowChoiceField(forms.ModelChoiceField):
+    """A choice of one of the few active rows every checkout shows (shipping and payment
+    methods: ``shop.models.KeptRows``), listed and checked without a query of its own."""
+
+    iterator = _KeptRowsIterator
+
+    def __init__(self, model, **kwargs):
+        self.rows = model.active_rows
+        self.row = model.active_row
+        super().__init__(queryset=model.objects.filter(**model.KEPT_FILTER), **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        row = self.row(value.pk if isinstance(value, self.queryset.model) else value)
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return row
 
 
 class CheckoutForm(forms.Form):
@@ -59,16 +99,16 @@ class CheckoutForm(forms.Form):
     shipping_country = forms.ChoiceField(
         label=_("Country"), choices=COUNTRIES, initial="DE", required=False
     )
-    shipping_method = forms.ModelChoiceField(
+    shipping_method = KeptRowChoiceField(
+        ShippingMethod,
         label=_("Shipping method"),
-        queryset=ShippingMethod.objects.filter(is_active=True),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={"invalid_choice": _("Please choose one of the offered shipping methods.")},
     )
-    payment_method = forms.ModelChoiceField(
+    payment_method = KeptRowChoiceField(
+        PaymentMethod,
         label=_("Payment method"),
-        queryset=PaymentMethod.objects.filter(is_active=True),
         widget=forms.RadioSelect,
         empty_label=None,
         error_messages={"invalid_choice": _("Please choose one of the offered payment methods.")},
@@ -124,7 +164,7 @@ class CheckoutForm(forms.Form):
             del self.fields["use_credit"]
         # Preselect the first shipping method so the summary can show a shipping cost (the
         # first payment method offered is preselected by offer_payment_methods).
-        first = self.fields["shipping_method"].queryset.first()
+        first = next(iter(self.fields["shipping_method"].rows()), None)
         if first is not None and not self.initial.get("shipping_method"):
             self.initial["shipping_method"] = first.pk
 

@@ -58,7 +58,7 @@ def limited_method_allowed(customer, amount_due, shop_settings=None, exclude=Non
 
 def allowed_payment_methods(customer, amount_due):
     """The active payment methods the checkout page offers for ``amount_due``."""
-    methods = list(PaymentMethod.objects.filter(is_active=True))
+    methods = list(PaymentMethod.active_rows())
     if any(m.limited_by_open_amount for m in methods):
         if not limited_method_allowed(customer, amount_due):
             methods = [m for m in methods if not m.limited_by_open_amount]

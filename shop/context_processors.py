@@ -9,7 +9,7 @@ def storefront(request):
         return {}
     context = {
         "shop_settings": ShopSettings.load(),
-        "nav_categories": Category.objects.all(),
+        "nav_categories": Category.active_rows,  # called by the template, if it shows them
         "currency": settings.SHOP_CURRENCY,
     }
     slots = getattr(request, "page_slots", None)

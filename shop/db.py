@@ -9,6 +9,7 @@ Raw SQL names tables through :func:`table`, never by a literal name.
 """
 
 import json
+import weakref
 from contextlib import contextmanager, nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -47,16 +48,38 @@ def json_array_contains_any(field, values):
 # --- transactions and statistics -------------------------------------------------------------
 
 
+def in_transaction(using=DEFAULT_DB_ALIAS):
+    """Inside a transaction the code opened. The one a test case wraps each test in does not
+    count: within it a test's requests stand for requests in autocommit mode."""
+    return any(
+        not getattr(block, "_from_testcase", False) for block in connections[using].atomic_blocks
+    )
+
+
+# The statement_timeout each open driver connection was last given outside a transaction
+# (a session-level SET there lasts as long as the connection; one inside a transaction is
+# undone by its rollback, so it is not remembered).
+_timeouts = weakref.WeakKeyDictionary()
+
+
 def set_statement_timeout(seconds, using=DEFAULT_DB_ALIAS):
     """Limit every following statement of this thread's connection to ``seconds`` (0 = no
     limit), PostgreSQL only. Sent straight on the driver connection: one round trip that is
-    not one of the page's queries (the query-count tests count what the page asks)."""
+    not one of the page's queries (the query-count tests count what the page asks) — and
+    none when the connection (a persistent one, ``CONN_MAX_AGE``) has that limit already."""
     if not is_postgresql(using):
         return
     conn = connections[using]
     conn.ensure_connection()
     milliseconds = max(0, int(float(seconds) * 1000))
-    conn.connection.execute(f"SET statement_timeout = {milliseconds}")
+    driver = conn.connection
+    if conn.in_atomic_block:
+        _timeouts.pop(driver, None)
+    elif _timeouts.get(driver) == milliseconds:
+        return
+    driver.execute(f"SET statement_timeout = {milliseconds}")
+    if not conn.in_atomic_block:
+        _timeouts[driver] = milliseconds
 
 
 def snapshot(using=DEFAULT_DB_ALIAS):

@@ -17,6 +17,7 @@ from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
 from . import pagecache, pricing
+from .db import in_transaction
 from .fields import EmailField, URLField
 from .images import validate_product_image
 from .money import ZERO, money_validators
@@ -57,7 +58,27 @@ def _validate_bic(value):
         raise ValidationError(_("Enter a valid BIC (8 or 11 characters)."))
 
 
-class Category(models.Model):
+class KeptRows:
+    """The active rows of a small storefront table, kept per process and storefront version
+    (``pagecache.kept``): shared by every caller, never to be changed."""
+
+    @classmethod
+    def active_rows(cls):
+        return pagecache.kept(
+            cls._meta.label, lambda: list(cls._default_manager.filter(**cls.KEPT_FILTER))
+        )
+
+    @classmethod
+    def active_row(cls, pk):
+        """The active row with this primary key (any form of it), or None."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        return next((row for row in cls.active_rows() if row.pk == pk), None)
+
+
+class Category(KeptRows, models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -72,6 +93,8 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+    KEPT_FILTER = {}  # the navigation shows every category
 
     def get_absolute_url(self):
         return reverse("shop:category", args=[self.slug])
@@ -528,7 +551,7 @@ class PriceHistory(models.Model):
         return f"{self.price} ({timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M})"
 
 
-class ShippingMethod(models.Model):
+class ShippingMethod(KeptRows, models.Model):
     name = models.CharField(_("name"), max_length=100)
     price = models.DecimalField(
         _("gross price"), max_digits=10, decimal_places=2, validators=money_validators()
@@ -566,13 +589,15 @@ class ShippingMethod(models.Model):
     def __str__(self):
         return self.name
 
+    KEPT_FILTER = {"is_active": True}
+
     def cost_for(self, goods_total):
         if self.free_over is not None and goods_total >= self.free_over:
             return ZERO
         return self.price
 
 
-class PaymentMethod(models.Model):
+class PaymentMethod(KeptRows, models.Model):
     class Kind(models.TextChoices):
         CARD = "card", _("Credit card")
         PREPAYMENT = "prepayment", _("Prepayment / bank transfer")
@@ -602,6 +627,8 @@ class PaymentMethod(models.Model):
 
     def __str__(self):
         return self.name
+
+    KEPT_FILTER = {"is_active": True}
 
     @property
     def captured_on_invoice(self):
@@ -839,9 +866,12 @@ class ShopSettings(models.Model):
                     # commits (had the transaction changed the row, the version moved on
                     # after commit first, so the kept copy is never used).
                     row = (current, copy.copy(obj))
-                    transaction.on_commit(
-                        lambda: _process_memo.__setitem__("shop_settings", row), using=using
-                    )
+                    if in_transaction(using):
+                        transaction.on_commit(
+                            lambda: _process_memo.__setitem__("shop_settings", row), using=using
+                        )
+                    else:
+                        _process_memo["shop_settings"] = row
             if getattr(_request_memo, "active", False):
                 _request_memo.shop_settings = obj
         return obj
@@ -858,11 +888,13 @@ def open_request_memo(sender=None, environ=None, **kwargs):
     path = (environ or {}).get("PATH_INFO", "")
     _request_memo.active = not path.startswith("/backoffice/")
     _request_memo.shop_settings = None
+    pagecache.open_request(_request_memo.active)
 
 
 def close_request_memo(sender=None, **kwargs):
     _request_memo.active = False
     _request_memo.shop_settings = None
+    pagecache.close_request()
 
 
 class OutboxEmail(models.Model):

@@ -33,6 +33,7 @@ import hashlib
 import secrets
 from functools import wraps
 
+from asgiref.local import Local
 from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import caches
@@ -43,6 +44,8 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+
+from .db import in_transaction
 
 SEQUENCE = "shop_storefront_version"
 
@@ -76,14 +79,68 @@ def enabled(using=DEFAULT_DB_ALIAS):
 # --- the storefront version ------------------------------------------------------------
 
 
+# The version a storefront request read first, for the rest of it (its page key, the
+# settings row, the kept rows: one query per request). Opened by request_started, dropped by
+# request_finished (shop.models.open_request_memo) and by every move of this process. A
+# transaction reads the version afresh: what it writes is priced from the rows of now.
+_request = Local()
+
+
+def open_request(active):
+    _request.active = active
+    _request.version = None
+
+
+def close_request():
+    _request.active = False
+    _request.version = None
+
+
 def version(using=DEFAULT_DB_ALIAS):
-    """The current storefront version (an integer), one query."""
+    """The current storefront version (an integer), one query (per storefront request)."""
+    memo = (
+        using == DEFAULT_DB_ALIAS
+        and getattr(_request, "active", False)
+        and not in_transaction(using)
+    )
+    if memo and _request.version is not None:
+        return _request.version
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT last_value FROM {SEQUENCE}")
-        return cursor.fetchone()[0]
+        current = cursor.fetchone()[0]
+    if memo:
+        _request.version = current
+    return current
+
+
+_kept = {}  # {(name, language): (storefront version, value)}
+
+
+def kept(name, build, using=DEFAULT_DB_ALIAS):
+    """``build()``'s value, read once per process and storefront version: the few small rows
+    many storefront pages and every checkout ask for (the active shipping and payment
+    methods, the navigation's categories) — one query for the version instead of one or more
+    per use. Per language (their order follows the translated names). A value read inside a
+    transaction is kept once it commits (had the transaction changed the rows, the version
+    moved on after commit first, so the kept value is never used). The value is shared by
+    every caller of the process: never change it."""
+    if not versioned(using):
+        return build()
+    key = (name, translation.get_language())
+    current = version(using)
+    hit = _kept.get(key)
+    if hit is not None and hit[0] == current:
+        return hit[1]
+    value = build()
+    if in_transaction(using):
+        transaction.on_commit(lambda: _kept.__setitem__(key, (current, value)), using=using)
+    else:
+        _kept[key] = (current, value)
+    return value
 
 
 def _advance(using=DEFAULT_DB_ALIAS):
+    _request.version = None
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT nextval('{SEQUENCE}')")
 

@@ -262,8 +262,9 @@ CACHES["storefront_pages"] = {
 }
 # Sessions live in PostgreSQL only (shared by every web node). Not cached_db: a session
 # deleted (logout) or changed while Redis was unreachable would come back from the stale
-# cache entry once Redis answers again.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# cache entry once Redis answers again. Django's database store in one statement per write
+# (shop/sessions.py).
+SESSION_ENGINE = "shop.sessions"
 
 # Celery: with no broker configured, tasks run in-process (eagerly).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

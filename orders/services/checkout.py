@@ -164,9 +164,7 @@ def quote_order(items, data: CheckoutData, customer=None):
     reports its error in ``errors``.
     """
     lines = _priced_lines(items, strict=False)
-    shipping_method = ShippingMethod.objects.filter(
-        pk=_int_or_none(data.shipping_method_id), is_active=True
-    ).first()
+    shipping_method = ShippingMethod.active_row(data.shipping_method_id)
     order = _new_order(data, customer, lines, shipping_method, None)
     shipping_base = discountable_total(lines)
     vat.apply_reverse_charge(order, lines)
@@ -192,13 +190,6 @@ def quote_order(items, data: CheckoutData, customer=None):
             elif name in extensions.AVAILABLE_FIELDS:
                 quote.available[name] = quote.available.get(name, ZERO) + amount
     return quote
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _ordering_customer(customer, data):
@@ -278,12 +269,11 @@ def _priced_lines(items, strict=True):
 
 
 def _chosen_methods(data):
-    shipping_method = ShippingMethod.objects.filter(
-        pk=data.shipping_method_id, is_active=True
-    ).first()
+    # The rows of the storefront version read in this transaction (shop.pagecache.kept).
+    shipping_method = ShippingMethod.active_row(data.shipping_method_id)
     if shipping_method is None:
         raise CheckoutError(_("Please choose a shipping method."), field="shipping_method")
-    payment_method = PaymentMethod.objects.filter(pk=data.payment_method_id, is_active=True).first()
+    payment_method = PaymentMethod.active_row(data.payment_method_id)
     if payment_method is None:
         raise CheckoutError(_("Please choose a payment method."), field="payment_method")
     return shipping_method, payment_method

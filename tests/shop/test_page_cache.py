@@ -269,3 +269,42 @@ def test_a_page_that_is_not_the_same_for_every_guest_is_never_kept(rf, personal,
         response = view(request)
         assert pagecache.CSRF_SLOT.encode() not in response.content  # filled all the same
     assert len(rendered) == renders  # 2: the second guest's page was rendered again
+
+
+def test_kept_methods_follow_every_change_at_once(make_order, shipping):
+    """Shipping and payment methods are kept per storefront version: the placement charges a
+    changed price and refuses a deactivated method at once, in the same process."""
+    from orders.services import CheckoutError
+    from shop.models import ShippingMethod
+
+    assert ShippingMethod.active_row(shipping.pk).price == shipping.price
+    ShippingMethod.objects.filter(pk=shipping.pk).update(price=Decimal("7.77"))
+    assert ShippingMethod.active_row(shipping.pk).price == Decimal("7.77")
+    assert make_order().shipping_total == Decimal("7.77")
+    ShippingMethod.objects.filter(pk=shipping.pk).update(is_active=False)
+    assert ShippingMethod.active_row(shipping.pk) is None
+    with pytest.raises(CheckoutError):
+        make_order()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_rows_read_in_a_transaction_are_kept_once_it_commits():
+    from django.db import transaction
+
+    from shop.models import Category
+    from tests.factories import CategoryFactory
+
+    CategoryFactory(name="Tea")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Category.active_rows()
+        raise RuntimeError("rolled back")
+    assert pagecache._kept == {}
+    with transaction.atomic():
+        assert [c.name for c in Category.active_rows()] == ["Tea"]
+    with CaptureQueriesContext(connection) as queries:
+        assert [c.name for c in Category.active_rows()] == ["Tea"]
+    assert [q["sql"] for q in queries.captured_queries] == [
+        f"SELECT last_value FROM {pagecache.SEQUENCE}"
+    ]
+    CategoryFactory(name="Coffee")
+    assert sorted(c.name for c in Category.active_rows()) == ["Coffee", "Tea"]

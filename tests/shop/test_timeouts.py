@@ -178,3 +178,29 @@ def test_a_hung_cache_answers_like_a_miss_and_is_skipped_for_a_while(settings):
             redis_server.resume()
         cache_breaker.reset()  # (REDIS_RETRY_AFTER later)
         assert cache.get("key") == "value"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_persistent_connection_is_given_its_statement_timeout_once(settings):
+    """Outside a transaction a SET lasts as long as the connection: it is sent again only
+    when the limit changes (or the connection is a new one)."""
+    from shop import db
+
+    settings.STOREFRONT_STATEMENT_TIMEOUT = 5
+    sent = []
+
+    def counting(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    assert statement_timeout_seen_by_view("/products/") == "5s"
+    driver = connection.connection
+    before = db._timeouts.get(driver)
+    assert before == 5000
+    with connection.execute_wrapper(counting):
+        assert statement_timeout_seen_by_view("/checkout/") == "5s"
+    assert sent == ["SHOW statement_timeout"]  # no SET: the connection has the limit
+    assert statement_timeout_seen_by_view("/backoffice/vouchers/campaign/") == "0"
+    assert statement_timeout_seen_by_view("/products/") == "5s"
+    connection.close()  # a new connection starts with the database default: set again
+    assert statement_timeout_seen_by_view("/products/") == "5s"
