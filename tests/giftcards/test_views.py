@@ -7,6 +7,7 @@ from giftcards import services
 from giftcards.models import CardState, CreditAccount, GiftCard
 from giftcards.views import CHECK_LIMIT
 from orders.models import Order
+from shop.models import ShopSettings
 from tests.checkout import checkout_through_page
 from tests.factories import UserFactory
 
@@ -74,6 +75,7 @@ def test_account_page_shows_only_own_credit_and_history(
     theirs = make_card("77.00")
     services.redeem_to_account(theirs.number, other)
     client.force_login(customer)
+    ShopSettings.load()  # the settings row exists in a running shop (its first load inserts it)
     with django_assert_max_num_queries(12):
         response = client.get("/account/giftcards/")
     html = response.content.decode()

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import Review, with_rating
-from shop.models import Product
+from shop.models import Product, ShopSettings
 from tests.factories import ProductFactory, StaffFactory
 
 from .factories import ReviewFactory
@@ -159,6 +159,7 @@ def test_product_lists_show_rating_with_constant_queries(
 
 
 def test_category_page_shows_rating_with_constant_queries(client, django_assert_max_num_queries):
+    ShopSettings.load()  # the settings row exists in a running shop (its first load inserts it)
     first = ProductFactory()
     for _ in range(5):
         p = ProductFactory(category=first.category)
