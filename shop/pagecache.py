@@ -96,6 +96,22 @@ def close_request():
     _request.version = None
 
 
+def wants_version(using=DEFAULT_DB_ALIAS):
+    """Would this storefront request keep a version read now (and has none yet)?"""
+    return (
+        using == DEFAULT_DB_ALIAS
+        and versioned(using)
+        and getattr(_request, "active", False)
+        and getattr(_request, "version", None) is None
+        and not in_transaction(using)
+    )
+
+
+def seen_version(current):
+    """The version read along with something else (the session: ``shop.sessions``)."""
+    _request.version = current
+
+
 def version(using=DEFAULT_DB_ALIAS):
     """The current storefront version (an integer), one query (per storefront request)."""
     memo = (

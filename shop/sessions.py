@@ -8,17 +8,42 @@ collision of 32 random characters is refused by the primary key: ``CreateError``
 ``create()`` draws another key) and each write is one statement — atomic by itself, inside a
 savepoint only where a transaction is already open (a failed statement must not break it).
 A change of a session that was deleted meanwhile (a logout in another tab) still raises
-``UpdateError``, as Django's store does."""
+``UpdateError``, as Django's store does.
+
+A storefront request reads its session and the storefront version (``shop.pagecache``) in
+one round trip: the version comes with the session row, for the rest of the request."""
 
 from contextlib import nullcontext
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import IntegrityError, connections, router, transaction
+from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+from . import pagecache
 
 
 class SessionStore(db.SessionStore):
+    def _get_session_from_db(self):
+        using = router.db_for_read(self.model)
+        if not pagecache.wants_version(using):
+            return super()._get_session_from_db()
+        table = connections[using].ops.quote_name(self.model._meta.db_table)
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT last_value FROM {pagecache.SEQUENCE}), s.session_data, "
+                f"s.expire_date FROM (SELECT 1) AS one LEFT JOIN {table} AS s "
+                "ON s.session_key = %s AND s.expire_date > %s",
+                [self.session_key or "", timezone.now()],
+            )
+            version, data, expires = cursor.fetchone()
+        pagecache.seen_version(version)
+        if data is None:
+            self._session_key = None
+            return None
+        return self.model(session_key=self.session_key, session_data=data, expire_date=expires)
+
     def _get_new_session_key(self):
         return get_random_string(32, VALID_KEY_CHARS)
 

@@ -66,3 +66,24 @@ def test_inside_a_transaction_a_refused_write_does_not_break_it():
         with pytest.raises(CreateError):
             SessionStore(taken.session_key).save(must_create=True)
         assert Session.objects.filter(session_key=taken.session_key).exists()  # still usable
+
+
+@pytest.mark.django_db
+def test_a_storefront_request_reads_its_session_and_the_version_in_one_round_trip(client, product):
+    from django.urls import reverse
+
+    from shop import pagecache
+    from shop.models import ShopSettings
+
+    ShopSettings.load()  # the settings row exists in a running shop (its first load inserts it)
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("shop:cart"))
+    assert page.status_code == 200 and product.name in page.content.decode()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sql[0].startswith(f"SELECT (SELECT last_value FROM {pagecache.SEQUENCE})")
+    assert f"SELECT last_value FROM {pagecache.SEQUENCE}" not in sql  # not read again
+    version_before = pagecache.version()
+    product.save()  # moves the version: the next request sees the change
+    assert pagecache.version() > version_before
+    assert client.get(reverse("shop:cart")).status_code == 200
