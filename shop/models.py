@@ -17,7 +17,6 @@ from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
 from . import pagecache, pricing
-from .db import in_transaction
 from .fields import EmailField, URLField
 from .images import validate_product_image
 from .money import ZERO, money_validators
@@ -854,24 +853,13 @@ class ShopSettings(models.Model):
         costs that one small query; within a storefront request not even that."""
         obj = getattr(_request_memo, "shop_settings", None)
         if obj is None:
-            using = cls.objects.db
-            kept = _process_memo.get("shop_settings")
-            current = pagecache.version(using) if pagecache.versioned(using) else None
-            if current is not None and kept is not None and kept[0] == current:
-                obj = copy.copy(kept[1])
-            else:
-                obj, _created = cls.objects.get_or_create(pk=1)
-                if current is not None:
-                    # Only a committed row is kept: one read in a transaction is kept once it
-                    # commits (had the transaction changed the row, the version moved on
-                    # after commit first, so the kept copy is never used).
-                    row = (current, copy.copy(obj))
-                    if in_transaction(using):
-                        transaction.on_commit(
-                            lambda: _process_memo.__setitem__("shop_settings", row), using=using
-                        )
-                    else:
-                        _process_memo["shop_settings"] = row
+            kept = pagecache.kept(
+                "shop_settings",
+                lambda: cls.objects.get_or_create(pk=1)[0],
+                using=cls.objects.db,
+                per_language=False,
+            )
+            obj = copy.copy(kept)
             if getattr(_request_memo, "active", False):
                 _request_memo.shop_settings = obj
         return obj
@@ -881,7 +869,6 @@ class ShopSettings(models.Model):
 # request_started, dropped by request_finished and by every save of the row. Backoffice
 # requests are left out: a settings form works on the row it loaded.
 _request_memo = Local()
-_process_memo = {}  # {"shop_settings": (storefront version, row)}
 
 
 def open_request_memo(sender=None, environ=None, **kwargs):

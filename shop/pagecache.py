@@ -96,14 +96,21 @@ def close_request():
     _request.version = None
 
 
+def _request_keeps_version(using):
+    """Does a storefront request keep the version it reads now (outside a transaction)?"""
+    return (
+        using == DEFAULT_DB_ALIAS
+        and getattr(_request, "active", False)
+        and not in_transaction(using)
+    )
+
+
 def wants_version(using=DEFAULT_DB_ALIAS):
     """Would this storefront request keep a version read now (and has none yet)?"""
     return (
-        using == DEFAULT_DB_ALIAS
-        and versioned(using)
-        and getattr(_request, "active", False)
+        versioned(using)
+        and _request_keeps_version(using)
         and getattr(_request, "version", None) is None
-        and not in_transaction(using)
     )
 
 
@@ -114,11 +121,7 @@ def seen_version(current):
 
 def version(using=DEFAULT_DB_ALIAS):
     """The current storefront version (an integer), one query (per storefront request)."""
-    memo = (
-        using == DEFAULT_DB_ALIAS
-        and getattr(_request, "active", False)
-        and not in_transaction(using)
-    )
+    memo = _request_keeps_version(using)
     if memo and _request.version is not None:
         return _request.version
     with connections[using].cursor() as cursor:
@@ -132,17 +135,18 @@ def version(using=DEFAULT_DB_ALIAS):
 _kept = {}  # {(name, language): (storefront version, value)}
 
 
-def kept(name, build, using=DEFAULT_DB_ALIAS):
+def kept(name, build, using=DEFAULT_DB_ALIAS, per_language=True):
     """``build()``'s value, read once per process and storefront version: the few small rows
     many storefront pages and every checkout ask for (the active shipping and payment
     methods, the navigation's categories) — one query for the version instead of one or more
     per use. Per language (their order follows the translated names). A value read inside a
     transaction is kept once it commits (had the transaction changed the rows, the version
     moved on after commit first, so the kept value is never used). The value is shared by
-    every caller of the process: never change it."""
+    every caller of the process: never change it (``ShopSettings.load`` hands out copies).
+    ``per_language=False``: one value for every language (the settings row)."""
     if not versioned(using):
         return build()
-    key = (name, translation.get_language())
+    key = (name, translation.get_language() if per_language else None)
     current = version(using)
     hit = _kept.get(key)
     if hit is not None and hit[0] == current:

@@ -93,11 +93,10 @@ def _no_cached_pages():
     test's rollback does not move back: a page of an earlier test must not answer."""
     from django.core.cache import caches
 
-    from shop import models, pagecache
+    from shop import pagecache
 
     caches["storefront_pages"].clear()
-    models._process_memo.clear()  # the settings row kept under the version, likewise
-    pagecache._kept.clear()  # the kept rows (methods, categories), likewise
+    pagecache._kept.clear()  # the kept rows (settings, methods, categories), likewise
     yield
 
 

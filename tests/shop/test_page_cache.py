@@ -199,14 +199,12 @@ def test_a_settings_row_read_in_a_transaction_is_kept_once_it_commits():
     commits, never when it rolls back, nor when the same transaction changed the row."""
     from django.db import transaction
 
-    from shop import models
-
     ShopSettings.load()
-    models._process_memo.clear()
+    pagecache._kept.clear()
     with pytest.raises(RuntimeError), transaction.atomic():
         ShopSettings.load()
         raise RuntimeError("rolled back")
-    assert models._process_memo == {}
+    assert pagecache._kept == {}
     with transaction.atomic():
         shop = ShopSettings.load()
         shop.shop_name = "Written here"
@@ -215,7 +213,7 @@ def test_a_settings_row_read_in_a_transaction_is_kept_once_it_commits():
     with CaptureQueriesContext(connection) as queries:
         assert ShopSettings.load().shop_name == "Written here"
     assert len(queries.captured_queries) == 2  # the version moved after commit: read again
-    models._process_memo.clear()
+    pagecache._kept.clear()
     with transaction.atomic():
         ShopSettings.load()
     with CaptureQueriesContext(connection) as queries:
