@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from customers import services as customer_services
+from shop import pagecache
 from shop.cart import Cart
 from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
-from shop.models import ShopSettings
+from shop.models import PaymentMethod, ShippingMethod, ShopSettings
 from shop.money import ZERO
 from shop.pdf import pdf_response
 from shop.ratelimit import RateLimit
@@ -128,6 +129,7 @@ def _checkout_context(form, quote, offered, customer):
 
     offered_ids = {m.pk for m in offered}
     room = limits.headroom(customer)
+    cacheable = customer is None and not form.is_bound
     return {
         "form": form,
         "lines": quote.lines,
@@ -147,7 +149,13 @@ def _checkout_context(form, quote, offered, customer):
         "limit_headroom": "" if room is None else f"{room:.2f}",
         "customer": customer,
         # A guest's first view: the address fields hold nothing of theirs (cached fragment).
-        "address_cacheable": customer is None and not form.is_bound,
+        "address_cacheable": cacheable,
+        # … nor do the code fields, unless a code was applied on the cart page. What the
+        # apps' panels show there follows the shop's settings: the fragment is kept per
+        # storefront version, which every change of them moves on.
+        "codes_cacheable": cacheable and not form.initial.get("voucher_code"),
+        "fragment_version": pagecache.version() if pagecache.versioned() else None,
+        "fragment_seconds": 3600 if pagecache.versioned() else 0,
     }
 
 
@@ -156,11 +164,17 @@ def success(request):
     if not order_id:
         return redirect("shop:home")
     order = get_object_or_404(
-        Order.objects.select_related("payment_method", "shipping_method").prefetch_related(
+        Order.objects.prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.with_pictures())
         ),
         pk=order_id,
     )
+    # The methods of an order placed a moment ago are among the active ones every checkout
+    # keeps (no join); one retired since is looked up.
+    for field, model in (("payment_method", PaymentMethod), ("shipping_method", ShippingMethod)):
+        row = model.active_row(getattr(order, f"{field}_id"))
+        if row is not None:
+            setattr(order, field, row)
     lines = list(order.lines.all())
     return render(
         request,

@@ -96,7 +96,8 @@ def _no_cached_pages():
     from shop import pagecache
 
     caches["storefront_pages"].clear()
-    pagecache._kept.clear()  # the kept rows (settings, methods, categories), likewise
+    caches["template_fragments"].clear()  # some are kept per storefront version too
+    pagecache._kept.clear()  # the kept rows and fragments (settings, methods, nav), likewise
     yield
 
 

@@ -4,9 +4,9 @@ that tell search engines the same page in the other languages."""
 
 from django import template
 from django.conf import settings
-from django.urls import Resolver404, resolve, translate_url
+from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, override
 
 register = template.Library()
 
@@ -23,20 +23,23 @@ def language_choices():
 @register.simple_tag(takes_context=True)
 def language_alternates(context):
     """``[{"hreflang", "href"}]``: this page in every language, absolute, plus ``x-default``
-    (the unprefixed default-language URL). Empty for a page that is not a storefront page."""
+    (the unprefixed default-language URL). Empty for a page that is not a storefront page.
+
+    What ``translate_url`` does for each language, on the match the request was routed by
+    (one reverse per language, no resolve)."""
     request = context.get("request")
-    if request is None or request.method not in ("GET", "HEAD"):
+    match = getattr(request, "resolver_match", None)
+    if match is None or request.method not in ("GET", "HEAD"):
         return []
-    try:
-        resolve(request.path_info)
-    except Resolver404:
-        return []
-    here = request.get_full_path()
-    links = []
+    query = request.META.get("QUERY_STRING", "")
+    hrefs = {}
     for code, _name in settings.LANGUAGES:
-        links.append(
-            {"hreflang": code, "href": request.build_absolute_uri(translate_url(here, code))}
-        )
-    default = request.build_absolute_uri(translate_url(here, settings.LANGUAGE_CODE))
-    links.append({"hreflang": "x-default", "href": default})
+        with override(code):
+            try:
+                path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:
+                path = request.path
+        hrefs[code] = request.build_absolute_uri(f"{path}?{query}" if query else path)
+    links = [{"hreflang": code, "href": href} for code, href in hrefs.items()]
+    links.append({"hreflang": "x-default", "href": hrefs[settings.LANGUAGE_CODE]})
     return links

@@ -328,3 +328,22 @@ def test_product_deactivated_after_adding_is_a_form_error(client, product, post_
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert Order.objects.count() == 0
+
+
+def test_success_page_shows_the_methods_also_when_retired_since(
+    client, product, post_data, shipping, card_payment, django_assert_max_num_queries
+):
+    """The success page takes the order's methods from the active ones every checkout keeps;
+    a method retired in between is looked up."""
+    ShopSettings.load()  # the settings row exists in a running shop (its first load inserts it)
+    add_to_cart(client, product)
+    assert client.post(reverse("orders:checkout"), post_data()).status_code == 302
+    client.get(reverse("orders:success"))  # the kept rows are read once per process
+    with django_assert_max_num_queries(4):  # session + version, order, lines, pictures
+        html = client.get(reverse("orders:success")).content.decode()
+    assert shipping.name in html and card_payment.name in html
+    for method in (card_payment, shipping):  # retired in the backoffice
+        method.is_active = False
+        method.save()
+    html = client.get(reverse("orders:success")).content.decode()
+    assert shipping.name in html and card_payment.name in html

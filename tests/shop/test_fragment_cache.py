@@ -112,3 +112,54 @@ def test_a_guests_checkout_fields_are_shared_but_never_a_customers(client, produ
     third = Client()
     third.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
     assert 'value="Lena"' not in page(third, checkout)
+
+
+# --- kept fragments: the same for every visitor, once per storefront version -------------
+
+
+def kept_template():
+    from django.template import engines
+
+    return engines["django"].from_string(
+        '{% load kept %}[{% kept "test_fragment" %}{{ value }}{% endkept %}]'
+    )
+
+
+def test_a_kept_fragment_is_rendered_once_per_version_and_language():
+    from django.utils import translation
+
+    from shop import pagecache
+
+    template = kept_template()
+    assert template.render({"value": "first"}) == "[first]"
+    assert template.render({"value": "second"}) == "[first]"  # kept
+    with translation.override("de"):
+        assert template.render({"value": "erste"}) == "[erste]"  # per language
+    pagecache.changed()  # something a storefront page shows changed
+    assert template.render({"value": "third"}) == "[third]"
+
+
+def test_a_kept_fragment_needs_a_quoted_name():
+    from django.template import TemplateSyntaxError, engines
+
+    for bad in ("{% kept %}", "{% kept name %}", '{% kept "a" "b" %}'):
+        with pytest.raises(TemplateSyntaxError):
+            engines["django"].from_string("{% load kept %}" + bad + "x{% endkept %}")
+
+
+def test_navigation_and_footer_follow_categories_and_settings_at_once(client, product):
+    from shop.models import Category, ShopSettings
+
+    client.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    url = reverse("shop:cart")
+    html = page(client, url)
+    assert "Gardening tools" not in html
+    Category.objects.create(name="Gardening tools", slug="gardening-tools")
+    settings_row = ShopSettings.load()
+    ShopSettings.objects.filter(pk=settings_row.pk).update(legal_name="Neue Firma GmbH")
+    ShopSettings.objects.get(pk=settings_row.pk).save()  # the backoffice saves the row
+    html = page(client, url)
+    assert 'href="/category/gardening-tools/">Gardening tools</a>' in html
+    assert "<strong>Neue Firma GmbH</strong>" in html
+    assert 'value="de" lang="de" selected' in page(client, "/de/cart/")
+    assert 'value="en" lang="en" selected' in page(client, url)

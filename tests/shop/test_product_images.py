@@ -182,3 +182,16 @@ def test_account_order_page_shows_thumbnails_with_constant_queries(
     bigger = make_order(many, customer=customer)
     with django_assert_max_num_queries(len(one_line.captured_queries)):
         client.get(reverse("orders:account_order", args=[bigger.number]))
+
+
+def test_version_urls_are_what_imagekit_says_and_only_for_versions(product):
+    image = picture(product)
+    for version in ProductImage.VERSIONS:
+        assert getattr(image.urls, version) == getattr(image, version).url
+    assert image.webp_srcset.startswith(image.webp_240.url + " 240w, ")
+    with pytest.raises(AttributeError):
+        image.urls.image  # noqa: B018 (only the resized versions)
+    # A new picture under another name gets its own URLs, never a remembered one.
+    other = picture(product, position=1)
+    assert other.urls.jpeg_240 != image.urls.jpeg_240
+    assert other.urls.jpeg_240 == other.jpeg_240.url

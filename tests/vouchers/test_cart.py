@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from .factories import CampaignFactory, CodeFactory
@@ -61,3 +62,19 @@ def test_cart_panel_rechecks_a_stored_code(cart_client):
 
 def test_cart_code_needs_post(client):
     assert client.get(reverse("vouchers:cart_code")).status_code == 405
+
+
+def test_checkout_shows_the_code_of_this_guest_after_another_guests_empty_view(
+    cart_client, product, shipping, card_payment
+):
+    """A guest's empty code fields are a kept fragment: a guest who applied a code on the
+    cart page never gets another guest's empty field."""
+    other = Client()
+    other.post(reverse("shop:cart_add"), {"product": product.pk, "quantity": 1})
+    empty = other.get(reverse("orders:checkout")).content.decode()
+    assert 'name="voucher_code"' in empty and 'value="TENOFF"' not in empty
+    CodeFactory(text="TENOFF", campaign=CampaignFactory(discount_type="amount", discount_value=10))
+    cart_client.post(reverse("vouchers:cart_code"), {"code": "tenoff", "action": "apply"})
+    html = cart_client.get(reverse("orders:checkout")).content.decode()
+    assert 'name="voucher_code"' in html and 'value="TENOFF"' in html
+    assert 'value="TENOFF"' not in other.get(reverse("orders:checkout")).content.decode()
