@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from customers import services as customer_services
-from shop import pagecache
 from shop.cart import Cart
 from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
@@ -151,11 +150,9 @@ def _checkout_context(form, quote, offered, customer):
         # A guest's first view: the address fields hold nothing of theirs (cached fragment).
         "address_cacheable": cacheable,
         # … nor do the code fields, unless a code was applied on the cart page. What the
-        # apps' panels show there follows the shop's settings: the fragment is kept per
-        # storefront version, which every change of them moves on.
+        # apps' panels show there follows the shop's settings: a {% kept %} fragment (per
+        # storefront version, which every change of them moves on).
         "codes_cacheable": cacheable and not form.initial.get("voucher_code"),
-        "fragment_version": pagecache.version() if pagecache.versioned() else None,
-        "fragment_seconds": 3600 if pagecache.versioned() else 0,
     }
 
 

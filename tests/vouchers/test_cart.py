@@ -78,3 +78,18 @@ def test_checkout_shows_the_code_of_this_guest_after_another_guests_empty_view(
     html = cart_client.get(reverse("orders:checkout")).content.decode()
     assert 'name="voucher_code"' in html and 'value="TENOFF"' in html
     assert 'value="TENOFF"' not in other.get(reverse("orders:checkout")).content.decode()
+
+
+def test_a_guests_kept_code_fields_follow_the_gift_card_mode_at_once(cart_client):
+    from shop.models import ShopSettings
+
+    shop = ShopSettings.load()
+    shop.giftcard_mode = "card"
+    shop.save()
+    assert "giftcard-login-hint" not in cart_client.get(reverse("orders:checkout")).content.decode()
+    cart_client.get(reverse("orders:checkout"))  # now from the kept fragment
+    shop.giftcard_mode = "customer"
+    shop.save()  # the backoffice saves the settings: the storefront version moves on
+    assert (
+        'id="giftcard-login-hint"' in cart_client.get(reverse("orders:checkout")).content.decode()
+    )
