@@ -8,6 +8,7 @@ plain ``forms.EmailField`` accepts 320 characters, its model field stores 254.
 """
 
 from django import forms
+from django.core.files.images import get_image_dimensions
 from django.db import models
 
 EMAIL_MAX_LENGTH = 254
@@ -46,3 +47,38 @@ class URLField(models.URLField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.URLField", args, kwargs
+
+
+class PictureField(models.ImageField):
+    """An image column whose width and height come from their own columns, never from the
+    file when a row is loaded.
+
+    Django's ``ImageField`` opens the file to measure it whenever a row without stored
+    dimensions is loaded (and on every instance made without them, such as a listing's
+    first picture): a disk read per picture on every page, and a page that fails when a
+    picture's file is missing. Here the file is measured only when one is assigned (an
+    upload, ``image.save(...)``), also from content without a name (a ``ContentFile``).
+    Migrations see Django's ``ImageField``: the column is the same.
+    """
+
+    def contribute_to_class(self, cls, name, **kwargs):
+        # FileField's, not ImageField's: no post_init receiver that measures on load.
+        super(models.ImageField, self).contribute_to_class(cls, name, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        if not force or self.attname not in instance.__dict__:
+            return
+        file = getattr(instance, self.attname)
+        content = getattr(file, "_file", None)
+        if file or content is None:
+            super().update_dimension_fields(instance, force=True)
+            return
+        width, height = get_image_dimensions(content)  # content without a name
+        if self.width_field:
+            setattr(instance, self.width_field, width)
+        if self.height_field:
+            setattr(instance, self.height_field, height)

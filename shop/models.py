@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Case, F, Q, When
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
 from . import pagecache, pricing
-from .fields import EmailField, URLField
+from .fields import EmailField, PictureField, URLField
 from .images import validate_product_image
 from .money import ZERO, money_validators
 from .pagecache import StorefrontQuerySet
@@ -125,15 +126,16 @@ class ProductQuerySet(StorefrontQuerySet):
         )
 
     def with_main_image(self):
-        """Annotates the first image (``main_image_path``, ``main_image_alt``) in the same
-        query, so lists show pictures without a query per product."""
-        first = ProductImage.objects.filter(product=models.OuterRef("pk")).order_by(
-            "position", "pk"
+        """Annotates the first image (``main_image_row``: its path, alternative text, width
+        and height) in the same query, so lists show pictures without a query per product."""
+        first = (
+            ProductImage.objects.filter(product=models.OuterRef("pk"))
+            .order_by("position", "pk")
+            .values(row=JSONObject(path="image", alt="alt_text", width="width", height="height"))[
+                :1
+            ]
         )
-        return self.annotate(
-            main_image_path=models.Subquery(first.values("image")[:1]),
-            main_image_alt=models.Subquery(first.values("alt_text")[:1]),
-        )
+        return self.annotate(main_image_row=models.Subquery(first, output_field=models.JSONField()))
 
     def low_stock(self):
         """Tracked products at or below their low-stock threshold."""
@@ -407,11 +409,16 @@ class Product(models.Model):
     @property
     def main_image(self):
         """The first picture: from ``with_main_image()`` without a query, else looked up."""
-        if hasattr(self, "main_image_path"):
-            if not self.main_image_path:
+        if hasattr(self, "main_image_row"):
+            row = self.main_image_row
+            if not row:
                 return None
             return ProductImage(
-                product=self, image=self.main_image_path, alt_text=self.main_image_alt or ""
+                product=self,
+                image=row["path"],
+                alt_text=row["alt"] or "",
+                width=row["width"],
+                height=row["height"],
             )
         cache = getattr(self, "_prefetched_objects_cache", {})
         if "images" in cache:
@@ -497,7 +504,7 @@ class ProductImage(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
     )
-    image = models.ImageField(
+    image = PictureField(
         _("image"),
         upload_to="products/%Y/%m/",
         width_field="width",

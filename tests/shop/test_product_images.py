@@ -195,3 +195,76 @@ def test_version_urls_are_what_imagekit_says_and_only_for_versions(product):
     other = picture(product, position=1)
     assert other.urls.jpeg_240 != image.urls.jpeg_240
     assert other.urls.jpeg_240 == other.jpeg_240.url
+
+
+def stored_size(image):
+    return tuple(ProductImage.objects.filter(pk=image.pk).values_list("width", "height").get())
+
+
+def test_width_and_height_are_stored_from_an_upload_and_from_content_without_a_name(
+    admin_client, product
+):
+    from django.core.files.base import ContentFile
+
+    data = change_form(product)
+    data["images-0-image"] = png(1600, 1200)
+    admin_client.post(reverse("admin:shop_product_change", args=[product.pk]), data)
+    assert stored_size(product.images.get()) == (1600, 1200)
+    # What seed_demo does: content without a file name (Django's ImageField left it empty).
+    buffer = BytesIO()
+    Image.new("RGB", (320, 200), (10, 20, 30)).save(buffer, format="PNG")
+    image = ProductImage(product=product, position=1)
+    image.image.save("drawn.png", ContentFile(buffer.getvalue()), save=True)
+    assert stored_size(image) == (320, 200)
+
+
+def test_pages_never_open_a_picture_file_and_survive_a_missing_one(
+    client, admin_client, shipping, card_payment, settings
+):
+    """Width and height come from the database: a picture whose file is gone (a media
+    volume not yet restored, a file removed by hand) shows no error on any page."""
+    from tests.checkout import checkout_post
+
+    product = ProductFactory(price=Decimal("10.00"))
+    image = picture(product)
+    (settings.MEDIA_ROOT / image.image.name).unlink()
+    listed = ProductFactory()  # a product in the list whose row has no stored size
+    # bulk_create: no file to make the resized versions from (imagekit's save signal)
+    (gone,) = ProductImage.objects.bulk_create(
+        [ProductImage(product=listed, image="products/gone.png")]
+    )
+    assert stored_size(gone) == (None, None)
+    for url in (
+        reverse("shop:products"),
+        reverse("shop:product", args=[product.slug]),
+        reverse("shop:product", args=[listed.slug]),
+    ):
+        assert client.get(url).status_code == 200, url
+    page = client.get(reverse("shop:products")).content.decode()
+    assert 'width="600" height="400"' in page  # the stored size of the first picture
+    add_to_cart(client, product)
+    assert client.get(reverse("shop:cart")).status_code == 200
+    assert client.get(reverse("orders:checkout")).status_code == 200
+    response = client.post(reverse("orders:checkout"), checkout_post(shipping, card_payment))
+    assert response.status_code == 302
+    assert client.get(response.url).status_code == 200
+    order = Order.objects.get()
+    assert (
+        admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).status_code == 200
+    )
+    assert admin_client.get(reverse("admin:shop_product_changelist")).status_code == 200
+
+
+def test_migration_measures_pictures_saved_without_a_size(product):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    image = picture(product)
+    (missing,) = ProductImage.objects.bulk_create(
+        [ProductImage(product=product, image="products/gone.png", position=1)]
+    )
+    ProductImage.objects.update(width=None, height=None)
+    import_module("shop.migrations.0017_picture_dimensions").measure(apps, None)
+    assert stored_size(image) == (600, 400)
+    assert stored_size(missing) == (None, None)  # no file: stays empty, no error
