@@ -70,6 +70,9 @@ def set_statement_timeout(seconds, using=DEFAULT_DB_ALIAS):
     if not is_postgresql(using):
         return
     conn = connections[using]
+    # Before the request's first query: a persistent connection the server has ended since
+    # the last request (a restart) is replaced first, not used for the SET (CONN_HEALTH_CHECKS).
+    conn.close_if_health_check_failed()
     conn.ensure_connection()
     milliseconds = max(0, int(float(seconds) * 1000))
     driver = conn.connection

@@ -4,13 +4,15 @@ Each dependency is played by a real server that accepts the connection and then 
 nothing — the case a missing timeout turns into a request (or worker) that hangs for ever.
 """
 
+import select
 import socket
 import threading
 import time
 
+import psycopg
 import pytest
 from django.core.cache import cache
-from django.db import OperationalError, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
@@ -204,3 +206,44 @@ def test_a_persistent_connection_is_given_its_statement_timeout_once(settings):
     assert statement_timeout_seen_by_view("/products/") == "5s"
     connection.close()  # a new connection starts with the database default: set again
     assert statement_timeout_seen_by_view("/products/") == "5s"
+
+
+def end_connection_from_outside(wrapper):
+    """What a restart of PostgreSQL does to a kept connection: the server ends it."""
+    pid = wrapper.connection.info.backend_pid
+    settings = wrapper.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 5
+    while not select.select([wrapper.connection.pgconn.socket], [], [], 0.05)[0]:
+        assert time.monotonic() < deadline, "the server did not end the connection"
+    return pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_request_after_a_database_restart_gets_a_new_connection(client):
+    """Production keeps connections (CONN_MAX_AGE) and checks them (CONN_HEALTH_CHECKS). A
+    restart of PostgreSQL ends them all; the next request of each worker must not fail, also
+    when it is the first to change the statement timeout (storefront <-> backoffice), which
+    the middleware sets before the request's first query."""
+    saved = {k: connection.settings_dict[k] for k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
+    connection.settings_dict.update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)
+    connection.close()
+    try:
+        for first, second in (("/", "/backoffice/login/"), ("/backoffice/login/", "/cart/")):
+            close_old_connections()  # request_started (the test client leaves it out)
+            assert client.get(first).status_code == 200
+            pid = end_connection_from_outside(connection)
+            close_old_connections()
+            assert client.get(second).status_code == 200, second
+            assert connection.connection.info.backend_pid != pid
+    finally:
+        connection.settings_dict.update(saved)
+        connection.close()
