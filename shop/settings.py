@@ -260,6 +260,9 @@ CACHES["storefront_pages"] = {
     "LOCATION": "storefront-pages",
     "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_ENTRIES", default=500)},
 }
+# A web process freezes its loaded objects out of the garbage collector's scans at start and
+# after this many requests (shop/memory.py; 0: never).
+GC_FREEZE_AFTER_REQUESTS = env.int("GC_FREEZE_AFTER_REQUESTS", default=500)
 # Sessions live in PostgreSQL only (shared by every web node). Not cached_db: a session
 # deleted (logout) or changed while Redis was unreachable would come back from the stale
 # cache entry once Redis answers again. Django's database store in one statement per write
