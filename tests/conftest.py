@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -69,6 +70,9 @@ def production_password_hashers(settings):
 def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # imagekit remembers in the cache (Redis) which resized pictures exist; a test's media
+    # folder is new, so it must not trust what an earlier test or run wrote there.
+    settings.IMAGEKIT_CACHE_PREFIX = f"imagekit:{uuid.uuid4().hex}:"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.AXES_ENABLED = False
     settings.BACKOFFICE_REQUIRE_2FA = False  # tests/security/test_twofactor.py turns it on
