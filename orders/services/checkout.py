@@ -225,8 +225,8 @@ def _check_request(items, data):
 def _priced_lines(items, strict=True, pictures=False):
     """Unsaved order lines at today's catalog prices; refuses what cannot be sold (``strict``)
     or leaves it out (the checkout page's quote). ``pictures``: with each product's main
-    picture (the page shows it; the placement does not need it, and its two subqueries cost
-    about as much as the rest of the product query)."""
+    picture (the page shows it; the placement does not need it, and its subquery costs about
+    as much as the rest of the product query)."""
     products = Product.objects.with_main_image() if pictures else Product.objects.all()
     products = {p.pk: p for p in products.filter(pk__in=[int(pk) for pk in items], is_active=True)}
     if strict and len(products) != len(items):
