@@ -1,9 +1,10 @@
 """Product pictures: what an upload must be. Resizing is django-imagekit's (the spec fields
-on ``shop.models.ProductImage``)."""
+on ``shop.models.ProductImage``), written by :class:`CheckedFileBackend`."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from imagekit.cachefiles.backends import CacheFileState, Simple
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -44,3 +45,20 @@ def validate_product_image(file):
             pass
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError(_("Please upload a JPEG, PNG, WebP or GIF picture."))
+
+
+class CheckedFileBackend(Simple):
+    """imagekit's synchronous backend, except that a resized version the cache remembers as
+    written is written again when its file is not there (a moved or restored ``MEDIA_ROOT``,
+    a deleted file). imagekit keeps that memory in Redis without expiry in production, so
+    ``manage.py generateimages`` skipped exactly the versions it is run for. Pages never ask
+    (the Optimistic strategy): the storage is checked only where a version is generated."""
+
+    def generate(self, file, force=False):
+        if (
+            not force
+            and self.get_state(file, check_if_unknown=False) == CacheFileState.EXISTS
+            and not file.storage.exists(file.name)
+        ):
+            force = True
+        super().generate(file, force=force)

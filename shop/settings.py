@@ -343,6 +343,7 @@ SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 PRODUCT_IMAGE_MAX_PIXELS = env.int("PRODUCT_IMAGE_MAX_PIXELS", default=25_000_000)
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+IMAGEKIT_DEFAULT_CACHEFILE_BACKEND = "shop.images.CheckedFileBackend"
 IMAGEKIT_CACHEFILE_DIR = "products/resized"
 # Serve MEDIA_URL from Django (development, or a single host without a web server in front).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)

@@ -3,7 +3,7 @@ versions, <picture> with srcset/sizes and lazy loading, thumbnails in lists, car
 order pages and e-mails, with constant query counts."""
 
 from decimal import Decimal
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core import mail
@@ -268,3 +268,18 @@ def test_migration_measures_pictures_saved_without_a_size(product):
     import_module("shop.migrations.0017_picture_dimensions").measure(apps, None)
     assert stored_size(image) == (600, 400)
     assert stored_size(missing) == (None, None)  # no file: stays empty, no error
+
+
+def test_generateimages_rewrites_a_version_whose_file_is_gone(product, settings):
+    """imagekit remembers (in Redis) that a version was written; a moved or restored media
+    folder, or a deleted file, must not keep `generateimages` from writing it again."""
+    from django.core.management import call_command
+
+    image = picture(product)
+    path = settings.MEDIA_ROOT / image.jpeg_240.name
+    assert path.exists()
+    path.unlink()
+    call_command("generateimages", "shop:productimage:jpeg_240", stdout=StringIO())
+    assert path.exists()
+    with Image.open(path) as resized:
+        assert resized.width == 240
