@@ -132,7 +132,7 @@ def estimated_count(queryset):
     if not hasattr(queryset, "query") or not is_postgresql(queryset.db):
         return None
     try:
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        sql, params = _rows_only(queryset).query.get_compiler(queryset.db).as_sql()
         with connections[queryset.db].cursor() as cursor:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]
@@ -141,6 +141,17 @@ def estimated_count(queryset):
         return int(plan[0]["Plan"]["Plan Rows"])
     except Exception:  # an unusual query: no estimate, the caller counts exactly
         return None
+
+
+def _rows_only(queryset):
+    """``queryset`` without what does not change its number of rows (the order, the joined
+    rows of ``select_related``, the columns): the same estimate, and planning it costs a
+    tenth of a millisecond instead of two for the orders list's sorted, joined query.
+    DISTINCT, GROUP BY, UNION and slices decide the count, so such querysets stay whole."""
+    query = queryset.query
+    if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
+        return queryset
+    return queryset.order_by().select_related(None).values("pk")
 
 
 def analyze(*models, using=DEFAULT_DB_ALIAS):

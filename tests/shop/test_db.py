@@ -3,9 +3,11 @@ fallbacks (for the embedded SQLite default) are checked to select the same rows.
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from shop import db
-from shop.models import OutboxEmail
+from shop.models import Category, OutboxEmail, Product
+from tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +51,26 @@ def test_estimated_count_comes_from_the_planner_and_is_none_for_lists():
     db.analyze(OutboxEmail)
     assert db.estimated_count(OutboxEmail.objects.all()) == 20
     assert db.estimated_count([1, 2, 3]) is None
+
+
+def test_estimated_count_plans_only_the_rows_of_a_sorted_joined_list():
+    category = CategoryFactory()
+    ProductFactory.create_batch(30, category=category, is_active=True)
+    ProductFactory.create_batch(10, category=category, is_active=False)
+    db.analyze(Product, Category)
+    listed = (
+        Product.objects.filter(is_active=True).select_related("category").order_by("-name", "pk")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        estimate = db.estimated_count(listed)
+    assert 20 <= estimate <= 40  # the planner's figure for "is_active", not for the table
+    explained = queries.captured_queries[0]["sql"]
+    assert "JOIN" not in explained and "ORDER BY" not in explained
+    # DISTINCT decides the count: such a queryset is estimated as it is.
+    distinct = Product.objects.values("category").distinct()
+    with CaptureQueriesContext(connection) as queries:
+        db.estimated_count(distinct)
+    assert "DISTINCT" in queries.captured_queries[0]["sql"]
 
 
 @pytest.mark.django_db(transaction=True)
