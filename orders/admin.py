@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.admin import LargeListAdminMixin, backoffice
+from shop.admin import LargeListAdminMixin, backoffice, choice_label
 from shop.exceptions import DomainError
 from shop.money import format_money
 from shop.pdf import pdf_response
@@ -201,10 +201,10 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             '<span class="order-status {}">{}</span><br>'
             '<span class="order-status pay-{}" title="{}">{}</span>',
             obj.status,
-            obj.get_status_display(),
+            choice_label(Order.Status, obj.status),
             obj.payment_status,
             _("payment status"),
-            obj.get_payment_status_display(),
+            choice_label(Order.PaymentStatus, obj.payment_status),
         )
 
     def has_add_permission(self, request):

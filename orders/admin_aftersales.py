@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.admin import backoffice
+from shop.admin import backoffice, choice_label
 from shop.exceptions import DomainError
 from shop.money import format_money
 from shop.pdf import pdf_response
@@ -288,7 +288,9 @@ class ReturnAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_column(self, obj):
         return format_html(
-            '<span class="order-status return-{}">{}</span>', obj.status, obj.get_status_display()
+            '<span class="order-status return-{}">{}</span>',
+            obj.status,
+            choice_label(Return.Status, obj.status),
         )
 
     def get_urls(self):

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orders import services
 from orders.models import Invoice, Order, Shipment
 from shop.models import OutboxEmail
-from tests.factories import RoleUserFactory
+from tests.factories import RoleUserFactory, StaffFactory
 
 from .factories import ship_all
 
@@ -64,6 +64,25 @@ def test_order_list_columns_filters_and_search(admin_client, make_order):
     assert [o.pk for o in response.context["cl"].result_list] == [max_.pk]
     response = admin_client.get(reverse(CHANGELIST), {"payment_status__exact": "paid"})
     assert [o.pk for o in response.context["cl"].result_list] == [max_.pk]
+
+
+def test_order_list_status_labels_in_the_staff_language_and_unknown_values_as_they_are(
+    client, make_order
+):
+    order, legacy = make_order(), make_order()
+    Order.objects.filter(pk=legacy.pk).update(status="on_hold")  # a status no longer offered
+    client.force_login(StaffFactory(is_superuser=True, language="de"))
+    response = client.get(reverse(CHANGELIST))
+    assert response.status_code == 200
+    content = response.content.decode()
+    labels = (Order.Status(order.status).label, Order.PaymentStatus(order.payment_status).label)
+    for label in labels:
+        with translation.override("de"):
+            german = str(label)
+        with translation.override("en"):
+            assert german != str(label)  # translated
+        assert f">{german}</span>" in content
+    assert '<span class="order-status on_hold">on_hold</span>' in content
 
 
 def test_date_range_filter_is_inclusive(admin_client, make_order):
