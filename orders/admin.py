@@ -110,6 +110,17 @@ class InvoiceForm(forms.Form):
     )
 
 
+def date_time_cell(value):
+    """A list cell of a point in time: the date, and the time quiet below it (narrower than
+    Django's one-line "01.12.2026, 06:32", so the lists' columns fit beside the filters)."""
+    local = timezone.localtime(value)
+    return format_html(
+        '<span class="nowrap">{}</span><br><span class="quiet">{}</span>',
+        formats.date_format(local, "SHORT_DATE_FORMAT"),
+        formats.time_format(local, "TIME_FORMAT"),
+    )
+
+
 def _detail_queryset():
     return Order.objects.select_related(
         "payment_method", "shipping_method", "customer"
@@ -163,12 +174,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("date"), ordering="created")
     def date_column(self, obj):
-        local = timezone.localtime(obj.created)
-        return format_html(
-            '<span class="nowrap">{}</span><br><span class="quiet">{}</span>',
-            formats.date_format(local, "SHORT_DATE_FORMAT"),
-            formats.time_format(local, "TIME_FORMAT"),
-        )
+        return date_time_cell(obj.created)
 
     @admin.display(description=gettext_lazy("customer"), ordering="billing_last_name")
     def customer_column(self, obj):

@@ -19,7 +19,7 @@ from shop.money import format_money
 from shop.pdf import pdf_response
 
 from . import services
-from .admin import DateRangeFilter, _detail_queryset, _DocumentAdmin, _int
+from .admin import DateRangeFilter, _detail_queryset, _DocumentAdmin, _int, date_time_cell
 from .aftersales import Return, ReturnLine, Withdrawal
 from .models import ZERO, CreditNote, Order
 from .pdf import render_credit_note
@@ -256,8 +256,16 @@ class CreatedRangeFilter(DateRangeFilter):
 
 @admin.register(Return, site=backoffice)
 class ReturnAdmin(admin.ModelAdmin):
-    list_display = ["number", "created", "order_link", "items_column", "reason", "status_column"]
+    list_display = [
+        "number",
+        "created_column",
+        "order_link",
+        "items_column",
+        "reason",
+        "status_column",
+    ]
     list_filter = ["status", "reason", CreatedRangeFilter]
+    change_list_template = "admin/orders/return/change_list.html"  # the status colours
     search_fields = ["=number", "=order__number", "order__email"]
     list_select_related = ["order"]
     list_per_page = 50
@@ -271,6 +279,10 @@ class ReturnAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("created"), ordering="created")
+    def created_column(self, obj):
+        return date_time_cell(obj.created)
 
     @admin.display(description=gettext_lazy("order"), ordering="order__number")
     def order_link(self, obj):

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from orders import services
 from orders.aftersales import Return
@@ -207,7 +208,14 @@ def test_backoffice_return_flow_with_preview(admin_client, delivered, lamp):
     listing = admin_client.get(
         reverse("admin:orders_return_changelist") + "?status__exact=refunded"
     )
-    assert ret.number in listing.content.decode()
+    content = listing.content.decode()
+    assert ret.number in content
+    # The status as the coloured label of the order pages, the date above its time.
+    assert '<span class="order-status return-refunded">' in content
+    assert ".order-status.return-refunded{" in content
+    local = timezone.localtime(ret.created)
+    date = formats.date_format(local, "SHORT_DATE_FORMAT")
+    assert f'<span class="nowrap">{date}</span><br><span class="quiet">' in content
     reason = admin_client.get(
         reverse("admin:orders_return_changelist") + "?reason__exact=withdrawal"
     )
