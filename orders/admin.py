@@ -12,12 +12,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.admin import LargeListAdminMixin, backoffice, choice_label
+from shop.admin import LargeListAdminMixin, backoffice, choice_label, date_time_cell
 from shop.exceptions import DomainError
 from shop.money import format_money
 from shop.pdf import pdf_response
@@ -107,17 +107,6 @@ class InvoiceForm(forms.Form):
         label=gettext_lazy("Comment on the invoice (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
-
-
-def date_time_cell(value):
-    """A list cell of a point in time: the date, and the time quiet below it (narrower than
-    Django's one-line "01.12.2026, 06:32", so the lists' columns fit beside the filters)."""
-    local = timezone.localtime(value)
-    return format_html(
-        '<span class="nowrap">{}</span><br><span class="quiet">{}</span>',
-        formats.date_format(local, "SHORT_DATE_FORMAT"),
-        formats.time_format(local, "TIME_FORMAT"),
     )
 
 

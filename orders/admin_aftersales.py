@@ -13,13 +13,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.admin import backoffice, choice_label
+from shop.admin import backoffice, choice_label, date_time_cell
 from shop.exceptions import DomainError
 from shop.money import format_money
 from shop.pdf import pdf_response
 
 from . import services
-from .admin import DateRangeFilter, _detail_queryset, _DocumentAdmin, _int, date_time_cell
+from .admin import DateRangeFilter, _detail_queryset, _DocumentAdmin, _int
 from .aftersales import Return, ReturnLine, Withdrawal
 from .models import ZERO, CreditNote, Order
 from .pdf import render_credit_note

@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -239,6 +239,17 @@ def money_column(field, description, currency_field=None):
         return format_money(value, getattr(obj, currency_field) if currency_field else None)
 
     return column
+
+
+def date_time_cell(value):
+    """A list cell of a point in time: the date, and the time quiet below it (narrower than
+    Django's one-line "01.12.2026, 06:32", so the lists' columns fit beside the filters)."""
+    local = timezone.localtime(value)
+    return format_html(
+        '<span class="nowrap">{}</span><br><span class="quiet">{}</span>',
+        formats.date_format(local, "SHORT_DATE_FORMAT"),
+        formats.time_format(local, "TIME_FORMAT"),
+    )
 
 
 def choice_label(choices, value):
@@ -495,7 +506,7 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
         return format_html(
             '<strong style="color:{}">{}</strong>',
             self.STATUS_COLORS.get(obj.status, "inherit"),
-            obj.get_status_display(),
+            choice_label(OutboxEmail.Status, obj.status),
         )
 
     @admin.display(description=_("last error"))

@@ -230,3 +230,23 @@ def test_support_sees_returns_but_cannot_act(client, delivered):
     assert client.get(detail).status_code == 200
     assert client.post(detail, {"action": "reject", "rejection_reason": "x"}).status_code == 403
     assert Return.objects.get().status == Return.Status.REQUESTED
+
+
+def test_returns_list_query_count_does_not_grow_with_its_rows(
+    admin_client, make_order, delivered, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:orders_return_changelist")
+    services.create_return(delivered, {line(delivered).pk: 1}, "defective")
+    with CaptureQueriesContext(connection) as one:
+        assert admin_client.get(url).status_code == 200
+    for _ in range(3):
+        order = make_order()
+        services.create_invoice(order)
+        services.create_shipment(order, ship_all(order))
+        services.create_return(order, {line(order).pk: 1}, "other")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = admin_client.get(url)
+    assert len(response.context["cl"].result_list) == 4
