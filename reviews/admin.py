@@ -9,15 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop.admin import backoffice
+from shop.admin import backoffice, date_time_cell, email_cell
 
 from . import services
 from .errors import ReviewError
@@ -120,11 +119,11 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = [
         "product",
         "comment",
-        "rating",
+        "rated",
         "date",
         "user",
-        "moderated",
-        "active",
+        "is_moderated",
+        "is_active",
         "row_actions",
     ]
     list_display_links = None
@@ -180,14 +179,28 @@ class ReviewAdmin(admin.ModelAdmin):
             )
         return Truncator(obj.text).chars(70)
 
+    # Three narrow columns: their headings are translated in the context "narrow column",
+    # where a long word carries a soft hyphen ("Zmode\u00adrowano") to break at instead of
+    # running into the next heading.
+    @admin.display(description=pgettext_lazy("narrow column", "rating"), ordering="rating")
+    def rated(self, obj):
+        return obj.rating
+
+    @admin.display(
+        description=pgettext_lazy("narrow column", "moderated"), boolean=True, ordering="moderated"
+    )
+    def is_moderated(self, obj):
+        return obj.moderated
+
+    @admin.display(
+        description=pgettext_lazy("narrow column", "active"), boolean=True, ordering="active"
+    )
+    def is_active(self, obj):
+        return obj.active
+
     @admin.display(description=_("date"), ordering="created")
     def date(self, obj):
-        local = timezone.localtime(obj.created)
-        return format_html(
-            "{}<br>{}",
-            formats.date_format(local, "SHORT_DATE_FORMAT"),
-            formats.time_format(local, "TIME_FORMAT"),
-        )
+        return date_time_cell(obj.created)
 
     @admin.display(description=_("user"), ordering="author_name")
     def user(self, obj):
@@ -195,10 +208,12 @@ class ReviewAdmin(admin.ModelAdmin):
             return format_html(
                 '{}<br><span class="quiet">{}</span><br><span style="color:#2e7d4f">✓ {}</span>',
                 obj.author_name,
-                obj.email,
+                email_cell(obj.email),
                 _("verified purchase"),
             )
-        return format_html('{}<br><span class="quiet">{}</span>', obj.author_name, obj.email)
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', obj.author_name, email_cell(obj.email)
+        )
 
     @admin.display(description=_("actions"))
     def row_actions(self, obj):

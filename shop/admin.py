@@ -252,6 +252,18 @@ def date_time_cell(value):
     )
 
 
+def email_cell(email):
+    """An e-mail address in a narrow list column: it may wrap after the "@" (and after dots
+    of the domain) instead of anywhere — "anna.schmidt@" above "example.com", not
+    "anna.schmidt@exam" above "ple.com"."""
+    if not email:
+        return ""
+    local, at, domain = str(email).rpartition("@")
+    if not at:
+        return email
+    return format_html("{}@<wbr>{}", local, domain)
+
+
 def choice_label(choices, value):
     """The label of ``value`` in the ``TextChoices`` enum ``choices`` (a value no longer among
     them: the value itself). For list columns: ``get_FOO_display()`` translates every label

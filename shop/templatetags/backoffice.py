@@ -38,3 +38,12 @@ def range_date_hierarchy_tag(parser, token):
         template_name="date_hierarchy.html",
         takes_context=False,
     )
+
+
+@register.filter
+def breakable_email(email):
+    """``{{ address|breakable_email }}``: an e-mail address that wraps after its "@" in a
+    narrow column (``shop.admin.email_cell``)."""
+    from shop.admin import email_cell  # the admin module registers models: not at load time
+
+    return email_cell(email)

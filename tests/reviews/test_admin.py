@@ -26,7 +26,7 @@ def test_changelist_columns_and_row_buttons(admin_client):
     for heading in ["Product", "Comment", "Rating", "Date", "User", "Moderated", "Active"]:
         assert f">{heading}<" in page or f">{heading.lower()}<" in page.lower()
     assert "A" * 69 + "…" in page and "A" * 71 not in page  # truncated comment
-    assert "Ben Schulz" in page and "ben@example.com" in page
+    assert "Ben Schulz" in page and "ben@<wbr>example.com" in page  # may wrap after the @
     assert reverse("admin:reviews_review_activate", args=[review.pk]) in page
     assert reverse("admin:reviews_review_change", args=[review.pk]) in page
     assert reverse("admin:reviews_review_delete", args=[review.pk]) in page

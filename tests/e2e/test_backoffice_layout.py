@@ -1,0 +1,95 @@
+"""Backoffice lists as an operator sees them: 1280 px wide, the navigation open, in each
+language the backoffice speaks.
+
+On every list of the start page the page itself never scrolls sideways (a wide table scrolls
+inside its own box), and no column heading breaks inside a word — a heading that does not
+fit its column would otherwise run into its neighbour or be cut ("BEDØ / MMELS / E"); long
+words of narrow columns carry a soft hyphen in their translation ("narrow column" context).
+The reviews list (eight columns, filters above it) and the helpdesk list (eleven) fit their
+box entirely.
+"""
+
+import re
+
+from django.conf import settings as django_settings
+from playwright.sync_api import expect
+
+from customers.models import User
+
+OPERATOR = "admin@example.com"
+
+# Every word of every visible column heading — split where a line may break: at spaces, after
+# a hyphen ("IP-|Adresse") and at a soft hyphen (the piece before it with its "-") — measured
+# in the heading's font against the room of its column.
+HEADINGS_TOO_NARROW = r"""() => {
+  const bad = [];
+  for (const th of document.querySelectorAll('#result_list thead th')) {
+    const el = th.querySelector('.text > a, .text > span') || th;
+    const style = getComputedStyle(el);
+    const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const visible = el.cloneNode(true);
+    visible.querySelectorAll('.visually-hidden').forEach(hidden => hidden.remove());
+    const words = visible.textContent.trim().split(/\s+/).flatMap(word => {
+      const parts = word.split('\u00ad');
+      return parts.map((part, i) => (i < parts.length - 1 ? part + '-' : part));
+    }).flatMap(word => word.split(/(?<=-)/)).filter(Boolean);
+    const probe = document.createElement('span');
+    probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;padding:0';
+    probe.style.font = style.font;
+    probe.style.textTransform = style.textTransform;
+    probe.style.letterSpacing = style.letterSpacing;
+    el.appendChild(probe);
+    for (const word of words) {
+      probe.textContent = word;
+      if (probe.getBoundingClientRect().width > room + 0.5) {
+        bad.push(`${word} (${Math.round(probe.getBoundingClientRect().width)} > ${Math.round(room)} px)`);
+      }
+    }
+    probe.remove();
+  }
+  return bad;
+}"""
+
+SCROLLS = """() => {
+  const doc = document.scrollingElement;
+  const box = document.querySelector('#result_list')?.closest('.results');
+  return {page: doc.scrollWidth > doc.clientWidth,
+          box: box ? box.scrollWidth > box.clientWidth : false};
+}"""
+
+
+def test_backoffice_lists_fit_1280_px_in_every_language(demo_shop, live_server, new_page, settings):
+    settings.BACKOFFICE_REQUIRE_2FA = False
+    base = live_server.url
+    page = new_page("operator")
+    page.goto(f"{base}/backoffice/login/")
+    page.get_by_label("E-mail").fill(OPERATOR)
+    page.get_by_label("Password").fill("demo-backoffice-2026")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#user-tools")).to_be_visible()
+    hrefs = page.eval_on_selector_all(
+        "#content-main a[href]", "links => links.map(a => a.getAttribute('href'))"
+    )
+    lists = sorted({h for h in hrefs if re.fullmatch(r"/backoffice/\w+/\w+/", h)})
+    assert "/backoffice/reviews/review/" in lists and "/backoffice/helpdesk/thread/" in lists
+    assert len(lists) > 20
+
+    problems = []
+    for language, _name in django_settings.LANGUAGES:
+        User.objects.filter(email=OPERATOR).update(language=language)
+        for path in lists:
+            page.goto(base + path)
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            if not page.locator("#result_list").count():
+                continue  # an empty list shows no table
+            for heading in page.evaluate(HEADINGS_TOO_NARROW):
+                problems.append(f"{language} {path}: heading breaks inside a word: {heading}")
+            scrolls = page.evaluate(SCROLLS)
+            if scrolls["page"]:
+                problems.append(f"{language} {path}: the page scrolls sideways")
+            if scrolls["box"] and path in (
+                "/backoffice/reviews/review/",
+                "/backoffice/helpdesk/thread/",
+            ):
+                problems.append(f"{language} {path}: the list is wider than its box")
+    assert not problems, "\n".join(problems)
