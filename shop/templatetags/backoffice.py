@@ -12,6 +12,7 @@ from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 
+from shop.admin_titles import accusative, stock_title
 from shop.datehierarchy import drilldown
 
 register = template.Library()
@@ -47,3 +48,16 @@ def breakable_email(email):
     from shop.admin import email_cell  # the admin module registers models: not at load time
 
     return email_cell(email)
+
+
+@register.simple_tag(takes_context=True)
+def page_title(context):
+    """The page's title; Django's stock titles ("Select %s to change", "Add %s" …) with the
+    model's name in the accusative (``shop.admin_titles``)."""
+    return stock_title(context.get("title", ""), context.get("opts"))
+
+
+@register.simple_tag
+def accusative_name(opts):
+    """``opts.verbose_name`` in the accusative, for "Add {{ name }}" in the breadcrumbs."""
+    return accusative(opts)

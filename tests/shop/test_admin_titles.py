@@ -1,0 +1,83 @@
+"""Stock backoffice titles name the model in the case the sentence needs (shop.admin_titles):
+"Wybierz opinię do zmiany", not "Wybierz opinia do zmiany"; "Kunden hinzufügen"."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from customers.models import User
+from reviews.models import Review
+from shop.admin import backoffice
+from shop.admin_titles import ACCUSATIVE, english_name, stock_title
+
+pytestmark = pytest.mark.django_db
+
+
+def _speak(user, language):
+    User.objects.filter(pk=user.pk).update(language=language)
+
+
+def _title_and_heading(response):
+    html = response.content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
+    return title, heading
+
+
+def test_polish_list_and_add_pages_put_the_name_in_the_accusative(admin_client, staff):
+    _speak(staff, "pl")
+    title, heading = _title_and_heading(
+        admin_client.get(reverse("admin:reviews_review_changelist"))
+    )
+    assert heading == "Wybierz opinię do zmiany"
+    assert title.startswith("Wybierz opinię do zmiany | ")
+    page = admin_client.get(reverse("admin:shop_category_add"))
+    assert _title_and_heading(page)[1] == "Dodaj kategorię"
+    assert "› Dodaj kategorię" in re.sub(
+        r"\s+", " ", page.content.decode().replace("&rsaquo;", "›")
+    )
+    # A neuter name is the same in both cases.
+    assert _title_and_heading(admin_client.get(reverse("admin:orders_order_changelist")))[1] == (
+        "Wybierz zamówienie do zmiany"
+    )
+
+
+def test_german_weak_noun_and_english_unchanged(admin_client, staff):
+    _speak(staff, "de")
+    assert _title_and_heading(admin_client.get(reverse("admin:customers_user_add")))[1] == (
+        "Kunden hinzufügen"
+    )
+    _speak(staff, "en")
+    assert _title_and_heading(admin_client.get(reverse("admin:customers_user_add")))[1] == (
+        "Add customer"
+    )
+
+
+def test_other_titles_are_left_alone():
+    opts = Review._meta
+    with translation.override("pl"):
+        assert stock_title("Raporty sprzedaży", opts) == "Raporty sprzedaży"
+        assert stock_title("Wybierz opinia do zmiany", None) == "Wybierz opinia do zmiany"
+        assert stock_title("Zmień opinia", opts) == "Zmień opinię"
+
+
+def test_every_feminine_polish_model_name_has_its_accusative():
+    """Polish feminine names in -a take -ę in the accusative: a new backoffice model with such
+    a name needs its entry in ACCUSATIVE, or its titles read "Wybierz … a do zmiany"."""
+    plural = {"ustawienia"}  # "ustawienia sklepu": a plural, the same in both cases
+    missing = []
+    for model in backoffice._registry:
+        with translation.override("pl"):
+            polish = str(model._meta.verbose_name)
+        first = polish.split()[0]
+        if (
+            first.endswith("a")
+            and first not in plural
+            and english_name(model._meta) not in ACCUSATIVE
+        ):
+            missing.append(f"{model._meta.label}: {polish}")
+    assert missing == []
+    with translation.override("pl"):
+        assert all(str(name) != english for english, name in ACCUSATIVE.items())
