@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from shop.admin import LargeListAdminMixin, backoffice
@@ -130,7 +130,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_staff=False)
 
-    @admin.display(description=gettext_lazy("name"), ordering="last_name")
+    @admin.display(description=pgettext_lazy("person", "name"), ordering="last_name")
     def full_name(self, obj):
         return obj.get_full_name()
 

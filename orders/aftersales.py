@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shop.fields import EmailField
 
@@ -52,7 +53,7 @@ class Withdrawal(models.Model):
         related_name="+",
     )
     # As the consumer typed them.
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200)
     email = EmailField(_("e-mail"))
     order_number = models.CharField(_("order number"), max_length=40)
     # [{"line": order line id, "name": …, "quantity": n}]; empty: the whole order.

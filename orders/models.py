@@ -9,6 +9,7 @@ from django.db.models.functions import Greatest, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shop.fields import EmailField
 from shop.models import PaymentMethod, Product, ShippingMethod
@@ -387,7 +388,7 @@ class Invoice(models.Model):
     )
     comment = models.TextField(_("comment for the customer"), blank=True)
     # Buyer snapshot
-    buyer_name = models.CharField(_("name"), max_length=301)
+    buyer_name = models.CharField(pgettext_lazy("person", "name"), max_length=301)
     buyer_company = models.CharField(_("company"), max_length=200, blank=True)
     buyer_street = models.CharField(_("street"), max_length=200)
     buyer_postcode = models.CharField(_("postcode"), max_length=20)

@@ -5,6 +5,7 @@ from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shop.fields import EmailField
 from shop.pagecache import StorefrontQuerySet
@@ -33,7 +34,7 @@ class Review(models.Model):
         help_text=_("1 (poor) to 5 (excellent)"),
     )
     text = models.TextField(_("comment"), max_length=2000)
-    author_name = models.CharField(_("name"), max_length=100)
+    author_name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     email = EmailField(_("e-mail"))
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

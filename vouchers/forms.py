@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.admin import widgets as admin_widgets
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shop.exceptions import add_to_form
 from shop.models import Category, Product
@@ -19,7 +20,7 @@ MAX_COUNT = 5_000_000
 class GenerateCodesForm(forms.Form):
     """A new campaign: "Basic data" and "Generator" (the mask)."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     kind = forms.ChoiceField(
         label=_("Kind of codes"), choices=Campaign.Kind.choices, initial=Campaign.Kind.SINGLE
     )
