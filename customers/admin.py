@@ -60,21 +60,21 @@ class AddressInlineFormSet(BaseInlineFormSet):
             raise ValidationError(_("Only one address can be the default address."))
 
 
-class AddressInline(admin.TabularInline):
-    """Saved through the address services, which keep one default address per customer."""
+class AddressInline(admin.StackedInline):
+    """Saved through the address services, which keep one default address per customer.
+
+    One address a block, its fields in the lines of an address label: as a table row its nine
+    inputs were 2,500 px wide and the whole customer page scrolled sideways."""
 
     model = Address
     formset = AddressInlineFormSet
     extra = 0
     fields = [
-        "first_name",
-        "last_name",
+        ("first_name", "last_name"),
         "company",
         "street",
-        "postcode",
-        "city",
-        "country",
-        "phone",
+        ("postcode", "city"),
+        ("country", "phone"),
         "is_default",
     ]
 

@@ -45,7 +45,7 @@ def visible_threads(user):
     )
 
 
-def _backoffice(request, queryset):
+def _backoffice(request, queryset, wide=True):
     user = getattr(request, "user", None)
     if user is None or not user.is_staff:
         return None
@@ -56,11 +56,13 @@ def _backoffice(request, queryset):
     )
     if not threads and not user.has_perm("helpdesk.view_thread"):
         return None
-    return {"threads": threads}
+    return {"threads": threads, "wide": wide}
 
 
 def backoffice_order(request, order):
-    return _backoffice(request, Thread.objects.filter(order=order))
+    # On the order's own page the panel sits in the narrow right-hand column: no order column
+    # (every thread is about this order) and no ID column (the subject links to the thread).
+    return _backoffice(request, Thread.objects.filter(order=order), wide=False)
 
 
 def backoffice_customer(request, customer):

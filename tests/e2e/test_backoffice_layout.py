@@ -6,7 +6,7 @@ inside its own box), and no column heading breaks inside a word — a heading th
 fit its column would otherwise run into its neighbour or be cut ("BEDØ / MMELS / E"); long
 words of narrow columns carry a soft hyphen in their translation ("narrow column" context).
 The reviews list (eight columns, filters above it) and the helpdesk list (eleven) fit their
-box entirely.
+box entirely. An order's page and a customer's page (lines, panels, addresses) fit too.
 """
 
 import re
@@ -15,6 +15,7 @@ from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from customers.models import User
+from helpdesk.models import Thread
 
 OPERATOR = "admin@example.com"
 
@@ -50,6 +51,17 @@ HEADINGS_TOO_NARROW = r"""() => {
   return bad;
 }"""
 
+# Boxes of a detail page wider than they are (a table or form that does not fit its column),
+# or reaching past the right edge of the page's content (a column wider than its grid track).
+BOXES_TOO_WIDE = """() => {
+  const edge = document.querySelector('#content-main').getBoundingClientRect().right;
+  return [...document.querySelectorAll('#content .module, #content .inline-group')]
+    .filter(box => box.scrollWidth > box.clientWidth + 1 || box.getBoundingClientRect().right > edge + 1)
+    .map(box => (box.querySelector('h2')?.innerText || box.id)
+                + ` (${box.scrollWidth} > ${box.clientWidth} px, right edge `
+                + `${Math.round(box.getBoundingClientRect().right)} > ${Math.round(edge)})`);
+}"""
+
 SCROLLS = """() => {
   const doc = document.scrollingElement;
   const box = document.querySelector('#result_list')?.closest('.results');
@@ -74,6 +86,12 @@ def test_backoffice_lists_fit_1280_px_in_every_language(demo_shop, live_server, 
     assert "/backoffice/reviews/review/" in lists and "/backoffice/helpdesk/thread/" in lists
     assert len(lists) > 20
 
+    # The orders with a helpdesk thread (their page has every panel) and their customers.
+    orders = {t.order for t in Thread.objects.filter(order__customer__isnull=False)}
+    assert orders
+    details = [f"/backoffice/orders/order/{order.pk}/change/" for order in orders]
+    details += sorted({f"/backoffice/customers/user/{o.customer_id}/change/" for o in orders})
+
     problems = []
     for language, _name in django_settings.LANGUAGES:
         User.objects.filter(email=OPERATOR).update(language=language)
@@ -92,4 +110,11 @@ def test_backoffice_lists_fit_1280_px_in_every_language(demo_shop, live_server, 
                 "/backoffice/helpdesk/thread/",
             ):
                 problems.append(f"{language} {path}: the list is wider than its box")
+        for path in details:
+            page.goto(base + path)
+            expect(page.locator("html")).to_have_attribute("lang", language)
+            if page.evaluate(SCROLLS)["page"]:
+                problems.append(f"{language} {path}: the page scrolls sideways")
+            for box in page.evaluate(BOXES_TOO_WIDE):
+                problems.append(f"{language} {path}: wider than its box: {box}")
     assert not problems, "\n".join(problems)

@@ -300,6 +300,11 @@ def test_backoffice_order_and_customer_panels(make_order, customer, staff):
     assert change_url(mine) in order_html
     customer_html = BACKOFFICE_CUSTOMER.render(request, customer)
     assert "About my order" in customer_html and "Unrelated" not in customer_html
+    # On the order's page (a narrow column) the panel leaves out the order and ID columns;
+    # the customer's page lists threads of several orders and shows both.
+    assert f"<td>{order.number}</td>" not in order_html and ">Order</th>" not in order_html
+    assert f">{mine.pk}</a>" not in order_html
+    assert f"<td>{order.number}</td>" in customer_html and f">{mine.pk}</a>" in customer_html
     request.user = RoleUserFactory(role="Marketing")
     assert "About my order" not in BACKOFFICE_ORDER.render(request, order)
 
