@@ -162,6 +162,8 @@ def _by_subject(request):
 class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everybody; the database itself refuses UPDATE and DELETE."""
 
+    # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
+    filters_above = True
     list_display = ["id", "time", "username", "action", "subject_list", "short_path", "ip"]
     # One link per row: with a filter active, each link costs a URL resolve (preserved filters).
     list_display_links = ["id"]

@@ -115,6 +115,8 @@ class ReplyFilter(admin.SimpleListFilter):
 
 @admin.register(Review, site=backoffice)
 class ReviewAdmin(admin.ModelAdmin):
+    # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
+    filters_above = True
     form = ReviewEditForm
     list_display = [
         "product",

@@ -344,6 +344,8 @@ class StockFilter(admin.SimpleListFilter):
 @admin.register(Product, site=backoffice)
 class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
     # TranslationAdmin: the name and description in every language on the one product page.
+    # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
+    filters_above = True
     resource_classes = [ProductResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]

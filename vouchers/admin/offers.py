@@ -16,6 +16,8 @@ from ..models import PartnerOffer
 
 @admin.register(PartnerOffer, site=backoffice)
 class PartnerOfferAdmin(TranslationAdmin):  # headline and text per language
+    # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
+    filters_above = True
     list_display = [
         "partner",
         "headline",
