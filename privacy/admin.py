@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
@@ -205,7 +206,11 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("path"))
     def short_path(self, obj):
-        return obj.path if len(obj.path) <= 60 else obj.path[:59] + "…"
+        # A path is one long word: it may wrap after each "/" (and, failing that, anywhere)
+        # so that the list keeps to the width of the page.
+        text = obj.path if len(obj.path) <= 60 else obj.path[:59] + "…"
+        parts = format_html_join(mark_safe("/<wbr>"), "{}", ((part,) for part in text.split("/")))
+        return format_html('<span style="overflow-wrap:anywhere">{}</span>', parts)
 
     def get_urls(self):
         export = path(

@@ -66,8 +66,15 @@ BOXES_TOO_WIDE = """() => {
 SCROLLS = """() => {
   const doc = document.scrollingElement;
   const box = document.querySelector('#result_list')?.closest('.results');
-  return {page: doc.scrollWidth > doc.clientWidth,
-          box: box ? box.scrollWidth > box.clientWidth : false};
+  const wide = box && box.scrollWidth > box.clientWidth;
+  // For the message: the widest cell of each column of a list that does not fit.
+  const columns = !wide ? [] : [...document.querySelectorAll('#result_list thead th')].map((th, i) => {
+    const cells = [...document.querySelectorAll(`#result_list tbody tr > :nth-child(${i + 1})`)];
+    const widest = cells.sort((a, b) => b.offsetWidth - a.offsetWidth)[0];
+    return `${th.innerText.trim()} ${th.offsetWidth} px` + (widest ? ` "${widest.innerText.trim().slice(0, 40)}"` : '');
+  });
+  return {page: doc.scrollWidth > doc.clientWidth, box: !!wide,
+          why: wide ? `${box.scrollWidth} > ${box.clientWidth} px: ${columns.join(' | ')}` : ''};
 }"""
 
 
@@ -107,7 +114,9 @@ def test_backoffice_lists_fit_1280_px_in_every_language(demo_shop, live_server, 
             if scrolls["page"]:
                 problems.append(f"{language} {path}: the page scrolls sideways")
             if scrolls["box"]:
-                problems.append(f"{language} {path}: the list is wider than its box")
+                problems.append(
+                    f"{language} {path}: the list is wider than its box, {scrolls['why']}"
+                )
         for path in details:
             page.goto(base + path)
             expect(page.locator("html")).to_have_attribute("lang", language)

@@ -356,3 +356,15 @@ def test_the_search_covers_every_declared_source_with_names_or_e_mails():
     searched = {s.model for s in personal_data.searchable()}
     assert {"helpdesk.thread", "reviews.review"} <= searched
     assert not {"customers.user", "orders.order"} & searched  # searched in their own sections
+
+
+def test_access_log_list_path_wraps_after_its_slashes_and_is_escaped(client, dpo, staff):
+    from privacy import services
+
+    services.write_entry(
+        user=staff, action="list", subjects=[], path="/backoffice/orders/order/?q=<b>x</b>"
+    )
+    client.force_login(dpo)
+    html = client.get(reverse("admin:privacy_accesslogentry_changelist")).content.decode()
+    assert "/<wbr>backoffice/<wbr>orders/<wbr>order/<wbr>?q=&lt;b&gt;x&lt;/<wbr>b&gt;" in html
+    assert "<b>x</b>" not in html
