@@ -253,9 +253,9 @@ def date_time_cell(value):
 
 
 def email_cell(email):
-    """An e-mail address in a narrow list column: it may wrap after the "@" (and after dots
-    of the domain) instead of anywhere — "anna.schmidt@" above "example.com", not
-    "anna.schmidt@exam" above "ple.com"."""
+    """An e-mail address in a narrow list column, escaped: it may wrap after its (last) "@"
+    instead of anywhere — "anna.schmidt@" above "example.com", not "anna.schmidt@exam" above
+    "ple.com". A value without "@" is returned as it is (Django escapes it on output)."""
     if not email:
         return ""
     local, at, domain = str(email).rpartition("@")

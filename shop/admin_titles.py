@@ -33,8 +33,14 @@ ACCUSATIVE = {
 }
 
 # Django's own titles (translated by Django's catalogue) that take the model's name.
-STOCK_TITLES = ("Select %s to change", "Select %s to view", "Select %s", "Add %s", "Change %s")
-STOCK_TITLES += ("View %s",)
+STOCK_TITLES = (
+    "Select %s to change",
+    "Select %s to view",
+    "Select %s",
+    "Add %s",
+    "Change %s",
+    "View %s",
+)
 
 
 def english_name(opts):
