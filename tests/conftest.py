@@ -1,5 +1,8 @@
+import copy
+import os
 import uuid
 from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -41,6 +44,33 @@ def pytest_configure(config):
     # Sends setting_changed, so Django's cached hasher list is rebuilt.
     override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS).enable()
     _flush_past_the_log_guards()
+    _one_redis_db_per_worker()
+
+
+def _one_redis_db_per_worker():
+    """`make test` runs the suite in parallel (pytest-xdist, one worker per core).
+    pytest-django gives each worker its own test database (test_shop_gw0, test_shop_gw1, …);
+    Redis is shared, so worker gwN moves to db number base + N: the cache's clear() empties a
+    whole db (a demo shop's set-up must not drop another worker's throttle counters), and the
+    Celery tests' worker must not take tasks queued for another worker's database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    number = int(worker[2:])
+
+    def moved(url):
+        parts = urlsplit(url)
+        db = int(parts.path.strip("/") or 0)
+        return urlunsplit(parts._replace(path=f"/{(db + number) % 16}"))
+
+    if django_settings.REDIS_URL:
+        url = moved(django_settings.REDIS_URL)
+        caches = copy.deepcopy(django_settings.CACHES)
+        caches["default"]["LOCATION"] = url
+        override_settings(REDIS_URL=url, CACHES=caches).enable()
+        os.environ["REDIS_URL"] = url  # for the processes a test starts (gunicorn, celery)
+    if os.environ.get("CELERY_TEST_BROKER_URL"):
+        os.environ["CELERY_TEST_BROKER_URL"] = moved(os.environ["CELERY_TEST_BROKER_URL"])
 
 
 def _flush_past_the_log_guards():
