@@ -89,6 +89,15 @@ def _flush_past_the_log_guards():
     DatabaseOperations.sql_flush = flush_without_triggers
 
 
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory):
+    """``demo_copy.load(settings)``: the demo shop of seed_demo, seeded once per test process
+    and restored from a copy afterwards (tests/demo_copy.py)."""
+    from tests.demo_copy import DemoCopy
+
+    return DemoCopy(tmp_path_factory.mktemp("demo-copy"))
+
+
 @pytest.fixture
 def production_password_hashers(settings):
     """The hasher list of shop/settings.py (Argon2 first), for the tests of hashing itself."""

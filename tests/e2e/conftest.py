@@ -111,16 +111,14 @@ def page(new_page):
 
 
 @pytest.fixture
-def demo_shop(transactional_db, settings):
+def demo_shop(transactional_db, settings, demo_copy):
     """The demo catalog, staff and payment/shipping methods (seed_demo)."""
     from django.core.cache import cache
-    from django.core.management import call_command
 
     settings.AXES_ENABLED = False
     # The cache (Redis when REDIS_URL is set) outlives the flushed database: clear throttle
     # counters (reviews, contact form) and cached sessions of users that no longer exist.
     cache.clear()
-    with open(os.devnull, "w") as devnull:
-        call_command("seed_demo", "--no-mail", stdout=devnull)
+    demo_copy.load(settings)
     yield
     cache.clear()

@@ -12,7 +12,6 @@ Whatever is sent: never a 500, and a request that is refused (4xx, or the form s
 with errors) leaves every table exactly as it was — no partial write.
 """
 
-import io
 import random
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -21,7 +20,6 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -353,12 +351,12 @@ def fuzz_form(client, form, database):
 
 
 @pytest.fixture
-def demo_shop(db, settings):
+def demo_shop(db, settings, demo_copy):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.HELPDESK_CONTACT_LIMIT = 10**9  # the rate limit would only hide the forms
     settings.REVIEW_THROTTLE_LIMIT = 10**9
     cache.clear()  # rate-limit counters of earlier tests
-    call_command("seed_demo", "--no-mail", stdout=io.StringIO())
+    demo_copy.load(settings)
 
 
 def storefront_start_urls():
