@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from customers.models import User
 from helpdesk.models import Thread
+from orders.models import Order
 
 OPERATOR = "admin@example.com"
 
@@ -63,6 +64,15 @@ BOXES_TOO_WIDE = """() => {
                 + `${Math.round(box.getBoundingClientRect().right)} > ${Math.round(edge)})`);
 }"""
 
+# The action buttons of an order page (links and form buttons alike) in one font size and
+# height: "Mark as paid" is a form button, which the admin's CSS sets smaller than a link.
+BUTTONS_UNEVEN = """() => {
+  const buttons = [...document.querySelectorAll('.order-actions .button, .order-actions [type=submit]')];
+  const sizes = new Set(buttons.map(b => `${getComputedStyle(b).fontSize} ${Math.round(b.getBoundingClientRect().height)}px`));
+  return sizes.size > 1 ? buttons.map(b => `${(b.value || b.innerText).trim()} ${getComputedStyle(b).fontSize}`
+                                     + ` ${Math.round(b.getBoundingClientRect().height)}px`) : [];
+}"""
+
 SCROLLS = """() => {
   const doc = document.scrollingElement;
   const box = document.querySelector('#result_list')?.closest('.results');
@@ -97,7 +107,9 @@ def test_backoffice_lists_fit_1280_px_in_every_language(demo_shop, live_server, 
     # The orders with a helpdesk thread (their page has every panel) and their customers.
     orders = {t.order for t in Thread.objects.filter(order__customer__isnull=False)}
     assert orders
-    details = [f"/backoffice/orders/order/{order.pk}/change/" for order in orders]
+    unpaid = Order.objects.filter(payment_status="unpaid", status="pending").first()
+    assert unpaid  # its page has the "Mark as paid" form button beside the links
+    details = [f"/backoffice/orders/order/{order.pk}/change/" for order in {*orders, unpaid}]
     details += sorted({f"/backoffice/customers/user/{o.customer_id}/change/" for o in orders})
 
     problems = []
@@ -124,4 +136,6 @@ def test_backoffice_lists_fit_1280_px_in_every_language(demo_shop, live_server, 
                 problems.append(f"{language} {path}: the page scrolls sideways")
             for box in page.evaluate(BOXES_TOO_WIDE):
                 problems.append(f"{language} {path}: wider than its box: {box}")
+            if buttons := page.evaluate(BUTTONS_UNEVEN):
+                problems.append(f"{language} {path}: buttons of different sizes: {buttons}")
     assert not problems, "\n".join(problems)
