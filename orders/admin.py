@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.admin import LargeListAdminMixin, backoffice, choice_label, date_time_cell
 from shop.exceptions import DomainError
+from shop.locales import country_name, language_name
 from shop.money import format_money
 from shop.pdf import pdf_response
 
@@ -179,8 +180,8 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             _("Shipping"),
             obj.shipping_method.name,
             _("Country"),
-            obj.billing_country,
-            obj.language,
+            country_name(obj.billing_country),
+            language_name(obj.language),
         )
 
     @admin.display(description=gettext_lazy("total"), ordering="grand_total")

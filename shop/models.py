@@ -20,17 +20,10 @@ from pilkit.processors import ResizeToFit
 from . import pagecache, pricing
 from .fields import EmailField, PictureField, URLField
 from .images import validate_product_image
+from .locales import country_name
 from .money import ZERO, money_validators
 from .pagecache import StorefrontQuerySet
 from .storage import private_storage
-
-# Names of the countries the shop prints in addresses (the rest print their ISO code).
-COUNTRY_NAMES = [
-    ("DE", _("Germany")),
-    ("AT", _("Austria")),
-    ("PL", _("Poland")),
-    ("DK", _("Denmark")),
-]
 
 
 def _compact(value):
@@ -871,7 +864,7 @@ class ShopSettings(models.Model):
         """The seller's address as printed (letterheads, e-mail footers)."""
         lines = [self.street, f"{self.postcode} {self.city}".strip()]
         if self.country:
-            lines.append(str(dict(COUNTRY_NAMES).get(self.country, self.country)))
+            lines.append(country_name(self.country))
         return "\n".join(line for line in lines if line)
 
     @property

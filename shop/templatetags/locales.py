@@ -1,0 +1,18 @@
+"""``{% load locales %}``: ``{{ order.billing_country|country_name }}`` and
+``{{ order.language|language_name }}``, by name in the active language (shop/locales.py)."""
+
+from django import template
+
+from shop import locales
+
+register = template.Library()
+
+
+@register.filter
+def country_name(code):
+    return locales.country_name(code)
+
+
+@register.filter
+def language_name(code):
+    return locales.language_name(code)
