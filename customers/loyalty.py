@@ -8,12 +8,13 @@ import math
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from shop.models import ShopSettings
 from shop.money import ZERO
 
-from .models import LoyaltyAccount, LoyaltyEntry
+from .models import LoyaltyAccount, LoyaltyEntry, User
 from .services import CustomerError
 
 # Points an operator may add or take away in one correction.
@@ -29,6 +30,13 @@ def _locked_account(customer_id):
 
 
 def _book(customer_id, points, reason, order=None, note=""):
+    """``note``: an operator's text as typed, or a callable for a note the shop writes itself
+    ("Order 100131"), which is written in the customer's language: the customer reads it in
+    their points history, whoever's action (a backoffice in English, a worker) booked it."""
+    if callable(note):
+        language = User.objects.filter(pk=customer_id).values_list("language", flat=True)
+        with translation.override(language.first() or None):
+            note = str(note())
     account = _locked_account(customer_id)
     if account.balance + points < 0:
         raise CustomerError(
@@ -80,7 +88,7 @@ def earn_points_for_order(order):
             points,
             LoyaltyEntry.Reason.EARN,
             order=order,
-            note=_("Order %(number)s") % {"number": order.number},
+            note=lambda: _("Order %(number)s") % {"number": order.number},
         )
 
 
@@ -102,9 +110,13 @@ def reverse_points_for_order(order):
         ):
             return None
         points = min(earned, account.balance)
-        note = _("Order %(number)s canceled") % {"number": order.number}
-        if points < earned:
-            note += " · " + _("%(missing)d points already spent") % {"missing": earned - points}
+
+        def note():
+            text = _("Order %(number)s canceled") % {"number": order.number}
+            if points < earned:
+                text += " · " + _("%(missing)d points already spent") % {"missing": earned - points}
+            return text
+
         return _book(
             order.customer_id, -points, LoyaltyEntry.Reason.REVERSE, order=order, note=note
         )
@@ -136,22 +148,31 @@ def refund_points(order, refunded_before, refunded_after):
 
 def reverse_points_for_refund(order, refunded_before, refunded_after, note):
     """Take back the points earned on a refunded part (:func:`refund_points`), never below
-    zero; the shortfall is noted, as on a cancellation."""
+    zero; the shortfall is noted, as on a cancellation. ``note`` is a callable giving the
+    text in the active language (written in the customer's, see :func:`_book`)."""
     if order.customer_id is None:
         return None
     with transaction.atomic():
         account = _locked_account(order.customer_id)
         wanted = refund_points(order, refunded_before, refunded_after)
         points = min(wanted, account.balance)
-        if wanted and points < wanted:
-            note += " · " + _("%(missing)d points already spent") % {"missing": wanted - points}
         if points <= 0:
             return None
-        return _book(order.customer_id, -points, LoyaltyEntry.Reason.REFUND, order=order, note=note)
+
+        def full_note():
+            text = note()
+            if points < wanted:
+                text += " · " + _("%(missing)d points already spent") % {"missing": wanted - points}
+            return text
+
+        return _book(
+            order.customer_id, -points, LoyaltyEntry.Reason.REFUND, order=order, note=full_note
+        )
 
 
 def spend_points(customer, points, reason):
-    """Deduct ``points`` (> 0) for ``reason`` (a text, e.g. the bought discount code).
+    """Deduct ``points`` (> 0) for ``reason`` (a callable giving the text in the active
+    language, e.g. the bought discount code; written in the customer's, see :func:`_book`).
 
     Runs in the caller's transaction when there is one (buying a code: points and code
     together or neither); raises CustomerError if the balance is insufficient.
@@ -160,7 +181,7 @@ def spend_points(customer, points, reason):
     if points <= 0:
         raise CustomerError(_("The number of points must be positive."), field="points")
     with transaction.atomic():
-        return _book(customer.pk, -points, LoyaltyEntry.Reason.SPEND, note=str(reason))
+        return _book(customer.pk, -points, LoyaltyEntry.Reason.SPEND, note=reason)
 
 
 def adjust_points(customer, points, note, by=None):

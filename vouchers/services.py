@@ -919,8 +919,10 @@ def buy_code_with_points(customer, campaign):
         loyalty.spend_points(
             customer,
             campaign.points_price,
-            _("Discount code %(code)s (%(campaign)s)")
-            % {"code": code.text, "campaign": campaign.name},
+            lambda: (
+                _("Discount code %(code)s (%(campaign)s)")
+                % {"code": code.text, "campaign": campaign.name}
+            ),
         )
         code.assigned_to = customer
         code.assigned_at = timezone.now()

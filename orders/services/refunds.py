@@ -520,7 +520,7 @@ def _issue(locked, plan, user, reason):
             locked,
             plan.points_value_before,
             plan.points_value_after,
-            _("Credit note %(number)s") % {"number": number},
+            lambda: _("Credit note %(number)s") % {"number": number},
         )
     _event(
         locked,
@@ -601,7 +601,10 @@ def reverse_points_of_credit_notes(locked):
     value = _points_value(lines, notes)
     if value > 0 and locked.customer_id:
         loyalty.reverse_points_for_refund(
-            locked, ZERO, value, _("Credit notes of order %(number)s") % {"number": locked.number}
+            locked,
+            ZERO,
+            value,
+            lambda: _("Credit notes of order %(number)s") % {"number": locked.number},
         )
 
 

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from customers import loyalty, services
 from customers.models import LoyaltyAccount, LoyaltyEntry
@@ -123,3 +125,31 @@ def test_backoffice_points_adjustment(admin_client, customer):
     assert response.status_code == 302
     assert loyalty.points_balance(customer) == 20
     assert LoyaltyEntry.objects.get(customer=customer).note.startswith("goodwill (")
+
+
+def test_the_shops_own_notes_are_written_in_the_customers_language(
+    make_order, customer, pay, cancel, rate
+):
+    """The customer reads the notes in their points history: an operator working in English
+    (or a worker) books them in the customer's language; an operator's own text stays."""
+    customer.language = "pl"
+    customer.save(update_fields=["language"])
+    order = make_order(customer=customer)
+    with translation.override("en"):
+        pay(order)
+        cancel(order)
+        loyalty.adjust_points(customer, 5, "Goodwill, phone call")
+    notes = list(
+        LoyaltyEntry.objects.filter(customer=customer).order_by("pk").values_list("note", flat=True)
+    )
+    assert notes == [
+        f"Zamówienie {order.number}",
+        f"Zamówienie {order.number} anulowane",
+        "Goodwill, phone call",
+    ]
+    spent = loyalty.spend_points(
+        customer,
+        5,
+        lambda: _("Discount code %(code)s (%(campaign)s)") % {"code": "ABC", "campaign": "Lato"},
+    )
+    assert spent.note == "Kod rabatowy ABC (Lato)"

@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import translation
 
 from customers import loyalty
 from customers.models import LoyaltyEntry
@@ -394,3 +395,15 @@ def test_a_partly_refunded_order_still_proves_the_purchase_and_its_invoice_is_pa
     assert has_bought(lamp, customer=customer)
     text = pdf_text(pdf.render_invoice(Invoice.objects.get(order=order)))
     assert "Paid on" in text and "Please transfer" not in text
+
+
+def test_the_refund_entries_note_is_in_the_customers_language(invoiced, goods, customer):
+    customer.language = "de"
+    customer.save(update_fields=["language"])
+    order = invoiced(customer=customer)
+    lamp, _coffee = goods
+    loyalty.spend_points(customer, 35, "a code")
+    with translation.override("pl"):  # the operator's backoffice language
+        note = services.create_credit_note(order, {line_of(order, lamp).pk: 2})
+    entry = LoyaltyEntry.objects.get(order=order, reason=LoyaltyEntry.Reason.REFUND)
+    assert entry.note == f"Rechnungskorrektur {note.number} · 24 Punkte bereits eingelöst"
