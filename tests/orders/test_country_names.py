@@ -91,3 +91,18 @@ def test_the_address_book_names_the_country(client, customer):
     with translation.override("de"):
         url = reverse("customers:addresses")
     assert "<br>Dänemark</p>" in client.get(url).content.decode()
+
+
+def test_no_template_prints_a_country_code_raw():
+    """Every template that prints an address's country passes it through ``country_name``."""
+    from django.conf import settings
+
+    raw = re.compile(r"\{\{\s*[\w.]*country\s*\}\}")
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
+        for root in [settings.BASE_DIR / "templates", *settings.BASE_DIR.glob("*/templates")]
+        for path in root.rglob("*.*")
+        if path.suffix in {".html", ".txt"}
+        for match in raw.finditer(path.read_text())
+    ]
+    assert found == []
