@@ -9,7 +9,7 @@ the context "accusative"; every other name is the same in both cases.
 """
 
 from django.utils import translation
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 ACCUSATIVE = {
     "group": pgettext_lazy("accusative", "group"),
@@ -31,6 +31,23 @@ ACCUSATIVE = {
     "partner offer": pgettext_lazy("accusative", "partner offer"),
     "personal-data browser": pgettext_lazy("accusative", "personal-data browser"),
 }
+
+# Django's own messages with the model's name whose Polish translation spells out every
+# gender ("{name} „{obj}” został(a)(-ło) dodany(-na)(-ne) pomyślnie.", "Dodaj
+# kolejne(go)(-ną)(-ny) Adres"). The shop's catalogue (LOCALE_PATHS, read before Django's)
+# words them so that no gender is needed ("Dodano pomyślnie: kategoria „Herbata”."); they
+# are marked here so that makemessages keeps them. German and Danish keep Django's wording.
+DJANGO_MESSAGES = (
+    gettext_noop("The {name} “{obj}” was added successfully."),
+    gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below."),
+    gettext_noop("The {name} “{obj}” was changed successfully."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below."),
+    gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
+    gettext_noop("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?"),
+    gettext_noop("Add another %(verbose_name)s"),
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+)
 
 # Django's own titles (translated by Django's catalogue) that take the model's name.
 STOCK_TITLES = (

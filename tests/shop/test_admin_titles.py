@@ -81,3 +81,43 @@ def test_every_feminine_polish_model_name_has_its_accusative():
     assert missing == []
     with translation.override("pl"):
         assert all(str(name) != english for english, name in ACCUSATIVE.items())
+
+
+def test_django_messages_need_no_gender_in_polish():
+    """Django's Polish messages spell out every gender ("został(a)(-ło) dodany(-na)(-ne)");
+    the shop's catalogue words the ones with a model's name without one."""
+    from pathlib import Path
+
+    import django
+
+    from shop.admin_titles import DJANGO_MESSAGES
+
+    django_po = (
+        Path(django.__file__).parent / "contrib/admin/locale/pl/LC_MESSAGES/django.po"
+    ).read_text()
+    with translation.override("pl"):
+        for msgid in DJANGO_MESSAGES:
+            assert f'"{msgid[:30]}' in django_po  # a message Django still has
+            polish = translation.gettext(msgid)
+            assert polish != msgid
+            assert not re.search(r"\((a|-\w+)\)|\w\(\w+\)", polish), polish
+        assert translation.gettext("Add another %(verbose_name)s") == "Dodaj: %(verbose_name)s"
+
+
+def test_a_save_in_the_polish_backoffice_says_so_without_guessing_the_gender(admin_client, staff):
+    from customers.models import CustomerGroup
+
+    _speak(staff, "pl")
+    response = admin_client.post(
+        reverse("admin:customers_customergroup_add"), {"name": "Hurt"}, follow=True
+    )
+    group = CustomerGroup.objects.get(name="Hurt")
+    text = re.sub(r"<[^>]+>", "", response.content.decode())  # the name links to the group
+    assert "Dodano pomyślnie: grupa klientów „Hurt”." in text
+    response = admin_client.post(
+        reverse("admin:customers_customergroup_change", args=[group.pk]),
+        {"name": "Hurtownicy"},
+        follow=True,
+    )
+    text = re.sub(r"<[^>]+>", "", response.content.decode())
+    assert "Zapisano zmiany: grupa klientów „Hurtownicy”." in text
