@@ -28,12 +28,13 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Exit code 5 means "no tests collected": a wrong PYTEST_ARGS must never look like success.
-# The suite runs on every core (pytest-xdist, at most 8 workers): TEST_WORKERS=0 runs it in
-# this one process, e.g. for a debugger.
+# The suite runs on every core (pytest-xdist, at most 8 workers; an idle worker takes tests
+# queued for a busy one, since the slowest tests come last): TEST_WORKERS=0 runs it in this
+# one process, e.g. for a debugger.
 TEST_WORKERS ?= auto
 test: install services
 	@DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) CELERY_TEST_BROKER_URL=$(REDIS_URL_TEST) \
-	  $(BIN)/python -m pytest --create-db -n $(TEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS); rc=$$?; \
+	  $(BIN)/python -m pytest --create-db -n $(TEST_WORKERS) --maxprocesses 8 --dist worksteal $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: no tests were collected (PYTEST_ARGS='$(PYTEST_ARGS)')"; exit 1; fi; \
 	  exit $$rc
 
