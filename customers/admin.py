@@ -28,6 +28,7 @@ from shop.pdf import pdf_response, render_pdf
 from . import confirmation, loyalty, services
 from .forms import (
     BUSINESS_FIELDS,
+    AddressForm,
     AssignGroupForm,
     CustomerAddForm,
     CustomerChangeForm,
@@ -67,6 +68,7 @@ class AddressInline(admin.StackedInline):
     inputs were 2,500 px wide and the whole customer page scrolled sideways."""
 
     model = Address
+    form = AddressForm  # the country from a list of names, as in the customer's address book
     formset = AddressInlineFormSet
     extra = 0
     fields = [

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import EmailFormField
+from shop.locales import country_choices
 from shop.mail import queue_email
 
 from .loyalty import MAX_ADJUSTMENT
@@ -125,10 +126,17 @@ class AddressForm(forms.ModelForm):
             "is_default",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A list of country names in the reader's language instead of a code to type in.
+        stored = self.instance.country if self.instance.pk else ""
+        self.countries = dict(country_choices(keep=stored))
+        self.fields["country"].widget = forms.Select(choices=list(self.countries.items()))
+
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError(_("Use the two-letter country code, e.g. DE."))
+        if country not in self.countries:
+            raise forms.ValidationError(_("Please choose a country from the list."))
         return country
 
 
