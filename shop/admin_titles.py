@@ -9,7 +9,7 @@ the context "accusative"; every other name is the same in both cases.
 """
 
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 
 ACCUSATIVE = {
     "group": pgettext_lazy("accusative", "group"),
@@ -47,6 +47,33 @@ DJANGO_MESSAGES = (
     gettext_noop("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?"),
     gettext_noop("Add another %(verbose_name)s"),
     gettext_noop("Delete selected %(verbose_name_plural)s"),
+    gettext_noop("Select all %(total_count)s %(module_name)s"),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would result in deleting related objects, but "
+        "your account doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would require deleting the following "
+        "protected related objects:"
+    ),
+    gettext_noop(
+        "Are you sure you want to delete the selected %(objects_name)s? All of the following "
+        "objects and their related items will be deleted:"
+    ),
+    gettext_noop("Change selected %(model)s"),
+    gettext_noop("Add another %(model)s"),
+    gettext_noop("Delete selected %(model)s"),
+    gettext_noop("View selected %(model)s"),
+    gettext_noop("In case you’ve forgotten, you are:"),
+)
+# The same for a message with plural forms (a lambda: makemessages reads ngettext's
+# arguments, nothing calls it).
+DJANGO_PLURAL_MESSAGES = (
+    lambda count: ngettext(
+        "%(count)s %(name)s was changed successfully.",
+        "%(count)s %(name)s were changed successfully.",
+        count,
+    ),
 )
 
 # Django's own titles (translated by Django's catalogue) that take the model's name.
