@@ -16,9 +16,14 @@ def country_name(code, language=None):
     active language); a code CLDR does not know is shown as it is."""
     if not code:
         return ""
+    return _territories(language).get(str(code).upper(), str(code))
+
+
+def _territories(language=None):
+    """CLDR's ``{code: name}`` of regions in ``language`` (default: the active language), from
+    the same Babel locale as the money formats."""
     language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    locale = _babel_locale(MONEY_LOCALES.get(language, MONEY_LOCALES["en"]))
-    return locale.territories.get(str(code).upper(), str(code))
+    return _babel_locale(MONEY_LOCALES.get(language, MONEY_LOCALES["en"])).territories
 
 
 # CLDR regions with a two-letter code that are not ISO 3166-1 countries (the EU, the UN,
@@ -30,11 +35,9 @@ def country_choices(language=None, keep=""):
     """``[(code, name)]`` of every country, sorted by its name in ``language`` (default: the
     active language): the choices of an address's country. ``keep`` is a stored code that is
     not among them, kept so that editing the address does not change it."""
-    language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    locale = _babel_locale(MONEY_LOCALES.get(language, MONEY_LOCALES["en"]))
     choices = [
         (code, name)
-        for code, name in locale.territories.items()
+        for code, name in _territories(language).items()
         if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     ]
     if keep and keep not in dict(choices):
