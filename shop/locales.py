@@ -22,7 +22,7 @@ def country_name(code, language=None):
 def _territories(language=None):
     """CLDR's ``{code: name}`` of regions in ``language`` (default: the active language), from
     the same Babel locale as the money formats."""
-    language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    language = _language(language)
     return _babel_locale(MONEY_LOCALES.get(language, MONEY_LOCALES["en"])).territories
 
 
@@ -33,8 +33,10 @@ NOT_COUNTRIES = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN
 
 def country_choices(language=None, keep=""):
     """``[(code, name)]`` of every country, sorted by its name in ``language`` (default: the
-    active language): the choices of an address's country. ``keep`` is a stored code that is
-    not among them, kept so that editing the address does not change it."""
+    active language) as that language's alphabet sorts: the choices of an address's country.
+    ``keep`` is a stored code that is not among them, kept so that editing the address does
+    not change it."""
+    language = _language(language)
     choices = [
         (code, name)
         for code, name in _territories(language).items()
@@ -42,13 +44,52 @@ def country_choices(language=None, keep=""):
     ]
     if keep and keep not in dict(choices):
         choices.append((keep, keep))
-    return sorted(choices, key=lambda choice: _sort_key(choice[1]))
+    return sorted(choices, key=lambda choice: sort_key(choice[1], language))
 
 
-def _sort_key(name):
-    """ "Österreich" among the O, "Åland" among the A: letters without their accents."""
-    plain = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+# Letters that an alphabet sorts as letters of their own (after the letter named, or, for
+# "{", after z), in their order; every other accented letter sorts with its base letter
+# ("Österreich" among the O in German, "Åland" among the A in Polish). Danish and Norwegian
+# sort Ä, Ö and Ü as Æ, Ø and Y.
+ALPHABETS = {
+    "pl": {
+        "ą": "a",
+        "ć": "c",
+        "ę": "e",
+        "ł": "l",
+        "ń": "n",
+        "ó": "o",
+        "ś": "s",
+        "ź": "z",
+        "ż": "z",
+    },
+    "da": {"ü": "y", "æ": "{", "ä": "{", "ø": "{", "ö": "{", "å": "{"},
+}
+# Within a letter's group: the letter itself first, then the letters after it in the
+# order of the alphabet (ź before ż, æ before ø before å).
+_RANKS = {"ü": "1", "æ": "1", "ä": "1", "ø": "2", "ö": "2", "å": "3", "ź": "1", "ż": "2"}
+
+
+def sort_key(name, language=None):
+    """The key that sorts ``name`` as a dictionary of ``language`` would: "Łotwa" after
+    "Luksemburg" in Polish, "Østrig" after "Zambia" in Danish; accents of other letters and
+    case are ignored."""
+    tailoring = ALPHABETS.get(_language(language), {})
+    key = []
+    for char in unicodedata.normalize("NFC", str(name)).casefold():
+        base = tailoring.get(char)
+        if base is not None:
+            key.append(base + _RANKS.get(char, "1"))
+        else:
+            plain = "".join(
+                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+            )
+            key.append((plain or char) + "0")
+    return "".join(key)
+
+
+def _language(language=None):
+    return (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
 def language_name(code):

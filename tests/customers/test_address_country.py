@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from customers.models import Address
-from shop.locales import country_choices
+from shop.locales import country_choices, sort_key
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,17 @@ def test_the_choices_are_the_countries_by_name_in_the_language():
     assert names.index("Oman") < names.index("Österreich") < names.index("Pakistan")
     assert dict(country_choices("pl"))["DE"] == "Niemcy"
     assert ("QQ", "QQ") in country_choices("en", keep="QQ")
+
+
+def test_the_choices_sort_as_the_languages_alphabet_does():
+    polish = [name for _code, name in country_choices("pl")]
+    assert polish.index("Luksemburg") < polish.index("Łotwa") < polish.index("Macedonia Północna")
+    assert polish.index("Wyspy Salomona") < polish.index("Wyspy Świętego Tomasza i Książęca")
+    danish = [name for _code, name in country_choices("da")]
+    assert danish[-3:] == ["Ækvatorialguinea", "Østrig", "Åland"]
+    german = [name for _code, name in country_choices("de")]
+    assert german.index("Afghanistan") < german.index("Ägypten") < german.index("Albanien")
+    assert sort_key("Ö", "da") > sort_key("Z", "da") and sort_key("Ö", "de") < sort_key("P", "de")
 
 
 def test_the_address_book_offers_country_names_and_saves_the_code(client, customer):
