@@ -12,6 +12,7 @@ use :class:`MoneyField` (or :func:`money_validators` on model fields), commands
 :func:`money_option`, services :func:`parse_money`.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
@@ -135,12 +136,63 @@ def format_money(value, currency=None, language=None, *, exact=False):
         return str(value)
     language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     locale = MONEY_LOCALES.get(language, MONEY_LOCALES.get(settings.LANGUAGE_CODE, "en_IE"))
+    currency = currency or settings.SHOP_CURRENCY
+    if not exact and amount.is_finite():
+        shape = _money_shape(locale, currency)
+        if shape is not None:
+            return shape.format(amount)
     return format_currency(
-        amount,
-        currency or settings.SHOP_CURRENCY,
-        locale=_babel_locale(locale),
-        decimal_quantization=not exact,
+        amount, currency, locale=_babel_locale(locale), decimal_quantization=not exact
     )
+
+
+class MoneyShape:
+    """How Babel writes an amount of one currency in one locale — the text before and after
+    the digits (positive and negative), the group and the decimal sign —, read off Babel's own
+    output once, so that an amount rounded to the cent is written with one f-string instead of
+    Babel's pattern machinery (a tenth of the time: 50 amounts on a backoffice list).
+    ``tests/shop/test_money_format.py`` compares both over every shop language and currency."""
+
+    def __init__(self, before, after, negative_before, negative_after, group, decimal):
+        self.before, self.after = before, after
+        self.negative_before, self.negative_after = negative_before, negative_after
+        self.group, self.decimal = group, decimal
+
+    def format(self, amount):
+        whole, _dot, cents = f"{abs(amount):,.2f}".partition(".")
+        number = whole.replace(",", self.group) + self.decimal + cents
+        if amount.is_signed():  # as Babel: "-0,00 €" for a negative amount rounded to 0
+            return self.negative_before + number + self.negative_after
+        return self.before + number + self.after
+
+
+# Babel's text of 1,234,567.89 and of 0.50: what is around the digits, the group and the
+# decimal sign. Anything else (a currency without cents, a grouping other than by
+# thousands, no grouping of four-digit amounts) is not a plain shape: Babel writes it.
+_SAMPLE = re.compile(r"(\D*)1(\D+)234(\D+)567(\D+)89(\D*)")
+
+
+@cache
+def _money_shape(locale, currency):
+    from babel.numbers import format_currency
+
+    babel_locale = _babel_locale(locale)
+
+    def babel(text):
+        return format_currency(Decimal(text), currency, locale=babel_locale)
+
+    positive = _SAMPLE.fullmatch(babel("1234567.89"))
+    negative = _SAMPLE.fullmatch(babel("-1234567.89"))
+    if positive is None or negative is None:
+        return None
+    before, group, group2, decimal, after = positive.groups()
+    if group != group2 or negative.groups()[1:4] != (group, group, decimal):
+        return None
+    shape = MoneyShape(before, after, negative.group(1), negative.group(5), group, decimal)
+    for sample in ("0.50", "-0.50", "1234.50", "-1234.50", "12345.00", "0.00"):
+        if shape.format(Decimal(sample)) != babel(sample):
+            return None
+    return shape
 
 
 @cache

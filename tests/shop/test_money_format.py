@@ -1,0 +1,43 @@
+"""format_money writes a plain amount with a shape read off Babel's output once per locale and
+currency (shop.money.MoneyShape): it must write exactly what Babel writes."""
+
+from decimal import Decimal
+
+import pytest
+from babel.numbers import format_currency
+
+from shop import money
+from shop.money import MONEY_LOCALES, format_money
+
+AMOUNTS = [
+    "0", "0.01", "0.5", "-0.5", "1", "9.99", "12.30", "123.45", "999.99", "1000", "1234.56",
+    "-1234.56", "12345.67", "100000", "999999.99", "1000000", "-1000000", "1234567.89",
+    "98765432.10", "-0.004", "0.005", "2.345",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(MONEY_LOCALES))
+@pytest.mark.parametrize("currency", ["EUR", "PLN", "DKK", "USD", "GBP", "CHF", "SEK"])
+def test_the_fast_shape_writes_what_babel_writes(language, currency):
+    locale = money._babel_locale(MONEY_LOCALES[language])
+    assert money._money_shape(MONEY_LOCALES[language], currency) is not None
+    for text in AMOUNTS:
+        expected = format_currency(money.money(Decimal(text)), currency, locale=locale)
+        assert format_money(Decimal(text), currency, language) == expected, text
+
+
+def test_a_currency_babel_writes_otherwise_is_left_to_babel():
+    # The yen has no cents, the Bahraini dinar three decimals: no plain two-decimal shape.
+    assert money._money_shape("de_DE", "JPY") is None
+    assert money._money_shape("en_IE", "BHD") is None
+    locale = money._babel_locale("de_DE")
+    assert format_money(Decimal("1234.56"), "JPY", "de") == format_currency(
+        Decimal("1234.56"), "JPY", locale=locale
+    )
+
+
+def test_no_number_is_written_as_babel_writes_it():
+    assert format_money(Decimal("NaN"), "EUR", "de") == format_currency(
+        Decimal("NaN"), "EUR", locale=money._babel_locale("de_DE")
+    )
+    assert format_money("Infinity", "EUR", "de") == "Infinity"
