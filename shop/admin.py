@@ -4,6 +4,7 @@ Apps register their ModelAdmins on ``backoffice`` and may add items to the start
 "needs attention" panel with ``backoffice.attention(...)``.
 """
 
+import functools
 import mimetypes
 from dataclasses import dataclass
 from functools import cached_property
@@ -245,11 +246,49 @@ def date_time_cell(value):
     """A list cell of a point in time: the date, and the time quiet below it (narrower than
     Django's one-line "01.12.2026, 06:32", so the lists' columns fit beside the filters)."""
     local = timezone.localtime(value)
+    date_pattern, time_pattern = _cell_patterns(translation.get_language())
     return format_html(
         '<span class="nowrap">{}</span><br><span class="quiet">{}</span>',
-        formats.date_format(local, "SHORT_DATE_FORMAT"),
-        formats.time_format(local, "TIME_FORMAT"),
+        local.strftime(date_pattern)
+        if date_pattern
+        else formats.date_format(local, "SHORT_DATE_FORMAT"),
+        local.strftime(time_pattern) if time_pattern else formats.time_format(local, "TIME_FORMAT"),
     )
+
+
+# Letters of Django's date formats that strftime writes alike (digits only: no names, which
+# Django translates and strftime would take from the C locale).
+STRFTIME_LETTERS = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+
+
+def strftime_pattern(django_format):
+    """The strftime pattern that writes what Django's ``django_format`` writes ("d.m.Y" →
+    "%d.%m.%Y"), or None when it has a letter strftime writes otherwise ("j M Y")."""
+    pattern, escaped = [], False
+    for char in django_format:
+        if escaped or not char.isalpha():
+            if char == "\\" and not escaped:
+                escaped = True
+                continue
+            pattern.append(char.replace("%", "%%"))
+            escaped = False
+        elif char in STRFTIME_LETTERS:
+            pattern.append(STRFTIME_LETTERS[char])
+        else:
+            return None
+    return "".join(pattern)
+
+
+@functools.lru_cache(maxsize=32)
+def _cell_patterns(language):
+    """The language's short date and time format as strftime patterns, worked out once per
+    process: Django's date_format() looks the format up and parses it on every call, a third
+    of a list's date column."""
+    with translation.override(language):
+        return (
+            strftime_pattern(formats.get_format("SHORT_DATE_FORMAT")),
+            strftime_pattern(formats.get_format("TIME_FORMAT")),
+        )
 
 
 def email_cell(email):
@@ -269,8 +308,14 @@ def choice_label(choices, value):
     them: the value itself). For list columns: ``get_FOO_display()`` translates every label
     of the field to find the one it shows, which on a list of 50 rows with two status
     columns costs a tenth of the page."""
+    return _choice_label(choices, value, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _choice_label(choices, value, language):
+    # The label translated once per process and language (two status columns × 50 rows).
     try:
-        return choices(value).label
+        return str(choices(value).label)
     except ValueError:
         return value
 

@@ -2,6 +2,7 @@
 language, never as codes. Country names come from the CLDR data Babel also gives the money
 formats (``country_name("PL", "de") == "Polen"``), language names from Django."""
 
+import functools
 import unicodedata
 
 from django.conf import settings
@@ -22,8 +23,14 @@ def country_name(code, language=None):
 def _territories(language=None):
     """CLDR's ``{code: name}`` of regions in ``language`` (default: the active language), from
     the same Babel locale as the money formats."""
-    language = _language(language)
-    return _babel_locale(MONEY_LOCALES.get(language, MONEY_LOCALES["en"])).territories
+    return _territories_of(_language(language))
+
+
+@functools.lru_cache(maxsize=16)
+def _territories_of(language):
+    # A plain dict, once per process and language: Babel wraps its data anew on every
+    # access (a country column of 50 rows).
+    return dict(_babel_locale(MONEY_LOCALES.get(language, MONEY_LOCALES["en"])).territories)
 
 
 # CLDR regions with a two-letter code that are not ISO 3166-1 countries (the EU, the UN,
@@ -97,7 +104,14 @@ def language_name(code):
     "Deutsch" in the German backoffice, "niemiecki" in the Polish one."""
     if not code:
         return ""
+    return _language_name(str(code), translation.get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _language_name(code, active):
+    # Django's get_language_info() and the lazy name's translation, once per process and
+    # pair of languages (a column of the orders list shows one per row).
     try:
         return capfirst(str(translation.get_language_info(code)["name_translated"]))
     except KeyError:
-        return str(code)
+        return code
