@@ -38,7 +38,11 @@ def djangos_sidebar(user, path, language):
 def test_the_sidebar_is_djangos_for_each_staff_member(client, role):
     user = StaffFactory(is_superuser=True) if role is None else RoleUserFactory(role=role)
     client.force_login(user)
-    for path in ["/backoffice/customers/user/", "/backoffice/orders/order/", "/backoffice/helpdesk/thread/"]:
+    for path in [
+        "/backoffice/customers/user/",
+        "/backoffice/orders/order/",
+        "/backoffice/helpdesk/thread/",
+    ]:
         for _ in range(2):  # rendered, then kept
             if client.get(path).status_code != 200:
                 break
