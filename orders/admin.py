@@ -16,8 +16,8 @@ from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shop.admin import LargeListAdminMixin, backoffice, choice_label, date_time_cell
 from shop.exceptions import DomainError
@@ -132,10 +132,16 @@ def _detail_queryset():
 
 @functools.lru_cache(maxsize=16)
 def _row_labels(language):
-    """The labels of an orders-list row's "More", translated once per language (not 4 × 50
+    """The labels of an orders-list row, escaped and translated once per language (not 5 × 50
     times a page)."""
     with translation.override(language):
-        return escape(_("More")), escape(_("Payment")), escape(_("Shipping")), escape(_("Country"))
+        return (
+            escape(_("More")),
+            escape(_("Payment")),
+            escape(_("Shipping")),
+            escape(_("Country")),
+            escape(_("payment status")),
+        )
 
 
 @admin.register(Order, site=backoffice)
@@ -178,7 +184,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("customer"), ordering="billing_last_name")
     def customer_column(self, obj):
-        more, payment, shipping, country = _row_labels(translation.get_language())
+        more, payment, shipping, country, _status = _row_labels(get_language())
         # An f-string of escaped values: format_html() of ten arguments is half of the row.
         return mark_safe(
             f"{escape(obj.billing_name or '—')}<br>"
@@ -199,14 +205,12 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_column(self, obj):
-        return format_html(
-            '<span class="order-status {}">{}</span><br>'
-            '<span class="order-status pay-{}" title="{}">{}</span>',
-            obj.status,
-            choice_label(Order.Status, obj.status),
-            obj.payment_status,
-            _("payment status"),
-            choice_label(Order.PaymentStatus, obj.payment_status),
+        status, payment = escape(obj.status), escape(obj.payment_status)
+        return mark_safe(
+            f'<span class="order-status {status}">'
+            f"{escape(choice_label(Order.Status, obj.status))}</span><br>"
+            f'<span class="order-status pay-{payment}" title="{_row_labels(get_language())[4]}">'
+            f"{escape(choice_label(Order.PaymentStatus, obj.payment_status))}</span>"
         )
 
     def has_add_permission(self, request):

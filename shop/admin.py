@@ -22,7 +22,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -247,12 +248,16 @@ def date_time_cell(value):
     Django's one-line "01.12.2026, 06:32", so the lists' columns fit beside the filters)."""
     local = timezone.localtime(value)
     date_pattern, time_pattern = _cell_patterns(translation.get_language())
-    return format_html(
-        '<span class="nowrap">{}</span><br><span class="quiet">{}</span>',
+    day = (
         local.strftime(date_pattern)
         if date_pattern
-        else formats.date_format(local, "SHORT_DATE_FORMAT"),
-        local.strftime(time_pattern) if time_pattern else formats.time_format(local, "TIME_FORMAT"),
+        else formats.date_format(local, "SHORT_DATE_FORMAT")
+    )
+    hour = (
+        local.strftime(time_pattern) if time_pattern else formats.time_format(local, "TIME_FORMAT")
+    )
+    return mark_safe(
+        f'<span class="nowrap">{escape(day)}</span><br><span class="quiet">{escape(hour)}</span>'
     )
 
 
@@ -609,6 +614,12 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+@functools.lru_cache(maxsize=16)
+def _select_label(language):
+    with translation.override(language):
+        return str(_("Select this object for an action - {}"))
+
+
 class LargeListAdminMixin:
     """For change lists over big tables: estimated totals and indexed name search.
 
@@ -631,11 +642,10 @@ class LargeListAdminMixin:
     def action_checkbox(self, obj):
         """Django's row checkbox, written directly: rendering a CheckboxInput widget through
         the form template engine for each of 50 rows costs more than the row's data."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            obj.pk,
-            format_html(_("Select this object for an action - {}"), str(obj)),
+        label = _select_label(translation.get_language()).format(escape(str(obj)))
+        return mark_safe(
+            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" '
+            f'value="{escape(obj.pk)}" class="action-select" aria-label="{label}">'
         )
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
