@@ -66,3 +66,10 @@ def test_the_orders_page_shows_the_rows_once(demo, client):
     page = client.get("/backoffice/orders/order/?status__exact=complete").content.decode()
     assert page.count('<input type="checkbox" name="_selected_action"') == 50
     assert "/change/?_changelist_filters=status__exact%3Dcomplete" in page
+
+
+def test_a_list_with_editable_columns_keeps_djangos_rows_and_fields(demo, client):
+    client.force_login(demo)
+    page = client.get("/backoffice/shop/paymentmethod/").content.decode()
+    assert 'name="form-0-is_active"' in page and 'name="form-0-position"' in page
+    assert 'name="form-0-id"' in page  # the hidden key of each row's form
