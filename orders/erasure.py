@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from customers.services import CustomerError
 from shop.erasure import scrub
 
+from . import events
 from .aftersales import Return, Withdrawal
-from .models import Invoice, Order
+from .models import Invoice, Order, OrderComment
 from .services.lifecycle import cancel_order
 
 
@@ -48,8 +49,9 @@ def anonymise_orders(orders):
 
 
 def anonymise_aftersales(order):
-    """The withdrawal statements and return notes of ``order`` (retention or erasure): the
-    names, addresses and free texts go, what was withdrawn or returned and when stays."""
+    """The withdrawal statements, return notes and history of ``order`` (retention or
+    erasure): the names, addresses and free texts go, what was withdrawn, returned or done
+    and when stays."""
     needles = [
         order.billing_first_name,
         order.billing_last_name,
@@ -57,8 +59,12 @@ def anonymise_aftersales(order):
         order.shipping_last_name,
         order.email,
     ]
+    if order.customer_id is not None:  # the account's own name and address, if different
+        customer = order.customer
+        needles += [customer.first_name, customer.last_name, customer.email]
     anonymise_withdrawals(Withdrawal.objects.filter(order=order), needles)
     _scrub_return_notes(Return.objects.filter(order=order), needles)
+    _scrub_comments(OrderComment.objects.filter(order=order), needles)
 
 
 def anonymise_withdrawals(withdrawals, needles=()):
@@ -87,6 +93,21 @@ def _scrub_return_notes(returns, needles):
     replacements = [_("Deleted")] * len(needles)
     for ret in returns.exclude(note="").select_for_update():
         Return.objects.filter(pk=ret.pk).update(note=scrub(ret.note, needles, replacements))
+
+
+def _scrub_comments(comments, needles):
+    """The order's history: the staff's comments and the events (an e-mail address in "sent
+    by e-mail to …", in the stored text and in the values it is written from again)."""
+    needles = [n for n in needles if n and len(n) > 1]
+    replacements = [_("Deleted")] * len(needles)
+
+    def clean(text):
+        return scrub(text, needles, replacements)
+
+    for comment in comments.select_for_update():
+        text, message = clean(comment.text), events.scrub_values(comment.message, clean)
+        if text != comment.text or message != comment.message:
+            OrderComment.objects.filter(pk=comment.pk).update(text=text, message=message)
 
 
 def scrub_aftersales(customer, orders):

@@ -15,6 +15,8 @@ from shop.fields import EmailField
 from shop.models import PaymentMethod, Product, ShippingMethod
 from shop.money import ZERO, money
 
+from . import events
+
 
 def net_of(gross, rate):
     return money(gross * 100 / (100 + rate))
@@ -751,6 +753,8 @@ class OrderComment(models.Model):
     visible_to_customer = models.BooleanField(_("visible to customer"), default=False)
     customer_notified = models.BooleanField(_("customer notified"), default=False)
     is_event = models.BooleanField(_("lifecycle event"), default=False)
+    # A lifecycle event untranslated, to be read in each reader's language (orders.events).
+    message = models.JSONField(_("event"), default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -759,6 +763,15 @@ class OrderComment(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+    @property
+    def display_text(self):
+        """The comment as its reader sees it: an event in the active language."""
+        if self.message:
+            rendered = events.render(self.message)
+            if rendered is not None:
+                return rendered
+        return self.text
 
 
 class FeedToken(models.Model):

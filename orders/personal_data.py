@@ -100,6 +100,9 @@ def declare():
     personal_data.register(
         "orders.ordercomment",
         purpose=personal_data.ORDER_PROCESSING,
+        # the text as written (an event's untranslated values are its ``message``)
+        fields=("order", "created", "text", "visible_to_customer", "customer_notified", "is_event"),
+        prefetch=("order",),
         staff_note=lambda comment: not comment.visible_to_customer and not comment.is_event,
     )
     retention.register(

@@ -11,14 +11,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from customers import loyalty
 from shop.mail import queue_email
 from shop.models import Product, ShopSettings
-from shop.money import format_money
 
-from .. import signals, vat
+from .. import events, signals, vat
 from ..errors import DownloadError, OrderError
 from ..models import (
     ZERO,
@@ -183,8 +182,13 @@ def _finish(original, locked):
     return locked
 
 
-def _event(order, text, user=None):
-    return OrderComment.objects.create(order=order, author=user, text=text, is_event=True)
+def _event(order, *parts, user=None):
+    """A lifecycle event in the order's history: ``parts`` made by ``events.part`` (its
+    sentences untranslated, so that each reader gets it in their language)."""
+    parts = [p for p in parts if p]
+    return OrderComment.objects.create(
+        order=order, author=user, text=events.text(parts), message=parts, is_event=True
+    )
 
 
 def _refuse_if_final(order, action):
@@ -287,7 +291,11 @@ def create_invoice(order, comment="", user=None):
         )
         # The stored VAT rows are the e-invoice's (net per item, per category and rate).
         invoice.tax_rows = vat.stored_tax_rows(invoice)
-        _event(locked, _("Invoice %(number)s created.") % {"number": invoice.number}, user)
+        _event(
+            locked,
+            events.part(gettext_noop("Invoice %(number)s created."), number=invoice.number),
+            user=user,
+        )
         # The card payment authorized at checkout is captured now (a voided authorization
         # leaves the invoice open); an order paid in full by gift card or credit is paid.
         captured = locked.payment_status == Order.PaymentStatus.AUTHORIZED
@@ -310,16 +318,16 @@ def _set_paid(locked, user, captured=False):
     )
     locked.paid_at = timezone.now()
     locked.save(update_fields=["payment_status", "paid_at"])
-    values = {
-        "amount": format_money(locked.balance_due, locked.currency),
-        "method": locked.payment_method.name,
-    }
     _event(
         locked,
-        _("Card payment of %(amount)s captured (%(method)s).") % values
-        if captured
-        else _("Payment of %(amount)s received (%(method)s).") % values,
-        user,
+        events.part(
+            gettext_noop("Card payment of %(amount)s captured (%(method)s).")
+            if captured
+            else gettext_noop("Payment of %(amount)s received (%(method)s)."),
+            amount=events.money(locked.balance_due, locked.currency),
+            method=events.method(locked.payment_method),
+        ),
+        user=user,
     )
     issue_download_links(locked)
     loyalty.earn_points_for_order(locked)
@@ -338,10 +346,11 @@ def _in_language(obj, field, language):
         return getattr(obj, field)
 
 
-def _voided_text(order):
-    return _("Card authorization of %(amount)s voided; the amount is no longer reserved.") % {
-        "amount": format_money(order.amount_due, order.currency)
-    }
+def _voided(order):
+    return events.part(
+        gettext_noop("Card authorization of %(amount)s voided; the amount is no longer reserved."),
+        amount=events.money(order.amount_due, order.currency),
+    )
 
 
 def authorize_card_payment(order):
@@ -356,11 +365,11 @@ def authorize_card_payment(order):
         order.save(update_fields=["payment_status"])
         _event(
             order,
-            _("Card payment of %(amount)s authorized (%(method)s).")
-            % {
-                "amount": format_money(order.amount_due, order.currency),
-                "method": order.payment_method.name,
-            },
+            events.part(
+                gettext_noop("Card payment of %(amount)s authorized (%(method)s)."),
+                amount=events.money(order.amount_due, order.currency),
+                method=events.method(order.payment_method),
+            ),
         )
     return order
 
@@ -390,7 +399,7 @@ def void_authorization(order, user=None):
             )
         locked.payment_status = Order.PaymentStatus.UNPAID
         locked.save(update_fields=["payment_status"])
-        _event(locked, _voided_text(locked), user)
+        _event(locked, _voided(locked), user=user)
         return _finish(order, locked)
 
 
@@ -438,9 +447,9 @@ def cancel_order(order, user=None):
             locked.payment_status = Order.PaymentStatus.UNPAID
         locked.save(update_fields=["status", "payment_status"])
         _close_downloads(locked)
-        _event(locked, _("Order canceled."), user)
+        _event(locked, events.part(gettext_noop("Order canceled.")), user=user)
         if was_authorized:
-            _event(locked, _voided_text(locked), user)
+            _event(locked, _voided(locked), user=user)
         loyalty.reverse_points_for_order(locked)
         signals.order_canceled.send(sender=Order, order=locked)
         return _finish(order, locked)
@@ -512,7 +521,11 @@ def create_shipment(order, lines, tracking=(), user=None):
         TrackingNumber.objects.bulk_create(
             TrackingNumber(shipment=shipment, carrier=c, number=n) for c, n in parcels
         )
-        _event(locked, _("Shipment %(number)s created.") % {"number": shipment.number}, user)
+        _event(
+            locked,
+            events.part(gettext_noop("Shipment %(number)s created."), number=shipment.number),
+            user=user,
+        )
         _finish(order, locked)
     return shipment
 
@@ -536,11 +549,17 @@ def set_delivered(shipment, delivered_on, user=None):
         shipment.save(update_fields=["delivered_at"])
         _event(
             locked,
-            _("Shipment %(number)s delivered on %(date)s.")
-            % {"number": shipment.number, "date": formats.date_format(delivered_on)}
+            events.part(
+                gettext_noop("Shipment %(number)s delivered on %(date)s."),
+                number=shipment.number,
+                date=events.day(delivered_on),
+            )
             if when
-            else _("Delivery date of shipment %(number)s removed.") % {"number": shipment.number},
-            user,
+            else events.part(
+                gettext_noop("Delivery date of shipment %(number)s removed."),
+                number=shipment.number,
+            ),
+            user=user,
         )
     return shipment
 
@@ -585,9 +604,12 @@ def send_invoice(invoice, user=None):
         invoice.save(update_fields=["sent_at"])
         _event(
             locked,
-            _("Invoice %(number)s sent by e-mail to %(email)s.")
-            % {"number": invoice.number, "email": locked.email},
-            user,
+            events.part(
+                gettext_noop("Invoice %(number)s sent by e-mail to %(email)s."),
+                number=invoice.number,
+                email=locked.email,
+            ),
+            user=user,
         )
     return invoice
 
@@ -615,9 +637,12 @@ def send_tracking(shipment, user=None):
         shipment.save(update_fields=["tracking_sent_at"])
         _event(
             locked,
-            _("Tracking information of %(number)s sent to %(email)s.")
-            % {"number": shipment.number, "email": locked.email},
-            user,
+            events.part(
+                gettext_noop("Tracking information of %(number)s sent to %(email)s."),
+                number=shipment.number,
+                email=locked.email,
+            ),
+            user=user,
         )
     return shipment
 

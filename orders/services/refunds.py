@@ -30,12 +30,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from customers import loyalty
 from shop.mail import queue_email
 from shop.money import MoneyError, format_money, parse_money
 
-from .. import extensions, links, signals
+from .. import events, extensions, links, signals
 from ..errors import OrderError
 from ..models import (
     ZERO,
@@ -524,17 +525,17 @@ def _issue(locked, plan, user, reason):
         )
     _event(
         locked,
-        _("Credit note %(number)s of %(amount)s created for invoice %(invoice)s.")
-        % {
-            "number": number,
-            "amount": format_money(plan.grand_total, locked.currency),
-            "invoice": invoice.number,
-        },
-        user,
+        events.part(
+            gettext_noop("Credit note %(number)s of %(amount)s created for invoice %(invoice)s."),
+            number=number,
+            amount=events.money(plan.grand_total, locked.currency),
+            invoice=invoice.number,
+        ),
+        user=user,
     )
     if plan.is_final:
         _close_downloads(locked)
-        _event(locked, _("Order fully refunded and closed."), user)
+        _event(locked, events.part(gettext_noop("Order fully refunded and closed.")), user=user)
         signals.order_canceled.send(sender=Order, order=locked)
     queue_email(
         "order_refunded" if plan.is_final else "order_credit_note",
@@ -632,13 +633,13 @@ def mark_refunded(credit_note, user=None):
         note.save(update_fields=["refunded_at", "refunded_by"])
         _event(
             locked,
-            _("%(amount)s of credit note %(number)s refunded via %(method)s.")
-            % {
-                "amount": format_money(note.paid_total, locked.currency),
-                "number": note.number,
-                "method": locked.payment_method.name,
-            },
-            user,
+            events.part(
+                gettext_noop("%(amount)s of credit note %(number)s refunded via %(method)s."),
+                amount=events.money(note.paid_total, locked.currency),
+                number=note.number,
+                method=events.method(locked.payment_method),
+            ),
+            user=user,
         )
     credit_note.refunded_at = note.refunded_at
     return note
@@ -667,8 +668,11 @@ def send_credit_note(credit_note, user=None):
         note.save(update_fields=["sent_at"])
         _event(
             locked,
-            _("Credit note %(number)s sent by e-mail to %(email)s.")
-            % {"number": note.number, "email": locked.email},
-            user,
+            events.part(
+                gettext_noop("Credit note %(number)s sent by e-mail to %(email)s."),
+                number=note.number,
+                email=locked.email,
+            ),
+            user=user,
         )
     return note

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shop.mail import queue_email
 from shop.models import Product
 
-from .. import links
+from .. import events, links
 from ..aftersales import Return, ReturnLine, Withdrawal
 from ..errors import OrderError
 from ..models import ZERO, Order, ShipmentLine
@@ -112,7 +113,11 @@ def create_return(order, lines, reason, note="", user=None, withdrawal=None):
         )
         if withdrawal is not None:
             mark_processed(withdrawal, user)
-        _event(locked, _("Return %(number)s requested.") % {"number": return_request.number}, user)
+        _event(
+            locked,
+            events.part(gettext_noop("Return %(number)s requested."), number=return_request.number),
+            user=user,
+        )
     return return_request
 
 
@@ -158,10 +163,13 @@ def receive_return(return_request, lines=None, user=None):
         ret.status = Return.Status.RECEIVED
         ret.received_at = timezone.now()
         ret.save(update_fields=["status", "received_at"])
-        text = _("Return %(number)s received.") % {"number": ret.number}
-        if restocked:
-            text += " " + _("Back to stock: %(items)s.") % {"items": ", ".join(restocked)}
-        _event(locked, text, user)
+        _event(
+            locked,
+            events.part(gettext_noop("Return %(number)s received."), number=ret.number),
+            restocked
+            and events.part(gettext_noop("Back to stock: %(items)s."), items=", ".join(restocked)),
+            user=user,
+        )
     return ret
 
 
@@ -195,9 +203,12 @@ def refund_return(
         ret.save(update_fields=["status", "credit_note", "closed_at"])
         _event(
             locked,
-            _("Return %(number)s refunded with credit note %(credit_note)s.")
-            % {"number": ret.number, "credit_note": credit_note.number},
-            user,
+            events.part(
+                gettext_noop("Return %(number)s refunded with credit note %(credit_note)s."),
+                number=ret.number,
+                credit_note=credit_note.number,
+            ),
+            user=user,
         )
     return ret
 
@@ -244,8 +255,11 @@ def reject_return(return_request, reason, user=None):
         )
         _event(
             locked,
-            _("Return %(number)s rejected; the reason was e-mailed to %(email)s.")
-            % {"number": ret.number, "email": locked.email},
-            user,
+            events.part(
+                gettext_noop("Return %(number)s rejected; the reason was e-mailed to %(email)s."),
+                number=ret.number,
+                email=locked.email,
+            ),
+            user=user,
         )
     return ret

@@ -20,11 +20,12 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shop.mail import queue_email
 from shop.models import ShopSettings
 
-from .. import links
+from .. import events, links
 from ..aftersales import Withdrawal
 from ..errors import OrderError
 from ..models import Order
@@ -201,10 +202,12 @@ def record_withdrawal(
             withdrawal.save(update_fields=["acknowledged_at"])
             _event(
                 order,
-                _("Withdrawal statement received (late: after %(date)s).")
-                % {"date": ends.isoformat()}
+                events.part(
+                    gettext_noop("Withdrawal statement received (late: after %(date)s)."),
+                    date=events.day(ends),
+                )
                 if withdrawal.is_late
-                else _("Withdrawal statement received."),
+                else events.part(gettext_noop("Withdrawal statement received.")),
             )
     return withdrawal
 

@@ -1,0 +1,93 @@
+"""The order history's lifecycle events, in the language of whoever reads them.
+
+An event ("Invoice 2026-000001 created.", "Card payment of 39,60 € authorized (Kreditkarte).")
+is written when it happens — by a German clerk, a Danish customer's checkout, a Polish
+manager — and read later by staff in their own language. So an event is stored twice on its
+``OrderComment``: ``text``, as it read in the language of the moment (what search and older
+readers see), and ``message``, the untranslated sentence(s) with their values, from which
+:func:`render` writes it again in the reader's language: amounts with that language's money
+format, dates with its date format, payment and shipping methods under their translated name.
+
+``message`` is a list of parts ``[msgid, {name: value}]``; a value is a plain string or
+number, or one of the tagged values made by :func:`money`, :func:`day` and :func:`method`.
+A part whose sentence no longer exists (renamed in a later version) is written with the
+translation it had; a part that cannot be filled in makes :func:`render` give up (``None``),
+and the history shows ``text`` instead.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.apps import apps
+from django.utils import formats
+from django.utils.translation import gettext
+
+from shop.money import format_money
+
+
+def part(message, **values):
+    """One sentence of an event: ``message`` is the untranslated msgid (marked for
+    translation at the caller with ``gettext_noop``), ``values`` its placeholders."""
+    return [str(message), values]
+
+
+def money(amount, currency):
+    return {"money": str(amount), "currency": currency}
+
+
+def day(value: date):
+    return {"date": value.isoformat()}
+
+
+def method(row):
+    """A payment or shipping method: its translated name when read, the name of the moment
+    if the row is gone."""
+    return {"method": row._meta.label_lower, "pk": row.pk, "name": str(row.name)}
+
+
+def text(parts):
+    """The event in the active language (its ``text`` when written)."""
+    return render(parts) or ""
+
+
+def render(parts):
+    """``parts`` in the active language, or None if a part cannot be written."""
+    try:
+        return " ".join(gettext(message) % _values(values) for message, values in parts)
+    except (KeyError, TypeError, ValueError, LookupError, InvalidOperation):
+        return None
+
+
+def _values(values):
+    return {name: _value(value) for name, value in values.items()}
+
+
+def _value(value):
+    if not isinstance(value, dict):
+        return value
+    if "money" in value:
+        return format_money(Decimal(value["money"]), value["currency"])
+    if "date" in value:
+        return formats.date_format(date.fromisoformat(value["date"]))
+    if "method" in value:
+        model = apps.get_model(value["method"])
+        # The active rows every checkout keeps (no query); a retired method by its old name.
+        row = model.active_row(value["pk"]) if hasattr(model, "active_row") else None
+        return str(row.name) if row is not None else value["name"]
+    raise ValueError(f"unknown value {value!r}")
+
+
+def scrub_values(parts, scrub):
+    """``parts`` with ``scrub`` applied to every text value (erasure, retention)."""
+    cleaned = []
+    for message, values in parts:
+        cleaned.append(
+            [
+                message,
+                {
+                    name: scrub(value) if isinstance(value, str) else value
+                    for name, value in values.items()
+                },
+            ]
+        )
+    return cleaned
