@@ -2,14 +2,18 @@
 
 helpdesk, reviews, vouchers and giftcards anonymise (real customer) or delete (test customer)
 what they hold, in the deletion transaction; positive gift-card credit refuses the erasure
-and leaves everything as it was; privacy records stay and do not block.
+and leaves everything as it was; privacy records stay and do not block. The scan for traces
+reads every table of the shop's apps (text and JSON columns), not a list that a new table
+could miss: the order history kept the e-mail address until it was scanned too.
 """
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db.models import CharField, Q, TextField
+from django.apps import apps
+from django.db.models import CharField, JSONField, Q, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from customers import services
@@ -19,8 +23,8 @@ from giftcards.models import CreditAccount, GiftCard, LedgerEntry
 from giftcards.services import GiftCardError
 from helpdesk.inbound import receive_email
 from helpdesk.models import Message, Thread
-from orders.models import Order, OrderLine
-from orders.services import mark_paid
+from orders.models import Order
+from orders.services import add_comment, create_invoice, mark_paid, send_invoice
 from privacy.models import AccessLogEntry, Disclosure
 from privacy.services import write_entry
 from reviews.models import Review
@@ -36,39 +40,68 @@ EMAIL = "annegret.vogelsang@example.org"
 FIRST, LAST = "Annegret", "Vogelsang"
 FULL = f"{FIRST} {LAST}"
 
-# Every table of the apps that hold data about a customer (disclosures excepted: they are
-# the legal record of what was handed to whom and stay by design).
-SCANNED = [
-    User,
-    Order,
-    OrderLine,
-    Thread,
-    Message,
-    Review,
-    Campaign,
-    Code,
-    Redemption,
-    GiftCard,
-    CreditAccount,
-    LedgerEntry,
-]
+# Every table of the shop's own apps is scanned, JSON columns too, so that a table added
+# later cannot keep the person unnoticed. These keep them by design:
+KEPT = {
+    # the legal record of what was handed to whom (GDPR Art. 30), and who looked (S11)
+    "privacy.Disclosure",
+    "privacy.AccessLogEntry",
+    "privacy.AccessReport",
+    # invoices and credit notes keep their own snapshot of the buyer (retention duty)
+    "orders.Invoice",
+    "orders.CreditNote",
+}
+# An e-mail still to be sent keeps its recipient until it is delivered (an order
+# confirmation, the notice of the erasure itself) and the outbox purge removes it.
+STILL_DUE = {"shop.OutboxEmail": Q(status="pending")}
+OUR_APPS = (
+    "shop",
+    "customers",
+    "orders",
+    "vouchers",
+    "giftcards",
+    "helpdesk",
+    "reviews",
+    "privacy",
+)
+
+
+def scanned_models():
+    return [
+        model
+        for label in OUR_APPS
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.label not in KEPT and not model._meta.proxy and model._meta.managed
+    ]
 
 
 def rows_mentioning(model, *needles):
-    """Rows of ``model`` whose text columns contain any needle (case-insensitive)."""
-    columns = [f.name for f in model._meta.concrete_fields if isinstance(f, CharField | TextField)]
+    """Rows of ``model`` whose text or JSON columns contain any needle (case-insensitive)."""
+    columns = [
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, CharField | TextField | JSONField)
+    ]
     if not columns:
         return []
+    texts = {f"_t_{c}": Cast(c, TextField()) for c in columns}
     query = Q()
-    for column in columns:
+    for name in texts:
         for needle in needles:
-            query |= Q(**{f"{column}__icontains": needle})
-    return list(model.objects.filter(query))
+            query |= Q(**{f"{name}__icontains": needle})
+    rows = model._base_manager.annotate(**texts).filter(query)
+    if model._meta.label in STILL_DUE:
+        rows = rows.exclude(STILL_DUE[model._meta.label])
+    return list(rows)
 
 
 def personal_traces():
     needles = (EMAIL, EMAIL.split("@")[0], FULL, LAST)
-    return {model.__name__: rows for model in SCANNED if (rows := rows_mentioning(model, *needles))}
+    return {
+        model.__name__: rows
+        for model in scanned_models()
+        if (rows := rows_mentioning(model, *needles))
+    }
 
 
 @pytest.fixture
@@ -104,6 +137,9 @@ def footprint(annegret, make_order, assigned_campaign, staff):
         voucher_code=used_code.text,
     )
     mark_paid(order)  # a business record: erasure cancels only unpaid pending orders
+    # The order's history: an event naming the e-mail address, a staff comment the name.
+    send_invoice(create_invoice(order), user=staff)
+    add_comment(order, f"{FULL} asked for a gift wrap.", user=staff)
     account_thread = ThreadFactory(
         customer=annegret,
         email=EMAIL,
