@@ -23,6 +23,7 @@ from shop.admin import ReadOnlyAdminMixin, backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
 from shop.models import ShopSettings
+from shop.money import format_money
 
 from . import services
 from .forms import AdjustForm, IssueCardsForm, ModeSwitchForm
@@ -109,8 +110,8 @@ class GiftCardAdmin(admin.ModelAdmin):
     fields = [
         "display_number",
         "state_column",
-        "initial_value",
-        "balance",
+        "initial_value_column",
+        "balance_column",
         "currency",
         "valid_until",
         "issued",
@@ -381,7 +382,14 @@ class CreditAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     balance_column = money_column("balance", gettext_lazy("balance"), "currency")
     search_fields = ["customer_number", "customer__email", "customer__last_name"]
     list_filter = ["created"]
-    fields = ["customer_number", "customer_column", "balance", "currency", "created", "last_use"]
+    fields = [
+        "customer_number",
+        "customer_column",
+        "balance_column",
+        "currency",
+        "created",
+        "last_use",
+    ]
     readonly_fields = fields
     list_per_page = 50
     show_full_result_count = False
@@ -437,7 +445,15 @@ class CreditAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(LedgerEntry, site=backoffice)
 class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created", "kind", "amount", "holder_column", "order_column", "staff", "reason"]
+    list_display = [
+        "created",
+        "kind",
+        "amount_column",
+        "holder_column",
+        "order_column",
+        "staff",
+        "reason",
+    ]
     list_select_related = ["card", "account", "order", "staff"]
     list_filter = ["kind", "created"]
     search_fields = ["card__number", "account__customer_number", "order__number", "reason"]
@@ -450,6 +466,10 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if stripped.isdigit():
             search_term = stripped
         return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description=gettext_lazy("amount"), ordering="amount")
+    def amount_column(self, obj):
+        return format_money(obj.amount, obj.holder.currency)
 
     @admin.display(description=gettext_lazy("card / account"))
     def holder_column(self, obj):

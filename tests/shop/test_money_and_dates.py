@@ -93,6 +93,9 @@ def test_german_invoice_pdf_and_credit_note_show_german_amounts(make_order, invo
 
 # Raw money in a template: an amount followed by a currency variable, a money-looking
 # variable rounded with floatformat:2 (instead of |money), or a literal "0.00".
+MONEY_NAMES = (
+    r"(?:\w*_total|amount|amount_due|balance|price|unit_price|due_reduction|initial_value)"
+)
 RAW_MONEY = [
     re.compile(r"\}\}\s*(?:</span>\s*)?\{\{\s*[\w.]*currency\s*\}\}"),
     re.compile(
@@ -102,6 +105,10 @@ RAW_MONEY = [
     re.compile(r"\{\{\s*\w+\s*\}\}\s*\{\{\s*currency\s*\}\}"),  # in a blocktranslate
     re.compile(r"(?<![\w.])0\.00\s*(?:\{\{|EUR|€)"),
     re.compile(r"\{\{\s*[\w.]+\s*\}\}\s*(?:EUR|€)"),
+    # an amount of a row printed as it is ("20.00", or "20,00" without its currency) …
+    re.compile(r"\{\{\s*\w+(?:\.\w+)*\." + MONEY_NAMES + r"\s*\}\}"),
+    # … or handed to a blocktranslate without the money filter
+    re.compile(r"(?<![=!<>])=\s*\w+(?:\.\w+)*\." + MONEY_NAMES + r"(?=\s|%\})"),
 ]
 
 
@@ -123,10 +130,19 @@ def test_the_grep_catches_raw_money():
         "{% blocktranslate with amount=x %}Pay {{ amount }} {{ currency }}{% endblocktranslate %}",
         "<strong>0.00 {{ currency }}</strong>",
         "{{ card.balance }} EUR",
+        '<td style="text-align:right">{{ e.amount }}</td>',
+        "{% blocktranslate with amount=note.paid_total method=m %}{{ amount }} via {{ method }}",
+        "{% blocktranslate with total=summary.credit_total %}({{ total }}){% endblocktranslate %}",
     ]
     for line in bad:
         assert any(pattern.search(line) for pattern in RAW_MONEY), line
-    assert not any(p.search("{{ order.grand_total|money:order.currency }}") for p in RAW_MONEY)
+    for good in [
+        "{{ order.grand_total|money:order.currency }}",
+        "{% blocktranslate with amount=note.paid_total|money:invoice.currency %}",
+        "{% if credit_note.grand_total == invoice.grand_total %}",
+        "{% blocktranslate with n=page.number total=page.paginator.num_pages %}",
+    ]:
+        assert not any(p.search(good) for p in RAW_MONEY), good
 
 
 @pytest.mark.parametrize(
