@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop.admin import LargeListAdminMixin, backoffice
+from shop.admin import LargeListAdminMixin, backoffice, money_column
 from shop.exceptions import DomainError, add_to_form
 from shop.pdf import pdf_response, render_pdf
 
@@ -409,7 +409,10 @@ class StaffUserAdmin(BaseUserAdmin):
 
 @admin.register(CustomerGroup, site=backoffice)
 class CustomerGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "open_amount_limit", "member_count"]
+    list_display = ["name", "open_amount_limit_column", "member_count"]
+    open_amount_limit_column = money_column(
+        "open_amount_limit", CustomerGroup._meta.get_field("open_amount_limit").verbose_name
+    )
     search_fields = ["name"]
     delete_confirmation_template = "admin/customers/customergroup/delete_confirmation.html"
 

@@ -491,7 +491,10 @@ class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
     search_fields = ["name", "sku"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ProductImageInline, PriceHistoryInline]
-    readonly_fields = ["sale_reference_price"]
+    sale_reference_price_column = money_column(
+        "sale_reference_price", Product._meta.get_field("sale_reference_price").verbose_name
+    )
+    readonly_fields = ["sale_reference_price_column"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "sku", "category", "description", "is_active"]}),
         (
@@ -501,7 +504,7 @@ class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
                     "price",
                     "tax_rate",
                     ("sale_price", "sale_start", "sale_end"),
-                    "sale_reference_price",
+                    "sale_reference_price_column",
                     ("content_quantity", "content_unit"),
                 ],
                 "description": _(

@@ -164,3 +164,28 @@ def test_one_date_and_one_datetime_format_per_language(language, date, datetime)
             assert date_format(moment, formats.get_format(name)) == date
         for name in ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT"):
             assert date_format(moment, formats.get_format(name)) == datetime
+
+
+NOT_MONEY = ("rate", "percent", "quantity")
+
+
+def test_no_backoffice_column_or_read_only_field_shows_an_amount_as_a_plain_number():
+    """Django shows a DecimalField of a list column or read-only field as "20,00", without
+    its currency: amounts go through ``shop.admin.money_column`` instead."""
+    from django.db.models import DecimalField
+
+    from shop.admin import backoffice
+
+    offenders = []
+    for model, model_admin in backoffice._registry.items():
+        shown = [*model_admin.list_display, *(model_admin.readonly_fields or ())]
+        for name in shown:
+            if not isinstance(name, str) or any(word in name for word in NOT_MONEY):
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except Exception:  # a column of the ModelAdmin, not a field
+                continue
+            if isinstance(field, DecimalField):
+                offenders.append(f"{model._meta.label}.{name}")
+    assert not offenders, offenders

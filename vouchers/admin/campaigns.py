@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from shop import charts
-from shop.admin import backoffice
+from shop.admin import backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
 
@@ -76,7 +76,7 @@ class CampaignAdmin(admin.ModelAdmin):
         (None, {"fields": ["name"]}),
         (
             _("Limits across all codes"),
-            {"fields": ["budget", "discount_spent", "max_uses", "uses_count"]},
+            {"fields": ["budget", "discount_spent_column", "max_uses", "uses_count"]},
         ),
         (
             _("Scope"),
@@ -94,7 +94,10 @@ class CampaignAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    readonly_fields = ["discount_spent", "uses_count"]
+    readonly_fields = ["discount_spent_column", "uses_count"]
+    discount_spent_column = money_column(
+        "discount_spent", Campaign._meta.get_field("discount_spent").verbose_name
+    )
     filter_horizontal = ["products", "excluded_products"]
     change_list_template = "admin/vouchers/campaign/change_list.html"
 

@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from shop.admin import backoffice
+from shop.admin import backoffice, money_column
 from shop.models import ShopSettings
 
 from .. import offers
@@ -18,11 +18,14 @@ from ..models import PartnerOffer
 class PartnerOfferAdmin(TranslationAdmin):  # headline and text per language
     # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
     filters_above = True
+    min_order_value_column = money_column(
+        "min_order_value", PartnerOffer._meta.get_field("min_order_value").verbose_name
+    )
     list_display = [
         "partner",
         "headline",
         "category_names",
-        "min_order_value",
+        "min_order_value_column",
         "valid_from",
         "valid_to",
         "enabled",
