@@ -452,8 +452,19 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "holder_column",
         "order_column",
         "staff",
-        "reason",
+        "reason_column",
     ]
+    fields = [
+        "created",
+        "kind",
+        "amount_column",
+        "holder_column",
+        "order_column",
+        "source_card",
+        "staff",
+        "reason_column",
+    ]
+    readonly_fields = fields
     list_select_related = ["card", "account", "order", "staff"]
     list_filter = ["kind", "created"]
     search_fields = ["card__number", "account__customer_number", "order__number", "reason"]
@@ -483,6 +494,10 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def order_column(self, obj):
         return _order_link(obj.order_id, obj.order.number if obj.order_id else "")
 
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_column(self, obj):
+        return obj.display_reason
+
 
 @admin.register(GiftCardModeSetting, site=backoffice)
 class GiftCardModeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -498,3 +513,8 @@ class GiftCardModeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return redirect("admin:giftcards_giftcard_mode")
+
+    def get_urls(self):
+        # Only the entry of the app list: the settings row has no page of its own here.
+        view = self.admin_site.admin_view(self.changelist_view)
+        return [path("", view, name="giftcards_giftcardmodesetting_changelist")]

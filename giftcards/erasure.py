@@ -10,6 +10,7 @@ data.
 
 from django.utils.translation import gettext as _
 
+from orders import events
 from shop.erasure import scrub
 from shop.money import format_money
 
@@ -44,10 +45,14 @@ def erase_customer(customer, by=None):
         f"deleted-{account.customer_number}@invalid",
         _("Deleted customer"),
     ]
-    for entry in LedgerEntry.objects.filter(account=account).exclude(reason="").only("reason"):
+    entries = LedgerEntry.objects.filter(account=account).exclude(reason="", message=[])
+    for entry in entries.only("reason", "message"):
         reason = scrub(entry.reason, needles, replacements)[:300]
-        if reason != entry.reason:
-            LedgerEntry.objects.filter(pk=entry.pk).update(reason=reason)
+        message = events.scrub_values(
+            entry.message, lambda value: scrub(value, needles, replacements)
+        )
+        if reason != entry.reason or message != entry.message:
+            LedgerEntry.objects.filter(pk=entry.pk).update(reason=reason, message=message)
     CreditAccount.objects.filter(pk=account.pk).update(customer=None)
     return account
 

@@ -11,7 +11,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders import events
 from shop.models import ShopSettings
+from shop.money import format_money
 
 NUMBER_LENGTH = 16
 
@@ -233,6 +235,9 @@ class LedgerEntry(models.Model):
         related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # A reason the shop wrote ("Order 100131", "Expired"), untranslated, to be read in each
+    # reader's language (orders.events); a reason staff typed has none.
+    message = models.JSONField(_("reason"), default=list, blank=True, editable=False)
     created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -267,11 +272,16 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.amount}"
+        return f"{self.get_kind_display()} {format_money(self.amount, self.holder.currency)}"
 
     @property
     def holder(self):
         return self.card if self.card_id else self.account
+
+    @property
+    def display_reason(self):
+        """The reason as its reader sees it: one the shop wrote in the active language."""
+        return events.read(self.message, self.reason)
 
 
 class GiftCardModeSetting(ShopSettings):

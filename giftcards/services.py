@@ -25,7 +25,9 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from orders import events
 from shop.mail import queue_email
 from shop.models import ShopSettings
 from shop.money import CENT, MAX_AMOUNT, ZERO, MoneyError, format_max, parse_money
@@ -130,8 +132,14 @@ def assert_usable(card):
 # --- ledger primitives -----------------------------------------------------------------
 
 
-def _post(holder, amount, kind, *, order=None, staff=None, reason="", source_card=None):
-    """Move ``amount`` (signed) on a locked card or account and write its ledger entry."""
+def _post(
+    holder, amount, kind, *, order=None, staff=None, reason="", message=None, source_card=None
+):
+    """Move ``amount`` (signed) on a locked card or account and write its ledger entry: with
+    the ``reason`` staff typed, or the shop's own ``message`` (``orders.events`` parts), read
+    later in each reader's language."""
+    if message:
+        reason = events.text(message)
     amount = Decimal(amount).quantize(CENT)
     new_balance = holder.balance + amount
     if new_balance < 0:
@@ -151,6 +159,7 @@ def _post(holder, amount, kind, *, order=None, staff=None, reason="", source_car
         order=order,
         staff=staff if staff is not None and staff.is_authenticated else None,
         reason=reason[:300],
+        message=message or [],
         source_card=source_card,
     )
 
@@ -204,8 +213,9 @@ def _check_amount(amount):
     return amount
 
 
-def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason=""):
-    """Operator issue of ``count`` cards of ``amount`` each (all or nothing)."""
+def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason="", message=None):
+    """Operator issue of ``count`` cards of ``amount`` each (all or nothing), with the
+    ``reason`` staff typed or else the shop's ``message`` (default: "Issued by the shop")."""
     amount = _check_amount(amount)
     if not 1 <= int(count) <= MAX_BULK:
         raise GiftCardError(
@@ -215,7 +225,8 @@ def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason=""):
     if valid_until is not None and valid_until < timezone.localdate():
         raise GiftCardError(_("The expiry date lies in the past."), field="valid_until")
     staff = staff if staff is not None and staff.is_authenticated else None
-    reason = reason or _("Issued by the shop")
+    message = [] if reason else message or [events.part(gettext_noop("Issued by the shop"))]
+    reason = reason or events.text(message)
     with transaction.atomic():
         cards = GiftCard.objects.bulk_create(
             [
@@ -240,6 +251,7 @@ def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason=""):
                     kind=Kind.ISSUE,
                     staff=staff,
                     reason=reason,
+                    message=message,
                     created=now,
                 )
                 for card in cards
@@ -283,7 +295,11 @@ def issue_for_paid_order(order):
                     line.unit_price,
                     Kind.ISSUE,
                     order=order,
-                    reason=_("Bought with order %(number)s") % {"number": order.number},
+                    message=[
+                        events.part(
+                            gettext_noop("Bought with order %(number)s"), number=order.number
+                        )
+                    ],
                 )
                 new_cards.append(card)
         if new_cards:
@@ -314,16 +330,14 @@ def redeem_to_account(card_number, customer):
         if card.currency != account.currency:
             raise GiftCardError(_("This gift card is in a different currency."))
         amount = card.balance
-        reason = _("Gift card %(number)s") % {"number": card.display_number}
-        _post(
-            card,
-            -amount,
-            Kind.REDEEM,
-            reason=_("Redeemed into %(account)s") % {"account": account.customer_number},
+        redeemed = events.part(
+            gettext_noop("Redeemed into %(account)s"), account=account.customer_number
         )
+        _post(card, -amount, Kind.REDEEM, message=[redeemed])
         card.redeemed_to = account
         card.save(update_fields=["redeemed_to"])
-        _post(account, amount, Kind.REDEEM, reason=reason, source_card=card)
+        source = events.part(gettext_noop("Gift card %(number)s"), number=card.display_number)
+        _post(account, amount, Kind.REDEEM, message=[source], source_card=card)
     return card, account, amount
 
 
@@ -393,7 +407,7 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
                     -take,
                     Kind.SPEND,
                     order=order,
-                    reason=_("Order %(number)s") % {"number": order.number},
+                    message=[events.part(gettext_noop("Order %(number)s"), number=order.number)],
                 )
             taken["giftcard_total"] = take
             due -= take
@@ -416,7 +430,7 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
                     -take,
                     Kind.SPEND,
                     order=order,
-                    reason=_("Order %(number)s") % {"number": order.number},
+                    message=[events.part(gettext_noop("Order %(number)s"), number=order.number)],
                 )
             taken["credit_total"] = take
     return taken
@@ -437,7 +451,7 @@ def pay_at_checkout(order, lines, data, customer, preview=False):
 # --- refunds and cancellations ---------------------------------------------------------
 
 
-def _give_back(order, limit, reason, preview=False):
+def _give_back(order, limit, message, preview=False):
     """Give back up to ``limit`` (None: everything) of what gift cards and account credit
     paid for ``order`` and have not got back yet: cards first, then accounts. A card that
     expired in the meantime still gets its money and is valid again for
@@ -463,19 +477,24 @@ def _give_back(order, limit, reason, preview=False):
             given["giftcard_total"] += amount
             if not preview:
                 card = GiftCard.objects.select_for_update().get(pk=row["card_id"])
-                text = reason
+                parts = list(message)
                 if card.is_expired:
                     card.valid_until = timezone.localdate() + timedelta(days=REFUND_GRACE_DAYS)
                     card.save(update_fields=["valid_until"])
-                    text += " · " + _("expired card extended to %(date)s") % {
-                        "date": card.valid_until.isoformat()
-                    }
-                entries.append(_post(card, amount, Kind.REFUND, order=order, reason=text))
+                    parts.append(
+                        events.part(
+                            gettext_noop("(expired card extended to %(date)s)"),
+                            date=events.day(card.valid_until),
+                        )
+                    )
+                entries.append(_post(card, amount, Kind.REFUND, order=order, message=parts))
         else:
             given["credit_total"] += amount
             if not preview:
                 account = CreditAccount.objects.select_for_update().get(pk=row["account_id"])
-                entries.append(_post(account, amount, Kind.REFUND, order=order, reason=reason))
+                entries.append(
+                    _post(account, amount, Kind.REFUND, order=order, message=list(message))
+                )
         if left is not None:
             left -= amount
     return given, entries
@@ -508,19 +527,20 @@ def refund_order(order):
     canceled or fully refunded order). Idempotent: only what is still unrefunded per card or
     account is returned."""
     with transaction.atomic():
-        reason = _("Order %(number)s canceled") % {"number": order.number}
-        return _give_back(order, None, reason)[1]
+        canceled = events.part(gettext_noop("Order %(number)s canceled"), number=order.number)
+        return _give_back(order, None, [canceled])[1]
 
 
 def refund_at_credit_note(order, amount, reference="", preview=False):
     """The refund step of this app (``orders.extensions``): a credit note of ``order`` gives
     back up to ``amount`` to the gift card, then to the account credit that paid for it."""
     with transaction.atomic():
-        reason = _("Credit note %(number)s of order %(order)s") % {
-            "number": reference,
-            "order": order.number,
-        }
-        return _give_back(order, amount, reason, preview=preview)[0]
+        credit_note = events.part(
+            gettext_noop("Credit note %(number)s of order %(order)s"),
+            number=reference,
+            order=order.number,
+        )
+        return _give_back(order, amount, [credit_note], preview=preview)[0]
 
 
 def block_cards_of_canceled_order(order):
@@ -642,7 +662,9 @@ def expire_cards(today=None):
         with transaction.atomic():
             card = GiftCard.objects.select_for_update().get(pk=pk)
             if card.balance > 0 and card.valid_until and card.valid_until < today:
-                _post(card, -card.balance, Kind.EXPIRE, reason=_("Expired"))
+                _post(
+                    card, -card.balance, Kind.EXPIRE, message=[events.part(gettext_noop("Expired"))]
+                )
                 count += 1
     return count
 

@@ -50,6 +50,13 @@ def text(parts):
     return render(parts) or ""
 
 
+def read(parts, stored):
+    """What a reader sees: ``parts`` in the active language, else the ``stored`` text (no
+    parts, or a part that cannot be written any more)."""
+    rendered = render(parts) if parts else None
+    return stored if rendered is None else rendered
+
+
 def render(parts):
     """``parts`` in the active language, or None if a part cannot be written."""
     try:

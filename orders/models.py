@@ -767,11 +767,7 @@ class OrderComment(models.Model):
     @property
     def display_text(self):
         """The comment as its reader sees it: an event in the active language."""
-        if self.message:
-            rendered = events.render(self.message)
-            if rendered is not None:
-                return rendered
-        return self.text
+        return events.read(self.message, self.text)
 
 
 class FeedToken(models.Model):

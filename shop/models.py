@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import JSONObject
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
@@ -21,7 +21,7 @@ from . import pagecache, pricing
 from .fields import EmailField, PictureField, URLField
 from .images import validate_product_image
 from .locales import country_name
-from .money import ZERO, money_validators
+from .money import ZERO, format_money, money_validators
 from .pagecache import StorefrontQuerySet
 from .storage import private_storage
 
@@ -582,7 +582,8 @@ class PriceHistory(models.Model):
         indexes = [models.Index(fields=["product", "recorded_at"], name="pricehistory_product_idx")]
 
     def __str__(self):
-        return f"{self.price} ({timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M})"
+        when = formats.date_format(timezone.localtime(self.recorded_at), "SHORT_DATETIME_FORMAT")
+        return f"{format_money(self.price)} ({when})"
 
 
 class ShippingMethod(KeptRows, models.Model):

@@ -171,14 +171,20 @@ NOT_MONEY = ("rate", "percent", "quantity")
 
 def test_no_backoffice_column_or_read_only_field_shows_an_amount_as_a_plain_number():
     """Django shows a DecimalField of a list column or read-only field as "20,00", without
-    its currency: amounts go through ``shop.admin.money_column`` instead."""
+    its currency: amounts go through ``shop.admin.money_column`` instead. A screen nobody
+    may change (``ReadOnlyAdminMixin``) shows every field of its change page read-only."""
     from django.db.models import DecimalField
 
-    from shop.admin import backoffice
+    from shop.admin import ReadOnlyAdminMixin, backoffice
 
     offenders = []
     for model, model_admin in backoffice._registry.items():
         shown = [*model_admin.list_display, *(model_admin.readonly_fields or ())]
+        change = f"{model._meta.app_label}_{model._meta.model_name}_change"
+        has_page = any(url.name == change for url in model_admin.get_urls())
+        if isinstance(model_admin, ReadOnlyAdminMixin) and has_page:
+            # Nobody may change its rows: the change page shows every field read-only.
+            shown += model_admin.fields or [f.name for f in model._meta.fields if f.editable]
         for name in shown:
             if not isinstance(name, str) or any(word in name for word in NOT_MONEY):
                 continue

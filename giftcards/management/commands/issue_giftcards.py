@@ -3,8 +3,10 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from giftcards import services
+from orders import events
 from shop.exports import csv_text
 from shop.money import money_option
 
@@ -46,7 +48,8 @@ class Command(BaseCommand):
                     amount,
                     options["count"],
                     valid_until=valid_until,
-                    reason=options["reason"] or "Issued with manage.py issue_giftcards",
+                    reason=options["reason"],
+                    message=[events.part(gettext_noop("Issued with manage.py issue_giftcards"))],
                 )
                 text = csv_text(HEADER, [_row(card) for card in cards])
                 if fh is not None:
