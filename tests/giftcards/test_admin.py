@@ -193,6 +193,16 @@ def test_mode_entry_on_the_start_page(admin_client):
     assert response["Location"] == reverse("admin:giftcards_giftcard_mode")
 
 
+def test_the_mode_entry_has_no_page_of_the_shop_settings(client):
+    """The entry is a proxy of the shop settings: their row (bank account, VAT number …)
+    must not open as a read-only page for whoever may view gift cards."""
+    client.force_login(RoleUserFactory(role="Payments"))
+    settings_row = ShopSettings.load()
+    url = f"/backoffice/giftcards/giftcardmodesetting/{settings_row.pk}/change/"
+    assert client.get(url).status_code == 404
+    assert client.get("/backoffice/giftcards/giftcardmodesetting/").status_code == 302
+
+
 def test_backoffice_customer_panel(rf, staff, make_card):
     customer = UserFactory()
     services.redeem_to_account(make_card("9.99").number, customer)
