@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from shop import events
 from shop.models import ShopSettings
 from shop.money import ZERO
 
@@ -29,14 +31,16 @@ def _locked_account(customer_id):
     return LoyaltyAccount.objects.select_for_update().get(customer_id=customer_id)
 
 
-def _book(customer_id, points, reason, order=None, note=""):
-    """``note``: an operator's text as typed, or a callable for a note the shop writes itself
-    ("Order 100131"), which is written in the customer's language: the customer reads it in
-    their points history, whoever's action (a backoffice in English, a worker) booked it."""
-    if callable(note):
+def _book(customer_id, points, reason, order=None, note="", message=None):
+    """``note``: an operator's text as typed; or ``message``, the parts (``shop.events``) of
+    a note the shop writes itself ("Order 100131"), read later in each reader's language —
+    the customer's in their points history, a clerk's in the backoffice. Its text is written
+    in the customer's language, whoever's action (a backoffice in English, a worker) booked
+    it."""
+    if message:
         language = User.objects.filter(pk=customer_id).values_list("language", flat=True)
         with translation.override(language.first() or None):
-            note = str(note())
+            note = events.text(message)
     account = _locked_account(customer_id)
     if account.balance + points < 0:
         raise CustomerError(
@@ -45,7 +49,12 @@ def _book(customer_id, points, reason, order=None, note=""):
             field="points",
         )
     entry = LoyaltyEntry.objects.create(
-        customer_id=customer_id, points=points, reason=reason, order=order, note=note[:200]
+        customer_id=customer_id,
+        points=points,
+        reason=reason,
+        order=order,
+        note=note[:200],
+        message=message or [],
     )
     LoyaltyAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points)
     return entry
@@ -88,7 +97,7 @@ def earn_points_for_order(order):
             points,
             LoyaltyEntry.Reason.EARN,
             order=order,
-            note=lambda: _("Order %(number)s") % {"number": order.number},
+            message=[events.part(gettext_noop("Order %(number)s"), number=order.number)],
         )
 
 
@@ -111,14 +120,13 @@ def reverse_points_for_order(order):
             return None
         points = min(earned, account.balance)
 
-        def note():
-            text = _("Order %(number)s canceled") % {"number": order.number}
-            if points < earned:
-                text += " · " + _("%(missing)d points already spent") % {"missing": earned - points}
-            return text
-
+        message = [events.part(gettext_noop("Order %(number)s canceled"), number=order.number)]
         return _book(
-            order.customer_id, -points, LoyaltyEntry.Reason.REVERSE, order=order, note=note
+            order.customer_id,
+            -points,
+            LoyaltyEntry.Reason.REVERSE,
+            order=order,
+            message=message + _already_spent(earned - points),
         )
 
 
@@ -146,10 +154,17 @@ def refund_points(order, refunded_before, refunded_after):
     return max(0, upto(refunded_after) - upto(refunded_before))
 
 
-def reverse_points_for_refund(order, refunded_before, refunded_after, note):
+def _already_spent(missing):
+    """The note's part on points that could not be taken back (spent meanwhile)."""
+    if missing <= 0:
+        return []
+    return [events.part(gettext_noop("(%(missing)d points already spent)"), missing=missing)]
+
+
+def reverse_points_for_refund(order, refunded_before, refunded_after, message):
     """Take back the points earned on a refunded part (:func:`refund_points`), never below
-    zero; the shortfall is noted, as on a cancellation. ``note`` is a callable giving the
-    text in the active language (written in the customer's, see :func:`_book`)."""
+    zero; the shortfall is noted, as on a cancellation. ``message``: the note's parts
+    (``shop.events``), e.g. the credit note."""
     if order.customer_id is None:
         return None
     with transaction.atomic():
@@ -159,20 +174,18 @@ def reverse_points_for_refund(order, refunded_before, refunded_after, note):
         if points <= 0:
             return None
 
-        def full_note():
-            text = note()
-            if points < wanted:
-                text += " · " + _("%(missing)d points already spent") % {"missing": wanted - points}
-            return text
-
         return _book(
-            order.customer_id, -points, LoyaltyEntry.Reason.REFUND, order=order, note=full_note
+            order.customer_id,
+            -points,
+            LoyaltyEntry.Reason.REFUND,
+            order=order,
+            message=list(message) + _already_spent(wanted - points),
         )
 
 
-def spend_points(customer, points, reason):
-    """Deduct ``points`` (> 0) for ``reason`` (a callable giving the text in the active
-    language, e.g. the bought discount code; written in the customer's, see :func:`_book`).
+def spend_points(customer, points, message):
+    """Deduct ``points`` (> 0) for what ``message`` says (``shop.events`` parts, e.g. the
+    bought discount code; see :func:`_book`).
 
     Runs in the caller's transaction when there is one (buying a code: points and code
     together or neither); raises CustomerError if the balance is insufficient.
@@ -181,7 +194,7 @@ def spend_points(customer, points, reason):
     if points <= 0:
         raise CustomerError(_("The number of points must be positive."), field="points")
     with transaction.atomic():
-        return _book(customer.pk, -points, LoyaltyEntry.Reason.SPEND, note=reason)
+        return _book(customer.pk, -points, LoyaltyEntry.Reason.SPEND, message=message)
 
 
 def adjust_points(customer, points, note, by=None):

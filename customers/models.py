@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop import events
 from shop.fields import EmailField
 from shop.money import money_validators
 
@@ -288,6 +289,9 @@ class LoyaltyEntry(models.Model):
         related_name="loyalty_entries",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # A note the shop wrote ("Order 100131 canceled"), untranslated, to be read in each
+    # reader's language (shop.events); a correction's note, typed by staff, has none.
+    message = events.MessageField(_("note"))
     created = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:
@@ -315,3 +319,8 @@ class LoyaltyEntry(models.Model):
 
     def __str__(self):
         return f"{self.points:+d} {self.get_reason_display()}"
+
+    @property
+    def display_note(self):
+        """The note as its reader sees it: one the shop wrote in the active language."""
+        return events.read(self.message, self.note)

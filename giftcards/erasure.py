@@ -10,7 +10,7 @@ data.
 
 from django.utils.translation import gettext as _
 
-from orders import events
+from shop import events
 from shop.erasure import scrub
 from shop.money import format_money
 

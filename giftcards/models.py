@@ -11,7 +11,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders import events
+from shop import events
 from shop.models import ShopSettings
 from shop.money import format_money
 
@@ -236,8 +236,8 @@ class LedgerEntry(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     # A reason the shop wrote ("Order 100131", "Expired"), untranslated, to be read in each
-    # reader's language (orders.events); a reason staff typed has none.
-    message = models.JSONField(_("reason"), default=list, blank=True, editable=False)
+    # reader's language (shop.events); a reason staff typed has none.
+    message = events.MessageField(_("reason"))
     created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:

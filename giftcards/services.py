@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from orders import events
+from shop import events
 from shop.mail import queue_email
 from shop.models import ShopSettings
 from shop.money import CENT, MAX_AMOUNT, ZERO, MoneyError, format_max, parse_money
@@ -136,7 +136,7 @@ def _post(
     holder, amount, kind, *, order=None, staff=None, reason="", message=None, source_card=None
 ):
     """Move ``amount`` (signed) on a locked card or account and write its ledger entry: with
-    the ``reason`` staff typed, or the shop's own ``message`` (``orders.events`` parts), read
+    the ``reason`` staff typed, or the shop's own ``message`` (``shop.events`` parts), read
     later in each reader's language."""
     if message:
         reason = events.text(message)

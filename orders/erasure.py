@@ -14,9 +14,9 @@ from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils.translation import gettext as _
 
 from customers.services import CustomerError
+from shop import events
 from shop.erasure import scrub
 
-from . import events
 from .aftersales import Return, Withdrawal
 from .models import Invoice, Order, OrderComment
 from .services.lifecycle import cancel_order

@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shop import events
 from shop.fields import EmailField
 from shop.models import PaymentMethod, Product, ShippingMethod
 from shop.money import ZERO, money
-
-from . import events
 
 
 def net_of(gross, rate):
@@ -753,8 +752,8 @@ class OrderComment(models.Model):
     visible_to_customer = models.BooleanField(_("visible to customer"), default=False)
     customer_notified = models.BooleanField(_("customer notified"), default=False)
     is_event = models.BooleanField(_("lifecycle event"), default=False)
-    # A lifecycle event untranslated, to be read in each reader's language (orders.events).
-    message = models.JSONField(_("event"), default=list, blank=True, editable=False)
+    # A lifecycle event untranslated, to be read in each reader's language (shop.events).
+    message = events.MessageField(_("event"))
 
     class Meta:
         ordering = ["-created", "-id"]

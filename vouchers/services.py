@@ -15,9 +15,11 @@ from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q,
 from django.db.models.functions import Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from customers import loyalty
 from orders.models import discountable_total
+from shop import events
 from shop.db import is_postgresql, table
 from shop.mail import queue_email
 from shop.models import Category, Product
@@ -919,10 +921,13 @@ def buy_code_with_points(customer, campaign):
         loyalty.spend_points(
             customer,
             campaign.points_price,
-            lambda: (
-                _("Discount code %(code)s (%(campaign)s)")
-                % {"code": code.text, "campaign": campaign.name}
-            ),
+            [
+                events.part(
+                    gettext_noop("Discount code %(code)s (%(campaign)s)"),
+                    code=code.text,
+                    campaign=campaign.name,
+                )
+            ],
         )
         code.assigned_to = customer
         code.assigned_at = timezone.now()

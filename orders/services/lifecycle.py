@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from customers import loyalty
+from shop import events
 from shop.mail import queue_email
 from shop.models import Product, ShopSettings
 
-from .. import events, signals, vat
+from .. import signals, vat
 from ..errors import DownloadError, OrderError
 from ..models import (
     ZERO,

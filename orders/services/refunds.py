@@ -33,10 +33,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from customers import loyalty
+from shop import events
 from shop.mail import queue_email
 from shop.money import MoneyError, format_money, parse_money
 
-from .. import events, extensions, links, signals
+from .. import extensions, links, signals
 from ..errors import OrderError
 from ..models import (
     ZERO,
@@ -521,7 +522,7 @@ def _issue(locked, plan, user, reason):
             locked,
             plan.points_value_before,
             plan.points_value_after,
-            lambda: _("Credit note %(number)s") % {"number": number},
+            [events.part(gettext_noop("Credit note %(number)s"), number=number)],
         )
     _event(
         locked,
@@ -605,7 +606,7 @@ def reverse_points_of_credit_notes(locked):
             locked,
             ZERO,
             value,
-            lambda: _("Credit notes of order %(number)s") % {"number": locked.number},
+            [events.part(gettext_noop("Credit notes of order %(number)s"), number=locked.number)],
         )
 
 

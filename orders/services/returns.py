@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from shop import events
 from shop.mail import queue_email
 from shop.models import Product
 
-from .. import events, links
+from .. import links
 from ..aftersales import Return, ReturnLine, Withdrawal
 from ..errors import OrderError
 from ..models import ZERO, Order, ShipmentLine

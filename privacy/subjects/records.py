@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop import personal_data, retention
+from shop import events, personal_data, retention
 
 from ..models import Disclosure
 from ..registry import EMAIL_FIELD_NAMES, STAFF_FIELD_NAMES, label_of, not_personal
@@ -72,6 +72,7 @@ def _fields(model):
         for f in opts.concrete_fields
         if not any(part in f.name.lower() for part in SECRET_PARTS)
         and f.name not in SKIP_FIELDS
+        and not isinstance(f, events.MessageField)  # its text is shown beside it
         and not (f.is_relation and f.related_model is user_model())
     ]
 

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from customers import loyalty, services
 from customers.models import LoyaltyAccount, LoyaltyEntry
+from shop import events
 from shop.models import ShopSettings
 from tests.factories import ProductFactory
 
@@ -59,7 +59,7 @@ def test_reversal_never_goes_negative_when_points_were_spent(
     make_order, customer, pay, cancel, rate
 ):
     order = pay(make_order(customer=customer))  # 40 points
-    loyalty.spend_points(customer, 30, "Discount code ABC")
+    loyalty.spend_points(customer, 30, [events.part("Discount code ABC")])
     cancel(order)
     assert loyalty.points_balance(customer) == 0
     reverse = LoyaltyEntry.objects.get(order=order, reason="reverse")
@@ -70,20 +70,20 @@ def test_reversal_never_goes_negative_when_points_were_spent(
 
 def test_spend_points(customer):
     loyalty.adjust_points(customer, 100, "bonus")
-    entry = loyalty.spend_points(customer, 60, "Code SAVE5")
+    entry = loyalty.spend_points(customer, 60, [events.part("Code SAVE5")])
     assert (entry.points, entry.reason, entry.note) == (-60, "spend", "Code SAVE5")
     assert loyalty.points_balance(customer) == 40
     with pytest.raises(services.CustomerError):
-        loyalty.spend_points(customer, 41, "too much")
+        loyalty.spend_points(customer, 41, [events.part("too much")])
     with pytest.raises(services.CustomerError):
-        loyalty.spend_points(customer, 0, "nothing")
+        loyalty.spend_points(customer, 0, [events.part("nothing")])
     assert loyalty.points_balance(customer) == 40 == _ledger_sum(customer)
 
 
 def test_spend_rolls_back_with_the_callers_transaction(customer):
     loyalty.adjust_points(customer, 100, "bonus")
     with pytest.raises(RuntimeError), transaction.atomic():
-        loyalty.spend_points(customer, 50, "code")
+        loyalty.spend_points(customer, 50, [events.part("code")])
         raise RuntimeError("code could not be assigned")
     assert loyalty.points_balance(customer) == 100
     assert not LoyaltyEntry.objects.filter(reason="spend").exists()
@@ -150,6 +150,56 @@ def test_the_shops_own_notes_are_written_in_the_customers_language(
     spent = loyalty.spend_points(
         customer,
         5,
-        lambda: _("Discount code %(code)s (%(campaign)s)") % {"code": "ABC", "campaign": "Lato"},
+        [events.part("Discount code %(code)s (%(campaign)s)", code="ABC", campaign="Lato")],
     )
     assert spent.note == "Kod rabatowy ABC (Lato)"
+
+
+def test_the_shops_own_notes_are_read_in_the_readers_language(
+    client, make_order, customer, pay, cancel, rate
+):
+    """Written in the Polish customer's language, read by a German clerk in German and by
+    the customer, browsing the Danish storefront, in Danish; the shortfall of a reversal
+    too. A note an operator typed stays as typed."""
+    from django.urls import reverse
+
+    from tests.factories import StaffFactory
+
+    customer.language = "pl"
+    customer.save(update_fields=["language"])
+    order = pay(make_order(customer=customer))  # 40 points
+    loyalty.spend_points(customer, 30, [events.part("Discount code %(code)s", code="ABC")])
+    cancel(order)
+    loyalty.adjust_points(customer, 5, "Kulanz")
+    reverse_entry = LoyaltyEntry.objects.get(order=order, reason="reverse")
+    assert (
+        reverse_entry.note == f"Zamówienie {order.number} anulowane (już wykorzystane punkty: 30)"
+    )
+    with translation.override("de"):
+        assert reverse_entry.display_note == (
+            f"Bestellung {order.number} storniert (30 Punkte bereits eingelöst)"
+        )
+    staff = StaffFactory(is_superuser=True, language="de")
+    client.force_login(staff)
+    page = client.get(reverse("admin:customers_user_change", args=[customer.pk]))
+    text = page.content.decode()
+    assert f"<td>Bestellung {order.number}</td>" in text
+    assert "Zamówienie" not in text and "<td>Kulanz" in text
+    client.force_login(customer)
+    text = client.get("/da/account/").content.decode()
+    assert f"<td>Ordre {order.number}</td>" in text
+    assert f"<td>Ordre {order.number} annulleret (30 point allerede brugt)</td>" in text
+
+
+def test_the_access_report_shows_a_points_note_as_text_without_its_stored_values(
+    make_order, customer, pay, rate
+):
+    from privacy.subjects.people import resolve
+    from privacy.subjects.records import collect_places
+
+    order = pay(make_order(customer=customer))
+    places = collect_places(resolve(f"customer:{customer.pk}"))
+    entries = [p for p in places if p["key"].startswith("customers.loyaltyentry")]
+    fields = {f["name"]: f["value"] for f in entries[0]["records"][0]["fields"]}
+    assert "message" not in fields and "%(" not in str(fields)
+    assert fields["note"] == f"Order {order.number}"

@@ -1,5 +1,5 @@
 """The reasons the shop writes into the gift-card ledger ("Order 100131", "Expired",
-"Redeemed into K-…") are read in the reader's language (``orders.events``): written during
+"Redeemed into K-…") are read in the reader's language (``shop.events``): written during
 a Polish checkout, a German clerk reads them in German; a reason staff typed stays as typed.
 """
 

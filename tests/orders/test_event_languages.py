@@ -1,4 +1,4 @@
-"""The order history's lifecycle events are read in the reader's language (orders.events):
+"""The order history's lifecycle events are read in the reader's language (shop.events):
 written during a checkout in one language, shown to German, Polish and Danish staff in
 theirs — amounts, dates and method names included; and an erased customer's e-mail address
 and name leave the history with the rest of their data."""
@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from customers import services as customer_services
-from orders import events, services
+from orders import services
 from orders.models import OrderComment
+from shop import events
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

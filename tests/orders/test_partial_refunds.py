@@ -17,6 +17,7 @@ from giftcards.models import LedgerEntry
 from orders import pdf, services
 from orders.models import CreditNote, DownloadLink, Invoice, Order
 from orders.services import OrderError
+from shop import events
 from shop.models import OutboxEmail, Product
 from tests.factories import ProductFactory, UserFactory
 from tests.race import run_concurrently
@@ -292,7 +293,7 @@ def test_loyalty_points_of_the_credited_part_are_reversed_pro_rata(invoiced, goo
 def test_points_reversal_is_capped_at_the_balance(invoiced, goods, customer):
     order = invoiced(customer=customer)
     lamp, _coffee = goods
-    loyalty.spend_points(customer, 35, "a code")
+    loyalty.spend_points(customer, 35, [events.part("a code")])
     services.create_credit_note(order, {line_of(order, lamp).pk: 2})
     assert loyalty.points_balance(customer) == 0
     entry = LoyaltyEntry.objects.get(order=order, reason=LoyaltyEntry.Reason.REFUND)
@@ -402,8 +403,8 @@ def test_the_refund_entries_note_is_in_the_customers_language(invoiced, goods, c
     customer.save(update_fields=["language"])
     order = invoiced(customer=customer)
     lamp, _coffee = goods
-    loyalty.spend_points(customer, 35, "a code")
+    loyalty.spend_points(customer, 35, [events.part("a code")])
     with translation.override("pl"):  # the operator's backoffice language
         note = services.create_credit_note(order, {line_of(order, lamp).pk: 2})
     entry = LoyaltyEntry.objects.get(order=order, reason=LoyaltyEntry.Reason.REFUND)
-    assert entry.note == f"Rechnungskorrektur {note.number} · 24 Punkte bereits eingelöst"
+    assert entry.note == f"Rechnungskorrektur {note.number} (24 Punkte bereits eingelöst)"

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from giftcards import services
-from orders import events
+from shop import events
 from shop.exports import csv_text
 from shop.money import money_option
 

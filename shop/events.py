@@ -1,28 +1,49 @@
-"""The order history's lifecycle events, in the language of whoever reads them.
+"""What the shop writes about what happened, in the language of whoever reads it.
 
-An event ("Invoice 2026-000001 created.", "Card payment of 39,60 € authorized (Kreditkarte).")
-is written when it happens — by a German clerk, a Danish customer's checkout, a Polish
-manager — and read later by staff in their own language. So an event is stored twice on its
-``OrderComment``: ``text``, as it read in the language of the moment (what search and older
-readers see), and ``message``, the untranslated sentence(s) with their values, from which
-:func:`render` writes it again in the reader's language: amounts with that language's money
-format, dates with its date format, payment and shipping methods under their translated name.
+An order's lifecycle event ("Invoice 2026-000001 created.", "Card payment of 39,60 €
+authorized (Kreditkarte)."), a gift-card ledger reason ("Order 100131"), a loyalty points
+note ("Order 100131 canceled") is written when it happens — by a German clerk, a Danish
+customer's checkout, a Polish manager — and read later by staff and customers in their own
+language. So it is stored twice on its row: as text, as it read in the language of the
+moment (what search and older readers see), and as ``message``, the untranslated
+sentence(s) with their values, from which :func:`render` writes it again in the reader's
+language: amounts with that language's money format, dates with its date format, payment
+and shipping methods under their translated name. Users: ``orders.OrderComment``,
+``giftcards.LedgerEntry``, ``customers.LoyaltyEntry``.
 
 ``message`` is a list of parts ``[msgid, {name: value}]``; a value is a plain string or
 number, or one of the tagged values made by :func:`money`, :func:`day` and :func:`method`.
 A part whose sentence no longer exists (renamed in a later version) is written with the
 translation it had; a part that cannot be filled in makes :func:`render` give up (``None``),
-and the history shows ``text`` instead.
+and the reader sees the stored text instead.
 """
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
+from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext
 
 from shop.money import format_money
+
+
+class MessageField(models.JSONField):
+    """The column of a row's ``message``: its parts beside the text written from them.
+
+    Never edited in a form, and left out of a person's access report (which shows the text
+    beside it, ``privacy.subjects.records``)."""
+
+    def __init__(self, verbose_name=None, **kwargs):
+        kwargs.update(default=list, blank=True, editable=False)
+        super().__init__(verbose_name, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("default", "blank", "editable"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
 
 
 def part(message, **values):
