@@ -445,6 +445,8 @@ class CreditAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(LedgerEntry, site=backoffice)
 class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Seven columns, reasons in the reader's language: the filters above the list.
+    filters_above = True
     list_display = [
         "created",
         "kind",

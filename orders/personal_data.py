@@ -156,5 +156,7 @@ def declare():
         email_fields=("email",),
         purpose=personal_data.ORDER_PROCESSING,
     )
+    # A staff member's secret feed address: no customer's data.
+    personal_data.register("orders.feedtoken", personal=False)
     personal_data.register("orders.return", purpose=personal_data.ORDER_PROCESSING)
     personal_data.register("orders.returnline", shown_with="orders.return")

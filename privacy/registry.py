@@ -52,6 +52,12 @@ STAFF_FIELD_NAMES = {
     "adjusted_by",
     "handled_by",
     "sent_by",
+    "processed_by",
+    "refunded_by",
+    "reply_by",
+    "assignee",
+    "issued_by_staff",
+    "author",  # of an order comment or a helpdesk message: staff (customers write as guests)
 }
 
 EMAIL_FIELD_NAMES = {"email", "sender_email", "recipient_email", "customer_email"}
@@ -112,16 +118,34 @@ OWN_SUBJECTS = {
 }
 
 
-def default_subjects(obj):
-    """The row's own reference plus the customers/orders its foreign keys point at.
+PERSON_PREFIXES = ("customer:", "order:", "email:")
 
-    Reads only columns already loaded (``<fk>_id``), never another query.
+
+def default_subjects(obj):
+    """The row's own reference plus the customers/orders its foreign keys point at, else its
+    e-mail address; a row with none of them names the persons of the personal rows its
+    foreign keys point at (a gift card's ledger entry: the customer of the credit account;
+    a return line: the order of its return).
+
+    The direct references read only columns already loaded (``<fk>_id``); the rows further
+    away are read once per row here, and once per list in :func:`subjects_for_rows`.
     """
     model = type(obj)
     refs = [f"{label_of(model)}:{obj.pk}"]
+    person = _direct_persons(obj)
+    if not person:
+        for field in _indirect_fields(model):
+            if getattr(obj, field.attname, None) is None:
+                continue
+            related = getattr(obj, field.name)  # cached after subjects_for_rows
+            person += [r for r in subjects_for(related) if r.startswith(PERSON_PREFIXES)]
+    return refs + list(dict.fromkeys(person))
+
+
+def _direct_persons(obj):
+    refs = []
     user_model, orders = _user_model(), order_model()
-    has_person = False
-    for field in model._meta.concrete_fields:
+    for field in type(obj)._meta.concrete_fields:
         if not field.is_relation or field.name in STAFF_FIELD_NAMES:
             continue
         value = getattr(obj, field.attname, None)
@@ -129,17 +153,56 @@ def default_subjects(obj):
             continue
         if field.related_model is user_model:
             refs.append(customer_ref(value))
-            has_person = True
         elif orders is not None and field.related_model is orders:
             refs.append(order_ref(value))
-            has_person = True
-    if not has_person:
+    if not refs:
         for name in EMAIL_FIELD_NAMES:
             ref = email_ref(getattr(obj, name, None)) if hasattr(obj, name) else None
             if ref:
                 refs.append(ref)
                 break
     return refs
+
+
+@cache
+def _indirect_fields(model):
+    """Foreign keys to personal rows other than a customer or an order."""
+    user_model, orders = _user_model(), order_model()
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if field.is_relation
+        and (field.many_to_one or field.one_to_one)
+        and field.name not in STAFF_FIELD_NAMES
+        and field.related_model not in (user_model, orders, model)
+        and is_personal(field.related_model)
+    )
+
+
+def _load_indirect(rows):
+    """Read the rows further away that :func:`default_subjects` will ask for, one query per
+    foreign key and level for the whole list instead of one per row."""
+    by_model = {}
+    for obj in rows:
+        label = label_of(obj._meta.concrete_model)
+        declared = personal_data.source(label)
+        if declared is not None and declared.subjects is not None or label in OWN_SUBJECTS:
+            continue
+        if not _direct_persons(obj):
+            by_model.setdefault(type(obj), []).append(obj)
+    for model, objs in by_model.items():
+        for field in _indirect_fields(model):
+            objs_with = [obj for obj in objs if getattr(obj, field.attname, None) is not None]
+            wanted = {getattr(obj, field.attname) for obj in objs_with if not field.is_cached(obj)}
+            found = field.related_model._base_manager.in_bulk(wanted) if wanted else {}
+            related = {}
+            for obj in objs_with:
+                if not field.is_cached(obj):
+                    field.set_cached_value(obj, found[getattr(obj, field.attname)])
+                target = field.get_cached_value(obj)
+                related[id(target)] = target
+            # Rows already loaded with the list (select_related) may lead further too.
+            _load_indirect(list(related.values()))
 
 
 def subjects_for(obj):
@@ -152,6 +215,8 @@ def subjects_for(obj):
 
 def subjects_for_rows(rows):
     """References of every row, in order, without duplicates."""
+    rows = list(rows)
+    _load_indirect(rows)
     seen = {}
     for obj in rows:
         for ref in subjects_for(obj):
