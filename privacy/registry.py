@@ -130,16 +130,28 @@ def default_subjects(obj):
     The direct references read only columns already loaded (``<fk>_id``); the rows further
     away are read once per row here, and once per list in :func:`subjects_for_rows`.
     """
-    model = type(obj)
-    refs = [f"{label_of(model)}:{obj.pk}"]
+    return [f"{label_of(type(obj))}:{obj.pk}", *_persons(obj)]
+
+
+# How many rows away a row's persons are looked for (a tracking number: its shipment's order).
+MAX_STEPS = 3
+
+
+def _persons(obj, steps=0):
+    """The person references of ``obj``: its own, else those of the rows it points at."""
+    if steps:  # a row further away: its declaration may name its persons itself
+        label = label_of(obj._meta.concrete_model)
+        declared = personal_data.source(label)
+        if declared is not None and declared.subjects is not None or label in OWN_SUBJECTS:
+            return [r for r in subjects_for(obj) if r.startswith(PERSON_PREFIXES)]
     person = _direct_persons(obj)
-    if not person:
-        for field in _indirect_fields(model):
-            if getattr(obj, field.attname, None) is None:
-                continue
-            related = getattr(obj, field.name)  # cached after subjects_for_rows
-            person += [r for r in subjects_for(related) if r.startswith(PERSON_PREFIXES)]
-    return refs + list(dict.fromkeys(person))
+    if person or steps >= MAX_STEPS:
+        return person
+    for field in _indirect_fields(type(obj)):
+        if getattr(obj, field.attname, None) is not None:
+            related = getattr(obj, field.name)  # loaded for a whole list by subjects_for_rows
+            person += _persons(related, steps + 1)
+    return list(dict.fromkeys(person))
 
 
 def _direct_persons(obj):
@@ -179,9 +191,11 @@ def _indirect_fields(model):
     )
 
 
-def _load_indirect(rows):
+def _load_indirect(rows, steps=0):
     """Read the rows further away that :func:`default_subjects` will ask for, one query per
     foreign key and level for the whole list instead of one per row."""
+    if steps >= MAX_STEPS:
+        return
     by_model = {}
     for obj in rows:
         label = label_of(obj._meta.concrete_model)
@@ -194,15 +208,19 @@ def _load_indirect(rows):
         for field in _indirect_fields(model):
             objs_with = [obj for obj in objs if getattr(obj, field.attname, None) is not None]
             wanted = {getattr(obj, field.attname) for obj in objs_with if not field.is_cached(obj)}
-            found = field.related_model._base_manager.in_bulk(wanted) if wanted else {}
+            manager = field.related_model._base_manager
+            found = manager.in_bulk(wanted, field_name=field.target_field.name) if wanted else {}
             related = {}
             for obj in objs_with:
                 if not field.is_cached(obj):
-                    field.set_cached_value(obj, found[getattr(obj, field.attname)])
+                    target = found.get(getattr(obj, field.attname))
+                    if target is None:
+                        continue
+                    field.set_cached_value(obj, target)
                 target = field.get_cached_value(obj)
                 related[id(target)] = target
             # Rows already loaded with the list (select_related) may lead further too.
-            _load_indirect(list(related.values()))
+            _load_indirect(list(related.values()), steps + 1)
 
 
 def subjects_for(obj):
