@@ -467,7 +467,14 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "reason_column",
     ]
     readonly_fields = fields
-    list_select_related = ["card", "account", "order", "staff"]
+    # The card's account and the source card: whose data the row is, for the access log.
+    list_select_related = [
+        "card__redeemed_to",
+        "account",
+        "order",
+        "staff",
+        "source_card__redeemed_to",
+    ]
     list_filter = ["kind", "created"]
     search_fields = ["card__number", "account__customer_number", "order__number", "reason"]
     date_hierarchy = "created"
