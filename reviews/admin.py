@@ -169,6 +169,21 @@ class ReviewAdmin(admin.ModelAdmin):
     ]
     change_form_template = "admin/reviews/review/change_form.html"
 
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.anonymised:  # the name is gone: say why, in any language
+            return [("anonymised_author" if f == "author_name" else f) for f in self.fields]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.anonymised:
+            return [*readonly, "anonymised_author"]
+        return readonly
+
+    @admin.display(description=pgettext_lazy("person", "name"))
+    def anonymised_author(self, obj):
+        return obj.display_author
+
     # --- columns -------------------------------------------------------------------------
 
     @admin.display(description=_("comment"), ordering="text")
@@ -209,12 +224,12 @@ class ReviewAdmin(admin.ModelAdmin):
         if obj.verified_purchase:
             return format_html(
                 '{}<br><span class="quiet">{}</span><br><span style="color:#2e7d4f">✓ {}</span>',
-                obj.author_name,
+                obj.display_author,
                 email_cell(obj.email),
                 _("verified purchase"),
             )
         return format_html(
-            '{}<br><span class="quiet">{}</span>', obj.author_name, email_cell(obj.email)
+            '{}<br><span class="quiet">{}</span>', obj.display_author, email_cell(obj.email)
         )
 
     @admin.display(description=_("actions"))

@@ -9,7 +9,6 @@ is deleted (it holds nothing but the address).
 """
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from shop.erasure import scrub
 
@@ -48,7 +47,7 @@ def erase_customer(customer):
         ids = list(reviews.values_list("pk", flat=True))
         Review.objects.filter(pk__in=ids).delete()
         return len(ids)
-    deleted_name = _("Deleted customer")
+    deleted_name = str(Review.Anonymised.ERASED.label)
     full_name = customer.get_full_name().strip()
     count = 0
     for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
@@ -59,6 +58,7 @@ def erase_customer(customer):
             customer=None,
             email=placeholder,
             author_name=deleted_name[:100],
+            anonymised=Review.Anonymised.ERASED,
             text=scrub(review.text, needles, replacements),
         )
         count += 1

@@ -25,6 +25,11 @@ class ReviewQuerySet(StorefrontQuerySet):
 
 
 class Review(models.Model):
+    class Anonymised(models.TextChoices):
+        # Shown instead of the author's name, in the reader's language (display_author).
+        ERASED = "erased", _("Deleted customer")
+        EXPIRED = "expired", _("Anonymous")
+
     product = models.ForeignKey(
         "shop.Product", verbose_name=_("product"), on_delete=models.CASCADE, related_name="reviews"
     )
@@ -43,6 +48,10 @@ class Review(models.Model):
         null=True,
         blank=True,
         related_name="reviews",
+    )
+    # Why the author's name is gone (erasure, retention): its label replaces the name.
+    anonymised = models.CharField(
+        _("anonymised"), max_length=10, choices=Anonymised.choices, blank=True, default=""
     )
     created = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     moderated = models.BooleanField(
@@ -127,10 +136,15 @@ class Review(models.Model):
 
     def __str__(self):
         return _("%(name)s on %(product)s (%(rating)d/5)") % {
-            "name": self.author_name,
+            "name": self.display_author,
             "product": self.product,
             "rating": self.rating,
         }
+
+    @property
+    def display_author(self):
+        """The author's name, or why it is gone, in the reader's language."""
+        return self.get_anonymised_display() if self.anonymised else self.author_name
 
     @property
     def is_public(self):

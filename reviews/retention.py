@@ -1,7 +1,5 @@
 """Retention of reviews: kept until erased, unless the policy sets a period (shop.retention)."""
 
-from django.utils.translation import gettext as _
-
 from shop.erasure import scrub
 
 from .models import Review
@@ -15,7 +13,7 @@ def anonymise_old_reviews(cutoff, dry_run=False):
     reviews = Review.objects.filter(created__lt=cutoff).exclude(email__endswith=PLACEHOLDER_SUFFIX)
     if dry_run:
         return reviews.count()
-    anonymous = _("Anonymous")
+    anonymous = str(Review.Anonymised.EXPIRED.label)
     count = 0
     for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
         placeholder = f"deleted-r{review.pk}{PLACEHOLDER_SUFFIX}"
@@ -24,6 +22,7 @@ def anonymise_old_reviews(cutoff, dry_run=False):
             customer=None,
             email=placeholder,
             author_name=anonymous[:100],
+            anonymised=Review.Anonymised.EXPIRED,
             text=scrub(review.text, needles, [placeholder, anonymous]),
         )
         count += 1
