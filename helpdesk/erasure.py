@@ -20,11 +20,11 @@ from guardian.models import GroupObjectPermission
 from shop.erasure import scrub
 
 from . import attachments
-from .models import Attachment, Message, Thread, new_token
+from .models import ERASED_SUFFIX, Attachment, Message, Thread, new_token
 
 
 def placeholder_email(thread):
-    return f"deleted-t{thread.pk}@invalid"
+    return f"deleted-t{thread.pk}{ERASED_SUFFIX}"
 
 
 def customer_threads(customer):

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -16,6 +17,8 @@ from shop.fields import EmailField
 from . import attachments, links
 
 TOKEN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# The end of the placeholder address erasure gives a thread (helpdesk.erasure).
+ERASED_SUFFIX = "@invalid"
 
 
 def new_token():
@@ -218,6 +221,14 @@ class Thread(models.Model):
         if self.customer_id:
             return reverse("helpdesk:account_thread", args=[self.pk])
         return links.signed_thread_path(self)
+
+    @property
+    def display_name(self):
+        """The sender's name, or "Deleted customer" in the reader's language once erasure has
+        replaced the person by a placeholder address (helpdesk.erasure)."""
+        if self.customer_id is None and self.email.endswith(ERASED_SUFFIX):
+            return gettext("Deleted customer")
+        return self.name
 
     @property
     def subject_tag(self):

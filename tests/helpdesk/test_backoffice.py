@@ -319,3 +319,24 @@ def test_start_page_counts_open_threads(rf, staff):
     item = items["Open helpdesk threads"]
     assert item["count"] == 2
     assert item["url"] == LIST + "?status=open"
+
+
+def test_an_erased_sender_reads_deleted_customer_in_the_readers_language(client):
+    """Erasure stores the label in the eraser's language; each clerk reads it in theirs."""
+    from django.utils import translation
+
+    from customers import services as customer_services
+    from tests.factories import UserFactory
+
+    customer = UserFactory(first_name="Annegret", last_name="Kowalski")
+    thread = ThreadFactory(customer=customer, email=customer.email, name="Annegret Kowalski")
+    with translation.override("de"):
+        customer_services.delete_customer(customer)
+    thread.refresh_from_db()
+    assert thread.name == "Gelöschter Kunde" and thread.email.endswith("@invalid")
+    client.force_login(StaffFactory(is_superuser=True, language="pl"))
+    page = client.get(change_url(thread)).content.decode()
+    assert f"Usunięty klient &lt;{thread.email}&gt;" in page
+    assert "Gelöschter" not in page and "Annegret" not in page
+    guest = ThreadFactory(email="someone@example.com", name="Jens Hansen")
+    assert guest.display_name == "Jens Hansen"
