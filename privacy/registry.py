@@ -139,11 +139,8 @@ MAX_STEPS = 3
 
 def _persons(obj, steps=0):
     """The person references of ``obj``: its own, else those of the rows it points at."""
-    if steps:  # a row further away: its declaration may name its persons itself
-        label = label_of(obj._meta.concrete_model)
-        declared = personal_data.source(label)
-        if declared is not None and declared.subjects is not None or label in OWN_SUBJECTS:
-            return [r for r in subjects_for(obj) if r.startswith(PERSON_PREFIXES)]
+    if steps and _names_itself(obj):  # a row further away with its own rule
+        return [r for r in subjects_for(obj) if r.startswith(PERSON_PREFIXES)]
     person = _direct_persons(obj)
     if person or steps >= MAX_STEPS:
         return person
@@ -152,6 +149,13 @@ def _persons(obj, steps=0):
             related = getattr(obj, field.name)  # loaded for a whole list by subjects_for_rows
             person += _persons(related, steps + 1)
     return list(dict.fromkeys(person))
+
+
+def _names_itself(obj):
+    """Does ``obj``'s model have its own rule (a declaration's ``subjects``, privacy's own)?"""
+    label = label_of(obj._meta.concrete_model)
+    declared = personal_data.source(label)
+    return label in OWN_SUBJECTS or (declared is not None and declared.subjects is not None)
 
 
 def _direct_persons(obj):
@@ -198,11 +202,7 @@ def _load_indirect(rows, steps=0):
         return
     by_model = {}
     for obj in rows:
-        label = label_of(obj._meta.concrete_model)
-        declared = personal_data.source(label)
-        if declared is not None and declared.subjects is not None or label in OWN_SUBJECTS:
-            continue
-        if not _direct_persons(obj):
+        if not _names_itself(obj) and not _direct_persons(obj):
             by_model.setdefault(type(obj), []).append(obj)
     for model, objs in by_model.items():
         for field in _indirect_fields(model):
