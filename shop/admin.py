@@ -14,10 +14,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin import options as admin_options
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -50,8 +52,15 @@ from .models import (
     ShippingMethod,
     ShopSettings,
 )
-from .money import format_money
+from .money import LocalDecimalField, format_money
 from .twofactor import TwoFactorSiteMixin
+
+# Amounts and rates in every backoffice form are shown and read in the staff member's
+# language ("34,90" in German, Polish and Danish; a point is read too), as the lists and
+# pages show them (shop.money.LocalDecimalField).
+admin_options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.DecimalField] = {
+    "form_class": LocalDecimalField
+}
 
 
 class StaffLanguageForm(forms.Form):

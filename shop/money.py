@@ -10,6 +10,11 @@ than two decimals is refused, and so is one beyond ``MAX_AMOUNT``, which keeps e
 shop builds from such amounts inside its database columns (``max_digits=10`` and more). Forms
 use :class:`MoneyField` (or :func:`money_validators` on model fields), commands
 :func:`money_option`, services :func:`parse_money`.
+
+A typed number has one decimal separator, a comma or a point — "12,50" as German, Polish and
+Danish staff write it, "12.50" as in English — and no grouping: "1.234,50" is refused, and
+"1.500" has three decimals, so it is refused as an amount instead of read as 1.50
+(:func:`normalise_decimal`). Forms show numbers in the reader's language ("34,90").
 """
 
 import re
@@ -52,6 +57,15 @@ def _shown(value, limit=40):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def normalise_decimal(value):
+    """Typed text with a decimal comma as Python reads it: "12,50" → "12.50". A point, or
+    more than one comma, stays as typed (and "1,234.50" is then no number)."""
+    text = str(value).strip()
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    return text
+
+
 def parse_money(value, *, maximum=MAX_AMOUNT):
     """``value`` (text, number) as an amount with two places, or ``MoneyError``.
 
@@ -60,14 +74,15 @@ def parse_money(value, *, maximum=MAX_AMOUNT):
     negative, a price may not).
     """
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        amount = value if isinstance(value, Decimal) else Decimal(normalise_decimal(value))
     except (InvalidOperation, ValueError, TypeError):
         raise MoneyError(_("“%(value)s” is not an amount.") % {"value": _shown(value)}) from None
     if not amount.is_finite():
         raise MoneyError(_("“%(value)s” is not an amount.") % {"value": _shown(value)})
     if abs(amount) > maximum:  # first: quantize() fails on huge numbers
         raise MoneyError(_("The amount can be at most %(max)s.") % {"max": f"{maximum:,.2f}"})
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+    # As typed: "1.500" (a German thousand) is refused, not read as 1.50.
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP) or amount.as_tuple().exponent < -2:
         raise MoneyError(_("An amount has at most two decimal places."))
     return amount.quantize(CENT)
 
@@ -91,7 +106,27 @@ def money_validators(minimum=ZERO):
     return [MinValueValidator(minimum), MaxValueValidator(MAX_AMOUNT)]
 
 
-class MoneyField(forms.DecimalField):
+class LocalDecimalField(forms.DecimalField):
+    """A decimal number as staff and customers type it: shown in the reader's language
+    ("34,90"), read with a decimal comma or point (:func:`normalise_decimal`). A text input
+    with the decimal keypad: ``type="number"`` would show "34.90" whatever the language."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalise_decimal(value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+
+class MoneyField(LocalDecimalField):
     """A form field for an amount: two decimal places at most (more is refused, not rounded),
     between ``min_value`` (default 0) and ``MAX_AMOUNT``."""
 

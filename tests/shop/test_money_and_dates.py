@@ -94,7 +94,8 @@ def test_german_invoice_pdf_and_credit_note_show_german_amounts(make_order, invo
 # Raw money in a template: an amount followed by a currency variable, a money-looking
 # variable rounded with floatformat:2 (instead of |money), or a literal "0.00".
 MONEY_NAMES = (
-    r"(?:\w*_total|amount|amount_due|balance|price|unit_price|due_reduction|initial_value)"
+    r"(?:\w*_total|amount|amount_due|balance|price|unit_price|due_reduction|initial_value"
+    r"|net|tax|gross)"
 )
 RAW_MONEY = [
     re.compile(r"\}\}\s*(?:</span>\s*)?\{\{\s*[\w.]*currency\s*\}\}"),
@@ -131,6 +132,8 @@ def test_the_grep_catches_raw_money():
         "<strong>0.00 {{ currency }}</strong>",
         "{{ card.balance }} EUR",
         '<td style="text-align:right">{{ e.amount }}</td>',
+        '<td class="num quiet">{{ row.tax }}</td>',
+        "{% blocktranslate with rate=row.rate net=row.net %}",
         "{% blocktranslate with amount=note.paid_total method=m %}{{ amount }} via {{ method }}",
         "{% blocktranslate with total=summary.credit_total %}({{ total }}){% endblocktranslate %}",
     ]

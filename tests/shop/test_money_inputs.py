@@ -29,6 +29,9 @@ pytestmark = pytest.mark.django_db
         (" 0.01 ", "0.01"),
         ("-5.00", "-5.00"),
         ("1e3", "1000.00"),
+        ("12,50", "12.50"),  # a decimal comma, as German, Polish and Danish staff type it
+        ("-5,00", "-5.00"),
+        (" 0,5 ", "0.50"),
     ],
 )
 def test_parse_money_accepts_amounts(value, expected):
@@ -45,7 +48,11 @@ def test_parse_money_accepts_amounts(value, expected):
         ("-60000000", "at most 1,000,000.00"),
         ("NaN", "is not an amount"),
         ("Infinity", "is not an amount"),
-        ("12,50", "is not an amount"),
+        ("1.234,50", "is not an amount"),  # grouped: refused, never guessed
+        ("1,234.50", "is not an amount"),
+        ("1,2,3", "is not an amount"),
+        ("1.500", "at most two decimal places"),  # not read as 1.50
+        ("1,500", "at most two decimal places"),
         ("", "is not an amount"),
     ],
 )
@@ -159,3 +166,37 @@ def test_the_adjust_service_never_rounds(account):
     staff = UserFactory(is_staff=True, is_superuser=True)
     with pytest.raises(giftcard_services.GiftCardError, match="two decimal places"):
         giftcard_services.adjust_account(account, "10.005", "rounding", staff)
+
+
+@pytest.mark.parametrize(
+    "language, shown", [("de", "34,90"), ("pl", "34,90"), ("da", "34,90"), ("en", "34.90")]
+)
+def test_backoffice_amounts_are_shown_and_read_in_the_staff_members_language(
+    client, language, shown
+):
+    from django.utils import translation
+
+    from tests.factories import StaffFactory
+
+    product = ProductFactory(price=Decimal("34.90"))
+    client.force_login(StaffFactory(is_superuser=True, language=language))
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    page = client.get(url).content.decode()
+    assert f'name="price" value="{shown}"' in page and 'inputmode="decimal"' in page
+    from tests.shop.test_product_images import change_form
+
+    data = {
+        **change_form(product),
+        "images-TOTAL_FORMS": "0",
+        "tax_rate": shown.replace("34", "19").replace("90", "00"),
+    }
+    for typed, stored in [("12,50", "12.50"), ("13.75", "13.75")]:
+        response = client.post(url, {**data, "price": typed})
+        errors = response.context["adminform"].form.errors if response.status_code == 200 else None
+        assert response.status_code == 302, errors
+        assert Product.objects.get(pk=product.pk).price == Decimal(stored)
+    response = client.post(url, {**data, "price": "1.500"})  # grouped thousands: refused
+    assert response.status_code == 200
+    assert Product.objects.get(pk=product.pk).price == Decimal("13.75")
+    with translation.override(language):
+        assert MoneyField().clean("7,25") == Decimal("7.25") == MoneyField().clean("7.25")
