@@ -82,7 +82,8 @@ def parse_money(value, *, maximum=MAX_AMOUNT):
     if abs(amount) > maximum:  # first: quantize() fails on huge numbers
         raise MoneyError(_("The amount can be at most %(max)s.") % {"max": f"{maximum:,.2f}"})
     # As typed: "1.500" (a German thousand) is refused, not read as 1.50.
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP) or amount.as_tuple().exponent < -2:
+    typed_places = not isinstance(value, Decimal) and amount.as_tuple().exponent < -2
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP) or typed_places:
         raise MoneyError(_("An amount has at most two decimal places."))
     return amount.quantize(CENT)
 

@@ -38,6 +38,10 @@ def test_parse_money_accepts_amounts(value, expected):
     assert parse_money(value) == Decimal(expected)
 
 
+def test_parse_money_takes_a_computed_amount_with_trailing_zeros():
+    assert parse_money(Decimal("24.900")) == Decimal("24.90")  # not typed: no ambiguity
+
+
 @pytest.mark.parametrize(
     "value, message",
     [
