@@ -408,3 +408,18 @@ def test_the_refund_entries_note_is_in_the_customers_language(invoiced, goods, c
         note = services.create_credit_note(order, {line_of(order, lamp).pk: 2})
     entry = LoyaltyEntry.objects.get(order=order, reason=LoyaltyEntry.Reason.REFUND)
     assert entry.note == f"Rechnungskorrektur {note.number} (24 Punkte bereits eingelöst)"
+
+
+def test_the_preview_says_not_shipped_only_for_goods_that_ship(admin_client, make_order, goods):
+    """A download is never shipped: its preview line has no "not shipped: back to stock"."""
+    from django.urls import reverse
+
+    lamp, _coffee = goods
+    ebook = downloadable_product()
+    order = make_order({lamp.pk: 1, ebook.pk: 1})
+    services.create_invoice(order)
+    url = reverse("admin:orders_creditnote_new", args=[order.pk])
+    data = {f"qty_{line_of(order, ebook).pk}": "1", "preview": ""}
+    assert "not shipped" not in admin_client.post(url, data).content.decode()
+    data = {f"qty_{line_of(order, lamp).pk}": "1", "preview": ""}
+    assert "1 not shipped: back to stock" in admin_client.post(url, data).content.decode()
