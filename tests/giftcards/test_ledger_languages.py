@@ -16,14 +16,9 @@ from giftcards import services
 from giftcards.models import CreditAccount, GiftCard, LedgerEntry
 from orders import services as order_services
 from tests.factories import StaffFactory
+from tests.pages import ok_page as page
 
 pytestmark = pytest.mark.django_db
-
-
-def page(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def card_page(client, card):
@@ -52,6 +47,8 @@ def test_a_reason_written_in_polish_is_read_in_german_and_danish(client, make_ca
     assert f"Ordre {order.number}" in listing and "Zamówienie" not in listing
     entry = page(client, reverse("admin:giftcards_ledgerentry_change", args=[spend.pk]))
     assert f"Ordre {order.number}" in entry and "−24,90\xa0€" in entry.replace("-", "−")
+    with translation.override("de"):  # the entry's title (breadcrumbs, history) too
+        assert str(spend) == "Für Bestellung verwendet -24,90\xa0€"  # was "… -24.90"
 
 
 def test_a_reason_staff_typed_is_shown_as_typed(client, make_card):

@@ -165,6 +165,23 @@ def test_a_refused_partial_refund_shows_the_error_and_creates_nothing(admin_clie
     assert not CreditNote.objects.exists()
 
 
+def test_a_german_clerk_types_the_adjustment_with_a_decimal_comma(client, paid_order):
+    """ "-2,50" is how German, Polish and Danish staff write it: read as -2.50, never refused
+    (nor "1.500" guessed); the placeholder shows the clerk's format too."""
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory(is_superuser=True, language="de"))
+    line = paid_order.lines.get()
+    url = reverse("admin:orders_creditnote_new", args=[paid_order.pk])
+    assert 'placeholder="0,00"' in client.get(url).content.decode()
+    data = {f"qty_{line.pk}": "1", "adjustment": "-2,50", "adjustment_text": "Versand"}
+    preview = client.post(url, {**data, "preview": ""})
+    assert preview.context["plan"].grand_total == D("12.50")
+    response = client.post(url, {**data, "adjustment": "1.500", "preview": ""}, follow=True)
+    assert any("höchstens zwei Nachkommastellen" in str(m) for m in response.context["messages"])
+    assert not CreditNote.objects.exists()
+
+
 def test_mark_refunded_from_the_order_page_clears_the_tile(admin_client, rf, staff, paid_order):
     note = services.create_credit_note(paid_order, {paid_order.lines.get().pk: 1})
 

@@ -12,14 +12,13 @@ from orders import services
 from orders.models import OrderComment
 from shop import events
 from tests.factories import StaffFactory, UserFactory
+from tests.pages import ok_page
 
 pytestmark = pytest.mark.django_db
 
 
 def history(client, order):
-    response = client.get(reverse("admin:orders_order_change", args=[order.pk]))
-    assert response.status_code == 200
-    return response.content.decode()
+    return ok_page(client, reverse("admin:orders_order_change", args=[order.pk]))
 
 
 @pytest.fixture

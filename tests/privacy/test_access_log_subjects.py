@@ -111,3 +111,18 @@ def test_every_foreign_key_to_the_user_model_is_known_as_customer_or_staff():
         "Foreign keys to the user model whose role the access log does not know (add them "
         f"to privacy.registry.STAFF_FIELD_NAMES or to CUSTOMER_FIELDS here): {unknown}"
     )
+
+
+def test_rows_further_away_are_looked_up_only_so_many_steps(monkeypatch):
+    """A redeemed card's entry reaches its customer in two steps (entry → card → account);
+    the walk stops at MAX_STEPS, so a cycle of foreign keys can never run away."""
+    from privacy import registry
+
+    erika = UserFactory()
+    card = redeemed(erika)
+    entry = LedgerEntry.objects.get(card=card, kind="redeem_to_account")
+    assert customer_ref(erika.pk) in subjects_for(entry)
+    monkeypatch.setattr(registry, "MAX_STEPS", 1)
+    entry = LedgerEntry.objects.get(pk=entry.pk)
+    assert subjects_for(entry) == [f"giftcards.ledgerentry:{entry.pk}"]
+    assert subjects_for_rows([LedgerEntry.objects.get(pk=entry.pk)]) == subjects_for(entry)

@@ -12,6 +12,7 @@ from customers import services as customer_services
 from reviews.models import Review
 from reviews.retention import anonymise_old_reviews
 from tests.factories import ProductFactory, StaffFactory, UserFactory
+from tests.pages import ok_page
 
 from .factories import ReviewFactory
 
@@ -21,9 +22,7 @@ pytestmark = pytest.mark.django_db
 def product_page(client, product, language):
     with translation.override(language):
         url = product.get_absolute_url()
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
+    return ok_page(client, url)
 
 
 def public_review(**kwargs):

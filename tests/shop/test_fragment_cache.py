@@ -18,14 +18,9 @@ from django.utils import timezone
 
 from shop.models import Product
 from tests.factories import ProductFactory
+from tests.pages import ok_page as page
 
 pytestmark = pytest.mark.django_db
-
-
-def page(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def test_a_price_change_shows_at_once_on_the_product_page_and_its_card(client, product):
