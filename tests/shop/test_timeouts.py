@@ -12,7 +12,7 @@ import time
 import psycopg
 import pytest
 from django.core.cache import cache
-from django.db import OperationalError, close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection, connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
@@ -244,6 +244,41 @@ def test_the_first_request_after_a_database_restart_gets_a_new_connection(client
             close_old_connections()
             assert client.get(second).status_code == 200, second
             assert connection.connection.info.backend_pid != pid
+    finally:
+        connection.settings_dict.update(saved)
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quiet_kept_connection_is_not_asked_select_1(monkeypatch):
+    """The health check costs no round trip while the server has said nothing: a kept,
+    idle connection is used as it is; one the server ended is asked, fails and is replaced
+    before the request's first query (shop/postgresql/base.py)."""
+    asked = []
+    wrapper = connections["default"]
+    assert type(wrapper).__module__ == "shop.postgresql.base"
+    real = wrapper.is_usable
+    monkeypatch.setattr(wrapper, "is_usable", lambda: asked.append(1) or real())
+    saved = {k: connection.settings_dict[k] for k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
+    connection.settings_dict.update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)
+    connection.close()
+    try:
+        connection.ensure_connection()
+        kept = connection.connection
+        for _request in range(3):
+            close_old_connections()  # request_started: the check is due again
+            connection.close_if_health_check_failed()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        assert asked == [] and connection.connection is kept
+
+        pid = end_connection_from_outside(connection)
+        close_old_connections()
+        connection.close_if_health_check_failed()
+        assert asked == [1] and connection.connection is None  # asked, failed, closed
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] != pid
     finally:
         connection.settings_dict.update(saved)
         connection.close()
