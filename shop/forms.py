@@ -27,6 +27,18 @@ class ProductSearchForm(forms.Form):
         return data
 
     @property
+    def price_values(self):
+        """The price boxes' values for their ``type=number`` inputs, which take a decimal
+        point only: a valid "5,5" from a typed URL shows as "5.50" (not an empty box);
+        anything else shows as typed, next to its error."""
+        data = getattr(self, "cleaned_data", {})
+        values = {}
+        for name in ("min_price", "max_price"):
+            value = data.get(name)
+            values[name] = f"{value:.2f}" if value is not None else (self[name].value() or "")
+        return values
+
+    @property
     def filtered(self):
         data = getattr(self, "cleaned_data", {})
         return any(data.get(k) not in (None, "") for k in ("category", "min_price", "max_price"))

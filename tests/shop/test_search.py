@@ -74,6 +74,20 @@ def test_bad_filters_are_errors_not_crashes(client):
     assert names(response) == ["Jam"]  # invalid filters are not applied
 
 
+def test_a_decimal_comma_in_the_url_filters_and_fills_the_price_box(client):
+    """The price boxes are number inputs, which show a comma value as empty: a valid amount
+    comes back with a point, an invalid one as typed beside its error."""
+    ProductFactory(name="Jam", price=Decimal("5.00"))
+    ProductFactory(name="Honey", price=Decimal("6.00"))
+    response = search(client, "de", min_price="5,5")
+    assert names(response) == ["Honey"]
+    page = response.content.decode()
+    assert 'name="min_price" step="0.01" min="0" inputmode="decimal" value="5.50"' in page
+    assert 'name="max_price" step="0.01" min="0" inputmode="decimal" value=""' in page
+    page = search(client, min_price="abc").content.decode()
+    assert 'name="min_price" step="0.01" min="0" inputmode="decimal" value="abc"' in page
+
+
 def test_result_count_and_did_you_mean_when_nothing_matches(client):
     ProductFactory(name="Nordic berry jam")
     assert names(search(client, q="bery jamm")) == ["Nordic berry jam"]  # typos tolerated
