@@ -113,3 +113,26 @@ def test_operator_reply_keeps_the_forwarding(topic, marketing):
     thread.refresh_from_db()
     assert thread.status == Thread.Status.OPERATOR_REPLIED
     assert thread.forwarded_to == Thread.Status.FORWARDED_MARKETING
+
+
+def test_the_department_is_named_in_the_readers_language(client, topic, marketing):
+    """The role group's name is data in English; the thread page and the staff notice name
+    the department in the staff member's language."""
+    marketing.language = "pl"
+    marketing.save(update_fields=["language"])
+    thread = ThreadFactory(topic=topic, email="cust@example.com")
+    services.set_status(thread, Thread.Status.FORWARDED_MARKETING)
+    OutboxEmail.objects.all().delete()
+    services.customer_reply(thread, "Any news?")
+    notice = OutboxEmail.objects.get(template="helpdesk_staff_notice")
+    assert "Ten wątek jest przekazany do: Dział marketingu." in notice.body_text
+
+    client.force_login(marketing)
+    page = client.get(change_url(thread)).content.decode()
+    assert "<dd>Dział marketingu</dd>" in page
+
+    services.set_status(thread, Thread.Status.FORWARDED_PAYMENTS)
+    manager = RoleUserFactory(role="Shop manager", email="boss@shop.example", language="de")
+    client.force_login(manager)
+    page = client.get(change_url(thread)).content.decode()
+    assert "<dd>Zahlungsabteilung</dd>" in page and "<dd>Payments</dd>" not in page
