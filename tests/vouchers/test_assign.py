@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -34,7 +34,10 @@ def shoppers(make_order):
     make_order({p20.pk: 3}, customer=people["big"])  # 60.00
     make_order({p20.pk: 1}, customer=people["small"])  # 24.90
     old = make_order({p20.pk: 3}, customer=people["old"])  # 60.00
-    Order.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=60))
+    # Noon, 60 local days ago: "now - 60 days" is the day after in the hour before midnight
+    # when summer time ended in between (its local date moves with the offset).
+    sixty_days_ago = timezone.make_aware(datetime.combine(TODAY - timedelta(days=60), time(12)))
+    Order.objects.filter(pk=old.pk).update(created=sixty_days_ago)
     make_order({p50.pk: 4}, customer=people["blocked"])
     people["blocked"].is_rejected = True
     people["blocked"].save()
