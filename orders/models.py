@@ -8,8 +8,8 @@ from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Greatest, Upper
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from shop import events
 from shop.fields import EmailField
@@ -230,12 +230,31 @@ class Order(models.Model):
         return reverse("orders:account_order", args=[self.number])
 
     @property
+    def anonymised(self):
+        """Erased with its customer or past retention (``orders.erasure``): the names and
+        streets hold a placeholder, written in the language of whoever anonymised it."""
+        return self.email.startswith("deleted-") and self.email.endswith("@invalid")
+
+    @property
     def billing_name(self):
+        if self.anonymised:
+            return gettext("Deleted")  # in the reader's language, not the stored one
         return f"{self.billing_first_name} {self.billing_last_name}".strip()
 
     @property
     def shipping_name(self):
+        if self.anonymised:
+            return gettext("Deleted")
         return f"{self.shipping_first_name} {self.shipping_last_name}".strip()
+
+    @property
+    def billing_street_shown(self):
+        """The billing street as the pages show it ("Deleted" in the reader's language)."""
+        return gettext("Deleted") if self.anonymised else self.billing_street
+
+    @property
+    def shipping_street_shown(self):
+        return gettext("Deleted") if self.anonymised else self.shipping_street
 
     @property
     def amount_due(self):

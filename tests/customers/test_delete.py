@@ -1,5 +1,8 @@
+import io
+
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from customers import services
 from customers.models import User
@@ -141,3 +144,38 @@ def test_erasure_cancels_unpaid_pending_orders_and_gives_everything_back(make_or
     card.refresh_from_db()
     assert card.balance == card.initial_value  # the card payment came back
     assert Product.objects.get(pk=product.pk).stock == 8  # two orders still hold one each
+
+
+def test_an_anonymised_orders_names_show_in_the_readers_language(make_order, admin_client, staff):
+    """Erasure stores the placeholder in the eraser's language ("Gelöscht"); the backoffice
+    shows it in the reader's: the order page, the orders list and the packing slip."""
+    from django.utils import translation
+
+    from orders.models import Order as OrderModel
+    from orders.services import create_shipment
+    from tests.orders.factories import ship_all
+
+    user = UserFactory(first_name="Erika", last_name="Mustermann")
+    order = make_order(customer=user, email=user.email)
+    create_invoice(order)
+    shipment = create_shipment(order, ship_all(order))
+    with translation.override("de"):
+        services.delete_customer(user)
+    order = OrderModel.objects.get(pk=order.pk)
+    assert order.billing_last_name == "Gelöscht" and order.anonymised
+    staff.language = "pl"
+    staff.save(update_fields=["language"])
+
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    text = page.content.decode()
+    assert "Gelöscht" not in text and "Usunięte<br>Usunięte<br>" in text
+    listing = admin_client.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert "Gelöscht" not in listing and "Usunięte" in listing
+    page = admin_client.get(reverse("admin:orders_shipment_change", args=[shipment.pk]))
+    assert "Usunięte<br>Usunięte<br>" in page.content.decode()
+    slip = admin_client.get(reverse("admin:orders_shipment_pdf", args=[shipment.pk])).content
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(slip)).pages)
+    assert "Gelöscht" not in text and "Deleted" in text  # the order's language (en)
+    with translation.override("da"):
+        assert order.billing_name == order.shipping_street_shown == "Slettet"
+    assert order.billing_city == order.shipping_city  # what is not personal stays
