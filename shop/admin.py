@@ -597,7 +597,13 @@ class PaymentMethodAdmin(TranslationAdmin):
 @admin.register(ShopSettings, site=backoffice)
 class ShopSettingsAdmin(TranslationAdmin):  # the legal texts per language
     def has_add_permission(self, request):
-        return not ShopSettings.objects.exists()
+        # The one row is never added by hand: ShopSettings.load() creates it on first use
+        # (also when this list opens). No query on every backoffice page (the sidebar asks).
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        ShopSettings.load()
+        return super().changelist_view(request, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False
