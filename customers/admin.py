@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop.admin import LargeListAdminMixin, backoffice, money_column
+from shop.admin import LargeListAdminMixin, RoleGroupsFilter, backoffice, money_column
 from shop.exceptions import DomainError, add_to_form
 from shop.pdf import pdf_response, render_pdf
+from shop.roles import role_label
 
 from . import confirmation, loyalty, services
 from .forms import (
@@ -374,7 +375,7 @@ class StaffUserAdmin(BaseUserAdmin):
     add_form = StaffCreationForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_superuser", "is_active", "last_login"]
-    list_filter = ["is_superuser", "is_active", "groups"]
+    list_filter = ["is_superuser", "is_active", ("groups", RoleGroupsFilter)]
     search_fields = ["email", "first_name", "last_name"]
     readonly_fields = ["date_joined", "last_login"]
     fieldsets = (
@@ -401,6 +402,12 @@ class StaffUserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_staff=True)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = lambda group: str(role_label(group.name))
+        return field
 
     def save_model(self, request, obj, form, change):
         obj.is_staff = True

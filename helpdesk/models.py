@@ -8,11 +8,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from shop.fields import EmailField
+from shop.roles import role_label
 
 from . import attachments, links
 
@@ -126,13 +127,6 @@ class Thread(models.Model):
         Status.FORWARDED_MANAGER: "Shop manager",
     }
     FORWARDING_CHOICES = [(s.value, s.label) for s in DEPARTMENTS]
-    # The department's name as staff read it (the group's own name is data, in English).
-    DEPARTMENT_LABELS = {
-        "Marketing": pgettext_lazy("department", "Marketing"),
-        "Sales": pgettext_lazy("department", "Sales"),
-        "Payments": pgettext_lazy("department", "Payments"),
-        "Shop manager": pgettext_lazy("department", "Shop manager"),
-    }
 
     subject = models.CharField(_("subject"), max_length=200)
     order = models.ForeignKey(
@@ -250,7 +244,7 @@ class Thread(models.Model):
     def department_label(self):
         """The department the thread is forwarded to, in the reader's language, or None."""
         department = self.department
-        return department and self.DEPARTMENT_LABELS.get(department, department)
+        return department and role_label(department)
 
     def is_overdue(self, now=None):
         return (

@@ -53,6 +53,7 @@ from .models import (
     ShopSettings,
 )
 from .money import LocalDecimalField, format_money
+from .roles import role_label
 from .twofactor import TwoFactorSiteMixin
 
 # Amounts and rates in every backoffice form are shown and read in the staff member's
@@ -305,8 +306,28 @@ class OTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Group, site=backoffice)
 class GroupAdmin(admin.ModelAdmin):
+    list_display = ["role_column"]
     search_fields = ["name"]
     filter_horizontal = ["permissions"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def role_column(self, obj):
+        """The role in the reader's language, and the group's stored name beside it (what
+        the name field holds) where the two differ."""
+        label = str(role_label(obj.name))
+        if label == obj.name:
+            return obj.name
+        return format_html('{} <span class="quiet">({})</span>', label, obj.name)
+
+
+class RoleGroupsFilter(admin.RelatedFieldListFilter):
+    """The "by group" filter of the staff list, naming each role in the reader's language."""
+
+    def field_choices(self, field, request, model_admin):
+        return [
+            (pk, str(role_label(name)))
+            for pk, name in super().field_choices(field, request, model_admin)
+        ]
 
 
 def money_column(field, description, currency_field=None):

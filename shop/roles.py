@@ -5,6 +5,7 @@ model in an app is covered by its role without touching this file; a pattern sta
 from fnmatch import fnmatch
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import pgettext_lazy
 
 ROLES = {
     "Shop manager": ["*.*"],
@@ -53,6 +54,25 @@ ROLES = {
         "shop.view_retentionrun",
     ],
 }
+
+# The roles' names as staff read them: a group's name is data, and the shop finds its role
+# groups (and the helpdesk its departments) by these English names, so they are not renamed.
+ROLE_LABELS = {
+    "Shop manager": pgettext_lazy("role", "Shop manager"),
+    "Order clerk": pgettext_lazy("role", "Order clerk"),
+    "Marketing": pgettext_lazy("role", "Marketing"),
+    "Sales": pgettext_lazy("role", "Sales"),
+    "Payments": pgettext_lazy("role", "Payments"),
+    "Support": pgettext_lazy("role", "Support"),
+    "Data protection officer": pgettext_lazy("role", "Data protection officer"),
+}
+
+
+def role_label(name):
+    """A group's name in the reader's language: the role's label, else the name as stored
+    (a group an administrator created)."""
+    return ROLE_LABELS.get(name, name)
+
 
 # Never granted by a pattern: the append-only access log and low-level auth tables.
 EXCLUDED = [

@@ -1,0 +1,41 @@
+"""The role groups (shop/roles.py) are found by their English names, so they are not renamed;
+the backoffice names them in the reader's language: the group list, the staff list's filter
+and the staff form's group choice."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from shop.roles import ROLE_LABELS, ROLES, role_label
+from tests.factories import RoleUserFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def polish_admin(client):
+    client.force_login(StaffFactory(is_superuser=True, language="pl"))
+    return client
+
+
+def test_every_role_has_a_label():
+    assert set(ROLE_LABELS) == set(ROLES)
+    assert role_label("Warehouse") == "Warehouse"  # a group an administrator created
+
+
+def test_the_group_list_names_roles_in_the_readers_language(polish_admin):
+    Group.objects.create(name="Warehouse")
+    page = polish_admin.get(reverse("admin:auth_group_changelist")).content.decode()
+    assert 'Inspektor ochrony danych <span class="quiet">(Data protection officer)</span>' in page
+    assert "Obsługa zamówień" in page and ">Warehouse<" in page
+
+
+def test_the_staff_filter_and_form_name_roles_in_the_readers_language(polish_admin):
+    clerk = RoleUserFactory(role="Order clerk")
+    listing = polish_admin.get(reverse("admin:customers_staffuser_changelist")).content.decode()
+    assert "Obsługa zamówień" in listing and "Order clerk" not in listing
+    form = polish_admin.get(reverse("admin:customers_staffuser_change", args=[clerk.pk]))
+    html = form.content.decode()
+    group = Group.objects.get(name="Order clerk")
+    assert f'<option value="{group.pk}" selected>Obsługa zamówień</option>' in html
+    assert "Order clerk" not in html
