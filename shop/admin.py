@@ -53,7 +53,7 @@ from .models import (
     ShopSettings,
 )
 from .money import LocalDecimalField, format_money
-from .roles import role_label
+from .roles import ROLES, role_label
 from .twofactor import TwoFactorSiteMixin
 
 # Amounts and rates in every backoffice form are shown and read in the staff member's
@@ -309,6 +309,18 @@ class GroupAdmin(admin.ModelAdmin):
     list_display = ["role_column"]
     search_fields = ["name"]
     filter_horizontal = ["permissions"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A role group is found by its name (setup_roles, the helpdesk's departments):
+        # renamed, it would stop working and come back empty at the next migrate.
+        if obj is not None and obj.name in ROLES:
+            return ["name"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.name in ROLES:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("name"), ordering="name")
     def role_column(self, obj):

@@ -39,3 +39,20 @@ def test_the_staff_filter_and_form_name_roles_in_the_readers_language(polish_adm
     group = Group.objects.get(name="Order clerk")
     assert f'<option value="{group.pk}" selected>Obsługa zamówień</option>' in html
     assert "Order clerk" not in html
+
+
+def test_a_role_group_is_neither_renamed_nor_deleted(polish_admin):
+    payments = Group.objects.get(name="Payments")
+    url = reverse("admin:auth_group_change", args=[payments.pk])
+    polish_admin.post(url, {"name": "Zahlungen", "permissions": []})
+    assert Group.objects.filter(name="Payments").exists()
+    assert (
+        polish_admin.get(reverse("admin:auth_group_delete", args=[payments.pk])).status_code == 403
+    )
+    own = Group.objects.create(name="Warehouse")
+    changelist = reverse("admin:auth_group_changelist")
+    both = {"action": "delete_selected", "_selected_action": [payments.pk, own.pk], "post": "yes"}
+    assert polish_admin.post(changelist, both).status_code == 403  # refused as a whole
+    assert Group.objects.filter(pk__in=[payments.pk, own.pk]).count() == 2
+    polish_admin.post(changelist, {**both, "_selected_action": [own.pk]})
+    assert not Group.objects.filter(pk=own.pk).exists()
