@@ -903,7 +903,9 @@ class ShopSettings(models.Model):
 
 # The settings row of the current storefront request (ShopSettings.load): opened by
 # request_started, dropped by request_finished and by every save of the row. Backoffice
-# requests are left out: a settings form works on the row it loaded.
+# requests are left out: a settings form works on the row it loaded. Every request keeps the
+# storefront version it read first (with its session: one round trip less), until this
+# process moves it on.
 _request_memo = Local()
 
 
@@ -911,7 +913,7 @@ def open_request_memo(sender=None, environ=None, **kwargs):
     path = (environ or {}).get("PATH_INFO", "")
     _request_memo.active = not path.startswith("/backoffice/")
     _request_memo.shop_settings = None
-    pagecache.open_request(_request_memo.active)
+    pagecache.open_request(True)
 
 
 def close_request_memo(sender=None, **kwargs):
