@@ -307,6 +307,7 @@ class OTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Group, site=backoffice)
 class GroupAdmin(admin.ModelAdmin):
     list_display = ["role_column"]
+    ordering = ["name"]
     search_fields = ["name"]
     filter_horizontal = ["permissions"]
 
