@@ -19,6 +19,7 @@ from shop.exports import csv_streaming_response
 
 from . import views
 from .models import AccessLogEntry, AccessLogHead, AccessReport, Disclosure, Subject
+from .notes import display_note
 from .registry import order_model
 from .services import Action, PrivacyError, record
 from .subjects import resolve, subject_refs
@@ -187,11 +188,15 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "subject_list",
         "path",
         "ip",
-        "note",
+        "note_shown",
         "prev_hash",
         "hash",
     ]
     readonly_fields = fields
+
+    @admin.display(description=AccessLogEntry._meta.get_field("note").verbose_name)
+    def note_shown(self, obj):
+        return display_note(obj.note) or "–"
 
     @admin.display(description=_("data subjects"))
     def subject_list(self, obj):

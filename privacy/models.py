@@ -54,7 +54,7 @@ class AccessLogEntry(models.Model):
         permissions = [("export_accesslogentry", _("Can export the access log (CSV)"))]
 
     def __str__(self):
-        return f"#{self.pk} {self.username} {self.action} {self.path}"
+        return f"#{self.pk} {self.username} {self.get_action_display()} {self.path}"
 
 
 class AccessLogHead(models.Model):
