@@ -15,46 +15,38 @@ from django.utils.translation import ngettext
 
 SEPARATOR = " · "  # the parts of a report's note (privacy.services.reports)
 
+
+def _rule(pattern, message):
+    """A wording of the shop's: ``pattern`` matches the stored English, ``message`` is its
+    translatable text with the pattern's named groups as placeholders."""
+    return re.compile(pattern, re.S), lambda match: message % match.groupdict()
+
+
 RULES = [
-    (re.compile(r"rows not known to the log"), lambda m: _("rows not known to the log")),
-    (re.compile(r"new-orders feed"), lambda m: _("new-orders feed")),
-    (
-        re.compile(r"name search: (?P<query>.*)", re.S),
-        lambda m: _("name search: %(query)s") % m.groupdict(),
+    _rule(r"rows not known to the log", _("rows not known to the log")),
+    _rule(r"new-orders feed", _("new-orders feed")),
+    _rule(r"name search: (?P<query>.*)", _("name search: %(query)s")),
+    _rule(r"disclosure added: (?P<disclosure>.*)", _("disclosure added: %(disclosure)s")),
+    _rule(
+        r"disclosure changed from \[(?P<before>.*)\] to \[(?P<after>.*)\]",
+        _("disclosure changed from [%(before)s] to [%(after)s]"),
     ),
-    (
-        re.compile(r"disclosure added: (?P<disclosure>.*)", re.S),
-        lambda m: _("disclosure added: %(disclosure)s") % m.groupdict(),
+    _rule(r"disclosure deleted: (?P<disclosure>.*)", _("disclosure deleted: %(disclosure)s")),
+    _rule(
+        r"personal-data report \((?P<format>[\w-]+), (?P<language>[\w-]+)\)",
+        _("personal-data report (%(format)s, %(language)s)"),
     ),
-    (
-        re.compile(r"disclosure changed from \[(?P<before>.*)\] to \[(?P<after>.*)\]", re.S),
-        lambda m: _("disclosure changed from [%(before)s] to [%(after)s]") % m.groupdict(),
-    ),
-    (
-        re.compile(r"disclosure deleted: (?P<disclosure>.*)", re.S),
-        lambda m: _("disclosure deleted: %(disclosure)s") % m.groupdict(),
-    ),
-    (
-        re.compile(r"personal-data report \((?P<format>[\w-]+), (?P<language>[\w-]+)\)"),
-        lambda m: _("personal-data report (%(format)s, %(language)s)") % m.groupdict(),
-    ),
-    (
-        re.compile(r"withheld: (?P<withheld>.*)", re.S),
-        lambda m: _("withheld: %(withheld)s") % m.groupdict(),
-    ),
-    (
-        re.compile(r"staff names: (?P<reason>.*)", re.S),
-        lambda m: _("staff names: %(reason)s") % m.groupdict(),
-    ),
+    _rule(r"withheld: (?P<withheld>.*)", _("withheld: %(withheld)s")),
+    _rule(r"staff names: (?P<reason>.*)", _("staff names: %(reason)s")),
     (
         re.compile(r"purged (?P<count>\d+) entries older than (?P<time>\S+)"),
-        lambda m: (
+        lambda match: (
             ngettext(
                 "purged %(count)s entry older than %(time)s",
                 "purged %(count)s entries older than %(time)s",
-                int(m["count"]),
+                int(match["count"]),
             )
-            % m.groupdict()
+            % match.groupdict()
         ),
     ),
 ]
