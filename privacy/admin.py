@@ -341,24 +341,26 @@ class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         def wrap(view):
             return self.admin_site.admin_view(view)
 
+        # A reference may hold "/" (an e-mail address may: "email:a/b@example.com"), so it
+        # is a <path:…>, and the person's own page comes last: it would match the others.
         return [
             path("", wrap(views.browser), name="privacy_subject_changelist"),
-            path("<str:ref>/", wrap(views.show), name="privacy_subject_show"),
-            path("<str:ref>/report.pdf", wrap(views.report), name="privacy_subject_report"),
-            path("<str:ref>/export.json", wrap(views.export), name="privacy_subject_export"),
             path(
-                "<str:ref>/disclosures/",
-                wrap(views.disclosures),
-                name="privacy_subject_disclosures",
+                "<path:ref>/disclosures/<int:pk>/delete/",
+                wrap(views.disclosure_delete),
+                name="privacy_subject_disclosure_delete",
             ),
             path(
-                "<str:ref>/disclosures/<int:pk>/",
+                "<path:ref>/disclosures/<int:pk>/",
                 wrap(views.disclosure_edit),
                 name="privacy_subject_disclosure_edit",
             ),
             path(
-                "<str:ref>/disclosures/<int:pk>/delete/",
-                wrap(views.disclosure_delete),
-                name="privacy_subject_disclosure_delete",
+                "<path:ref>/disclosures/",
+                wrap(views.disclosures),
+                name="privacy_subject_disclosures",
             ),
+            path("<path:ref>/report.pdf", wrap(views.report), name="privacy_subject_report"),
+            path("<path:ref>/export.json", wrap(views.export), name="privacy_subject_export"),
+            path("<path:ref>/", wrap(views.show), name="privacy_subject_show"),
         ]

@@ -5,6 +5,7 @@ the AccessLogMiddleware); disclosure changes are written at once by the services
 """
 
 import json
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 
 from shop.db import without_jit
@@ -69,6 +71,29 @@ def _links(person):
     return links
 
 
+class PersonLinks:
+    """A listed person's three links (disclosures, show, report), each reversed once per
+    page with a placeholder and filled in per row: a common name lists a hundred people,
+    and three ``{% url %}`` per row were a fifth of the page's time. The reference is quoted
+    as ``reverse()`` quotes it."""
+
+    NAMES = {
+        "disclosures": "admin:privacy_subject_disclosures",
+        "show": "admin:privacy_subject_show",
+        "report": "admin:privacy_subject_report",
+    }
+    PLACEHOLDER = "person-ref-placeholder"
+
+    def __init__(self):
+        self.patterns = {
+            key: reverse(name, args=[self.PLACEHOLDER]) for key, name in self.NAMES.items()
+        }
+
+    def __call__(self, ref):
+        quoted = quote(ref, safe=RFC3986_SUBDELIMS + "/~:@")
+        return {key: url.replace(self.PLACEHOLDER, quoted) for key, url in self.patterns.items()}
+
+
 def browser(request):
     _require(request, "privacy.view_subject")
     form = BrowserForm(request.GET or None)
@@ -95,6 +120,10 @@ def browser(request):
             for hit in others:
                 refs += subjects_for(hit.row)
         services.record(request, Action.SEARCH, refs, note=f"name search: {query}"[:200])
+        links = PersonLinks()
+        for rows in (customers, orders, others):
+            for row in (rows or [])[:RESULT_LIMIT]:
+                row.links = links(row.person_ref)
     return TemplateResponse(
         request,
         "admin/privacy/browser.html",
