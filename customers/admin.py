@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop.admin import LargeListAdminMixin, RoleGroupsFilter, backoffice, money_column
+from shop.admin import (
+    LargeListAdminMixin,
+    RoleGroupsFilter,
+    backoffice,
+    label_permissions,
+    money_column,
+)
 from shop.exceptions import DomainError, add_to_form
 from shop.pdf import pdf_response, render_pdf
 from shop.roles import role_label
@@ -407,6 +413,8 @@ class StaffUserAdmin(BaseUserAdmin):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "groups" and field is not None:
             field.label_from_instance = lambda group: str(role_label(group.name))
+        if db_field.name == "user_permissions":
+            label_permissions(field)
         return field
 
     def save_model(self, request, obj, form, change):

@@ -30,7 +30,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
@@ -304,12 +304,49 @@ class OTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
 
+# Django stores a permission's name in English when it is created ("Can add order"); the
+# backoffice names it from the model, in the reader's language.
+BUILTIN_PERMISSIONS = {
+    "add": pgettext_lazy("permission", "Can add %(model)s"),
+    "change": pgettext_lazy("permission", "Can change %(model)s"),
+    "delete": pgettext_lazy("permission", "Can delete %(model)s"),
+    "view": pgettext_lazy("permission", "Can view %(model)s"),
+}
+
+
+def permission_label(permission):
+    """``app | model | what it allows`` in the reader's language: Django's own four from the
+    model's name, the apps' own from their model's ``Meta.permissions`` (translatable
+    there); a permission of a model that is gone as stored."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    opts = model._meta
+    action, _sep, model_name = permission.codename.partition("_")
+    if model_name == opts.model_name and action in BUILTIN_PERMISSIONS:
+        text = BUILTIN_PERMISSIONS[action] % {"model": opts.verbose_name}
+    else:
+        text = dict(opts.permissions).get(permission.codename, permission.name)
+    return f"{opts.app_config.verbose_name} | {capfirst(opts.verbose_name)} | {text}"
+
+
+def label_permissions(field):
+    """A permissions form field (a group's, a staff member's) with ``permission_label``."""
+    if field is not None:
+        field.label_from_instance = permission_label
+    return field
+
+
 @admin.register(Group, site=backoffice)
 class GroupAdmin(admin.ModelAdmin):
     list_display = ["role_column"]
     ordering = ["name"]
     search_fields = ["name"]
     filter_horizontal = ["permissions"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return label_permissions(field) if db_field.name == "permissions" else field
 
     def get_readonly_fields(self, request, obj=None):
         # A role group is found by its name (setup_roles, the helpdesk's departments):

@@ -5,6 +5,7 @@ and the staff form's group choice."""
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import translation
 
 from shop.roles import ROLE_LABELS, ROLES, role_label
 from tests.factories import RoleUserFactory, StaffFactory
@@ -56,3 +57,27 @@ def test_a_role_group_is_neither_renamed_nor_deleted(polish_admin):
     assert Group.objects.filter(pk__in=[payments.pk, own.pk]).count() == 2
     polish_admin.post(changelist, {**both, "_selected_action": [own.pk]})
     assert not Group.objects.filter(pk=own.pk).exists()
+
+
+def test_permissions_are_named_in_the_readers_language(polish_admin):
+    """Django stores "Can add order" in English; the group and staff forms name each
+    permission from its model, in the reader's language."""
+    from django.contrib.auth.models import Permission
+
+    from orders.models import Order
+    from shop.admin import permission_label
+
+    add_order = Permission.objects.get(codename="add_order")
+    reports = Permission.objects.get(codename="accounting_reports")
+    with translation.override("pl"):
+        label = permission_label(add_order)
+        assert label.endswith(f"| Może dodawać: {Order._meta.verbose_name}")
+        assert "Can add" not in label
+        assert "Can see" not in permission_label(reports)
+    html = polish_admin.get(reverse("admin:auth_group_add")).content.decode()
+    assert "Może dodawać:" in html and "Can add order" not in html
+    clerk = RoleUserFactory(role="Order clerk")
+    html = polish_admin.get(
+        reverse("admin:customers_staffuser_change", args=[clerk.pk])
+    ).content.decode()
+    assert "Może przeglądać:" in html and "Can view" not in html
