@@ -913,7 +913,7 @@ def open_request_memo(sender=None, environ=None, **kwargs):
     path = (environ or {}).get("PATH_INFO", "")
     _request_memo.active = not path.startswith("/backoffice/")
     _request_memo.shop_settings = None
-    pagecache.open_request(True)
+    pagecache.open_request()
 
 
 def close_request_memo(sender=None, **kwargs):

@@ -79,15 +79,16 @@ def enabled(using=DEFAULT_DB_ALIAS):
 # --- the storefront version ------------------------------------------------------------
 
 
-# The version a storefront request read first, for the rest of it (its page key, the
-# settings row, the kept rows: one query per request). Opened by request_started, dropped by
-# request_finished (shop.models.open_request_memo) and by every move of this process. A
-# transaction reads the version afresh: what it writes is priced from the rows of now.
+# The version a web request (storefront or backoffice) read first, for the rest of it (its
+# page key, the settings row, the kept rows: one query per request, with the session).
+# Opened by request_started, dropped by request_finished (shop.models.open_request_memo) and
+# by every move of this process. A transaction reads the version afresh: what it writes is
+# priced from the rows of now.
 _request = Local()
 
 
-def open_request(active):
-    _request.active = active
+def open_request():
+    _request.active = True
     _request.version = None
 
 
@@ -97,7 +98,8 @@ def close_request():
 
 
 def _request_keeps_version(using):
-    """Does a storefront request keep the version it reads now (outside a transaction)?"""
+    """Does a web request (storefront or backoffice) keep the version it reads now (outside
+    a transaction)?"""
     return (
         using == DEFAULT_DB_ALIAS
         and getattr(_request, "active", False)
@@ -106,7 +108,7 @@ def _request_keeps_version(using):
 
 
 def wants_version(using=DEFAULT_DB_ALIAS):
-    """Would this storefront request keep a version read now (and has none yet)?"""
+    """Would this web request keep a version read now (and has none yet)?"""
     return (
         versioned(using)
         and _request_keeps_version(using)
@@ -120,7 +122,7 @@ def seen_version(current):
 
 
 def version(using=DEFAULT_DB_ALIAS):
-    """The current storefront version (an integer), one query (per storefront request)."""
+    """The current storefront version (an integer), one query (per web request)."""
     memo = _request_keeps_version(using)
     if memo and _request.version is not None:
         return _request.version

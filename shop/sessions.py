@@ -10,7 +10,7 @@ savepoint only where a transaction is already open (a failed statement must not 
 A change of a session that was deleted meanwhile (a logout in another tab) still raises
 ``UpdateError``, as Django's store does.
 
-A storefront request reads its session and the storefront version (``shop.pagecache``) in
+A web request reads its session and the storefront version (``shop.pagecache``) in
 one round trip: the version comes with the session row, for the rest of the request."""
 
 from contextlib import nullcontext

@@ -29,6 +29,9 @@ def test_the_group_list_names_roles_in_the_readers_language(polish_admin):
     page = polish_admin.get(reverse("admin:auth_group_changelist")).content.decode()
     assert 'Inspektor ochrony danych <span class="quiet">(Data protection officer)</span>' in page
     assert "Obsługa zamówień" in page and ">Warehouse<" in page
+    # ordered by the stored name: Data protection officer … Shop manager … Warehouse
+    assert page.index("(Data protection officer)") < page.index("(Shop manager)")
+    assert page.index("(Shop manager)") < page.index(">Warehouse<")
 
 
 def test_the_staff_filter_and_form_name_roles_in_the_readers_language(polish_admin):

@@ -108,7 +108,7 @@ def test_a_backoffice_request_reads_the_version_with_its_session_and_sees_its_ow
     assert sql[0].startswith(f"SELECT (SELECT last_value FROM {pagecache.SEQUENCE})")
     assert f"SELECT last_value FROM {pagecache.SEQUENCE}" not in sql
 
-    pagecache.open_request(True)  # as in a backoffice request: the version kept
+    pagecache.open_request()  # as in a backoffice request: the version kept
     try:
         pagecache.version()
         ShopSettings.objects.filter(pk=shop.pk).update(shop_name="Renamed in this request")
