@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin import options as admin_options
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -29,8 +30,8 @@ from django.utils import formats, timezone, translation
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
@@ -359,6 +360,28 @@ class GroupAdmin(admin.ModelAdmin):
         if obj is not None and obj.name in ROLES:
             return False
         return super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(
+            request,
+            object_id,
+            form_url,
+            {**self._role_context(request, object_id), **(extra_context or {})},
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = self._role_context(request, object_id)
+        if context:
+            context["title"] = gettext("Change history: %s") % context["subtitle"]
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+    def _role_context(self, request, object_id):
+        """A role group's page is headed by the role in the reader's language (the
+        breadcrumbs and the browser tab too), not by the English name it is stored under."""
+        group = self.get_object(request, unquote(object_id))
+        if group is None or group.name not in ROLES:
+            return {}
+        return {"subtitle": str(role_label(group.name))}
 
     @admin.display(description=_("name"), ordering="name")
     def role_column(self, obj):

@@ -84,3 +84,21 @@ def test_permissions_are_named_in_the_readers_language(polish_admin):
         reverse("admin:customers_staffuser_change", args=[clerk.pk])
     ).content.decode()
     assert "Może przeglądać:" in html and "Can view" not in html
+
+
+def test_a_role_groups_page_is_headed_by_the_role_in_the_readers_language(polish_admin):
+    payments = Group.objects.get(name="Payments")
+    page = polish_admin.get(reverse("admin:auth_group_change", args=[payments.pk]))
+    html = page.content.decode()
+    with translation.override("pl"):
+        label = str(role_label("Payments"))
+    assert label != "Payments"
+    assert f"<h2>{label}</h2>" in html  # the subtitle under the page title
+    assert f"&rsaquo; {label}\n</div>" in html  # the breadcrumbs
+    assert f"<title>{label} |" in html
+    history = polish_admin.get(reverse("admin:auth_group_history", args=[payments.pk]))
+    assert label in history.content.decode()
+    own = Group.objects.create(name="Warehouse")
+    html = polish_admin.get(reverse("admin:auth_group_change", args=[own.pk])).content.decode()
+    assert "<h2>Warehouse</h2>" in html
+    assert polish_admin.get(reverse("admin:auth_group_change", args=["x"])).status_code == 302
