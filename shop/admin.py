@@ -370,9 +370,9 @@ class GroupAdmin(admin.ModelAdmin):
         )
 
     def history_view(self, request, object_id, extra_context=None):
-        context = self._role_context(request, object_id)
-        if context:
-            context["title"] = gettext("Change history: %s") % context["subtitle"]
+        context = {}
+        if role := self._role_context(request, object_id).get("subtitle"):
+            context = {"title": gettext("Change history: %s") % role, "role": role}
         return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def _role_context(self, request, object_id):

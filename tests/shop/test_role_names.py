@@ -97,7 +97,9 @@ def test_a_role_groups_page_is_headed_by_the_role_in_the_readers_language(polish
     assert f"&rsaquo; {label}\n</div>" in html  # the breadcrumbs
     assert f"<title>{label} |" in html
     history = polish_admin.get(reverse("admin:auth_group_history", args=[payments.pk]))
-    assert label in history.content.decode()
+    html = history.content.decode()
+    assert f"<title>Historia zmian: {label} |" in html
+    assert f">{label}</a>\n&rsaquo; Historia" in html and "Payments" not in html
     own = Group.objects.create(name="Warehouse")
     html = polish_admin.get(reverse("admin:auth_group_change", args=[own.pk])).content.decode()
     assert "<h2>Warehouse</h2>" in html
