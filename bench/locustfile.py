@@ -194,6 +194,15 @@ class Checkout(ShopUser):
         self.checkout_journey()
 
 
+class BackofficeFloor(ShopUser):
+    def on_start(self):
+        self.staff()
+
+    @task
+    def floor(self):
+        self.get(CONFIG["staff_floor"], name="backoffice floor")
+
+
 class BackofficeOrders(ShopUser):
     def on_start(self):
         self.staff()

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, path, reverse
@@ -200,8 +200,17 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
     def get_urls(self):
         return [
             path("my-language/", self.admin_view(self.my_language_view), name="my_language"),
+            path("bench/floor", self.admin_view(self.bench_floor_view), name="bench_floor"),
             *super().get_urls(),
         ]
+
+    def bench_floor_view(self, request):
+        """The floor of every backoffice page for ``manage.py bench --http``: the staff
+        session, the user, the second factor and the site's checks, and no page. A 404
+        unless ``BENCH_BARE_VIEW`` is on, like the storefront's bare view."""
+        if not settings.BENCH_BARE_VIEW:
+            raise Http404
+        return HttpResponse(b"ok", content_type="text/plain")
 
     def my_language_view(self, request):
         """Every staff member picks the language of their backoffice (and of the e-mails the

@@ -65,6 +65,8 @@ ROWS = [
     Row("Search", "Search", "search"),
     Row("Cart", "Cart", "cart", ratio=0.40),
     Row("Guest checkout journey", "Checkout", JOURNEY, rate=40, p95=250, unit="journeys/s"),
+    # No target: what every backoffice page costs before its own work (session, user, 2FA).
+    Row("Backoffice floor (no page)", "BackofficeFloor", "backoffice floor"),
     Row("Backoffice orders list", "BackofficeOrders", "backoffice orders list", ratio=0.25),
     Row("Backoffice order detail", "BackofficeOrder", "backoffice order detail"),
     Row("Backoffice customer search", "BackofficeCustomers", "backoffice customer search"),
@@ -521,6 +523,7 @@ def prepare(manifest, port):
         "host": "127.0.0.1",
         "base": f"https://127.0.0.1:{port}",
         "bare": "/bench/bare",
+        "staff_floor": reverse("admin:bench_floor"),
         "home": reverse("shop:home"),
         "category": reverse("shop:category", args=[category.slug]),
         "product": reverse("shop:product", args=[product.slug]),

@@ -102,6 +102,7 @@ def test_the_table_has_every_row_the_issue_asks_for():
         "Search",
         "Cart",
         "Guest checkout journey",
+        "Backoffice floor (no page)",
         "Backoffice orders list",
         "Backoffice order detail",
         "Backoffice customer search",
@@ -120,6 +121,16 @@ def test_the_bare_view_answers_only_for_the_bench(client):
     assert client.get("/bench/bare").status_code == 404
     with override_settings(BENCH_BARE_VIEW=True):
         response = client.get("/bench/bare")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+@pytest.mark.django_db
+def test_the_backoffice_floor_answers_only_for_the_bench_and_only_to_staff(client, staff):
+    assert client.get("/backoffice/bench/floor").status_code == 302  # to the login
+    client.force_login(staff)
+    assert client.get("/backoffice/bench/floor").status_code == 404
+    with override_settings(BENCH_BARE_VIEW=True):
+        response = client.get("/backoffice/bench/floor")
     assert response.status_code == 200 and response.content == b"ok"
 
 
