@@ -38,6 +38,7 @@ BASE_DIR = Path(settings.BASE_DIR)
 LOCUSTFILE = BASE_DIR / "bench" / "locustfile.py"
 JOURNEY = "guest checkout journey"
 JOURNEY_EMAIL = "bench-journey@example.invalid"
+BENCH_SESSION_EXTRA = 365 * 24 * 60 * 60  # seconds the bench's sessions outlive the shop's
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,9 @@ def production_env(redis_url, var_dir):
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT),
         BENCH_BARE_VIEW="true",
+        # The sessions this stack writes (the run's guests) outlive every other by a year:
+        # the clean-up deletes them and nothing else (delete_guest_sessions).
+        SESSION_COOKIE_AGE=str(settings.SESSION_COOKIE_AGE + BENCH_SESSION_EXTRA),
         LOG_LEVEL="ERROR",
         PYTHONUNBUFFERED="1",
     )
@@ -693,16 +697,18 @@ class HttpBench:
 
     @staticmethod
     def delete_guest_sessions(started, keep=None):
-        """The sessions of the run's guests (carts, journeys): created or changed since the
-        start, i.e. expiring a cookie age after it. Run the bench on a bench database."""
+        """The sessions the bench's stack wrote (the run's guests' carts and journeys): they
+        expire a year later than any session of the shop's own processes (production_env),
+        so a customer or operator who used the same database during the run keeps theirs."""
         from datetime import UTC, datetime, timedelta
 
         from django.contrib.sessions.models import Session
 
         since = datetime.fromtimestamp(started, tz=UTC) - timedelta(seconds=5)
-        Session.objects.filter(
-            expire_date__gte=since + timedelta(seconds=settings.SESSION_COOKIE_AGE)
-        ).exclude(session_key=keep).delete()
+        age = settings.SESSION_COOKIE_AGE + BENCH_SESSION_EXTRA
+        Session.objects.filter(expire_date__gte=since + timedelta(seconds=age)).exclude(
+            session_key=keep
+        ).delete()
 
     @staticmethod
     def purge_broker(env):

@@ -272,6 +272,8 @@ GC_FREEZE_AFTER_REQUESTS = env.int("GC_FREEZE_AFTER_REQUESTS", default=500)
 # cache entry once Redis answers again. Django's database store in one statement per write
 # (shop/sessions.py).
 SESSION_ENGINE = "shop.sessions"
+# How long a session (a guest's cart, a login) lasts after its last change.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 
 # Celery: with no broker configured, tasks run in-process (eagerly).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

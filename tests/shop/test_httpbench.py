@@ -194,6 +194,9 @@ def test_quick_http_bench_runs_the_rows_without_errors_and_cleans_up(make_order,
     factor done, the hashed CSS through WhiteNoise. The other rows use the same requests
     (``Mixed`` runs them all in the soak); the whole table is checked without load above."""
     make_order(customer=customer)  # a tiny data set: a product, shipping, card payment, an order
+    # A customer logged in on the same database during the run keeps their session.
+    shopper = Client()
+    shopper.force_login(customer)
     orders_before = Order.objects.count()
     mail_before = OutboxEmail.objects.count()
     sessions_before = Session.objects.count()
@@ -226,9 +229,43 @@ def test_quick_http_bench_runs_the_rows_without_errors_and_cleans_up(make_order,
     assert Order.objects.count() == orders_before
     assert OutboxEmail.objects.count() == mail_before
     assert Session.objects.count() == sessions_before
+    assert Session.objects.filter(session_key=shopper.session.session_key).exists()
     # gunicorn is stopped: nothing answers on the port any more.
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), 1)
+
+
+@pytest.mark.django_db
+def test_the_clean_up_deletes_the_benchs_sessions_and_no_other():
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    started = time.time()
+    now = timezone.now()
+    age = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    extra = timedelta(seconds=httpbench.BENCH_SESSION_EXTRA)
+    mine = Session.objects.create(session_key="a" * 32, session_data="", expire_date=now + age)
+    later = now + timedelta(hours=2)  # a session of the shop changed at the end of a long run
+    also_mine = Session.objects.create(
+        session_key="b" * 32, session_data="", expire_date=later + age
+    )
+    guest = Session.objects.create(
+        session_key="c" * 32, session_data="", expire_date=now + age + extra
+    )
+    kept = Session.objects.create(
+        session_key="d" * 32, session_data="", expire_date=now + age + extra
+    )
+    HttpBench.delete_guest_sessions(started, keep=kept.session_key)
+    left = set(Session.objects.values_list("session_key", flat=True))
+    assert {mine.session_key, also_mine.session_key, kept.session_key} <= left
+    assert guest.session_key not in left
+    env = httpbench.production_env("redis://127.0.0.1:6379/9", settings.BASE_DIR)
+    assert (
+        int(env["SESSION_COOKIE_AGE"])
+        == settings.SESSION_COOKIE_AGE + httpbench.BENCH_SESSION_EXTRA
+    )
 
 
 @pytest.mark.django_db
