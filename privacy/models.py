@@ -73,6 +73,7 @@ class AccessLogHead(models.Model):
 
     class Meta:
         verbose_name = _("access log head")
+        verbose_name_plural = _("access log heads")
 
     def __str__(self):
         return self.last_hash

@@ -324,6 +324,23 @@ BUILTIN_PERMISSIONS = {
 }
 
 
+# The libraries' apps whose names come untranslated (django-guardian names nothing,
+# django-axes speaks neither Danish nor all of its models in Polish), named for the
+# permission lists in words an operator knows.
+LIBRARY_APP_NAMES = {
+    "axes": pgettext_lazy("app", "Login protection"),
+    "guardian": pgettext_lazy("app", "Object permissions"),
+}
+LIBRARY_MODEL_NAMES = {
+    ("axes", "accessattempt"): pgettext_lazy("model", "login attempt"),
+    ("axes", "accessfailurelog"): pgettext_lazy("model", "failed login"),
+    ("axes", "accessattemptexpiration"): pgettext_lazy("model", "expiry of a login attempt"),
+    ("axes", "accesslog"): pgettext_lazy("model", "login record"),
+    ("guardian", "userobjectpermission"): pgettext_lazy("model", "object permission of a user"),
+    ("guardian", "groupobjectpermission"): pgettext_lazy("model", "object permission of a group"),
+}
+
+
 def permission_label(permission):
     """``app | model | what it allows`` in the reader's language: Django's own four from the
     model's name, the apps' own from their model's ``Meta.permissions`` (translatable
@@ -332,12 +349,14 @@ def permission_label(permission):
     if model is None:
         return str(permission)
     opts = model._meta
+    app = LIBRARY_APP_NAMES.get(opts.app_label, opts.app_config.verbose_name)
+    name = LIBRARY_MODEL_NAMES.get((opts.app_label, opts.model_name), opts.verbose_name)
     action, _sep, model_name = permission.codename.partition("_")
     if model_name == opts.model_name and action in BUILTIN_PERMISSIONS:
-        text = BUILTIN_PERMISSIONS[action] % {"model": opts.verbose_name}
+        text = BUILTIN_PERMISSIONS[action] % {"model": name}
     else:
         text = dict(opts.permissions).get(permission.codename, permission.name)
-    return f"{opts.app_config.verbose_name} | {capfirst(opts.verbose_name)} | {text}"
+    return f"{app} | {capfirst(name)} | {text}"
 
 
 def label_permissions(field):

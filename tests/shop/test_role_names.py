@@ -86,6 +86,44 @@ def test_permissions_are_named_in_the_readers_language(polish_admin):
     assert "Może przeglądać:" in html and "Can view" not in html
 
 
+# Words that are the same in English and the language (not an untranslated name).
+SAME_WORD = {
+    "de": {"Administration", "Helpdesk", "Sessions", "Shop", "Code"},
+    "pl": {"Helpdesk"},
+    "da": {"Administration", "Helpdesk", "Session"},
+}
+
+
+@pytest.mark.parametrize("language", ["de", "pl", "da"])
+def test_every_permission_names_app_model_and_action_in_the_readers_language(language):
+    """Also the libraries' (django-guardian names its models in English only, django-axes
+    speaks no Danish): an operator choosing a group's permissions reads every line."""
+    from django.contrib.auth.models import Permission
+
+    from shop.admin import permission_label
+
+    permissions = list(Permission.objects.select_related("content_type"))
+    with translation.override("en"):
+        english = {p.pk: permission_label(p).split(" | ") for p in permissions}
+    untranslated = []
+    with translation.override(language):
+        for permission in permissions:
+            parts = permission_label(permission).split(" | ")
+            untranslated += [
+                part
+                for part, original in zip(parts, english[permission.pk], strict=True)
+                if part == original and part not in SAME_WORD[language]
+            ]
+        assert not sorted(set(untranslated))
+        access_head = Permission.objects.get(codename="view_accessloghead")
+        assert access_head.content_type.model_class()._meta.verbose_name_plural != (
+            f"{access_head.content_type.model_class()._meta.verbose_name}s"
+        )
+    with translation.override("da"):
+        axes = Permission.objects.get(codename="view_accessattempt")
+        assert permission_label(axes) == "Loginbeskyttelse | Loginforsøg | Kan se loginforsøg"
+
+
 def test_a_role_groups_page_is_headed_by_the_role_in_the_readers_language(polish_admin):
     payments = Group.objects.get(name="Payments")
     page = polish_admin.get(reverse("admin:auth_group_change", args=[payments.pk]))
