@@ -10,6 +10,7 @@ and nothing is imported. A price change is recorded in the price history by
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import tablib
@@ -70,7 +71,49 @@ class ImportFileStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
 
+def _cell(value):
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+class DecimalCell(widgets.DecimalWidget):
+    """An amount or rate: a cell that is not a number is the row's error in the reader's
+    language ("“abc” is not a number"), not Python's ``decimal.ConversionSyntax``."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            number = super().clean(value, row, **kwargs)
+        except (ArithmeticError, ValueError, TypeError):
+            number = Decimal("NaN")
+        if number is not None and not number.is_finite():
+            raise ValueError(
+                _("“%(value)s” is not a number (for example 19.99).") % {"value": _cell(value)}
+            )
+        return number
+
+
+class IntegerCell(widgets.IntegerWidget):
+    """A count (stock, days): a whole number, or the row's error in the reader's language."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except (ArithmeticError, ValueError, TypeError):
+            raise ValueError(
+                _("“%(value)s” is not a whole number.") % {"value": _cell(value)}
+            ) from None
+
+
 class ProductResource(resources.ModelResource):
+    WIDGETS_MAP = {
+        **resources.ModelResource.WIDGETS_MAP,
+        "DecimalField": DecimalCell,
+        **{
+            name: IntegerCell
+            for name, widget in resources.ModelResource.WIDGETS_MAP.items()
+            if widget is widgets.IntegerWidget
+        },
+    }
     category = fields.Field(
         attribute="category",
         column_name="category",

@@ -85,6 +85,42 @@ def test_errors_name_their_rows(tmp_path):
     assert "row 1" in err.getvalue()
 
 
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("N-1,Honey,pantry,abc,,5,,,7.00", "“abc” is not a number"),
+        ("N-1,Honey,pantry,NaN,,5,,,7.00", "“NaN” is not a number"),
+        ("N-1,Honey,pantry,9.00,,viele,,,7.00", "“viele” is not a whole number"),
+        ("N-1,Honey,pantry,9.00,,1e999999,,,7.00", "is not a whole number"),
+        ("N-1,Honey,pantry,9.00,,5,,,sieben", "“sieben” is not a number"),
+    ],
+)
+def test_a_cell_that_is_not_a_number_is_a_clear_row_error(tmp_path, row, message):
+    CategoryFactory(slug="pantry")
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import_products", write(tmp_path, HEADER + row + "\n"), stdout=StringIO(), stderr=err
+        )
+    assert message in err.getvalue() and "decimal." not in err.getvalue()
+    assert not Product.objects.exists()
+
+
+def test_the_backoffice_names_a_bad_number_in_the_readers_language(admin_client, staff):
+    CategoryFactory(slug="pantry")
+    staff.language = "da"
+    staff.save(update_fields=["language"])
+    csv = (HEADER + "N-1,Honey,pantry,abc,,5,,,7.00\n").encode()
+    response = admin_client.post(
+        reverse("admin:shop_product_import"),
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
+    )
+    html = response.content.decode()
+    assert "“abc” er ikke et tal" in html and "ConversionSyntax" not in html
+    assert "Nogle rækker indeholder fejl" in html and "Række" in html
+    assert not Product.objects.exists()
+
+
 def test_xlsx_import_and_unreadable_files(tmp_path):
     CategoryFactory(slug="living")
     data = tablib.Dataset(headers=["sku", "name", "category", "price", "tax_rate"])
