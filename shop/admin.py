@@ -38,7 +38,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from modeltranslation.admin import TranslationAdmin
 
-from .catalog_import import ProductResource
+from .catalog_import import ProductExportForm, ProductResource
 from .db import PersonName, estimated_count
 from .models import (
     BackgroundJob,
@@ -601,6 +601,7 @@ class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
     # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
     filters_above = True
     resource_classes = [ProductResource]
+    export_form_class = ProductExportForm
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
     list_display = [

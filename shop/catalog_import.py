@@ -15,10 +15,12 @@ from pathlib import Path
 
 import tablib
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.storage import FileSystemStorage
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.forms import SelectableFieldsExportForm
 
 from .exceptions import DomainError
 from .models import Category, Product
@@ -151,6 +153,19 @@ class ProductResource(resources.ModelResource):
     def after_import_row(self, row, row_result, **kwargs):
         if self.progress is not None:
             self.progress()
+
+
+class ProductExportForm(SelectableFieldsExportForm):
+    """The export page's column choices in the reader's language, the file's column name
+    beside each ("Pris (price)"): the columns themselves keep their names, which the import
+    reads."""
+
+    def _get_field_label(self, resource, field_name):
+        try:
+            name = Product._meta.get_field(field_name).verbose_name
+        except FieldDoesNotExist:
+            return super()._get_field_label(resource, field_name)
+        return f"{capfirst(name)} ({field_name})"
 
 
 def read_dataset(path):

@@ -180,3 +180,12 @@ def test_backoffice_export_as_csv(admin_client):
     assert response.status_code == 200 and "EXP-1" in body
     assert "=HYPERLINK" not in body.replace("'=HYPERLINK", "")  # formulas neutralised
     assert BytesIO(response.content)
+
+
+def test_the_export_page_names_the_columns_in_the_readers_language(admin_client, staff):
+    staff.language = "da"
+    staff.save(update_fields=["language"])
+    html = admin_client.get(reverse("admin:shop_product_export")).content.decode()
+    assert "Bruttopris (price)" in html and "Kategori (category)" in html
+    assert "Følgende felter eksporteres" in html and "Vælg alle" in html
+    assert ">Sale Price<" not in html
