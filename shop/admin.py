@@ -307,11 +307,39 @@ class OTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Lets a manager reset a staff member's second factor (delete only; nothing to edit)."""
 
     deletable = True
-    list_display = ["user", "name", "confirmed", "last_used_at"]
+    # django-otp's fields have no translatable names ("user", "last used at" in every
+    # language): the columns and the detail page are named here.
+    list_display = ["user_column", "name_column", "confirmed_column", "last_used_column"]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
-    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    fields = [
+        "user_column",
+        "name_column",
+        "confirmed_column",
+        "created_column",
+        "last_used_column",
+    ]
     readonly_fields = fields
+
+    @admin.display(description=_("staff member"), ordering="user__email")
+    def user_column(self, obj):
+        return obj.user
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_column(self, obj):
+        return obj.name
+
+    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed")
+    def confirmed_column(self, obj):
+        return obj.confirmed
+
+    @admin.display(description=_("added"), ordering="created_at")
+    def created_column(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def last_used_column(self, obj):
+        return obj.last_used_at
 
 
 # Django stores a permission's name in English when it is created ("Can add order"); the

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from customers.models import User
 from shop.mail import queue_staff_email
@@ -210,3 +211,11 @@ def test_third_party_two_factor_screens_are_named_in_the_staff_language(client):
     assert "Authenticator-App" in page and "TOTP device" not in page
     page = client.get(reverse("admin:otp_static_staticdevice_changelist")).content.decode()
     assert "Wiederherstellungscodes" in page and "static device" not in page
+    # django-otp's field names are plain English: the columns and the device page say them
+    device = TOTPDevice.objects.create(user=_staff, name="Handy", confirmed=True)
+    page = client.get(reverse("admin:otp_totp_totpdevice_changelist")).content.decode()
+    assert "Mitarbeiter" in page and "Zuletzt benutzt" in page and "Last used at" not in page
+    page = client.get(
+        reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
+    ).content.decode()
+    assert "Hinzugefügt" in page and "Created at" not in page and "Handy" in page
