@@ -302,6 +302,18 @@ class ReadOnlyWithActionsAdminMixin:
         return super().has_change_permission(request, obj)
 
 
+def field_column(field, description, ordering=None, **display):
+    """A list column (or read-only field) showing ``field`` under a name of the shop's own,
+    for models whose field names are not translatable (the libraries'). An attribute of the
+    ModelAdmin: ``user_column = field_column("user", _("staff member"))``."""
+
+    @admin.display(description=description, ordering=ordering or field, **display)
+    def column(model_admin, obj):
+        return getattr(obj, field)
+
+    return column
+
+
 @admin.register(TOTPDevice, StaticDevice, site=backoffice)
 class OTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Lets a manager reset a staff member's second factor (delete only; nothing to edit)."""
@@ -321,25 +333,11 @@ class OTPDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description=_("staff member"), ordering="user__email")
-    def user_column(self, obj):
-        return obj.user
-
-    @admin.display(description=_("name"), ordering="name")
-    def name_column(self, obj):
-        return obj.name
-
-    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed")
-    def confirmed_column(self, obj):
-        return obj.confirmed
-
-    @admin.display(description=_("added"), ordering="created_at")
-    def created_column(self, obj):
-        return obj.created_at
-
-    @admin.display(description=_("last used"), ordering="last_used_at")
-    def last_used_column(self, obj):
-        return obj.last_used_at
+    user_column = field_column("user", _("staff member"), ordering="user__email")
+    name_column = field_column("name", _("name"))
+    confirmed_column = field_column("confirmed", _("confirmed"), boolean=True)
+    created_column = field_column("created_at", _("added"))
+    last_used_column = field_column("last_used_at", _("last used"))
 
 
 # Django stores a permission's name in English when it is created ("Can add order"); the
