@@ -7,6 +7,7 @@ Apps register their ModelAdmins on ``backoffice`` and may add items to the start
 import functools
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 
 from django import forms
@@ -309,7 +310,14 @@ def field_column(field, description, ordering=None, **display):
 
     @admin.display(description=description, ordering=ordering or field, **display)
     def column(model_admin, obj):
-        return getattr(obj, field)
+        # Shown as the admin shows a field: a read-only callable's value is printed as it
+        # is ("None", "2026-12-02 00:54:00.965217+00:00") on the object's page.
+        value = getattr(obj, field)
+        if value is None:
+            return model_admin.get_empty_value_display()
+        if isinstance(value, datetime):
+            return date_time_cell(value)
+        return value
 
     return column
 

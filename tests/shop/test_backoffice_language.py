@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from customers.models import User
@@ -219,3 +219,6 @@ def test_third_party_two_factor_screens_are_named_in_the_staff_language(client):
         reverse("admin:otp_totp_totpdevice_change", args=[device.pk])
     ).content.decode()
     assert "Hinzugefügt" in page and "Created at" not in page and "Handy" in page
+    # the values as the admin shows a field's: a local date, nothing for "never used"
+    added = timezone.localtime(device.created_at).strftime("%d.%m.%Y")
+    assert added in page and ">None<" not in page and "+00:00" not in page
