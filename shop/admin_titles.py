@@ -78,7 +78,9 @@ DJANGO_PLURAL_MESSAGES = (
 
 # django-import-export's words on the product import and export pages, which it translates
 # into German and only partly into Polish, not into Danish: kept in the shop's catalogue
-# (read before the library's). The library's German and Polish wording is kept where it has one.
+# (read before the library's). The library's German and Polish wording is kept where it has one,
+# but for "Update", the kind of a preview row beside "New" and "Skipped": a noun, not the
+# library's imperative ("Aktualizacja", not "Zaktualizuj").
 IMPORT_EXPORT_MESSAGES = (
     gettext_noop("Import"),
     gettext_noop("Export"),

@@ -189,3 +189,18 @@ def test_the_export_page_names_the_columns_in_the_readers_language(admin_client,
     assert "Bruttopris (price)" in html and "Kategori (category)" in html
     assert "Følgende felter eksporteres" in html and "Vælg alle" in html
     assert ">Sale Price<" not in html
+
+
+def test_the_import_preview_names_each_rows_kind_in_the_readers_language(admin_client, staff):
+    ProductFactory(sku="KIT-1", name="Pot", price=Decimal("9.00"))
+    staff.language = "pl"
+    staff.save(update_fields=["language"])
+    csv = b"sku,name,price,tax_rate\nKIT-1,Pot,9.50,19.00\n"
+    response = admin_client.post(
+        reverse("admin:shop_product_import"),
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
+    )
+    html = response.content.decode()
+    assert "Aktualizacja" in html and "Zaktualizuj" not in html and "Update" not in html
+    assert "Potwierdź import" in html
+    assert Product.objects.get(sku="KIT-1").price == Decimal("9.00")  # a preview only
