@@ -7,6 +7,13 @@ one created. Every row is validated like the backoffice form (field limits, the 
 constraints: sale price below the price, content quantity with its unit …); one invalid row
 and nothing is imported. A price change is recorded in the price history by
 ``Product.save`` like any other.
+
+Names and descriptions travel per language: ``name`` and ``description`` are the shop's
+default language (the original text), ``name_de``, ``description_pl`` … its translations,
+exported as stored (empty where a product is not translated, never the fallback text). So a
+file means the same whoever imports it: the operator's own language decides nothing, a
+re-imported export writes back what it read, and a file without the translation columns
+leaves the translations alone.
 """
 
 import os
@@ -25,12 +32,22 @@ from import_export.forms import SelectableFieldsExportForm
 from .exceptions import DomainError
 from .models import Category, Product
 
+DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+TRANSLATIONS = tuple(
+    code for code in settings.MODELTRANSLATION_LANGUAGES if code != DEFAULT_LANGUAGE
+)
+
+
+def _per_language(field):
+    return (field, *(f"{field}_{code}" for code in TRANSLATIONS))
+
+
 COLUMNS = (
     "sku",
-    "name",
+    *_per_language("name"),
     "slug",
     "category",
-    "description",
+    *_per_language("description"),
     "price",
     "sale_price",
     "sale_start",
@@ -106,6 +123,17 @@ class IntegerCell(widgets.IntegerWidget):
             ) from None
 
 
+class TextInLanguage(fields.Field):
+    """A name or description in one language. An empty cell where the product has no text in
+    that language changes nothing (the stored "untranslated" stays as it is, so a re-imported
+    export is "unchanged"); an empty cell over a text removes the translation."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if not (row.get(self.column_name) or "") and not getattr(instance, self.attribute, None):
+            return
+        super().save(instance, row, is_m2m, **kwargs)
+
+
 class ProductResource(resources.ModelResource):
     WIDGETS_MAP = {
         **resources.ModelResource.WIDGETS_MAP,
@@ -116,6 +144,14 @@ class ProductResource(resources.ModelResource):
             if widget is widgets.IntegerWidget
         },
     }
+    # The original text in the default language, whatever language the importing operator
+    # reads (the plain attribute would write the operator's language: modeltranslation).
+    name = TextInLanguage(
+        attribute=f"name_{DEFAULT_LANGUAGE}", column_name="name", widget=widgets.CharWidget()
+    )
+    description = TextInLanguage(
+        attribute=f"description_{DEFAULT_LANGUAGE}", column_name="description"
+    )
     category = fields.Field(
         attribute="category",
         column_name="category",
@@ -131,14 +167,28 @@ class ProductResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
 
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        if getattr(django_field, "language", None):  # name_de, description_pl …
+            field = TextInLanguage(
+                attribute=field.attribute,
+                column_name=field.column_name,
+                widget=field.widget,
+                readonly=readonly,
+            )
+        return field
+
     def __init__(self, progress=None, **kwargs):
         super().__init__(**kwargs)
         self.progress = progress
 
     def before_import_row(self, row, **kwargs):
-        for key in ("sku", "name", "category"):
+        for key in ("sku", "category", *_per_language("name")):
             if key in row and isinstance(row[key], str):
                 row[key] = row[key].strip()
+        if "name" in row and not row["name"]:
+            raise ValueError(_("Every product needs a name (column “name”)."))
         if not (row.get("slug") or "").strip() and row.get("name"):
             existing = Product.objects.filter(sku=row.get("sku")).values_list("slug", flat=True)
             row["slug"] = existing.first() or slugify(f"{row['name']}-{row.get('sku', '')}")[:200]
@@ -162,10 +212,16 @@ class ProductExportForm(SelectableFieldsExportForm):
 
     def _get_field_label(self, resource, field_name):
         try:
-            name = Product._meta.get_field(field_name).verbose_name
+            field = Product._meta.get_field(field_name)
         except FieldDoesNotExist:
             return super()._get_field_label(resource, field_name)
-        return f"{capfirst(name)} ({field_name})"
+        name = capfirst(getattr(field, "translated_field", field).verbose_name)
+        language = getattr(field, "language", None)
+        if language is None and field_name in ("name", "description"):
+            language = DEFAULT_LANGUAGE
+        if language:
+            name = f"{name} – {dict(settings.LANGUAGES)[language]}"
+        return f"{name} ({field_name})"
 
 
 def read_dataset(path):

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from shop.catalog_import import COLUMNS
 from shop.models import PriceHistory, Product
 from tests.factories import CategoryFactory, ProductFactory
 
@@ -204,3 +205,62 @@ def test_the_import_preview_names_each_rows_kind_in_the_readers_language(admin_c
     assert "Aktualizacja" in html and "Zaktualizuj" not in html and "Update" not in html
     assert "Potwierdź import" in html
     assert Product.objects.get(sku="KIT-1").price == Decimal("9.00")  # a preview only
+
+
+def import_in_backoffice(client, csv):
+    response = client.post(
+        reverse("admin:shop_product_import"),
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
+    )
+    confirm = response.context["confirm_form"]
+    return client.post(
+        reverse("admin:shop_product_process_import"),
+        {**confirm.initial, "resource": "0", "format": "0"},
+    )
+
+
+def test_names_go_to_the_files_language_not_the_importing_operators(admin_client, staff):
+    """A Polish operator importing ``name`` (the default language's text) changes the English
+    name and leaves the Polish one alone; ``name_pl`` is the Polish name."""
+    ProductFactory(sku="KIT-1", name_en="Pot", name_pl="Garnek", name_de="Topf")
+    staff.language = "pl"
+    staff.save(update_fields=["language"])
+    csv = "sku,name,name_da,description_pl,price,tax_rate\nKIT-1,Cast-iron pot,Gryde,Żeliwny,9.50,19.00\n"
+    assert import_in_backoffice(admin_client, csv.encode()).status_code == 302
+    pot = Product.objects.get(sku="KIT-1")
+    assert (pot.name_en, pot.name_pl, pot.name_de, pot.name_da) == (
+        "Cast-iron pot",
+        "Garnek",
+        "Topf",
+        "Gryde",
+    )
+    assert pot.description_pl == "Żeliwny"
+
+
+def test_an_export_imported_back_changes_nothing_in_any_language(admin_client, staff, tmp_path):
+    """Untranslated products export empty translation cells (not the English fallback) and
+    stay untranslated when the file comes back, whoever exports and imports it."""
+    CategoryFactory(slug="pantry")
+    ProductFactory(sku="T-1", name_en="Tea", name_de="Tee", category__slug="cups")
+    ProductFactory(sku="H-1", name_en="Honey", name_de=None, name_pl=None, name_da=None)
+    staff.language = "de"
+    staff.save(update_fields=["language"])
+    response = admin_client.post(
+        reverse("admin:shop_product_export"),
+        {"format": "0", "resource": "0", **{f"productresource_{c}": "on" for c in COLUMNS}},
+    )
+    body = response.content.decode("utf-8-sig")
+    rows = {row["sku"]: row for row in tablib.Dataset().load(body, format="csv").dict}
+    assert rows["H-1"]["name"] == "Honey" and rows["H-1"]["name_de"] == ""
+    assert rows["T-1"]["name"] == "Tea" and rows["T-1"]["name_de"] == "Tee"
+    out, _err = run(write(tmp_path, body))
+    assert "0 new, 0 updated" in out
+    honey = Product.objects.get(sku="H-1")
+    assert not honey.name_de and not honey.name_pl and honey.name_en == "Honey"
+
+
+def test_a_row_without_a_name_is_an_error(tmp_path):
+    ProductFactory(sku="KIT-1", name_en="Pot", name_de="Topf")
+    with pytest.raises(CommandError, match="nothing was imported"):
+        run(write(tmp_path, "sku,name,name_de\nKIT-1,,Topf\n"))
+    assert Product.objects.get(sku="KIT-1").name_en == "Pot"
