@@ -264,3 +264,25 @@ def test_a_row_without_a_name_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="nothing was imported"):
         run(write(tmp_path, "sku,name,name_de\nKIT-1,,Topf\n"))
     assert Product.objects.get(sku="KIT-1").name_en == "Pot"
+
+
+def test_row_validation_errors_are_listed_in_words_not_only_in_a_hover_badge(admin_client, staff):
+    CategoryFactory(slug="pantry")
+    staff.language = "de"
+    staff.save(update_fields=["language"])
+    csv = (
+        HEADER
+        + "OK-1,Honey,pantry,9.00,,5,,,7.00\n"
+        + "BAD-1,Jam,pantry,9.00,12.00,5,,,7.00\n"
+        + "BAD-2,Tea,pantry,9.00,,5,100,zz,7.00\n"
+    )
+    response = admin_client.post(
+        reverse("admin:shop_product_import"),
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv.encode())},
+    )
+    html = response.content.decode()
+    assert "Die Validierung einiger Zeilen schlug fehl" in html
+    assert "<li>Zeile 2: Der Angebotspreis muss niedriger als der Preis sein.</li>" in html
+    assert "<li>Zeile 3, Spalte „content_unit“: " in html
+    assert "validation-error-container" not in html  # no hover-only popup
+    assert not Product.objects.exists()
