@@ -44,14 +44,23 @@ def country_choices(language=None, keep=""):
     ``keep`` is a stored code that is not among them, kept so that editing the address does
     not change it."""
     language = _language(language)
-    choices = [
+    choices = list(_sorted_countries(language))
+    if keep and not any(code == keep for code, _name in choices):
+        choices.append((keep, keep))
+        choices.sort(key=lambda choice: sort_key(choice[1], language))
+    return choices
+
+
+@functools.lru_cache(maxsize=16)
+def _sorted_countries(language):
+    # Once per process and language: an address form sorted the 250 names anew each time
+    # (a customer's page in the backoffice builds one form per address and an empty one).
+    countries = [
         (code, name)
-        for code, name in _territories(language).items()
+        for code, name in _territories_of(language).items()
         if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     ]
-    if keep and keep not in dict(choices):
-        choices.append((keep, keep))
-    return sorted(choices, key=lambda choice: sort_key(choice[1], language))
+    return tuple(sorted(countries, key=lambda choice: sort_key(choice[1], language)))
 
 
 # Letters that an alphabet sorts as letters of their own (after the letter named, or, for

@@ -78,3 +78,28 @@ def test_the_backoffice_customer_page_offers_the_same_list(admin_client, custome
     html = page.content.decode()
     assert '<select name="addresses-0-country"' in html
     assert '<option value="AT" selected>Austria</option>' in html
+
+
+@pytest.mark.parametrize("language", ["en", "de", "pl", "da"])
+@pytest.mark.parametrize("value", ["", "DK", "PL", "QQ", None])
+def test_the_country_list_is_written_as_djangos_select_writes_it(language, value):
+    from django import forms
+    from django.test.html import parse_html
+
+    from customers.forms import CountrySelect
+
+    with translation.override(language):
+        choices = country_choices(keep=value or "")
+        attrs = {"id": "id_country", "required": True, "aria-describedby": "x&y"}
+        ours = CountrySelect(choices=choices).render("country", value, attrs)
+        django = forms.Select(choices=choices).render("country", value, attrs)
+    assert parse_html(ours) == parse_html(django)
+    assert ours.count(" selected") == (1 if value else 0)
+
+
+def test_the_backoffice_customer_page_shows_the_addresses_country_chosen(admin_client, customer):
+    Address.objects.create(customer=customer, country="PL", **ADDRESS)
+    page = admin_client.get(reverse("admin:customers_user_change", args=[customer.pk])).content
+    page = page.decode()
+    assert '<option value="PL" selected>' in page
+    assert page.count('<option value="DK">') >= 2  # the address and the empty "add another"
