@@ -39,7 +39,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from modeltranslation.admin import TranslationAdmin
 
-from .catalog_import import ProductExportForm, ProductResource
+from .catalog_import import CatalogImportError, ProductCSV, ProductExportForm, ProductResource
 from .db import PersonName, estimated_count
 from .models import (
     BackgroundJob,
@@ -636,8 +636,19 @@ class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
     filters_above = True
     resource_classes = [ProductResource]
     export_form_class = ProductExportForm
-    import_formats = [CSV, XLSX]
+    import_formats = [ProductCSV, XLSX]
     export_formats = [CSV, XLSX]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # The file's own error in words ("Row 3 has 5 cells …"), not the exception's name.
+        if isinstance(e, CatalogImportError):
+            form.add_error("import_file", e.message)
+        else:
+            form.add_error(
+                "import_file",
+                _("The file could not be read: %(error)s") % {"error": str(e) or type(e).__name__},
+            )
+
     list_display = [
         "thumbnail",
         "name",

@@ -16,7 +16,10 @@ re-imported export writes back what it read, and a file without the translation 
 leaves the translations alone.
 """
 
+import csv
+import io
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV
 from import_export.forms import SelectableFieldsExportForm
 
 from .exceptions import DomainError
@@ -95,11 +99,20 @@ def _cell(value):
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+# A decimal comma, as spreadsheets in Germany, Poland and Denmark write amounts: "5,90",
+# "0,75", "1.234,56" (a thousands dot before it). "1,234" stays an error: 1.234 or 1234?
+DECIMAL_COMMA = re.compile(r"^\s*-?(\d{1,3}(\.\d{3})+|\d+),\d{1,2}\s*$")
+
+
 class DecimalCell(widgets.DecimalWidget):
     """An amount or rate: a cell that is not a number is the row's error in the reader's
-    language ("“abc” is not a number"), not Python's ``decimal.ConversionSyntax``."""
+    language ("“abc” is not a number"), not Python's ``decimal.ConversionSyntax``. A decimal
+    comma with one or two places is read as the spreadsheets of the shop's countries write
+    it."""
 
     def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str) and DECIMAL_COMMA.match(value):
+            value = value.replace(".", "").replace(",", ".")
         try:
             number = super().clean(value, row, **kwargs)
         except (ArithmeticError, ValueError, TypeError):
@@ -183,6 +196,43 @@ class ProductResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.progress = progress
 
+    def before_import(self, dataset, **kwargs):
+        """The header row first: without a ``sku`` column no row can be matched, and a column
+        the import does not know (a typo: "prcie") would be skipped without a word while the
+        operator believes the prices changed. Either is the file's one error, and no row is
+        looked at."""
+        headers = [str(header or "").strip() for header in dataset.headers or []]
+        dataset.headers = headers
+        problems = []
+        if "sku" not in headers:
+            problems.append(_("The file has no “sku” column: it names the product of each row."))
+        unknown = [header for header in headers if header and header not in COLUMNS]
+        for number, header in enumerate(headers, 1):
+            if not header and any(
+                str(value or "").strip() for value in dataset.get_col(number - 1)
+            ):
+                problems.append(
+                    _("Column %(number)s holds values but has no name in the header row.")
+                    % {"number": number}
+                )
+        if unknown:
+            problems.append(
+                _("Unknown columns: %(columns)s. The columns are those of the export: %(known)s.")
+                % {
+                    "columns": ", ".join(_cell(header) for header in unknown),
+                    "known": ", ".join(COLUMNS),
+                }
+            )
+        twice = sorted({header for header in headers if header and headers.count(header) > 1})
+        if twice:
+            problems.append(
+                _("Columns given twice: %(columns)s.")
+                % {"columns": ", ".join(_cell(header) for header in twice)}
+            )
+        if problems:
+            del dataset[:]  # nothing to check row by row: the file's columns are wrong
+            raise CatalogImportError(" ".join(problems))
+
     def before_import_row(self, row, **kwargs):
         for key in ("sku", "category", *_per_language("name")):
             if key in row and isinstance(row[key], str):
@@ -224,16 +274,49 @@ class ProductExportForm(SelectableFieldsExportForm):
         return f"{name} ({field_name})"
 
 
+def load_csv(text):
+    """A CSV file's rows under its header row. The separator is a comma or — as a spreadsheet
+    saves CSV in Germany, Poland and Denmark — a semicolon, whichever the header row holds
+    more of. A row with more cells than the header has columns is the file's error, named by
+    its row (tablib's own message is empty)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8-sig")
+    text = text.removeprefix("\ufeff")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    width = len(rows[0]) if rows else 0
+    for number, row in enumerate(rows[1:], 1):
+        if len(row) > width:
+            raise CatalogImportError(
+                _(
+                    "Row %(number)s has %(cells)s cells, but the header row names %(columns)s "
+                    "columns (a separator too many, or a value with a separator and no quotes?)."
+                )
+                % {"number": number, "cells": len(row), "columns": width}
+            )
+    return tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+
+
+class ProductCSV(CSV):
+    """The backoffice's CSV format for products: read as :func:`load_csv` reads a file."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return load_csv(in_stream)
+
+
 def read_dataset(path):
     """The rows of a CSV (UTF-8, with a header row) or XLSX file."""
     suffix = Path(path).suffix.lower()
     try:
         if suffix == ".csv":
             with open(path, encoding="utf-8-sig", newline="") as handle:
-                return tablib.Dataset().load(handle.read(), format="csv")
+                return load_csv(handle.read())
         if suffix == ".xlsx":
             with open(path, "rb") as handle:
                 return tablib.Dataset().load(handle.read(), format="xlsx")
+    except CatalogImportError:
+        raise
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogImportError(str(exc)) from None
     except Exception as exc:  # tablib/openpyxl: any unreadable file

@@ -21,6 +21,14 @@ pytestmark = pytest.mark.django_db
 HEADER = "sku,name,category,price,sale_price,stock,content_quantity,content_unit,tax_rate\n"
 
 
+def preview(client, csv):
+    """The backoffice import page's answer to uploading ``csv`` (bytes) as a CSV file."""
+    return client.post(
+        reverse("admin:shop_product_import"),
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
+    )
+
+
 def write(tmp_path, text, name="products.csv"):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -112,10 +120,7 @@ def test_the_backoffice_names_a_bad_number_in_the_readers_language(admin_client,
     staff.language = "da"
     staff.save(update_fields=["language"])
     csv = (HEADER + "N-1,Honey,pantry,abc,,5,,,7.00\n").encode()
-    response = admin_client.post(
-        reverse("admin:shop_product_import"),
-        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
-    )
+    response = preview(admin_client, csv)
     html = response.content.decode()
     assert "“abc” er ikke et tal" in html and "ConversionSyntax" not in html
     assert "Nogle rækker indeholder fejl" in html and "Række" in html
@@ -140,14 +145,7 @@ def test_backoffice_import_previews_changes_then_imports(admin_client):
     CategoryFactory(slug="pantry")
     ProductFactory(sku="PAN-002", price=Decimal("6.50"))
     csv = (HEADER + "PAN-002,Jam,pantry,5.50,,10,,,7.00\n").encode()
-    response = admin_client.post(
-        reverse("admin:shop_product_import"),
-        {
-            "resource": "0",
-            "format": "0",
-            "import_file": SimpleUploadedFile("p.csv", csv, content_type="text/csv"),
-        },
-    )
+    response = preview(admin_client, csv)
     page = response.content.decode()
     assert response.status_code == 200 and "Confirm import" in page
     assert "Update" in page and "PAN-002" in page
@@ -163,10 +161,7 @@ def test_backoffice_import_previews_changes_then_imports(admin_client):
 
 def test_backoffice_import_shows_row_errors(admin_client):
     csv = (HEADER + "X-1,Nothing,nowhere,1.00,,1,,,7.00\n").encode()
-    response = admin_client.post(
-        reverse("admin:shop_product_import"),
-        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
-    )
+    response = preview(admin_client, csv)
     assert "Unknown category" in response.content.decode()
     assert not Product.objects.exists()
 
@@ -197,10 +192,7 @@ def test_the_import_preview_names_each_rows_kind_in_the_readers_language(admin_c
     staff.language = "pl"
     staff.save(update_fields=["language"])
     csv = b"sku,name,price,tax_rate\nKIT-1,Pot,9.50,19.00\n"
-    response = admin_client.post(
-        reverse("admin:shop_product_import"),
-        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
-    )
+    response = preview(admin_client, csv)
     html = response.content.decode()
     assert "Aktualizacja" in html and "Zaktualizuj" not in html and "Update" not in html
     assert "Potwierdź import" in html
@@ -208,10 +200,7 @@ def test_the_import_preview_names_each_rows_kind_in_the_readers_language(admin_c
 
 
 def import_in_backoffice(client, csv):
-    response = client.post(
-        reverse("admin:shop_product_import"),
-        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
-    )
+    response = preview(client, csv)
     confirm = response.context["confirm_form"]
     return client.post(
         reverse("admin:shop_product_process_import"),
@@ -276,13 +265,86 @@ def test_row_validation_errors_are_listed_in_words_not_only_in_a_hover_badge(adm
         + "BAD-1,Jam,pantry,9.00,12.00,5,,,7.00\n"
         + "BAD-2,Tea,pantry,9.00,,5,100,zz,7.00\n"
     )
-    response = admin_client.post(
-        reverse("admin:shop_product_import"),
-        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv.encode())},
-    )
+    response = preview(admin_client, csv.encode())
     html = response.content.decode()
     assert "Die Validierung einiger Zeilen schlug fehl" in html
     assert "<li>Zeile 2: Der Angebotspreis muss niedriger als der Preis sein.</li>" in html
     assert "<li>Zeile 3, Spalte „content_unit“: " in html
     assert "validation-error-container" not in html  # no hover-only popup
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("name,price", "no “sku” column"),
+        ("sku,name,prcie", "Unknown columns: prcie."),
+        ("sku,name,price,price", "Columns given twice: price."),
+        ("sku,name,,price", "Column 3 holds values but has no name"),
+    ],
+)
+def test_a_file_with_wrong_columns_is_refused_before_any_row(tmp_path, header, message):
+    ProductFactory(sku="KIT-1", name_en="Pot", price=Decimal("9.00"))
+    cells = ["KIT-1", "Pot", "5.00", "7.00"][: header.count(",") + 1]
+    with pytest.raises(CommandError, match="nothing was imported"):
+        run(write(tmp_path, f"{header}\n{','.join(cells)}\n"))
+    _out, err = run_safely(write(tmp_path, f"{header}\n{','.join(cells)}\n"))
+    assert message in err
+    assert Product.objects.get(sku="KIT-1").price == Decimal("9.00")
+
+
+def run_safely(path):
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_products", path, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_backoffice_names_wrong_columns_in_words_without_a_traceback(admin_client, staff):
+    staff.language = "pl"
+    staff.save(update_fields=["language"])
+    csv = b"sku,name,prcie\nKIT-1,Pot,5.00\n"
+    response = preview(admin_client, csv)
+    html = response.content.decode()
+    assert "Nieznane kolumny: prcie." in html
+    assert "Traceback" not in html and "Potwierdź import" not in html
+    assert not Product.objects.exists()
+
+
+def test_a_semicolon_csv_with_decimal_commas_as_a_german_spreadsheet_saves_it(tmp_path):
+    CategoryFactory(slug="pantry")
+    ProductFactory(sku="PAN-1", name_en="Jam", price=Decimal("6.50"))
+    text = (
+        "sku;name;category;price;sale_price;tax_rate;content_quantity;content_unit\n"
+        "PAN-1;Jam;pantry;5,90;;7,00;0,25;kg\n"
+        "PAN-2;Big honey;pantry;1.234,50;;7;;\n"
+    )
+    out, _err = run(write(tmp_path, text))
+    assert "1 new, 1 updated" in out
+    jam = Product.objects.get(sku="PAN-1")
+    assert (jam.price, jam.tax_rate, jam.content_quantity) == (
+        Decimal("5.90"),
+        Decimal("7.00"),
+        Decimal("0.25"),
+    )
+    assert Product.objects.get(sku="PAN-2").price == Decimal("1234.50")
+
+
+def test_an_ambiguous_amount_is_refused(tmp_path):
+    """ "1,234" is 1.234 in Germany and 1234 in England: neither is guessed."""
+    ProductFactory(sku="PAN-1", price=Decimal("6.50"))
+    _out, err = run_safely(write(tmp_path, 'sku,price\nPAN-1,"1,234"\n'))
+    assert "“1,234” is not a number" in err
+    assert Product.objects.get(sku="PAN-1").price == Decimal("6.50")
+
+
+def test_a_row_longer_than_the_header_is_named(tmp_path, admin_client, staff):
+    text = "sku,name,price\nKIT-1,Pot,5.00\nKIT-2,Pan, large,7.00\n"
+    with pytest.raises(CommandError, match="Row 2 has 4 cells, but the header row names 3"):
+        run(write(tmp_path, text))
+    staff.language = "da"
+    staff.save(update_fields=["language"])
+    response = preview(admin_client, text.encode())
+    html = response.content.decode()
+    assert "Række 2 har 4 celler" in html and "InvalidDimensions" not in html
     assert not Product.objects.exists()
