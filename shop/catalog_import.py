@@ -136,6 +136,39 @@ class IntegerCell(widgets.IntegerWidget):
             ) from None
 
 
+class BooleanCell(widgets.BooleanWidget):
+    """Yes or no: 1/0, true/false, yes/no and the words of the shop's languages (ja/nein,
+    tak/nie, ja/nej). Anything else is the row's error — the library read every value it did
+    not know as "no", so "ja" in ``is_active`` took a product off the shop."""
+
+    YES = {"1", "true", "yes", "y", "ja", "j", "tak", "wahr", "sand"}
+    NO = {"0", "false", "no", "n", "nein", "nie", "nej", "falsch", "falsk"}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = "" if value is None else str(value).strip().casefold()
+        if text.endswith(".0"):  # a spreadsheet's 1.0
+            text = text[:-2]
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(
+            _("“%(value)s” is neither yes nor no (write 1 or 0).") % {"value": _cell(value)}
+        )
+
+
+class KeptWhenEmpty(fields.Field):
+    """A yes/no column: an empty cell keeps what the product has (a new one: the default)."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        value = row.get(self.column_name)
+        if value is None or not str(value).strip():
+            return
+        super().save(instance, row, is_m2m, **kwargs)
+
+
 class TextInLanguage(fields.Field):
     """A name or description in one language. An empty cell where the product has no text in
     that language changes nothing (the stored "untranslated" stays as it is, so a re-imported
@@ -151,6 +184,7 @@ class ProductResource(resources.ModelResource):
     WIDGETS_MAP = {
         **resources.ModelResource.WIDGETS_MAP,
         "DecimalField": DecimalCell,
+        "BooleanField": BooleanCell,
         **{
             name: IntegerCell
             for name, widget in resources.ModelResource.WIDGETS_MAP.items()
@@ -183,8 +217,13 @@ class ProductResource(resources.ModelResource):
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
         field = super().field_from_django_field(field_name, django_field, readonly)
+        kind = None
         if getattr(django_field, "language", None):  # name_de, description_pl …
-            field = TextInLanguage(
+            kind = TextInLanguage
+        elif isinstance(field.widget, BooleanCell):
+            kind = KeptWhenEmpty
+        if kind:
+            field = kind(
                 attribute=field.attribute,
                 column_name=field.column_name,
                 widget=field.widget,

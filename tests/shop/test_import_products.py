@@ -348,3 +348,23 @@ def test_a_row_longer_than_the_header_is_named(tmp_path, admin_client, staff):
     html = response.content.decode()
     assert "Række 2 har 4 celler" in html and "InvalidDimensions" not in html
     assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "cell, active", [("ja", True), ("Nein", False), ("tak", True), ("nej", False), ("1", True)]
+)
+def test_yes_and_no_in_the_shops_languages(tmp_path, cell, active):
+    ProductFactory(sku="KIT-1", is_active=not active)
+    run(write(tmp_path, f"sku,is_active\nKIT-1,{cell}\n"))
+    assert Product.objects.get(sku="KIT-1").is_active is active
+
+
+def test_an_unknown_yes_or_no_is_an_error_and_an_empty_one_keeps_the_value(tmp_path):
+    """The library read "x" or "oui" as "no": a product went off the shop without a word."""
+    ProductFactory(sku="KIT-1", is_active=True, allow_backorders=True)
+    _out, err = run_safely(write(tmp_path, "sku,is_active\nKIT-1,oui\n"))
+    assert "“oui” is neither yes nor no" in err
+    assert Product.objects.get(sku="KIT-1").is_active is True
+    run(write(tmp_path, "sku,is_active,allow_backorders,price\nKIT-1,,,5.00\n"))
+    pot = Product.objects.get(sku="KIT-1")
+    assert pot.is_active is True and pot.allow_backorders is True and pot.price == Decimal("5.00")
