@@ -20,6 +20,7 @@ import csv
 import io
 import os
 import re
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files.storage import FileSystemStorage
+from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -136,6 +138,59 @@ class IntegerCell(widgets.IntegerWidget):
             ) from None
 
 
+class DateTimeCell(widgets.DateTimeWidget):
+    """A sale's start or end in the shop's time zone: 2026-12-24 18:00 (as the export writes
+    it, seconds optional, a "T" allowed) or 24.12.2026 18:00, as written in Germany, Poland
+    and Denmark; a date alone is the start of that day, or for an end the end of it. Dates
+    with slashes are refused: the library read 01/12/2026 as 12 January."""
+
+    DATE_TIMES = (
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+    )
+    DATES = ("%Y-%m-%d", "%d.%m.%Y")
+
+    def __init__(self, end_of_day=False):
+        super().__init__()
+        self.end_of_day = end_of_day
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        moment = value if isinstance(value, datetime) else None
+        if moment is None and isinstance(value, date):  # an XLSX date cell
+            moment = datetime.combine(value, time.max if self.end_of_day else time.min)
+        text = str(value).strip()
+        for pattern in () if moment else self.DATE_TIMES:
+            try:
+                moment = datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        for pattern in () if moment else self.DATES:
+            try:
+                day = datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+            moment = datetime.combine(day, time(23, 59, 59) if self.end_of_day else time.min)
+            break
+        if moment is None:
+            raise ValueError(
+                _(
+                    "“%(value)s” is not a date and time (for example 2026-12-24 18:00 or "
+                    "24.12.2026 18:00)."
+                )
+                % {"value": _cell(value)}
+            )
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment.replace(microsecond=0))
+        return moment
+
+
 class BooleanCell(widgets.BooleanWidget):
     """Yes or no: 1/0, true/false, yes/no and the words of the shop's languages (ja/nein,
     tak/nie, ja/nej). Anything else is the row's error — the library read every value it did
@@ -185,6 +240,7 @@ class ProductResource(resources.ModelResource):
         **resources.ModelResource.WIDGETS_MAP,
         "DecimalField": DecimalCell,
         "BooleanField": BooleanCell,
+        "DateTimeField": DateTimeCell,
         **{
             name: IntegerCell
             for name, widget in resources.ModelResource.WIDGETS_MAP.items()
@@ -198,6 +254,9 @@ class ProductResource(resources.ModelResource):
     )
     description = TextInLanguage(
         attribute=f"description_{DEFAULT_LANGUAGE}", column_name="description"
+    )
+    sale_end = fields.Field(
+        attribute="sale_end", column_name="sale_end", widget=DateTimeCell(end_of_day=True)
     )
     category = fields.Field(
         attribute="category",

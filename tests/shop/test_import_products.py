@@ -368,3 +368,28 @@ def test_an_unknown_yes_or_no_is_an_error_and_an_empty_one_keeps_the_value(tmp_p
     run(write(tmp_path, "sku,is_active,allow_backorders,price\nKIT-1,,,5.00\n"))
     pot = Product.objects.get(sku="KIT-1")
     assert pot.is_active is True and pot.allow_backorders is True and pot.price == Decimal("5.00")
+
+
+def test_sale_dates_as_written_in_the_shops_countries(tmp_path):
+    from django.utils import timezone
+
+    ProductFactory(sku="KIT-1", price=Decimal("10.00"))
+    run(
+        write(
+            tmp_path, "sku,sale_price,sale_start,sale_end\nKIT-1,8.00,01.12.2026 10:00,24.12.2026\n"
+        )
+    )
+    pot = Product.objects.get(sku="KIT-1")
+    start, end = timezone.localtime(pot.sale_start), timezone.localtime(pot.sale_end)
+    assert (start.date().isoformat(), start.hour, start.minute) == ("2026-12-01", 10, 0)
+    assert (end.date().isoformat(), end.hour, end.minute) == ("2026-12-24", 23, 59)
+
+
+def test_a_date_with_slashes_is_refused_not_read_the_american_way(tmp_path):
+    """01/12/2026 is the 1st of December in Europe and was read as 12 January."""
+    ProductFactory(sku="KIT-1", price=Decimal("10.00"))
+    _out, err = run_safely(
+        write(tmp_path, "sku,sale_price,sale_start\nKIT-1,8.00,01/12/2026 10:00\n")
+    )
+    assert "“01/12/2026 10:00” is not a date and time" in err
+    assert Product.objects.get(sku="KIT-1").sale_start is None
