@@ -733,6 +733,21 @@ class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_main_image()
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "stock" and field is not None:
+            # The stock the operator saw travels with the form (a hidden initial value), so
+            # "changed" means changed by the operator, not by the orders placed meanwhile.
+            field.show_hidden_initial = True
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Only what the operator changed: saving a typo fix must not put back the stock
+        # that orders took while the page was open.
+        obj.save(update_fields=Product.update_fields_for(form.changed_data))
+
     @admin.display(description=_("picture"))
     def thumbnail(self, obj):
         image = obj.main_image

@@ -62,3 +62,74 @@ def test_low_stock_tile_and_filtered_list(admin_client):
     assert item["count"] == 1
     page = admin_client.get(item["url"]).content.decode()
     assert low.name in page and "Plenty" not in page and "Untracked" not in page
+
+
+def product_form(product, **changes):
+    from tests.shop.test_product_images import change_form
+
+    data = change_form(product)
+    data.update({"images-TOTAL_FORMS": "0", "stock": str(product.stock)})
+    data.update(changes)
+    return data
+
+
+def test_saving_a_product_page_keeps_the_stock_orders_took_while_it_was_open(
+    admin_client, checkout_data
+):
+    """The page shows stock 10; an order takes 3; the operator fixes a typo and saves: the
+    stock stays 7 (it went back to 10 — three pieces sold twice)."""
+    product = ProductFactory(stock=10, price=Decimal("10.00"))
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="initial-stock" value="10"' in page  # the stock the operator saw
+    place_order({product.pk: 3}, checkout_data())
+    data = product_form(product, name_en="Enamel pot", **{"initial-stock": "10"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert (product.stock, product.name_en) == (7, "Enamel pot")
+
+
+def test_a_stock_the_operator_changes_on_the_page_is_written(admin_client):
+    product = ProductFactory(stock=10, price=Decimal("10.00"))
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    data = product_form(product, stock="25", **{"initial-stock": "10"})
+    assert admin_client.post(url, data).status_code == 302
+    assert Product.objects.get(pk=product.pk).stock == 25
+
+
+def test_an_import_keeps_the_stock_an_order_took_between_reading_and_writing_a_row(
+    checkout_data,
+):
+    """A row is read, changed and written: only the columns the file changed are written,
+    not the stock as it was read (it was: the order's three pieces came back)."""
+    from shop.catalog_import import ProductResource, load_csv
+
+    class OrderWhileImporting(ProductResource):
+        def before_save_instance(self, instance, row, **kwargs):
+            place_order({instance.pk: 3}, checkout_data())
+
+    product = ProductFactory(sku="KIT-1", stock=10, price=Decimal("10.00"))
+    result = OrderWhileImporting().import_data(
+        load_csv("sku,price\nKIT-1,12.00\n"), use_transactions=True
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    product.refresh_from_db()
+    assert (product.price, product.stock) == (Decimal("12.00"), 7)
+
+
+def test_the_import_preview_warns_when_the_file_changes_stock(admin_client, checkout_data):
+    """An export edited for its prices and imported after orders were placed would put the
+    sold pieces back: the preview says how many products' stock the file changes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    product = ProductFactory(sku="KIT-1", stock=10, price=Decimal("10.00"))
+    place_order({product.pk: 3}, checkout_data())
+    csv = b"sku,price,stock\nKIT-1,12.00,10\n"
+    response = admin_client.post(
+        reverse("admin:shop_product_import"),
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("p.csv", csv)},
+    )
+    html = response.content.decode()
+    assert "This file changes the stock of 1 product" in html
+    assert Product.objects.get(pk=product.pk).stock == 7  # a preview only

@@ -317,7 +317,7 @@ def test_a_semicolon_csv_with_decimal_commas_as_a_german_spreadsheet_saves_it(tm
     text = (
         "sku;name;category;price;sale_price;tax_rate;content_quantity;content_unit\n"
         "PAN-1;Jam;pantry;5,90;;7,00;0,25;kg\n"
-        "PAN-2;Big honey;pantry;1.234,50;;7;;\n"
+        "PAN-2;Big honey;pantry;1234,50;;7;;\n"
     )
     out, _err = run(write(tmp_path, text))
     assert "1 new, 1 updated" in out
@@ -330,11 +330,13 @@ def test_a_semicolon_csv_with_decimal_commas_as_a_german_spreadsheet_saves_it(tm
     assert Product.objects.get(sku="PAN-2").price == Decimal("1234.50")
 
 
-def test_an_ambiguous_amount_is_refused(tmp_path):
-    """ "1,234" is 1.234 in Germany and 1234 in England: neither is guessed."""
+@pytest.mark.parametrize("amount", ["1,234", "1.234,50", "1,234.50"])
+def test_an_ambiguous_or_grouped_amount_is_refused(tmp_path, amount):
+    """ "1,234" is 1.234 in Germany and 1234 in England: neither is guessed, and grouped
+    figures are refused as in every money input of the shop."""
     ProductFactory(sku="PAN-1", price=Decimal("6.50"))
-    _out, err = run_safely(write(tmp_path, 'sku,price\nPAN-1,"1,234"\n'))
-    assert "“1,234” is not a number" in err
+    _out, err = run_safely(write(tmp_path, f'sku,price\nPAN-1,"{amount}"\n'))
+    assert f"“{amount}” is not a number" in err
     assert Product.objects.get(sku="PAN-1").price == Decimal("6.50")
 
 
