@@ -40,7 +40,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from modeltranslation.admin import TranslationAdmin
 
 from .catalog_import import CatalogImportError, ProductCSV, ProductExportForm, ProductResource
-from .db import PersonName, estimated_count
+from .db import PersonName, changed_columns, estimated_count
 from .models import (
     BackgroundJob,
     Category,
@@ -284,6 +284,18 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self.deletable and super().has_delete_permission(request, obj)
+
+
+class SavesChangedFields:
+    """A change page saves only the fields the operator changed (``update_fields``), never
+    the whole row as it was read when the form was posted: a counter the shop moves on its
+    own — stock taken by orders, a campaign's uses and spent budget, an offer's clicks —
+    is not put back by a save that happened to run alongside."""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        obj.save(update_fields=changed_columns(type(obj), form.changed_data))
 
 
 class ReadOnlyWithActionsAdminMixin:
@@ -630,7 +642,7 @@ class StockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product, site=backoffice)
-class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
+class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin):
     # TranslationAdmin: the name and description in every language on the one product page.
     # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
     filters_above = True
@@ -740,13 +752,6 @@ class ProductAdmin(ImportExportModelAdmin, TranslationAdmin):
             # "changed" means changed by the operator, not by the orders placed meanwhile.
             field.show_hidden_initial = True
         return field
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
-        # Only what the operator changed: saving a typo fix must not put back the stock
-        # that orders took while the page was open.
-        obj.save(update_fields=Product.update_fields_for(form.changed_data))
 
     @admin.display(description=_("picture"))
     def thumbnail(self, obj):

@@ -35,6 +35,7 @@ from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 from import_export.forms import SelectableFieldsExportForm
 
+from .db import changed_columns
 from .exceptions import DomainError
 from .models import Category, Product
 
@@ -312,8 +313,8 @@ class ProductResource(resources.ModelResource):
         if is_create:
             return super().do_instance_save(instance, is_create)
         # Only the columns the file changed: the stock an order took while the import ran is
-        # not written back (Product.update_fields_for).
-        instance.save(update_fields=Product.update_fields_for(instance._changed_by_import))
+        # not written back (shop.db.changed_columns).
+        instance.save(update_fields=changed_columns(Product, instance._changed_by_import))
 
     def __init__(self, progress=None, **kwargs):
         super().__init__(**kwargs)

@@ -20,6 +20,21 @@ def is_postgresql(using=DEFAULT_DB_ALIAS):
     return connections[using].vendor == "postgresql"
 
 
+def changed_columns(model, names):
+    """The columns to write for the changed fields ``names`` (a form's ``changed_data``, an
+    import row's changed attributes): only those, so a save never writes back a value read
+    before a concurrent change — the stock orders took (``F("stock") - n``), a campaign's
+    uses and spent budget counted at placement. A translation (``name_de``) brings its base
+    column along, as a full save would write it."""
+    concrete = {field.name for field in model._meta.concrete_fields}
+    fields = {name for name in names if name in concrete}
+    for name in list(fields):
+        base = getattr(model._meta.get_field(name), "translated_field", None)
+        if base is not None:
+            fields.add(base.name)
+    return fields
+
+
 def table(model, using=DEFAULT_DB_ALIAS):
     """``model``'s table name, quoted for raw SQL."""
     return connections[using].ops.quote_name(model._meta.db_table)

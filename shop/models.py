@@ -350,21 +350,6 @@ class Product(models.Model):
     def get_absolute_url(self):
         return reverse("shop:product", args=[self.slug])
 
-    @classmethod
-    def update_fields_for(cls, names):
-        """The columns to write for the changed fields ``names`` (a form's ``changed_data``,
-        an import row's changed attributes): only those, so a save never writes back a value
-        read before a concurrent change — above all the stock that orders placed meanwhile
-        took (``F("stock") - n``). A translation (``name_de``) brings its base column along,
-        which a full save would write too."""
-        concrete = {field.name for field in cls._meta.concrete_fields}
-        fields = {name for name in names if name in concrete}
-        for name in list(fields):
-            base = getattr(cls._meta.get_field(name), "translated_field", None)
-            if base is not None:
-                fields.add(base.name)
-        return fields
-
     def fragment_key(self):
         """What the storefront's cached fragments of this product (``{% cache %}`` in
         ``_product_card.html`` and ``product_detail.html``) are keyed on: every value loaded

@@ -270,3 +270,28 @@ def test_running_jobs_on_the_start_page(admin_client):
     CodeJob.objects.create(kind="generate", status="running")
     html = admin_client.get(reverse("admin:index")).content.decode()
     assert "Running code jobs" in html
+
+
+def test_editing_a_campaign_keeps_the_use_an_order_counted_while_it_saved(admin_client, make_order):
+    """The change page saves the fields the operator changed, not the whole row as read: an
+    order placed with one of the codes between reading and writing keeps its use and its
+    discount on the campaign's counters (they went back to 0 — budget and limit leaked)."""
+    from django.db.models.signals import pre_save
+
+    campaign = make_campaign("Busy", count=3)
+    placed = []
+
+    def order_meanwhile(sender, instance, **kwargs):
+        if instance.pk == campaign.pk and not placed:
+            placed.append(make_order(voucher_code="BUS1"))
+
+    pre_save.connect(order_meanwhile, sender=Campaign)
+    try:
+        change = reverse("admin:vouchers_campaign_change", args=[campaign.pk])
+        response = admin_client.post(change, {"name": "Busy week"})
+    finally:
+        pre_save.disconnect(order_meanwhile, sender=Campaign)
+    assert response.status_code == 302 and placed
+    campaign.refresh_from_db()
+    assert campaign.name == "Busy week"
+    assert campaign.uses_count == 1 and campaign.discount_spent == placed[0].discount_total

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from shop import charts
-from shop.admin import backoffice, money_column
+from shop.admin import SavesChangedFields, backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
 
@@ -63,7 +63,7 @@ class CampaignTimeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Campaign, site=backoffice)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
     # Four columns fit beside the navigation and the filters at 1280 px: the campaign (and
     # when it was created), its validity, used / all codes, and the row's actions.
     list_display = ["name_column", "validity", "codes_column", "row_actions"]

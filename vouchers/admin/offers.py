@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from shop.admin import backoffice, money_column
+from shop.admin import SavesChangedFields, backoffice, money_column
 from shop.models import ShopSettings
 
 from .. import offers
@@ -15,7 +15,7 @@ from ..models import PartnerOffer
 
 
 @admin.register(PartnerOffer, site=backoffice)
-class PartnerOfferAdmin(TranslationAdmin):  # headline and text per language
+class PartnerOfferAdmin(SavesChangedFields, TranslationAdmin):  # headline and text per language
     # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
     filters_above = True
     min_order_value_column = money_column(
