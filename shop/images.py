@@ -13,7 +13,11 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 def validate_product_image(file):
     """A real JPEG, PNG, WebP or GIF within ``PRODUCT_IMAGE_MAX_BYTES`` and
     ``PRODUCT_IMAGE_MAX_PIXELS``. SVG (a document that can carry scripts) is refused, as is
-    anything Pillow cannot verify."""
+    anything Pillow cannot verify. A picture already stored was checked when it was
+    uploaded: saving its product again does not read it anew (Django has measured and closed
+    the file by then, and every product with pictures failed to save as "not a picture")."""
+    if getattr(file, "_committed", False):
+        return
     name = (getattr(file, "name", "") or "").lower()
     if name.endswith((".svg", ".svgz")):
         raise ValidationError(_("SVG files are not accepted; please upload JPEG, PNG or WebP."))

@@ -283,3 +283,30 @@ def test_generateimages_rewrites_a_version_whose_file_is_gone(product, settings)
     assert path.exists()
     with Image.open(path) as resized:
         assert resized.width == 240
+
+
+def test_a_product_with_pictures_is_saved_again_in_the_backoffice(admin_client):
+    """Editing a product that has pictures: the stored pictures are not checked anew (the
+    page said "This file is not a picture we can read" for each and saved nothing)."""
+    product = ProductFactory()
+    data = change_form(product)
+    data["images-0-image"] = png(800, 800)
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    assert admin_client.post(url, data).status_code == 302
+    image = product.images.get()
+    data = change_form(product)
+    data.update(
+        {
+            "name_en": "Renamed jar",
+            "images-INITIAL_FORMS": "1",
+            "images-0-id": str(image.pk),
+            "images-0-product": str(product.pk),
+            "images-0-alt_text": "A renamed jar",
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    product.refresh_from_db()
+    image.refresh_from_db()
+    assert product.name_en == "Renamed jar" and image.alt_text == "A renamed jar"
+    assert (image.width, image.height) == (800, 800)
