@@ -87,3 +87,11 @@ class FormParser(HTMLParser):
             if self._form is not None:
                 self._form.fields.append(tuple(self._textarea))
             self._textarea = None
+
+
+def post_data(fields):
+    """``fields`` (``[(name, value)]``) as the test client posts them: a list per name."""
+    data = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    return data

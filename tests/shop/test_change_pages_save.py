@@ -10,16 +10,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from shop.admin import backoffice
-from tests.html_forms import FormParser
+from tests.html_forms import FormParser, post_data
 
 pytestmark = pytest.mark.django_db
-
-
-def post_data(fields):
-    data = {}
-    for name, value in fields:
-        data.setdefault(name, []).append(value)
-    return data
 
 
 @pytest.fixture
