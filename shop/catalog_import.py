@@ -164,8 +164,10 @@ class DateTimeCell(widgets.DateTimeWidget):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         moment = value if isinstance(value, datetime) else None
-        if moment is None and isinstance(value, date):  # an XLSX date cell
-            moment = datetime.combine(value, time.max if self.end_of_day else time.min)
+        if isinstance(value, date) and (moment is None or moment.time() == time.min):
+            # An XLSX date cell (openpyxl reads it as midnight): a day, as typed dates are.
+            day = value.date() if moment else value
+            moment = datetime.combine(day, time(23, 59, 59) if self.end_of_day else time.min)
         text = str(value).strip()
         for pattern in () if moment else self.DATE_TIMES:
             try:

@@ -395,3 +395,20 @@ def test_a_date_with_slashes_is_refused_not_read_the_american_way(tmp_path):
     )
     assert "“01/12/2026 10:00” is not a date and time" in err
     assert Product.objects.get(sku="KIT-1").sale_start is None
+
+
+def test_an_xlsx_date_cell_ends_a_sale_at_the_end_of_that_day(tmp_path):
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    ProductFactory(sku="KIT-1", price=Decimal("10.00"))
+    data = tablib.Dataset(headers=["sku", "sale_price", "sale_start", "sale_end"])
+    data.append(["KIT-1", "8.00", datetime(2026, 12, 1, 10, 0), date(2026, 12, 24)])
+    path = tmp_path / "products.xlsx"
+    path.write_bytes(data.export("xlsx"))
+    run(str(path))
+    pot = Product.objects.get(sku="KIT-1")
+    start, end = timezone.localtime(pot.sale_start), timezone.localtime(pot.sale_end)
+    assert (start.date().isoformat(), start.hour) == ("2026-12-01", 10)
+    assert (end.date().isoformat(), end.hour, end.minute) == ("2026-12-24", 23, 59)
