@@ -19,7 +19,6 @@ leaves the translations alone.
 import csv
 import io
 import os
-import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +37,7 @@ from import_export.forms import SelectableFieldsExportForm
 from .db import changed_columns
 from .exceptions import DomainError
 from .models import Category, Product
+from .money import normalise_decimal
 
 DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 TRANSLATIONS = tuple(
@@ -102,21 +102,15 @@ def _cell(value):
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-# A decimal comma, as spreadsheets in Germany, Poland and Denmark write amounts: "5,90",
-# "0,75". Grouped figures ("1.234,56") and "1,234" (1.234 or 1234?) stay errors, as in
-# every money input of the shop (shop.money.parse_money): refused, never guessed.
-DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d{1,2}\s*$")
-
-
 class DecimalCell(widgets.DecimalWidget):
     """An amount or rate: a cell that is not a number is the row's error in the reader's
-    language ("“abc” is not a number"), not Python's ``decimal.ConversionSyntax``. A decimal
-    comma with one or two places is read as the spreadsheets of the shop's countries write
-    it."""
+    language ("“abc” is not a number"), not Python's ``decimal.ConversionSyntax``. Text is
+    read as every typed amount of the shop is (``shop.money.normalise_decimal``): a decimal
+    comma as spreadsheets in Germany, Poland and Denmark write it, grouped figures refused."""
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, str) and DECIMAL_COMMA.match(value):
-            value = value.replace(".", "").replace(",", ".")
+        if isinstance(value, str):
+            value = normalise_decimal(value)
         try:
             number = super().clean(value, row, **kwargs)
         except (ArithmeticError, ValueError, TypeError):
@@ -160,14 +154,17 @@ class DateTimeCell(widgets.DateTimeWidget):
         super().__init__()
         self.end_of_day = end_of_day
 
+    def day(self, day):
+        """A date alone: the start of that day, for an end its end."""
+        return datetime.combine(day, time(23, 59, 59) if self.end_of_day else time.min)
+
     def clean(self, value, row=None, **kwargs):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         moment = value if isinstance(value, datetime) else None
         if isinstance(value, date) and (moment is None or moment.time() == time.min):
             # An XLSX date cell (openpyxl reads it as midnight): a day, as typed dates are.
-            day = value.date() if moment else value
-            moment = datetime.combine(day, time(23, 59, 59) if self.end_of_day else time.min)
+            moment = self.day(value.date() if moment else value)
         text = str(value).strip()
         for pattern in () if moment else self.DATE_TIMES:
             try:
@@ -177,11 +174,10 @@ class DateTimeCell(widgets.DateTimeWidget):
                 continue
         for pattern in () if moment else self.DATES:
             try:
-                day = datetime.strptime(text, pattern).date()
+                moment = self.day(datetime.strptime(text, pattern).date())
+                break
             except ValueError:
                 continue
-            moment = datetime.combine(day, time(23, 59, 59) if self.end_of_day else time.min)
-            break
         if moment is None:
             raise ValueError(
                 _(

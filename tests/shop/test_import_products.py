@@ -184,6 +184,7 @@ def test_the_export_page_names_the_columns_in_the_readers_language(admin_client,
     html = admin_client.get(reverse("admin:shop_product_export")).content.decode()
     assert "Bruttopris (price)" in html and "Kategori (category)" in html
     assert "Følgende felter eksporteres" in html and "Vælg alle" in html
+    assert "Navn – Dansk (name_da)" in html and "Navn – Engelsk (name)" in html
     assert ">Sale Price<" not in html
 
 
@@ -330,13 +331,19 @@ def test_a_semicolon_csv_with_decimal_commas_as_a_german_spreadsheet_saves_it(tm
     assert Product.objects.get(sku="PAN-2").price == Decimal("1234.50")
 
 
-@pytest.mark.parametrize("amount", ["1,234", "1.234,50", "1,234.50"])
-def test_an_ambiguous_or_grouped_amount_is_refused(tmp_path, amount):
-    """ "1,234" is 1.234 in Germany and 1234 in England: neither is guessed, and grouped
-    figures are refused as in every money input of the shop."""
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("1.234,50", "“1.234,50” is not a number"),  # grouped: refused, never guessed
+        ("1,234.50", "“1,234.50” is not a number"),
+        ("1,234", "no more than 2 decimal places"),  # 1.234 € (shop.money's rule), not 1234
+    ],
+)
+def test_a_grouped_or_over_precise_amount_is_refused(tmp_path, amount, message):
+    """Amounts are read as every typed amount of the shop (shop.money.normalise_decimal)."""
     ProductFactory(sku="PAN-1", price=Decimal("6.50"))
     _out, err = run_safely(write(tmp_path, f'sku,price\nPAN-1,"{amount}"\n'))
-    assert f"“{amount}” is not a number" in err
+    assert message in err
     assert Product.objects.get(sku="PAN-1").price == Decimal("6.50")
 
 
@@ -412,3 +419,17 @@ def test_an_xlsx_date_cell_ends_a_sale_at_the_end_of_that_day(tmp_path):
     start, end = timezone.localtime(pot.sale_start), timezone.localtime(pot.sale_end)
     assert (start.date().isoformat(), start.hour) == ("2026-12-01", 10)
     assert (end.date().isoformat(), end.hour, end.minute) == ("2026-12-24", 23, 59)
+
+
+def test_an_unreadable_xlsx_file_is_named_in_words_in_the_backoffice(admin_client):
+    response = admin_client.post(
+        reverse("admin:shop_product_import"),
+        {
+            "resource": "0",
+            "format": "1",  # XLSX
+            "import_file": SimpleUploadedFile("p.xlsx", b"this is no spreadsheet"),
+        },
+    )
+    html = response.content.decode()
+    assert "The file could not be read:" in html and "encountered while" not in html
+    assert not Product.objects.exists()
