@@ -401,7 +401,8 @@ def load_csv(text):
     """A CSV file's rows under its header row. The separator is a comma or — as a spreadsheet
     saves CSV in Germany, Poland and Denmark — a semicolon, whichever the header row holds
     more of. A row with more cells than the header has columns is the file's error, named by
-    its row (tablib's own message is empty)."""
+    its row as a spreadsheet numbers it, the header row being row 1 (tablib's own message is
+    empty)."""
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig")
     text = text.removeprefix("\ufeff")
@@ -409,7 +410,7 @@ def load_csv(text):
     delimiter = ";" if header.count(";") > header.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     width = len(rows[0]) if rows else 0
-    for number, row in enumerate(rows[1:], 1):
+    for number, row in enumerate(rows[1:], 2):
         if len(row) > width:
             raise CatalogImportError(
                 _(
@@ -462,14 +463,16 @@ def import_products(dataset, *, dry_run=False, progress=None):
 
 
 def row_errors(result):
-    """``[(row number, message)]`` of a result: exceptions and field validation errors."""
+    """``[(row number, message)]`` of a result: exceptions and field validation errors, each
+    row numbered as a spreadsheet numbers it (the header row is row 1; the library counts the
+    data rows from 1)."""
     errors = []
     for number, row_errors_ in result.row_errors():
         for error in row_errors_:
-            errors.append((number, str(error.error)))
+            errors.append((number + 1, str(error.error)))
     for invalid in result.invalid_rows:
         for field, messages in invalid.error_dict.items():
             for message in messages:
                 label = "" if field == "__all__" else f"{field}: "
-                errors.append((invalid.number, f"{label}{message}"))
+                errors.append((invalid.number + 1, f"{label}{message}"))
     return sorted(errors, key=lambda item: item[0])

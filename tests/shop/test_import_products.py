@@ -91,7 +91,7 @@ def test_errors_name_their_rows(tmp_path):
     err = StringIO()
     with pytest.raises(CommandError):
         call_command("import_products", path, stdout=StringIO(), stderr=err)
-    assert "row 1" in err.getvalue()
+    assert "row 2" in err.getvalue()  # as a spreadsheet numbers it: the header is row 1
 
 
 @pytest.mark.parametrize(
@@ -269,8 +269,11 @@ def test_row_validation_errors_are_listed_in_words_not_only_in_a_hover_badge(adm
     response = preview(admin_client, csv.encode())
     html = response.content.decode()
     assert "Die Validierung einiger Zeilen schlug fehl" in html
-    assert "<li>Zeile 2: Der Angebotspreis muss niedriger als der Preis sein.</li>" in html
-    assert "<li>Zeile 3, Spalte „content_unit“: " in html
+    # Numbered as the operator's spreadsheet numbers them: the header row is row 1.
+    assert "Zeilen sind wie in einer Tabellenkalkulation nummeriert" in html
+    assert "<li>Zeile 3: Der Angebotspreis muss niedriger als der Preis sein.</li>" in html
+    assert "<li>Zeile 4, Spalte „content_unit“: " in html
+    assert "<td>3</td>" in html and "<td>4</td>" in html
     assert "validation-error-container" not in html  # no hover-only popup
     assert not Product.objects.exists()
 
@@ -349,13 +352,13 @@ def test_a_grouped_or_over_precise_amount_is_refused(tmp_path, amount, message):
 
 def test_a_row_longer_than_the_header_is_named(tmp_path, admin_client, staff):
     text = "sku,name,price\nKIT-1,Pot,5.00\nKIT-2,Pan, large,7.00\n"
-    with pytest.raises(CommandError, match="Row 2 has 4 cells, but the header row names 3"):
+    with pytest.raises(CommandError, match="Row 3 has 4 cells, but the header row names 3"):
         run(write(tmp_path, text))
     staff.language = "da"
     staff.save(update_fields=["language"])
     response = preview(admin_client, text.encode())
     html = response.content.decode()
-    assert "Række 2 har 4 celler" in html and "InvalidDimensions" not in html
+    assert "Række 3 har 4 celler" in html and "InvalidDimensions" not in html
     assert not Product.objects.exists()
 
 
