@@ -30,7 +30,7 @@ from django.utils.translation import gettext_noop
 from shop import events
 from shop.mail import queue_email
 from shop.models import ShopSettings
-from shop.money import CENT, MAX_AMOUNT, ZERO, MoneyError, format_max, parse_money
+from shop.money import CENT, MAX_AMOUNT, ZERO, MoneyError, format_max, format_money, parse_money
 
 from .errors import GiftCardError, GiftCardOperationError
 from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, LedgerEntry
@@ -208,7 +208,8 @@ def _check_amount(amount):
         raise GiftCardError(_("The amount must be greater than zero."), field="amount")
     if amount > MAX_VALUE:
         raise GiftCardError(
-            _("A gift card can be worth at most %(max)s.") % {"max": MAX_VALUE}, field="amount"
+            _("A gift card can be worth at most %(max)s.") % {"max": format_money(MAX_VALUE)},
+            field="amount",
         )
     return amount
 
@@ -605,12 +606,12 @@ def _adjust(holder_model, holder, amount, reason, user):
         if locked.balance + amount < 0:
             raise GiftCardError(
                 _("The balance is %(balance)s; it cannot go below zero.")
-                % {"balance": locked.balance},
+                % {"balance": format_money(locked.balance)},
                 field="amount",
             )
         if isinstance(locked, GiftCard) and locked.balance + amount > MAX_VALUE:
             raise GiftCardError(
-                _("A gift card can be worth at most %(max)s.") % {"max": MAX_VALUE},
+                _("A gift card can be worth at most %(max)s.") % {"max": format_money(MAX_VALUE)},
                 field="amount",
             )
         entry = _post(locked, amount, Kind.ADJUST, staff=user, reason=reason)

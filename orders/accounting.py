@@ -9,13 +9,15 @@ The amounts of a credit note are read through :func:`credit_note_rows` only, so 
 credit notes (with amounts of their own) plug in there.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
+from django.db.models import F
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shop.money import ZERO
 
@@ -33,6 +35,10 @@ class Document:
     payment_name: str
     currency: str
     rows: list  # [{"rate", "net", "tax", "gross"}], negative for credit notes
+    # The order's payment method: the report groups by it, not by the name the document
+    # carries in the order's language ("Kreditkarte", "Kreditkort", "Credit card").
+    payment_method_id: int | None = None
+    language: str = ""  # the order's, in which the document carries its names
 
     @property
     def is_credit_note(self):
@@ -71,7 +77,10 @@ def documents(first, last):
     and number. Two queries, whatever the period."""
     start, end = _bounds(first, last)
     found = []
-    for invoice in Invoice.objects.filter(created__gte=start, created__lt=end).only(
+    invoices = Invoice.objects.filter(created__gte=start, created__lt=end)
+    for invoice in invoices.annotate(
+        method_id=F("order__payment_method_id"), order_language=F("order__language")
+    ).only(
         "number",
         "created",
         "order_number",
@@ -91,11 +100,18 @@ def documents(first, last):
                 payment_name=invoice.payment_method_name,
                 currency=invoice.currency,
                 rows=_typed(invoice.tax_rows),
+                payment_method_id=invoice.method_id,
+                language=invoice.order_language,
             )
         )
-    for credit_note in CreditNote.objects.filter(
-        created__gte=start, created__lt=end
-    ).select_related("invoice"):
+    for credit_note in (
+        CreditNote.objects.filter(created__gte=start, created__lt=end)
+        .select_related("invoice")
+        .annotate(
+            method_id=F("invoice__order__payment_method_id"),
+            order_language=F("invoice__order__language"),
+        )
+    ):
         invoice = credit_note.invoice
         found.append(
             Document(
@@ -108,6 +124,8 @@ def documents(first, last):
                 payment_name=invoice.payment_method_name,
                 currency=invoice.currency,
                 rows=credit_note_rows(credit_note),
+                payment_method_id=credit_note.method_id,
+                language=credit_note.order_language,
             )
         )
     found.sort(key=lambda d: (d.day, d.kind != "invoice", d.number))
@@ -155,7 +173,7 @@ class SalesReport:
 
     def header(self):
         return [
-            _("period"),
+            pgettext("sales report column", "period"),
             _("invoices"),
             _("credit notes"),
             _("net"),
@@ -217,6 +235,26 @@ def _rate(rate):
     return f"{rate.normalize():f}" if rate == rate.to_integral() else f"{rate:f}"
 
 
+def _payment_names(docs):
+    """Each payment method's name as the documents carry it — a method renamed later keeps
+    the name it had on its invoices —, in the reader's language where a document of an order
+    in that language carries one, else the name most documents carry."""
+    language = translation.get_language() or ""
+    carried = defaultdict(Counter)
+    for doc in docs:
+        if doc.payment_method_id:
+            weight = 1_000_000 if doc.language == language.split("-")[0] else 1
+            carried[doc.payment_method_id][doc.payment_name] += weight
+    return {
+        key: min(counts, key=lambda name: (-counts[name], name)) for key, counts in carried.items()
+    }
+
+
+def _payment_label(key, names):
+    """The report's row label of a payment method (a document without one: its own name)."""
+    return names.get(key, key) if isinstance(key, int) else key
+
+
 def sales_report(first, last, group="day"):
     """Net, VAT per rate and gross by day or month, credit notes subtracted, and the same by
     VAT rate and by payment method."""
@@ -241,13 +279,14 @@ def sales_report(first, last, group="day"):
         key = doc.day if group == "day" else doc.day.replace(day=1)
         periods[key].add(doc)
         total.add(doc)
-        by_payment[doc.payment_name].add(doc)
+        by_payment[doc.payment_method_id or doc.payment_name].add(doc)
         for row in doc.rows:
             sums = rate_sums[row["rate"]]
             sums[0] += row["net"]
             sums[1] += row["tax"]
             sums[2] += row["gross"]
     rates = sorted(rate_sums)
+    names = _payment_names(docs)
     labels = {key: key.isoformat() if group == "day" else key.strftime("%Y-%m") for key in periods}
     return SalesReport(
         first=first,
@@ -256,7 +295,9 @@ def sales_report(first, last, group="day"):
         periods=[(labels[key], totals) for key, totals in periods.items()],
         rates=rates,
         by_rate=[(rate, *rate_sums[rate]) for rate in rates],
-        by_payment=sorted(by_payment.items()),
+        by_payment=sorted(
+            (_payment_label(key, names), totals) for key, totals in by_payment.items()
+        ),
         total=total,
     )
 

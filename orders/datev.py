@@ -274,7 +274,8 @@ def export(month, now=None):
         first, last = month_bounds(month)
     except ValueError:
         raise OrderError(
-            _("Give the month as YYYY-MM, e.g. 2026-03 (not “%(month)s”).") % {"month": month}
+            _("Give a month from 2000-01 to 2100-12 as YYYY-MM, e.g. 2026-03 (not “%(month)s”).")
+            % {"month": month}
         ) from None
     debtor, fiscal, _accounts = _config()
     records = bookings(first, last)

@@ -39,7 +39,13 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from modeltranslation.admin import TranslationAdmin
 
-from .catalog_import import CatalogImportError, ProductCSV, ProductExportForm, ProductResource
+from .catalog_import import (
+    NOT_UTF8,
+    CatalogImportError,
+    ProductCSV,
+    ProductExportForm,
+    ProductResource,
+)
 from .db import PersonName, changed_columns, estimated_count
 from .models import (
     BackgroundJob,
@@ -655,6 +661,8 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
         # The file's own error in words ("Row 3 has 5 cells …"), not the exception's name.
         if isinstance(e, CatalogImportError):
             form.add_error("import_file", e.message)
+        elif isinstance(e, UnicodeDecodeError):
+            form.add_error("import_file", NOT_UTF8)
         else:
             form.add_error(
                 "import_file",

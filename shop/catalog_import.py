@@ -8,8 +8,9 @@ constraints: sale price below the price, content quantity with its unit …); on
 and nothing is imported. A price change is recorded in the price history by
 ``Product.save`` like any other.
 
-Names and descriptions travel per language: ``name`` and ``description`` are the shop's
-default language (the original text), ``name_de``, ``description_pl`` … its translations,
+Names, descriptions and safety information travel per language: ``name``, ``description``
+and ``safety_information`` are the shop's default language (the original text), ``name_de``,
+``description_pl``, ``safety_information_da`` … its translations,
 exported as stored (empty where a product is not translated, never the fallback text). So a
 file means the same whoever imports it: the operator's own language decides nothing, a
 re-imported export writes back what it read, and a file without the translation columns
@@ -19,17 +20,19 @@ leaves the translations alone.
 import csv
 import io
 import os
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 from import_export.forms import SelectableFieldsExportForm
@@ -43,6 +46,9 @@ DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 TRANSLATIONS = tuple(
     code for code in settings.MODELTRANSLATION_LANGUAGES if code != DEFAULT_LANGUAGE
 )
+
+
+TRANSLATED_FIELDS = ("name", "description", "safety_information")
 
 
 def _per_language(field):
@@ -74,7 +80,7 @@ COLUMNS = (
     "responsible_person_address",
     "responsible_person_contact",
     "product_identifier",
-    "safety_information",
+    *_per_language("safety_information"),
     "is_active",
 )
 
@@ -109,29 +115,44 @@ class DecimalCell(widgets.DecimalWidget):
     comma as spreadsheets in Germany, Poland and Denmark write it, grouped figures refused."""
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, str):
-            value = normalise_decimal(value)
+        if self.is_empty(value):
+            return None
         try:
-            number = super().clean(value, row, **kwargs)
+            # Read here, not by the library's clean(): that goes through Django's
+            # sanitize_separators, which reads "5,90" by the importing operator's language.
+            number = Decimal(normalise_decimal(value) if isinstance(value, str) else str(value))
         except (ArithmeticError, ValueError, TypeError):
             number = Decimal("NaN")
-        if number is not None and not number.is_finite():
+        if not number.is_finite():
             raise ValueError(
                 _("“%(value)s” is not a number (for example 19.99).") % {"value": _cell(value)}
             )
         return number
 
 
+# A whole number as typed: ASCII digits and a sign, nothing else. "1.000" (a German thousand,
+# or one with three decimals?) and "5,5" are refused, never guessed.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")
+
+
 class IntegerCell(widgets.IntegerWidget):
-    """A count (stock, days): a whole number, or the row's error in the reader's language."""
+    """A count (stock, days): a whole number, or the row's error in the reader's language.
+    The library's own reading went through Django's ``sanitize_separators`` and ``int()``:
+    "1.000" became 1 and, for a German operator, "5,5" became 5."""
 
     def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except (ArithmeticError, ValueError, TypeError):
-            raise ValueError(
-                _("“%(value)s” is not a whole number.") % {"value": _cell(value)}
-            ) from None
+        if self.is_empty(value):
+            return None
+        if isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, float) and value.is_integer():  # an XLSX number cell
+            value = int(value)
+        if isinstance(value, int) and abs(value) < 10**9:
+            return value
+        text = str(value).strip()
+        if _WHOLE_NUMBER.fullmatch(text):
+            return int(text)
+        raise ValueError(_("“%(value)s” is not a whole number.") % {"value": _cell(value)})
 
 
 class DateTimeCell(widgets.DateTimeWidget):
@@ -189,6 +210,11 @@ class DateTimeCell(widgets.DateTimeWidget):
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment.replace(microsecond=0))
         return moment
+
+
+def _minute(old, new):
+    """``old`` to the minute when ``new`` is given to the minute (else ``old`` as it is)."""
+    return old.replace(second=0, microsecond=0) if new.second == 0 else old
 
 
 class BooleanCell(widgets.BooleanWidget):
@@ -255,6 +281,9 @@ class ProductResource(resources.ModelResource):
     description = TextInLanguage(
         attribute=f"description_{DEFAULT_LANGUAGE}", column_name="description"
     )
+    safety_information = TextInLanguage(
+        attribute=f"safety_information_{DEFAULT_LANGUAGE}", column_name="safety_information"
+    )
     sale_end = fields.Field(
         attribute="sale_end", column_name="sale_end", widget=DateTimeCell(end_of_day=True)
     )
@@ -290,10 +319,32 @@ class ProductResource(resources.ModelResource):
             )
         return field
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's errors under the file's column names: django-modeltranslation checks
+        ``name`` and its default-language column ``name_en`` alike, and the file's column for
+        both is ``name`` — one error, not two, the second under a column the file lacks."""
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as exc:
+            default_columns = {f"{f}_{DEFAULT_LANGUAGE}": f for f in TRANSLATED_FIELDS}
+            errors = {}
+            for field, messages in exc.error_dict.items():
+                column = default_columns.get(field, field)
+                known = errors.setdefault(column, [])
+                known.extend(m for m in messages if m.messages not in [k.messages for k in known])
+            raise ValidationError(errors) from None
+
     def import_instance(self, instance, row, **kwargs):
         columns = [f for f in self.get_import_fields() if f.attribute and f.column_name in row]
         before = {f.attribute: getattr(instance, f.attribute, None) for f in columns}
         super().import_instance(instance, row, **kwargs)
+        for attribute in ("sale_start", "sale_end"):
+            # The export writes a moment to the second, a person to the minute: the same
+            # moment read back is the stored one, not a change of its fraction of a second
+            # (and a price-history entry).
+            old, new = before.get(attribute), getattr(instance, attribute, None)
+            if old and new and new in (old.replace(microsecond=0), _minute(old, new)):
+                setattr(instance, attribute, old)
         instance._changed_by_import = {
             attribute
             for attribute, value in before.items()
@@ -390,11 +441,19 @@ class ProductExportForm(SelectableFieldsExportForm):
             return super()._get_field_label(resource, field_name)
         name = capfirst(getattr(field, "translated_field", field).verbose_name)
         language = getattr(field, "language", None)
-        if language is None and field_name in ("name", "description"):
+        if language is None and field_name in TRANSLATED_FIELDS:
             language = DEFAULT_LANGUAGE
         if language:
             name = f"{name} – {dict(settings.LANGUAGES)[language]}"
         return f"{name} ({field_name})"
+
+
+# A CSV that Excel saved as plain "CSV" (Windows-1252 in Germany and Denmark, 1250 in
+# Poland): guessing its encoding would put wrong letters into product names.
+NOT_UTF8 = gettext_lazy(
+    "The file is not saved as UTF-8. In Excel, save it as “CSV UTF-8 (comma delimited)”; in "
+    "LibreOffice, choose the character set “Unicode (UTF-8)”."
+)
 
 
 def load_csv(text):
@@ -404,7 +463,10 @@ def load_csv(text):
     its row as a spreadsheet numbers it, the header row being row 1 (tablib's own message is
     empty)."""
     if isinstance(text, bytes):
-        text = text.decode("utf-8-sig")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CatalogImportError(NOT_UTF8) from None
     text = text.removeprefix("\ufeff")
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
@@ -441,7 +503,9 @@ def read_dataset(path):
                 return tablib.Dataset().load(handle.read(), format="xlsx")
     except CatalogImportError:
         raise
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise CatalogImportError(NOT_UTF8) from None
+    except OSError as exc:
         raise CatalogImportError(str(exc)) from None
     except Exception as exc:  # tablib/openpyxl: any unreadable file
         raise CatalogImportError(

@@ -237,7 +237,7 @@ def _enrich(product):
             product.responsible_person = "Nordlicht Handels GmbH"
             product.responsible_person_address = "Hafenstraße 12\n20457 Hamburg\nDeutschland"
             product.responsible_person_contact = "produktsicherheit@nordlicht.example"
-    product.safety_information = product.safety_information or SAFETY.get(product.sku, "")
+    product.safety_information_en = product.safety_information_en or SAFETY.get(product.sku, "")
     product.save()
     for variant in (0, 1):
         image = ProductImage(
@@ -286,7 +286,14 @@ def translate_catalog():
         # The English description of shop/demo.py's first version was a placeholder.
         if product.description_en == f"{texts['en'][0]} — a demo product of the Nordlicht shop.":
             product.description_en = ""
-        if _fill(product, texts):
+        changed = _fill(product, texts)
+        for language, text in demo_texts.SAFETY.get(product.sku, {}).items():
+            if product.safety_information_en and not getattr(
+                product, f"safety_information_{language}"
+            ):
+                setattr(product, f"safety_information_{language}", text)
+                changed = True
+        if changed:
             product.save()
     for method in ShippingMethod.objects.all():
         texts = demo_texts.SHIPPING.get(method.name_en)

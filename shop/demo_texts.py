@@ -229,3 +229,39 @@ PRIVACY = {
     "Dine rettigheder\nDu kan til enhver tid bede om indsigt, berigtigelse eller sletning af "
     "dine data.",
 }
+
+# The products' warnings and safety information (GPSR: in the consumer's language), by SKU;
+# the English texts are shop/demo.py's SAFETY.
+SAFETY = {
+    "KIT-001": {
+        "de": "Griff wird heiß: Topflappen verwenden. Nicht für Induktionskochfelder. "
+        "Nicht leer erhitzen.",
+        "pl": "Uchwyt się nagrzewa: używaj łapki kuchennej. Nie nadaje się na płyty "
+        "indukcyjne. Nie podgrzewaj pustego.",
+        "da": "Håndtaget bliver varmt: brug en grydelap. Ikke til induktionskogeplader. "
+        "Må ikke opvarmes tom.",
+    },
+    "KIT-004": {
+        "de": "Griff wird sehr heiß. Kinder vom Herd fernhalten.",
+        "pl": "Uchwyt bardzo się nagrzewa. Trzymaj dzieci z dala od kuchenki.",
+        "da": "Håndtaget bliver meget varmt. Hold børn væk fra komfuret.",
+    },
+    "LIV-002": {
+        "de": "Brennende Kerzen nie unbeaufsichtigt lassen. Von Kindern, Haustieren und "
+        "allem Brennbaren fernhalten.",
+        "pl": "Nigdy nie zostawiaj palącej się świecy bez nadzoru. Trzymaj z dala od dzieci, "
+        "zwierząt i wszystkiego, co może się zapalić.",
+        "da": "Lad aldrig et brændende lys være uden opsyn. Hold det væk fra børn, kæledyr "
+        "og alt, der kan brænde.",
+    },
+    "LIV-003": {
+        "de": "Zerbrechlich. Mit Sprung nicht mehr wasserdicht.",
+        "pl": "Kruche. Pęknięte przestaje być wodoszczelne.",
+        "da": "Skrøbelig. Ikke vandtæt, når den er revnet.",
+    },
+    "PAN-002": {
+        "de": "Nach dem Öffnen im Kühlschrank aufbewahren und innerhalb von 4 Wochen verzehren.",
+        "pl": "Po otwarciu przechowywać w lodówce i spożyć w ciągu 4 tygodni.",
+        "da": "Opbevares i køleskab efter åbning og spises inden for 4 uger.",
+    },
+}

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -9,9 +10,14 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
-    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe."""
+    """Prefix a cell that a spreadsheet would run as a formula with an apostrophe. A number
+    the shop computed (an amount, a count) is written as it is: "-16.29" is a refund the
+    spreadsheet must be able to sum. Text is always checked — a discount code "-1000" stays
+    text, not the number -1000."""
     if value is None:
         return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
     text = str(value)
     if text.startswith(DANGEROUS_PREFIXES):
         return "'" + text

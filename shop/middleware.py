@@ -1,6 +1,7 @@
 """Request guards that hold for every page of the shop."""
 
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -169,7 +170,10 @@ class ShopLocaleMiddleware(LocaleMiddleware):
 
     def process_request(self, request):
         if not storefront_path(request.path_info):
-            translation.activate(translation.get_language_from_request(request))
+            language = None
+            if request.path_info.startswith("/i18n/"):
+                language = self.switched_from(request)
+            translation.activate(language or translation.get_language_from_request(request))
             request.LANGUAGE_CODE = translation.get_language()
             return None
         super().process_request(request)
@@ -189,3 +193,17 @@ class ShopLocaleMiddleware(LocaleMiddleware):
         response = HttpResponseRedirect(there)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+    @staticmethod
+    def switched_from(request):
+        """The language of the page the language switch was used on (its ``next`` or the
+        referring page). Django's ``set_language`` finds that page in the new language by
+        resolving its URL in the active language: with the browser's language active, a
+        ``/de/…`` page of a visitor whose browser speaks Polish did not resolve, and the
+        switch sent them back to the German page."""
+        where = request.POST.get("next") or request.GET.get("next")
+        path = urlsplit(where or request.META.get("HTTP_REFERER", "")).path
+        if not path or not storefront_path(path):
+            return None
+        # A storefront page without a prefix is the shop's default language.
+        return translation.get_language_from_path(path) or settings.LANGUAGE_CODE

@@ -21,7 +21,7 @@ from . import pagecache, pricing
 from .fields import EmailField, PictureField, URLField
 from .images import validate_product_image
 from .locales import country_name
-from .money import ZERO, format_money, money_validators
+from .money import ZERO, AtLeast, AtMost, format_money, money_validators
 from .pagecache import StorefrontQuerySet
 from .storage import private_storage
 
@@ -152,6 +152,23 @@ class ContentUnit(models.TextChoices):
     SQUARE_METRE = "m2", _("m²")
 
 
+# A VAT rate in per cent. The highest rate in the EU is 27 %: a rate outside 0–50 is a typo
+# ("190", "-7") that would reach invoices, e-invoices and the DATEV export.
+MAX_VAT_RATE = Decimal("50")
+
+
+def vat_rate_validators():
+    return [AtLeast(ZERO), AtMost(MAX_VAT_RATE)]
+
+
+def vat_rate_constraint(name):
+    return models.CheckConstraint(
+        condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=MAX_VAT_RATE),
+        name=name,
+        violation_error_message=_("A VAT rate is between 0 and 50 %."),
+    )
+
+
 class Product(models.Model):
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
@@ -168,7 +185,11 @@ class Product(models.Model):
         help_text=_("Including VAT."),
     )
     tax_rate = models.DecimalField(
-        _("VAT rate %"), max_digits=5, decimal_places=2, default=Decimal("19.00")
+        _("VAT rate %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("19.00"),
+        validators=vat_rate_validators(),
     )
     is_active = models.BooleanField(_("active"), default=True)
     stock = models.IntegerField(
@@ -294,6 +315,7 @@ class Product(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
+            vat_rate_constraint("product_vat_rate_valid"),
             # Backorders take the stock below zero: the missing pieces are owed.
             models.CheckConstraint(
                 condition=Q(stock__isnull=True) | Q(stock__gte=0) | Q(allow_backorders=True),
@@ -592,7 +614,11 @@ class ShippingMethod(KeptRows, models.Model):
         _("gross price"), max_digits=10, decimal_places=2, validators=money_validators()
     )
     tax_rate = models.DecimalField(
-        _("VAT rate %"), max_digits=5, decimal_places=2, default=Decimal("19.00")
+        _("VAT rate %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("19.00"),
+        validators=vat_rate_validators(),
     )
     free_over = models.DecimalField(
         _("free from order value"),
@@ -620,6 +646,7 @@ class ShippingMethod(KeptRows, models.Model):
         ordering = ["position", "name"]
         verbose_name = _("shipping method")
         verbose_name_plural = _("shipping methods")
+        constraints = [vat_rate_constraint("shipping_vat_rate_valid")]
 
     def __str__(self):
         return self.name

@@ -22,7 +22,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import formats
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,7 +42,8 @@ def money(value):
 
 
 def format_max():
-    return f"{MAX_AMOUNT:,.2f}"
+    """``MAX_AMOUNT`` as the reader's language writes an amount."""
+    return format_money(MAX_AMOUNT)
 
 
 class MoneyError(ValueError):
@@ -57,13 +61,20 @@ def _shown(value, limit=40):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# A typed number: ASCII digits, at most one decimal comma or point, an optional sign. What
+# Python's Decimal() would read besides — "1_000", "1e3", "Infinity", Arabic-Indic or
+# full-width digits — is no amount anyone types on purpose.
+_TYPED_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+
+
 def normalise_decimal(value):
-    """Typed text with a decimal comma as Python reads it: "12,50" → "12.50". A point, or
-    more than one comma, stays as typed (and "1,234.50" is then no number)."""
+    """Typed text with a decimal comma as Python reads it: "12,50" → "12.50". Raises
+    ``ValueError`` for text that is not a plain number — grouped ("1.234,50", "1,234.50"),
+    with underscores, an exponent or digits other than 0–9."""
     text = str(value).strip()
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    return text
+    if not _TYPED_NUMBER.fullmatch(text):
+        raise ValueError(f"not a typed number: {text!r}")
+    return text.replace(",", ".")
 
 
 def parse_money(value, *, maximum=MAX_AMOUNT):
@@ -80,7 +91,7 @@ def parse_money(value, *, maximum=MAX_AMOUNT):
     if not amount.is_finite():
         raise MoneyError(_("“%(value)s” is not an amount.") % {"value": _shown(value)})
     if abs(amount) > maximum:  # first: quantize() fails on huge numbers
-        raise MoneyError(_("The amount can be at most %(max)s.") % {"max": f"{maximum:,.2f}"})
+        raise MoneyError(_("The amount can be at most %(max)s.") % {"max": format_money(maximum)})
     # As typed: "1.500" (a German thousand) is refused, not read as 1.50.
     typed_places = not isinstance(value, Decimal) and amount.as_tuple().exponent < -2
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP) or typed_places:
@@ -101,10 +112,61 @@ def money_option(value, option):
         raise CommandError(f"{option}: {exc.message}") from None
 
 
+class ShownLimit:
+    """A validator's limit as the reader's language writes it — "0,00 €", "1.000.000,00 €",
+    "100" — worked out when the message is shown, not when the validator runs."""
+
+    def __init__(self, value, money):
+        self.value, self.money = value, money
+
+    def __str__(self):
+        if self.money:
+            return format_money(self.value)
+        return formats.number_format(self.value, use_l10n=True, force_grouping=True)
+
+
+class _LocalLimit:
+    """A Min/MaxValueValidator whose message writes its limit in the reader's language (Django
+    writes ``str(limit)``: "größer oder gleich 0.00"). ``money``: the limit is an amount."""
+
+    def __init__(self, limit_value, message=None, *, money=False):
+        super().__init__(limit_value, message)
+        self.money = money
+
+    def __call__(self, value):
+        cleaned = self.clean(value)
+        limit = self.limit_value() if callable(self.limit_value) else self.limit_value
+        if self.compare(cleaned, limit):
+            params = {"limit_value": ShownLimit(limit, self.money), "show_value": cleaned}
+            raise ValidationError(self.message, code=self.code, params={**params, "value": value})
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.money == other.money
+
+
+@deconstructible
+class AtLeast(_LocalLimit, MinValueValidator):
+    """At least ``limit_value``, said in the reader's language."""
+
+
+@deconstructible
+class AtMost(_LocalLimit, MaxValueValidator):
+    """At most ``limit_value``, said in the reader's language."""
+
+
+def localised_limit(validator, money=False):
+    """A form field's own Min/MaxValueValidator as :class:`AtLeast`/:class:`AtMost`."""
+    kind = {MinValueValidator: AtLeast, MaxValueValidator: AtMost}.get(type(validator))
+    if kind is None:
+        return validator
+    return kind(validator.limit_value, money=money)
+
+
 def money_validators(minimum=ZERO):
     """Validators of a money model field: at least ``minimum``, at most ``MAX_AMOUNT`` (the
-    two decimal places come from the field's ``decimal_places``)."""
-    return [MinValueValidator(minimum), MaxValueValidator(MAX_AMOUNT)]
+    two decimal places come from the field's ``decimal_places``), their messages with the
+    limit written as an amount in the reader's language."""
+    return [AtLeast(minimum, money=True), AtMost(MAX_AMOUNT, money=True)]
 
 
 class LocalDecimalField(forms.DecimalField):
@@ -113,14 +175,21 @@ class LocalDecimalField(forms.DecimalField):
     with the decimal keypad: ``type="number"`` would show "34.90" whatever the language."""
 
     widget = forms.TextInput
+    limits_are_money = False  # its minimum and maximum are written as numbers
 
     def __init__(self, **kwargs):
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
+        self.validators = [localised_limit(v, self.limits_are_money) for v in self.validators]
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = normalise_decimal(value)
+        if isinstance(value, str) and value.strip() not in self.empty_values:
+            try:
+                value = normalise_decimal(value)
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
         return super().to_python(value)
 
     def widget_attrs(self, widget):
@@ -134,6 +203,7 @@ class MoneyField(LocalDecimalField):
     default_error_messages = {
         "invalid": gettext_lazy("Please enter an amount like 25.00."),
     }
+    limits_are_money = True
 
     def __init__(self, *, min_value=ZERO, max_value=MAX_AMOUNT, **kwargs):
         kwargs.setdefault("max_digits", 12)

@@ -33,7 +33,8 @@ class CategoryTranslation(TranslationOptions):
 
 @register(Product)
 class ProductTranslation(TranslationOptions):
-    fields = ("name", "description")
+    # The warnings and safety information too: the GPSR wants them in the consumer's language.
+    fields = ("name", "description", "safety_information")
 
 
 @register(ShippingMethod)

@@ -102,6 +102,11 @@ def validate_campaign_data(
         )
     if valid_from and valid_to and valid_to < valid_from:
         raise VoucherError(_("“Valid to” is before “valid from”."), field="valid_to")
+    if valid_to and valid_to < timezone.localdate():
+        raise VoucherError(
+            _("“Valid to” is in the past: no code of the campaign could be redeemed."),
+            field="valid_to",
+        )
     if per_customer_limit is not None and kind != Campaign.Kind.MULTI:
         raise VoucherError(
             _("A per-customer limit only applies to multi-use codes."), field="per_customer_limit"

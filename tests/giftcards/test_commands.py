@@ -37,7 +37,7 @@ def test_issue_giftcards_writes_file(tmp_path, capsys):
     [
         (["--amount", "abc"], "not an amount"),
         (["--amount", "10.005"], "at most two decimal places"),
-        (["--amount", "123456789"], "at most 1,000,000.00"),
+        (["--amount", "123456789"], "at most €1,000,000.00"),
         (["--amount", "-1"], "greater than zero"),
         (["--amount", "10", "--count", "0"], "between 1 and"),
         (["--amount", "10", "--valid-until", "31.12.2099"], "YYYY-MM-DD"),

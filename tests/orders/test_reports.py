@@ -179,3 +179,47 @@ def test_payment_method_name_kept_from_the_invoice(documents):
     PaymentMethod.objects.filter(kind="card").update(name="Renamed")
     today = timezone.localdate()
     assert "Credit card" in dict(accounting.sales_report(today, today).by_payment)
+
+
+def test_one_row_per_payment_method_whatever_the_orders_languages(make_order, product):
+    """An invoice carries its payment method's name in its order's language: the report
+    grouped by that name and split one method into "Credit card", "Kreditkarte" and
+    "Kreditkort" rows. It groups by the method and says its name in the reader's language."""
+    from django.utils import translation
+
+    from orders.models import Invoice, Order
+
+    orders = [make_order({product.pk: 1}) for _ in range(3)]
+    for order, language, name in zip(
+        orders, ("en", "de", "da"), ("Credit card", "Kreditkarte", "Kreditkort"), strict=True
+    ):
+        Order.objects.filter(pk=order.pk).update(language=language)
+        invoice = services.create_invoice(order)
+        Invoice.objects.filter(pk=invoice.pk).update(payment_method_name=name)
+    services.refund_order(orders[2], reason="Returned")
+    today = timezone.localdate()
+    for language, label in (("de", "Kreditkarte"), ("da", "Kreditkort"), ("en", "Credit card")):
+        with translation.override(language):
+            report = accounting.sales_report(today, today)
+        assert [name for name, _totals in report.by_payment] == [label]
+        totals = report.by_payment[0][1]
+        assert (totals.invoices, totals.credit_notes) == (3, 1)
+        assert totals.gross == orders[0].grand_total + orders[1].grand_total
+    with translation.override("pl"):  # no order in Polish: the name most documents carry
+        assert len(accounting.sales_report(today, today).by_payment) == 1
+
+
+def test_report_csv_writes_amounts_as_numbers_a_spreadsheet_can_sum(documents):
+    """The formula guard prefixed every cell starting with "-" — a refund's "-24.90" too,
+    which a spreadsheet then held as text. Computed numbers are written as they are; text
+    that starts with "-" is still neutralised."""
+    from shop.exports import csv_text
+
+    credit_only = accounting.Totals()
+    for doc in accounting.documents(timezone.localdate(), timezone.localdate()):
+        if doc.is_credit_note:
+            credit_only.add(doc)
+    assert credit_only.gross < 0
+    text = csv_text(["what", "gross"], [["refunds", credit_only.gross], ["-1+2", "-5"]])
+    assert f"refunds,{credit_only.gross}" in text and "'-" + str(-credit_only.gross) not in text
+    assert "'-1+2,'-5" in text

@@ -436,3 +436,90 @@ def test_an_unreadable_xlsx_file_is_named_in_words_in_the_backoffice(admin_clien
     html = response.content.decode()
     assert "The file could not be read:" in html and "encountered while" not in html
     assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "de", "pl", "da"])
+@pytest.mark.parametrize("stock", ["1.000", "5,5", "1e3", "1_000", "\u0665", "3 000", "2.0"])
+def test_a_count_is_a_plain_whole_number_in_every_operators_language(
+    admin_client, staff, language, stock
+):
+    """The library read a count through Django's sanitize_separators and int(): "1.000"
+    became 1 and, for a German operator, "5,5" became 5 — silently, as a stock change."""
+    staff.language = language
+    staff.save(update_fields=["language"])
+    ProductFactory(sku="KIT-1", stock=37)
+    html = preview(admin_client, f"sku;stock\nKIT-1;{stock}\n".encode()).content.decode()
+    assert "import-row-errors" in html and "confirm" not in html.split("import-row-errors")[1]
+    assert Product.objects.get(sku="KIT-1").stock == 37
+
+
+def test_a_count_from_a_spreadsheet_number_cell_is_read(tmp_path):
+    ProductFactory(sku="KIT-1", stock=37)
+    book = tablib.Dataset(headers=["sku", "stock", "low_stock_threshold"])
+    book.append(["KIT-1", 12.0, 3])
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(book.export("xlsx"))
+    run(str(path))
+    product = Product.objects.get(sku="KIT-1")
+    assert (product.stock, product.low_stock_threshold) == (12, 3)
+
+
+@pytest.mark.parametrize("rate", ["-7", "250", "190"])
+def test_a_vat_rate_outside_0_to_50_is_refused(tmp_path, rate):
+    ProductFactory(sku="KIT-1", tax_rate=Decimal("19.00"))
+    _out, err = run_safely(write(tmp_path, f"sku,tax_rate\nKIT-1,{rate}\n"))
+    assert "row 2: tax_rate:" in err
+    assert Product.objects.get(sku="KIT-1").tax_rate == Decimal("19.00")
+
+
+def test_a_name_too_long_is_one_error_under_the_files_column(tmp_path):
+    """modeltranslation validates name and name_en alike: the row had two errors, one under
+    a column the file does not have."""
+    ProductFactory(sku="KIT-1")
+    _out, err = run_safely(write(tmp_path, f"sku,name\nKIT-1,{'x' * 300}\n"))
+    assert err.count("at most 200 characters") == 1
+    assert "row 2: name:" in err and "name_en" not in err
+
+
+def test_a_file_saved_as_windows_1252_is_named_not_a_codec_error(tmp_path, admin_client, staff):
+    path = tmp_path / "p.csv"
+    path.write_bytes("sku,name\nKIT-1,Kaffeemühle\n".encode("cp1252"))
+    with pytest.raises(CommandError, match="not saved as UTF-8"):
+        run(str(path))
+    staff.language = "de"
+    staff.save(update_fields=["language"])
+    html = preview(admin_client, path.read_bytes()).content.decode()
+    assert "nicht als UTF-8 gespeichert" in html and "codec" not in html
+
+
+def test_an_exported_sale_reimported_unchanged_changes_nothing(tmp_path, admin_client):
+    """The export writes a sale's start and end to the second; a stored moment can have a
+    fraction of a second (set by a command or the demo data). The same moment read back —
+    or typed to the minute — is no change, and no price-history entry."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now().replace(microsecond=123456) + timedelta(days=1, seconds=17)
+    product = ProductFactory(
+        sku="PAN-1",
+        price=Decimal("6.50"),
+        sale_price=Decimal("5.00"),
+        sale_start=start,
+        sale_end=start + timedelta(days=3),
+    )
+    history = PriceHistory.objects.filter(product=product).count()
+    response = admin_client.post(
+        reverse("admin:shop_product_export"),
+        {"format": "0", "resource": "0", **{f"productresource_{c}": "on" for c in COLUMNS}},
+    )
+    body = response.content.decode("utf-8-sig")
+    assert timezone.localtime(start).strftime("%Y-%m-%d %H:%M:%S") in body
+    out, _err = run(write(tmp_path, body))
+    assert "0 new, 0 updated" in out
+    minute = timezone.localtime(start).strftime("%Y-%m-%d %H:%M")
+    out, _err = run(write(tmp_path, f"sku,sale_start\nPAN-1,{minute}\n"))
+    assert "0 new, 0 updated" in out
+    product.refresh_from_db()
+    assert product.sale_start == start
+    assert PriceHistory.objects.filter(product=product).count() == history

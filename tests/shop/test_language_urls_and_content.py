@@ -183,3 +183,36 @@ def test_reply_email_links_the_thread_in_the_threads_language(customer):
         helpdesk_services.operator_reply(thread, StaffFactory(), "Odpowiedź")
     mail = OutboxEmail.objects.filter(template="helpdesk_reply").latest("pk")
     assert "/pl/helpdesk/" in mail.body_text and "/de/" not in mail.body_text
+
+
+@pytest.mark.parametrize(
+    "browser, page, language, expected",
+    [
+        ("pl-PL,pl;q=0.9", "/de/products/kit-001/", "pl", "/pl/products/kit-001/"),
+        ("de-DE,de;q=0.9", "/da/products/kit-001/", "de", "/de/products/kit-001/"),
+        ("da-DK,da;q=0.9", "/pl/products/kit-001/", "da", "/da/products/kit-001/"),
+        ("pl-PL,pl;q=0.9", "/products/kit-001/", "da", "/da/products/kit-001/"),
+        ("de-DE,de;q=0.9", "/pl/products/kit-001/", "en", "/products/kit-001/"),
+    ],
+)
+def test_the_switch_works_whatever_language_the_browser_speaks(
+    client, browser, page, language, expected
+):
+    """Django's set_language finds the page in the new language by resolving its URL in the
+    active language — the browser's, for /i18n/: a Polish browser on the German page was sent
+    back to the German page."""
+    german_product()
+    response = client.post(
+        reverse("set_language"),
+        {"language": language, "next": page},
+        HTTP_ACCEPT_LANGUAGE=browser,
+    )
+    assert response.status_code == 302 and response["Location"] == expected
+    # Without "next", from the page the visitor was on.
+    response = client.post(
+        reverse("set_language"),
+        {"language": language},
+        HTTP_ACCEPT_LANGUAGE=browser,
+        HTTP_REFERER=f"http://testserver{page}",
+    )
+    assert response["Location"] == f"http://testserver{expected}"

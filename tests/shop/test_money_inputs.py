@@ -28,7 +28,6 @@ pytestmark = pytest.mark.django_db
         ("25.5", "25.50"),
         (" 0.01 ", "0.01"),
         ("-5.00", "-5.00"),
-        ("1e3", "1000.00"),
         ("12,50", "12.50"),  # a decimal comma, as German, Polish and Danish staff type it
         ("-5,00", "-5.00"),
         (" 0,5 ", "0.50"),
@@ -47,9 +46,9 @@ def test_parse_money_takes_a_computed_amount_with_trailing_zeros():
     [
         ("10.005", "at most two decimal places"),
         ("0.001", "at most two decimal places"),
-        ("123456789", "at most 1,000,000.00"),
-        ("1e12", "at most 1,000,000.00"),
-        ("-60000000", "at most 1,000,000.00"),
+        ("123456789", "at most €1,000,000.00"),
+        ("1e12", "is not an amount"),
+        ("-60000000", "at most €1,000,000.00"),
         ("NaN", "is not an amount"),
         ("Infinity", "is not an amount"),
         ("1.234,50", "is not an amount"),  # grouped: refused, never guessed
@@ -58,6 +57,14 @@ def test_parse_money_takes_a_computed_amount_with_trailing_zeros():
         ("1.500", "at most two decimal places"),  # not read as 1.50
         ("1,500", "at most two decimal places"),
         ("", "is not an amount"),
+        # What Python's Decimal() reads but nobody types as an amount (issue found by an
+        # operator: a gift card of "1_000" was issued as 1,000.00).
+        ("1e3", "is not an amount"),
+        ("1_000", "is not an amount"),
+        ("1_000,50", "is not an amount"),
+        ("\u0665", "is not an amount"),  # Arabic-Indic five
+        ("\uff15", "is not an amount"),  # full-width five
+        ("5\u00a0000", "is not an amount"),
     ],
 )
 def test_parse_money_refuses_what_is_not_a_plain_amount(value, message):
@@ -77,7 +84,7 @@ def test_money_option_is_a_one_line_command_error():
     assert money_option("12.50", "--amount") == Decimal("12.50")
     with pytest.raises(CommandError) as excinfo:
         money_option("123456789", "--amount")
-    assert str(excinfo.value) == "--amount: The amount can be at most 1,000,000.00."
+    assert str(excinfo.value) == "--amount: The amount can be at most €1,000,000.00."
 
 
 def test_model_money_fields_refuse_too_much_in_the_backoffice(admin_client):
@@ -97,7 +104,7 @@ def test_model_money_fields_refuse_too_much_in_the_backoffice(admin_client):
         },
     )
     assert response.status_code == 200
-    assert "less than or equal to 1000000" in response.content.decode()
+    assert "less than or equal to €1,000,000.00" in response.content.decode()
     assert Product.objects.get(pk=product.pk).price == Decimal("10.00")
 
 
@@ -152,7 +159,7 @@ def test_a_credit_adjustment_of_sixty_million_is_refused_by_the_form(admin_clien
     url = reverse("admin:giftcards_creditaccount_adjust", args=[account.pk])
     response = admin_client.post(url, {"amount": "60000000", "reason": "typo"})
     assert response.status_code == 200
-    assert "less than or equal to 1000000" in response.content.decode()
+    assert "less than or equal to €1,000,000.00" in response.content.decode()
     account.refresh_from_db()
     assert account.balance == 0
 
@@ -162,7 +169,7 @@ def test_adjustments_that_would_pass_the_maximum_are_a_clear_error(admin_client,
     assert admin_client.post(url, {"amount": "999999.00", "reason": "a"}).status_code == 302
     response = admin_client.post(url, {"amount": "999999.00", "reason": "b"})
     assert response.status_code == 200  # the form with the message, not a 500
-    assert "A balance can be at most 1,000,000.00." in response.content.decode()
+    assert "A balance can be at most €1,000,000.00." in response.content.decode()
     assert CreditAccount.objects.get(pk=account.pk).balance == Decimal("999999.00")
 
 
@@ -204,3 +211,34 @@ def test_backoffice_amounts_are_shown_and_read_in_the_staff_members_language(
     assert Product.objects.get(pk=product.pk).price == Decimal("13.75")
     with translation.override(language):
         assert MoneyField().clean("7,25") == Decimal("7.25") == MoneyField().clean("7.25")
+
+
+@pytest.mark.parametrize(
+    "language, minimum, maximum",
+    [
+        ("de", "0,00\xa0€", "1.000.000,00\xa0€"),
+        ("pl", "0,00\xa0€", "1\xa0000\xa0000,00\xa0€"),
+        ("da", "0,00\xa0€", "1.000.000,00\xa0€"),
+        ("en", "€0.00", "€1,000,000.00"),
+    ],
+)
+def test_a_limit_is_said_as_the_reader_writes_an_amount(language, minimum, maximum):
+    """Django's validators wrote their limit with str(): "größer oder gleich 0.00" on a German
+    page, "1000000.00" for the maximum. Forms and model fields say it as an amount."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from shop.money import LocalDecimalField
+
+    with translation.override(language):
+        for value, limit in (("-1", minimum), ("2000000", maximum)):
+            with pytest.raises(ValidationError) as form_error:
+                MoneyField().clean(value)
+            assert limit in form_error.value.messages[0]
+        product = ProductFactory.build(price=Decimal("-1"))
+        with pytest.raises(ValidationError) as model_error:
+            product.full_clean(exclude=["category", "slug", "sku"])
+        assert minimum in model_error.value.message_dict["price"][0]
+        with pytest.raises(ValidationError) as number_error:
+            LocalDecimalField(max_value=Decimal("1000")).clean("5000")
+        assert ("1.000" if language in ("de", "da") else "1") in number_error.value.messages[0]

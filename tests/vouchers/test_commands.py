@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,9 @@ from tests.factories import UserFactory
 from vouchers.models import Campaign, Code
 
 pytestmark = pytest.mark.django_db
+
+# A campaign cannot be created expired: its end is in the future whenever the test runs.
+NEXT_YEAR_END = f"{date.today().year + 1}-12-31"
 
 
 def run(*args):
@@ -38,7 +42,7 @@ def test_generate_codes_prints_the_count():
         "--valid-from",
         "2026-01-01",
         "--valid-to",
-        "2026-12-31",
+        NEXT_YEAR_END,
     )
     assert out.strip() == "100"
     campaign = Campaign.objects.get(name="Cmd")
@@ -48,7 +52,7 @@ def test_generate_codes_prints_the_count():
         Decimal("5.00"),
     )
     assert campaign.min_order_value == Decimal("20.00")
-    assert str(campaign.valid_to) == "2026-12-31"
+    assert str(campaign.valid_to) == NEXT_YEAR_END
 
 
 def test_generate_codes_free_shipping_without_mask():
@@ -74,6 +78,10 @@ def test_generate_codes_free_shipping_without_mask():
                 "2026-04-01",
             ],
             "before",
+        ),
+        (
+            ["--mask", "<NUM:1>", "--percent", "10", "--valid-to", "2020-12-31"],
+            "in the past",
         ),
     ],
 )
