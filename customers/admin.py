@@ -294,6 +294,10 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context = {**(extra_context or {}), "customer": obj}
+            if request.method != "POST":  # said before the operator confirms
+                extra_context["erasure_refusals"] = [
+                    refusal.message for refusal in services.erasure_refusals(obj, by=request.user)
+                ]
         try:
             return super().delete_view(request, object_id, extra_context)
         except DomainError as exc:

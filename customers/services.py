@@ -13,6 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.exceptions import DomainError
 from shop.mail import erase_recipient, queue_staff_email
 from shop.models import ShopSettings
 
@@ -126,6 +127,14 @@ def delete_group(group, move_to=None):
 # ---------------------------------------------------------------------------------------
 
 
+def erasure_refusals(user, by=None):
+    """What stands in the way of deleting ``user`` now, as the refusal would say it: the
+    errors the ``customer_erasure_check`` receivers return. Changes nothing; the deletion
+    page lists them before the operator confirms."""
+    results = signals.customer_erasure_check.send(sender=User, customer=user, by=by)
+    return [result for _receiver, result in results if isinstance(result, DomainError)]
+
+
 def delete_customer(user, by=None):
     """Irreversibly delete a customer account (S4).
 
@@ -134,10 +143,13 @@ def delete_customer(user, by=None):
       anonymised, orders and invoices stay for the books;
     - customer without orders: the account is deleted.
 
-    Returns a dict describing what happened. ``signals.customer_deleting`` lets the apps
-    that hold data about the person (orders, codes, credit, threads, reviews) erase or
-    anonymise it in the same transaction; what a receiver returns as a dict is added to the
-    summary (e.g. ``orders_deleted``, ``orders_anonymised``).
+    Returns a dict describing what happened. First ``signals.customer_erasure_check`` asks
+    the apps what stands in the way (credit the shop still owes the customer), while nothing
+    has changed yet; a refusal is raised as the receiver worded it. Then
+    ``signals.customer_deleting`` lets the apps that hold data about the person (orders,
+    codes, credit, threads, reviews) erase or anonymise it in the same transaction; what a
+    receiver returns as a dict is added to the summary (e.g. ``orders_deleted``,
+    ``orders_anonymised``). All or nothing: a receiver that raises rolls everything back.
     """
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user.pk).first()
@@ -145,6 +157,11 @@ def delete_customer(user, by=None):
             raise CustomerError(_("This customer no longer exists."))
         if user.is_staff:
             raise CustomerError(_("Staff users are not deleted as customers."))
+        refusals = erasure_refusals(user, by=by)  # before the erasure's own steps change them
+        if len(refusals) == 1:
+            raise refusals[0]
+        if refusals:
+            raise CustomerError(" ".join(refusal.message for refusal in refusals))
         summary = {
             "customer_number": user.customer_number,
             "email": user.email,

@@ -1,5 +1,12 @@
 """Customer events other apps hook into.
 
+- ``customer_erasure_check(customer, by)``: sent before anything of a deletion is done (by
+  ``delete_customer`` inside its transaction, and by the deletion page before the operator
+  confirms). A receiver returns a ``DomainError`` saying what stands in the way of erasing
+  the customer now — in the words of ``by``, the operator, or of the customer themselves
+  when ``by`` is None — or None. A check whose answer the erasure's own steps would change
+  belongs here (canceling the unpaid orders gives their credit payments back), so the
+  refusal names what the operator sees and can act on.
 - ``customer_deleting(customer, by)``: sent inside the deletion transaction, before the account
   row is deleted and the customer's orders are deleted (test customer) or anonymised. Apps
   that keep personal data about the customer (threads, reviews, credit) erase or anonymise it
@@ -8,4 +15,5 @@
 
 from django.dispatch import Signal
 
+customer_erasure_check = Signal()
 customer_deleting = Signal()

@@ -1,6 +1,6 @@
 """How gift cards follow orders and customers (connected in GiftcardsConfig.ready())."""
 
-from customers.signals import customer_deleting
+from customers.signals import customer_deleting, customer_erasure_check
 from orders import extensions, signals
 
 from . import erasure, services
@@ -28,4 +28,7 @@ def connect():
     signals.order_paid.connect(issue_on_paid, dispatch_uid="giftcards.issue_on_paid")
     signals.order_releasing.connect(lock_on_release, dispatch_uid="giftcards.lock_on_release")
     signals.order_canceled.connect(reverse_on_cancel, dispatch_uid="giftcards.reverse_on_cancel")
+    customer_erasure_check.connect(
+        erasure.on_customer_erasure_check, dispatch_uid="giftcards.erasure_check"
+    )
     customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="giftcards.erasure")

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission
 
-from shop.erasure import scrub
+from customers.erasure import scrubber
 
 from . import attachments
 from .models import ERASED_SUFFIX, Attachment, Message, Thread, new_token
@@ -62,17 +62,23 @@ def erase_customer(customer):
     count = 0
     for thread in threads.select_for_update(of=("self",)).order_by("pk"):
         placeholder = placeholder_email(thread)
-        needles = [customer.email, thread.email, full_name, thread.name.strip()]
-        replacements = [placeholder, placeholder, deleted_name, deleted_name]
+        clean = scrubber(
+            [
+                (customer.email, placeholder),
+                (thread.email, placeholder),
+                (full_name, deleted_name),
+                (thread.name, deleted_name),
+            ]
+        )
         Thread.objects.filter(pk=thread.pk).update(
             customer=None,
             email=placeholder,
             name=deleted_name,
-            subject=scrub(thread.subject, needles, replacements)[:200],
+            subject=clean(thread.subject)[:200],
             token=new_token(),
         )
         for message in Message.objects.filter(thread=thread).only("pk", "kind", "text"):
-            text = scrub(message.text, needles, replacements)
+            text = clean(message.text)
             fields = {}
             if text != message.text:
                 fields["text"] = text

@@ -13,9 +13,9 @@
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils.translation import gettext as _
 
+from customers.erasure import scrubber
 from customers.services import CustomerError
 from shop import events
-from shop.erasure import scrub
 
 from .aftersales import Return, Withdrawal
 from .models import Invoice, Order, OrderComment
@@ -48,23 +48,36 @@ def anonymise_orders(orders):
     return count
 
 
+def person_needles(customer):
+    """The account's e-mail address, whole name and name parts."""
+    return [customer.email, customer.get_full_name(), customer.first_name, customer.last_name]
+
+
 def anonymise_aftersales(order):
     """The withdrawal statements, return notes and history of ``order`` (retention or
     erasure): the names, addresses and free texts go, what was withdrawn, returned or done
     and when stays."""
     needles = [
+        order.email,
+        f"{order.billing_first_name} {order.billing_last_name}",
+        f"{order.shipping_first_name} {order.shipping_last_name}",
         order.billing_first_name,
         order.billing_last_name,
         order.shipping_first_name,
         order.shipping_last_name,
-        order.email,
     ]
     if order.customer_id is not None:  # the account's own name and address, if different
-        customer = order.customer
-        needles += [customer.first_name, customer.last_name, customer.email]
+        needles += person_needles(order.customer)
     anonymise_withdrawals(Withdrawal.objects.filter(order=order), needles)
     _scrub_return_notes(Return.objects.filter(order=order), needles)
     _scrub_comments(OrderComment.objects.filter(order=order), needles)
+
+
+def _deleted(identifiers):
+    """The order side's rule: every identifier of the person becomes "Deleted", the
+    longest first (``customers.erasure``)."""
+    deleted = _("Deleted")
+    return scrubber((identifier, deleted) for identifier in identifiers)
 
 
 def anonymise_withdrawals(withdrawals, needles=()):
@@ -73,37 +86,29 @@ def anonymise_withdrawals(withdrawals, needles=()):
     deleted = _("Deleted")
     count = 0
     for withdrawal in withdrawals.exclude(email__startswith="deleted-").select_for_update():
-        # the whole name first, then each of its parts (a first name alone in the text)
-        words = [*needles, withdrawal.name, withdrawal.email, *withdrawal.name.split()]
-        words = [w for w in words if w and len(w) > 1]
-        replacements = [deleted] * len(words)
+        # the whole name and each of its parts (a first name alone in the text)
+        clean = _deleted([*needles, withdrawal.name, withdrawal.email, *withdrawal.name.split()])
         Withdrawal.objects.filter(pk=withdrawal.pk).update(
             customer=None,
             name=deleted,
             email=f"deleted-withdrawal-{withdrawal.pk}@invalid",
-            reason=scrub(withdrawal.reason, words, replacements),
-            items_text=scrub(withdrawal.items_text, words, replacements),
+            reason=clean(withdrawal.reason),
+            items_text=clean(withdrawal.items_text),
         )
         count += 1
     return count
 
 
 def _scrub_return_notes(returns, needles):
-    needles = [n for n in needles if n]
-    replacements = [_("Deleted")] * len(needles)
+    clean = _deleted(needles)
     for ret in returns.exclude(note="").select_for_update():
-        Return.objects.filter(pk=ret.pk).update(note=scrub(ret.note, needles, replacements))
+        Return.objects.filter(pk=ret.pk).update(note=clean(ret.note))
 
 
 def _scrub_comments(comments, needles):
     """The order's history: the staff's comments and the events (an e-mail address in "sent
     by e-mail to …", in the stored text and in the values it is written from again)."""
-    needles = [n for n in needles if n and len(n) > 1]
-    replacements = [_("Deleted")] * len(needles)
-
-    def clean(text):
-        return scrub(text, needles, replacements)
-
+    clean = _deleted(needles)
     for comment in comments.select_for_update():
         text, message = clean(comment.text), events.scrub_values(comment.message, clean)
         if text != comment.text or message != comment.message:
@@ -113,7 +118,7 @@ def _scrub_comments(comments, needles):
 def scrub_aftersales(customer, orders):
     """Withdrawal statements and return notes of the customer's orders (or sent by the
     customer) keep their dates, items and amounts; names, addresses and free texts go."""
-    needles = [customer.first_name, customer.last_name, customer.email]
+    needles = person_needles(customer)
     withdrawals = Withdrawal.objects.filter(
         Q(order__in=orders) | Q(customer=customer) | Q(email__iexact=customer.email)
     )

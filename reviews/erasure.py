@@ -10,7 +10,7 @@ is deleted (it holds nothing but the address).
 
 from django.db.models import Q
 
-from shop.erasure import scrub
+from customers.erasure import scrubber
 
 from .models import Review, ReviewOptOut, ReviewRequest
 
@@ -52,14 +52,20 @@ def erase_customer(customer):
     count = 0
     for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
         placeholder = placeholder_email(review)
-        needles = [customer.email, review.email, full_name, review.author_name.strip()]
-        replacements = [placeholder, placeholder, deleted_name, deleted_name]
+        clean = scrubber(
+            [
+                (customer.email, placeholder),
+                (review.email, placeholder),
+                (full_name, deleted_name),
+                (review.author_name, deleted_name),
+            ]
+        )
         Review.objects.filter(pk=review.pk).update(
             customer=None,
             email=placeholder,
             author_name=deleted_name[:100],
             anonymised=Review.Anonymised.ERASED,
-            text=scrub(review.text, needles, replacements),
+            text=clean(review.text),
         )
         count += 1
     return count

@@ -1,6 +1,6 @@
 """Retention of reviews: kept until erased, unless the policy sets a period (shop.retention)."""
 
-from shop.erasure import scrub
+from customers.erasure import scrubber
 
 from .models import Review
 
@@ -17,13 +17,13 @@ def anonymise_old_reviews(cutoff, dry_run=False):
     count = 0
     for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
         placeholder = f"deleted-r{review.pk}{PLACEHOLDER_SUFFIX}"
-        needles = [review.email, review.author_name.strip()]
+        clean = scrubber([(review.email, placeholder), (review.author_name, anonymous)])
         Review.objects.filter(pk=review.pk).update(
             customer=None,
             email=placeholder,
             author_name=anonymous[:100],
             anonymised=Review.Anonymised.EXPIRED,
-            text=scrub(review.text, needles, [placeholder, anonymous]),
+            text=clean(review.text),
         )
         count += 1
     return count
