@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from shop.admin import LargeListAdminMixin, backoffice, choice_label, date_time_cell
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
 from shop.locales import country_name, language_name
 from shop.money import format_money
 from shop.pdf import pdf_response
@@ -109,6 +109,7 @@ class InvoiceForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Comment on the invoice (optional)"),
         required=False,
+        max_length=services.INVOICE_COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
 
@@ -294,6 +295,8 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             "tax_rows": order.tax_breakdown(),
             "credit_notes": order.credit_notes,
             "returns": list(order.returns.all()),
+            # Shipped units neither returned nor credited yet (none once closed or canceled).
+            "can_return": bool(services.returnable_units(order, state)),
             "withdrawals": list(order.withdrawals.all()),
             "comment_form": comment_form,
             "can_change": self.has_change_permission(request),
@@ -358,14 +361,17 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                     order, comment=form.cleaned_data["comment"], user=request.user
                 )
             except DomainError as exc:
-                messages.error(request, exc.message)
-                return redirect(self._detail_url(order))
-            messages.success(
-                request,
-                _("Invoice %(number)s created. It has not been e-mailed; use “Send by e-mail”.")
-                % {"number": invoice.number},
-            )
-            return redirect(reverse("admin:orders_invoice_change", args=[invoice.pk]))
+                if exc.field not in form.fields:
+                    messages.error(request, exc.message)
+                    return redirect(self._detail_url(order))
+                add_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Invoice %(number)s created. It has not been e-mailed; use “Send by e-mail”.")
+                    % {"number": invoice.number},
+                )
+                return redirect(reverse("admin:orders_invoice_change", args=[invoice.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -322,6 +322,11 @@ class ReturnAdmin(admin.ModelAdmin):
     def create_view(self, request, order_pk):
         self._guard(request, change=True)
         order = get_object_or_404(_detail_queryset(), pk=order_pk)
+        try:
+            services.refuse_return_if_final(order)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("admin:orders_order_change", args=[order.pk]))
         withdrawal = None
         if request.GET.get("withdrawal") or request.POST.get("withdrawal"):
             withdrawal = Withdrawal.objects.filter(

@@ -312,7 +312,15 @@ def _settlement(doc, snap, shop, invoice, figures):
     if snap.is_credit_note:
         settlement.invoice_referenced_document.issuer_assigned_id = invoice.number
         settlement.invoice_referenced_document.issue_date_time = timezone.localdate(invoice.created)
-    _payment_means(settlement, shop, invoice)
+    # A card invoice with an amount due: the authorization was voided before the invoice
+    # (which captures an authorized payment), so the card will not be charged and the amount
+    # is payable by bank transfer like an invoice.
+    card_not_taken = (
+        not snap.is_credit_note
+        and invoice.payment_method_kind == PaymentMethod.Kind.CARD
+        and figures.due_total > 0
+    )
+    _payment_means(settlement, shop, invoice, transfer=card_not_taken)
     for row in figures.vat_rows:
         tax = ApplicableTradeTax()
         tax.calculated_amount = _amount(row.tax)
@@ -331,8 +339,20 @@ def _settlement(doc, snap, shop, invoice, figures):
         settlement.allowance_charge.add(_adjustment(charge, charge=True))
     due = figures.due_total
     terms = PaymentTerms()
-    if snap.is_credit_note:
+    if snap.is_credit_note and getattr(snap.credit_note, "due_reduction", ZERO) > 0:
+        # The invoice had not been paid: the credit cancels what was still due, nothing is
+        # paid out (``orders.services.refunds``).
+        terms.description = _(
+            "Reduces the amount still due on invoice %(number)s; nothing is paid out."
+        ) % {"number": invoice.number}
+    elif snap.is_credit_note:
         terms.description = _("Refunded by the payment method used; nothing to pay.")
+    elif card_not_taken:
+        terms.description = _(
+            "The card payment was not taken; payable by bank transfer within %(days)s days "
+            "without deduction."
+        ) % {"days": PAYMENT_TERM_DAYS}
+        terms.due = due_date(snap)
     elif due > 0:
         terms.description = _("Payable within %(days)s days without deduction.") % {
             "days": PAYMENT_TERM_DAYS
@@ -352,12 +372,13 @@ def _settlement(doc, snap, shop, invoice, figures):
     total.due_amount = _amount(due)
 
 
-def _payment_means(settlement, shop, invoice):
+def _payment_means(settlement, shop, invoice, transfer=False):
     means = PaymentMeans()
     kind = invoice.payment_method_kind
-    if kind in (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE):
+    if transfer or kind in (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE):
         means.type_code = "58"  # SEPA credit transfer
-        means.information.add(invoice.payment_method_name)
+        if not transfer:  # (the card's name would contradict the code)
+            means.information.add(invoice.payment_method_name)
         means.payee_account.iban = shop.iban
         means.payee_account.account_name = shop.legal_name
         if shop.bic:

@@ -1,15 +1,26 @@
+import uuid
+
+from babel.lists import format_list
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from customers.postcodes import normalise_postcode
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField
 from shop.models import PaymentMethod, ShippingMethod
 
-from .services import CheckoutData
+from .services import CheckoutData, withdrawable_units
 
 COUNTRIES = [("DE", _("Germany")), ("PL", _("Poland")), ("DK", _("Denmark")), ("AT", _("Austria"))]
+
+
+def delivery_countries():
+    """The countries the checkout delivers to, as a list in the active language ("Germany,
+    Poland, Denmark and Austria")."""
+    return format_list([str(name) for _code, name in COUNTRIES], locale=get_language() or "en")
 
 
 class _KeptRowsIterator(ModelChoiceIterator):
@@ -141,6 +152,11 @@ class CheckoutForm(forms.Form):
         required=True,
         error_messages={"required": _("Please accept the terms and conditions to order.")},
     )
+    # The one-time token of the page the input comes from (a new random one each time the
+    # checkout view shows the page; never in a kept fragment). The order keeps it in a
+    # unique column, so a second submit of the same page — a double click, a reload —
+    # cannot place a second order (``orders.errors.OrderAlreadyPlaced``).
+    checkout_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     SHIPPING_REQUIRED = ("first_name", "last_name", "street", "postcode", "city")
     AUTOCOMPLETE = {
@@ -186,7 +202,39 @@ class CheckoutForm(forms.Form):
                     self.add_error(
                         f"shipping_{key}", _("Required for a separate shipping address.")
                     )
+        self._clean_postcode(data, "billing")
+        if not data.get("ship_to_billing"):
+            self._clean_postcode(data, "shipping")
+        self._clean_checkout_token(data)
         return data
+
+    def _clean_postcode(self, data, prefix):
+        """The postcode in the form of the country it goes to (``customers.postcodes``)."""
+        postcode, country = data.get(f"{prefix}_postcode"), data.get(f"{prefix}_country")
+        if not postcode or not country:
+            return
+        try:
+            data[f"{prefix}_postcode"] = normalise_postcode(postcode, country)
+        except ValidationError as exc:
+            self.add_error(f"{prefix}_postcode", exc)
+
+    def _clean_checkout_token(self, data):
+        """A submit without the page's token (a page from before the token, a script) places
+        nothing: the page is shown again with a new token and the customer orders again."""
+        try:
+            data["checkout_token"] = uuid.UUID(data.get("checkout_token") or "")
+        except ValueError:
+            data["checkout_token"] = None
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "Your order has not been placed yet. Please check your details and "
+                        "place the order again."
+                    ),
+                    code="checkout_token",
+                ),
+            )
 
     def address(self, prefix):
         keys = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
@@ -223,6 +271,7 @@ class CheckoutForm(forms.Form):
             partner_consent=bool(values.get("partner_consent")),
             review_request_consent=bool(values.get("review_request_consent")),
             customer_note=values.get("customer_note") or "",
+            checkout_token=values.get("checkout_token") if self.is_bound else None,
             language=language,
             **{
                 name: values.get(name) or ""
@@ -277,28 +326,35 @@ class WithdrawalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.order = order
         self.line_fields = []
+        # Units a credit note has paid back already cannot be withdrawn from (the service's
+        # rule, ``withdrawable_units``): the lines offer the rest.
+        self.withdrawable = withdrawable_units(order) if order is not None else {}
         if order is not None:
-            del self.fields["items_text"]
             self.fields["order_number"].disabled = True
             self.fields["order_number"].initial = order.number
             for line in order.lines.all():
+                units = self.withdrawable.get(line.pk, 0)
+                if not units:
+                    continue
                 name = f"qty_{line.pk}"
                 self.fields[name] = forms.IntegerField(
                     label=line.name,
                     min_value=0,
-                    max_value=line.quantity,
-                    initial=line.quantity,
+                    max_value=units,
+                    initial=units,
                     required=False,
                     widget=forms.NumberInput(attrs={"class": "qty"}),
                 )
                 self.line_fields.append((line, name))
+            if self.line_fields:
+                del self.fields["items_text"]
 
     def items(self):
         """{order line id: units} chosen (the service treats every unit as the whole order)."""
         chosen = {}
         for line, name in self.line_fields:
             units = self.cleaned_data.get(name)
-            chosen[line.pk] = line.quantity if units is None else units
+            chosen[line.pk] = self.withdrawable[line.pk] if units is None else units
         return chosen
 
     def clean(self):
@@ -308,8 +364,11 @@ class WithdrawalForm(forms.Form):
         return data
 
     def line_rows(self):
-        """[(line, bound quantity field)] for the page."""
-        return [(line, self[name]) for line, name in self.line_fields]
+        """[(line, bound quantity field, units refunded already)] for the page."""
+        return [
+            (line, self[name], line.quantity - self.withdrawable[line.pk])
+            for line, name in self.line_fields
+        ]
 
     def chosen_lines(self):
         """[(line, units)] for the confirmation page."""

@@ -6,9 +6,13 @@ them as PDF/A-3b and the CII XML of the same figures is embedded as ``factur-x.x
 file that is printed, e-mailed and downloaded everywhere.
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.utils import translation
 
 from shop.models import PaymentMethod, ShopSettings
+from shop.money import ZERO
 from shop.pdf import render_pdf
 
 from . import einvoice
@@ -26,22 +30,74 @@ def sender_line(shop):
     return " · ".join([shop.legal_name, shop.street, f"{shop.postcode} {shop.city}"])
 
 
+PAID = (Order.PaymentStatus.PAID, Order.PaymentStatus.PARTLY_REFUNDED, Order.PaymentStatus.REFUNDED)
+BANK_TRANSFER = (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE)
+
+
+@dataclass
+class PaymentTerms:
+    """What the invoice says about its payment, true for the order's payment state when it is
+    printed (the PDF is rendered anew each time). ``state``:
+
+    - ``paid``: the payment method has collected (a later refund is the credit notes' part);
+    - ``settled``: gift card and account credit paid it all;
+    - ``credited``: credit notes cancelled everything that was due before it was paid;
+    - ``transfer``: prepayment or pay on invoice, to be transferred;
+    - ``card_not_taken``: the card authorization was voided, so the card will not be charged:
+      the amount is open, to be transferred like an invoice;
+    - ``collect``: cash on delivery (or a card authorization not captured yet).
+
+    ``open``: what is still to pay, the invoice's amount due less what credit notes
+    cancelled of it before the payment (``credited``)."""
+
+    state: str
+    open: Decimal = ZERO
+    credited: Decimal = ZERO
+
+    @property
+    def transfer(self):
+        return self.state in ("transfer", "card_not_taken")
+
+
+def payment_terms(invoice, order, figures):
+    if order.payment_status in PAID:
+        return PaymentTerms("paid")
+    due = figures.due_total
+    if due <= 0:
+        return PaymentTerms("settled")
+    open_amount = min(due, order.balance_due)
+    credited = due - open_amount
+    if open_amount <= 0:
+        return PaymentTerms("credited", credited=credited)
+    if invoice.payment_method_kind in BANK_TRANSFER:
+        state = "transfer"
+    elif (
+        invoice.payment_method_kind == PaymentMethod.Kind.CARD
+        and order.payment_status != Order.PaymentStatus.AUTHORIZED
+    ):
+        state = "card_not_taken"
+    else:
+        state = "collect"
+    return PaymentTerms(state, open=open_amount, credited=credited)
+
+
 def document_context(snapshot):
     """What the invoice template prints: the snapshot's EN 16931 figures (the same the XML
     carries), the payment terms and the shop's letterhead."""
     invoice = snapshot.invoice
     order = invoice.order
+    figures = document_figures(snapshot)
     return {
         "sender_line": sender_line(ShopSettings.load()),
         "doc": snapshot,
         "invoice": invoice,
         "order": order,
-        "figures": document_figures(snapshot),
+        "figures": figures,
         "due_date": einvoice.due_date(snapshot),
         "term_days": PAYMENT_TERM_DAYS,
-        "bank_transfer": invoice.payment_method_kind
-        in (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE),
-        "is_paid": order.payment_status in ("paid", "partly_refunded", "refunded"),
+        "bank_transfer": invoice.payment_method_kind in BANK_TRANSFER,
+        "is_paid": order.payment_status in PAID,
+        "payment": payment_terms(invoice, order, figures),
         "xrechnung": bool(invoice.buyer_reference),
     }
 

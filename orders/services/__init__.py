@@ -12,6 +12,7 @@ from .checkout import (
 )
 from .lifecycle import (
     FINAL_STATES,
+    INVOICE_COMMENT_MAX,
     DownloadError,
     LineProgress,
     OrderError,
@@ -51,6 +52,7 @@ from .returns import (
     preview_return_refund,
     receive_return,
     refund_return,
+    refuse_return_if_final,
     reject_return,
     returnable_units,
     withdrawal_lines,
@@ -60,6 +62,7 @@ from .withdrawals import (
     mark_processed,
     period_end,
     record_withdrawal,
+    withdrawable_units,
     withdrawal_open,
 )
 
@@ -67,6 +70,7 @@ __all__ = [
     "ADDRESS_FIELDS",
     "CREDIT_NOTE_REASON_MAX",
     "FINAL_STATES",
+    "INVOICE_COMMENT_MAX",
     "CheckoutData",
     "CheckoutError",
     "CheckoutQuote",
@@ -102,6 +106,7 @@ __all__ = [
     "record_withdrawal",
     "refund_order",
     "refund_return",
+    "refuse_return_if_final",
     "regenerate_feed_token",
     "reject_return",
     "returnable_units",
@@ -112,6 +117,7 @@ __all__ = [
     "set_delivered",
     "use_download_link",
     "void_authorization",
+    "withdrawable_units",
     "withdrawal_lines",
     "withdrawal_open",
 ]

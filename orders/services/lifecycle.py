@@ -41,6 +41,8 @@ from ..models import (
 # --------------------------------------------------------------------------------------------
 
 FINAL_STATES = (Order.Status.CANCELED, Order.Status.CLOSED)
+# The operator's note printed on the invoice: a remark of a few lines, not a letter.
+INVOICE_COMMENT_MAX = 1000
 
 
 @dataclass
@@ -242,6 +244,12 @@ def next_invoice_number(year, counter_model=InvoiceCounter):
 
 def create_invoice(order, comment="", user=None):
     """Invoice the whole order. Card-like payments are captured now (payment status Paid)."""
+    comment = (comment or "").strip()
+    if len(comment) > INVOICE_COMMENT_MAX:
+        raise OrderError(
+            _("The note is too long (at most %(max)s characters).") % {"max": INVOICE_COMMENT_MAX},
+            field="comment",
+        )
     with transaction.atomic():
         locked = _lock(order)
         _refuse_if_final(locked, _("invoiced"))
@@ -258,7 +266,7 @@ def create_invoice(order, comment="", user=None):
             year=year,
             sequence=sequence,
             created_by=user,
-            comment=(comment or "").strip(),
+            comment=comment,
             buyer_name=locked.billing_name,
             buyer_company=locked.billing_company,
             buyer_street=locked.billing_street,

@@ -38,6 +38,7 @@ from shop.mail import queue_email
 from shop.money import MoneyError, format_money, parse_money
 
 from .. import extensions, links, signals
+from ..aftersales import Return
 from ..errors import OrderError
 from ..models import (
     ZERO,
@@ -221,6 +222,15 @@ def _amount(value, field_name, what):
         raise OrderError(f"{what}: {exc.message}", field=field_name) from None
 
 
+def _open_returns(order):
+    """The order's returns still waiting to be refunded or rejected, with their lines."""
+    return list(
+        Return.objects.filter(order=order, status__in=Return.OPEN)
+        .prefetch_related("lines")
+        .order_by("pk")
+    )
+
+
 def plan_credit_note(
     order,
     lines=None,
@@ -259,6 +269,22 @@ def plan_credit_note(
             field="adjustment_text",
         )
 
+    open_returns = [] if from_return else _open_returns(order)
+    if final and open_returns:
+        # The full refund would credit the units an open return waits to have credited: that
+        # return could then neither be refunded nor closed but by a rejection e-mailed to
+        # the customer.
+        raise OrderError(
+            _(
+                "Order %(number)s has an open return (%(returns)s): refund or reject it "
+                "before refunding the whole order."
+            )
+            % {"number": order.number, "returns": ", ".join(r.number for r in open_returns)}
+        )
+    held = defaultdict(int)
+    for ret in open_returns:
+        for line in ret.lines.all():
+            held[line.order_line_id] += line.quantity
     if final:
         wanted = {p.line.pk: p.creditable for p in state.progress if p.creditable}
         shipping = shipping_charged - shipping_before
@@ -279,6 +305,19 @@ def plan_credit_note(
                 raise OrderError(
                     _("Only %(left)s × %(name)s left to credit.")
                     % {"left": p.creditable, "name": p.line.name}
+                )
+            if units > p.creditable - held[line_id]:
+                raise OrderError(
+                    _(
+                        "Only %(left)s × %(name)s can be credited here: %(held)s × are in an "
+                        "open return (%(returns)s) — refund them from the return."
+                    )
+                    % {
+                        "left": max(p.creditable - held[line_id], 0),
+                        "name": p.line.name,
+                        "held": held[line_id],
+                        "returns": ", ".join(r.number for r in open_returns),
+                    }
                 )
         if shipping < 0:
             raise OrderError(_("Shipping to credit cannot be negative."), field="shipping")
@@ -418,10 +457,14 @@ def _distribute(plan, reference="", preview=False):
     return plan
 
 
-def preview_credit_note(order, lines=None, shipping=ZERO, adjustment=ZERO, adjustment_text=""):
+def preview_credit_note(
+    order, lines=None, shipping=ZERO, adjustment=ZERO, adjustment_text="", *, from_return=False
+):
     """The credit note the operator is about to confirm and where its money would go;
     nothing is locked or changed."""
-    plan = plan_credit_note(order, lines, shipping, adjustment, adjustment_text)
+    plan = plan_credit_note(
+        order, lines, shipping, adjustment, adjustment_text, from_return=from_return
+    )
     return _distribute(plan, preview=True)
 
 

@@ -8,7 +8,7 @@ rejected with a reason that is e-mailed to the customer.
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -20,34 +20,62 @@ from shop.models import Product
 from .. import links
 from ..aftersales import Return, ReturnLine, Withdrawal
 from ..errors import OrderError
-from ..models import ZERO, Order, ShipmentLine
+from ..models import ZERO, Order
 from . import refunds
-from .lifecycle import _event, _lock
+from .lifecycle import FINAL_STATES, _event, _lock, order_state
 from .withdrawals import mark_processed
 
 NOTE_MAX = 2000
 
 
-def returnable_units(order):
+def returnable_units(order, state=None):
     """{order line id: units} that may still be returned: shipped, not in another return
-    (except rejected ones)."""
-    shipped = defaultdict(int)
-    for line_id, units in ShipmentLine.objects.filter(shipment__order=order).values_list(
-        "order_line_id", "quantity"
-    ):
-        shipped[line_id] += units
-    taken = dict(
-        ReturnLine.objects.filter(return_request__order=order)
-        .exclude(return_request__status=Return.Status.REJECTED)
-        .values_list("order_line")
-        .annotate(s=Sum("quantity"))
-        .values_list("order_line", "s")
-    )
-    return {
-        line_id: units - taken.get(line_id, 0)
-        for line_id, units in shipped.items()
-        if units - taken.get(line_id, 0) > 0
-    }
+    (except rejected ones) and not credited by a credit note. A credited unit has been paid
+    back already (a partial refund, a refunded return, the full refund): a return of it
+    could never be refunded. A canceled or closed order has nothing to return.
+
+    Reads the order's shipments, credit notes and ``returns__lines`` through its relations,
+    so a page that prefetched them (and passes its ``order_state`` as ``state``) runs no
+    query; inside a service, on the locked order, they are read fresh."""
+    if order.status in FINAL_STATES:
+        return {}
+    state = state or order_state(order)
+    prefetch_related_objects([order], "returns__lines")
+    in_returns, waiting = defaultdict(int), defaultdict(int)
+    for ret in order.returns.all():
+        if ret.status == Return.Status.REJECTED:
+            continue
+        for line in ret.lines.all():
+            in_returns[line.order_line_id] += line.quantity
+            if ret.is_open:
+                waiting[line.order_line_id] += line.quantity
+    units = {}
+    for p in state.progress:
+        # Shipped units no return holds, and of the units no credit note has credited those
+        # no open return is waiting to have credited (a refunded return's units are among
+        # the credited ones already).
+        left = min(
+            p.shipped - in_returns[p.line.pk],
+            p.creditable - waiting[p.line.pk],
+        )
+        if left > 0:
+            units[p.line.pk] = left
+    return units
+
+
+def refuse_return_if_final(order):
+    """A canceled order, or one refunded in full and closed, takes no return: raises the
+    reason, in the active (the operator's) language."""
+    if order.status == Order.Status.CANCELED:
+        raise OrderError(
+            _("Order %(number)s has been canceled: there is nothing to return.")
+            % {"number": order.number}
+        )
+    if order.status == Order.Status.CLOSED:
+        raise OrderError(
+            _("Order %(number)s has been refunded in full and closed: there is nothing to return.")
+            % {"number": order.number}
+        )
 
 
 def _lock_return(return_request):
@@ -66,11 +94,7 @@ def create_return(order, lines, reason, note="", user=None, withdrawal=None):
         )
     with transaction.atomic():
         locked = _lock(order)
-        if locked.status == Order.Status.CANCELED:
-            raise OrderError(
-                _("Order %(number)s has been canceled: there is nothing to return.")
-                % {"number": locked.number}
-            )
+        refuse_return_if_final(locked)
         returnable = returnable_units(locked)
         names = {line.pk: line.name for line in locked.lines.all()}
         wanted = {}
@@ -87,7 +111,10 @@ def create_return(order, lines, reason, note="", user=None, withdrawal=None):
                 continue
             if units > returnable.get(line_id, 0):
                 raise OrderError(
-                    _("Only %(left)s × %(name)s can be returned (shipped, not returned yet).")
+                    _(
+                        "Only %(left)s × %(name)s can be returned (shipped, not returned or "
+                        "refunded yet)."
+                    )
                     % {"left": returnable.get(line_id, 0), "name": names[line_id]}
                 )
             wanted[line_id] = units
@@ -217,7 +244,7 @@ def refund_return(
 def preview_return_refund(return_request, shipping=ZERO, adjustment=ZERO, adjustment_text=""):
     lines = {line.order_line_id: line.quantity for line in return_request.lines.all()}
     return refunds.preview_credit_note(
-        return_request.order, lines, shipping, adjustment, adjustment_text
+        return_request.order, lines, shipping, adjustment, adjustment_text, from_return=True
     )
 
 

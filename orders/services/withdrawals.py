@@ -30,7 +30,7 @@ from .. import links
 from ..aftersales import Withdrawal
 from ..errors import OrderError
 from ..models import Order
-from .lifecycle import FINAL_STATES, _event, order_state
+from .lifecycle import FINAL_STATES, _event, credited_units, order_state
 
 NAME_MAX = 200
 TEXT_MAX = 2000
@@ -84,11 +84,45 @@ def period_end(order, shop=None):
 
 
 def withdrawal_open(order, today=None, shop=None):
-    """Does the account's order page offer the withdrawal function for ``order``?"""
+    """Does the order's page (the account's, the guest's status page) offer the withdrawal
+    function for ``order``? While the period runs and some unit is left to withdraw from
+    (:func:`units_left_to_withdraw`): a customer who has withdrawn from everything is not
+    invited to send a second statement."""
     if order.status in FINAL_STATES:
         return False
     end = period_end(order, shop)
-    return end is None or (today or timezone.localdate()) <= end
+    if end is not None and (today or timezone.localdate()) > end:
+        return False
+    return bool(units_left_to_withdraw(order))
+
+
+def withdrawn_units(order):
+    """{order line id: units} that the withdrawal statements received for ``order`` name;
+    every unit once a statement named the whole order. Items named only in words (a
+    statement sent without the order at hand) cannot be counted: the order's page then
+    rather offers the function once too often than hide it while something is left. Uses
+    the order's prefetched ``lines`` and ``withdrawals`` where present."""
+    withdrawn = {}
+    for statement in order.withdrawals.all():
+        if statement.whole_order:
+            return {line.pk: line.quantity for line in order.lines.all()}
+        for item in statement.items:
+            withdrawn[item["line"]] = withdrawn.get(item["line"], 0) + item["quantity"]
+    return withdrawn
+
+
+def units_left_to_withdraw(order):
+    """{order line id: units} the customer may still withdraw from: units neither credited
+    (:func:`withdrawable_units`) nor named in a statement (:func:`withdrawn_units`). Not the
+    two added up: a withdrawal is mostly refunded by a credit note for the same units."""
+    withdrawn = withdrawn_units(order)
+    quantities = {line.pk: line.quantity for line in order.lines.all()}
+    left = {}
+    for line_id, units in withdrawable_units(order).items():
+        units = min(units, quantities[line_id] - withdrawn.get(line_id, 0))
+        if units > 0:
+            left[line_id] = units
+    return left
 
 
 def find_order(order_number, email, customer=None):
@@ -114,12 +148,28 @@ def _text(value, limit, label, field):
     return value
 
 
+def withdrawable_units(order):
+    """{order line id: units} a statement may name: the units ordered that no credit note has
+    credited. A credited unit has been paid back already (a partial refund, a refunded
+    return), as ``returnable_units`` says for returns. Uses the order's prefetched
+    ``lines`` and ``invoices__credit_notes`` where present."""
+    credited = credited_units(order.credit_notes)
+    units = {}
+    for line in order.lines.all():
+        left = line.quantity - credited[line.pk][0]
+        if left > 0:
+            units[line.pk] = left
+    return units
+
+
 def chosen_items(order, items):
     """``items`` ({order line id: units}) as the statement lists them, checked against the
-    order; empty: the whole order."""
+    order (at most the units not credited yet, :func:`withdrawable_units`); empty: the
+    whole order."""
     if order is None or not items:
         return []
     lines = {line.pk: line for line in order.lines.all()}
+    withdrawable = withdrawable_units(order)
     chosen = []
     for line_id, units in items.items():
         try:
@@ -133,6 +183,14 @@ def chosen_items(order, items):
             raise OrderError(
                 _("You ordered %(quantity)s × %(name)s.")
                 % {"quantity": line.quantity, "name": line.name}
+            )
+        if units > withdrawable.get(line.pk, 0):
+            raise OrderError(
+                _(
+                    "Only %(left)s × %(name)s can be withdrawn from: the rest has been "
+                    "refunded already."
+                )
+                % {"left": withdrawable.get(line.pk, 0), "name": line.name}
             )
         if units:
             chosen.append({"line": line.pk, "name": line.name, "quantity": units})

@@ -5,10 +5,12 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from orders import pdf, services
-from orders.models import Order
+from orders.models import Invoice, InvoiceCounter, Order
 from orders.services import OrderError
 from shop.models import OutboxEmail
 from tests.factories import ProductFactory
@@ -129,3 +131,66 @@ def test_comment_notification_and_visibility(make_order):
     with pytest.raises(OrderError):
         services.add_comment(order, "   ")
     assert order.comments.filter(is_event=False).count() == 2
+
+
+# --- the invoice note: a limited length, and long words wrap on the page -------------------
+
+
+def test_an_invoice_note_over_the_limit_is_refused_and_changes_nothing(make_order):
+    order = make_order()
+    limit = services.INVOICE_COMMENT_MAX
+    with translation.override("de"):  # the operator's language
+        with pytest.raises(OrderError, match=f"höchstens {limit} Zeichen") as refused:
+            services.create_invoice(order, comment="x" * (limit + 1))
+    assert refused.value.field == "comment"
+    assert not Invoice.objects.exists() and not InvoiceCounter.objects.filter(last_number__gt=0)
+    assert Order.objects.get(pk=order.pk).payment_status == Order.PaymentStatus.AUTHORIZED
+    invoice = services.create_invoice(order, comment="x" * limit)
+    assert len(invoice.comment) == limit
+
+
+def test_the_invoice_form_says_the_note_is_too_long(admin_client, make_order):
+    order = make_order()
+    url = reverse("admin:orders_order_invoice", args=[order.pk])
+    limit = services.INVOICE_COMMENT_MAX
+    page = admin_client.get(url).content.decode()
+    assert f'maxlength="{limit}"' in page
+    response = admin_client.post(url, {"comment": "x" * 5000})
+    assert response.status_code == 200
+    assert response.context["form"].errors["comment"] == [
+        f"Ensure this value has at most {limit} characters (it has 5000)."
+    ]
+    assert not Invoice.objects.exists()
+
+
+def _longest_run(text, letter):
+    """The longest run of ``letter`` on one line of the PDF's text, and how many there are."""
+    runs = [len(run) for line in text.splitlines() for run in line.split() if set(run) == {letter}]
+    return max(runs), sum(runs)
+
+
+def test_a_long_unbroken_word_in_the_invoice_note_wraps_inside_the_page(make_order):
+    word = "X" * services.INVOICE_COMMENT_MAX
+    invoice = services.create_invoice(make_order(), comment=word)
+    text = pdf_text(pdf.invoice_pdf_bytes(invoice.pk))
+    longest, total = _longest_run(text, "X")
+    # A line of the note holds about 70 of them; unwrapped, all 1000 stood on one line,
+    # running off the right edge of the page.
+    assert longest < 120 and total == len(word)
+
+
+def test_long_unbroken_words_on_a_credit_note_wrap_inside_the_page(make_order, invoice_payment):
+    product = ProductFactory(name="Lamp", price=Decimal("30.00"))
+    order = make_order({product.pk: 2}, payment_method_id=invoice_payment.pk)
+    services.create_invoice(order)
+    note = services.create_credit_note(
+        order,
+        {order.lines.get().pk: 1},
+        adjustment="-1.00",
+        adjustment_text="F" * 200,  # its most (in the lines table)
+        reason="Y" * services.CREDIT_NOTE_REASON_MAX,
+    )
+    text = pdf_text(pdf.credit_note_pdf_bytes(note.pk))
+    assert _longest_run(text, "F")[0] < 120 and _longest_run(text, "F")[1] == 200
+    longest, total = _longest_run(text, "Y")
+    assert longest < 120 and total == services.CREDIT_NOTE_REASON_MAX

@@ -284,6 +284,45 @@ def test_pay_on_invoice_has_bank_details_and_a_due_date(check, make_order, pot, 
     assert money(tree, "DuePayableAmount") == invoice.grand_total
 
 
+def test_a_voided_card_authorization_is_payable_by_transfer_not_by_card(check, make_order, pot):
+    order = make_order({pot.pk: 1})
+    services.void_authorization(order)
+    invoice = services.create_invoice(order)
+    tree = xml_of(check(pdf.render_invoice(invoice)))
+    means = "//ram:SpecifiedTradeSettlementPaymentMeans"
+    assert value(tree, f"{means}/ram:TypeCode") == "58"  # SEPA credit transfer, not 54 card
+    assert value(tree, f"{means}/ram:Information") == ""
+    assert value(tree, "//ram:PayeePartyCreditorFinancialAccount/ram:IBANID") == (
+        "DE34200505501234567890"
+    )
+    terms = value(tree, "//ram:SpecifiedTradePaymentTerms/ram:Description")
+    assert terms.startswith("The card payment was not taken; payable by bank transfer")
+    assert value(tree, "//ram:DueDateDateTime/*") != ""
+    assert money(tree, "DuePayableAmount") == invoice.grand_total
+    assert money(tree, "TotalPrepaidAmount") == 0
+
+
+def test_a_captured_card_payment_stays_a_card_payment(check, make_order, pot):
+    tree = xml_of(check(pdf.render_invoice(invoice_for(make_order, {pot.pk: 1}))))
+    assert value(tree, "//ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode") == "54"
+    assert value(tree, "//ram:SpecifiedTradePaymentTerms/ram:Description") == (
+        "Paid in full; nothing left to pay."
+    )
+
+
+def test_a_credit_note_before_the_payment_reduces_what_is_due_instead_of_refunding(
+    check, make_order, pot, food, invoice_payment
+):
+    order = make_order({pot.pk: 1, food.pk: 1}, payment_method_id=invoice_payment.pk)
+    invoice = services.create_invoice(order)
+    note = services.create_credit_note(order, {_line(order, food): 1})
+    assert note.due_reduction == note.grand_total and note.paid_total == 0
+    tree = xml_of(check(pdf.render_credit_note(note)))
+    assert value(tree, "//ram:SpecifiedTradePaymentTerms/ram:Description") == (
+        f"Reduces the amount still due on invoice {invoice.number}; nothing is paid out."
+    )
+
+
 def test_downloads_and_gift_cards_are_valid_lines(check, make_order, ebook, giftcard_product):
     invoice = invoice_for(make_order, {ebook.pk: 1, giftcard_product.pk: 1})
     tree = xml_of(check(pdf.render_invoice(invoice)))

@@ -250,3 +250,150 @@ def test_returns_list_query_count_does_not_grow_with_its_rows(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = admin_client.get(url)
     assert len(response.context["cl"].result_list) == 4
+
+
+# --- what has been credited cannot come back as a return ---------------------------------
+
+
+def test_units_credited_by_a_partial_refund_cannot_be_returned(delivered, lamp):
+    lamp_line = line(delivered)
+    services.create_credit_note(delivered, {lamp_line.pk: 1}, reason="Scratched: keep it.")
+    assert services.returnable_units(delivered) == {lamp_line.pk: 1}
+    stock = Product.objects.get(pk=lamp.pk).stock
+    with pytest.raises(OrderError, match=r"Only 1 × Lamp can be returned"):
+        services.create_return(delivered, {lamp_line.pk: 2}, "defective")
+    assert not Return.objects.exists()
+    # The unit not credited yet comes back and is refunded like any return.
+    ret = services.create_return(delivered, {lamp_line.pk: 1}, "defective")
+    services.receive_return(ret, {ret.lines.get().pk: ("as_new", True)})
+    assert services.preview_return_refund(ret).grand_total == D("30.00")
+    services.refund_return(ret)
+    assert Return.objects.get().status == Return.Status.REFUNDED
+    assert Product.objects.get(pk=lamp.pk).stock == stock + 1
+    # Both units are credited now (the whole invoice: the order is closed), none comes back.
+    assert services.returnable_units(delivered) == {}
+    with pytest.raises(OrderError, match="refunded in full and closed"):
+        services.create_return(delivered, {lamp_line.pk: 1}, "defective")
+    assert Return.objects.count() == 1
+
+
+def test_a_refunded_return_counts_its_units_once(delivered):
+    lamp_line = line(delivered)
+    services.refund_return(services.create_return(delivered, {lamp_line.pk: 1}, "defective"))
+    # The returned unit is both in a return and credited: the other one is still returnable.
+    assert services.returnable_units(delivered) == {lamp_line.pk: 1}
+
+
+def test_an_open_return_holds_units_a_partial_refund_did_not_credit(delivered):
+    lamp_line = line(delivered)
+    services.create_return(delivered, {lamp_line.pk: 1}, "defective")
+    services.create_credit_note(delivered, {lamp_line.pk: 1}, reason="Scratched: keep it.")
+    # One unit waits in the return to be credited, the other is credited: none is left.
+    assert services.returnable_units(delivered) == {}
+
+
+def test_crediting_units_not_shipped_yet_leaves_the_shipped_ones_returnable(make_order, lamp):
+    order = make_order({lamp.pk: 2})
+    services.create_invoice(order)
+    services.create_shipment(order, {line(order).pk: 1})
+    note = services.create_credit_note(order, {line(order).pk: 1})
+    assert note.lines[0]["unshipped"] == 1  # the unit still to ship was cancelled
+    assert services.returnable_units(order) == {line(order).pk: 1}
+
+
+def test_a_fully_refunded_order_offers_no_return_and_refuses_one(admin_client, delivered, lamp):
+    order_page = reverse("admin:orders_order_change", args=[delivered.pk])
+    create_url = reverse("admin:orders_return_new", args=[delivered.pk])
+    assert create_url in admin_client.get(order_page).content.decode()
+    services.refund_order(delivered)
+    order = Order.objects.get(pk=delivered.pk)
+    assert order.status == Order.Status.CLOSED
+    stock = Product.objects.get(pk=lamp.pk).stock
+    events = order.comments.count()
+
+    assert services.returnable_units(order) == {}
+    assert create_url not in admin_client.get(order_page).content.decode()
+    page = admin_client.get(create_url, follow=True)
+    assert page.redirect_chain == [(order_page, 302)]
+    message = (
+        f"Order {order.number} has been refunded in full and closed: there is nothing to return."
+    )
+    assert message in [str(m) for m in page.context["messages"]]
+    response = admin_client.post(
+        create_url, {f"qty_{line(order).pk}": "1", "reason": "defective"}, follow=True
+    )
+    assert message in [str(m) for m in response.context["messages"]]
+    with pytest.raises(OrderError, match="refunded in full and closed"):
+        services.create_return(order, {line(order).pk: 1}, "defective")
+
+    assert not Return.objects.exists()
+    assert Product.objects.get(pk=lamp.pk).stock == stock
+    assert order.comments.count() == events
+    out = StringIO()
+    call_command("list_returns", stdout=out)
+    assert "0 return(s)" in out.getvalue()
+
+
+def test_the_return_button_appears_only_while_something_can_come_back(
+    admin_client, make_order, lamp, delivered
+):
+    unshipped = make_order({lamp.pk: 1})
+    page = admin_client.get(reverse("admin:orders_order_change", args=[unshipped.pk]))
+    assert reverse("admin:orders_return_new", args=[unshipped.pk]) not in page.content.decode()
+    services.create_return(delivered, {line(delivered).pk: 2}, "defective")
+    page = admin_client.get(reverse("admin:orders_order_change", args=[delivered.pk]))
+    assert reverse("admin:orders_return_new", args=[delivered.pk]) not in page.content.decode()
+
+
+def test_a_return_from_a_withdrawal_takes_only_units_not_credited(delivered):
+    lamp_line = line(delivered)
+    withdrawal = services.record_withdrawal(
+        name="Erika", email=delivered.email, order_number=delivered.number
+    )
+    services.create_credit_note(delivered, {lamp_line.pk: 1}, reason="Scratched: keep it.")
+    assert services.withdrawal_lines(withdrawal) == {lamp_line.pk: 1}
+    ret = services.create_return(
+        delivered, services.withdrawal_lines(withdrawal), "withdrawal", withdrawal=withdrawal
+    )
+    services.refund_return(ret)
+    assert Return.objects.get().status == Return.Status.REFUNDED
+
+
+def test_the_order_page_does_not_query_more_with_more_returns(
+    admin_client, make_order, lamp, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    order = make_order({lamp.pk: 5})
+    services.create_invoice(order)
+    services.create_shipment(order, ship_all(order))
+    url = reverse("admin:orders_order_change", args=[order.pk])
+    services.create_return(order, {line(order).pk: 1}, "defective")
+    with CaptureQueriesContext(connection) as one:
+        assert admin_client.get(url).status_code == 200
+    for _ in range(3):
+        services.create_return(order, {line(order).pk: 1}, "other")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = admin_client.get(url)
+    assert response.context["can_return"]  # one unit is left
+
+
+def test_a_refund_leaves_the_units_an_open_return_waits_for_to_the_return(delivered):
+    """Crediting units an open return holds — by a partial refund or the full refund — left
+    the return unrefundable forever: it could only be rejected, which e-mails the customer
+    a rejection. The refund is refused instead, saying which return holds them."""
+    ret = services.create_return(delivered, {line(delivered).pk: 1}, "defective")
+    with pytest.raises(OrderError, match=f"open return \\({ret.number}\\)"):
+        services.refund_order(delivered, reason="Everything")
+    with pytest.raises(OrderError, match=f"Only 1 × Lamp can be credited here.*{ret.number}"):
+        services.create_credit_note(delivered, {line(delivered).pk: 2}, reason="Both lamps")
+    assert not CreditNote.objects.exists()
+    assert Order.objects.get(pk=delivered.pk).status != Order.Status.CLOSED
+    # The unit no return holds can be credited; the return's unit through the return.
+    services.create_credit_note(delivered, {line(delivered).pk: 1}, reason="Scratched")
+    services.receive_return(ret, {ret.lines.get().pk: ("as_new", True)})
+    services.refund_return(ret)
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.REFUNDED
+    assert CreditNote.objects.filter(invoice__order=delivered).count() == 2

@@ -322,3 +322,37 @@ def test_withdrawal_of_an_erased_customer_keeps_the_date_but_not_the_person(make
     withdrawal = Withdrawal.objects.get()
     assert withdrawal.received_at and withdrawal.order_id == order.pk
     assert "Erika" not in withdrawal.name + withdrawal.email + withdrawal.reason
+
+
+def test_units_refunded_already_cannot_be_withdrawn_from(client, make_order, customer):
+    lamp = ProductFactory(name="Lamp", price=Decimal("30.00"))
+    mug = ProductFactory(name="Mug", price=Decimal("8.00"))
+    order = shipped(
+        make_order, items={lamp.pk: 2, mug.pk: 1}, customer=customer, email=customer.email
+    )
+    lamp_line, mug_line = order.lines.get(product=lamp), order.lines.get(product=mug)
+    services.create_credit_note(order, {lamp_line.pk: 1, mug_line.pk: 1})
+    assert services.withdrawable_units(order) == {lamp_line.pk: 1}
+
+    client.force_login(customer)
+    url = reverse("orders:withdraw") + f"?order={order.number}"
+    response = client.get(url)
+    form = response.context["form"]
+    assert [line for line, _name in form.line_fields] == [lamp_line]  # the mug is refunded
+    assert form.fields[f"qty_{lamp_line.pk}"].max_value == 1
+    assert form.fields[f"qty_{lamp_line.pk}"].initial == 1
+    assert "refunded: 1" in response.content.decode()
+    data = {"name": "Erika Mustermann", "email": customer.email, "reason": ""}
+    refused = client.post(url, {**data, f"qty_{lamp_line.pk}": "2", "confirm": ""})
+    assert refused.context["form"].errors and not Withdrawal.objects.exists()
+    with pytest.raises(services.OrderError, match=r"Only 1 × Lamp can be withdrawn from"):
+        services.record_withdrawal(
+            name="Erika", email=order.email, order_number=order.number, items={lamp_line.pk: 2}
+        )
+    assert not Withdrawal.objects.exists()
+
+    client.post(url, {**data, "confirm": ""})  # all it offers, as it is by default
+    withdrawal = Withdrawal.objects.get()
+    # Not "the whole order": the statement names exactly what was not refunded.
+    assert withdrawal.items == [{"line": lamp_line.pk, "name": "Lamp", "quantity": 1}]
+    assert services.withdrawal_lines(withdrawal) == {lamp_line.pk: 1}
