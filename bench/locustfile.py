@@ -17,6 +17,7 @@ Django process may import it (a test that walks the apps' modules would hang).
 
 import json
 import os
+import re
 import time
 from http.cookiejar import Cookie, DefaultCookiePolicy
 
@@ -58,9 +59,13 @@ def cookie(jar, name):
     return next((c.value for c in jar if c.name == name), "")
 
 
-def checkout_form(csrf):
+CHECKOUT_TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
+
+
+def checkout_form(csrf, token):
     return {
         "csrfmiddlewaretoken": csrf,
+        "checkout_token": token,  # the page's one-time token: an order per checkout page
         "email": "bench-journey@example.invalid",
         "billing_first_name": "Bench",
         "billing_last_name": "Journey",
@@ -130,9 +135,13 @@ class ShopUser(FastHttpUser):
         ok = (
             self.add_to_cart()
             and self.get(CONFIG["cart"], name="journey: cart").status_code == 200
-            and self.get("/checkout/", name="journey: checkout").status_code == 200
+            and (page := self.get("/checkout/", name="journey: checkout")).status_code == 200
+            and (token := CHECKOUT_TOKEN.search(page.text))
             and self.post(
-                "/checkout/", checkout_form(self.csrf()), "journey: place order", "/success/"
+                "/checkout/",
+                checkout_form(self.csrf(), token.group(1)),
+                "journey: place order",
+                "/success/",
             )
             and self.get("/checkout/success/", name="journey: success").status_code == 200
         )

@@ -16,6 +16,7 @@ from shop.mail import queue_email
 
 from .loyalty import MAX_ADJUSTMENT
 from .models import Address, CustomerGroup, User
+from .postcodes import normalise_postcode
 from .vat import normalize_vat_id
 
 # A business customer's data for e-invoices (account profile and backoffice customer page).
@@ -169,6 +170,19 @@ class AddressForm(forms.ModelForm):
         if country not in self.countries:
             raise forms.ValidationError(_("Please choose a country from the list."))
         return country
+
+    def clean(self):
+        data = super().clean()
+        # The postcode in its country's form (customers.postcodes) — checked when it or the
+        # country is entered or changed: an address saved before the rule stays editable as
+        # it is (the checkout checks the postcode it delivers to anyway).
+        changed = {"postcode", "country"} & set(self.changed_data) or not self.instance.pk
+        if changed and data.get("postcode") and data.get("country"):
+            try:
+                data["postcode"] = normalise_postcode(data["postcode"], data["country"])
+            except forms.ValidationError as exc:
+                self.add_error("postcode", exc)
+        return data
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,10 +1,22 @@
 """Domain errors of orders (checkout, lifecycle, downloads)."""
 
+from django.utils.translation import gettext as _
+
 from shop.exceptions import DomainError
 
 
 class CheckoutError(DomainError):
     pass
+
+
+class OrderAlreadyPlaced(CheckoutError):
+    """The checkout page this input comes from has been placed already, as ``order`` (a
+    second submit of the same page: a double click, a reload). Nothing of this attempt was
+    written; the checkout answers it as it answered the first submit."""
+
+    def __init__(self, order):
+        super().__init__(_("An order has already been placed from this checkout page."))
+        self.order = order
 
 
 class OrderError(DomainError):

@@ -179,6 +179,11 @@ class Order(models.Model):
     # Given at checkout: after delivery the shop may ask by e-mail for reviews (reviews app).
     review_request_consent = models.BooleanField(_("consented to review requests"), default=False)
     customer_note = models.TextField(_("customer note"), blank=True)
+    # The one-time token of the checkout page the order was placed from (a random UUID per
+    # page view): a second submit of that page — a double click, a reload, a resent POST —
+    # cannot insert a second order (the constraint below), it is answered with this one.
+    # Null for orders placed without the page (demo data, benchmarks).
+    checkout_token = models.UUIDField(_("checkout token"), null=True, blank=True, editable=False)
 
     objects = OrderQuerySet.as_manager()
 
@@ -212,6 +217,13 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(credited_total__gte=0) & Q(credited_total__lte=F("grand_total")),
                 name="order_credited_within_total",
+            ),
+            # One order per checkout page (orders.services.checkout.place_order). Partial: the
+            # orders without a token (most of a large table) take no room in the index.
+            models.UniqueConstraint(
+                fields=["checkout_token"],
+                condition=Q(checkout_token__isnull=False),
+                name="order_checkout_token_unique",
             ),
         ]
         indexes = [
@@ -271,6 +283,17 @@ class Order(models.Model):
     def is_paid(self):
         """The payment method has collected (partly credited orders stay paid)."""
         return self.payment_status in (self.PaymentStatus.PAID, self.PaymentStatus.PARTLY_REFUNDED)
+
+    @property
+    def awaits_transfer(self):
+        """A prepayment order whose bank transfer has not arrived: its pages show the shop's
+        bank details with the order number as the reference, for ``balance_due``."""
+        return (
+            self.payment_method.kind == PaymentMethod.Kind.PREPAYMENT
+            and not self.is_paid
+            and self.status not in (self.Status.CANCELED, self.Status.CLOSED)
+            and self.balance_due > 0
+        )
 
     @property
     def credit_remaining(self):

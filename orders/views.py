@@ -1,4 +1,5 @@
 import os
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from customers import services as customer_services
 from shop.cart import Cart
 from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
+from shop.locales import country_name
 from shop.models import PaymentMethod, ShippingMethod, ShopSettings
 from shop.money import ZERO
 from shop.pdf import pdf_response
@@ -21,7 +23,8 @@ from shop.ratelimit import RateLimit
 
 from . import einvoice, limits, links, pdf, services
 from .aftersales import Return, Withdrawal
-from .forms import CheckoutForm, WithdrawalForm
+from .errors import OrderAlreadyPlaced
+from .forms import COUNTRIES, CheckoutForm, WithdrawalForm, delivery_countries
 from .models import Order, OrderComment, OrderLine, Shipment
 
 SUCCESS_SESSION_KEY = "last_order_id"
@@ -32,7 +35,10 @@ def _customer(request):
 
 
 def _prefill(customer):
-    """Logged-in customers start from their account data and default address."""
+    """Logged-in customers start from their account data and default address — nothing of
+    an address in a country the checkout does not deliver to (the country select would show
+    its first country instead). Returns the initial values and the country of the address
+    left out ("" when none was)."""
     initial = {
         "email": customer.email,
         "phone": customer.phone,
@@ -45,6 +51,8 @@ def _prefill(customer):
         "purchase_order_reference": customer.purchase_order_reference,
     }
     address = customer.addresses.first()  # default address first (Address.Meta.ordering)
+    if address and address.country not in dict(COUNTRIES):
+        return initial, address.country
     if address:
         initial.update(
             billing_first_name=address.first_name or customer.first_name,
@@ -56,7 +64,7 @@ def _prefill(customer):
             billing_country=address.country,
             phone=customer.phone or address.phone,
         )
-    return initial
+    return initial, ""
 
 
 def _radio_choices(bound_field, describe):
@@ -71,17 +79,36 @@ def _radio_choices(bound_field, describe):
 def checkout(request):
     cart = Cart(request)
     if not cart.items:
-        messages.info(request, _("Your cart is empty."))
+        # The first submit of this page placed the order and emptied the cart: a second one
+        # (a double click, a reload) gets the first one's answer.
+        placed = _placed_from(request) if request.method == "POST" else None
+        if placed is not None:
+            answer = _placed_answer(request, cart, _customer(request), placed)
+            if answer is not None:
+                return answer
+            messages.error(request, _("An order has already been placed from this checkout page."))
+        else:
+            messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
     customer = _customer(request)
     # A rejected customer's session no longer logs in; it must not order as a guest either.
     rejected = customer_services.rejected_session_customer(request) if customer is None else None
     if rejected is not None and request.method != "POST":
         messages.error(request, _("Your customer account is blocked. Please contact us."))
+    prefill, undelivered = _prefill(customer) if customer else ({}, "")
+    if undelivered and request.method != "POST":
+        messages.warning(
+            request,
+            _(
+                "We deliver only to %(countries)s, so your saved address in %(country)s "
+                "has not been filled in."
+            )
+            % {"countries": delivery_countries(), "country": country_name(undelivered)},
+        )
     form = CheckoutForm(
         request.POST or None,
         initial={
-            **(_prefill(customer) if customer else {}),
+            **prefill,
             # the code applied on the cart page (vouchers.panels)
             "voucher_code": request.session.get("voucher_code", ""),
         },
@@ -98,6 +125,11 @@ def checkout(request):
         # only needed to show the page (again).
         try:
             order = services.place_order(cart.items, data, customer=customer or rejected)
+        except OrderAlreadyPlaced as exc:
+            answer = _placed_answer(request, cart, customer, exc.order)
+            if answer is not None:
+                return answer
+            add_to_form(form, exc)  # shown again with a new token: nothing was placed
         except DomainError as exc:
             add_to_form(form, exc)
         else:
@@ -118,6 +150,38 @@ def checkout(request):
     )
 
 
+def _placed_from(request):
+    """The order placed from the checkout page this POST comes from, if any."""
+    try:
+        token = uuid.UUID(request.POST.get("checkout_token") or "")
+    except ValueError:
+        return None
+    return Order.objects.filter(checkout_token=token).first()
+
+
+def _placed_answer(request, cart, customer, placed):
+    """The answer to a second submit of a checkout page placed already as ``placed``: the
+    first submit's answer, its success page — None if this visitor did not place it (a
+    customer's order for another account, a guest's for a session that neither holds its
+    cart nor saw its success page)."""
+    ordered = {str(pk): qty for pk, qty in placed.lines.values_list("product_id", "quantity")}
+    if customer is not None:
+        own = placed.customer_id == customer.pk
+    else:
+        own = placed.customer_id is None and (
+            request.session.get(SUCCESS_SESSION_KEY) == placed.pk or cart.items == ordered
+        )
+    if not own:
+        return None
+    if cart.items == ordered:
+        # This request read the session before the first submit emptied the cart: written
+        # back as it was read, the session would bring the cart back.
+        cart.clear()
+        request.session.pop("voucher_code", None)
+    request.session[SUCCESS_SESSION_KEY] = placed.pk
+    return redirect("orders:success")
+
+
 def _checkout_context(form, quote, offered, customer):
     order = quote.order
     needs_shipping = any(line.needs_shipping for line in quote.lines)
@@ -131,6 +195,8 @@ def _checkout_context(form, quote, offered, customer):
     cacheable = customer is None and not form.is_bound
     return {
         "form": form,
+        # A new one-time token each time the page is shown (never kept: CheckoutForm).
+        "checkout_token": uuid.uuid4(),
         "lines": quote.lines,
         "order": order,
         "goods_discount": order.discount_total - order.shipping_discount,
@@ -205,6 +271,7 @@ def _order_page_queryset():
             to_attr="visible_comments",
         ),
         Prefetch("returns", queryset=Return.objects.prefetch_related("lines__order_line")),
+        Prefetch("withdrawals", queryset=Withdrawal.objects.order_by("received_at", "pk")),
         "download_links__order_line",
     )
 
@@ -220,9 +287,10 @@ def _order_page_context(order):
         "state": services.order_state(order),
         "shipments": list(order.shipments.all()),
         "downloads": list(order.download_links.all()),
-        "tax_rows": order.tax_breakdown(),
+        "taxes": order.tax_breakdown(),
         "credit_notes": order.credit_notes,
         "returns": list(order.returns.all()),
+        "withdrawals": list(order.withdrawals.all()),
         "withdrawal_open": services.withdrawal_open(order),
         "withdrawal_period_ends": services.period_end(order),
     }
@@ -241,7 +309,7 @@ def account_order(request, number):
     return render(
         request,
         "orders/account_order.html",
-        {**_order_page_context(order), "withdrawal_url": links.withdrawal_url(order)},
+        {**_order_page_context(order), "withdrawal_url": links.withdrawal_path(order)},
     )
 
 
@@ -335,7 +403,7 @@ def guest_status(request, signed):
         {
             **_order_page_context(order),
             "signed": signed,
-            "withdrawal_url": links.withdrawal_url(order),
+            "withdrawal_url": links.withdrawal_path(order),
         },
     )
 

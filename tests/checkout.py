@@ -1,11 +1,14 @@
 """The storefront checkout form as a browser posts it: the one helper for tests that order
 through the page (tests that need no page use the ``checkout_data``/``make_order`` fixtures)."""
 
+import uuid
+
 from django.urls import reverse
 
 
 def checkout_post(shipping_method, payment_method, /, **overrides):
-    """A complete checkout POST: guest, goods go to the billing address, terms accepted.
+    """A complete checkout POST: guest, goods go to the billing address, terms accepted,
+    with the one-time token of a page of its own (each call: another page view).
 
     The methods are model instances or ids (an override may replace them, e.g. with an
     invalid id); an override of ``None`` leaves that field out.
@@ -28,6 +31,7 @@ def checkout_post(shipping_method, payment_method, /, **overrides):
         "giftcard_number": "",
         "customer_note": "",
         "accept_terms": "on",
+        "checkout_token": str(uuid.uuid4()),
     }
     data.update(overrides)
     return {name: value for name, value in data.items() if value is not None}

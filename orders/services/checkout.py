@@ -1,10 +1,11 @@
 """Checkout placement: one transaction that turns a cart into an order (SPEC S2)."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from shop.mail import queue_email
 from shop.models import PaymentMethod, Product, ShippingMethod
 
 from .. import extensions, limits, links, signals, vat
-from ..errors import CheckoutError
+from ..errors import CheckoutError, OrderAlreadyPlaced
 from ..models import ZERO, Order, OrderLine, discountable_total, money
 from ..pdf import PAYMENT_TERM_DAYS
 from . import withdrawals
@@ -45,6 +46,8 @@ class CheckoutData:
     buyer_reference: str = ""
     purchase_order_reference: str = ""
     language: str = "en"
+    # The checkout page's one-time token (``Order.checkout_token``); None: no page.
+    checkout_token: uuid.UUID | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -80,7 +83,31 @@ def place_order(items, data: CheckoutData, customer=None):
     consumes (stock, a single-use code, a gift-card balance, customer credit, the customer's
     open-amount headroom) is locked here, so concurrent checkouts cannot over-consume it.
     The apps above ``orders`` take part through checkout steps (``orders.extensions``).
+
+    The input of a checkout page that has been placed already (``data.checkout_token``) is
+    refused with ``OrderAlreadyPlaced``: its order row cannot be inserted twice, so a second
+    submit — also one running at the same moment, which waits for the first at that insert
+    — rolls back whole, gift card and credit included.
     """
+    try:
+        return _place_order(items, data, customer)
+    except (IntegrityError, DomainError):
+        # The token's order, committed by the first submit: a unique violation at the insert,
+        # or a resource the first submit used up meanwhile (a single-use code, the stock, a
+        # gift card's balance) — either way this is that page's second submit.
+        placed = _placed_from(data.checkout_token)
+        if placed is None:
+            raise
+        raise OrderAlreadyPlaced(placed) from None
+
+
+def _placed_from(token):
+    if token is None:
+        return None
+    return Order.objects.filter(checkout_token=token).first()
+
+
+def _place_order(items, data, customer):
     _check_request(items, data)
     with transaction.atomic():
         customer = _ordering_customer(customer, data)
@@ -305,6 +332,7 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
         partner_consent=data.partner_consent,
         review_request_consent=data.review_request_consent,
         customer_note=data.customer_note,
+        checkout_token=data.checkout_token,
         **{f"billing_{k}": (data.billing.get(k) or "").strip() for k in ADDRESS_FIELDS},
         **{f"shipping_{k}": (ship_to.get(k) or "").strip() for k in ADDRESS_FIELDS},
     )

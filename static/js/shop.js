@@ -24,4 +24,37 @@
   };
   scrollers();
   window.addEventListener("resize", scrollers);
+  // A form sent once only (data-submit-once: the checkout): after the first submit its
+  // buttons are disabled until the next page arrives, so a double click sends one request.
+  // (The server places one order per checkout page anyway: its one-time token.)
+  var buttons = function (form) {
+    return form.querySelectorAll("button:not([type=button]), input[type=submit]");
+  };
+  var release = function (form) {
+    form.removeAttribute("data-submitted");
+    form.removeAttribute("aria-busy");
+    buttons(form).forEach(function (button) { button.disabled = false; });
+  };
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-submitted")) {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute("data-submitted", "");
+      form.setAttribute("aria-busy", "true");
+      // After the browser has taken the form's data (a disabled button sends nothing).
+      window.setTimeout(function () {
+        buttons(form).forEach(function (button) { button.disabled = true; });
+      }, 0);
+      // A stopped or lost request must not leave the page without its button: after a
+      // while it may be sent again (a second order from the same page is refused anyway).
+      window.setTimeout(function () { release(form); }, 20000);
+    });
+  });
+  // Back on the page from the browser's cache (the back button): it may be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(release);
+  });
 })();
