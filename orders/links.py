@@ -36,11 +36,17 @@ def customer_order_url(order):
     return settings.SITE_URL + path
 
 
-def withdrawal_url(order=None):
+def withdrawal_path(order=None):
     """The withdrawal function, for ``order`` prefilled where that reveals nothing (an
-    account's order through the account, a guest order through its signed link)."""
+    account's order through the account, a guest order through its signed link). A path:
+    what a storefront page links, on whichever address it was opened."""
     if order is None:
-        return settings.SITE_URL + reverse("orders:withdraw")
+        return reverse("orders:withdraw")
     if order.customer_id:
-        return settings.SITE_URL + reverse("orders:withdraw") + f"?order={order.number}"
-    return settings.SITE_URL + reverse("orders:guest_withdraw", args=[signed_status_value(order)])
+        return reverse("orders:withdraw") + f"?order={order.number}"
+    return reverse("orders:guest_withdraw", args=[signed_status_value(order)])
+
+
+def withdrawal_url(order=None):
+    """:func:`withdrawal_path` as the absolute link an e-mail or a PDF prints (``SITE_URL``)."""
+    return settings.SITE_URL + withdrawal_path(order)

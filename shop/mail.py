@@ -3,6 +3,9 @@
 ``queue_email`` renders a template pair (``templates/emails/<name>.txt`` and ``.html``, the
 first line of the text template is the subject) in the recipient's language, writes an
 ``OutboxEmail`` row in the caller's transaction and hands the row to Celery after commit.
+The text part is rendered by the ``text`` template engine (settings ``TEMPLATES``): the same
+templates without HTML escaping, so a name like "O'Brien & Söhne" reads as typed there,
+while the HTML part stays escaped.
 A rolled-back transaction leaves no row and sends nothing; a broker outage leaves the row
 pending and the beat task ``resend_pending_emails`` sends it later.
 """
@@ -30,6 +33,8 @@ from .db import json_array_contains
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
+# The template engine of plain text (settings.TEMPLATES): no HTML escaping.
+TEXT_ENGINE = "text"
 _suppressed = threading.local()
 
 
@@ -127,7 +132,7 @@ def _render(template, context, language):
     ctx.setdefault("shop", ShopSettings.load())
     ctx = links_in_language(ctx, language)
     with translation.override(language):
-        text = render_to_string(f"emails/{template}.txt", ctx)
+        text = render_to_string(f"emails/{template}.txt", ctx, using=TEXT_ENGINE)
         subject, _sep, body = text.partition("\n")
         try:
             html_template = get_template(f"emails/{template}.html")

@@ -104,6 +104,16 @@ TEMPLATES = [
         },
     },
 ]
+# Plain text (the text part of every e-mail and the templates it includes): the same
+# templates, tags and filters without HTML escaping — "O'Brien & Söhne" stays as typed, where
+# the HTML engine would write "O&#x27;Brien &amp; Söhne". shop.mail renders .txt with it.
+TEMPLATES.append(
+    {
+        **TEMPLATES[0],
+        "NAME": "text",
+        "OPTIONS": {**TEMPLATES[0]["OPTIONS"], "autoescape": False},
+    }
+)
 
 # Database: PostgreSQL in production and tests, an embedded SQLite file for `make run`.
 DATABASES = {

@@ -340,11 +340,12 @@ def test_erasing_a_recipient_deletes_their_sent_and_failed_emails_only():
 
 @pytest.fixture
 def email_templates(settings, tmp_path):
-    """An extra template directory in front of the project's, for made-up e-mails."""
+    """An extra template directory in front of the project's, for made-up e-mails (in every
+    template engine: the text part is written by the ``text`` one)."""
     (tmp_path / "emails").mkdir()
-    engine = dict(settings.TEMPLATES[0])
-    engine["DIRS"] = [tmp_path, *engine["DIRS"]]
-    settings.TEMPLATES = [engine]
+    settings.TEMPLATES = [
+        {**engine, "DIRS": [tmp_path, *engine["DIRS"]]} for engine in settings.TEMPLATES
+    ]
 
     def write(name, text):
         (tmp_path / "emails" / name).write_text(text)
