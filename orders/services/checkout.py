@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
+from customers.postcodes import normalise_postcode
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.exceptions import DomainError
 from shop.mail import queue_email
@@ -238,6 +239,16 @@ def _check_request(items, data):
     for key in REQUIRED_ADDRESS_FIELDS:
         if not (data.billing.get(key) or "").strip():
             raise CheckoutError(_("The billing address is incomplete."), field=f"billing_{key}")
+    # The postcode rule of the forms holds for every caller of the service (commands, jobs,
+    # the demo): an order is never placed with "ABC" as a German postcode.
+    for prefix, address in (("billing", data.billing), ("shipping", data.shipping)):
+        if address and (address.get("postcode") or "").strip():
+            try:
+                address["postcode"] = normalise_postcode(
+                    address["postcode"], address.get("country") or "DE"
+                )
+            except ValidationError as exc:
+                raise CheckoutError(exc.messages[0], field=f"{prefix}_postcode") from None
     if data.vat_id:
         try:
             validate_vat_id(data.vat_id)

@@ -163,3 +163,20 @@ def test_the_ignored_shipping_fields_are_not_checked(client, product, shipping, 
         client, product, shipping, card_payment, shipping_postcode="ABC", shipping_country="DE"
     )
     assert response.status_code == 302  # "ship to the billing address" is ticked
+
+
+def test_the_placement_service_holds_the_postcode_rule_for_every_caller(product, checkout_data):
+    """The forms check postcodes; a command, a job or the demo calling place_order directly
+    must not place an order with "ABC" as a German postcode either."""
+    from orders.models import Order
+    from orders.services import CheckoutError, place_order
+
+    from tests.conftest import BILLING
+
+    with pytest.raises(CheckoutError, match="postcode like 10115") as refused:
+        place_order({product.pk: 1}, checkout_data(billing={**BILLING, "postcode": "ABC"}))
+    assert refused.value.field == "billing_postcode"
+    assert not Order.objects.exists()
+    polish = {**BILLING, "country": "PL", "postcode": "00950"}
+    order = place_order({product.pk: 1}, checkout_data(billing=polish))
+    assert order.billing_postcode == "00-950"
