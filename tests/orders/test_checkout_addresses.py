@@ -170,7 +170,6 @@ def test_the_placement_service_holds_the_postcode_rule_for_every_caller(product,
     must not place an order with "ABC" as a German postcode either."""
     from orders.models import Order
     from orders.services import CheckoutError, place_order
-
     from tests.conftest import BILLING
 
     with pytest.raises(CheckoutError, match="postcode like 10115") as refused:
