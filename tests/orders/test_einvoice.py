@@ -207,9 +207,13 @@ def test_business_in_another_eu_country_is_invoiced_net_under_reverse_charge(
 
 
 def test_reverse_charge_needs_another_country_and_a_valid_vat_id(make_order, pot):
-    to_germany = make_order({pot.pk: 1}, billing={**WARSAW, "country": "DE"}, vat_id=PL_VAT_ID)
+    to_germany = make_order(
+        {pot.pk: 1}, billing={**WARSAW, "country": "DE", "postcode": "10115"}, vat_id=PL_VAT_ID
+    )
     assert not to_germany.reverse_charge  # goods stay in Germany: German VAT
-    german = make_order({pot.pk: 1}, billing={**WARSAW, "country": "DE"}, vat_id=DE_VAT_ID)
+    german = make_order(
+        {pot.pk: 1}, billing={**WARSAW, "country": "DE", "postcode": "10115"}, vat_id=DE_VAT_ID
+    )
     assert not german.reverse_charge
     with pytest.raises(services.CheckoutError):
         make_order({pot.pk: 1}, billing=dict(WARSAW), vat_id="PL5260250275")  # check digit
@@ -525,7 +529,7 @@ def test_xrechnung_download_in_the_account_only_with_a_buyer_reference(client, m
         make_order,
         {pot.pk: 1},
         customer=customer,
-        billing={**WARSAW, "company": "Stadt Musterhausen", "country": "DE"},
+        billing={**WARSAW, "company": "Stadt Musterhausen", "country": "DE", "postcode": "10115"},
         buyer_reference="991-01234-56",
     )
     response = client.get(reverse("orders:account_invoice_xrechnung", args=[public.order_number]))
@@ -544,7 +548,10 @@ def test_xrechnung_download_in_the_account_only_with_a_buyer_reference(client, m
 
 def test_backoffice_downloads_xml_and_xrechnung(admin_client, make_order, pot):
     invoice = invoice_for(
-        make_order, {pot.pk: 1}, billing={**WARSAW, "country": "DE"}, buyer_reference="991-1"
+        make_order,
+        {pot.pk: 1},
+        billing={**WARSAW, "country": "DE", "postcode": "10115"},
+        buyer_reference="991-1",
     )
     xml = admin_client.get(reverse("admin:orders_invoice_xml", args=[invoice.pk]))
     assert xml.status_code == 200 and b"urn:cen.eu:en16931:2017<" in xml.content
