@@ -12,7 +12,7 @@ from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField
 from shop.models import PaymentMethod, ShippingMethod
 
-from .services import CheckoutData, withdrawable_units
+from .services import CheckoutData, withdrawable_units, withdrawn_units
 
 COUNTRIES = [("DE", _("Germany")), ("PL", _("Poland")), ("DK", _("Denmark")), ("AT", _("Austria"))]
 
@@ -327,8 +327,11 @@ class WithdrawalForm(forms.Form):
         self.order = order
         self.line_fields = []
         # Units a credit note has paid back already cannot be withdrawn from (the service's
-        # rule, ``withdrawable_units``): the lines offer the rest.
+        # rule, ``withdrawable_units``): the lines offer the rest. Units an earlier statement
+        # named are not preselected again (``withdrawn_units``); naming them once more is
+        # allowed (a declaration is never refused), so the maximum stays what is withdrawable.
         self.withdrawable = withdrawable_units(order) if order is not None else {}
+        self.declared = withdrawn_units(order) if order is not None else {}
         if order is not None:
             self.fields["order_number"].disabled = True
             self.fields["order_number"].initial = order.number
@@ -341,7 +344,7 @@ class WithdrawalForm(forms.Form):
                     label=line.name,
                     min_value=0,
                     max_value=units,
-                    initial=units,
+                    initial=self.default_units(line),
                     required=False,
                     widget=forms.NumberInput(attrs={"class": "qty"}),
                 )
@@ -349,24 +352,50 @@ class WithdrawalForm(forms.Form):
             if self.line_fields:
                 del self.fields["items_text"]
 
+    def default_units(self, line):
+        """The units preselected for ``line``: those neither refunded nor named in an earlier
+        statement (all of them when no statement names any)."""
+        left = line.quantity - self.declared.get(line.pk, 0)
+        return max(0, min(self.withdrawable.get(line.pk, 0), left))
+
+    @property
+    def all_declared(self):
+        """Every unit offered has been named in an earlier statement already."""
+        return bool(self.line_fields) and not any(
+            self.default_units(line) for line, _name in self.line_fields
+        )
+
     def items(self):
         """{order line id: units} chosen (the service treats every unit as the whole order)."""
         chosen = {}
         for line, name in self.line_fields:
             units = self.cleaned_data.get(name)
-            chosen[line.pk] = self.withdrawable[line.pk] if units is None else units
+            chosen[line.pk] = self.default_units(line) if units is None else units
         return chosen
 
     def clean(self):
         data = super().clean()
         if self.line_fields and not self.errors and not any(self.items().values()):
+            if self.all_declared:
+                raise forms.ValidationError(
+                    _(
+                        "Your earlier statement names every item already. To name items once "
+                        "more, enter their quantities."
+                    )
+                )
             raise forms.ValidationError(_("Choose at least one item, or leave all as they are."))
         return data
 
     def line_rows(self):
-        """[(line, bound quantity field, units refunded already)] for the page."""
+        """[(line, bound quantity field, units refunded already, units named in earlier
+        statements)] for the page."""
         return [
-            (line, self[name], line.quantity - self.withdrawable[line.pk])
+            (
+                line,
+                self[name],
+                line.quantity - self.withdrawable[line.pk],
+                min(self.declared.get(line.pk, 0), self.withdrawable[line.pk]),
+            )
             for line, name in self.line_fields
         ]
 

@@ -64,6 +64,7 @@ from .withdrawals import (
     record_withdrawal,
     withdrawable_units,
     withdrawal_open,
+    withdrawn_units,
 )
 
 __all__ = [
@@ -120,4 +121,5 @@ __all__ = [
     "withdrawable_units",
     "withdrawal_lines",
     "withdrawal_open",
+    "withdrawn_units",
 ]

@@ -602,10 +602,19 @@ def send_invoice(invoice, user=None):
     with transaction.atomic():
         locked = _lock(invoice.order)
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        from ..pdf import invoice_context  # the PDF's own payment terms, not a second rule
+
+        with override(locked.language):
+            document = invoice_context(invoice)
         queue_email(
             "order_invoice",
             locked.email,
-            {"order": locked, "invoice": invoice},
+            {
+                "order": locked,
+                "invoice": invoice,
+                "payment": document["payment"],
+                "due_date": document["due_date"],
+            },
             language=locked.language,
             attachments=[_pdf_attachment(invoice, "invoice_pdf_bytes")],
         )

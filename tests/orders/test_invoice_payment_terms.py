@@ -114,7 +114,42 @@ def test_the_invoice_email_of_a_voided_card_asks_for_a_transfer(make_order):
     services.send_invoice(voided_invoice(order))
     mail = OutboxEmail.objects.get(template="order_invoice")
     text = " ".join(mail.body_text.split())
-    assert NOT_CHARGED in text and "Please transfer €24.90 within 14 days" in text
+    assert NOT_CHARGED in text and "Please transfer €24.90 by " in text
+
+
+def test_the_invoice_email_asks_for_what_credit_notes_left_open(
+    make_order, product, invoice_payment
+):
+    """The e-mail says what the PDF says (one rule, ``pdf.payment_terms``): after a credit
+    note it asks for the rest, not the invoice's full amount."""
+    order = make_order({product.pk: 3}, payment_method_id=invoice_payment.pk)  # 60.00
+    invoice = services.create_invoice(order)
+    services.create_credit_note(order, {order.lines.get().pk: 1})
+    services.send_invoice(invoice)
+    mail = OutboxEmail.objects.get(template="order_invoice")
+    for body in (mail.body_text, mail.body_html):
+        text = " ".join(body.split())
+        assert "reduced by €20.00 (credit notes)" in text
+        assert "Please transfer €40.00 by " in text and "€60.00 by" not in text
+
+
+def test_the_invoice_email_of_a_fully_credited_invoice_asks_for_nothing(
+    make_order, invoice_payment
+):
+    order = make_order(payment_method_id=invoice_payment.pk)
+    invoice = services.create_invoice(order)
+    services.refund_order(order)
+    services.send_invoice(invoice)
+    text = " ".join(OutboxEmail.objects.get(template="order_invoice").body_text.split())
+    assert "nothing is owed, please do not pay it" in text and "Please transfer" not in text
+
+
+def test_the_invoice_email_of_cash_on_delivery_says_it_is_collected(make_order):
+    cod = PaymentMethodFactory(code="cod", name="Cash on delivery", kind="cod")
+    invoice = services.create_invoice(make_order(payment_method_id=cod.pk))
+    services.send_invoice(invoice)
+    text = " ".join(OutboxEmail.objects.get(template="order_invoice").body_text.split())
+    assert "Amount to be collected: €24.90." in text and "Please transfer" not in text
 
 
 def test_the_account_invoice_page_of_a_voided_card_asks_for_a_transfer(

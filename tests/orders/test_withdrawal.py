@@ -356,3 +356,64 @@ def test_units_refunded_already_cannot_be_withdrawn_from(client, make_order, cus
     # Not "the whole order": the statement names exactly what was not refunded.
     assert withdrawal.items == [{"line": lamp_line.pk, "name": "Lamp", "quantity": 1}]
     assert services.withdrawal_lines(withdrawal) == {lamp_line.pk: 1}
+
+
+def test_units_named_in_an_earlier_statement_are_not_offered_again_by_default(
+    client, make_order, customer
+):
+    lamp = ProductFactory(name="Lamp", price=Decimal("30.00"))
+    mug = ProductFactory(name="Mug", price=Decimal("8.00"))
+    order = shipped(
+        make_order, items={lamp.pk: 2, mug.pk: 1}, customer=customer, email=customer.email
+    )
+    lamp_line, mug_line = order.lines.get(product=lamp), order.lines.get(product=mug)
+    services.record_withdrawal(
+        name="Erika", email=order.email, order_number=order.number, items={lamp_line.pk: 1}
+    )
+    client.force_login(customer)
+    url = reverse("orders:withdraw") + f"?order={order.number}"
+    response = client.get(url)
+    form = response.context["form"]
+    assert form.fields[f"qty_{lamp_line.pk}"].initial == 1  # the other lamp
+    assert form.fields[f"qty_{mug_line.pk}"].initial == 1
+    assert form.fields[f"qty_{lamp_line.pk}"].max_value == 2  # naming it again is allowed
+    assert "withdrawn already: 1" in response.content.decode()
+
+    data = {"name": "Erika Mustermann", "email": customer.email, "reason": ""}
+    client.post(url, {**data, "confirm": ""})  # what it preselects
+    second = Withdrawal.objects.latest("received_at")
+    assert sorted((i["line"], i["quantity"]) for i in second.items) == [
+        (lamp_line.pk, 1),
+        (mug_line.pk, 1),
+    ]
+    assert services.withdrawn_units(order) == {lamp_line.pk: 2, mug_line.pk: 1}
+    assert not services.withdrawal_open(order)
+
+    # Everything is named: the page says so and preselects nothing; naming again still works.
+    response = client.get(url)
+    form = response.context["form"]
+    assert form.all_declared and form.fields[f"qty_{mug_line.pk}"].initial == 0
+    page = response.content.decode()
+    assert "already names every item" in page
+    nothing = client.post(url, {**data, "confirm": ""})
+    assert "names every item already" in nothing.content.decode()
+    assert Withdrawal.objects.count() == 2
+    client.post(url, {**data, f"qty_{mug_line.pk}": "1", f"qty_{lamp_line.pk}": "0", "confirm": ""})
+    assert Withdrawal.objects.count() == 3
+
+
+@pytest.mark.parametrize("language", ["de", "pl", "da"])
+def test_the_earlier_statement_note_is_translated(client, make_order, customer, language):
+    order = shipped(make_order, customer=customer, email=customer.email, language=language)
+    services.record_withdrawal(name="Erika", email=order.email, order_number=order.number)
+    client.force_login(customer)
+    with translation.override(language):
+        url = reverse("orders:withdraw") + f"?order={order.number}"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    with translation.override(language):
+        expected = translation.gettext(
+            "Your earlier statement already names every item of this order: you do not need "
+            "to withdraw again. To name items once more anyway, enter their quantities."
+        )
+    assert expected in page
+    assert language == "en" or "you do not need to withdraw again" not in page
