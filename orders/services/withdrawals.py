@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -49,11 +50,14 @@ def information(order=None, shop=None):
     # The model form's addressee: name, geographical address and e-mail (Annex I(B)).
     addressee = ", ".join(part for part in (shop.legal_name, address, shop.contact_email) if part)
     goods = order is None or any(line.needs_shipping for line in order.lines.all())
+    url = links.withdrawal_url(order)
     return {
         "days": shop.withdrawal_period_days,
         "trader": trader,
         "addressee": addressee,
-        "url": links.withdrawal_url(order),
+        "url": url,
+        # the HTML texts (page, e-mail, PDF) link the address they print
+        "url_link": format_html('<a href="{0}">{0}</a>', url),
         "goods": goods,
     }
 

@@ -417,3 +417,9 @@ def test_the_earlier_statement_note_is_translated(client, make_order, customer, 
         )
     assert expected in page
     assert language == "en" or "you do not need to withdraw again" not in page
+
+
+def test_the_instructions_link_the_address_of_the_withdrawal_function(client):
+    page = client.get(reverse("orders:withdrawal_instructions")).content.decode()
+    url = links.withdrawal_url(None)
+    assert f'on our website (<a href="{url}">{url}</a>)' in page
