@@ -25,9 +25,10 @@ from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.trade import TradeAllowanceCharge
 from drafthorse.models.tradelines import LineItem
 
-from shop.models import PaymentMethod, ShopSettings
+from shop.models import PaymentMethod
 from shop.money import ZERO
 
+from .seller import seller_of
 from .vat import document_figures
 
 PAYMENT_TERM_DAYS = 14
@@ -199,7 +200,7 @@ def credit_note_xml(credit_note, xrechnung=False):
 
 
 def _build(snap, xrechnung):
-    shop = ShopSettings.load()
+    shop = seller_of(snap.credit_note, snap.invoice)
     invoice = snap.invoice
     figures = document_figures(snap)
     doc = Document()
@@ -432,7 +433,7 @@ def embed(pdf_bytes, xml_bytes, snapshot, language):
     ``factur-x.xml`` and the Factur-X XMP metadata."""
     from facturx import generate_from_binary
 
-    shop = ShopSettings.load()
+    shop = seller_of(snapshot.credit_note, snapshot.invoice)
     with override(language):
         title = (
             _("Credit note %(number)s") if snapshot.is_credit_note else _("Invoice %(number)s")

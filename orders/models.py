@@ -474,6 +474,8 @@ class Invoice(models.Model):
     )
     payment_method_name = models.CharField(_("payment method"), max_length=100)
     payment_method_kind = models.CharField(_("payment method kind"), max_length=20)
+    # The seller as the settings named it at issue (orders.seller): reprints keep it.
+    seller = models.JSONField(_("seller"), default=dict, blank=True, editable=False)
     sent_at = models.DateTimeField(_("last sent by e-mail"), null=True, blank=True)
 
     class Meta:
@@ -575,6 +577,8 @@ class CreditNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.TextField(_("reason for the customer"), blank=True)
+    # The seller as the settings named it when the credit note was issued (orders.seller).
+    seller = models.JSONField(_("seller"), default=dict, blank=True, editable=False)
     # Document snapshot: [{"line": order line id, "name", "sku", "quantity", "unit_price",
     # "tax_rate", "line_total", "unshipped": units cancelled before shipping}]
     lines = models.JSONField(_("lines"), default=list)

@@ -18,6 +18,7 @@ from shop.pdf import render_pdf
 from . import einvoice
 from .einvoice import PAYMENT_TERM_DAYS
 from .models import CreditNote, Invoice, Order, Shipment
+from .seller import seller_of
 from .vat import document_figures
 
 # Factur-X needs PDF/A-3; WeasyPrint writes one variant per file, so these are tagged PDF/A-3b
@@ -87,8 +88,10 @@ def document_context(snapshot):
     invoice = snapshot.invoice
     order = invoice.order
     figures = document_figures(snapshot)
+    seller = seller_of(invoice)
     return {
-        "sender_line": sender_line(ShopSettings.load()),
+        "shop": seller,  # the letterhead as issued, not as the settings say now
+        "sender_line": sender_line(seller),
         "doc": snapshot,
         "invoice": invoice,
         "order": order,
@@ -131,8 +134,10 @@ def credit_note_context(credit_note):
     """The credit note's own lines, amounts and VAT rows (``pdf/credit_note.html``), with the
     invoice it corrects and where the money goes."""
     invoice = credit_note.invoice
+    seller = seller_of(credit_note, invoice)
     return {
-        "sender_line": sender_line(ShopSettings.load()),
+        "shop": seller,
+        "sender_line": sender_line(seller),
         "credit_note": credit_note,
         "invoice": invoice,
         "order": invoice.order,

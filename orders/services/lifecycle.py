@@ -34,6 +34,7 @@ from ..models import (
     ShipmentLine,
     TrackingNumber,
 )
+from ..seller import seller_record
 
 # --------------------------------------------------------------------------------------------
 # Order lifecycle (SPEC S3). Every function locks the order row first, checks the transition,
@@ -297,6 +298,7 @@ def create_invoice(order, comment="", user=None):
             credit_total=locked.credit_total,
             payment_method_name=_in_language(locked.payment_method, "name", locked.language),
             payment_method_kind=locked.payment_method.kind,
+            seller=seller_record(),
         )
         # The stored VAT rows are the e-invoice's (net per item, per category and rate).
         invoice.tax_rows = vat.stored_tax_rows(invoice)

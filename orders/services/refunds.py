@@ -51,6 +51,7 @@ from ..models import (
     money,
     net_of,
 )
+from ..seller import seller_record
 from ..vat import line_snapshot
 from .lifecycle import (
     _close_downloads,
@@ -507,6 +508,7 @@ def _issue(locked, plan, user, reason):
         sequence=sequence,
         created_by=user,
         reason=reason,
+        seller=seller_record(),
         lines=[
             {
                 # the VAT category, unit and kind the e-invoice needs (``einvoice.LINE_FACTS``)
