@@ -39,3 +39,23 @@ def scrubber(replacements):
         return scrub(text, needles, placeholders)
 
     return clean
+
+
+def person_names(customer, *names):
+    """The names by which a text may call the person: the account's whole name, its first and
+    last name, and each of ``names`` (the name typed on a thread, a review, an order) whole
+    and word by word — "Hallo Erika" and "Frau Mustermann" name her as much as the full name
+    does. A word counts as a name when it starts with a capital and has two letters or more:
+    not an initial ("M."), not a particle ("de" of "de Vries", a Danish word too)."""
+    found = [customer.get_full_name(), customer.first_name, customer.last_name]
+    for name in names:
+        name = (name or "").strip()
+        found.append(name)
+        words = name.split()
+        if len(words) > 1:
+            found += [
+                word
+                for word in words
+                if word[0].isupper() and sum(ch.isalpha() for ch in word) >= 2
+            ]
+    return [name for name in found if name and name.strip()]

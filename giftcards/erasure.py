@@ -22,7 +22,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from customers.erasure import scrubber
+from customers.erasure import person_names, scrubber
 from orders.models import Order
 from shop import events
 from shop.money import ZERO, format_money
@@ -119,11 +119,10 @@ def erase_customer(customer, by=None):
         return None
     if account.balance > 0:  # given back since the check (the cancellations) or meanwhile
         raise CreditInTheWay(account).refusal(by)
+    deleted_name = _("Deleted customer")
     clean = scrubber(
-        {
-            customer.email: f"deleted-{account.customer_number}@invalid",
-            customer.get_full_name(): _("Deleted customer"),
-        }
+        [(customer.email, f"deleted-{account.customer_number}@invalid")]
+        + [(name, deleted_name) for name in person_names(customer)]
     )
     entries = LedgerEntry.objects.filter(account=account).exclude(reason="", message=[])
     for entry in entries.only("reason", "message"):

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission
 
-from customers.erasure import scrubber
+from customers.erasure import person_names, scrubber
 
 from . import attachments
 from .models import ERASED_SUFFIX, Attachment, Message, Thread, new_token
@@ -58,17 +58,12 @@ def erase_customer(customer):
         Thread.objects.filter(pk__in=ids).delete()  # messages cascade
         return len(ids)
     deleted_name = _("Deleted customer")
-    full_name = customer.get_full_name().strip()
     count = 0
     for thread in threads.select_for_update(of=("self",)).order_by("pk"):
         placeholder = placeholder_email(thread)
         clean = scrubber(
-            [
-                (customer.email, placeholder),
-                (thread.email, placeholder),
-                (full_name, deleted_name),
-                (thread.name, deleted_name),
-            ]
+            [(customer.email, placeholder), (thread.email, placeholder)]
+            + [(name, deleted_name) for name in person_names(customer, thread.name)]
         )
         Thread.objects.filter(pk=thread.pk).update(
             customer=None,

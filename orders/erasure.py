@@ -13,7 +13,7 @@
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils.translation import gettext as _
 
-from customers.erasure import scrubber
+from customers.erasure import person_names, scrubber
 from customers.services import CustomerError
 from shop import events
 
@@ -49,8 +49,8 @@ def anonymise_orders(orders):
 
 
 def person_needles(customer):
-    """The account's e-mail address, whole name and name parts."""
-    return [customer.email, customer.get_full_name(), customer.first_name, customer.last_name]
+    """The account's e-mail address, whole name and name parts (``customers.erasure``)."""
+    return [customer.email, *person_names(customer)]
 
 
 def anonymise_aftersales(order):

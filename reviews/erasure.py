@@ -10,7 +10,7 @@ is deleted (it holds nothing but the address).
 
 from django.db.models import Q
 
-from customers.erasure import scrubber
+from customers.erasure import person_names, scrubber
 
 from .models import Review, ReviewOptOut, ReviewRequest
 
@@ -48,17 +48,12 @@ def erase_customer(customer):
         Review.objects.filter(pk__in=ids).delete()
         return len(ids)
     deleted_name = str(Review.Anonymised.ERASED.label)
-    full_name = customer.get_full_name().strip()
     count = 0
     for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
         placeholder = placeholder_email(review)
         clean = scrubber(
-            [
-                (customer.email, placeholder),
-                (review.email, placeholder),
-                (full_name, deleted_name),
-                (review.author_name, deleted_name),
-            ]
+            [(customer.email, placeholder), (review.email, placeholder)]
+            + [(name, deleted_name) for name in person_names(customer, review.author_name)]
         )
         Review.objects.filter(pk=review.pk).update(
             customer=None,

@@ -204,3 +204,49 @@ def test_scrubber_skips_empty_and_one_letter_identifiers_and_counts_a_repeat_onc
 def test_scrubber_replaces_both_spellings_of_a_name_with_sharp_s():
     clean = scrubber([("Weiß", "N"), ("WEISS", "N")])
     assert clean("Frau Weiß, on the parcel: WEISS") == "Frau N, on the parcel: N"
+
+
+def test_a_first_or_last_name_alone_is_scrubbed_in_every_app(staff):
+    """ "Hallo Erika" in a helpdesk reply, "Frau Mustermann" in a review, a ledger reason
+    naming her: a name part names the person as much as the whole name does (the orders'
+    rule, ``customers.erasure.person_names``, now everywhere)."""
+    user = UserFactory(email="e.m@example.org", first_name=FIRST, last_name=LAST)
+    thread = ThreadFactory(customer=user, email=user.email, name="Erika M.", subject="Lamp")
+    MessageFactory(thread=thread, text="Hallo Erika, danke für Ihre Nachricht.")
+    MessageFactory(thread=thread, text="Sehr geehrte Frau Mustermann, hier ist Jonas.")
+    review = ReviewFactory(
+        customer=user, email=user.email, author_name="Erika M.", text="My husband calls me Erika."
+    )
+    card = giftcard_services.issue_cards(Decimal("20.00"), 1)[0]
+    _card, account, _amount = giftcard_services.redeem_to_account(card.number, user)
+    giftcard_services.adjust_account(account, Decimal("-20.00"), "Paid out to Erika", staff)
+
+    services.delete_customer(user, by=staff)
+
+    texts = sorted(Message.objects.filter(thread=thread).values_list("text", flat=True))
+    assert texts == [
+        "Hallo Deleted customer, danke für Ihre Nachricht.",
+        "Sehr geehrte Frau Deleted customer, hier ist Jonas.",  # the operator's name stays
+    ]
+    assert Review.objects.get(pk=review.pk).text == "My husband calls me Deleted customer."
+    from giftcards.models import LedgerEntry
+
+    reasons = list(LedgerEntry.objects.filter(account=account).values_list("reason", flat=True))
+    assert "Paid out to Deleted customer" in reasons
+    assert not any("Erika" in reason for reason in reasons)
+
+
+def test_person_names_are_the_whole_names_and_their_capitalised_words():
+    from customers.erasure import person_names
+
+    user = UserFactory.build(first_name="Bo", last_name="de Vries")
+    assert person_names(user, "B. de Vries", "Bo Ng", "") == [
+        "Bo de Vries",
+        "Bo",
+        "de Vries",
+        "B. de Vries",
+        "Vries",  # not the initial, not "de" (a particle, and a Danish word)
+        "Bo Ng",
+        "Bo",
+        "Ng",
+    ]
