@@ -31,10 +31,12 @@ def _quantities(request, prefix="qty_"):
     }
 
 
-def _fingerprint(lines, inputs):
-    """What the operator saw in the preview: "Create" acts only on exactly that."""
+def _fingerprint(lines, inputs, seen_notes=""):
+    """What the operator saw in the preview: "Create" acts only on exactly that (and on the
+    order as it was: ``seen_notes``, its credit notes then)."""
     parts = [f"{k}={v}" for k, v in sorted(lines.items())]
     parts += [f"{k}={inputs[k]}" for k in ("shipping", "adjustment", "adjustment_text")]
+    parts.append(f"notes={seen_notes}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
@@ -200,12 +202,20 @@ class CreditNoteAdmin(_DocumentAdmin):
             inputs = _money_inputs(request)
             lines = {str(k): v for k, v in values.items()}
             confirm = "confirm" in request.POST
-            if confirm and request.POST.get("previewed") != _fingerprint(lines, inputs):
+            # The credit notes the preview was made against: a second "Create" (a double
+            # click, the browser's back and resubmit) finds one more and issues nothing.
+            seen = request.POST.get("seen_notes", "")
+            if confirm and (
+                not seen.isdigit()
+                or request.POST.get("previewed") != _fingerprint(lines, inputs, seen)
+            ):
                 confirm = False
                 messages.warning(request, _("The values changed: please check the refund again."))
             try:
                 if confirm:
-                    note = services.create_credit_note(order, lines, user=request.user, **inputs)
+                    note = services.create_credit_note(
+                        order, lines, user=request.user, seen_notes=int(seen), **inputs
+                    )
                 else:
                     plan = services.preview_credit_note(
                         order,
@@ -245,7 +255,10 @@ class CreditNoteAdmin(_DocumentAdmin):
             "inputs": inputs,
             "shipping_left": shipping_left,
             "plan": plan,
-            "previewed": _fingerprint({str(k): v for k, v in values.items()}, inputs),
+            "seen_notes": len(order.credit_notes),
+            "previewed": _fingerprint(
+                {str(k): v for k, v in values.items()}, inputs, len(order.credit_notes)
+            ),
         }
         return TemplateResponse(request, "admin/orders/creditnote/partial_refund.html", context)
 

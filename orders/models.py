@@ -302,13 +302,13 @@ class Order(models.Model):
 
     def tax_breakdown(self, lines=None):
         """Net / tax / gross per VAT rate, the goods discount spread over the rates of the
-        discounted goods (never gift cards) by gross share."""
+        discounted goods (never gift cards; only the code's scope) by gross share."""
         lines = list(self.lines.all()) if lines is None else lines
         gross_by_rate = defaultdict(lambda: ZERO)
         discountable_by_rate = defaultdict(lambda: ZERO)
         for line in lines:
             gross_by_rate[line.tax_rate] += line.line_total
-            if not line.is_giftcard:
+            if line.shares_discount:
                 discountable_by_rate[line.tax_rate] += line.line_total
         goods = sum(discountable_by_rate.values(), ZERO)
         shipping_discount = self.shipping_discount
@@ -372,6 +372,10 @@ class OrderLine(models.Model):
     line_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     is_downloadable = models.BooleanField(default=False)
     is_giftcard = models.BooleanField(default=False)
+    # In the scope of the order's discount code (a campaign limited to products or categories
+    # discounts only those): the goods discount falls on these lines alone, on the invoice's
+    # VAT rows and on every credit note (``shares_discount``).
+    discounted = models.BooleanField(_("in the discount's scope"), default=True, db_default=True)
 
     objects = OrderLineQuerySet.as_manager()
 
@@ -391,6 +395,12 @@ class OrderLine(models.Model):
     @property
     def needs_shipping(self):
         return not (self.is_downloadable or self.is_giftcard)
+
+    @property
+    def shares_discount(self):
+        """Does the order's goods discount fall on this line? Never on a gift card (a means
+        of payment), and only on the goods of the code's scope."""
+        return self.discounted and not self.is_giftcard
 
 
 class YearCounter(models.Model):

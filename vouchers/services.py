@@ -27,7 +27,7 @@ from shop.money import ZERO, MoneyError, format_money, money, parse_money
 
 from . import masks
 from .errors import VoucherError
-from .models import Campaign, Code, Redemption, normalise_code
+from .models import Campaign, CampaignScope, Code, Redemption, normalise_code
 
 __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
@@ -409,6 +409,7 @@ class Quote:
     discount: Decimal
     shipping_discount: Decimal
     campaign: Campaign
+    scope: CampaignScope | None = None  # read when the quote had the order's lines
 
     @property
     def single_use(self):
@@ -536,14 +537,22 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
             _("The discount code “%(code)s” has already been used.") % {"code": text}
         )
     if campaign.per_customer_limit:
-        email = (getattr(order, "email", "") or "").strip().lower()
-        mine = Q(customer_id=customer_id) if customer_id else Q(order__email=email)
+        # The person's uses: as a customer and as a guest under the same e-mail address (a
+        # guest order first must not give a customer one use more).
+        emails = {(getattr(order, "email", "") or "").strip().lower()}
+        emails.add((getattr(customer, "email", "") or "").strip().lower())
+        mine = Q(pk__in=[])
+        for email in sorted(emails - {""}):
+            mine |= Q(order__email__iexact=email)
+        if customer_id:
+            mine |= Q(customer_id=customer_id)
         if Redemption.objects.filter(mine, code=code).count() >= campaign.per_customer_limit:
             raise VoucherError(
                 _("You have already used the discount code “%(code)s” as often as allowed.")
                 % {"code": text}
             )
     base = goods
+    scope = None
     if lines is not None:
         scope = campaign.scope()
         base = sum((amount for product, amount in lines if scope.applies_to(product)), ZERO)
@@ -557,7 +566,7 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
         # The last order of a campaign gets what is left of its budget.
         discount = campaign.budget_left
         shipping_discount = min(shipping_discount, discount)
-    return Quote(code, text, discount, shipping_discount, campaign)
+    return Quote(code, text, discount, shipping_discount, campaign, scope)
 
 
 def _discount(campaign, order, base):
@@ -612,6 +621,11 @@ def price_at_checkout(order, lines, data, customer, preview=False):
     order.voucher_code = quote.code_text
     order.discount_total = quote.discount
     order.shipping_discount = quote.shipping_discount
+    # The discount falls on the lines of the campaign's scope alone (their VAT rows, their
+    # credit notes): a code for the 19 % throw does not lower the 7 % jam's VAT.
+    scope = quote.scope or quote.campaign.scope()
+    for line in lines:
+        line.discounted = scope.applies_to(line.product)
     return quote
 
 

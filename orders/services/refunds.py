@@ -142,12 +142,12 @@ def _points_base(order, lines):
 
 def _gross_by_rate(order, lines, quantities, shipping):
     """Gross per VAT rate of ``quantities`` ({line id: units}) of the order's lines plus
-    ``shipping``, with the order's goods discount falling on the discountable goods among
-    them by their share, spread over their rates as ``Order.tax_breakdown`` does. Returns
+    ``shipping``, with the order's goods discount falling on the discounted goods among
+    them (``OrderLine.shares_discount``) by their share, spread over their rates as ``Order.tax_breakdown`` does. Returns
     (gross per rate, the discount share). With every unit and all shipping this is exactly
     the invoice's breakdown."""
     goods_discount = order.discount_total - order.shipping_discount
-    discountable = sum((line.line_total for line in lines if not line.is_giftcard), ZERO)
+    discountable = sum((line.line_total for line in lines if line.shares_discount), ZERO)
     gross = defaultdict(lambda: ZERO)
     credited_discountable = defaultdict(lambda: ZERO)
     for line in lines:
@@ -156,7 +156,7 @@ def _gross_by_rate(order, lines, quantities, shipping):
             continue
         value = line.unit_price * units
         gross[line.tax_rate] += value
-        if not line.is_giftcard:
+        if line.shares_discount:
             credited_discountable[line.tax_rate] += value
     part = sum(credited_discountable.values(), ZERO)
     share = money(goods_discount * part / discountable) if goods_discount and discountable else ZERO
@@ -172,7 +172,8 @@ def _gross_by_rate(order, lines, quantities, shipping):
             gross[rate] -= piece
             remaining -= piece
     if shipping:
-        gross[order.shipping_method.tax_rate] += shipping
+        # at the rate the order charged it (the invoice's), not the method's rate of today
+        gross[order.shipping_tax_rate] += shipping
     return gross, share
 
 
@@ -610,14 +611,29 @@ def create_credit_note(
     user=None,
     *,
     from_return=False,
+    seen_notes=None,
 ):
     """A partial refund: credit ``lines`` ({order line id: units}), ``shipping`` and a signed
     ``adjustment`` of the invoiced ``order`` with a new credit note, e-mailed to the
-    customer. The note that credits the whole rest of the invoice closes the order."""
+    customer. The note that credits the whole rest of the invoice closes the order.
+
+    ``seen_notes``: how many credit notes the order had when the operator looked at the
+    refund; checked under the order's lock, so a form sent twice issues one note (an
+    adjustment alone could otherwise be credited again and again)."""
     reason = _check_reason(reason)
     with transaction.atomic():
         locked = _lock(order)
         _refuse_if_final(locked, _("refunded"))
+        if (
+            seen_notes is not None
+            and CreditNote.objects.filter(invoice__order=locked).count() != seen_notes
+        ):
+            raise OrderError(
+                _(
+                    "A credit note of this order has been created since you looked at the "
+                    "refund: nothing was created. Please check the refund again."
+                )
+            )
         plan = plan_credit_note(
             locked, lines, shipping, adjustment, adjustment_text, from_return=from_return
         )

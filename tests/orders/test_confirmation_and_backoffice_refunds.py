@@ -145,9 +145,13 @@ def test_partial_refund_page_previews_then_creates_the_credit_note(admin_client,
     assert preview.context["plan"].grand_total == D("15.00")
     assert "Where the money goes" in preview.content.decode()
     assert not CreditNote.objects.exists()
-    response = admin_client.post(
-        url, {**data, "confirm": "", "previewed": preview.context["previewed"]}
-    )
+    confirm = {
+        **data,
+        "confirm": "",
+        "previewed": preview.context["previewed"],
+        "seen_notes": preview.context["seen_notes"],
+    }
+    response = admin_client.post(url, confirm)
     assert response.status_code == 302
     note = CreditNote.objects.get()
     assert note.grand_total == D("15.00") and note.reason == "Sorry"
@@ -155,6 +159,37 @@ def test_partial_refund_page_previews_then_creates_the_credit_note(admin_client,
     text = page.content.decode()
     assert note.number in text and "To refund via Credit card: €15.00" in text
     assert reverse("admin:orders_creditnote_refunded", args=[note.pk]) in text
+
+
+def test_create_credit_note_sent_twice_issues_one_note(admin_client, paid_order):
+    """A double click or the browser's back and resubmit: the same confirmed form a second
+    time finds the note the first one created and issues nothing (an adjustment alone would
+    otherwise be credited again and again)."""
+    url = reverse("admin:orders_creditnote_new", args=[paid_order.pk])
+    data = {"shipping": "", "adjustment": "10,00", "adjustment_text": "Kulanz", "reason": ""}
+    preview = admin_client.post(url, {**data, "preview": ""})
+    confirm = {
+        **data,
+        "confirm": "",
+        "previewed": preview.context["previewed"],
+        "seen_notes": preview.context["seen_notes"],
+    }
+    assert admin_client.post(url, confirm).status_code == 302
+    again = admin_client.post(url, confirm, follow=True)
+    assert CreditNote.objects.count() == 1
+    assert any("check the refund again" in str(m) for m in again.context["messages"])
+    # without the count of the preview nothing is created either
+    forged = admin_client.post(url, {**confirm, "seen_notes": ""}, follow=True)
+    assert CreditNote.objects.count() == 1 and forged.status_code == 200
+
+
+def test_the_service_refuses_a_credit_note_prepared_against_fewer_notes(paid_order):
+    services.create_credit_note(paid_order, adjustment="5.00", adjustment_text="Kulanz")
+    with pytest.raises(services.OrderError, match="has been created since you looked"):
+        services.create_credit_note(
+            paid_order, adjustment="5.00", adjustment_text="Kulanz", seen_notes=0
+        )
+    assert CreditNote.objects.count() == 1
 
 
 def test_a_refused_partial_refund_shows_the_error_and_creates_nothing(admin_client, paid_order):

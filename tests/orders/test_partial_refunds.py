@@ -199,6 +199,54 @@ def test_discount_falls_on_the_credited_goods_as_on_the_invoice(make_order, good
     assert not Redemption.objects.filter(order=order).exists()
 
 
+def test_a_code_limited_to_some_products_discounts_only_their_vat_and_credit_notes(
+    make_order, goods
+):
+    """A 50 % code for the 19 % lamp: the invoice's discount falls on the lamp's rate alone
+    (not spread over the 7 % coffee), and crediting the lamp gives back what was paid for it —
+    not its full price, which lost the shop the coffee's share of the discount."""
+    from tests.vouchers.factories import CampaignFactory, CodeFactory
+
+    lamp, coffee = goods
+    campaign = CampaignFactory(discount_value=50)
+    campaign.products.set([lamp])
+    CodeFactory(text="LAMPHALF", campaign=campaign)
+    order = make_order({lamp.pk: 2, coffee.pk: 1}, voucher_code="LAMPHALF")
+    assert order.discount_total == D("15.00")  # half of the lamps' 30.00
+    assert {line.product_id: line.discounted for line in order.lines.all()} == {
+        lamp.pk: True,
+        coffee.pk: False,
+    }
+    invoice = services.create_invoice(order)
+    invoice_rows = {r["rate"]: r["gross"] for r in invoice.typed_tax_rows}
+    assert invoice_rows == {D("7.00"): D("10.70"), D("19.00"): D("15.00") + D("4.90")}
+
+    lamps = services.create_credit_note(order, {line_of(order, lamp).pk: 2})
+    assert lamps.discount_total == D("15.00") and lamps.grand_total == D("15.00")
+    assert rows(lamps) == {D("19.00"): (D("12.61"), D("2.39"), D("15.00"))}
+    rest = services.refund_order(order) or order.credit_notes[-1]
+    order.refresh_from_db()
+    assert order.credited_total == order.grand_total
+    credited = {}
+    for note in order.credit_notes:
+        for rate, (_net, _tax, gross) in rows(note).items():
+            credited[rate] = credited.get(rate, D(0)) + gross
+    assert credited == invoice_rows
+    assert rest is not None
+
+
+def test_shipping_is_credited_at_the_rate_it_was_invoiced_at(invoiced, goods):
+    """The shipping method's rate changed after the invoice: a credit note of the shipping
+    takes the order's rate (on the invoice), not today's rate of the method."""
+    order = invoiced()
+    assert order.shipping_tax_rate == D("19.00")
+    method = order.shipping_method
+    method.tax_rate = D("7.00")
+    method.save()
+    note = services.create_credit_note(order, {}, shipping="4.90")
+    assert rows(note) == {D("19.00"): (D("4.12"), D("0.78"), D("4.90"))}
+
+
 def test_single_use_code_stays_used_on_a_partial_refund(make_order, goods):
     from tests.vouchers.factories import CampaignFactory, CodeFactory
 

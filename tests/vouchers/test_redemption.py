@@ -100,6 +100,17 @@ def test_multi_use_code_is_unlimited_but_respects_per_customer_limit(make_order)
     make_order(voucher_code="TWICE", email="b@example.com")
 
 
+def test_per_customer_limit_counts_guest_orders_under_the_customers_address(make_order):
+    """A guest order first, then the same person logged in: one use, not two (the other way
+    round was refused already)."""
+    code("ONCEEACH", kind="multi", per_customer_limit=1)
+    erika = UserFactory(email="erika@example.com")
+    make_order(voucher_code="ONCEEACH", email="Erika@Example.com")  # as a guest
+    with pytest.raises(VoucherError, match="as often as allowed"):
+        make_order(voucher_code="ONCEEACH", email=erika.email, customer=erika)
+    assert Redemption.objects.count() == 1
+
+
 def test_cancellation_frees_a_single_use_code(make_order):
     code("AGAIN")
     first = make_order(voucher_code="AGAIN")
