@@ -168,10 +168,14 @@ def delete_customer(user, by=None):
             "name": user.get_full_name(),
             "test": user.is_test,
         }
+        # Read before the receivers below anonymise the rows that hold them.
+        addresses = {user.email}
+        for _receiver, found in signals.customer_addresses.send(sender=User, customer=user):
+            addresses.update(found or ())
         for _receiver, result in signals.customer_deleting.send(sender=User, customer=user, by=by):
             if isinstance(result, dict):
                 summary.update(result)
-        summary["emails_deleted"] = erase_recipient(user.email)
+        summary["emails_deleted"] = erase_recipient(*sorted(addresses))
         try:
             user.delete()
         except (ProtectedError, RestrictedError) as exc:

@@ -87,3 +87,10 @@ def erase_customer(customer):
 
 def on_customer_deleting(sender, customer, by=None, **kwargs):
     erase_customer(customer)
+
+
+def customer_addresses(sender, customer, **kwargs):
+    """The addresses the person's threads came from (``customer_addresses``)."""
+    return set(
+        customer_threads(customer).exclude(email="").values_list("email", flat=True).distinct()
+    )

@@ -175,3 +175,14 @@ def erase_customer(customer, by=None):
 
 def on_customer_deleting(sender, customer, by=None, **kwargs):
     return erase_customer(customer, by=by)
+
+
+def customer_addresses(sender, customer, **kwargs):
+    """The addresses the person's orders were placed under (``customer_addresses``): an
+    order from before the account's address changed."""
+    return set(
+        Order.objects.filter(customer_id=customer.pk)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )

@@ -10,6 +10,7 @@ A rolled-back transaction leaves no row and sends nothing; a broker outage leave
 pending and the beat task ``resend_pending_emails`` sends it later.
 """
 
+import json
 import logging
 import sys
 import threading
@@ -29,7 +30,6 @@ from django.urls import translate_url
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
-from .db import json_array_contains
 from .models import OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -329,21 +329,28 @@ def purge_sent_before(cutoff, dry_run=False):
     return deleted
 
 
-def erase_recipient(email):
-    """Erasure of a person: delete the e-mails that went to (or failed for) ``email``.
+def erase_recipient(*emails):
+    """Erasure of a person: delete the e-mails that went to (or failed for) any of
+    ``emails`` — the account's address and the earlier ones the person used — and the
+    e-mails to staff that carry the person's address as their reply-to (a helpdesk or
+    contact notice quotes what the person wrote).
 
     A pending e-mail is still delivered (e.g. the confirmation of the erasure itself) and
     later removed by the retention purge. Returns the number of rows deleted.
     """
-    email = (email or "").strip()
-    if not email:
+    addresses = {(email or "").strip() for email in emails} - {""}
+    if not addresses:
         return 0
-    deleted, _rows = _addressed_to(email).exclude(status=OutboxEmail.Status.PENDING).delete()
+    deleted, _rows = _addressed_to(addresses).exclude(status=OutboxEmail.Status.PENDING).delete()
     return deleted
 
 
-def _addressed_to(email):
+def _addressed_to(addresses):
+    """Rows with one of ``addresses`` among their recipients or reply-to, in any case (an
+    address is one mailbox however it is capitalised). Erasure is rare: a scan of the
+    outbox's JSON text is fine."""
     condition = Q()
-    for address in {email, email.lower()}:
-        condition |= json_array_contains("to", address)
+    for email in {address.lower() for address in addresses}:
+        quoted = json.dumps(email)
+        condition |= Q(to__icontains=quoted) | Q(reply_to__icontains=quoted)
     return OutboxEmail.objects.filter(condition)

@@ -250,3 +250,46 @@ def test_person_names_are_the_whole_names_and_their_capitalised_words():
         "Bo",
         "Ng",
     ]
+
+
+def test_erasure_deletes_the_emails_to_earlier_addresses_and_those_quoting_the_person(
+    make_order, staff
+):
+    """The order confirmation went to the address the customer had before changing it, and
+    the staff notice of a contact message carries the person as its reply-to: both are the
+    person's data and go with the account (pending ones are still delivered)."""
+    from django.utils import timezone
+
+    from shop.models import OutboxEmail
+
+    user = UserFactory(email="jan.old@example.pl", first_name="Jan", last_name="Nowak")
+    order = make_order(customer=user, email=user.email)
+    user.email = "jan.new@example.pl"
+    user.save()
+    ThreadFactory(customer=user, email="jan.work@example.pl", name="Jan Nowak")
+
+    def sent(to, reply_to=()):
+        return OutboxEmail.objects.create(
+            to=[to],
+            reply_to=list(reply_to),
+            subject="s",
+            body_text="Jan Nowak wrote …",
+            template="t",
+            status=OutboxEmail.Status.SENT,
+            sent_at=timezone.now(),
+        )
+
+    confirmation = sent(order.email)
+    notice = sent("operator@example.com", reply_to=["Jan.New@example.pl"])
+    from_work = sent("jan.work@example.pl")
+    other = sent("someone@example.com", reply_to=["else@example.com"])
+    pending = OutboxEmail.objects.create(
+        to=["jan.old@example.pl"], subject="s", body_text="b", template="t"
+    )
+
+    summary = services.delete_customer(user, by=staff)
+
+    left = set(OutboxEmail.objects.values_list("pk", flat=True))
+    assert {confirmation.pk, notice.pk, from_work.pk} & left == set()
+    assert {other.pk, pending.pk} <= left
+    assert summary["emails_deleted"] >= 3
