@@ -234,7 +234,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                     {"action": action},
                     name=f"orders_order_{action.replace('-', '_')}",
                 )
-                for action in ("mark-paid", "cancel", "refund", "capture", "void")
+                for action in ("mark-paid", "cancel", "refund", "capture", "void", "paid-back")
             ),
             *super().get_urls(),
         ]
@@ -317,12 +317,16 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 services.void_authorization,
                 _("Card authorization of order %(number)s voided."),
             ),
+            "paid-back": (
+                services.mark_cancellation_refunded,
+                _("The payment of order %(number)s is marked as paid back."),
+            ),
         }
         if action not in actions:
             raise Http404
         order = self._order(request, pk, change=True)
         if request.method != "POST":
-            if action in ("mark-paid", "capture", "void"):
+            if action in ("mark-paid", "capture", "void", "paid-back"):
                 return redirect(self._detail_url(order))
             context = {
                 **self.admin_site.each_context(request),

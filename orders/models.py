@@ -184,6 +184,13 @@ class Order(models.Model):
     # cannot insert a second order (the constraint below), it is answered with this one.
     # Null for orders placed without the page (demo data, benchmarks).
     checkout_token = models.UUIDField(_("checkout token"), null=True, blank=True, editable=False)
+    # A paid order canceled before its invoice: what the payment method collected is owed back
+    # (no credit note exists to track it). Listed under "Refunds to pay out" until the
+    # operator marks it paid back (orders.services.mark_cancellation_refunded).
+    payout_due = models.DecimalField(
+        _("to pay back"), max_digits=12, decimal_places=2, default=ZERO, editable=False
+    )
+    payout_done_at = models.DateTimeField(_("paid back on"), null=True, blank=True, editable=False)
 
     objects = OrderQuerySet.as_manager()
 
@@ -218,6 +225,20 @@ class Order(models.Model):
                 condition=Q(credited_total__gte=0) & Q(credited_total__lte=F("grand_total")),
                 name="order_credited_within_total",
             ),
+            # Only a canceled order owes a payout, never more than it collected; a payout is
+            # marked done only where one was owed.
+            models.CheckConstraint(
+                condition=Q(payout_due=0) | Q(status="canceled", payout_due__gt=0),
+                name="order_payout_only_when_canceled",
+            ),
+            models.CheckConstraint(
+                condition=Q(payout_due__lte=F("grand_total")),
+                name="order_payout_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(payout_done_at__isnull=True) | Q(payout_due__gt=0),
+                name="order_payout_done_only_when_due",
+            ),
             # One order per checkout page (orders.services.checkout.place_order). Partial: the
             # orders without a token (most of a large table) take no room in the index.
             models.UniqueConstraint(
@@ -227,6 +248,12 @@ class Order(models.Model):
             ),
         ]
         indexes = [
+            # "Canceled orders to pay back" on the start page: a handful among a million.
+            models.Index(
+                fields=["created"],
+                condition=Q(payout_due__gt=0, payout_done_at__isnull=True),
+                name="order_payout_pending_idx",
+            ),
             models.Index(fields=["billing_last_name", "billing_first_name"]),
             models.Index(fields=["customer", "-created"]),
             # email__iexact: a person's guest orders (privacy's "who looked at customer X",
@@ -278,6 +305,11 @@ class Order(models.Model):
         """What is still to collect on an order not paid yet: the amount due less what credit
         notes cancelled of it (the row of ``OrderQuerySet.open_amount``)."""
         return max(ZERO, self.amount_due - self.credited_total)
+
+    @property
+    def payout_pending(self):
+        """Canceled after its payment, and the money not marked as paid back yet."""
+        return self.payout_due > 0 and self.payout_done_at is None
 
     @property
     def is_paid(self):

@@ -126,6 +126,13 @@ def register():
         permission="orders.view_creditnote",
         query="?payout=pending",
     )
+    admin.backoffice.attention(
+        _("Canceled orders to pay back"),
+        "admin:orders_order_changelist",
+        lambda: Order.objects.filter(payout_due__gt=0, payout_done_at__isnull=True).count(),
+        permission="orders.view_order",
+        query="?payout_due__gt=0&payout_done_at__isnull=True",
+    )
     panels.BACKOFFICE_CUSTOMER.register(
         "admin/orders/_customer_orders_panel.html", backoffice_customer, order=10
     )

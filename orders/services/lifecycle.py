@@ -454,16 +454,58 @@ def cancel_order(order, user=None):
         locked.status = Order.Status.CANCELED
         if was_paid:
             locked.payment_status = Order.PaymentStatus.REFUNDED
+            # What the payment method collected is owed back; gift card and account credit
+            # go back by the receivers of order_canceled below.
+            locked.payout_due = max(ZERO, locked.amount_due)
         elif was_authorized:
             locked.payment_status = Order.PaymentStatus.UNPAID
-        locked.save(update_fields=["status", "payment_status"])
+        locked.save(update_fields=["status", "payment_status", "payout_due"])
         _close_downloads(locked)
         _event(locked, events.part(gettext_noop("Order canceled.")), user=user)
+        if locked.payout_due:
+            _event(
+                locked,
+                events.part(
+                    gettext_noop("%(amount)s to pay back via %(method)s."),
+                    amount=events.money(locked.payout_due, locked.currency),
+                    method=events.method(locked.payment_method),
+                ),
+                user=user,
+            )
         if was_authorized:
             _event(locked, _voided(locked), user=user)
         loyalty.reverse_points_for_order(locked)
         signals.order_canceled.send(sender=Order, order=locked)
         return _finish(order, locked)
+
+
+def mark_cancellation_refunded(order, user=None):
+    """The operator has paid back what the payment method collected for a paid order that was
+    canceled (bank transfer, card refund in the provider's portal)."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if not locked.payout_due:
+            raise OrderError(
+                _("Order %(number)s has nothing to pay back.") % {"number": locked.number}
+            )
+        if locked.payout_done_at is not None:
+            raise OrderError(
+                _("Order %(number)s has already been marked as paid back.")
+                % {"number": locked.number}
+            )
+        locked.payout_done_at = timezone.now()
+        locked.save(update_fields=["payout_done_at"])
+        _event(
+            locked,
+            events.part(
+                gettext_noop("%(amount)s paid back via %(method)s."),
+                amount=events.money(locked.payout_due, locked.currency),
+                method=events.method(locked.payment_method),
+            ),
+            user=user,
+        )
+    order.payout_done_at = locked.payout_done_at
+    return locked
 
 
 def _pdf_attachment(document, generator):

@@ -1,0 +1,84 @@
+"""A paid order canceled before its invoice owes the customer what the payment method
+collected. No credit note exists for it, so the order itself keeps the payout: listed under
+"Canceled orders to pay back" on the start page until the operator marks it paid back."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from giftcards import services as giftcard_services
+from orders import services
+from orders.models import Order
+from shop.models import PaymentMethod
+from tests.factories import PaymentMethodFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def prepayment(db):
+    return PaymentMethodFactory(
+        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
+    )
+
+
+def test_cancelling_a_paid_prepayment_order_records_what_to_pay_back(make_order, prepayment):
+    card = giftcard_services.issue_cards(D("20.00"), 1)[0]
+    order = make_order(payment_method_id=prepayment.pk, giftcard_number=card.number)
+    assert order.giftcard_total == D("20.00") and order.amount_due == D("4.90")
+    services.mark_paid(order)
+    services.cancel_order(order)
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == Order.Status.CANCELED
+    assert order.payout_due == D("4.90") and order.payout_pending
+    card.refresh_from_db()
+    assert card.balance == D("20.00")  # the gift card's part went back to the card
+    events = [c.display_text for c in order.comments.all()]
+    assert any("€4.90 to pay back via Prepayment" in text for text in events)
+
+    services.mark_cancellation_refunded(order)
+    order = Order.objects.get(pk=order.pk)
+    assert order.payout_done_at is not None and not order.payout_pending
+    with pytest.raises(services.OrderError, match="already been marked as paid back"):
+        services.mark_cancellation_refunded(order)
+
+
+def test_an_unpaid_order_canceled_owes_nothing(make_order, prepayment):
+    order = make_order(payment_method_id=prepayment.pk)
+    services.cancel_order(order)
+    order = Order.objects.get(pk=order.pk)
+    assert order.payout_due == 0
+    with pytest.raises(services.OrderError, match="nothing to pay back"):
+        services.mark_cancellation_refunded(order)
+
+
+def test_the_database_refuses_a_payout_on_an_order_that_stands(make_order):
+    order = make_order()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Order.objects.filter(pk=order.pk).update(payout_due=D("1.00"))
+
+
+def test_the_backoffice_lists_and_marks_the_payout(admin_client, make_order, prepayment):
+    order = make_order(payment_method_id=prepayment.pk)
+    services.mark_paid(order)
+    confirm = admin_client.get(reverse("admin:orders_order_cancel", args=[order.pk]))
+    assert "pay €24.90 back to the customer via Prepayment" in confirm.content.decode()
+    admin_client.post(reverse("admin:orders_order_cancel", args=[order.pk]))
+
+    start = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Canceled orders to pay back" in start
+    listed = admin_client.get(
+        reverse("admin:orders_order_changelist") + "?payout_due__gt=0&payout_done_at__isnull=True"
+    )
+    assert listed.status_code == 200 and order.number in listed.content.decode()
+    detail = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert "To pay back via Prepayment: €24.90" in detail.content.decode()
+
+    admin_client.post(reverse("admin:orders_order_paid_back", args=[order.pk]))
+    order = Order.objects.get(pk=order.pk)
+    assert order.payout_done_at is not None
+    detail = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    assert "€24.90 paid back via Prepayment on" in detail.content.decode()
