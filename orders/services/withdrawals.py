@@ -30,7 +30,7 @@ from shop.models import ShopSettings
 from .. import links
 from ..aftersales import Withdrawal
 from ..errors import OrderError
-from ..models import Order
+from ..models import Order, ShipmentLine
 from .lifecycle import FINAL_STATES, _event, credited_units, order_state
 
 NAME_MAX = 200
@@ -258,6 +258,7 @@ def record_withdrawal(
                     "withdrawal": withdrawal,
                     "items": [(item, item["quantity"]) for item in withdrawal.items],
                     "order_url": links.customer_order_url(order),
+                    "goods_to_send_back": _goods_received(order, withdrawal),
                 },
                 language=order.language,
             )
@@ -273,6 +274,15 @@ def record_withdrawal(
                 else events.part(gettext_noop("Withdrawal statement received.")),
             )
     return withdrawal
+
+
+def _goods_received(order, withdrawal):
+    """Has something the statement names been shipped? Only then is the customer asked to
+    send goods back (an order withdrawn from before shipping is simply not sent)."""
+    shipped = ShipmentLine.objects.filter(order_line__order=order)
+    if withdrawal.items:
+        shipped = shipped.filter(order_line_id__in=[item["line"] for item in withdrawal.items])
+    return shipped.exists()
 
 
 def mark_processed(withdrawal, user=None):

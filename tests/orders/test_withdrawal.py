@@ -423,3 +423,18 @@ def test_the_instructions_link_the_address_of_the_withdrawal_function(client):
     page = client.get(reverse("orders:withdrawal_instructions")).content.decode()
     url = links.withdrawal_url(None)
     assert f'on our website (<a href="{url}">{url}</a>)' in page
+
+
+def test_the_acknowledgement_asks_to_send_back_only_goods_that_were_shipped(make_order):
+    pending = make_order()
+    sent = shipped(make_order)
+    for order in (pending, sent):
+        services.record_withdrawal(name="Erika", email=order.email, order_number=order.number)
+    mails = OutboxEmail.objects.filter(template="order_withdrawal_received")
+    body = {
+        order.number: next(m.body_text for m in mails if order.number in m.subject)
+        for order in (pending, sent)
+    }
+    assert "Nothing of it has been shipped to you yet" in body[pending.number]
+    assert "Please send the goods back" not in body[pending.number]
+    assert "Please send the goods back" in body[sent.number]
