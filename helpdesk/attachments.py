@@ -24,6 +24,7 @@ from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shop import storage as shop_storage
 
@@ -51,6 +52,16 @@ SNIFF_BYTES = 8192
 
 
 _storage = shop_storage.private_storage()
+
+
+def _sizes(size, limit):
+    """The size and the limit as a person reads them — in bytes when rounding would print the
+    same figure twice ("10.0 MB; at most 10.0 MB")."""
+    shown, most = filesizeformat(size), filesizeformat(limit)
+    if shown == most:
+        shown = ngettext("%(size)d byte", "%(size)d bytes", size) % {"size": size}
+        most = ngettext("%(size)d byte", "%(size)d bytes", limit) % {"size": limit}
+    return {"size": shown, "max": most}
 
 
 def private_storage():
@@ -150,7 +161,7 @@ def check_one(incoming):
     if size > max_bytes():
         raise HelpdeskError(
             _("“%(name)s” is too large (%(size)s; at most %(max)s).")
-            % {"name": name, "size": filesizeformat(size), "max": filesizeformat(max_bytes())},
+            % {"name": name, **_sizes(size, max_bytes())},
             field=FIELD,
         )
     content_type = CONTENT_TYPES.get(extension, "application/octet-stream")

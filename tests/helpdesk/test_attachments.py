@@ -207,3 +207,13 @@ def test_erasing_the_customer_deletes_their_files(
     assert Thread.objects.filter(pk=thread.pk).exists()  # the thread stays, anonymised
     assert not any(p.exists() for p in paths)
     assert Path(bystander.file.path).exists()
+
+
+def test_a_file_just_over_the_limit_says_by_how_much(settings):
+    """Rounded, 10 MB + 10 bytes and the 10 MB limit both read "10.0 MB": the message then
+    gives both in bytes, so it does not contradict itself."""
+    settings.HELPDESK_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    big = Incoming.from_bytes("big.pdf", PDF + b"x" * (10 * 1024 * 1024 + 10 - len(PDF)))
+    with pytest.raises(HelpdeskError) as refused:
+        services.customer_reply(ThreadFactory(), "x", files=[big])
+    assert "(10485770 bytes; at most 10485760 bytes)" in refused.value.message
