@@ -72,8 +72,8 @@ def test_confirmation_email_is_a_durable_medium_of_the_contract(make_order, ship
     mail = written(OutboxEmail.objects.get(template="order_confirmation"))
     text = mail.body_text
     assert order.number in text
-    assert "1 × Coffee pot (SKU POT-1)" in text and "€34.90 each, incl. 19 % VAT" in text
-    assert "2 × Jam (SKU JAM-1)" in text and "€6.50 each, incl. 7 % VAT: €13.00" in text
+    assert "1 × Coffee pot (SKU POT-1)" in text and "€34.90 each, incl. 19% VAT" in text
+    assert "2 × Jam (SKU JAM-1)" in text and "€6.50 each, incl. 7% VAT: €13.00" in text
     assert f"Total: €{order.grand_total}" in text and "incl. 7% VAT" in text
     shop = ShopSettings.load()
     assert shop.bank_details in text and f"Reference: {order.number}" in text

@@ -124,7 +124,7 @@ def test_guest_status_page_shows_the_gift_card_payment_amount_due_vat_and_bank_d
     assert f"Beløb til betaling {money(order.amount_due, 'da')}" in lines
     for row in order.tax_breakdown():
         rate = f"{row['rate']:.0f}"
-        assert f"inkl. {rate}% moms {money(row['tax'], 'da')}" in lines
+        assert f"inkl. {rate}\xa0% moms {money(row['tax'], 'da')}" in lines
     # The transfer of what is left, with the order number as the reference.
     assert (
         f"Overfør venligst {money(order.amount_due, 'da')} med angivelse af ordre "
@@ -154,7 +154,7 @@ def test_account_order_page_shows_the_credit_payment_amount_due_and_bank_details
     assert f"Waren {money(order.goods_total, 'de')}" in lines
     assert f"Mit Kundenguthaben bezahlt −{money(D('75.00'), 'de')}" in lines
     assert f"Offener Betrag {money(order.amount_due, 'de')}" in lines
-    assert f"inkl. 7% MwSt. {money(order.tax_breakdown()[0]['tax'], 'de')}" in lines
+    assert f"inkl. 7\xa0% MwSt. {money(order.tax_breakdown()[0]['tax'], 'de')}" in lines
     assert f"inkl. 19% MwSt. {money(order.tax_breakdown()[1]['tax'], 'de')}" in lines
     transfer = (
         f"Bitte überweisen Sie {money(order.amount_due, 'de')} unter Angabe der Bestellung "

@@ -410,7 +410,7 @@ def test_partial_credit_note_is_emailed_printable_and_in_the_account(
     text = pdf_text(content)
     assert "Lamp" in text and "−€15.00" in text and "Broken" in text
     assert Invoice.objects.get(order=order).number in text  # the invoice it corrects
-    assert "VAT 19 %" in text and "−€2.39" in text
+    assert "VAT 19%" in text and "−€2.39" in text
     client.force_login(customer)
     page = client.get(reverse("orders:account_order", args=[order.number])).content.decode()
     url = reverse("orders:account_credit_note_pdf", args=[order.number, note.number])
