@@ -41,3 +41,19 @@ def test_no_number_is_written_as_babel_writes_it():
         Decimal("NaN"), "EUR", locale=money._babel_locale("de_DE")
     )
     assert format_money("Infinity", "EUR", "de") == "Infinity"
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("de", ["19\xa0%", "5,5\xa0%", "0\xa0%"]),
+        ("da", ["19\xa0%", "5,5\xa0%", "0\xa0%"]),
+        ("pl", ["19%", "5,5%", "0%"]),
+        ("en", ["19%", "5.5%", "0%"]),
+    ],
+)
+def test_a_vat_rate_is_written_as_the_language_writes_a_percentage(language, expected):
+    from shop.money import format_percent
+
+    rates = [Decimal("19.00"), Decimal("5.50"), Decimal("0.00")]
+    assert [format_percent(rate, language) for rate in rates] == expected
