@@ -125,7 +125,8 @@ AMOUNT, SIDE, CURRENCY, ACCOUNT, CONTRA, DOC_DATE, DOC_FIELD_1, DOC_FIELD_2, TEX
     11,
     13,
 )
-TEXT_FIELDS = {1, 2, 10, 11, 13}  # quoted
+EU_VAT_ID = COLUMNS.index("EU-Land u. UStID (Bestimmung)")
+TEXT_FIELDS = {1, 2, 10, 11, 13}  # quoted (and the VAT ID, where there is one)
 
 
 def _text(value):
@@ -159,6 +160,77 @@ def revenue_accounts(value=None):
             )
         accounts[rate.normalize()] = account
     return accounts
+
+
+# The EN 16931 categories that are no revenue at their rate's account: a gift card sold is a
+# multi-purpose voucher — a liability until it is redeemed, not revenue (E); an
+# intra-community supply (K) and a reverse-charge service (AE) are tax-free revenue that the
+# VAT return and the EC sales list need on their own accounts.
+CATEGORY_NAMES = {"E": "gift cards", "K": "intra-community supplies", "AE": "reverse charge"}
+
+
+def category_accounts(value=None):
+    """``"E=1604,K=8125,AE=8337"`` → {"E": "1604", …}: accounts that take a category's
+    amounts instead of its rate's revenue account."""
+    value = settings.DATEV_CATEGORY_ACCOUNTS if value is None else value
+    accounts = {}
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        category, _sep, account = part.partition("=")
+        category, account = category.strip().upper(), account.strip()
+        if category not in CATEGORY_NAMES or not account.isdigit():
+            raise OrderError(
+                _(
+                    "DATEV_CATEGORY_ACCOUNTS must look like “E=1604,K=8125,AE=8337” "
+                    "(E gift cards, K intra-community supplies, AE reverse charge), not "
+                    "“%(value)s”."
+                )
+                % {"value": value}
+            )
+        accounts[category] = account
+    return accounts
+
+
+def _category_rows(docs):
+    """{document number: [(category, rate, gross)]}: each document's amounts per EN 16931
+    category and rate — the figures its e-invoice carries — signed like the document rows
+    (a credit note's are negative). Three queries for the whole period."""
+    from .einvoice import credit_note_snapshot, invoice_snapshot
+    from .models import CreditNote, Invoice
+    from .vat import document_figures
+
+    invoices = Invoice.objects.in_bulk(
+        [doc.number for doc in docs if not doc.is_credit_note], field_name="number"
+    )
+    notes = CreditNote.objects.select_related("invoice").in_bulk(
+        [doc.number for doc in docs if doc.is_credit_note], field_name="number"
+    )
+    rows = {}
+    for doc in docs:
+        if doc.is_credit_note:
+            snapshot, sign = credit_note_snapshot(notes[doc.number]), -1
+        else:
+            snapshot, sign = invoice_snapshot(invoices[doc.number]), 1
+        figures = document_figures(snapshot)
+        rows[doc.number] = [
+            (row.category, row.rate.normalize(), sign * row.gross) for row in figures.vat_rows
+        ]
+    return rows
+
+
+def _buyer_vat_id(docs):
+    """{document number: the buyer's VAT ID} for the tax-free EU bookings (DATEV's "EU-Land u.
+    UStID (Bestimmung)")."""
+    from .models import Invoice
+
+    numbers = {doc.invoice_number for doc in docs}
+    ids = dict(
+        Invoice.objects.filter(number__in=numbers)
+        .exclude(buyer_vat_id="")
+        .values_list("number", "buyer_vat_id")
+    )
+    return {doc.number: ids.get(doc.invoice_number, "") for doc in docs}
 
 
 def _config():
@@ -224,13 +296,17 @@ def header(first, last, fiscal_start, label, now=None):
 
 
 def bookings(first, last):
-    """The booking records of the period: lists of 125 fields, as strings."""
+    """The booking records of the period: lists of 125 fields, as strings. One per document,
+    EN 16931 category and rate: gift cards sold, intra-community supplies and reverse-charge
+    services on their own accounts (``DATEV_CATEGORY_ACCOUNTS``), the rest on the revenue
+    account of its rate."""
     debtor, _start, accounts = _config()
+    by_category = category_accounts()
     docs = documents(first, last)
+    rows = _category_rows(docs)
     for doc in docs:  # checked first: the error in the operator's language, nothing written
-        for row in doc.rows:
-            rate = row["rate"].normalize()
-            if row["gross"] and rate not in accounts:
+        for category, rate, gross in rows[doc.number]:
+            if gross and category not in by_category and rate not in accounts:
                 raise OrderError(
                     _(
                         "No revenue account is set for VAT rate %(rate)s %% "
@@ -238,21 +314,23 @@ def bookings(first, last):
                     )
                     % {"rate": f"{rate:f}", "number": doc.number}
                 )
+    vat_ids = _buyer_vat_id(docs)
     records = []
     with translation.override("de"):  # the booking texts: the consultant's language
         for doc in docs:
-            for row in doc.rows:
-                if not row["gross"]:
+            for category, rate, gross in rows[doc.number]:
+                if not gross:
                     continue
-                rate = row["rate"].normalize()
                 fields = [""] * len(COLUMNS)
-                fields[AMOUNT] = _amount(row["gross"])
+                fields[AMOUNT] = _amount(gross)
                 # An invoice raises the debtor (debit), a credit note lowers it (credit).
-                credit = row["gross"] < 0
+                credit = gross < 0
                 fields[SIDE] = "H" if credit else "S"
                 fields[CURRENCY] = doc.currency
                 fields[ACCOUNT] = debtor
-                fields[CONTRA] = accounts[rate]
+                fields[CONTRA] = by_category.get(category) or accounts[rate]
+                if category in ("K", "AE") and vat_ids[doc.number]:
+                    fields[EU_VAT_ID] = _text(vat_ids[doc.number])
                 fields[DOC_DATE] = doc.day.strftime("%d%m")
                 fields[DOC_FIELD_1] = doc.number[:36]
                 fields[DOC_FIELD_2] = doc.order_number[:12]

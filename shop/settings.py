@@ -383,6 +383,10 @@ DATEV_FISCAL_YEAR_START = env.str("DATEV_FISCAL_YEAR_START", default="01-01")
 DATEV_CHART = env.str("DATEV_CHART", default="03")
 DATEV_DEBTOR_ACCOUNT = env.str("DATEV_DEBTOR_ACCOUNT", default="10000")
 DATEV_REVENUE_ACCOUNTS = env.str("DATEV_REVENUE_ACCOUNTS", default="19=8400,7=8300,0=8200")
+# Accounts by EN 16931 category instead of rate: gift cards sold (E: a liability until
+# redeemed, "Verbindlichkeiten aus Gutscheinen", set up by the consultant), intra-community
+# supplies (K, SKR03 8125) and reverse-charge services (AE, SKR03 8337).
+DATEV_CATEGORY_ACCOUNTS = env.str("DATEV_CATEGORY_ACCOUNTS", default="E=1604,K=8125,AE=8337")
 
 # S11: whole months of access-log entries older than this are dropped by the daily
 # retention run (and `manage.py purge_access_log`); the database refuses anything shorter

@@ -223,3 +223,39 @@ def test_report_csv_writes_amounts_as_numbers_a_spreadsheet_can_sum(documents):
     text = csv_text(["what", "gross"], [["refunds", credit_only.gross], ["-1+2", "-5"]])
     assert f"refunds,{credit_only.gross}" in text and "'-" + str(-credit_only.gross) not in text
     assert "'-1+2,'-5" in text
+
+
+def test_datev_books_gift_cards_and_tax_free_eu_sales_on_their_own_accounts(
+    make_order, product, settings
+):
+    """A gift card sold is a liability until redeemed, not 0 % revenue; an intra-community
+    supply needs its own account and the buyer's VAT ID for the EC sales list. All three
+    were booked to the 0 % revenue account (8200)."""
+    from tests.orders.test_einvoice import PL_VAT_ID, WARSAW
+
+    settings.DATEV_REVENUE_ACCOUNTS = "19=8400,7=8300,0=8200"
+    card = ProductFactory(name="Gift card", price=D("50.00"), is_giftcard=True, tax_rate=0)
+    gift = make_order({product.pk: 1, card.pk: 1})  # 20.00 + 4.90 shipping @19 %, 50.00 card
+    business = make_order({product.pk: 1}, billing=dict(WARSAW), vat_id=PL_VAT_ID)
+    assert business.reverse_charge
+    for order in (gift, business):
+        services.create_invoice(order)
+    _filename, content, _count = datev.export(_month())
+    records = [line.split(";") for line in content.decode("cp1252").split("\r\n")[2:] if line]
+    by_document = {}
+    for r in records:
+        by_document.setdefault(r[10].strip('"'), []).append((r[0], r[7], r[datev.EU_VAT_ID]))
+    assert sorted(by_document[gift.invoices.get().number]) == sorted(
+        [("24,90", "8400", ""), ("50,00", "1604", "")]  # the card: "Verbindlichkeiten"
+    )
+    rows = by_document[business.invoices.get().number]
+    assert {account for _amount, account, _vat in rows} == {"8125"}
+    assert all(vat == f'"{PL_VAT_ID}"' for _amount, _account, vat in rows)
+    total = sum(D(amount.replace(",", ".")) for amount, _a, _v in rows)
+    assert total == business.grand_total
+
+
+def test_datev_category_accounts_setting_is_checked(documents, settings):
+    settings.DATEV_CATEGORY_ACCOUNTS = "X=1"
+    with pytest.raises(OrderError, match="DATEV_CATEGORY_ACCOUNTS must look like"):
+        datev.export(_month())
