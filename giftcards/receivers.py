@@ -14,6 +14,10 @@ def reverse_on_cancel(sender, order, **kwargs):
     services.on_order_canceled(order)
 
 
+def cancel_check(sender, order, **kwargs):
+    return services.cancel_refusal(order)
+
+
 def lock_on_release(sender, order, **kwargs):
     services.lock_for_order_release(order)
 
@@ -28,6 +32,7 @@ def connect():
     signals.order_paid.connect(issue_on_paid, dispatch_uid="giftcards.issue_on_paid")
     signals.order_releasing.connect(lock_on_release, dispatch_uid="giftcards.lock_on_release")
     signals.order_canceled.connect(reverse_on_cancel, dispatch_uid="giftcards.reverse_on_cancel")
+    signals.order_cancel_check.connect(cancel_check, dispatch_uid="giftcards.cancel_check")
     customer_erasure_check.connect(
         erasure.on_customer_erasure_check, dispatch_uid="giftcards.erasure_check"
     )

@@ -544,6 +544,32 @@ def refund_at_credit_note(order, amount, reference="", preview=False):
         return _give_back(order, amount, [credit_note], preview=preview)[0]
 
 
+def _used_cards_refusal(cards):
+    used = [
+        c
+        for c in cards
+        if c.balance != c.initial_value
+        or c.redeemed_to_id
+        or c.ledger.exclude(kind=Kind.ISSUE).exists()
+    ]
+    if not used:
+        return None
+    return GiftCardOperationError(
+        _(
+            "Gift card(s) %(numbers)s bought with this order have already been used; the "
+            "order cannot be canceled as a whole."
+        )
+        % {"numbers": ", ".join(c.display_number for c in used)}
+    )
+
+
+def cancel_refusal(order):
+    """What the cancellation or full refund of ``order`` would be refused for (a card bought
+    with it has been used), or None — for the operator's confirmation page
+    (``orders.signals.order_cancel_check``). Locks and changes nothing."""
+    return _used_cards_refusal(list(GiftCard.objects.filter(issued_by_order=order)))
+
+
 def block_cards_of_canceled_order(order):
     """Cards bought with a canceled order are blocked while untouched.
 
@@ -552,21 +578,9 @@ def block_cards_of_canceled_order(order):
     pays back money that has already bought goods.
     """
     cards = list(GiftCard.objects.select_for_update().filter(issued_by_order=order))
-    used = [
-        c
-        for c in cards
-        if c.balance != c.initial_value
-        or c.redeemed_to_id
-        or c.ledger.exclude(kind=Kind.ISSUE).exists()
-    ]
-    if used:
-        raise GiftCardOperationError(
-            _(
-                "Gift card(s) %(numbers)s bought with this order have already been used; the "
-                "order cannot be canceled as a whole."
-            )
-            % {"numbers": ", ".join(c.display_number for c in used)}
-        )
+    refusal = _used_cards_refusal(cards)
+    if refusal is not None:
+        raise refusal
     for card in cards:
         if not card.is_blocked:
             card.is_blocked = True
@@ -603,6 +617,8 @@ def _adjust(holder_model, holder, amount, reason, user):
         raise GiftCardError(_("The adjustment must not be zero."), field="amount")
     with transaction.atomic():
         locked = holder_model.objects.select_for_update().get(pk=holder.pk)
+        if isinstance(locked, GiftCard):
+            _check_card_adjustable(locked)
         if locked.balance + amount < 0:
             raise GiftCardError(
                 _("The balance is %(balance)s; it cannot go below zero.")
@@ -616,6 +632,32 @@ def _adjust(holder_model, holder, amount, reason, user):
             )
         entry = _post(locked, amount, Kind.ADJUST, staff=user, reason=reason)
     return entry
+
+
+def _check_card_adjustable(card):
+    """A redeemed card's money lives in the customer's credit account, and what an expired
+    card holds is written off by the daily expiry: neither balance is adjusted on the card."""
+    state = card.state
+    if state == CardState.REDEEMED:
+        raise GiftCardOperationError(
+            _(
+                "Gift card %(number)s was redeemed into the credit account of customer "
+                "%(account)s; its money is kept there. Adjust that credit account instead."
+            )
+            % {"number": card.display_number, "account": card.redeemed_to.customer_number}
+        )
+    if state == CardState.EXPIRED:
+        raise GiftCardOperationError(
+            _(
+                "Gift card %(number)s expired on %(date)s, so its balance cannot be adjusted: "
+                "the expiry would write it off again, and an expired card's validity cannot be "
+                "extended. To give the customer the amount, issue a new gift card."
+            )
+            % {
+                "number": card.display_number,
+                "date": date_format(card.valid_until, "SHORT_DATE_FORMAT"),
+            }
+        )
 
 
 def adjust_card(card, amount, reason, user):

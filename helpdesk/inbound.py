@@ -21,14 +21,15 @@ import re
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.utils import parseaddr
-from html import unescape
 from urllib.parse import unquote, urlparse
 
+import lxml.html
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from . import attachments, services
 from .errors import HelpdeskError
@@ -36,11 +37,28 @@ from .models import Message
 
 log = logging.getLogger(__name__)
 
+# The line a mail client writes above the quoted mail, in the shop's languages: Gmail, Apple
+# Mail, Thunderbird and Outlook ("On … wrote:", "Am … schrieb …:", "Den … skrev …:", "W dniu …
+# napisał(a):" / "pisze:", "Dnia … napisał:", "Wiadomość napisana przez … w dniu …:") and
+# Outlook's separator line in English, German, Polish and Danish.
 QUOTE_HEADER = re.compile(
-    r"^\s*(On .+wrote:|Am .+schrieb .+:|-----\s*Original Message\s*-----|"
-    r"Den .+skrev .+:|W dniu .+pisze:|Dnia .+napisał.*:)\s*$",
+    r"^\s*(On\s.+\swrote:|Am\s.+\sschrieb\s.+:|Den\s.+\sskrev\s.+:|"
+    r"W\s+dniu\s.+\s(pisze|napisał(\(a\)|a)?):|Dnia\s.+\snapisał.*:|"
+    r"Wiadomość napisana przez\s.+\sw dniu\s.+:|"
+    r"-{2,}\s*(Original Message|Ursprüngliche Nachricht|Oryginalna wiadomość|"
+    r"Oprindelig meddelelse|Originalmeddelelse)\s*-{2,})\s*$",
     re.IGNORECASE,
 )
+# Outlook's header block above the quoted mail: "From: …" with "Sent: …" on the next line
+# ("Von:"/"Gesendet:", "Od:"/"Wysłano:", "Fra:"/"Sendt:"), or both on one line when the block
+# was one paragraph of HTML.
+OUTLOOK_FROM = re.compile(r"^\s*\**(From|Von|Od|Fra)\**:\s*\S", re.IGNORECASE)
+OUTLOOK_SENT = re.compile(
+    r"(^|\s)\**(Sent|Date|Gesendet|Datum|Wysłano|Wysłane|Data|Sendt|Dato)\**:\s*\S",
+    re.IGNORECASE,
+)
+# A client's attribution line is often wrapped in plain text ("On …, Shop <" / "shop@… wrote:").
+QUOTE_HEADER_START = re.compile(r"^\s*(On|Am|Den|W\s+dniu|Dnia|Wiadomość)\s", re.IGNORECASE)
 
 
 BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
@@ -80,15 +98,110 @@ def body_text(msg):
         return ""
     text = part.get_content()
     if part.get_content_type() == "text/html":
-        text = unescape(re.sub(r"<[^>]+>", " ", re.sub(r"(?i)<br\s*/?>|</p>", "\n", text)))
+        text = html_to_text(text)
     return text
+
+
+# Never text: the page head (title, style sheets), scripts.
+HTML_SKIPPED = {"head", "title", "style", "script", "template"}
+# A quoted earlier mail, dropped (what follows it, e.g. answers between quotes, is kept):
+# <blockquote> and the quote blocks of Gmail, Thunderbird, Yahoo, Proton Mail, Apple Mail.
+HTML_QUOTE_CLASSES = {
+    "gmail_quote",
+    "gmail_quote_container",
+    "moz-cite-prefix",
+    "yahoo_quoted",
+    "protonmail_quote",
+    "AppleOriginalContents",
+}
+# Outlook's start of the quoted mail: its header block "From: … Sent: …" and the quoted mail
+# follow as siblings, so everything from here to the end is the earlier mail.
+HTML_QUOTE_START_IDS = {"divRplyFwdMsg", "appendonsend", "OLK_SRC_BODY_SECTION"}
+HTML_BLOCKS = {
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl",
+    "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+    "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+    "table", "tbody", "tfoot", "thead", "tr", "ul",
+}  # fmt: skip
+
+
+def html_to_text(html):
+    """The text a reader sees in an HTML mail, one line per block, without the page head,
+    style sheets and quoted earlier mails."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        # bytes: a str with an XML declaration naming a charset is refused by lxml
+        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except (etree.ParserError, ValueError):  # empty or nothing but comments
+        return ""
+    for el in list(root.iter(etree.Element)):
+        if el.get("id") in HTML_QUOTE_START_IDS and el.getparent() is not None:
+            _drop_from(el)
+            break
+    for el in list(root.iter(etree.Element)):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        classes = set((el.get("class") or "").split())
+        if el.tag in HTML_SKIPPED or el.tag == "blockquote" or classes & HTML_QUOTE_CLASSES:
+            el.drop_tree()  # keeps the text after it
+    out = []
+    _html_text(root, out, preformatted=False)
+    lines = [line.rstrip() for line in "".join(out).replace("\xa0", " ").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+
+
+def _drop_from(el):
+    """Remove el and everything after it in the document."""
+    node = el
+    while node.getparent() is not None:
+        parent = node.getparent()
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        node.tail = None
+        node = parent
+    el.getparent().remove(el)
+
+
+def _html_text(el, out, preformatted):
+    def write(text):
+        if text and not preformatted:
+            text = re.sub(r"[ \t\r\n\f]+", " ", text)
+            if not out or out[-1].endswith(("\n", " ")):
+                text = text.lstrip(" ")  # a line starts with its first word, one space between
+        if text:
+            out.append(text)
+
+    def line_break():
+        if out and not out[-1].endswith("\n"):
+            out.append("\n")
+
+    tag = el.tag if isinstance(el.tag, str) else ""
+    preformatted = preformatted or tag in ("pre", "textarea")
+    if tag == "br":
+        out.append("\n")
+    elif tag in HTML_BLOCKS:
+        line_break()
+    elif tag in ("td", "th") and out and not out[-1].endswith(("\n", " ")):
+        out.append(" ")  # cells of a row on one line
+    write(el.text)
+    for child in el:
+        _html_text(child, out, preformatted)
+        write(child.tail)
+    if tag in HTML_BLOCKS:
+        line_break()
 
 
 def strip_quoted(text):
     """Keep what the customer wrote, not the quoted mail below it."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    following, after = [""] * len(lines), ""  # the next line with text after each line
+    for i in range(len(lines) - 1, -1, -1):
+        following[i] = after
+        if lines[i].strip():
+            after = lines[i]
     kept = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if QUOTE_HEADER.match(line):
+    for line, next_line in zip(lines, following, strict=True):
+        if _starts_quote(line, next_line):
             break
         if line.startswith(">"):
             continue
@@ -96,6 +209,28 @@ def strip_quoted(text):
             break
         kept.append(line)
     return "\n".join(kept).strip()
+
+
+QUOTE_HEADER_MAX = 300  # an attribution line is short; long lines are text (and cheap to skip)
+
+
+def _starts_quote(line, next_line):
+    if len(line) > QUOTE_HEADER_MAX:
+        return False
+    if QUOTE_HEADER.match(line):
+        return True
+    if (
+        QUOTE_HEADER_START.match(line)
+        and len(next_line) <= QUOTE_HEADER_MAX
+        and QUOTE_HEADER.match(f"{line.rstrip()} {next_line.strip()}")
+    ):
+        return True  # the attribution line wrapped in two
+    if OUTLOOK_FROM.match(line):
+        return bool(
+            OUTLOOK_SENT.search(line)
+            or (len(next_line) <= QUOTE_HEADER_MAX and OUTLOOK_SENT.match(next_line))
+        )
+    return False
 
 
 def mail_attachments(msg):

@@ -5,6 +5,10 @@ order, so a receiver that raises rolls the whole operation back.
 - ``order_paid(order)``: when the payment status becomes Paid (capture or "Mark as paid").
 - ``order_canceled(order)``: when the order is canceled; receivers reverse their effects
   (voucher use, gift-card and credit payments, loyalty points).
+- ``order_cancel_check(order)``: asked before a cancellation or a full refund is offered (the
+  operator's confirmation page) and by the operation itself: a receiver returns a
+  ``DomainError`` saying what stands in the way of undoing the whole order (a gift card bought
+  with it has been spent), or None. Changes nothing.
 - ``order_releasing(order, final)``: under the order's row lock, before a cancellation or a
   credit note changes anything (``final``: the order will be canceled or closed). Receivers
   lock the rows they are going to change, so that every transaction takes its locks in the
@@ -18,4 +22,5 @@ from django.dispatch import Signal
 order_placed = Signal()
 order_paid = Signal()
 order_canceled = Signal()
+order_cancel_check = Signal()
 order_releasing = Signal()

@@ -40,6 +40,7 @@ from .lifecycle import (
 from .refunds import (
     CREDIT_NOTE_REASON_MAX,
     CreditPlan,
+    cancel_refusal,
     create_credit_note,
     mark_refunded,
     plan_credit_note,
@@ -102,6 +103,7 @@ __all__ = [
     "place_order",
     "plan_credit_note",
     "preview_credit_note",
+    "cancel_refusal",
     "preview_full_refund",
     "preview_return_refund",
     "quote_order",

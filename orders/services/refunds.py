@@ -470,7 +470,21 @@ def preview_credit_note(
     return _distribute(plan, preview=True)
 
 
+def cancel_refusal(order):
+    """The first reason an app gives against undoing ``order`` as a whole (cancellation or
+    full refund: ``signals.order_cancel_check``), or None."""
+    for _receiver, refusal in signals.order_cancel_check.send(sender=Order, order=order):
+        if refusal is not None:
+            return refusal
+    return None
+
+
 def preview_full_refund(order):
+    """What the full refund would credit and where the money goes — or the refusal the
+    refund itself would raise, so the confirmation page never offers what will fail."""
+    refusal = cancel_refusal(order)
+    if refusal is not None:
+        raise refusal
     plan = plan_credit_note(order, final=True)
     return _distribute(plan, preview=True)
 

@@ -82,3 +82,26 @@ def test_the_backoffice_lists_and_marks_the_payout(admin_client, make_order, pre
     assert order.payout_done_at is not None
     detail = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert "€24.90 paid back via Prepayment on" in detail.content.decode()
+
+
+def test_the_refund_page_refuses_at_once_when_a_bought_gift_card_was_spent(
+    admin_client, make_order, checkout_data
+):
+    """The preview said "€25.00 back" and the refund then failed: the confirmation page asks
+    the same check the refund asks (``orders.signals.order_cancel_check``)."""
+    from orders.services import place_order
+    from tests.factories import ProductFactory
+
+    voucher = ProductFactory(name="Gift card", price=D("25.00"), is_giftcard=True, tax_rate=0)
+    order = place_order({voucher.pk: 1}, checkout_data())
+    services.create_invoice(order)  # captured: the card is issued
+    from giftcards.models import GiftCard
+
+    card = GiftCard.objects.get(issued_by_order=order)
+    make_order(giftcard_number=card.number)  # spends part of it
+
+    with pytest.raises(Exception, match="have already been used"):
+        services.preview_full_refund(order)
+    response = admin_client.get(reverse("admin:orders_order_refund", args=[order.pk]), follow=True)
+    assert any("have already been used" in str(m) for m in response.context["messages"])
+    assert "Yes, refund and close" not in response.content.decode()

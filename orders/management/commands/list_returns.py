@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from orders.aftersales import Return, ReturnLine, Withdrawal
+from orders.models import Order
 
 
 class Command(BaseCommand):
@@ -29,8 +30,8 @@ class Command(BaseCommand):
         )
         if not options["all"]:
             returns = returns.filter(status__in=options["status"] or list(Return.OPEN))
-        if options["order"]:
-            returns = returns.filter(order__number=options["order"].strip())
+        if options["order"] is not None:
+            returns = returns.filter(order=self._order(options["order"]))
         returns = returns.order_by("created", "id")
         out = self.stdout
         out.write(
@@ -54,3 +55,13 @@ class Command(BaseCommand):
                 f"{new} withdrawal statement(s) not processed yet ({late} late): "
                 "Backoffice → Orders → Withdrawals"
             )
+
+    def _order(self, number):
+        """The order of ``--order``; an unknown number is an error, not an empty list."""
+        number = number.strip()
+        if not number:
+            raise CommandError("--order: give an order number.")
+        order = Order.objects.filter(number=number).first()
+        if order is None:
+            raise CommandError(f"--order: no order has the number {number!r}.")
+        return order
