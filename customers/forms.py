@@ -98,10 +98,24 @@ class ResendConfirmationForm(forms.Form):
 
 
 class ProfileForm(BusinessFieldsMixin, forms.ModelForm):
+    """The customer's own details. The e-mail address is the login: ``save()`` never writes
+    it; a new one asks for the current password and is taken over once the customer opens
+    the link sent to it (``services.request_email_change``)."""
+
+    email = EmailFormField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    current_password = forms.CharField(
+        label=_("Current password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Only needed to change your e-mail address."),
+    )
+
     class Meta:
         model = User
         fields = [
-            "email",
             "first_name",
             "last_name",
             "company",
@@ -110,11 +124,32 @@ class ProfileForm(BusinessFieldsMixin, forms.ModelForm):
             "language",
         ]
 
+    field_order = ["email", "current_password"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = self.instance.email
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Another account already uses this e-mail address."))
         return email
+
+    @property
+    def new_email(self):
+        """The address the customer asks for, or None when it stays as it is."""
+        email = self.cleaned_data.get("email")
+        return email if email and email != self.instance.email else None
+
+    def clean(self):
+        data = super().clean()
+        if self.new_email and not data.get("current_password"):
+            self.add_error(
+                "current_password",
+                _("Please enter your current password to change your e-mail address."),
+            )
+        return data
 
 
 class CountrySelect(forms.Select):
@@ -194,6 +229,14 @@ class DeleteAccountForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that my account is deleted irreversibly."), required=True
     )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form; the current password is checked by ``services.change_password``, which
+    also limits wrong guesses."""
+
+    def clean_old_password(self):
+        return self.cleaned_data["old_password"]
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

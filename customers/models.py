@@ -95,6 +95,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("The company's order number, printed on every invoice."),
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    # The login addresses the customer confirmed a change away from: e-mails went to them,
+    # so an erasure deletes those too (customers.services.delete_customer).
+    previous_emails = models.JSONField(
+        _("previous e-mail addresses"), default=list, blank=True, editable=False
+    )
     language = models.CharField(
         _("language"),
         max_length=5,

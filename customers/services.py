@@ -169,7 +169,7 @@ def delete_customer(user, by=None):
             "test": user.is_test,
         }
         # Read before the receivers below anonymise the rows that hold them.
-        addresses = {user.email}
+        addresses = {user.email, *user.previous_emails}
         for _receiver, found in signals.customer_addresses.send(sender=User, customer=user):
             addresses.update(found or ())
         for _receiver, result in signals.customer_deleting.send(sender=User, customer=user, by=by):
@@ -266,3 +266,217 @@ def delete_address(customer, address):
             first = Address.objects.filter(customer=customer).order_by("id").first()
             if first is not None:
                 Address.objects.filter(pk=first.pk).update(is_default=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The customer's own login: a new e-mail address needs the current password and is taken
+# over only once a link sent to it is opened; a new password needs the current one. The
+# address in use hears of both, so a customer whose session or password was stolen learns
+# of it while the account is still theirs.
+# ---------------------------------------------------------------------------------------
+
+EMAIL_CHANGE_SALT = "customers.email-change"
+# As long as an account-confirmation or password-reset link (README "Secrets and their
+# rotation": a key rotation keeps the old key this long).
+EMAIL_CHANGE_DAYS = 3
+
+
+def password_check_limit():
+    """Wrong current passwords per account and quarter of an hour. A stolen session must not
+    be a way to guess the password that protects the login address and the password."""
+    from shop.ratelimit import RateLimit
+
+    return RateLimit(
+        "customers.current-password",
+        limit=("ACCOUNT_PASSWORD_CHECK_LIMIT", 5),
+        window=("ACCOUNT_PASSWORD_CHECK_SECONDS", 15 * 60),
+    )
+
+
+def check_current_password(customer, password, field="current_password"):
+    """Refuse a wrong current password (and, after too many, every password for a while)."""
+    limit = password_check_limit()
+    if limit.exceeded(customer.pk):
+        raise CustomerError(_("Too many attempts. Please try again in a few minutes."), field=field)
+    if not customer.check_password(password or ""):
+        limit.hit(customer.pk)
+        raise CustomerError(_("The password is not correct."), field=field)
+
+
+class EmailChangeError(CustomerError):
+    """A link to confirm a new e-mail address that cannot be used. ``reason``: invalid,
+    foreign (another account's link), expired, used (the address or the password changed
+    since it was sent) or taken (another account has the address now)."""
+
+    def __init__(self, message, reason, new_email=""):
+        super().__init__(message)
+        self.reason = reason
+        self.new_email = new_email
+
+
+def _email_change_state(customer, secret=None):
+    """What a confirmation link is only valid with: the account's address and password as
+    they were when it was sent. Confirming changes the address, so a link works once, and
+    any other confirmed change or a new password (the advice to a customer who did not ask
+    for the change) ends every link still out there."""
+    from django.utils.crypto import salted_hmac
+
+    value = f"{customer.pk}:{customer.email}:{customer.password}"
+    digest = salted_hmac(EMAIL_CHANGE_SALT, value, secret=secret, algorithm="sha256")
+    return digest.hexdigest()[:32]  # 128 bits keep the link short enough to copy
+
+
+def email_change_token(customer, new_email):
+    """The signed, dated token of the link that moves ``customer``'s login to ``new_email``."""
+    from django.core import signing
+
+    return signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).sign_object(
+        {"id": customer.pk, "email": new_email, "state": _email_change_state(customer)}
+    )
+
+
+def request_email_change(customer, new_email, password):
+    """The customer asks for ``new_email`` as login: check the current password and that no
+    other account has the address, then e-mail a confirmation link to the new address and a
+    notice to the current one. Nothing changes on the account until the link is opened
+    (:func:`confirm_email_change`). Returns the new address, or None when it is the current
+    one."""
+    from django.urls import reverse
+
+    from shop.mail import queue_email
+
+    new_email = (new_email or "").strip().lower()
+    with transaction.atomic():
+        customer = User.objects.select_for_update().get(pk=customer.pk)
+        if new_email == customer.email:
+            return None
+        check_current_password(customer, password)
+        if User.objects.filter(email__iexact=new_email).exclude(pk=customer.pk).exists():
+            raise CustomerError(
+                _("Another account already uses this e-mail address."), field="email"
+            )
+        token = email_change_token(customer, new_email)
+        context = {"customer": customer, "new_email": new_email, "days": EMAIL_CHANGE_DAYS}
+        queue_email(
+            "account_email_confirm",
+            new_email,
+            {
+                **context,
+                "url": settings.SITE_URL + reverse("customers:email_confirm", args=[token]),
+            },
+            language=customer.language,
+        )
+        queue_email(
+            "account_email_change_requested",
+            customer.email,
+            {**context, "reset_url": settings.SITE_URL + reverse("customers:password_reset")},
+            language=customer.language,
+        )
+    return new_email
+
+
+def check_email_change(customer, token):
+    """The new address of a confirmation link for ``customer``, or EmailChangeError."""
+    from datetime import timedelta
+
+    from django.core import signing
+    from django.utils.crypto import constant_time_compare
+
+    signer = signing.TimestampSigner(salt=EMAIL_CHANGE_SALT)
+    try:
+        data = signer.unsign_object(token)
+        new_email, state = str(data["email"]), str(data["state"])
+        is_own = data["id"] == customer.pk
+    except (signing.BadSignature, TypeError, KeyError, ValueError):
+        raise EmailChangeError(
+            _("This confirmation link is not valid. Please check that you copied it completely."),
+            "invalid",
+        ) from None
+    if not is_own:
+        raise EmailChangeError(
+            _(
+                "This link belongs to another customer account. Please log in with the "
+                "account whose e-mail address you want to change."
+            ),
+            "foreign",
+        )
+    try:
+        signer.unsign(token, max_age=timedelta(days=EMAIL_CHANGE_DAYS))
+    except signing.SignatureExpired:
+        raise EmailChangeError(
+            _("This confirmation link has expired. Please enter the new address again."),
+            "expired",
+            new_email,
+        ) from None
+    if customer.email == new_email:
+        raise EmailChangeError(
+            _("This link has already been used: your e-mail address is %(email)s.")
+            % {"email": new_email},
+            "used",
+            new_email,
+        )
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    if not any(constant_time_compare(state, _email_change_state(customer, k)) for k in keys):
+        raise EmailChangeError(
+            _(
+                "This link is no longer valid: your e-mail address or your password has "
+                "changed since it was sent. Please enter the new address again."
+            ),
+            "used",
+            new_email,
+        )
+    return new_email
+
+
+def confirm_email_change(customer, token):
+    """Make the new address of a valid confirmation link ``customer``'s login, checked once
+    more to be no other account's, and tell the previous address. Returns the customer."""
+    from shop.mail import queue_email
+
+    with transaction.atomic():
+        customer = User.objects.select_for_update().get(pk=customer.pk)
+        new_email = check_email_change(customer, token)  # under the lock: used once
+        taken = EmailChangeError(
+            _("Another account already uses this e-mail address."), "taken", new_email
+        )
+        if User.objects.filter(email__iexact=new_email).exclude(pk=customer.pk).exists():
+            raise taken
+        old_email, customer.email = customer.email, new_email
+        if old_email not in customer.previous_emails:
+            customer.previous_emails = [*customer.previous_emails, old_email]
+        try:
+            with transaction.atomic():
+                customer.save(update_fields=["email", "previous_emails"])
+        except IntegrityError as exc:  # taken in parallel (user_email_ci_unique)
+            raise taken from exc
+        queue_email(
+            "account_email_changed",
+            old_email,
+            {"customer": customer, "old_email": old_email, "new_email": new_email},
+            language=customer.language,
+        )
+    return customer
+
+
+def change_password(customer, old_password, new_password):
+    """The customer's new password, with the current one; the account's address is told."""
+    from django.urls import reverse
+
+    from shop.mail import queue_email
+
+    with transaction.atomic():
+        customer = User.objects.select_for_update().get(pk=customer.pk)
+        check_current_password(customer, old_password, field="old_password")
+        password_validation.validate_password(new_password, customer)
+        customer.set_password(new_password)
+        customer.save(update_fields=["password"])
+        queue_email(
+            "account_email_password_changed",
+            customer.email,
+            {
+                "customer": customer,
+                "reset_url": settings.SITE_URL + reverse("customers:password_reset"),
+            },
+            language=customer.language,
+        )
+    return customer

@@ -1,14 +1,16 @@
 import math
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from shop.exceptions import DomainError, add_to_form
@@ -18,6 +20,7 @@ from .forms import (
     AddressForm,
     DeleteAccountForm,
     LoginForm,
+    PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
     RegistrationForm,
@@ -159,14 +162,86 @@ def account(request):
     )
 
 
+@sensitive_post_parameters("current_password")
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your details have been saved."))
-        return redirect("customers:profile")
+        try:
+            # One transaction: a wrong password or a taken address saves nothing at all;
+            # the e-mails go out in the language the customer may just have chosen.
+            with transaction.atomic():
+                customer = form.save()
+                new_email = form.new_email and services.request_email_change(
+                    customer, form.new_email, form.cleaned_data["current_password"]
+                )
+        except services.CustomerError as exc:
+            add_to_form(form, exc)
+        else:
+            if not new_email or set(form.changed_data) - {"email", "current_password"}:
+                messages.success(request, _("Your details have been saved."))
+            if new_email:
+                messages.info(
+                    request,
+                    _(
+                        "We have sent a link to %(new)s. Your e-mail address changes when you "
+                        "open it; until then, log in with %(old)s as before."
+                    )
+                    % {"new": new_email, "old": customer.email},
+                )
+            return redirect("customers:profile")
     return render(request, "customers/profile.html", {"form": form})
+
+
+def _email_change_failed(request, exc):
+    status = {"invalid": 400, "foreign": 404, "taken": 409}.get(exc.reason, 410)
+    return render(request, "customers/email_change_failed.html", {"error": exc}, status=status)
+
+
+@login_required
+def email_confirm(request, token):
+    """The link e-mailed to a new address. Only the logged-in customer whose account it is
+    can use it — whoever else reads the mailbox (a mistyped address) cannot take the
+    account; the login page brings the customer back here. A button, not the page view,
+    makes the change: mail scanners open links too."""
+    try:
+        new_email = services.check_email_change(request.user, token)
+    except services.EmailChangeError as exc:
+        return _email_change_failed(request, exc)
+    if request.method == "POST":
+        try:
+            services.confirm_email_change(request.user, token)
+        except services.EmailChangeError as exc:
+            return _email_change_failed(request, exc)
+        messages.success(
+            request,
+            _("Your e-mail address is now %(email)s. Please use it to log in.")
+            % {"email": new_email},
+        )
+        return redirect("customers:profile")
+    return render(request, "customers/email_confirm.html", {"new_email": new_email})
+
+
+@sensitive_post_parameters()
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.change_password(
+                request.user,
+                form.cleaned_data["old_password"],
+                form.cleaned_data["new_password2"],
+            )
+        except services.CustomerError as exc:
+            add_to_form(form, exc)
+        except ValidationError as exc:
+            form.add_error("new_password2", exc)
+        else:
+            update_session_auth_hash(request, customer)  # this session stays, others end
+            messages.success(request, _("Your password has been changed."))
+            return redirect("customers:profile")
+    return render(request, "customers/password_change.html", {"form": form})
 
 
 @login_required

@@ -180,6 +180,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "customers.views.lockout"  # "too many attempts, try again later" page
+# The current password a logged-in customer types to change the login address or the
+# password: at most this many wrong ones per account and window (a stolen session must not
+# be a way to guess it).
+ACCOUNT_PASSWORD_CHECK_LIMIT = env.int("ACCOUNT_PASSWORD_CHECK_LIMIT", default=5)
+ACCOUNT_PASSWORD_CHECK_SECONDS = env.int("ACCOUNT_PASSWORD_CHECK_SECONDS", default=15 * 60)
 AXES_CLIENT_IP_CALLABLE = "shop.clientip.client_ip"  # the same client address as everywhere
 
 # Reverse proxies in front of the shop that append the client address to X-Forwarded-For:

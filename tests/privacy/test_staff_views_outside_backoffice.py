@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 STAFF_FACING = {"orders:feed"}  # read with a per-staff token instead of a login
 NOT_STAFF_FACING = {
     # the customers' own pages, public pages and token links meant for customers
+    "customers:email_confirm",
+    "customers:password_change",
     "shop:home",
     "shop:products",
     "shop:product",

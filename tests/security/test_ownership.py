@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from customers import confirmation as confirmations
+from customers import services as customer_services
 from customers.models import Address
 from helpdesk import links as helpdesk_links
 from helpdesk import services as helpdesk_services
@@ -116,6 +117,13 @@ def _download_token(w):
 
 # Customer A's objects: (method, kwargs for A's object, status A gets). B must get 404.
 OWNED = {
+    "customers:email_confirm": (
+        "get",
+        lambda w: {
+            "token": customer_services.email_change_token(w["alice"], "alice.new@example.com")
+        },
+        200,
+    ),
     "orders:account_order": ("get", lambda w: {"number": w["order"].number}, 200),
     "orders:account_invoice": ("get", lambda w: {"number": w["order"].number}, 200),
     "orders:account_invoice_pdf": ("get", lambda w: {"number": w["order"].number}, 200),
