@@ -67,6 +67,27 @@ def _prefill(customer):
     return initial, ""
 
 
+# The delivery country each page language stands for: a customer on /pl/checkout/ starts in
+# Poland, so their postcode is not checked against the German format unless they notice the
+# select. English stands for no country: the shop's own country (ShopSettings.country).
+LANGUAGE_COUNTRIES = {"de": "DE", "pl": "PL", "da": "DK"}
+
+
+def _preset_country(prefill):
+    """The country the billing and shipping address start with: a saved address's (in
+    ``prefill``), else the page language's, else the shop's own — if the checkout delivers
+    there (otherwise the form's default)."""
+    language = (get_language() or "")[:2]
+    for country in (
+        prefill.get("billing_country"),
+        LANGUAGE_COUNTRIES.get(language),
+        ShopSettings.load().country,
+    ):
+        if country in dict(COUNTRIES):
+            return {"billing_country": country, "shipping_country": country}
+    return {}
+
+
 def _radio_choices(bound_field, describe):
     """Pair each radio of a ModelChoiceField with its model instance (for prices, texts)."""
     choices = []
@@ -109,6 +130,8 @@ def checkout(request):
         request.POST or None,
         initial={
             **prefill,
+            # A submitted page keeps what was entered (a bound form ignores these).
+            **_preset_country(prefill),
             # the code applied on the cart page (vouchers.panels)
             "voucher_code": request.session.get("voucher_code", ""),
         },

@@ -9,6 +9,8 @@ from .admin import backoffice
 app_name = None
 handler400 = "shop.views.bad_request"
 handler403 = "shop.views.permission_denied"
+handler404 = "shop.views.page_not_found"
+# handler500: Django's own view, which renders templates/500.html without a context.
 
 storefront = (
     [

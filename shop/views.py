@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from . import listing
 from .cart import MAX_QUANTITY, Cart
 from .db import search_products, suggest_product_word
 from .forms import ProductSearchForm
+from .middleware import storefront_path
 from .models import Category, Product, ShippingMethod, ShopSettings
 from .pagecache import cached_page, cart_variant
 
@@ -260,8 +262,47 @@ def cart_update(request):
 
 
 # ---------------------------------------------------------------------------------------
-# Error pages (handler400 / handler403 in shop/urls.py)
+# Error pages (handler400 / handler403 / handler404 in shop/urls.py; the 500 page is
+# Django's own view with templates/500.html, which needs neither context nor database)
 # ---------------------------------------------------------------------------------------
+
+
+def page_not_found(request, exception=None):
+    """404. A staff member in the backoffice gets the backoffice layout; everyone else the
+    storefront's page with the way back (home, search), in the language of the address
+    (``/pl/…`` Polish, unprefixed the default language). An unprefixed address that names
+    no page at all (a mistyped ``/nie-ma/``) speaks the language the visitor chose (the
+    language cookie): the middleware sends such visitors to a page in their language, but
+    has no page to send them to."""
+    if request.path.startswith("/backoffice/") and _is_staff(getattr(request, "user", None)):
+        from .admin import backoffice
+
+        return render(request, "admin/404.html", backoffice.each_context(request), status=404)
+    chosen = _chosen_language(request)
+    if chosen is not None:
+        translation.activate(chosen)  # also the response's Content-Language (middleware)
+        request.LANGUAGE_CODE = chosen
+    return render(request, "404.html", status=404)
+
+
+def _is_staff(user):
+    return user is not None and user.is_active and user.is_staff
+
+
+def _chosen_language(request):
+    """The language cookie's language for an unprefixed storefront address that matched no
+    URL pattern, if it is one of the shop's and not the default; else None."""
+    path = request.path_info
+    if (
+        getattr(request, "resolver_match", None) is not None
+        or not storefront_path(path)
+        or translation.get_language_from_path(path)
+    ):
+        return None
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen == settings.LANGUAGE_CODE or chosen not in dict(settings.LANGUAGES):
+        return None
+    return chosen
 
 
 def bad_request(request, exception=None):
@@ -273,12 +314,7 @@ def permission_denied(request, exception=None):
     """403. In the backoffice a staff member sees the backoffice layout, which section of it
     is outside their role and the way back; elsewhere the storefront's page."""
     user = getattr(request, "user", None)
-    if (
-        request.path.startswith("/backoffice/")
-        and user is not None
-        and user.is_active
-        and user.is_staff
-    ):
+    if request.path.startswith("/backoffice/") and _is_staff(user):
         from .admin import backoffice
 
         section = _backoffice_section(request)
