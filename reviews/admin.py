@@ -135,6 +135,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "moderated",
         "active",
         "verified_purchase",
+        "repeated",
         ReplyFilter,
     ]
     list_select_related = ["product"]
@@ -152,6 +153,8 @@ class ReviewAdmin(admin.ModelAdmin):
         "rating",
         "text",
         "verified_purchase",
+        "request",
+        "repeated",
         "active",
         "moderated",
         "moderated_by",
@@ -163,6 +166,8 @@ class ReviewAdmin(admin.ModelAdmin):
         "email",
         "customer",
         "verified_purchase",
+        "request",
+        "repeated",
         "moderated",
         "moderated_by",
         "moderated_at",

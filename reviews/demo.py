@@ -1,4 +1,5 @@
-"""Demo reviews in every moderation state. Idempotent: keyed by product, e-mail and text."""
+"""Demo reviews in every moderation state. Idempotent: keyed by product and e-mail address
+(one review per product and person)."""
 
 from datetime import timedelta
 
@@ -142,6 +143,28 @@ REVIEWS = [
         True,
         7,
     ),
+    # Demo customers who bought the product (orders' demo runs first): verified purchases,
+    # decided by the same rule as on the storefront.
+    (
+        "PAN-001",
+        5,
+        "Erika M.",
+        "erika@example.com",
+        "Two bags, and both fine for the espresso pot as well.",
+        True,
+        True,
+        4,
+    ),
+    (
+        "KIT-002",
+        4,
+        "Anna S.",
+        "anna.schmidt@example.com",
+        "One for the kitchen, one for the office: both still look new.",
+        True,
+        True,
+        3,
+    ),
     (
         "DIG-001",
         5,
@@ -155,8 +178,6 @@ REVIEWS = [
 ]
 
 
-# Shown as verified purchases (the demo's stand-in for reviewers who bought the product).
-VERIFIED = {"anna.berg@example.com", "jonas.weber@example.com", "sofie.larsen@example.com"}
 # (e-mail of the reviewer, the shop's public reply)
 REPLIES = [
     (
@@ -176,24 +197,25 @@ def seed(cmd):
         product = products.get(sku)
         if product is None:
             continue
+        if services.reviews_by(email=email).filter(product=product).exists():
+            continue
         created = now - timedelta(days=days, hours=3)
-        _review, created_now = Review.objects.get_or_create(
+        customer = User.objects.filter(email=email, is_staff=False).first()
+        Review.objects.create(
             product=product,
             email=email,
             text=text,
-            defaults={
-                "rating": rating,
-                "author_name": name,
-                "created": created,
-                "moderated": moderated,
-                "active": active,
-                "moderated_by": moderator if moderated else None,
-                "moderated_at": created + timedelta(hours=5) if moderated else None,
-                "customer": User.objects.filter(email=email, is_staff=False).first(),
-            },
+            rating=rating,
+            author_name=name,
+            created=created,
+            moderated=moderated,
+            active=active,
+            moderated_by=moderator if moderated else None,
+            moderated_at=created + timedelta(hours=5) if moderated else None,
+            customer=customer,
+            verified_purchase=services.has_bought(product, customer=customer),
         )
-        created_count += created_now
-    Review.objects.filter(email__in=VERIFIED).update(verified_purchase=True)
+        created_count += 1
     for email, text in REPLIES:
         review = Review.objects.filter(email=email, reply_text="").first()
         if review is not None:

@@ -48,9 +48,13 @@ class ReviewForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].choices = star_choices()  # in the language of the request
-        if user is not None and user.is_authenticated and not self.is_bound:
-            self.initial.setdefault("author_name", user.get_full_name())
-            self.initial.setdefault("email", user.email)
+        if user is not None and user.is_authenticated and "email" in self.fields:
+            # A signed-in customer reviews as the account: its address is shown, not typed
+            # (a disabled field ignores what is posted and keeps the initial value).
+            self.fields["email"].disabled = True
+            self.initial["email"] = user.email
+            if not self.is_bound:
+                self.initial.setdefault("author_name", user.get_full_name())
 
     def is_spam(self):
         return bool(self.data.get("website"))

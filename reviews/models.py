@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -74,7 +74,23 @@ class Review(models.Model):
     verified_purchase = models.BooleanField(
         _("verified purchase"),
         default=False,
-        help_text=_("The author had bought the product when writing the review."),
+        help_text=_(
+            "The purchase was proven when the review was written: an order of the signed-in "
+            "customer's account, or the order of the review-request link it was written with."
+        ),
+    )
+    # One review per product and person (see services.submit_review). Set only by migration
+    # 0004 on the reviews a person had written of a product after their first one, before that
+    # rule existed: they are kept as they were (moderators decide) and stay outside the unique
+    # indexes below. Nothing sets it any more.
+    repeated = models.BooleanField(
+        _("repeated review"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "A further review of the same product by the same person, written before a second "
+            "review was refused."
+        ),
     )
     # Written through the link of a review-request e-mail (one review per product and request).
     request = models.ForeignKey(
@@ -109,6 +125,20 @@ class Review(models.Model):
                 fields=["request", "product"],
                 condition=Q(request__isnull=False),
                 name="review_once_per_request_and_product",
+            ),
+            # One review per product and person: the account ...
+            models.UniqueConstraint(
+                fields=["product", "customer"],
+                condition=Q(customer__isnull=False, repeated=False),
+                name="review_once_per_product_and_customer",
+            ),
+            # ... and the address (any case). Anonymised reviews belong to nobody any more
+            # (erasure and retention give each its own placeholder address anyway).
+            models.UniqueConstraint(
+                "product",
+                Lower("email"),
+                condition=Q(anonymised="", repeated=False) & ~Q(email=""),
+                name="review_once_per_product_and_email",
             ),
             models.CheckConstraint(
                 condition=Q(reply_text="") | Q(replied_at__isnull=False),

@@ -5,10 +5,16 @@ Moderation rule (SPEC S10): the first activation or the first saved edit by staf
 review *moderated* (who and when are kept from that first time); *active* can be switched
 off and on at any time. Public = moderated and active (``Review.objects.public()``).
 
-Verified purchase: the author bought the product — an order containing it, paid or shipped
-and neither canceled nor refunded, of the signed-in customer, or (written without an account)
-a guest order placed with the same e-mail address, or the order of the review-request link.
-Decided when the review is written and stored with it.
+Verified purchase: the purchase is *proven* — an order containing the product, paid or
+shipped and neither canceled nor refunded, of the signed-in customer's account, or the order
+of the review-request link (it was mailed to that order's address). An e-mail address typed
+into the form proves nothing, and neither does the account's own address: accounts are
+opened and their address changed without a confirmation e-mail, so a guest order under it may
+be anybody's. Decided when the review is written and stored with it.
+
+One review per product and person: the account, or the e-mail address (in any case) — a
+second one is refused with a ReviewError and changes nothing. The unique indexes
+``review_once_per_product_and_customer`` / ``…_and_email`` hold it under concurrency too.
 
 Review requests: ``ShopSettings.review_request_days`` after an order's last shipment (there is
 no carrier tracking, so the last shipment is the delivery), one e-mail per order (a unique
@@ -21,7 +27,7 @@ from datetime import timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -46,6 +52,11 @@ EDITABLE_FIELDS = ("text", "rating", "author_name", "active")
 
 
 THROTTLED = _("You have written several reviews in a short time. Please try again later.")
+ALREADY_REVIEWED = _("You have already reviewed this product. Thank you!")
+ALREADY_REVIEWED_BY_ADDRESS = _(
+    "This product already has a review from this e-mail address. Each person can review a "
+    "product once."
+)
 
 
 # Reviews per IP address; the window starts with the first review from that address.
@@ -73,27 +84,51 @@ def _buying_orders():
     )
 
 
-def has_bought(product, *, customer=None, email="", order=None):
-    """Did the author buy ``product``? The signed-in customer's orders; without an account,
-    guest orders with the same e-mail address (an account's orders need its login); or the
-    ``order`` of a review-request link."""
+def has_bought(product, *, customer=None, order=None):
+    """Is it proven that the author bought ``product``? By an order of the signed-in
+    ``customer``'s account, or by the ``order`` of a review-request link. No e-mail address
+    counts, not even the account's (see the module docstring)."""
     lines = OrderLine.objects.filter(product=product)
     orders = _buying_orders().filter(Exists(lines.filter(order=OuterRef("pk"))))
     if order is not None and orders.filter(pk=order.pk).exists():
         return True
-    if customer is not None:
+    if customer is not None and customer.pk is not None:
         return orders.filter(customer=customer).exists()
+    return False
+
+
+def reviews_by(*, customer=None, email=""):
+    """The reviews one person wrote: those of the account and those under the e-mail address
+    (compared like the unique index does, ``lower(email)``). Anonymised reviews belong to
+    nobody any more."""
     email = (email or "").strip()
-    if not email:
-        return False
-    return orders.filter(customer__isnull=True, email__iexact=email).exists()
+    person = Q()
+    if customer is not None and customer.pk is not None:
+        person |= Q(customer=customer)
+    if email:
+        person |= Q(email_lower=Lower(Value(email)))
+    if not person:
+        return Review.objects.none()
+    return Review.objects.alias(email_lower=Lower("email")).filter(person, anonymised="")
+
+
+def _already_reviewed(customer, request):
+    """The error for a second review: at the address field when the typed address is all
+    that tells who wrote it."""
+    if customer is None and request is None:
+        return ReviewError(ALREADY_REVIEWED_BY_ADDRESS, field="email")
+    return ReviewError(ALREADY_REVIEWED)
 
 
 def submit_review(
     product, *, rating, text, author_name, email, customer=None, ip=None, request=None
 ):
     """Store a new review waiting for moderation. Raises ReviewError when throttled, or when
-    the review-request ``request`` already has a review of this product."""
+    this person (account or e-mail address) or the review-request ``request`` already has a
+    review of this product.
+
+    The stored address is the one the request went to, else the signed-in customer's account
+    address; the typed ``email`` only for a review with neither."""
     if not product.is_active:
         raise ReviewError(_("This product cannot be reviewed."))
     _check_rating(rating)
@@ -106,10 +141,14 @@ def submit_review(
         customer = None
     if request is not None:
         email = request.email  # the address the request went to, not one from the form
+    elif customer is not None:
+        email = customer.email  # the account's, whatever the form said
+    email = (email or "").strip()
+    if reviews_by(customer=customer, email=email).filter(product=product).exists():
+        raise _already_reviewed(customer, request)
     verified = has_bought(
         product,
         customer=customer,
-        email=email,
         order=request.order if request is not None else None,
     )
     try:
@@ -119,13 +158,13 @@ def submit_review(
                 rating=rating,
                 text=text,
                 author_name=author_name.strip(),
-                email=email.strip(),
+                email=email,
                 customer=customer,
                 verified_purchase=verified,
                 request=request,
             )
-    except IntegrityError as exc:  # review_once_per_request_and_product
-        raise ReviewError(_("You have already reviewed this product. Thank you!")) from exc
+    except IntegrityError as exc:  # written concurrently: the review_once_per_* indexes
+        raise _already_reviewed(customer, request) from exc
     SUBMISSIONS.hit(ip)
     return review
 

@@ -24,7 +24,7 @@ def _back(product):
 def submit(request, slug):
     product = get_object_or_404(Product.objects.active(), slug=slug)
     ip = client_ip(request)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, user=request.user)
     if form.is_spam():
         # Tell the bot nothing: same answer as a real submission, but nothing is stored.
         messages.success(request, THANK_YOU)
@@ -69,11 +69,21 @@ def request_page(request, signed):
     reviewed = set(
         Review.objects.filter(request=review_request).values_list("product_id", flat=True)
     )
+    # Products this person reviewed before, on the product page or through another order's
+    # link: one review per product and person, so there is no form for them.
+    reviewed_before = (
+        set(
+            services.reviews_by(customer=order.customer, email=review_request.email)
+            .filter(product__in=products)
+            .values_list("product_id", flat=True)
+        )
+        - reviewed
+    )
     name = f"{order.billing_first_name} {order.billing_last_name[:1]}.".strip(" .")
     bound = None
     if request.method == "POST":
         product = next((p for p in products if str(p.pk) == request.POST.get("product")), None)
-        if product is None or product.pk in reviewed:
+        if product is None or product.pk in reviewed or product.pk in reviewed_before:
             return redirect(request.path)
         form = RequestReviewForm(request.POST, prefix=_prefix(product))
         if form.is_spam():
@@ -104,7 +114,14 @@ def request_page(request, signed):
             form = bound[1]
         else:
             form = RequestReviewForm(prefix=_prefix(product), initial={"author_name": name})
-        items.append({"product": product, "form": form, "done": product.pk in reviewed})
+        items.append(
+            {
+                "product": product,
+                "form": form,
+                "done": product.pk in reviewed,
+                "reviewed_before": product.pk in reviewed_before,
+            }
+        )
     return render(request, "reviews/request.html", {"order": order, "items": items})
 
 

@@ -62,6 +62,19 @@ def test_logged_in_customer_gets_name_and_email_filled_in(client):
     assert Review.objects.get().customer == customer
 
 
+def test_logged_in_customer_reviews_under_the_accounts_address(client):
+    """The address is the account's: shown, not typed, and a posted one is ignored."""
+    customer = UserFactory(email="ida@example.com")
+    client.force_login(customer)
+    product = ProductFactory()
+    page = client.get(product.get_absolute_url()).content.decode()
+    email_input = page.split('name="email"')[1].split(">")[0]
+    assert "disabled" in email_input
+    submit(client, product, email="someone.else@example.com")
+    review = Review.objects.get()
+    assert (review.customer, review.email) == (customer, "ida@example.com")
+
+
 def test_review_text_and_name_are_escaped(client):
     review = ReviewFactory(
         author_name="<b>Eve</b>",
@@ -90,14 +103,14 @@ def test_submitted_html_is_stored_verbatim_and_rendered_escaped(client):
 def test_throttle_three_reviews_per_ip_per_window(client):
     product = ProductFactory()
     for i in range(3):
-        response = submit(client, product, text=f"Review {i}")
+        response = submit(client, product, text=f"Review {i}", email=f"person{i}@example.com")
         assert THANKS in response.content.decode()
-    response = submit(client, product, text="One too many")
+    response = submit(client, product, text="One too many", email="person3@example.com")
     assert "Please try again later" in response.content.decode()
     assert Review.objects.count() == 3
     assert not Review.objects.filter(text="One too many").exists()
     # Another address is not affected.
-    submit(client, product, ip="10.0.0.2", text="From elsewhere")
+    submit(client, product, ip="10.0.0.2", text="From elsewhere", email="person4@example.com")
     assert Review.objects.filter(text="From elsewhere").exists()
 
 
@@ -105,7 +118,7 @@ def test_throttle_window_is_configurable(client, settings):
     settings.REVIEW_THROTTLE_LIMIT = 1
     product = ProductFactory()
     submit(client, product, text="first")
-    submit(client, product, text="second")
+    submit(client, product, text="second", email="someone.else@example.com")
     assert list(Review.objects.values_list("text", flat=True)) == ["first"]
 
 

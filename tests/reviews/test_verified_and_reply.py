@@ -31,29 +31,99 @@ def submit(client, product, **overrides):
 
 
 # --- verified purchase --------------------------------------------------------------------
+# Proven only: an order of the signed-in account, or the order of a review-request link
+# (tests/reviews/test_requests.py). A typed address never proves anything.
 
 
-def test_guest_who_bought_and_paid_is_a_verified_buyer(client, make_order, product):
-    order = make_order({product.pk: 1}, email="Erika@Example.com")
+def paying_guest(make_order, product, email="thomas.gast@example.com"):
+    """A guest who bought ``product``: paid and shipped, the strongest proof a guest order has."""
+    order = make_order({product.pk: 1}, email=email)
     order_services.mark_paid(order)
-    submit(client, product, email="erika@example.com")
-    assert Review.objects.get().verified_purchase
+    order_services.create_shipment(order, ship_all(order))
+    return order
 
 
-def test_unpaid_canceled_or_other_product_is_not_verified(client, make_order, product):
+def test_typing_a_paying_guests_address_does_not_make_a_verified_purchase(
+    client, make_order, product, staff
+):
+    """The tester's report: an anonymous POST to /de/products/<slug>/reviews/ with the address
+    of a guest who bought the product got the badge."""
+    paying_guest(make_order, product)
+    response = client.post(
+        f"/de/products/{product.slug}/reviews/",
+        {
+            "rating": "5",
+            "text": "Bestes Produkt!",
+            "author_name": "Thomas",
+            "email": "Thomas.Gast@example.com",
+            "website": "",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    review = Review.objects.get()  # still accepted, as an unverified review
+    assert not review.verified_purchase and review.customer is None
+    services.activate(review, staff)
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert "Bestes Produkt!" in page and "Verified purchase" not in page
+    client.force_login(staff)
+    changelist = reverse("admin:reviews_review_changelist")
+    listing = client.get(changelist).content.decode()
+    assert "Thomas" in listing and "✓ verified purchase" not in listing
+    verified_only = client.get(changelist, {"verified_purchase__exact": "1"})
+    assert list(verified_only.context["cl"].result_list) == []
+
+
+def test_an_account_opened_with_a_guests_address_does_not_verify_the_guests_purchase(
+    client, make_order, product
+):
+    """Registering costs nothing and confirms no address: the account's own address is as
+    unproven as a typed one, so the guest order under it proves nothing either."""
+    paying_guest(make_order, product)
+    client.post(
+        reverse("customers:register"),
+        {
+            "email": "thomas.gast@example.com",
+            "first_name": "Not",
+            "last_name": "Thomas",
+            "password1": "a-long-Pass-2026",
+            "password2": "a-long-Pass-2026",
+        },
+    )
+    assert client.get(reverse("customers:account")).status_code == 200  # signed in
+    submit(client, product, email="thomas.gast@example.com")
+    review = Review.objects.get()
+    assert review.customer.email == "thomas.gast@example.com"
+    assert not review.verified_purchase
+
+
+def test_signed_in_customer_with_a_paid_account_order_is_a_verified_buyer(
+    client, make_order, product, customer
+):
+    order = make_order({product.pk: 1}, customer=customer, email=customer.email)
+    order_services.mark_paid(order)
+    client.force_login(customer)
+    submit(client, product)
+    review = Review.objects.get()
+    assert review.verified_purchase and review.customer == customer
+
+
+def test_unpaid_canceled_or_other_product_is_not_verified(client, make_order, product, customer):
     other = ProductFactory()
-    make_order({product.pk: 1}, email="erika@example.com")  # unpaid, not shipped
-    canceled = make_order({product.pk: 1}, email="erika@example.com")
+    make_order({product.pk: 1}, customer=customer)  # unpaid, not shipped
+    canceled = make_order({product.pk: 1}, customer=customer)
     order_services.cancel_order(canceled)
-    paid_other = make_order({other.pk: 1}, email="erika@example.com")
+    paid_other = make_order({other.pk: 1}, customer=customer)
     order_services.mark_paid(paid_other)
+    client.force_login(customer)
     submit(client, product)
     assert not Review.objects.get().verified_purchase
 
 
-def test_shipped_order_counts_even_if_paid_later(client, make_order, product):
-    order = make_order({product.pk: 1}, email="erika@example.com")
+def test_shipped_order_counts_even_if_paid_later(client, make_order, product, customer):
+    order = make_order({product.pk: 1}, customer=customer)
     order_services.create_shipment(order, ship_all(order))
+    client.force_login(customer)
     submit(client, product)
     assert Review.objects.get().verified_purchase
 
@@ -61,20 +131,24 @@ def test_shipped_order_counts_even_if_paid_later(client, make_order, product):
 def test_signed_in_customer_is_verified_by_account_not_by_a_typed_address(
     client, make_order, product
 ):
+    second = ProductFactory()
     buyer = UserFactory(email="buyer@example.com")
-    order = make_order({product.pk: 1}, customer=buyer, email=buyer.email)
+    order = make_order({product.pk: 1, second.pk: 1}, customer=buyer, email=buyer.email)
     order_services.mark_paid(order)
     # A visitor typing the buyer's address is not the buyer: account orders need the login.
     submit(client, product, email="buyer@example.com")
     assert not Review.objects.get().verified_purchase
     client.force_login(buyer)
-    submit(client, product, email="whatever@example.com", text="Second review")
-    assert Review.objects.get(text="Second review").verified_purchase
+    submit(client, second, email="whatever@example.com", text="Second review")
+    review = Review.objects.get(text="Second review")
+    assert review.verified_purchase
+    assert review.email == "buyer@example.com"  # the account's, not the typed one
 
 
-def test_verified_is_kept_from_the_time_of_writing(client, make_order, product):
-    order = make_order({product.pk: 1}, email="erika@example.com")
+def test_verified_is_kept_from_the_time_of_writing(client, make_order, product, customer):
+    order = make_order({product.pk: 1}, customer=customer)
     order_services.mark_paid(order)
+    client.force_login(customer)
     submit(client, product)
     Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELED)
     assert Review.objects.get().verified_purchase
