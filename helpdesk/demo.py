@@ -69,25 +69,25 @@ CANNED = [
     (
         "Return label",
         "Hello {customer_name},\n\nwe are sorry the item did not suit you. Please send it back "
-        "within 30 days using the enclosed return label; we refund the purchase price within "
+        "within 14 days using the enclosed return label; we refund the purchase price within "
         "5 working days of receipt.",
         {
             "de": (
                 "Rücksendeetikett",
                 "Hallo {customer_name},\n\nes tut uns leid, dass der Artikel nicht passt. Bitte "
-                "senden Sie ihn innerhalb von 30 Tagen mit dem beiliegenden Rücksendeetikett "
+                "senden Sie ihn innerhalb von 14 Tagen mit dem beiliegenden Rücksendeetikett "
                 "zurück; wir erstatten den Kaufpreis innerhalb von 5 Werktagen nach Eingang.",
             ),
             "pl": (
                 "Etykieta zwrotna",
                 "Dzień dobry {customer_name},\n\nprzykro nam, że produkt nie spełnił oczekiwań. "
-                "Prosimy odesłać go w ciągu 30 dni z załączoną etykietą zwrotną; zwrócimy cenę "
+                "Prosimy odesłać go w ciągu 14 dni z załączoną etykietą zwrotną; zwrócimy cenę "
                 "zakupu w ciągu 5 dni roboczych od otrzymania.",
             ),
             "da": (
                 "Returlabel",
                 "Hej {customer_name},\n\nvi beklager, at varen ikke passede dig. Send den venligst "
-                "retur inden for 30 dage med den vedlagte returlabel; vi refunderer købsprisen "
+                "retur inden for 14 dage med den vedlagte returlabel; vi refunderer købsprisen "
                 "inden for 5 hverdage efter modtagelsen.",
             ),
         },
