@@ -161,3 +161,12 @@ def test_language_switch_to_german(client, product):
     page = client.get(reverse("shop:cart"), follow=True).content.decode()
     assert '<html lang="de">' in page
     assert "Ihr Warenkorb" in page
+
+
+def test_the_home_page_promises_the_withdrawal_period_of_the_settings(client):
+    """It promised "30 days" while the legal text said 14."""
+    shop = ShopSettings.load()
+    shop.withdrawal_period_days = 21
+    shop.save()
+    page = client.get(reverse("shop:home")).content.decode()
+    assert "21 days to return your order" in page and "30 days" not in page
