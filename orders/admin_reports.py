@@ -12,15 +12,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop import charts
+from shop import charts, personal_data
 from shop.admin import backoffice
 from shop.exceptions import DomainError
+from shop.money import format_money
 
 from . import accounting, datev
+from .dashboard import day_label, month_label
 from .models import SalesReport
 
 MAX_DAYS = 370
@@ -141,10 +143,10 @@ class SalesReportAdmin(admin.ModelAdmin):
             % {"period": _("day") if report.group == "day" else _("month")},
             description=_("From %(first)s to %(last)s: net %(net)s, VAT %(tax)s.")
             % {
-                "first": report.first.isoformat(),
-                "last": report.last.isoformat(),
-                "net": report.total.net,
-                "tax": report.total.tax,
+                "first": formats.date_format(report.first, "SHORT_DATE_FORMAT"),
+                "last": formats.date_format(report.last, "SHORT_DATE_FORMAT"),
+                "net": format_money(report.total.net, _currency()),
+                "tax": format_money(report.total.tax, _currency()),
             },
             decimals=2,
             label_every=max(1, round(len(labels) / 6)),
@@ -174,6 +176,14 @@ class SalesReportAdmin(admin.ModelAdmin):
             else:
                 response = HttpResponse(content, content_type="text/csv; charset=windows-1252")
                 response["Content-Disposition"] = f'attachment; filename="{filename}"'
+                # The file names the month's invoices and orders (and business buyers' VAT
+                # IDs): the access log records whose (shop.personal_data.shown).
+                personal_data.shown(
+                    request,
+                    datev.order_refs(form.cleaned_data["month"]),
+                    viewer=request.user,
+                    action="export",
+                )
                 return response
         else:
             messages.error(request, _("Give the month as YYYY-MM, e.g. 2026-03."))
@@ -187,10 +197,10 @@ def _currency():
 
 
 def _short_label(label, group):
+    """The chart's label of a report period ("2026-11-03", "2026-11"): "3 Nov", "lis 2026" …
+    in the reader's language."""
     from datetime import date
 
-    from django.utils.formats import date_format
-
     if group == "day":
-        return date_format(date.fromisoformat(label), "j M")
-    return date_format(date.fromisoformat(label + "-01"), "M Y")
+        return day_label(date.fromisoformat(label))
+    return month_label(date.fromisoformat(label + "-01"))

@@ -346,6 +346,18 @@ def bookings(first, last):
     return records
 
 
+def order_refs(month):
+    """Access-log references of the orders whose documents the month's file books."""
+    from shop.personal_data import order_ref
+
+    from .models import Order
+
+    first, last = month_bounds(month)
+    numbers = {doc.order_number for doc in documents(first, last)}
+    ids = Order.objects.filter(number__in=numbers).values_list("pk", flat=True)
+    return [order_ref(pk) for pk in ids.iterator(chunk_size=10000)]
+
+
 def export(month, now=None):
     """(filename, bytes) of the month's Buchungsstapel; OrderError on a bad month or setting."""
     try:

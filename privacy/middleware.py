@@ -8,20 +8,29 @@ rendered, so list rows are already fetched — reading them costs no query):
 * a page whose context holds rows of personal models (``original``/``object``, evaluated
   querysets, lists, pages): ``detail`` (a single object) or ``list``;
 * a PDF: ``print``; a CSV / JSON / attachment download: ``export`` — subjects from the
-  selected rows of an admin action, the object in the URL, or what the view recorded;
+  rows an admin action ran on (the ticked rows, or with "Select all N" every row of the
+  changelist with the request's filters and search, as Django hands them to the action),
+  the object in the URL, or what the view recorded;
 * any other successful page under a personal model's admin URLs: logged with the object of
   the URL (``object_id``/``pk`` kwargs) or, failing that, without subjects.
 
-Views may add to (or take over) the entry with ``privacy.services.record(request, …)``.
-Staff-facing views outside the backoffice (the new-orders feed, read with a token instead
-of a login) mark what they showed with ``shop.personal_data.shown(request, rows, viewer=…)``;
-that is written as the entry of the request.
+Privacy's own views add to (or take over) the entry with ``privacy.services.record(request,
+…)``. The apps below privacy, which never import it, say what a response showed with
+``shop.personal_data.shown(request, rows, viewer=…)``: a staff-facing view outside the
+backoffice (the new-orders feed, read with a token instead of a login), or a backoffice
+download whose file names people the URL does not (a campaign's codes with the e-mail
+addresses of their customers). ``rows`` are rows of personal models or references made
+with ``shop.personal_data.customer_ref`` & co.; that is written as the entry of the request.
 """
 
 import json
 from functools import cache
 
+from django import forms
 from django.apps import apps
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.sites import all_sites
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.db.models import Model, QuerySet
@@ -29,12 +38,20 @@ from django.urls import NoReverseMatch, reverse
 
 from shop.clientip import client_ip
 
-from .registry import is_personal, subjects_for, subjects_for_rows
+from .registry import (
+    is_personal,
+    references,
+    subjects_for,
+    subjects_for_queryset,
+    subjects_for_rows,
+)
 from .services import Action, Collector, write_entry
 
 ADMIN_NAMESPACE = "admin"
 NOT_SEARCH_PARAMS = {"p", "page", "o", "ot", "e", "_changelist_filters", "_to_field", "_popup"}
 OBJECT_KWARGS = ("object_id", "pk", "id")
+# The note of an export of "Select all N" rows whose list could not be rebuilt (privacy.notes).
+SELECT_ACROSS_UNKNOWN = "all rows of the list selected, only the ticked ones known"
 
 
 class AccessLogMiddleware:
@@ -49,8 +66,8 @@ class AccessLogMiddleware:
             if response.status_code == 200:
                 write_entry(
                     user=shown.viewer,
-                    action=shown.action,
-                    subjects=subjects_for_rows(shown.rows),
+                    action=_download_action(response) or shown.action,
+                    subjects=references(shown.rows),
                     path=shown.path or request.get_full_path(),
                     ip=client_ip(request),
                     note=shown.note,
@@ -87,7 +104,8 @@ class AccessLogMiddleware:
         model = self.model_of(match)
         download = _download_action(response)
         if download:
-            collector.add(download, self.download_subjects(request, match, model))
+            subjects, note = self.download_subjects(request, match, model)
+            collector.add(download, subjects, note=note)
             return collector
         context = getattr(response, "context_data", None)
         if isinstance(context, dict) and self.from_context(request, context, collector):
@@ -137,14 +155,15 @@ class AccessLogMiddleware:
         return True
 
     def download_subjects(self, request, match, model):
+        """(references, note) of a file: the rows of the admin action that wrote it, else
+        the object of the URL."""
         if model is None or not is_personal(model):
-            return []
-        selected = request.POST.getlist("_selected_action") if request.method == "POST" else []
-        if selected:
-            rows = model._default_manager.filter(pk__in=selected[:5000])
-            return subjects_for_rows(rows)
+            return [], ""
+        if request.method == "POST" and request.POST.getlist(ACTION_CHECKBOX_NAME):
+            rows, note = action_rows(request, match, model)
+            return subjects_for_queryset(rows), note
         obj = _url_object(match, model)
-        return subjects_for(obj) if obj is not None else []
+        return (subjects_for(obj) if obj is not None else []), ""
 
     def autocomplete(self, request, response, collector):
         """The admin's autocomplete JSON shows names of the remote model's rows."""
@@ -184,6 +203,48 @@ def admin_model(match):
         return apps.get_model(parts[0], parts[1])
     except (LookupError, ValueError):
         return None
+
+
+def action_rows(request, match, model):
+    """(queryset, note): the rows an admin action ran on, as ``ModelAdmin.changelist_view``
+    hands them to it — the changelist's queryset with the request's filters and search,
+    narrowed to the ticked rows unless "Select all N" (``select_across``) was chosen.
+
+    Read after the action: a download does not change which rows the list's filters match.
+    """
+    selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+    select_across = forms.BooleanField(required=False).to_python(request.POST.get("select_across"))
+    model_admin = _model_admin(match, model)
+    opts = model._meta
+    queryset = None
+    if (
+        model_admin is not None
+        and match.url_name == f"{opts.app_label}_{opts.model_name}_changelist"
+    ):
+        try:
+            queryset = model_admin.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:  # Django redirects then, running no action
+            queryset = None
+    if queryset is None:
+        if select_across:  # never expected: log what is known and say what is not
+            rows = model._default_manager.filter(pk__in=selected)
+            return rows, SELECT_ACROSS_UNKNOWN
+        queryset = model._default_manager.all()
+    if not select_across:
+        queryset = queryset.filter(pk__in=selected)
+    return queryset, ""
+
+
+def _model_admin(match, model):
+    """The ModelAdmin whose changelist served the request (``ModelAdmin.get_urls`` marks
+    its views with it; else the one registered for ``model`` on the admin site)."""
+    model_admin = getattr(match.func, "model_admin", None)
+    if model_admin is not None:
+        return model_admin
+    for site in all_sites:
+        if site.name in match.namespaces and model in site._registry:
+            return site._registry[model]
+    return None
 
 
 def _personal_rows(values):

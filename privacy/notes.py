@@ -24,6 +24,10 @@ def _rule(pattern, message):
 
 RULES = [
     _rule(r"rows not known to the log", _("rows not known to the log")),
+    _rule(
+        r"all rows of the list selected, only the ticked ones known",
+        _("all rows of the list selected, only the ticked ones known"),
+    ),
     _rule(r"new-orders feed", _("new-orders feed")),
     _rule(r"name search: (?P<query>.*)", _("name search: %(query)s")),
     _rule(r"disclosure added: (?P<disclosure>.*)", _("disclosure added: %(disclosure)s")),

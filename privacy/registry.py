@@ -240,3 +240,30 @@ def subjects_for_rows(rows):
         for ref in subjects_for(obj):
             seen.setdefault(ref, None)
     return list(seen)
+
+
+# Rows read at a time when the subjects of a whole queryset are needed (an export).
+BATCH = 2000
+
+
+def subjects_for_queryset(queryset, batch=BATCH):
+    """References of every row of ``queryset`` (an admin action's rows: possibly all 10,000
+    orders of a filtered list), read in batches so that memory stays flat."""
+    seen, rows = {}, []
+    for obj in queryset.iterator(chunk_size=batch):
+        rows.append(obj)
+        if len(rows) >= batch:
+            seen.update(dict.fromkeys(subjects_for_rows(rows)))
+            rows = []
+    seen.update(dict.fromkeys(subjects_for_rows(rows)))
+    return list(seen)
+
+
+def references(items):
+    """References of what a view says it showed (``shop.personal_data.shown``): rows of
+    personal models, or references an app made itself with ``shop.personal_data``'s
+    ``customer_ref``/``order_ref``/``email_ref`` — for a download of many people, without
+    loading a row per person."""
+    refs = [item for item in items if isinstance(item, str)]
+    rows = [item for item in items if not isinstance(item, str)]
+    return list(dict.fromkeys([*subjects_for_rows(rows), *filter(None, refs)]))

@@ -2,12 +2,23 @@
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from shop.personal_data import customer_ref
 
 from .models import Code, Redemption
 
 
 def export_rows(campaign):
-    """code, active, assigned e-mail, last order number, last use — streamed in chunks."""
+    """code, active, assigned e-mail, last order number, last use — streamed in chunks.
+
+    "yes" / "no" are in the active language when this is called, the language the caller
+    writes the header in (the rows themselves are read later, while the file is written)."""
+    return _rows(campaign, _("yes"), _("no"))
+
+
+def _rows(campaign, yes, no):
     last = Redemption.objects.filter(code=OuterRef("pk")).order_by("-created")
     rows = (
         Code.objects.filter(campaign=campaign)
@@ -21,8 +32,61 @@ def export_rows(campaign):
     for text, active, email, number, used_at in rows.iterator(chunk_size=10000):
         yield [
             text,
-            "yes" if active else "no",
+            yes if active else no,
             email or "",
             number or "",
             timezone.localtime(used_at).strftime("%Y-%m-%d %H:%M") if used_at else "",
         ]
+
+
+# Letters that have no accent to drop (NFKD leaves them as they are) and the usual way to
+# write them in ASCII: "Łódź" → "lodz", Danish "Æbleø" → "aebleoe", German "Straße" → "strasse".
+TRANSLITERATION = str.maketrans(
+    {
+        "ä": "ae",
+        "Ä": "Ae",
+        "ö": "oe",
+        "Ö": "Oe",
+        "ü": "ue",
+        "Ü": "Ue",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "Ae",
+        "ø": "oe",
+        "Ø": "Oe",
+        "å": "aa",
+        "Å": "Aa",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "œ": "oe",
+        "Œ": "Oe",
+    }
+)
+
+
+def campaign_filename(campaign):
+    """``codes-summer-sale-2026.csv``: named after the campaign, its letters written in ASCII
+    ("Łódź żółć" → ``codes-lodz-zolc.csv``, "Vinter ÆØÅ 1" → ``codes-vinter-aeoeaa-1.csv``),
+    so the plain ``filename="…"`` of the download works in every browser; its number when
+    the name has no letters or digits to make a file name of."""
+    # slugify drops the accents of the rest (NFKD): "ż" → "z", "é" → "e".
+    slug = slugify(campaign.name.translate(TRANSLITERATION))[:60].strip("-")
+    return f"codes-{slug or campaign.pk}.csv"
+
+
+def export_subjects(campaign):
+    """The customers :func:`export_rows` names (the assigned e-mail addresses), as access-log
+    references: the download declares them its data subjects (``shop.personal_data.shown``)."""
+    customers = (
+        Code.objects.filter(campaign=campaign, assigned_to__isnull=False)
+        .order_by("assigned_to_id")
+        .values_list("assigned_to_id", flat=True)
+        .distinct()
+    )
+    return [customer_ref(pk) for pk in customers.iterator(chunk_size=10000)]

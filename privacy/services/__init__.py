@@ -8,7 +8,6 @@ from ..errors import PrivacyError
 from .chain import Digest, VerifyResult, head_digest, parse_digest, send_digest, verify_chain
 from .disclosures import add_disclosure, change_disclosure, delete_disclosure
 from .log import (
-    MAX_SUBJECTS,
     Action,
     Collector,
     canonical_payload,
@@ -28,7 +27,6 @@ from .retention import (
 )
 
 __all__ = [
-    "MAX_SUBJECTS",
     "Action",
     "Collector",
     "Digest",

@@ -26,7 +26,6 @@ from ..errors import PrivacyError
 from ..models import AccessLogEntry, AccessLogHead
 
 Action = AccessLogEntry.Action
-MAX_SUBJECTS = 5000  # a CSV export of more rows is recorded with its first 5000 references
 TIME_KEY = '"time":"'
 
 
@@ -88,7 +87,9 @@ def entry_values(*, user=None, username=None, action, subjects=(), path="", ip="
         "user_id": getattr(user, "pk", None),
         "username": (username or getattr(user, "email", "") or "")[:254],
         "action": action,
-        "subjects": [str(s) for s in subjects][:MAX_SUBJECTS],
+        # Every reference, however many: an export of 10,000 orders must be found by the
+        # access report of each of their buyers (the GIN index on ``subjects`` finds it).
+        "subjects": [str(s) for s in subjects],
         "path": (path or "")[:500],
         "ip": normalise_ip(ip),
         "note": (note or "")[:500],
@@ -139,6 +140,8 @@ class Collector:
     action: str | None = None
     subjects: list = field(default_factory=list)
     note: str = ""
+    # The references already in ``subjects``: an export adds tens of thousands at once.
+    _seen: set = field(default_factory=set, init=False, repr=False, compare=False)
 
     @property
     def explicit(self):
@@ -151,7 +154,8 @@ class Collector:
         if self.action is None or (action in rank and rank.index(action) > rank.index(self.action)):
             self.action = action
         for ref in subjects:
-            if ref and ref not in self.subjects:
+            if ref and ref not in self._seen:
+                self._seen.add(ref)
                 self.subjects.append(ref)
         if note:
             self.note = f"{self.note}; {note}" if self.note else note

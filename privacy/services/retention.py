@@ -71,10 +71,38 @@ def cutoff_for(days):
     return timezone.now() - timedelta(days=int(days))
 
 
+def check_days(days):
+    """A purge asked to keep ``days`` days may only keep more than the retention period:
+    ACCESS_LOG_RETENTION_DAYS, and the floor the database had set at the last ``migrate``
+    where that is longer. Checked before anything is dropped or written — also when there is
+    nothing to drop, which the database alone would let pass."""
+    cutoff_for(days)
+    if int(days) < retention_days():
+        raise PrivacyError(
+            _(
+                "Access-log entries are kept for at least %(days)s days "
+                "(ACCESS_LOG_RETENTION_DAYS); a purge can only keep them longer."
+            )
+            % {"days": retention_days()}
+        )
+    floor = _floor() if is_postgresql() else 0
+    if int(days) < floor:
+        raise PrivacyError(
+            _(
+                "The database keeps access-log entries for at least %(days)s days "
+                "(ACCESS_LOG_RETENTION_DAYS at the last migrate)."
+            )
+            % {"days": floor}
+        )
+
+
 def purge_access_log(days=None, *, cutoff=None, dry_run=False, username="retention purge"):
     """Drop the whole months of entries older than ``cutoff`` (default: now minus
-    ACCESS_LOG_RETENTION_DAYS). The purge is itself logged; an anchor keeps the remaining
-    chain verifiable. Returns a :class:`PurgeResult`."""
+    ``days``, never fewer than ACCESS_LOG_RETENTION_DAYS, or that setting). The
+    purge is itself logged; an anchor keeps the remaining chain verifiable. Returns a
+    :class:`PurgeResult`."""
+    if cutoff is None and days is not None:
+        check_days(days)
     if cutoff is None:
         cutoff = cutoff_for(retention_days() if days is None else days)
     if is_postgresql():

@@ -162,6 +162,12 @@ def test_backoffice_download_of_the_datev_file(client, documents):
         == f'attachment; filename="EXTF_Buchungsstapel_{_month()}.csv"'
     )
     assert response.content.startswith(b'"EXTF";700;')
+    # The access log knows whose orders the file books (a person's access report finds it).
+    from privacy.models import AccessLogEntry
+
+    entry = AccessLogEntry.objects.filter(path__startswith=BOOKINGS).latest("pk")
+    a, b, c = documents
+    assert {f"order:{order.pk}" for order in (a, b, c)} <= set(entry.subjects)
     response = client.get(BOOKINGS, {"month": "nonsense"}, follow=True)
     assert "YYYY-MM" in response.content.decode()
 

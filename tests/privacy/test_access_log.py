@@ -283,7 +283,10 @@ def _write_at(monkeypatch, when, n, staff):
     return ids
 
 
-def test_retention_purge_is_logged_and_keeps_the_chain_verifiable(monkeypatch, staff, capsys):
+def test_retention_purge_is_logged_and_keeps_the_chain_verifiable(
+    monkeypatch, settings, staff, capsys
+):
+    settings.ACCESS_LOG_RETENTION_DAYS = 30  # --days may only keep more than this
     services.set_retention_floor(30)
     old = _write_at(monkeypatch, timezone.now() - timedelta(days=100), 3, staff)
     recent = [services.write_entry(user=staff, action="detail") for _ in range(2)]

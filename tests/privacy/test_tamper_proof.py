@@ -99,7 +99,8 @@ def test_entry_times_never_go_back_so_months_agree_with_the_chain(monkeypatch, s
     assert services.verify_chain().ok
 
 
-def test_retention_drops_whole_months_and_records_the_anchor(monkeypatch, staff):
+def test_retention_drops_whole_months_and_records_the_anchor(monkeypatch, settings, staff):
+    settings.ACCESS_LOG_RETENTION_DAYS = 30  # a purge may only keep more than this
     services.set_retention_floor(30)
     now = timezone.now()
     old = _write_at(monkeypatch, now - timedelta(days=120), 2)
@@ -125,7 +126,9 @@ def test_retention_drops_whole_months_and_records_the_anchor(monkeypatch, staff)
     assert verified.ok and verified.checked == 4  # 3 kept + the purge's own entry
 
 
-def test_the_database_refuses_to_purge_younger_entries_than_its_floor(monkeypatch, staff):
+def test_the_database_refuses_to_purge_younger_entries_than_its_floor(monkeypatch, settings, staff):
+    # The setting was lowered since the last migrate: the floor of the database still holds.
+    settings.ACCESS_LOG_RETENTION_DAYS = 30
     services.set_retention_floor(400)
     ids = _write_at(monkeypatch, timezone.now() - timedelta(days=200), 2)
     services.ensure_partitions()

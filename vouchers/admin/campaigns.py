@@ -12,18 +12,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from shop import charts
+from orders.dashboard import day_label, month_label
+from shop import charts, personal_data
 from shop.admin import SavesChangedFields, backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
 
 from .. import jobs, masks, services
 from ..errors import VoucherError
-from ..exports import export_rows
+from ..exports import campaign_filename, export_rows, export_subjects
 from ..forms import AssignCodesForm, CampaignChangeForm, GenerateCodesForm
 from ..models import Campaign, Code, CodeJob, Redemption
 
@@ -273,13 +273,22 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             criteria = form.cleaned_data["criteria"]
             if "save_csv" in request.POST:
-                customers = services.matching_customers(criteria).values_list(
-                    "email", "first_name", "last_name", "customer_number"
+                customers = list(
+                    services.matching_customers(criteria).values_list(
+                        "pk", "email", "first_name", "last_name", "customer_number"
+                    )
+                )
+                # The access log names the customers in the file as its data subjects.
+                personal_data.shown(
+                    request,
+                    [personal_data.customer_ref(pk) for pk, *_fields in customers],
+                    viewer=request.user,
+                    action="export",
                 )
                 return csv_response(
                     f"customers-{timezone.localdate():%Y%m%d}.csv",
                     [_("e-mail"), _("first name"), _("last name"), _("customer number")],
-                    customers.iterator(chunk_size=5000),
+                    (fields for _pk, *fields in customers),
                 )
             campaign = form.cleaned_data["campaign"]
             try:
@@ -335,6 +344,11 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
 
     def download_view(self, request, pk):
         campaign = self._campaign(request, pk)
+        # The file holds the e-mail addresses of the customers the codes are assigned to:
+        # the access log names those customers as its data subjects.
+        personal_data.shown(
+            request, export_subjects(campaign), viewer=request.user, action="export"
+        )
         return csv_response(
             campaign_filename(campaign),
             [_("code"), _("active"), _("assigned customer"), _("order number"), _("used")],
@@ -390,18 +404,11 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
         )
 
 
-def campaign_filename(campaign):
-    """``codes-summer-sale-2026.csv``: named after the campaign (its number when the name
-    has no letters or digits to make a file name of)."""
-    slug = slugify(campaign.name)[:60].strip("-")
-    return f"codes-{slug or campaign.pk}.csv"
-
-
 def _statistics_charts(timeline, unit, summary):
     if not timeline:
         return {"uses_chart": None, "value_chart": None}
-    fmt = "j M" if unit == "day" else "M Y"
-    labels = [date_format(period, fmt) for period, *_rest in timeline]
+    label = day_label if unit == "day" else month_label
+    labels = [label(period) for period, *_rest in timeline]
     every = max(1, round(len(labels) / 8))
     per = _("day") if unit == "day" else _("month")
     uses = [n for _p, n, _v, _d in timeline]

@@ -17,11 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="only count, drop nothing")
 
     def handle(self, days=None, dry_run=False, **options):
-        days = retention_days() if days is None else days
         try:
+            # ``--days`` is checked by the service: fewer days than the retention period
+            # is an error that drops and writes nothing (no purge entry either).
             result = purge_access_log(days, dry_run=dry_run)
         except PrivacyError as exc:
             raise CommandError(str(exc)) from exc
+        days = retention_days() if days is None else days
         verb = "Would purge" if dry_run else "Purged"
         upto = f" (months before {result.upto:%Y-%m-%d})" if result.upto else ""
         self.stdout.write(
