@@ -467,10 +467,20 @@ class CustomerGroupAdmin(admin.ModelAdmin):
             else:
                 self.log_deletions(request, [group])
                 target = form.cleaned_data["move_to"]
+                if target is None:
+                    message = ngettext(
+                        "Group %(name)s deleted; %(n)d member is now in no group.",
+                        "Group %(name)s deleted; %(n)d members are now in no group.",
+                        moved,
+                    )
+                else:
+                    message = ngettext(
+                        "Group %(name)s deleted; %(n)d member moved to %(target)s.",
+                        "Group %(name)s deleted; %(n)d members moved to %(target)s.",
+                        moved,
+                    )
                 self.message_user(
-                    request,
-                    _("Group %(name)s deleted; %(n)d members moved to %(target)s.")
-                    % {"name": group.name, "n": moved, "target": target or _("no group")},
+                    request, message % {"name": group.name, "n": moved, "target": target}
                 )
                 return HttpResponseRedirect(reverse("admin:customers_customergroup_changelist"))
         context = {

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from orders.models import Order
 from shop.admin import ReadOnlyAdminMixin, backoffice, money_column
@@ -175,13 +175,20 @@ class GiftCardAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Block selected gift cards"), permissions=["block"])
     def block_cards(self, request, queryset):
-        services.set_blocked_many(queryset, True)
-        self.message_user(request, _("%(n)d gift cards blocked.") % {"n": queryset.count()})
+        # The cards that changed: those blocked already are left alone, and not counted.
+        n = services.set_blocked_many(queryset, True)
+        self.message_user(
+            request,
+            ngettext("%(n)d gift card blocked.", "%(n)d gift cards blocked.", n) % {"n": n},
+        )
 
     @admin.action(description=gettext_lazy("Unblock selected gift cards"), permissions=["block"])
     def unblock_cards(self, request, queryset):
-        services.set_blocked_many(queryset, False)
-        self.message_user(request, _("%(n)d gift cards unblocked.") % {"n": queryset.count()})
+        n = services.set_blocked_many(queryset, False)
+        self.message_user(
+            request,
+            ngettext("%(n)d gift card unblocked.", "%(n)d gift cards unblocked.", n) % {"n": n},
+        )
 
     # -- detail ---------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from shop.models import PaymentMethod
 from shop.money import ZERO
 
 from .models import TAX_ROW_AMOUNTS, CreditNote, Invoice, typed_tax_rows
@@ -236,17 +237,29 @@ def _rate(rate):
 
 
 def _payment_names(docs):
-    """Each payment method's name as the documents carry it — a method renamed later keeps
-    the name it had on its invoices —, in the reader's language where a document of an order
-    in that language carries one, else the name most documents carry."""
-    language = translation.get_language() or ""
+    """Each payment method's name in the reader's language: as the documents of orders in
+    that language carry it (a method renamed later keeps the name it had on its invoices),
+    else the method's own name in that language (its translation, or the default language's
+    as ``PaymentMethod.name`` falls back) — whichever languages the orders were in. Only
+    for a method that no longer exists, the name most of its documents carry. One query."""
+    language = (translation.get_language() or "").split("-")[0]
     carried = defaultdict(Counter)
+    in_language = defaultdict(Counter)
     for doc in docs:
         if doc.payment_method_id:
-            weight = 1_000_000 if doc.language == language.split("-")[0] else 1
-            carried[doc.payment_method_id][doc.payment_name] += weight
+            carried[doc.payment_method_id][doc.payment_name] += 1
+            if doc.language == language:
+                in_language[doc.payment_method_id][doc.payment_name] += 1
+    methods = {m.pk: m.name for m in PaymentMethod.objects.filter(pk__in=list(carried))}
+
+    def most_carried(counts):
+        return min(counts, key=lambda name: (-counts[name], name))
+
     return {
-        key: min(counts, key=lambda name: (-counts[name], name)) for key, counts in carried.items()
+        key: most_carried(in_language[key])
+        if in_language[key]
+        else methods.get(key) or most_carried(counts)
+        for key, counts in carried.items()
     }
 
 

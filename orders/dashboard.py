@@ -2,20 +2,23 @@
 ``orders.panels.register()``. Each function runs one query, whatever the number of orders,
 and returns plain data with the URL of the filtered order list behind every figure."""
 
+import functools
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from shop import charts
 from shop.models import PaymentMethod
-from shop.money import ZERO
+from shop.money import MONEY_LOCALES, ZERO, format_money
 
 from .admin_list import ReceivableAgeFilter
 from .models import Order, OrderLine
@@ -47,8 +50,32 @@ def _delta(now, before):
     return round(float((Decimal(now) - Decimal(before)) * 100 / Decimal(before)))
 
 
-def _day_label(day):
-    return formats.date_format(day, "j M")
+@functools.cache
+def _cldr_locale(language):
+    from babel import Locale
+
+    return Locale.parse(MONEY_LOCALES.get(language, MONEY_LOCALES["en"]))
+
+
+def _cldr_date(day, skeleton):
+    # CLDR's pattern of the reader's language, from the same Babel locale as the money: month
+    # names as that language writes them in a date — Polish "3 lis", Danish "3. nov." —,
+    # where Django's "M" capitalises every abbreviation ("3 Lis").
+    from babel.dates import format_skeleton
+
+    return format_skeleton(skeleton, day, locale=_cldr_locale(get_language()))
+
+
+def day_label(day):
+    """A chart's day in the reader's language: en "3 Nov", de "3. Nov.", pl "3 lis",
+    da "3. nov."."""
+    return _cldr_date(day, "MMMd")
+
+
+def month_label(month):
+    """A chart's month in the reader's language: en "Nov 2026", de "Nov. 2026",
+    pl "lis 2026", da "nov. 2026"."""
+    return _cldr_date(month, "yMMM")
 
 
 def periods(today=None):
@@ -82,7 +109,7 @@ def sales(today=None):
     n, n_before = sum(count), sum(count_before)
     aov = (total / n).quantize(Decimal("0.01")) if n else ZERO
     aov_before = (total_before / n_before).quantize(Decimal("0.01")) if n_before else ZERO
-    labels = [_day_label(d) for d in days]
+    labels = [day_label(d) for d in days]
     previous = _("previous 30 days")
     current = _("last 30 days")
     return {
@@ -119,10 +146,7 @@ def sales(today=None):
                 "Revenue per day of the last 30 days (%(total)s) against the 30 days before "
                 "(%(before)s)."
             )
-            % {
-                "total": formats.number_format(total, 2),
-                "before": formats.number_format(total_before, 2),
-            },
+            % {"total": format_money(total), "before": format_money(total_before)},
             decimals=2,
         ),
         "orders_chart": charts.bar_chart(
@@ -174,27 +198,42 @@ def customers(today=None):
         "chart": charts.hbar_chart(
             rows,
             title=_("New and returning customers, last 30 days"),
-            description=_("%(new)s new and %(returning)s returning customers ordered.") % counts,
+            description=_("Customers who ordered: %(new)s new, %(returning)s returning.") % counts,
             decimals=0,
             value_name=_("customers"),
         ),
     }
 
 
+def _product_name():
+    """The product's name in the reader's language for a query grouped by product: its
+    translation, else the default language's (as ``product.name`` falls back), else the name
+    its order lines carry."""
+    names = [
+        NullIf(Max(f"product__{build_localized_fieldname('name', language)}"), Value(""))
+        for language in resolution_order(get_language())
+    ]
+    return Coalesce(*names, Max("name"), output_field=CharField())
+
+
 def top_products(today=None, limit=5):
-    """The best-selling products of the last 30 days by revenue (gross line totals)."""
+    """The best-selling products of the last 30 days by revenue (gross line totals).
+
+    Grouped by the product alone: a line carries the product's name in its order's language,
+    and grouping by that name split one product into a row per language. Lines of deleted
+    products are left out: each bar links to the orders with its product."""
     today, first, _previous = periods(today)
     rows = list(
         OrderLine.objects.filter(
             order__created__gte=_start(first), order__status__in=SOLD, product__isnull=False
         )
-        .values("product_id", "name")
-        .annotate(revenue=Sum("line_total"), quantity=Sum("quantity"))
-        .order_by("-revenue", "name")[:limit]
+        .values("product_id")
+        .annotate(revenue=Sum("line_total"), quantity=Sum("quantity"), label=_product_name())
+        .order_by("-revenue", "label", "product_id")[:limit]
     )
     items = [
         {
-            "label": row["name"],
+            "label": row["label"],
             "value": row["revenue"],
             "note": _("%(n)s pcs.") % {"n": row["quantity"]},
             "url": _sold_url(first, today, product=row["product_id"]),
@@ -206,7 +245,11 @@ def top_products(today=None, limit=5):
         "chart": charts.hbar_chart(
             items,
             title=_("Top products, last 30 days"),
-            description=_("The %(n)s products with the highest revenue in the last 30 days.")
+            description=ngettext(
+                "The %(n)s product with the highest revenue in the last 30 days.",
+                "The %(n)s products with the highest revenue in the last 30 days.",
+                len(items),
+            )
             % {"n": len(items)},
             value_name=_("revenue"),
         ),
@@ -238,7 +281,8 @@ def receivables(today=None):
         {
             "label": labels[key],
             "value": totals[f"sum{i}"] or ZERO,
-            "note": _("%(n)s orders") % {"n": totals[f"n{i}"]},
+            "note": ngettext("%(n)s order", "%(n)s orders", totals[f"n{i}"])
+            % {"n": totals[f"n{i}"]},
             "count": totals[f"n{i}"],
             "url": _orders_url(receivable=key),
         }
@@ -256,7 +300,7 @@ def receivables(today=None):
             description=_(
                 "Unpaid pay-on-invoice orders, by days since the invoice: %(total)s in all."
             )
-            % {"total": formats.number_format(total, 2)},
+            % {"total": format_money(total)},
             value_name=_("open amount"),
         ),
     }

@@ -11,9 +11,21 @@ by custom lists (the helpdesk's threads) through :func:`filter_by`.
 import datetime
 
 from django.db import models
-from django.utils import formats, timezone
-from django.utils.text import capfirst
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+
+from .money import MONEY_LOCALES, _babel_locale
+
+
+def _month(day):
+    """The month as the reader's language writes it — "listopad 2026", "november 2026",
+    "November 2026" — from CLDR (the same Babel locale as the money): Django's "F Y" gives
+    Polish "Listopad", and capfirst() made Danish "november" "November"."""
+    from babel.dates import format_skeleton
+
+    language = translation.get_language() or "en"
+    locale = MONEY_LOCALES.get(language.split("-")[0], MONEY_LOCALES["en"])
+    return format_skeleton("yMMMM", day, locale=_babel_locale(locale))
 
 
 def _int(value):
@@ -83,9 +95,9 @@ def drilldown(queryset, field_name, is_datetime, params, link):
             "show": True,
             "back": {
                 "link": link({year_field: year, month_field: month}),
-                "title": capfirst(formats.date_format(chosen, "YEAR_MONTH_FORMAT")),
+                "title": _month(chosen),
             },
-            "choices": [{"title": capfirst(formats.date_format(chosen, "MONTH_DAY_FORMAT"))}],
+            "choices": [{"title": formats.date_format(chosen, "MONTH_DAY_FORMAT")}],
         }
     if first is None:
         back = {"link": link({}), "title": _("All dates")} if year else None
@@ -102,7 +114,7 @@ def drilldown(queryset, field_name, is_datetime, params, link):
             "choices": [
                 {
                     "link": link({year_field: year, month_field: month, day_field: d.day}),
-                    "title": capfirst(formats.date_format(d, "MONTH_DAY_FORMAT")),
+                    "title": formats.date_format(d, "MONTH_DAY_FORMAT"),
                 }
                 for d in days
             ],
@@ -119,7 +131,7 @@ def drilldown(queryset, field_name, is_datetime, params, link):
             "choices": [
                 {
                     "link": link({year_field: year, month_field: m.month}),
-                    "title": capfirst(formats.date_format(m, "YEAR_MONTH_FORMAT")),
+                    "title": _month(m),
                 }
                 for m in months
             ],

@@ -7,6 +7,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from shop import charts
 
@@ -28,7 +29,8 @@ def campaigns_by_discount(limit=5):
         {
             "label": row["campaign__name"],
             "value": row["discount"],
-            "note": _("%(n)s uses") % {"n": row["uses"]},
+            "note": ngettext("%(n)s redemption", "%(n)s redemptions", row["uses"])
+            % {"n": row["uses"]},
             "url": reverse("admin:vouchers_campaign_statistics", args=[row["campaign_id"]]),
         }
         for row in rows
@@ -39,7 +41,11 @@ def campaigns_by_discount(limit=5):
         "chart": charts.hbar_chart(
             items,
             title=_("Campaigns by discount given, last 30 days"),
-            description=_("The %(n)s campaigns whose codes gave the most discount.")
+            description=ngettext(
+                "The %(n)s campaign whose codes gave the most discount.",
+                "The %(n)s campaigns whose codes gave the most discount.",
+                len(items),
+            )
             % {"n": len(items)},
             value_name=_("discount granted"),
         ),

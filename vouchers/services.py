@@ -15,7 +15,7 @@ from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q,
 from django.db.models.functions import Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from customers import loyalty
 from orders.models import discountable_total
@@ -810,13 +810,18 @@ def check_enough_codes(campaign, criteria):
     if wanted:
         free = _free_codes_q(campaign).count()
         if free < wanted:
-            raise VoucherError(
-                _(
-                    "%(wanted)s customers match but the campaign has only %(free)s free codes. "
-                    "Nothing was assigned."
+            # Two sentences, each with the plural of its own number ("1 free code",
+            # Polish "3 wolne kody" but "5 wolnych kodów").
+            matching = ngettext("%(n)s customer matches.", "%(n)s customers match.", wanted)
+            if free:
+                missing = ngettext(
+                    "The campaign has only %(n)s free code: nothing was assigned.",
+                    "The campaign has only %(n)s free codes: nothing was assigned.",
+                    free,
                 )
-                % {"wanted": wanted, "free": free}
-            )
+            else:
+                missing = _("The campaign has no free codes: nothing was assigned.")
+            raise VoucherError(" ".join([matching % {"n": wanted}, missing % {"n": free}]))
     return wanted
 
 

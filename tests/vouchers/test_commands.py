@@ -163,7 +163,7 @@ def test_assign_codes_mistakes_change_nothing(make_order, tmp_path):
     with pytest.raises(CommandError, match="at least one criterion"):
         call_command("assign_codes", "Tiny")
     target = tmp_path / "e.csv"
-    with pytest.raises(CommandError, match="only 1 free codes"):
+    with pytest.raises(CommandError, match="only 1 free code:"):
         call_command("assign_codes", "Tiny", "--min-orders", "1", "--emails-csv", str(target))
     assert not target.exists()
     assert not Code.objects.filter(assigned_to__isnull=False).exists()
