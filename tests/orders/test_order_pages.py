@@ -155,7 +155,7 @@ def test_account_order_page_shows_the_credit_payment_amount_due_and_bank_details
     assert f"Mit Kundenguthaben bezahlt −{money(D('75.00'), 'de')}" in lines
     assert f"Offener Betrag {money(order.amount_due, 'de')}" in lines
     assert f"inkl. 7\xa0% MwSt. {money(order.tax_breakdown()[0]['tax'], 'de')}" in lines
-    assert f"inkl. 19% MwSt. {money(order.tax_breakdown()[1]['tax'], 'de')}" in lines
+    assert f"inkl. 19\xa0% MwSt. {money(order.tax_breakdown()[1]['tax'], 'de')}" in lines
     transfer = (
         f"Bitte überweisen Sie {money(order.amount_due, 'de')} unter Angabe der Bestellung "
         f"{order.number} an:"
