@@ -197,8 +197,9 @@ def delete_own_account(user, password):
     """Storefront "Delete my account": password check, deletion, e-mail to the operator."""
     if user.is_staff:
         raise CustomerError(_("Staff accounts cannot be deleted here."))
-    if not user.check_password(password or ""):
-        raise CustomerError(_("The password is not correct."), field="password")
+    # The same limited check as for the login address and the password: a stolen session
+    # must not be a way to guess the password (and then erase the account).
+    check_current_password(user, password, field="password")
     with transaction.atomic():
         summary = delete_customer(user, by=None)
         queue_staff_email(  # in the operator's backoffice language

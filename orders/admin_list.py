@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseRedirect
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -149,7 +149,7 @@ class BulkActionsMixin:
             self.message_user(
                 request,
                 _("Select at most %(max)s orders at once; filter the list first.")
-                % {"max": f"{bulk.MAX_ORDERS:,}"},
+                % {"max": formats.number_format(bulk.MAX_ORDERS, force_grouping=True)},
                 messages.ERROR,
             )
             return None

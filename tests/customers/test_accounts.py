@@ -264,3 +264,20 @@ def test_account_page_shows_nav_and_points_panel(client, customer):
     assert reverse("customers:profile") in page
     assert reverse("customers:addresses") in page
     assert 'id="loyalty-points"' in page
+
+
+def test_deleting_the_account_limits_wrong_passwords_like_the_profile(client, customer, settings):
+    """A stolen session must not be a way to guess the password and then erase the account:
+    the same per-account limit as the login-address change."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ACCOUNT_PASSWORD_CHECK_LIMIT = 2
+    client.force_login(customer)
+    url = reverse("customers:delete_account")
+    for _ in range(2):
+        client.post(url, {"password": "wrong", "confirm": "on"})
+    blocked = client.post(url, {"password": PASSWORD, "confirm": "on"})
+    assert blocked.status_code == 200 and "Too many attempts" in blocked.content.decode()
+    assert User.objects.filter(pk=customer.pk).exists()
+    cache.clear()
