@@ -379,6 +379,29 @@ def plan_credit_note(
                     "currency": order.currency,
                 }
             )
+        # Gift cards bought with the order are refunded only with the whole order (and
+        # blocked then): a partial note — an adjustment above all — must not pay out their
+        # value while the customer keeps (and may have spent) the cards.
+        cards_left = sum(
+            (
+                line.unit_price * (line.quantity - before.get(line.pk, 0))
+                for line in order_lines
+                if line.is_giftcard
+            ),
+            ZERO,
+        )
+        if cards_left and total > remaining_total - cards_left:
+            raise OrderError(
+                _(
+                    "Only %(left)s can be credited before the full refund: the gift cards "
+                    "bought with the order (%(cards)s) are refunded only with the whole order."
+                )
+                % {
+                    "left": format_money(max(ZERO, remaining_total - cards_left), order.currency),
+                    "cards": format_money(cards_left, order.currency),
+                    "currency": order.currency,
+                }
+            )
         if total == remaining_total and not everything:
             raise OrderError(
                 _("This would credit the whole rest of the invoice: use the full refund for that.")

@@ -471,3 +471,17 @@ def test_the_preview_says_not_shipped_only_for_goods_that_ship(admin_client, mak
     assert "not shipped" not in admin_client.post(url, data).content.decode()
     data = {f"qty_{line_of(order, lamp).pk}": "1", "preview": ""}
     assert "1 not shipped: back to stock" in admin_client.post(url, data).content.decode()
+
+
+def test_an_adjustment_cannot_pay_out_the_gift_cards_bought_with_the_order(make_order, goods):
+    """The customer keeps the card (and may have spent it): a partial note's extra credit may
+    reach what the goods and shipping are worth, not the cards' value on top."""
+    lamp, _coffee = goods
+    card = ProductFactory(name="Gift card", price=D("25.00"), is_giftcard=True, tax_rate=0)
+    order = make_order({lamp.pk: 1, card.pk: 1})  # 15.00 + 4.90 shipping + 25.00 card
+    services.create_invoice(order)
+    with pytest.raises(OrderError, match="gift cards bought with the order"):
+        services.create_credit_note(order, adjustment="20.00", adjustment_text="Goodwill")
+    assert not CreditNote.objects.exists()
+    note = services.create_credit_note(order, adjustment="19.00", adjustment_text="Goodwill")
+    assert note.grand_total == D("19.00")
