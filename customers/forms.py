@@ -131,10 +131,10 @@ class ProfileForm(BusinessFieldsMixin, forms.ModelForm):
         self.fields["email"].initial = self.instance.email
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Another account already uses this e-mail address."))
-        return email
+        # Whether another account has the address is said only after the current password
+        # (customers.services.request_email_change): a stolen session must not be a way to
+        # find out which addresses have an account here.
+        return self.cleaned_data["email"].strip().lower()
 
     @property
     def new_email(self):

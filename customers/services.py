@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,10 +169,19 @@ def delete_customer(user, by=None):
             "name": user.get_full_name(),
             "test": user.is_test,
         }
-        # Read before the receivers below anonymise the rows that hold them.
+        # Read before the receivers below anonymise the rows that hold them. An earlier
+        # address another account holds now is that person's: their e-mails stay.
         addresses = {user.email, *user.previous_emails}
         for _receiver, found in signals.customer_addresses.send(sender=User, customer=user):
             addresses.update(found or ())
+        addresses = {a.strip().lower() for a in addresses if a and a.strip()}
+        taken = set(
+            User.objects.exclude(pk=user.pk)
+            .annotate(address=Lower("email"))
+            .filter(address__in=addresses)
+            .values_list("address", flat=True)
+        )
+        addresses -= taken - {user.email.lower()}
         for _receiver, result in signals.customer_deleting.send(sender=User, customer=user, by=by):
             if isinstance(result, dict):
                 summary.update(result)
@@ -322,7 +332,9 @@ def _email_change_state(customer, secret=None):
     for the change) ends every link still out there."""
     from django.utils.crypto import salted_hmac
 
-    value = f"{customer.pk}:{customer.email}:{customer.password}"
+    # The number of confirmed changes (``previous_emails`` only grows): changing the address
+    # away and back again does not bring an old link back to life.
+    value = f"{customer.pk}:{customer.email}:{customer.password}:{len(customer.previous_emails)}"
     digest = salted_hmac(EMAIL_CHANGE_SALT, value, secret=secret, algorithm="sha256")
     return digest.hexdigest()[:32]  # 128 bits keep the link short enough to copy
 
@@ -443,8 +455,9 @@ def confirm_email_change(customer, token):
         if User.objects.filter(email__iexact=new_email).exclude(pk=customer.pk).exists():
             raise taken
         old_email, customer.email = customer.email, new_email
-        if old_email not in customer.previous_emails:
-            customer.previous_emails = [*customer.previous_emails, old_email]
+        # Every confirmed change is recorded (also back to an earlier address): the list is
+        # the erasure's earlier addresses and the links' change counter.
+        customer.previous_emails = [*customer.previous_emails, old_email]
         try:
             with transaction.atomic():
                 customer.save(update_fields=["email", "previous_emails"])

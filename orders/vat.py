@@ -333,6 +333,26 @@ def document_figures(doc, match_stored=True):
         # above zero an extra credit (a charge of the credit note), below a deduction
         target = charges if gross > 0 else allowances
         target.append(Adjustment(reason, rate, category, abs(gross), net_of(abs(gross), rate)))
+    if not lines and charges:
+        # EN 16931 wants at least one line (BG-25): a credit note of shipping or of an extra
+        # credit alone carries what it credits as its lines, at the same rates and amounts.
+        lines = [
+            Line(
+                position=position,
+                name=charge.reason,
+                sku="",
+                quantity=1,
+                unit_code=UNIT_ONE,
+                rate=charge.rate,
+                category=charge.category,
+                gross_unit=charge.gross,
+                net_unit=charge.net,
+                gross=charge.gross,
+                net=charge.net,
+            )
+            for position, charge in enumerate(charges, start=1)
+        ]
+        charges = []
     vat_rows = _vat_rows(doc, lines, allowances, charges, match_stored)
     return Figures(
         lines=lines,

@@ -426,8 +426,13 @@ def plan_credit_note(
             rows[rate] = [net_of(a, rate) - net_of(b, rate), a - b]
         if adjustment:
             weights = {rate: v[1] for rate, v in rows.items() if v[1] > 0}
-            if not weights:  # an adjustment alone: over the invoice's rates
-                weights = {r["rate"]: r["gross"] for r in invoice.typed_tax_rows if r["gross"] > 0}
+            if not weights:
+                # An adjustment alone: over the rates of what the order charged for goods and
+                # shipping — not the gift cards bought with it (refunded only with the whole
+                # order; their 0 % row is no revenue).
+                goods = {line.pk: line.quantity for line in order_lines if not line.is_giftcard}
+                charged, _share = _gross_by_rate(order, order_lines, goods, shipping_charged)
+                weights = {rate: gross for rate, gross in charged.items() if gross > 0}
             for rate, part in _spread(adjustment, weights).items():
                 current = rows.setdefault(rate, [ZERO, ZERO])
                 current[0] += net_of(part, rate)

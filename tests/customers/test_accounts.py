@@ -171,6 +171,7 @@ def test_profile_update(client, customer):
             "company": "",
             "phone": "",
             "language": "de",
+            "current_password": PASSWORD,
         },
     )
     assert response.status_code == 200 and "already uses" in response.content.decode()

@@ -491,3 +491,51 @@ def test_erasure_deletes_the_emails_to_the_address_before_the_change(client, cus
 
     services.delete_customer(customer)
     assert not OutboxEmail.objects.filter(template__startswith="account_email_").exists()
+
+
+def test_a_link_does_not_come_back_to_life_when_the_address_changes_back(client, customer):
+    client.force_login(customer)
+    first = request_change(client, customer, "b@example.com")
+    client.post(first)
+    customer.refresh_from_db()
+    client.post(request_change(client, customer, "erika@example.com"))
+    customer.refresh_from_db()
+    assert customer.email == "erika@example.com"
+    assert customer.previous_emails == ["erika@example.com", "b@example.com"]
+    again = client.post(first)
+    customer.refresh_from_db()
+    assert customer.email == "erika@example.com" and again.status_code == 410
+
+
+def test_erasure_keeps_the_emails_of_another_account_that_holds_an_earlier_address(
+    client, customer
+):
+    """X moved from A to B; Y registered with A later. Erasing X must not delete Y's mail."""
+    from django.utils import timezone
+
+    client.force_login(customer)
+    client.post(request_change(client, customer, "b@example.com"))
+    customer.refresh_from_db()
+    other = UserFactory(email="erika@example.com")
+    OutboxEmail.objects.create(
+        to=[other.email],
+        subject="Y's order",
+        body_text="…",
+        template="order_confirmation",
+        status=OutboxEmail.Status.SENT,
+        sent_at=timezone.now(),
+    )
+    services.delete_customer(customer)
+    assert OutboxEmail.objects.filter(subject="Y's order").exists()
+
+
+def test_the_profile_does_not_tell_whose_address_is_taken_without_the_password(client, customer):
+    UserFactory(email="other@example.com")
+    client.force_login(customer)
+    page = post_profile(client, customer, email="Other@Example.COM").content.decode()
+    assert "Please enter your current password" in page
+    assert "Another account already uses this e-mail address." not in page
+    page = post_profile(
+        client, customer, email="other@example.com", current_password=PASSWORD
+    ).content.decode()
+    assert "Another account already uses this e-mail address." in page

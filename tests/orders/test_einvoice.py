@@ -598,3 +598,33 @@ def test_export_invoices_refuses_bad_dates_and_writes_nothing(tmp_path):
     with pytest.raises(CommandError, match="must not be after"):
         call_command("export_invoices", "--from", "2026-12-31", "--to", "2026-01-01", "-o", target)
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        {"shipping": "4.90"},
+        {"adjustment": "10.00", "adjustment_text": "Goodwill"},
+        {"shipping": "4.90", "adjustment": "2.00", "adjustment_text": "Goodwill"},
+    ],
+)
+def test_a_credit_note_without_goods_lines_is_a_valid_e_invoice(
+    check, make_order, pot, food, giftcard_product, credit
+):
+    """Shipping or an extra credit alone: EN 16931 wants a line, so the note's lines are what
+    it credits (the XML had none and could not be rendered, the e-mail stayed unsent). An
+    extra credit falls on the goods' rates, never on the 0 % row of a gift card bought with
+    the order."""
+    order = make_order({pot.pk: 1, food.pk: 1, giftcard_product.pk: 1})
+    services.create_invoice(order)
+    note = services.create_credit_note(order, {}, **credit)
+    assert Decimal("0.00") not in {row["rate"] for row in note.typed_tax_rows}
+    tree = xml_of(check(pdf.render_credit_note(note)))
+    _check_sums(tree, note)
+    lines = tree.xpath("//ram:IncludedSupplyChainTradeLineItem", namespaces=NS)
+    assert lines
+    categories = tree.xpath(
+        "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode/text()",
+        namespaces=NS,
+    )
+    assert "E" not in categories
