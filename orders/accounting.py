@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shop.models import PaymentMethod
-from shop.money import ZERO
+from shop.money import ZERO, format_percent
 
 from .models import TAX_ROW_AMOUNTS, CreditNote, Invoice, typed_tax_rows
 
@@ -178,7 +178,7 @@ class SalesReport:
             _("invoices"),
             _("credit notes"),
             _("net"),
-            *[_("VAT %(rate)s %%") % {"rate": _rate(r)} for r in self.rates],
+            *[_("VAT %(rate)s") % {"rate": format_percent(r)} for r in self.rates],
             _("VAT"),
             _("gross"),
         ]

@@ -252,13 +252,11 @@ def format_money(value, currency=None, language=None, *, exact=False):
     )
 
 
-@cache
 def format_percent(rate, language=None):
-    """A VAT rate (in percent: ``Decimal("19.00")``) as ``language`` writes a percentage —
-    "19 %" in German and Danish (a no-break space), "19%" in Polish and English, "5,5 %" —
-    the one rule for every page, e-mail and PDF (the ``percent`` filter). Cached: a shop
-    has a handful of rates."""
-    from babel.numbers import format_percent as babel_percent
+    """A VAT rate (in percent: ``Decimal("19.00")``) as ``language`` (default: the active
+    language) writes a percentage — "19 %" in German and Danish (a no-break space), "19%"
+    in Polish and English, "5,5 %" — the one rule for every page, e-mail and PDF (the
+    ``percent`` filter)."""
     from django.conf import settings
     from django.utils import translation
 
@@ -270,6 +268,15 @@ def format_percent(rate, language=None):
         return str(rate)
     language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     locale = MONEY_LOCALES.get(language, MONEY_LOCALES.get(settings.LANGUAGE_CODE, "en_IE"))
+    return _percent(value, locale)
+
+
+@cache
+def _percent(value, locale):
+    """Babel's percentage of ``value`` in ``locale`` (cached per rate and locale: a shop has a
+    handful of rates)."""
+    from babel.numbers import format_percent as babel_percent
+
     return babel_percent(value / 100, locale=_babel_locale(locale), decimal_quantization=False)
 
 

@@ -265,3 +265,14 @@ def test_datev_category_accounts_setting_is_checked(documents, settings):
     settings.DATEV_CATEGORY_ACCOUNTS = "X=1"
     with pytest.raises(OrderError, match="DATEV_CATEGORY_ACCOUNTS must look like"):
         datev.export(_month())
+
+
+def test_the_report_writes_vat_rates_as_the_readers_language_does(client, documents):
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory(is_superuser=True, language="pl"))
+    page = client.get(REPORT).content.decode()
+    assert "VAT 19%" in page and "VAT 19 %" not in page
+    client.force_login(StaffFactory(is_superuser=True, language="de"))
+    page = client.get(REPORT).content.decode()
+    assert "MwSt. 19\xa0%" in page

@@ -57,3 +57,16 @@ def test_a_vat_rate_is_written_as_the_language_writes_a_percentage(language, exp
 
     rates = [Decimal("19.00"), Decimal("5.50"), Decimal("0.00")]
     assert [format_percent(rate, language) for rate in rates] == expected
+
+
+def test_a_rate_is_written_in_the_active_language_each_time():
+    """Cached by rate alone, the first language that wrote "19%" wrote it for every later
+    reader (a German sales report read "VAT 19%" after a Polish one)."""
+    from django.utils import translation
+
+    from shop.money import format_percent
+
+    with translation.override("pl"):
+        assert format_percent(Decimal("19.00")) == "19%"
+    with translation.override("de"):
+        assert format_percent(Decimal("19.00")) == "19\xa0%"
