@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from shop.personal_data import customer_ref
+from shop.personal_data import customer_ref, order_ref
 
 from .models import Code, Redemption
 
@@ -81,12 +81,21 @@ def campaign_filename(campaign):
 
 
 def export_subjects(campaign):
-    """The customers :func:`export_rows` names (the assigned e-mail addresses), as access-log
-    references: the download declares them its data subjects (``shop.personal_data.shown``)."""
+    """Whom :func:`export_rows` names — the customers of the assigned e-mail addresses and
+    the orders of the "last order" column (a guest's too) — as access-log references: the
+    download declares them its data subjects (``shop.personal_data.shown``)."""
     customers = (
         Code.objects.filter(campaign=campaign, assigned_to__isnull=False)
         .order_by("assigned_to_id")
         .values_list("assigned_to_id", flat=True)
         .distinct()
     )
-    return [customer_ref(pk) for pk in customers.iterator(chunk_size=10000)]
+    orders = (
+        Redemption.objects.filter(code__campaign=campaign)
+        .order_by("order_id")
+        .values_list("order_id", flat=True)
+        .distinct()
+    )
+    return [customer_ref(pk) for pk in customers.iterator(chunk_size=10000)] + [
+        order_ref(pk) for pk in orders.iterator(chunk_size=10000)
+    ]

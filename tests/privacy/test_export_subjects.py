@@ -214,6 +214,17 @@ def test_campaign_download_names_the_customers_of_its_codes(admin_client, campai
     assert entry.id not in exports_about(f"customer:{elsewhere.pk}")
 
 
+def test_campaign_download_names_the_orders_of_its_last_order_column(admin_client, make_order):
+    """The CSV's "last order" column names the order that used a code — a guest's too."""
+    campaign = CampaignFactory(kind="multi", name="Guests")
+    CodeFactory(campaign=campaign, text="GUESTS10")
+    order = make_order(voucher_code="GUESTS10", email="guest@example.org")
+    url = reverse("admin:vouchers_campaign_download", args=[campaign.pk])
+    rows = csv_rows(admin_client.get(url))
+    assert rows[1][3] == order.number
+    assert f"order:{order.pk}" in newest().subjects
+
+
 def test_the_code_list_and_the_download_of_a_campaign_name_the_same_customers(
     admin_client, campaign_with_customers
 ):
