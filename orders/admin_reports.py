@@ -123,6 +123,9 @@ class SalesReportAdmin(admin.ModelAdmin):
             "title": _("Sales reports"),
             "form": form,
             "report": report,
+            # The page's period column in the reader's date format (the CSV and XLSX keep the
+            # ISO labels, for sorting and for machines).
+            "period_rows": _shown_periods(report) if report else [],
             "chart": self._chart(report) if report else None,
             "query": request.GET.urlencode() if request.GET else "",
             "bookings_form": BookingsForm(initial={"month": previous_month()}),
@@ -194,6 +197,35 @@ def _currency():
     from django.conf import settings
 
     return settings.SHOP_CURRENCY
+
+
+def _shown_periods(report):
+    """The report's period rows with each period written as the reader writes a date
+    ("01.12.2026", "1.12.2026", "lis 2026"); the total row keeps its label."""
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    rows = []
+    count = len(report.periods)
+    for i, row in enumerate(report.period_rows()):
+        label = row[0]
+        if i < count:
+            if report.group == "day":
+                label = date_format(date.fromisoformat(label), "SHORT_DATE_FORMAT")
+            else:
+                label = _cldr_month(date.fromisoformat(label + "-01"))
+        rows.append([label, *row[1:]])
+    return rows
+
+
+def _cldr_month(month):
+    from babel.dates import format_skeleton
+    from django.utils.translation import get_language
+
+    from .dashboard import _cldr_locale
+
+    return format_skeleton("yMMMM", month, locale=_cldr_locale(get_language()))
 
 
 def _short_label(label, group):

@@ -276,3 +276,28 @@ def test_the_report_writes_vat_rates_as_the_readers_language_does(client, docume
     client.force_login(StaffFactory(is_superuser=True, language="de"))
     page = client.get(REPORT).content.decode()
     assert "MwSt. 19\xa0%" in page
+
+
+def test_the_report_page_writes_its_periods_as_the_reader_writes_dates(client, documents):
+    """The table said "2026-12-01" under a chart that said "1 gru"; the CSV keeps ISO."""
+    from django.utils import formats, translation
+
+    from tests.factories import StaffFactory
+
+    today = timezone.localdate()
+    client.force_login(StaffFactory(is_superuser=True, language="pl"))
+    page = client.get(REPORT).content.decode()
+    with translation.override("pl"):
+        shown = formats.date_format(today, "SHORT_DATE_FORMAT")
+    assert f'<th scope="row">{shown}</th>' in page
+    assert f'<th scope="row">{today.isoformat()}</th>' not in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    REPORT, {"format": "csv", "first": today, "last": today, "group": "day"}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert any(row and row[0] == today.isoformat() for row in rows)
