@@ -123,14 +123,15 @@ def register():
         _("Refunds to pay out"),
         "admin:orders_creditnote_changelist",
         lambda: CreditNote.objects.filter(paid_total__gt=0, refunded_at__isnull=True).count(),
-        permission="orders.view_creditnote",
+        # work for those who may mark a refund paid out, not for every reader of the list
+        permission="orders.change_creditnote",
         query="?payout=pending",
     )
     admin.backoffice.attention(
         _("Canceled orders to pay back"),
         "admin:orders_order_changelist",
         lambda: Order.objects.filter(payout_due__gt=0, payout_done_at__isnull=True).count(),
-        permission="orders.view_order",
+        permission="orders.change_order",
         query="?payout_due__gt=0&payout_done_at__isnull=True",
     )
     panels.BACKOFFICE_CUSTOMER.register(

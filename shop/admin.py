@@ -250,7 +250,11 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
                 {
                     "label": item.label,
                     "count": count,
-                    "display": f"{item.cap:,}+" if item.cap and count > item.cap else count,
+                    "display": (
+                        formats.number_format(item.cap, force_grouping=True) + "+"
+                        if item.cap and count > item.cap
+                        else count
+                    ),
                     "url": reverse(item.url_name) + item.query,
                     "urgent": item.urgent,
                 }

@@ -105,3 +105,17 @@ def test_the_refund_page_refuses_at_once_when_a_bought_gift_card_was_spent(
     response = admin_client.get(reverse("admin:orders_order_refund", args=[order.pk]), follow=True)
     assert any("have already been used" in str(m) for m in response.context["messages"])
     assert "Yes, refund and close" not in response.content.decode()
+
+
+def test_the_payout_tiles_are_for_those_who_can_pay_out(client, make_order, prepayment):
+    """Support may read orders but not mark money paid back: the start page does not list
+    that work for it."""
+    from tests.factories import RoleUserFactory
+
+    order = make_order(payment_method_id=prepayment.pk)
+    services.mark_paid(order)
+    services.cancel_order(order)
+    client.force_login(RoleUserFactory(role="Support"))
+    assert "Canceled orders to pay back" not in client.get(reverse("admin:index")).content.decode()
+    client.force_login(RoleUserFactory(role="Payments"))
+    assert "Canceled orders to pay back" in client.get(reverse("admin:index")).content.decode()
