@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from shop import charts, personal_data
 from shop.admin import backoffice
 from shop.exceptions import DomainError
+from shop.locales import date_in_words
 from shop.money import format_money
 
 from . import accounting, datev
@@ -214,18 +215,9 @@ def _shown_periods(report):
             if report.group == "day":
                 label = date_format(date.fromisoformat(label), "SHORT_DATE_FORMAT")
             else:
-                label = _cldr_month(date.fromisoformat(label + "-01"))
+                label = date_in_words(date.fromisoformat(label + "-01"), "yMMMM")
         rows.append([label, *row[1:]])
     return rows
-
-
-def _cldr_month(month):
-    from babel.dates import format_skeleton
-    from django.utils.translation import get_language
-
-    from .dashboard import _cldr_locale
-
-    return format_skeleton("yMMMM", month, locale=_cldr_locale(get_language()))
 
 
 def _short_label(label, group):

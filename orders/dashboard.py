@@ -2,7 +2,6 @@
 ``orders.panels.register()``. Each function runs one query, whatever the number of orders,
 and returns plain data with the URL of the filtered order list behind every figure."""
 
-import functools
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -17,8 +16,9 @@ from django.utils.translation import ngettext
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from shop import charts
+from shop.locales import date_in_words
 from shop.models import PaymentMethod
-from shop.money import MONEY_LOCALES, ZERO, format_money
+from shop.money import ZERO, format_money
 
 from .admin_list import ReceivableAgeFilter
 from .models import Order, OrderLine
@@ -50,32 +50,16 @@ def _delta(now, before):
     return round(float((Decimal(now) - Decimal(before)) * 100 / Decimal(before)))
 
 
-@functools.cache
-def _cldr_locale(language):
-    from babel import Locale
-
-    return Locale.parse(MONEY_LOCALES.get(language, MONEY_LOCALES["en"]))
-
-
-def _cldr_date(day, skeleton):
-    # CLDR's pattern of the reader's language, from the same Babel locale as the money: month
-    # names as that language writes them in a date — Polish "3 lis", Danish "3. nov." —,
-    # where Django's "M" capitalises every abbreviation ("3 Lis").
-    from babel.dates import format_skeleton
-
-    return format_skeleton(skeleton, day, locale=_cldr_locale(get_language()))
-
-
 def day_label(day):
     """A chart's day in the reader's language: en "3 Nov", de "3. Nov.", pl "3 lis",
     da "3. nov."."""
-    return _cldr_date(day, "MMMd")
+    return date_in_words(day, "MMMd")
 
 
 def month_label(month):
     """A chart's month in the reader's language: en "Nov 2026", de "Nov. 2026",
     pl "lis 2026", da "nov. 2026"."""
-    return _cldr_date(month, "yMMM")
+    return date_in_words(month, "yMMM")
 
 
 def periods(today=None):

@@ -11,21 +11,16 @@ by custom lists (the helpdesk's threads) through :func:`filter_by`.
 import datetime
 
 from django.db import models
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .money import MONEY_LOCALES, _babel_locale
+from .locales import date_in_words
 
 
 def _month(day):
-    """The month as the reader's language writes it — "listopad 2026", "november 2026",
-    "November 2026" — from CLDR (the same Babel locale as the money): Django's "F Y" gives
-    Polish "Listopad", and capfirst() made Danish "november" "November"."""
-    from babel.dates import format_skeleton
-
-    language = translation.get_language() or "en"
-    locale = MONEY_LOCALES.get(language.split("-")[0], MONEY_LOCALES["en"])
-    return format_skeleton("yMMMM", day, locale=_babel_locale(locale))
+    """The month as the reader's language writes it — "listopad 2026", "november 2026" (CLDR;
+    Django's "F Y" gives Polish "Listopad", and capfirst() made Danish "november" "November")."""
+    return date_in_words(day, "yMMMM")
 
 
 def _int(value):

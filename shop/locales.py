@@ -124,3 +124,15 @@ def _language_name(code, active):
         return capfirst(str(translation.get_language_info(code)["name_translated"]))
     except KeyError:
         return code
+
+
+def date_in_words(day, skeleton, language=None):
+    """``day`` as the reader's language writes it by the CLDR ``skeleton`` ("MMMd",
+    "yMMM", "yMMMM"), from the same Babel locale as the money: month names as that language
+    writes them in a date — Polish "3 lis", "listopad 2026", Danish "3. nov." —, where
+    Django's "M"/"F" capitalise them ("3 Lis", "Listopad 2026"). Charts, report periods and
+    the date drill-down of the lists."""
+    from babel.dates import format_skeleton
+
+    locale = MONEY_LOCALES.get(_language(language), MONEY_LOCALES["en"])
+    return format_skeleton(skeleton, day, locale=_babel_locale(locale))

@@ -64,3 +64,23 @@ def test_thread_drill_down_filters_the_threads(admin_client):
 def test_one_name_for_the_shop_manager():
     assert Thread.Status.FORWARDED_MANAGER.label == "Forwarded to Shop manager"
     assert Thread.DEPARTMENTS[Thread.Status.FORWARDED_MANAGER] == "Shop manager"
+
+
+def test_the_drill_down_writes_months_as_the_readers_language_does(client, make_order):
+    """Polish and Danish month names are lower case in a date ("listopad 2026", "november
+    2026"); Django's "F Y" and capfirst() wrote "Listopad 2026" and "November 2026"."""
+    from datetime import date
+
+    from shop.locales import date_in_words
+    from tests.factories import StaffFactory
+
+    assert date_in_words(date(2026, 11, 3), "yMMMM", "pl") == "listopad 2026"
+    assert date_in_words(date(2026, 11, 3), "yMMMM", "da") == "november 2026"
+    assert date_in_words(date(2026, 11, 3), "MMMd", "pl") == "3 lis"
+    make_order()
+    local = timezone.localdate()
+    client.force_login(StaffFactory(is_superuser=True, language="pl"))
+    page = client.get(
+        reverse("admin:orders_order_changelist"), {"created__year": local.year}
+    ).content.decode()
+    assert date_in_words(local, "yMMMM", "pl") in page
