@@ -3,8 +3,10 @@ elsewhere. Fields not given in a row get the model field's default, so a column 
 later with a default never breaks a loader."""
 
 import io
+import json
 
 from django.db import connection
+from psycopg.types.json import Json, Jsonb
 
 from . import pagecache
 from .db import is_postgresql, table
@@ -40,6 +42,10 @@ def _escape(value):
         return r"\N"
     if isinstance(value, bool):
         return "t" if value else "f"
+    if isinstance(value, Json | Jsonb):  # a JSONField's prepared value (its default)
+        value = json.dumps(value.obj)
+    elif isinstance(value, dict | list):
+        value = json.dumps(value)
     text = str(value)
     if any(c in text for c in "\\\t\n\r"):
         text = (
