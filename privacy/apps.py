@@ -20,6 +20,31 @@ class PrivacyConfig(AppConfig):
         for model in (AccessLogEntry, AccessLogHead, AccessLogAnchor):
             db.read_only_for_app_role(model)
         post_migrate.connect(after_migrate, sender=self)
+        from shop.personal_data import command_shown
+
+        command_shown.connect(log_command, dispatch_uid="privacy.log_command")
+
+
+def log_command(*, command, subjects, note="", **kwargs):
+    """``shop.personal_data.shown_by_command``: one access-log entry per command run that
+    wrote personal data, in the name of the system user who ran it."""
+    import getpass
+
+    from .services import Action, write_entry
+
+    if not subjects:
+        return  # nothing personal in the output
+    try:
+        system_user = getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (a container)
+        system_user = "unknown"
+    write_entry(
+        username=f"manage.py {command}",
+        action=Action.EXPORT,
+        subjects=subjects,
+        path=f"manage.py {command}",
+        note=" · ".join(part for part in (note, f"run by {system_user}") if part),
+    )
 
 
 def after_migrate(using, **kwargs):

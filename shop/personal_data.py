@@ -23,6 +23,7 @@ although it looks like it (e.g. a department mailbox).
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 CUSTOMER = "customer"  # the account of a person: references ``customer:<pk>``
@@ -164,6 +165,18 @@ def shown(request, rows, *, viewer, action="list", path=None, note=""):
     log when the real one holds a secret.
     """
     request.personal_data_shown = Shown(viewer, list(rows), action, path, note)
+
+
+# Sent by shown_by_command: command (its name), subjects (references), note.
+command_shown = Signal()
+
+
+def shown_by_command(command, subjects, *, note=""):
+    """A management command wrote personal data (``subjects``, references such as
+    ``order:7``) to a file or the terminal: the access log (privacy) records it like a
+    backoffice export, named after the command and the system user who ran it. Call it
+    after the data was written, with every subject the output names."""
+    command_shown.send(sender=None, command=command, subjects=list(subjects), note=note)
 
 
 def declare():

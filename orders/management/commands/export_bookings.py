@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orders import datev
 from shop.exceptions import DomainError
+from shop.personal_data import shown_by_command
 
 
 class Command(BaseCommand):
@@ -37,3 +38,7 @@ class Command(BaseCommand):
                 binary.flush()
             else:
                 self.stdout.write(content.decode(datev.ENCODING), ending="")
+        # The booking texts name the buyers (and their VAT IDs).
+        shown_by_command(
+            "export_bookings", datev.order_refs(options["month"]), note=f"DATEV {filename}"
+        )

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from orders import einvoice, pdf
+from shop.personal_data import order_ref, shown_by_command
 
 
 def _date(value):
@@ -53,6 +54,16 @@ class Command(BaseCommand):
                     (directory / document.filename).write_bytes(render(document))
             except OSError as exc:
                 raise CommandError(f"Cannot write to {directory}: {exc.strerror}") from None
+        shown_by_command(
+            "export_invoices",
+            sorted(
+                {
+                    order_ref(doc.invoice.order_id if credit else doc.order_id)
+                    for doc, credit in jobs
+                }
+            ),
+            note=f"e-invoices {date_from} – {date_to} to {directory}"[:300],
+        )
         self.stdout.write(
             f"{len(invoices)} invoices and {len(credit_notes)} credit notes "
             f"({date_from} – {date_to}) written to {directory}"

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from orders.aftersales import Return, ReturnLine, Withdrawal
 from orders.models import Order
+from shop.personal_data import order_ref, shown_by_command
 
 
 class Command(BaseCommand):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             f"{'return':<16} {'created':<17} {'status':<10} {'reason':<18} {'customer':<28} items"
         )
         count = 0
+        shown = set()
         for ret in returns.iterator(chunk_size=500):
             when = timezone.localtime(ret.created).strftime("%Y-%m-%d %H:%M")
             items = ", ".join(f"{li.quantity} × {li.order_line.name}" for li in ret.lines.all())
@@ -47,7 +49,9 @@ class Command(BaseCommand):
                 f"{items}"
             )
             count += 1
+            shown.add(order_ref(ret.order_id))
         out.write(f"{count} return(s)")
+        shown_by_command("list_returns", sorted(shown))
         new = Withdrawal.objects.new().count()
         if new:
             late = Withdrawal.objects.new().filter(is_late=True).count()

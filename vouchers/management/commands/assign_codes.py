@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shop.exports import write_rows
 from shop.money import money_option
+from shop.personal_data import customer_ref, shown_by_command
 from vouchers import services
 from vouchers.errors import VoucherError
 from vouchers.models import Campaign
@@ -66,4 +67,11 @@ class Command(BaseCommand):
         finally:
             if csv_file is not None:
                 csv_file.close()
+        if opts["emails_csv"]:
+            customers = services.matching_customers(criteria).values_list("pk", flat=True)
+            shown_by_command(
+                "assign_codes --emails-csv",
+                [customer_ref(pk) for pk in customers.iterator(chunk_size=10000)],
+                note=f"campaign {campaign.name}"[:200],
+            )
         self.stdout.write(str(assigned))

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from shop.exports import write_rows
-from vouchers.exports import export_rows
+from shop.personal_data import shown_by_command
+from vouchers.exports import export_rows, export_subjects
 from vouchers.models import Campaign
 
 HEADER = ["code", "active", "assigned customer", "order number", "used"]
@@ -27,3 +28,6 @@ class Command(BaseCommand):
             self.stderr.write(f"{campaign.codes.count()} codes written to {opts['output']}")
         else:
             write_rows(self.stdout, HEADER, export_rows(campaign))
+        shown_by_command(
+            "export_codes", export_subjects(campaign), note=f"campaign {campaign.name}"[:200]
+        )
