@@ -540,7 +540,9 @@ class WithdrawalAdmin(admin.ModelAdmin):
     def late_column(self, obj):
         return obj.is_late
 
-    @admin.action(description=gettext_lazy("Mark selected withdrawals as processed"))
+    @admin.action(
+        description=gettext_lazy("Mark selected withdrawals as processed"), permissions=["change"]
+    )
     def mark_processed(self, request, queryset):
         count = 0
         for withdrawal in queryset.filter(status=Withdrawal.Status.NEW):

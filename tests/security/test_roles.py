@@ -288,3 +288,34 @@ def test_only_manager_and_data_protection_officer_can_erase_a_customer(
     else:
         assert response.status_code == 403
         assert User.objects.filter(pk=customer.pk).exists()
+
+
+def test_every_admin_action_names_the_permission_it_needs():
+    """An action without ``permissions`` is offered to — and run for — everyone who may view
+    the list (view-only roles marked withdrawals as processed)."""
+    from shop.admin import backoffice
+
+    missing = []
+    for model, model_admin in backoffice._registry.items():
+        for action in model_admin.actions or []:
+            func = action if callable(action) else getattr(model_admin, action, None)
+            if func is not None and not getattr(func, "allowed_permissions", None):
+                missing.append(f"{model._meta.label}.{func.__name__}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("role", ["Support", "Sales"])
+def test_view_only_roles_cannot_mark_withdrawals_processed(client, role, make_order):
+    from django.urls import reverse
+
+    from orders.aftersales import Withdrawal
+    from orders.services import record_withdrawal
+
+    order = make_order(email="w@example.org")
+    withdrawal = record_withdrawal(name="W", email="w@example.org", order_number=order.number)
+    client.force_login(RoleUserFactory(role=role))
+    url = reverse("admin:orders_withdrawal_changelist")
+    page = client.get(url)
+    assert page.status_code == 200 and b"mark_processed" not in page.content
+    client.post(url, {"action": "mark_processed", "_selected_action": [withdrawal.pk]})
+    assert Withdrawal.objects.get(pk=withdrawal.pk).status == Withdrawal.Status.NEW
