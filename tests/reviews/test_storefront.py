@@ -177,3 +177,18 @@ def test_product_page_query_count_does_not_grow_with_reviews(client, django_asse
     with django_assert_max_num_queries(10):
         response = client.get(product.get_absolute_url())
     assert response.content.decode().count('class="review-text"') == 30
+
+
+@pytest.mark.parametrize(("language", "share"), [("de", "(67\xa0%)"), ("pl", "(67%)")])
+def test_star_shares_for_screen_readers_are_written_as_the_language_writes_percentages(
+    client, language, share
+):
+    from django.utils import translation
+
+    product = ProductFactory()
+    for rating in (5, 5, 4):
+        ReviewFactory(product=product, rating=rating, moderated=True, active=True)
+    with translation.override(language):
+        url = product.get_absolute_url()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<span class="sr-only">{share}</span>' in page
