@@ -18,7 +18,7 @@ from shop.exceptions import DomainError
 from shop.mail import erase_recipient, queue_staff_email
 from shop.models import ShopSettings
 
-from . import signals
+from . import erasure, signals
 from .errors import CustomerError
 from .models import (
     Address,
@@ -171,10 +171,10 @@ def delete_customer(user, by=None):
         }
         # Read before the receivers below anonymise the rows that hold them. An earlier
         # address another account holds now is that person's: their e-mails stay.
-        addresses = {user.email, *user.previous_emails}
+        details = erasure.person_details(user)
+        addresses = erasure.own_addresses(user)
         for _receiver, found in signals.customer_addresses.send(sender=User, customer=user):
-            addresses.update(found or ())
-        addresses = {a.strip().lower() for a in addresses if a and a.strip()}
+            addresses.update(a.strip().lower() for a in found or () if a and a.strip())
         taken = set(
             User.objects.exclude(pk=user.pk)
             .annotate(address=Lower("email"))
@@ -182,7 +182,9 @@ def delete_customer(user, by=None):
             .values_list("address", flat=True)
         )
         addresses -= taken - {user.email.lower()}
-        for _receiver, result in signals.customer_deleting.send(sender=User, customer=user, by=by):
+        for _receiver, result in signals.customer_deleting.send(
+            sender=User, customer=user, by=by, details=details
+        ):
             if isinstance(result, dict):
                 summary.update(result)
         summary["emails_deleted"] = erase_recipient(*sorted(addresses))
@@ -200,6 +202,54 @@ def delete_customer(user, by=None):
                 )
                 % {"kinds": ", ".join(str(k) for k in kinds)}
             ) from None
+    return summary
+
+
+def guest_erasure_refusal(email):
+    """Why the guest known by ``email`` cannot be erased as a guest, or None: the address is
+    a customer account's, now or as an earlier login — that person is erased with the
+    account (their guest orders under it go with it)."""
+    from shop.db import json_array_contains
+
+    email = (email or "").strip().lower()
+    if "@" not in email:
+        return CustomerError(_("%(email)s is not an e-mail address.") % {"email": email})
+    owner = (
+        User.objects.filter(email__iexact=email).first()
+        or User.objects.filter(json_array_contains("previous_emails", email)).first()
+    )
+    if owner is not None:
+        return CustomerError(
+            _(
+                "The address %(email)s belongs to customer %(number)s: delete the customer "
+                "account instead, which erases the guest data under this address too."
+            )
+            % {"email": email, "number": owner.customer_number or owner.pk}
+        )
+    return None
+
+
+def delete_guest(email, by=None):
+    """Irreversibly erase a guest known only by ``email`` (GDPR Art. 17): what the apps hold
+    under that address is erased or anonymised as for a customer (``signals.guest_deleting``:
+    unpaid pending orders canceled, orders anonymised — their invoices keep their own copy of
+    the buyer —, threads and reviews anonymised), and the e-mails sent to it are deleted.
+
+    Refused (:func:`guest_erasure_refusal`) when the address is a customer account's. Returns
+    a summary dict like :func:`delete_customer`. All or nothing."""
+    email = (email or "").strip().lower()
+    with transaction.atomic():
+        refusal = guest_erasure_refusal(email)
+        if refusal is not None:
+            raise refusal
+        details = erasure.person_details(None, emails=[email])
+        summary = {"email": email}
+        for _receiver, result in signals.guest_deleting.send(
+            sender=User, email=email, by=by, details=details
+        ):
+            if isinstance(result, dict):
+                summary.update(result)
+        summary["emails_deleted"] = erase_recipient(*sorted(details.emails))
     return summary
 
 

@@ -11,10 +11,19 @@
   receiver returns the e-mail addresses the person used in its app other than the account's
   own (orders placed before the address was changed, threads written from another
   address): the e-mails sent to them go with the account.
-- ``customer_deleting(customer, by)``: sent inside the deletion transaction, before the account
-  row is deleted and the customer's orders are deleted (test customer) or anonymised. Apps
-  that keep personal data about the customer (threads, reviews, credit) erase or anonymise it
-  here; raising aborts the deletion.
+- ``person_details(customer, emails)``: sent by ``customers.erasure.person_details`` before
+  anything is erased, for a customer (``customer``) or a guest (``customer`` None) known by
+  the e-mail addresses ``emails`` (their own). A receiver returns a dict with ``phones``
+  and/or ``streets``: what the person gave in its app (the orders' phones, billing and
+  shipping streets), to be taken out of free texts with the names.
+- ``customer_deleting(customer, by, details)``: sent inside the deletion transaction, before
+  the account row is deleted and the customer's orders are deleted (test customer) or
+  anonymised. Apps that keep personal data about the customer (threads, reviews, credit)
+  erase or anonymise it here; raising aborts the deletion. ``details``: the person's
+  ``customers.erasure.PersonDetails``, read before any receiver changed a row.
+- ``guest_deleting(email, by, details)``: the erasure of a guest known only by e-mail
+  (``customers.services.delete_guest``), inside its transaction: apps erase or anonymise what
+  they hold under that address as they do for a customer's (orders, threads, reviews).
 """
 
 from django.dispatch import Signal
@@ -22,3 +31,5 @@ from django.dispatch import Signal
 customer_erasure_check = Signal()
 customer_addresses = Signal()
 customer_deleting = Signal()
+person_details = Signal()
+guest_deleting = Signal()

@@ -22,7 +22,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from customers.erasure import person_names, scrubber
+from customers.erasure import person_details, person_names, scrubber
 from orders.models import Order
 from shop import events
 from shop.money import ZERO, format_money
@@ -112,7 +112,7 @@ def credit_in_the_way(customer):
     return CreditInTheWay(account, returns)
 
 
-def erase_customer(customer, by=None):
+def erase_customer(customer, by=None, details=None):
     """Refuse while credit is left; otherwise detach the account. Returns the account or None."""
     account = CreditAccount.objects.select_for_update().filter(customer_id=customer.pk).first()
     if account is None:
@@ -120,9 +120,13 @@ def erase_customer(customer, by=None):
     if account.balance > 0:  # given back since the check (the cancellations) or meanwhile
         raise CreditInTheWay(account).refusal(by)
     deleted_name = _("Deleted customer")
+    if details is None:
+        details = person_details(customer)
+    placeholder = f"deleted-{account.customer_number}@invalid"
     clean = scrubber(
-        [(customer.email, f"deleted-{account.customer_number}@invalid")]
+        [(email, placeholder) for email in [customer.email, *sorted(details.emails)]]
         + [(name, deleted_name) for name in person_names(customer)]
+        + [(needle, _("Deleted")) for needle in details.needles()]
     )
     entries = LedgerEntry.objects.filter(account=account).exclude(reason="", message=[])
     for entry in entries.only("reason", "message"):
@@ -140,5 +144,5 @@ def on_customer_erasure_check(sender, customer, by=None, **kwargs):
     return credit.refusal(by) if credit is not None else None
 
 
-def on_customer_deleting(sender, customer, by=None, **kwargs):
-    erase_customer(customer, by=by)
+def on_customer_deleting(sender, customer, by=None, details=None, **kwargs):
+    erase_customer(customer, by=by, details=details)

@@ -3,11 +3,12 @@
 A real customer's threads stay as the business record of the conversation, without the
 person: sender name → "Deleted customer", sender e-mail → ``deleted-t<pk>@invalid`` (the
 pattern customers uses for anonymised orders), no customer link, the customer's e-mail
-address and name replaced in subjects and message texts, the Message-IDs of their inbound
+addresses, names, phone numbers and streets replaced in subjects and message texts, the Message-IDs of their inbound
 mails cleared and the thread token renewed, so links and reply tags in old e-mails no longer
 open the thread. Every file attached in those threads (by the customer or by staff about
 them) is deleted — rows now, files on disk once the deletion has committed. A test customer's
-threads are deleted with their files.
+threads are deleted with their files. A guest erased by e-mail (``guest_deleting``) loses
+their threads like a real customer.
 
 Runs inside the deletion transaction; it only ever touches rows of this app.
 """
@@ -17,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission
 
-from customers.erasure import person_names, scrubber
+from customers.erasure import email_in, person_details, person_names, scrubber
 
 from . import attachments
 from .models import ERASED_SUFFIX, Attachment, Message, Thread, new_token
@@ -27,13 +28,18 @@ def placeholder_email(thread):
     return f"deleted-t{thread.pk}{ERASED_SUFFIX}"
 
 
-def customer_threads(customer):
-    """Threads about the person: linked to the account, sent from its address, or about
-    one of its orders."""
-    query = Q(customer_id=customer.pk) | Q(order__customer_id=customer.pk)
-    email = (customer.email or "").strip()
-    if email:
-        query |= Q(email__iexact=email)
+def customer_threads(customer, emails=()):
+    """Threads about the person: linked to the account, sent from one of its addresses
+    (``emails``: its earlier ones, a guest's), or about one of its orders (guest orders
+    under those addresses too). ``customer`` is None for a guest."""
+    emails = {e.strip().lower() for e in emails if e and e.strip()}
+    if customer is not None and (customer.email or "").strip():
+        emails.add(customer.email.strip().lower())
+    query = email_in("email", emails) | (
+        Q(order__customer__isnull=True) & email_in("order__email", emails)
+    )
+    if customer is not None:
+        query |= Q(customer_id=customer.pk) | Q(order__customer_id=customer.pk)
     return Thread.objects.filter(query)
 
 
@@ -44,12 +50,16 @@ def _delete_attachments(thread_ids):
     attachments.delete_files_on_commit(names)
 
 
-def erase_customer(customer):
-    """Anonymise (real customer) or delete (test customer) the threads; returns the count."""
-    threads = customer_threads(customer)
+def erase_customer(customer, details=None):
+    """Anonymise (real customer, guest: ``customer`` None) or delete (test customer) the
+    threads; returns the count. ``details``: the person's addresses, phones and streets
+    (``customers.erasure.PersonDetails``)."""
+    if details is None:
+        details = person_details(customer)
+    threads = customer_threads(customer, details.emails)
     ids = list(threads.values_list("pk", flat=True))
     _delete_attachments(ids)
-    if customer.is_test:
+    if customer is not None and customer.is_test:
         # the departments' object permissions on these threads go too (no orphan rows)
         GroupObjectPermission.objects.filter(
             content_type=ContentType.objects.get_for_model(Thread),
@@ -57,13 +67,14 @@ def erase_customer(customer):
         ).delete()
         Thread.objects.filter(pk__in=ids).delete()  # messages cascade
         return len(ids)
-    deleted_name = _("Deleted customer")
+    deleted_name, deleted = _("Deleted customer"), _("Deleted")
     count = 0
     for thread in threads.select_for_update(of=("self",)).order_by("pk"):
         placeholder = placeholder_email(thread)
         clean = scrubber(
-            [(customer.email, placeholder), (thread.email, placeholder)]
+            [(email, placeholder) for email in [thread.email, *sorted(details.emails)]]
             + [(name, deleted_name) for name in person_names(customer, thread.name)]
+            + [(needle, deleted) for needle in details.needles()]
         )
         Thread.objects.filter(pk=thread.pk).update(
             customer=None,
@@ -85,12 +96,15 @@ def erase_customer(customer):
     return count
 
 
-def on_customer_deleting(sender, customer, by=None, **kwargs):
-    erase_customer(customer)
+def on_customer_deleting(sender, customer, by=None, details=None, **kwargs):
+    erase_customer(customer, details)
+
+
+def on_guest_deleting(sender, email, by=None, details=None, **kwargs):
+    return {"threads_anonymised": erase_customer(None, details or person_details(None, [email]))}
 
 
 def customer_addresses(sender, customer, **kwargs):
     """The addresses the person's threads came from (``customer_addresses``)."""
-    return set(
-        customer_threads(customer).exclude(email="").values_list("email", flat=True).distinct()
-    )
+    threads = customer_threads(customer)
+    return set(threads.exclude(email="").values_list("email", flat=True).distinct())

@@ -8,12 +8,15 @@
   such a test customer is erased like a real one.
 - A real customer's orders stay for the books with the personal data replaced by
   placeholders; the invoices keep their own snapshot of the buyer.
+- The person's orders are those of the account and the guest orders placed under any of the
+  person's addresses (the account's, its earlier ones: ``PersonDetails.emails``); a guest
+  erased by e-mail (``guest_deleting``) has only the latter, treated like a real customer's.
 """
 
-from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models import Case, ProtectedError, Q, RestrictedError, Value, When
 from django.utils.translation import gettext as _
 
-from customers.erasure import person_names, scrubber
+from customers.erasure import email_in, person_details, person_names, scrubber
 from customers.services import CustomerError
 from shop import events
 
@@ -22,19 +25,28 @@ from .models import Invoice, Order, OrderComment
 from .services.lifecycle import cancel_order
 
 
-def anonymise_orders(orders):
+def anonymise_orders(orders, needles=()):
     """Replace personal data in orders, their withdrawal statements and return notes;
-    amounts, items and dates and the invoices' own snapshot stay."""
+    amounts, items and dates and the invoices' own snapshot stay. ``needles``: what else
+    identifies the person in the orders' texts (an erasure's phones and streets)."""
     deleted = _("Deleted")
     count = 0
     for order in orders.select_for_update():
-        anonymise_aftersales(order)
+        anonymise_aftersales(order, needles)
         placeholder = f"deleted-{order.number or order.pk}@invalid"
         Order.objects.filter(pk=order.pk).update(
             customer=None,
             email=placeholder,
             phone="",
             customer_note="",
+            # A business buyer's VAT ID and references name them as much as their address;
+            # the invoice keeps its own copy. A reverse-charge order must keep a VAT ID
+            # (order_reverse_charge_has_vat_id): the placeholder.
+            billing_vat_id=Case(
+                When(reverse_charge=True, then=Value(deleted[:20])), default=Value("")
+            ),
+            buyer_reference="",
+            purchase_order_reference="",
             billing_first_name=deleted,
             billing_last_name=deleted,
             billing_company="",
@@ -48,16 +60,17 @@ def anonymise_orders(orders):
     return count
 
 
-def person_needles(customer):
-    """The account's e-mail address, whole name and name parts (``customers.erasure``)."""
-    return [customer.email, *person_names(customer)]
+def person_needles(customer, details=None):
+    """The account's e-mail addresses, whole name and name parts, phone numbers and streets
+    (``customers.erasure``)."""
+    if details is None:
+        details = person_details(customer)
+    return [customer.email, *details.emails, *person_names(customer), *details.needles()]
 
 
-def anonymise_aftersales(order):
-    """The withdrawal statements, return notes and history of ``order`` (retention or
-    erasure): the names, addresses and free texts go, what was withdrawn, returned or done
-    and when stays."""
-    needles = [
+def order_needles(order):
+    """What the order itself says about its buyer: e-mail address, names, phone, streets."""
+    return [
         order.email,
         f"{order.billing_first_name} {order.billing_last_name}",
         f"{order.shipping_first_name} {order.shipping_last_name}",
@@ -65,9 +78,20 @@ def anonymise_aftersales(order):
         order.billing_last_name,
         order.shipping_first_name,
         order.shipping_last_name,
+        order.phone,
+        order.billing_street,
+        order.shipping_street,
     ]
-    if order.customer_id is not None:  # the account's own name and address, if different
-        needles += person_needles(order.customer)
+
+
+def anonymise_aftersales(order, needles=()):
+    """The withdrawal statements, return notes and history of ``order`` (retention or
+    erasure): the names, addresses and free texts go, what was withdrawn, returned or done
+    and when stays. ``needles``: what else identifies the person (the erasure's
+    ``PersonDetails``)."""
+    if order.customer_id is not None and not needles:  # the account's own, if different
+        needles = person_needles(order.customer)
+    needles = [*order_needles(order), *needles]
     anonymise_withdrawals(Withdrawal.objects.filter(order=order), needles)
     _scrub_return_notes(Return.objects.filter(order=order), needles)
     _scrub_comments(OrderComment.objects.filter(order=order), needles)
@@ -115,15 +139,27 @@ def _scrub_comments(comments, needles):
             OrderComment.objects.filter(pk=comment.pk).update(text=text, message=message)
 
 
-def scrub_aftersales(customer, orders):
-    """Withdrawal statements and return notes of the customer's orders (or sent by the
-    customer) keep their dates, items and amounts; names, addresses and free texts go."""
-    needles = person_needles(customer)
-    withdrawals = Withdrawal.objects.filter(
-        Q(order__in=orders) | Q(customer=customer) | Q(email__iexact=customer.email)
-    )
-    anonymise_withdrawals(withdrawals, needles)
+def scrub_aftersales(customer, orders, details=None, needles=None):
+    """Withdrawal statements and return notes of the person's orders (or sent by them) keep
+    their dates, items and amounts; names, addresses and free texts go. ``customer`` is None
+    for a guest (``details.emails``)."""
+    if details is None:
+        details = person_details(customer)
+    if needles is None:
+        needles = person_needles(customer, details)
+    condition = Q(order__in=orders) | email_in("email", details.emails)
+    if customer is not None:
+        condition |= Q(customer=customer)
+    anonymise_withdrawals(Withdrawal.objects.filter(condition), needles)
     _scrub_return_notes(Return.objects.filter(order__in=orders), needles)
+
+
+def person_orders(customer, details):
+    """The account's orders and the guest orders under the person's addresses."""
+    guest = Q(customer__isnull=True) & email_in("email", details.emails)
+    if customer is None:
+        return Order.objects.filter(guest)
+    return Order.objects.filter(Q(customer=customer) | guest)
 
 
 def cancel_unpaid_pending_orders(orders, by=None):
@@ -136,22 +172,31 @@ def cancel_unpaid_pending_orders(orders, by=None):
     return count
 
 
-def invoiced_order_count(customer):
+def invoiced_order_count(customer, orders=None):
     """Orders of ``customer`` with an invoice: they decide that a test customer is erased
     like a real one (shown on the deletion page before the operator confirms)."""
-    return Invoice.objects.filter(order__customer=customer).values("order").distinct().count()
+    if orders is None:
+        orders = Order.objects.filter(customer=customer)
+    return Invoice.objects.filter(order__in=orders).values("order").distinct().count()
 
 
-def erase_customer(customer, by=None):
-    """Returns what happened to the orders, for the deletion summary."""
-    orders = Order.objects.filter(customer=customer)
+def erase_customer(customer, by=None, details=None):
+    """Returns what happened to the orders, for the deletion summary. ``customer`` is None
+    for a guest known by ``details.emails``: erased like a real customer."""
+    if details is None:
+        details = person_details(customer)
+    orders = person_orders(customer, details)
     canceled = cancel_unpaid_pending_orders(orders, by=by)
-    invoiced = invoiced_order_count(customer)
-    scrub_aftersales(customer, orders)
-    if not customer.is_test or invoiced:
+    invoiced = invoiced_order_count(customer, orders)
+    if customer is None:
+        needles = [*details.emails, *details.needles()]
+    else:
+        needles = person_needles(customer, details)
+    scrub_aftersales(customer, orders, details, needles)
+    if customer is None or not customer.is_test or invoiced:
         return {
             "orders_deleted": 0,
-            "orders_anonymised": anonymise_orders(orders),
+            "orders_anonymised": anonymise_orders(orders, needles),
             "orders_canceled": canceled,
             "orders_invoiced": invoiced,
         }
@@ -173,8 +218,33 @@ def erase_customer(customer, by=None):
     }
 
 
-def on_customer_deleting(sender, customer, by=None, **kwargs):
-    return erase_customer(customer, by=by)
+def on_customer_deleting(sender, customer, by=None, details=None, **kwargs):
+    return erase_customer(customer, by=by, details=details)
+
+
+def on_guest_deleting(sender, email, by=None, details=None, **kwargs):
+    return erase_customer(None, by=by, details=details or person_details(None, [email]))
+
+
+def person_details_of_orders(sender, customer=None, emails=(), **kwargs):
+    """``customers.signals.person_details``: the phones and streets of the person's orders
+    (the account's and the guest orders under their own addresses), not yet anonymised. The
+    addresses an account's orders were placed under are not added: a customer may order
+    under someone else's address, whose guest orders are not theirs."""
+    condition = Q(customer__isnull=True) & email_in("email", emails)
+    if customer is not None:
+        condition |= Q(customer_id=customer.pk)
+    rows = (
+        Order.objects.filter(condition)
+        .exclude(email__startswith="deleted-", email__endswith="@invalid")
+        .values_list("phone", "billing_street", "shipping_street")
+        .distinct()
+    )
+    found = {"phones": set(), "streets": set()}
+    for phone, billing_street, shipping_street in rows:
+        found["phones"].add(phone)
+        found["streets"].update((billing_street, shipping_street))
+    return found
 
 
 def customer_addresses(sender, customer, **kwargs):

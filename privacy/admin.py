@@ -360,6 +360,7 @@ class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 wrap(views.disclosures),
                 name="privacy_subject_disclosures",
             ),
+            path("<path:ref>/erase/", wrap(views.erase), name="privacy_subject_erase"),
             path("<path:ref>/report.pdf", wrap(views.report), name="privacy_subject_report"),
             path("<path:ref>/export.json", wrap(views.export), name="privacy_subject_export"),
             path("<path:ref>/", wrap(views.show), name="privacy_subject_show"),

@@ -29,6 +29,7 @@ RULES = [
         _("all rows of the list selected, only the ticked ones known"),
     ),
     _rule(r"new-orders feed", _("new-orders feed")),
+    _rule(r"guest data erased", _("guest data erased")),
     _rule(r"name search: (?P<query>.*)", _("name search: %(query)s")),
     _rule(r"disclosure added: (?P<disclosure>.*)", _("disclosure added: %(disclosure)s")),
     _rule(

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,7 +19,9 @@ from django.utils import translation
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 
+from customers.services import delete_guest, guest_erasure_refusal
 from shop.db import without_jit
+from shop.exceptions import DomainError
 from shop.pdf import pdf_response, render_pdf
 
 from . import services, subjects
@@ -28,6 +31,9 @@ from .registry import subjects_for
 from .services import Action, PrivacyError
 
 RESULT_LIMIT = 50
+ERASE_PERMISSION = "customers.delete_user"
+# The access log's note of a guest's erasure (privacy.notes shows it in the reader's words).
+GUEST_ERASED_NOTE = "guest data erased"
 
 
 def _require(request, *perms):
@@ -44,6 +50,8 @@ def _context(request, title, **extra):
         "opts": Subject._meta,
         "can_disclose": request.user.has_perm("privacy.add_disclosure"),
         "can_see_log": request.user.has_perm("privacy.view_accesslogentry"),
+        # the customer erasure's permission (the data protection officer's)
+        "can_erase": request.user.has_perm(ERASE_PERMISSION),
         **extra,
     }
 
@@ -68,6 +76,8 @@ def _links(person):
             links["delete"] = reverse("admin:customers_user_delete", args=[person.user.pk])
         except NoReverseMatch:
             pass
+    else:
+        links["erase"] = reverse("admin:privacy_subject_erase", args=[person.ref])
     return links
 
 
@@ -323,5 +333,47 @@ def disclosure_delete(request, ref, pk):
             person=person,
             disclosure=disclosure,
             links=_links(person),
+        ),
+    )
+
+
+def erase(request, ref):
+    """Erase a guest known only by e-mail (GDPR Art. 17), as a customer's deletion erases
+    the account's data: GET asks (saying beforehand what stands in the way), POST erases
+    (``customers.services.delete_guest``) and records it in the access log, with the
+    person's references as they were before, in the same transaction. A customer is erased
+    on the customer's deletion page."""
+    _require(request, "privacy.view_subject", ERASE_PERMISSION)
+    person = _person(ref)
+    if person.user is not None:
+        return redirect("admin:customers_user_delete", person.user.pk)
+    if person.ref != ref:
+        return redirect("admin:privacy_subject_erase", person.ref)
+    refusal = guest_erasure_refusal(person.email)
+    if request.method == "POST" and refusal is None:
+        refs = subjects.subject_refs(person)  # before the orders lose the address
+        try:
+            with transaction.atomic():
+                delete_guest(person.email, by=request.user)
+                services.log_change(request, refs, GUEST_ERASED_NOTE)
+        except DomainError as exc:
+            refusal = exc
+        else:
+            messages.success(
+                request,
+                _("The personal data of %(email)s was erased.") % {"email": person.email},
+            )
+            return redirect("admin:privacy_subject_changelist")
+    if request.method != "POST":
+        services.record(request, Action.DETAIL, [person.ref])
+    return TemplateResponse(
+        request,
+        "admin/privacy/erase.html",
+        _context(
+            request,
+            _("Erase guest data: %(name)s") % {"name": person.name},
+            person=person,
+            links=_links(person),
+            refusal=refusal.message if refusal is not None else "",
         ),
     )

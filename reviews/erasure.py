@@ -5,12 +5,14 @@ the person: author name → "Deleted customer", e-mail → ``deleted-r<pk>@inval
 customers uses for anonymised orders), no customer link, and the customer's e-mail address
 and name replaced where they occur in the text. A test customer's reviews are deleted.
 Review requests sent to the person get the placeholder address too; their unsubscribe entry
-is deleted (it holds nothing but the address).
+is deleted (it holds nothing but the address). Every address of the person counts (earlier
+ones too); a guest erased by e-mail (``guest_deleting``) loses their reviews the same way.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from customers.erasure import person_names, scrubber
+from customers.erasure import email_in, person_details, person_names, scrubber
 
 from .models import Review, ReviewOptOut, ReviewRequest
 
@@ -19,31 +21,44 @@ def placeholder_email(review):
     return f"deleted-r{review.pk}@invalid"
 
 
-def customer_reviews(customer):
-    query = Q(customer_id=customer.pk)
-    email = (customer.email or "").strip()
-    if email:
-        query |= Q(email__iexact=email)
+def _emails(customer, emails):
+    emails = {e.strip().lower() for e in emails if e and e.strip()}
+    if customer is not None and (customer.email or "").strip():
+        emails.add(customer.email.strip().lower())
+    return emails
+
+
+def customer_reviews(customer, emails=()):
+    """The person's reviews: the account's and those under any of their addresses
+    (``customer`` None: a guest's)."""
+    query = email_in("email", _emails(customer, emails))
+    if customer is not None:
+        query |= Q(customer_id=customer.pk)
     return Review.objects.filter(query)
 
 
-def erase_requests(customer):
-    query = Q(order__customer_id=customer.pk)
-    email = (customer.email or "").strip()
-    if email:
-        query |= Q(email__iexact=email)
-        ReviewOptOut.objects.filter(email__iexact=email).delete()
+def erase_requests(customer, emails=()):
+    emails = _emails(customer, emails)
+    query = email_in("email", emails) | (
+        Q(order__customer__isnull=True) & email_in("order__email", emails)
+    )
+    if customer is not None:
+        query |= Q(order__customer_id=customer.pk)
+    ReviewOptOut.objects.filter(email_in("email", emails)).delete()
     for review_request in ReviewRequest.objects.filter(query).only("pk"):
         ReviewRequest.objects.filter(pk=review_request.pk).update(
             email=f"deleted-rr{review_request.pk}@invalid"
         )
 
 
-def erase_customer(customer):
-    """Anonymise (real customer) or delete (test customer) the reviews; returns the count."""
-    erase_requests(customer)
-    reviews = customer_reviews(customer)
-    if customer.is_test:
+def erase_customer(customer, details=None):
+    """Anonymise (real customer, guest: ``customer`` None) or delete (test customer) the
+    reviews; returns the count."""
+    if details is None:
+        details = person_details(customer)
+    erase_requests(customer, details.emails)
+    reviews = customer_reviews(customer, details.emails)
+    if customer is not None and customer.is_test:
         ids = list(reviews.values_list("pk", flat=True))
         Review.objects.filter(pk__in=ids).delete()
         return len(ids)
@@ -52,8 +67,9 @@ def erase_customer(customer):
     for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
         placeholder = placeholder_email(review)
         clean = scrubber(
-            [(customer.email, placeholder), (review.email, placeholder)]
+            [(email, placeholder) for email in [review.email, *sorted(details.emails)]]
             + [(name, deleted_name) for name in person_names(customer, review.author_name)]
+            + [(needle, _("Deleted")) for needle in details.needles()]
         )
         Review.objects.filter(pk=review.pk).update(
             customer=None,
@@ -66,5 +82,9 @@ def erase_customer(customer):
     return count
 
 
-def on_customer_deleting(sender, customer, by=None, **kwargs):
-    erase_customer(customer)
+def on_customer_deleting(sender, customer, by=None, details=None, **kwargs):
+    erase_customer(customer, details)
+
+
+def on_guest_deleting(sender, email, by=None, details=None, **kwargs):
+    return {"reviews_anonymised": erase_customer(None, details or person_details(None, [email]))}

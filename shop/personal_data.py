@@ -182,7 +182,7 @@ def shown_by_command(command, subjects, *, note=""):
 def declare():
     """The shop's own declarations and those of the third-party apps it configures (called
     from ShopConfig.ready())."""
-    from . import mail, retention
+    from . import logins, mail, retention
     from .db import json_array_contains
 
     def outbox_subjects(email):
@@ -203,17 +203,39 @@ def declare():
         action=retention.DELETE,
         models=("shop.outboxemail",),
     )
+    # The login throttle (django-axes): the address typed as user name, IP, browser and time
+    # of failed logins — and, written before AXES_DISABLE_ACCESS_LOG, of successful ones.
+    # Deleted after LOGIN_RECORDS_RETENTION_DAYS and with an erased customer (shop.logins).
+    login_fields = {
+        "axes.accessattempt": ("username", "ip_address", "user_agent", "attempt_time"),
+        "axes.accessfailurelog": ("username", "ip_address", "user_agent", "attempt_time"),
+        "axes.accesslog": ("username", "ip_address", "user_agent", "attempt_time"),
+    }
+    for label, fields in login_fields.items():
+        register(
+            label,
+            fields=fields,
+            subjects=lambda row: [ref for ref in (email_ref(row.username),) if ref],
+            email_fields=("username",),
+            email_lookup=logins.username_lookup,
+            purpose=ADMINISTRATION,
+        )
+    retention.register(
+        "login records",
+        retention.LOGINS,
+        apply=logins.purge_before,
+        action=retention.DELETE,
+        models=tuple(login_fields),
+    )
     # A user foreign key, but no customer's data: staff groups, the admin's change history,
-    # second factors, login throttling, object permissions, sessions.
+    # second factors, object permissions, sessions.
     for label in (
         "auth.group",
         "admin.logentry",
         "otp_totp.totpdevice",
         "otp_static.staticdevice",
         "otp_static.statictoken",
-        "axes.accessattempt",
-        "axes.accesslog",
-        "axes.accessfailurelog",
+        "axes.accessattemptexpiration",  # when an attempt ends; goes with it
         "guardian.userobjectpermission",
         "guardian.groupobjectpermission",
         "sessions.session",

@@ -17,7 +17,9 @@ under a category once the period is over and how they are anonymised or deleted:
 :func:`run` applies every rule: daily by beat (``shop.tasks.apply_retention``), or
 ``manage.py apply_retention [--dry-run]``. A rule handles rows older than its category's
 *cutoff*; each rule runs in its own transaction, a failing one is recorded and the others go
-on. Every run is a ``RetentionRun`` row and a line in the application log.
+on. Every run is a ``RetentionRun`` row and a line in the application log. ``run()`` calls
+``apply`` with ``dry_run=False`` also for a dry run, which it rolls back (see there);
+``dry_run=True`` is for callers that only count.
 """
 
 import logging
@@ -37,6 +39,7 @@ GUEST_DATA = "guest_data"
 THREADS = "threads"
 REVIEWS = "reviews"
 OUTBOX = "outbox"
+LOGINS = "logins"
 ACCESS_LOG = "access_log"
 
 ANONYMISE = "anonymise"
@@ -87,6 +90,7 @@ CATEGORIES = {
         ),
         Category(REVIEWS, _("Reviews"), "date", _("until erased, GDPR Art. 17")),
         Category(OUTBOX, _("Sent e-mails"), "date", _("OUTBOX_RETENTION_DAYS")),
+        Category(LOGINS, _("Failed logins"), "date", _("LOGIN_RECORDS_RETENTION_DAYS")),
         Category(ACCESS_LOG, _("Access log"), "date", _("ACCESS_LOG_RETENTION_DAYS")),
     ]
 }
@@ -116,6 +120,8 @@ def period(category, policy=None):
         return Period(settings.OUTBOX_RETENTION_DAYS or None, "days")
     if category == ACCESS_LOG:
         return Period(settings.ACCESS_LOG_RETENTION_DAYS, "days")
+    if category == LOGINS:
+        return Period(settings.LOGIN_RECORDS_RETENTION_DAYS, "days")
     policy = policy or RetentionPolicy.load()
     if category == INVOICES:
         years, extra = INVOICE_LAW.get(policy.country, INVOICE_LAW["DE"])
@@ -198,7 +204,24 @@ def rules_for(model_label):
 
 
 def run(*, dry_run=False, trigger="beat", now=None):
-    """Apply every rule; returns the results (and records the run unless ``dry_run``)."""
+    """Apply every rule; returns the results (and records the run unless ``dry_run``).
+
+    A dry run applies the rules exactly as the real run does, in one transaction that is
+    rolled back at the end: a rule then counts only what the rules before it in the same run
+    left (an order anonymised as "order without invoice" is no longer a guest order to
+    anonymise), so the dry run reports what the real run would do. Side effects after commit
+    (files deleted with helpdesk threads, e-mails) never happen in a dry run.
+    """
+    if not dry_run:
+        return _run(dry_run=False, trigger=trigger, now=now)
+    with transaction.atomic():
+        try:
+            return _run(dry_run=True, trigger=trigger, now=now)
+        finally:
+            transaction.set_rollback(True)
+
+
+def _run(*, dry_run, trigger, now):
     from .models import RetentionPolicy, RetentionRun
 
     now = now or timezone.now()
@@ -217,8 +240,8 @@ def run(*, dry_run=False, trigger="beat", now=None):
         }
         if limit is not None:
             try:
-                with transaction.atomic():
-                    result["count"] = int(rule.apply(limit, dry_run) or 0)
+                with transaction.atomic():  # a savepoint in a dry run
+                    result["count"] = int(rule.apply(limit, False) or 0)
             except Exception as exc:  # one broken rule must not stop the others
                 ok = False
                 result["error"] = f"{type(exc).__name__}: {exc}"[:500]

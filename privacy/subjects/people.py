@@ -21,6 +21,13 @@ class Person:
     email: str = ""
     name: str = ""
     language: str = ""  # of their account or their latest order: the report's language
+    # Every address that is the person's: a customer's earlier login addresses too (the
+    # e-mails sent and the guest orders placed under them are theirs, as for the erasure)
+    emails: tuple = ()
+
+    def __post_init__(self):
+        if not self.emails and self.email:
+            self.emails = (self.email.strip().lower(),)
 
     @property
     def is_customer(self):
@@ -52,14 +59,48 @@ def order_role():
     return personal_data.with_role(personal_data.ORDER)
 
 
+def _earlier_addresses(user):
+    """The user's earlier login addresses that no other account holds now."""
+    earlier = {a.strip().lower() for a in getattr(user, "previous_emails", None) or () if a}
+    earlier.discard((user.email or "").strip().lower())
+    if not earlier:
+        return []
+    taken = {
+        e.lower()
+        for e in user_model()
+        .objects.exclude(pk=user.pk)
+        .filter(_any_email("email", earlier))
+        .values_list("email", flat=True)
+    }
+    return sorted(earlier - taken)
+
+
+def _any_email(field, emails):
+    condition = Q(pk__in=[])
+    for email in emails:
+        condition |= Q(**{f"{field}__iexact": email})
+    return condition
+
+
 def _person_for_user(user):
     name = user.get_full_name() or user.email
-    return Person(f"customer:{user.pk}", user, user.email, name, getattr(user, "language", ""))
+    emails = ((user.email or "").strip().lower(), *_earlier_addresses(user))
+    return Person(
+        f"customer:{user.pk}", user, user.email, name, getattr(user, "language", ""), emails
+    )
+
+
+def _earlier_owner(email):
+    """The one account whose earlier login address ``email`` is, or None."""
+    from shop.db import json_array_contains
+
+    users = list(user_model().objects.filter(json_array_contains("previous_emails", email))[:2])
+    return users[0] if len(users) == 1 else None
 
 
 def _person_for_email(email, name=""):
     email = email.strip().lower()
-    user = user_model().objects.filter(email__iexact=email).first()
+    user = user_model().objects.filter(email__iexact=email).first() or _earlier_owner(email)
     if user:
         return _person_for_user(user)
     order = orders_model().objects.filter(email__iexact=email).order_by("-created").first()
@@ -116,9 +157,9 @@ def find_by_email(email):
 def _orders_condition(person):
     Order = orders_model()
     customer = customer_field(Order).name
-    by_email = Q()
+    by_email = Q(pk__in=[])
     for name in order_role().email_fields:
-        by_email |= Q(**{f"{name}__iexact": person.email})
+        by_email |= _any_email(name, person.emails)
     if person.user:
         return Q(**{customer: person.user}) | (Q(**{f"{customer}__isnull": True}) & by_email)
     return by_email
@@ -136,7 +177,7 @@ def orders_of(person):
 
 def subject_refs(person):
     """Every reference under which the access log may name this person."""
-    refs = [person.ref, f"email:{person.email}"] if person.email else [person.ref]
+    refs = [person.ref] + [f"email:{email}" for email in person.emails]
     order_ids = orders_model().objects.filter(_orders_condition(person)).order_by("pk")
     refs += [personal_data.order_ref(pk) for pk in order_ids.values_list("pk", flat=True)]
     return list(dict.fromkeys(refs))

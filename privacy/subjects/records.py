@@ -10,21 +10,29 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop import events, personal_data, retention
+from shop import events, mail, personal_data, retention
 
 from ..models import Disclosure
-from ..registry import EMAIL_FIELD_NAMES, STAFF_FIELD_NAMES, label_of, not_personal
+from ..registry import EMAIL_FIELD_NAMES, STAFF_FIELD_NAMES, is_personal, label_of, not_personal
 from .people import orders_model, orders_of, user_model
 
 # Never printed: credentials and secrets are not "personal data" the subject can use.
 SECRET_PARTS = ("password", "token", "secret", "hash", "salt", "otp")
 # Duplicates of another field (an e-mail's HTML part repeats its text part).
 SKIP_FIELDS = {"html", "html_body", "body_html"}  # shown inside each order as its items
-CREATED_NAMES = ("created", "created_at", "date_joined", "time", "submitted", "issued_at")
+CREATED_NAMES = (
+    "created",
+    "created_at",
+    "date_joined",
+    "time",
+    "submitted",
+    "issued_at",
+    "attempt_time",
+)
 
 
 def _declared_fields(model):
@@ -36,12 +44,19 @@ def has_data(person):
     return any(place["records"] for place in collect_places(person))
 
 
+def _named(field):
+    """A foreign key shown by the name of what it points at: a thing of the shop (a product,
+    a topic, a campaign — in the reader's language), not another person's record, which
+    stays a number."""
+    return (field.many_to_one or field.one_to_one) and not is_personal(field.related_model)
+
+
 def _display(obj, field):
     if field.choices:
         value = getattr(obj, f"get_{field.name}_display")()
     elif field.is_relation:
         value = getattr(obj, field.attname)
-        if value is not None and _declared_fields(type(obj)):
+        if value is not None and (_declared_fields(type(obj)) or _named(field)):
             value = str(getattr(obj, field.name))  # one row each: group, payment method
         elif value is not None:
             value = f"#{value}"
@@ -59,7 +74,8 @@ def _display(obj, field):
         return str(value)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    # A password-reset, download or guest link (an e-mail's text) is a key, not personal data.
+    return mail.without_secret_links(str(value))
 
 
 def _fields(model):
@@ -131,6 +147,8 @@ def _places_of(model, rows):
     the data protection officer may withhold, GDPR Art. 15(4))."""
     declared = personal_data.source(label_of(model))
     is_note = declared.staff_note if declared is not None and declared.staff_note else None
+    # the things the records name (a review's product): one query per kind, not per row
+    prefetch_related_objects(rows, *[f.name for f in _fields(model) if f.is_relation and _named(f)])
     notes = [row for row in rows if is_note and is_note(row)]
     others = [row for row in rows if not (is_note and is_note(row))]
     places = [_place(model, [_record(row) for row in others])] if others else []
@@ -172,18 +190,20 @@ def _candidate_models():
         yield model
 
 
-def _email_condition(model, email):
-    if not email:
-        return None
+def _email_condition(model, emails):
+    """Rows of ``model`` addressed to any of ``emails`` (the person's addresses)."""
+    if isinstance(emails, str):
+        emails = [emails]
     condition = None
-    for field in model._meta.concrete_fields:
-        if field.name in EMAIL_FIELD_NAMES and isinstance(field, models.EmailField):
-            q = Q(**{f"{field.name}__iexact": email})
+    for email in (e for e in emails if e):
+        for field in model._meta.concrete_fields:
+            if field.name in EMAIL_FIELD_NAMES and isinstance(field, models.EmailField):
+                q = Q(**{f"{field.name}__iexact": email})
+                condition = q if condition is None else condition | q
+        declared = personal_data.source(label_of(model))
+        if declared is not None and declared.email_lookup is not None:
+            q = declared.email_lookup(email)
             condition = q if condition is None else condition | q
-    declared = personal_data.source(label_of(model))
-    if declared is not None and declared.email_lookup is not None:
-        q = declared.email_lookup(email)
-        condition = q if condition is None else condition | q
     return condition
 
 
@@ -201,7 +221,7 @@ def collect_places(person):
     for _pass in range(4):  # a thread → its messages → their attachments
         changed = False
         for model in _candidate_models():
-            condition = _email_condition(model, person.email)
+            condition = _email_condition(model, person.emails)
             targets = []
             for field in model._meta.concrete_fields:
                 if not field.is_relation or field.name in STAFF_FIELD_NAMES:

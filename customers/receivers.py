@@ -1,0 +1,38 @@
+"""What the customers app itself does when a customer is erased, besides deleting the account
+(``services.delete_customer``): the records the shop's core keeps about the person by their
+address or their rows, which no other app owns.
+
+- the login throttle's records under any address the account had (``shop.logins``);
+- the backoffice's change history of the account and of every row pointing at it (orders,
+  addresses, threads, reviews …): who changed what and when stays, the person's name and
+  address leave it (``shop.adminlog``).
+
+Connected in ``CustomersConfig.ready()``, before the apps above connect theirs: the
+customer's rows must still point at the account (its orders are anonymised and unlinked by
+the orders app's receiver).
+"""
+
+from django.contrib.admin.models import LogEntry
+from django.utils.translation import gettext as _
+
+from shop import adminlog, logins
+
+from . import signals
+from .erasure import person_names, scrubber
+
+
+def forget_person(sender, customer, by=None, **kwargs):
+    addresses = [customer.email, *(customer.previous_emails or [])]
+    deleted = _("Deleted")
+    clean = scrubber((identifier, deleted) for identifier in [*addresses, *person_names(customer)])
+    adminlog.scrub_history(
+        adminlog.related_objects(customer, skip=(LogEntry,)),
+        clean,
+        deleted,
+        whole=(type(customer),),
+    )
+    logins.forget(*addresses)
+
+
+def connect():
+    signals.customer_deleting.connect(forget_person, dispatch_uid="customers.forget_person")
