@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from shop import formtokens
 from shop.admin import (
     LargeListAdminMixin,
     RoleGroupsFilter,
@@ -45,14 +46,21 @@ from .forms import (
 from .models import Address, CustomerGroup, LoyaltyEntry, StaffUser, User
 
 
-def customer_overview(customer):
+def customer_overview(customer, viewer):
     """What the customer detail page and its PDF show besides the form fields and the panels
-    of the apps above (orders, credit, threads …)."""
-    return {
-        "points": loyalty.points_balance(customer),
-        "ledger": list(LoyaltyEntry.objects.filter(customer=customer).select_related("order")[:20]),
-        "addresses": list(customer.addresses.all()),
-    }
+    of the apps above (orders, credit, threads …): each part only to a ``viewer`` allowed to
+    see it — viewing the customer is not viewing their addresses or points (the panels
+    declare their own permissions, shop.panels)."""
+    overview = {"show_points": viewer.has_perm("customers.view_loyaltyentry")}
+    if overview["show_points"]:
+        overview["points"] = loyalty.points_balance(customer)
+        overview["ledger"] = list(
+            LoyaltyEntry.objects.filter(customer=customer).select_related("order")[:20]
+        )
+    overview["show_addresses"] = viewer.has_perm("customers.view_address")
+    if overview["show_addresses"]:
+        overview["addresses"] = list(customer.addresses.all())
+    return overview
 
 
 class AddressInlineFormSet(BaseInlineFormSet):
@@ -214,7 +222,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
         extra_context = extra_context or {}
         obj = self.get_object(request, object_id)
         if obj is not None:
-            extra_context.update(customer_overview(obj))
+            extra_context.update(customer_overview(obj, request.user))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -245,7 +253,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             "currency": settings.SHOP_CURRENCY,
             # Panels of other apps (gift-card credit, threads) render with the operator's request.
             "request": request,
-            **customer_overview(customer),
+            **customer_overview(customer, request.user),
         }
         pdf = render_pdf("pdf/customer.html", ctx)
         return pdf_response(pdf, f"customer-{customer.customer_number}.pdf")
@@ -253,21 +261,24 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
     def points_view(self, request, pk):
         customer = self._customer_or_404(request, pk, perm="change")
         form = PointsAdjustmentForm(request.POST or None)
+        back_url = reverse("admin:customers_user_change", args=[customer.pk])
         if request.method == "POST" and form.is_valid():
             try:
-                loyalty.adjust_points(
-                    customer,
-                    form.cleaned_data["points"],
-                    form.cleaned_data["note"],
-                    by=request.user,
-                )
+                with formtokens.sent_once(form.token, f"customers.points {customer.pk}"):
+                    loyalty.adjust_points(
+                        customer,
+                        form.cleaned_data["points"],
+                        form.cleaned_data["note"],
+                        by=request.user,
+                    )
+            except formtokens.FormAlreadySent as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+                return HttpResponseRedirect(back_url)
             except DomainError as exc:
                 add_to_form(form, exc)
             else:
                 self.message_user(request, _("The loyalty points have been adjusted."))
-                return HttpResponseRedirect(
-                    reverse("admin:customers_user_change", args=[customer.pk])
-                )
+                return HttpResponseRedirect(back_url)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import EmailFormField
+from shop.formtokens import OneTimeForm
 from shop.locales import country_choices
 from shop.mail import queue_email
 
@@ -347,7 +348,7 @@ class DeleteGroupForm(forms.Form):
         self.fields["move_to"].queryset = CustomerGroup.objects.exclude(pk=group.pk)
 
 
-class PointsAdjustmentForm(forms.Form):
+class PointsAdjustmentForm(OneTimeForm):
     points = forms.IntegerField(
         label=_("Points (+/−)"), min_value=-MAX_ADJUSTMENT, max_value=MAX_ADJUSTMENT
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from orders.models import Order
+from shop import formtokens
 from shop.admin import ReadOnlyAdminMixin, backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
@@ -245,12 +246,24 @@ class GiftCardAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             cd = form.cleaned_data
             try:
-                cards = services.issue_cards(
-                    cd["amount"],
-                    cd["count"],
-                    staff=request.user,
-                    valid_until=cd["valid_until"],
-                    reason=cd["reason"],
+                with formtokens.sent_once(form.token, "giftcards.issue") as sent:
+                    cards = services.issue_cards(
+                        cd["amount"],
+                        cd["count"],
+                        staff=request.user,
+                        valid_until=cd["valid_until"],
+                        reason=cd["reason"],
+                    )
+                    # A second send of the page shows the card (the list, for several).
+                    sent.outcome_url = (
+                        reverse("admin:giftcards_giftcard_change", args=[cards[0].pk])
+                        if len(cards) == 1
+                        else reverse("admin:giftcards_giftcard_changelist") + "?issued=staff"
+                    )
+            except formtokens.FormAlreadySent as exc:
+                messages.warning(request, exc.message)
+                return HttpResponseRedirect(
+                    exc.outcome_url or reverse("admin:giftcards_giftcard_changelist")
                 )
             except services.GiftCardError as exc:
                 add_to_form(form, exc)
@@ -361,8 +374,15 @@ def _adjust_view(model_admin, request, holder, adjust, back_url, title):
         raise PermissionDenied
     form = AdjustForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        purpose = f"giftcards.adjust {holder._meta.model_name} {holder.pk}"
         try:
-            adjust(holder, form.cleaned_data["amount"], form.cleaned_data["reason"], request.user)
+            with formtokens.sent_once(form.token, purpose):
+                adjust(
+                    holder, form.cleaned_data["amount"], form.cleaned_data["reason"], request.user
+                )
+        except formtokens.FormAlreadySent as exc:
+            messages.warning(request, exc.message)
+            return HttpResponseRedirect(back_url)
         except services.GiftCardError as exc:
             add_to_form(form, exc)
         else:

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shop.formtokens import OneTimeForm
 from shop.models import ShopSettings
 from shop.money import MAX_AMOUNT, MoneyField
 
@@ -36,7 +37,7 @@ class RedeemForm(CardNumberForm):
     pass
 
 
-class IssueCardsForm(forms.Form):
+class IssueCardsForm(OneTimeForm):
     amount = MoneyField(
         label=_("Value per card"), min_value=Decimal("0.01"), max_value=services.MAX_VALUE
     )
@@ -61,7 +62,7 @@ class IssueCardsForm(forms.Form):
     )
 
 
-class AdjustForm(forms.Form):
+class AdjustForm(OneTimeForm):
     amount = MoneyField(
         label=_("Amount"),
         min_value=-MAX_AMOUNT,

@@ -69,6 +69,11 @@ app.conf.beat_schedule = {
         "task": "shop.tasks.clear_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # One-time form tokens (shop.formtokens) of pages sent more than 30 days ago.
+    "forget-sent-forms": {
+        "task": "shop.tasks.forget_sent_forms",
+        "schedule": crontab(hour=3, minute=19),
+    },
     # Customers' e-mail answers to helpdesk threads (no-op unless IMAP_URL is set).
     "helpdesk-poll-inbound-mail": {
         "task": "helpdesk.tasks.poll_inbound_mail",

@@ -17,13 +17,14 @@ Danish staff write it, "12.50" as in English — and no grouping: "1.234,50" is 
 (:func:`normalise_decimal`). Forms show numbers in the reader's language ("34,90").
 """
 
+import copy
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
 from django.utils import formats
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
@@ -192,6 +193,20 @@ class LocalDecimalField(forms.DecimalField):
                 ) from None
         return super().to_python(value)
 
+    def run_validators(self, value):
+        """One message for one input: its digits first, then its range. "0,001" is refused
+        for its third decimal place — not also, in a second message, as less than 0.01."""
+        if value in self.empty_values:
+            return
+        digits_first = sorted(self.validators, key=lambda v: not isinstance(v, DecimalValidator))
+        for validator in digits_first:
+            try:
+                validator(value)
+            except ValidationError as error:
+                if getattr(error, "code", None) in self.error_messages:
+                    error.message = self.error_messages[error.code]
+                raise
+
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "inputmode": "decimal"}
 
@@ -227,8 +242,10 @@ def format_money(value, currency=None, language=None, *, exact=False):
     this. ``None`` and the empty string give an empty string; anything else that is not a
     number is shown as it is (never a traceback on a page).
 
-    ``exact``: not rounded to the cent — a net unit price of an e-invoice line has up to
-    four decimals (EN 16931), and the PDF shows the figure the XML carries."""
+    ``exact``: not rounded to the cent but with every decimal ``value`` carries (at least
+    two) — a net unit price of an e-invoice line has up to four decimals (EN 16931), and the
+    PDF shows the figure the XML carries, all prices of a column with the same number of
+    decimals ("12,5210 €" above "29,3277 €": the caller gives them one exponent)."""
     from babel.numbers import format_currency
     from django.conf import settings
     from django.utils import translation
@@ -237,12 +254,19 @@ def format_money(value, currency=None, language=None, *, exact=False):
         return ""
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
-        amount = amount.normalize() if exact else money(amount)
+        amount = amount if exact else money(amount)
     except (InvalidOperation, ValueError, TypeError):
         return str(value)
     language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
     locale = MONEY_LOCALES.get(language, MONEY_LOCALES.get(settings.LANGUAGE_CODE, "en_IE"))
     currency = currency or settings.SHOP_CURRENCY
+    if exact and amount.is_finite():
+        places = max(2, -amount.as_tuple().exponent)
+        pattern = copy.copy(_babel_locale(locale).currency_formats["standard"])
+        pattern.frac_prec = (places, places)
+        return pattern.apply(
+            amount, _babel_locale(locale), currency=currency, currency_digits=False
+        )
     if not exact and amount.is_finite():
         shape = _money_shape(locale, currency)
         if shape is not None:

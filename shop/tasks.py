@@ -38,6 +38,14 @@ def clear_sessions():
     management.call_command("clearsessions")
 
 
+@shared_task
+def forget_sent_forms():
+    """Beat, daily: the one-time tokens of forms sent long ago (shop.formtokens)."""
+    from . import formtokens
+
+    return formtokens.forget_old()
+
+
 @shared_task(acks_late=True)
 def run_background_job(job_id):
     """Run a backoffice background job (``shop.jobs``)."""

@@ -247,7 +247,11 @@ class AssignCodesForm(forms.Form):
 
 class CampaignChangeForm(forms.ModelForm):
     """Editing a campaign: its name, scope and limits (the codes and the discount stay as
-    generated)."""
+    generated). The limits as the generate form takes them, and never below what the codes
+    have used already."""
+
+    budget = GenerateCodesForm.base_fields["budget"]
+    max_uses = GenerateCodesForm.base_fields["max_uses"]
 
     class Meta:
         model = Campaign
@@ -261,4 +265,14 @@ class CampaignChangeForm(forms.ModelForm):
             "excluded_products",
             "exclude_sale_items",
         ]
-        field_classes = {"budget": MoneyField}
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            return data
+        errors = services.limits_below_use(
+            self.instance, budget=data.get("budget"), max_uses=data.get("max_uses")
+        )
+        for error in errors:
+            add_to_form(self, error)
+        return data

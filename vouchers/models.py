@@ -503,12 +503,14 @@ class PartnerOffer(models.Model):
             models.CheckConstraint(
                 condition=~Q(voucher_code="") | ~Q(link_url=""),
                 name="partneroffer_code_or_link",
+                violation_error_message=_("Please give a voucher code or a link (or both)."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
                 | Q(valid_to__isnull=True)
                 | Q(valid_to__gte=F("valid_from")),
                 name="partneroffer_valid_range",
+                violation_error_message=_("“Valid to” is before “valid from”."),
             ),
         ]
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import Greatest, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -119,6 +120,45 @@ def validate_campaign_data(
             field="max_uses",
         )
     return name, value
+
+
+def limits_below_use(campaign, *, budget, max_uses):
+    """The new ``budget`` and ``max_uses`` of ``campaign`` that are below what its codes have
+    used already, as errors naming the use (``[]``: both fine; ``None``: no limit).
+
+    Locks the campaign row, which redemptions lock too: called in the transaction that saves
+    the limits (the backoffice change page), no order uses the campaign between this check
+    and the save — the ``campaign_within_*`` constraints would refuse the save."""
+    used = (
+        Campaign.objects.select_for_update()
+        .values("uses_count", "discount_spent")
+        .get(pk=campaign.pk)
+    )
+    errors = []
+    if max_uses is not None and max_uses < used["uses_count"]:
+        count = used["uses_count"]
+        errors.append(
+            VoucherError(
+                ngettext(
+                    "The campaign's codes have already been used %(count)s time: the total "
+                    "uses cannot be lower.",
+                    "The campaign's codes have already been used %(count)s times: the total "
+                    "uses cannot be lower.",
+                    count,
+                )
+                % {"count": number_format(count, force_grouping=True)},
+                field="max_uses",
+            )
+        )
+    if budget is not None and budget < used["discount_spent"]:
+        errors.append(
+            VoucherError(
+                _("%(amount)s has already been spent on discounts: the budget cannot be lower.")
+                % {"amount": format_money(used["discount_spent"])},
+                field="budget",
+            )
+        )
+    return errors
 
 
 @dataclass

@@ -9,6 +9,7 @@ from customers.models import LoyaltyAccount, LoyaltyEntry
 from shop import events
 from shop.models import ShopSettings
 from tests.factories import ProductFactory
+from tests.formtokens import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -119,9 +120,9 @@ def test_backoffice_points_adjustment(admin_client, customer):
     from django.urls import reverse
 
     url = reverse("admin:customers_user_points", args=[customer.pk])
-    response = admin_client.post(url, {"points": "-5", "note": "typo"})
+    response = admin_client.post(url, fresh({"points": "-5", "note": "typo"}))
     assert response.status_code == 200 and "Not enough loyalty points" in response.content.decode()
-    response = admin_client.post(url, {"points": "20", "note": "goodwill"})
+    response = admin_client.post(url, fresh({"points": "20", "note": "goodwill"}))
     assert response.status_code == 302
     assert loyalty.points_balance(customer) == 20
     assert LoyaltyEntry.objects.get(customer=customer).note.startswith("goodwill (")

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from giftcards import services
 from giftcards.models import CardState, CreditAccount, GiftCard
 from tests.factories import RoleUserFactory
+from tests.formtokens import fresh
 
 from .helpers import assert_all_ledgers_match
 
@@ -104,7 +105,7 @@ def test_backoffice_shows_why_an_expired_card_is_not_adjusted(client, expired_ca
     page = client.get(url).content.decode()
     day = date_format(expired_card.valid_until, "SHORT_DATE_FORMAT")
     assert f"This card expired on {day}; its balance cannot be adjusted." in page
-    response = client.post(url, {"amount": "1,00", "reason": "Goodwill"})
+    response = client.post(url, fresh({"amount": "1,00", "reason": "Goodwill"}))
     assert response.status_code == 200  # the form again, with the refusal
     errors = response.context["form"].non_field_errors()
     assert len(errors) == 1 and f"expired on {day}" in errors[0]
@@ -121,7 +122,7 @@ def test_backoffice_sends_a_redeemed_cards_adjustment_to_the_credit_account(
         "admin:giftcards_creditaccount_adjust", args=[redeemed_card.redeemed_to_id]
     )
     assert f'href="{account_url}"' in client.get(url).content.decode()
-    response = client.post(url, {"amount": "1.00", "reason": "Goodwill"})
+    response = client.post(url, fresh({"amount": "1.00", "reason": "Goodwill"}))
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
     assert len(errors) == 1 and "Adjust that credit account instead" in errors[0]

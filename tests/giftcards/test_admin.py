@@ -10,6 +10,7 @@ from giftcards.models import CreditAccount, GiftCard, LedgerEntry
 from shop.models import ShopSettings
 from shop.panels import BACKOFFICE_CUSTOMER
 from tests.factories import RoleUserFactory, UserFactory
+from tests.formtokens import fresh
 
 from .helpers import assert_all_ledgers_match
 
@@ -66,7 +67,7 @@ def test_card_detail_shows_ledger_and_paid_orders(admin_client, make_card, make_
 
 def test_issue_single_card_opens_it_and_bulk_downloads_csv(admin_client, staff):
     response = admin_client.post(
-        reverse("admin:giftcards_giftcard_issue"), {"amount": "25.00", "count": "1"}
+        reverse("admin:giftcards_giftcard_issue"), fresh({"amount": "25.00", "count": "1"})
     )
     card = GiftCard.objects.get()
     assert response.status_code == 302
@@ -75,7 +76,7 @@ def test_issue_single_card_opens_it_and_bulk_downloads_csv(admin_client, staff):
 
     response = admin_client.post(
         reverse("admin:giftcards_giftcard_issue"),
-        {"amount": "10.00", "count": "5", "valid_until": "2099-12-31", "reason": "Fair"},
+        fresh({"amount": "10.00", "count": "5", "valid_until": "2099-12-31", "reason": "Fair"}),
     )
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
@@ -89,12 +90,12 @@ def test_issue_single_card_opens_it_and_bulk_downloads_csv(admin_client, staff):
 
 def test_issue_form_rejects_bad_input(admin_client):
     response = admin_client.post(
-        reverse("admin:giftcards_giftcard_issue"), {"amount": "0", "count": "1"}
+        reverse("admin:giftcards_giftcard_issue"), fresh({"amount": "0", "count": "1"})
     )
     assert response.status_code == 200 and GiftCard.objects.count() == 0
     response = admin_client.post(
         reverse("admin:giftcards_giftcard_issue"),
-        {"amount": "10", "count": "1", "valid_until": "2001-01-01"},
+        fresh({"amount": "10", "count": "1", "valid_until": "2001-01-01"}),
     )
     assert "The expiry date lies in the past." in response.content.decode()
     assert GiftCard.objects.count() == 0
@@ -104,15 +105,15 @@ def test_marketing_may_not_adjust_but_payments_may(client, make_card):
     card = make_card("20.00")
     url = reverse("admin:giftcards_giftcard_adjust", args=[card.pk])
     marketing = _login(client, RoleUserFactory(role="Marketing"))
-    assert marketing.post(url, {"amount": "5.00", "reason": "Nice"}).status_code == 403
+    assert marketing.post(url, fresh({"amount": "5.00", "reason": "Nice"})).status_code == 403
     card.refresh_from_db()
     assert card.balance == D("20.00")
 
     payments = RoleUserFactory(role="Payments")
     client.force_login(payments)
-    response = client.post(url, {"amount": "", "reason": ""})
+    response = client.post(url, fresh({"amount": "", "reason": ""}))
     assert response.status_code == 200 and card.ledger.count() == 1  # form errors, no change
-    response = client.post(url, {"amount": "-7.50", "reason": "Damaged card"})
+    response = client.post(url, fresh({"amount": "-7.50", "reason": "Damaged card"}))
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.balance == D("12.50")
@@ -154,7 +155,7 @@ def test_credit_account_detail_and_adjust(admin_client, customer, make_card, mak
     assert order.number in html and account.customer_number in html
     response = admin_client.post(
         reverse("admin:giftcards_creditaccount_adjust", args=[account.pk]),
-        {"amount": "2.00", "reason": "Goodwill"},
+        fresh({"amount": "2.00", "reason": "Goodwill"}),
     )
     assert response.status_code == 302
     account.refresh_from_db()

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from shop.exports import DANGEROUS_PREFIXES
 from tests.factories import UserFactory
+from tests.formtokens import fresh
 from tests.vouchers.factories import CampaignFactory, CodeFactory
 from vouchers.models import Code
 
@@ -145,7 +146,7 @@ def formula_currency(settings):
 def test_giftcard_bulk_issue_csv_in_backoffice(admin_client, formula_currency):
     response = admin_client.post(
         reverse("admin:giftcards_giftcard_issue"),
-        {"amount": "25.00", "count": "3", "valid_until": "", "reason": "=cmd"},
+        fresh({"amount": "25.00", "count": "3", "valid_until": "", "reason": "=cmd"}),
     )
     text = body(response)
     assert_neutralised(text, [formula_currency])

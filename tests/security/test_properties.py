@@ -28,6 +28,7 @@ from shop.models import OutboxEmail, Product
 from shop.money import CENT, MAX_AMOUNT, money_option
 from tests.checkout import checkout_post
 from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory, UserFactory
+from tests.formtokens import fresh
 from tests.helpdesk.factories import ContactTopicFactory
 from vouchers import masks
 from vouchers.errors import VoucherError
@@ -199,7 +200,7 @@ def test_adjust_service_rejects_bad_amounts_with_a_domain_error(db, amount):
 @FAST
 @given(amount=money_text, count=nasty_text)
 def test_issue_cards_form_rejects_non_positive_amounts(amount, count):
-    form = IssueCardsForm({"amount": amount, "count": count})
+    form = IssueCardsForm(fresh({"amount": amount, "count": count}))
     if form.is_valid():
         assert Decimal("0.01") <= form.cleaned_data["amount"] <= giftcard_services.MAX_VALUE
         assert 1 <= form.cleaned_data["count"] <= giftcard_services.MAX_BULK
@@ -208,7 +209,7 @@ def test_issue_cards_form_rejects_non_positive_amounts(amount, count):
 @FAST
 @given(amount=money_text)
 def test_adjust_form_gives_a_finite_non_zero_amount(amount):
-    form = AdjustForm({"amount": amount, "reason": "check"})
+    form = AdjustForm(fresh({"amount": amount, "reason": "check"}))
     if form.is_valid():
         value = form.cleaned_data["amount"]
         assert value.is_finite() and value != 0
@@ -289,7 +290,7 @@ def test_issue_giftcards_in_backoffice_never_500_never_non_positive(
     before = GiftCard.objects.count()
     response = superuser_client.post(
         reverse("admin:giftcards_giftcard_issue"),
-        {"amount": amount, "count": count, "valid_until": "", "reason": "prop"},
+        fresh({"amount": amount, "count": count, "valid_until": "", "reason": "prop"}),
     )
     assert response.status_code in statuses_for(amount, count)
     new = GiftCard.objects.order_by("-pk")[: max(0, GiftCard.objects.count() - before)]
@@ -307,7 +308,7 @@ def test_adjusting_a_gift_card_keeps_balance_equal_to_ledger_and_non_negative(
     card = GiftCard.objects.first() or giftcard_services.issue_cards(Decimal("20.00"))[0]
     response = superuser_client.post(
         reverse("admin:giftcards_giftcard_adjust", args=[card.pk]),
-        {"amount": amount, "reason": reason},
+        fresh({"amount": amount, "reason": reason}),
     )
     assert response.status_code in statuses_for(amount, reason)
     card.refresh_from_db()

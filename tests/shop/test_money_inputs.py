@@ -16,6 +16,7 @@ from giftcards.models import CreditAccount, GiftCard
 from shop.models import Product
 from shop.money import MAX_AMOUNT, MoneyError, MoneyField, money_option, parse_money
 from tests.factories import ProductFactory, UserFactory
+from tests.formtokens import fresh
 from vouchers.models import Campaign
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +158,7 @@ def account(customer):
 
 def test_a_credit_adjustment_of_sixty_million_is_refused_by_the_form(admin_client, account):
     url = reverse("admin:giftcards_creditaccount_adjust", args=[account.pk])
-    response = admin_client.post(url, {"amount": "60000000", "reason": "typo"})
+    response = admin_client.post(url, fresh({"amount": "60000000", "reason": "typo"}))
     assert response.status_code == 200
     assert "less than or equal to €1,000,000.00" in response.content.decode()
     account.refresh_from_db()
@@ -166,8 +167,8 @@ def test_a_credit_adjustment_of_sixty_million_is_refused_by_the_form(admin_clien
 
 def test_adjustments_that_would_pass_the_maximum_are_a_clear_error(admin_client, account):
     url = reverse("admin:giftcards_creditaccount_adjust", args=[account.pk])
-    assert admin_client.post(url, {"amount": "999999.00", "reason": "a"}).status_code == 302
-    response = admin_client.post(url, {"amount": "999999.00", "reason": "b"})
+    assert admin_client.post(url, fresh({"amount": "999999.00", "reason": "a"})).status_code == 302
+    response = admin_client.post(url, fresh({"amount": "999999.00", "reason": "b"}))
     assert response.status_code == 200  # the form with the message, not a 500
     assert "A balance can be at most €1,000,000.00." in response.content.decode()
     assert CreditAccount.objects.get(pk=account.pk).balance == Decimal("999999.00")
@@ -242,3 +243,19 @@ def test_a_limit_is_said_as_the_reader_writes_an_amount(language, minimum, maxim
         with pytest.raises(ValidationError) as number_error:
             LocalDecimalField(max_value=Decimal("1000")).clean("5000")
         assert ("1.000" if language in ("de", "da") else "1") in number_error.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("0,001", "Ensure that there are no more than 2 decimal places."),
+        ("0", "Ensure this value is greater than or equal to €0.01."),
+        ("10000,001", "Ensure that there are no more than 2 decimal places."),
+    ],
+)
+def test_an_amount_gets_one_message_not_two_overlapping_ones(typed, message):
+    from giftcards.forms import IssueCardsForm
+
+    form = IssueCardsForm(fresh({"amount": typed, "count": "1"}))
+    assert not form.is_valid()
+    assert form.errors["amount"] == [message]
