@@ -27,6 +27,7 @@ from modeltranslation.admin import TranslationAdmin
 from shop import datehierarchy
 from shop.admin import backoffice
 from shop.exceptions import DomainError
+from shop.forms import parse_id
 
 from . import attachments, services
 from .forms import SORTS, AssignForm, OperatorForm, StatusForm, ThreadSearchForm
@@ -179,7 +180,7 @@ class ThreadAdmin(admin.ModelAdmin):
 
     def _bulk_assign(self, request, staff):
         back = request.get_full_path()
-        ids = [int(pk) for pk in request.POST.getlist("_selected") if pk.isdigit()]
+        ids = [pk for pk in map(parse_id, request.POST.getlist("_selected")) if pk is not None]
         threads = list(self.get_queryset(request).filter(pk__in=ids))
         if not threads:
             self.message_user(request, _("Select at least one thread."), messages.WARNING)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from shop.admin import LargeListAdminMixin, backoffice, choice_label, date_time_cell
 from shop.exceptions import DomainError, add_to_form
+from shop.forms import parse_id
 from shop.locales import country_name, language_name
 from shop.money import format_money
 from shop.pdf import pdf_response
@@ -653,10 +654,11 @@ class ShipmentAdmin(_DocumentAdmin):
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+    """An id from the URL or the request data; 404 for anything else (``shop.forms.parse_id``)."""
+    number = parse_id(value)
+    if number is None:
+        raise Http404
+    return number
 
 
 # Credit notes, returns and withdrawals (issue 20) have their own module.

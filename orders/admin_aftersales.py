@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from shop.admin import backoffice, choice_label, date_time_cell
 from shop.exceptions import DomainError
+from shop.forms import parse_id
 from shop.money import format_money
 from shop.pdf import pdf_response
 
@@ -26,9 +27,15 @@ from .pdf import render_credit_note
 
 
 def _quantities(request, prefix="qty_"):
-    return {
-        key[len(prefix) :]: value for key, value in request.POST.items() if key.startswith(prefix)
-    }
+    """{line id: the quantity as entered} of the ``qty_<line id>`` fields; a key that is no
+    id (``qty_²``) is no line of the order and left out."""
+    quantities = {}
+    for key, value in request.POST.items():
+        if key.startswith(prefix):
+            line_id = parse_id(key[len(prefix) :])
+            if line_id is not None:
+                quantities[line_id] = value
+    return quantities
 
 
 def _fingerprint(lines, inputs, seen_notes=""):
@@ -198,7 +205,7 @@ class CreditNoteAdmin(_DocumentAdmin):
         inputs = {"shipping": "", "adjustment": "", "adjustment_text": "", "reason": ""}
         plan = None
         if request.method == "POST":
-            values.update({int(k): v for k, v in _quantities(request).items() if k.isdigit()})
+            values.update(_quantities(request))
             inputs = _money_inputs(request)
             lines = {str(k): v for k, v in values.items()}
             confirm = "confirm" in request.POST
@@ -206,7 +213,7 @@ class CreditNoteAdmin(_DocumentAdmin):
             # click, the browser's back and resubmit) finds one more and issues nothing.
             seen = request.POST.get("seen_notes", "")
             if confirm and (
-                not seen.isdigit()
+                parse_id(seen) is None
                 or request.POST.get("previewed") != _fingerprint(lines, inputs, seen)
             ):
                 confirm = False
@@ -214,7 +221,7 @@ class CreditNoteAdmin(_DocumentAdmin):
             try:
                 if confirm:
                     note = services.create_credit_note(
-                        order, lines, user=request.user, seen_notes=int(seen), **inputs
+                        order, lines, user=request.user, seen_notes=parse_id(seen), **inputs
                     )
                 else:
                     plan = services.preview_credit_note(
@@ -352,7 +359,7 @@ class ReturnAdmin(admin.ModelAdmin):
         reason = Return.Reason.WITHDRAWAL if withdrawal else ""
         note = withdrawal.reason if withdrawal else ""
         if request.method == "POST":
-            values.update({int(k): v for k, v in _quantities(request).items() if k.isdigit()})
+            values.update(_quantities(request))
             reason = request.POST.get("reason", "")
             note = request.POST.get("note", "")[:2001]
             try:

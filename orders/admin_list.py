@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from shop import jobs
+from shop.forms import parse_id
 from shop.models import PaymentMethod, Product
 from shop.personal_data import order_ref
 
@@ -113,19 +114,23 @@ class ProductFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         value = self.value()
-        if not value or not value.isdigit():
+        if not value:
             return []
-        product = Product.objects.filter(pk=int(value)).first()
+        product_id = parse_id(value)
+        # A value that is no id is listed too: a filter without choices is not applied, and
+        # the list would show every order as if filtered (queryset() shows none).
+        product = Product.objects.filter(pk=product_id).first() if product_id is not None else None
         return [(value, product.name if product else value)]
 
     def queryset(self, request, queryset):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        product_id = parse_id(value)
+        if product_id is None:
             return queryset.none()
         return queryset.filter(
-            Exists(OrderLine.objects.filter(order=OuterRef("pk"), product_id=int(value)))
+            Exists(OrderLine.objects.filter(order=OuterRef("pk"), product_id=product_id))
         )
 
 

@@ -19,6 +19,12 @@ class OrderAlreadyPlaced(CheckoutError):
         self.order = order
 
 
+class FiguresChanged(CheckoutError):
+    """What the order would charge differs from what its checkout page showed (a price, the
+    shipping cost, a discount, a gift card's balance): nothing was placed; the page is shown
+    again with the new figures."""
+
+
 class OrderError(DomainError):
     pass
 

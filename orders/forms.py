@@ -2,25 +2,56 @@ import uuid
 
 from babel.lists import format_list
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import ModelChoiceIterator
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from customers.postcodes import normalise_postcode
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField
+from shop.locales import country_name
 from shop.models import PaymentMethod, ShippingMethod
 
-from .services import CheckoutData, withdrawable_units, withdrawn_units
+from .services import CheckoutData, ShownFigures, withdrawable_units, withdrawn_units
 
-COUNTRIES = [("DE", _("Germany")), ("PL", _("Poland")), ("DK", _("Denmark")), ("AT", _("Austria"))]
+COUNTRIES = [
+    ("DE", _("Germany")),
+    ("PL", _("Poland")),
+    ("DK", _("Denmark")),
+    ("AT", _("Austria")),
+    # Outside the EU: an export delivery without VAT (orders.vat.apply_export). Named by
+    # CLDR in the reader's language.
+    ("CH", lazy(country_name, str)("CH")),
+]
 
 
 def delivery_countries():
     """The countries the checkout delivers to, as a list in the active language ("Germany,
     Poland, Denmark and Austria")."""
     return format_list([str(name) for _code, name in COUNTRIES], locale=get_language() or "en")
+
+
+SHOWN_SALT = "orders.checkout.shown"
+SHOWN_MAX_LENGTH = 100_000
+
+
+def sign_shown(shown):
+    """The checkout page's figures (``ShownFigures``) as the value of its hidden field."""
+    return signing.dumps(shown.to_dict(), salt=SHOWN_SALT, compress=True)
+
+
+def unsign_shown(value):
+    """The ``ShownFigures`` of a hidden field :func:`sign_shown` wrote, or None."""
+    if not value or len(value) > SHOWN_MAX_LENGTH:
+        return None
+    try:
+        values = signing.loads(value, salt=SHOWN_SALT)
+    except signing.BadSignature:
+        return None
+    return ShownFigures.from_dict(values) if isinstance(values, dict) else None
 
 
 class _KeptRowsIterator(ModelChoiceIterator):
@@ -157,6 +188,10 @@ class CheckoutForm(forms.Form):
     # unique column, so a second submit of the same page — a double click, a reload —
     # cannot place a second order (``orders.errors.OrderAlreadyPlaced``).
     checkout_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # What that page showed, signed (``sign_shown``): the placement refuses the order when
+    # it would charge other figures (``orders.services.ShownFigures``). A POST without it (a
+    # script, not a page) is placed at the catalog's figures.
+    checkout_shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
     SHIPPING_REQUIRED = ("first_name", "last_name", "street", "postcode", "city")
     AUTOCOMPLETE = {
@@ -206,6 +241,7 @@ class CheckoutForm(forms.Form):
         if not data.get("ship_to_billing"):
             self._clean_postcode(data, "shipping")
         self._clean_checkout_token(data)
+        self._clean_checkout_shown(data)
         return data
 
     def _clean_postcode(self, data, prefix):
@@ -236,6 +272,26 @@ class CheckoutForm(forms.Form):
                 ),
             )
 
+    def _clean_checkout_shown(self, data):
+        raw = data.get("checkout_shown") or ""
+        data["checkout_shown"] = unsign_shown(raw)
+        if (
+            raw
+            and data["checkout_shown"] is None
+            and not self.has_error(NON_FIELD_ERRORS, "checkout_token")
+        ):
+            # Not what a page of ours wrote: nothing to compare with, so nothing is placed.
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "Your order has not been placed yet. Please check your details and "
+                        "place the order again."
+                    ),
+                    code="checkout_shown",
+                ),
+            )
+
     def address(self, prefix):
         keys = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
         return {k: self.cleaned_data.get(f"{prefix}_{k}") or "" for k in keys}
@@ -257,7 +313,12 @@ class CheckoutForm(forms.Form):
         return CheckoutData(
             email=values.get("email") or "",
             phone=values.get("phone") or "",
-            billing=self.address("billing") if self.is_bound else {},
+            # (unbound: the preset country, so the page's quote is for it — e.g. reverse charge)
+            billing=(
+                self.address("billing")
+                if self.is_bound
+                else {"country": values.get("billing_country") or ""}
+            ),
             shipping=(
                 None
                 if not self.is_bound or values.get("ship_to_billing")
@@ -270,14 +331,25 @@ class CheckoutForm(forms.Form):
             use_credit=bool(values.get("use_credit")),
             partner_consent=bool(values.get("partner_consent")),
             review_request_consent=bool(values.get("review_request_consent")),
+            partner_consent_text=self.consent_text("partner_consent"),
+            review_request_consent_text=self.consent_text("review_request_consent"),
             customer_note=values.get("customer_note") or "",
             checkout_token=values.get("checkout_token") if self.is_bound else None,
+            shown=values.get("checkout_shown") if self.is_bound else None,
             language=language,
             **{
                 name: values.get(name) or ""
                 for name in ("vat_id", "buyer_reference", "purchase_order_reference")
             },
         )
+
+    def consent_text(self, name):
+        """The text of the consent checkbox ``name`` as the page shows it — its label and its
+        explanation, in the page's language (the active one, which may differ from the
+        account's) — kept with the order as the proof of the consent."""
+        field = self.fields[name]
+        parts = [str(field.label or ""), str(field.help_text or "")]
+        return "\n".join(part for part in parts if part)
 
     def offer_payment_methods(self, methods):
         """Offer ``methods`` (``orders.limits.allowed_payment_methods`` for this input's

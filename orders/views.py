@@ -24,7 +24,7 @@ from shop.ratelimit import RateLimit
 from . import einvoice, limits, links, pdf, services
 from .aftersales import Return, Withdrawal
 from .errors import OrderAlreadyPlaced
-from .forms import COUNTRIES, CheckoutForm, WithdrawalForm, delivery_countries
+from .forms import COUNTRIES, CheckoutForm, WithdrawalForm, delivery_countries, sign_shown
 from .models import Order, OrderComment, OrderLine, Shipment
 
 SUCCESS_SESSION_KEY = "last_order_id"
@@ -169,7 +169,7 @@ def checkout(request):
     offered = limits.allowed_payment_methods(customer, quote.amount_due)
     form.offer_payment_methods(offered)
     return render(
-        request, "orders/checkout.html", _checkout_context(form, quote, offered, customer)
+        request, "orders/checkout.html", _checkout_context(form, quote, offered, customer, data)
     )
 
 
@@ -205,7 +205,7 @@ def _placed_answer(request, cart, customer, placed):
     return redirect("orders:success")
 
 
-def _checkout_context(form, quote, offered, customer):
+def _checkout_context(form, quote, offered, customer, data):
     order = quote.order
     needs_shipping = any(line.needs_shipping for line in quote.lines)
 
@@ -213,13 +213,19 @@ def _checkout_context(form, quote, offered, customer):
         cost = quote.shipping_cost(method) if needs_shipping else ZERO
         return {"cost": cost, "free_over": method.free_over}
 
+    shipping_choices = _radio_choices(form["shipping_method"], shipping_info)
     offered_ids = {m.pk for m in offered}
     room = limits.headroom(customer)
+    # What this page shows, for the placement to compare with (orders.services.ShownFigures).
+    shown = services.ShownFigures.from_quote(
+        quote, data, {c["obj"].pk: c["cost"] for c in shipping_choices if c["obj"] is not None}
+    )
     cacheable = customer is None and not form.is_bound
     return {
         "form": form,
         # A new one-time token each time the page is shown (never kept: CheckoutForm).
         "checkout_token": uuid.uuid4(),
+        "checkout_shown": sign_shown(shown),
         "lines": quote.lines,
         "order": order,
         "goods_discount": order.discount_total - order.shipping_discount,
@@ -228,7 +234,7 @@ def _checkout_context(form, quote, offered, customer):
         # What would stop the order (a code that does not apply …), unless the form says it.
         "quote_errors": [e for e in quote.errors if e.message not in form.non_field_errors()],
         "needs_shipping": needs_shipping,
-        "shipping_choices": _radio_choices(form["shipping_method"], shipping_info),
+        "shipping_choices": shipping_choices,
         "payment_choices": _radio_choices(
             form["payment_method"],
             lambda m: {"offered": m.pk in offered_ids, "limited": m.limited_by_open_amount},
@@ -268,7 +274,7 @@ def success(request):
         {
             "order": order,
             "lines": lines,
-            "taxes": order.tax_breakdown(lines),
+            "taxes": order.tax_breakdown(lines, invoice=None),  # just placed
             "status_url": None if order.customer_id else links.status_path(order),
         },
     )

@@ -3,6 +3,7 @@ guest's cart survives logging in; prices are always read from the catalog, never
 
 from dataclasses import dataclass
 
+from .forms import parse_id
 from .models import Product
 from .money import ZERO
 
@@ -29,7 +30,11 @@ class Cart:
     def __init__(self, request):
         self.session = request.session
         raw = self.session.get(SESSION_KEY) or {}
-        self.items = {str(k): int(v) for k, v in raw.items() if str(k).isdigit() and int(v) > 0}
+        self.items = {
+            str(k): parse_id(v)
+            for k, v in raw.items()
+            if parse_id(str(k)) is not None and (parse_id(v) or 0) > 0
+        }
 
     def save(self):
         self.session[SESSION_KEY] = self.items

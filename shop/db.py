@@ -100,6 +100,16 @@ def set_statement_timeout(seconds, using=DEFAULT_DB_ALIAS):
         _timeouts[driver] = milliseconds
 
 
+def advisory_lock(key, using=DEFAULT_DB_ALIAS):
+    """Serialise the transactions that take this lock on ``key`` (a string) until the current
+    one ends, for what has no row to lock yet (PostgreSQL's transaction-level advisory lock;
+    elsewhere nothing: SQLite serialises writers anyway). Call it inside ``atomic``."""
+    if not is_postgresql(using):
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
 def snapshot(using=DEFAULT_DB_ALIAS):
     """Context manager: everything read inside sees one consistent snapshot of the database.
 

@@ -6,6 +6,29 @@ from django.utils.translation import gettext_lazy as _
 from .models import Category
 from .money import MoneyField
 
+# PostgreSQL's bigint: the widest integer column (ids, counts).
+BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1
+
+
+def parse_id(value, maximum=BIGINT_MAX):
+    """A whole number (an id, a quantity) read by hand from request data — a key like
+    ``qty_<line id>``, a query parameter, a session value — or None if it is not one.
+
+    ASCII digits only, no sign, no spaces: ``"²".isdigit()`` is true but ``int("²")`` fails,
+    and ``int("٣")`` reads Arabic-Indic digits. At most ``maximum`` (a bigint by default;
+    ``INTEGER_MAX`` for an integer column), so the number fits the column it is compared
+    with. Use it instead of ``str.isdigit()`` + ``int()`` wherever a view parses a number
+    itself rather than through a form field."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value <= maximum else None
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > len(str(maximum)):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
 
 class ProductSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)

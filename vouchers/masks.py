@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from shop.forms import parse_id
+
 from .errors import VoucherError
 
 # No 0/O and 1/I: codes are read aloud and typed from paper. 32 symbols = 5 bits a byte.
@@ -98,12 +100,13 @@ class Mask:
 
 
 def _number(token, text, what):
-    if not token.isdigit():
+    number = parse_id(token)
+    if number is None:
         raise MaskError(
             _("%(what)s in “%(placeholder)s” must be a whole number ≥ 0.")
             % {"what": what, "placeholder": f"<{text}>"}
         )
-    return int(token)
+    return number
 
 
 def _width(digits):

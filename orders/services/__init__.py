@@ -7,6 +7,7 @@ from .checkout import (
     CheckoutData,
     CheckoutError,
     CheckoutQuote,
+    ShownFigures,
     place_order,
     quote_order,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "LineProgress",
     "OrderError",
     "OrderState",
+    "ShownFigures",
     "add_comment",
     "authorize_card_payment",
     "cancel_order",

@@ -1,13 +1,15 @@
 """Checkout placement: one transaction that turns a cart into an order (SPEC S2)."""
 
+import hashlib
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
@@ -18,7 +20,7 @@ from shop.mail import queue_email
 from shop.models import PaymentMethod, Product, ShippingMethod
 
 from .. import extensions, limits, links, signals, vat
-from ..errors import CheckoutError, OrderAlreadyPlaced
+from ..errors import CheckoutError, FiguresChanged, OrderAlreadyPlaced
 from ..models import ZERO, Order, OrderLine, discountable_total, money
 from ..pdf import PAYMENT_TERM_DAYS
 from . import withdrawals
@@ -41,6 +43,10 @@ class CheckoutData:
     use_credit: bool = False
     partner_consent: bool = False
     review_request_consent: bool = False
+    # The consent checkboxes' text as the customer read it (label and explanation, in their
+    # language): kept with the order as the proof of a consent given.
+    partner_consent_text: str = ""
+    review_request_consent_text: str = ""
     customer_note: str = ""
     # "Buying for a company": the company is billing_company; these go on the invoice.
     vat_id: str = ""
@@ -49,6 +55,8 @@ class CheckoutData:
     language: str = "en"
     # The checkout page's one-time token (``Order.checkout_token``); None: no page.
     checkout_token: uuid.UUID | None = None
+    # What that page showed (:class:`ShownFigures`); None: no page, nothing to compare.
+    shown: "ShownFigures | None" = None
     extra: dict = field(default_factory=dict)
 
 
@@ -70,11 +78,179 @@ class CheckoutQuote:
     def shipping_cost(self, method):
         """What ``method`` would charge this order, as the placement would price it."""
         cost = method.cost_for(self.shipping_base)
-        return vat.net_of(cost, method.tax_rate) if self.order.reverse_charge else cost
+        priced_net = self.order.reverse_charge or self.order.export_delivery
+        return vat.net_of(cost, method.tax_rate) if priced_net else cost
 
     @property
     def amount_due(self):
         return self.order.amount_due
+
+
+def _decimal(value):
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _inputs_digest(data):
+    """A short digest of the entries on the checkout page that change the figures (codes,
+    gift card, credit, VAT ID, countries): tells a total that changed with the customer's
+    own entries from one the shop changed. Never the gift card number itself."""
+    ship_to = data.shipping or data.billing
+    parts = (
+        (data.voucher_code or "").strip().upper(),
+        (data.giftcard_number or "").replace(" ", ""),
+        "1" if data.use_credit else "",
+        normalize_vat_id(data.vat_id),
+        data.billing.get("country") or "",
+        ship_to.get("country") or "",
+    )
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass
+class ShownFigures:
+    """What the checkout page showed right before the order button (§ 312j(2) BGB): each
+    line's quantity and unit price, goods, discount, shipping, total, gift card and credit —
+    for the shipping method it was quoted for, and the cost it showed for each other method
+    (the page's summary script recomputes the total from those, ``static/js/checkout.js``;
+    :meth:`expected` does the same arithmetic).
+
+    The page carries it (signed) to the placement, which refuses the order when what it
+    would charge differs (:func:`place_order`): the customer then sees the new figures."""
+
+    lines: dict  # {product id: [quantity, unit price]}
+    goods_total: Decimal
+    goods_discount: Decimal
+    free_shipping: bool  # a free-shipping code: the page shows shipping as 0
+    shipping_method: int | None  # the method the figures below were quoted for
+    shipping: Decimal
+    total: Decimal
+    giftcard_total: Decimal
+    credit_total: Decimal
+    shipping_costs: dict  # {method id: the cost the page showed next to it}
+    giftcard_available: Decimal
+    credit_available: Decimal
+    inputs: str  # _inputs_digest of the input the figures were quoted for
+
+    MONEY = (
+        "goods_total",
+        "goods_discount",
+        "shipping",
+        "total",
+        "giftcard_total",
+        "credit_total",
+        "giftcard_available",
+        "credit_available",
+    )
+
+    @classmethod
+    def from_quote(cls, quote, data, shipping_costs):
+        """The figures the page renders for ``quote`` (:func:`quote_order` of ``data``);
+        ``shipping_costs``: {method id: cost} as the page lists the methods."""
+        order = quote.order
+        free = bool(order.voucher_code) and order.shipping_discount > 0
+        return cls(
+            lines={str(line.product.pk): [line.quantity, line.unit_price] for line in quote.lines},
+            goods_total=order.goods_total,
+            goods_discount=order.discount_total - order.shipping_discount,
+            free_shipping=free,
+            shipping_method=data.shipping_method_id,
+            shipping=ZERO if free else order.shipping_total,
+            total=order.grand_total,
+            giftcard_total=order.giftcard_total,
+            credit_total=order.credit_total,
+            shipping_costs={str(pk): cost for pk, cost in shipping_costs.items()},
+            giftcard_available=quote.available.get("giftcard_available", ZERO),
+            credit_available=quote.available.get("credit_available", ZERO),
+            inputs=_inputs_digest(data),
+        )
+
+    def to_dict(self):
+        values = {name: str(getattr(self, name)) for name in self.MONEY}
+        return {
+            **values,
+            "lines": {pk: [qty, str(price)] for pk, (qty, price) in self.lines.items()},
+            "free_shipping": self.free_shipping,
+            "shipping_method": self.shipping_method,
+            "shipping_costs": {pk: str(cost) for pk, cost in self.shipping_costs.items()},
+            "inputs": self.inputs,
+        }
+
+    @classmethod
+    def from_dict(cls, values):
+        """None for anything that is not what :meth:`to_dict` wrote."""
+        try:
+            money_values = {name: _decimal(values[name]) for name in cls.MONEY}
+            lines = {
+                str(pk): [int(qty), _decimal(price)] for pk, (qty, price) in values["lines"].items()
+            }
+            costs = {str(pk): _decimal(cost) for pk, cost in values["shipping_costs"].items()}
+            method = values["shipping_method"]
+            shown = cls(
+                **money_values,
+                lines=lines,
+                free_shipping=bool(values["free_shipping"]),
+                shipping_method=int(method) if method is not None else None,
+                shipping_costs=costs,
+                inputs=str(values["inputs"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        decimals = [*money_values.values(), *costs.values(), *(p for _, p in lines.values())]
+        return None if any(value is None for value in decimals) else shown
+
+    def expected(self, shipping_method_id):
+        """(shipping, total, gift card, credit) the page showed with ``shipping_method_id``
+        chosen: the quoted figures, or the summary script's arithmetic for another method;
+        None for a method the page did not list."""
+        if shipping_method_id == self.shipping_method:
+            return (self.shipping, self.total, self.giftcard_total, self.credit_total)
+        cost = self.shipping_costs.get(str(shipping_method_id))
+        if cost is None:
+            return None
+        if self.free_shipping:
+            cost = ZERO
+        total = max(ZERO, self.goods_total - self.goods_discount + cost)
+        card = min(self.giftcard_available, total)
+        credit = min(self.credit_available, total - card)
+        return (cost, total, card, credit)
+
+
+def _check_shown(order, lines, data):
+    """Refuse the order when it would charge more than the checkout page showed
+    (``data.shown``; § 312j(2) BGB: the total right before the order button): a higher
+    total — a price, the shipping cost, a discount that no longer applies — or a higher
+    amount due, because a gift card or the credit pays less than shown. Raised inside the
+    placement's transaction: nothing is written, the page's one-time token stays unused, and
+    the page is shown again with the new figures. Paying less than shown (a code or gift
+    card typed in just before ordering, a lowered price) is no surprise to the customer and
+    is placed — except a delivery that became an export with that submit: the page must
+    first say that import duties of the destination country may apply."""
+    shown = data.shown
+    if shown is None:
+        return
+    changed_inputs = shown.inputs != _inputs_digest(data)
+    expected = shown.expected(data.shipping_method_id)
+    if expected is not None and not (order.export_delivery and changed_inputs):
+        _shipping, total, card, credit = expected
+        due = order.grand_total - order.giftcard_total - order.credit_total
+        if order.grand_total <= total and due <= total - card - credit:
+            return
+    if changed_inputs:
+        raise FiguresChanged(
+            _(
+                "Your entries change the total. Please check the new total and place the "
+                "order again."
+            )
+        )
+    raise FiguresChanged(
+        _(
+            "Prices in your cart have changed since you opened this page. Please check the "
+            "new total and place the order again."
+        )
+    )
 
 
 def place_order(items, data: CheckoutData, customer=None):
@@ -119,12 +295,15 @@ def _place_order(items, data, customer):
         shipping_method, payment_method = _chosen_methods(data)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
         vat.apply_reverse_charge(order, lines)
+        vat.apply_export(order, lines)
         priced = _apply_price_steps(order, lines, data, customer)
         _set_grand_total(order)
         _save(order, lines)
         for step, value in priced:
             step.record(value, order)
         prepaid = _take_stored_value_payments(order, lines, data, customer)
+        # Everything is priced now, under the locks of what it consumes.
+        _check_shown(order, lines, data)
         # Stock rows last: the lock order cancellations and credit notes keep too
         # (``signals.order_releasing``), so the two never wait for each other.
         _reserve_stock(lines)
@@ -196,6 +375,7 @@ def quote_order(items, data: CheckoutData, customer=None):
     order = _new_order(data, customer, lines, shipping_method, None)
     shipping_base = discountable_total(lines)
     vat.apply_reverse_charge(order, lines)
+    vat.apply_export(order, lines)
     quote = CheckoutQuote(order, lines, shipping_base=shipping_base)
     for step in extensions.checkout_steps():
         if step.price is not None:
@@ -315,6 +495,18 @@ def _chosen_methods(data):
     return shipping_method, payment_method
 
 
+def _consents(data):
+    """The consents given at checkout with their proof: the time and the text shown."""
+    now = timezone.now()
+    values = {}
+    for name in ("partner_consent", "review_request_consent"):
+        given = bool(getattr(data, name))
+        values[name] = given
+        values[f"{name}_at"] = now if given else None
+        values[f"{name}_text"] = getattr(data, f"{name}_text") if given else ""
+    return values
+
+
 def _new_order(data, customer, lines, shipping_method, payment_method):
     """The unsaved order with goods and shipping totals (no discount yet). Gift cards count
     towards neither a free-shipping threshold nor a discount: they are a means of payment."""
@@ -340,8 +532,7 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
         buyer_reference=(data.buyer_reference or "").strip(),
         purchase_order_reference=(data.purchase_order_reference or "").strip(),
         voucher_code="",
-        partner_consent=data.partner_consent,
-        review_request_consent=data.review_request_consent,
+        **_consents(data),
         customer_note=data.customer_note,
         checkout_token=data.checkout_token,
         **{f"billing_{k}": (data.billing.get(k) or "").strip() for k in ADDRESS_FIELDS},

@@ -18,12 +18,14 @@ storefront answers it exactly like any other.
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from shop import events
+from shop.db import advisory_lock
 from shop.mail import queue_email
 from shop.models import ShopSettings
 
@@ -36,6 +38,10 @@ from .lifecycle import FINAL_STATES, _event, credited_units, order_state
 NAME_MAX = 200
 TEXT_MAX = 2000
 NUMBER_MAX = 40
+# A statement repeated within this time — a double click on "Confirm withdrawal", the
+# browser's resubmit — is the same statement (so is one repeated while the first is still
+# unprocessed, :func:`_same_statement`).
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def information(order=None, shop=None):
@@ -198,6 +204,7 @@ def chosen_items(order, items):
             )
         if units:
             chosen.append({"line": line.pk, "name": line.name, "quantity": units})
+    chosen.sort(key=lambda item: item["line"])  # one statement, one way to write it
     if len(chosen) == len(lines) and all(
         c["quantity"] == lines[c["line"]].quantity for c in chosen
     ):
@@ -220,7 +227,12 @@ def record_withdrawal(
     """Record a confirmed withdrawal statement and, when it names an order of that e-mail
     address, e-mail the acknowledgement (content, date and time of receipt) in the order's
     language. ``order``: the order is known already (the customer came through the order's
-    signed link or the account). Returns the :class:`Withdrawal`."""
+    signed link or the account). Returns the :class:`Withdrawal`.
+
+    The same declaration sent again (:func:`_same_statement`: a double click, a resubmit,
+    the same POST twice at once) is not a second statement: the first is returned, and no
+    second acknowledgement goes out. Calls for one order wait for each other on its row
+    lock (for a statement naming no known order: on a lock of its e-mail and number)."""
     name = _text(name, NAME_MAX, _("Name"), "name")
     email = _text(email, 254, _("E-mail"), "email")
     order_number = _text(order_number, NUMBER_MAX, _("Order number"), "order_number")
@@ -233,7 +245,13 @@ def record_withdrawal(
             order = find_order(order_number, email, customer)
         if order is not None:
             order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
+        else:
+            advisory_lock(f"orders.withdrawal:{email.lower()}:{order_number}")
+        chosen = chosen_items(order, items)
         now = timezone.now()
+        earlier = _same_statement(order, name, email, order_number, chosen, items_text, now)
+        if earlier is not None:
+            return earlier
         ends = period_end(order) if order is not None else None
         withdrawal = Withdrawal.objects.create(
             received_at=now,
@@ -242,7 +260,7 @@ def record_withdrawal(
             name=name,
             email=email,
             order_number=order_number,
-            items=chosen_items(order, items),
+            items=chosen,
             items_text=items_text,
             reason=reason,
             language=order.language if order is not None else language,
@@ -274,6 +292,25 @@ def record_withdrawal(
                 else events.part(gettext_noop("Withdrawal statement received.")),
             )
     return withdrawal
+
+
+def _same_statement(order, name, email, order_number, items, items_text, now):
+    """The statement recorded already that this one repeats, or None: the same order (or,
+    naming no known order, the same order number), the same units or the same words for
+    them, the same person — received within ``REPEAT_WINDOW`` or not processed yet. A later
+    statement naming other units is a statement of its own."""
+    statements = Withdrawal.objects.filter(
+        Q(received_at__gte=now - REPEAT_WINDOW) | Q(status=Withdrawal.Status.NEW),
+        name=name,
+        email__iexact=email,
+        items=items,
+        items_text=items_text,
+    )
+    if order is not None:
+        statements = statements.filter(order=order)
+    else:
+        statements = statements.filter(order__isnull=True, order_number=order_number)
+    return statements.order_by("received_at", "pk").first()
 
 
 def _goods_received(order, withdrawal):

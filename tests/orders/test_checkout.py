@@ -30,6 +30,7 @@ def test_totals_per_tax_rate_with_shipping(make_order):
     rows = {row["rate"]: row for row in order.tax_breakdown()}
     assert rows[Decimal("7.00")] == {
         "rate": Decimal("7.00"),
+        "category": "S",
         "net": Decimal("10.00"),
         "tax": Decimal("0.70"),
         "gross": Decimal("10.70"),

@@ -152,9 +152,12 @@ def test_unknown_order_or_wrong_email_gets_the_same_neutral_answer(client, make_
 def test_withdrawals_are_throttled_like_the_contact_form(client, make_order, settings):
     settings.WITHDRAWAL_LIMIT = 2
     order = shipped(make_order)
-    for _ in range(2):
-        client.post(reverse("orders:withdraw"), {**step_data(order), "confirm": ""})
-    refused = client.post(reverse("orders:withdraw"), {**step_data(order), "confirm": ""})
+    # Different statements (the same one repeated is one statement: test_withdrawal_once).
+    for name in ("Erika Mustermann", "Max Mustermann"):
+        client.post(reverse("orders:withdraw"), {**step_data(order, name=name), "confirm": ""})
+    refused = client.post(
+        reverse("orders:withdraw"), {**step_data(order, name="Eva Mustermann"), "confirm": ""}
+    )
     assert refused.status_code == 200
     assert "several statements in a short time" in refused.content.decode()
     assert Withdrawal.objects.count() == 2

@@ -20,6 +20,7 @@ from shop import charts, personal_data
 from shop.admin import SavesChangedFields, backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
+from shop.forms import parse_id
 
 from .. import jobs, masks, services
 from ..errors import VoucherError
@@ -225,8 +226,10 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
                 return redirect("admin:vouchers_campaign_details", campaign.pk)
         fieldsets = [(title, [form[name] for name in names]) for title, names in form.fieldsets]
         preview_codes, preview_error = [], ""
+        count = parse_id(request.POST.get("count") or form["count"].initial or PREVIEW_SIZE)
         try:
-            count = int(request.POST.get("count") or form["count"].initial or PREVIEW_SIZE)
+            if count is None:
+                raise ValueError
             preview_codes = masks.preview(request.POST.get("mask", ""), count, PREVIEW_SIZE)
         except ValueError:
             preview_error = _("The number of codes must be a whole number.")
@@ -254,9 +257,8 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
         """The first codes a mask yields (JSON for the live preview)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        try:
-            count = int(request.GET.get("count") or PREVIEW_SIZE)
-        except ValueError:
+        count = parse_id(request.GET.get("count") or PREVIEW_SIZE)
+        if count is None:
             return JsonResponse({"error": str(_("The number of codes must be a whole number."))})
         if not 1 <= count <= GenerateCodesForm.base_fields["count"].max_value:
             return JsonResponse({"error": str(_("The number of codes is out of range."))})
