@@ -71,6 +71,9 @@ def register():
         "giftcards/_account_nav.html", account_nav_context, order=40
     )
     panels.BACKOFFICE_CUSTOMER.register(
-        "giftcards/_backoffice_customer_panel.html", backoffice_customer_context, order=40
+        "giftcards/_backoffice_customer_panel.html",
+        backoffice_customer_context,
+        order=40,
+        permission="giftcards.view_creditaccount",
     )
     panels.CHECKOUT.register("giftcards/_checkout_panel.html", checkout_panel, order=20)

@@ -71,14 +71,20 @@ def backoffice_customer(request, customer):
     )
 
 
+def _staff(user):
+    return user.is_staff
+
+
 def register():
     shop_panels.ACCOUNT_ORDER.register("helpdesk/_order_threads.html", account_order, order=50)
     shop_panels.ACCOUNT_HOME.register("helpdesk/_account_threads.html", account_home, order=60)
+    # Staff see the threads they may open (visible_threads: the global permission, or a
+    # thread forwarded to their group), checked per thread by _backoffice().
     shop_panels.BACKOFFICE_ORDER.register(
-        "admin/helpdesk/_threads_panel.html", backoffice_order, order=50
+        "admin/helpdesk/_threads_panel.html", backoffice_order, order=50, permission=_staff
     )
     shop_panels.BACKOFFICE_CUSTOMER.register(
-        "admin/helpdesk/_threads_panel.html", backoffice_customer, order=50
+        "admin/helpdesk/_threads_panel.html", backoffice_customer, order=50, permission=_staff
     )
     admin.backoffice.attention(
         _("Open helpdesk threads"),

@@ -135,8 +135,15 @@ def register():
         query="?payout_due__gt=0&payout_done_at__isnull=True",
     )
     panels.BACKOFFICE_CUSTOMER.register(
-        "admin/orders/_customer_orders_panel.html", backoffice_customer, order=10
+        "admin/orders/_customer_orders_panel.html",
+        backoffice_customer,
+        order=10,
+        permission="orders.view_order",
     )
+    # Counts only, for whoever may delete the customer: what the deletion does to the orders.
     panels.BACKOFFICE_CUSTOMER_DELETE.register(
-        "admin/orders/_customer_delete_panel.html", backoffice_customer_delete, order=10
+        "admin/orders/_customer_delete_panel.html",
+        backoffice_customer_delete,
+        order=10,
+        permission="customers.delete_user",
     )

@@ -24,5 +24,10 @@ def who_saw_order(request, order):
 
 
 def register():
-    panels.BACKOFFICE_CUSTOMER.register("privacy/_who_saw.html", who_saw_customer, order=90)
-    panels.BACKOFFICE_ORDER.register("privacy/_who_saw.html", who_saw_order, order=90)
+    permission = "privacy.view_accesslogentry"
+    panels.BACKOFFICE_CUSTOMER.register(
+        "privacy/_who_saw.html", who_saw_customer, order=90, permission=permission
+    )
+    panels.BACKOFFICE_ORDER.register(
+        "privacy/_who_saw.html", who_saw_order, order=90, permission=permission
+    )

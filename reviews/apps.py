@@ -7,7 +7,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        from shop import listing, pagecache
+        from shop import listing, mail, pagecache
 
         from . import panels, personal_data, receivers
         from .models import Review, with_rating
@@ -17,3 +17,5 @@ class ReviewsConfig(AppConfig):
         panels.register()
         listing.register_annotation(with_rating)
         personal_data.declare()
+        # Signed links of the review request: hidden where the backoffice shows the outbox.
+        mail.declare_secret_urls("reviews:request", "reviews:unsubscribe")

@@ -12,11 +12,13 @@ pending and the beat task ``resend_pending_emails`` sends it later.
 
 import json
 import logging
+import re
 import sys
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,9 +28,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, translate_url
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from .models import OutboxEmail
 
@@ -71,6 +74,74 @@ def links_in_language(context, language):
         else value
         for key, value in context.items()
     }
+
+
+# Links whose path is a credential (a password-reset or confirmation link, a download
+# token, a guest's signed link): URL names ("namespace:name") each app declares in its
+# ``ready()`` with :func:`declare_secret_urls`. Whoever reads such a link in the outbox can
+# take over the account, order or file, so the backoffice shows e-mails without them
+# (:func:`without_secret_links`); the outbox itself keeps and sends the e-mail as written.
+_secret_url_names = set()
+# Absolute links (any host: SITE_URL may have changed since the e-mail was written) and
+# root-relative ones in an attribute or on their own.
+_LINK = re.compile(r"""https?://[^\s"'<>]+|(?<![\w/.:<])/[^\s"'<>]+""")
+# Punctuation a text may put right after a link; no token or signature ends with it.
+_TRAILING = ".,;:!?)]}*"
+
+
+def declare_secret_urls(*names):
+    """Declare the URL names (``"customers:password_reset_confirm"``) whose links are secret."""
+    _secret_url_names.update(names)
+
+
+def secret_url_names():
+    return frozenset(_secret_url_names)
+
+
+def _secret_match(path):
+    """The resolved match of ``path`` when it is a secret link, in whichever language it was
+    written (``/pl/…`` resolves only while Polish is active); ``None`` otherwise."""
+    candidates = [path] if path.endswith("/") else [path, path + "/"]  # APPEND_SLASH
+    for language in dict.fromkeys([settings.LANGUAGE_CODE, *dict(settings.LANGUAGES)]):
+        with translation.override(language):
+            for candidate in candidates:
+                try:
+                    match = resolve(candidate)
+                except Resolver404:
+                    continue
+                if match.view_name in _secret_url_names:
+                    return match
+    return None
+
+
+def _hidden(link):
+    parts = urlsplit(link)
+    match = _secret_match(unquote(parts.path))
+    if match is None:
+        return None
+    values = {str(v) for v in (*match.args, *match.kwargs.values()) if str(v)}
+    marker = gettext("[hidden]")
+    segments = [marker if unquote(s) in values else s for s in parts.path.split("/")]
+    path = "/".join(segments)
+    for value in values:  # a value inside a segment ("<number>.pdf")
+        path = path.replace(value, marker)
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def without_secret_links(text):
+    """``text`` (an e-mail's text or HTML part) with the secret part of every secret link
+    replaced by "[hidden]": what the backoffice shows of an e-mail."""
+
+    def replace(found):
+        link = found.group(0)
+        core = link.rstrip(_TRAILING)
+        for candidate in dict.fromkeys([core, link]):
+            hidden = _hidden(candidate)
+            if hidden is not None:
+                return hidden + link[len(candidate) :]
+        return link
+
+    return _LINK.sub(replace, text or "")
 
 
 def queue_email(

@@ -7,8 +7,11 @@ class VouchersConfig(AppConfig):
     verbose_name = _("Discount codes")
 
     def ready(self):
+        from shop import mail
+
         from . import panels, personal_data, receivers
 
         receivers.connect()
         panels.register()
         personal_data.declare()
+        mail.declare_secret_urls("vouchers:partner_frame")  # signed: hidden in the outbox

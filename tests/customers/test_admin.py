@@ -5,6 +5,7 @@ from customers import loyalty
 from customers.models import StaffUser
 from tests.customers.factories import AddressFactory
 from tests.factories import CustomerGroupFactory, RoleUserFactory, StaffFactory, UserFactory
+from tests.formtokens import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,10 @@ def test_customer_detail_renders_other_apps_panels(admin_client, customer):
     # Any app's panel template works; reuse ours with a marker value.
     template = "customers/_points_panel.html"
     panels.BACKOFFICE_CUSTOMER.register(
-        template, lambda request, obj: {"balance": 900000 + obj.pk, "entries": []}, order=999
+        template,
+        lambda request, obj: {"balance": 900000 + obj.pk, "entries": []},
+        order=999,
+        permission="customers.view_user",
     )
     try:
         body = admin_client.get(
@@ -128,7 +132,8 @@ def test_view_only_role_cannot_adjust_points(client, customer):
     client.force_login(RoleUserFactory(role="Order clerk"))
     assert client.get(reverse("admin:customers_user_change", args=[customer.pk])).status_code == 200
     response = client.post(
-        reverse("admin:customers_user_points", args=[customer.pk]), {"points": 5, "note": "x"}
+        reverse("admin:customers_user_points", args=[customer.pk]),
+        fresh({"points": 5, "note": "x"}),
     )
     assert response.status_code == 403
     assert loyalty.points_balance(customer) == 0
