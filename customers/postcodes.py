@@ -30,6 +30,7 @@ RULES = {
     "DK": PostcodeRule(r"([0-9]{4})", "1050"),
     # Written NN-NNN; typed without the dash just as often.
     "PL": PostcodeRule(r"([0-9]{2})-?([0-9]{3})", "00-950", "{0}-{1}"),
+    "CH": PostcodeRule(r"([0-9]{4})", "8001"),
 }
 
 # The prefix letters of the old European postcode style ("D-10115", "A-1010").

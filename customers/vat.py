@@ -15,6 +15,15 @@ from stdnum.exceptions import ValidationError as StdnumError
 # VAT-ID prefixes that are not the ISO country code of the member state.
 _PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
 
+# The EU member states by ISO 3166 code: the shop's one list (reverse charge, export
+# deliveries), python-stdnum's — less "XI", Northern Ireland's VAT-ID prefix, not a country.
+EU_COUNTRIES = frozenset(code.upper() for code in eu_vat.MEMBER_STATES) - {"XI"}
+
+
+def in_eu(country):
+    """Is ``country`` (an ISO 3166 code) an EU member state?"""
+    return (country or "").upper() in EU_COUNTRIES
+
 
 def normalize_vat_id(value):
     """``de 123.456-788`` → ``DE123456788`` (empty stays empty; anything else is only

@@ -1,12 +1,17 @@
-"""The orders as the accountant sees them: invoices and credit notes, per VAT rate.
+"""The orders as the accountant sees them: invoices and credit notes, per EN 16931 VAT
+category and rate.
 
 Revenue is what the shop invoiced, minus what it credited: every number here comes from
-the issued documents (their frozen tax breakdown), never from the orders, which may have
-been changed or anonymised since. The sales report (backoffice page, CSV, XLSX) and the
-DATEV booking export (``orders.datev``) both read :func:`documents`.
+the issued documents (the figures their e-invoices carry, ``orders.vat.document_figures``),
+never from the orders, which may have been changed or anonymised since. The sales report
+(backoffice page, CSV, XLSX) and the DATEV booking export (``orders.datev``) both read
+:func:`documents`, so the report's revenue is what DATEV books on revenue accounts. Gift
+cards sold (category E, multi-purpose vouchers) are not revenue but a liability until they
+are redeemed — then the goods bought with them are the revenue: the report shows them beside
+the revenue, as DATEV books them on their own account.
 
-The amounts of a credit note are read through :func:`credit_note_rows` only, so partial
-credit notes (with amounts of their own) plug in there.
+A credit note's amounts are its own (a partial credit note credits exactly its part), read
+like an invoice's through its e-invoice snapshot (``einvoice.credit_note_snapshot``).
 """
 
 from collections import Counter, defaultdict
@@ -22,7 +27,9 @@ from django.utils.translation import pgettext
 from shop.models import PaymentMethod
 from shop.money import ZERO, format_percent
 
-from .models import TAX_ROW_AMOUNTS, CreditNote, Invoice, typed_tax_rows
+from .einvoice import credit_note_snapshot, invoice_snapshot
+from .models import CreditNote, Invoice
+from .vat import EXEMPT, category_label, document_figures
 
 
 @dataclass
@@ -35,7 +42,7 @@ class Document:
     payment_kind: str
     payment_name: str
     currency: str
-    rows: list  # [{"rate", "net", "tax", "gross"}], negative for credit notes
+    rows: list  # [{"rate", "category", "net", "tax", "gross"}], negative for credit notes
     # The order's payment method: the report groups by it, not by the name the document
     # carries in the order's language ("Kreditkarte", "Kreditkort", "Credit card").
     payment_method_id: int | None = None
@@ -50,18 +57,18 @@ class Document:
         return sum((r["gross"] for r in self.rows), ZERO)
 
 
-AMOUNT_KEYS = TAX_ROW_AMOUNTS
-_typed = typed_tax_rows
-
-
-def credit_note_rows(credit_note):
-    """Net / tax / gross per VAT rate that ``credit_note`` credits, as negative amounts: its
-    own rows (a partial credit note credits exactly its part); notes issued before partial
-    refunds existed have none and reversed their invoice in full."""
-    rows = credit_note.tax_rows or credit_note.invoice.tax_rows
+def figure_rows(snapshot, sign=1):
+    """A document's amounts per EN 16931 category and rate, as its e-invoice states them
+    (``sign`` -1: a credit note's, negative)."""
     return [
-        {k: -v if k in AMOUNT_KEYS and k != "rate" else v for k, v in row.items()}
-        for row in _typed(rows)
+        {
+            "rate": row.rate,
+            "category": row.category,
+            "net": sign * row.basis,
+            "tax": sign * row.tax,
+            "gross": sign * row.gross,
+        }
+        for row in document_figures(snapshot).vat_rows
     ]
 
 
@@ -75,21 +82,14 @@ def _bounds(first, last):
 
 def documents(first, last):
     """Invoices and credit notes dated ``first`` … ``last`` (local days, inclusive), by date
-    and number. Two queries, whatever the period."""
+    and number, with their amounts per category and rate (:func:`figure_rows`). Two queries,
+    whatever the period."""
     start, end = _bounds(first, last)
     found = []
     invoices = Invoice.objects.filter(created__gte=start, created__lt=end)
     for invoice in invoices.annotate(
         method_id=F("order__payment_method_id"), order_language=F("order__language")
-    ).only(
-        "number",
-        "created",
-        "order_number",
-        "payment_method_kind",
-        "payment_method_name",
-        "currency",
-        "tax_rows",
-    ):
+    ).defer("seller", "comment"):
         found.append(
             Document(
                 kind="invoice",
@@ -100,7 +100,7 @@ def documents(first, last):
                 payment_kind=invoice.payment_method_kind,
                 payment_name=invoice.payment_method_name,
                 currency=invoice.currency,
-                rows=_typed(invoice.tax_rows),
+                rows=figure_rows(invoice_snapshot(invoice)),
                 payment_method_id=invoice.method_id,
                 language=invoice.order_language,
             )
@@ -124,7 +124,7 @@ def documents(first, last):
                 payment_kind=invoice.payment_method_kind,
                 payment_name=invoice.payment_method_name,
                 currency=invoice.currency,
-                rows=credit_note_rows(credit_note),
+                rows=figure_rows(credit_note_snapshot(credit_note), sign=-1),
                 payment_method_id=credit_note.method_id,
                 language=credit_note.order_language,
             )
@@ -138,11 +138,14 @@ def documents(first, last):
 
 @dataclass
 class Totals:
+    """Revenue (net, VAT, gross) of some documents, and apart from it the gift cards sold."""
+
     invoices: int = 0
     credit_notes: int = 0
     net: Decimal = ZERO
     tax: Decimal = ZERO
     gross: Decimal = ZERO
+    giftcards: Decimal = ZERO  # gift cards sold (category E): a liability, not revenue
 
     def __post_init__(self):
         self.tax_by_rate = defaultdict(lambda: ZERO)
@@ -154,6 +157,9 @@ class Totals:
         else:
             self.invoices += 1
         for row in document.rows:
+            if row.get("category") == EXEMPT:
+                self.giftcards += row["gross"]
+                continue
             self.net += row["net"]
             self.tax += row["tax"]
             self.gross += row["gross"]
@@ -167,8 +173,9 @@ class SalesReport:
     last: date
     group: str  # "day" or "month"
     periods: list  # [(label, Totals)]
-    rates: list  # VAT rates that occur, ascending
-    by_rate: list  # [(rate, net, tax, gross)]
+    rates: list  # VAT rates of the revenue that occur, ascending
+    by_category: list  # revenue [(category, rate, net, tax, gross)], S Z K AE, rates descending
+    giftcards: list  # gift cards sold [(rate, net, tax, gross)]: the liability, not revenue
     by_payment: list  # [(payment method name, Totals)]
     total: Totals
 
@@ -181,6 +188,7 @@ class SalesReport:
             *[_("VAT %(rate)s") % {"rate": format_percent(r)} for r in self.rates],
             _("VAT"),
             _("gross"),
+            _("gift cards sold"),
         ]
 
     def period_rows(self):
@@ -193,6 +201,7 @@ class SalesReport:
                 *[t.tax_by_rate[r] for r in self.rates],
                 t.tax,
                 t.gross,
+                t.giftcards,
             ]
             for label, t in self.periods
         ]
@@ -206,15 +215,28 @@ class SalesReport:
                 *[t.tax_by_rate[r] for r in self.rates],
                 t.tax,
                 t.gross,
+                t.giftcards,
             ]
         )
         return rows
 
     def rate_header(self):
-        return [_("VAT rate %"), _("net"), _("VAT"), _("gross")]
+        return [_("VAT category"), _("VAT rate %"), _("net"), _("VAT"), _("gross")]
 
     def rate_rows(self):
-        return [[_rate(rate), net, tax, gross] for rate, net, tax, gross in self.by_rate]
+        """Revenue per category and rate, its total, then the gift cards sold — outside the
+        revenue, as the liability DATEV books them to."""
+        rows = [
+            [category_label(category), _rate(rate), net, tax, gross]
+            for category, rate, net, tax, gross in self.by_category
+        ]
+        t = self.total
+        rows.append([_("revenue"), "", t.net, t.tax, t.gross])
+        rows += [
+            [category_label(EXEMPT), _rate(rate), net, tax, gross]
+            for rate, net, tax, gross in self.giftcards
+        ]
+        return rows
 
     def payment_header(self):
         return [
@@ -224,12 +246,17 @@ class SalesReport:
             _("net"),
             _("VAT"),
             _("gross"),
+            _("gift cards sold"),
         ]
 
     def payment_rows(self):
         return [
-            [name, t.invoices, t.credit_notes, t.net, t.tax, t.gross] for name, t in self.by_payment
+            [name, t.invoices, t.credit_notes, t.net, t.tax, t.gross, t.giftcards]
+            for name, t in self.by_payment
         ]
+
+
+CATEGORY_ORDER = {"S": 0, "Z": 1, "K": 2, "AE": 3, "G": 4}
 
 
 def _rate(rate):
@@ -269,8 +296,8 @@ def _payment_label(key, names):
 
 
 def sales_report(first, last, group="day"):
-    """Net, VAT per rate and gross by day or month, credit notes subtracted, and the same by
-    VAT rate and by payment method."""
+    """Revenue — net, VAT per rate and gross — by day or month, credit notes subtracted, and
+    the same by VAT category and rate and by payment method; gift cards sold beside it."""
     if group not in ("day", "month"):
         raise ValueError(group)
     docs = documents(first, last)
@@ -287,18 +314,22 @@ def sales_report(first, last, group="day"):
             month = (month + timedelta(days=32)).replace(day=1)
     total = Totals()
     by_payment = defaultdict(Totals)
-    rate_sums = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    sums = defaultdict(lambda: [ZERO, ZERO, ZERO])
     for doc in docs:
         key = doc.day if group == "day" else doc.day.replace(day=1)
         periods[key].add(doc)
         total.add(doc)
         by_payment[doc.payment_method_id or doc.payment_name].add(doc)
         for row in doc.rows:
-            sums = rate_sums[row["rate"]]
-            sums[0] += row["net"]
-            sums[1] += row["tax"]
-            sums[2] += row["gross"]
-    rates = sorted(rate_sums)
+            amounts = sums[(row["category"], row["rate"])]
+            amounts[0] += row["net"]
+            amounts[1] += row["tax"]
+            amounts[2] += row["gross"]
+    revenue = sorted(
+        (key for key in sums if key[0] != EXEMPT),
+        key=lambda key: (CATEGORY_ORDER.get(key[0], len(CATEGORY_ORDER)), -key[1]),
+    )
+    rates = sorted({rate for _category, rate in revenue})
     names = _payment_names(docs)
     labels = {key: key.isoformat() if group == "day" else key.strftime("%Y-%m") for key in periods}
     return SalesReport(
@@ -307,7 +338,10 @@ def sales_report(first, last, group="day"):
         group=group,
         periods=[(labels[key], totals) for key, totals in periods.items()],
         rates=rates,
-        by_rate=[(rate, *rate_sums[rate]) for rate in rates],
+        by_category=[(category, rate, *sums[(category, rate)]) for category, rate in revenue],
+        giftcards=[
+            (rate, *sums[(category, rate)]) for category, rate in sorted(sums) if category == EXEMPT
+        ],
         by_payment=sorted(
             (_payment_label(key, names), totals) for key, totals in by_payment.items()
         ),
@@ -355,7 +389,7 @@ def report_xlsx(report):
     workbook = Workbook()
     sheets = [
         (_("Sales"), report.header(), report.period_rows()),
-        (_("VAT rates"), report.rate_header(), report.rate_rows()),
+        (_("VAT categories"), report.rate_header(), report.rate_rows()),
         (_("Payment methods"), report.payment_header(), report.payment_rows()),
     ]
     for index, (title, header, rows) in enumerate(sheets):
@@ -373,7 +407,7 @@ def report_xlsx(report):
                     cell.number_format = "#,##0.00"
         sheet.freeze_panes = "B2"
         for letter, width in zip(
-            "ABCDEFGHIJ", [14, 10, 12, 14, 12, 12, 12, 14, 14, 14], strict=False
+            "ABCDEFGHIJK", [14, 10, 12, 14, 12, 12, 12, 14, 14, 14, 14], strict=False
         ):
             sheet.column_dimensions[letter].width = width
     buffer = io.BytesIO()

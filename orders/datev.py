@@ -25,6 +25,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shop.forms import parse_id
+
 from .accounting import documents, month_bounds
 from .errors import OrderError
 
@@ -154,7 +156,7 @@ def revenue_accounts(value=None):
                 % {"value": value}
             ) from None
         account = account.strip()
-        if not account.isdigit():
+        if parse_id(account) is None:
             raise OrderError(
                 _("The revenue account “%(account)s” is not a number.") % {"account": account}
             )
@@ -165,12 +167,18 @@ def revenue_accounts(value=None):
 # The EN 16931 categories that are no revenue at their rate's account: a gift card sold is a
 # multi-purpose voucher — a liability until it is redeemed, not revenue (E); an
 # intra-community supply (K) and a reverse-charge service (AE) are tax-free revenue that the
-# VAT return and the EC sales list need on their own accounts.
-CATEGORY_NAMES = {"E": "gift cards", "K": "intra-community supplies", "AE": "reverse charge"}
+# VAT return and the EC sales list need on their own accounts, an export delivery (G) too
+# (the VAT return's line for tax-free exports, § 4 Nr. 1a UStG).
+CATEGORY_NAMES = {
+    "E": "gift cards",
+    "K": "intra-community supplies",
+    "AE": "reverse charge",
+    "G": "export deliveries",
+}
 
 
 def category_accounts(value=None):
-    """``"E=1604,K=8125,AE=8337"`` → {"E": "1604", …}: accounts that take a category's
+    """``"E=1604,K=8125,AE=8337,G=8120"`` → {"E": "1604", …}: accounts that take a category's
     amounts instead of its rate's revenue account."""
     value = settings.DATEV_CATEGORY_ACCOUNTS if value is None else value
     accounts = {}
@@ -179,7 +187,7 @@ def category_accounts(value=None):
             continue
         category, _sep, account = part.partition("=")
         category, account = category.strip().upper(), account.strip()
-        if category not in CATEGORY_NAMES or not account.isdigit():
+        if category not in CATEGORY_NAMES or parse_id(account) is None:
             raise OrderError(
                 _(
                     "DATEV_CATEGORY_ACCOUNTS must look like “E=1604,K=8125,AE=8337” "
@@ -194,29 +202,13 @@ def category_accounts(value=None):
 
 def _category_rows(docs):
     """{document number: [(category, rate, gross)]}: each document's amounts per EN 16931
-    category and rate — the figures its e-invoice carries — signed like the document rows
-    (a credit note's are negative). Three queries for the whole period."""
-    from .einvoice import credit_note_snapshot, invoice_snapshot
-    from .models import CreditNote, Invoice
-    from .vat import document_figures
-
-    invoices = Invoice.objects.in_bulk(
-        [doc.number for doc in docs if not doc.is_credit_note], field_name="number"
-    )
-    notes = CreditNote.objects.select_related("invoice").in_bulk(
-        [doc.number for doc in docs if doc.is_credit_note], field_name="number"
-    )
-    rows = {}
-    for doc in docs:
-        if doc.is_credit_note:
-            snapshot, sign = credit_note_snapshot(notes[doc.number]), -1
-        else:
-            snapshot, sign = invoice_snapshot(invoices[doc.number]), 1
-        figures = document_figures(snapshot)
-        rows[doc.number] = [
-            (row.category, row.rate.normalize(), sign * row.gross) for row in figures.vat_rows
-        ]
-    return rows
+    category and rate — the figures its e-invoice carries, as the sales report reads them
+    (``accounting.documents``) — signed like the document rows (a credit note's are
+    negative)."""
+    return {
+        doc.number: [(row["category"], row["rate"].normalize(), row["gross"]) for row in doc.rows]
+        for doc in docs
+    }
 
 
 def _buyer_vat_id(docs):
@@ -240,7 +232,7 @@ def _config():
     if not 4 <= settings.DATEV_ACCOUNT_LENGTH <= 8:
         raise OrderError(_("DATEV_ACCOUNT_LENGTH must be between 4 and 8."))
     debtor = str(settings.DATEV_DEBTOR_ACCOUNT).strip()
-    if not debtor.isdigit():
+    if parse_id(debtor) is None:
         raise OrderError(_("DATEV_DEBTOR_ACCOUNT must be an account number."))
     try:
         month, day = (int(p) for p in settings.DATEV_FISCAL_YEAR_START.split("-"))
@@ -297,9 +289,9 @@ def header(first, last, fiscal_start, label, now=None):
 
 def bookings(first, last):
     """The booking records of the period: lists of 125 fields, as strings. One per document,
-    EN 16931 category and rate: gift cards sold, intra-community supplies and reverse-charge
-    services on their own accounts (``DATEV_CATEGORY_ACCOUNTS``), the rest on the revenue
-    account of its rate."""
+    EN 16931 category and rate: gift cards sold, intra-community supplies, reverse-charge
+    services and export deliveries on their own accounts (``DATEV_CATEGORY_ACCOUNTS``), the
+    rest on the revenue account of its rate."""
     debtor, _start, accounts = _config()
     by_category = category_accounts()
     docs = documents(first, last)

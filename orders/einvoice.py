@@ -80,6 +80,8 @@ class Snapshot:
     credit_total: Decimal
     paid_total: Decimal
     reverse_charge: bool
+    # Goods shipped outside the EU: VAT category G (``orders.vat``).
+    export_delivery: bool = False
     # A credit note's signed adjustment (below zero a deduction such as a restocking fee,
     # above zero an extra credit): an allowance or a charge of the XML, per VAT rate.
     adjustment: Decimal = ZERO
@@ -110,6 +112,36 @@ def invoice_snapshot(invoice):
         credit_total=invoice.credit_total,
         paid_total=invoice.paid_total,
         reverse_charge=invoice.reverse_charge,
+        export_delivery=invoice.export_delivery,
+    )
+
+
+def order_snapshot(order, lines):
+    """An order not invoiced yet as its invoice will carry it (``orders.vat.order_figures``):
+    the same lines and amounts ``create_invoice`` freezes, with the order's rate-level gross
+    (``vat.discounted_gross_by_rate``) fixing each rate's discount share."""
+    from .vat import discounted_gross_by_rate, line_snapshot
+
+    return Snapshot(
+        type_code=INVOICE,
+        number="",
+        issue_date=None,
+        invoice=None,
+        credit_note=None,
+        lines=[line_snapshot(line, order.reverse_charge, order.export_delivery) for line in lines],
+        tax_rows=discounted_gross_by_rate(order, lines),
+        shipping_total=order.shipping_total,
+        shipping_tax_rate=order.shipping_tax_rate,
+        shipping_discount=order.shipping_discount,
+        shipping_method_name="",
+        discount_total=order.discount_total,
+        voucher_code=order.voucher_code,
+        grand_total=order.grand_total,
+        giftcard_total=order.giftcard_total,
+        credit_total=order.credit_total,
+        paid_total=ZERO,
+        reverse_charge=order.reverse_charge,
+        export_delivery=order.export_delivery,
     )
 
 
@@ -158,7 +190,7 @@ def _with_line_facts(lines, invoice):
     for line in lines:
         order_line = order_lines.get(line.get("line"))
         if order_line is not None:
-            facts = line_snapshot(order_line, invoice.reverse_charge)
+            facts = line_snapshot(order_line, invoice.reverse_charge, invoice.export_delivery)
             line = {**{k: facts[k] for k in LINE_FACTS}, **line}
         completed.append(line)
     return completed

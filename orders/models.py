@@ -1,4 +1,3 @@
-from collections import defaultdict
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -128,6 +127,9 @@ class Order(models.Model):
     # Intra-community supply to a business in another EU country (orders.vat): the order is
     # priced net, without VAT; the buyer accounts for it.
     reverse_charge = models.BooleanField(_("reverse charge (no VAT)"), default=False)
+    # Goods shipped to a country outside the EU (orders.vat.apply_export, EXPORT_VAT_EXEMPT):
+    # an export delivery, VAT-exempt — the goods and shipping are priced net.
+    export_delivery = models.BooleanField(_("export delivery (no VAT)"), default=False)
 
     shipping_method = models.ForeignKey(
         ShippingMethod, verbose_name=_("shipping method"), on_delete=models.PROTECT
@@ -178,6 +180,20 @@ class Order(models.Model):
     partner_consent = models.BooleanField(_("consented to partner network"), default=False)
     # Given at checkout: after delivery the shop may ask by e-mail for reviews (reviews app).
     review_request_consent = models.BooleanField(_("consented to review requests"), default=False)
+    # The proof of each consent (GDPR Art. 7(1)): when it was given and the checkbox's text as
+    # the customer read it, in their language. Empty for orders placed before it was kept.
+    partner_consent_at = models.DateTimeField(
+        _("consented to partner network at"), null=True, blank=True, editable=False
+    )
+    partner_consent_text = models.TextField(
+        _("partner network consent: text shown"), blank=True, editable=False
+    )
+    review_request_consent_at = models.DateTimeField(
+        _("consented to review requests at"), null=True, blank=True, editable=False
+    )
+    review_request_consent_text = models.TextField(
+        _("review request consent: text shown"), blank=True, editable=False
+    )
     customer_note = models.TextField(_("customer note"), blank=True)
     # The one-time token of the checkout page the order was placed from (a random UUID per
     # page view): a second submit of that page — a double click, a reload, a resent POST —
@@ -213,6 +229,11 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=~Q(payment_status="authorized", status__in=["canceled", "closed"]),
                 name="order_authorized_only_while_open",
+            ),
+            # An export delivery's shipping carries no VAT either.
+            models.CheckConstraint(
+                condition=Q(export_delivery=False) | Q(shipping_tax_rate=0),
+                name="order_export_shipping_without_vat",
             ),
             # Reverse charge needs the buyer's VAT ID, and its shipping carries no VAT.
             models.CheckConstraint(
@@ -332,39 +353,14 @@ class Order(models.Model):
         """What credit notes may still credit."""
         return self.grand_total - self.credited_total
 
-    def tax_breakdown(self, lines=None):
-        """Net / tax / gross per VAT rate, the goods discount spread over the rates of the
-        discounted goods (never gift cards; only the code's scope) by gross share."""
-        lines = list(self.lines.all()) if lines is None else lines
-        gross_by_rate = defaultdict(lambda: ZERO)
-        discountable_by_rate = defaultdict(lambda: ZERO)
-        for line in lines:
-            gross_by_rate[line.tax_rate] += line.line_total
-            if line.shares_discount:
-                discountable_by_rate[line.tax_rate] += line.line_total
-        goods = sum(discountable_by_rate.values(), ZERO)
-        shipping_discount = self.shipping_discount
-        goods_discount = self.discount_total - shipping_discount
-        if goods_discount and goods:
-            remaining = goods_discount
-            rates = sorted(discountable_by_rate)
-            for i, rate in enumerate(rates):
-                share = (
-                    remaining
-                    if i == len(rates) - 1
-                    else money(goods_discount * discountable_by_rate[rate] / goods)
-                )
-                gross_by_rate[rate] -= share
-                remaining -= share
-        shipping = self.shipping_total - shipping_discount
-        if shipping:
-            gross_by_rate[self.shipping_tax_rate] += shipping
-        rows = []
-        for rate in sorted(gross_by_rate):
-            gross = gross_by_rate[rate]
-            net = net_of(gross, rate)
-            rows.append({"rate": rate, "net": net, "tax": gross - net, "gross": gross})
-        return rows
+    def tax_breakdown(self, lines=None, **known):
+        """The order's VAT rows per EN 16931 category and rate — the invoice's figures, one
+        computation for the order pages, the e-mails and the invoice: its stored rows once
+        invoiced, else what it will store (``orders.vat.order_vat_rows``; ``invoice=None``
+        where the caller knows there is none)."""
+        from .vat import order_vat_rows
+
+        return order_vat_rows(self, lines, **known)
 
     @property
     def net_total(self):
@@ -488,6 +484,7 @@ class Invoice(models.Model):
     )
     delivery_country = models.CharField(_("delivery country"), max_length=2, blank=True)
     reverse_charge = models.BooleanField(_("reverse charge (no VAT)"), default=False)
+    export_delivery = models.BooleanField(_("export delivery (no VAT)"), default=False)
     # Document snapshot
     order_number = models.CharField(_("order number"), max_length=20)
     order_date = models.DateTimeField(_("order date"))

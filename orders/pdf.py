@@ -49,11 +49,16 @@ class PaymentTerms:
     - ``collect``: cash on delivery (or a card authorization not captured yet).
 
     ``open``: what is still to pay, the invoice's amount due less what credit notes
-    cancelled of it before the payment (``credited``)."""
+    cancelled of it before the payment (``credited``).
+
+    ``since_issue``: the amount the invoice stated as due has been paid or reduced since it
+    was issued. Its totals stay as issued; the amount row then says it was due on the invoice
+    date, so a reprint does not ask for an amount its payment box calls paid."""
 
     state: str
     open: Decimal = ZERO
     credited: Decimal = ZERO
+    since_issue: bool = False
 
     @property
     def transfer(self):
@@ -61,15 +66,15 @@ class PaymentTerms:
 
 
 def payment_terms(invoice, order, figures):
-    if order.payment_status in PAID:
-        return PaymentTerms("paid")
     due = figures.due_total
+    if order.payment_status in PAID:
+        return PaymentTerms("paid", since_issue=due > 0)
     if due <= 0:
         return PaymentTerms("settled")
     open_amount = min(due, order.balance_due)
     credited = due - open_amount
     if open_amount <= 0:
-        return PaymentTerms("credited", credited=credited)
+        return PaymentTerms("credited", credited=credited, since_issue=True)
     if invoice.payment_method_kind in BANK_TRANSFER:
         state = "transfer"
     elif (
@@ -79,7 +84,7 @@ def payment_terms(invoice, order, figures):
         state = "card_not_taken"
     else:
         state = "collect"
-    return PaymentTerms(state, open=open_amount, credited=credited)
+    return PaymentTerms(state, open=open_amount, credited=credited, since_issue=credited > 0)
 
 
 def document_context(snapshot):
@@ -131,8 +136,9 @@ def invoice_pdf_bytes(invoice_id):
 
 
 def credit_note_context(credit_note):
-    """The credit note's own lines, amounts and VAT rows (``pdf/credit_note.html``), with the
-    invoice it corrects and where the money goes."""
+    """The credit note's own lines and amounts (``pdf/credit_note.html``), its VAT rows as its
+    e-invoice states them (``figures``), with the invoice it corrects and where the money
+    goes."""
     invoice = credit_note.invoice
     seller = seller_of(credit_note, invoice)
     return {
@@ -142,7 +148,9 @@ def credit_note_context(credit_note):
         "invoice": invoice,
         "order": invoice.order,
         "lines": credit_note.typed_lines,
-        "tax_rows": credit_note.typed_tax_rows,
+        # the VAT rows per category and rate with their exemption texts: the embedded XML's
+        "figures": document_figures(einvoice.credit_note_snapshot(credit_note)),
+        "sign": "−",
         # a deduction reduces the credit: printed without the credit's minus sign
         "adjustment_deducted": -credit_note.adjustment if credit_note.adjustment < 0 else None,
     }

@@ -14,16 +14,18 @@ BR-S-08). :func:`document_figures` derives them from a document's frozen snapsho
   ``taxable × rate`` (the receivers' rule BR-S-09 allows ±1).
 
 The same figures are stored as the invoice's tax rows when it is created, so the PDF, the XML
-and the bookings (``Invoice.tax_rows``) agree to the cent.
+and the bookings (``Invoice.tax_rows``) agree to the cent; before that, :func:`order_figures`
+computes them for the order pages and the confirmation e-mail (``Order.tax_breakdown``).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from customers.vat import is_valid_vat_id, vat_id_country
+from customers.vat import in_eu, is_valid_vat_id, vat_id_country
 from shop.models import ShopSettings
 from shop.money import ZERO, money
 
@@ -33,6 +35,7 @@ ZERO_RATED = "Z"  # a product sold at 0 %
 EXEMPT = "E"  # gift cards: multi-purpose vouchers are taxed when redeemed, not when sold
 INTRA_COMMUNITY = "K"  # goods (and their shipping) to a business in another EU country
 REVERSE_CHARGE = "AE"  # services (downloads) to a business in another EU country
+EXPORT = "G"  # goods (and their shipping) delivered to a country outside the EU
 
 UNIT_PIECE = "H87"  # UN/ECE Rec. 20: piece — goods
 UNIT_ONE = "C62"  # UN/ECE Rec. 20: one — downloads, gift cards
@@ -56,6 +59,8 @@ def exemption(category):
             "VATEX-EU-AE",
             _("Reverse charge: the recipient is liable for the VAT (Art. 196 VAT Directive)."),
         )
+    if category == EXPORT:
+        return ("VATEX-EU-G", _("Tax-exempt export delivery (Art. 146 VAT Directive)."))
     if category == EXEMPT:
         return (
             None,
@@ -64,19 +69,26 @@ def exemption(category):
     return None, ""
 
 
-def line_category(rate, is_giftcard=False, is_downloadable=False, reverse_charge=False):
+def line_category(
+    rate, is_giftcard=False, is_downloadable=False, reverse_charge=False, export=False
+):
     if rate > 0:
         return STANDARD
     if is_giftcard:
         return EXEMPT
+    if export and not is_downloadable:
+        # the goods of an export delivery (its downloads: reverse charge or taxed as before)
+        return EXPORT
     if reverse_charge:
         return REVERSE_CHARGE if is_downloadable else INTRA_COMMUNITY
     return ZERO_RATED
 
 
-def shipping_category(rate, reverse_charge=False):
+def shipping_category(rate, reverse_charge=False, export=False):
     if rate > 0:
         return STANDARD
+    if export:
+        return EXPORT
     return INTRA_COMMUNITY if reverse_charge else ZERO_RATED
 
 
@@ -126,6 +138,41 @@ def apply_reverse_charge(order, lines, seller_country=None):
     return True
 
 
+def export_applies(shipping_country, goods):
+    """Is the order an export delivery without VAT (§ 4 Nr. 1a / § 6 UStG, Art. 146 VAT
+    Directive)? Yes when it ships goods (``goods``) to a country outside the EU, unless the
+    operator turned it off (``EXPORT_VAT_EXEMPT``: the exemption rests on the proof of export,
+    which is the seller's duty). Whoever the buyer is: consumer or company."""
+    return bool(goods) and settings.EXPORT_VAT_EXEMPT and not in_eu(shipping_country)
+
+
+def apply_export(order, lines):
+    """At placement, after :func:`apply_reverse_charge` and before any discount: price the
+    goods of an export delivery and its shipping net (``net_of`` the catalog's gross prices,
+    rate 0) and mark the order. Returns whether it applies.
+
+    Gift cards (exempt anyway) and downloads keep their price and rate: a download is a
+    service whose place of supply is the buyer's, not where the parcel goes — a consumer's
+    stays taxed, a company's in the EU stays reverse charge. Goods leaving the EU are no
+    intra-community supply: an order of a company in another member state without downloads
+    is an export only."""
+    goods = [line for line in lines if line.needs_shipping]
+    if not export_applies(order.shipping_country, goods):
+        return False
+    for line in goods:
+        if line.tax_rate:
+            line.unit_price = net_of(line.unit_price, line.tax_rate)
+            line.tax_rate = ZERO
+            line.line_total = money(line.unit_price * line.quantity)
+    order.goods_total = sum((line.line_total for line in lines), ZERO)
+    order.shipping_total = net_of(order.shipping_total, order.shipping_tax_rate)
+    order.shipping_tax_rate = ZERO
+    order.export_delivery = True
+    if order.reverse_charge and not any(line.is_downloadable for line in lines):
+        order.reverse_charge = False
+    return True
+
+
 def net_of(gross, rate):
     return money(Decimal(gross) * HUNDRED / (HUNDRED + Decimal(rate)))
 
@@ -138,7 +185,7 @@ def net_price(gross, rate):
     return price if price != price.quantize(Decimal("0.01")) else price.quantize(Decimal("0.01"))
 
 
-def line_snapshot(line, reverse_charge=False):
+def line_snapshot(line, reverse_charge=False, export=False):
     """An order line as an invoice keeps it (``Invoice.lines``)."""
     return {
         "name": line.name,
@@ -148,7 +195,7 @@ def line_snapshot(line, reverse_charge=False):
         "tax_rate": str(line.tax_rate),
         "line_total": str(line.line_total),
         "category": line_category(
-            line.tax_rate, line.is_giftcard, line.is_downloadable, reverse_charge
+            line.tax_rate, line.is_giftcard, line.is_downloadable, reverse_charge, export
         ),
         "unit_code": UNIT_ONE if line.is_giftcard or line.is_downloadable else UNIT_PIECE,
         "is_giftcard": line.is_giftcard,
@@ -156,14 +203,79 @@ def line_snapshot(line, reverse_charge=False):
     }
 
 
-def stored_tax_rows(invoice):
-    """The invoice's VAT rows as the e-invoice states them, for ``Invoice.tax_rows`` (the
-    invoice is created with the order's rate-level breakdown, which fixes each rate's
-    discount share)."""
-    from .einvoice import invoice_snapshot
+# ------------------------------------------------------------------------ an order's VAT
 
-    figures = document_figures(invoice_snapshot(invoice), match_stored=False)
-    return [row.stored() for row in figures.vat_rows]
+
+def discounted_gross_by_rate(order, lines):
+    """The gross paid per VAT rate after the goods discount (spread over the rates of the
+    discounted goods — never gift cards, only the code's scope — by gross share) and with the
+    shipping actually charged: the rate-level seed that fixes each rate's discount share in
+    :func:`document_figures` (``[{"rate", "gross"}]``)."""
+    gross_by_rate = defaultdict(lambda: ZERO)
+    discountable_by_rate = defaultdict(lambda: ZERO)
+    for line in lines:
+        gross_by_rate[line.tax_rate] += line.line_total
+        if line.shares_discount:
+            discountable_by_rate[line.tax_rate] += line.line_total
+    goods = sum(discountable_by_rate.values(), ZERO)
+    shipping_discount = order.shipping_discount
+    goods_discount = order.discount_total - shipping_discount
+    if goods_discount and goods:
+        remaining = goods_discount
+        rates = sorted(discountable_by_rate)
+        for i, rate in enumerate(rates):
+            share = (
+                remaining
+                if i == len(rates) - 1
+                else money(goods_discount * discountable_by_rate[rate] / goods)
+            )
+            gross_by_rate[rate] -= share
+            remaining -= share
+    shipping = order.shipping_total - shipping_discount
+    if shipping:
+        gross_by_rate[order.shipping_tax_rate] += shipping
+    return [{"rate": rate, "gross": gross} for rate, gross in sorted(gross_by_rate.items())]
+
+
+def order_figures(order, lines=None):
+    """The EN 16931 figures of an order as its invoice states (or will state) them: the one
+    computation behind the order pages, the confirmation e-mail and the invoice's stored
+    VAT rows (``orders.services.lifecycle.create_invoice``)."""
+    from .einvoice import order_snapshot
+
+    lines = list(order.lines.all()) if lines is None else lines
+    return document_figures(order_snapshot(order, lines), match_stored=False)
+
+
+UNKNOWN = object()
+
+
+def order_vat_rows(order, lines=None, invoice=UNKNOWN):
+    """An order's VAT rows, per EN 16931 category and rate (``{"rate", "category", "net",
+    "tax", "gross"}``, decimals, the invoice's order): once invoiced the invoice's stored
+    rows — what was issued, even if the order changed since — else what its invoice will
+    store. Invoices issued before e-invoicing have rows per rate only (no category).
+    ``invoice``: the order's invoice (or None) where the caller knows it, saving the query
+    (the success page right after placement)."""
+    from .models import typed_tax_rows
+
+    if invoice is UNKNOWN:
+        invoice = order.invoice
+    if invoice is not None:
+        return typed_tax_rows(invoice.tax_rows)
+    return [row.typed() for row in order_figures(order, lines).vat_rows]
+
+
+def category_label(category):
+    """The readable name of an EN 16931 VAT category (reports, order pages)."""
+    return {
+        STANDARD: _("Taxable sales"),
+        ZERO_RATED: _("Zero-rated sales"),
+        EXEMPT: _("Gift cards sold (liability, not revenue)"),
+        INTRA_COMMUNITY: _("Intra-community supplies (tax-exempt)"),
+        REVERSE_CHARGE: _("Reverse-charge services"),
+        EXPORT: _("Export deliveries (tax-exempt)"),
+    }.get(category, category or "")
 
 
 # ------------------------------------------------------------------------ document figures
@@ -182,6 +294,9 @@ class Line:
     net_unit: Decimal
     gross: Decimal
     net: Decimal
+    # the net unit price as printed: with as many decimals as the document's most precise
+    # one (two to four), so the column has one precision (see ``_align_unit_prices``)
+    unit_shown: Decimal | None = None
 
 
 @dataclass
@@ -205,14 +320,17 @@ class VatRow:
     exemption_code: str | None = None
     exemption_text: str = ""
 
-    def stored(self):
+    def typed(self):
         return {
-            "rate": str(self.rate),
+            "rate": self.rate,
             "category": self.category,
-            "net": str(self.basis),
-            "tax": str(self.tax),
-            "gross": str(self.gross),
+            "net": self.basis,
+            "tax": self.tax,
+            "gross": self.gross,
         }
+
+    def stored(self):
+        return {key: str(value) for key, value in self.typed().items()}
 
 
 @dataclass
@@ -226,7 +344,13 @@ class Figures:
     credit_total: Decimal = ZERO
     paid_total: Decimal = ZERO
     reverse_charge: bool = False
+    export_delivery: bool = False
     notes: list = field(default_factory=list)
+
+    @property
+    def priced_net(self):
+        """No VAT on the goods: gross and net are the same (reverse charge, export)."""
+        return self.reverse_charge or self.export_delivery
 
     @property
     def line_total(self):
@@ -270,13 +394,14 @@ def document_figures(doc, match_stored=True):
     ``lines``, ``tax_rows``, shipping, discount and payment amounts). ``match_stored``: keep
     the nets an invoice issued before e-invoicing booked (see ``_match_stored_nets``)."""
     reverse_charge = bool(doc.reverse_charge)
+    export = bool(getattr(doc, "export_delivery", False))
     lines = []
     for position, raw in enumerate(doc.lines, start=1):
         rate = _dec(raw["tax_rate"])
         is_giftcard = bool(raw.get("is_giftcard"))
         is_downloadable = bool(raw.get("is_downloadable"))
         category = raw.get("category") or line_category(
-            rate, is_giftcard, is_downloadable, reverse_charge
+            rate, is_giftcard, is_downloadable, reverse_charge, export
         )
         gross_unit = _dec(raw["unit_price"])
         gross = _dec(raw["line_total"])
@@ -298,7 +423,7 @@ def document_figures(doc, match_stored=True):
         )
     charges, allowances = [], []
     shipping_rate = _dec(doc.shipping_tax_rate)
-    shipping_cat = shipping_category(shipping_rate, reverse_charge)
+    shipping_cat = shipping_category(shipping_rate, reverse_charge, export)
     if doc.shipping_total:
         reason = _("Shipping") + (
             f": {doc.shipping_method_name}" if doc.shipping_method_name else ""
@@ -353,6 +478,7 @@ def document_figures(doc, match_stored=True):
             for position, charge in enumerate(charges, start=1)
         ]
         charges = []
+    _align_unit_prices(lines)
     vat_rows = _vat_rows(doc, lines, allowances, charges, match_stored)
     return Figures(
         lines=lines,
@@ -364,7 +490,19 @@ def document_figures(doc, match_stored=True):
         credit_total=_dec(doc.credit_total),
         paid_total=_dec(getattr(doc, "paid_total", ZERO)),
         reverse_charge=reverse_charge,
+        export_delivery=export,
     )
+
+
+def _align_unit_prices(lines):
+    """One precision for the document's net unit prices: "12.5210" next to "29.3277", not
+    "12.521" — at least two decimals, at most the four of :func:`net_price`."""
+    places = max(
+        [2] + [-line.net_unit.normalize().as_tuple().exponent for line in lines], default=2
+    )
+    quantum = Decimal(1).scaleb(-min(places, 4))
+    for line in lines:
+        line.unit_shown = line.net_unit.quantize(quantum)
 
 
 def _goods_discounts(doc, lines, shipping_rate):
@@ -446,7 +584,9 @@ def _category_at(lines, rate, doc):
     taxed = [line for line in lines if line.category != EXEMPT] or lines
     if taxed:
         return max(taxed, key=lambda line: line.gross).category
-    return shipping_category(rate, bool(doc.reverse_charge))
+    return shipping_category(
+        rate, bool(doc.reverse_charge), bool(getattr(doc, "export_delivery", False))
+    )
 
 
 def _vat_rows(doc, lines, allowances, charges, match_stored):

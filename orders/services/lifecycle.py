@@ -281,11 +281,17 @@ def create_invoice(order, comment="", user=None):
             purchase_order_reference=locked.purchase_order_reference,
             delivery_country=locked.shipping_country,
             reverse_charge=locked.reverse_charge,
+            export_delivery=locked.export_delivery,
             order_number=locked.number,
             order_date=locked.created,
             currency=locked.currency,
-            lines=[vat.line_snapshot(line, locked.reverse_charge) for line in lines],
-            tax_rows=[{k: str(v) for k, v in row.items()} for row in locked.tax_breakdown(lines)],
+            lines=[
+                vat.line_snapshot(line, locked.reverse_charge, locked.export_delivery)
+                for line in lines
+            ],
+            # The e-invoice's VAT rows (net per item, per category and rate): the same
+            # computation the order pages and the confirmation showed (vat.order_figures).
+            tax_rows=[row.stored() for row in vat.order_figures(locked, lines).vat_rows],
             goods_total=locked.goods_total,
             shipping_total=locked.shipping_total,
             shipping_tax_rate=locked.shipping_tax_rate,
@@ -300,8 +306,6 @@ def create_invoice(order, comment="", user=None):
             payment_method_kind=locked.payment_method.kind,
             seller=seller_record(),
         )
-        # The stored VAT rows are the e-invoice's (net per item, per category and rate).
-        invoice.tax_rows = vat.stored_tax_rows(invoice)
         _event(
             locked,
             events.part(gettext_noop("Invoice %(number)s created."), number=invoice.number),
@@ -315,7 +319,7 @@ def create_invoice(order, comment="", user=None):
                 _set_paid(locked, user, captured=captured)
         if locked.payment_status == Order.PaymentStatus.PAID:
             invoice.paid_total = max(ZERO, locked.amount_due)
-        invoice.save(update_fields=["tax_rows", "paid_total"])
+        invoice.save(update_fields=["paid_total"])
         _finish(order, locked)
     return invoice
 

@@ -555,7 +555,7 @@ def _issue(locked, plan, user, reason):
         lines=[
             {
                 # the VAT category, unit and kind the e-invoice needs (``einvoice.LINE_FACTS``)
-                **line_snapshot(cl.line, invoice.reverse_charge),
+                **line_snapshot(cl.line, invoice.reverse_charge, invoice.export_delivery),
                 "line": cl.line.pk,
                 "quantity": cl.quantity,
                 "line_total": str(cl.total),
