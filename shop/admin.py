@@ -37,7 +37,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .catalog_import import (
     NOT_UTF8,
@@ -62,6 +62,7 @@ from .models import (
 )
 from .money import LocalDecimalField, format_money
 from .roles import ROLES, role_label
+from .storage import PrivateFileInput
 from .twofactor import TwoFactorSiteMixin
 
 # Amounts and rates in every backoffice form are shown and read in the staff member's
@@ -591,9 +592,9 @@ class CategoryAdmin(TranslationAdmin):  # name and description in every language
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(TranslationTabularInline):
     """Pictures on the product page: upload several, order them by position (the first
-    is the main picture), alt text per picture."""
+    is the main picture), alt text per picture and language."""
 
     model = ProductImage
     extra = 1
@@ -689,8 +690,16 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
     sale_price_column = money_column("sale_price", _("sale price"))
     list_filter = [StockFilter, "category", "is_active", "is_downloadable", "is_giftcard"]
     list_select_related = ["category"]
-    search_fields = ["name", "sku"]
+    # Every language's name, not only the operator's ("name" is the active language's column
+    # under modeltranslation): "Kaffee" finds the coffee for a Danish operator too, and a
+    # product without a Danish name, listed under its English one, is found by that name.
+    search_fields = [
+        *(f"name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES),
+        "sku",
+    ]
     prepopulated_fields = {"slug": ["name"]}
+    # The download file is private: its name, no link (it has no URL).
+    formfield_overrides = {models.FileField: {"widget": PrivateFileInput}}
     inlines = [ProductImageInline, PriceHistoryInline]
     sale_reference_price_column = money_column(
         "sale_reference_price", Product._meta.get_field("sale_reference_price").verbose_name
@@ -825,11 +834,24 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "template"]
     search_fields = ["subject", "to"]
     date_hierarchy = "created"
-    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields] + ["text_shown", "html_shown"]
+    # The bodies only without their secret links (password reset, confirmation, download and
+    # guest links: shop.mail.without_secret_links), for every viewer — whoever may read the
+    # outbox must not be able to open a customer's account with it. "Send again" sends the
+    # e-mail as it is stored.
     fieldsets = [
         (None, {"fields": ["status", "to", "reply_to", "subject", "template", "created"]}),
         (_("Delivery"), {"fields": ["attempts", "next_attempt_at", "sent_at", "last_error"]}),
-        (_("Content"), {"fields": ["body_text", "body_html", "attachments"]}),
+        (
+            _("Content"),
+            {
+                "fields": ["text_shown", "html_shown", "attachments"],
+                "description": _(
+                    "Links that work as a password or key (password reset, confirmations, "
+                    "downloads, guest links) are hidden here; the e-mail is sent with them."
+                ),
+            },
+        ),
     ]
     actions = ["send_again"]
     list_per_page = 50
@@ -843,6 +865,18 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("to"))
     def recipients(self, obj):
         return ", ".join(obj.to)
+
+    @admin.display(description=_("text"))
+    def text_shown(self, obj):
+        from . import mail
+
+        return mail.without_secret_links(obj.body_text)
+
+    @admin.display(description=_("HTML"))
+    def html_shown(self, obj):
+        from . import mail
+
+        return mail.without_secret_links(obj.body_html) or self.get_empty_value_display()
 
     def get_object(self, request, object_id, from_field=None):
         """An e-mail still to be written is shown as it will be sent (written, not saved)."""

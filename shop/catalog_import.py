@@ -30,17 +30,20 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
-from django.utils.text import capfirst, slugify
+from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 from import_export.forms import SelectableFieldsExportForm
+from import_export.results import RowResult
 
 from .db import changed_columns
 from .exceptions import DomainError
-from .models import Category, Product
+from .exports import escape_formula, unescape_formula
+from .models import Category, ContentUnit, Product
 from .money import normalise_decimal
+from .slugs import slugify
 
 DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 TRANSLATIONS = tuple(
@@ -240,6 +243,40 @@ class BooleanCell(widgets.BooleanWidget):
         )
 
 
+class CategoryCell(widgets.ForeignKeyWidget):
+    """A category's slug; an unknown one is the row's error under the column "category",
+    listed with the row's other errors (the library's ``DoesNotExist`` stopped the row at
+    its first error and hid every other row's validation errors in the preview)."""
+
+    def __init__(self):
+        super().__init__(Category, field="slug")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Category.DoesNotExist:
+            raise ValueError(
+                _("Unknown category “%(slug)s” (use a category's slug).") % {"slug": _cell(value)}
+            ) from None
+
+
+class ContentUnitCell(widgets.CharWidget):
+    """The content unit as exported (g, kg, ml, l, cm, m, m2) or as people write it: "m²",
+    "KG". Anything else is the row's error, naming the units."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        unit = text.replace("²", "2").casefold()
+        if not unit:
+            return ""
+        if unit in ContentUnit.values:
+            return unit
+        raise ValueError(
+            _("“%(value)s” is not a content unit (use one of %(units)s).")
+            % {"value": _cell(value), "units": ", ".join(ContentUnit.values)}
+        )
+
+
 class KeptWhenEmpty(fields.Field):
     """A yes/no column: an empty cell keeps what the product has (a new one: the default)."""
 
@@ -265,6 +302,9 @@ class ProductResource(resources.ModelResource):
     WIDGETS_MAP = {
         **resources.ModelResource.WIDGETS_MAP,
         "DecimalField": DecimalCell,
+        # An empty XLSX cell is None: a text column without NULL reads it as "" (the
+        # library's default widget passed None on to the database).
+        "TextField": widgets.CharWidget,
         "BooleanField": BooleanCell,
         "DateTimeField": DateTimeCell,
         **{
@@ -279,18 +319,21 @@ class ProductResource(resources.ModelResource):
         attribute=f"name_{DEFAULT_LANGUAGE}", column_name="name", widget=widgets.CharWidget()
     )
     description = TextInLanguage(
-        attribute=f"description_{DEFAULT_LANGUAGE}", column_name="description"
+        attribute=f"description_{DEFAULT_LANGUAGE}",
+        column_name="description",
+        widget=widgets.CharWidget(),
     )
     safety_information = TextInLanguage(
-        attribute=f"safety_information_{DEFAULT_LANGUAGE}", column_name="safety_information"
+        attribute=f"safety_information_{DEFAULT_LANGUAGE}",
+        column_name="safety_information",
+        widget=widgets.CharWidget(),
     )
     sale_end = fields.Field(
         attribute="sale_end", column_name="sale_end", widget=DateTimeCell(end_of_day=True)
     )
-    category = fields.Field(
-        attribute="category",
-        column_name="category",
-        widget=widgets.ForeignKeyWidget(Category, field="slug"),
+    category = fields.Field(attribute="category", column_name="category", widget=CategoryCell())
+    content_unit = fields.Field(
+        attribute="content_unit", column_name="content_unit", widget=ContentUnitCell()
     )
 
     class Meta:
@@ -337,7 +380,19 @@ class ProductResource(resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         columns = [f for f in self.get_import_fields() if f.attribute and f.column_name in row]
         before = {f.attribute: getattr(instance, f.attribute, None) for f in columns}
-        super().import_instance(instance, row, **kwargs)
+        # The row's own errors (a SKU twice in the file, no name …) together with those of
+        # its cells and then of the model (validate_instance): every error of every row in
+        # one preview, by row and column — an exception would stop the row at its first
+        # error and the preview would show only the exceptions of the whole file.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for attribute, message in self.row_problems.items():
+            errors.setdefault(attribute, []).append(ValidationError(message, code="invalid"))
+        if errors:
+            raise ValidationError(errors)
         for attribute in ("sale_start", "sale_end"):
             # The export writes a moment to the second, a person to the minute: the same
             # moment read back is the stored one, not a change of its fraction of a second
@@ -369,6 +424,26 @@ class ProductResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.progress = progress
         self.stock_changes = 0
+        self.repeated = {}  # {row number: {attribute: message}}: a SKU or slug given twice
+        self.row_problems = {}
+
+    def export_field(self, field, instance, **kwargs):
+        """A text cell a spreadsheet would run as a formula ("=HYPERLINK(…)", "+cmd|…",
+        "-20% Patelnia") with a ``'`` before it, as the shop's other exports write it
+        (``shop.exports``) — and read back without it by the import, so a round trip changes
+        nothing. Numbers, dates, yes/no and empty cells keep their types: the library's own
+        escaping (``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT``, off) wrote every XLSX cell as
+        text ("None", "False") and dropped a leading "=" for good."""
+        value = super().export_field(field, instance, **kwargs)
+        return escape_formula(value) if isinstance(value, str) else value
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if not any(str(value or "").strip() for value in row.values()):
+            # A blank line (a spreadsheet's trailing row of separators): nothing to import.
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         """The header row first: without a ``sku`` column no row can be matched, and a column
@@ -406,23 +481,61 @@ class ProductResource(resources.ModelResource):
         if problems:
             del dataset[:]  # nothing to check row by row: the file's columns are wrong
             raise CatalogImportError(" ".join(problems))
+        while len(dataset) and not any(str(value or "").strip() for value in dataset[-1]):
+            del dataset[-1]  # blank rows at the end, as spreadsheets save them
+        self.repeated = {}
+        for column, message in (
+            (
+                "sku",
+                gettext_lazy("The SKU “%(value)s” appears in rows %(rows)s: one row per product."),
+            ),
+            (
+                "slug",
+                gettext_lazy(
+                    "The slug “%(value)s” appears in rows %(rows)s: every product needs its own."
+                ),
+            ),
+        ):
+            self._find_repeated(dataset, headers, column, message)
+
+    def _find_repeated(self, dataset, headers, column, message):
+        """Each row whose ``column`` repeats another row's value gets ``message``: a SKU
+        twice would import both rows into one product — the first row's price into the price
+        history (and the Omnibus "lowest price of 30 days") though it was never charged."""
+        if column not in headers:
+            return
+        rows = {}
+        for number, value in enumerate(dataset.get_col(headers.index(column)), 1):
+            value = unescape_formula(str(value or "").strip())
+            if value:
+                rows.setdefault(value, []).append(number)
+        for value, numbers in rows.items():
+            if len(numbers) < 2:
+                continue
+            text = message % {
+                "value": _cell(value),
+                # As a spreadsheet numbers them (the library counts the data rows from 1).
+                "rows": get_text_list([str(n + 1) for n in numbers], _("and")),
+            }
+            for number in numbers:
+                self.repeated.setdefault(number, {})[column] = text
 
     def before_import_row(self, row, **kwargs):
-        for key in ("sku", "category", *_per_language("name")):
+        for key in ("sku", "slug", "category", *_per_language("name")):
             if key in row and isinstance(row[key], str):
                 row[key] = row[key].strip()
+        for key, value in row.items():
+            if isinstance(value, str):  # the export's "'=…" is the text "=…" (export_field)
+                row[key] = unescape_formula(value)
+        # Errors of the row as a whole, raised with its cells' errors (import_instance).
+        self.row_problems = dict(self.repeated.get(kwargs.get("row_number"), {}))
         if "name" in row and not row["name"]:
-            raise ValueError(_("Every product needs a name (column “name”)."))
+            self.row_problems[f"name_{DEFAULT_LANGUAGE}"] = _(
+                "Every product needs a name (column “name”)."
+            )
         if not (row.get("slug") or "").strip() and row.get("name"):
             existing = Product.objects.filter(sku=row.get("sku")).values_list("slug", flat=True)
             row["slug"] = existing.first() or slugify(f"{row['name']}-{row.get('sku', '')}")[:200]
-        if (row.get("category") or "") and not Category.objects.filter(
-            slug=row["category"]
-        ).exists():
-            raise ValueError(
-                _("Unknown category “%(slug)s” (use a category's slug).")
-                % {"slug": row["category"]}
-            )
 
     def after_import_row(self, row, row_result, **kwargs):
         if self.progress is not None:

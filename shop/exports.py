@@ -24,6 +24,26 @@ def neutralise(value):
     return text
 
 
+def escape_formula(text):
+    """``text`` for a spreadsheet cell that must come back as it went out (the product
+    export, read again by the import): prefixed with ``'`` where a spreadsheet would run it
+    as a formula, and where it already starts with ``'`` followed by such a character or
+    another ``'`` — so that :func:`unescape_formula` returns exactly ``text``."""
+    if text.startswith(DANGEROUS_PREFIXES) or (
+        text[:1] == "'" and text[1:2] and text[1] in (*DANGEROUS_PREFIXES, "'")
+    ):
+        return "'" + text
+    return text
+
+
+def unescape_formula(text):
+    """The text :func:`escape_formula` was given: one leading ``'`` removed where it comes
+    before a formula character or another ``'`` ("'=A1" → "=A1"; "'Twas" stays)."""
+    if text[:1] == "'" and text[1:2] and text[1] in (*DANGEROUS_PREFIXES, "'"):
+        return text[1:]
+    return text
+
+
 def write_rows(fileobj, header, rows):
     writer = csv.writer(fileobj)
     if header:

@@ -11,6 +11,8 @@ from django import forms
 from django.core.files.images import get_image_dimensions
 from django.db import models
 
+from .images import PictureFormField
+
 EMAIL_MAX_LENGTH = 254
 
 
@@ -68,6 +70,10 @@ class PictureField(models.ImageField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.ImageField", args, kwargs
+
+    def formfield(self, **kwargs):
+        # A picture too large for Pillow to open is named as such (shop.images).
+        return super().formfield(**{"form_class": PictureFormField, **kwargs})
 
     def update_dimension_fields(self, instance, force=False, *args, **kwargs):
         if not force or self.attname not in instance.__dict__:

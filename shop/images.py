@@ -1,13 +1,42 @@
 """Product pictures: what an upload must be. Resizing is django-imagekit's (the spec fields
 on ``shop.models.ProductImage``), written by :class:`CheckedFileBackend`."""
 
+import logging
+
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from imagekit.cachefiles.backends import CacheFileState, Simple
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+logger = logging.getLogger(__name__)
+
+
+def too_many_pixels():
+    return ValidationError(
+        _("The picture has too many pixels (at most %(mp)s megapixels).")
+        % {"mp": round(settings.PRODUCT_IMAGE_MAX_PIXELS / 1_000_000, 1)},
+        code="too_many_pixels",
+    )
+
+
+class PictureFormField(forms.ImageField):
+    """Django's image field, except that a picture Pillow refuses to open for its size (a
+    "decompression bomb": above twice ``PIL.Image.MAX_IMAGE_PIXELS``, e.g. 20000×20000) gets
+    the message of every picture above the pixel limit, not "Upload a valid image … corrupted"
+    — the form field opens the file before the model's validator could say so."""
+
+    def to_python(self, data):
+        try:
+            return super().to_python(data)
+        except ValidationError as exc:
+            if isinstance(exc.__cause__, Image.DecompressionBombError):
+                raise too_many_pixels() from None
+            raise
 
 
 def validate_product_image(file):
@@ -33,14 +62,13 @@ def validate_product_image(file):
             image_format = image.format
             width, height = image.size
             if width * height > settings.PRODUCT_IMAGE_MAX_PIXELS:
-                raise ValidationError(
-                    _("The picture has too many pixels (at most %(mp)s megapixels).")
-                    % {"mp": round(settings.PRODUCT_IMAGE_MAX_PIXELS / 1_000_000, 1)}
-                )
+                raise too_many_pixels()
             image.verify()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(_("This file is not a picture we can read.")) from None
     finally:
         try:
@@ -66,3 +94,29 @@ class CheckedFileBackend(Simple):
         ):
             force = True
         super().generate(file, force=force)
+
+
+def remove_picture_files(sender, instance, **kwargs):
+    """``post_delete`` of a product picture (deleted in the product form, or with its
+    product): its file and its resized versions go too, once the deletion is committed —
+    pictures are public files, and a deleted one stayed at its address. A rolled-back
+    deletion keeps them; a file another picture row still names is kept."""
+    name = instance.image.name
+    if not name:
+        return
+    files = [(instance.image.storage, name)]
+    for version in sorted(instance.VERSIONS):
+        cached = getattr(instance, version)
+        files.append((cached.storage, cached.name))
+    model = type(instance)
+
+    def remove():
+        if model.objects.filter(image=name).exists():
+            return
+        for storage, file_name in files:
+            try:
+                storage.delete(file_name)
+            except OSError:
+                logger.warning("Could not delete the picture file %s", file_name, exc_info=True)
+
+    transaction.on_commit(remove, using=kwargs.get("using"))

@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import JSONObject
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
@@ -103,6 +103,10 @@ def sale_active_q(now=None, prefix=""):
     )
 
 
+# The languages of translated columns (name_de, alt_text_pl …).
+_LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
+
+
 class ProductQuerySet(StorefrontQuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -124,9 +128,18 @@ class ProductQuerySet(StorefrontQuerySet):
         first = (
             ProductImage.objects.filter(product=models.OuterRef("pk"))
             .order_by("position", "pk")
-            .values(row=JSONObject(path="image", alt="alt_text", width="width", height="height"))[
-                :1
-            ]
+            .annotate(
+                row=JSONObject(
+                    path="image",
+                    width="width",
+                    height="height",
+                    # Every language's text: the reader's is chosen when it is read.
+                    **{f"alt_{code}": f"alt_text_{code}" for code in _LANGUAGES},
+                )
+            )
+            # (values("row"), not values(row=…): modeltranslation's values() without field
+            # names selects every column too.)
+            .values("row")[:1]
         )
         return self.annotate(main_image_row=models.Subquery(first, output_field=models.JSONField()))
 
@@ -196,7 +209,11 @@ class Product(models.Model):
         _("stock"), null=True, blank=True, help_text=_("Empty = not tracked.")
     )
     is_downloadable = models.BooleanField(_("downloadable"), default=False)
-    download_file = models.FileField(_("download file"), upload_to="downloads/", blank=True)
+    # Paid files: private storage (PRIVATE_MEDIA_ROOT/downloads/), never served from
+    # MEDIA_URL; they leave the shop only through a download link (orders.views.download).
+    download_file = models.FileField(
+        _("download file"), storage=private_storage, upload_to="downloads/", blank=True
+    )
     is_giftcard = models.BooleanField(
         _("gift card"), default=False, help_text=_("Buying it issues a gift card of its price.")
     )
@@ -431,9 +448,9 @@ class Product(models.Model):
             return ProductImage(
                 product=self,
                 image=row["path"],
-                alt_text=row["alt"] or "",
                 width=row["width"],
                 height=row["height"],
+                **{f"alt_text_{code}": row.get(f"alt_{code}") for code in _LANGUAGES},
             )
         cache = getattr(self, "_prefetched_objects_cache", {})
         if "images" in cache:
@@ -560,7 +577,14 @@ class ProductImage(models.Model):
 
     @property
     def alt(self):
-        return self.alt_text or self.product.name
+        """The text for screen readers in the reader's language: the picture's own, else the
+        product's name in that language, else the default language's text or name."""
+        language = translation.get_language()
+        own = getattr(self, f"alt_text_{language}", None)
+        if own:
+            return own
+        name = getattr(self.product, f"name_{language}", None)
+        return name or self.alt_text or self.product.name
 
     @property
     def urls(self):
@@ -764,14 +788,20 @@ class ShopSettings(models.Model):
         max_digits=6,
         decimal_places=2,
         default=Decimal("1.00"),
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("0 = customers earn no points."),
     )
     # S8
     giftcard_mode = models.CharField(
         _("gift-card mode"), max_length=10, choices=GiftCardMode.choices, default=GiftCardMode.CARD
     )
     # S3 downloads
-    download_expiry_days = models.PositiveIntegerField(_("download link valid (days)"), default=14)
-    download_max_count = models.PositiveIntegerField(_("downloads per link"), default=5)
+    download_expiry_days = models.PositiveIntegerField(
+        _("download link valid (days)"), default=14, validators=[MinValueValidator(1)]
+    )
+    download_max_count = models.PositiveIntegerField(
+        _("downloads per link"), default=5, validators=[MinValueValidator(1)]
+    )
     # S12 external partner network
     partner_network_enabled = models.BooleanField(_("external partner network"), default=False)
     partner_network_script_url = URLField(_("partner network script URL"), blank=True)
@@ -876,6 +906,29 @@ class ShopSettings(models.Model):
     class Meta:
         verbose_name = _("shop settings")
         verbose_name_plural = _("shop settings")
+        # The numbers the form's validators allow, kept whoever writes the row.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_open_amount_limit__gte=0),
+                name="shopsettings_open_amount_limit_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(loyalty_points_per_euro__gte=0),
+                name="shopsettings_loyalty_rate_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(download_expiry_days__gte=1, download_max_count__gte=1),
+                name="shopsettings_downloads_possible",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawal_period_days__gte=14, withdrawal_period_days__lte=365),
+                name="shopsettings_withdrawal_period_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_transit_days__lte=60),
+                name="shopsettings_delivery_transit_days_at_most_60",
+            ),
+        ]
 
     def __str__(self):
         return str(_("Shop settings"))
@@ -1179,3 +1232,22 @@ class RetentionRun(models.Model):
     @property
     def total(self):
         return sum(r.get("count") or 0 for r in self.results)
+
+
+class SentForm(models.Model):
+    """A backoffice form that has been sent, by the one-time token its page carried
+    (``shop.formtokens``): the primary key lets one transaction apply the page, a second
+    send of it finds the token taken. No personal data: a token, what it was for, when."""
+
+    token = models.UUIDField(_("token"), primary_key=True)
+    purpose = models.CharField(_("form"), max_length=100)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+    # Where the first send led (the adjusted card, the issued card): shown to a second send.
+    outcome_url = models.CharField(_("result page"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("sent form")
+        verbose_name_plural = _("sent forms")
+
+    def __str__(self):
+        return f"{self.purpose} {self.token}"

@@ -22,14 +22,19 @@ def forget_shop_settings(sender, **kwargs):
 
 def connect():
     from django.core.signals import request_finished, request_started
-    from django.db.models.signals import post_save
+    from django.db.models.signals import post_delete, post_save
 
-    from .models import ShopSettings, close_request_memo, open_request_memo
+    from .images import remove_picture_files
+    from .models import ProductImage, ShopSettings, close_request_memo, open_request_memo
 
     request_started.connect(open_request_memo, dispatch_uid="shop.settings-memo-open")
     request_finished.connect(close_request_memo, dispatch_uid="shop.settings-memo-close")
     post_save.connect(
         forget_shop_settings, sender=ShopSettings, dispatch_uid="shop.settings-memo-forget"
+    )
+    # A deleted picture's files (original and resized versions) after the commit.
+    post_delete.connect(
+        remove_picture_files, sender=ProductImage, dispatch_uid="shop.picture-files"
     )
     # Roles exist after every migrate; `manage.py setup_roles` refreshes them by hand.
     post_migrate.connect(create_roles, dispatch_uid="shop.roles")

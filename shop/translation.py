@@ -11,7 +11,14 @@ The known accessibility limitations of the statement page are translated too.
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Category, PaymentMethod, Product, ShippingMethod, ShopSettings
+from .models import (
+    Category,
+    PaymentMethod,
+    Product,
+    ProductImage,
+    ShippingMethod,
+    ShopSettings,
+)
 
 
 @register(ShopSettings)
@@ -35,6 +42,12 @@ class CategoryTranslation(TranslationOptions):
 class ProductTranslation(TranslationOptions):
     # The warnings and safety information too: the GPSR wants them in the consumer's language.
     fields = ("name", "description", "safety_information")
+
+
+@register(ProductImage)
+class ProductImageTranslation(TranslationOptions):
+    # What a picture shows, for screen readers in the reader's language.
+    fields = ("alt_text",)
 
 
 @register(ShippingMethod)

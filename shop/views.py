@@ -5,7 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from . import listing
 from .cart import MAX_QUANTITY, Cart
 from .db import search_products, suggest_product_word
-from .forms import ProductSearchForm
+from .forms import ProductSearchForm, parse_id
 from .middleware import storefront_path
 from .models import Category, Product, ShippingMethod, ShopSettings
 from .pagecache import cached_page, cart_variant
@@ -29,7 +29,14 @@ PAGE_SIZE = 24
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The page of ``?page=`` (the first without it). A page the list does not have — 0, -1,
+    9999, "abc" — is not found, as in Django's ``ListView``: ``get_page`` answered each with
+    the first or the last page under the asked address (a crawler's endless duplicates)."""
+    number = request.GET.get("page") or 1
+    try:
+        return Paginator(queryset, PAGE_SIZE).page(number)
+    except InvalidPage:
+        raise Http404 from None
 
 
 @cached_page()
@@ -203,15 +210,11 @@ def cart_view(request):
 def cart_add(request):
     product_id = request.POST.get("product", "")
     product = (
-        Product.objects.active().filter(pk=int(product_id)).first()
-        # ASCII digits only ("²".isdigit() is true but int() fails) and within bigint range.
-        if product_id.isascii() and product_id.isdigit() and len(product_id) < 19
+        Product.objects.active().filter(pk=parse_id(product_id)).first()
+        if parse_id(product_id) is not None
         else None
     )
-    try:
-        quantity = int(request.POST.get("quantity", 1))
-    except ValueError:
-        quantity = 0
+    quantity = parse_id(request.POST.get("quantity", "1")) or 0
     if product is None or not 1 <= quantity <= MAX_QUANTITY:
         messages.error(request, _("This product cannot be added to the cart."))
         referer = request.META.get("HTTP_REFERER", "")
@@ -234,17 +237,16 @@ def cart_update(request):
     cart = Cart(request)
     remove = request.POST.get("remove")
     if remove:
-        if remove.isascii() and remove.isdigit() and len(remove) < 19:
-            cart.set(int(remove), 0)
+        if parse_id(remove) is not None:
+            cart.set(parse_id(remove), 0)
             messages.success(request, _("The product was removed from your cart."))
         return redirect("shop:cart")
     updates = {}
     for key, value in request.POST.items():
         if not key.startswith("qty-"):
             continue
-        try:
-            product_id, quantity = int(key[4:]), int(value)
-        except ValueError:
+        product_id, quantity = parse_id(key[4:]), parse_id(value.strip())
+        if product_id is None or quantity is None:
             messages.error(request, _("Please enter a whole number as quantity."))
             return redirect("shop:cart")
         if not 0 <= quantity <= MAX_QUANTITY:

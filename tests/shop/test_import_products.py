@@ -523,3 +523,177 @@ def test_an_exported_sale_reimported_unchanged_changes_nothing(tmp_path, admin_c
     product.refresh_from_db()
     assert product.sale_start == start
     assert PriceHistory.objects.filter(product=product).count() == history
+
+
+# --- a SKU or slug twice, every error in one pass, blank rows, units ---------------------
+
+
+def test_a_sku_twice_in_one_file_is_both_rows_error_and_nothing_is_imported(tmp_path, admin_client):
+    """The first row's 5,00 would land in the price history (and the Omnibus "lowest price
+    of 30 days" would show a price never charged)."""
+    sofa = ProductFactory(sku="LIV-001", price=Decimal("99.00"))
+    csv = 'sku,price\nLIV-001,"5,00"\nLIV-001,"89,00"\n'
+    _out, err = run_safely(write(tmp_path, csv))
+    message = "The SKU “LIV-001” appears in rows 2 and 3"
+    assert f"row 2: sku: {message}" in err and f"row 3: sku: {message}" in err
+    html = preview(admin_client, csv.encode()).content.decode()
+    assert f"Row 2, column “sku”: {message}" in html and f"Row 3, column “sku”: {message}" in html
+    assert "Confirm import" not in html
+    sofa.refresh_from_db()
+    assert sofa.price == Decimal("99.00")
+    assert not PriceHistory.objects.filter(product=sofa, price=Decimal("5.00")).exists()
+
+
+def test_a_slug_twice_in_one_file_is_an_error(tmp_path):
+    CategoryFactory(slug="kitchen")
+    csv = "sku,name,category,price,tax_rate,slug\nN-10,A,kitchen,1,19,same\nN-11,B,kitchen,1,19,same\n"
+    _out, err = run_safely(write(tmp_path, csv))
+    assert "row 3: slug: The slug “same” appears in rows 2 and 3" in err
+    assert not Product.objects.exists()
+
+
+MANY_ERRORS = (
+    "sku,price,content_quantity,content_unit,stock,tax_rate,category\n"
+    'PAN-002,"9,99","0,5",m²,"1.000",7,pantry\n'
+    'PAN-003,"12,5",,,-4,190,garden\n'
+)
+
+
+def test_every_error_of_every_row_is_shown_at_once(tmp_path, admin_client, staff):
+    """An unknown category used to stop its row at that error and hide the other rows'
+    errors in the preview."""
+    CategoryFactory(slug="pantry")
+    ProductFactory(sku="PAN-002", price=Decimal("9.00"))
+    ProductFactory(sku="PAN-003", price=Decimal("12.00"))
+    _out, err = run_safely(write(tmp_path, MANY_ERRORS))
+    assert "row 2: stock: “1.000” is not a whole number." in err
+    assert "row 3: category: Unknown category “garden”" in err
+    assert "row 3: tax_rate: " in err
+    assert "row 3: The stock can only be below zero while backorders are allowed." in err
+    assert err.count("row 3: ") == 3  # category, tax rate, stock below zero
+    assert "content_unit" not in err  # m² is m2
+    staff.language = "pl"
+    staff.save(update_fields=["language"])
+    html = preview(admin_client, MANY_ERRORS.encode()).content.decode()
+    assert "Wiersz 3, kolumna „category”" in html or "Row 3, column “category”" in html
+    assert html.count("<li>Wiersz 3") + html.count("<li>Row 3") == 3
+    assert html.count("<li>Wiersz 2") + html.count("<li>Row 2") == 1
+    assert Product.objects.get(sku="PAN-002").price == Decimal("9.00")
+
+
+@pytest.mark.parametrize("unit", ["m²", "m2", "M2"])
+def test_square_metres_as_people_write_them(tmp_path, unit):
+    ProductFactory(sku="FLO-1", price=Decimal("20.00"))
+    run(write(tmp_path, f"sku,content_quantity,content_unit\nFLO-1,2,{unit}\n"))
+    assert Product.objects.get(sku="FLO-1").content_unit == "m2"
+
+
+def test_an_unknown_content_unit_names_the_units(tmp_path):
+    ProductFactory(sku="FLO-1")
+    _out, err = run_safely(write(tmp_path, "sku,content_quantity,content_unit\nFLO-1,2,qm\n"))
+    assert "content_unit: “qm” is not a content unit (use one of g, kg, ml, l, cm, m, m2)." in err
+
+
+def test_blank_rows_are_ignored(tmp_path):
+    ProductFactory(sku="KIT-1", price=Decimal("9.00"))
+    out, _err = run(write(tmp_path, "sku,name,price\nKIT-1,Pot,9.50\n , ,\n,,\n"))
+    assert "0 new, 1 updated, 0 unchanged" in out
+    assert Product.objects.get(sku="KIT-1").price == Decimal("9.50")
+
+
+def test_a_new_products_slug_keeps_its_letters_in_ascii(tmp_path):
+    CategoryFactory(slug="kitchen")
+    run(write(tmp_path, "sku,name,category,price,tax_rate\nZŁ-1,Łódź mug Æble,kitchen,9,19\n"))
+    assert Product.objects.get(sku="ZŁ-1").slug == "lodz-mug-aeble-zl-1"
+
+
+# --- round trips: what the export writes, the import reads back unchanged ------------------
+
+FORMULAS = {
+    "name_de": '=HYPERLINK("http://evil.example","Klick")',
+    "name_pl": "-20% Patelnia",
+    "description_de": "+cmd|' /C calc'!A0",
+    "description_pl": "@SUM(1+1)",
+    "manufacturer": "'=already quoted",
+}
+
+
+def export(client, file_format):
+    """The backoffice export of every column: ``file_format`` "0" is CSV, "1" XLSX."""
+    return client.post(
+        reverse("admin:shop_product_export"),
+        {
+            "format": file_format,
+            "resource": "0",
+            **{f"productresource_{c}": "on" for c in COLUMNS},
+        },
+    ).content
+
+
+def formula_products():
+    CategoryFactory(slug="kitchen")
+    ProductFactory(
+        sku="KIT-9",
+        name_en="Skillet",
+        category__slug="pans",
+        price=Decimal("59.00"),
+        stock=None,
+        content_quantity=None,
+        **FORMULAS,
+    )
+    ProductFactory(
+        sku="KIT-8", name_en="Towels", price=Decimal("18.50"), stock=7, allow_backorders=True
+    )
+
+
+def assert_formulas_kept():
+    skillet = Product.objects.get(sku="KIT-9")
+    assert {field: getattr(skillet, field) for field in FORMULAS} == FORMULAS
+    assert skillet.stock is None and skillet.content_quantity is None
+    assert skillet.name_da is None and skillet.price == Decimal("59.00")
+
+
+def test_the_csv_export_neutralises_formulas_and_comes_back_unchanged(admin_client, tmp_path):
+    formula_products()
+    body = export(admin_client, "0").decode("utf-8-sig")
+    rows = {row["sku"]: row for row in tablib.Dataset().load(body, format="csv").dict}
+    assert rows["KIT-9"]["name_de"] == "'" + FORMULAS["name_de"]
+    assert rows["KIT-9"]["name_pl"] == "'-20% Patelnia"
+    assert rows["KIT-9"]["description_de"].startswith("'+cmd")
+    assert rows["KIT-9"]["description_pl"] == "'@SUM(1+1)"
+    assert rows["KIT-9"]["manufacturer"] == "''=already quoted"
+    assert rows["KIT-9"]["name"] == "Skillet" and rows["KIT-9"]["stock"] == ""
+    out, _err = run(write(tmp_path, body))
+    assert "0 new, 0 updated, 2 unchanged" in out
+    assert_formulas_kept()
+
+
+def test_the_xlsx_export_keeps_types_and_comes_back_unchanged(admin_client, tmp_path):
+    """The library's formula escaping wrote every cell as text: "None", "False", "59.00" —
+    the file could not be imported again."""
+    formula_products()
+    content = export(admin_client, "1")
+    sheet = tablib.Dataset().load(content, format="xlsx")
+    rows = {row["sku"]: row for row in sheet.dict}
+    skillet, towels = rows["KIT-9"], rows["KIT-8"]
+    assert skillet["name_de"] == "'" + FORMULAS["name_de"]
+    assert skillet["name_pl"] == "'-20% Patelnia"
+    assert skillet["name_da"] in (None, "") and skillet["stock"] in (None, "")
+    assert isinstance(skillet["price"], int | float) and skillet["price"] == 59
+    assert towels["stock"] == 7 and towels["allow_backorders"] is True
+    assert skillet["is_active"] is True
+    texts = [value for row in sheet for value in row if isinstance(value, str)]
+    assert "None" not in texts and "False" not in texts and "59.00" not in texts
+    path = tmp_path / "products.xlsx"
+    path.write_bytes(content)
+    out, _err = run(str(path))
+    assert "0 new, 0 updated, 2 unchanged" in out
+    assert_formulas_kept()
+    # The backoffice reads the same file the same way.
+    response = admin_client.post(
+        reverse("admin:shop_product_import"),
+        {"resource": "0", "format": "1", "import_file": SimpleUploadedFile("p.xlsx", content)},
+    )
+    html = response.content.decode()
+    assert "Confirm import" in html and "Errors" not in html
+    assert "Some rows failed to validate" not in html

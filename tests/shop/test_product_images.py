@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from orders.models import Order
@@ -49,7 +50,7 @@ def change_form(product):
         "images-INITIAL_FORMS": "0",
         "images-MIN_NUM_FORMS": "0",
         "images-MAX_NUM_FORMS": "1000",
-        "images-0-alt_text": "A red jar",
+        "images-0-alt_text_en": "A red jar",
         "images-0-position": "0",
         "price_history-TOTAL_FORMS": "0",
         "price_history-INITIAL_FORMS": "0",
@@ -301,7 +302,7 @@ def test_a_product_with_pictures_is_saved_again_in_the_backoffice(admin_client):
             "images-INITIAL_FORMS": "1",
             "images-0-id": str(image.pk),
             "images-0-product": str(product.pk),
-            "images-0-alt_text": "A renamed jar",
+            "images-0-alt_text_en": "A renamed jar",
         }
     )
     response = admin_client.post(url, data)
@@ -310,3 +311,122 @@ def test_a_product_with_pictures_is_saved_again_in_the_backoffice(admin_client):
     image.refresh_from_db()
     assert product.name_en == "Renamed jar" and image.alt_text == "A renamed jar"
     assert (image.width, image.height) == (800, 800)
+
+
+# --- alternative text per language, pictures too large for Pillow, deleted pictures --------
+
+
+def test_the_alt_text_is_edited_per_language_and_read_in_the_readers(admin_client, client):
+    product = ProductFactory(name_en="Cutting board", name_pl="Deska", name_da=None)
+    data = change_form(product)
+    data.update(
+        {
+            "images-0-image": png(),
+            "images-0-alt_text_en": "Oak cutting board",
+            "images-0-alt_text_pl": "Dębowa deska do krojenia",
+        }
+    )
+    html = admin_client.get(reverse("admin:shop_product_change", args=[product.pk])).content
+    assert b'name="images-0-alt_text_pl"' in html and b'name="images-0-alt_text_da"' in html
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    assert admin_client.post(url, data).status_code == 302
+    image = product.images.get()
+    assert (image.alt_text_en, image.alt_text_pl, image.alt_text_de) == (
+        "Oak cutting board",
+        "Dębowa deska do krojenia",
+        None,
+    )
+
+    def alts(language):
+        client.cookies["django_language"] = language
+        page = client.get(f"/{language}/products/{product.slug}/").content.decode()
+        return page
+
+    assert 'alt="Dębowa deska do krojenia"' in alts("pl")
+    # No Danish text and no Danish name: the default language's text.
+    assert 'alt="Oak cutting board"' in alts("da")
+    # The list's main picture (read in the list's query) in the reader's language too.
+    from shop.models import Product
+
+    with translation.override("pl"):
+        assert Product.objects.with_main_image().get().main_image.alt == (
+            "Dębowa deska do krojenia"
+        )
+    with translation.override("de"):  # no German text: the German name is better than English
+        product.name_de = "Schneidebrett"
+        product.save()
+        assert Product.objects.with_main_image().get().main_image.alt == "Schneidebrett"
+
+
+def test_a_picture_too_large_for_pillow_gets_the_pixel_message(admin_client, monkeypatch):
+    """Pillow refuses to open a picture above twice ``MAX_IMAGE_PIXELS`` (a 20000×20000 PNG
+    with its default), and Django's form field said "Upload a valid image … corrupted"."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 2000 pixels and Pillow refuses
+    product = ProductFactory()
+    data = change_form(product)
+    data["images-0-image"] = png(100, 100)
+    response = admin_client.post(reverse("admin:shop_product_change", args=[product.pk]), data)
+    html = response.content.decode()
+    assert "The picture has too many pixels (at most 25.0 megapixels)." in html
+    assert "corrupted" not in html
+    assert not product.images.exists()
+
+
+def test_a_deleted_picture_and_its_versions_are_removed_after_the_commit(
+    admin_client, settings, django_capture_on_commit_callbacks
+):
+    product = ProductFactory()
+    kept, deleted = picture(product, 0), picture(product, 1)
+    deleted_files = [settings.MEDIA_ROOT / deleted.image.name] + [
+        settings.MEDIA_ROOT / getattr(deleted, v).name for v in sorted(deleted.VERSIONS)
+    ]
+    for version in deleted.VERSIONS:
+        getattr(deleted, version).generate()
+    assert all(path.exists() for path in deleted_files)
+    data = change_form(product)
+    data.update(
+        {
+            "images-TOTAL_FORMS": "2",
+            "images-INITIAL_FORMS": "2",
+            "images-0-id": str(kept.pk),
+            "images-0-product": str(product.pk),
+            "images-0-position": "0",
+            "images-1-id": str(deleted.pk),
+            "images-1-product": str(product.pk),
+            "images-1-position": "1",
+            "images-1-DELETE": "on",
+        }
+    )
+    del data["images-0-alt_text_en"]
+    url = reverse("admin:shop_product_change", args=[product.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert admin_client.post(url, data).status_code == 302
+    assert all(path.exists() for path in deleted_files)  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert not any(path.exists() for path in deleted_files)
+    assert list(product.images.all()) == [kept]
+    assert (settings.MEDIA_ROOT / kept.image.name).exists()
+
+
+def test_deleting_a_product_removes_its_picture_files(settings, django_capture_on_commit_callbacks):
+    product = ProductFactory()
+    image = picture(product)
+    image.jpeg_480.generate()
+    files = [settings.MEDIA_ROOT / image.image.name, settings.MEDIA_ROOT / image.jpeg_480.name]
+    assert all(path.exists() for path in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        product.delete()
+    assert not any(path.exists() for path in files)
+
+
+def test_a_rolled_back_deletion_keeps_the_files(settings):
+    from django.db import transaction
+
+    product = ProductFactory()
+    image = picture(product)
+    path = settings.MEDIA_ROOT / image.image.name
+    with pytest.raises(RuntimeError), transaction.atomic():
+        image.delete()
+        raise RuntimeError
+    assert path.exists() and product.images.exists()

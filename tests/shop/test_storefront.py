@@ -72,7 +72,8 @@ def test_category_and_search_lists(client, django_assert_max_num_queries):
     assert list(found) == [jam]
     by_sku = client.get(reverse("shop:products"), {"q": jam.sku.lower()}).context["products"]
     assert list(by_sku) == [jam]
-    assert client.get(reverse("shop:products"), {"page": "999"}).status_code == 200
+    # A page the list does not have is not found (it was the last page, with 200).
+    assert client.get(reverse("shop:products"), {"page": "999"}).status_code == 404
 
 
 def test_unknown_category_is_404(client):
@@ -170,3 +171,21 @@ def test_the_home_page_promises_the_withdrawal_period_of_the_settings(client):
     shop.save()
     page = client.get(reverse("shop:home")).content.decode()
     assert "21 days to return your order" in page and "30 days" not in page
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "3", "9999", "abc", "1.5"])
+def test_a_page_the_list_does_not_have_is_not_found(client, page):
+    """``Paginator.get_page`` answered each with the first or the last page (200)."""
+    kitchen = CategoryFactory(slug="kitchen")
+    for i in range(30):  # two pages of 24
+        ProductFactory(name=f"Pot {i}", category=kitchen)
+    for url in (reverse("shop:products"), reverse("shop:category", args=["kitchen"])):
+        assert client.get(url, {"page": page}).status_code == 404, url
+        assert client.get(url, {"page": "2"}).status_code == 200
+        assert client.get(url).status_code == 200
+
+
+def test_an_empty_list_has_its_first_page(client):
+    CategoryFactory(slug="empty")
+    assert client.get(reverse("shop:category", args=["empty"]), {"page": "1"}).status_code == 200
+    assert client.get(reverse("shop:products"), {"q": "nothing at all"}).status_code == 200
