@@ -175,11 +175,22 @@ LOGOUT_REDIRECT_URL = "shop:home"
 # Login throttling (storefront and backoffice) with django-axes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Per username AND IP (the inner list combines them): ["username", "ip_address"] would lock
+# by username OR IP — a stranger's five tries would lock a user out from everywhere, and one
+# user's typos everybody behind the same IP.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "customers.views.lockout"  # "too many attempts, try again later" page
+# Data minimisation: the throttle needs the failed logins, not a record of every successful
+# one (axes_accesslog: address, IP, browser, time, kept for ever). The failed ones
+# (axes_accessattempt, axes_accessfailurelog) are deleted by the daily retention run after
+# LOGIN_RECORDS_RETENTION_DAYS and with an erased customer (shop.logins).
+AXES_DISABLE_ACCESS_LOG = True
+LOGIN_RECORDS_RETENTION_DAYS = env.int("LOGIN_RECORDS_RETENTION_DAYS", default=30)
+if LOGIN_RECORDS_RETENTION_DAYS < 1:
+    raise environ.ImproperlyConfigured("LOGIN_RECORDS_RETENTION_DAYS must be 1 or more")
 # The current password a logged-in customer types to change the login address or the
 # password: at most this many wrong ones per account and window (a stolen session must not
 # be a way to guess it).
@@ -373,7 +384,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # no spreadsheet formulas from shop data
+# Off: it wrote every XLSX cell as text ("None", "False") and dropped a leading "=" for good.
+# The product export neutralises formulas itself, as the shop's other exports do
+# (shop.catalog_import.ProductResource.export_field, shop.exports.escape_formula).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 
 
@@ -390,8 +404,15 @@ DATEV_DEBTOR_ACCOUNT = env.str("DATEV_DEBTOR_ACCOUNT", default="10000")
 DATEV_REVENUE_ACCOUNTS = env.str("DATEV_REVENUE_ACCOUNTS", default="19=8400,7=8300,0=8200")
 # Accounts by EN 16931 category instead of rate: gift cards sold (E: a liability until
 # redeemed, "Verbindlichkeiten aus Gutscheinen", set up by the consultant), intra-community
-# supplies (K, SKR03 8125) and reverse-charge services (AE, SKR03 8337).
-DATEV_CATEGORY_ACCOUNTS = env.str("DATEV_CATEGORY_ACCOUNTS", default="E=1604,K=8125,AE=8337")
+# supplies (K, SKR03 8125), reverse-charge services (AE, SKR03 8337) and export deliveries
+# (G, SKR03 8120 "Steuerfreie Umsätze § 4 Nr. 1a UStG").
+DATEV_CATEGORY_ACCOUNTS = env.str("DATEV_CATEGORY_ACCOUNTS", default="E=1604,K=8125,AE=8337,G=8120")
+
+# Goods shipped to a country outside the EU are an export delivery, VAT-exempt (§ 4 Nr. 1a /
+# § 6 UStG, Art. 146 VAT Directive): priced net, invoiced as EN 16931 category G (orders.vat).
+# Off: such orders are taxed like domestic ones — for a seller who cannot keep the proof of
+# export (Ausfuhrnachweis) the exemption depends on.
+EXPORT_VAT_EXEMPT = env.bool("EXPORT_VAT_EXEMPT", default=True)
 
 # S11: whole months of access-log entries older than this are dropped by the daily
 # retention run (and `manage.py purge_access_log`); the database refuses anything shorter
