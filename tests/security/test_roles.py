@@ -18,6 +18,7 @@ from shop.admin import backoffice
 from shop.models import RetentionPolicy
 from shop.roles import ROLES, setup_roles
 from tests.factories import RoleUserFactory
+from tests.formtokens import fresh
 from tests.helpdesk.factories import ThreadFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +172,7 @@ def test_only_payments_and_manager_can_adjust_a_gift_card_balance(
     client.force_login(RoleUserFactory(role=role))
     response = client.post(
         reverse("admin:giftcards_giftcard_adjust", args=[card.pk]),
-        {"amount": "-5.00", "reason": "goodwill"},
+        fresh({"amount": "-5.00", "reason": "goodwill"}),
     )
     card.refresh_from_db()
     if allowed:
