@@ -126,7 +126,15 @@ def apply_reverse_charge(order, lines, seller_country=None):
         order.billing_vat_id, order.billing_country, order.shipping_country, seller_country, goods
     ):
         return False
-    for line in lines:
+    _price_net(order, lines, lines)
+    order.reverse_charge = True
+    return True
+
+
+def _price_net(order, priced, lines):
+    """The ``priced`` lines and the shipping of ``order`` at their net price and rate 0 (the
+    catalog's prices are gross); the goods total of all its ``lines`` again."""
+    for line in priced:
         if line.tax_rate:
             line.unit_price = net_of(line.unit_price, line.tax_rate)
             line.tax_rate = ZERO
@@ -134,8 +142,6 @@ def apply_reverse_charge(order, lines, seller_country=None):
     order.goods_total = sum((line.line_total for line in lines), ZERO)
     order.shipping_total = net_of(order.shipping_total, order.shipping_tax_rate)
     order.shipping_tax_rate = ZERO
-    order.reverse_charge = True
-    return True
 
 
 def export_applies(shipping_country, goods):
@@ -159,14 +165,7 @@ def apply_export(order, lines):
     goods = [line for line in lines if line.needs_shipping]
     if not export_applies(order.shipping_country, goods):
         return False
-    for line in goods:
-        if line.tax_rate:
-            line.unit_price = net_of(line.unit_price, line.tax_rate)
-            line.tax_rate = ZERO
-            line.line_total = money(line.unit_price * line.quantity)
-    order.goods_total = sum((line.line_total for line in lines), ZERO)
-    order.shipping_total = net_of(order.shipping_total, order.shipping_tax_rate)
-    order.shipping_tax_rate = ZERO
+    _price_net(order, goods, lines)
     order.export_delivery = True
     if order.reverse_charge and not any(line.is_downloadable for line in lines):
         order.reverse_charge = False
