@@ -51,3 +51,19 @@ def forget(*usernames):
 def username_lookup(address):
     """The rows of a login table under the e-mail address ``address`` (privacy report)."""
     return Q(username__iexact=(address or "").strip())
+
+
+def throttle_username(request, credentials=None):
+    """The user name the login throttle counts (``AXES_USERNAME_CALLABLE``): the address as
+    the login looks it up — without surrounding spaces, in lower case. Otherwise every
+    spelling ("JAN@…", " jan@… ") had five tries of its own and logged in while the
+    account was locked."""
+    from django.conf import settings
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials and credentials.get(field) is not None:
+        value = credentials.get(field)
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        value = data.get(field)
+    return value.strip().lower() if isinstance(value, str) else value

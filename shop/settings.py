@@ -181,6 +181,7 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "shop.logins.throttle_username"  # one count per address, any spelling
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "customers.views.lockout"  # "too many attempts, try again later" page
 # Data minimisation: the throttle needs the failed logins, not a record of every successful

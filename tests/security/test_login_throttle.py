@@ -40,3 +40,24 @@ def test_failures_lock_the_username_from_that_ip_only(settings, client, url_name
     # A from IP1: locked, even with the right password.
     response = _login(client, url, a.email, PASSWORD, IP1)
     assert response.status_code == 429 and not _logged_in(client)
+
+
+@pytest.mark.parametrize("url_name", ["customers:login", "admin:login"])
+def test_every_spelling_of_an_address_shares_one_count(settings, client, url_name):
+    """The login finds the account in any case and with spaces around it: the throttle counts
+    those spellings as one address, or each had five tries and a locked account logged in
+    under another spelling."""
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 5
+    factory = StaffFactory if url_name == "admin:login" else UserFactory
+    factory(email="jan@example.com")
+    url = reverse(url_name)
+    spellings = ["jan@example.com", "JAN@example.com", " Jan@Example.com ", "jan@EXAMPLE.COM"]
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, url, spellings[i % len(spellings)], "wrong-password", IP1)
+    for spelling in spellings:
+        response = _login(client, url, spelling, PASSWORD, IP1)
+        assert response.status_code == 429 and not _logged_in(client), spelling
+    # Another IP is not locked, whatever the spelling.
+    response = _login(client, url, "JAN@example.com", PASSWORD, IP2)
+    assert response.status_code == 302 and _logged_in(client)
