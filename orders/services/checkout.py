@@ -133,6 +133,7 @@ class ShownFigures:
     giftcard_available: Decimal
     credit_available: Decimal
     inputs: str  # _inputs_digest of the input the figures were quoted for
+    export: bool = False  # quoted as an export delivery (the page showed the note on duties)
 
     MONEY = (
         "goods_total",
@@ -165,6 +166,7 @@ class ShownFigures:
             giftcard_available=quote.available.get("giftcard_available", ZERO),
             credit_available=quote.available.get("credit_available", ZERO),
             inputs=_inputs_digest(data),
+            export=order.export_delivery,
         )
 
     def to_dict(self):
@@ -176,6 +178,7 @@ class ShownFigures:
             "shipping_method": self.shipping_method,
             "shipping_costs": {pk: str(cost) for pk, cost in self.shipping_costs.items()},
             "inputs": self.inputs,
+            "export": self.export,
         }
 
     @classmethod
@@ -195,6 +198,7 @@ class ShownFigures:
                 shipping_method=int(method) if method is not None else None,
                 shipping_costs=costs,
                 inputs=str(values["inputs"]),
+                export=bool(values.get("export", False)),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -232,12 +236,27 @@ def _check_shown(order, lines, data):
     if shown is None:
         return
     changed_inputs = shown.inputs != _inputs_digest(data)
+    # The goods themselves as the page listed them: products and quantities (a cart changed
+    # in another tab is not what the customer confirmed, even when it costs less).
+    same_goods = {str(line.product.pk): line.quantity for line in lines} == {
+        pk: qty for pk, (qty, _price) in shown.lines.items()
+    }
+    # A delivery that became an export with this submit: the page has not said yet that
+    # import duties may apply (an order the page already showed as an export has).
+    became_export = order.export_delivery and not shown.export
     expected = shown.expected(data.shipping_method_id)
-    if expected is not None and not (order.export_delivery and changed_inputs):
+    if same_goods and expected is not None and not became_export:
         _shipping, total, card, credit = expected
         due = order.grand_total - order.giftcard_total - order.credit_total
         if order.grand_total <= total and due <= total - card - credit:
             return
+    if not same_goods:
+        raise FiguresChanged(
+            _(
+                "Your cart has changed since you opened this page. Please check the items "
+                "and the total and place the order again."
+            )
+        )
     if changed_inputs:
         raise FiguresChanged(
             _(

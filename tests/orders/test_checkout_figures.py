@@ -149,6 +149,39 @@ def test_a_lowered_price_is_placed_a_raised_one_is_not(checkout_data, skillet):
         place_order({skillet.pk: 1}, data)
 
 
+def test_a_cart_changed_in_another_tab_places_nothing_even_when_cheaper(checkout_data, skillet):
+    """The page listed the skillet; meanwhile the cart holds something else (or less): not
+    what the customer confirmed, so the page comes back with the cart as it is now."""
+    board = ProductFactory(name="Board", price=D("19.50"), stock=5)
+    data = checkout_data()
+    data.shown = page_figures({skillet.pk: 2}, data)
+    for items in ({board.pk: 1}, {skillet.pk: 1}, {skillet.pk: 1, board.pk: 1}):
+        with pytest.raises(FiguresChanged, match="Your cart has changed"):
+            place_order(items, data)
+    nothing_placed(skillet, 5)
+
+
+def test_a_code_typed_on_a_page_already_showing_an_export_is_placed(checkout_data, skillet):
+    """The export's note on import duties was on the page: a code typed in just before
+    ordering lowers the total and is placed like any other."""
+    from tests.vouchers.factories import CodeFactory
+
+    billing = {
+        "first_name": "Heidi",
+        "last_name": "Muster",
+        "street": "Bahnhofstrasse 1",
+        "postcode": "8001",
+        "city": "Zürich",
+        "country": "CH",
+    }
+    data = checkout_data(billing=billing)
+    data.shown = page_figures({skillet.pk: 1}, data)
+    assert data.shown.export
+    data.voucher_code = CodeFactory().text
+    order = place_order({skillet.pk: 1}, data)
+    assert order.export_delivery and order.grand_total < data.shown.total
+
+
 def test_comparing_with_the_page_costs_the_placement_no_query(checkout_data, skillet):
     def queries(shown):
         data = checkout_data(email=f"{shown is not None}@example.com")
@@ -186,6 +219,8 @@ def test_the_page_shows_the_new_total_and_says_why_when_a_price_changed(
     assert again.status_code == 200
     text = again.content.decode()
     assert CHANGED in text and "Please check the new total and place the order again." in text
+    # No field is at fault: the summary's heading does not send the customer looking for one.
+    assert "There is a problem" in text and "Please check the highlighted fields" not in text
     assert "€99.00" in text and "€33.90" not in text  # free shipping from 50.00
     nothing_placed(skillet, 5)
 

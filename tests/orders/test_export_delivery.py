@@ -308,6 +308,7 @@ def test_an_export_placed_through_the_page_is_what_the_page_showed(
     assert EXPORT_NOTE in success and "64.12" in success
     mail = written(OutboxEmail.objects.get(template="order_confirmation"))
     assert EXPORT_NOTE in mail.body_text and EXPORT_NOTE in mail.body_html
+    assert "0% VAT" not in mail.body_text  # the lines say no "incl. 0 % VAT" either
 
 
 def test_choosing_switzerland_on_a_page_quoted_for_germany_shows_the_net_total_first(
