@@ -616,22 +616,39 @@ def _vat_rows(doc, lines, allowances, charges, match_stored):
 
 
 def _match_stored_nets(doc, basis, lines, allowances, charges):
-    """Invoices issued before e-invoicing booked each rate's net as ``round(gross / (1 +
-    rate))`` of the whole rate; where that differs by a cent from the sum of the item nets,
-    the cent goes to the rate's discount (or shipping, or largest line), so a re-printed old
-    invoice still shows its booked figures."""
-    if not doc.tax_rows or all(row.get("category") for row in doc.tax_rows):
+    """The nets the document booked, where they differ from the sum of its item nets: the
+    difference goes to the discount of that category and rate (or its shipping, or its
+    largest line), so BR-S-08 holds and the document prints and carries its stored rows.
+
+    Invoices issued before e-invoicing booked each rate's net as ``round(gross / (1 +
+    rate))`` of the whole rate (rows without category: matched per rate). A credit note's
+    rows per category and rate never credit more than is left of the invoice's row, and the
+    note that credits the rest of a row credits exactly that rest
+    (``orders.services.refunds``): a cent there may differ from its own item nets. For an
+    invoice issued since e-invoicing the stored rows are these figures: nothing moves."""
+    if not doc.tax_rows:
         return
+    by_category = all(row.get("category") for row in doc.tax_rows)
     stored = defaultdict(lambda: ZERO)
     for row in doc.tax_rows:
-        stored[_dec(row["rate"])] += _dec(row["net"])
-    for rate, target in stored.items():
-        keys = [key for key in basis if key[1] == rate]
+        rate = _dec(row["rate"])
+        stored[(row["category"], rate) if by_category else rate] += _dec(row["net"])
+    for target_key, target in stored.items():
+        if by_category:
+            category, rate = target_key
+            keys = [target_key] if target_key in basis else []
+        else:
+            category, rate = None, target_key
+            keys = [key for key in basis if key[1] == rate]
         residual = target - sum((basis[key] for key in keys), ZERO)
         if not residual or not keys:
             continue
-        allowance = next((a for a in allowances if a.rate == rate), None)
-        charge = next((c for c in charges if c.rate == rate), None)
+
+        def fits(item, category=category, rate=rate):
+            return item.rate == rate and (category is None or item.category == category)
+
+        allowance = next((a for a in allowances if fits(a)), None)
+        charge = next((c for c in charges if fits(c)), None)
         if allowance is not None:
             allowance.net -= residual
             basis[(allowance.category, rate)] += residual
@@ -639,6 +656,6 @@ def _match_stored_nets(doc, basis, lines, allowances, charges):
             charge.net += residual
             basis[(charge.category, rate)] += residual
         else:
-            line = max((li for li in lines if li.rate == rate), key=lambda li: li.net)
+            line = max((li for li in lines if fits(li)), key=lambda li: li.net)
             line.net += residual
             basis[(line.category, rate)] += residual

@@ -25,6 +25,7 @@ bought with it. A single-use code therefore stays used after a partial refund.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import F
@@ -52,7 +53,7 @@ from ..models import (
     net_of,
 )
 from ..seller import seller_record
-from ..vat import line_snapshot
+from ..vat import document_figures, line_snapshot
 from .lifecycle import (
     _close_downloads,
     _event,
@@ -143,11 +144,16 @@ def _points_base(order, lines):
 def _gross_by_rate(order, lines, quantities, shipping):
     """Gross per VAT rate of ``quantities`` ({line id: units}) of the order's lines plus
     ``shipping``, with the order's goods discount falling on the discounted goods among
-    them (``OrderLine.shares_discount``) by their share, spread over their rates as ``Order.tax_breakdown`` does. Returns
-    (gross per rate, the discount share). With every unit and all shipping this is exactly
-    the invoice's breakdown."""
+    them (``OrderLine.shares_discount``). Each rate's share of the discount is the invoice's
+    (``vat.discounted_gross_by_rate``) in proportion to the discounted goods credited at that
+    rate — all of it once they all are — so crediting every unit of a rate, in one note or
+    several, gives back exactly the invoice's gross at that rate. Returns (gross per rate,
+    the discount share)."""
     goods_discount = order.discount_total - order.shipping_discount
-    discountable = sum((line.line_total for line in lines if line.shares_discount), ZERO)
+    discountable = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line.shares_discount:
+            discountable[line.tax_rate] += line.line_total
     gross = defaultdict(lambda: ZERO)
     credited_discountable = defaultdict(lambda: ZERO)
     for line in lines:
@@ -158,19 +164,16 @@ def _gross_by_rate(order, lines, quantities, shipping):
         gross[line.tax_rate] += value
         if line.shares_discount:
             credited_discountable[line.tax_rate] += value
-    part = sum(credited_discountable.values(), ZERO)
-    share = money(goods_discount * part / discountable) if goods_discount and discountable else ZERO
-    if share and part:
-        remaining = share
-        rates = sorted(credited_discountable)
-        for i, rate in enumerate(rates):
-            piece = (
-                remaining
-                if i == len(rates) - 1
-                else money(share * credited_discountable[rate] / part)
-            )
+    share = ZERO
+    if goods_discount and sum(discountable.values(), ZERO):
+        at_rate = _spread(goods_discount, {r: v for r, v in discountable.items() if v})
+        for rate, part in credited_discountable.items():
+            if not part:
+                continue
+            whole = discountable[rate]
+            piece = at_rate[rate] if part >= whole else money(at_rate[rate] * part / whole)
             gross[rate] -= piece
-            remaining -= piece
+            share += piece
     if shipping:
         # at the rate the order charged it (the invoice's), not the method's rate of today
         gross[order.shipping_tax_rate] += shipping
@@ -194,6 +197,122 @@ def _rows(rows_by_rate):
         for rate, (net, gross) in sorted(rows_by_rate.items())
         if net or gross
     ]
+
+
+# --- VAT rows of a credit note --------------------------------------------------------------
+#
+# One rule for every credit note, per EN 16931 category and rate (the key of the invoice's
+# rows; the rate alone for an invoice issued before e-invoicing):
+#
+# - its figures are computed as the invoice's are (``vat.document_figures``: the sum of the
+#   credited line nets less their discount share plus the credited shipping), from the
+#   note's own lines and gross per rate;
+# - they never credit more net or VAT than is left of the invoice's row after the earlier
+#   notes; the note that credits the whole gross left of a row (the full refund: of every
+#   row) credits exactly the net and VAT left, so all notes of a fully refunded order add up
+#   to the invoice's rows to the cent;
+# - rows of nothing are not stored. The PDF and the XML print the stored rows
+#   (``vat._match_stored_nets``).
+
+
+def _row_key(row, by_category):
+    return (row.get("category") if by_category else None, Decimal(str(row["rate"])))
+
+
+def _remaining_rows(invoice, notes):
+    """What is left of each of the invoice's rows after ``notes``: {key: [net, tax, gross]}."""
+    invoice_rows = invoice.typed_tax_rows
+    by_category = bool(invoice_rows) and all(row.get("category") for row in invoice_rows)
+    left = defaultdict(lambda: [ZERO, ZERO, ZERO])
+    for row in invoice_rows:
+        amounts = left[_row_key(row, by_category)]
+        for i, name in enumerate(("net", "tax", "gross")):
+            amounts[i] += row[name]
+    for note in notes:
+        for row in note.typed_tax_rows:
+            key = _row_key(row, by_category)
+            if by_category and not row.get("category"):
+                # a note issued before its rows had categories: its rate's largest row
+                at_rate = [k for k in left if k[1] == key[1]] or [(None, key[1])]
+                key = max(at_rate, key=lambda k: left[k][2])
+            amounts = left[key]
+            for i, name in enumerate(("net", "tax", "gross")):
+                amounts[i] -= row[name]
+    return by_category, left
+
+
+def _stored_row(key, net, tax, gross):
+    category, rate = key
+    row = {"rate": rate, "net": net, "tax": tax, "gross": gross}
+    if category:
+        row["category"] = category
+    return row
+
+
+def _within(figures, by_category, left):
+    """The VAT rows of a partial note: its own figures (``vat.document_figures``), never
+    more net or VAT than is left of each invoice row, exactly what is left where it credits
+    a row's whole gross left."""
+    computed = defaultdict(lambda: [ZERO, ZERO])
+    for row in figures.vat_rows:
+        key = (row.category if by_category else None, row.rate)
+        computed[key][0] += row.basis
+        computed[key][1] += row.gross
+    rows = []
+    for key, (net, gross) in sorted(computed.items(), key=lambda item: (-item[0][1], item[0])):
+        left_net, left_tax, left_gross = left.get(key, (ZERO, ZERO, ZERO))
+        rate = key[1]
+        if gross > 0 and gross >= left_gross:
+            # the rest of the row (above it only by an extra credit: as net, never as VAT)
+            net, tax = left_net + (gross - left_gross), left_tax
+        elif gross > 0:
+            tax = min(max(gross - net, ZERO), max(left_tax, ZERO), gross) if rate else ZERO
+            net = gross - tax
+            if net > left_net:
+                net = max(left_net, ZERO)
+                tax = gross - net
+        else:
+            tax = gross - net if rate else ZERO
+            net = gross - tax
+        if net or tax or gross:
+            rows.append(_stored_row(key, net, tax, gross))
+    return rows
+
+
+def _final_rows(by_category, left):
+    """The VAT rows of the note that credits the rest of the invoice: what is left."""
+    return [
+        _stored_row(key, *amounts)
+        for key, amounts in sorted(left.items(), key=lambda item: (-item[0][1], item[0]))
+        if any(amounts)
+    ]
+
+
+def _planned_snapshot(invoice, credit_lines, rows_by_rate, **amounts):
+    """The planned note as ``vat.document_figures`` reads a credit note's snapshot
+    (``orders.einvoice.credit_note_snapshot``)."""
+    lines = [
+        {
+            **line_snapshot(cl.line, invoice.reverse_charge, invoice.export_delivery),
+            "quantity": cl.quantity,
+            "line_total": str(cl.total),
+        }
+        for cl in credit_lines
+    ]
+    return SimpleNamespace(
+        lines=lines,
+        tax_rows=[{"rate": row["rate"], "gross": row["gross"]} for row in rows_by_rate],
+        shipping_tax_rate=invoice.shipping_tax_rate,
+        shipping_discount=ZERO,
+        shipping_method_name="",
+        voucher_code="",
+        reverse_charge=invoice.reverse_charge,
+        export_delivery=invoice.export_delivery,
+        giftcard_total=ZERO,
+        credit_total=ZERO,
+        paid_total=ZERO,
+        **amounts,
+    )
 
 
 # --- planning -----------------------------------------------------------------------------
@@ -408,17 +527,10 @@ def plan_credit_note(
             )
     is_final = final or total == remaining_total
 
+    by_category, left = _remaining_rows(invoice, notes)
     if is_final:
-        # Exactly what the invoice charged less what earlier notes credited, per rate.
-        rows = defaultdict(lambda: [ZERO, ZERO])
-        for row in invoice.typed_tax_rows:
-            rows[row["rate"]][0] += row["net"]
-            rows[row["rate"]][1] += row["gross"]
-        for note in notes:
-            for row in note.typed_tax_rows:
-                rows[row["rate"]][0] -= row["net"]
-                rows[row["rate"]][1] -= row["gross"]
-        tax_rows = _rows({rate: tuple(v) for rate, v in rows.items()})
+        # Exactly what the invoice charged less what earlier notes credited.
+        tax_rows = _final_rows(by_category, left)
     else:
         rows = {}
         for rate in set(gross_before) | set(gross_after):
@@ -437,7 +549,17 @@ def plan_credit_note(
                 current = rows.setdefault(rate, [ZERO, ZERO])
                 current[0] += net_of(part, rate)
                 current[1] += part
-        tax_rows = _rows({rate: tuple(v) for rate, v in rows.items()})
+        snapshot = _planned_snapshot(
+            invoice,
+            credit_lines,
+            _rows({rate: tuple(v) for rate, v in rows.items()}),
+            shipping_total=shipping,
+            discount_total=discount_total,
+            adjustment=adjustment,
+            adjustment_text=adjustment_text,
+            grand_total=total,
+        )
+        tax_rows = _within(document_figures(snapshot, match_stored=False), by_category, left)
 
     points_before = _points_value(by_id, notes)
     points_now = (
