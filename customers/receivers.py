@@ -7,6 +7,9 @@ address or their rows, which no other app owns.
   addresses, threads, reviews …): who changed what and when stays, the person's name and
   address leave it (``shop.adminlog``).
 
+A guest erased by e-mail (``guest_deleting``) loses the login records under their address
+the same way; the history of their orders is scrubbed by the orders app.
+
 Connected in ``CustomersConfig.ready()``, before the apps above connect theirs: the
 customer's rows must still point at the account (its orders are anonymised and unlinked by
 the orders app's receiver).
@@ -34,5 +37,14 @@ def forget_person(sender, customer, by=None, **kwargs):
     logins.forget(*addresses)
 
 
+def forget_guest(sender, email, by=None, details=None, **kwargs):
+    """``guest_deleting``: the login throttle's records under the guest's addresses (someone
+    tried to log in with them). The change history of the guest's orders is the orders
+    app's (``orders.erasure.scrub_order_history``)."""
+    addresses = {email, *(details.emails if details is not None else ())}
+    logins.forget(*addresses)
+
+
 def connect():
     signals.customer_deleting.connect(forget_person, dispatch_uid="customers.forget_person")
+    signals.guest_deleting.connect(forget_guest, dispatch_uid="customers.forget_guest")

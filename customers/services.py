@@ -145,7 +145,8 @@ def delete_customer(user, by=None):
     - customer without orders: the account is deleted.
 
     Returns a dict describing what happened. First ``signals.customer_erasure_check`` asks
-    the apps what stands in the way (credit the shop still owes the customer), while nothing
+    the apps what stands in the way (credit the shop still owes the customer, open business:
+    an order paid and not shipped, an open return, a withdrawal to process), while nothing
     has changed yet; a refusal is raised as the receiver worded it. Then
     ``signals.customer_deleting`` lets the apps that hold data about the person (orders,
     codes, credit, threads, reviews) erase or anonymise it in the same transaction; what a
@@ -205,10 +206,12 @@ def delete_customer(user, by=None):
     return summary
 
 
-def guest_erasure_refusal(email):
+def guest_erasure_refusal(email, by=None):
     """Why the guest known by ``email`` cannot be erased as a guest, or None: the address is
     a customer account's, now or as an earlier login — that person is erased with the
-    account (their guest orders under it go with it)."""
+    account (their guest orders under it go with it) —, or what the
+    ``customer_erasure_check`` receivers return for the guest (``customer`` None,
+    ``emails``: open business with the person), joined."""
     from shop.db import json_array_contains
 
     email = (email or "").strip().lower()
@@ -226,6 +229,12 @@ def guest_erasure_refusal(email):
             )
             % {"email": email, "number": owner.customer_number or owner.pk}
         )
+    results = signals.customer_erasure_check.send(sender=User, customer=None, by=by, emails=[email])
+    refusals = [result for _receiver, result in results if isinstance(result, DomainError)]
+    if len(refusals) == 1:
+        return refusals[0]
+    if refusals:
+        return CustomerError(" ".join(refusal.message for refusal in refusals))
     return None
 
 
@@ -235,11 +244,12 @@ def delete_guest(email, by=None):
     unpaid pending orders canceled, orders anonymised — their invoices keep their own copy of
     the buyer —, threads and reviews anonymised), and the e-mails sent to it are deleted.
 
-    Refused (:func:`guest_erasure_refusal`) when the address is a customer account's. Returns
+    Refused (:func:`guest_erasure_refusal`) when the address is a customer account's or
+    while there is open business with the guest (``customer_erasure_check``). Returns
     a summary dict like :func:`delete_customer`. All or nothing."""
     email = (email or "").strip().lower()
     with transaction.atomic():
-        refusal = guest_erasure_refusal(email)
+        refusal = guest_erasure_refusal(email, by=by)
         if refusal is not None:
             raise refusal
         details = erasure.person_details(None, emails=[email])

@@ -1,12 +1,15 @@
 """Customer events other apps hook into.
 
-- ``customer_erasure_check(customer, by)``: sent before anything of a deletion is done (by
-  ``delete_customer`` inside its transaction, and by the deletion page before the operator
-  confirms). A receiver returns a ``DomainError`` saying what stands in the way of erasing
+- ``customer_erasure_check(customer, by, emails)``: sent before anything of a deletion is
+  done (by ``delete_customer`` inside its transaction, and by the deletion page before the
+  operator confirms), and before a guest's erasure (``guest_erasure_refusal``: ``customer``
+  None, ``emails`` the guest's address). A receiver returns a ``DomainError`` saying what stands in the way of erasing
   the customer now — in the words of ``by``, the operator, or of the customer themselves
   when ``by`` is None — or None. A check whose answer the erasure's own steps would change
   belongs here (canceling the unpaid orders gives their credit payments back), so the
-  refusal names what the operator sees and can act on.
+  refusal names what the operator sees and can act on. Open business with the person (an
+  order paid and not shipped, an open return, an unprocessed withdrawal statement) refuses
+  too (``orders.erasure.open_business_refusal``).
 - ``customer_addresses(customer)``: sent by the deletion before ``customer_deleting``. A
   receiver returns the e-mail addresses the person used in its app other than the account's
   own (orders placed before the address was changed, threads written from another

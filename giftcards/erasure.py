@@ -139,7 +139,10 @@ def erase_customer(customer, by=None, details=None):
 
 
 def on_customer_erasure_check(sender, customer, by=None, **kwargs):
-    """The refusal while credit stops the erasure, or None (``customer_erasure_check``)."""
+    """The refusal while credit stops the erasure, or None (``customer_erasure_check``). A
+    guest (``customer`` None) has no credit account."""
+    if customer is None:
+        return None
     credit = credit_in_the_way(customer)
     return credit.refusal(by) if credit is not None else None
 

@@ -15,14 +15,15 @@
 
 from django.db.models import Case, ProtectedError, Q, RestrictedError, Value, When
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customers.erasure import email_in, person_details, person_names, scrubber
 from customers.services import CustomerError
-from shop import events
+from shop import adminlog, events
 
 from .aftersales import Return, Withdrawal
 from .models import Invoice, Order, OrderComment
-from .services.lifecycle import cancel_order
+from .services.lifecycle import FINAL_STATES, cancel_order, order_state
 
 
 def anonymise_orders(orders, needles=()):
@@ -154,6 +155,27 @@ def scrub_aftersales(customer, orders, details=None, needles=None):
     _scrub_return_notes(Return.objects.filter(order__in=orders), needles)
 
 
+def scrub_order_history(orders, needles=()):
+    """Take the person out of the backoffice's change history of their orders, withdrawal
+    statements and returns (``shop.adminlog``): who changed what and when stays. Run before
+    the orders are anonymised: what each order says about its buyer (the guest's name, which
+    no account knows) is a needle too."""
+    orders = list(orders)
+    if not orders:
+        return 0
+    identifiers = [*needles]
+    for order in orders:
+        identifiers.extend(order_needles(order))
+    pks = [order.pk for order in orders]
+    objects = {
+        Order: pks,
+        Withdrawal: list(Withdrawal.objects.filter(order__in=pks).values_list("pk", flat=True)),
+        Return: list(Return.objects.filter(order__in=pks).values_list("pk", flat=True)),
+    }
+    deleted = _("Deleted")
+    return adminlog.scrub_history(objects, _deleted(identifiers), deleted)
+
+
 def person_orders(customer, details):
     """The account's orders and the guest orders under the person's addresses."""
     guest = Q(customer__isnull=True) & email_in("email", details.emails)
@@ -192,6 +214,7 @@ def erase_customer(customer, by=None, details=None):
         needles = [*details.emails, *details.needles()]
     else:
         needles = person_needles(customer, details)
+    scrub_order_history(orders, needles)
     scrub_aftersales(customer, orders, details, needles)
     if customer is None or not customer.is_test or invoiced:
         return {
@@ -216,6 +239,123 @@ def erase_customer(customer, by=None, details=None):
         "orders_canceled": canceled,
         "orders_invoiced": 0,
     }
+
+
+# Payment taken (or reserved on the card): the shop owes the goods or the money back.
+_TAKEN = (
+    Order.PaymentStatus.PAID,
+    Order.PaymentStatus.AUTHORIZED,
+    Order.PaymentStatus.PARTLY_REFUNDED,
+)
+
+
+def open_business(customer, emails=()):
+    """What the shop still has to do for the person (``customer`` None: a guest known by
+    ``emails``), as lists of order numbers: ``unshipped`` — orders paid or authorised and
+    neither fully shipped nor canceled/closed/refunded (a pending order nothing was taken
+    for, its card payment at most authorised, is not: the erasure cancels it); ``returns`` — returns requested or
+    received; ``withdrawals`` — withdrawal statements not processed. Erasing now would leave
+    them without anyone to ship to, refund or answer."""
+    details = person_details(customer, emails=emails)
+    orders = person_orders(customer, details)
+    candidates = (
+        orders.filter(payment_status__in=_TAKEN)
+        .exclude(status__in=[*FINAL_STATES, Order.Status.COMPLETE])
+        # a pending order with its card payment only authorised is canceled by the erasure
+        # (the reservation voided), as an unpaid one is: nothing stands in the way
+        .exclude(pk__in=orders.cancelable_pending().values("pk"))
+        .order_by("number", "pk")
+    )
+    unshipped = [str(order) for order in candidates if not order_state(order).fully_shipped]
+    returns = (
+        Return.objects.filter(order__in=orders, status__in=Return.OPEN)
+        .order_by("order__number")
+        .values_list("order__number", flat=True)
+        .distinct()
+    )
+    condition = Q(order__in=orders) | email_in("email", details.emails)
+    if customer is not None:
+        condition |= Q(customer=customer)
+    withdrawals = []
+    for withdrawal in (
+        Withdrawal.objects.new().filter(condition).select_related("order").order_by("received_at")
+    ):
+        number = withdrawal.order.number if withdrawal.order_id else withdrawal.order_number
+        withdrawals.append(number or "—")
+    return {
+        "unshipped": unshipped,
+        "returns": [number for number in returns if number],
+        "withdrawals": list(dict.fromkeys(withdrawals)),
+    }
+
+
+def open_business_refusal(customer, emails=(), by=None):
+    """The refusal while there is open business with the person (:func:`open_business`), in
+    the words of the operator ``by`` or, when None, of the customer deleting their own
+    account; None when there is none."""
+    found = open_business(customer, emails)
+    operator = by is not None
+    messages = []
+    if found["unshipped"]:
+        count, orders = len(found["unshipped"]), ", ".join(found["unshipped"])
+        if operator:
+            text = ngettext(
+                "Order %(orders)s is paid (or its card payment authorised) and not shipped "
+                "yet: ship or refund order %(orders)s first.",
+                "Orders %(orders)s are paid (or their card payments authorised) and not "
+                "shipped yet: ship or refund orders %(orders)s first.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "Your order %(orders)s has not been shipped yet. Please wait until it has "
+                "arrived, or contact us to cancel it, before deleting your account.",
+                "Your orders %(orders)s have not been shipped yet. Please wait until they "
+                "have arrived, or contact us to cancel them, before deleting your account.",
+                count,
+            )
+        messages.append(text % {"orders": orders})
+    if found["returns"]:
+        count, orders = len(found["returns"]), ", ".join(found["returns"])
+        if operator:
+            text = ngettext(
+                "The return of order %(orders)s is still open: refund or reject it first.",
+                "The returns of orders %(orders)s are still open: refund or reject them first.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "We are still processing the return of your order %(orders)s. Please delete "
+                "your account once it is completed.",
+                "We are still processing the returns of your orders %(orders)s. Please "
+                "delete your account once they are completed.",
+                count,
+            )
+        messages.append(text % {"orders": orders})
+    if found["withdrawals"]:
+        count, orders = len(found["withdrawals"]), ", ".join(found["withdrawals"])
+        if operator:
+            text = ngettext(
+                "Process the withdrawal statement of order %(orders)s first.",
+                "Process the withdrawal statements of orders %(orders)s first.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "We are still processing your withdrawal from order %(orders)s. Please "
+                "delete your account once we have answered it.",
+                "We are still processing your withdrawals from orders %(orders)s. Please "
+                "delete your account once we have answered them.",
+                count,
+            )
+        messages.append(text % {"orders": orders})
+    return CustomerError(" ".join(messages)) if messages else None
+
+
+def on_customer_erasure_check(sender, customer=None, by=None, emails=(), **kwargs):
+    """``customers.signals.customer_erasure_check``: open business stops the erasure of a
+    customer or (``customer`` None) of a guest known by ``emails``."""
+    return open_business_refusal(customer, emails, by=by)
 
 
 def on_customer_deleting(sender, customer, by=None, details=None, **kwargs):

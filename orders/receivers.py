@@ -3,6 +3,7 @@
 from customers.signals import (
     customer_addresses,
     customer_deleting,
+    customer_erasure_check,
     guest_deleting,
     person_details,
 )
@@ -11,6 +12,9 @@ from . import erasure
 
 
 def connect():
+    customer_erasure_check.connect(
+        erasure.on_customer_erasure_check, dispatch_uid="orders.erasure_check"
+    )
     customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="orders.erasure")
     customer_addresses.connect(erasure.customer_addresses, dispatch_uid="orders.addresses")
     guest_deleting.connect(erasure.on_guest_deleting, dispatch_uid="orders.guest_erasure")

@@ -349,7 +349,7 @@ def erase(request, ref):
         return redirect("admin:customers_user_delete", person.user.pk)
     if person.ref != ref:
         return redirect("admin:privacy_subject_erase", person.ref)
-    refusal = guest_erasure_refusal(person.email)
+    refusal = guest_erasure_refusal(person.email, by=request.user)
     if request.method == "POST" and refusal is None:
         refs = subjects.subject_refs(person)  # before the orders lose the address
         try:

@@ -3,7 +3,7 @@
 A real customer's reviews stay (the rating and the public text are shop content), without
 the person: author name → "Deleted customer", e-mail → ``deleted-r<pk>@invalid`` (the pattern
 customers uses for anonymised orders), no customer link, and the customer's e-mail address
-and name replaced where they occur in the text. A test customer's reviews are deleted.
+and name replaced where they occur in the text and in the shop's public reply. A test customer's reviews are deleted.
 Review requests sent to the person get the placeholder address too; their unsubscribe entry
 is deleted (it holds nothing but the address). Every address of the person counts (earlier
 ones too); a guest erased by e-mail (``guest_deleting``) loses their reviews the same way.
@@ -64,7 +64,9 @@ def erase_customer(customer, details=None):
         return len(ids)
     deleted_name = str(Review.Anonymised.ERASED.label)
     count = 0
-    for review in reviews.select_for_update().only("pk", "text", "author_name", "email"):
+    for review in reviews.select_for_update().only(
+        "pk", "text", "reply_text", "author_name", "email"
+    ):
         placeholder = placeholder_email(review)
         clean = scrubber(
             [(email, placeholder) for email in [review.email, *sorted(details.emails)]]
@@ -77,6 +79,8 @@ def erase_customer(customer, details=None):
             author_name=deleted_name[:100],
             anonymised=Review.Anonymised.ERASED,
             text=clean(review.text),
+            # the shop's public reply addresses the author by name ("Dear Erika, …")
+            reply_text=clean(review.reply_text),
         )
         count += 1
     return count

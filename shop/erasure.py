@@ -24,12 +24,60 @@ def _spread(digits):
     return _PHONE_SEPARATORS.join(re.escape(d) for d in digits)
 
 
+# ITU-T E.164 country calling codes are prefix-free: 1 and 7 are the one-digit codes, these
+# the two-digit ones, every other code has three digits. So the code a number starts with is
+# known exactly, and with it the national number.
+_ONE_DIGIT_CODES = frozenset({"1", "7"})
+_TWO_DIGIT_CODES = frozenset(
+    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 "
+    "63 64 65 66 81 82 84 86 90 91 92 93 94 95 98".split()
+)
+
+
+def country_code(digits):
+    """The E.164 country calling code ``digits`` (an international number without its
+    ``+``/``00``) starts with: "1", "49", "420"."""
+    if digits[:1] in _ONE_DIGIT_CODES:
+        return digits[:1]
+    if digits[:2] in _TWO_DIGIT_CODES:
+        return digits[:2]
+    return digits[:3]
+
+
+def _any_country_code():
+    """A regular expression for every country calling code, each matched whole."""
+    three = [
+        f"{first}{second}"
+        for first in "023456789"
+        for second in "0123456789"
+        if f"{first}{second}" not in _TWO_DIGIT_CODES
+    ]
+    return (
+        "(?:"
+        + "|".join(sorted(_ONE_DIGIT_CODES) + sorted(_TWO_DIGIT_CODES))
+        + "|(?:"
+        + "|".join(three)
+        + r")\d)"
+    )
+
+
+# Digits on the other side of a single separator belong to the same longer number (an IBAN,
+# a tracking number in groups, a phone number with another country code): not a match.
+_NOT_AFTER = r"(?<![\w+])(?<!\d[\s\-./])"
+_NOT_BEFORE = r"(?!\d)(?![\s\-./]\d)"
+
+
 def phone_pattern(number):
     """A regular expression matching ``number`` however it is written: any separators
     between the digits, with or without the international prefix (``+48``, ``0048``) or the
-    national trunk zero (``040`` for ``+49 40``). The country code's length is not known
-    from the number alone, so a number given with its prefix is matched with each of the
-    1–3-digit country codes it may start with; every variant keeps PHONE_MIN_DIGITS."""
+    national trunk zero (``040`` for ``+49 40``, also ``+49 (0)40``).
+
+    A number given with its prefix has exactly one national number (``country_code``), and
+    only its own country code may stand before it: "+49 30 1234567" does not match
+    "+49 40 1234567", "+48 30 1234567" or "1.234.567". A number given without one (a
+    national "030 1234567") may be written with any country code. The national number keeps
+    PHONE_MIN_DIGITS; digits right before or after it (across one separator) make it part of
+    another number."""
     number = (number or "").strip()
     digits = phone_digits(number)
     if not digits:
@@ -38,26 +86,20 @@ def phone_pattern(number):
     if digits.startswith("00"):
         digits = digits[2:]
     if international:
-        nationals = [digits[k:] for k in (1, 2, 3)]
+        code = country_code(digits)
+        national = digits[len(code) :]
+        code_pattern = _spread(code)
     else:
-        nationals = [digits[1:] if digits.startswith("0") else digits]
-    nationals = [n.lstrip("0") for n in nationals]
-    nationals = sorted({n for n in nationals if len(n) >= PHONE_MIN_DIGITS}, key=len, reverse=True)
-    if not nationals:
+        national = digits
+        code_pattern = _any_country_code()
+    national = national.lstrip("0")  # the trunk zero, "(0)" included
+    if len(national) < PHONE_MIN_DIGITS:
         return None
-    prefix = (
-        r"(?:\(?(?:\+|00)"
-        + _PHONE_SEPARATORS
-        + r"\d{1,3}"
-        + _PHONE_SEPARATORS
-        + r"(?:\(0\)"
-        + _PHONE_SEPARATORS
-        + r")?|0"
-        + _PHONE_SEPARATORS
-        + r")?"
-    )
-    body = "|".join(_spread(n) for n in nationals)
-    return re.compile(r"(?<![\w+])" + prefix + r"(?:" + body + r")(?!\d)")
+    sep = _PHONE_SEPARATORS
+    with_code = r"\(?(?:\+|00)" + sep + code_pattern + sep + r"(?:\(0\)" + sep + r"|0" + sep + r")?"
+    trunk = r"\(?0" + sep
+    prefix = r"(?:" + with_code + r"|" + trunk + r")?"
+    return re.compile(_NOT_AFTER + prefix + _spread(national) + _NOT_BEFORE)
 
 
 def scrub(text, needles, replacements):

@@ -91,3 +91,28 @@ class PaymentMethodFactory(factory.django.DjangoModelFactory):
     code = "card"
     name = "Credit card"
     kind = PaymentMethod.Kind.CARD
+
+
+def settle_open_business(*orders):
+    """Finish what the shop still owes the person of ``orders`` before an erasure test
+    (``orders.erasure.open_business`` refuses the erasure otherwise): a paid (or authorised)
+    order is shipped in full, its open returns rejected and its withdrawal statements
+    processed — as the staff would before erasing."""
+    from django.utils import timezone
+
+    from orders.aftersales import Return, Withdrawal
+    from orders.models import Order
+    from orders.services import create_shipment
+    from orders.services.lifecycle import order_state
+
+    for order in orders:
+        order = Order.objects.get(pk=order.pk)
+        remaining = {p.line.pk: p.remaining for p in order_state(order).progress if p.remaining}
+        if remaining and order.payment_status != Order.PaymentStatus.UNPAID:
+            create_shipment(order, remaining)
+        Return.objects.filter(order=order, status__in=Return.OPEN).update(
+            status=Return.Status.REJECTED, rejection_reason="Not sent back"
+        )
+        Withdrawal.objects.filter(order=order).update(
+            status=Withdrawal.Status.PROCESSED, processed_at=timezone.now()
+        )

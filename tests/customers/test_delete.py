@@ -9,7 +9,7 @@ from customers.models import User
 from orders.models import Invoice, Order, OrderLine
 from orders.services import create_invoice
 from tests.customers.factories import AddressFactory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, settle_open_business
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def test_invoices_are_kept_untouched(make_order):
     user = UserFactory()
     order = make_order(customer=user)
     invoice = create_invoice(order)
+    settle_open_business(order)  # invoiced (paid by card) and shipped
     snapshot = {f.attname: getattr(invoice, f.attname) for f in Invoice._meta.concrete_fields}
     services.delete_customer(user)
     invoice.refresh_from_db()
@@ -135,12 +136,17 @@ def test_erasure_cancels_unpaid_pending_orders_and_gives_everything_back(make_or
     mark_paid(paid)
     invoiced = make_order(customer=user)
     create_invoice(invoiced)
+    # paid and not shipped: open business refuses the erasure, nothing is canceled
+    with pytest.raises(services.CustomerError, match="not been shipped yet"):
+        services.delete_customer(user)
+    assert Order.objects.get(pk=pending.pk).status == Order.Status.PENDING
+    settle_open_business(paid, invoiced)
     summary = services.delete_customer(user)
     assert summary["orders_canceled"] == 1 and summary["orders_anonymised"] == 3
     statuses = dict(Order.objects.values_list("pk", "status"))
     assert statuses[pending.pk] == Order.Status.CANCELED
-    assert statuses[paid.pk] == Order.Status.PENDING  # paid: delivered as ordered
-    assert statuses[invoiced.pk] == Order.Status.PROCESSING
+    assert statuses[paid.pk] == Order.Status.PROCESSING  # paid and shipped: stays
+    assert statuses[invoiced.pk] == Order.Status.COMPLETE
     card.refresh_from_db()
     assert card.balance == card.initial_value  # the card payment came back
     assert Product.objects.get(pk=product.pk).stock == 8  # two orders still hold one each

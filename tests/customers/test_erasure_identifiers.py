@@ -32,7 +32,7 @@ from orders.services import (
 )
 from reviews.models import Review
 from tests.customers.test_erasure_across_apps import rows_mentioning, scanned_models
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, settle_open_business
 from tests.helpdesk.factories import MessageFactory, ThreadFactory
 from tests.orders.factories import ship_all
 from tests.reviews.factories import ReviewFactory
@@ -118,6 +118,7 @@ def test_withdrawal_and_return_notes_keep_no_part_of_the_address(make_order, sta
         note=f"Parcel from {FIRST} {LAST} <{email}>",
         user=staff,
     )
+    settle_open_business(order)  # the withdrawal processed, the return closed
 
     services.delete_customer(user, by=staff)
 

@@ -14,7 +14,7 @@ from orders.retention import anonymise_guest_orders
 from orders.services import add_comment, mark_paid
 from shop.mail import queue_email
 from shop.models import OutboxEmail
-from tests.factories import UserFactory
+from tests.factories import UserFactory, settle_open_business
 from tests.helpdesk.factories import MessageFactory, ThreadFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,7 @@ def billing(street=STREET, country="PL", postcode="00-950", city="Warszawa"):
 def test_erasure_takes_phones_and_streets_out_of_threads_and_comments(zbig, make_order, staff):
     order = make_order(customer=zbig, email=zbig.email, billing=billing(), phone=PHONE)
     mark_paid(order)
+    settle_open_business(order)  # shipped: no open business stops the erasure
     add_comment(order, "Customer called from +48 601-777-313 about the parcel.", user=staff)
     thread = ThreadFactory(customer=zbig, email=zbig.email, name=" ".join(NAME))
     message = MessageFactory(
@@ -121,6 +122,7 @@ def test_erasure_reaches_guest_orders_under_current_and_earlier_addresses(zbig, 
     )
     for order in (guest_now, guest_before):
         mark_paid(order)
+        settle_open_business(order)
     stranger = make_order(email="someone@example.org")
     queue_email("order_confirmation", "zbig.old@example.org", {"order": guest_before})
     OutboxEmail.objects.update(status=OutboxEmail.Status.SENT)

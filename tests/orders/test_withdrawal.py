@@ -16,7 +16,7 @@ from orders.aftersales import Withdrawal
 from orders.models import Order, Shipment
 from shop.admin import backoffice
 from shop.models import OutboxEmail, ShopSettings
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory, UserFactory, settle_open_business
 
 from .factories import downloadable_product, ship_all
 
@@ -321,6 +321,7 @@ def test_withdrawal_of_an_erased_customer_keeps_the_date_but_not_the_person(make
         reason="Erika changed her mind",
         customer=customer,
     )
+    settle_open_business(order)  # the statement processed: erasure waits for it otherwise
     customer_services.delete_customer(customer)
     withdrawal = Withdrawal.objects.get()
     assert withdrawal.received_at and withdrawal.order_id == order.pk
