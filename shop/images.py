@@ -120,3 +120,15 @@ def remove_picture_files(sender, instance, **kwargs):
                 logger.warning("Could not delete the picture file %s", file_name, exc_info=True)
 
     transaction.on_commit(remove, using=kwargs.get("using"))
+
+
+def remove_replaced_picture_files(sender, instance, **kwargs):
+    """``pre_save`` of a product picture: a new file in place of the old one (the product form's
+    "change") removes the old file and its resized versions after the commit, as a deletion
+    does — a replaced picture stayed public at its old address."""
+    if instance.pk is None or kwargs.get("raw"):
+        return
+    old = sender.objects.filter(pk=instance.pk).first()
+    if old is None or not old.image.name or old.image.name == instance.image.name:
+        return
+    remove_picture_files(sender, old, using=kwargs.get("using"))

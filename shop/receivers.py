@@ -22,9 +22,9 @@ def forget_shop_settings(sender, **kwargs):
 
 def connect():
     from django.core.signals import request_finished, request_started
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_save, pre_save
 
-    from .images import remove_picture_files
+    from .images import remove_picture_files, remove_replaced_picture_files
     from .models import ProductImage, ShopSettings, close_request_memo, open_request_memo
 
     request_started.connect(open_request_memo, dispatch_uid="shop.settings-memo-open")
@@ -35,6 +35,9 @@ def connect():
     # A deleted picture's files (original and resized versions) after the commit.
     post_delete.connect(
         remove_picture_files, sender=ProductImage, dispatch_uid="shop.picture-files"
+    )
+    pre_save.connect(
+        remove_replaced_picture_files, sender=ProductImage, dispatch_uid="shop.replaced-picture"
     )
     # Roles exist after every migrate; `manage.py setup_roles` refreshes them by hand.
     post_migrate.connect(create_roles, dispatch_uid="shop.roles")

@@ -430,3 +430,23 @@ def test_a_rolled_back_deletion_keeps_the_files(settings):
         image.delete()
         raise RuntimeError
     assert path.exists() and product.images.exists()
+
+
+def test_a_replaced_picture_file_and_its_versions_are_removed_after_the_commit(
+    settings, django_capture_on_commit_callbacks
+):
+    """A new file in place of the old one: the old file stayed public at its address."""
+    product = ProductFactory()
+    image = picture(product)
+    image.jpeg_480.generate()
+    old = [settings.MEDIA_ROOT / image.image.name, settings.MEDIA_ROOT / image.jpeg_480.name]
+    assert all(path.exists() for path in old)
+    image.alt_text = "unchanged file"
+    with django_capture_on_commit_callbacks(execute=True):
+        image.save()
+    assert all(path.exists() for path in old)  # saving without a new file keeps it
+    image.image = png(colour=(10, 120, 200), name="jar-new.png")
+    with django_capture_on_commit_callbacks(execute=True):
+        image.save()
+    assert not any(path.exists() for path in old)
+    assert (settings.MEDIA_ROOT / ProductImage.objects.get(pk=image.pk).image.name).exists()
