@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models.functions import Coalesce, Collate, NullIf, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from shop import charts
+from shop.db import is_postgresql
 from shop.locales import date_in_words
 from shop.models import PaymentMethod
 from shop.money import ZERO, format_money
@@ -196,8 +197,12 @@ def _product_name():
     names = [
         NullIf(Max(f"product__{build_localized_fieldname('name', language)}"), Value(""))
         for language in resolution_order(get_language())
-    ]
-    return Coalesce(*names, Max("name"), output_field=CharField())
+    ] + [Max("name")]
+    if is_postgresql():
+        # Each language's name column sorts by its own collation (shop/0025): the choice
+        # between them takes one, or PostgreSQL cannot tell which to group and sort by.
+        names = [Collate(name, "default") for name in names]
+    return Coalesce(*names, output_field=CharField())
 
 
 def top_products(today=None, limit=5):
