@@ -8,7 +8,10 @@ address or their rows, which no other app owns.
   address leave it (``shop.adminlog``).
 
 A guest erased by e-mail (``guest_deleting``) loses the login records under their address
-the same way; the history of their orders is scrubbed by the orders app.
+the same way. The history of what other apps erase or anonymise — orders, threads, reviews,
+also those found only by an address, not by the account — is scrubbed by each app's own
+receiver (``orders.erasure``, ``helpdesk.erasure``, ``reviews.erasure``), for a customer and
+a guest alike.
 
 Connected in ``CustomersConfig.ready()``, before the apps above connect theirs: the
 customer's rows must still point at the account (its orders are anonymised and unlinked by
@@ -39,8 +42,9 @@ def forget_person(sender, customer, by=None, **kwargs):
 
 def forget_guest(sender, email, by=None, details=None, **kwargs):
     """``guest_deleting``: the login throttle's records under the guest's addresses (someone
-    tried to log in with them). The change history of the guest's orders is the orders
-    app's (``orders.erasure.scrub_order_history``)."""
+    tried to log in with them). The change history of the guest's orders, threads and
+    reviews is their apps' (``orders.erasure.scrub_order_history``,
+    ``helpdesk.erasure.scrub_thread_history``, ``reviews.erasure.scrub_review_history``)."""
     addresses = {email, *(details.emails if details is not None else ())}
     logins.forget(*addresses)
 

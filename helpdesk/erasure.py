@@ -8,7 +8,8 @@ mails cleared and the thread token renewed, so links and reply tags in old e-mai
 open the thread. Every file attached in those threads (by the customer or by staff about
 them) is deleted — rows now, files on disk once the deletion has committed. A test customer's
 threads are deleted with their files. A guest erased by e-mail (``guest_deleting``) loses
-their threads like a real customer.
+their threads like a real customer. Either way the backoffice's change history of the threads
+keeps who changed what and when, without the person (``shop.adminlog``).
 
 Runs inside the deletion transaction; it only ever touches rows of this app.
 """
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission
 
 from customers.erasure import email_in, person_details, person_names, scrubber
+from shop import adminlog
 
 from . import attachments
 from .models import ERASED_SUFFIX, Attachment, Message, Thread, new_token
@@ -50,6 +52,26 @@ def _delete_attachments(thread_ids):
     attachments.delete_files_on_commit(names)
 
 
+def scrub_thread_history(customer, details, threads):
+    """Take the person out of the backoffice's change history of ``threads`` (their subject
+    in an entry's text, names and addresses in its message): run before the threads are
+    anonymised or deleted, while they still say who wrote them."""
+    rows = list(threads.values_list("pk", "email", "name"))
+    if not rows:
+        return 0
+    identifiers = [*details.emails, *details.needles()]
+    for _pk, email, name in rows:
+        identifiers += [email, *person_names(customer, name)]
+    if customer is not None:
+        identifiers.append(customer.email)
+    deleted = _("Deleted")
+    return adminlog.scrub_history(
+        {Thread: [pk for pk, _email, _name in rows]},
+        scrubber((identifier, deleted) for identifier in identifiers),
+        deleted,
+    )
+
+
 def erase_customer(customer, details=None):
     """Anonymise (real customer, guest: ``customer`` None) or delete (test customer) the
     threads; returns the count. ``details``: the person's addresses, phones and streets
@@ -57,6 +79,7 @@ def erase_customer(customer, details=None):
     if details is None:
         details = person_details(customer)
     threads = customer_threads(customer, details.emails)
+    scrub_thread_history(customer, details, threads)
     ids = list(threads.values_list("pk", flat=True))
     _delete_attachments(ids)
     if customer is not None and customer.is_test:

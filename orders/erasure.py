@@ -242,11 +242,7 @@ def erase_customer(customer, by=None, details=None):
 
 
 # Payment taken (or reserved on the card): the shop owes the goods or the money back.
-_TAKEN = (
-    Order.PaymentStatus.PAID,
-    Order.PaymentStatus.AUTHORIZED,
-    Order.PaymentStatus.PARTLY_REFUNDED,
-)
+_TAKEN = (*Order.PAID_STATUSES, Order.PaymentStatus.AUTHORIZED)
 
 
 def open_business(customer, emails=()):

@@ -52,9 +52,9 @@ class OrderQuerySet(models.QuerySet):
 
     def open_amount_relevant(self):
         """Orders that count towards a customer's open amount (S5)."""
-        return self.exclude(
-            payment_status__in=[Order.PaymentStatus.PAID, Order.PaymentStatus.PARTLY_REFUNDED]
-        ).exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED])
+        return self.exclude(payment_status__in=Order.PAID_STATUSES).exclude(
+            status__in=[Order.Status.CANCELED, Order.Status.CLOSED]
+        )
 
     def open_amount(self):
         """What these orders still owe (S5), the one definition of the open amount: for each
@@ -85,7 +85,21 @@ class Order(models.Model):
         PAID = "paid", _("Paid")
         # Paid, and part of it credited by one or more credit notes (the order stands).
         PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
+        # Paid, and money is owed back through the payment method that has not been paid
+        # out yet: a paid order canceled before its invoice (``payout_due``), or a credit
+        # note's ``paid_total`` not marked refunded. Becomes Refunded (the order canceled or
+        # closed) or Partly refunded (it stands) once every payout is recorded
+        # (``orders.services.lifecycle.refund_status``).
+        REFUND_PENDING = "refund_pending", _("Refund pending")
+        # Everything the customer paid has gone back (never while a payout is pending).
         REFUNDED = "refunded", _("Refunded")
+
+    # The payment method has collected and the shop still holds (some of) the money.
+    PAID_STATUSES = (
+        PaymentStatus.PAID,
+        PaymentStatus.PARTLY_REFUNDED,
+        PaymentStatus.REFUND_PENDING,
+    )
 
     number = models.CharField(
         _("order number"), max_length=20, unique=True, null=True, editable=False
@@ -202,7 +216,8 @@ class Order(models.Model):
     checkout_token = models.UUIDField(_("checkout token"), null=True, blank=True, editable=False)
     # A paid order canceled before its invoice: what the payment method collected is owed back
     # (no credit note exists to track it). Listed under "Refunds to pay out" until the
-    # operator marks it paid back (orders.services.mark_cancellation_refunded).
+    # operator marks it paid back (orders.services.mark_cancellation_refunded); the payment
+    # status says "Refund pending" until then, "Refunded" after.
     payout_due = models.DecimalField(
         _("to pay back"), max_digits=12, decimal_places=2, default=ZERO, editable=False
     )
@@ -259,6 +274,14 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(payout_done_at__isnull=True) | Q(payout_due__gt=0),
                 name="order_payout_done_only_when_due",
+            ),
+            # The payment status tells the payout's truth: "Refund pending" while it is owed,
+            # "Refunded" once it is paid back — never "Refunded" for money not paid back.
+            models.CheckConstraint(
+                condition=Q(payout_due=0)
+                | Q(payout_done_at__isnull=True, payment_status="refund_pending")
+                | Q(payout_done_at__isnull=False, payment_status="refunded"),
+                name="order_payout_matches_payment_status",
             ),
             # One order per checkout page (orders.services.checkout.place_order). Partial: the
             # orders without a token (most of a large table) take no room in the index.
@@ -334,8 +357,9 @@ class Order(models.Model):
 
     @property
     def is_paid(self):
-        """The payment method has collected (partly credited orders stay paid)."""
-        return self.payment_status in (self.PaymentStatus.PAID, self.PaymentStatus.PARTLY_REFUNDED)
+        """The payment method has collected (partly credited orders, and those with a refund
+        still to pay out, stay paid)."""
+        return self.payment_status in self.PAID_STATUSES
 
     @property
     def awaits_transfer(self):

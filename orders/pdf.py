@@ -31,7 +31,7 @@ def sender_line(shop):
     return " · ".join([shop.legal_name, shop.street, f"{shop.postcode} {shop.city}"])
 
 
-PAID = (Order.PaymentStatus.PAID, Order.PaymentStatus.PARTLY_REFUNDED, Order.PaymentStatus.REFUNDED)
+PAID = (*Order.PAID_STATUSES, Order.PaymentStatus.REFUNDED)
 BANK_TRANSFER = (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE)
 
 

@@ -7,12 +7,15 @@ and name replaced where they occur in the text and in the shop's public reply. A
 Review requests sent to the person get the placeholder address too; their unsubscribe entry
 is deleted (it holds nothing but the address). Every address of the person counts (earlier
 ones too); a guest erased by e-mail (``guest_deleting``) loses their reviews the same way.
+Either way the backoffice's change history of the reviews and requests keeps who changed
+what and when, without the person (``shop.adminlog``).
 """
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from customers.erasure import email_in, person_details, person_names, scrubber
+from shop import adminlog
 
 from .models import Review, ReviewOptOut, ReviewRequest
 
@@ -37,15 +40,48 @@ def customer_reviews(customer, emails=()):
     return Review.objects.filter(query)
 
 
-def erase_requests(customer, emails=()):
+def customer_requests(customer, emails=()):
+    """The review requests sent to the person or for their orders."""
     emails = _emails(customer, emails)
     query = email_in("email", emails) | (
         Q(order__customer__isnull=True) & email_in("order__email", emails)
     )
     if customer is not None:
         query |= Q(order__customer_id=customer.pk)
+    return ReviewRequest.objects.filter(query)
+
+
+def scrub_review_history(customer, details):
+    """Take the person out of the backoffice's change history of their reviews and review
+    requests (the author's name in an entry's text, names and addresses in its message):
+    run before they are anonymised or deleted, while they still say who wrote them."""
+    reviews = list(
+        customer_reviews(customer, details.emails).values_list("pk", "email", "author_name")
+    )
+    requests = list(customer_requests(customer, details.emails).values_list("pk", "email"))
+    if not reviews and not requests:
+        return 0
+    identifiers = [*details.emails, *details.needles(), *person_names(customer)]
+    for _pk, email, name in reviews:
+        identifiers += [email, *person_names(customer, name)]
+    identifiers += [email for _pk, email in requests]
+    if customer is not None:
+        identifiers.append(customer.email)
+    deleted = _("Deleted")
+    return adminlog.scrub_history(
+        {
+            Review: [pk for pk, _email, _name in reviews],
+            ReviewRequest: [pk for pk, _email in requests],
+        },
+        scrubber((identifier, deleted) for identifier in identifiers),
+        deleted,
+    )
+
+
+def erase_requests(customer, emails=()):
+    emails = _emails(customer, emails)
     ReviewOptOut.objects.filter(email_in("email", emails)).delete()
-    for review_request in ReviewRequest.objects.filter(query).only("pk"):
+    for review_request in customer_requests(customer, emails).only("pk"):
         ReviewRequest.objects.filter(pk=review_request.pk).update(
             email=f"deleted-rr{review_request.pk}@invalid"
         )
@@ -56,6 +92,7 @@ def erase_customer(customer, details=None):
     reviews; returns the count."""
     if details is None:
         details = person_details(customer)
+    scrub_review_history(customer, details)
     erase_requests(customer, details.emails)
     reviews = customer_reviews(customer, details.emails)
     if customer is not None and customer.is_test:

@@ -79,8 +79,7 @@ def _check_rating(rating):
 def _buying_orders():
     """Orders that prove a purchase: paid or shipped, not canceled and not refunded."""
     return Order.objects.exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED]).filter(
-        Q(payment_status__in=[Order.PaymentStatus.PAID, Order.PaymentStatus.PARTLY_REFUNDED])
-        | Q(shipments__isnull=False)
+        Q(payment_status__in=Order.PAID_STATUSES) | Q(shipments__isnull=False)
     )
 
 

@@ -96,7 +96,7 @@ def mark_prepayments_paid(order_ids, user=None, progress=None):
                 _("not a prepayment order (%(method)s)") % {"method": order.payment_method.name},
             )
             continue
-        if order.payment_status == Order.PaymentStatus.PAID:
+        if order.is_paid:
             outcome.skip(order, _("already paid"))
             continue
         if order.status in FINAL_STATES:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop, override
 
 from customers import loyalty
 from shop import events
+from shop.fields import parse_whole_number
 from shop.mail import queue_email
 from shop.models import Product, ShopSettings
 
@@ -165,6 +166,16 @@ def order_state(order):
         for line in order.lines.all()
     ]
     return OrderState(order, order.invoice, progress, len(shipments))
+
+
+def typed_units(line_id, units):
+    """One entry of ``{order line id: units}`` as a form posts it ("2", "" for none) or code
+    passes it: ``(line id, units)`` as whole numbers, else ``OrderError``. "1_0" is refused
+    (``int()`` read it as 10), as is "1.000" (shop.fields.parse_whole_number)."""
+    try:
+        return parse_whole_number(line_id), parse_whole_number(units or 0)
+    except ValueError:
+        raise OrderError(_("Quantities must be whole numbers.")) from None
 
 
 def _lock(order):
@@ -422,13 +433,34 @@ def mark_paid(order, user=None):
     """Payment status → Paid (bank transfer arrived, cash collected …). No-op if already paid."""
     with transaction.atomic():
         locked = _lock(order)
+        _refuse_if_final(locked, _("marked as paid"))
         if locked.is_paid:
             _finish(order, locked)
             return locked
-        _refuse_if_final(locked, _("marked as paid"))
         # An authorized card payment that is marked paid has been taken: a capture.
         _set_paid(locked, user, captured=locked.payment_status == Order.PaymentStatus.AUTHORIZED)
         return _finish(order, locked)
+
+
+def refund_status(locked):
+    """The payment status of a paid order money goes back to (canceled, or credited by credit
+    notes), from what is still owed: "Refund pending" while a payout through the payment
+    method is not recorded — the order's own after a cancellation (``payout_due``) or a
+    credit note's (``paid_total``) —, then "Refunded" for an order that no longer stands and
+    "Partly refunded" for one that does. The one rule of the cancellation, the credit notes
+    and the payouts: the status never says "Refunded" while the customer is still owed money
+    (the constraint ``order_payout_matches_payment_status`` holds the order's own payout to
+    it)."""
+    pending = locked.payout_pending or (
+        CreditNote.objects.filter(
+            invoice__order=locked, paid_total__gt=0, refunded_at__isnull=True
+        ).exists()
+    )
+    if pending:
+        return Order.PaymentStatus.REFUND_PENDING
+    if locked.status in FINAL_STATES:
+        return Order.PaymentStatus.REFUNDED
+    return Order.PaymentStatus.PARTLY_REFUNDED
 
 
 def cancel_order(order, user=None):
@@ -457,10 +489,11 @@ def cancel_order(order, user=None):
         was_authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED
         locked.status = Order.Status.CANCELED
         if was_paid:
-            locked.payment_status = Order.PaymentStatus.REFUNDED
             # What the payment method collected is owed back; gift card and account credit
-            # go back by the receivers of order_canceled below.
+            # go back by the receivers of order_canceled below. Refunded only once nothing
+            # is owed any more: "Refund pending" until the payout is recorded.
             locked.payout_due = max(ZERO, locked.amount_due)
+            locked.payment_status = refund_status(locked)
         elif was_authorized:
             locked.payment_status = Order.PaymentStatus.UNPAID
         locked.save(update_fields=["status", "payment_status", "payout_due"])
@@ -498,7 +531,8 @@ def mark_cancellation_refunded(order, user=None):
                 % {"number": locked.number}
             )
         locked.payout_done_at = timezone.now()
-        locked.save(update_fields=["payout_done_at"])
+        locked.payment_status = refund_status(locked)
+        locked.save(update_fields=["payout_done_at", "payment_status"])
         _event(
             locked,
             events.part(
@@ -509,6 +543,7 @@ def mark_cancellation_refunded(order, user=None):
             user=user,
         )
     order.payout_done_at = locked.payout_done_at
+    order.payment_status = locked.payment_status
     return locked
 
 
@@ -534,10 +569,7 @@ def create_shipment(order, lines, tracking=(), user=None):
         progress = {p.line.pk: p for p in state.progress}
         wanted = {}
         for line_id, quantity in (lines or {}).items():
-            try:
-                line_id, quantity = int(line_id), int(quantity or 0)
-            except (TypeError, ValueError):
-                raise OrderError(_("Quantities must be whole numbers.")) from None
+            line_id, quantity = typed_units(line_id, quantity)
             if line_id not in progress:
                 raise OrderError(_("This line does not belong to the order."))
             if quantity < 0:

@@ -12,7 +12,9 @@ Where the money goes, in this order (shown before the operator confirms):
 2. Back to the gift card, then to the account credit it was paid with (the refund steps of
    ``orders.extensions``, i.e. the giftcards app, which books them in its ledger).
 3. The rest: "to refund via <payment method>"; the operator pays it out and marks the
-   credit note refunded (:func:`mark_refunded`).
+   credit note refunded (:func:`mark_refunded`). Until then the order's payment status is
+   "Refund pending", then "Partly refunded" or (closed) "Refunded"
+   (``lifecycle.refund_status``).
 
 Loyalty points earned on the credited goods are taken back pro rata (never below zero). The
 sum of an invoice's credit notes never exceeds it: the order row is locked while a note is
@@ -66,6 +68,8 @@ from .lifecycle import (
     lock_for_release,
     next_invoice_number,
     order_state,
+    refund_status,
+    typed_units,
 )
 
 CREDIT_NOTE_REASON_MAX = 2000
@@ -321,10 +325,7 @@ def _planned_snapshot(invoice, credit_lines, rows_by_rate, **amounts):
 def _parse_quantities(lines, progress):
     wanted = {}
     for line_id, quantity in (lines or {}).items():
-        try:
-            line_id, quantity = int(line_id), int(quantity or 0)
-        except (TypeError, ValueError):
-            raise OrderError(_("Quantities must be whole numbers.")) from None
+        line_id, quantity = typed_units(line_id, quantity)
         if line_id not in progress:
             raise OrderError(_("This line does not belong to the order."))
         if quantity < 0:
@@ -722,10 +723,9 @@ def _issue(locked, plan, user, reason):
     if plan.is_final:
         locked.status = Order.Status.CLOSED
         fields.append("status")
-        if was_paid:
-            locked.payment_status = Order.PaymentStatus.REFUNDED
-    elif was_paid:
-        locked.payment_status = Order.PaymentStatus.PARTLY_REFUNDED
+    if was_paid:
+        # "Refund pending" while this note's (or an earlier one's) payout is not recorded
+        locked.payment_status = refund_status(locked)
     locked.save(update_fields=fields)
     if was_paid and locked.customer_id:
         loyalty.reverse_points_for_refund(
@@ -857,6 +857,10 @@ def mark_refunded(credit_note, user=None):
         note.refunded_at = timezone.now()
         note.refunded_by = user if user is not None and user.is_authenticated else None
         note.save(update_fields=["refunded_at", "refunded_by"])
+        if locked.payment_status == Order.PaymentStatus.REFUND_PENDING:
+            # the last payout recorded: Refunded (closed) or Partly refunded (it stands)
+            locked.payment_status = refund_status(locked)
+            locked.save(update_fields=["payment_status"])
         _event(
             locked,
             events.part(

@@ -15,12 +15,8 @@ from vouchers.models import Code, Redemption
 
 ZERO = Decimal("0.00")
 FINAL = (Order.Status.CANCELED, Order.Status.CLOSED)
-ISSUED = (
-    Order.PaymentStatus.PAID,
-    Order.PaymentStatus.PARTLY_REFUNDED,
-    Order.PaymentStatus.REFUNDED,
-)
-PAID = (Order.PaymentStatus.PAID, Order.PaymentStatus.PARTLY_REFUNDED)
+ISSUED = (*Order.PAID_STATUSES, Order.PaymentStatus.REFUNDED)
+PAID = Order.PAID_STATUSES
 
 
 def check_all(invoices_seen=(), credit_notes_seen=()):

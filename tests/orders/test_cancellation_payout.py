@@ -66,6 +66,10 @@ def test_the_backoffice_lists_and_marks_the_payout(admin_client, make_order, pre
     services.mark_paid(order)
     confirm = admin_client.get(reverse("admin:orders_order_cancel", args=[order.pk]))
     assert "pay €24.90 back to the customer via Prepayment" in confirm.content.decode()
+    # the tile it names is the one that lists it
+    assert "“Refund pending” and the order is listed under “Canceled orders to pay back”" in (
+        confirm.content.decode()
+    )
     admin_client.post(reverse("admin:orders_order_cancel", args=[order.pk]))
 
     start = admin_client.get(reverse("admin:index")).content.decode()

@@ -125,8 +125,14 @@ def test_backoffice_refund_with_note_and_credit_note_pdf(admin_client, make_orde
     pdf_url = reverse("admin:orders_creditnote_pdf", args=[credit_note.pk])
     detail = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert credit_note.number in detail.content.decode() and pdf_url in detail.content.decode()
-    # The payment panel of a refunded order shows what went back, not an amount due.
+    # The payment panel of a refunded order shows what went back, not an amount due — once
+    # the card refund is paid out; until then what was paid and that its refund is pending.
     assert "Amount due" not in detail.content.decode()
+    assert f"<th>Paid</th><td><strong>€{order.grand_total}" in detail.content.decode()
+    assert "pay-refund_pending" in detail.content.decode()
+    assert f"<th>Refunded</th><td><strong>€{order.grand_total}" not in detail.content.decode()
+    admin_client.post(reverse("admin:orders_creditnote_refunded", args=[credit_note.pk]))
+    detail = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert f"<th>Refunded</th><td><strong>€{order.grand_total}" in detail.content.decode()
     invoice_page = admin_client.get(reverse("admin:orders_invoice_change", args=[invoice.pk]))
     assert pdf_url in invoice_page.content.decode()

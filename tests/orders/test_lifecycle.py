@@ -187,7 +187,8 @@ def test_cancel_returns_stock_refunds_and_notifies_receivers(make_order, stocked
     stocked.refresh_from_db()
     assert stocked.stock == 10
     assert order.status == Order.Status.CANCELED
-    assert order.payment_status == Order.PaymentStatus.REFUNDED
+    # owed back, not paid back yet: not "Refunded" (tests/orders/test_cancellation_payout.py)
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
     assert ("canceled", order.number) in received
     assert not Order.objects.open_amount_relevant().filter(pk=order.pk).exists()
 
@@ -257,7 +258,7 @@ def test_refund_closes_returns_unshipped_stock_and_notifies(make_order, stocked,
     order = reload(order)
     stocked.refresh_from_db()
     assert order.status == Order.Status.CLOSED
-    assert order.payment_status == Order.PaymentStatus.REFUNDED
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING  # card refund not paid out
     assert stocked.stock == 9  # 3 unshipped came back; the shipped one is with the customer
     assert ("canceled", order.number) in received
     with pytest.raises(OrderError):

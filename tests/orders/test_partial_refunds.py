@@ -72,10 +72,14 @@ def test_partial_credit_note_credits_lines_with_the_vat_of_exactly_that_part(inv
     assert rows(note) == {D("19.00"): (D("12.61"), D("2.39"), D("15.00"))}
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETE
-    assert order.payment_status == Order.PaymentStatus.PARTLY_REFUNDED
     assert order.credited_total == D("15.00")
-    # Paid by card: the whole amount is to be refunded via the payment method.
+    # Paid by card: the whole amount is to be refunded via the payment method — pending
+    # until the operator records the payout, then the order is partly refunded.
     assert note.paid_total == D("15.00") and note.payout_pending
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
+    services.mark_refunded(note)
+    order.refresh_from_db()
+    assert order.payment_status == Order.PaymentStatus.PARTLY_REFUNDED
 
 
 def test_several_partial_credit_notes_add_up_to_the_invoice_per_vat_rate(invoiced, goods):
@@ -93,6 +97,11 @@ def test_several_partial_credit_notes_add_up_to_the_invoice_per_vat_rate(invoice
     assert last.is_final
     order.refresh_from_db()
     assert order.status == Order.Status.CLOSED
+    # Refunded once the last of the three card refunds is paid out, not before
+    for note in (first, second, last):
+        assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
+        services.mark_refunded(note)
+        order.refresh_from_db()
     assert order.payment_status == Order.PaymentStatus.REFUNDED
     invoice = Invoice.objects.get(order=order)
     total = {}
@@ -435,17 +444,24 @@ def test_partial_credit_note_pdf_in_the_orders_language(invoiced, goods, languag
 def test_a_partly_refunded_order_still_proves_the_purchase_and_its_invoice_is_paid(
     make_order, goods, customer
 ):
+    from orders import limits
     from reviews.services import has_bought
 
     lamp, coffee = goods
     order = make_order({lamp.pk: 2, coffee.pk: 1}, customer=customer)
     services.create_invoice(order)  # card: paid, nothing shipped yet
-    services.create_credit_note(order, {line_of(order, coffee).pk: 1})
+    note = services.create_credit_note(order, {line_of(order, coffee).pk: 1})
     order.refresh_from_db()
-    assert order.payment_status == Order.PaymentStatus.PARTLY_REFUNDED
-    assert has_bought(lamp, customer=customer)
-    text = pdf_text(pdf.render_invoice(Invoice.objects.get(order=order)))
-    assert "Paid on" in text and "Please transfer" not in text
+    # its card refund not paid out yet, then paid out: paid all the same
+    for status in (Order.PaymentStatus.REFUND_PENDING, Order.PaymentStatus.PARTLY_REFUNDED):
+        order.refresh_from_db()
+        assert order.payment_status == status
+        assert has_bought(lamp, customer=customer)
+        assert limits.open_amount(customer) == 0
+        text = pdf_text(pdf.render_invoice(Invoice.objects.get(order=order)))
+        assert "Paid on" in text and "Please transfer" not in text
+        if note.payout_pending:
+            services.mark_refunded(note)
 
 
 def test_the_refund_entries_note_is_in_the_customers_language(invoiced, goods, customer):

@@ -84,8 +84,12 @@ def test_refunding_a_return_issues_a_partial_credit_note_for_its_lines(delivered
     note = ret.credit_note
     assert note.grand_total == D("25.00") and note.lines[0]["unshipped"] == 0
     order = Order.objects.get(pk=delivered.pk)
-    assert order.payment_status == Order.PaymentStatus.PARTLY_REFUNDED
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING  # card refund not paid out
     assert order.status == Order.Status.COMPLETE
+    services.mark_refunded(note)
+    assert Order.objects.get(pk=delivered.pk).payment_status == (
+        Order.PaymentStatus.PARTLY_REFUNDED
+    )
     with pytest.raises(OrderError, match="cannot be refunded"):
         services.refund_return(ret)
 
@@ -98,8 +102,11 @@ def test_a_return_of_everything_with_shipping_closes_the_order(make_order, lamp)
     services.refund_return(ret, shipping="4.90")
     order.refresh_from_db()
     assert order.status == Order.Status.CLOSED
-    assert order.payment_status == Order.PaymentStatus.REFUNDED
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
     assert CreditNote.objects.get().is_final
+    services.mark_refunded(CreditNote.objects.get())
+    order.refresh_from_db()
+    assert order.payment_status == Order.PaymentStatus.REFUNDED
 
 
 @pytest.mark.parametrize(

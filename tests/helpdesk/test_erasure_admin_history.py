@@ -1,0 +1,55 @@
+"""Erasing a person takes them out of the backoffice's change history of their helpdesk
+threads (``helpdesk.erasure.scrub_thread_history``), for a guest erased by e-mail and for a
+customer alike — also a thread only their address links to them (found by an exploratory
+test: the guest's threads kept the name in the history, the customer's too when the thread
+was not linked to the account)."""
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+
+from customers.services import delete_customer, delete_guest
+from tests.factories import UserFactory
+from tests.helpdesk.factories import ThreadFactory
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "gerda.gast@example.org"
+
+
+def _log(staff, obj, message):
+    LogEntry.objects.log_actions(
+        staff.pk, [obj], CHANGE, change_message=message, single_object=True
+    )
+    return LogEntry.objects.filter(object_id=str(obj.pk)).latest("pk")
+
+
+def _erase_guest():
+    delete_guest(EMAIL)
+
+
+def _erase_customer():
+    customer = UserFactory(email=EMAIL, first_name="Gerda", last_name="Gastmann")
+    delete_customer(customer)
+
+
+@pytest.mark.parametrize("erase", [_erase_guest, _erase_customer], ids=["guest", "customer"])
+def test_erasure_scrubs_the_admin_history_of_the_persons_threads(staff, erase):
+    # not linked to any account: only the address says whose it is
+    thread = ThreadFactory(
+        email=EMAIL, name="Gerda Gastmann", subject="Delivery for Gerda Gastmann"
+    )
+    entry = _log(staff, thread, f"Called Gerda Gastmann ({EMAIL}, Gästeweg 17)")
+    assert "Gastmann" in entry.object_repr
+    other = ThreadFactory(email="other@example.org", name="Ida Other", subject="Hello")
+    untouched = _log(staff, other, "Called Ida about it")
+
+    erase()
+
+    entry.refresh_from_db()
+    assert entry.object_repr == "Deleted"
+    for identifier in ("Gerda", "Gastmann", EMAIL):
+        assert identifier not in entry.change_message
+    assert entry.user_id == staff.pk and entry.action_flag == CHANGE  # who and what stay
+    untouched.refresh_from_db()
+    assert untouched.change_message == "Called Ida about it"
+    assert untouched.object_repr == str(other)
