@@ -10,7 +10,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from shop.fields import EmailFormField
+from shop.fields import EmailFormField, WholeNumberField
 from shop.formtokens import OneTimeForm
 from shop.locales import country_choices
 from shop.mail import queue_email
@@ -349,7 +349,7 @@ class DeleteGroupForm(forms.Form):
 
 
 class PointsAdjustmentForm(OneTimeForm):
-    points = forms.IntegerField(
+    points = WholeNumberField(
         label=_("Points (+/−)"), min_value=-MAX_ADJUSTMENT, max_value=MAX_ADJUSTMENT
     )
     note = forms.CharField(label=_("Reason"), max_length=150)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import LocalDateField, WholeNumberField
 from shop.formtokens import OneTimeForm
 from shop.models import ShopSettings
 from shop.money import MAX_AMOUNT, MoneyField
@@ -41,17 +42,16 @@ class IssueCardsForm(OneTimeForm):
     amount = MoneyField(
         label=_("Value per card"), min_value=Decimal("0.01"), max_value=services.MAX_VALUE
     )
-    count = forms.IntegerField(
+    count = WholeNumberField(
         label=_("Number of cards"),
         min_value=1,
         max_value=services.MAX_BULK,
         initial=1,
         help_text=_("One card opens its page; several cards download as a CSV file."),
     )
-    valid_until = forms.DateField(
+    valid_until = LocalDateField(
         label=_("Valid until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Last day the cards can be used. Empty = no expiry."),
     )
     reason = forms.CharField(

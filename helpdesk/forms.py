@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from shop.fields import EMAIL_MAX_LENGTH, EmailFormField
+from shop.fields import EMAIL_MAX_LENGTH, EmailFormField, LocalDateField
 
 from . import attachments
 from .models import CannedReply, ContactTopic, Thread
@@ -116,12 +116,8 @@ class ThreadSearchForm(forms.Form):
         + list(Thread.Status.choices),
     )
     assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = LocalDateField(label=_("From"), required=False)
+    date_to = LocalDateField(label=_("To"), required=False)
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ A credit note's amounts are its own (a partial credit note credits exactly its p
 like an invoice's through its e-invoice snapshot (``einvoice.credit_note_snapshot``).
 """
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -351,10 +352,13 @@ def sales_report(first, last, group="day"):
 
 def month_bounds(text):
     """``"2026-03"`` → (date(2026, 3, 1), date(2026, 3, 31)); ValueError for anything else."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", text.strip() if isinstance(text, str) else "")
+    if match is None:  # int() took "2_026-03" and other digits than 0–9
+        raise ValueError(text)
+    year, month = int(match[1]), int(match[2])
     try:
-        year, month = (int(part) for part in text.strip().split("-"))
         first = date(year, month, 1)
-    except (AttributeError, TypeError, ValueError):
+    except ValueError:
         raise ValueError(text) from None
     if not 2000 <= year <= 2100:
         raise ValueError(text)

@@ -2,7 +2,7 @@
 buttons, invoice and shipment pages, and the operator's new-orders feed token."""
 
 import functools
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from shop.admin import LargeListAdminMixin, backoffice, choice_label, date_time_cell
 from shop.exceptions import DomainError, add_to_form
+from shop.fields import date_format_hint, parse_typed_date
 from shop.forms import parse_id
 from shop.locales import country_name, language_name
 from shop.money import format_money
@@ -43,7 +44,8 @@ from .pdf import render_invoice, render_packing_slip
 
 
 class DateRangeFilter(admin.ListFilter):
-    """From / to on the order date (inclusive), as two date inputs in the sidebar."""
+    """From / to on the order date (inclusive), as two date inputs in the sidebar, typed in
+    the operator's language (``{% date_input %}``)."""
 
     title = gettext_lazy("order date")
     template = "admin/orders/date_range_filter.html"
@@ -57,8 +59,8 @@ class DateRangeFilter(admin.ListFilter):
                 raw = params.pop(name)[-1].strip()
                 if not raw:
                     continue
-                try:
-                    self.dates[name] = date.fromisoformat(raw)
+                try:  # as the operator types it ("01.12.2026") or ISO (links)
+                    self.dates[name] = parse_typed_date(raw)
                 except ValueError:
                     raise IncorrectLookupParameters(f"Invalid date {raw!r}") from None
                 self.used_parameters[name] = raw
@@ -640,9 +642,12 @@ class ShipmentAdmin(_DocumentAdmin):
         if request.method == "POST":
             raw = (request.POST.get("delivered_on") or "").strip()
             try:
-                delivered_on = date.fromisoformat(raw) if raw else None
+                delivered_on = parse_typed_date(raw)
             except ValueError:
-                messages.error(request, _("Enter the delivery date as YYYY-MM-DD."))
+                messages.error(
+                    request,
+                    _("Enter the delivery date as %(format)s.") % {"format": date_format_hint()},
+                )
             else:
                 try:
                     services.set_delivered(shipment, delivered_on, user=request.user)

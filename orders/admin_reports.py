@@ -13,12 +13,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import formats, timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from shop import charts, personal_data
 from shop.admin import backoffice
 from shop.exceptions import DomainError
+from shop.fields import LocalDateField
 from shop.locales import date_in_words
 from shop.money import format_money
 
@@ -32,10 +34,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportForm(forms.Form):
-    first = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # Typed in the operator's language ("01.12.2026") or ISO, not type="date": the browser
+    # writes that in its own locale (mm/dd/yyyy in an English Chromium) whatever the page's
+    # language (shop.fields.LocalDateField).
+    first = LocalDateField(label=gettext_lazy("From"))
+    last = LocalDateField(label=gettext_lazy("To"))
     group = forms.ChoiceField(
         label=gettext_lazy("Per"),
         choices=[("day", gettext_lazy("day")), ("month", gettext_lazy("month"))],
@@ -59,10 +62,22 @@ class ReportForm(forms.Form):
 
 
 class BookingsForm(forms.Form):
+    # "2026-11" as typed, not type="month": the browser writes that in its own language
+    # ("November 2026" on a Danish page in an English browser).
     month = forms.CharField(
         label=gettext_lazy("Month"),
         max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=forms.TextInput(
+            attrs={
+                "size": 8,
+                "autocomplete": "off",
+                "placeholder": format_lazy(
+                    "{}-{}",
+                    pgettext_lazy("date format hint: year", "YYYY"),
+                    pgettext_lazy("date format hint: month", "MM"),
+                ),
+            }
+        ),
     )
 
 

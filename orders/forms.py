@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.postcodes import normalise_postcode
 from customers.vat import normalize_vat_id, validate_vat_id
-from shop.fields import EmailFormField
+from shop.fields import EmailFormField, WholeNumberField
 from shop.locales import country_name
 from shop.models import PaymentMethod, ShippingMethod
 
@@ -412,7 +412,7 @@ class WithdrawalForm(forms.Form):
                 if not units:
                     continue
                 name = f"qty_{line.pk}"
-                self.fields[name] = forms.IntegerField(
+                self.fields[name] = WholeNumberField(
                     label=line.name,
                     min_value=0,
                     max_value=units,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
 from shop.db import json_array_contains_any, without_jit
 from shop.exports import csv_streaming_response
+from shop.fields import parse_typed_date
 
 from . import views
 from .models import AccessLogEntry, AccessLogHead, AccessReport, Disclosure, Subject
@@ -118,8 +119,8 @@ class DateRangeFilter(admin.ListFilter):
         return list(self.params)
 
     def _date(self, name):
-        try:
-            return datetime.strptime(self.used_parameters.get(name, ""), "%Y-%m-%d").date()
+        try:  # as the operator types it ("01.12.2026") or ISO (links)
+            return parse_typed_date(self.used_parameters.get(name, ""))
         except ValueError:
             return None
 

@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from shop.fields import LocalDateField
+
 from .models import Disclosure
 
 
@@ -21,8 +23,8 @@ class DisclosureForm(forms.ModelForm):
     class Meta:
         model = Disclosure
         fields = ["date", "recipient", "scope"]
+        field_classes = {"date": LocalDateField}  # typed in the operator's language
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
             "scope": forms.Textarea(attrs={"rows": 3, "cols": 60}),
         }
 
@@ -84,3 +86,13 @@ class ReportForm(forms.Form):
         if not self.cleaned_data.get("staff_names"):
             return ""
         return self.cleaned_data["staff_names_reason"].strip()
+
+
+class OwnDataForm(forms.Form):
+    """The customer's own download of their data: the current password again."""
+
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

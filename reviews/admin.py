@@ -1,8 +1,6 @@
 """Backoffice moderation of reviews (SPEC S10): search, filters, Activate / Edit / Delete per
 row and in bulk, and a "waiting for moderation" count on the start page."""
 
-import datetime
-
 from django.contrib import admin, messages
 from django.contrib.admin import ListFilter
 from django.core.exceptions import PermissionDenied
@@ -17,6 +15,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from shop.admin import backoffice, date_time_cell, email_cell
+from shop.fields import date_format_hint, parse_typed_date
 
 from . import services
 from .errors import ReviewError
@@ -44,8 +43,8 @@ class DateRangeFilter(ListFilter):
                 self.used_parameters[name] = raw
                 if not raw:
                     continue
-                try:
-                    self.values[name] = datetime.date.fromisoformat(raw)
+                try:  # as the operator types it ("01.12.2026") or ISO (links)
+                    self.values[name] = parse_typed_date(raw)
                 except ValueError:
                     self.invalid.append(raw)
 
@@ -59,8 +58,8 @@ class DateRangeFilter(ListFilter):
         for raw in self.invalid:
             messages.error(
                 request,
-                _("“%(value)s” is not a date (YYYY-MM-DD); that date limit is ignored.")
-                % {"value": raw},
+                _("“%(value)s” is not a date (%(format)s); that date limit is ignored.")
+                % {"value": raw, "format": date_format_hint()},
             )
         start, end = self.values.get("created_from"), self.values.get("created_to")
         if start:

@@ -47,6 +47,7 @@ from .catalog_import import (
     ProductResource,
 )
 from .db import PersonName, changed_columns, estimated_count
+from .fields import WholeNumberField
 from .models import (
     BackgroundJob,
     Category,
@@ -62,6 +63,7 @@ from .models import (
 )
 from .money import LocalDecimalField, format_money
 from .roles import ROLES, role_label
+from .slugs import product_slug, unique_slug
 from .storage import PrivateFileInput
 from .twofactor import TwoFactorSiteMixin
 
@@ -71,6 +73,14 @@ from .twofactor import TwoFactorSiteMixin
 admin_options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.DecimalField] = {
     "form_class": LocalDecimalField
 }
+# Counts, positions, days, stock: whole numbers as people type them — "1_0" is refused, not
+# read as 10 (shop.fields.WholeNumberField). Every integer column: Django's entries for
+# IntegerField and BigIntegerField keep their widgets, the other kinds inherit the first.
+for _db_field in (models.IntegerField, models.BigIntegerField):
+    admin_options.FORMFIELD_FOR_DBFIELD_DEFAULTS[_db_field] = {
+        **admin_options.FORMFIELD_FOR_DBFIELD_DEFAULTS.get(_db_field, {}),
+        "form_class": WholeNumberField,
+    }
 
 
 class StaffLanguageForm(forms.Form):
@@ -586,10 +596,57 @@ def _choice_label(choices, value, language):
         return value
 
 
+class SlugFromNameForm(forms.ModelForm):
+    """A slug left empty is made from the name when the form is saved, by the server's one
+    rule (shop.slugs: "Äpfel Größe" → "aepfel-groesse", unique). Not by the admin's
+    ``prepopulated_fields`` JavaScript (URLify), which wrote "ä" as "a" and "ø" as "o": the
+    same product got another address in the backoffice than from the catalog import.
+
+    A ModelAdmin's ``form``, without a ``Meta``: the admin adds the model and its fields."""
+
+    slug_help_text = _("Left empty: made from the name.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = self.slug_help_text
+
+    def name(self, data):
+        """The name in the shop's default language (the catalog import's column "name")."""
+        return data.get(f"name_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}") or data.get("name")
+
+    def make_slug(self, others, data):
+        name = self.name(data)
+        return unique_slug(others, name) if name else None
+
+    def clean(self):
+        data = super().clean()
+        if "slug" not in self.fields or data.get("slug") or "slug" in self.errors:
+            return data
+        others = self._meta.model._default_manager.all()
+        if self.instance.pk is not None:
+            others = others.exclude(pk=self.instance.pk)
+        slug = self.make_slug(others, data)
+        if slug:
+            data["slug"] = slug
+        elif slug is not None:  # a name without a letter or digit to write ("★★★")
+            self.add_error("slug", _("No slug can be made from the name: please enter one."))
+        return data
+
+
+class ProductSlugForm(SlugFromNameForm):
+    slug_help_text = _("Left empty: made from the name and the SKU, as the catalog import does.")
+
+    def make_slug(self, others, data):
+        name, sku = self.name(data), data.get("sku")
+        return product_slug(others, name, sku) if name and sku else None
+
+
 @admin.register(Category, site=backoffice)
 class CategoryAdmin(TranslationAdmin):  # name and description in every language
+    form = SlugFromNameForm
     list_display = ["name", "slug", "position"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 class ProductImageInline(TranslationTabularInline):
@@ -697,7 +754,7 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
         *(f"name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES),
         "sku",
     ]
-    prepopulated_fields = {"slug": ["name"]}
+    form = ProductSlugForm  # an empty slug is made on the server (SlugFromNameForm)
     # The download file is private: its name, no link (it has no URL).
     formfield_overrides = {models.FileField: {"widget": PrivateFileInput}}
     inlines = [ProductImageInline, PriceHistoryInline]
@@ -834,21 +891,27 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "template"]
     search_fields = ["subject", "to"]
     date_hierarchy = "created"
-    readonly_fields = [f.name for f in OutboxEmail._meta.fields] + ["text_shown", "html_shown"]
-    # The bodies only without their secret links (password reset, confirmation, download and
-    # guest links: shop.mail.without_secret_links), for every viewer — whoever may read the
-    # outbox must not be able to open a customer's account with it. "Send again" sends the
-    # e-mail as it is stored.
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields] + [
+        "subject_shown",
+        "text_shown",
+        "html_shown",
+    ]
+    # The e-mail only without its secrets — links (password reset, confirmation, download and
+    # guest links) and values (gift-card numbers, personal discount codes): shop.mail.
+    # without_secrets — for every viewer: whoever may read the outbox must not be able to
+    # open a customer's account or spend their money with it. "Send again" sends the e-mail
+    # as it is stored.
     fieldsets = [
-        (None, {"fields": ["status", "to", "reply_to", "subject", "template", "created"]}),
+        (None, {"fields": ["status", "to", "reply_to", "subject_shown", "template", "created"]}),
         (_("Delivery"), {"fields": ["attempts", "next_attempt_at", "sent_at", "last_error"]}),
         (
             _("Content"),
             {
                 "fields": ["text_shown", "html_shown", "attachments"],
                 "description": _(
-                    "Links that work as a password or key (password reset, confirmations, "
-                    "downloads, guest links) are hidden here; the e-mail is sent with them."
+                    "Links and numbers that work as a password, key or money (password "
+                    "reset, confirmations, downloads, guest links, gift card numbers, "
+                    "personal discount codes) are hidden here; the e-mail is sent with them."
                 ),
             },
         ),
@@ -860,7 +923,13 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("subject"), ordering="subject")
     def subject_column(self, obj):
-        return obj.display_subject
+        from . import mail
+
+        return mail.without_secrets(obj.display_subject, obj.secret_values)
+
+    @admin.display(description=_("subject"))
+    def subject_shown(self, obj):
+        return self.subject_column(obj)
 
     @admin.display(description=_("to"))
     def recipients(self, obj):
@@ -870,13 +939,15 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     def text_shown(self, obj):
         from . import mail
 
-        return mail.without_secret_links(obj.body_text)
+        return mail.without_secrets(obj.body_text, obj.secret_values)
 
     @admin.display(description=_("HTML"))
     def html_shown(self, obj):
         from . import mail
 
-        return mail.without_secret_links(obj.body_html) or self.get_empty_value_display()
+        return (
+            mail.without_secrets(obj.body_html, obj.secret_values) or self.get_empty_value_display()
+        )
 
     def get_object(self, request, object_id, from_field=None):
         """An e-mail still to be written is shown as it will be sent (written, not saved)."""

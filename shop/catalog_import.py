@@ -43,7 +43,7 @@ from .exceptions import DomainError
 from .exports import escape_formula, unescape_formula
 from .models import Category, ContentUnit, Product
 from .money import normalise_decimal
-from .slugs import slugify
+from .slugs import product_slug
 
 DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 TRANSLATIONS = tuple(
@@ -535,7 +535,9 @@ class ProductResource(resources.ModelResource):
             )
         if not (row.get("slug") or "").strip() and row.get("name"):
             existing = Product.objects.filter(sku=row.get("sku")).values_list("slug", flat=True)
-            row["slug"] = existing.first() or slugify(f"{row['name']}-{row.get('sku', '')}")[:200]
+            row["slug"] = existing.first() or product_slug(
+                Product.objects.all(), row["name"], row.get("sku", "")
+            )
 
     def after_import_row(self, row, row_result, **kwargs):
         if self.progress is not None:

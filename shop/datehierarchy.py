@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from .forms import INTEGER_MAX, parse_id
 from .locales import date_in_words
 
 
@@ -24,10 +25,8 @@ def _month(day):
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # ASCII digits only: int() read "2_026" as 2026 and "٢٠٢٦" too.
+    return parse_id(value, INTEGER_MAX)
 
 
 def _bounds(queryset, field_name, is_datetime):

@@ -38,3 +38,24 @@ TRANSLITERATION = str.maketrans(
 def slugify(text):
     """``text`` as a slug, its letters written in ASCII as above."""
     return django_slugify(str(text).translate(TRANSLITERATION))
+
+
+def unique_slug(queryset, text):
+    """The slug of ``text`` for a row of ``queryset`` (the other rows: exclude the row being
+    saved), as long as its ``slug`` column allows, with "-2", "-3" … appended while another
+    row has it. "" when ``text`` has no letter or digit to write."""
+    max_length = queryset.model._meta.get_field("slug").max_length
+    base = slugify(text)[:max_length].strip("-")
+    slug, number = base, 1
+    while base and queryset.filter(slug=slug).exists():
+        number += 1
+        suffix = f"-{number}"
+        slug = base[: max_length - len(suffix)].rstrip("-") + suffix
+    return slug
+
+
+def product_slug(queryset, name, sku):
+    """A product's slug when none is given, in the catalog import and in the backoffice
+    alike: its name and SKU ("Äpfel Größe", "AP-1" → "aepfel-groesse-ap-1"), unique among
+    ``queryset``."""
+    return unique_slug(queryset, f"{name}-{sku}")

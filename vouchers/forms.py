@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shop.exceptions import add_to_form
+from shop.fields import WholeNumberField
 from shop.models import Category, Product
 from shop.money import MoneyField
 
@@ -24,7 +25,7 @@ class GenerateCodesForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of codes"), choices=Campaign.Kind.choices, initial=Campaign.Kind.SINGLE
     )
-    count = forms.IntegerField(
+    count = WholeNumberField(
         label=_("Number of codes"), min_value=1, max_value=MAX_COUNT, initial=100
     )
     valid_from = forms.DateField(
@@ -45,14 +46,14 @@ class GenerateCodesForm(forms.Form):
         help_text=_("Percent (1–100) or amount in the shop currency; not used for free shipping."),
     )
     min_order_value = MoneyField(label=_("Minimum order value"), required=False)
-    points_price = forms.IntegerField(
+    points_price = WholeNumberField(
         label=_("Price in loyalty points"),
         required=False,
         min_value=1,
         max_value=services.MAX_POINTS_PRICE,
         help_text=_("Optional: customers can buy a code with this many points."),
     )
-    per_customer_limit = forms.IntegerField(
+    per_customer_limit = WholeNumberField(
         label=_("Uses per customer"),
         required=False,
         min_value=1,
@@ -65,7 +66,7 @@ class GenerateCodesForm(forms.Form):
         min_value=Decimal("0.01"),
         help_text=_("The most all orders together may be discounted. Empty = no limit."),
     )
-    max_uses = forms.IntegerField(
+    max_uses = WholeNumberField(
         label=_("Total uses"),
         required=False,
         min_value=1,
@@ -208,7 +209,7 @@ class AssignCodesForm(forms.Form):
         required=False,
         help_text=_("Sum of the customer's orders (gross, canceled ones not counted)."),
     )
-    min_orders = forms.IntegerField(label=_("Number of orders from"), required=False, min_value=1)
+    min_orders = WholeNumberField(label=_("Number of orders from"), required=False, min_value=1)
     ordered_from = forms.DateField(
         label=_("Orders placed from"), required=False, widget=admin_widgets.AdminDateWidget
     )

@@ -22,7 +22,7 @@ from ..aftersales import Return, ReturnLine, Withdrawal
 from ..errors import OrderError
 from ..models import ZERO, Order
 from . import refunds
-from .lifecycle import FINAL_STATES, _event, _lock, order_state
+from .lifecycle import FINAL_STATES, _event, _lock, order_state, typed_units
 from .withdrawals import mark_processed
 
 NOTE_MAX = 2000
@@ -99,10 +99,7 @@ def create_return(order, lines, reason, note="", user=None, withdrawal=None):
         names = {line.pk: line.name for line in locked.lines.all()}
         wanted = {}
         for line_id, units in (lines or {}).items():
-            try:
-                line_id, units = int(line_id), int(units or 0)
-            except (TypeError, ValueError):
-                raise OrderError(_("Quantities must be whole numbers.")) from None
+            line_id, units = typed_units(line_id, units)
             if line_id not in names:
                 raise OrderError(_("This line does not belong to the order."))
             if units < 0:

@@ -33,7 +33,7 @@ from .. import links
 from ..aftersales import Withdrawal
 from ..errors import OrderError
 from ..models import Order, ShipmentLine
-from .lifecycle import FINAL_STATES, _event, credited_units, order_state
+from .lifecycle import FINAL_STATES, _event, credited_units, order_state, typed_units
 
 NAME_MAX = 200
 TEXT_MAX = 2000
@@ -182,10 +182,7 @@ def chosen_items(order, items):
     withdrawable = withdrawable_units(order)
     chosen = []
     for line_id, units in items.items():
-        try:
-            line_id, units = int(line_id), int(units or 0)
-        except (TypeError, ValueError):
-            raise OrderError(_("Quantities must be whole numbers.")) from None
+        line_id, units = typed_units(line_id, units)
         line = lines.get(line_id)
         if line is None:
             raise OrderError(_("This line does not belong to the order."))

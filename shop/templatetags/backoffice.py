@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 
 from shop.admin_titles import accusative, stock_title
 from shop.datehierarchy import drilldown
+from shop.fields import date_format_hint, typed_date_value
 
 register = template.Library()
 
@@ -129,3 +130,18 @@ def nav_sidebar(context):
         while len(_sidebars) > SIDEBARS_KEPT:
             _sidebars.popitem(last=False)
     return mark_safe(html)
+
+
+@register.inclusion_tag("admin/_date_input.html")
+def date_input(name, value="", input_id="", style=""):
+    """A page's own date input (a list filter, a one-field form) as :class:`shop.fields.
+    LocalDateField` draws one: text in the reader's date format with the format beside it —
+    not ``type="date"``, which the browser writes in its own locale (mm/dd/yyyy in an English
+    Chromium for a German operator). Read it with ``shop.fields.parse_typed_date``."""
+    return {
+        "name": name,
+        "id": input_id or f"id_{name}",
+        "value": typed_date_value(value),
+        "hint": date_format_hint(),
+        "style": style,
+    }
