@@ -100,6 +100,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     previous_emails = models.JSONField(
         _("previous e-mail addresses"), default=list, blank=True, editable=False
     )
+    # The change of the login address the customer asked for last and has not confirmed yet
+    # (customers.services.request_email_change): only the link of this request works; a
+    # newer request, the change itself, a cancellation or a new password end it.
+    pending_email = EmailField(_("requested new e-mail address"), blank=True, editable=False)
+    pending_email_requested_at = models.DateTimeField(
+        _("new e-mail address requested"), null=True, blank=True, editable=False
+    )
     language = models.CharField(
         _("language"),
         max_length=5,
@@ -189,6 +196,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         self.vat_id = normalize_vat_id(self.vat_id)
+        if self._password is not None and self.pending_email_requested_at is not None:
+            # A new password (set_password: changed, reset, set by staff) is the advice to a
+            # customer who did not ask for the pending change of the address: it ends it.
+            self.pending_email, self.pending_email_requested_at = "", None
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "pending_email",
+                    "pending_email_requested_at",
+                }
         super().save(*args, **kwargs)
         if not self.customer_number and not self.is_staff:
             # Derived from the primary key: sequential, unique, and no lock on a counter row.

@@ -11,6 +11,8 @@ def declare():
         role=personal_data.CUSTOMER,
         fields=(
             "email",
+            "pending_email",
+            "pending_email_requested_at",
             "customer_number",
             "first_name",
             "last_name",

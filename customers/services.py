@@ -377,7 +377,8 @@ def check_current_password(customer, password, field="current_password"):
 class EmailChangeError(CustomerError):
     """A link to confirm a new e-mail address that cannot be used. ``reason``: invalid,
     foreign (another account's link), expired, used (the address or the password changed
-    since it was sent) or taken (another account has the address now)."""
+    since it was sent), replaced (a newer request or a cancellation ended it) or taken
+    (another account has the address now)."""
 
     def __init__(self, message, reason, new_email=""):
         super().__init__(message)
@@ -385,35 +386,88 @@ class EmailChangeError(CustomerError):
         self.new_email = new_email
 
 
-def _email_change_state(customer, secret=None):
+def _email_change_state(customer, new_email, requested_at, secret=None):
     """What a confirmation link is only valid with: the account's address and password as
-    they were when it was sent. Confirming changes the address, so a link works once, and
-    any other confirmed change or a new password (the advice to a customer who did not ask
-    for the change) ends every link still out there."""
+    they were when it was sent, and the request it was sent for. Confirming changes the
+    address, so a link works once, and any other confirmed change or a new password (the
+    advice to a customer who did not ask for the change) ends every link still out there."""
     from django.utils.crypto import salted_hmac
 
     # The number of confirmed changes (``previous_emails`` only grows): changing the address
     # away and back again does not bring an old link back to life.
-    value = f"{customer.pk}:{customer.email}:{customer.password}:{len(customer.previous_emails)}"
+    value = (
+        f"{customer.pk}:{customer.email}:{customer.password}:{len(customer.previous_emails)}"
+        f":{new_email}:{requested_at}"
+    )
     digest = salted_hmac(EMAIL_CHANGE_SALT, value, secret=secret, algorithm="sha256")
     return digest.hexdigest()[:32]  # 128 bits keep the link short enough to copy
 
 
-def email_change_token(customer, new_email):
-    """The signed, dated token of the link that moves ``customer``'s login to ``new_email``."""
+def _requested_at(customer):
+    """The pending request's moment as its links carry it ("" without one)."""
+    at = customer.pending_email_requested_at
+    return at.isoformat() if at else ""
+
+
+def email_change_token(customer):
+    """The signed, dated token of the link for ``customer``'s pending change of the login
+    address (:func:`start_email_change`)."""
     from django.core import signing
 
+    at = _requested_at(customer)
     return signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).sign_object(
-        {"id": customer.pk, "email": new_email, "state": _email_change_state(customer)}
+        {
+            "id": customer.pk,
+            "email": customer.pending_email,
+            "at": at,
+            "state": _email_change_state(customer, customer.pending_email, at),
+        }
     )
+
+
+def start_email_change(customer, new_email):
+    """Record ``new_email`` as ``customer``'s pending change, replacing any earlier request
+    (whose links stop working), and return the token of its link. The caller holds the row
+    lock and has checked the password and the address (:func:`request_email_change`)."""
+    customer.pending_email = new_email
+    customer.pending_email_requested_at = timezone.now()
+    customer.save(update_fields=["pending_email", "pending_email_requested_at"])
+    return email_change_token(customer)
+
+
+def pending_email_change(customer):
+    """``(new address, requested at)`` of the customer's change still waiting for its link
+    to be opened, or None (none asked for, or its link has expired)."""
+    from datetime import timedelta
+
+    at = customer.pending_email_requested_at
+    if not customer.pending_email or at is None:
+        return None
+    if at <= timezone.now() - timedelta(days=EMAIL_CHANGE_DAYS):
+        return None
+    return customer.pending_email, at
+
+
+def cancel_email_change(customer):
+    """The customer withdraws the pending change of the login address: its link no longer
+    works. Returns the address that was pending, or None when there was none."""
+    with transaction.atomic():
+        customer = User.objects.select_for_update().get(pk=customer.pk)
+        pending = customer.pending_email
+        if not pending and customer.pending_email_requested_at is None:
+            return None
+        customer.pending_email, customer.pending_email_requested_at = "", None
+        customer.save(update_fields=["pending_email", "pending_email_requested_at"])
+    return pending or None
 
 
 def request_email_change(customer, new_email, password):
     """The customer asks for ``new_email`` as login: check the current password and that no
     other account has the address, then e-mail a confirmation link to the new address and a
-    notice to the current one. Nothing changes on the account until the link is opened
-    (:func:`confirm_email_change`). Returns the new address, or None when it is the current
-    one."""
+    notice to the current one. Nothing changes on the account but the pending request until
+    the link is opened (:func:`confirm_email_change`); a request replaces the one before, so
+    only the link of the latest works. Returns the new address, or None when it is the
+    current one."""
     from django.urls import reverse
 
     from shop.mail import queue_email
@@ -428,7 +482,7 @@ def request_email_change(customer, new_email, password):
             raise CustomerError(
                 _("Another account already uses this e-mail address."), field="email"
             )
-        token = email_change_token(customer, new_email)
+        token = start_email_change(customer, new_email)
         context = {"customer": customer, "new_email": new_email, "days": EMAIL_CHANGE_DAYS}
         queue_email(
             "account_email_confirm",
@@ -459,6 +513,7 @@ def check_email_change(customer, token):
     try:
         data = signer.unsign_object(token)
         new_email, state = str(data["email"]), str(data["state"])
+        at = str(data.get("at", ""))  # links sent before requests were recorded: none
         is_own = data["id"] == customer.pk
     except (signing.BadSignature, TypeError, KeyError, ValueError):
         raise EmailChangeError(
@@ -489,7 +544,9 @@ def check_email_change(customer, token):
             new_email,
         )
     keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    if not any(constant_time_compare(state, _email_change_state(customer, k)) for k in keys):
+    if not any(
+        constant_time_compare(state, _email_change_state(customer, new_email, at, k)) for k in keys
+    ):
         raise EmailChangeError(
             _(
                 "This link is no longer valid: your e-mail address or your password has "
@@ -498,6 +555,19 @@ def check_email_change(customer, token):
             "used",
             new_email,
         )
+    # The account is as it was; the link must also be the one of the request still pending.
+    if (customer.pending_email, _requested_at(customer)) != (new_email, at):
+        if customer.pending_email:
+            message = _(
+                "This link is no longer valid: you asked for another change of your e-mail "
+                "address after it was sent. Please use the link in the most recent e-mail."
+            )
+        else:
+            message = _(
+                "This link is no longer valid: the change of your e-mail address was "
+                "cancelled. Please enter the new address again."
+            )
+        raise EmailChangeError(message, "replaced", new_email)
     return new_email
 
 
@@ -518,9 +588,17 @@ def confirm_email_change(customer, token):
         # Every confirmed change is recorded (also back to an earlier address): the list is
         # the erasure's earlier addresses and the links' change counter.
         customer.previous_emails = [*customer.previous_emails, old_email]
+        customer.pending_email, customer.pending_email_requested_at = "", None
         try:
             with transaction.atomic():
-                customer.save(update_fields=["email", "previous_emails"])
+                customer.save(
+                    update_fields=[
+                        "email",
+                        "previous_emails",
+                        "pending_email",
+                        "pending_email_requested_at",
+                    ]
+                )
         except IntegrityError as exc:  # taken in parallel (user_email_ci_unique)
             raise taken from exc
         queue_email(

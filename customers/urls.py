@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
     path("profile/", views.profile, name="profile"),
+    path("profile/email/cancel/", views.email_change_cancel, name="email_change_cancel"),
     path("profile/email/<str:token>/", views.email_confirm, name="email_confirm"),
     path("profile/password/", views.password_change, name="password_change"),
     path("addresses/", views.addresses, name="addresses"),

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -158,7 +158,11 @@ def account(request):
     return render(
         request,
         "customers/account.html",
-        {"orders": orders, "points": loyalty.points_balance(request.user)},
+        {
+            "orders": orders,
+            "points": loyalty.points_balance(request.user),
+            "pending_email_change": services.pending_email_change(request.user),
+        },
     )
 
 
@@ -190,7 +194,32 @@ def profile(request):
                     % {"new": new_email, "old": customer.email},
                 )
             return redirect("customers:profile")
-    return render(request, "customers/profile.html", {"form": form})
+    return render(
+        request,
+        "customers/profile.html",
+        {"form": form, "pending_email_change": services.pending_email_change(request.user)},
+    )
+
+
+@require_POST
+@login_required
+def email_change_cancel(request):
+    """The customer withdraws the change of the login address still waiting for its link
+    (e.g. a mistyped address): the link no longer works."""
+    cancelled = services.cancel_email_change(request.user)
+    if cancelled:
+        messages.success(
+            request,
+            _(
+                "The change of your e-mail address to %(email)s has been cancelled: the link "
+                "we sent no longer works."
+            )
+            % {"email": cancelled},
+        )
+    back = request.POST.get("next", "")
+    if back not in (reverse("customers:account"), reverse("customers:profile")):
+        back = reverse("customers:profile")
+    return redirect(back)
 
 
 def _email_change_failed(request, exc):

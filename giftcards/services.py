@@ -104,6 +104,12 @@ def check_number_format(text):
     return number
 
 
+def card_number_forms(cards):
+    """Every way the cards' numbers are written (as stored and in groups of four): what the
+    outbox hides of an e-mail that carries them (``shop.mail.queue_email``'s ``secrets``)."""
+    return [form for card in cards for form in (card.number, card.display_number)]
+
+
 def find_card(text, *, lock=False):
     number = check_number_format(text)
     qs = GiftCard.objects.select_for_update() if lock else GiftCard.objects
@@ -313,6 +319,8 @@ def issue_for_paid_order(order):
                     "mode": ShopSettings.load().giftcard_mode,
                 },
                 language=order.language,
+                # Whoever reads a number can spend the card: not shown in the outbox.
+                secrets=card_number_forms(new_cards),
             )
     return new_cards
 

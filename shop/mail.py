@@ -144,6 +144,26 @@ def without_secret_links(text):
     return _LINK.sub(replace, text or "")
 
 
+# Values that work as money or a key without a link around them (a gift-card number, a
+# discount code issued to one customer): the app that writes them into an e-mail names them
+# with ``queue_email(..., secrets=[...])``; they are kept on the row (``secret_values``) and
+# hidden like the secret links wherever the e-mail is shown (:func:`without_secrets`).
+
+
+def without_secrets(text, values=()):
+    """``text`` (an e-mail's subject, text or HTML part) as the backoffice and the privacy
+    pages show it: secret links (:func:`without_secret_links`) and the e-mail's secret
+    ``values`` (as written and HTML-escaped) replaced by "[hidden]"."""
+    from django.utils.html import escape
+
+    text = without_secret_links(text)
+    marker = gettext("[hidden]")
+    forms = {form for value in values or () if value for form in (str(value), escape(value))}
+    for form in sorted(forms, key=len, reverse=True):  # "1234 5678 …" before "1234"
+        text = text.replace(form, marker)
+    return text
+
+
 def queue_email(
     template,
     to,
@@ -153,8 +173,13 @@ def queue_email(
     reply_to=None,
     attachments=None,
     render_later=None,
+    secrets=None,
 ):
     """Record an e-mail in the outbox; it is sent after the current transaction commits.
+
+    ``secrets``: values in the e-mail that work as money or a key (gift-card numbers, a
+    customer's personal discount code). The e-mail is sent with them; wherever it is shown
+    (the outbox, the privacy pages) they read "[hidden]" (:func:`without_secrets`).
 
     ``attachments`` are descriptions, rendered at send time:
     ``{"filename": "invoice.pdf", "mimetype": "application/pdf",
@@ -189,6 +214,7 @@ def queue_email(
         template=template,
         attachments=list(attachments or []),
         render_later=later,
+        secret_values=sorted({str(value) for value in secrets or () if value}),
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: dispatch(email.pk))

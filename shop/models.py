@@ -1023,6 +1023,9 @@ class OutboxEmail(models.Model):
     # {"builder": "orders.services.checkout.confirmation_email_context", "args": [...],
     # "language": "de"}; emptied once subject and bodies are written.
     render_later = models.JSONField(_("written when sent"), default=dict, blank=True)
+    # Values in the e-mail that work as money or a key (gift-card numbers, personal discount
+    # codes: queue_email's ``secrets``), hidden wherever the e-mail is shown, sent as written.
+    secret_values = models.JSONField(_("secret values"), default=list, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -947,6 +947,9 @@ def notify_assigned(code_ids):
                 code.assigned_to.email,
                 {"code": code, "campaign": code.campaign, "customer": code.assigned_to},
                 language=code.assigned_to.language,
+                # A code issued to one customer is a present of money: not shown in the outbox
+                # (a campaign's public code is printed anywhere and stays readable).
+                secrets=[code.text],
             )
 
 

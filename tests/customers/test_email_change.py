@@ -293,7 +293,7 @@ def test_an_expired_link_changes_nothing(client, customer, monkeypatch):
     four_days_ago = time.time() - 4 * 86400
     with monkeypatch.context() as m:
         m.setattr(signing.time, "time", lambda: four_days_ago)
-        token = services.email_change_token(customer, "new@example.com")
+        token = services.start_email_change(customer, "new@example.com")
     path = reverse("customers:email_confirm", args=[token])
     assert client.get(path).status_code == 410
     response = client.post(path)
@@ -307,7 +307,7 @@ def test_a_link_just_inside_its_days_still_works(client, customer, monkeypatch):
     almost = time.time() - services.EMAIL_CHANGE_DAYS * 86400 + 60
     with monkeypatch.context() as m:
         m.setattr(signing.time, "time", lambda: almost)
-        token = services.email_change_token(customer, "new@example.com")
+        token = services.start_email_change(customer, "new@example.com")
     assert client.post(reverse("customers:email_confirm", args=[token])).status_code == 302
     customer.refresh_from_db()
     assert customer.email == "new@example.com"
@@ -371,7 +371,7 @@ def test_two_accounts_confirming_the_same_address_at_once_get_one_winner():
     alice = UserFactory(email="alice@example.com")
     bob = UserFactory(email="bob@example.com")
     tokens = {
-        user.pk: services.email_change_token(user, "shared@example.com") for user in (alice, bob)
+        user.pk: services.start_email_change(user, "shared@example.com") for user in (alice, bob)
     }
     barrier = threading.Barrier(2)
     results = {}
@@ -539,3 +539,157 @@ def test_the_profile_does_not_tell_whose_address_is_taken_without_the_password(c
         client, customer, email="other@example.com", current_password=PASSWORD
     ).content.decode()
     assert "Another account already uses this e-mail address." in page
+
+
+# -- only the latest request's link works ----------------------------------------------
+
+
+def assert_refused_as_no_longer_valid(client, path):
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 410
+        page = response.content.decode()
+        assert "This link is no longer valid" in page
+
+
+def test_a_newer_request_ends_the_link_of_the_one_before(client, customer):
+    """Asked for a@, corrected to b@: whoever got the first mail cannot confirm it."""
+    client.force_login(customer)
+    first = request_change(client, customer, "a@example.com")
+    newest = request_change(client, customer, "b@example.com")
+    assert_refused_as_no_longer_valid(client, first)
+    response = client.post(first)
+    assert "you asked for another change" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.email == "erika@example.com"
+    assert customer.pending_email == "b@example.com"
+    assert not OutboxEmail.objects.filter(template="account_email_changed").exists()
+
+    assert client.post(newest).status_code == 302
+    customer.refresh_from_db()
+    assert customer.email == "b@example.com"
+    assert (customer.pending_email, customer.pending_email_requested_at) == ("", None)
+    assert client.post(first).status_code == 410  # still dead after the change
+
+
+def test_a_new_request_to_the_same_address_ends_the_earlier_link_too(client, customer):
+    client.force_login(customer)
+    first = request_change(client, customer, "b@example.com")
+    newest = request_change(client, customer, "b@example.com")
+    assert first != newest
+    assert_refused_as_no_longer_valid(client, first)
+    assert client.post(newest).status_code == 302
+    customer.refresh_from_db()
+    assert customer.email == "b@example.com"
+
+
+def test_the_pending_change_is_shown_on_the_account_pages(client, customer):
+    client.force_login(customer)
+    for name in ("customers:account", "customers:profile"):
+        assert "is waiting for confirmation" not in client.get(reverse(name)).content.decode()
+    request_change(client, customer, "b@example.com")
+    customer.refresh_from_db()
+    for name in ("customers:account", "customers:profile"):
+        page = client.get(reverse(name)).content.decode()
+        assert "A change of your e-mail address to <strong>b@example.com</strong>" in page
+        assert "is waiting for confirmation" in page
+        assert reverse("customers:email_change_cancel") in page
+        assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_an_expired_request_is_no_longer_shown(client, customer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(customer)
+    request_change(client, customer, "b@example.com")
+    User.objects.filter(pk=customer.pk).update(
+        pending_email_requested_at=timezone.now()
+        - timedelta(days=services.EMAIL_CHANGE_DAYS, minutes=1)
+    )
+    page = client.get(reverse("customers:account")).content.decode()
+    assert "is waiting for confirmation" not in page
+
+
+def test_the_customer_can_cancel_the_pending_change(client, customer):
+    client.force_login(customer)
+    path = request_change(client, customer, "b@example.com")
+    url = reverse("customers:email_change_cancel")
+    assert client.get(url).status_code == 405  # a link in a mail cannot cancel it
+    response = client.post(url, {"next": reverse("customers:account")})
+    assert response.status_code == 302 and response["Location"] == reverse("customers:account")
+    page = client.get(response["Location"]).content.decode()
+    assert "The change of your e-mail address to b@example.com has been cancelled" in page
+    assert "is waiting for confirmation" not in page
+    customer.refresh_from_db()
+    assert (customer.pending_email, customer.pending_email_requested_at) == ("", None)
+
+    assert_refused_as_no_longer_valid(client, path)
+    assert "was cancelled" in client.post(path).content.decode()
+    customer.refresh_from_db()
+    assert customer.email == "erika@example.com"
+    # Nothing to cancel: no message, back to the profile (a foreign "next" is not followed).
+    response = client.post(url, {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("customers:profile")
+
+
+def test_cancelling_needs_the_csrf_token(customer):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer)
+    services.start_email_change(customer, "b@example.com")
+    response = client.post(reverse("customers:email_change_cancel"))
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert customer.pending_email == "b@example.com"
+
+
+def test_a_password_change_ends_the_pending_change(client, customer):
+    client.force_login(customer)
+    path = request_change(client, customer, "b@example.com")
+    new = "a-Brand-new-pass-9"
+    response = client.post(
+        reverse("customers:password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.pending_email, customer.pending_email_requested_at) == ("", None)
+    assert (
+        "is waiting for confirmation"
+        not in client.get(reverse("customers:profile")).content.decode()
+    )
+    response = client.post(path)
+    assert response.status_code == 410 and "password has changed" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.email == "erika@example.com"
+
+
+def test_a_password_reset_ends_the_pending_change(client, customer):
+    """The notice to the current address advises a password reset: it ends the request."""
+    from django.contrib.auth.forms import SetPasswordForm
+
+    client.force_login(customer)
+    path = request_change(client, customer, "b@example.com")
+    customer.refresh_from_db()
+    new = "a-Brand-new-pass-9"
+    form = SetPasswordForm(customer, {"new_password1": new, "new_password2": new})
+    assert form.is_valid()
+    form.save()
+    customer.refresh_from_db()
+    assert customer.pending_email == ""
+    client.force_login(customer)
+    assert client.post(path).status_code == 410
+    customer.refresh_from_db()
+    assert customer.email == "erika@example.com"
+
+
+def test_a_link_cannot_be_used_twice_nor_after_the_change_is_made(client, customer):
+    client.force_login(customer)
+    path = request_change(client, customer, "b@example.com")
+    assert client.post(path).status_code == 302
+    customer.refresh_from_db()
+    assert customer.email == "b@example.com"
+    assert services.pending_email_change(customer) is None
+    again = client.post(path)
+    assert again.status_code == 410 and "already been used" in again.content.decode()
+    assert OutboxEmail.objects.filter(template="account_email_changed").count() == 1

@@ -120,7 +120,7 @@ OWNED = {
     "customers:email_confirm": (
         "get",
         lambda w: {
-            "token": customer_services.email_change_token(w["alice"], "alice.new@example.com")
+            "token": customer_services.start_email_change(w["alice"], "alice.new@example.com")
         },
         200,
     ),
