@@ -41,6 +41,7 @@ RULES = [
         r"personal-data report \((?P<format>[\w-]+), (?P<language>[\w-]+)\)",
         _("personal-data report (%(format)s, %(language)s)"),
     ),
+    _rule(r"downloaded by the data subject", _("downloaded by the data subject")),
     _rule(r"withheld: (?P<withheld>.*)", _("withheld: %(withheld)s")),
     _rule(r"staff names: (?P<reason>.*)", _("staff names: %(reason)s")),
     (

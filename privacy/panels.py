@@ -1,4 +1,5 @@
-"""'Who saw this customer / order' links on the backoffice detail pages (privacy staff only)."""
+"""'Who saw this customer / order' links on the backoffice detail pages (privacy staff only),
+and "Download my data" in the storefront account's navigation (customers)."""
 
 from django.urls import reverse
 
@@ -23,7 +24,18 @@ def who_saw_order(request, order):
     return _context(request, f"order:{order.pk}")
 
 
+def account_nav_own_data(request, user):
+    """The customer's own data, for download (privacy.views.own_data); not for staff."""
+    if user is None or not user.is_authenticated or user.is_staff:
+        return None
+    match = getattr(request, "resolver_match", None)
+    return {"active": bool(match and match.namespace == "privacy")}
+
+
 def register():
+    panels.registry("account_nav").register(
+        "privacy/_account_nav.html", account_nav_own_data, order=80
+    )
     permission = "privacy.view_accesslogentry"
     panels.BACKOFFICE_CUSTOMER.register(
         "privacy/_who_saw.html", who_saw_customer, order=90, permission=permission

@@ -1,4 +1,5 @@
-"""Backoffice views of the personal-data browser (wired in SubjectAdmin.get_urls).
+"""Backoffice views of the personal-data browser (wired in SubjectAdmin.get_urls), and the
+storefront page on which customers download their own data (privacy.urls).
 
 Each view records what it showed with ``services.record`` (one entry per request, written by
 the AccessLogMiddleware); disclosure changes are written at once by the services.
@@ -9,23 +10,26 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from customers.services import delete_guest, guest_erasure_refusal
 from shop.db import without_jit
-from shop.exceptions import DomainError
+from shop.exceptions import DomainError, add_to_form
 from shop.pdf import pdf_response, render_pdf
 
 from . import services, subjects
-from .forms import BrowserForm, DisclosureForm, ReportForm
+from .forms import BrowserForm, DisclosureForm, OwnDataForm, ReportForm
 from .models import Disclosure, Subject
 from .registry import subjects_for
 from .services import Action, PrivacyError
@@ -377,3 +381,47 @@ def erase(request, ref):
             refusal=refusal.message if refusal is not None else "",
         ),
     )
+
+
+# --- the storefront: a customer's own data ------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@login_required
+def own_data(request):
+    """ "Download my data" in the customer's account (GDPR Art. 15 and 20): what the file
+    holds, the current password, then the file — the DPO's JSON export of the customer,
+    in the page's language (``services.hand_out_own_data``). A staff account is told to
+    ask the data protection officer."""
+    if request.user.is_staff:
+        return TemplateResponse(request, "privacy/own_data.html", {"staff": True})
+    form = OwnDataForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        try:
+            content = services.hand_out_own_data(
+                request, form.cleaned_data["password"], language=language
+            )
+        except DomainError as exc:  # a wrong password (customers), the limit (privacy)
+            add_to_form(form, exc)
+        else:
+            return _own_data_file(content)
+    limit = services.own_data_limit()
+    return TemplateResponse(
+        request,
+        "privacy/own_data.html",
+        {
+            "form": form,
+            "per_hour": limit.limit,
+            "limited": request.method != "POST" and limit.exceeded(request.user.pk),
+        },
+    )
+
+
+def _own_data_file(content):
+    day = timezone.localdate().isoformat()
+    body = json.dumps(content, indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{day}.json"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -38,6 +38,7 @@ ACCOUNTING = "accounting"
 MARKETING = "marketing"
 MODERATION = "moderation"
 DATA_PROTECTION = "data_protection"
+DATA_SUBJECT = "data_subject"  # the person downloading their own data (privacy's account page)
 ADMINISTRATION = "administration"
 PURPOSES = {
     ORDER_PROCESSING: _("order processing"),
@@ -46,6 +47,7 @@ PURPOSES = {
     MARKETING: _("marketing"),
     MODERATION: _("review moderation"),
     DATA_PROTECTION: _("data protection request"),
+    DATA_SUBJECT: _("data access by the data subject"),
     ADMINISTRATION: _("shop administration"),
 }
 

@@ -197,6 +197,8 @@ if LOGIN_RECORDS_RETENTION_DAYS < 1:
 # be a way to guess it).
 ACCOUNT_PASSWORD_CHECK_LIMIT = env.int("ACCOUNT_PASSWORD_CHECK_LIMIT", default=5)
 ACCOUNT_PASSWORD_CHECK_SECONDS = env.int("ACCOUNT_PASSWORD_CHECK_SECONDS", default=15 * 60)
+# How often a customer may download their own personal data ("Download my data", privacy).
+PRIVACY_OWN_DATA_DOWNLOADS_PER_HOUR = env.int("PRIVACY_OWN_DATA_DOWNLOADS_PER_HOUR", default=3)
 AXES_CLIENT_IP_CALLABLE = "shop.clientip.client_ip"  # the same client address as everywhere
 
 # Reverse proxies in front of the shop that append the client address to X-Forwarded-For:

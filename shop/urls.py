@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("", include(storefront)),
     path("", include("orders.urls")),
     path("account/", include("customers.urls")),
+    path("account/", include("privacy.urls")),  # the customer's "Download my data"
     path("", include("vouchers.urls")),
     path("", include("giftcards.urls")),
     path("", include("helpdesk.urls")),

@@ -17,7 +17,7 @@ from .log import (
     record,
     write_entry,
 )
-from .reports import hand_out_report
+from .reports import hand_out_own_data, hand_out_report, own_data_limit
 from .retention import (
     PurgeResult,
     ensure_partitions,
@@ -39,10 +39,12 @@ __all__ = [
     "change_disclosure",
     "delete_disclosure",
     "ensure_partitions",
+    "hand_out_own_data",
     "hand_out_report",
     "entry_hash",
     "head_digest",
     "log_change",
+    "own_data_limit",
     "parse_digest",
     "purge_access_log",
     "record",

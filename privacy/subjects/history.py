@@ -16,8 +16,10 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import F
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from shop import personal_data
@@ -28,6 +30,9 @@ from ..models import AccessLogEntry
 from .people import subject_refs
 
 REPORT_COMMAND = "privacy_report"
+# Privacy's storefront pages (outside the backoffice) are the data subject's own: the
+# download of their data (privacy.urls).
+SELF_SERVICE_APP = "privacy"
 
 
 @dataclass(frozen=True)
@@ -71,15 +76,21 @@ def entries_about(person):
 @lru_cache(maxsize=2048)
 def section_of(path):
     """(purpose key, section label) of the place an entry was written: the backoffice section
-    of its URL, the app of another staff-facing URL, or the command that wrote it. The label
+    of its URL, the app of another staff-facing URL, the data subject's own download of their
+    data (privacy's storefront pages), or the command that wrote it. The label
     stays lazy (the cache serves every language)."""
     if path.startswith("manage.py "):
         command = (path.split() + [""])[1]
         if command == REPORT_COMMAND:
             return personal_data.DATA_PROTECTION, _("personal-data report")
         return personal_data.ADMINISTRATION, command
+    url = urlsplit(path).path
     try:
-        match = resolve(urlsplit(path).path)
+        # A storefront URL keeps its language (/pl/account/…): resolved in that language,
+        # whatever the reader's is.
+        language = translation.get_language_from_path(url) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            match = resolve(url)
     except Resolver404:
         return personal_data.ADMINISTRATION, ""
     if ADMIN_NAMESPACE in match.namespaces:
@@ -93,6 +104,8 @@ def section_of(path):
         verbose = apps.get_app_config(app).verbose_name
     except LookupError:
         verbose = ""
+    if app == SELF_SERVICE_APP:  # the customer's own account pages of privacy
+        return personal_data.DATA_SUBJECT, verbose
     return personal_data.purpose_of(app), verbose
 
 

@@ -21,7 +21,8 @@ from ..registry import EMAIL_FIELD_NAMES, STAFF_FIELD_NAMES, is_personal, label_
 from .people import orders_model, orders_of, user_model
 
 # Never printed: credentials and secrets are not "personal data" the subject can use.
-SECRET_PARTS = ("password", "token", "secret", "hash", "salt", "otp")
+# A nonce: the part of a signed link (an account confirmation) that makes it the newest one.
+SECRET_PARTS = ("password", "token", "secret", "hash", "salt", "otp", "nonce")
 # Duplicates of another field (an e-mail's HTML part repeats its text part).
 SKIP_FIELDS = {"html", "html_body", "body_html"}  # shown inside each order as its items
 CREATED_NAMES = (
@@ -74,8 +75,9 @@ def _display(obj, field):
         return str(value)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
-    # A password-reset, download or guest link (an e-mail's text) is a key, not personal data.
-    return mail.without_secret_links(str(value))
+    # A password-reset, download or guest link, a gift-card number or a personal discount
+    # code (an e-mail's subject or text: its ``secret_values``) is a key, not personal data.
+    return mail.without_secrets(str(value), getattr(obj, "secret_values", None))
 
 
 def _fields(model):

@@ -155,6 +155,7 @@ def test_axe_finds_no_violations_on_storefront_and_backoffice(
     visit("customers:profile", "profile")
     visit("vouchers:account_codes", "codes")
     visit("giftcards:account", "gift cards")
+    visit("privacy:own_data", "download my data")
     thread = Thread.objects.filter(customer=customer).first()
     visit("helpdesk:account_thread", "helpdesk thread", pk=thread.pk)
 
@@ -194,7 +195,7 @@ def test_axe_finds_no_violations_on_storefront_and_backoffice(
 
     assert not storefront_problems, storefront
     assert not office.problems, office.message()
-    assert len(report.pages) == 37 and len(office.pages) == 6
+    assert len(report.pages) == 38 and len(office.pages) == 6
 
 
 # --- keyboard only ----------------------------------------------------------------------
@@ -332,6 +333,7 @@ def reflow_at_320_px_and_200_percent_zoom(base, browser):
         ("codes", reverse("vouchers:account_codes")),
         ("giftcards", reverse("giftcards:account")),
         ("addresses", reverse("customers:addresses")),
+        ("my-data", reverse("privacy:own_data")),
     ]
     pages = [
         ("home", reverse("shop:home")),

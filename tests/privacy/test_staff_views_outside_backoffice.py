@@ -17,6 +17,7 @@ STAFF_FACING = {"orders:feed"}  # read with a per-staff token instead of a login
 NOT_STAFF_FACING = {
     # the customers' own pages, public pages and token links meant for customers
     "customers:email_confirm",
+    "customers:email_change_cancel",
     "customers:password_change",
     "shop:home",
     "shop:products",
@@ -82,6 +83,8 @@ NOT_STAFF_FACING = {
     "helpdesk:account_thread",
     "helpdesk:guest_thread",
     "reviews:submit",
+    # the customer's own data, downloaded in their own name (logged as a report)
+    "privacy:own_data",
     # issue 22: the legal pages
     "shop:terms",
     "shop:privacy",
