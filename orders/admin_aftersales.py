@@ -24,6 +24,7 @@ from .admin import DateRangeFilter, _detail_queryset, _DocumentAdmin, _int
 from .aftersales import Return, ReturnLine, Withdrawal
 from .models import ZERO, CreditNote, Order
 from .pdf import render_credit_note
+from .services.returns import withdrawal_shipping_due
 
 
 def _quantities(request, prefix="qty_"):
@@ -200,7 +201,9 @@ class CreditNoteAdmin(_DocumentAdmin):
         self._guard(request, change=True)
         order = get_object_or_404(_detail_queryset(), pk=order_pk)
         state = services.order_state(order)
-        rows = [p for p in state.progress if p.creditable and not p.line.is_giftcard]
+        # The service's rule (units open returns hold are theirs); it checks again on issuing.
+        refundable = services.refunds.refundable_units(order, state)
+        rows = [p for p in state.progress if refundable.get(p.line.pk) and not p.line.is_giftcard]
         values = {p.line.pk: "0" for p in rows}
         inputs = {"shipping": "", "adjustment": "", "adjustment_text": "", "reason": ""}
         plan = None
@@ -258,7 +261,7 @@ class CreditNoteAdmin(_DocumentAdmin):
             "opts": Order._meta,
             "title": _("Partial refund of order %(number)s") % {"number": order.number},
             "order": order,
-            "rows": [(p, values.get(p.line.pk, "0")) for p in rows],
+            "rows": [(p, values.get(p.line.pk, "0"), refundable[p.line.pk]) for p in rows],
             "inputs": inputs,
             "shipping_left": shipping_left,
             "plan": plan,
@@ -402,7 +405,15 @@ class ReturnAdmin(admin.ModelAdmin):
         )
         lines = list(ret.lines.select_related("order_line"))
         plan = None
-        inputs = {"shipping": "", "adjustment": "", "adjustment_text": "", "reason": ""}
+        # The delivery costs a withdrawal from the whole order must refund: filled in, and
+        # the service refuses less.
+        shipping_due = withdrawal_shipping_due(ret) if ret.is_open else ZERO
+        inputs = {
+            "shipping": str(shipping_due) if shipping_due else "",
+            "adjustment": "",
+            "adjustment_text": "",
+            "reason": "",
+        }
         if request.method == "POST":
             self._guard(request, change=True)
             action = request.POST.get("action")
@@ -464,6 +475,7 @@ class ReturnAdmin(admin.ModelAdmin):
             "conditions": ReturnLine.Condition.choices,
             "plan": plan,
             "inputs": inputs,
+            "shipping_due": shipping_due,
             "previewed": _fingerprint({}, inputs),
             "can_change": self.has_change_permission(request),
         }

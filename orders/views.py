@@ -26,6 +26,7 @@ from .aftersales import Return, Withdrawal
 from .errors import OrderAlreadyPlaced
 from .forms import COUNTRIES, CheckoutForm, WithdrawalForm, delivery_countries, sign_shown
 from .models import Order, OrderComment, OrderLine, Shipment
+from .services.withdrawals import open_orders
 
 SUCCESS_SESSION_KEY = "last_order_id"
 
@@ -456,9 +457,21 @@ def guest_credit_note_pdf(request, signed, credit_number):
 # --------------------------------------------------------------------------------------------
 
 WITHDRAWAL_THROTTLE_WINDOW = 3600  # seconds
-# Confirmed statements per client and hour, like the contact form.
-WITHDRAWAL_STATEMENTS = RateLimit(
-    "orders:withdrawal", limit=("WITHDRAWAL_LIMIT", 5), window=WITHDRAWAL_THROTTLE_WINDOW
+# Withdrawing is a legal right: a statement that names an order of its e-mail address is
+# never refused because of other people's traffic from the same address (an office, a
+# mobile network). Only statements naming no such order — a wrong order number or e-mail
+# address, or someone guessing them — are limited per client.
+WITHDRAWAL_FAILED_LOOKUPS = RateLimit(
+    "orders:withdrawal-unmatched",
+    limit=("WITHDRAWAL_LIMIT", 5),
+    window=WITHDRAWAL_THROTTLE_WINDOW,
+)
+# New statements per order and hour (each one acknowledged by e-mail to the order's
+# address); past it, the latest statement's confirmation is shown again, nothing recorded.
+WITHDRAWAL_STATEMENTS_PER_ORDER = RateLimit(
+    "orders:withdrawal-order",
+    limit=("WITHDRAWAL_ORDER_LIMIT", 5),
+    window=WITHDRAWAL_THROTTLE_WINDOW,
 )
 WITHDRAWAL_SESSION_KEY = "last_withdrawal_id"
 
@@ -515,39 +528,55 @@ def _withdrawal_page(request, order, signed=None):
     form = WithdrawalForm(
         request.POST or None, initial=_withdrawal_initial(request, order), order=order
     )
+    customer = _customer(request)
     context = {"form": form, "order": order, "signed": signed}
+    if order is None and customer is not None:
+        # The footer's link, logged in: their orders open for withdrawal, each with its
+        # items to choose (as from the order's page); the form below for any other order.
+        context["own_orders"] = open_orders(customer)
     if request.method == "POST" and form.is_valid():
         if "edit" in request.POST:
             return render(request, "orders/withdraw.html", context)
         if "confirm" not in request.POST:
             return render(request, "orders/withdraw_confirm.html", context)
+        cd = form.cleaned_data
+        number = order.number if order is not None else cd["order_number"]
+        named = order or services.find_order(number, cd["email"], customer)
         ip = client_ip(request)
-        if WITHDRAWAL_STATEMENTS.exceeded(ip):
+        if named is None and WITHDRAWAL_FAILED_LOOKUPS.exceeded(ip):
             form.add_error(
                 None,
                 _(
-                    "You have sent several statements in a short time. Please try again in "
-                    "an hour or write to us by e-mail."
+                    "You have sent several statements in a short time. Please check the "
+                    "order number and the e-mail address as in your order confirmation and "
+                    "try again in an hour, or write to us by e-mail."
                 ),
             )
             return render(request, "orders/withdraw_confirm.html", context)
-        cd = form.cleaned_data
+        if named is not None and WITHDRAWAL_STATEMENTS_PER_ORDER.exceeded(named.pk):
+            latest = named.withdrawals.order_by("-received_at", "-pk").first()
+            if latest is not None:
+                request.session[WITHDRAWAL_SESSION_KEY] = latest.pk
+                return redirect("orders:withdraw_done")
         try:
             withdrawal = services.record_withdrawal(
                 name=cd["name"],
                 email=cd["email"],
-                order_number=order.number if order is not None else cd["order_number"],
+                order_number=number,
                 items=form.items() if order is not None else None,
                 items_text=cd.get("items_text", ""),
                 reason=cd["reason"],
-                customer=_customer(request),
+                customer=customer,
                 language=(get_language() or "en")[:2],
-                order=order,
+                order=named,
             )
         except DomainError as exc:
             add_to_form(form, exc)
             return render(request, "orders/withdraw.html", context)
-        WITHDRAWAL_STATEMENTS.hit(ip)
+        if named is None:
+            WITHDRAWAL_FAILED_LOOKUPS.hit(ip)
+        elif not withdrawal.is_repeat:
+            WITHDRAWAL_STATEMENTS_PER_ORDER.hit(named.pk)
         request.session[WITHDRAWAL_SESSION_KEY] = withdrawal.pk
         return redirect("orders:withdraw_done")
     return render(request, "orders/withdraw.html", context)

@@ -18,7 +18,7 @@ storefront answers it exactly like any other.
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from shop.models import ShopSettings
 from .. import links
 from ..aftersales import Withdrawal
 from ..errors import OrderError
-from ..models import Order, ShipmentLine
+from ..models import Order, Shipment, ShipmentLine
 from .lifecycle import FINAL_STATES, _event, credited_units, order_state, typed_units
 
 NAME_MAX = 200
@@ -135,6 +135,25 @@ def units_left_to_withdraw(order):
     return left
 
 
+def open_orders(customer, limit=50):
+    """The logged-in ``customer``'s orders the withdrawal function offers
+    (:func:`withdrawal_open`), newest first, read with what that needs in a fixed number of
+    queries; at most ``limit`` of the newest orders not canceled or closed are looked at."""
+    orders = (
+        Order.objects.filter(customer=customer)
+        .exclude(status__in=FINAL_STATES)
+        .order_by("-created", "-pk")
+        .prefetch_related(
+            "lines",
+            "invoices__credit_notes",
+            Prefetch("shipments", queryset=Shipment.objects.prefetch_related("lines")),
+            Prefetch("withdrawals", queryset=Withdrawal.objects.order_by("received_at", "pk")),
+        )[:limit]
+    )
+    shop = ShopSettings.load()
+    return [order for order in orders if withdrawal_open(order, shop=shop)]
+
+
 def find_order(order_number, email, customer=None):
     """The order the statement names: its number and e-mail address must belong together
     (or it is the logged-in customer's own order)."""
@@ -227,8 +246,9 @@ def record_withdrawal(
     signed link or the account). Returns the :class:`Withdrawal`.
 
     The same declaration sent again (:func:`_same_statement`: a double click, a resubmit,
-    the same POST twice at once) is not a second statement: the first is returned, and no
-    second acknowledgement goes out. Calls for one order wait for each other on its row
+    the same POST twice at once) is not a second statement: the first is returned (its
+    ``is_repeat`` set, False on a statement recorded now), and no second acknowledgement
+    goes out. Calls for one order wait for each other on its row
     lock (for a statement naming no known order: on a lock of its e-mail and number)."""
     name = _text(name, NAME_MAX, _("Name"), "name")
     email = _text(email, 254, _("E-mail"), "email")
@@ -248,6 +268,7 @@ def record_withdrawal(
         now = timezone.now()
         earlier = _same_statement(order, name, email, order_number, chosen, items_text, now)
         if earlier is not None:
+            earlier.is_repeat = True
             return earlier
         ends = period_end(order) if order is not None else None
         withdrawal = Withdrawal.objects.create(
@@ -264,6 +285,7 @@ def record_withdrawal(
             period_ends=ends,
             is_late=ends is not None and timezone.localdate(now) > ends,
         )
+        withdrawal.is_repeat = False
         if order is not None:
             queue_email(
                 "order_withdrawal_received",

@@ -1,7 +1,7 @@
 """The withdrawal function (Art. 11a CRD, § 356a BGB): a link on every storefront page and on
 the account's order page while the period runs, two steps, an acknowledgement e-mail at once
 with the content and the time of receipt, late statements marked, unknown orders answered
-neutrally, throttled like the contact form."""
+neutrally, statements naming no order throttled per client."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -149,18 +149,34 @@ def test_unknown_order_or_wrong_email_gets_the_same_neutral_answer(client, make_
     assert OutboxEmail.objects.filter(template="order_withdrawal_received").count() == 1
 
 
-def test_withdrawals_are_throttled_like_the_contact_form(client, make_order, settings):
+def test_withdrawals_are_throttled_per_order_and_failed_lookups_per_client(
+    client, make_order, settings
+):
+    """A statement naming an order of its e-mail address is never refused for other
+    people's traffic from the same address; new statements for one order are limited (past
+    the limit the latest one is confirmed again), lookups that find no order per client
+    (the rest: tests/orders/test_ha_withdrawal_refunds.py)."""
+    settings.WITHDRAWAL_ORDER_LIMIT = 2
     settings.WITHDRAWAL_LIMIT = 2
     order = shipped(make_order)
     # Different statements (the same one repeated is one statement: test_withdrawal_once).
     for name in ("Erika Mustermann", "Max Mustermann"):
         client.post(reverse("orders:withdraw"), {**step_data(order, name=name), "confirm": ""})
-    refused = client.post(
+    again = client.post(
         reverse("orders:withdraw"), {**step_data(order, name="Eva Mustermann"), "confirm": ""}
+    )
+    assert again.status_code == 302
+    assert Withdrawal.objects.count() == 2
+    for number in ("999991", "999992"):
+        client.post(
+            reverse("orders:withdraw"), {**step_data(order, order_number=number), "confirm": ""}
+        )
+    refused = client.post(
+        reverse("orders:withdraw"), {**step_data(order, order_number="999993"), "confirm": ""}
     )
     assert refused.status_code == 200
     assert "several statements in a short time" in refused.content.decode()
-    assert Withdrawal.objects.count() == 2
+    assert Withdrawal.objects.count() == 4
 
 
 def test_bad_input_is_a_form_error_and_records_nothing(client, make_order):
