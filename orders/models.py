@@ -350,6 +350,35 @@ class Order(models.Model):
         notes cancelled of it (the row of ``OrderQuerySet.open_amount``)."""
         return max(ZERO, self.amount_due - self.credited_total)
 
+    # What the order's pages, e-mails and backoffice say about its payment, one rule for all
+    # (``orders/_totals.html``, the confirmation, the backoffice's payment panel): gift card
+    # and account credit first, then the payment method for the rest — no method where
+    # nothing is left for it; "Amount due" only while something is due.
+
+    @property
+    def method_total(self):
+        """The part the payment method pays (or paid): what gift card and credit leave."""
+        return max(ZERO, self.amount_due)
+
+    @property
+    def collected(self):
+        """The payment method has collected the order's rest (also once it went back: it was
+        paid; the refund is the credit notes' and the payout's part)."""
+        return self.payment_status in (*self.PAID_STATUSES, self.PaymentStatus.REFUNDED)
+
+    @property
+    def paid_by_method(self):
+        """What the payment method collected of the order (nothing while unpaid)."""
+        return self.method_total if self.collected else ZERO
+
+    @property
+    def due_now(self):
+        """What is still to pay: nothing on a paid, canceled or closed order; else the amount
+        due less what credit notes cancelled of it (``balance_due``)."""
+        if self.collected or self.status in (self.Status.CANCELED, self.Status.CLOSED):
+            return ZERO
+        return self.balance_due
+
     @property
     def payout_pending(self):
         """Canceled after its payment, and the money not marked as paid back yet."""

@@ -893,8 +893,11 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created"
     readonly_fields = [f.name for f in OutboxEmail._meta.fields] + [
         "subject_shown",
+        "to_shown",
+        "reply_to_shown",
         "text_shown",
         "html_shown",
+        "attachments_shown",
     ]
     # The e-mail only without its secrets — links (password reset, confirmation, download and
     # guest links) and values (gift-card numbers, personal discount codes): shop.mail.
@@ -902,12 +905,24 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     # open a customer's account or spend their money with it. "Send again" sends the e-mail
     # as it is stored.
     fieldsets = [
-        (None, {"fields": ["status", "to", "reply_to", "subject_shown", "template", "created"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "status",
+                    "to_shown",
+                    "reply_to_shown",
+                    "subject_shown",
+                    "template",
+                    "created",
+                ]
+            },
+        ),
         (_("Delivery"), {"fields": ["attempts", "next_attempt_at", "sent_at", "last_error"]}),
         (
             _("Content"),
             {
-                "fields": ["text_shown", "html_shown", "attachments"],
+                "fields": ["text_shown", "html_shown", "attachments_shown"],
                 "description": _(
                     "Links and numbers that work as a password, key or money (password "
                     "reset, confirmations, downloads, guest links, gift card numbers, "
@@ -935,6 +950,20 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     def recipients(self, obj):
         return ", ".join(obj.to)
 
+    @admin.display(description=_("to"))
+    def to_shown(self, obj):
+        return ", ".join(obj.to) or self.get_empty_value_display()
+
+    @admin.display(description=_("reply to"))
+    def reply_to_shown(self, obj):
+        return ", ".join(obj.reply_to) or self.get_empty_value_display()
+
+    @admin.display(description=_("attachments"))
+    def attachments_shown(self, obj):
+        """The files attached when it is sent (made then: their names, not the recipe)."""
+        names = [item.get("filename", "") for item in obj.attachments or []]
+        return ", ".join(name for name in names if name) or self.get_empty_value_display()
+
     @admin.display(description=_("text"))
     def text_shown(self, obj):
         from . import mail
@@ -945,9 +974,29 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
     def html_shown(self, obj):
         from . import mail
 
-        return (
-            mail.without_secrets(obj.body_html, obj.secret_values) or self.get_empty_value_display()
+        html = mail.without_secrets(obj.body_html, obj.secret_values)
+        if not html:
+            return self.get_empty_value_display()
+        # As the recipient sees it, in a frame that runs nothing and reaches nothing of the
+        # backoffice (an empty sandbox: no scripts, no forms, its own origin).
+        return format_html(
+            '<iframe sandbox="" srcdoc="{}" title="{}" class="outbox-html" '
+            'style="width:100%;max-width:760px;height:480px;border:1px solid #ccc;'
+            'background:#fff"></iframe>',
+            html,
+            obj.display_subject,
         )
+
+    def has_change_permission(self, request, obj=None):
+        # One e-mail's page changes nothing: it is shown read-only (no form, no Save) to
+        # everyone; the list's "Send again" keeps the view/change rule of the mixin.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {"title": capfirst(OutboxEmail._meta.verbose_name), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
         """An e-mail still to be written is shown as it will be sent (written, not saved)."""

@@ -344,13 +344,55 @@ def _amount(value, field_name, what):
         raise OrderError(f"{what}: {exc.message}", field=field_name) from None
 
 
-def _open_returns(order):
-    """The order's returns still waiting to be refunded or rejected, with their lines."""
-    return list(
-        Return.objects.filter(order=order, status__in=Return.OPEN)
-        .prefetch_related("lines")
-        .order_by("pk")
-    )
+def _open_returns(order, but=None):
+    """The order's returns still waiting to be refunded or rejected, with their lines
+    (``but``: the return being refunded, whose units are the ones credited)."""
+    returns = Return.objects.filter(order=order, status__in=Return.OPEN)
+    if but is not None:
+        returns = returns.exclude(pk=but.pk)
+    return list(returns.prefetch_related("lines").order_by("pk"))
+
+
+def _held(open_returns):
+    """{order line id: units} the open returns wait to have credited."""
+    held = defaultdict(int)
+    for ret in open_returns:
+        for line in ret.lines.all():
+            held[line.order_line_id] += line.quantity
+    return held
+
+
+def refundable_units(order, state=None):
+    """{order line id: units} a partial refund may credit: ordered, less what credit notes
+    credited, less what open returns hold (those units are credited by refunding their
+    return, so crediting them here would pay them back twice — or leave the return
+    unrefundable). The rule :func:`plan_credit_note` enforces under the order's lock; the
+    partial refund form's maximum per line shows it. Gift cards bought with the order are
+    among them, though only the full refund credits them."""
+    state = state or order_state(order)
+    held = _held(_open_returns(order))
+    units = {}
+    for p in state.progress:
+        left = p.creditable - held[p.line.pk]
+        if left > 0:
+            units[p.line.pk] = left
+    return units
+
+
+def _held_value(order, order_lines, after, share_after, held):
+    """What the units ``held`` by open returns will credit once their returns are refunded
+    after the credit notes that bring the credited units to ``after``: their price less
+    their share of the goods discount."""
+    if not held:
+        return ZERO
+    with_held = dict(after)
+    price = ZERO
+    by_id = {line.pk: line for line in order_lines}
+    for line_id, units in held.items():
+        with_held[line_id] = with_held.get(line_id, 0) + units
+        price += by_id[line_id].unit_price * units
+    _gross, share_with_held = _gross_by_rate(order, order_lines, with_held, ZERO)
+    return price - (share_with_held - share_after)
 
 
 def plan_credit_note(
@@ -366,7 +408,10 @@ def plan_credit_note(
     """What a credit note for ``lines`` ({order line id: units}), ``shipping`` and
     ``adjustment`` would credit (``final``: everything not credited yet). Raises
     ``OrderError`` for what cannot be credited; where the money goes is added by
-    :func:`_distribute`. Reads the order as it is: call it under the order's lock to act."""
+    :func:`_distribute`. Reads the order as it is: call it under the order's lock to act.
+
+    ``from_return``: the return whose lines are credited (``orders.services.returns``); the
+    units and the value the other open returns hold stay theirs (:func:`refundable_units`)."""
     invoice = Invoice.objects.filter(order=order).first()
     if invoice is None:
         raise OrderError(
@@ -391,7 +436,9 @@ def plan_credit_note(
             field="adjustment_text",
         )
 
-    open_returns = [] if from_return else _open_returns(order)
+    # A return being refunded credits its own units: the other open returns still hold theirs.
+    returning = from_return if isinstance(from_return, Return) else None
+    open_returns = [] if from_return and returning is None else _open_returns(order, returning)
     if final and open_returns:
         # The full refund would credit the units an open return waits to have credited: that
         # return could then neither be refunded nor closed but by a rejection e-mailed to
@@ -403,10 +450,7 @@ def plan_credit_note(
             )
             % {"number": order.number, "returns": ", ".join(r.number for r in open_returns)}
         )
-    held = defaultdict(int)
-    for ret in open_returns:
-        for line in ret.lines.all():
-            held[line.order_line_id] += line.quantity
+    held = _held(open_returns)
     if final:
         wanted = {p.line.pk: p.creditable for p in state.progress if p.creditable}
         shipping = shipping_charged - shipping_before
@@ -519,6 +563,24 @@ def plan_credit_note(
                 % {
                     "left": format_money(max(ZERO, remaining_total - cards_left), order.currency),
                     "cards": format_money(cards_left, order.currency),
+                    "currency": order.currency,
+                }
+            )
+        # The open returns' units keep their value for the return's own credit note: an
+        # adjustment (or shipping) here must not credit the money they will be refunded with.
+        held_value = _held_value(order, order_lines, after, share_after, held)
+        if held_value and total > remaining_total - cards_left - held_value:
+            raise OrderError(
+                _(
+                    "Only %(left)s can be credited here: %(held)s are kept for the open "
+                    "return (%(returns)s), which is refunded from the return."
+                )
+                % {
+                    "left": format_money(
+                        max(ZERO, remaining_total - cards_left - held_value), order.currency
+                    ),
+                    "held": format_money(held_value, order.currency),
+                    "returns": ", ".join(r.number for r in open_returns),
                     "currency": order.currency,
                 }
             )
