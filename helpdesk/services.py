@@ -220,6 +220,34 @@ def create_contact_request(
     return thread
 
 
+def can_claim(thread, user):
+    """May ``user`` take the contact request ``thread`` into the account? Only a thread
+    without an account, sent from the account's own address, and only when the user opens
+    it through the link e-mailed to that address (the caller's part): an address typed into
+    the contact form proves nothing by itself, the mailbox and the login together do."""
+    return (
+        thread.customer_id is None
+        and user is not None
+        and user.is_authenticated
+        and user.is_active
+        and not user.is_staff
+        and bool(user.email)
+        and (thread.email or "").strip().lower() == user.email.strip().lower()
+    )
+
+
+@transaction.atomic
+def claim_thread(thread, user):
+    """Link the contact request ``thread`` to the account of ``user`` (see ``can_claim``):
+    it then appears among the account's questions. Returns the thread."""
+    thread = _lock(thread)
+    if not can_claim(thread, user):
+        raise HelpdeskError(_("This request cannot be added to your account."))
+    thread.customer = user
+    thread.save(update_fields=["customer", "updated"])
+    return thread
+
+
 @transaction.atomic
 def start_order_thread(order, customer, *, subject, text, files=()):
     """The customer asks about one of their orders from the account."""

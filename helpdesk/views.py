@@ -156,6 +156,12 @@ def guest_thread(request, signed):
     thread = services.thread_from_signed(signed)
     if thread is None:
         raise Http404(_("This link is not valid."))
+    if request.method == "GET" and services.can_claim(thread, request.user):
+        # The link was e-mailed to the thread's address and the account has that address:
+        # the owner has shown both, so the request joins the account's questions.
+        thread = services.claim_thread(thread, request.user)
+        messages.success(request, _("This request is now listed in your account."))
+        return redirect(thread.get_absolute_url())
     return _thread_page(request, thread, request.path)
 
 

@@ -261,6 +261,10 @@ class ReviewAdmin(admin.ModelAdmin):
 
     # --- permissions -----------------------------------------------------------------------
 
+    def get_queryset(self, request):
+        # A review whose typed address has not confirmed it is nobody's yet: not moderated.
+        return super().get_queryset(request).confirmed()
+
     def has_add_permission(self, request):
         return False  # reviews are written by customers on the product page
 
@@ -318,7 +322,9 @@ class ReviewAdmin(admin.ModelAdmin):
     def reply_view(self, request, pk):
         """Publish, edit or remove the shop's public answer under a review (logged in the
         backoffice's history of the review)."""
-        review = get_object_or_404(Review.objects.select_related("product", "reply_by"), pk=pk)
+        review = get_object_or_404(
+            Review.objects.confirmed().select_related("product", "reply_by"), pk=pk
+        )
         if not self.has_reply_permission(request):
             raise PermissionDenied
         form = ReplyForm(request.POST or None, initial={"reply_text": review.reply_text})
@@ -363,7 +369,7 @@ class ReviewAdmin(admin.ModelAdmin):
         )
 
     def _toggle(self, request, pk, operation, message):
-        review = get_object_or_404(Review, pk=pk)
+        review = get_object_or_404(Review.objects.confirmed(), pk=pk)
         if not self.has_change_permission(request, review):
             raise PermissionDenied
         operation(review, request.user)

@@ -17,5 +17,6 @@ class ReviewsConfig(AppConfig):
         panels.register()
         listing.register_annotation(with_rating)
         personal_data.declare()
-        # Signed links of the review request: hidden where the backoffice shows the outbox.
-        mail.declare_secret_urls("reviews:request", "reviews:unsubscribe")
+        # Signed links of the review request and of the confirmation of a review: hidden
+        # where the backoffice shows the outbox.
+        mail.declare_secret_urls("reviews:request", "reviews:unsubscribe", "reviews:confirm")

@@ -25,6 +25,13 @@ def star_choices():
     ]
 
 
+def public_name(first_name, last_name):
+    """The name a review is signed with unless the author changes it: the first name and the
+    initial of the last name ("Erika M."), never the full name."""
+    first, last = (first_name or "").strip(), (last_name or "").strip()
+    return f"{first} {last[:1]}.".strip() if last else first
+
+
 class ReviewForm(forms.ModelForm):
     rating = forms.TypedChoiceField(
         label=_("Your rating"),
@@ -42,7 +49,10 @@ class ReviewForm(forms.ModelForm):
         model = Review
         fields = ["rating", "text", "author_name", "email"]
         labels = {"text": _("Your review"), "author_name": _("Your name"), "email": _("E-mail")}
-        help_texts = {"email": _("Not published.")}
+        help_texts = {
+            "author_name": _("Shown publicly with your review."),
+            "email": _("Not published. We send you a link to confirm your review."),
+        }
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -52,9 +62,10 @@ class ReviewForm(forms.ModelForm):
             # A signed-in customer reviews as the account: its address is shown, not typed
             # (a disabled field ignores what is posted and keeps the initial value).
             self.fields["email"].disabled = True
+            self.fields["email"].help_text = _("Not published.")
             self.initial["email"] = user.email
             if not self.is_bound:
-                self.initial.setdefault("author_name", user.get_full_name())
+                self.initial.setdefault("author_name", public_name(user.first_name, user.last_name))
 
     def is_spam(self):
         return bool(self.data.get("website"))

@@ -19,9 +19,14 @@ class ReviewQuerySet(StorefrontQuerySet):
         """The one visibility rule: a review is shown iff staff moderated it and it is active."""
         return self.filter(PUBLIC)
 
+    def confirmed(self):
+        """Reviews whose author is known: an account, a review-request link, or an address
+        that confirmed the review through the link e-mailed to it."""
+        return self.filter(confirmed_at__isnull=False)
+
     def waiting(self):
-        """Reviews no staff member has activated or edited yet."""
-        return self.filter(moderated=False)
+        """Confirmed reviews no staff member has activated or edited yet."""
+        return self.confirmed().filter(moderated=False)
 
 
 class Review(models.Model):
@@ -54,6 +59,13 @@ class Review(models.Model):
         _("anonymised"), max_length=10, choices=Anonymised.choices, blank=True, default=""
     )
     created = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    # When the author was known: at once for an account or a review-request link; for a
+    # review written without either, when the typed address confirmed it
+    # (services.confirm_review; submit_review stores such a review with None).
+    # Until then the review is invisible to moderation and counts for nobody.
+    confirmed_at = models.DateTimeField(
+        _("author confirmed"), null=True, blank=True, default=timezone.now
+    )
     moderated = models.BooleanField(
         _("moderated"),
         default=False,
@@ -69,14 +81,16 @@ class Review(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
-    # Computed when the review is written (see services.has_bought) and kept: a later
-    # cancellation does not take the badge away, nor does a later purchase grant it.
+    # Set by the one rule (services.has_bought) when the review is written, and again when
+    # an order of its author is paid, canceled or credited (services.refresh_verified): a
+    # purchase that was canceled or fully returned and credited proves nothing any more.
     verified_purchase = models.BooleanField(
         _("verified purchase"),
         default=False,
         help_text=_(
-            "The purchase was proven when the review was written: an order of the signed-in "
-            "customer's account, or the order of the review-request link it was written with."
+            "The purchase is proven and stands: an order of the signed-in customer's account, "
+            "or the order of the review-request link it was written with, that holds the "
+            "product, is not canceled and has not been fully returned and credited."
         ),
     )
     # One review per product and person (see services.submit_review). Set only by migration
@@ -132,12 +146,14 @@ class Review(models.Model):
                 condition=Q(customer__isnull=False, repeated=False),
                 name="review_once_per_product_and_customer",
             ),
-            # ... and the address (any case). Anonymised reviews belong to nobody any more
+            # ... and the address (any case), once confirmed: a typed address nobody confirmed
+            # must not block its owner's review. Anonymised reviews belong to nobody any more
             # (erasure and retention give each its own placeholder address anyway).
             models.UniqueConstraint(
                 "product",
                 Lower("email"),
-                condition=Q(anonymised="", repeated=False) & ~Q(email=""),
+                condition=Q(anonymised="", repeated=False, confirmed_at__isnull=False)
+                & ~Q(email=""),
                 name="review_once_per_product_and_email",
             ),
             models.CheckConstraint(
@@ -179,6 +195,13 @@ class Review(models.Model):
     @property
     def is_public(self):
         return self.moderated and self.active
+
+    @property
+    def status_label(self):
+        """Where the (confirmed) review stands, for its author."""
+        if not self.moderated:
+            return _("waiting for moderation")
+        return _("published") if self.active else _("not published")
 
     @property
     def has_reply(self):

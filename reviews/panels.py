@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop import admin, panels
 
+from . import services
 from .forms import ReviewForm
 from .models import RATING_MAX, RATING_MIN, Review
 
@@ -18,8 +19,19 @@ def product_reviews(request, product):
     else:
         stats = public.aggregate(count=Count("pk"), avg=Avg("rating"))
         count, avg = stats["count"], stats["avg"]
-    form = getattr(request, "review_form", None) or ReviewForm(user=request.user)
+    user = request.user
+    # One review per product and person: a customer who reviewed it sees theirs, not a form.
+    own = None
+    if user.is_authenticated:
+        own = (
+            services.reviews_by(customer=user, email=user.email)
+            .filter(product=product)
+            .order_by("created")
+            .first()
+        )
+    form = getattr(request, "review_form", None) or ReviewForm(user=user)
     return {
+        "own_review": own,
         "reviews": list(public.order_by("-created")[:SHOWN]) if count else [],
         "review_count": count,
         "review_avg": avg,
@@ -27,7 +39,7 @@ def product_reviews(request, product):
         "form": form,
         # A guest's empty form is the same for everyone (per language): its fields are
         # rendered once per process (the CSRF token stays outside).
-        "form_cacheable": not form.is_bound and not request.user.is_authenticated,
+        "form_cacheable": not form.is_bound and not user.is_authenticated,
     }
 
 

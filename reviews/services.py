@@ -5,15 +5,24 @@ Moderation rule (SPEC S10): the first activation or the first saved edit by staf
 review *moderated* (who and when are kept from that first time); *active* can be switched
 off and on at any time. Public = moderated and active (``Review.objects.public()``).
 
-Verified purchase: the purchase is *proven* — an order containing the product, paid or
-shipped and neither canceled nor refunded, of the signed-in customer's account, or the order
-of the review-request link (it was mailed to that order's address). An e-mail address typed
-into the form proves nothing, and neither does the account's own address: accounts are
-opened and their address changed without a confirmation e-mail, so a guest order under it may
-be anybody's. Decided when the review is written and stored with it.
+Verified purchase: the purchase is *proven* and *stands* — an order line of the product, in
+an order paid or shipped and not canceled, whose units have not all been returned and
+credited (credit notes), of the signed-in customer's account, or of the order of the
+review-request link (it was mailed to that order's address). An e-mail address typed into the
+form proves nothing, and neither does the account's own address: accounts are opened and
+their address changed without a confirmation e-mail, so a guest order under it may be
+anybody's. One rule (``proving_lines``), applied when the review is written and again after
+an order of the author is paid, canceled or credited (``refresh_verified``).
 
-One review per product and person: the account, or the e-mail address (in any case) — a
-second one is refused with a ReviewError and changes nothing. The unique indexes
+Who wrote a review: the signed-in account, or the review-request link, are known at once. A
+review written without either names an address anyone can type: it is stored unconfirmed and
+a link to confirm it is e-mailed to that address. Until it is confirmed it is not moderated,
+not shown, and counts for nobody; the visitor hears the same whatever the address has
+reviewed before (nothing is disclosed). Unconfirmed reviews are deleted after
+``CONFIRM_LINK_MAX_AGE``.
+
+One review per product and person: the account, or the confirmed e-mail address (in any
+case) — a second one is refused with a ReviewError and changes nothing. The unique indexes
 ``review_once_per_product_and_customer`` / ``…_and_email`` hold it under concurrency too.
 
 Review requests: ``ShopSettings.review_request_days`` after an order's last shipment (there is
@@ -27,13 +36,26 @@ from datetime import timedelta
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q, Value
-from django.db.models.functions import Lower
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Order, OrderLine
+from orders.models import CreditNote, Order, OrderLine
 from shop.mail import queue_email
 from shop.models import ShopSettings
 from shop.ratelimit import RateLimit
@@ -45,6 +67,8 @@ REQUEST_WINDOW_DAYS = 30
 REQUEST_LINK_MAX_AGE = 180 * 24 * 3600  # seconds a review-request link stays valid
 REQUEST_SALT = "reviews.request"
 UNSUBSCRIBE_SALT = "reviews.unsubscribe"
+CONFIRM_SALT = "reviews.confirm"
+CONFIRM_LINK_MAX_AGE = 7 * 24 * 3600  # seconds an address has to confirm its review
 MAX_REPLY = 2000
 
 # Fields staff may change in an edit; everything else (product, e-mail, dates) is evidence.
@@ -53,13 +77,11 @@ EDITABLE_FIELDS = ("text", "rating", "author_name", "active")
 
 THROTTLED = _("You have written several reviews in a short time. Please try again later.")
 ALREADY_REVIEWED = _("You have already reviewed this product. Thank you!")
-ALREADY_REVIEWED_BY_ADDRESS = _(
-    "This product already has a review from this e-mail address. Each person can review a "
-    "product once."
-)
 
 
-# Reviews per IP address; the window starts with the first review from that address.
+# Reviews per author: the signed-in account, the review-request link, and only for a review
+# written without either the IP address (customers behind one office or mobile-network
+# address must not use up each other's limit). The window starts with the first review.
 SUBMISSIONS = RateLimit(
     "reviews:throttle",
     limit=("REVIEW_THROTTLE_LIMIT", 3),
@@ -67,8 +89,17 @@ SUBMISSIONS = RateLimit(
 )
 
 
-def is_throttled(ip):
-    return SUBMISSIONS.exceeded(ip)
+def throttle_key(ip, *, customer=None, request=None):
+    """Whose limit a review counts against (see SUBMISSIONS)."""
+    if request is not None:
+        return f"request:{request.pk}"
+    if customer is not None and customer.is_authenticated:
+        return f"customer:{customer.pk}"
+    return f"ip:{ip or 'unknown'}"
+
+
+def is_throttled(ip, *, customer=None, request=None):
+    return SUBMISSIONS.exceeded(throttle_key(ip, customer=customer, request=request))
 
 
 def _check_rating(rating):
@@ -76,30 +107,111 @@ def _check_rating(rating):
         raise ReviewError(_("The rating must be a whole number from 1 to 5."), field="rating")
 
 
-def _buying_orders():
-    """Orders that prove a purchase: paid or shipped, not canceled and not refunded."""
-    return Order.objects.exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED]).filter(
-        Q(payment_status__in=Order.PAID_STATUSES) | Q(shipments__isnull=False)
+def _credited_units():
+    """Units of the (outer) order line that its order's credit notes credited. A note lists
+    each order line once (``{"line": id, "quantity": n, …}``, orders.services.refunds)."""
+    units = Cast(
+        Func(
+            F("lines"),
+            Func(
+                Value("$[*] ? (@.line == $line).quantity"),
+                template="%(expressions)s::jsonpath",
+                output_field=TextField(),
+            ),
+            Func(
+                Cast(Value("line"), TextField()),
+                OuterRef("pk"),
+                function="jsonb_build_object",
+                output_field=JSONField(),
+            ),
+            function="jsonb_path_query_first",
+            template="%(function)s(%(expressions)s)",
+            output_field=JSONField(),
+        ),
+        IntegerField(),
+    )
+    per_order = (
+        CreditNote.objects.filter(invoice__order=OuterRef("order"))
+        .annotate(units=units)
+        .order_by()
+        .values("invoice__order")
+        .annotate(total=Sum("units"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(per_order, output_field=IntegerField()), 0)
+
+
+def proving_lines(product, *, customer=None, order=None):
+    """The one rule of a verified purchase: order lines of ``product`` in an order of the
+    signed-in ``customer``'s account or the ``order`` of a review-request link, the order
+    paid or shipped and neither canceled nor closed (fully refunded), with units left that
+    no credit note credited (returned and refunded, or canceled before shipping).
+
+    ``product``, ``customer`` and ``order`` may be instances, ids or ``OuterRef``s."""
+    proof = Q()
+    if customer is not None:
+        proof |= Q(order__customer=customer)
+    if order is not None:
+        proof |= Q(order=order)
+    if not proof:
+        return OrderLine.objects.none()
+    return (
+        OrderLine.objects.filter(product=product)
+        .filter(proof)
+        .exclude(order__status__in=[Order.Status.CANCELED, Order.Status.CLOSED])
+        .filter(
+            Q(order__payment_status__in=Order.PAID_STATUSES) | Q(order__shipments__isnull=False)
+        )
+        .alias(credited=_credited_units())
+        .filter(quantity__gt=F("credited"))
     )
 
 
 def has_bought(product, *, customer=None, order=None):
-    """Is it proven that the author bought ``product``? By an order of the signed-in
-    ``customer``'s account, or by the ``order`` of a review-request link. No e-mail address
-    counts, not even the account's (see the module docstring)."""
-    lines = OrderLine.objects.filter(product=product)
-    orders = _buying_orders().filter(Exists(lines.filter(order=OuterRef("pk"))))
-    if order is not None and orders.filter(pk=order.pk).exists():
-        return True
-    if customer is not None and customer.pk is not None:
-        return orders.filter(customer=customer).exists()
-    return False
+    """Is it proven that the author bought ``product``, and does the purchase stand? By an
+    order of the signed-in ``customer``'s account, or by the ``order`` of a review-request
+    link. No e-mail address counts, not even the account's (see the module docstring)."""
+    if customer is not None and customer.pk is None:
+        customer = None
+    return proving_lines(product, customer=customer, order=order).exists()
+
+
+def refresh_verified(order):
+    """Apply the rule again to the reviews ``order`` (an order or its id) can prove: its
+    customer's reviews of its products, the reviews of its review request; after the order
+    was paid, canceled or credited. Returns the number of reviews whose badge changed."""
+    if not isinstance(order, Order):
+        order = Order.objects.filter(pk=order).only("pk", "customer_id").first()
+        if order is None:
+            return 0
+    products = OrderLine.objects.filter(order=order, product__isnull=False).values("product")
+    person = Q(request__order=order)
+    if order.customer_id:
+        person |= Q(customer_id=order.customer_id)
+    reviews = Review.objects.filter(person, product__in=products)
+    verified = Exists(
+        proving_lines(
+            OuterRef("product"), customer=OuterRef("customer"), order=OuterRef("request__order")
+        )
+    )
+    changed = 0
+    with transaction.atomic():
+        flags = dict(reviews.annotate(now=verified).values_list("pk", "now"))
+        for value in (True, False):
+            ids = [pk for pk, now in flags.items() if now is value]
+            changed += (
+                Review.objects.filter(pk__in=ids)
+                .exclude(verified_purchase=value)
+                .update(verified_purchase=value)
+            )
+    return changed
 
 
 def reviews_by(*, customer=None, email=""):
     """The reviews one person wrote: those of the account and those under the e-mail address
-    (compared like the unique index does, ``lower(email)``). Anonymised reviews belong to
-    nobody any more."""
+    (compared like the unique index does, ``lower(email)``). Only confirmed reviews: an
+    address typed by a visitor belongs to nobody until it confirmed the review. Anonymised
+    reviews belong to nobody any more."""
     email = (email or "").strip()
     person = Q()
     if customer is not None and customer.pk is not None:
@@ -108,43 +220,56 @@ def reviews_by(*, customer=None, email=""):
         person |= Q(email_lower=Lower(Value(email)))
     if not person:
         return Review.objects.none()
-    return Review.objects.alias(email_lower=Lower("email")).filter(person, anonymised="")
-
-
-def _already_reviewed(customer, request):
-    """The error for a second review: at the address field when the typed address is all
-    that tells who wrote it."""
-    if customer is None and request is None:
-        return ReviewError(ALREADY_REVIEWED_BY_ADDRESS, field="email")
-    return ReviewError(ALREADY_REVIEWED)
+    return (
+        Review.objects.confirmed().alias(email_lower=Lower("email")).filter(person, anonymised="")
+    )
 
 
 def submit_review(
-    product, *, rating, text, author_name, email, customer=None, ip=None, request=None
+    product,
+    *,
+    rating,
+    text,
+    author_name,
+    email,
+    customer=None,
+    ip=None,
+    request=None,
+    language=None,
 ):
-    """Store a new review waiting for moderation. Raises ReviewError when throttled, or when
-    this person (account or e-mail address) or the review-request ``request`` already has a
-    review of this product.
+    """Store a new review. Raises ReviewError when throttled, or when this account or the
+    review-request ``request`` already has a review of this product.
 
     The stored address is the one the request went to, else the signed-in customer's account
-    address; the typed ``email`` only for a review with neither."""
+    address: such a review is confirmed and waits for moderation. With neither, the typed
+    ``email`` is only a claim: the review is stored unconfirmed and a confirmation link is
+    e-mailed to that address (``language``); whether the address reviewed the product before
+    is decided when it confirms, so the visitor learns nothing about it."""
     if not product.is_active:
         raise ReviewError(_("This product cannot be reviewed."))
     _check_rating(rating)
     text = (text or "").strip()
     if not text:
         raise ReviewError(_("Please write a comment."), field="text")
-    if is_throttled(ip):
-        raise ReviewError(THROTTLED)
     if customer is not None and not customer.is_authenticated:
         customer = None
+    throttle = throttle_key(ip, customer=customer, request=request)
+    if SUBMISSIONS.exceeded(throttle):
+        raise ReviewError(THROTTLED)
     if request is not None:
         email = request.email  # the address the request went to, not one from the form
     elif customer is not None:
         email = customer.email  # the account's, whatever the form said
     email = (email or "").strip()
+    known = customer is not None or request is not None
+    if not known:
+        if not email:
+            raise ReviewError(_("Please enter your e-mail address."), field="email")
+        review = _store_unconfirmed(product, rating, text, author_name, email, language)
+        SUBMISSIONS.hit(throttle)
+        return review
     if reviews_by(customer=customer, email=email).filter(product=product).exists():
-        raise _already_reviewed(customer, request)
+        raise ReviewError(ALREADY_REVIEWED)
     verified = has_bought(
         product,
         customer=customer,
@@ -161,11 +286,88 @@ def submit_review(
                 customer=customer,
                 verified_purchase=verified,
                 request=request,
+                confirmed_at=timezone.now(),
             )
     except IntegrityError as exc:  # written concurrently: the review_once_per_* indexes
-        raise _already_reviewed(customer, request) from exc
-    SUBMISSIONS.hit(ip)
+        raise ReviewError(ALREADY_REVIEWED) from exc
+    SUBMISSIONS.hit(throttle)
     return review
+
+
+# --- confirming a review written without an account -----------------------------------------
+
+
+def _store_unconfirmed(product, rating, text, author_name, email, language):
+    with transaction.atomic():
+        review = Review.objects.create(
+            product=product,
+            rating=rating,
+            text=text,
+            author_name=author_name.strip(),
+            email=email,
+            confirmed_at=None,
+        )
+        queue_email(
+            "review_confirm",
+            email,
+            {
+                "review": review,
+                "product": product,
+                "name": review.author_name,
+                "confirm_url": confirm_path(review),
+                "days": CONFIRM_LINK_MAX_AGE // (24 * 3600),
+            },
+            language=language,
+        )
+    return review
+
+
+def confirm_path(review):
+    value = signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(review.pk))
+    return reverse("reviews:confirm", args=[value])
+
+
+def review_from_confirm_link(value):
+    """The unconfirmed or confirmed review of a confirmation link, or None if the link was
+    altered, is too old, or its review is gone (deleted unconfirmed, or refused)."""
+    try:
+        pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(value, max_age=CONFIRM_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Review.objects.select_related("product").filter(pk=pk, anonymised="").first()
+
+
+def confirm_review(review):
+    """The address confirmed the review it was typed into: from now on the review waits for
+    moderation and counts as this address's review of the product. Idempotent. If the
+    address (or the account under it) reviewed the product meanwhile, the unconfirmed review
+    is deleted and ReviewError says so — told only to whoever reads that mailbox."""
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().filter(pk=review.pk).first()
+        if locked is None:
+            raise ReviewError(_("This link is not valid any more."))
+        if locked.confirmed_at is not None:
+            return locked
+        duplicate = reviews_by(email=locked.email).filter(product_id=locked.product_id).exists()
+        if not duplicate:
+            try:
+                with transaction.atomic():
+                    locked.confirmed_at = timezone.now()
+                    locked.save(update_fields=["confirmed_at"])
+            except IntegrityError:  # another review of the address confirmed concurrently
+                duplicate = True
+        if duplicate:
+            locked.delete()
+    if duplicate:
+        raise ReviewError(ALREADY_REVIEWED)
+    return locked
+
+
+def purge_unconfirmed(now=None):
+    """Delete reviews whose address did not confirm them while the link was valid."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=CONFIRM_LINK_MAX_AGE)
+    deleted, _rows = Review.objects.filter(confirmed_at__isnull=True, created__lt=cutoff).delete()
+    return deleted
 
 
 # --- the shop's reply ----------------------------------------------------------------------

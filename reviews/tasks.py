@@ -5,5 +5,7 @@ from . import services
 
 @shared_task
 def send_review_requests():
-    """Beat: ask for reviews N days after delivery (off while ShopSettings has no N)."""
+    """Beat: ask for reviews N days after delivery (off while ShopSettings has no N); and
+    delete the reviews whose address did not confirm them in time."""
+    services.purge_unconfirmed()
     return services.send_review_requests()

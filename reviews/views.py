@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -10,10 +11,15 @@ from shop.exceptions import add_to_form
 from shop.models import Product
 
 from . import services
-from .forms import RequestReviewForm, ReviewForm
+from .forms import RequestReviewForm, ReviewForm, public_name
 from .models import Review
 
 THANK_YOU = _("Thank you, your review will appear after moderation.")
+# The same words whatever the typed address reviewed before: nothing is disclosed.
+CONFIRM_BY_EMAIL = _(
+    "Thank you! Please confirm your review with the link we have sent to your e-mail "
+    "address. It will appear after moderation."
+)
 
 
 def _back(product):
@@ -24,12 +30,14 @@ def _back(product):
 def submit(request, slug):
     product = get_object_or_404(Product.objects.active(), slug=slug)
     ip = client_ip(request)
+    customer = request.user if request.user.is_authenticated else None
+    thanks = THANK_YOU if customer is not None else CONFIRM_BY_EMAIL
     form = ReviewForm(request.POST, user=request.user)
     if form.is_spam():
         # Tell the bot nothing: same answer as a real submission, but nothing is stored.
-        messages.success(request, THANK_YOU)
+        messages.success(request, thanks)
         return _back(product)
-    if services.is_throttled(ip):
+    if services.is_throttled(ip, customer=customer):
         messages.error(request, services.THROTTLED)
         return _back(product)
     if form.is_valid():
@@ -41,13 +49,14 @@ def submit(request, slug):
                 text=data["text"],
                 author_name=data["author_name"],
                 email=data["email"],
-                customer=request.user if request.user.is_authenticated else None,
+                customer=customer,
                 ip=ip,
+                language=get_language(),
             )
         except services.ReviewError as exc:
             add_to_form(form, exc)
         else:
-            messages.success(request, THANK_YOU)
+            messages.success(request, thanks)
             return _back(product)
     # Show the product page again with the bound form and its errors in the reviews panel.
     request.review_form = form
@@ -79,7 +88,7 @@ def request_page(request, signed):
         )
         - reviewed
     )
-    name = f"{order.billing_first_name} {order.billing_last_name[:1]}.".strip(" .")
+    name = public_name(order.billing_first_name, order.billing_last_name)
     bound = None
     if request.method == "POST":
         product = next((p for p in products if str(p.pk) == request.POST.get("product")), None)
@@ -135,3 +144,21 @@ def unsubscribe(request, signed):
         services.unsubscribe(email)
         done = True
     return render(request, "reviews/unsubscribe.html", {"email": email, "done": done})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, signed):
+    """The link e-mailed to the address typed into a review: shows the review, and confirms
+    it with a button (a GET changes nothing: mail scanners open links)."""
+    review = services.review_from_confirm_link(signed)
+    if review is None:
+        raise Http404(_("This link is not valid any more."))
+    if request.method == "POST":
+        try:
+            services.confirm_review(review)
+        except services.ReviewError as exc:
+            messages.info(request, exc.message)
+        else:
+            messages.success(request, THANK_YOU)
+        return _back(review.product)
+    return render(request, "reviews/confirm.html", {"review": review})

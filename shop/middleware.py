@@ -28,19 +28,23 @@ def unstorable(text):
 
 
 class RejectUnstorableInputMiddleware:
-    """Answer 400 when the path, the query string or the form data (names, values, upload
-    file names) hold a character PostgreSQL cannot store.
+    """Answer 400 when the path, the query string or the form data's names or upload file
+    names hold a character PostgreSQL cannot store; drop such characters from posted values.
 
     Forms reject NUL themselves (Django's CharField does), but views also read
     ``request.GET``/``request.POST`` directly — the product search, the cart's code box — and
-    a NUL that reaches a query is a 500. One guard in front of every view covers both, and
-    the customer sees a page saying what was wrong instead of an error.
+    a NUL that reaches a query is a 500. One guard in front of every view covers both.
+    A posted value is what a customer typed or pasted into a form (a message, a review, a
+    checkout note): a 400 page there would lose the whole text for one invisible character,
+    so the character is removed and the form handles the rest of the text as usual.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST":
+            self._clean_posted_values(request)
         if self._bad(request):
             # Answered here rather than raised: with DEBUG on, Django would show its
             # technical error page for a BadRequest instead of the shop's 400 page.
@@ -55,6 +59,20 @@ class RejectUnstorableInputMiddleware:
             )
             return response
         return self.get_response(request)
+
+    @staticmethod
+    def _clean_posted_values(request):
+        try:
+            post = request.POST
+        except OSError:  # the client went away mid-upload; CSRF/the view answer that
+            return
+        if not any(unstorable(value) for _key, values in post.lists() for value in values):
+            return
+        cleaned = post.copy()
+        for key, values in post.lists():
+            cleaned.setlist(key, [UNSTORABLE.sub("", value) for value in values])
+        cleaned._mutable = False
+        request.POST = cleaned
 
     @staticmethod
     def _bad(request):

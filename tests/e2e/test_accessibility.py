@@ -447,7 +447,9 @@ def manual_checks(base, page):
     reviews.get_by_label("Your name").fill("Henrike")
     reviews.get_by_label("E-mail").fill("henrike@example.org")
     reviews.get_by_role("button", name="Submit review").click()
-    expect(page.get_by_text("Thank you, your review will appear after moderation.")).to_be_visible()
+    expect(
+        page.get_by_text("Please confirm your review with the link we have sent")
+    ).to_be_visible()
     assert Review.objects.get(email="henrike@example.org").rating == 3
 
     # prefers-reduced-motion: nothing animates or transitions.

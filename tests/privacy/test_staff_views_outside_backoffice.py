@@ -52,6 +52,7 @@ NOT_STAFF_FACING = {
     "helpdesk:guest_attachment",
     "reviews:request",
     "reviews:unsubscribe",
+    "reviews:confirm",
     "vouchers:partner_frame",
     "customers:account",
     "customers:login",

@@ -120,14 +120,14 @@ def test_link_opens_the_prefilled_form_and_marks_verified(client, days, consenti
     assert page.status_code == 200
     html = page.content.decode()
     assert product.name in html and "Oak board" in html
-    assert 'value="Erika M"' in html  # prefilled name, last name shortened
+    assert 'value="Erika M."' in html  # prefilled name, last name shortened
     response = client.post(
         link,
         {
             "product": product.pk,
             f"p{product.pk}-rating": "5",
             f"p{product.pk}-text": "Lovely pot",
-            f"p{product.pk}-author_name": "Erika M",
+            f"p{product.pk}-author_name": "Erika M.",
             f"p{product.pk}-website": "",
         },
     )

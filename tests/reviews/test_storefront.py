@@ -4,11 +4,13 @@ from django.urls import reverse
 from reviews.models import Review
 from tests.factories import ProductFactory, UserFactory
 
+from .confirming import confirm
 from .factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
 THANKS = "Thank you, your review will appear after moderation."
+CONFIRM = "Please confirm your review with the link we have sent to your e-mail address."
 
 
 def form_data(**overrides):
@@ -40,13 +42,18 @@ def test_product_page_has_review_form_for_anonymous_visitors(client):
     assert 'name="website"' in page  # honeypot present, hidden by CSS
 
 
-def test_anonymous_review_waits_for_moderation_with_thank_you(client):
+def test_anonymous_review_waits_for_confirmation_then_for_moderation(client):
     product = ProductFactory()
     response = submit(client, product)
     assert response.redirect_chain[-1][0] == product.get_absolute_url() + "#reviews"
-    assert THANKS in response.content.decode()
+    assert CONFIRM in response.content.decode()
     review = Review.objects.get()
     assert (review.product, review.rating, review.customer) == (product, 5, None)
+    assert review.confirmed_at is None and not Review.objects.waiting().exists()
+    response = confirm(client, "erika@example.com")
+    assert THANKS in response.content.decode()
+    review.refresh_from_db()
+    assert review.confirmed_at is not None and list(Review.objects.waiting()) == [review]
     assert not review.moderated and not review.active
     # Not shown before moderation.
     assert "Wonderful quality." not in response.content.decode()
@@ -57,7 +64,8 @@ def test_logged_in_customer_gets_name_and_email_filled_in(client):
     client.force_login(customer)
     product = ProductFactory()
     page = client.get(product.get_absolute_url()).content.decode()
-    assert 'value="Ida Nielsen"' in page and 'value="ida@example.com"' in page
+    assert 'value="Ida N."' in page and 'value="ida@example.com"' in page
+    assert "Ida Nielsen" not in page
     submit(client, product, author_name="Ida N.", email="ida@example.com")
     assert Review.objects.get().customer == customer
 
@@ -104,7 +112,7 @@ def test_throttle_three_reviews_per_ip_per_window(client):
     product = ProductFactory()
     for i in range(3):
         response = submit(client, product, text=f"Review {i}", email=f"person{i}@example.com")
-        assert THANKS in response.content.decode()
+        assert CONFIRM in response.content.decode()
     response = submit(client, product, text="One too many", email="person3@example.com")
     assert "Please try again later" in response.content.decode()
     assert Review.objects.count() == 3
@@ -125,7 +133,7 @@ def test_throttle_window_is_configurable(client, settings):
 def test_honeypot_pretends_success_but_stores_nothing(client):
     product = ProductFactory()
     response = submit(client, product, website="http://spam.example")
-    assert THANKS in response.content.decode()
+    assert CONFIRM in response.content.decode()
     assert not Review.objects.exists()
 
 

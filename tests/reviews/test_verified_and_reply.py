@@ -13,6 +13,7 @@ from shop.models import ShopSettings
 from tests.factories import ProductFactory, RoleUserFactory, UserFactory
 from tests.orders.factories import ship_all
 
+from .confirming import confirm
 from .factories import ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,7 @@ def test_typing_a_paying_guests_address_does_not_make_a_verified_purchase(
         follow=True,
     )
     assert response.status_code == 200
+    confirm(client, "thomas.gast@example.com")
     review = Review.objects.get()  # still accepted, as an unverified review
     assert not review.verified_purchase and review.customer is None
     services.activate(review, staff)
@@ -145,13 +147,17 @@ def test_signed_in_customer_is_verified_by_account_not_by_a_typed_address(
     assert review.email == "buyer@example.com"  # the account's, not the typed one
 
 
-def test_verified_is_kept_from_the_time_of_writing(client, make_order, product, customer):
+def test_verified_is_taken_away_when_the_order_is_canceled(
+    client, make_order, product, customer, django_capture_on_commit_callbacks
+):
     order = make_order({product.pk: 1}, customer=customer)
     order_services.mark_paid(order)
     client.force_login(customer)
     submit(client, product)
-    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELED)
     assert Review.objects.get().verified_purchase
+    with django_capture_on_commit_callbacks(execute=True):
+        order_services.cancel_order(Order.objects.get(pk=order.pk))
+    assert not Review.objects.get().verified_purchase
 
 
 def test_product_page_marks_verified_reviews(client):

@@ -23,7 +23,7 @@ from helpdesk.attachments import Incoming
 from orders import links as order_links
 from orders import services as order_services
 from reviews import services as review_services
-from reviews.models import ReviewRequest
+from reviews.models import Review, ReviewRequest
 from shop.models import OutboxEmail, ShopSettings
 from tests.factories import StaffFactory, UserFactory
 from tests.orders.factories import downloadable_product, ship_all
@@ -92,6 +92,14 @@ def world(make_order, product, invoice_payment, settings):
     return {
         "attachment": thread.messages.get().attachments.get(),
         "review_request": ReviewRequest.objects.create(order=order, email=alice.email),
+        "unconfirmed_review": Review.objects.create(
+            product=product,
+            rating=4,
+            text="Fine",
+            author_name="A",
+            email="anon@example.com",
+            confirmed_at=None,
+        ),
         "partner_order": partner_order,
         "alice": alice,
         "bob": bob,
@@ -191,6 +199,10 @@ def _unsubscribe_signed(w):
     return _last_segment(review_services.unsubscribe_path(w["review_request"]))
 
 
+def _confirm_signed(w):
+    return _last_segment(review_services.confirm_path(w["unconfirmed_review"]))
+
+
 def _frame_signed(w):
     return _last_segment(offers.partner_frame_path(w["partner_order"]))
 
@@ -238,6 +250,12 @@ TOKENS = {
         lambda w: {"signed": _unsubscribe_signed(w)},
         200,
         lambda w: {"signed": _tamper(_unsubscribe_signed(w))},
+        404,
+    ),
+    "reviews:confirm": (
+        lambda w: {"signed": _confirm_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_confirm_signed(w))},
         404,
     ),
     # The guest order-status link of the order confirmation and what it leads to.

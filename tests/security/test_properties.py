@@ -56,10 +56,11 @@ money_text = st.one_of(
 )
 
 
-def statuses_for(*values):
-    """What a view may answer: a NUL anywhere in the request is refused with 400 before
-    any view runs (shop.middleware); otherwise the form again (200) or a redirect (302)."""
-    return (400,) if any("\x00" in str(v) for v in values) else (200, 302)
+def statuses_for(*values, names=()):
+    """What a view may answer: a NUL in a field name is refused with 400 before any view
+    runs (shop.middleware); one in a value is dropped there, so the view answers as for the
+    rest of the text: the form again (200) or a redirect (302)."""
+    return (400,) if any("\x00" in str(n) for n in names) else (200, 302)
 
 
 # ------------------------------------------------------------------ the mask parser
@@ -373,7 +374,7 @@ def test_checkout_never_500_and_writes_an_order_whole_or_not_at_all(
     outbox_before = OutboxEmail.objects.count()
     data = checkout_post(_first_shipping(), _first_payment(), email="prop@example.com")
     response = client.post(reverse("orders:checkout"), {**data, **overrides})
-    assert response.status_code in statuses_for(*overrides.keys(), *overrides.values())
+    assert response.status_code in statuses_for(*overrides.values(), names=overrides.keys())
 
     new_orders = list(Order.objects.order_by("pk")[orders_before:])
     stock_after = {p.pk: p.stock for p in Product.objects.all()}
