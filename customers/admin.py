@@ -30,6 +30,7 @@ from shop.admin import (
     money_column,
 )
 from shop.exceptions import DomainError, add_to_form
+from shop.filenames import document_filename
 from shop.pdf import pdf_response, render_pdf
 from shop.roles import role_label
 
@@ -256,7 +257,9 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             **customer_overview(customer, request.user),
         }
         pdf = render_pdf("pdf/customer.html", ctx)
-        return pdf_response(pdf, f"customer-{customer.customer_number}.pdf")
+        # named as the PDF is titled (templates/pdf/customer.html), in the operator's language
+        number = customer.customer_number
+        return pdf_response(pdf, document_filename(f"{_('Customer')} {number}", number))
 
     def points_view(self, request, pk):
         customer = self._customer_or_404(request, pk, perm="change")

@@ -511,7 +511,7 @@ def assign(threads, assignee, by):
         assignee=assignee, updated=timezone.now()
     )
     if assignee is not None and assignee != by and assignee.email:
-        queue_email(
+        queue_staff_email(  # in the assignee's backoffice language
             "helpdesk_assigned",
             assignee.email,
             {
@@ -522,7 +522,6 @@ def assign(threads, assignee, by):
                 "assigned_by": by,
                 "backoffice_url": reverse("admin:helpdesk_thread_changelist") + "?assignee=me",
             },
-            language=getattr(assignee, "language", "") or None,
         )
     return len(changed)
 

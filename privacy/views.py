@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from customers.services import delete_guest, guest_erasure_refusal
 from shop.db import without_jit
 from shop.exceptions import DomainError, add_to_form
+from shop.filenames import content_disposition, document_filename
 from shop.pdf import pdf_response, render_pdf
 
 from . import services, subjects
@@ -248,10 +249,13 @@ def _hand_out(request, person, *, fmt, language, places=None, withheld=None, sta
         if fmt == "json":
             content = json.dumps(subjects.as_json(data), indent=2, ensure_ascii=False)
             response = HttpResponse(content, content_type="application/json; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="personal-data-{name}.json"'
+            response["Content-Disposition"] = content_disposition(
+                document_filename(_("Personal data"), name, "json")
+            )
             return response
         pdf = render_pdf("pdf/privacy_report.html", {"data": data}, language=language)
-    return pdf_response(pdf, f"personal-data-{name}.pdf")
+        filename = document_filename(_("Personal data"), name)
+    return pdf_response(pdf, filename)
 
 
 def disclosures(request, ref):
@@ -422,6 +426,8 @@ def _own_data_file(content):
     day = timezone.localdate().isoformat()
     body = json.dumps(content, indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="personal-data-{day}.json"'
+    response["Content-Disposition"] = content_disposition(
+        document_filename(_("Personal data"), day, "json")
+    )
     patch_cache_control(response, private=True, no_store=True)
     return response

@@ -5,6 +5,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .filenames import content_disposition
+
 # Accessible documents (issue 27): a tagged PDF (structure tree, /MarkInfo /Marked true) that
 # declares PDF/UA-1, its document language from ``<html lang>`` and its title from ``<title>``
 # (templates/pdf/base.html). Factur-X invoices and credit notes keep their PDF/A-3 (see
@@ -31,7 +33,7 @@ def render_pdf(template, context, language=None, pdf_variant=PDF_UA, pdf_tags=No
 
 
 def pdf_response(pdf_bytes, filename, inline=True):
+    """The PDF as a response; ``filename`` may have any letters (``shop.filenames``)."""
     response = HttpResponse(pdf_bytes, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename, attachment=not inline)
     return response

@@ -19,7 +19,7 @@ from shop.fields import parse_whole_number
 from shop.mail import queue_email
 from shop.models import Product, ShopSettings
 
-from .. import signals, vat
+from .. import emails, signals, vat
 from ..errors import DownloadError, OrderError
 from ..models import (
     ZERO,
@@ -344,17 +344,7 @@ def _set_paid(locked, user, captured=False):
     )
     locked.paid_at = timezone.now()
     locked.save(update_fields=["payment_status", "paid_at"])
-    _event(
-        locked,
-        events.part(
-            gettext_noop("Card payment of %(amount)s captured (%(method)s).")
-            if captured
-            else gettext_noop("Payment of %(amount)s received (%(method)s)."),
-            amount=events.money(locked.balance_due, locked.currency),
-            method=events.method(locked.payment_method),
-        ),
-        user=user,
-    )
+    _event(locked, _payment_part(locked, captured), user=user)
     issue_download_links(locked)
     loyalty.earn_points_for_order(locked)
     if credited:
@@ -362,6 +352,42 @@ def _set_paid(locked, user, captured=False):
 
         reverse_points_of_credit_notes(locked)
     signals.order_paid.send(sender=Order, order=locked)
+
+
+def _payment_part(locked, captured):
+    """The history's sentence for the payment: what the payment method collected, or — when
+    gift card and account credit paid the whole order — those, not "0.00 € received" by a
+    payment method that collected nothing."""
+    if locked.amount_due <= ZERO:
+        giftcard = events.money(locked.giftcard_total, locked.currency)
+        credit = events.money(locked.credit_total, locked.currency)
+        if locked.giftcard_total > 0 and locked.credit_total > 0:
+            return events.part(
+                gettext_noop(
+                    "Paid in full by gift card (%(giftcard)s) and account credit (%(credit)s)."
+                ),
+                giftcard=giftcard,
+                credit=credit,
+            )
+        if locked.credit_total > 0:
+            return events.part(
+                gettext_noop("Paid in full from account credit (%(amount)s)."), amount=credit
+            )
+        if locked.giftcard_total > 0:
+            return events.part(
+                gettext_noop("Paid in full by gift card (%(amount)s)."), amount=giftcard
+            )
+        return events.part(
+            gettext_noop("Nothing to pay: the order total is %(amount)s."),
+            amount=events.money(locked.grand_total, locked.currency),
+        )
+    return events.part(
+        gettext_noop("Card payment of %(amount)s captured (%(method)s).")
+        if captured
+        else gettext_noop("Payment of %(amount)s received (%(method)s)."),
+        amount=events.money(locked.balance_due, locked.currency),
+        method=events.method(locked.payment_method),
+    )
 
 
 def _in_language(obj, field, language):
@@ -542,6 +568,7 @@ def mark_cancellation_refunded(order, user=None):
             ),
             user=user,
         )
+        emails.refund_paid_out(locked, locked.payout_due)
     order.payout_done_at = locked.payout_done_at
     order.payment_status = locked.payment_status
     return locked
