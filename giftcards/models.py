@@ -190,6 +190,9 @@ class LedgerEntry(models.Model):
         REFUND = "refund", _("Refund")
         ADJUST = "adjust", _("Manual adjustment")
         EXPIRE = "expire", _("Expired")
+        # A card bought with an order taken back by a credit note of its line: blocked, and
+        # its whole value written off (the buyer got the money back).
+        VOID = "void", _("Voided (refunded)")
 
     card = models.ForeignKey(
         GiftCard,
@@ -259,7 +262,7 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(kind__in=["issue", "refund"], amount__gt=0)
-                    | Q(kind__in=["spend", "expire"], amount__lt=0)
+                    | Q(kind__in=["spend", "expire", "void"], amount__lt=0)
                     | Q(kind="redeem_to_account", card__isnull=False, amount__lt=0)
                     | Q(kind="redeem_to_account", account__isnull=False, amount__gt=0)
                     | (Q(kind="adjust") & ~Q(amount=0))

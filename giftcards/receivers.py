@@ -29,6 +29,9 @@ def connect():
     extensions.register_refund_step(
         extensions.RefundStep("giftcards", refund=services.refund_at_credit_note)
     )
+    extensions.register_credit_line_step(
+        extensions.CreditLineStep("giftcards", credit=services.take_back_cards)
+    )
     signals.order_paid.connect(issue_on_paid, dispatch_uid="giftcards.issue_on_paid")
     signals.order_releasing.connect(lock_on_release, dispatch_uid="giftcards.lock_on_release")
     signals.order_canceled.connect(reverse_on_cancel, dispatch_uid="giftcards.reverse_on_cancel")

@@ -269,24 +269,36 @@ def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason="", mes
 
 
 def issue_for_paid_order(order):
-    """One card per gift-card unit of a paid order (idempotent), numbers e-mailed to the buyer."""
-    from orders.models import Order
+    """One card per gift-card unit of a paid order (idempotent), numbers e-mailed to the buyer.
+
+    Units a credit note credited before the payment (the buyer withdrew from them) get no
+    card: a line has as many live cards as units not credited (:func:`take_back_cards`
+    voids the card of a unit credited after it was issued)."""
+    from orders.models import CreditNote, Order
+    from orders.services.lifecycle import credited_units
 
     with transaction.atomic():
-        Order.objects.select_for_update().filter(pk=order.pk).first()  # serialise re-deliveries
+        # serialise re-deliveries, and with the credit notes (they lock the order as well)
+        Order.objects.select_for_update().filter(pk=order.pk).first()
         lines = list(order.lines.filter(is_giftcard=True))
         if not lines:
             return []
-        existing = set(
+        credited = credited_units(CreditNote.objects.filter(invoice__order_id=order.pk))
+        cards = list(
             GiftCard.objects.filter(issued_by_line__in=lines).values_list(
-                "issued_by_line_id", "line_unit"
+                "pk", "issued_by_line_id", "line_unit"
             )
         )
+        voided = _voided_ids(pk for pk, _line, _unit in cards)
         new_cards = []
         for line in lines:
-            for unit in range(line.quantity):
-                if (line.pk, unit) in existing or line.unit_price <= 0:
-                    continue
+            if line.unit_price <= 0:
+                continue
+            taken = {unit for _pk, line_id, unit in cards if line_id == line.pk}
+            live = sum(1 for pk, line_id, _u in cards if line_id == line.pk and pk not in voided)
+            missing = line.quantity - credited[line.pk][0] - live
+            free = [unit for unit in range(line.quantity) if unit not in taken]
+            for unit in free[: max(0, missing)]:
                 number = _fresh_numbers(1)[0]
                 card = GiftCard.objects.create(
                     number=number,
@@ -552,13 +564,27 @@ def refund_at_credit_note(order, amount, reference="", preview=False):
         return _give_back(order, amount, [credit_note], preview=preview)[0]
 
 
+def _voided_ids(card_ids):
+    """The ids among ``card_ids`` of the cards a credit note took back (:func:`take_back_cards`)."""
+    return set(
+        LedgerEntry.objects.filter(card_id__in=list(card_ids), kind=Kind.VOID).values_list(
+            "card_id", flat=True
+        )
+    )
+
+
 def _used_cards_refusal(cards):
+    # A card a credit note took back is blocked and settled already: it is not "used".
+    voided = _voided_ids(c.pk for c in cards)
     used = [
         c
         for c in cards
-        if c.balance != c.initial_value
-        or c.redeemed_to_id
-        or c.ledger.exclude(kind=Kind.ISSUE).exists()
+        if c.pk not in voided
+        and (
+            c.balance != c.initial_value
+            or c.redeemed_to_id
+            or c.ledger.exclude(kind=Kind.ISSUE).exists()
+        )
     ]
     if not used:
         return None
@@ -590,10 +616,124 @@ def block_cards_of_canceled_order(order):
     if refusal is not None:
         raise refusal
     for card in cards:
-        if not card.is_blocked:
-            card.is_blocked = True
-            card.save(update_fields=["is_blocked"])
+        _block(card)
     return cards
+
+
+def _card_take_back_refusal(card):
+    """Why a credit note of its line cannot take back ``card`` (bought with the order), or
+    None: it must be available and wholly unspent (its balance its value)."""
+    if card.is_blocked:
+        return GiftCardOperationError(
+            _(
+                "Gift card %(number)s bought with this order is blocked: a credit note does not "
+                "take back a card blocked for another reason. Check why it was blocked before "
+                "crediting its line."
+            )
+            % {"number": card.display_number}
+        )
+    if card.redeemed_to_id or card.balance < card.initial_value:
+        return GiftCardOperationError(
+            _(
+                "Gift card %(number)s bought with this order has already been used: "
+                "%(spent)s of its %(value)s spent. Only an unspent card can be taken back "
+                "with a credit note of its line."
+            )
+            % {
+                "number": card.display_number,
+                "spent": format_money(card.initial_value - card.balance, card.currency),
+                "value": format_money(card.initial_value, card.currency),
+                "currency": card.currency,
+            }
+        )
+    if card.state != CardState.AVAILABLE or card.balance != card.initial_value:
+        return GiftCardOperationError(
+            _(
+                "Gift card %(number)s bought with this order cannot be taken back with a "
+                "credit note of its line: it is “%(state)s”, with %(balance)s of its %(value)s."
+            )
+            % {
+                "number": card.display_number,
+                "state": card.state_label,
+                "balance": format_money(card.balance, card.currency),
+                "value": format_money(card.initial_value, card.currency),
+                "currency": card.currency,
+            }
+        )
+    return None
+
+
+def take_back_cards(order, lines, reference="", preview=False):
+    """The credit line step of this app (``orders.extensions``): a credit note of ``order``
+    credits ``lines`` (``CreditedLine``); for its gift-card lines the cards of the units
+    credited are taken back — blocked, and their whole value voided in their ledger with
+    the credit note's number — in the note's transaction. A card that has been (partly)
+    spent or redeemed, is blocked or expired refuses the note (nothing is changed): the
+    money it bought cannot be paid back too.
+
+    Units with no card yet (the order is not paid: cards are issued on payment) need
+    nothing now: :func:`issue_for_paid_order` issues no card for credited units. Which card
+    of a line with several is taken back: the unspent ones, in the order of their units.
+
+    The cards are locked (``select_for_update``; the order's ``order_releasing`` took the
+    same locks first): a redemption running at the same time either commits before — and
+    the note is refused — or waits and finds the card blocked. ``preview``: checks and
+    says what would happen, locking and changing nothing. Returns those sentences."""
+    wanted = [cl for cl in lines if cl.line.is_giftcard and cl.quantity > 0]
+    wanted = [cl for cl in wanted if cl.line.unit_price > 0]  # such a unit gets no card
+    if not wanted:
+        return []
+    notices, chosen = [], []
+    with transaction.atomic():
+        cards = GiftCard.objects.filter(issued_by_line__in=[cl.line for cl in wanted])
+        if not preview:
+            cards = cards.select_for_update()
+        cards = list(cards.order_by("issued_by_line_id", "line_unit", "pk"))
+        voided = _voided_ids(card.pk for card in cards)
+        for cl in wanted:
+            live = [c for c in cards if c.issued_by_line_id == cl.line.pk and c.pk not in voided]
+            unissued = max(0, cl.line.quantity - cl.credited_before - len(live))
+            if unissued:
+                notices.append(
+                    _(
+                        "No gift card will be issued for %(count)s × %(name)s (the order has "
+                        "not been paid yet)."
+                    )
+                    % {"count": min(unissued, cl.quantity), "name": cl.line.name}
+                )
+            count = cl.quantity - min(cl.quantity, unissued)
+            if not count:
+                continue
+            refusals = [_card_take_back_refusal(card) for card in live]
+            unspent = [
+                card for card, refusal in zip(live, refusals, strict=True) if refusal is None
+            ]
+            if len(unspent) < count:
+                # (a line has a live card for each unit neither credited nor unissued)
+                raise next(refusal for refusal in refusals if refusal is not None)
+            chosen.extend(unspent[:count])
+        for card in chosen:
+            notices.append(
+                _("Gift card %(number)s (%(value)s) will be blocked and its value voided.")
+                % {
+                    "number": card.display_number,
+                    "value": format_money(card.initial_value, card.currency),
+                    "currency": card.currency,
+                }
+            )
+        if preview:
+            return notices
+        message = [
+            events.part(
+                gettext_noop("Credit note %(number)s of order %(order)s"),
+                number=reference,
+                order=order.number,
+            )
+        ]
+        for card in chosen:
+            _block(card)
+            _post(card, -card.balance, Kind.VOID, order=order, message=message)
+    return notices
 
 
 def on_order_canceled(order):
@@ -676,12 +816,17 @@ def adjust_account(account, amount, reason, user):
     return _adjust(CreditAccount, account, amount, reason, user)
 
 
+def _block(locked, blocked=True):
+    """Block (or unblock) the locked ``card`` if it is not already."""
+    if locked.is_blocked != blocked:
+        locked.is_blocked = blocked
+        locked.save(update_fields=["is_blocked"])
+
+
 def set_blocked(card, blocked):
     with transaction.atomic():
         locked = _lock_card(card)
-        if locked.is_blocked != blocked:
-            locked.is_blocked = blocked
-            locked.save(update_fields=["is_blocked"])
+        _block(locked, blocked)
     return locked
 
 

@@ -23,7 +23,7 @@ from . import services
 from .admin import DateRangeFilter, _detail_queryset, _DocumentAdmin, _int
 from .aftersales import Return, ReturnLine, Withdrawal
 from .models import ZERO, CreditNote, Order
-from .pdf import render_credit_note
+from .pdf import download_filename, render_credit_note
 from .services.returns import withdrawal_shipping_due
 
 
@@ -154,7 +154,7 @@ class CreditNoteAdmin(_DocumentAdmin):
     def pdf_view(self, request, pk):
         self._guard(request)
         note = get_object_or_404(CreditNote.objects.select_related("invoice__order"), pk=pk)
-        return pdf_response(render_credit_note(note), note.filename)
+        return pdf_response(render_credit_note(note), download_filename(note))
 
     def send_view(self, request, pk):
         self._guard(request, change=True)
@@ -203,9 +203,18 @@ class CreditNoteAdmin(_DocumentAdmin):
         state = services.order_state(order)
         # The service's rule (units open returns hold are theirs); it checks again on issuing.
         refundable = services.refunds.refundable_units(order, state)
-        rows = [p for p in state.progress if refundable.get(p.line.pk) and not p.line.is_giftcard]
+        # Gift cards bought with the order among them: crediting one takes the card back.
+        rows = [p for p in state.progress if refundable.get(p.line.pk)]
         values = {p.line.pk: "0" for p in rows}
-        inputs = {"shipping": "", "adjustment": "", "adjustment_text": "", "reason": ""}
+        # The delivery costs a withdrawal from the whole order owes once everything left is
+        # credited: filled in, and the service refuses less on the note that completes it.
+        shipping_due = services.refunds.withdrawal_shipping_owed(order, refundable)
+        inputs = {
+            "shipping": str(shipping_due) if shipping_due else "",
+            "adjustment": "",
+            "adjustment_text": "",
+            "reason": "",
+        }
         plan = None
         if request.method == "POST":
             values.update(_quantities(request))
@@ -264,6 +273,7 @@ class CreditNoteAdmin(_DocumentAdmin):
             "rows": [(p, values.get(p.line.pk, "0"), refundable[p.line.pk]) for p in rows],
             "inputs": inputs,
             "shipping_left": shipping_left,
+            "shipping_due": shipping_due,
             "plan": plan,
             "seen_notes": len(order.credit_notes),
             "previewed": _fingerprint(

@@ -32,6 +32,23 @@ the app took for ``order`` and not yet gave back, and returns what it gave back 
 number (for the app's own records). With ``preview=True`` (the operator's confirmation page)
 it computes the same amounts and books nothing.
 
+**Credit line steps.** A partial credit note may credit lines whose goods another app
+delivered (the gift cards bought with the order: the giftcards app issued them). Such an app
+registers a :class:`CreditLineStep` in ``ready()``::
+
+    extensions.register_credit_line_step(extensions.CreditLineStep("giftcards", credit=...))
+
+``credit(order, lines, reference="", preview=False)`` is called for every credit note but
+the full refund (whose ``order_canceled`` receivers undo the whole order) with ``lines``, a
+list of :class:`CreditedLine` (each credited order line, the units credited now and those
+credited by earlier notes); a step acts only on the lines that are its own. It raises a
+``DomainError`` to refuse the credit (the note is not issued: nothing of it is saved) and
+returns a list of sentences for the operator (what it is going to do), or None. With
+``preview=True`` (while the note is planned, also for the operator's confirmation page) it
+checks and describes, locking and changing nothing; without, it is called under the order's
+lock after ``signals.order_releasing`` (its rows are locked by then) and before the note is
+saved, with ``reference`` = the credit note's number for the app's own records.
+
 **Preview.** The checkout page shows what the placement would charge and offers the payment
 methods for it (``orders.services.quote_order``): it calls ``price`` and ``pay`` with
 ``preview=True`` on an unsaved order. A step then computes exactly what it would do, but
@@ -88,3 +105,31 @@ def register_refund_step(step):
 
 def refund_steps():
     return list(_refund_steps)
+
+
+@dataclass(frozen=True)
+class CreditedLine:
+    """An order line a credit note credits: ``quantity`` units now, ``credited_before`` units
+    by the order's earlier credit notes."""
+
+    line: object
+    quantity: int
+    credited_before: int = 0
+
+
+@dataclass(frozen=True)
+class CreditLineStep:
+    name: str
+    credit: Callable
+
+
+_credit_line_steps = []
+
+
+def register_credit_line_step(step):
+    global _credit_line_steps
+    _credit_line_steps = [s for s in _credit_line_steps if s.name != step.name] + [step]
+
+
+def credit_line_steps():
+    return list(_credit_line_steps)

@@ -22,6 +22,16 @@ issued, and ``Order.credited_total`` (with its database constraint) is raised in
 transaction. The note that makes the sum equal the invoice is the full refund: the order is
 Closed and the receivers of ``order_canceled`` release discount codes and block gift cards
 bought with it. A single-use code therefore stays used after a partial refund.
+
+A partial note may credit gift cards bought with the order (a withdrawal from the card, a
+return of it): the app that issued them takes them back in the same transaction through the
+credit line steps of ``orders.extensions`` (the giftcards app blocks and voids each card,
+and refuses a card that has been spent). A note must not pay out the value of cards the
+customer keeps.
+
+A credit note that leaves every unit of the order credited while the customer has withdrawn
+from it (a statement received in time) credits the delivery costs as well
+(:func:`withdrawal_shipping_owed`), whichever path settles the withdrawal.
 """
 
 from collections import defaultdict
@@ -37,11 +47,12 @@ from django.utils.translation import gettext_noop
 
 from customers import loyalty
 from shop import events
+from shop.exceptions import DomainError
 from shop.mail import queue_email
 from shop.money import MoneyError, format_money, parse_money
 
-from .. import extensions, links, signals
-from ..aftersales import Return
+from .. import emails, extensions, links, signals
+from ..aftersales import Return, Withdrawal
 from ..errors import OrderError
 from ..models import (
     ZERO,
@@ -110,6 +121,12 @@ class CreditPlan:
     points_value_before: Decimal = ZERO
     points_value_after: Decimal = ZERO
     errors: list = field(default_factory=list)
+    # {order line id: units} credited by the earlier notes, for the credit line steps.
+    credited_before: dict = field(default_factory=dict)
+    # The full refund (``refund_order``): its ``order_canceled`` receivers undo the rest.
+    full_refund: bool = False
+    # What the credit line steps will do besides (e.g. which gift card is blocked).
+    notices: list = field(default_factory=list)
 
     @property
     def grand_total(self):
@@ -368,7 +385,8 @@ def refundable_units(order, state=None):
     return, so crediting them here would pay them back twice — or leave the return
     unrefundable). The rule :func:`plan_credit_note` enforces under the order's lock; the
     partial refund form's maximum per line shows it. Gift cards bought with the order are
-    among them, though only the full refund credits them."""
+    among them: the giftcards app takes back a card that is unspent, and refuses one that
+    has been used."""
     state = state or order_state(order)
     held = _held(_open_returns(order))
     units = {}
@@ -393,6 +411,99 @@ def _held_value(order, order_lines, after, share_after, held):
         price += by_id[line_id].unit_price * units
     _gross, share_with_held = _gross_by_rate(order, order_lines, with_held, ZERO)
     return price - (share_with_held - share_after)
+
+
+def _is_withdrawal_return(return_request):
+    return return_request.withdrawal_id is not None or (
+        return_request.reason == Return.Reason.WITHDRAWAL
+    )
+
+
+def withdrawal_shipping_owed(order, lines=None, *, return_request=None, notes=None):
+    """The delivery costs a credit note of ``order`` crediting ``lines`` ({order line id:
+    units}) must credit (ZERO: none required) — one rule for a partial refund and a
+    return's refund (``return_request``: the return whose lines are credited).
+
+    On withdrawal the trader refunds every payment including the costs of standard delivery
+    (Art. 13(1), (2) Directive 2011/83/EU, § 357 (2) BGB) — owed once the consumer has
+    withdrawn from the whole contract. They are owed by the note that leaves every unit of
+    the order credited while a withdrawal statement received in the withdrawal period is on
+    record for it — whichever way the operator settles it — and, for the refund of a
+    withdrawal return, as soon as its statement names the whole order or the return's units
+    (or the statement's) with those credited before make up every unit of it. A partial
+    withdrawal owes no delivery costs (the operator may credit them all the same), and a
+    statement received after the withdrawal period gives no such right: the operator
+    decides. The shop knows no "standard" method cheaper than the one chosen, so what is
+    owed is the shipping the order charged (after a free-shipping discount) less what
+    credit notes credited of it. ``order``: as read (locked) by the caller; ``notes``: its
+    credit notes, if the caller has them."""
+    notes = order.credit_notes if notes is None else notes
+    owed = (
+        order.shipping_total
+        - order.shipping_discount
+        - sum((note.shipping_total for note in notes), ZERO)
+    )
+    if owed <= 0:
+        return ZERO
+    credited = credited_units(notes)
+    coming = defaultdict(int)
+    for line_id, units in (lines or {}).items():
+        coming[int(line_id)] += int(units)
+    order_lines = list(order.lines.all())
+
+    def completes(extra):
+        return all(credited[line.pk][0] + extra(line.pk) >= line.quantity for line in order_lines)
+
+    if return_request is not None and _is_withdrawal_return(return_request):
+        withdrawal = return_request.withdrawal
+        if withdrawal is None or not withdrawal.is_late:
+            if withdrawal is not None and withdrawal.whole_order:
+                return owed
+            # The return is made from the units the statement names: counted once.
+            named = defaultdict(int)
+            for item in withdrawal.items if withdrawal is not None else ():
+                named[item["line"]] += item["quantity"]
+            if completes(lambda pk: max(coming[pk], named[pk])):
+                return owed
+    if (
+        completes(lambda pk: coming[pk])
+        and Withdrawal.objects.filter(order=order, is_late=False).exists()
+    ):
+        return owed
+    return ZERO
+
+
+def _refuse_short_shipping(order, shipping, due):
+    """A credit note settling a withdrawal from the whole order is not issued without the
+    delivery costs owed (:func:`withdrawal_shipping_owed`): raises the reason."""
+    if due and shipping < due:
+        raise OrderError(
+            _(
+                "The customer has withdrawn from the whole order: the delivery costs of "
+                "%(amount)s must be refunded as well. Enter them as the shipping to credit."
+            )
+            % {"amount": format_money(due, order.currency), "currency": order.currency},
+            field="shipping",
+        )
+
+
+def _credit_line_steps(order, credit_lines, before, reference="", preview=False):
+    """The credit line steps of the apps (``orders.extensions``) for ``credit_lines``: what
+    they say they will do; a step's refusal becomes the note's."""
+    lines = [
+        extensions.CreditedLine(cl.line, cl.quantity, before.get(cl.line.pk, 0))
+        for cl in credit_lines
+    ]
+    notices = []
+    for step in extensions.credit_line_steps():
+        try:
+            said = step.credit(order, lines, reference=reference, preview=preview)
+        except OrderError:
+            raise
+        except DomainError as exc:
+            raise OrderError(exc.message) from exc
+        notices.extend(said or ())
+    return notices
 
 
 def plan_credit_note(
@@ -460,13 +571,6 @@ def plan_credit_note(
         adjustment = _amount(adjustment, "adjustment", _("Adjustment"))
         for line_id, units in wanted.items():
             p = progress[line_id]
-            if p.line.is_giftcard:
-                raise OrderError(
-                    _(
-                        "Gift cards bought with the order are only refunded with the whole "
-                        "order (the full refund blocks them)."
-                    )
-                )
             if units > p.creditable:
                 raise OrderError(
                     _("Only %(left)s × %(name)s left to credit.")
@@ -501,6 +605,11 @@ def plan_credit_note(
                 _("Please say what the adjustment is for (the customer reads it)."),
                 field="adjustment_text",
             )
+        _refuse_short_shipping(
+            order,
+            shipping,
+            withdrawal_shipping_owed(order, wanted, return_request=returning, notes=notes),
+        )
 
     credit_lines = []
     for line_id, units in wanted.items():
@@ -543,12 +652,13 @@ def plan_credit_note(
                     "currency": order.currency,
                 }
             )
-        # Gift cards bought with the order are refunded only with the whole order (and
-        # blocked then): a partial note — an adjustment above all — must not pay out their
-        # value while the customer keeps (and may have spent) the cards.
+        # A gift card bought with the order is credited only as its line, which takes the
+        # card back (blocked, its value voided): a note — an adjustment above all — must
+        # not pay out the value of the cards the customer keeps (and may have spent). Units
+        # an open return holds are kept for it (their value is ``held_value`` below).
         cards_left = sum(
             (
-                line.unit_price * (line.quantity - before.get(line.pk, 0))
+                line.unit_price * (line.quantity - after.get(line.pk, 0) - held[line.pk])
                 for line in order_lines
                 if line.is_giftcard
             ),
@@ -557,8 +667,9 @@ def plan_credit_note(
         if cards_left and total > remaining_total - cards_left:
             raise OrderError(
                 _(
-                    "Only %(left)s can be credited before the full refund: the gift cards "
-                    "bought with the order (%(cards)s) are refunded only with the whole order."
+                    "Only %(left)s can be credited: the gift cards bought with the order "
+                    "that the customer keeps (%(cards)s) are refunded only with their lines, "
+                    "which takes the cards back."
                 )
                 % {
                     "left": format_money(max(ZERO, remaining_total - cards_left), order.currency),
@@ -589,6 +700,8 @@ def plan_credit_note(
                 _("This would credit the whole rest of the invoice: use the full refund for that.")
             )
     is_final = final or total == remaining_total
+    # The apps that delivered the credited lines check them (a gift card must be unspent).
+    notices = [] if final else _credit_line_steps(order, credit_lines, before, preview=True)
 
     by_category, left = _remaining_rows(invoice, notes)
     if is_final:
@@ -603,8 +716,8 @@ def plan_credit_note(
             weights = {rate: v[1] for rate, v in rows.items() if v[1] > 0}
             if not weights:
                 # An adjustment alone: over the rates of what the order charged for goods and
-                # shipping — not the gift cards bought with it (refunded only with the whole
-                # order; their 0 % row is no revenue).
+                # shipping — not the gift cards bought with it (refunded only with their
+                # lines; their 0 % row is no revenue).
                 goods = {line.pk: line.quantity for line in order_lines if not line.is_giftcard}
                 charged, _share = _gross_by_rate(order, order_lines, goods, shipping_charged)
                 weights = {rate: gross for rate, gross in charged.items() if gross > 0}
@@ -642,6 +755,9 @@ def plan_credit_note(
         points_value_after=(
             _points_base(order, order_lines) if is_final else points_before + points_now
         ),
+        credited_before=before,
+        full_refund=final,
+        notices=notices,
     )
 
 
@@ -728,6 +844,9 @@ def _issue(locked, plan, user, reason):
     sequence = next_invoice_number(year, counter_model=CreditNoteCounter)
     number = f"CN-{year}-{sequence:06d}"
     was_paid = locked.is_paid
+    if not plan.full_refund:
+        # e.g. the gift cards credited are blocked and voided (or the note is refused)
+        _credit_line_steps(locked, plan.lines, plan.credited_before, reference=number)
     _distribute(plan, reference=number)
     credit_note = CreditNote.objects.create(
         invoice=invoice,
@@ -933,6 +1052,7 @@ def mark_refunded(credit_note, user=None):
             ),
             user=user,
         )
+        emails.refund_paid_out(locked, note.paid_total, credit_note=note)
     credit_note.refunded_at = note.refunded_at
     return note
 

@@ -16,14 +16,13 @@ from django.utils.translation import gettext_noop
 from shop import events
 from shop.mail import queue_email
 from shop.models import Product
-from shop.money import MoneyError, format_money, parse_money
 
 from .. import links
 from ..aftersales import Return, ReturnLine, Withdrawal
 from ..errors import OrderError
 from ..models import ZERO, Order
 from . import refunds
-from .lifecycle import FINAL_STATES, _event, _lock, credited_units, order_state, typed_units
+from .lifecycle import FINAL_STATES, _event, _lock, order_state, typed_units
 from .withdrawals import mark_processed
 
 NOTE_MAX = 2000
@@ -33,7 +32,11 @@ def returnable_units(order, state=None):
     """{order line id: units} that may still be returned: shipped, not in another return
     (except rejected ones) and not credited by a credit note. A credited unit has been paid
     back already (a partial refund, a refunded return, the full refund): a return of it
-    could never be refunded. A canceled or closed order has nothing to return.
+    could never be refunded. A canceled or closed order has nothing to return. A gift card
+    bought with the order is delivered (its number e-mailed) once the order is paid: from
+    then on it can be returned — withdrawn from — like shipped goods; refunding the return
+    takes the card back (``orders.extensions`` credit line steps), or is refused if it has
+    been spent.
 
     Reads the order's shipments, credit notes and ``returns__lines`` through its relations,
     so a page that prefetched them (and passes its ``order_state`` as ``state``) runs no
@@ -52,11 +55,12 @@ def returnable_units(order, state=None):
                 waiting[line.order_line_id] += line.quantity
     units = {}
     for p in state.progress:
+        delivered = p.line.quantity if p.line.is_giftcard and order.is_paid else p.shipped
         # Shipped units no return holds, and of the units no credit note has credited those
         # no open return is waiting to have credited (a refunded return's units are among
         # the credited ones already).
         left = min(
-            p.shipped - in_returns[p.line.pk],
+            delivered - in_returns[p.line.pk],
             p.creditable - waiting[p.line.pk],
         )
         if left > 0:
@@ -162,77 +166,16 @@ def withdrawal_lines(withdrawal):
     }
 
 
-def _is_withdrawal(return_request):
-    return return_request.withdrawal_id is not None or (
-        return_request.reason == Return.Reason.WITHDRAWAL
-    )
-
-
 def withdrawal_shipping_due(return_request, order=None):
-    """The delivery costs a refund of ``return_request`` must credit (ZERO: none required).
-
-    On withdrawal the trader refunds every payment including the costs of standard delivery
-    (Art. 13(1), (2) Directive 2011/83/EU, § 357 (2) BGB) — owed once the consumer has
-    withdrawn from the whole contract: the statement names the whole order, or the return's
-    units with those credited before make up every unit of it. A partial withdrawal owes
-    no delivery costs (the operator may credit them all the same). The shop knows no
-    "standard" method cheaper than the one chosen, so what is owed is the shipping the
-    order charged (after a free-shipping discount) less what credit notes credited of it.
-    A statement received after the withdrawal period gives no such right: the operator
-    decides. ``order``: the order as read (locked) by the caller."""
-    if not _is_withdrawal(return_request):
-        return ZERO
+    """The delivery costs a refund of ``return_request`` must credit (ZERO: none required):
+    the rule of every credit note (:func:`refunds.withdrawal_shipping_owed`) for the return's
+    units. ``order``: the order as read (locked) by the caller."""
     order = order or return_request.order
-    withdrawal = return_request.withdrawal
-    if withdrawal is not None and withdrawal.is_late:
-        return ZERO
-    notes = order.credit_notes
-    owed = (
-        order.shipping_total
-        - order.shipping_discount
-        - sum((note.shipping_total for note in notes), ZERO)
-    )
-    if owed <= 0:
-        return ZERO
-    if withdrawal is not None and withdrawal.whole_order:
-        return owed
-    credited = credited_units(notes)
-    # Units credited before, plus the units this return brings back or the statement names
-    # (the return is made from them: counted once). A refunded return's units are among the
-    # credited ones already.
-    coming = defaultdict(int)
+    lines = {}
     if return_request.is_open:
         for line in return_request.lines.all():
-            coming[line.order_line_id] += line.quantity
-    named = defaultdict(int)
-    for item in withdrawal.items if withdrawal is not None else ():
-        named[item["line"]] += item["quantity"]
-    for line in order.lines.all():
-        units = credited[line.pk][0] + max(coming[line.pk], named[line.pk])
-        if units < line.quantity:
-            return ZERO
-    return owed
-
-
-def _refuse_short_shipping(return_request, order, shipping):
-    """A withdrawal return completing the order is not refunded without the delivery costs
-    owed (:func:`withdrawal_shipping_due`): raises the reason, naming the amount."""
-    due = withdrawal_shipping_due(return_request, order)
-    if not due:
-        return
-    try:
-        amount = ZERO if shipping in (None, "") else parse_money(shipping)
-    except MoneyError:
-        return  # the credit note refuses it with the reason
-    if amount < due:
-        raise OrderError(
-            _(
-                "The customer has withdrawn from the whole order: the delivery costs of "
-                "%(amount)s must be refunded as well. Enter them as the shipping to credit."
-            )
-            % {"amount": format_money(due, order.currency), "currency": order.currency},
-            field="shipping",
-        )
+            lines[line.order_line_id] = lines.get(line.order_line_id, 0) + line.quantity
+    return refunds.withdrawal_shipping_owed(order, lines, return_request=return_request)
 
 
 def receive_return(return_request, lines=None, user=None):
@@ -287,7 +230,6 @@ def refund_return(
                 _("Return %(number)s is %(status)s and cannot be refunded.")
                 % {"number": ret.number, "status": ret.get_status_display()}
             )
-        _refuse_short_shipping(ret, locked, shipping)
         lines = {line.order_line_id: line.quantity for line in ret.lines.all()}
         credit_note = refunds.create_credit_note(
             locked,
@@ -316,7 +258,7 @@ def refund_return(
 
 
 def preview_return_refund(return_request, shipping=ZERO, adjustment=ZERO, adjustment_text=""):
-    _refuse_short_shipping(return_request, return_request.order, shipping)
+    # The credit note's planning refuses it without the delivery costs a withdrawal owes.
     lines = {line.order_line_id: line.quantity for line in return_request.lines.all()}
     return refunds.preview_credit_note(
         return_request.order,

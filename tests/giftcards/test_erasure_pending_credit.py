@@ -104,7 +104,7 @@ def test_refusal_writes_the_amounts_in_the_operators_language(
         services.delete_customer(erika, by=german_staff)
     message = refused.value.message
     assert f"5,00{NBSP}€" in message and f"75,00{NBSP}€" in message
-    assert "80" not in message  # not the sum the operator cannot find on the account
+    assert "80,00" not in message  # not the sum the operator cannot find on the account
     assert with_pending_credit["partly"].number in message
 
 

@@ -375,12 +375,18 @@ def test_unshipped_units_credited_are_cancelled_back_into_stock(make_order, good
     assert Order.objects.get(pk=order.pk).status == Order.Status.COMPLETE
 
 
-def test_gift_cards_bought_are_refunded_only_with_the_whole_order(make_order):
+def test_a_gift_card_bought_is_credited_as_its_line_and_taken_back(make_order):
+    """Changed with issue HC (gift-card line refunds): a partial note may credit an unspent
+    card's line; the card is blocked and voided (tests/giftcards/test_hc_giftcard_line_refund.py)."""
+    from giftcards.models import GiftCard
+
     gift = ProductFactory(price=D("25.00"), tax_rate=D("0"), is_giftcard=True)
     order = make_order({gift.pk: 1})
     services.create_invoice(order)
-    with pytest.raises(OrderError, match="whole order"):
-        services.create_credit_note(order, {line_of(order, gift).pk: 1})
+    note = services.create_credit_note(order, {line_of(order, gift).pk: 1})
+    assert note.grand_total == D("25.00")
+    card = GiftCard.objects.get(issued_by_order=order)
+    assert card.is_blocked and card.balance == 0
 
 
 def test_a_fully_credited_download_is_closed(make_order, goods):
