@@ -146,7 +146,8 @@ def delete_customer(user, by=None):
 
     Returns a dict describing what happened. First ``signals.customer_erasure_check`` asks
     the apps what stands in the way (credit the shop still owes the customer, open business:
-    an order paid and not shipped, an open return, a withdrawal to process), while nothing
+    an order paid and not shipped, an open return, a withdrawal to process, a refund not
+    paid out yet), while nothing
     has changed yet; a refusal is raised as the receiver worded it. Then
     ``signals.customer_deleting`` lets the apps that hold data about the person (orders,
     codes, credit, threads, reviews) erase or anonymise it in the same transaction; what a

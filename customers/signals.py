@@ -8,7 +8,8 @@
   when ``by`` is None — or None. A check whose answer the erasure's own steps would change
   belongs here (canceling the unpaid orders gives their credit payments back), so the
   refusal names what the operator sees and can act on. Open business with the person (an
-  order paid and not shipped, an open return, an unprocessed withdrawal statement) refuses
+  order paid and not shipped, an open return, an unprocessed withdrawal statement, a refund
+  not paid out yet) refuses
   too (``orders.erasure.open_business_refusal``).
 - ``customer_addresses(customer)``: sent by the deletion before ``customer_deleting``. A
   receiver returns the e-mail addresses the person used in its app other than the account's

@@ -64,12 +64,37 @@ def scrub_thread_history(customer, details, threads):
         identifiers += [email, *person_names(customer, name)]
     if customer is not None:
         identifiers.append(customer.email)
+    return scrub_history([pk for pk, _email, _name in rows], identifiers)
+
+
+def scrub_history(thread_ids, identifiers):
+    """The one rule for the change history of threads, of the erasure and of retention
+    (``helpdesk.retention``): each of the person's ``identifiers`` becomes "Deleted", an
+    entry's text (the subject) that names them goes whole (``shop.adminlog``). Returns the
+    number of entries changed."""
     deleted = _("Deleted")
     return adminlog.scrub_history(
-        {Thread: [pk for pk, _email, _name in rows]},
+        {Thread: list(thread_ids)},
         scrubber((identifier, deleted) for identifier in identifiers),
         deleted,
     )
+
+
+def scrub_each_thread_history(threads):
+    """Retention: :func:`scrub_history` for each of ``threads`` on its own (they are
+    different people's), with what the thread says about the person who wrote it — the
+    address and name it came with, the linked account's name and address. Run before the
+    threads are deleted. Returns the number of entries changed."""
+    changed = 0
+    for thread in threads.select_related("customer").only(
+        "pk", "email", "name", "customer__email", "customer__first_name", "customer__last_name"
+    ):
+        customer = thread.customer if thread.customer_id else None
+        identifiers = [thread.email, *person_names(customer, thread.name)]
+        if customer is not None:
+            identifiers.append(customer.email)
+        changed += scrub_history([thread.pk], identifiers)
+    return changed
 
 
 def erase_customer(customer, details=None):

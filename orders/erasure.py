@@ -22,18 +22,26 @@ from customers.services import CustomerError
 from shop import adminlog, events
 
 from .aftersales import Return, Withdrawal
-from .models import Invoice, Order, OrderComment
+from .models import CreditNote, Invoice, Order, OrderComment
 from .services.lifecycle import FINAL_STATES, cancel_order, order_state
 
 
-def anonymise_orders(orders, needles=()):
-    """Replace personal data in orders, their withdrawal statements and return notes;
+def anonymise_orders(orders, needles=(), *, history=True):
+    """Replace personal data in orders, their withdrawal statements and return notes, and
+    take the buyer out of their backoffice change history (:func:`scrub_order_history`);
     amounts, items and dates and the invoices' own snapshot stay. ``needles``: what else
-    identifies the person in the orders' texts (an erasure's phones and streets)."""
+    identifies the person in the orders' texts (an erasure's phones and streets); without
+    them, what the order's account says (retention). ``history=False``: the caller has
+    scrubbed the history already (the erasure, with every identifier of the person)."""
     deleted = _("Deleted")
     count = 0
-    for order in orders.select_for_update():
-        anonymise_aftersales(order, needles)
+    for order in orders.select_for_update(of=("self",)).select_related("customer"):
+        own = needles
+        if order.customer_id is not None and not own:  # the account's own, if different
+            own = person_needles(order.customer)
+        if history:  # while the order still says who bought it
+            scrub_order_history([order], own)
+        anonymise_aftersales(order, own)
         placeholder = f"deleted-{order.number or order.pk}@invalid"
         Order.objects.filter(pk=order.pk).update(
             customer=None,
@@ -93,7 +101,8 @@ def anonymise_aftersales(order, needles=()):
     if order.customer_id is not None and not needles:  # the account's own, if different
         needles = person_needles(order.customer)
     needles = [*order_needles(order), *needles]
-    anonymise_withdrawals(Withdrawal.objects.filter(order=order), needles)
+    # their change history goes with the order's (``scrub_order_history``)
+    anonymise_withdrawals(Withdrawal.objects.filter(order=order), needles, history=False)
     _scrub_return_notes(Return.objects.filter(order=order), needles)
     _scrub_comments(OrderComment.objects.filter(order=order), needles)
 
@@ -105,14 +114,17 @@ def _deleted(identifiers):
     return scrubber((identifier, deleted) for identifier in identifiers)
 
 
-def anonymise_withdrawals(withdrawals, needles=()):
-    """Replace name, e-mail and the names in the free texts of ``withdrawals``; the order,
-    the items and the dates stay. Returns how many were anonymised."""
+def anonymise_withdrawals(withdrawals, needles=(), *, history=True):
+    """Replace name, e-mail and the names in the free texts of ``withdrawals``, and in their
+    backoffice change history (``shop.adminlog``; ``history=False``: the caller scrubs it
+    with the order's); the order, the items and the dates stay. Returns how many were
+    anonymised."""
     deleted = _("Deleted")
     count = 0
     for withdrawal in withdrawals.exclude(email__startswith="deleted-").select_for_update():
-        # the whole name and each of its parts (a first name alone in the text)
-        clean = _deleted([*needles, withdrawal.name, withdrawal.email, *withdrawal.name.split()])
+        clean = _deleted([*needles, *_withdrawal_needles(withdrawal.name, withdrawal.email)])
+        if history:
+            adminlog.scrub_history({Withdrawal: [withdrawal.pk]}, clean, deleted)
         Withdrawal.objects.filter(pk=withdrawal.pk).update(
             customer=None,
             name=deleted,
@@ -122,6 +134,12 @@ def anonymise_withdrawals(withdrawals, needles=()):
         )
         count += 1
     return count
+
+
+def _withdrawal_needles(name, email):
+    """What a withdrawal statement says about its author: the address, the whole name and
+    each of its parts (a first name alone in a text)."""
+    return [name, email, *name.split()]
 
 
 def _scrub_return_notes(returns, needles):
@@ -159,7 +177,8 @@ def scrub_order_history(orders, needles=()):
     """Take the person out of the backoffice's change history of their orders, withdrawal
     statements and returns (``shop.adminlog``): who changed what and when stays. Run before
     the orders are anonymised: what each order says about its buyer (the guest's name, which
-    no account knows) is a needle too."""
+    no account knows) and what its withdrawal statements say about their author are needles
+    too. The erasure's and retention's (through :func:`anonymise_orders`)."""
     orders = list(orders)
     if not orders:
         return 0
@@ -167,13 +186,38 @@ def scrub_order_history(orders, needles=()):
     for order in orders:
         identifiers.extend(order_needles(order))
     pks = [order.pk for order in orders]
+    withdrawals = list(Withdrawal.objects.filter(order__in=pks).values_list("pk", "name", "email"))
+    for _pk, name, email in withdrawals:  # who wrote a statement may not be the buyer
+        identifiers.extend(_withdrawal_needles(name, email))
     objects = {
         Order: pks,
-        Withdrawal: list(Withdrawal.objects.filter(order__in=pks).values_list("pk", flat=True)),
+        Withdrawal: [pk for pk, _name, _email in withdrawals],
         Return: list(Return.objects.filter(order__in=pks).values_list("pk", flat=True)),
     }
     deleted = _("Deleted")
     return adminlog.scrub_history(objects, _deleted(identifiers), deleted)
+
+
+def scrub_invoice_history(invoices):
+    """Take the buyer out of the backoffice's change history of ``invoices`` and their credit
+    notes (retention, when the invoices' own copy of the buyer is anonymised): the name,
+    e-mail address and street the invoice and its order name. Run before they are
+    anonymised. Returns the number of entries changed."""
+    deleted = _("Deleted")
+    changed = 0
+    for invoice in invoices.select_related("order"):
+        identifiers = [
+            invoice.buyer_email,
+            *person_names(None, invoice.buyer_name),
+            invoice.buyer_street,
+            *order_needles(invoice.order),
+        ]
+        objects = {
+            Invoice: [invoice.pk],
+            CreditNote: list(invoice.credit_notes.values_list("pk", flat=True)),
+        }
+        changed += adminlog.scrub_history(objects, _deleted(identifiers), deleted)
+    return changed
 
 
 def person_orders(customer, details):
@@ -219,7 +263,7 @@ def erase_customer(customer, by=None, details=None):
     if customer is None or not customer.is_test or invoiced:
         return {
             "orders_deleted": 0,
-            "orders_anonymised": anonymise_orders(orders, needles),
+            "orders_anonymised": anonymise_orders(orders, needles, history=False),
             "orders_canceled": canceled,
             "orders_invoiced": invoiced,
         }
@@ -247,11 +291,13 @@ _TAKEN = (*Order.PAID_STATUSES, Order.PaymentStatus.AUTHORIZED)
 
 def open_business(customer, emails=()):
     """What the shop still has to do for the person (``customer`` None: a guest known by
-    ``emails``), as lists of order numbers: ``unshipped`` — orders paid or authorised and
-    neither fully shipped nor canceled/closed/refunded (a pending order nothing was taken
-    for, its card payment at most authorised, is not: the erasure cancels it); ``returns`` — returns requested or
-    received; ``withdrawals`` — withdrawal statements not processed. Erasing now would leave
-    them without anyone to ship to, refund or answer."""
+        ``emails``), as lists of order numbers: ``unshipped`` — orders paid or authorised and
+        neither fully shipped nor canceled/closed/refunded (a pending order nothing was taken
+        for, its card payment at most authorised, is not: the erasure cancels it); ``returns`` — returns requested or
+        received; ``withdrawals`` — withdrawal statements not processed. Erasing now would leave
+        them without anyone to ship to, refund or answer; ``payouts`` — orders whose payment
+    status is "Refund pending": a credit note or a cancellation owes the customer money that
+    has not been paid out yet, and the payout needs their name, bank account and address."""
     details = person_details(customer, emails=emails)
     orders = person_orders(customer, details)
     candidates = (
@@ -278,10 +324,16 @@ def open_business(customer, emails=()):
     ):
         number = withdrawal.order.number if withdrawal.order_id else withdrawal.order_number
         withdrawals.append(number or "—")
+    payouts = (
+        orders.filter(payment_status=Order.PaymentStatus.REFUND_PENDING)
+        .order_by("number", "pk")
+        .values_list("number", flat=True)
+    )
     return {
         "unshipped": unshipped,
         "returns": [number for number in returns if number],
         "withdrawals": list(dict.fromkeys(withdrawals)),
+        "payouts": [number for number in payouts if number],
     }
 
 
@@ -342,6 +394,25 @@ def open_business_refusal(customer, emails=(), by=None):
                 "delete your account once we have answered it.",
                 "We are still processing your withdrawals from orders %(orders)s. Please "
                 "delete your account once we have answered them.",
+                count,
+            )
+        messages.append(text % {"orders": orders})
+    if found["payouts"]:
+        count, orders = len(found["payouts"]), ", ".join(found["payouts"])
+        if operator:
+            text = ngettext(
+                "Order %(orders)s has a refund that is not paid out yet: pay it back and mark "
+                "it as paid back first.",
+                "Orders %(orders)s have refunds that are not paid out yet: pay them back and "
+                "mark them as paid back first.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "We still have to pay you back money for your order %(orders)s. Please delete "
+                "your account once you have received it.",
+                "We still have to pay you back money for your orders %(orders)s. Please "
+                "delete your account once you have received it.",
                 count,
             )
         messages.append(text % {"orders": orders})

@@ -1,12 +1,14 @@
 """Retention of orders and invoices (registered in personal_data.declare, run by
 shop.retention). Orders are never deleted — vouchers, gift cards and statistics refer to
-them — but anonymised like an erased customer's (orders.erasure)."""
+them — but anonymised like an erased customer's (orders.erasure), their backoffice change
+history too (``shop.adminlog``): the same functions as the erasure's, so what an erasure
+takes out of the history, retention takes out as well."""
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from .aftersales import Withdrawal
-from .erasure import anonymise_orders, anonymise_withdrawals
+from .erasure import anonymise_orders, anonymise_withdrawals, scrub_invoice_history
 from .models import CreditNote, Invoice, Order
 
 PLACEHOLDER = Q(email__startswith="deleted-", email__endswith="@invalid")
@@ -56,6 +58,8 @@ def anonymise_invoices(cutoff, dry_run=False):
     deleted = _("Deleted")
     count = 0
     for invoice in invoices.select_for_update(of=("self",)).only("pk", "order_id"):
+        # while the invoice still names the buyer (its order may be anonymised already)
+        scrub_invoice_history(Invoice.objects.filter(pk=invoice.pk))
         Invoice.objects.filter(pk=invoice.pk).update(
             buyer_name=deleted,
             buyer_company="",

@@ -67,15 +67,35 @@ def scrub_review_history(customer, details):
     identifiers += [email for _pk, email in requests]
     if customer is not None:
         identifiers.append(customer.email)
-    deleted = _("Deleted")
-    return adminlog.scrub_history(
+    return scrub_history(
         {
             Review: [pk for pk, _email, _name in reviews],
             ReviewRequest: [pk for pk, _email in requests],
         },
-        scrubber((identifier, deleted) for identifier in identifiers),
-        deleted,
+        identifiers,
     )
+
+
+def scrub_history(objects, identifiers):
+    """The one rule for the change history of reviews and review requests (``objects``:
+    ``{model: pks}``), of the erasure and of retention (``reviews.retention``): each of the
+    person's ``identifiers`` becomes "Deleted", an entry's text that names them goes whole
+    (``shop.adminlog``). Returns the number of entries changed."""
+    deleted = _("Deleted")
+    return adminlog.scrub_history(
+        objects, scrubber((identifier, deleted) for identifier in identifiers), deleted
+    )
+
+
+def author_identifiers(review):
+    """What identifies the author of ``review`` without an erasure's ``PersonDetails``
+    (retention): the address and the name given with it, whole and word by word, and the
+    account's name and address."""
+    customer = review.customer if review.customer_id else None
+    identifiers = [review.email, *person_names(customer, review.author_name)]
+    if customer is not None:
+        identifiers.append(customer.email)
+    return identifiers
 
 
 def erase_requests(customer, emails=()):

@@ -188,7 +188,13 @@ def refresh_verified(order):
     person = Q(request__order=order)
     if order.customer_id:
         person |= Q(customer_id=order.customer_id)
-    reviews = Review.objects.filter(person, product__in=products)
+    return apply_verified_rule(Review.objects.filter(person, product__in=products))
+
+
+def apply_verified_rule(reviews):
+    """Set the badge of ``reviews`` (a queryset) to what the rule (``proving_lines``) says
+    now, by the account and the review-request link each review was written with. Returns
+    the number of reviews whose badge changed."""
     verified = Exists(
         proving_lines(
             OuterRef("product"), customer=OuterRef("customer"), order=OuterRef("request__order")
@@ -205,6 +211,31 @@ def refresh_verified(order):
                 .update(verified_purchase=value)
             )
     return changed
+
+
+def recheckable_reviews():
+    """The reviews the rule can decide: those of an account or a review-request link, and
+    those with neither that are not anonymised (a typed address proves nothing: no badge).
+    An anonymised review without either keeps its badge: erasure or retention removed the
+    link that proved it, not the purchase."""
+    return Review.objects.filter(
+        Q(customer__isnull=False) | Q(request__isnull=False) | Q(anonymised="")
+    )
+
+
+def refresh_all_verified(batch_size=1000):
+    """Apply the rule again to every review it can decide (:func:`recheckable_reviews`), in
+    batches of ``batch_size`` — for reviews whose badge was set before a rule change (e.g.
+    a purchase credited before the badge followed credit notes). Returns the number of
+    reviews whose badge changed."""
+    changed, last = 0, 0
+    reviews = recheckable_reviews().order_by("pk")
+    while True:
+        ids = list(reviews.filter(pk__gt=last).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return changed
+        changed += apply_verified_rule(Review.objects.filter(pk__in=ids))
+        last = ids[-1]
 
 
 def reviews_by(*, customer=None, email=""):

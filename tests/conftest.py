@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.test.utils import override_settings
 
 from orders.services import CheckoutData, place_order
+from shop.cache import RedisCache
 from tests.factories import (
     PaymentMethodFactory,
     ProductFactory,
@@ -45,6 +46,7 @@ def pytest_configure(config):
     override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS).enable()
     _flush_past_the_log_guards()
     _one_redis_db_per_worker()
+    _own_cache_keys()
 
 
 def _one_redis_db_per_worker():
@@ -71,6 +73,42 @@ def _one_redis_db_per_worker():
         os.environ["REDIS_URL"] = url  # for the processes a test starts (gunicorn, celery)
     if os.environ.get("CELERY_TEST_BROKER_URL"):
         os.environ["CELERY_TEST_BROKER_URL"] = moved(os.environ["CELERY_TEST_BROKER_URL"])
+
+
+class OwnKeysRedisCache(RedisCache):
+    """The shop's Redis cache whose ``clear()`` deletes only this test process's keys (its
+    ``KEY_PREFIX``), not the whole Redis db: other test processes share it — the other
+    xdist workers once their db numbers wrap (base + N modulo 16), and other test sessions
+    whose base db is this worker's (``REDIS_URL=…/6`` with ``-n 2`` puts gw1 on db 7, another
+    session's base). A test's ``cache.clear()`` there flushed their rate-limit counters in the
+    middle of a test (``test_wrong_passwords_are_limited_per_account`` saw no limit)."""
+
+    def clear(self):
+        def delete_own_keys():
+            client = self._cache.get_client(write=True)
+            keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
+            for start in range(0, len(keys), 1000):
+                client.delete(*keys[start : start + 1000])
+            return True
+
+        return self._cache._guarded(False, delete_own_keys)
+
+
+def _own_cache_keys():
+    """Each test process writes its cache keys under a prefix of its own (rate-limit
+    counters are keyed by a customer's pk, which every worker's and every session's test
+    database hands out again from 1), and clears only those (:class:`OwnKeysRedisCache`).
+    The processes a test starts (gunicorn, celery) are given the same prefix."""
+    default = django_settings.CACHES["default"]
+    if not default["BACKEND"].endswith("RedisCache"):
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    prefix = f"{default.get('KEY_PREFIX') or 'shop'}:test-{worker}-{uuid.uuid4().hex[:12]}"
+    caches = copy.deepcopy(django_settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    caches["default"]["BACKEND"] = f"{__name__}.{OwnKeysRedisCache.__name__}"
+    override_settings(CACHES=caches).enable()
+    os.environ["CACHE_KEY_PREFIX"] = prefix
 
 
 def _flush_past_the_log_guards():

@@ -11,14 +11,16 @@ from customers import services
 from customers.models import User
 from customers.services import CustomerError, delete_guest, guest_erasure_refusal
 from orders.aftersales import Return, Withdrawal
-from orders.models import Order
+from orders.models import CreditNote, Order
 from orders.services import (
     cancel_order,
     create_invoice,
     create_return,
     create_shipment,
+    mark_cancellation_refunded,
     mark_paid,
     mark_processed,
+    mark_refunded,
     receive_return,
     record_withdrawal,
     refund_order,
@@ -118,9 +120,12 @@ def test_unpaid_shipped_canceled_and_refunded_orders_do_not_stand_in_the_way(mak
     canceled = make_order(customer=user)
     mark_paid(canceled)
     cancel_order(canceled)
+    mark_cancellation_refunded(canceled)  # paid back: "Refund pending" would refuse
     refunded = make_order(customer=user)
     create_invoice(refunded)
     refund_order(refunded, user=staff, reason="Out of stock")
+    for note in CreditNote.objects.filter(invoice__order=refunded):
+        mark_refunded(note, user=staff)
 
     summary = services.delete_customer(user, by=staff)
 
