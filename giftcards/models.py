@@ -132,6 +132,12 @@ class GiftCard(models.Model):
         return format_number(self.number)
 
     @property
+    def masked_number(self):
+        """``…3456``: enough for the customer to recognise the card in a document that
+        outlives it (a credit note), not enough to spend it."""
+        return f"…{self.number[-4:]}"
+
+    @property
     def is_expired(self):
         return self.valid_until is not None and self.valid_until < timezone.localdate()
 

@@ -32,6 +32,9 @@ def connect():
     extensions.register_credit_line_step(
         extensions.CreditLineStep("giftcards", credit=services.take_back_cards)
     )
+    extensions.register_document_notes(
+        extensions.DocumentNotes("giftcards", credit_note=services.credit_note_notes)
+    )
     signals.order_paid.connect(issue_on_paid, dispatch_uid="giftcards.issue_on_paid")
     signals.order_releasing.connect(lock_on_release, dispatch_uid="giftcards.lock_on_release")
     signals.order_canceled.connect(reverse_on_cancel, dispatch_uid="giftcards.reverse_on_cancel")

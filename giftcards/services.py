@@ -39,6 +39,10 @@ MAX_BULK = 10_000
 MAX_VALUE = Decimal("10000.00")
 # A refund to a card that expired since the order: the card gets this many days again.
 REFUND_GRACE_DAYS = 30
+# The reasons of the ledger entries of a credit note (its number and the order's) and of a
+# canceled order; the credit note's documents find the cards it voided by the first.
+CREDIT_NOTE_REASON = gettext_noop("Credit note %(number)s of order %(order)s")
+ORDER_CANCELED_REASON = gettext_noop("Order %(number)s canceled")
 
 
 Kind = LedgerEntry.Kind
@@ -548,7 +552,7 @@ def refund_order(order):
     canceled or fully refunded order). Idempotent: only what is still unrefunded per card or
     account is returned."""
     with transaction.atomic():
-        canceled = events.part(gettext_noop("Order %(number)s canceled"), number=order.number)
+        canceled = events.part(ORDER_CANCELED_REASON, number=order.number)
         return _give_back(order, None, [canceled])[1]
 
 
@@ -556,16 +560,13 @@ def refund_at_credit_note(order, amount, reference="", preview=False):
     """The refund step of this app (``orders.extensions``): a credit note of ``order`` gives
     back up to ``amount`` to the gift card, then to the account credit that paid for it."""
     with transaction.atomic():
-        credit_note = events.part(
-            gettext_noop("Credit note %(number)s of order %(order)s"),
-            number=reference,
-            order=order.number,
-        )
+        credit_note = events.part(CREDIT_NOTE_REASON, number=reference, order=order.number)
         return _give_back(order, amount, [credit_note], preview=preview)[0]
 
 
 def _voided_ids(card_ids):
-    """The ids among ``card_ids`` of the cards a credit note took back (:func:`take_back_cards`)."""
+    """The ids among ``card_ids`` of the cards voided: taken back by a credit note
+    (:func:`take_back_cards`), or with the order that bought them (canceled, fully refunded)."""
     return set(
         LedgerEntry.objects.filter(card_id__in=list(card_ids), kind=Kind.VOID).values_list(
             "card_id", flat=True
@@ -605,19 +606,73 @@ def cancel_refusal(order):
 
 
 def block_cards_of_canceled_order(order):
-    """Cards bought with a canceled order are blocked while untouched.
+    """Cards bought with a canceled or fully refunded order are blocked, and what is on them
+    is voided (a ``void`` ledger entry naming the credit note that completed the refund, or
+    the cancellation): the buyer gets their money back, so the shop no longer owes it on the
+    card. In the cancellation's (or credit note's) transaction, under the cards' row locks.
 
     If one has already been spent or redeemed, the buyer has used what they paid for: the
     cancellation is refused (the operator refunds the rest by hand instead), so the shop never
-    pays back money that has already bought goods.
+    pays back money that has already bought goods. A card a credit note of its line took
+    back earlier is voided already and stays as it is.
     """
-    cards = list(GiftCard.objects.select_for_update().filter(issued_by_order=order))
+    cards = list(GiftCard.objects.select_for_update().filter(issued_by_order=order).order_by("pk"))
     refusal = _used_cards_refusal(cards)
     if refusal is not None:
         raise refusal
+    message = _release_message(order)
     for card in cards:
-        _block(card)
+        _void(card, order, message)
     return cards
+
+
+def _release_message(order):
+    """Why the cards bought with ``order`` are voided when the order is undone as a whole:
+    the credit note that completed its refund (as :func:`take_back_cards` names its own),
+    else its cancellation."""
+    from orders.models import CreditNote, Order
+
+    if order.status == Order.Status.CLOSED:
+        number = (
+            CreditNote.objects.filter(invoice__order_id=order.pk, is_final=True)
+            .order_by("-pk")
+            .values_list("number", flat=True)
+            .first()
+        )
+        if number:
+            return [events.part(CREDIT_NOTE_REASON, number=number, order=order.number)]
+    return [events.part(ORDER_CANCELED_REASON, number=order.number)]
+
+
+def _void(locked, order, message):
+    """Block the locked card bought with ``order`` and write off what is left on it: the
+    buyer has been refunded. (A card blocked by staff for another reason keeps its balance:
+    it is still owed, and can be unblocked.)"""
+    _block(locked)
+    if locked.balance > 0:
+        _post(locked, -locked.balance, Kind.VOID, order=order, message=message)
+
+
+def credit_note_notes(credit_note):
+    """What the documents of ``credit_note`` (its e-mail and PDF) tell the customer about
+    the gift cards bought with the order (``orders.extensions`` document notes): each card
+    it made invalid, by the ``void`` entries naming it — a partial note's cards taken back,
+    the final note's cards voided with the refund. Masked numbers: the card is worthless
+    now, but a document is kept and forwarded."""
+    entries = (
+        LedgerEntry.objects.filter(
+            order_id=credit_note.invoice.order_id,
+            kind=Kind.VOID,
+            message__contains=[[CREDIT_NOTE_REASON, {"number": credit_note.number}]],
+        )
+        .select_related("card")
+        .order_by("card__issued_by_line_id", "card__line_unit", "card_id")
+    )
+    return [
+        _("Gift card %(number)s bought with this order is no longer valid.")
+        % {"number": entry.card.masked_number}
+        for entry in entries
+    ]
 
 
 def _card_take_back_refusal(card):
@@ -723,16 +778,9 @@ def take_back_cards(order, lines, reference="", preview=False):
             )
         if preview:
             return notices
-        message = [
-            events.part(
-                gettext_noop("Credit note %(number)s of order %(order)s"),
-                number=reference,
-                order=order.number,
-            )
-        ]
+        message = [events.part(CREDIT_NOTE_REASON, number=reference, order=order.number)]
         for card in chosen:
-            _block(card)
-            _post(card, -card.balance, Kind.VOID, order=order, message=message)
+            _void(card, order, message)
     return notices
 
 

@@ -49,6 +49,17 @@ checks and describes, locking and changing nothing; without, it is called under 
 lock after ``signals.order_releasing`` (its rows are locked by then) and before the note is
 saved, with ``reference`` = the credit note's number for the app's own records.
 
+**Document notes.** The credit note's e-mail and PDF tell the customer what a higher app
+did with the note (the gift cards bought with the order that are no longer valid). Such an
+app registers :class:`DocumentNotes` in ``ready()``::
+
+    extensions.register_document_notes(extensions.DocumentNotes("giftcards", credit_note=...))
+
+``credit_note(credit_note)`` returns a list of sentences for the customer, in the active
+language, from what the app recorded for that note (so a note sent again, or its PDF
+rendered again, says the same); :func:`credit_note_notes` collects them in the customer's
+language as ``document_notes`` of the e-mail and PDF context.
+
 **Preview.** The checkout page shows what the placement would charge and offers the payment
 methods for it (``orders.services.quote_order``): it calls ``price`` and ``pay`` with
 ``preview=True`` on an unsaved order. A step then computes exactly what it would do, but
@@ -58,6 +69,8 @@ locks, records and moves nothing; ``pay`` may add how much it could pay at most
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils import translation
 
 
 @dataclass(frozen=True)
@@ -133,3 +146,24 @@ def register_credit_line_step(step):
 
 def credit_line_steps():
     return list(_credit_line_steps)
+
+
+@dataclass(frozen=True)
+class DocumentNotes:
+    name: str
+    credit_note: Callable
+
+
+_document_notes = []
+
+
+def register_document_notes(notes):
+    global _document_notes
+    _document_notes = [n for n in _document_notes if n.name != notes.name] + [notes]
+
+
+def credit_note_notes(credit_note, language=None):
+    """The sentences the apps add to ``credit_note``'s e-mail and PDF, in ``language`` (else
+    the active one)."""
+    with translation.override(language or translation.get_language()):
+        return [note for n in _document_notes for note in n.credit_note(credit_note) or []]

@@ -17,7 +17,7 @@ from shop.models import PaymentMethod, ShopSettings
 from shop.money import ZERO
 from shop.pdf import render_pdf
 
-from . import einvoice
+from . import einvoice, extensions
 from .einvoice import PAYMENT_TERM_DAYS
 from .models import CreditNote, Invoice, Order, Shipment
 from .seller import seller_of
@@ -170,6 +170,8 @@ def credit_note_context(credit_note):
         # the VAT rows per category and rate with their exemption texts: the embedded XML's
         "figures": document_figures(einvoice.credit_note_snapshot(credit_note)),
         "sign": "−",
+        # what the apps above say about the note (the gift cards it made invalid)
+        "document_notes": extensions.credit_note_notes(credit_note),
     }
 
 

@@ -373,7 +373,10 @@ def test_canceling_blocks_unused_bought_cards(make_order, giftcard_product):
     order_services.mark_paid(order)
     order_services.cancel_order(order)
     card = GiftCard.objects.get(issued_by_order=order)
-    assert card.state == CardState.BLOCKED and card.balance == D("25.00")
+    # the buyer is paid back: the card's value is voided (issue HD)
+    assert card.state == CardState.BLOCKED and card.balance == 0
+    assert card.ledger.get(kind="void").amount == D("-25.00")
+    assert_all_ledgers_match()
 
 
 def test_canceling_is_refused_once_a_bought_card_was_used(make_order, giftcard_product, product):
