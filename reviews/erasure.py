@@ -98,6 +98,21 @@ def author_identifiers(review):
     return identifiers
 
 
+def author_scrubber(review, customer, anonymous, emails=(), needles=()):
+    """The one rule for the texts of a review that loses its author (the text and the shop's
+    reply; erasure and retention, ``reviews.retention``): the review's address and the
+    person's ``emails`` become the review's placeholder address, every name of the person
+    (``customers.erasure.person_names``: the account's and the review's author name, whole
+    and word by word — "Hallo Erika") ``anonymous``, further ``needles`` (an erasure's phone
+    numbers and street) "Deleted". ``customer``: the account, None for a guest."""
+    placeholder = placeholder_email(review)
+    return scrubber(
+        [(email, placeholder) for email in [review.email, *emails]]
+        + [(name, anonymous) for name in person_names(customer, review.author_name)]
+        + [(needle, _("Deleted")) for needle in needles]
+    )
+
+
 def erase_requests(customer, emails=()):
     emails = _emails(customer, emails)
     ReviewOptOut.objects.filter(email_in("email", emails)).delete()
@@ -124,15 +139,12 @@ def erase_customer(customer, details=None):
     for review in reviews.select_for_update().only(
         "pk", "text", "reply_text", "author_name", "email"
     ):
-        placeholder = placeholder_email(review)
-        clean = scrubber(
-            [(email, placeholder) for email in [review.email, *sorted(details.emails)]]
-            + [(name, deleted_name) for name in person_names(customer, review.author_name)]
-            + [(needle, _("Deleted")) for needle in details.needles()]
+        clean = author_scrubber(
+            review, customer, deleted_name, sorted(details.emails), details.needles()
         )
         Review.objects.filter(pk=review.pk).update(
             customer=None,
-            email=placeholder,
+            email=placeholder_email(review),
             author_name=deleted_name[:100],
             anonymised=Review.Anonymised.ERASED,
             text=clean(review.text),

@@ -1,8 +1,6 @@
 """Retention of reviews: kept until erased, unless the policy sets a period (shop.retention)."""
 
-from customers.erasure import scrubber
-
-from .erasure import author_identifiers, scrub_history
+from .erasure import author_identifiers, author_scrubber, placeholder_email, scrub_history
 from .models import Review
 
 PLACEHOLDER_SUFFIX = "@invalid"
@@ -10,8 +8,10 @@ PLACEHOLDER_SUFFIX = "@invalid"
 
 def anonymise_old_reviews(cutoff, dry_run=False):
     """Reviews written before ``cutoff`` lose their author's name and e-mail (also where the
-    text repeats them, and in the backoffice's change history, as on erasure:
-    ``reviews.erasure.scrub_history``); rating and text stay, they are the shop's content."""
+    text or the shop's reply repeats them, the name whole or in parts, by the erasure's rule:
+    ``reviews.erasure.author_scrubber``; and in the backoffice's change history, as on
+    erasure: ``reviews.erasure.scrub_history``); rating and text stay, they are the shop's
+    content."""
     reviews = Review.objects.filter(created__lt=cutoff).exclude(email__endswith=PLACEHOLDER_SUFFIX)
     if dry_run:
         return reviews.count()
@@ -23,6 +23,7 @@ def anonymise_old_reviews(cutoff, dry_run=False):
         .only(
             "pk",
             "text",
+            "reply_text",
             "author_name",
             "email",
             "customer__email",
@@ -33,14 +34,16 @@ def anonymise_old_reviews(cutoff, dry_run=False):
     for review in rows:
         # while the review still says who wrote it
         scrub_history({Review: [review.pk]}, author_identifiers(review))
-        placeholder = f"deleted-r{review.pk}{PLACEHOLDER_SUFFIX}"
-        clean = scrubber([(review.email, placeholder), (review.author_name, anonymous)])
+        customer = review.customer if review.customer_id else None
+        clean = author_scrubber(review, customer, anonymous, [customer.email] if customer else [])
         Review.objects.filter(pk=review.pk).update(
             customer=None,
-            email=placeholder,
+            email=placeholder_email(review),
             author_name=anonymous[:100],
             anonymised=Review.Anonymised.EXPIRED,
             text=clean(review.text),
+            # the shop's public reply addresses the author by name ("Dear Erika, …")
+            reply_text=clean(review.reply_text),
         )
         count += 1
     return count

@@ -101,7 +101,7 @@ def test_the_customer_pages_say_the_refund_is_pending_then_paid_back(
     client.force_login(customer)
     page = client.get(order.get_absolute_url()).content.decode()
     assert "Refund pending" in page and "Refunded" not in page
-    assert "We refund €24.90 by the payment method you used" in page
+    assert "We will transfer €24.90 back to the account your payment came from" in page
     listing = client.get(reverse("orders:account_orders")).content.decode()
     assert "Refund pending" in listing and "Refunded" not in listing
 
@@ -116,7 +116,7 @@ def test_the_guest_status_page_says_the_truth(client, make_order, prepayment):
     url = links.status_path(order)
     page = client.get(url).content.decode()
     assert "Refund pending" in page and "Refunded" not in page
-    assert "We refund €24.90 by the payment method you used" in page
+    assert "We will transfer €24.90 back to the account your payment came from" in page
     services.mark_cancellation_refunded(order)
     page = client.get(url).content.decode()
     assert "Refunded" in page and "€24.90 paid back via Prepayment on" in page
