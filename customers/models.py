@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -48,6 +49,8 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     def _create_user(self, email, password, **extra):
         if not email:
             raise ValueError("An e-mail address is required")
+        # Until they choose: the shop's language (SHOP_LANGUAGE), e.g. `createsuperuser`.
+        extra.setdefault("language", settings.LANGUAGE_CODE)
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)

@@ -1,5 +1,6 @@
 import math
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -60,7 +61,7 @@ def register(request):
                 last_name=cd["last_name"],
                 company=cd["company"],
                 phone=cd["phone"],
-                language=(request.LANGUAGE_CODE or "en")[:2],
+                language=(request.LANGUAGE_CODE or settings.LANGUAGE_CODE)[:2],
             )
         except (services.CustomerError, ValidationError) as exc:
             _add_errors(form, exc)

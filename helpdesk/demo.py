@@ -229,7 +229,7 @@ def _seed_topics():
     for position, (name, names, email, sla) in enumerate(TOPICS):
         topic, _created = ContactTopic.objects.get_or_create(
             name_en=name,
-            defaults={"name": name, "recipient_email": email, "position": position},
+            defaults={"name_en": name, "recipient_email": email, "position": position},
         )
         changed = []
         for language, translated in names.items():
@@ -254,7 +254,7 @@ def _seed_topics():
 def _seed_canned():
     for position, (title, text, translations) in enumerate(CANNED):
         reply, _created = CannedReply.objects.get_or_create(
-            title_en=title, defaults={"title": title, "text": text, "position": position}
+            title_en=title, defaults={"text_en": text, "position": position}
         )
         changed = []
         for language, (t_title, t_text) in translations.items():

@@ -161,7 +161,7 @@ def _operator_answered(thread, message):
 
 @transaction.atomic
 def create_contact_request(
-    *, topic_id, name, email, subject, text, order_number="", customer=None, language="en"
+    *, topic_id, name, email, subject, text, order_number="", customer=None, language=""
 ):
     """A request from /contact/: e-mailed to the topic's recipient (reply-to the sender),
     stored as a thread with that topic, confirmed to the sender."""
@@ -197,7 +197,7 @@ def create_contact_request(
         customer=customer,
         email=email,
         name=(name or "").strip()[:200],
-        language=(language or "en")[:5],
+        language=(language or settings.LANGUAGE_CODE)[:5],
     )
     message = _add_message(thread, Message.Kind.CUSTOMER, text)
     queue_staff_email(

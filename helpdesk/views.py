@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -69,7 +70,7 @@ def contact(request):
                     text=cd["message"],
                     order_number=cd["order_number"],
                     customer=customer,
-                    language=(get_language() or "en")[:2],
+                    language=(get_language() or settings.LANGUAGE_CODE)[:2],
                 )
             except DomainError as exc:
                 add_to_form(form, exc)

@@ -7,6 +7,7 @@ exists already is skipped, so running the command twice changes nothing.
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
@@ -166,7 +167,7 @@ def seed(cmd):
                 shipping_method_id=shipping.pk,
                 payment_method_id=PaymentMethod.objects.get(code=payment).pk,
                 customer_note=note,
-                language=customer.language if customer else "en",
+                language=customer.language if customer else settings.LANGUAGE_CODE,
             ),
             customer=customer,
         )
@@ -361,7 +362,7 @@ def seed_history(cmd, customers):
                         shipping_method_id=shipping.pk,
                         payment_method_id=methods[payment].pk,
                         customer_note=HISTORY_NOTE,
-                        language=customer.language if customer else "en",
+                        language=customer.language if customer else settings.LANGUAGE_CODE,
                     ),
                     customer=customer,
                 )

@@ -1,6 +1,7 @@
 import os
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -140,7 +141,7 @@ def checkout(request):
     )
     valid = form.is_valid()
     data = form.checkout_data(
-        language=(customer.language if customer else get_language() or "en")[:2]
+        language=(customer.language if customer else get_language() or settings.LANGUAGE_CODE)[:2]
     )
     if valid:
         # A complete input is placed at once. The placement prices it and refuses what the
@@ -567,7 +568,7 @@ def _withdrawal_page(request, order, signed=None):
                 items_text=cd.get("items_text", ""),
                 reason=cd["reason"],
                 customer=customer,
-                language=(get_language() or "en")[:2],
+                language=(get_language() or settings.LANGUAGE_CODE)[:2],
                 order=named,
             )
         except DomainError as exc:

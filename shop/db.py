@@ -334,7 +334,9 @@ TYPO_MATCH_LIMIT = 500  # typo matches considered (best-ranked first among them)
 
 
 def search_config(language):
-    return SEARCH_CONFIGS.get((language or "en")[:2], "english")
+    from django.conf import settings
+
+    return SEARCH_CONFIGS.get((language or settings.LANGUAGE_CODE)[:2], "english")
 
 
 def search_products(products, text, language):

@@ -147,16 +147,18 @@ def seed_staff():
 
 
 def seed_catalog():
+    # The demo's own texts are English: into the _en columns whatever the shop's language
+    # (SHOP_LANGUAGE); translate_catalog() fills the other languages, the default one too.
     for position, ((slug, name), products) in enumerate(CATALOG.items()):
         category, _ = Category.objects.get_or_create(
-            slug=slug, defaults={"name": name, "position": position}
+            slug=slug, defaults={"name_en": name, "position": position}
         )
         for pname, sku, price, rate, stock, color in products:
             Product.objects.get_or_create(
                 sku=sku,
                 defaults={
                     "category": category,
-                    "name": pname,
+                    "name_en": pname,
                     "slug": sku.lower(),
                     "price": Decimal(price),
                     "tax_rate": Decimal(rate),
@@ -164,7 +166,7 @@ def seed_catalog():
                     "image_color": color,
                     "is_giftcard": sku.startswith("GC-"),
                     "is_downloadable": sku.startswith("DIG-"),
-                    "description": demo_texts.PRODUCTS.get(sku, {}).get("en", ("", ""))[1],
+                    "description_en": demo_texts.PRODUCTS.get(sku, {}).get("en", ("", ""))[1],
                 },
             )
     for product in Product.objects.filter(sku__in=demo_pictures.DRAWINGS, images__isnull=True):
@@ -173,7 +175,7 @@ def seed_catalog():
         [("DHL Paket", "4.90", "50.00"), ("DHL Express", "12.90", None)]
     ):
         ShippingMethod.objects.get_or_create(
-            name=name,
+            name_en=name,
             defaults={
                 "price": Decimal(price),
                 "free_over": Decimal(free_over) if free_over else None,
@@ -214,11 +216,11 @@ def seed_catalog():
         PaymentMethod.objects.get_or_create(
             code=code,
             defaults={
-                "name": name,
+                "name_en": name,
                 "kind": kind,
                 "position": pos,
                 "limited_by_open_amount": limited,
-                "description": description,
+                "description_en": description,
             },
         )
 
@@ -243,7 +245,7 @@ def _enrich(product):
         image = ProductImage(
             product=product,
             position=variant,
-            alt_text=ALT_TEXTS[variant] % {"name": product.name},
+            alt_text_en=ALT_TEXTS[variant] % {"name": product.name_en},
         )
         image.image.save(
             f"{product.sku.lower()}-{variant + 1}.png",

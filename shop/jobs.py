@@ -24,6 +24,7 @@ list and a heartbeat): that model predates this one and is pinned by its own scr
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -73,7 +74,7 @@ def _create(kind, params, title, permission, user, language):
         title=str(title)[:200],
         params=params,
         permission=permission,
-        language=language or translation.get_language() or "en",
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
         created_by=user,
     )
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from shop import shop_language
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -216,8 +218,11 @@ ACCOUNT_CONFIRMATION_DAYS = env.int("ACCOUNT_CONFIRMATION_DAYS", default=3)
 # Staff must confirm a TOTP device (or use a recovery code) before reaching the backoffice.
 BACKOFFICE_REQUIRE_2FA = env.bool("BACKOFFICE_REQUIRE_2FA", default=True)
 
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("pl", _("Polish")), ("da", _("Danish"))]
+# The shop's own language (SHOP_LANGUAGE): its unprefixed storefront URLs (the others are
+# /de/…, /en/…), e-mails to addresses without a staff account, new accounts, and what an empty
+# translation falls back to. Changing it on a running shop: README "Languages".
+LANGUAGE_CODE = shop_language.from_env(env.str("SHOP_LANGUAGE", default="en"), LANGUAGES)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # django-modeltranslation: one column per language (name_en, name_de …); an empty
 # translation falls back to the shop's default language.

@@ -196,7 +196,10 @@ def _place_demo_orders(cmd, code_text, uses, quantity=2):
 
     shipping = ShippingMethod.objects.filter(is_active=True).order_by("position").first()
     payment = PaymentMethod.objects.filter(code="card").first()
-    products = list(Product.objects.filter(sku__in=["KIT-002", "LIV-003", "PAN-001"]))
+    # In this order whatever the shop's language (Product is ordered by its translated name):
+    # a code with a minimum order value is first used on the board, not the coffee on sale.
+    skus = ["KIT-002", "PAN-001", "LIV-003"]
+    products = sorted(Product.objects.filter(sku__in=skus), key=lambda p: skus.index(p.sku))
     if not (shipping and payment and products):
         return 0
     for i in range(uses):
@@ -274,12 +277,12 @@ def seed(cmd):
     for slug, partner, headline, code, url, minimum in OFFERS:
         offer, new = PartnerOffer.objects.get_or_create(
             partner=partner,
-            headline=headline,
+            headline_en=headline,
             defaults={
                 "voucher_code": code,
                 "link_url": url,
                 "min_order_value": Decimal(minimum) if minimum else None,
-                "text": f"{partner} thanks you for shopping at Nordlicht.",
+                "text_en": f"{partner} thanks you for shopping at Nordlicht.",
             },
         )
         translations = OFFER_TRANSLATIONS.get(headline, {})

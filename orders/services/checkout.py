@@ -52,7 +52,7 @@ class CheckoutData:
     vat_id: str = ""
     buyer_reference: str = ""
     purchase_order_reference: str = ""
-    language: str = "en"
+    language: str = ""  # empty: the shop's language (settings.LANGUAGE_CODE)
     # The checkout page's one-time token (``Order.checkout_token``); None: no page.
     checkout_token: uuid.UUID | None = None
     # What that page showed (:class:`ShownFigures`); None: no page, nothing to compare.
@@ -537,7 +537,7 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
         customer=customer,
         email=(data.email or "").strip().lower(),
         phone=data.phone,
-        language=data.language,
+        language=data.language or settings.LANGUAGE_CODE,
         **{name: method for name, method in methods.items() if method is not None},
         currency=settings.SHOP_CURRENCY,
         goods_total=goods_total,

@@ -17,6 +17,7 @@ storefront answers it exactly like any other.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -237,7 +238,7 @@ def record_withdrawal(
     items_text="",
     reason="",
     customer=None,
-    language="en",
+    language="",
     order=None,
 ):
     """Record a confirmed withdrawal statement and, when it names an order of that e-mail
@@ -281,7 +282,7 @@ def record_withdrawal(
             items=chosen,
             items_text=items_text,
             reason=reason,
-            language=order.language if order is not None else language,
+            language=order.language if order is not None else (language or settings.LANGUAGE_CODE),
             period_ends=ends,
             is_late=ends is not None and timezone.localdate(now) > ends,
         )

@@ -1,0 +1,181 @@
+"""SHOP_LANGUAGE: the shop's own language is configurable (default English). It is the
+language of the unprefixed storefront URLs (first-time visitors, search engines), of
+e-mails to addresses without a staff account and of every other fallback to
+``settings.LANGUAGE_CODE``; English then has its own prefix (/en/)."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
+from django.urls import clear_url_caches, reverse
+from django.utils import translation
+
+from helpdesk import services as helpdesk_services
+from shop.models import OutboxEmail, Product, ProductImage
+from shop.money import format_money
+from shop.shop_language import fill_from, from_env
+from tests.factories import ProductFactory
+from tests.helpdesk.factories import ContactTopicFactory
+
+LANGUAGES = [("en", "English"), ("de", "German"), ("pl", "Polish"), ("da", "Danish")]
+
+
+# --- the setting -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "code"), [("en", "en"), ("de", "de"), (" PL ", "pl"), ("da", "da")]
+)
+def test_a_shop_language_is_one_of_the_languages(value, code):
+    assert from_env(value, LANGUAGES) == code
+
+
+@pytest.mark.parametrize("value", ["", "fr", "de-DE", "german", "en,de"])
+def test_any_other_value_stops_the_start_naming_the_variable_and_the_choices(value):
+    with pytest.raises(ImproperlyConfigured) as error:
+        from_env(value, LANGUAGES)
+    assert "SHOP_LANGUAGE" in str(error.value)
+    assert "allowed: en, de, pl, da" in str(error.value)
+
+
+def test_the_settings_follow_it_and_default_to_english(settings):
+    # The test run sets no SHOP_LANGUAGE: existing installations stay English.
+    assert settings.LANGUAGE_CODE == "en"
+    assert settings.MODELTRANSLATION_DEFAULT_LANGUAGE == settings.LANGUAGE_CODE
+    assert settings.MODELTRANSLATION_FALLBACK_LANGUAGES == (settings.LANGUAGE_CODE,)
+
+
+# --- a German shop ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def german_shop(settings):
+    """A shop started with SHOP_LANGUAGE=de. The URL resolver keeps its reverse table per
+    language (with the prefix it had then), so it is built anew, before and after."""
+    settings.LANGUAGE_CODE = "de"
+    clear_url_caches()
+    translation.activate("de")
+    yield
+    clear_url_caches()
+
+
+@pytest.mark.django_db
+def test_the_unprefixed_storefront_speaks_german_and_english_moves_to_en(client, german_shop):
+    home = client.get("/")
+    page = home.content.decode()
+    assert home.status_code == 200 and home["Content-Language"] == "de"
+    assert '<html lang="de">' in page and "Zum Inhalt springen" in page
+    english = client.get("/en/")
+    page = english.content.decode()
+    assert english.status_code == 200 and english["Content-Language"] == "en"
+    assert '<html lang="en">' in page and "Skip to content" in page
+    assert client.get("/de/").status_code == 404  # no second German address
+
+
+@pytest.mark.django_db
+def test_links_and_alternates_of_a_german_shop(client, german_shop):
+    assert reverse("shop:cart") == "/cart/"
+    with translation.override("en"):
+        assert reverse("shop:cart") == "/en/cart/"
+    page = client.get("/en/cart/").content.decode()
+    assert '<link rel="alternate" hreflang="x-default" href="http://testserver/cart/">' in page
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/en/cart/">' in page
+
+
+@pytest.mark.django_db
+def test_the_language_switch_back_to_the_default_gives_unprefixed_urls(client, german_shop):
+    to_english = client.post(reverse("set_language"), {"language": "en", "next": "/cart/"})
+    assert to_english.status_code == 302 and to_english["Location"] == "/en/cart/"
+    back = client.post(reverse("set_language"), {"language": "de", "next": "/en/cart/"})
+    assert back.status_code == 302 and back["Location"] == "/cart/"
+    # The cookie now names the default language: an unprefixed page is not redirected.
+    assert client.get("/cart/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_first_visitor_whose_browser_speaks_english_still_gets_the_german_page(
+    client, german_shop
+):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="de">' in page  # the URL says the language, not the browser
+
+
+@pytest.mark.django_db
+def test_a_staff_mail_to_a_mailbox_without_a_staff_account_is_german(german_shop):
+    topic = ContactTopicFactory(recipient_email="kontakt@shop.example")  # no staff account
+    with translation.override("en"):  # an English-speaking customer writes
+        helpdesk_services.create_contact_request(
+            topic_id=topic.pk,
+            name="Erika",
+            email="erika@example.com",
+            subject="Where is my parcel?",
+            text="It has not arrived.",
+            language="en",
+        )
+    mail = OutboxEmail.objects.get(template="helpdesk_contact_request")
+    assert mail.to == ["kontakt@shop.example"]
+    assert "Eine neue Kontaktanfrage ist eingegangen." in mail.body_text
+    assert '<html lang="de"' in mail.body_html
+
+
+def test_money_without_an_active_language_follows_the_shop_language(german_shop):
+    translation.deactivate_all()
+    assert format_money(Decimal("1234.5"), "EUR") == "1.234,50\xa0€"
+
+
+@pytest.mark.django_db
+def test_a_new_account_speaks_the_shop_language_until_it_chooses(german_shop):
+    staff = get_user_model().objects.create_user("neu@shop.example", "x" * 12, is_staff=True)
+    assert staff.language == "de"  # `createsuperuser`, a customer created in the backoffice
+    chosen = get_user_model().objects.create_user("pl@shop.example", "x" * 12, language="pl")
+    assert chosen.language == "pl"
+
+
+# --- changing the language of a running shop --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_filling_the_new_default_language_from_the_old_one():
+    untranslated = ProductFactory(name_en="Oak board", name_de="", description_en="Solid oak.")
+    translated = ProductFactory(name_en="Jam", name_de="Marmelade")
+    with translation.override("pl"):  # the original column: the language of the last save
+        translated.name_pl = "Dżem"
+        translated.save()
+    filled = dict(((label, field), n) for label, field, n in fill_from("en", "de"))
+    assert filled[("shop.Product", "name")] == 1
+    rows = Product.objects.rewrite(False).filter(pk__in=[untranslated.pk, translated.pk])
+    values = {p["pk"]: p for p in rows.values("pk", "name", "name_de", "description_de")}
+    assert values[untranslated.pk] == {
+        "pk": untranslated.pk,
+        "name": "Oak board",
+        "name_de": "Oak board",  # shown until someone translates it, never empty
+        "description_de": "Solid oak.",
+    }
+    # A translation is kept; the original column now holds the new default language's text.
+    assert values[translated.pk]["name_de"] == values[translated.pk]["name"] == "Marmelade"
+
+
+@pytest.mark.django_db
+def test_a_pictures_text_is_not_filled_its_product_name_describes_it():
+    product = ProductFactory(name_en="Oak board", name_de="Eichenbrett")
+    image = ProductImage.objects.create(product=product, alt_text_en="Oak board on a table")
+    fill_from("en", "de")
+    image.refresh_from_db()
+    assert not image.alt_text_de
+    with translation.override("de"):
+        assert image.alt == "Eichenbrett"
+
+
+@pytest.mark.django_db
+def test_the_command_counts_in_a_dry_run_and_changes_nothing():
+    product = ProductFactory(name_en="Oak board", name_de="")
+    out = io.StringIO()
+    call_command("fill_shop_language", "--from", "de", "--dry-run", stdout=out)  # de → en
+    assert "0 would be filled in all; the default language is now en." in out.getvalue()
+    with pytest.raises(CommandError, match="the shop's language already"):
+        call_command("fill_shop_language", "--from", "en")
+    product.refresh_from_db()
+    assert product.name_de == ""
