@@ -815,6 +815,14 @@ def preview_full_refund(order):
     if refusal is not None:
         raise refusal
     plan = plan_credit_note(order, final=True)
+    # What the refund does to the gift cards bought with the order (blocked, voided by the
+    # receivers of ``order_canceled``), said on the confirmation page as for a partial note.
+    # A card the steps would not take back as a line (blocked by staff) is voided all the
+    # same by the full refund: no notice then, and the refusals are cancel_refusal's above.
+    try:
+        plan.notices = _credit_line_steps(order, plan.lines, plan.credited_before, preview=True)
+    except OrderError:
+        plan.notices = []
     return _distribute(plan, preview=True)
 
 
