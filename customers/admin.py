@@ -145,6 +145,13 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
         (gettext_lazy("Customer"), {"fields": ("group", "open_amount_limit", "is_test")}),
     )
 
+    def get_changeform_initial_data(self, request):
+        # A customer the operator adds speaks the shop's language (SHOP_LANGUAGE) unless
+        # the operator picks another.
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("language", settings.LANGUAGE_CODE)
+        return initial
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(is_staff=False)
 
@@ -385,6 +392,12 @@ class StaffCreationForm(auth_forms.AdminUserCreationForm):
     class Meta:
         model = StaffUser
         fields = ("email",)
+
+    def save(self, commit=True):
+        # The form asks only for the address: the new staff member reads the backoffice in
+        # the shop's language (SHOP_LANGUAGE) until they choose their own.
+        self.instance.language = settings.LANGUAGE_CODE
+        return super().save(commit=commit)
 
 
 class StaffChangeForm(auth_forms.UserChangeForm):

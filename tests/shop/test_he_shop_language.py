@@ -179,3 +179,21 @@ def test_the_command_counts_in_a_dry_run_and_changes_nothing():
         call_command("fill_shop_language", "--from", "en")
     product.refresh_from_db()
     assert product.name_de == ""
+
+
+# --- accounts the operator adds in the backoffice ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_backoffice_add_forms_give_the_shop_language(admin_client, german_shop):
+    page = admin_client.get(reverse("admin:customers_user_add"))
+    assert page.status_code == 200
+    assert '<option value="de" selected>' in page.content.decode()
+
+    response = admin_client.post(
+        reverse("admin:customers_staffuser_add"),
+        {"email": "kollegin@shop.example", "usable_password": "false"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    staff = get_user_model().objects.get(email="kollegin@shop.example")
+    assert staff.language == "de"
