@@ -764,8 +764,15 @@ def take_back_cards(order, lines, reference="", preview=False):
                 card for card, refusal in zip(live, refusals, strict=True) if refusal is None
             ]
             if len(unspent) < count:
-                # (a line has a live card for each unit neither credited nor unissued)
-                raise next(refusal for refusal in refusals if refusal is not None)
+                # (a line has a live card for each unit neither credited nor unissued; should
+                # the data say otherwise, the note is refused, never half applied)
+                raise next(
+                    (refusal for refusal in refusals if refusal is not None),
+                    GiftCardOperationError(
+                        _("Only %(left)s × %(name)s left to credit.")
+                        % {"left": len(unspent), "name": cl.line.name}
+                    ),
+                )
             chosen.extend(unspent[:count])
         for card in chosen:
             notices.append(

@@ -73,6 +73,21 @@ from dataclasses import dataclass
 from django.utils import translation
 
 
+class _Steps:
+    """The steps (or notes) the apps registered for one extension point, in registration
+    order (= the apps' layer order). ``ready()`` may run twice in some test set-ups: a step
+    of the same name replaces the earlier one."""
+
+    def __init__(self):
+        self._steps = []
+
+    def register(self, step):
+        self._steps = [s for s in self._steps if s.name != step.name] + [step]
+
+    def __call__(self):
+        return list(self._steps)
+
+
 @dataclass(frozen=True)
 class CheckoutStep:
     name: str
@@ -81,22 +96,13 @@ class CheckoutStep:
     pay: Callable | None = None
 
 
-_checkout_steps = []
+checkout_steps = _Steps()
+register_checkout_step = checkout_steps.register
 
 # The order fields a ``pay`` step may fill.
 PAYMENT_FIELDS = ("giftcard_total", "credit_total")
 # What a ``pay`` step may report in a preview besides: the most it could pay.
 AVAILABLE_FIELDS = ("giftcard_available", "credit_available")
-
-
-def register_checkout_step(step):
-    global _checkout_steps
-    # ready() may run twice in some test set-ups: a step of the same name is replaced.
-    _checkout_steps = [s for s in _checkout_steps if s.name != step.name] + [step]
-
-
-def checkout_steps():
-    return list(_checkout_steps)
 
 
 @dataclass(frozen=True)
@@ -105,19 +111,11 @@ class RefundStep:
     refund: Callable
 
 
-_refund_steps = []
+refund_steps = _Steps()
+register_refund_step = refund_steps.register
 
 # The credit-note fields a refund step may fill.
 REFUND_FIELDS = ("giftcard_total", "credit_total")
-
-
-def register_refund_step(step):
-    global _refund_steps
-    _refund_steps = [s for s in _refund_steps if s.name != step.name] + [step]
-
-
-def refund_steps():
-    return list(_refund_steps)
 
 
 @dataclass(frozen=True)
@@ -136,16 +134,8 @@ class CreditLineStep:
     credit: Callable
 
 
-_credit_line_steps = []
-
-
-def register_credit_line_step(step):
-    global _credit_line_steps
-    _credit_line_steps = [s for s in _credit_line_steps if s.name != step.name] + [step]
-
-
-def credit_line_steps():
-    return list(_credit_line_steps)
+credit_line_steps = _Steps()
+register_credit_line_step = credit_line_steps.register
 
 
 @dataclass(frozen=True)
@@ -154,16 +144,12 @@ class DocumentNotes:
     credit_note: Callable
 
 
-_document_notes = []
-
-
-def register_document_notes(notes):
-    global _document_notes
-    _document_notes = [n for n in _document_notes if n.name != notes.name] + [notes]
+document_notes = _Steps()
+register_document_notes = document_notes.register
 
 
 def credit_note_notes(credit_note, language=None):
     """The sentences the apps add to ``credit_note``'s e-mail and PDF, in ``language`` (else
     the active one)."""
     with translation.override(language or translation.get_language()):
-        return [note for n in _document_notes for note in n.credit_note(credit_note) or []]
+        return [note for n in document_notes() for note in n.credit_note(credit_note) or []]
