@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from shop import events
 from shop.fields import EmailField
 from shop.money import money_validators
+from shop.shop_language import default_language
 
 from .vat import normalize_vat_id, validate_vat_id
 
@@ -113,7 +114,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(
         _("language"),
         max_length=5,
-        default="en",
+        default=default_language,
         choices=[("en", "English"), ("de", "Deutsch"), ("pl", "Polski"), ("da", "Dansk")],
     )
     # Human-friendly sequential number; also the "campaign customer number" of gift-card credit.

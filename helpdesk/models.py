@@ -14,6 +14,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from shop.fields import EmailField
 from shop.roles import role_label
+from shop.shop_language import default_language
 
 from . import attachments, links
 
@@ -155,7 +156,7 @@ class Thread(models.Model):
     )
     email = EmailField(_("sender e-mail"))
     name = models.CharField(_("sender name"), max_length=200, blank=True)
-    language = models.CharField(_("language"), max_length=5, default="en")
+    language = models.CharField(_("language"), max_length=5, default=default_language)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED
     )

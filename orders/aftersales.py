@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shop.fields import EmailField
+from shop.shop_language import default_language
 
 from .models import CreditNote, Order, OrderLine
 
@@ -60,7 +61,7 @@ class Withdrawal(models.Model):
     items = models.JSONField(_("items"), default=list, blank=True)
     items_text = models.TextField(_("items (as written)"), blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    language = models.CharField(_("language"), max_length=5, default="en")
+    language = models.CharField(_("language"), max_length=5, default=default_language)
     # The end of the withdrawal period when the statement was received (empty: the period
     # had not started, e.g. goods still on their way) and whether it came after it.
     period_ends = models.DateField(_("withdrawal period ends"), null=True, blank=True)

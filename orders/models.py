@@ -14,6 +14,7 @@ from shop import events
 from shop.fields import EmailField
 from shop.models import PaymentMethod, Product, ShippingMethod
 from shop.money import ZERO, money
+from shop.shop_language import default_language
 
 
 def net_of(gross, rate):
@@ -115,7 +116,7 @@ class Order(models.Model):
     )
     email = EmailField(_("e-mail"), db_index=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
-    language = models.CharField(_("language"), max_length=5, default="en")
+    language = models.CharField(_("language"), max_length=5, default=default_language)
     # Billing address (the buyer on the invoice)
     billing_first_name = models.CharField(_("first name"), max_length=150)
     billing_last_name = models.CharField(_("last name"), max_length=150)

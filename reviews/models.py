@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from shop.fields import EmailField
 from shop.pagecache import StorefrontQuerySet
+from shop.shop_language import default_language
 
 RATING_MIN, RATING_MAX = 1, 5
 PUBLIC = Q(moderated=True, active=True)
@@ -220,7 +221,7 @@ class ReviewRequest(models.Model):
         related_name="review_request",
     )
     email = EmailField(_("e-mail"))
-    language = models.CharField(_("language"), max_length=5, default="en")
+    language = models.CharField(_("language"), max_length=5, default=default_language)
     created = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from .images import validate_product_image
 from .locales import country_name
 from .money import ZERO, AtLeast, AtMost, format_money, money_validators
 from .pagecache import StorefrontQuerySet
+from .shop_language import default_language
 from .storage import private_storage
 
 
@@ -1078,7 +1079,7 @@ class BackgroundJob(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    language = models.CharField(_("language"), max_length=8, default="en")
+    language = models.CharField(_("language"), max_length=8, default=default_language)
     # Who may follow the job and download its file besides the one who started it.
     permission = models.CharField(_("permission"), max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)

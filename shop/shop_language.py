@@ -68,3 +68,12 @@ def fill_from(old, new=None, dry_run=False):
                     ).update(**{name: F(target)})
                 filled.append((model._meta.label, name, count))
     return filled
+
+
+def default_language():
+    """The shop's language (SHOP_LANGUAGE) as a model field's default: a customer, order,
+    return, helpdesk thread, review or background job made without a language of its own
+    speaks the shop's language, not English."""
+    from django.conf import settings
+
+    return settings.LANGUAGE_CODE
