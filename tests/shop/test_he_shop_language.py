@@ -10,10 +10,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test import override_settings
 from django.urls import clear_url_caches, reverse
 from django.utils import translation
 
 from helpdesk import services as helpdesk_services
+from shop import search_indexes
+from shop.db import search_products
 from shop.models import OutboxEmail, Product, ProductImage
 from shop.money import format_money
 from shop.shop_language import fill_from, from_env
@@ -197,3 +201,75 @@ def test_backoffice_add_forms_give_the_shop_language(admin_client, german_shop):
     assert response.status_code == 302, response.content.decode()[:2000]
     staff = get_user_model().objects.get(email="kollegin@shop.example")
     assert staff.language == "de"
+
+
+# --- what is made without a language of its own ------------------------------------------
+
+
+def test_records_made_without_a_language_speak_the_shop_language(german_shop):
+    from customers.models import User
+    from helpdesk.models import Thread
+    from orders.models import Order, Withdrawal
+    from reviews.models import ReviewRequest
+    from shop.models import BackgroundJob
+
+    for model in (User, Order, Withdrawal, Thread, ReviewRequest, BackgroundJob):
+        assert model._meta.get_field("language").get_default() == "de", model
+
+
+# --- the product search's indexes --------------------------------------------------------
+
+
+def _plan(language, text="board"):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    found = search_products(Product.objects.all(), text, language)
+    return found.explain()
+
+
+@pytest.mark.django_db
+def test_the_search_indexes_fit_the_shop_language_from_the_first_migrate():
+    ProductFactory(name_en="Oak board")
+    assert search_indexes.stale() == []
+    for code, _name in LANGUAGES:
+        assert f"shop_product_fts_{code}" in _plan(code), code  # the search uses its index
+
+
+@pytest.fixture
+def indexes_put_back():
+    """The indexes as the English test shop has them again after the test: built outside a
+    transaction, they outlive it."""
+    yield
+    with override_settings(LANGUAGE_CODE="en"):
+        search_indexes.rebuild()
+        assert search_indexes.stale() == []
+
+
+# Outside a test transaction, as the command runs: CREATE INDEX CONCURRENTLY needs that.
+@pytest.mark.django_db(transaction=True)
+def test_after_a_change_of_language_the_command_builds_the_search_indexes_again(
+    indexes_put_back, german_shop
+):
+    ProductFactory(name_en="Oak board", name_de="Eichenbrett (board)")
+    # Each search now also reads the German name: the English shop's indexes do not fit.
+    assert sorted(search_indexes.stale()) == ["da", "de", "en", "pl"]
+    with transaction.atomic():
+        assert "shop_product_fts_da" not in _plan("da")
+
+    out = io.StringIO()
+    call_command("fill_shop_language", "--from", "en", "--dry-run", stdout=out)
+    assert "Search indexes to build again: en, de, pl, da." in out.getvalue()
+    assert sorted(search_indexes.stale()) == ["da", "de", "en", "pl"]  # a dry run builds none
+
+    out = io.StringIO()
+    call_command("fill_shop_language", "--from", "en", stdout=out)
+    assert "Search indexes built again: en, de, pl, da." in out.getvalue()
+    assert search_indexes.stale() == []
+    with transaction.atomic():
+        for code, _name in LANGUAGES:
+            assert f"shop_product_fts_{code}" in _plan(code), code
+    assert list(search_products(Product.objects.all(), "Eichenbrett", "da"))  # and finds
+
+    out = io.StringIO()
+    call_command("fill_shop_language", "--from", "en", stdout=out)  # run twice: nothing to do
+    assert "The search indexes fit the default language already." in out.getvalue()
