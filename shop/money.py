@@ -240,7 +240,8 @@ def format_money(value, currency=None, language=None, *, exact=False):
     The one place money becomes text: templates use the ``money`` filter
     (``{% load money %}{{ amount|money }}``), e-mails, PDFs and backoffice columns call
     this. ``None`` and the empty string give an empty string; anything else that is not a
-    number is shown as it is (never a traceback on a page).
+    number is shown as it is (never a traceback on a page). A negative amount has the true
+    minus sign (U+2212: "−75,00 €"), as the documents print it, not Babel's hyphen.
 
     ``exact``: not rounded to the cent but with every decimal ``value`` carries (at least
     two) — a net unit price of an e-invoice line has up to four decimals (EN 16931), and the
@@ -264,16 +265,26 @@ def format_money(value, currency=None, language=None, *, exact=False):
         places = max(2, -amount.as_tuple().exponent)
         pattern = copy.copy(_babel_locale(locale).currency_formats["standard"])
         pattern.frac_prec = (places, places)
-        return pattern.apply(
-            amount, _babel_locale(locale), currency=currency, currency_digits=False
+        return _minus(
+            pattern.apply(amount, _babel_locale(locale), currency=currency, currency_digits=False)
         )
     if not exact and amount.is_finite():
         shape = _money_shape(locale, currency)
         if shape is not None:
             return shape.format(amount)
-    return format_currency(
-        amount, currency, locale=_babel_locale(locale), decimal_quantization=not exact
+    return _minus(
+        format_currency(
+            amount, currency, locale=_babel_locale(locale), decimal_quantization=not exact
+        )
     )
+
+
+def _minus(text):
+    """Babel's text of an amount with its hyphen-minus made the minus sign (U+2212)."""
+    return text.replace("-", MINUS, 1)
+
+
+MINUS = "\u2212"
 
 
 def format_percent(rate, language=None):
@@ -346,9 +357,11 @@ def _money_shape(locale, currency):
     before, group, group2, decimal, after = positive.groups()
     if group != group2 or negative.groups()[1:4] != (group, group, decimal):
         return None
-    shape = MoneyShape(before, after, negative.group(1), negative.group(5), group, decimal)
+    shape = MoneyShape(
+        before, after, _minus(negative.group(1)), _minus(negative.group(5)), group, decimal
+    )
     for sample in ("0.50", "-0.50", "1234.50", "-1234.50", "12345.00", "0.00"):
-        if shape.format(Decimal(sample)) != babel(sample):
+        if shape.format(Decimal(sample)) != _minus(babel(sample)):
             return None
     return shape
 

@@ -46,9 +46,9 @@ def test_a_reason_written_in_polish_is_read_in_german_and_danish(client, make_ca
     listing = page(client, reverse("admin:giftcards_ledgerentry_changelist"))
     assert f"Ordre {order.number}" in listing and "Zamówienie" not in listing
     entry = page(client, reverse("admin:giftcards_ledgerentry_change", args=[spend.pk]))
-    assert f"Ordre {order.number}" in entry and "−24,90\xa0€" in entry.replace("-", "−")
+    assert f"Ordre {order.number}" in entry and "−24,90\xa0€" in entry
     with translation.override("de"):  # the entry's title (breadcrumbs, history) too
-        assert str(spend) == "Für Bestellung verwendet -24,90\xa0€"  # was "… -24.90"
+        assert str(spend) == "Für Bestellung verwendet −24,90\xa0€"  # was "… -24.90"
 
 
 def test_a_reason_staff_typed_is_shown_as_typed(client, make_card):

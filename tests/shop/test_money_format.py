@@ -1,5 +1,6 @@
 """format_money writes a plain amount with a shape read off Babel's output once per locale and
-currency (shop.money.MoneyShape): it must write exactly what Babel writes."""
+currency (shop.money.MoneyShape): it must write exactly what Babel writes, but for the minus
+sign of a negative amount (U+2212, as the documents print it, not Babel's hyphen)."""
 
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ def test_the_fast_shape_writes_what_babel_writes(language, currency):
     assert money._money_shape(MONEY_LOCALES[language], currency) is not None
     for text in AMOUNTS:
         expected = format_currency(money.money(Decimal(text)), currency, locale=locale)
+        expected = expected.replace("-", "\u2212", 1)
         assert format_money(Decimal(text), currency, language) == expected, text
 
 
@@ -34,6 +36,21 @@ def test_a_currency_babel_writes_otherwise_is_left_to_babel():
     assert format_money(Decimal("1234.56"), "JPY", "de") == format_currency(
         Decimal("1234.56"), "JPY", locale=locale
     )
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("de", "\u221275,00\xa0€"),
+        ("pl", "\u221275,00\xa0€"),
+        ("da", "\u221275,00\xa0€"),
+        ("en", "\u2212€75.00"),
+    ],
+)
+def test_a_negative_amount_has_the_minus_sign_in_every_language(language, expected):
+    assert format_money(Decimal("-75"), "EUR", language) == expected
+    assert format_money(Decimal("-75"), "JPY", language).startswith("\u2212")  # Babel's path
+    assert format_money(Decimal("-75.5"), "EUR", language, exact=True).startswith("\u2212")
 
 
 def test_no_number_is_written_as_babel_writes_it():
