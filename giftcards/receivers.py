@@ -33,7 +33,11 @@ def connect():
         extensions.CreditLineStep("giftcards", credit=services.take_back_cards)
     )
     extensions.register_document_notes(
-        extensions.DocumentNotes("giftcards", credit_note=services.credit_note_notes)
+        extensions.DocumentNotes(
+            "giftcards",
+            credit_note=services.credit_note_notes,
+            canceled_order=services.canceled_order_notes,
+        )
     )
     signals.order_paid.connect(issue_on_paid, dispatch_uid="giftcards.issue_on_paid")
     signals.order_releasing.connect(lock_on_release, dispatch_uid="giftcards.lock_on_release")

@@ -659,12 +659,20 @@ def credit_note_notes(credit_note):
     it made invalid, by the ``void`` entries naming it — a partial note's cards taken back,
     the final note's cards voided with the refund. Masked numbers: the card is worthless
     now, but a document is kept and forwarded."""
+    reason = [CREDIT_NOTE_REASON, {"number": credit_note.number}]
+    return _voided_card_notes(credit_note.invoice.order_id, reason)
+
+
+def canceled_order_notes(order):
+    """What the e-mail telling the customer ``order`` has been canceled says about the gift
+    cards bought with it (``orders.extensions`` document notes): each card the cancellation
+    voided."""
+    return _voided_card_notes(order.pk, [ORDER_CANCELED_REASON, {"number": order.number}])
+
+
+def _voided_card_notes(order_id, reason):
     entries = (
-        LedgerEntry.objects.filter(
-            order_id=credit_note.invoice.order_id,
-            kind=Kind.VOID,
-            message__contains=[[CREDIT_NOTE_REASON, {"number": credit_note.number}]],
-        )
+        LedgerEntry.objects.filter(order_id=order_id, kind=Kind.VOID, message__contains=[reason])
         .select_related("card")
         .order_by("card__issued_by_line_id", "card__line_unit", "card_id")
     )

@@ -3,20 +3,55 @@
 ``refund_paid_out``: the operator has recorded that the money owed back through the payment
 method has gone out (a credit note's payout, ``services.mark_refunded``; a canceled paid
 order's, ``services.mark_cancellation_refunded``). The customer was told it would be paid
-back (the credit-note e-mail, the order page); this tells them it has been. Called inside
-the service's transaction: the outbox row is written with it, and sent after commit.
+back (the credit-note e-mail, the order page); this tells them it has been.
+
+``order_canceled``: the operator has canceled the order (``services.cancel_order``): what
+happens to the money and to what was bought with it.
+
+Called inside the service's transaction: the outbox row is written with it, and sent after
+commit.
 """
 
 from shop.mail import queue_email
 
-from . import links
+from . import extensions, links
+
+
+def _no_address(order):
+    return not order.email or order.email.endswith("@invalid")
+
+
+def order_canceled(order, was_paid, was_authorized):
+    """Queue "your order has been canceled" for ``order`` (in the order's language), after the
+    ``order_canceled`` receivers: what the payment method collected and is owed back
+    (``payout_due``, said as the refund e-mails say it), what went back to the gift card and
+    the account credit, the discount code that is free again, the authorization released, or
+    — unpaid — that nothing is to be paid; and what the apps add (gift cards bought with the
+    order that are no longer valid). None for an order without an address (erased)."""
+    if _no_address(order):
+        return None
+    return queue_email(
+        "order_canceled",
+        order.email,
+        {
+            "order": order,
+            "was_paid": was_paid,
+            "was_authorized": was_authorized,
+            "payment_open": not was_paid and not was_authorized and order.amount_due > 0,
+            "method": order.payment_method.name if order.payment_method else "",
+            "kind": order.payment_method.kind if order.payment_method else "",
+            "document_notes": extensions.canceled_order_notes(order, order.language),
+            "order_url": links.customer_order_url(order),
+        },
+        language=order.language,
+    )
 
 
 def refund_paid_out(order, amount, credit_note=None):
     """Queue "your refund of ``amount`` has been paid out" for ``order`` (in the order's
     language), naming ``credit_note`` if the payout was a credit note's. None for an order
     without an address (erased)."""
-    if not order.email or order.email.endswith("@invalid") or amount <= 0:
+    if _no_address(order) or amount <= 0:
         return None
     method = credit_note.invoice.payment_method_name if credit_note else None
     return queue_email(

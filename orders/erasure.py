@@ -233,7 +233,7 @@ def cancel_unpaid_pending_orders(orders, by=None):
     pending = orders.cancelable_pending()
     count = 0
     for order in pending.order_by("pk"):
-        cancel_order(order, user=by)
+        cancel_order(order, user=by, notify=False)
         count += 1
     return count
 

@@ -58,7 +58,10 @@ app registers :class:`DocumentNotes` in ``ready()``::
 ``credit_note(credit_note)`` returns a list of sentences for the customer, in the active
 language, from what the app recorded for that note (so a note sent again, or its PDF
 rendered again, says the same); :func:`credit_note_notes` collects them in the customer's
-language as ``document_notes`` of the e-mail and PDF context.
+language as ``document_notes`` of the e-mail and PDF context. ``canceled_order(order)``
+does the same for the e-mail telling the customer the order has been canceled
+(:func:`canceled_order_notes`, called after the ``order_canceled`` receivers). Either may be
+left out.
 
 **Preview.** The checkout page shows what the placement would charge and offers the payment
 methods for it (``orders.services.quote_order``): it calls ``price`` and ``pay`` with
@@ -141,7 +144,8 @@ register_credit_line_step = credit_line_steps.register
 @dataclass(frozen=True)
 class DocumentNotes:
     name: str
-    credit_note: Callable
+    credit_note: Callable | None = None
+    canceled_order: Callable | None = None
 
 
 document_notes = _Steps()
@@ -152,4 +156,21 @@ def credit_note_notes(credit_note, language=None):
     """The sentences the apps add to ``credit_note``'s e-mail and PDF, in ``language`` (else
     the active one)."""
     with translation.override(language or translation.get_language()):
-        return [note for n in document_notes() for note in n.credit_note(credit_note) or []]
+        return [
+            note
+            for n in document_notes()
+            if n.credit_note
+            for note in n.credit_note(credit_note) or []
+        ]
+
+
+def canceled_order_notes(order, language=None):
+    """The sentences the apps add to the e-mail telling the customer ``order`` has been
+    canceled, in ``language`` (else the active one)."""
+    with translation.override(language or translation.get_language()):
+        return [
+            note
+            for n in document_notes()
+            if n.canceled_order
+            for note in n.canceled_order(order) or []
+        ]

@@ -489,9 +489,10 @@ def refund_status(locked):
     return Order.PaymentStatus.PARTLY_REFUNDED
 
 
-def cancel_order(order, user=None):
+def cancel_order(order, user=None, notify=True):
     """Cancel while nothing is invoiced or shipped: stock comes back, receivers of
-    ``order_canceled`` give back voucher use, gift-card / credit payments and points."""
+    ``order_canceled`` give back voucher use, gift-card / credit payments and points. The
+    customer is told by e-mail (``notify=False``: not, as when their data is being erased)."""
     with transaction.atomic():
         locked = _lock(order)
         _refuse_if_final(locked, _("canceled"))
@@ -539,6 +540,8 @@ def cancel_order(order, user=None):
             _event(locked, _voided(locked), user=user)
         loyalty.reverse_points_for_order(locked)
         signals.order_canceled.send(sender=Order, order=locked)
+        if notify:
+            emails.order_canceled(locked, was_paid, was_authorized)
         return _finish(order, locked)
 
 

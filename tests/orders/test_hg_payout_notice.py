@@ -3,7 +3,7 @@
 e-mails, PDF and pages use: transferred back for prepayment and invoice, by bank transfer (the
 bank details asked for) for cash on delivery, by the payment method only for a card. The
 account's order page and the guest order-status page say it alike; once paid back, they and
-the paid-out e-mail name the method. (Canceling sends no e-mail of its own.)"""
+the paid-out e-mail name the method. The e-mail telling of the cancellation says it as well."""
 
 import re
 from decimal import Decimal
@@ -98,12 +98,13 @@ def test_each_page_says_how_the_money_comes_back_by_the_payment_method(client, m
 @pytest.mark.parametrize("kind", list(METHODS))
 def test_no_e_mail_promises_another_way_and_the_paid_out_one_names_the_method(make_order, kind):
     order = paid_and_canceled(make_order, kind)
-    name, _sentence = METHODS[kind]
+    name, sentence = METHODS[kind]
     mails = [written(mail) for mail in OutboxEmail.objects.filter(to=[order.email])]
-    assert mails  # the order confirmation
+    assert {mail.template for mail in mails} == {"order_confirmation", "order_canceled"}
     for mail in mails:
         for text in (one_line(mail.body_text), one_line(mail.body_html)):
-            assert not any(sentence in text for sentence in OTHERS)
+            assert not any(other in text for other in OTHERS - {sentence})
+            assert (sentence in text) == (mail.template == "order_canceled")
 
     services.mark_cancellation_refunded(order)
     mail = written(
