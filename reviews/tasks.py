@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import review_requests, services
 
 
 @shared_task
@@ -8,4 +8,4 @@ def send_review_requests():
     """Beat: ask for reviews N days after delivery (off while ShopSettings has no N); and
     delete the reviews whose address did not confirm them in time."""
     services.purge_unconfirmed()
-    return services.send_review_requests()
+    return review_requests.send_review_requests()

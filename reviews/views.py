@@ -10,7 +10,7 @@ from shop.clientip import client_ip
 from shop.exceptions import add_to_form
 from shop.models import Product
 
-from . import services
+from . import review_requests, services
 from .forms import RequestReviewForm, ReviewForm, public_name
 from .models import Review
 
@@ -70,11 +70,11 @@ def _prefix(product):
 @require_http_methods(["GET", "POST"])
 def request_page(request, signed):
     """The link of a review-request e-mail: one prefilled form per product of the order."""
-    review_request = services.request_from_signed(signed)
+    review_request = review_requests.request_from_signed(signed)
     if review_request is None:
         raise Http404(_("This link is not valid any more."))
     order = review_request.order
-    products = [line.product for line in services.reviewable_lines(order)]
+    products = [line.product for line in review_requests.reviewable_lines(order)]
     reviewed = set(
         Review.objects.filter(request=review_request).values_list("product_id", flat=True)
     )
@@ -136,12 +136,12 @@ def request_page(request, signed):
 
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, signed):
-    email = services.email_from_unsubscribe(signed)
+    email = review_requests.email_from_unsubscribe(signed)
     if email is None:
         raise Http404(_("This link is not valid."))
     done = False
     if request.method == "POST":
-        services.unsubscribe(email)
+        review_requests.unsubscribe(email)
         done = True
     return render(request, "reviews/unsubscribe.html", {"email": email, "done": done})
 

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from customers import services as customer_services
 from orders.models import Shipment
-from reviews import services
+from reviews import review_requests, services
 from reviews.errors import ReviewError
 from reviews.models import Review, ReviewRequest
 from reviews.retention import anonymise_old_reviews
@@ -130,7 +130,7 @@ def request_link(make_order, product):
 
     order_services.create_shipment(order, ship_all(order))
     Shipment.objects.filter(order=order).update(created=timezone.now() - timedelta(days=8))
-    services.send_review_requests()
+    review_requests.send_review_requests()
     mail = OutboxEmail.objects.get(template="review_request")
     return re.search(r"/reviews/r/[^\s/]+/", mail.body_text).group(0)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from orders import services as order_services
 from orders.models import Order, Shipment
-from reviews import services
+from reviews import review_requests
 from reviews.models import Review, ReviewOptOut, ReviewRequest
 from reviews.tasks import send_review_requests
 from shop.models import OutboxEmail, ShopSettings
@@ -59,7 +59,7 @@ def test_off_by_default(consenting):
 
 def test_one_email_n_days_after_the_last_shipment_in_the_orders_language(days, consenting):
     delivered(consenting, 6)
-    assert services.send_review_requests() == 0  # not yet
+    assert review_requests.send_review_requests() == 0  # not yet
     Shipment.objects.filter(order=consenting).update(created=timezone.now() - timedelta(days=7))
     assert send_review_requests() == 1
     mail = OutboxEmail.objects.get(template="review_request")
@@ -79,7 +79,7 @@ def test_no_request_without_consent_or_when_canceled_unshipped_or_too_old(
     make_order(review_request_consent=True)  # never shipped
     canceled = make_order(review_request_consent=True)
     order_services.cancel_order(canceled)
-    delivered(make_order(review_request_consent=True), 7 + services.REQUEST_WINDOW_DAYS + 1)
+    delivered(make_order(review_request_consent=True), 7 + review_requests.REQUEST_WINDOW_DAYS + 1)
     assert send_review_requests() == 0
 
 
@@ -105,7 +105,7 @@ def test_concurrent_runs_send_one_email(days, make_order, product):
     order = delivered(make_order(review_request_consent=True), 8)
 
     def run(_i):
-        return services.send_review_request(Order.objects.get(pk=order.pk)) is not None
+        return review_requests.send_review_request(Order.objects.get(pk=order.pk)) is not None
 
     results = run_concurrently(run, 4)
     assert sorted(results) == [False, False, False, True]
@@ -196,7 +196,7 @@ def test_erasure_anonymises_requests_and_drops_the_opt_out(days, make_order, cus
         make_order(customer=customer, email=customer.email, review_request_consent=True), 8
     )
     send_review_requests()
-    services.unsubscribe(customer.email)
+    review_requests.unsubscribe(customer.email)
     customer_services.delete_customer(customer)
     request = ReviewRequest.objects.get(order=order)
     assert request.email.endswith("@invalid")

@@ -22,6 +22,7 @@ from helpdesk import services as helpdesk_services
 from helpdesk.attachments import Incoming
 from orders import links as order_links
 from orders import services as order_services
+from reviews import review_requests
 from reviews import services as review_services
 from reviews.models import Review, ReviewRequest
 from shop.models import OutboxEmail, ShopSettings
@@ -192,11 +193,11 @@ def _guest_signed(w):
 
 
 def _request_signed(w):
-    return _last_segment(review_services.request_path(w["review_request"]))
+    return _last_segment(review_requests.request_path(w["review_request"]))
 
 
 def _unsubscribe_signed(w):
-    return _last_segment(review_services.unsubscribe_path(w["review_request"]))
+    return _last_segment(review_requests.unsubscribe_path(w["review_request"]))
 
 
 def _confirm_signed(w):
