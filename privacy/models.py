@@ -7,12 +7,28 @@ by e-mail) and ``<app_label>.<model_name>:<pk>`` for everything else (see privac
 
 from django.conf import settings
 from django.db import models
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import EMAIL_MAX_LENGTH
 
 GENESIS_HASH = "0" * 64
+
+
+def keep_staff_who_looked(collector, field, sub_objs, using):
+    """``on_delete`` of an access-log entry's user. A staff account that looked at personal
+    data is not deleted (ProtectedError, as PROTECT): an auditor must always be able to
+    follow who looked; deactivate it instead. A customer's account is: the entries of its
+    own data downloads (GDPR Art. 15) must not stop its erasure (Art. 17). An entry keeps
+    the id and the address it was written with either way (both are hashed in the chain)."""
+    staff = sub_objs.filter(user__is_staff=True)
+    if staff.exists():
+        raise ProtectedError(
+            "Cannot delete a staff account that has looked at personal data "
+            f"(referenced through '{field.model.__name__}.{field.name}'); deactivate it.",
+            staff,
+        )
 
 
 class AccessLogEntry(models.Model):
@@ -26,13 +42,15 @@ class AccessLogEntry(models.Model):
         PURGE = "purge", _("retention purge")
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    # PROTECT: an auditor must always know who looked; deactivate staff instead of deleting.
+    # Who looked: a staff account, or a customer downloading their own data. Without a
+    # database constraint: the id is part of the hashed entry and stays as it was written.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff user"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=keep_staff_who_looked,
+        db_constraint=False,
         related_name="+",
     )
     username = models.CharField(_("user name"), max_length=EMAIL_MAX_LENGTH)

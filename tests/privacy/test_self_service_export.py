@@ -338,3 +338,40 @@ def test_the_page_in_german_and_polish_renders(client, erika):
         response = client.get(f"/{language}{URL}")
         assert response.status_code == 200
         assert re.search(r'<html[^>]+lang="' + language, response.content.decode())
+
+
+# --- the download does not stop the erasure ----------------------------------------------
+
+
+def test_a_customer_who_downloaded_their_data_can_still_delete_the_account(client, erika):
+    """Found in the storefront: the download's log entry named the account (a protected
+    reference), so "Delete my account" failed with "… still refer to it: access log"."""
+    from django.contrib.auth import get_user_model
+
+    from privacy.services.chain import verify_chain
+
+    client.force_login(erika)
+    download(client)
+    entry = AccessLogEntry.objects.get(user_id=erika.pk)
+    response = client.post(
+        reverse("customers:delete_account"), {"password": PASSWORD, "confirm": "on"}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not get_user_model().objects.filter(pk=erika.pk).exists()
+    # The entry is the record of the request: kept as written, the chain intact.
+    kept = AccessLogEntry.objects.get(pk=entry.pk)
+    assert (kept.user_id, kept.username) == (erika.pk, "erika.muster@example.com")
+    assert verify_chain().ok
+
+
+def test_a_staff_account_that_looked_at_personal_data_is_not_deleted(client, erika, both):
+    from django.db.models import ProtectedError
+
+    from privacy.services.log import write_entry
+
+    staff = StaffFactory()
+    write_entry(user=staff, action="detail", subjects=[f"customer:{erika.pk}"], path="/x/")
+    with pytest.raises(ProtectedError) as refused:
+        staff.delete()
+    assert {type(obj) for obj in refused.value.protected_objects} == {AccessLogEntry}
+    assert AccessLogEntry.objects.filter(user_id=staff.pk).exists()
