@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop import events
-from shop.fields import EmailField
+from shop.fields import EmailField, LanguageField
 from shop.money import money_validators
 from shop.shop_language import default_language
 
@@ -111,7 +111,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     pending_email_requested_at = models.DateTimeField(
         _("new e-mail address requested"), null=True, blank=True, editable=False
     )
-    language = models.CharField(
+    language = LanguageField(
         _("language"),
         max_length=5,
         default=default_language,

@@ -97,6 +97,17 @@ class EmailField(models.EmailField):
         return super().formfield(**{"form_class": EmailFormField, **kwargs})
 
 
+class LanguageField(models.CharField):
+    """A language code whose default is the shop's language (a callable default,
+    ``shop.shop_language.default_language``). Its forms leave out the hidden "initial" input
+    Django adds for a callable default: a form posted without it would count the language
+    as changed ("Your details have been saved" for an untouched profile)."""
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("show_hidden_initial", False)
+        return super().formfield(**kwargs)
+
+
 class URLField(models.URLField):
     """A column holding a web address; its form field takes a bare host name as https
     (Django 6's default, without the deprecated transitional setting)."""
