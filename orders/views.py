@@ -140,9 +140,9 @@ def checkout(request):
         customer=customer,
     )
     valid = form.is_valid()
-    data = form.checkout_data(
-        language=(customer.language if customer else get_language() or settings.LANGUAGE_CODE)[:2]
-    )
+    # The order speaks the language the contract is made in: the checkout page's (its
+    # confirmation, documents and e-mails), also for a customer whose profile says another.
+    data = form.checkout_data(language=(get_language() or settings.LANGUAGE_CODE)[:2])
     if valid:
         # A complete input is placed at once. The placement prices it and refuses what the
         # page would (a product gone, a code that does not apply, a payment method over the

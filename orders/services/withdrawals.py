@@ -242,8 +242,8 @@ def record_withdrawal(
     order=None,
 ):
     """Record a confirmed withdrawal statement and, when it names an order of that e-mail
-    address, e-mail the acknowledgement (content, date and time of receipt) in the order's
-    language. ``order``: the order is known already (the customer came through the order's
+    address, e-mail the acknowledgement (content, date and time of receipt) in ``language``,
+    the language of the page the customer declared on (without one: the order's). ``order``: the order is known already (the customer came through the order's
     signed link or the account). Returns the :class:`Withdrawal`.
 
     The same declaration sent again (:func:`_same_statement`: a double click, a resubmit,
@@ -282,7 +282,10 @@ def record_withdrawal(
             items=chosen,
             items_text=items_text,
             reason=reason,
-            language=order.language if order is not None else (language or settings.LANGUAGE_CODE),
+            # The language the customer declared in: the acknowledgement repeats the
+            # declaration, so it is in the same words (else the order's language).
+            language=(language or (order.language if order is not None else ""))[:5]
+            or settings.LANGUAGE_CODE,
             period_ends=ends,
             is_late=ends is not None and timezone.localdate(now) > ends,
         )
@@ -298,7 +301,7 @@ def record_withdrawal(
                     "order_url": links.customer_order_url(order),
                     "goods_to_send_back": _goods_received(order, withdrawal),
                 },
-                language=order.language,
+                language=withdrawal.language,
             )
             withdrawal.acknowledged_at = timezone.now()
             withdrawal.save(update_fields=["acknowledged_at"])

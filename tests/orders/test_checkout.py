@@ -5,11 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from customers.models import Address
 from orders import links
 from orders.models import Order
 from orders.services import CheckoutError, place_order
+from shop.mail import written
 from shop.models import OutboxEmail, Product, ShopSettings
 from tests.checkout import add_to_cart, checkout_post
 from tests.factories import PaymentMethodFactory, ProductFactory, ShippingMethodFactory
@@ -157,6 +159,22 @@ def test_logged_in_checkout_links_order_to_customer(client, customer, product, p
     assert response.status_code == 302
     order = Order.objects.get()
     assert order.customer == customer
+
+
+def test_the_order_speaks_the_language_of_the_checkout_page(client, customer, product, post_data):
+    """The contract is made in the page's language: its confirmation, documents and
+    e-mails follow it, not the language the customer's profile says."""
+    customer.language = "de"
+    customer.save(update_fields=["language"])
+    client.force_login(customer)
+    add_to_cart(client, product)
+    with translation.override("da"):
+        url = reverse("orders:checkout")
+    assert client.post(url, post_data(email=customer.email)).status_code == 302
+    order = Order.objects.get()
+    assert order.language == "da"
+    confirmation = written(OutboxEmail.objects.get(template="order_confirmation"))
+    assert confirmation.subject == f"Din ordre {order.number}"
 
 
 def test_checkout_prefills_customer_data(client, customer, product):

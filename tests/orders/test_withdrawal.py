@@ -15,6 +15,7 @@ from orders import links, services
 from orders.aftersales import Withdrawal
 from orders.models import Order, Shipment
 from shop.admin import backoffice
+from shop.mail import written
 from shop.models import OutboxEmail, ShopSettings
 from tests.factories import ProductFactory, UserFactory, settle_open_business
 
@@ -103,12 +104,28 @@ def test_guest_withdraws_in_two_steps_and_gets_the_acknowledgement_at_once(
     assert "Your withdrawal has been sent" in done.content.decode()
     mail = mailoutbox[-1]
     assert mail.to == [order.email]
-    assert order.number in mail.subject and "Widerruf" in mail.subject  # the order's language
+    # In the language the customer declared in (the English page), not the order's German:
+    # the acknowledgement repeats the declaration in the customer's own words.
+    assert withdrawal.language == "en"
+    assert mail.subject == f"We have received your withdrawal from order {order.number}"
     received = timezone.localtime(withdrawal.received_at)
     assert received.strftime("%H:%M") in mail.body and "The lamp" in mail.body
-    assert "Too big" in mail.body and "Hiermit widerrufe ich" in mail.body
+    assert "Too big" in mail.body and "I hereby withdraw from my contract" in mail.body
     assert withdrawal.acknowledged_at is not None
     assert order.comments.filter(text__startswith="Withdrawal statement received").exists()
+
+
+def test_a_declaration_on_the_polish_page_is_acknowledged_in_polish(client, make_order, mailoutbox):
+    order = shipped(make_order, language="de")
+    with translation.override("pl"):
+        url = reverse("orders:withdraw")
+    assert url.startswith("/pl/")
+    client.post(url, {**step_data(order, reason="Za dużo kawy"), "confirm": ""})
+    withdrawal = Withdrawal.objects.get()
+    assert withdrawal.language == "pl"
+    mail = written(OutboxEmail.objects.get(template="order_withdrawal_received"))
+    assert mail.subject == f"Otrzymaliśmy Twoje odstąpienie od zamówienia {order.number}"
+    assert "Niniejszym odstępuję" in mail.body_text and "Hiermit" not in mail.body_text
 
 
 def test_the_reason_and_the_items_are_optional(client, make_order):
