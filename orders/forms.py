@@ -179,8 +179,10 @@ class CheckoutForm(forms.Form):
         required=False,
     )
     accept_terms = forms.BooleanField(
-        label=_("I accept the terms and conditions and the privacy policy"),
+        label=_("I accept the terms and conditions"),
         required=True,
+        # the links to the privacy notice and the withdrawal instructions below it
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "id_accept_terms_helptext"}),
         error_messages={"required": _("Please accept the terms and conditions to order.")},
     )
     # The one-time token of the page the input comes from (a new random one each time the

@@ -177,6 +177,28 @@ def test_the_order_speaks_the_language_of_the_checkout_page(client, customer, pr
     assert confirmation.subject == f"Din ordre {order.number}"
 
 
+def test_the_terms_to_accept_and_the_notices_to_read_are_linked(client, product):
+    settings = ShopSettings.load()
+    settings.terms, settings.privacy_notice = "Our terms.", "Our privacy notice."
+    settings.save()
+    add_to_cart(client, product)
+    page = client.get(reverse("orders:checkout")).content.decode()
+    terms = reverse("shop:terms")
+    assert (
+        f'I accept the <a href="{terms}" target="_blank" rel="noopener">terms and conditions</a>'
+        in page
+    )
+    assert (
+        f'<a href="{reverse("shop:privacy")}" target="_blank" rel="noopener">privacy notice</a>'
+        in page
+    )
+    withdrawal = reverse("orders:withdrawal_instructions")
+    assert (
+        f'<a href="{withdrawal}" target="_blank" rel="noopener">withdrawal instructions</a>' in page
+    )
+    assert 'aria-describedby="id_accept_terms_helptext"' in page
+
+
 def test_checkout_prefills_customer_data(client, customer, product):
     Address.objects.create(
         customer=customer,
