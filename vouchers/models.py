@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import URLField
-from shop.money import ZERO, format_money, money_validators
+from shop.money import ZERO, format_money, format_percent, money_validators
 
 
 def normalise_code(text):
@@ -209,9 +209,8 @@ class Campaign(models.Model):
 
     def discount_label(self):
         if self.discount_type == self.DiscountType.PERCENT:
-            value = self.discount_value
-            value = value.to_integral() if value == value.to_integral() else value.normalize()
-            return _("%(value)s %% off the goods") % {"value": value}
+            # "12,5 %" in German and Danish, "12,5%" in Polish: as the language writes it
+            return _("%(percent)s off the goods") % {"percent": format_percent(self.discount_value)}
         if self.discount_type == self.DiscountType.AMOUNT:
             return _("%(value)s off") % {
                 "value": format_money(self.discount_value),

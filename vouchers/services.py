@@ -450,6 +450,9 @@ class Quote:
     shipping_discount: Decimal
     campaign: Campaign
     scope: CampaignScope | None = None  # read when the quote had the order's lines
+    # The cart's products the discount leaves out (``cart_preview``): on sale when the
+    # campaign excludes sale items, outside its products/categories, gift cards.
+    left_out: list = field(default_factory=list)
 
     @property
     def single_use(self):
@@ -703,7 +706,7 @@ def cart_preview(code_text, *, customer, cart, email=""):
     """The quote for the cart page: shipping is not chosen yet."""
     lines = cart.lines()
     order = SimpleNamespace(goods_total=cart.goods_total(lines), shipping_total=None, email=email)
-    return quote_for_checkout(
+    quote = quote_for_checkout(
         code_text,
         customer=customer,
         order=order,
@@ -711,6 +714,10 @@ def cart_preview(code_text, *, customer, cart, email=""):
         lines=[(line.product, line.total) for line in lines],
         lock=False,
     )
+    if quote.campaign.discount_type != Campaign.DiscountType.FREE_SHIPPING:
+        scope = quote.scope or quote.campaign.scope()
+        quote.left_out = [line.product for line in lines if not scope.applies_to(line.product)]
+    return quote
 
 
 # ---------------------------------------------------------------------------------------

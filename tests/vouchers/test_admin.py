@@ -165,7 +165,7 @@ def test_details_and_edit_name(admin_client):
     campaign = make_campaign("Detail", count=2, min_order_value=Decimal("30"))
     response = admin_client.get(reverse("admin:vouchers_campaign_details", args=[campaign.pk]))
     html = response.content.decode()
-    assert "Single-use" in html and "30.00" in html and "10 % off the goods" in html
+    assert "Single-use" in html and "30.00" in html and "10% off the goods" in html
     change = reverse("admin:vouchers_campaign_change", args=[campaign.pk])
     response = admin_client.post(change, {"name": "Renamed"})
     assert response.status_code == 302

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from .factories import CampaignFactory, CodeFactory
 
@@ -93,3 +94,47 @@ def test_a_guests_kept_code_fields_follow_the_gift_card_mode_at_once(cart_client
     assert (
         'id="giftcard-login-hint"' in cart_client.get(reverse("orders:checkout")).content.decode()
     )
+
+
+def test_the_cart_names_what_the_discount_leaves_out(cart_client, product):
+    """A campaign that leaves out products on sale said only the smaller discount: the cart
+    names the items it does not discount, and why."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import ProductFactory
+
+    on_sale = ProductFactory(
+        name="Espresso beans",
+        price=Decimal("20.00"),
+        sale_price=Decimal("15.00"),
+        sale_start=timezone.now() - timedelta(days=1),
+    )
+    gift = ProductFactory(name="Gift card 25", price=Decimal("25.00"), is_giftcard=True)
+    for item in (on_sale, gift):
+        cart_client.post(reverse("shop:cart_add"), {"product": item.pk, "quantity": 1})
+    CodeFactory(
+        text="NOSALE",
+        campaign=CampaignFactory(discount_value=Decimal("12.5"), exclude_sale_items=True),
+    )
+    html = cart_client.post(
+        reverse("vouchers:cart_code"), {"code": "NOSALE", "action": "apply"}, follow=True
+    ).content.decode()
+    assert "Code <strong>NOSALE</strong>: 12.5% off the goods" in html
+    assert (
+        "Not discounted: Espresso beans (on sale), Gift card 25 (gift cards are never discounted)"
+        in html
+    )
+    assert "−€5.00" in html  # 12.5 % of the 40.00 of the product that is discounted
+    with translation.override("de"):
+        german = cart_client.get(reverse("shop:cart")).content.decode()
+    assert "12,5\xa0% Rabatt auf die Ware" in german
+
+
+def test_a_code_for_everything_in_the_cart_names_nothing_left_out(cart_client):
+    CodeFactory(text="ALL10", campaign=CampaignFactory(discount_value=Decimal("10")))
+    html = cart_client.post(
+        reverse("vouchers:cart_code"), {"code": "ALL10", "action": "apply"}, follow=True
+    ).content.decode()
+    assert "10% off the goods" in html and "Not discounted" not in html
