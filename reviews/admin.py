@@ -242,15 +242,28 @@ class ReviewAdmin(admin.ModelAdmin):
         # endpoint via formaction, so no nested forms are needed.
         name, css = ("deactivate", "button") if obj.active else ("activate", "button default")
         label = _("Deactivate") if obj.active else _("Activate")
+        # A review waiting for moderation is activated or rejected (moderated, hidden).
+        reject = (
+            format_html(
+                '<button type="submit" class="button" style="{}" formaction="{}" '
+                'formmethod="post">{}</button>',
+                ROW_BUTTON,
+                reverse("admin:reviews_review_deactivate", args=[obj.pk]),
+                _("Reject"),
+            )
+            if not obj.moderated
+            else ""
+        )
         return format_html(
             '<div style="{}"><button type="submit" class="{}" style="{}" formaction="{}" '
-            'formmethod="post">{}</button><a class="button" style="{}" href="{}">{}</a>'
+            'formmethod="post">{}</button>{}<a class="button" style="{}" href="{}">{}</a>'
             '<a class="button" style="{};background:#ba2121" href="{}">{}</a></div>',
             "display:flex;flex-direction:column;gap:3px;text-align:center;min-width:6em",
             css,
             ROW_BUTTON,
             reverse(f"admin:reviews_review_{name}", args=[obj.pk]),
             label,
+            reject,
             ROW_BUTTON,
             reverse("admin:reviews_review_change", args=[obj.pk]),
             _("Edit"),
@@ -284,12 +297,15 @@ class ReviewAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Deactivate selected reviews"), permissions=["change"])
+    @admin.action(description=_("Deactivate or reject selected reviews"), permissions=["change"])
     def deactivate_selected(self, request, queryset):
         n = services.deactivate_many(queryset, request.user)
         self.message_user(
             request,
-            ngettext("%(n)d review deactivated.", "%(n)d reviews deactivated.", n) % {"n": n},
+            ngettext(
+                "%(n)d review deactivated or rejected.", "%(n)d reviews deactivated or rejected.", n
+            )
+            % {"n": n},
             messages.SUCCESS,
         )
 
@@ -385,4 +401,10 @@ class ReviewAdmin(admin.ModelAdmin):
         return self._toggle(request, pk, services.activate, _("Review “%(review)s” activated."))
 
     def deactivate_view(self, request, pk):
-        return self._toggle(request, pk, services.deactivate, _("Review “%(review)s” deactivated."))
+        review = get_object_or_404(Review.objects.confirmed(), pk=pk)
+        message = (
+            _("Review “%(review)s” deactivated.")
+            if review.moderated
+            else _("Review “%(review)s” rejected: it is not shown and leaves the queue.")
+        )
+        return self._toggle(request, pk, services.deactivate, message)

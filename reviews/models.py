@@ -70,7 +70,7 @@ class Review(models.Model):
     moderated = models.BooleanField(
         _("moderated"),
         default=False,
-        help_text=_("Set by the first activation or the first saved edit by staff."),
+        help_text=_("Set by the first activation, the first saved edit or the rejection by staff."),
     )
     active = models.BooleanField(_("active"), default=False)
     moderated_by = models.ForeignKey(

@@ -1,9 +1,10 @@
 """Review operations: submission from the storefront, moderation and the shop's reply by
 staff.
 
-Moderation rule (SPEC S10): the first activation or the first saved edit by staff marks a
-review *moderated* (who and when are kept from that first time); *active* can be switched
-off and on at any time. Public = moderated and active (``Review.objects.public()``).
+Moderation rule (SPEC S10): the first activation, the first saved edit or the rejection
+(deactivating a review not moderated yet) by staff marks a review *moderated* (who and when
+are kept from that first time), so a rejected review leaves the moderation queue; *active*
+can be switched off and on at any time. Public = moderated and active (``Review.objects.public()``).
 
 Verified purchase: the purchase is *proven* and *stands* — an order line of the product, in
 an order paid or shipped and not canceled, whose units have not all been returned and
@@ -455,9 +456,11 @@ def activate(review, user):
 
 @transaction.atomic
 def deactivate(review, user):
+    """Hide ``review``; one not moderated yet is rejected (moderated, inactive)."""
     locked = _locked(review)
     locked.active = False
-    locked.save(update_fields=["active"])
+    _mark_moderated(locked, user, timezone.now())
+    locked.save(update_fields=["active", "moderated", "moderated_by", "moderated_at"])
     _copy_back(locked, review)
     return review
 
@@ -492,5 +495,12 @@ def activate_many(queryset, user):
 
 @transaction.atomic
 def deactivate_many(queryset, user):
+    """Bulk deactivation, set-based; the reviews not moderated yet are rejected (moderated,
+    inactive). Returns the number of reviews hidden or rejected now."""
     ids = list(queryset.order_by().values_list("pk", flat=True))
-    return Review.objects.filter(pk__in=ids, active=True).update(active=False)
+    rows = Review.objects.filter(pk__in=ids)
+    list(rows.select_for_update().values_list("pk", flat=True))
+    rejected = rows.filter(moderated=False).update(
+        moderated=True, moderated_by=user, moderated_at=timezone.now(), active=False
+    )
+    return rejected + rows.filter(active=True).update(active=False)

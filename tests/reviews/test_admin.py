@@ -105,6 +105,19 @@ def test_row_deactivate_keeps_moderated(admin_client):
     assert review.moderated and not review.active
 
 
+def test_a_waiting_review_is_rejected_from_its_row(admin_client, staff):
+    review = ReviewFactory()  # waiting for moderation
+    changelist = admin_client.get(reverse(CHANGELIST) + "?moderated__exact=0").content.decode()
+    reject = reverse("admin:reviews_review_deactivate", args=[review.pk])
+    assert f'formaction="{reject}" formmethod="post">Reject</button>' in changelist
+    response = admin_client.post(reject, follow=True)
+    assert "rejected: it is not shown and leaves the queue" in response.content.decode()
+    review.refresh_from_db()
+    assert review.moderated and not review.active and review.moderated_by == staff
+    queue = admin_client.get(reverse(CHANGELIST) + "?moderated__exact=0").content.decode()
+    assert reject not in queue
+
+
 def test_saved_edit_moderates(admin_client, staff):
     review = ReviewFactory(text="typo teh", rating=2)
     url = reverse("admin:reviews_review_change", args=[review.pk])

@@ -48,11 +48,29 @@ def test_first_activation_moderates_and_keeps_first_moderator():
     assert review.moderated_by == first and review.moderated_at == moderated_at
 
 
-def test_deactivating_an_unmoderated_review_does_not_moderate_it():
+def test_deactivating_an_unmoderated_review_rejects_it():
+    """A staff decision on a waiting review, as a saved edit without "active" is (SPEC S10):
+    it is moderated — out of the queue — and stays hidden until someone activates it."""
+    staff = StaffFactory()
     review = ReviewFactory(active=True)
-    services.deactivate(review, StaffFactory())
+    services.deactivate(review, staff)
     review.refresh_from_db()
-    assert not review.moderated and not review.active and review.moderated_by is None
+    assert review.moderated and not review.active and review.moderated_by == staff
+    assert review not in Review.objects.public()
+
+
+def test_rejecting_in_bulk_empties_the_queue():
+    staff = StaffFactory()
+    waiting = ReviewFactory.create_batch(2)  # not moderated, not active
+    shown = ReviewFactory(moderated=True, active=True)
+    assert services.deactivate_many(Review.objects.all(), staff) == 3
+    assert not Review.objects.filter(moderated=False).exists()
+    assert not Review.objects.filter(active=True).exists()
+    shown.refresh_from_db()
+    assert shown.moderated_by is None  # an earlier moderation is kept as it was
+    for review in waiting:
+        review.refresh_from_db()
+        assert review.moderated_by == staff
 
 
 def test_first_saved_edit_moderates_without_activating():
