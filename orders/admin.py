@@ -40,7 +40,7 @@ from .models import (
     Shipment,
     TrackingNumber,
 )
-from .pdf import download_filename, render_invoice, render_packing_slip
+from .pdf import render_invoice, render_packing_slip
 
 
 class DateRangeFilter(admin.ListFilter):
@@ -540,7 +540,7 @@ class InvoiceAdmin(_DocumentAdmin):
     def pdf_view(self, request, pk):
         self._guard(request)
         invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
-        return pdf_response(render_invoice(invoice), download_filename(invoice))
+        return pdf_response(render_invoice(invoice), invoice.filename)
 
     def xml_view(self, request, pk):
         """The e-invoice XML alone (the same that is embedded in the PDF)."""
@@ -616,7 +616,7 @@ class ShipmentAdmin(_DocumentAdmin):
     def pdf_view(self, request, pk):
         self._guard(request)
         shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
-        return pdf_response(render_packing_slip(shipment), download_filename(shipment))
+        return pdf_response(render_packing_slip(shipment), shipment.filename)
 
     def send_tracking_view(self, request, pk):
         self._guard(request, change=True)

@@ -23,7 +23,7 @@ from . import services
 from .admin import DateRangeFilter, _detail_queryset, _DocumentAdmin, _int
 from .aftersales import Return, ReturnLine, Withdrawal
 from .models import ZERO, CreditNote, Order
-from .pdf import download_filename, render_credit_note
+from .pdf import render_credit_note
 from .services.returns import withdrawal_shipping_due
 
 
@@ -154,7 +154,7 @@ class CreditNoteAdmin(_DocumentAdmin):
     def pdf_view(self, request, pk):
         self._guard(request)
         note = get_object_or_404(CreditNote.objects.select_related("invoice__order"), pk=pk)
-        return pdf_response(render_credit_note(note), download_filename(note))
+        return pdf_response(render_credit_note(note), note.filename)
 
     def send_view(self, request, pk):
         self._guard(request, change=True)

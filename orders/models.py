@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Greatest, Upper
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from shop import events
+from shop import events, filenames
 from shop.fields import EmailField
 from shop.models import PaymentMethod, Product, ShippingMethod
 from shop.money import ZERO, money
@@ -499,6 +499,14 @@ class YearCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+def document_filename(document, order, extension="pdf"):
+    """The file name of an invoice, credit note or packing slip (``document.TITLE``): its title
+    as its PDF prints it, in the order's language, as ASCII (``shop.filenames``)."""
+    with translation.override(order.language or None):
+        title = str(document.TITLE) % {"number": document.number}
+    return filenames.document_filename(title, document.number, extension)
+
+
 class InvoiceCounter(YearCounter):
     class Meta:
         verbose_name = _("invoice counter")
@@ -625,13 +633,17 @@ class Invoice(models.Model):
     def typed_tax_rows(self):
         return typed_tax_rows(self.tax_rows)
 
+    TITLE = _("Invoice %(number)s")
+
     @property
     def filename(self):
-        return f"invoice-{self.number}.pdf"
+        """Its PDF's name: its printed title in the order's language ("rechnung-2026-000117.pdf")
+        — e-mail attachments, downloads and exports alike."""
+        return document_filename(self, self.order)
 
     @property
     def xml_filename(self):
-        return f"invoice-{self.number}.xml"
+        return document_filename(self, self.order, "xml")
 
     @property
     def xrechnung_filename(self):
@@ -751,13 +763,15 @@ class CreditNote(models.Model):
     def __str__(self):
         return self.number
 
+    TITLE = _("Credit note %(number)s")
+
     @property
     def filename(self):
-        return f"credit-note-{self.number}.pdf"
+        return document_filename(self, self.invoice.order)
 
     @property
     def xml_filename(self):
-        return f"credit-note-{self.number}.xml"
+        return document_filename(self, self.invoice.order, "xml")
 
     @property
     def typed_lines(self):
@@ -810,9 +824,11 @@ class Shipment(models.Model):
     def __str__(self):
         return self.number
 
+    TITLE = _("Packing slip %(number)s")
+
     @property
     def filename(self):
-        return f"packing-slip-{self.number}.pdf"
+        return document_filename(self, self.order)
 
 
 class ShipmentLine(models.Model):

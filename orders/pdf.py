@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import translation
-from django.utils.translation import gettext_lazy
 
-from shop.filenames import document_filename
 from shop.models import PaymentMethod, ShopSettings
 from shop.money import ZERO
 from shop.pdf import render_pdf
@@ -32,13 +30,6 @@ def sender_line(shop):
     """The small return-address line above the window of a window envelope."""
     return " · ".join([shop.legal_name, shop.street, f"{shop.postcode} {shop.city}"])
 
-
-# The documents' titles (the <title> and heading of templates/pdf/*.html): their file names.
-_TITLES = {
-    Invoice: gettext_lazy("Invoice %(number)s"),
-    CreditNote: gettext_lazy("Credit note %(number)s"),
-    Shipment: gettext_lazy("Packing slip %(number)s"),
-}
 
 PAID = (*Order.PAID_STATUSES, Order.PaymentStatus.REFUNDED)
 BANK_TRANSFER = (PaymentMethod.Kind.PREPAYMENT, PaymentMethod.Kind.INVOICE)
@@ -117,16 +108,6 @@ def document_context(snapshot):
         "payment": payment_terms(invoice, order, figures),
         "xrechnung": bool(invoice.buyer_reference),
     }
-
-
-def download_filename(document):
-    """The file name an invoice, credit note or packing slip is downloaded under: its title
-    in the document's language, as its PDF prints it ("Rechnung RE-2026-000012" →
-    "rechnung-RE-2026-000012.pdf", ``shop.filenames``)."""
-    order = document.invoice.order if isinstance(document, CreditNote) else document.order
-    with translation.override(order.language or None):
-        title = str(_TITLES[type(document)]) % {"number": document.number}
-    return document_filename(title, document.number)
 
 
 def invoice_context(invoice):

@@ -363,7 +363,7 @@ def account_invoice_pdf(request, number):
     invoice = order.invoice
     if invoice is None:
         raise Http404
-    return pdf_response(pdf.render_invoice(invoice), pdf.download_filename(invoice))
+    return pdf_response(pdf.render_invoice(invoice), invoice.filename)
 
 
 @login_required
@@ -382,7 +382,7 @@ def _credit_note_of(order, credit_number):
     credit_note = next((n for n in order.credit_notes if n.number == credit_number), None)
     if credit_note is None:
         raise Http404
-    return pdf_response(pdf.render_credit_note(credit_note), pdf.download_filename(credit_note))
+    return pdf_response(pdf.render_credit_note(credit_note), credit_note.filename)
 
 
 @login_required
@@ -396,7 +396,7 @@ def account_packing_slip(request, number, shipment):
     found = next((s for s in order.shipments.all() if s.pk == shipment), None)
     if found is None:
         raise Http404
-    return pdf_response(pdf.render_packing_slip(found), pdf.download_filename(found))
+    return pdf_response(pdf.render_packing_slip(found), found.filename)
 
 
 def download(request, token):
@@ -444,7 +444,7 @@ def guest_invoice_pdf(request, signed):
     invoice = order.invoice
     if invoice is None:
         raise Http404
-    return pdf_response(pdf.render_invoice(invoice), pdf.download_filename(invoice))
+    return pdf_response(pdf.render_invoice(invoice), invoice.filename)
 
 
 def guest_credit_note_pdf(request, signed, credit_number):

@@ -4,7 +4,8 @@ language and its number ("rechnung-RE-2026-000012.pdf", "kreditnota-CN-2026-0000
 ``shop.slugs`` writes them, and sent the way every browser saves it (RFC 6266).
 
 One place for every download: ``shop.pdf.pdf_response``, the documents' names
-(``orders.pdf.download_filename``), the backoffice's and the privacy pages' downloads.
+(``orders.models.document_filename``: also their e-mail attachments and exports), the
+backoffice's and the privacy pages' downloads.
 """
 
 import re

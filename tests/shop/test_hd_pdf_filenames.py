@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from orders import links, pdf, services
+from orders import links, services
 from orders.models import CreditNote, Order
 from shop.filenames import (
     ascii_filename,
@@ -136,7 +136,7 @@ def test_the_backoffice_downloads_the_documents_under_their_own_language(client,
     shipment = order.shipments.get()
     response = client.get(reverse("admin:orders_shipment_pdf", args=[shipment.pk]))
     assert filename_of(response) == f"specyfikacja-przesylki-{shipment.number}.pdf"
-    assert pdf.download_filename(shipment) == f"specyfikacja-przesylki-{shipment.number}.pdf"
+    assert shipment.filename == f"specyfikacja-przesylki-{shipment.number}.pdf"
 
 
 @pytest.mark.parametrize("language, name", [("en", "customer"), ("de", "kunde")])
@@ -146,3 +146,19 @@ def test_the_customer_sheet_is_named_in_the_operators_language(client, language,
     response = client.get(reverse("admin:customers_user_print", args=[customer.pk]))
     assert response.status_code == 200
     assert filename_of(response) == f"{name}-{customer.customer_number}.pdf"
+
+
+def test_e_mail_attachments_have_the_names_of_the_downloads(make_order):
+    """A German customer's invoice e-mail attached "invoice-….pdf" while the same PDF
+    downloads as "rechnung-….pdf" (found by a backoffice walk-through)."""
+    from orders import services
+    from orders.models import Order
+    from shop.models import OutboxEmail
+
+    order = make_order()
+    Order.objects.filter(pk=order.pk).update(language="de")
+    invoice = services.create_invoice(Order.objects.get(pk=order.pk))
+    services.send_invoice(invoice)
+    mail = OutboxEmail.objects.get(template="order_invoice")
+    assert [a["filename"] for a in mail.attachments] == [f"rechnung-{invoice.number}.pdf"]
+    assert invoice.xml_filename == f"rechnung-{invoice.number}.xml"
