@@ -89,9 +89,29 @@ CATEGORIES = {
             _("storage limitation, GDPR Art. 5(1)(e)"),
         ),
         Category(REVIEWS, _("Reviews"), "date", _("until erased, GDPR Art. 17")),
-        Category(OUTBOX, _("Sent e-mails"), "date", _("OUTBOX_RETENTION_DAYS")),
-        Category(LOGINS, _("Failed logins"), "date", _("LOGIN_RECORDS_RETENTION_DAYS")),
-        Category(ACCESS_LOG, _("Access log"), "date", _("ACCESS_LOG_RETENTION_DAYS")),
+        # The periods of these three are set by the shop (OUTBOX_RETENTION_DAYS,
+        # LOGIN_RECORDS_RETENTION_DAYS, ACCESS_LOG_RETENTION_DAYS); the text is the reason a
+        # data subject reads in their report, never a setting's name.
+        Category(
+            OUTBOX,
+            _("Sent e-mails"),
+            "date",
+            _(
+                "copies kept for questions about what was sent; storage limitation, GDPR Art. 5(1)(e)"
+            ),
+        ),
+        Category(
+            LOGINS,
+            _("Failed logins"),
+            "date",
+            _("protection against password guessing, GDPR Art. 32"),
+        ),
+        Category(
+            ACCESS_LOG,
+            _("Access log"),
+            "date",
+            _("proof of who consulted personal data and why, GDPR Art. 5(2) and Art. 32"),
+        ),
     ]
 }
 

@@ -58,7 +58,9 @@ def as_json(data):
                     {
                         "title": r["title"],
                         "created": _date(r["created"]),
-                        "fields": {f["name"]: f["value"] for f in r["fields"]},
+                        # the machine's value (ISO dates, plain numbers, codes), not the
+                        # text the report prints
+                        "fields": {f["name"]: f.get("data", f["value"]) for f in r["fields"]},
                     }
                     for r in p["records"]
                 ],

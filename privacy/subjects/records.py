@@ -7,14 +7,19 @@ grows with the apps and never needs their code."""
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, prefetch_related_objects
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from shop import events, mail, personal_data, retention
+from shop import events, locales, mail, personal_data, retention
+from shop.fields import LanguageField
+from shop.money import format_money, format_percent
 
 from ..models import Disclosure
 from ..registry import EMAIL_FIELD_NAMES, STAFF_FIELD_NAMES, is_personal, label_of, not_personal
@@ -52,7 +57,57 @@ def _named(field):
     return (field.many_to_one or field.one_to_one) and not is_personal(field.related_model)
 
 
-def _display(obj, field):
+def _is_country(field):
+    return isinstance(field, models.CharField) and (
+        field.name == "country" or field.name.endswith("_country")
+    )
+
+
+def _is_language(field):
+    return isinstance(field, LanguageField) or (
+        isinstance(field, models.CharField)
+        and (field.name == "language" or field.name.endswith("_language"))
+    )
+
+
+def _is_rate(field):
+    """A percentage (a VAT rate), not an amount of money."""
+    return field.name.endswith("rate") or "percent" in field.name
+
+
+@cache
+def _currency_path(model):
+    """Where the currency of ``model``'s amounts is: its own ``currency`` column (""), the
+    name of a foreign key to a row that has one (a ledger entry's account), or None (the
+    shop's currency)."""
+    names = {f.name for f in model._meta.concrete_fields}
+    if "currency" in names:
+        return ""
+    for field in model._meta.concrete_fields:
+        if field.many_to_one and any(
+            f.name == "currency" for f in field.related_model._meta.concrete_fields
+        ):
+            return field.name
+    return None
+
+
+def _currency(obj):
+    path = _currency_path(type(obj))
+    holder = obj if path == "" else getattr(obj, path, None) if path else None
+    return getattr(holder, "currency", None) or settings.SHOP_CURRENCY
+
+
+def _values(obj, field):
+    """The value of ``field`` of ``obj`` twice: as people read it (the browser's pages, the
+    printed report: dates, amounts, countries and languages in the active language) and as
+    the export gives it to machines (GDPR Art. 20: ISO 8601 dates, plain decimal numbers,
+    ISO codes)."""
+    if _is_language(field) or _is_country(field):
+        code = getattr(obj, field.attname)
+        if not code:
+            return "", ""
+        name = locales.language_name(code) if _is_language(field) else locales.country_name(code)
+        return name, code
     if field.choices:
         value = getattr(obj, f"get_{field.name}_display")()
     elif field.is_relation:
@@ -64,20 +119,27 @@ def _display(obj, field):
     else:
         value = getattr(obj, field.attname)
     if value is None or value == "":
-        return ""
+        return "", ""
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(value)
+        return formats.date_format(local, "DATETIME_FORMAT"), local.isoformat(timespec="seconds")
     if isinstance(value, date):
-        return value.isoformat()
+        return formats.date_format(value, "DATE_FORMAT"), value.isoformat()
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, Decimal | int | float):
-        return str(value)
+        text = _("yes") if value else _("no")
+        return text, text
+    if isinstance(value, Decimal):
+        text = format_percent(value) if _is_rate(field) else format_money(value, _currency(obj))
+        return text, str(value)
+    if isinstance(value, int | float):
+        return str(value), str(value)
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False)
+        return text, text
     # A password-reset, download or guest link, a gift-card number or a personal discount
     # code (an e-mail's subject or text: its ``secret_values``) is a key, not personal data.
-    return mail.without_secrets(str(value), getattr(obj, "secret_values", None))
+    text = mail.without_secrets(str(value), getattr(obj, "secret_values", None))
+    return text, text
 
 
 def _fields(model):
@@ -103,11 +165,33 @@ def _created(obj):
     return None
 
 
+# The parts of a billing or shipping address (``billing_city``), not the other
+# ``shipping_…`` fields of an order or invoice (the shipping costs, its VAT rate, the method).
+ADDRESS_PARTS = {
+    "first_name",
+    "last_name",
+    "name",
+    "company",
+    "street",
+    "postcode",
+    "city",
+    "country",
+    "phone",
+    "email",
+    "vat_id",
+}
+
+
 def _label(field):
     label = str(field.verbose_name)
-    if field.name.startswith("billing_"):
+    if _is_rate(field) and label.endswith("%"):  # the value carries its percent sign
+        label = label[:-1].rstrip()
+    prefix, _sep, part = field.name.partition("_")
+    if field.is_relation or part not in ADDRESS_PARTS:
+        return label
+    if prefix == "billing":
         return _("billing address: %(field)s") % {"field": label}
-    if field.name.startswith("shipping_") and not field.is_relation:
+    if prefix == "shipping":
         return _("shipping address: %(field)s") % {"field": label}
     return label
 
@@ -120,23 +204,28 @@ def _record(obj, title=None, extra=()):
         extra = declared.record_extra(obj)
     fields = []
     for field in _fields(type(obj)):
-        value = _display(obj, field)
+        value, data = _values(obj, field)
         if value != "" or _declared_fields(type(obj)):
-            fields.append({"name": field.name, "label": _label(field), "value": value})
+            fields.append(
+                {"name": field.name, "label": _label(field), "value": value, "data": data}
+            )
     fields.extend(extra)
     return {
-        "title": title or f"{obj._meta.verbose_name} #{obj.pk}",
+        "title": title or f"{capfirst(obj._meta.verbose_name)} #{obj.pk}",
         "fields": fields,
         "created": _created(obj),
     }
 
 
 def _place(model, records, staff_notes=False):
-    name = str(model._meta.verbose_name_plural).capitalize()
+    # capfirst, not str.capitalize(): "Download links", not "Download-links" lowercased
+    name = str(capfirst(model._meta.verbose_name_plural))
     label = label_of(model)
     return {
         "key": f"{label}:staff_notes" if staff_notes else label,
         "place": _("Internal staff notes: %(place)s") % {"place": name} if staff_notes else name,
+        # where it is stored, as people name it: the part of the shop (its app)
+        "area": str(apps.get_app_config(model._meta.app_label).verbose_name),
         "table": model._meta.db_table,
         "model": label,
         "staff_notes": staff_notes,
@@ -150,7 +239,10 @@ def _places_of(model, rows):
     declared = personal_data.source(label_of(model))
     is_note = declared.staff_note if declared is not None and declared.staff_note else None
     # the things the records name (a review's product): one query per kind, not per row
-    prefetch_related_objects(rows, *[f.name for f in _fields(model) if f.is_relation and _named(f)])
+    named = [f.name for f in _fields(model) if f.is_relation and _named(f)]
+    amounts = any(isinstance(f, models.DecimalField) for f in _fields(model))
+    currency = _currency_path(model) if amounts else None  # whose currency the amounts are in
+    prefetch_related_objects(rows, *dict.fromkeys([*named, *([currency] if currency else [])]))
     notes = [row for row in rows if is_note and is_note(row)]
     others = [row for row in rows if not (is_note and is_note(row))]
     places = [_place(model, [_record(row) for row in others])] if others else []

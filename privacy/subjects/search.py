@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils.text import capfirst
 
 from shop import personal_data
 from shop.db import PersonName
@@ -86,7 +87,8 @@ def _hit(row, source):
     created = next(
         (getattr(row, f) for f in ("created", "date", "submitted") if hasattr(row, f)), None
     )
-    return Hit(row, str(row._meta.verbose_name).capitalize(), name, email, created, ref)
+    # capfirst, not str.capitalize(): that lowercases the rest ("Download-links")
+    return Hit(row, str(capfirst(row._meta.verbose_name)), name, email, created, ref)
 
 
 def search_other(query, limit=50):

@@ -4,7 +4,7 @@ and the person's data report show them. Orders from before the proof was kept sa
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from orders.forms import CheckoutForm
 from orders.models import Order
@@ -72,6 +72,6 @@ def test_the_order_page_and_the_report_show_the_proof(admin_client, make_order, 
     assert fields["review_request_consent_text"] == (
         "Ask me by e-mail to review the products after delivery"
     )
-    assert fields["review_request_consent_at"] == timezone.localtime(
-        order.review_request_consent_at
-    ).strftime("%Y-%m-%d %H:%M")
+    assert fields["review_request_consent_at"] == formats.date_format(
+        timezone.localtime(order.review_request_consent_at), "DATETIME_FORMAT"
+    )

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from pypdf import PdfReader
 
 from privacy.models import AccessLogEntry, AccessReport, Disclosure
@@ -194,7 +194,7 @@ def test_report_pdf_holds_all_personal_data_and_disclosures(admin_client, erika,
         "Inkasso Nord",
         "First entered the system",
         # in the shop's time zone, as the report prints it (UTC's date differs near midnight)
-        timezone.localtime(erika.date_joined).strftime("%Y-%m-%d"),
+        formats.date_format(timezone.localtime(erika.date_joined), "DATE_FORMAT"),
     ]:
         assert value in text, value
     entry = newest()
