@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop.admin import backoffice, date_time_cell, email_cell
+from shop.admin import backoffice, date_time_cell, email_cell, flag_filter
 from shop.fields import date_format_hint, parse_typed_date
 
 from . import services
@@ -131,10 +131,14 @@ class ReviewAdmin(admin.ModelAdmin):
     list_filter = [
         DateRangeFilter,
         RatingFilter,
-        "moderated",
-        "active",
-        "verified_purchase",
-        "repeated",
+        # Noun titles: "By <title>" reads "Nach moderiert" with the fields' own names.
+        ("moderated", flag_filter(_("moderation"), _("Moderated"), _("Not moderated yet"))),
+        ("active", flag_filter(_("visibility"), _("Shown in the shop"), _("Hidden"))),
+        (
+            "verified_purchase",
+            flag_filter(_("proof of purchase"), _("Verified purchase"), _("Not verified")),
+        ),
+        ("repeated", flag_filter(_("repetition"), _("Repeated review"), _("Not repeated"))),
         ReplyFilter,
     ]
     list_select_related = ["product"]

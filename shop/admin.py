@@ -4,6 +4,7 @@ Apps register their ModelAdmins on ``backoffice`` and may add items to the start
 "needs attention" panel with ``backoffice.attention(...)``.
 """
 
+import copy
 import functools
 import mimetypes
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from .catalog_import import (
     NOT_UTF8,
@@ -649,13 +650,20 @@ class CategoryAdmin(TranslationAdmin):  # name and description in every language
     list_display = ["name", "slug", "position"]
 
 
-class ProductImageInline(TranslationTabularInline):
+class ProductImageInline(TranslationStackedInline):
     """Pictures on the product page: upload several, order them by position (the first
-    is the main picture), alt text per picture and language."""
+    is the main picture), alt text per picture and language.
+
+    Stacked, not a table: a table has a column per language's alt text (four inputs beside
+    the picture and its file field) and runs out of the content box at 1400 px; here each
+    picture is a block, its alt texts one under the other."""
 
     model = ProductImage
     extra = 1
-    fields = ["preview", "image", "alt_text", "position"]
+    fieldsets = [
+        (None, {"fields": [("preview", "image", "position")]}),
+        (None, {"fields": ["alt_text"]}),  # alt_text_en, alt_text_de … (modeltranslation)
+    ]
     readonly_fields = ["preview"]
     ordering = ["position", "pk"]
 
@@ -686,6 +694,38 @@ class PriceHistoryInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The admin heads each filter "By <title>" ("Nach …", "Filtr: …", "Efter …") and takes the
+# title from the field's verbose name — for a flag or a "… by" field an adjective, a
+# participle or a phrase: "Nach moderiert", "Nach gestartet durch". These give the filter a
+# noun title, which reads right after the preposition in every language.
+
+
+def titled_filter(title, base=admin.AllValuesFieldListFilter):
+    """A field's list filter (``base``) under the noun ``title``:
+    ``("trigger", titled_filter(_("trigger")))``."""
+
+    class TitledFilter(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledFilter
+
+
+def flag_filter(title, yes, no):
+    """The filter of a yes/no field under the noun ``title``, its choices worded ``yes`` and
+    ``no`` — "Moderated" / "Not moderated yet" say more than "Yes" / "No" under a noun:
+    ``("moderated", flag_filter(_("moderation"), _("Moderated"), _("Not moderated yet")))``."""
+
+    class FlagFilter(titled_filter(title, admin.BooleanFieldListFilter)):
+        def __init__(self, field, request, params, model, model_admin, field_path):
+            field = copy.copy(field)  # the model's own field keeps its (no) choices
+            field.choices = [(True, yes), (False, no)]
+            super().__init__(field, request, params, model, model_admin, field_path)
+
+    return FlagFilter
 
 
 class StockFilter(admin.SimpleListFilter):
@@ -745,7 +785,13 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
     list_display_links = ["thumbnail", "name"]
     price_column = money_column("price", _("price"))
     sale_price_column = money_column("sale_price", _("sale price"))
-    list_filter = [StockFilter, "category", "is_active", "is_downloadable", "is_giftcard"]
+    list_filter = [
+        StockFilter,
+        "category",
+        ("is_active", flag_filter(_("status"), _("Active"), _("Inactive"))),
+        ("is_downloadable", flag_filter(_("delivery"), _("Download"), _("Shipped goods"))),
+        "is_giftcard",
+    ]
     list_select_related = ["category"]
     # Every language's name, not only the operator's ("name" is the active language's column
     # under modeltranslation): "Kaffee" finds the coffee for a Danish operator too, and a
@@ -994,6 +1040,17 @@ class OutboxEmailAdmin(ReadOnlyWithActionsAdminMixin, admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        """ "Next attempt" only while the e-mail still waits to be sent: a sent (or given up)
+        e-mail keeps the time its last retry was planned for, which means nothing any more."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status == OutboxEmail.Status.PENDING:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "next_attempt_at"]})
+            for name, options in fieldsets
+        ]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {"title": capfirst(OutboxEmail._meta.verbose_name), **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -1146,16 +1203,53 @@ def register_attention_items():
     )
 
 
+def job_kind_label(kind):
+    """A kind of background job in the reader's language: the ``label`` its app gave the
+    handler it registered (e.g. ``orders.services.bulk.JOBS``), else the key as stored."""
+    from . import jobs
+
+    return str(getattr(jobs.handler(kind), "label", "") or kind)
+
+
+class JobKindFilter(admin.SimpleListFilter):
+    """The kinds of job in the list by their names ("Print packing slips"), not their keys
+    ("orders.print_packing_slips")."""
+
+    title = _("kind of job")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = model_admin.get_queryset(request).order_by().values_list("kind", flat=True)
+        labels = [(kind, job_kind_label(kind)) for kind in kinds.distinct()]
+        return sorted(labels, key=lambda item: item[1].casefold())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(BackgroundJob, site=backoffice)
 class BackgroundJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bulk runs of the backoffice (``shop.jobs``): progress page, result and file."""
 
     deletable = True
     list_display = ["title", "status", "progress_link", "created_by", "created", "finished"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", JobKindFilter]
     list_select_related = ["created_by"]
-    fields = ["title", "kind", "status", "progress", "created_by", "created", "finished", "error"]
+    fields = [
+        "title",
+        "kind_label",
+        "status",
+        "progress",
+        "created_by",
+        "created",
+        "finished",
+        "error",
+    ]
     readonly_fields = fields
+
+    @admin.display(description=_("kind of job"))
+    def kind_label(self, obj):
+        return job_kind_label(obj.kind)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -1301,7 +1395,10 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every application of the retention policy, with what each rule did."""
 
     list_display = ["started", "trigger", "ok", "total_rows", "summary"]
-    list_filter = ["ok", "trigger"]
+    list_filter = [
+        ("ok", flag_filter(_("result"), _("Without errors"), _("With errors"))),
+        ("trigger", titled_filter(_("trigger"))),
+    ]
     date_hierarchy = "started"
     fields = ["started", "finished", "trigger", "ok", "result_table"]
     readonly_fields = fields

@@ -1037,6 +1037,9 @@ class OutboxEmail(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        # Stands first in Django's titles ("Select %s to change": "… zur Änderung
+        # auswählen"): its German is a noun phrase like every model's name ("E-Mail im
+        # Postausgang"), not "ausgehende E-Mail" lowercase at the start of the heading.
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outbox")
         indexes = [

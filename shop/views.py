@@ -313,18 +313,26 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    """403. In the backoffice a staff member sees the backoffice layout, which section of it
-    is outside their role and the way back; elsewhere the storefront's page."""
+    """403. In the backoffice a staff member sees the backoffice layout, what their role
+    refuses — a section outside it, or an action in a section they may only look at — and
+    the way back; elsewhere the storefront's page."""
     user = getattr(request, "user", None)
     if request.path.startswith("/backoffice/") and _is_staff(user):
         from .admin import backoffice
+        from .roles import role_label
 
-        section = _backoffice_section(request)
-        title = (
-            _("You don't have access to %(section)s") % {"section": section}
-            if section
-            else _("You don't have access to this page")
-        )
+        section, model_admin = _backoffice_section(request)
+        # A role that may look at the section was refused what the page does (a refund, a
+        # cancellation, an edit): name that, not the whole section the role can open.
+        view_only = model_admin is not None and model_admin.has_view_permission(request)
+        if view_only:
+            title = _("You can view %(section)s, but not carry out this action") % {
+                "section": section
+            }
+        elif section:
+            title = _("You don't have access to %(section)s") % {"section": section}
+        else:
+            title = _("You don't have access to this page")
         referer = request.META.get("HTTP_REFERER", "")
         back_url = (
             referer
@@ -335,11 +343,18 @@ def permission_denied(request, exception=None):
             and not referer.endswith(request.path)
             else ""
         )
+        # The roles as the backoffice names them elsewhere (the reader's language), not the
+        # groups' stored English names.
+        roles = sorted(
+            (str(role_label(name)) for name in user.groups.values_list("name", flat=True)),
+            key=str.casefold,
+        )
         context = {
             **backoffice.each_context(request),
             "title": title,
             "section": section,
-            "roles": ", ".join(user.groups.order_by("name").values_list("name", flat=True)),
+            "view_only": view_only,
+            "roles": ", ".join(roles),
             "back_url": back_url,
         }
         return render(request, "admin/403.html", context, status=403)
@@ -347,25 +362,26 @@ def permission_denied(request, exception=None):
 
 
 def _backoffice_section(request):
-    """The name of the backoffice section a path belongs to (e.g. "invoices"), or None."""
+    """(The name of the backoffice section a path belongs to, e.g. "invoices", or None;
+    the ModelAdmin whose view the path is, or None)."""
     from django.contrib.admin import ModelAdmin
 
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return None
+        return None, None
     func = match.func
     for candidate in (func, getattr(func, "__wrapped__", None)):
         owner = getattr(candidate, "model_admin", None) or getattr(candidate, "__self__", None)
         if isinstance(owner, ModelAdmin):
-            return str(owner.model._meta.verbose_name_plural)
+            return str(owner.model._meta.verbose_name_plural), owner
     app_label = match.kwargs.get("app_label")
     if app_label:
         try:
-            return str(apps.get_app_config(app_label).verbose_name)
+            return str(apps.get_app_config(app_label).verbose_name), None
         except LookupError:
-            return None
-    return None
+            return None, None
+    return None, None
 
 
 def bench_bare(request):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from shop.exceptions import DomainError
 from shop.exports import csv_text
@@ -25,6 +25,7 @@ from .lifecycle import FINAL_STATES, create_invoice, mark_paid
 ASYNC_THRESHOLD = 200  # more orders than this run as a background job
 MAX_ORDERS = 10_000  # one run; more is a sign the list should be filtered first
 CHUNK = 200
+SKIPPED_LISTED = 15  # in the error of a run that did nothing; the rest as "…"
 
 
 @dataclass
@@ -54,7 +55,24 @@ def _orders(order_ids, progress, related=()):
                 progress(seen, total)
 
 
-def _result(outcome, summary, file=None):
+def _result(outcome, summary, file=None, *, nothing):
+    """The job's result. A run that left out every order produced nothing (no invoice, no
+    PDF, no payment): that is the job's failure — an error naming why each was left out —
+    not a success that says "0 packing slips in one PDF."."""
+    if outcome.skipped and not outcome.done:
+        skipped = outcome.skipped
+        listed = "; ".join(f"{number} ({why})" for number, why in skipped[:SKIPPED_LISTED])
+        if len(skipped) > SKIPPED_LISTED:
+            listed += "; …"
+        raise DomainError(
+            f"{nothing} "
+            + ngettext(
+                "%(n)d order skipped: %(list)s",
+                "%(n)d orders skipped: %(list)s",
+                len(skipped),
+            )
+            % {"n": len(skipped), "list": listed}
+        )
     return JobResult(summary=summary, done=len(outcome.done), skipped=outcome.skipped, file=file)
 
 
@@ -83,7 +101,7 @@ def create_invoices(order_ids, user=None, progress=None):
     summary = ngettext("%(n)d invoice created.", "%(n)d invoices created.", len(outcome.done)) % {
         "n": len(outcome.done)
     }
-    return _result(outcome, summary)
+    return _result(outcome, summary, nothing=_("No invoice was created."))
 
 
 def mark_prepayments_paid(order_ids, user=None, progress=None):
@@ -111,7 +129,7 @@ def mark_prepayments_paid(order_ids, user=None, progress=None):
     summary = ngettext(
         "%(n)d order marked as paid.", "%(n)d orders marked as paid.", len(outcome.done)
     ) % {"n": len(outcome.done)}
-    return _result(outcome, summary)
+    return _result(outcome, summary, nothing=_("No order was marked as paid."))
 
 
 def _status(order):
@@ -157,7 +175,7 @@ def print_invoices(order_ids, progress=None):
     summary = ngettext(
         "%(n)d invoice in one PDF.", "%(n)d invoices in one PDF.", len(outcome.done)
     ) % {"n": len(outcome.done)}
-    return _result(outcome, summary, file)
+    return _result(outcome, summary, file, nothing=_("No invoice was printed."))
 
 
 def print_packing_slips(order_ids, progress=None):
@@ -185,7 +203,7 @@ def print_packing_slips(order_ids, progress=None):
     summary = ngettext(
         "%(n)d packing slip in one PDF.", "%(n)d packing slips in one PDF.", slips
     ) % {"n": slips}
-    return _result(outcome, summary, file)
+    return _result(outcome, summary, file, nothing=_("No packing slip was printed."))
 
 
 def csv_header():
@@ -255,20 +273,40 @@ def export_csv(order_ids, progress=None):
     summary = ngettext("%(n)d order exported.", "%(n)d orders exported.", len(outcome.done)) % {
         "n": len(outcome.done)
     }
-    return _result(outcome, summary, (f"orders-{_stamp()}.csv", text.encode("utf-8")))
+    return _result(outcome, summary, (f"orders-{_stamp()}.csv", text.encode("utf-8")), nothing="")
+
+
+def _job(label, run):
+    """A job handler with its kind's name for the backoffice (``shop.admin.job_kind_label``:
+    the background-job list's filter and page)."""
+    run.label = label
+    return run
 
 
 # The background-job kinds (registered in orders.panels.register()).
 JOBS = {
-    "orders.create_invoices": lambda job, progress: create_invoices(
-        job.params["ids"], user=job.created_by, progress=progress
+    "orders.create_invoices": _job(
+        gettext_lazy("Create invoices"),
+        lambda job, progress: create_invoices(
+            job.params["ids"], user=job.created_by, progress=progress
+        ),
     ),
-    "orders.mark_paid": lambda job, progress: mark_prepayments_paid(
-        job.params["ids"], user=job.created_by, progress=progress
+    "orders.mark_paid": _job(
+        gettext_lazy("Mark prepayment orders paid"),
+        lambda job, progress: mark_prepayments_paid(
+            job.params["ids"], user=job.created_by, progress=progress
+        ),
     ),
-    "orders.print_invoices": lambda job, progress: print_invoices(job.params["ids"], progress),
-    "orders.print_packing_slips": lambda job, progress: print_packing_slips(
-        job.params["ids"], progress
+    "orders.print_invoices": _job(
+        gettext_lazy("Print invoices"),
+        lambda job, progress: print_invoices(job.params["ids"], progress),
     ),
-    "orders.export_csv": lambda job, progress: export_csv(job.params["ids"], progress),
+    "orders.print_packing_slips": _job(
+        gettext_lazy("Print packing slips"),
+        lambda job, progress: print_packing_slips(job.params["ids"], progress),
+    ),
+    "orders.export_csv": _job(
+        gettext_lazy("Export orders"),
+        lambda job, progress: export_csv(job.params["ids"], progress),
+    ),
 }
