@@ -340,6 +340,47 @@ def delete_address(customer, address):
                 Address.objects.filter(pk=first.pk).update(is_default=True)
 
 
+# The fields an invoice or a parcel goes by; the phone is not what makes an address another.
+ADDRESS_KEY_FIELDS = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
+REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "street", "postcode", "city", "country")
+
+
+def address_key(values):
+    """``values`` (an Address, or a dict of its fields) as addresses are compared: without
+    differences of case and spacing ("ß" is "ss"), the postcode without separators ("00 950"
+    is "00-950", also in an address saved before the postcode rule)."""
+    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+    key = []
+    for name in ADDRESS_KEY_FIELDS:
+        text = " ".join(str(get(name) or "").split()).casefold()
+        if name == "postcode":
+            text = "".join(char for char in text if char.isalnum())
+        key.append(text)
+    return tuple(key)
+
+
+def equal_address(addresses, values):
+    """The first of ``addresses`` equal to ``values`` (:func:`address_key`), or None."""
+    key = address_key(values)
+    return next((address for address in addresses if address_key(address) == key), None)
+
+
+def remember_address(customer, values, phone=""):
+    """Keep an address the customer has just used (an order's billing or delivery address,
+    ``values``: a dict of ADDRESS_KEY_FIELDS) in their address book — unless an equal one is
+    there already, so ordering again adds nothing. Their first address becomes the default
+    (:func:`save_address`). Returns the address in the book, or None for an incomplete one."""
+    values = {name: " ".join(str(values.get(name) or "").split()) for name in ADDRESS_KEY_FIELDS}
+    if not all(values[name] for name in REQUIRED_ADDRESS_FIELDS):
+        return None
+    with transaction.atomic():
+        _lock_customer(customer)  # two orders at once add one address
+        existing = equal_address(Address.objects.filter(customer=customer), values)
+        if existing is not None:
+            return existing
+        return save_address(customer, Address(**values, phone=(phone or "").strip()))
+
+
 # ---------------------------------------------------------------------------------------
 # The customer's own login: a new e-mail address needs the current password and is taken
 # over only once a link sent to it is opened; a new password needs the current one. The

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from customers.postcodes import normalise_postcode
+from customers.services import address_key
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField, WholeNumberField
 from shop.locales import country_name
@@ -92,6 +93,20 @@ class KeptRowChoiceField(forms.ModelChoiceField):
         return row
 
 
+ADDRESS_KEYS = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
+
+
+def saved_address_values(address, prefix, customer=None):
+    """The checkout fields a saved ``address`` fills in as the ``prefix`` ("billing",
+    "shipping") address. An invoice names the customer's own name and company where the
+    address has none."""
+    values = {f"{prefix}_{k}": getattr(address, k) for k in ADDRESS_KEYS}
+    if prefix == "billing":
+        for key in ("first_name", "last_name", "company"):
+            values[f"{prefix}_{key}"] = values[f"{prefix}_{key}"] or getattr(customer, key, "")
+    return values
+
+
 class CheckoutForm(forms.Form):
     """The checkout. It has no price fields on purpose: prices always come from the catalog,
     so anything a client adds to the POST (price, unit_price, total …) is ignored."""
@@ -129,6 +144,11 @@ class CheckoutForm(forms.Form):
     billing_postcode = forms.CharField(label=_("Postcode"), max_length=20)
     billing_city = forms.CharField(label=_("City"), max_length=100)
     billing_country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="DE")
+    # Customers only: the order keeps a new address in their address book (ordering again
+    # with it adds nothing: customers.services.remember_address).
+    save_billing_address = forms.BooleanField(
+        label=_("Save this address in my address book"), required=False, initial=True
+    )
     ship_to_billing = forms.BooleanField(
         label=_("Ship to the billing address"), required=False, initial=True
     )
@@ -140,6 +160,9 @@ class CheckoutForm(forms.Form):
     shipping_city = forms.CharField(label=_("City"), max_length=100, required=False)
     shipping_country = forms.ChoiceField(
         label=_("Country"), choices=COUNTRIES, initial="DE", required=False
+    )
+    save_shipping_address = forms.BooleanField(
+        label=_("Save this address in my address book"), required=False, initial=True
     )
     shipping_method = KeptRowChoiceField(
         ShippingMethod,
@@ -206,15 +229,22 @@ class CheckoutForm(forms.Form):
         "country": "country",
     }
 
-    def __init__(self, *args, customer=None, **kwargs):
+    def __init__(self, *args, customer=None, address_book=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.offered = None  # the payment methods offered for this input (offer_payment_methods)
+        self.customer = customer
+        # The customer's saved addresses (``customer.addresses.all()``, read once by the view):
+        # the only ones the page offers and fills in.
+        self.address_book = list(address_book) if customer is not None else []
         for prefix in ("billing", "shipping"):
             for key, token in self.AUTOCOMPLETE.items():
                 self.fields[f"{prefix}_{key}"].widget.attrs["autocomplete"] = f"{prefix} {token}"
         if customer is None:
-            # Account credit needs an account: guests never see or submit it.
+            # Account credit and the address book need an account: guests never see or
+            # submit them.
             del self.fields["use_credit"]
+            del self.fields["save_billing_address"]
+            del self.fields["save_shipping_address"]
         # Preselect the first shipping method so the summary can show a shipping cost (the
         # first payment method offered is preselected by offer_payment_methods).
         first = next(iter(self.fields["shipping_method"].rows()), None)
@@ -294,9 +324,100 @@ class CheckoutForm(forms.Form):
                 ),
             )
 
+    ADDRESS_KEYS = ADDRESS_KEYS
+
     def address(self, prefix):
-        keys = ("first_name", "last_name", "company", "street", "postcode", "city", "country")
-        return {k: self.cleaned_data.get(f"{prefix}_{k}") or "" for k in keys}
+        return {k: self.cleaned_data.get(f"{prefix}_{k}") or "" for k in self.ADDRESS_KEYS}
+
+    # --- the customer's address book -------------------------------------------------------
+
+    def saved_address(self, pk):
+        """The customer's own saved address with the id ``pk`` (as posted), or None: another
+        customer's id, or any other value, finds nothing."""
+        return next((a for a in self.address_book if str(a.pk) == str(pk or "").strip()), None)
+
+    @staticmethod
+    def delivers_to(address):
+        return address.country in dict(COUNTRIES)
+
+    def address_values(self, address, prefix):
+        return saved_address_values(address, prefix, self.customer)
+
+    def entered_values(self):
+        """What the fields hold (a bound form: as entered), as initial values — for the page
+        shown again, without error messages, once a saved address has been filled in."""
+        values = {}
+        for name, field in self.fields.items():
+            value = self[name].value()
+            if isinstance(field, forms.ModelChoiceField) and str(value or "").isdigit():
+                value = int(value)  # as the methods' initial values are (offer_payment_methods)
+            values[name] = value
+        for name in ("checkout_token", "checkout_shown"):  # each page view has its own
+            values.pop(name, None)
+        return values
+
+    def fill_saved_address(self, address, prefix):
+        """The initial values of this page with ``address`` filled in as the ``prefix``
+        address: a delivery address is then a separate one; a billing address brings its
+        phone number along when none has been entered, and one with a company is a company's
+        (static/js/shop.js does the same)."""
+        values = {**self.entered_values(), **self.address_values(address, prefix)}
+        if prefix == "shipping":
+            values["ship_to_billing"] = False
+            return values
+        if not (values.get("phone") or "").strip():
+            values["phone"] = address.phone
+        if values["billing_company"]:
+            # the invoice names the company: the customer sees it (and its VAT ID field)
+            values["is_business"] = True
+        return values
+
+    def address_book_choices(self):
+        """{prefix: [the choice of each saved address]} for the page's address pickers: its
+        label and whether it is what the fields hold now. An address in a country the
+        checkout does not deliver to is not offered (``hidden``: how many were left out)."""
+        entered = {
+            prefix: address_key({k: self[f"{prefix}_{k}"].value() or "" for k in self.ADDRESS_KEYS})
+            for prefix in ("billing", "shipping")
+        }
+        choices = {"billing": [], "shipping": []}
+        offered = [a for a in self.address_book if self.delivers_to(a)]
+        for address in offered:
+            name = f"{address.first_name} {address.last_name}".strip()
+            parts = [
+                # (the customer's own name says nothing: the street comes first)
+                "" if name == self.customer.get_full_name() else name,
+                address.company,
+                address.street,
+                f"{address.postcode} {address.city}".strip(),
+                country_name(address.country),
+            ]
+            label = ", ".join(part for part in parts if part)
+            for prefix, choice_list in choices.items():
+                values = self.address_values(address, prefix)
+                own = {k: values[f"{prefix}_{k}"] for k in self.ADDRESS_KEYS}
+                choice_list.append(
+                    {
+                        "pk": address.pk,
+                        "label": label,
+                        "selected": address_key(own) == entered[prefix],
+                    }
+                )
+        choices["hidden"] = len(self.address_book) - len(offered)
+        return choices
+
+    def address_book_data(self):
+        """What the page's script fills in for each saved address the checkout delivers to
+        (static/js/shop.js): {id: {"billing": {field: value}, "shipping": …, "phone": …}}."""
+        return {
+            str(a.pk): {
+                "billing": self.address_values(a, "billing"),
+                "shipping": self.address_values(a, "shipping"),
+                "phone": a.phone,
+            }
+            for a in self.address_book
+            if self.delivers_to(a)
+        }
 
     def checkout_data(self, language="en"):
         """The input of the placement — and of the page's quote, also while other fields are
@@ -321,10 +442,16 @@ class CheckoutForm(forms.Form):
                 if self.is_bound
                 else {"country": values.get("billing_country") or ""}
             ),
+            # (unbound with a separate delivery address: the page shown again after a saved
+            # address was filled in — its country may make it an export delivery)
             shipping=(
                 None
-                if not self.is_bound or values.get("ship_to_billing")
-                else self.address("shipping")
+                if values.get("ship_to_billing")
+                else (
+                    self.address("shipping")
+                    if self.is_bound
+                    else {"country": values.get("shipping_country") or ""}
+                )
             ),
             shipping_method_id=getattr(shipping, "pk", shipping),
             payment_method_id=getattr(payment, "pk", payment),
@@ -336,6 +463,8 @@ class CheckoutForm(forms.Form):
             partner_consent_text=self.consent_text("partner_consent"),
             review_request_consent_text=self.consent_text("review_request_consent"),
             customer_note=values.get("customer_note") or "",
+            save_billing_address=bool(values.get("save_billing_address")),
+            save_shipping_address=bool(values.get("save_shipping_address")),
             checkout_token=values.get("checkout_token") if self.is_bound else None,
             shown=values.get("checkout_shown") if self.is_bound else None,
             language=language,

@@ -25,7 +25,14 @@ from shop.ratelimit import RateLimit
 from . import einvoice, limits, links, pdf, services
 from .aftersales import Return, Withdrawal
 from .errors import OrderAlreadyPlaced
-from .forms import COUNTRIES, CheckoutForm, WithdrawalForm, delivery_countries, sign_shown
+from .forms import (
+    COUNTRIES,
+    CheckoutForm,
+    WithdrawalForm,
+    delivery_countries,
+    saved_address_values,
+    sign_shown,
+)
 from .models import Order, OrderComment, OrderLine, Shipment
 from .services.withdrawals import open_orders
 
@@ -36,11 +43,11 @@ def _customer(request):
     return request.user if request.user.is_authenticated and not request.user.is_staff else None
 
 
-def _prefill(customer):
-    """Logged-in customers start from their account data and default address — nothing of
-    an address in a country the checkout does not deliver to (the country select would show
-    its first country instead). Returns the initial values and the country of the address
-    left out ("" when none was)."""
+def _prefill(customer, address_book):
+    """Logged-in customers start from their account data and default address (the first of
+    their ``address_book``) — nothing of an address in a country the checkout does not
+    deliver to (the country select would show its first country instead). Returns the
+    initial values and the country of the address left out ("" when none was)."""
     initial = {
         "email": customer.email,
         "phone": customer.phone,
@@ -52,21 +59,38 @@ def _prefill(customer):
         "buyer_reference": customer.buyer_reference,
         "purchase_order_reference": customer.purchase_order_reference,
     }
-    address = customer.addresses.first()  # default address first (Address.Meta.ordering)
+    address = address_book[0] if address_book else None  # Address.Meta.ordering: default first
     if address and address.country not in dict(COUNTRIES):
         return initial, address.country
     if address:
         initial.update(
-            billing_first_name=address.first_name or customer.first_name,
-            billing_last_name=address.last_name or customer.last_name,
-            billing_company=address.company or customer.company,
-            billing_street=address.street,
-            billing_postcode=address.postcode,
-            billing_city=address.city,
-            billing_country=address.country,
+            saved_address_values(address, "billing", customer),
             phone=customer.phone or address.phone,
         )
     return initial, ""
+
+
+def _fill_saved_address(request, form):
+    """A "Use" button of the page's address picker (the page without its script, which fills
+    the fields itself): the page again, with the customer's chosen saved address filled in
+    and everything else as entered — nothing is placed. Another customer's address, or one
+    in a country the checkout does not deliver to, is not filled in. Returns the form and
+    {prefix: what its picker says}."""
+    prefix = request.POST.get("use_address")
+    prefix = prefix if prefix in ("billing", "shipping") else "billing"
+    address = form.saved_address(request.POST.get(f"{prefix}_saved_address"))
+    initial, status = form.entered_values(), {}
+    if address is None:
+        status["error"] = _("Please choose one of your saved addresses.")
+    elif not form.delivers_to(address):
+        status["error"] = _(
+            "We deliver only to %(countries)s, so your saved address in %(country)s "
+            "has not been filled in."
+        ) % {"countries": delivery_countries(), "country": country_name(address.country)}
+    else:
+        initial, status["filled"] = form.fill_saved_address(address, prefix), True
+    filled = CheckoutForm(initial=initial, customer=form.customer, address_book=form.address_book)
+    return filled, {prefix: status}
 
 
 # The delivery country each page language stands for: a customer on /pl/checkout/ starts in
@@ -118,7 +142,9 @@ def checkout(request):
     rejected = customer_services.rejected_session_customer(request) if customer is None else None
     if rejected is not None and request.method != "POST":
         messages.error(request, _("Your customer account is blocked. Please contact us."))
-    prefill, undelivered = _prefill(customer) if customer else ({}, "")
+    # The customer's saved addresses, read once: the prefill and the page's address pickers.
+    address_book = list(customer.addresses.all()) if customer else []
+    prefill, undelivered = _prefill(customer, address_book) if customer else ({}, "")
     if undelivered and request.method != "POST":
         messages.warning(
             request,
@@ -138,7 +164,11 @@ def checkout(request):
             "voucher_code": request.session.get("voucher_code", ""),
         },
         customer=customer,
+        address_book=address_book,
     )
+    address_status = {}
+    if customer is not None and request.method == "POST" and "use_address" in request.POST:
+        form, address_status = _fill_saved_address(request, form)
     valid = form.is_valid()
     # The order speaks the language the contract is made in: the checkout page's (its
     # confirmation, documents and e-mails), also for a customer whose profile says another.
@@ -170,9 +200,8 @@ def checkout(request):
         return redirect("shop:cart")
     offered = limits.allowed_payment_methods(customer, quote.amount_due)
     form.offer_payment_methods(offered)
-    return render(
-        request, "orders/checkout.html", _checkout_context(form, quote, offered, customer, data)
-    )
+    context = _checkout_context(form, quote, offered, customer, data)
+    return render(request, "orders/checkout.html", {**context, "address_status": address_status})
 
 
 def _placed_from(request):
@@ -244,6 +273,10 @@ def _checkout_context(form, quote, offered, customer, data):
         # For the summary script: the limited methods fit while the amount due ≤ this.
         "limit_headroom": "" if room is None else f"{room:.2f}",
         "customer": customer,
+        # The customer's saved addresses to pick from, and what the page's script fills in.
+        "address_book": form.address_book_choices() if form.address_book else None,
+        "delivery_countries": delivery_countries() if form.address_book else "",
+        "address_book_data": form.address_book_data() if form.address_book else None,
         # A guest's first view: the address fields hold nothing of theirs (cached fragment).
         "address_cacheable": cacheable,
         # … nor do the code fields, unless a code was applied on the cart page. What the

@@ -48,6 +48,10 @@ class CheckoutData:
     partner_consent_text: str = ""
     review_request_consent_text: str = ""
     customer_note: str = ""
+    # A customer's order keeps these addresses in their address book (unless an equal one is
+    # there): the billing address, and the separate delivery address if there is one.
+    save_billing_address: bool = False
+    save_shipping_address: bool = False
     # "Buying for a company": the company is billing_company; these go on the invoice.
     vat_id: str = ""
     buyer_reference: str = ""
@@ -334,6 +338,7 @@ def _place_order(items, data, customer):
         if prepaid and order.amount_due <= 0:
             mark_paid(order)
         authorize_card_payment(order)
+        _remember_addresses(order, data, customer)
         signals.order_placed.send(sender=Order, order=order, lines=lines)
         # Written by the worker when it sends it (confirmation_email_context), not here:
         # the customer's checkout does not wait for the e-mail's two templates.
@@ -560,6 +565,20 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
     order.billing_country = order.billing_country or "DE"
     order.shipping_country = order.shipping_country or "DE"
     return order
+
+
+def _remember_addresses(order, data, customer):
+    """The addresses as the order keeps them (trimmed, the postcode in its country's form)
+    go into the customer's address book, in the placement's transaction."""
+    if customer is None:
+        return
+    wanted = [("billing", data.save_billing_address, order.phone)]
+    if data.shipping is not None:
+        wanted.append(("shipping", data.save_shipping_address, ""))
+    for prefix, save, phone in wanted:
+        if save:
+            values = {k: getattr(order, f"{prefix}_{k}") for k in ADDRESS_FIELDS}
+            customer_services.remember_address(customer, values, phone=phone)
 
 
 def _apply_price_steps(order, lines, data, customer):

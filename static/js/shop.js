@@ -52,6 +52,55 @@
       window.setTimeout(function () { release(form); }, 20000);
     });
   });
+  // The checkout's saved addresses (orders/checkout_address_book.html): "Use" fills the
+  // chosen address in at once. Without this the button shows the page again with it filled
+  // in (orders.views._fill_saved_address); whatever this cannot fill, the server answers.
+  var book = document.getElementById("address-book-data");
+  var saved = book ? JSON.parse(book.textContent) : {};
+  document.querySelectorAll("[data-address-pick]").forEach(function (picker) {
+    var prefix = picker.getAttribute("data-address-pick");
+    var select = picker.querySelector("select");
+    var button = picker.querySelector("button[name=use_address]");
+    var status = picker.querySelector("[role=status]");
+    var form = picker.closest("form");
+    if (!select || !button || !status || !form) return;
+    var set = function (name, value) {
+      var field = form.elements[name];
+      if (!field || field.value === value) return;
+      if (field.type === "checkbox") {
+        if (field.checked === value) return;
+        field.checked = value;
+      } else {
+        field.value = value;
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+    var say = function (text, isError) {
+      status.textContent = text;
+      status.classList.toggle("error", isError);
+      status.classList.toggle("muted", !isError);
+      if (isError) select.setAttribute("aria-invalid", "true");
+      else select.removeAttribute("aria-invalid");
+    };
+    button.addEventListener("click", function (event) {
+      if (!select.value) {
+        event.preventDefault();
+        say(picker.getAttribute("data-choose") || "", true);
+        select.focus();
+        return;
+      }
+      var address = saved[select.value];
+      if (!address || !address[prefix]) return;
+      event.preventDefault();
+      Object.keys(address[prefix]).forEach(function (name) { set(name, address[prefix][name]); });
+      if (prefix === "shipping") set("ship_to_billing", false);
+      var phone = form.elements.phone;
+      if (prefix === "billing" && phone && !phone.value.trim()) set("phone", address.phone);
+      if (prefix === "billing" && address.billing.billing_company) set("is_business", true);
+      say(status.getAttribute("data-filled") || "", false);
+    });
+  });
   // Back on the page from the browser's cache (the back button): it may be sent again.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
