@@ -281,7 +281,9 @@ def test_a_filter_heading_reads_in_german_whatever_its_title():
 
 def test_the_staff_users_password_field_speaks_german():
     staff = StaffFactory()
-    html = staff_client().get(
-        reverse("admin:customers_staffuser_change", args=[staff.pk])
-    ).content.decode()
+    html = (
+        staff_client()
+        .get(reverse("admin:customers_staffuser_change", args=[staff.pk]))
+        .content.decode()
+    )
     assert "Passwort zurücksetzen" in html and "Reset password" not in html
