@@ -171,15 +171,17 @@ def seed(cmd):
             ),
             customer=customer,
         )
-        run_steps(order, steps, staff)
         # Placed over the last two weeks, the first scenario earliest, at a time of day of
-        # its own: the lists and the start page look like a shop, not one busy minute.
+        # its own: the lists and the start page look like a shop, not one busy minute. Dated
+        # before its steps run, so its invoice prints the order date the order page shows.
         back = timedelta(
             days=len(SCENARIOS) - SCENARIOS.index((email, note, items, payment, steps)),
             hours=(7 * order.pk) % 11,
             minutes=(37 * order.pk) % 60,
         )
         Order.objects.filter(pk=order.pk).update(created=timezone.now() - back)
+        order.refresh_from_db()
+        run_steps(order, steps, staff)
         created += 1
     name, email, number = UNMATCHED_WITHDRAWAL
     if not Withdrawal.objects.filter(email=email, order_number=number).exists():
