@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -120,6 +120,14 @@ class Thread(models.Model):
         FORWARDED_PAYMENTS = "fwd_payments", _("Forwarded to Payments")
         FORWARDED_MANAGER = "fwd_manager", _("Forwarded to Shop manager")
 
+    # The status as the customer reads it: the staff's words ("Customer replied", "Forwarded
+    # to Sales") are about the shop's work, not about what the customer waits for.
+    CUSTOMER_STATUS = {
+        Status.OPERATOR_REPLIED: pgettext_lazy("helpdesk status for the customer", "Answered"),
+        Status.CLOSED: pgettext_lazy("helpdesk status for the customer", "Closed"),
+    }
+    WAITING_FOR_US = pgettext_lazy("helpdesk status for the customer", "Waiting for our answer")
+
     # Forwarding status -> the role group (shop/roles.py) that gets the thread.
     DEPARTMENTS = {
         Status.FORWARDED_MARKETING: "Marketing",
@@ -223,6 +231,11 @@ class Thread(models.Model):
         if self.customer_id:
             return reverse("helpdesk:account_thread", args=[self.pk])
         return links.signed_thread_path(self)
+
+    @property
+    def customer_status(self):
+        """The status on the customer's pages: answered, closed, or waiting for the shop."""
+        return self.CUSTOMER_STATUS.get(self.status, self.WAITING_FOR_US)
 
     @property
     def display_name(self):

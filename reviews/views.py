@@ -23,7 +23,9 @@ CONFIRM_BY_EMAIL = _(
 
 
 def _back(product):
-    return redirect(product.get_absolute_url() + "#reviews")
+    """Back to the product page, scrolled to the message that says what happened (it stands
+    above the page: at the reviews section, below, it was out of sight)."""
+    return redirect(product.get_absolute_url() + "#messages")
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """The discount-code and partner-offer panels on storefront pages."""
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop import admin, dashboard, panels
@@ -41,7 +42,7 @@ def account_home_panel(request, user):
     offers = services.points_campaigns().exists()
     if not codes and not offers:
         return None
-    return {"codes": codes, "can_buy": offers}
+    return {"codes": codes, "can_buy": offers, "today": timezone.localdate()}
 
 
 def checkout_success_panel(request, order):

@@ -45,7 +45,7 @@ def test_product_page_has_review_form_for_anonymous_visitors(client):
 def test_anonymous_review_waits_for_confirmation_then_for_moderation(client):
     product = ProductFactory()
     response = submit(client, product)
-    assert response.redirect_chain[-1][0] == product.get_absolute_url() + "#reviews"
+    assert response.redirect_chain[-1][0] == product.get_absolute_url() + "#messages"
     assert CONFIRM in response.content.decode()
     review = Review.objects.get()
     assert (review.product, review.rating, review.customer) == (product, 5, None)
