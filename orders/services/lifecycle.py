@@ -750,6 +750,9 @@ def send_tracking(shipment, user=None):
         tracking = list(shipment.tracking.all())
         if not tracking:
             raise OrderError(_("This shipment has no tracking number to send."))
+        # What this parcel is of the order: all of it, the rest of it, or a part of it.
+        shipments = list(Shipment.objects.filter(order=locked).values_list("pk", flat=True))
+        last = order_state(locked).fully_shipped and shipment.pk == max(shipments)
         queue_email(
             "order_tracking",
             locked.email,
@@ -758,6 +761,7 @@ def send_tracking(shipment, user=None):
                 "shipment": shipment,
                 "tracking": tracking,
                 "lines": list(shipment.lines.select_related("order_line")),
+                "parcel": ("rest" if len(shipments) > 1 else "all") if last else "part",
             },
             language=locked.language,
         )
