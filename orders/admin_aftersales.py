@@ -587,12 +587,31 @@ class WithdrawalAdmin(admin.ModelAdmin):
         withdrawal = get_object_or_404(
             Withdrawal.objects.select_related("order", "processed_by"), pk=_int(object_id)
         )
+        link_error = ""
         if request.method == "POST":
             if not self.has_change_permission(request):
                 raise PermissionDenied
-            services.mark_processed(withdrawal, user=request.user)
-            messages.success(request, _("Withdrawal marked as processed."))
-            return redirect(request.path)
+            if "link_order" in request.POST:
+                try:
+                    linked = services.link_to_order(
+                        withdrawal, request.POST.get("order_number"), user=request.user
+                    )
+                except DomainError as exc:
+                    link_error = exc.message
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "The statement now belongs to order %(number)s; the acknowledgement "
+                            "has been e-mailed to %(email)s."
+                        )
+                        % {"number": linked.order.number, "email": linked.order.email},
+                    )
+                    return redirect(request.path)
+            else:
+                services.mark_processed(withdrawal, user=request.user)
+                messages.success(request, _("Withdrawal marked as processed."))
+                return redirect(request.path)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -603,5 +622,7 @@ class WithdrawalAdmin(admin.ModelAdmin):
             "can_create_return": bool(
                 withdrawal.order_id and services.returnable_units(withdrawal.order)
             ),
+            "link_error": link_error,
+            "order_number_typed": request.POST.get("order_number", withdrawal.order_number),
         }
         return TemplateResponse(request, "admin/orders/withdrawal/detail.html", context)

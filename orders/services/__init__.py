@@ -62,6 +62,7 @@ from .returns import (
 )
 from .withdrawals import (
     find_order,
+    link_to_order,
     mark_processed,
     period_end,
     record_withdrawal,
@@ -97,6 +98,7 @@ __all__ = [
     "issue_download_links",
     "mark_cancellation_refunded",
     "mark_paid",
+    "link_to_order",
     "mark_processed",
     "mark_refunded",
     "next_invoice_number",

@@ -291,30 +291,66 @@ def record_withdrawal(
         )
         withdrawal.is_repeat = False
         if order is not None:
-            queue_email(
-                "order_withdrawal_received",
-                order.email,
-                {
-                    "order": order,
-                    "withdrawal": withdrawal,
-                    "items": [(item, item["quantity"]) for item in withdrawal.items],
-                    "order_url": links.customer_order_url(order),
-                    "goods_to_send_back": _goods_received(order, withdrawal),
-                },
-                language=withdrawal.language,
-            )
-            withdrawal.acknowledged_at = timezone.now()
-            withdrawal.save(update_fields=["acknowledged_at"])
-            _event(
-                order,
-                events.part(
-                    gettext_noop("Withdrawal statement received (late: after %(date)s)."),
-                    date=events.day(ends),
-                )
-                if withdrawal.is_late
-                else events.part(gettext_noop("Withdrawal statement received.")),
-            )
+            _acknowledge(order, withdrawal)
     return withdrawal
+
+
+def _acknowledge(order, withdrawal, user=None):
+    """E-mail the acknowledgement of ``withdrawal`` (content, date and time of receipt) to
+    ``order``'s address and note the statement in the order's history; under the order's
+    lock, in the caller's transaction."""
+    queue_email(
+        "order_withdrawal_received",
+        order.email,
+        {
+            "order": order,
+            "withdrawal": withdrawal,
+            "items": [(item, item["quantity"]) for item in withdrawal.items],
+            "order_url": links.customer_order_url(order),
+            "goods_to_send_back": _goods_received(order, withdrawal),
+        },
+        language=withdrawal.language,
+    )
+    withdrawal.acknowledged_at = timezone.now()
+    withdrawal.save(update_fields=["acknowledged_at"])
+    _event(
+        order,
+        events.part(
+            gettext_noop("Withdrawal statement received (late: after %(date)s)."),
+            date=events.day(withdrawal.period_ends),
+        )
+        if withdrawal.is_late
+        else events.part(gettext_noop("Withdrawal statement received.")),
+        user=user,
+    )
+
+
+def link_to_order(withdrawal, order_number, user=None):
+    """A statement that named no order of its address (a typo in the number, another e-mail
+    address): staff found the order and link it. The statement then counts for that order
+    — its period and lateness by the time it was received —, and the customer gets the
+    acknowledgement now, at the order's address. OrderError: no such order, or the
+    statement has its order already."""
+    number = (order_number or "").strip()
+    if not number:
+        raise OrderError(_("Please enter the order number."), field="order_number")
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).filter(number=number).first()
+        if order is None:
+            raise OrderError(
+                _("There is no order %(number)s.") % {"number": number}, field="order_number"
+            )
+        locked = Withdrawal.objects.select_for_update().get(pk=withdrawal.pk)
+        if locked.order_id is not None:
+            raise OrderError(_("This statement belongs to an order already."))
+        ends = period_end(order)
+        locked.order = order
+        locked.period_ends = ends
+        locked.is_late = ends is not None and timezone.localdate(locked.received_at) > ends
+        locked.save(update_fields=["order", "period_ends", "is_late"])
+        if locked.acknowledged_at is None:
+            _acknowledge(order, locked, user=user)
+    return locked
 
 
 def _same_statement(order, name, email, order_number, items, items_text, now):
