@@ -33,7 +33,9 @@ class CardState(models.TextChoices):
 
 class GiftCardQuerySet(models.QuerySet):
     def with_last_use(self):
-        return self.annotate(last_use=Max("ledger__created"))
+        """``last_use``: the newest ledger entry but the issue — a card just issued has not
+        been used ("last use" beside "not used on any order yet" read as a contradiction)."""
+        return self.annotate(last_use=Max("ledger__created", filter=~Q(ledger__kind="issue")))
 
     def in_state(self, state, today=None):
         """Cards whose ``state`` property is ``state`` — the same precedence, as SQL."""

@@ -243,3 +243,13 @@ def test_bulk_block_action_blocks_the_selected_cards(admin_client, make_card):
     assert set(GiftCard.objects.filter(is_blocked=True)) == set(cards)
     spared.refresh_from_db()
     assert not spared.is_blocked
+
+
+def test_a_card_just_issued_has_no_last_use(make_card, make_order):
+    """"Last use" beside "Not used on any order yet" on a new card (its issue counted as a
+    use; found by a backoffice walk-through)."""
+    fresh = make_card()
+    assert GiftCard.objects.with_last_use().get(pk=fresh.pk).last_use is None
+    spent = make_card()
+    make_order(giftcard_number=spent.number)
+    assert GiftCard.objects.with_last_use().get(pk=spent.pk).last_use is not None
