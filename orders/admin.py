@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
@@ -19,7 +18,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from shop.admin import LargeListAdminMixin, backoffice, choice_label, date_time_cell
+from shop.admin import (
+    LargeListAdminMixin,
+    backoffice,
+    choice_label,
+    date_time_cell,
+    typed_date_limit,
+)
 from shop.exceptions import DomainError, add_to_form
 from shop.fields import date_format_hint, parse_typed_date
 from shop.forms import parse_id
@@ -57,13 +62,10 @@ class DateRangeFilter(admin.ListFilter):
         for name in self.params:
             if name in params:
                 raw = params.pop(name)[-1].strip()
-                if not raw:
-                    continue
-                try:  # as the operator types it ("01.12.2026") or ISO (links)
-                    self.dates[name] = parse_typed_date(raw)
-                except ValueError:
-                    raise IncorrectLookupParameters(f"Invalid date {raw!r}") from None
-                self.used_parameters[name] = raw
+                value = typed_date_limit(request, raw)
+                if value is not None:
+                    self.dates[name] = value
+                    self.used_parameters[name] = raw
 
     def has_output(self):
         return True

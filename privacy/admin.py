@@ -13,10 +13,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice
+from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice, typed_date_limit
 from shop.db import json_array_contains_any, without_jit
 from shop.exports import csv_streaming_response
-from shop.fields import parse_typed_date
 
 from . import views
 from .models import AccessLogEntry, AccessLogHead, AccessReport, Disclosure, Subject
@@ -108,9 +107,11 @@ class DateRangeFilter(admin.ListFilter):
 
     def __init__(self, request, params, model, model_admin):
         super().__init__(request, params, model, model_admin)
+        self.dates = {}
         for name in self.params:
             if name in params:
                 self.used_parameters[name] = params.pop(name)[-1]
+                self.dates[name] = typed_date_limit(request, self.used_parameters[name])
 
     def has_output(self):
         return True
@@ -118,14 +119,8 @@ class DateRangeFilter(admin.ListFilter):
     def expected_parameters(self):
         return list(self.params)
 
-    def _date(self, name):
-        try:  # as the operator types it ("01.12.2026") or ISO (links)
-            return parse_typed_date(self.used_parameters.get(name, ""))
-        except ValueError:
-            return None
-
     def queryset(self, request, queryset):
-        start, end = self._date("date_from"), self._date("date_to")
+        start, end = self.dates.get("date_from"), self.dates.get("date_to")
         tz = timezone.get_current_timezone()
         if start:
             queryset = queryset.filter(time__gte=datetime.combine(start, time.min, tzinfo=tz))

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from shop.admin import backoffice, date_time_cell, email_cell, flag_filter
-from shop.fields import date_format_hint, parse_typed_date
+from shop.admin import backoffice, date_time_cell, email_cell, flag_filter, typed_date_limit
 
 from . import services
 from .errors import ReviewError
@@ -36,17 +35,13 @@ class DateRangeFilter(ListFilter):
     def __init__(self, request, params, model, model_admin):
         super().__init__(request, params, model, model_admin)
         self.values = {}
-        self.invalid = []
         for name in self.parameters:
             if name in params:
                 raw = params.pop(name)[-1].strip()
                 self.used_parameters[name] = raw
-                if not raw:
-                    continue
-                try:  # as the operator types it ("01.12.2026") or ISO (links)
-                    self.values[name] = parse_typed_date(raw)
-                except ValueError:
-                    self.invalid.append(raw)
+                value = typed_date_limit(request, raw)
+                if value is not None:
+                    self.values[name] = value
 
     def has_output(self):
         return True
@@ -55,12 +50,6 @@ class DateRangeFilter(ListFilter):
         return list(self.parameters)
 
     def queryset(self, request, queryset):
-        for raw in self.invalid:
-            messages.error(
-                request,
-                _("“%(value)s” is not a date (%(format)s); that date limit is ignored.")
-                % {"value": raw, "format": date_format_hint()},
-            )
         start, end = self.values.get("created_from"), self.values.get("created_to")
         if start:
             queryset = queryset.filter(**{f"{self.field}__date__gte": start})

@@ -48,7 +48,7 @@ from .catalog_import import (
     ProductResource,
 )
 from .db import PersonName, changed_columns, estimated_count
-from .fields import WholeNumberField
+from .fields import WholeNumberField, date_format_hint, parse_typed_date
 from .models import (
     BackgroundJob,
     Category,
@@ -700,6 +700,25 @@ class PriceHistoryInline(admin.TabularInline):
 # title from the field's verbose name — for a flag or a "… by" field an adjective, a
 # participle or a phrase: "Nach moderiert", "Nach gestartet durch". These give the filter a
 # noun title, which reads right after the preposition in every language.
+
+
+def typed_date_limit(request, raw):
+    """The date an operator typed into a list's date filter ("01.12.2026", or ISO from a
+    link), or None for an empty one. A value that is no date is ignored with an error message
+    naming it and the expected format — Django's "?e=1" showed the whole list without a
+    word. The date filters of every list call this."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_typed_date(raw)
+    except ValueError:
+        messages.error(
+            request,
+            _("“%(value)s” is not a date (%(format)s); that date limit is ignored.")
+            % {"value": raw, "format": date_format_hint()},
+        )
+        return None
 
 
 def titled_filter(title, base=admin.AllValuesFieldListFilter):

@@ -195,3 +195,11 @@ def test_the_customers_own_download_stays_machine_readable(client, erika, order)
     assert response["Content-Type"] == "application/json; charset=utf-8"
     _assert_machine_readable(json.loads(response.content.decode()), order)
     cache.clear()
+
+
+def test_a_typo_in_the_access_logs_date_filter_is_said_and_ignored(admin_client):
+    from django.urls import reverse
+
+    url = reverse("admin:privacy_accesslogentry_changelist")
+    page = admin_client.get(url, {"date_from": "31.02.2026"}).content.decode()
+    assert "“31.02.2026” is not a date" in page
