@@ -229,10 +229,21 @@ class CheckoutForm(forms.Form):
         "country": "country",
     }
 
-    def __init__(self, *args, customer=None, address_book=(), **kwargs):
+    # What a cart that ships nothing (gift cards and downloads: orders.services.needs_shipping)
+    # does not ask for: the placement records the default shipping method and no delivery
+    # address of its own.
+    SHIPPING_FIELDS = (
+        "ship_to_billing",
+        *(f"shipping_{key}" for key in ADDRESS_KEYS),
+        "save_shipping_address",
+        "shipping_method",
+    )
+
+    def __init__(self, *args, customer=None, address_book=(), needs_shipping=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.offered = None  # the payment methods offered for this input (offer_payment_methods)
         self.customer = customer
+        self.needs_shipping = needs_shipping
         # The customer's saved addresses (``customer.addresses.all()``, read once by the view):
         # the only ones the page offers and fills in.
         self.address_book = list(address_book) if customer is not None else []
@@ -245,6 +256,11 @@ class CheckoutForm(forms.Form):
             del self.fields["use_credit"]
             del self.fields["save_billing_address"]
             del self.fields["save_shipping_address"]
+        if not needs_shipping:
+            # Whatever a POST holds for them (a page from before the cart changed) is ignored.
+            for name in self.SHIPPING_FIELDS:
+                self.fields.pop(name, None)
+            return
         # Preselect the first shipping method so the summary can show a shipping cost (the
         # first payment method offered is preselected by offer_payment_methods).
         first = next(iter(self.fields["shipping_method"].rows()), None)
@@ -263,14 +279,15 @@ class CheckoutForm(forms.Form):
             # A consumer's order carries no business data, whatever the hidden fields hold.
             for name in ("vat_id", "buyer_reference", "purchase_order_reference"):
                 data[name] = ""
-        if not data.get("ship_to_billing"):
+        separate = self.needs_shipping and not data.get("ship_to_billing")
+        if separate:
             for key in self.SHIPPING_REQUIRED:
                 if not (data.get(f"shipping_{key}") or "").strip():
                     self.add_error(
                         f"shipping_{key}", _("Required for a separate shipping address.")
                     )
         self._clean_postcode(data, "billing")
-        if not data.get("ship_to_billing"):
+        if separate:
             self._clean_postcode(data, "shipping")
         self._clean_checkout_token(data)
         self._clean_checkout_shown(data)
@@ -376,11 +393,12 @@ class CheckoutForm(forms.Form):
         """{prefix: [the choice of each saved address]} for the page's address pickers: its
         label and whether it is what the fields hold now. An address in a country the
         checkout does not deliver to is not offered (``hidden``: how many were left out)."""
+        prefixes = ("billing", "shipping") if self.needs_shipping else ("billing",)
         entered = {
             prefix: address_key({k: self[f"{prefix}_{k}"].value() or "" for k in self.ADDRESS_KEYS})
-            for prefix in ("billing", "shipping")
+            for prefix in prefixes
         }
-        choices = {"billing": [], "shipping": []}
+        choices = {prefix: [] for prefix in prefixes}
         offered = [a for a in self.address_book if self.delivers_to(a)]
         for address in offered:
             name = f"{address.first_name} {address.last_name}".strip()
@@ -446,7 +464,7 @@ class CheckoutForm(forms.Form):
             # address was filled in — its country may make it an export delivery)
             shipping=(
                 None
-                if values.get("ship_to_billing")
+                if values.get("ship_to_billing") or not self.needs_shipping
                 else (
                     self.address("shipping")
                     if self.is_bound

@@ -56,18 +56,34 @@ def limited_method_allowed(customer, amount_due, shop_settings=None, exclude=Non
     return fits(amount_due, headroom(customer, shop_settings, exclude=exclude))
 
 
-def allowed_payment_methods(customer, amount_due):
-    """The active payment methods the checkout page offers for ``amount_due``."""
-    methods = list(PaymentMethod.active_rows())
+def needs_parcel(method):
+    """Cash on delivery is paid to the parcel's carrier: without a parcel it cannot be paid."""
+    return method.kind == PaymentMethod.Kind.COD
+
+
+def allowed_payment_methods(customer, amount_due, ships=True):
+    """The active payment methods the checkout page offers for ``amount_due``; ``ships``:
+    whether the order goes out as a parcel (an order of gift cards and downloads does not)."""
+    methods = [m for m in PaymentMethod.active_rows() if ships or not needs_parcel(m)]
     if any(m.limited_by_open_amount for m in methods):
         if not limited_method_allowed(customer, amount_due):
             methods = [m for m in methods if not m.limited_by_open_amount]
     return methods
 
 
-def assert_payment_method_allowed(method, customer, amount_due, placing=None):
+def assert_payment_method_allowed(method, customer, amount_due, placing=None, ships=True):
     """Called inside the placement transaction with the customer row locked, once gift card
-    and credit have paid; ``placing``: the (saved) order itself, not part of the open amount."""
+    and credit have paid; ``placing``: the (saved) order itself, not part of the open amount;
+    ``ships``: whether anything of it goes out as a parcel."""
+    if not ships and needs_parcel(method):
+        raise CustomerError(
+            _(
+                "%(method)s is paid to the parcel carrier, and this order ships no parcel. "
+                "Please choose another payment method."
+            )
+            % {"method": method.name},
+            field="payment_method",
+        )
     if method.limited_by_open_amount and not limited_method_allowed(
         customer, amount_due, exclude=placing
     ):

@@ -18,7 +18,6 @@ from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
 from shop.locales import country_name
 from shop.models import PaymentMethod, ShippingMethod, ShopSettings
-from shop.money import ZERO
 from shop.pdf import pdf_response
 from shop.ratelimit import RateLimit
 
@@ -34,6 +33,7 @@ from .forms import (
     sign_shown,
 )
 from .models import Order, OrderComment, OrderLine, Shipment
+from .services.checkout import delivery_notes, needs_shipping, quote_lines
 from .services.withdrawals import open_orders
 
 SUCCESS_SESSION_KEY = "last_order_id"
@@ -77,7 +77,7 @@ def _fill_saved_address(request, form):
     in a country the checkout does not deliver to, is not filled in. Returns the form and
     {prefix: what its picker says}."""
     prefix = request.POST.get("use_address")
-    prefix = prefix if prefix in ("billing", "shipping") else "billing"
+    prefix = prefix if prefix in ("billing", "shipping") and form.needs_shipping else "billing"
     address = form.saved_address(request.POST.get(f"{prefix}_saved_address"))
     initial, status = form.entered_values(), {}
     if address is None:
@@ -89,7 +89,12 @@ def _fill_saved_address(request, form):
         ) % {"countries": delivery_countries(), "country": country_name(address.country)}
     else:
         initial, status["filled"] = form.fill_saved_address(address, prefix), True
-    filled = CheckoutForm(initial=initial, customer=form.customer, address_book=form.address_book)
+    filled = CheckoutForm(
+        initial=initial,
+        customer=form.customer,
+        address_book=form.address_book,
+        needs_shipping=form.needs_shipping,
+    )
     return filled, {prefix: status}
 
 
@@ -154,6 +159,10 @@ def checkout(request):
             )
             % {"countries": delivery_countries(), "country": country_name(undelivered)},
         )
+    # The cart as the page's quote prices it: whether it ships anything decides what the
+    # page asks for (no shipping method and no delivery address for gift cards and
+    # downloads alone: orders.services.needs_shipping).
+    lines = quote_lines(cart.items)
     form = CheckoutForm(
         request.POST or None,
         initial={
@@ -165,6 +174,7 @@ def checkout(request):
         },
         customer=customer,
         address_book=address_book,
+        needs_shipping=needs_shipping(lines),
     )
     address_status = {}
     if customer is not None and request.method == "POST" and "use_address" in request.POST:
@@ -194,11 +204,13 @@ def checkout(request):
             return redirect("orders:success")
     # What the order would cost for exactly this input; the payment methods are offered for
     # what it leaves due, the amount the placement checks the open-amount limit with.
-    quote = services.quote_order(cart.items, data, customer=customer)
+    quote = services.quote_order(cart.items, data, customer=customer, lines=lines)
     if not quote.lines:  # nothing in the cart is for sale any more
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
-    offered = limits.allowed_payment_methods(customer, quote.amount_due)
+    offered = limits.allowed_payment_methods(
+        customer, quote.amount_due, ships=needs_shipping(quote.lines)
+    )
     form.offer_payment_methods(offered)
     context = _checkout_context(form, quote, offered, customer, data)
     return render(request, "orders/checkout.html", {**context, "address_status": address_status})
@@ -238,13 +250,14 @@ def _placed_answer(request, cart, customer, placed):
 
 def _checkout_context(form, quote, offered, customer, data):
     order = quote.order
-    needs_shipping = any(line.needs_shipping for line in quote.lines)
 
     def shipping_info(method):
-        cost = quote.shipping_cost(method) if needs_shipping else ZERO
-        return {"cost": cost, "free_over": method.free_over}
+        return {"cost": quote.shipping_cost(method), "free_over": method.free_over}
 
-    shipping_choices = _radio_choices(form["shipping_method"], shipping_info)
+    # A cart that ships nothing offers no choice (the form has no such field): the placement
+    # records the default method, at no cost.
+    ships = form.needs_shipping
+    shipping_choices = _radio_choices(form["shipping_method"], shipping_info) if ships else []
     offered_ids = {m.pk for m in offered}
     room = limits.headroom(customer)
     # What this page shows, for the placement to compare with (orders.services.ShownFigures).
@@ -264,7 +277,9 @@ def _checkout_context(form, quote, offered, customer, data):
         "available": quote.available,
         # What would stop the order (a code that does not apply …), unless the form says it.
         "quote_errors": [e for e in quote.errors if e.message not in form.non_field_errors()],
-        "needs_shipping": needs_shipping,
+        "needs_shipping": ships,
+        # What the page says instead of a shipping method (nothing to ship).
+        "delivery_notes": delivery_notes(order, quote.lines),
         "shipping_choices": shipping_choices,
         "payment_choices": _radio_choices(
             form["payment_method"],
@@ -309,6 +324,9 @@ def success(request):
         {
             "order": order,
             "lines": lines,
+            # Nothing to ship: no shipping line and no delivery address, these notes instead.
+            "needs_shipping": needs_shipping(lines),
+            "delivery_notes": delivery_notes(order, lines),
             "taxes": order.tax_breakdown(lines, invoice=None),  # just placed
             "status_url": None if order.customer_id else links.status_path(order),
         },
@@ -346,9 +364,13 @@ def _own_order(request, number):
 
 def _order_page_context(order):
     """What the account's order page and the guest order-status page show."""
+    lines = list(order.lines.all())  # prefetched
     return {
         "order": order,
         "state": services.order_state(order),
+        # Nothing to ship: no shipping line, column or address, these notes instead.
+        "needs_shipping": needs_shipping(lines),
+        "delivery_notes": delivery_notes(order, lines),
         "shipments": list(order.shipments.all()),
         "downloads": list(order.download_links.all()),
         "taxes": order.tax_breakdown(),

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customers import services as customer_services
 from customers.postcodes import normalise_postcode
@@ -161,7 +162,8 @@ class ShownFigures:
             goods_total=order.goods_total,
             goods_discount=order.discount_total - order.shipping_discount,
             free_shipping=free,
-            shipping_method=data.shipping_method_id,
+            # (the order's: one the placement picks for an order that ships nothing too)
+            shipping_method=order.shipping_method_id,
             shipping=ZERO if free else order.shipping_total,
             total=order.grand_total,
             giftcard_total=order.giftcard_total,
@@ -248,7 +250,7 @@ def _check_shown(order, lines, data):
     # A delivery that became an export with this submit: the page has not said yet that
     # import duties may apply (an order the page already showed as an export has).
     became_export = order.export_delivery and not shown.export
-    expected = shown.expected(data.shipping_method_id)
+    expected = shown.expected(order.shipping_method_id)
     if same_goods and expected is not None and not became_export:
         _shipping, total, card, credit = expected
         due = order.grand_total - order.giftcard_total - order.credit_total
@@ -315,7 +317,7 @@ def _place_order(items, data, customer):
         # the e-mails and documents are written in), whoever places the order.
         with translation.override(data.language or settings.LANGUAGE_CODE):
             lines = _priced_lines(items)
-        shipping_method, payment_method = _chosen_methods(data)
+        shipping_method, payment_method = _chosen_methods(data, lines)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
         vat.apply_reverse_charge(order, lines)
         vat.apply_export(order, lines)
@@ -333,12 +335,12 @@ def _place_order(items, data, customer):
         # The open-amount rule with what the order leaves due once gift card and credit have
         # paid — the amount the checkout page offered the methods for (quote_order).
         limits.assert_payment_method_allowed(
-            payment_method, customer, order.amount_due, placing=order
+            payment_method, customer, order.amount_due, placing=order, ships=needs_shipping(lines)
         )
         if prepaid and order.amount_due <= 0:
             mark_paid(order)
         authorize_card_payment(order)
-        _remember_addresses(order, data, customer)
+        _remember_addresses(order, data, customer, lines)
         signals.order_placed.send(sender=Order, order=order, lines=lines)
         # Written by the worker when it sends it (confirmation_email_context), not here:
         # the customer's checkout does not wait for the e-mail's two templates.
@@ -377,6 +379,9 @@ def confirmation_context(order, lines):
     return {
         "order": order,
         "lines": lines,
+        # Nothing to ship: no shipping line and no delivery address, these notes instead.
+        "needs_shipping": needs_shipping(lines),
+        "delivery_notes": delivery_notes(order, lines),
         "taxes": order.tax_breakdown(lines),
         "order_url": links.customer_order_url(order),
         "term_days": PAYMENT_TERM_DAYS,
@@ -384,7 +389,15 @@ def confirmation_context(order, lines):
     }
 
 
-def quote_order(items, data: CheckoutData, customer=None):
+def quote_lines(items):
+    """The lines :func:`quote_order` prices ``items`` with (products no longer for sale left
+    out, with their pictures): for a caller that needs them before the quote — the checkout
+    page asks for a shipping method and a delivery address only when they
+    :func:`need shipping <needs_shipping>`."""
+    return _priced_lines(items, strict=False, pictures=True)
+
+
+def quote_order(items, data: CheckoutData, customer=None, lines=None):
     """What :func:`place_order` would charge for the same input, without locking or changing
     anything: the same lines, shipping and checkout steps (their ``preview``). The checkout
     page shows it and offers the payment methods for its ``amount_due``, the amount the
@@ -392,10 +405,11 @@ def quote_order(items, data: CheckoutData, customer=None):
 
     Unlike the placement it never refuses: products no longer for sale are left out, and a
     step that would refuse the order (an unknown code, a blocked card) contributes nothing and
-    reports its error in ``errors``.
+    reports its error in ``errors``. ``lines``: :func:`quote_lines` of ``items``, if the
+    caller has them already.
     """
-    lines = _priced_lines(items, strict=False, pictures=True)
-    shipping_method = ShippingMethod.active_row(data.shipping_method_id)
+    lines = quote_lines(items) if lines is None else lines
+    shipping_method = _shipping_method(data, lines)
     order = _new_order(data, customer, lines, shipping_method, None)
     shipping_base = discountable_total(lines)
     vat.apply_reverse_charge(order, lines)
@@ -508,9 +522,81 @@ def _priced_lines(items, strict=True, pictures=False):
     return lines
 
 
-def _chosen_methods(data):
+def needs_shipping(lines):
+    """Does anything of ``lines`` (order lines or products) go out as a parcel? An order of
+    gift cards (e-mailed) and downloads alone ships nothing: it is charged no shipping
+    (:func:`_new_order`), the customer chooses no shipping method and enters no delivery
+    address, and its pages, e-mails and documents say nothing about shipping — they say how
+    it is delivered instead (:func:`delivery_notes`)."""
+    return any(line.needs_shipping for line in lines)
+
+
+def default_shipping_method():
+    """The shipping method an order that ships nothing records (``Order.shipping_method`` is
+    required), without asking the customer: the cheapest active one. It charges nothing."""
+    rows = ShippingMethod.active_rows()
+    return min(rows, key=lambda m: (m.price, m.position, m.pk), default=None)
+
+
+def _shipping_method(data, lines):
+    """The chosen shipping method (an active one, else None) — or, for ``lines`` that ship
+    nothing, :func:`default_shipping_method`, whatever the input names."""
     # The rows of the storefront version read in this transaction (shop.pagecache.kept).
-    shipping_method = ShippingMethod.active_row(data.shipping_method_id)
+    if not needs_shipping(lines):
+        return default_shipping_method()
+    return ShippingMethod.active_row(data.shipping_method_id)
+
+
+def delivery_notes(order, lines):
+    """What the confirmation, the order pages and the checkout say instead of a shipping
+    line and a delivery address for an order that ships nothing: how its gift cards and
+    downloads reach the customer (the e-mails ``giftcard_issued`` and ``order_downloads``,
+    sent once it is paid). [] for an order with goods to ship, and for a canceled or closed
+    one."""
+    if needs_shipping(lines) or order.status in (Order.Status.CANCELED, Order.Status.CLOSED):
+        return []
+    cards = sum(line.quantity for line in lines if line.is_giftcard)
+    downloads = sum(1 for line in lines if line.is_downloadable)
+    notes = []
+    if order.collected:  # paid: the e-mails have gone out with the payment
+        if cards:
+            notes.append(
+                ngettext(
+                    "We have sent you the gift card number in a separate e-mail.",
+                    "We have sent you the gift card numbers in a separate e-mail.",
+                    cards,
+                )
+            )
+        if downloads:
+            notes.append(
+                ngettext(
+                    "We have sent you the download link in a separate e-mail.",
+                    "We have sent you the download links in a separate e-mail.",
+                    downloads,
+                )
+            )
+        return notes
+    if cards:
+        notes.append(
+            ngettext(
+                "We will e-mail you the gift card number as soon as the order is paid.",
+                "We will e-mail you the gift card numbers as soon as the order is paid.",
+                cards,
+            )
+        )
+    if downloads:
+        notes.append(
+            ngettext(
+                "We will e-mail you the download link as soon as the order is paid.",
+                "We will e-mail you the download links as soon as the order is paid.",
+                downloads,
+            )
+        )
+    return notes
+
+
+def _chosen_methods(data, lines):
+    shipping_method = _shipping_method(data, lines)
     if shipping_method is None:
         raise CheckoutError(_("Please choose a shipping method."), field="shipping_method")
     payment_method = PaymentMethod.active_row(data.payment_method_id)
@@ -535,8 +621,10 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
     """The unsaved order with goods and shipping totals (no discount yet). Gift cards count
     towards neither a free-shipping threshold nor a discount: they are a means of payment."""
     goods_total = sum((line.line_total for line in lines), ZERO)
-    needs_shipping = any(line.needs_shipping for line in lines)
-    ship_to = data.shipping or data.billing
+    ships = needs_shipping(lines)
+    # An order that ships nothing has no delivery address of its own: the billing address
+    # stands in for it (its VAT does not depend on it: orders.vat, ``goods``).
+    ship_to = (data.shipping or data.billing) if ships else data.billing
     methods = {"shipping_method": shipping_method, "payment_method": payment_method}
     order = Order(
         customer=customer,
@@ -548,7 +636,7 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
         goods_total=goods_total,
         shipping_total=(
             shipping_method.cost_for(discountable_total(lines))
-            if needs_shipping and shipping_method is not None
+            if ships and shipping_method is not None
             else ZERO
         ),
         **({"shipping_tax_rate": shipping_method.tax_rate} if shipping_method else {}),
@@ -567,13 +655,14 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
     return order
 
 
-def _remember_addresses(order, data, customer):
+def _remember_addresses(order, data, customer, lines):
     """The addresses as the order keeps them (trimmed, the postcode in its country's form)
-    go into the customer's address book, in the placement's transaction."""
+    go into the customer's address book, in the placement's transaction (a delivery address
+    only for an order that ships something)."""
     if customer is None:
         return
     wanted = [("billing", data.save_billing_address, order.phone)]
-    if data.shipping is not None:
+    if data.shipping is not None and needs_shipping(lines):
         wanted.append(("shipping", data.save_shipping_address, ""))
     for prefix, save, phone in wanted:
         if save:

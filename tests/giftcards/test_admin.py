@@ -246,7 +246,7 @@ def test_bulk_block_action_blocks_the_selected_cards(admin_client, make_card):
 
 
 def test_a_card_just_issued_has_no_last_use(make_card, make_order):
-    """"Last use" beside "Not used on any order yet" on a new card (its issue counted as a
+    """ "Last use" beside "Not used on any order yet" on a new card (its issue counted as a
     use; found by a backoffice walk-through)."""
     fresh = make_card()
     assert GiftCard.objects.with_last_use().get(pk=fresh.pk).last_use is None
