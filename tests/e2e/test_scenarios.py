@@ -311,7 +311,7 @@ def test_helpdesk_canned_reply_reaches_customer_note_stays_internal(
     expect(reader.locator("main")).to_contain_text(
         f"Your order {order.number} has left our warehouse"
     )
-    expect(reader.locator("main")).to_contain_text("Operator replied")
+    expect(reader.locator("main")).to_contain_text("Answered")  # the customer's status
     expect(reader.locator("main")).not_to_contain_text("warehouse scanner")
 
     # Nor does the note appear on the order page.

@@ -27,6 +27,7 @@ from giftcards.models import GiftCard
 from orders import limits
 from orders import services as order_services
 from orders.models import CreditNote, Order
+from orders.services.checkout import needs_shipping
 from shop.exceptions import DomainError
 from shop.models import PaymentMethod, ShippingMethod, ShopSettings
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
@@ -243,7 +244,11 @@ class MoneyMachine(RuleBasedStateMachine):
         # The checkout page for the same input (a rejected session is no customer there).
         page_customer = None if rejected else customer
         quote = order_services.quote_order(items, data, customer=page_customer)
-        offered = {m.pk for m in limits.allowed_payment_methods(page_customer, quote.amount_due)}
+        ships = needs_shipping(quote.lines)  # cash on delivery needs a parcel
+        offered = {
+            m.pk
+            for m in limits.allowed_payment_methods(page_customer, quote.amount_due, ships=ships)
+        }
         try:
             order = order_services.place_order(items, data, customer=customer)
         except DomainError as exc:
