@@ -83,7 +83,9 @@ def test_credit_note_mail_and_pdf_state_the_same_signed_amounts(make_order, lang
             note is deduction
         )
         for body in (text, html, document):
-            # no raw sign in front of an amount, no double minus
+            # no raw sign in front of an amount, no double minus (links left out: a signed
+            # token may hold "--8")
+            body = re.sub(r"https?://\S+", "", body)
             assert not re.search(r"(?<![\w/])-\s?[−\d€]", body), body
             assert f"{MINUS}{MINUS}" not in body and f"{MINUS}-" not in body
 
