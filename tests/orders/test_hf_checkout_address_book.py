@@ -376,17 +376,21 @@ def test_a_different_address_is_added_and_the_default_stays(
     assert erika.addresses.count() == 4
 
 
+# A delivery address of its own (a gift to a friend in Warsaw), as the checkout posts it.
+WARSAW_DELIVERY = {
+    "ship_to_billing": None,
+    "shipping_first_name": "Jan",
+    "shipping_last_name": "Nowak",
+    "shipping_street": "Długa 1",
+    "shipping_postcode": "00950",
+    "shipping_city": "Warszawa",
+    "shipping_country": "PL",
+}
+
+
 def test_a_separate_delivery_address_is_saved_too(client, erika, product, shipping, card_payment):
     client.force_login(erika)
-    delivery = {
-        "ship_to_billing": None,
-        "shipping_first_name": "Jan",
-        "shipping_last_name": "Nowak",
-        "shipping_street": "Długa 1",
-        "shipping_postcode": "00950",
-        "shipping_city": "Warszawa",
-        "shipping_country": "PL",
-    }
+    delivery = WARSAW_DELIVERY
     order(
         client,
         product,
@@ -403,15 +407,7 @@ def test_a_separate_delivery_address_is_saved_too(client, erika, product, shippi
 
 def test_unticked_boxes_save_nothing(client, erika, product, shipping, card_payment):
     client.force_login(erika)
-    delivery = {
-        "ship_to_billing": None,
-        "shipping_first_name": "Jan",
-        "shipping_last_name": "Nowak",
-        "shipping_street": "Długa 1",
-        "shipping_postcode": "00950",
-        "shipping_city": "Warszawa",
-        "shipping_country": "PL",
-    }
+    delivery = WARSAW_DELIVERY
     # a gift to a friend: the billing address is kept, the friend's is not
     order(client, product, shipping, card_payment, save_billing_address="on", **delivery)
     assert list(erika.addresses.values_list("city", flat=True)) == ["Berlin"]
