@@ -26,14 +26,19 @@ from shop.admin import (
     typed_date_limit,
 )
 from shop.exceptions import DomainError, add_to_form
-from shop.fields import date_format_hint, parse_typed_date
 from shop.forms import parse_id
 from shop.locales import country_name, language_name
 from shop.money import format_money
 from shop.pdf import pdf_response
 
 from . import einvoice, services
-from .admin_list import BulkActionsMixin, BuyerFilter, ProductFilter, ReceivableAgeFilter
+from .admin_list import (
+    BulkActionsMixin,
+    BuyerFilter,
+    ProductFilter,
+    ReceivableAgeFilter,
+    ShippingFilter,
+)
 from .admin_reports import SalesReportAdmin  # noqa: F401  (registers the reports page)
 from .aftersales import Return
 from .models import (
@@ -45,7 +50,7 @@ from .models import (
     Shipment,
     TrackingNumber,
 )
-from .pdf import render_invoice, render_packing_slip
+from .pdf import render_invoice
 
 
 class DateRangeFilter(admin.ListFilter):
@@ -168,6 +173,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         "payment_status",
         "payment_method",
         DateRangeFilter,
+        ShippingFilter,
         ReceivableAgeFilter,
         BuyerFilter,
         ProductFilter,
@@ -576,90 +582,6 @@ class InvoiceAdmin(_DocumentAdmin):
         return redirect(reverse("admin:orders_invoice_change", args=[invoice.pk]))
 
 
-@admin.register(Shipment, site=backoffice)
-class ShipmentAdmin(_DocumentAdmin):
-    list_display = ["number", "created", "order_link", "tracking_sent_at"]
-    list_select_related = ["order"]
-    search_fields = ["=number", "=order__number", "tracking__number"]
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/pdf/", wrap(self.pdf_view), name="orders_shipment_pdf"),
-            path(
-                "<int:pk>/send-tracking/",
-                wrap(self.send_tracking_view),
-                name="orders_shipment_send_tracking",
-            ),
-            path(
-                "<int:pk>/delivered/", wrap(self.delivered_view), name="orders_shipment_delivered"
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._guard(request)
-        shipment = get_object_or_404(
-            Shipment.objects.select_related("order", "order__shipping_method").prefetch_related(
-                "lines__order_line", "tracking"
-            ),
-            pk=_int(object_id),
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Shipment %(number)s") % {"number": shipment.number},
-            "shipment": shipment,
-            "order": shipment.order,
-            "can_change": self.has_change_permission(request),
-        }
-        return TemplateResponse(request, "admin/orders/shipment/detail.html", context)
-
-    def pdf_view(self, request, pk):
-        self._guard(request)
-        shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
-        return pdf_response(render_packing_slip(shipment), shipment.filename)
-
-    def send_tracking_view(self, request, pk):
-        self._guard(request, change=True)
-        shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
-        if request.method == "POST":
-            try:
-                services.send_tracking(shipment, user=request.user)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("Tracking information is being e-mailed to %(email)s.")
-                    % {"email": shipment.order.email},
-                )
-        return redirect(reverse("admin:orders_shipment_change", args=[shipment.pk]))
-
-    def delivered_view(self, request, pk):
-        """Enter (or clear) the date the carrier delivered the shipment: the withdrawal period
-        of the order runs from the delivery of its last shipment."""
-        self._guard(request, change=True)
-        shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
-        if request.method == "POST":
-            raw = (request.POST.get("delivered_on") or "").strip()
-            try:
-                delivered_on = parse_typed_date(raw)
-            except ValueError:
-                messages.error(
-                    request,
-                    _("Enter the delivery date as %(format)s.") % {"format": date_format_hint()},
-                )
-            else:
-                try:
-                    services.set_delivered(shipment, delivered_on, user=request.user)
-                except DomainError as exc:
-                    messages.error(request, exc.message)
-                else:
-                    messages.success(request, _("Delivery date saved."))
-        return redirect(reverse("admin:orders_shipment_change", args=[shipment.pk]))
-
-
 def _int(value):
     """An id from the URL or the request data; 404 for anything else (``shop.forms.parse_id``)."""
     number = parse_id(value)
@@ -668,6 +590,6 @@ def _int(value):
     return number
 
 
-# Credit notes, returns and withdrawals (issue 20) have their own module.
+# Credit notes, returns and withdrawals (issue 20), and shipments, have their own modules.
 
-from . import admin_aftersales  # noqa: E402, F401
+from . import admin_aftersales, admin_shipping  # noqa: E402, F401

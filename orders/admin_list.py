@@ -1,7 +1,7 @@
 """The order list's filters behind the start page's figures and its bulk actions.
 
-Bulk actions ("Create invoices", "Print invoices", "Print packing slips", "Mark paid",
-"Export CSV") call ``orders.services.bulk``, which goes through the single-order services.
+Bulk actions ("Create invoices", "Print invoices", "Print pick list", "Ship orders",
+"Print packing slips", "Mark paid", "Export CSV") call ``orders.services.bulk``, which goes through the single-order services.
 Up to ``ASYNC_THRESHOLD`` orders run in the request; more run as a background job with the
 shared progress page (``shop.jobs``). What was left out, and why, is reported either way.
 """
@@ -79,6 +79,28 @@ class ReceivableAgeFilter(admin.SimpleListFilter):
         return queryset.filter(self.invoiced_between(*self.BUCKETS[value]))
 
 
+class ShippingFilter(admin.SimpleListFilter):
+    """Open orders with goods left to ship: ready (the payment allows it) or waiting for
+    the bank transfer (``OrderQuerySet.ready_to_ship``). The start page's "Orders to ship"
+    links here; "Ship orders" and "Print pick list" work on what it lists."""
+
+    title = gettext_lazy("shipping")
+    parameter_name = "to_ship"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("ready", gettext_lazy("Ready to ship")),
+            ("awaiting_payment", gettext_lazy("Waiting for payment")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ready":
+            return queryset.ready_to_ship()
+        if self.value() == "awaiting_payment":
+            return queryset.awaiting_payment_to_ship()
+        return queryset
+
+
 class BuyerFilter(admin.SimpleListFilter):
     """First order of its buyer (by e-mail address, guests included) or a repeat order."""
 
@@ -143,6 +165,8 @@ class BulkActionsMixin:
     actions = [
         "bulk_create_invoices",
         "bulk_print_invoices",
+        "bulk_print_pick_list",
+        "bulk_ship",
         "bulk_print_packing_slips",
         "bulk_mark_paid",
         "bulk_export_csv",
@@ -213,6 +237,20 @@ class BulkActionsMixin:
     def bulk_print_invoices(self, request, queryset):
         return self._run_bulk(
             request, queryset, "orders.print_invoices", _("Print invoices"), "orders.view_order"
+        )
+
+    @admin.action(description=gettext_lazy("Print pick list (one PDF)"), permissions=["view"])
+    def bulk_print_pick_list(self, request, queryset):
+        return self._run_bulk(
+            request, queryset, "orders.print_pick_list", _("Print pick list"), "orders.view_order"
+        )
+
+    @admin.action(
+        description=gettext_lazy("Ship orders and print packing slips"), permissions=["change"]
+    )
+    def bulk_ship(self, request, queryset):
+        return self._run_bulk(
+            request, queryset, "orders.ship", _("Ship orders"), "orders.change_order"
         )
 
     @admin.action(description=gettext_lazy("Print packing slips (one PDF)"), permissions=["view"])

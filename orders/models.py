@@ -3,8 +3,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Sum, Value
-from django.db.models.functions import Greatest, Upper
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Upper
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
@@ -46,6 +46,42 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(
             payment_status__in=[Order.PaymentStatus.UNPAID, Order.PaymentStatus.AUTHORIZED]
         )
+
+    def with_goods_to_ship(self):
+        """Open orders (pending or processing) with goods not shipped yet: more units of
+        the lines shipped physically than their shipments hold. (Units credited before
+        shipping are only possible on an invoiced order, which is complete once the rest
+        has left, so they need not be counted here.)"""
+        ordered = (
+            OrderLine.objects.filter(order=OuterRef("pk"), is_downloadable=False, is_giftcard=False)
+            .order_by()
+            .values("order")
+            .annotate(units=Sum("quantity"))
+            .values("units")
+        )
+        shipped = (
+            ShipmentLine.objects.filter(shipment__order=OuterRef("pk"))
+            .order_by()
+            .values("shipment__order")
+            .annotate(units=Sum("quantity"))
+            .values("units")
+        )
+        return (
+            self.filter(status__in=[Order.Status.PENDING, Order.Status.PROCESSING])
+            .alias(
+                units_ordered=Coalesce(Subquery(ordered), 0),
+                units_shipped=Coalesce(Subquery(shipped), 0),
+            )
+            .filter(units_ordered__gt=F("units_shipped"))
+        )
+
+    def ready_to_ship(self):
+        """Goods to ship, and the payment allows it (``Order.payment_allows_shipping``)."""
+        return self.with_goods_to_ship().filter(Order.payment_allows_shipping_q())
+
+    def awaiting_payment_to_ship(self):
+        """Goods to ship, held back until the payment arrives (an unpaid bank transfer)."""
+        return self.with_goods_to_ship().exclude(Order.payment_allows_shipping_q())
 
     def cancelable_pending(self):
         """Pending orders nothing was taken for (what erasing a customer cancels first)."""
@@ -390,6 +426,27 @@ class Order(models.Model):
         """The payment method has collected (partly credited orders, and those with a refund
         still to pay out, stay paid)."""
         return self.payment_status in self.PAID_STATUSES
+
+    # The payment methods that collect on or after delivery: their goods leave unpaid.
+    PAID_LATER = (PaymentMethod.Kind.COD, PaymentMethod.Kind.INVOICE)
+
+    @property
+    def payment_allows_shipping(self):
+        """May the goods leave? Yes once the payment method has collected or reserved the
+        money (paid, or a card payment authorized), or when it collects on or after
+        delivery (cash on delivery, pay on invoice) — not while a bank transfer is awaited."""
+        return (
+            self.is_paid
+            or self.payment_status == self.PaymentStatus.AUTHORIZED
+            or self.payment_method.kind in self.PAID_LATER
+        )
+
+    @classmethod
+    def payment_allows_shipping_q(cls):
+        """``payment_allows_shipping`` as a filter (the order list, the start page)."""
+        return Q(payment_status__in=[*cls.PAID_STATUSES, cls.PaymentStatus.AUTHORIZED]) | Q(
+            payment_method__kind__in=cls.PAID_LATER
+        )
 
     @property
     def awaits_transfer(self):

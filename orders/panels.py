@@ -105,6 +105,14 @@ def register():
         cap=NEW_ORDERS_CAP,
     )
     admin.backoffice.attention(
+        _("Orders to ship"),
+        "admin:orders_order_changelist",
+        lambda: Order.objects.ready_to_ship().order_by()[: NEW_ORDERS_CAP + 1].count(),
+        permission="orders.change_order",
+        query="?to_ship=ready",
+        cap=NEW_ORDERS_CAP,
+    )
+    admin.backoffice.attention(
         _("New withdrawals"),
         "admin:orders_withdrawal_changelist",
         lambda: Withdrawal.objects.new().count(),

@@ -1,4 +1,5 @@
-"""Bulk work on many orders (the order list's actions): invoices, payments, documents, CSV.
+"""Bulk work on many orders (the order list's actions): invoices, payments, shipping, pick
+lists, documents, CSV.
 
 Every operation goes through the single-order service the order page's buttons use
 (``create_invoice``, ``mark_paid``) or renders the same documents (``orders.pdf``), one
@@ -17,10 +18,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from shop.exceptions import DomainError
 from shop.exports import csv_text
 from shop.jobs import JobResult
-from shop.models import PaymentMethod
+from shop.models import PaymentMethod, Product
 
 from ..models import Invoice, Order, Shipment
-from .lifecycle import FINAL_STATES, create_invoice, mark_paid
+from .lifecycle import FINAL_STATES, create_invoice, create_shipment, mark_paid, order_state
 
 ASYNC_THRESHOLD = 200  # more orders than this run as a background job
 MAX_ORDERS = 10_000  # one run; more is a sign the list should be filtered first
@@ -130,6 +131,131 @@ def mark_prepayments_paid(order_ids, user=None, progress=None):
         "%(n)d order marked as paid.", "%(n)d orders marked as paid.", len(outcome.done)
     ) % {"n": len(outcome.done)}
     return _result(outcome, summary, nothing=_("No order was marked as paid."))
+
+
+def _shipping_blocker(order, state):
+    """Why ``order`` cannot be shipped in full now, or None."""
+    if order.status in FINAL_STATES:
+        return _("the order is %(status)s") % {"status": _status(order)}
+    if not any(p.line.needs_shipping for p in state.progress):
+        return _("nothing to ship (downloads or gift cards)")
+    if state.fully_shipped:
+        return _("already shipped")
+    if not order.payment_allows_shipping:
+        return _("waiting for payment (%(method)s)") % {"method": order.payment_method.name}
+    return None
+
+
+def ship_orders(order_ids, user=None, progress=None):
+    """Ship everything left to ship of each selected order — one shipment each, through the
+    order page's ``create_shipment`` — and return their packing slips as one PDF. An order
+    waiting for its bank transfer is left out, as is one with nothing left to ship."""
+    from ..pdf import render_packing_slip
+
+    outcome, parts = Outcome(), []
+    for order in _orders(order_ids, progress):
+        state = order_state(order)
+        blocker = _shipping_blocker(order, state)
+        if blocker:
+            outcome.skip(order, blocker)
+            continue
+        try:
+            shipment = create_shipment(
+                order, {p.line.pk: p.remaining for p in state.progress if p.remaining}, user=user
+            )
+        except DomainError as exc:
+            outcome.skip(order, exc.message)
+            continue
+        parts.append(render_packing_slip(shipment))
+        outcome.done.append(order.number)
+    file = (f"packing-slips-{_stamp()}.pdf", _merge(parts)) if parts else None
+    summary = ngettext(
+        "%(n)d order shipped; its packing slip is in the PDF.",
+        "%(n)d orders shipped; their packing slips are in one PDF.",
+        len(outcome.done),
+    ) % {"n": len(outcome.done)}
+    return _result(outcome, summary, file, nothing=_("No order was shipped."))
+
+
+@dataclass
+class PickRow:
+    """One product of a pick list: every unit of it the selected orders still need."""
+
+    sku: str
+    name: str
+    quantity: int = 0
+    orders: list = field(default_factory=list)  # (order number, units)
+
+
+def _names(picked):
+    """{product id: name} in the current language (the staff member's) — an order line
+    keeps the name in its order's language; the picker reads their own."""
+    ids = {p.line.product_id for _order, lines in picked for p in lines if p.line.product_id}
+    return {product.pk: product.name for product in Product.objects.filter(pk__in=ids)}
+
+
+def pick_rows(picked, names):
+    """The goods left to ship of ``picked`` ((order, its progress rows left to ship)), by
+    product: SKU order, so the picker walks the shelves once."""
+    rows = {}
+    for order, lines in picked:
+        for p in lines:
+            line = p.line
+            key = line.product_id or (line.sku, line.name)
+            row = rows.setdefault(
+                key, PickRow(sku=line.sku, name=names.get(line.product_id, line.name))
+            )
+            row.quantity += p.remaining
+            row.orders.append((order.number, p.remaining))
+    return sorted(rows.values(), key=lambda r: (r.sku.casefold(), r.name.casefold()))
+
+
+def print_pick_list(order_ids, progress=None):
+    """A pick list of the selected orders' goods left to ship (one PDF, in the language of
+    the job: the staff member's): each product once with its total and the orders that need
+    it, then each order with its delivery address. Orders left out are named with the
+    reason."""
+    from shop.pdf import render_pdf
+
+    outcome, picked = Outcome(), []
+    for order in _orders(order_ids, progress):
+        state = order_state(order)
+        blocker = _shipping_blocker(order, state)
+        if blocker:
+            outcome.skip(order, blocker)
+            continue
+        picked.append((order, [p for p in state.progress if p.remaining]))
+        outcome.done.append(order.number)
+    names = _names(picked)
+    rows = pick_rows(picked, names)
+    file = None
+    if picked:
+        orders = [
+            (
+                order,
+                [
+                    (p.remaining, names.get(p.line.product_id, p.line.name), p.line.sku)
+                    for p in lines
+                ],
+            )
+            for order, lines in picked
+        ]
+        pdf = render_pdf(
+            "pdf/pick_list.html",
+            {
+                "rows": rows,
+                "orders": orders,
+                "units": sum(r.quantity for r in rows),
+                "created": timezone.now(),
+            },
+        )
+        file = (f"pick-list-{_stamp()}.pdf", pdf)
+    summary = ngettext(
+        "Pick list of %(n)d order in one PDF.",
+        "Pick list of %(n)d orders in one PDF.",
+        len(outcome.done),
+    ) % {"n": len(outcome.done)}
+    return _result(outcome, summary, file, nothing=_("No order is ready to ship."))
 
 
 def _status(order):
@@ -304,6 +430,16 @@ JOBS = {
     "orders.print_packing_slips": _job(
         gettext_lazy("Print packing slips"),
         lambda job, progress: print_packing_slips(job.params["ids"], progress),
+    ),
+    "orders.ship": _job(
+        gettext_lazy("Ship orders"),
+        lambda job, progress: ship_orders(
+            job.params["ids"], user=job.created_by, progress=progress
+        ),
+    ),
+    "orders.print_pick_list": _job(
+        gettext_lazy("Print pick list"),
+        lambda job, progress: print_pick_list(job.params["ids"], progress),
     ),
     "orders.export_csv": _job(
         gettext_lazy("Export orders"),

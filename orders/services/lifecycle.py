@@ -587,6 +587,54 @@ def _pdf_attachment(document, generator):
     }
 
 
+def tracking_parcels(tracking):
+    """``tracking`` ((carrier, number) pairs as typed) checked: [(carrier, number)], blank
+    pairs left out, each parcel once."""
+    parcels = []
+    for carrier, number in tracking or ():
+        carrier, number = (carrier or "").strip().lower(), (number or "").strip()
+        if not carrier and not number:
+            continue
+        if carrier not in TrackingNumber.Carrier.values:
+            raise OrderError(_("Unknown carrier %(carrier)s.") % {"carrier": carrier})
+        if not number or len(number) > 64:
+            raise OrderError(_("Enter a tracking number (up to 64 characters)."))
+        if (carrier, number) not in parcels:
+            parcels.append((carrier, number))
+    return parcels
+
+
+def add_tracking(shipment, tracking, user=None):
+    """Add tracking numbers to a shipment that left without them (shipped in bulk, or a
+    parcel added later). Returns the numbers added; one the shipment has is not added twice.
+    E-mailing them is ``send_tracking``'s."""
+    with transaction.atomic():
+        locked = _lock(shipment.order)
+        parcels = tracking_parcels(tracking)
+        if not parcels:
+            raise OrderError(_("Enter a tracking number (up to 64 characters)."))
+        have = set(
+            TrackingNumber.objects.filter(shipment=shipment).values_list("carrier", "number")
+        )
+        added = TrackingNumber.objects.bulk_create(
+            TrackingNumber(shipment=shipment, carrier=c, number=n)
+            for c, n in parcels
+            if (c, n) not in have
+        )
+        if not added:
+            raise OrderError(_("The shipment already has this tracking number."))
+        _event(
+            locked,
+            events.part(
+                gettext_noop("Tracking number %(tracking)s added to shipment %(number)s."),
+                tracking=", ".join(str(t) for t in added),
+                number=shipment.number,
+            ),
+            user=user,
+        )
+    return added
+
+
 def create_shipment(order, lines, tracking=(), user=None):
     """Ship ``lines`` ({order line id: quantity}); partial shipments are allowed.
 
@@ -619,16 +667,7 @@ def create_shipment(order, lines, tracking=(), user=None):
             wanted[line_id] = quantity
         if not wanted:
             raise OrderError(_("Choose at least one item to ship."))
-        parcels = []
-        for carrier, number in tracking or ():
-            carrier, number = (carrier or "").strip().lower(), (number or "").strip()
-            if not carrier and not number:
-                continue
-            if carrier not in TrackingNumber.Carrier.values:
-                raise OrderError(_("Unknown carrier %(carrier)s.") % {"carrier": carrier})
-            if not number or len(number) > 64:
-                raise OrderError(_("Enter a tracking number (up to 64 characters)."))
-            parcels.append((carrier, number))
+        parcels = tracking_parcels(tracking)
         count = Shipment.objects.filter(order=locked).count()
         shipment = Shipment.objects.create(
             order=locked, number=f"{locked.number}-{count + 1}", created_by=user
