@@ -9,8 +9,10 @@ shared progress page (``shop.jobs``). What was left out, and why, is reported ei
 from datetime import datetime, time, timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,6 +26,7 @@ from .models import Invoice, Order, OrderLine
 from .services import bulk
 
 SKIPPED_SHOWN = 15
+CONFIRM_SHOWN = 20  # orders listed on a confirmation page; the rest as a count
 
 
 # --- filters ------------------------------------------------------------------------------
@@ -172,7 +175,9 @@ class BulkActionsMixin:
         "bulk_export_csv",
     ]
 
-    def _run_bulk(self, request, queryset, kind, title, permission):
+    def _run_bulk(self, request, queryset, kind, title, permission, confirm=None):
+        """``confirm``: (what will happen, the button) — for actions that issue documents,
+        take money or send goods, a page listing the orders asks first."""
         ids = list(queryset.order_by().values_list("pk", flat=True)[: bulk.MAX_ORDERS + 1])
         if len(ids) > bulk.MAX_ORDERS:
             self.message_user(
@@ -182,6 +187,8 @@ class BulkActionsMixin:
                 messages.ERROR,
             )
             return None
+        if confirm and request.POST.get("confirm") != "yes":
+            return self._confirm_page(request, queryset, len(ids), title, *confirm)
         params = {
             "ids": ids,
             "subjects": [order_ref(pk) for pk in ids],
@@ -193,6 +200,25 @@ class BulkActionsMixin:
             return HttpResponseRedirect(job.get_absolute_url())
         job = jobs.run_inline(kind, params, **options)
         return self._report(request, job)
+
+    def _confirm_page(self, request, queryset, count, title, question, button):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "question": question(count),
+            "button": button(count),
+            "count": count,
+            "preview": list(
+                queryset.select_related("payment_method").order_by("number")[:CONFIRM_SHOWN]
+            ),
+            "action": request.POST.get("action", ""),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "back": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/orders/order/bulk_confirm.html", context)
 
     def _report(self, request, job):
         """A file without anything skipped is the answer itself; otherwise the result page
@@ -231,6 +257,24 @@ class BulkActionsMixin:
             "orders.create_invoices",
             _("Create invoices"),
             "orders.change_order",
+            confirm=(
+                lambda n: (
+                    ngettext(
+                        "Create the invoice of %(n)d order? It gets the next invoice number and is "
+                        "final (only a credit note corrects it); an authorized card payment is "
+                        "captured. Orders already invoiced or canceled are left out.",
+                        "Create the invoices of %(n)d orders? Each gets the next invoice number "
+                        "and is final (only a credit note corrects it); authorized card payments "
+                        "are captured. Orders already invoiced or canceled are left out.",
+                        n,
+                    )
+                    % {"n": n}
+                ),
+                lambda n: (
+                    ngettext("Yes, create %(n)d invoice", "Yes, create %(n)d invoices", n)
+                    % {"n": n}
+                ),
+            ),
         )
 
     @admin.action(description=gettext_lazy("Print invoices (one PDF)"), permissions=["view"])
@@ -250,7 +294,26 @@ class BulkActionsMixin:
     )
     def bulk_ship(self, request, queryset):
         return self._run_bulk(
-            request, queryset, "orders.ship", _("Ship orders"), "orders.change_order"
+            request,
+            queryset,
+            "orders.ship",
+            _("Ship orders"),
+            "orders.change_order",
+            confirm=(
+                lambda n: (
+                    ngettext(
+                        "Ship everything left to ship of %(n)d order? A shipment is recorded "
+                        "and its packing slip printed. Orders waiting for a bank transfer, "
+                        "shipped or canceled are left out.",
+                        "Ship everything left to ship of %(n)d orders? A shipment is recorded "
+                        "for each and their packing slips printed. Orders waiting for a bank "
+                        "transfer, shipped or canceled are left out.",
+                        n,
+                    )
+                    % {"n": n}
+                ),
+                lambda n: ngettext("Yes, ship %(n)d order", "Yes, ship %(n)d orders", n) % {"n": n},
+            ),
         )
 
     @admin.action(description=gettext_lazy("Print packing slips (one PDF)"), permissions=["view"])
@@ -271,6 +334,26 @@ class BulkActionsMixin:
             "orders.mark_paid",
             _("Mark prepayment orders paid"),
             "orders.change_order",
+            confirm=(
+                lambda n: (
+                    ngettext(
+                        "Mark %(n)d order as paid? Do this only once its bank transfer has "
+                        "arrived: gift cards and download links are sent and loyalty points "
+                        "booked. Orders that are not prepayment orders or already paid are left "
+                        "out.",
+                        "Mark %(n)d orders as paid? Do this only once their bank transfers have "
+                        "arrived: gift cards and download links are sent and loyalty points "
+                        "booked. Orders that are not prepayment orders or already paid are left "
+                        "out.",
+                        n,
+                    )
+                    % {"n": n}
+                ),
+                lambda n: (
+                    ngettext("Yes, mark %(n)d order as paid", "Yes, mark %(n)d orders as paid", n)
+                    % {"n": n}
+                ),
+            ),
         )
 
     @admin.action(description=gettext_lazy("Export CSV"), permissions=["view"])

@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from orders import services
-from orders.models import Invoice, Order
+from orders.models import Invoice, Order, Shipment
 from orders.services import bulk
 from shop.models import BackgroundJob
 from tests.factories import PaymentMethodFactory, RoleUserFactory
@@ -22,12 +22,13 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:orders_order_changelist")
 
 
-def act(client, action, orders, follow=False):
-    return client.post(
-        CHANGELIST,
-        {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in orders]},
-        follow=follow,
-    )
+def act(client, action, orders, follow=False, confirm=True):
+    """Run a bulk action; ``confirm``: as the confirmation page posts it back (actions that
+    issue documents, take money or ship ask first; the others ignore it)."""
+    data = {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in orders]}
+    if confirm:
+        data["confirm"] = "yes"
+    return client.post(CHANGELIST, data, follow=follow)
 
 
 def texts(response):
@@ -198,3 +199,26 @@ def test_downloading_a_jobs_file_is_in_the_access_log(admin_client, make_order):
     entry = AccessLogEntry.objects.filter(path=url).get()
     assert entry.action == "print"
     assert f"order:{invoiced.pk}" in entry.subjects and f"order:{pending.pk}" in entry.subjects
+
+
+@pytest.mark.parametrize(
+    "action, question, button",
+    [
+        ("bulk_create_invoices", "Create the invoices of 2 orders?", "Yes, create 2 invoices"),
+        ("bulk_mark_paid", "Mark 2 orders as paid?", "Yes, mark 2 orders as paid"),
+        ("bulk_ship", "Ship everything left to ship of 2 orders?", "Yes, ship 2 orders"),
+    ],
+)
+def test_actions_that_issue_take_money_or_ship_ask_first(
+    admin_client, make_order, prepayment, action, question, button
+):
+    orders = [make_order(payment_method_id=prepayment.pk) for _ in range(2)]
+    response = act(admin_client, action, orders, confirm=False)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert question in page and f'value="{button}"' in page
+    assert all(o.number in page for o in orders)
+    assert '<input type="hidden" name="confirm" value="yes">' in page
+    assert not Invoice.objects.exists()
+    assert not Shipment.objects.exists()
+    assert all(reload(o).payment_status == Order.PaymentStatus.UNPAID for o in orders)
