@@ -202,8 +202,8 @@ def withdrawal_information_pdf_bytes(order_id):
     from .services.withdrawals import information
 
     order = Order.objects.select_related("payment_method").get(pk=order_id)
-    return render_pdf(
-        "pdf/withdrawal_information.html",
-        {"order": order, **information(order)},
-        language=order.language,
-    )
+    # The trader's address names the country: in the order's language, also in a worker
+    # or a "Send again" that has no language of its own.
+    with translation.override(order.language):
+        context = {"order": order, **information(order)}
+    return render_pdf("pdf/withdrawal_information.html", context, language=order.language)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from orders import links, pdf, services
 from orders.models import CreditNote, Order
@@ -105,9 +106,14 @@ def test_confirmation_and_its_pdf_carry_the_official_wording_in_the_orders_langu
     mail = written(OutboxEmail.objects.get(template="order_confirmation"))
     assert INSTRUCTIONS[language] in mail.body_text.replace("\n", " ")
     assert MODEL_FORM[language] in mail.body_text.replace("\n", " ")
-    text = pdf_text(pdf.withdrawal_information_pdf_bytes(order.pk)).replace("\n", " ")
+    # As a worker or "Send again" renders it: in English, whatever the order's language.
+    with translation.override("en"):
+        text = pdf_text(pdf.withdrawal_information_pdf_bytes(order.pk)).replace("\n", " ")
     assert f"AGB-{language}" in text
     assert MODEL_FORM[language][:40] in text
+    # The trader's address names the country in the order's language, not the worker's.
+    country = {"de": "Deutschland", "pl": "Niemcy", "da": "Tyskland"}[language]
+    assert f"Hamburg, {country}" in text and "Germany" not in text
 
 
 def test_confirmation_pdf_is_attached_when_the_email_is_sent(
