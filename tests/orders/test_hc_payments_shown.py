@@ -120,7 +120,7 @@ def test_a_part_paid_by_gift_card_shows_the_rest_due_then_paid_by_the_method(
     assert order.payment_status == Order.PaymentStatus.AUTHORIZED  # the card holds the rest
 
     text, html = confirmation(order)
-    assert "Paid by gift card: €10.00" in text and f"Amount due: €{rest}" in text
+    assert "Paid by gift card: −€10.00" in text and f"Amount due: €{rest}" in text
     assert "Payment method: Credit card" in text and f"We charge €{rest}" in text
     assert f"Amount due €{rest}" in html and "Payment method: Credit card" in html
 

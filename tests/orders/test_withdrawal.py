@@ -475,3 +475,20 @@ def test_the_acknowledgement_asks_to_send_back_only_goods_that_were_shipped(make
     assert "Nothing of it has been shipped to you yet" in body[pending.number]
     assert "Please send the goods back" not in body[pending.number]
     assert "Please send the goods back" in body[sent.number]
+
+
+def test_withdrawing_from_unshipped_items_says_the_rest_of_the_order_still_comes(
+    make_order, product
+):
+    from tests.factories import ProductFactory
+
+    order = make_order({product.pk: 1, ProductFactory().pk: 1})
+    line = order.lines.get(product=product)
+    services.record_withdrawal(
+        name="Erika", email=order.email, order_number=order.number, items={line.pk: 1}
+    )
+    body = OutboxEmail.objects.get(template="order_withdrawal_received").body_text
+    text = " ".join(body.split())
+    assert "The items you withdrew from have not been shipped to you yet" in text
+    assert "the rest of your order is not affected" in text
+    assert "Nothing of it has been shipped" not in text
