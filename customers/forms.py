@@ -36,6 +36,10 @@ class LoginForm(auth_forms.AuthenticationForm):
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
+        # Django's says "Please enter a correct e-mail and password" (German: "Bitte … eingeben",
+        # as if a field were empty) and that both may be case-sensitive — an e-mail address is
+        # not.
+        "invalid_login": _("The e-mail address or the password is not correct."),
         "rejected": _("This customer account is blocked. Please contact the shop."),
     }
 

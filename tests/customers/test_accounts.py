@@ -77,6 +77,12 @@ def test_wrong_password_is_refused(client, customer):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    # Says what is wrong — not "please enter", not that an e-mail address is case-sensitive.
+    assert "The e-mail address or the password is not correct." in response.content.decode()
+    german = client.post(
+        "/de" + reverse("customers:login"), {"username": customer.email, "password": "wrong"}
+    )
+    assert "Die E-Mail-Adresse oder das Passwort ist nicht korrekt." in german.content.decode()
 
 
 def test_rejected_customer_cannot_log_in_and_sees_clear_message(client):
