@@ -11,16 +11,23 @@ from django.views.decorators.http import require_POST
 from shop.clientip import client_ip
 from shop.models import ShopSettings
 from shop.money import format_money
-from shop.ratelimit import RateLimit
+from shop.ratelimit import (
+    GIFTCARD_LOOKUP_LIMIT,
+    GIFTCARD_LOOKUP_WINDOW,
+    GIFTCARD_LOOKUPS,
+    RateLimit,
+)
 
 from . import services
 from .forms import BalanceCheckForm, RedeemForm
 from .models import CreditAccount, GiftCard, LedgerEntry
 
-# Card numbers must not be guessable by trying: at most this many checks per window.
-CHECK_LIMIT = 10
-CHECK_WINDOW = 600  # seconds
-BALANCE_CHECKS = RateLimit("giftcards:balance", limit=CHECK_LIMIT, window=CHECK_WINDOW)
+# Card numbers must not be guessable by trying: at most this many checks per window. The
+# balance check shares its allowance with the checkout's gift-card field (orders.views:
+# the numbers the checkout could not use count against it too; shop.ratelimit).
+CHECK_LIMIT = GIFTCARD_LOOKUP_LIMIT
+CHECK_WINDOW = GIFTCARD_LOOKUP_WINDOW  # seconds
+BALANCE_CHECKS = GIFTCARD_LOOKUPS
 REDEEM_ATTEMPTS = RateLimit("giftcards:redeem", limit=CHECK_LIMIT, window=CHECK_WINDOW)
 
 

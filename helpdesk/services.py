@@ -181,15 +181,19 @@ def create_contact_request(
         # Only attach an order the sender can prove is theirs: otherwise a stranger's message
         # would appear on another customer's order page.
         order = Order.objects.filter(number=order_number).first()
-        owns = order is not None and (
-            order.email.lower() == email.lower()
-            or (customer is not None and order.customer_id == customer.pk)
-        )
-        if not owns:
+        in_account = order is not None and customer is not None and order.customer_id == customer.pk
+        if not in_account and not (order is not None and order.email.lower() == email.lower()):
             raise HelpdeskError(
                 _("We could not find an order with this number for your e-mail address."),
                 field="order_number",
             )
+        if not in_account:
+            # Found by the typed address alone, which anyone can type (and an account's
+            # address, which nobody confirmed): the request goes to that address as a
+            # guest's, never into the sender's account, whose pages would show the shop's
+            # answers about someone else's order. Its owner can take it into their account
+            # through the e-mailed link (can_claim); the sender sees nothing of the order.
+            customer = None
     thread = _new_thread(
         subject=subject,
         topic=topic,

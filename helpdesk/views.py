@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from orders.models import Order
 from shop.clientip import client_ip
-from shop.exceptions import DomainError, add_to_form
+from shop.exceptions import DomainError, LinkNotValid, add_to_form
 from shop.ratelimit import RateLimit
 
 from . import attachments, services
@@ -21,6 +21,15 @@ THROTTLE_WINDOW = 3600  # seconds
 # Requests per client and hour; only accepted (or silently dropped spam) requests count.
 CONTACT_REQUESTS = RateLimit(
     "helpdesk:contact", limit=("HELPDESK_CONTACT_LIMIT", 5), window=THROTTLE_WINDOW
+)
+# The form says whether an order number belongs to the typed e-mail address: order numbers
+# it found no order for are counted per client, and past the limit a request naming an order
+# number is refused without looking it up — also the right one, so nothing tells them apart
+# (as the withdrawal form: orders.views.WITHDRAWAL_FAILED_LOOKUPS).
+CONTACT_FAILED_LOOKUPS = RateLimit(
+    "helpdesk:contact-unmatched",
+    limit=("HELPDESK_CONTACT_LOOKUP_LIMIT", 5),
+    window=THROTTLE_WINDOW,
 )
 
 
@@ -37,6 +46,23 @@ def _visible_messages():
     )
 
 
+def _order_lookup_refused(form, ip):
+    """Past CONTACT_FAILED_LOOKUPS a request naming an order number is refused (at that
+    field, everything else kept) before the number is looked up."""
+    if not form.cleaned_data["order_number"] or not CONTACT_FAILED_LOOKUPS.exceeded(ip):
+        return False
+    form.add_error(
+        "order_number",
+        _(
+            "You have entered several order numbers we could not find for your e-mail "
+            "address. Please check the order number and the e-mail address as in your order "
+            "confirmation and try again in an hour, or send your request without the order "
+            "number."
+        ),
+    )
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def contact(request):
     customer = _customer(request)
@@ -45,7 +71,8 @@ def contact(request):
         initial = {"name": customer.get_full_name(), "email": customer.email}
     form = ContactForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        if CONTACT_REQUESTS.exceeded(client_ip(request)):
+        ip = client_ip(request)
+        if CONTACT_REQUESTS.exceeded(ip):
             form.is_valid()
             form.add_error(
                 None,
@@ -56,10 +83,10 @@ def contact(request):
             )
         elif form.is_spam:
             # Accept and drop: the bot sees the normal success, nothing is stored or sent.
-            CONTACT_REQUESTS.hit(client_ip(request))
+            CONTACT_REQUESTS.hit(ip)
             messages.success(request, _("Thank you! We have received your request."))
             return redirect("helpdesk:contact")
-        elif form.is_valid():
+        elif form.is_valid() and not _order_lookup_refused(form, ip):
             cd = form.cleaned_data
             try:
                 services.create_contact_request(
@@ -73,9 +100,11 @@ def contact(request):
                     language=(get_language() or settings.LANGUAGE_CODE)[:2],
                 )
             except DomainError as exc:
+                if exc.field == "order_number":  # no order of this number for the address
+                    CONTACT_FAILED_LOOKUPS.hit(ip)
                 add_to_form(form, exc)
             else:
-                CONTACT_REQUESTS.hit(client_ip(request))
+                CONTACT_REQUESTS.hit(ip)
                 messages.success(
                     request,
                     _(
@@ -156,7 +185,7 @@ def account_thread(request, pk):
 def guest_thread(request, signed):
     thread = services.thread_from_signed(signed)
     if thread is None:
-        raise Http404(_("This link is not valid."))
+        raise LinkNotValid()
     if request.method == "GET" and services.can_claim(thread, request.user):
         # The link was e-mailed to the thread's address and the account has that address:
         # the owner has shown both, so the request joins the account's questions.
@@ -175,5 +204,5 @@ def account_attachment(request, pk, attachment_id):
 def guest_attachment(request, signed, attachment_id):
     thread = services.thread_from_signed(signed)
     if thread is None:
-        raise Http404(_("This link is not valid."))
+        raise LinkNotValid()
     return _customer_attachment(thread, attachment_id)

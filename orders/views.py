@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,7 +20,12 @@ from shop.exceptions import DomainError, add_to_form
 from shop.locales import country_name
 from shop.models import PaymentMethod, ShippingMethod, ShopSettings
 from shop.pdf import pdf_response
-from shop.ratelimit import RateLimit
+from shop.ratelimit import (
+    GIFTCARD_LOOKUP_LIMIT,
+    GIFTCARD_LOOKUP_WINDOW,
+    GIFTCARD_LOOKUPS,
+    RateLimit,
+)
 
 from . import einvoice, limits, links, pdf, services
 from .aftersales import Return, Withdrawal
@@ -37,6 +43,11 @@ from .services.checkout import delivery_notes, needs_shipping, quote_lines
 from .services.withdrawals import open_orders
 
 SUCCESS_SESSION_KEY = "last_order_id"
+
+# The numbers this checkout session has looked up (keyed digests, never the numbers): the
+# page sent again with one of them tells nothing new, so it is not counted again — a card
+# the customer applied keeps paying once the allowance is used up.
+GIFTCARDS_CHECKED_SESSION_KEY = "checkout_giftcards_checked"
 
 
 def _customer(request):
@@ -183,6 +194,11 @@ def checkout(request):
     # The order speaks the language the contract is made in: the checkout page's (its
     # confirmation, documents and e-mails), also for a customer whose profile says another.
     data = form.checkout_data(language=(get_language() or settings.LANGUAGE_CODE)[:2])
+    if data.giftcard_number and not _giftcard_lookup_allowed(request, data.giftcard_number):
+        # Nothing of this card is looked up (placed, quoted): the page shows the order
+        # without it, everything else as entered.
+        _refuse_giftcard(form)
+        data.giftcard_number, valid = "", False
     if valid:
         # A complete input is placed at once. The placement prices it and refuses what the
         # page would (a product gone, a code that does not apply, a payment method over the
@@ -214,6 +230,35 @@ def checkout(request):
     form.offer_payment_methods(offered)
     context = _checkout_context(form, quote, offered, customer, data)
     return render(request, "orders/checkout.html", {**context, "address_status": address_status})
+
+
+def _giftcard_lookup_allowed(request, number):
+    """May the checkout look up the typed gift-card ``number``? One this session has looked
+    up before, always; any other only within the client's allowance (GIFTCARD_LOOKUPS),
+    counted before it is looked up — so that requests sent at once cannot pass it either."""
+    # (however the digit groups are separated: the giftcards app reads them all alike)
+    key = salted_hmac(
+        "orders.checkout.giftcard", "".join(ch for ch in number if ch.isalnum())
+    ).hexdigest()
+    checked = request.session.get(GIFTCARDS_CHECKED_SESSION_KEY, [])
+    if key in checked:
+        return True
+    if GIFTCARD_LOOKUPS.attempt(client_ip(request)):
+        return False
+    checked = [*checked, key][-GIFTCARD_LOOKUP_LIMIT:]
+    request.session[GIFTCARDS_CHECKED_SESSION_KEY] = checked
+    return True
+
+
+def _refuse_giftcard(form):
+    message = _(
+        "Too many gift card numbers have been checked from your connection. Please try "
+        "again in %(minutes)d minutes, or clear this field to order without a gift card."
+    ) % {"minutes": GIFTCARD_LOOKUP_WINDOW // 60}
+    if form.is_bound:
+        form.add_error("giftcard_number", message)
+    else:  # the page shown again with a saved address filled in: shown, not validated
+        form.errors["giftcard_number"] = form.error_class([message])
 
 
 def _placed_from(request):

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shop import views as shop_views
 from shop.clientip import client_ip
-from shop.exceptions import add_to_form
+from shop.exceptions import LinkNotValid, add_to_form
 from shop.models import Product
 
 from . import review_requests, services
@@ -74,7 +73,7 @@ def request_page(request, signed):
     """The link of a review-request e-mail: one prefilled form per product of the order."""
     review_request = review_requests.request_from_signed(signed)
     if review_request is None:
-        raise Http404(_("This link is not valid any more."))
+        raise LinkNotValid()
     order = review_request.order
     products = [line.product for line in review_requests.reviewable_lines(order)]
     reviewed = set(
@@ -140,7 +139,7 @@ def request_page(request, signed):
 def unsubscribe(request, signed):
     email = review_requests.email_from_unsubscribe(signed)
     if email is None:
-        raise Http404(_("This link is not valid."))
+        raise LinkNotValid()
     done = False
     if request.method == "POST":
         review_requests.unsubscribe(email)
@@ -154,7 +153,7 @@ def confirm(request, signed):
     it with a button (a GET changes nothing: mail scanners open links)."""
     review = services.review_from_confirm_link(signed)
     if review is None:
-        raise Http404(_("This link is not valid any more."))
+        raise LinkNotValid()
     if request.method == "POST":
         try:
             services.confirm_review(review)

@@ -1,3 +1,7 @@
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+
 class DomainError(Exception):
     """An illegal operation on the shop's data. Views show ``message`` as a form error or
     backoffice message, commands print it on stderr; nothing has been changed.
@@ -18,3 +22,13 @@ def add_to_form(form, exc):
     """Show the domain error ``exc`` on ``form``: at its field if the form has that field,
     otherwise as an error of the whole form."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+class LinkNotValid(Http404):
+    """A link the shop e-mailed (review confirmation, review request, helpdesk thread,
+    unsubscribe …) that is tampered with, expired or used up: a 404 whose page says so in the
+    visitor's language (``shop.views.page_not_found``) instead of "Page not found"."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("This link is not valid any more."))
+        self.message = str(message or _("This link is not valid any more."))

@@ -73,3 +73,14 @@ class RateLimit:
     def attempt(self, client):
         """Count one attempt; True if it is over the limit (and must be refused)."""
         return self.hit(client) > self.limit
+
+
+# Gift-card numbers must not be found by trying them. The checkout's gift-card field
+# (orders.views) and the balance check (giftcards.views) draw on one allowance per client:
+# each balance check, and each number the checkout page looks up for the first time
+# (unknown, mistyped, blocked …). It lives here, below both apps.
+GIFTCARD_LOOKUP_LIMIT = 10
+GIFTCARD_LOOKUP_WINDOW = 600  # seconds
+GIFTCARD_LOOKUPS = RateLimit(
+    "giftcards:balance", limit=GIFTCARD_LOOKUP_LIMIT, window=GIFTCARD_LOOKUP_WINDOW
+)
