@@ -11,6 +11,20 @@ SESSION_KEY = "cart"
 MAX_QUANTITY = 99
 
 
+def available(product):
+    """How many pieces of ``product`` one cart line can hold: its stock while it tracks the
+    stock and cannot be backordered (the rule of checkout's final check,
+    ``orders.services.checkout._priced_lines``), never more than ``MAX_QUANTITY``."""
+    if product.stock is not None and not product.allow_backorders:
+        return max(0, min(MAX_QUANTITY, product.stock))
+    return MAX_QUANTITY
+
+
+def limited_by_stock(product):
+    """Is the stock, rather than ``MAX_QUANTITY``, what keeps a line of ``product`` small?"""
+    return available(product) < MAX_QUANTITY
+
+
 @dataclass
 class CartLine:
     product: Product
@@ -24,6 +38,16 @@ class CartLine:
     @property
     def total(self):
         return self.unit_price * self.quantity
+
+    @property
+    def available(self):
+        return available(self.product)
+
+    @property
+    def above_stock(self):
+        """More in the cart than can be sold now: the stock fell after the line was added
+        (checkout refuses the order until the quantity is lowered)."""
+        return self.quantity > self.available
 
 
 class Cart:
@@ -40,18 +64,26 @@ class Cart:
         self.session[SESSION_KEY] = self.items
         self.session.modified = True
 
+    def quantity(self, product_id):
+        return self.items.get(str(product_id), 0)
+
     def add(self, product, quantity=1):
-        current = self.items.get(str(product.pk), 0)
-        self.items[str(product.pk)] = max(1, min(MAX_QUANTITY, current + int(quantity)))
-        self.save()
+        """Adds up to ``quantity`` pieces, as many as the line can hold (``available``);
+        returns the line's quantity now (less than before if the stock fell meanwhile)."""
+        wanted = self.quantity(product.pk) + int(quantity)
+        return self.set(product.pk, min(available(product), wanted))
 
     def set(self, product_id, quantity):
-        quantity = int(quantity)
+        """Sets the line's quantity (0 removes it); returns the quantity it holds now. The
+        caller caps it at the stock (``available``): here only at ``MAX_QUANTITY``."""
+        quantity = min(MAX_QUANTITY, int(quantity))
         if quantity <= 0:
             self.items.pop(str(product_id), None)
+            quantity = 0
         else:
-            self.items[str(product_id)] = min(MAX_QUANTITY, quantity)
+            self.items[str(product_id)] = quantity
         self.save()
+        return quantity
 
     def clear(self):
         self.items = {}

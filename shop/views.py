@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import listing
-from .cart import MAX_QUANTITY, Cart
+from .cart import MAX_QUANTITY, Cart, available, limited_by_stock
 from .db import search_products, suggest_product_word
+from .exceptions import LinkNotValid
 from .forms import ProductSearchForm, parse_id
 from .middleware import storefront_path
 from .models import Category, Product, ShippingMethod, ShopSettings
@@ -199,11 +200,53 @@ def cart_view(request):
         {
             "cart": cart,
             "lines": lines,
+            "above_stock": any(line.above_stock for line in lines),
             "goods_total": goods_total,
             "free_over": free_over if needs_shipping else None,
             "missing_for_free": missing_for_free,
         },
     )
+
+
+def _back(request):
+    """Where a refused add-to-cart goes: the page it came from, never another site."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        referer = "shop:home"
+    return redirect(referer)
+
+
+def _capped(product, before, now):
+    """What to tell a customer whose line holds fewer than they asked for: ``before`` and
+    ``now`` are the line's quantities before and after."""
+    values = {"name": product.name, "quantity": now, "max": MAX_QUANTITY}
+    if not limited_by_stock(product):
+        if now == before:
+            message = _(
+                "You can order at most %(max)s × %(name)s, and your cart already holds "
+                "%(quantity)s."
+            )
+        else:
+            message = _(
+                "You can order at most %(max)s × %(name)s; your cart now holds %(quantity)s."
+            )
+        return message % values
+    values["stock"] = available(product)
+    if now == before:
+        message = ngettext(
+            "Only %(stock)s × %(name)s is available and it is already in your cart.",
+            "Only %(stock)s × %(name)s are available and all of them are already in your cart.",
+            values["stock"],
+        )
+    else:
+        message = ngettext(
+            "Only %(stock)s × %(name)s is available; your cart now holds %(quantity)s.",
+            "Only %(stock)s × %(name)s are available; your cart now holds %(quantity)s.",
+            values["stock"],
+        )
+    return message % values
 
 
 @require_POST
@@ -214,26 +257,33 @@ def cart_add(request):
         if parse_id(product_id) is not None
         else None
     )
-    quantity = parse_id(request.POST.get("quantity", "1")) or 0
-    if product is None or not 1 <= quantity <= MAX_QUANTITY:
+    if product is None:
         messages.error(request, _("This product cannot be added to the cart."))
-        referer = request.META.get("HTTP_REFERER", "")
-        if not url_has_allowed_host_and_scheme(
-            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            referer = "shop:home"
-        return redirect(referer)
+        return _back(request)
     if not product.orderable:
         messages.error(request, _("%(name)s is sold out.") % {"name": product.name})
         return redirect(product)
-    Cart(request).add(product, quantity)
-    messages.success(request, _("%(name)s was added to your cart.") % {"name": product.name})
+    quantity = parse_id(request.POST.get("quantity", "1").strip()) or 0
+    if not 1 <= quantity <= MAX_QUANTITY:
+        messages.error(
+            request, _("Please enter a quantity between 1 and %(max)d.") % {"max": MAX_QUANTITY}
+        )
+        return _back(request)
+    cart = Cart(request)
+    before = cart.quantity(product.pk)
+    now = cart.add(product, quantity)
+    if now == before + quantity:
+        messages.success(request, _("%(name)s was added to your cart.") % {"name": product.name})
+    else:
+        messages.warning(request, _capped(product, before, now))
     return redirect("shop:cart")
 
 
 @require_POST
 def cart_update(request):
-    """Set quantities (``qty-<product id>``; 0 removes) or remove one line (``remove``)."""
+    """Set quantities (``qty-<product id>``; 0 removes) or remove one line (``remove``). A
+    quantity above the stock is capped at it, and a line whose product sold out meanwhile
+    is removed, each with a warning (``shop.cart.available``)."""
     cart = Cart(request)
     remove = request.POST.get("remove")
     if remove:
@@ -255,11 +305,25 @@ def cart_update(request):
                 _("Please enter a quantity between 0 and %(max)d.") % {"max": MAX_QUANTITY},
             )
             return redirect("shop:cart")
-        updates[product_id] = quantity
+        if str(product_id) in cart.items:  # the update form cannot add products
+            updates[product_id] = quantity
+    products = Product.objects.active().in_bulk(list(updates)) if updates else {}
+    warnings = []
     for product_id, quantity in updates.items():
-        if str(product_id) in cart.items:
+        product = products.get(product_id)
+        if product is None or quantity <= available(product):
             cart.set(product_id, quantity)
+        elif available(product) == 0:
+            cart.set(product_id, 0)
+            warnings.append(
+                _("%(name)s is sold out and was removed from your cart.") % {"name": product.name}
+            )
+        else:
+            before = cart.quantity(product_id)
+            warnings.append(_capped(product, before, cart.set(product_id, available(product))))
     messages.success(request, _("Your cart was updated."))
+    for warning in warnings:
+        messages.warning(request, warning)
     return redirect("shop:cart")
 
 
@@ -284,6 +348,8 @@ def page_not_found(request, exception=None):
     if chosen is not None:
         translation.activate(chosen)  # also the response's Content-Language (middleware)
         request.LANGUAGE_CODE = chosen
+    if isinstance(exception, LinkNotValid):
+        return render(request, "link_not_valid.html", {"message": exception.message}, status=404)
     return render(request, "404.html", status=404)
 
 
