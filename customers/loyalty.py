@@ -1,7 +1,11 @@
-"""Loyalty points (S6): a ledger per customer with a cached balance that never goes negative.
+"""Loyalty points (S6): a ledger per customer with a cached balance.
 
-Points are earned on paid orders, reversed on cancellation (never below zero), spent on
-discount codes and corrected by operators.
+Points are earned when an order is paid, spent on discount codes and corrected by operators;
+spending and an operator's deduction need enough points. When the order is canceled or
+refunded, everything it earned is taken back, even if the points have been spent meanwhile:
+the balance then goes negative — the customer owes the points and later earnings repay them.
+The discount codes app voids the customer's unused codes bought with points and gives their
+points back first (``vouchers.services.settle_points_debt``, when an order is undone).
 """
 
 import math
@@ -42,10 +46,13 @@ def _book(customer_id, points, reason, order=None, note="", message=None):
         with translation.override(language.first() or None):
             note = events.text(message)
     account = _locked_account(customer_id)
-    if account.balance + points < 0:
+    # What the customer does with points (spending) and an operator's deduction need the
+    # points; taking back what an undone order earned does not (the customer owes them).
+    may_owe = reason in (LoyaltyEntry.Reason.REVERSE, LoyaltyEntry.Reason.REFUND)
+    if points < 0 and not may_owe and account.balance + points < 0:
         raise CustomerError(
             _("Not enough loyalty points: %(balance)d available, %(points)d needed.")
-            % {"balance": account.balance, "points": -points},
+            % {"balance": max(account.balance, 0), "points": -points},
             field="points",
         )
     entry = LoyaltyEntry.objects.create(
@@ -58,6 +65,12 @@ def _book(customer_id, points, reason, order=None, note="", message=None):
     )
     LoyaltyAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points)
     return entry
+
+
+def locked_balance(customer_id):
+    """The balance, with the customer's account locked until the transaction ends (what a
+    caller books next depends on it)."""
+    return _locked_account(customer_id).balance
 
 
 def points_balance(customer):
@@ -102,11 +115,12 @@ def earn_points_for_order(order):
 
 
 def reverse_points_for_order(order):
-    """Take back what the order earned, never below zero; the shortfall is noted."""
+    """Take back everything the order earned, once; spent meanwhile, the balance goes
+    negative."""
     if order.customer_id is None:
         return None
     with transaction.atomic():
-        account = _locked_account(order.customer_id)
+        _locked_account(order.customer_id)  # serialises earn/reverse of this customer
         earned = (
             LoyaltyEntry.objects.filter(order=order, reason=LoyaltyEntry.Reason.EARN).aggregate(
                 s=Sum("points")
@@ -118,15 +132,12 @@ def reverse_points_for_order(order):
             or LoyaltyEntry.objects.filter(order=order, reason=LoyaltyEntry.Reason.REVERSE).exists()
         ):
             return None
-        points = min(earned, account.balance)
-
-        message = [events.part(gettext_noop("Order %(number)s canceled"), number=order.number)]
         return _book(
             order.customer_id,
-            -points,
+            -earned,
             LoyaltyEntry.Reason.REVERSE,
             order=order,
-            message=message + _already_spent(earned - points),
+            message=[events.part(gettext_noop("Order %(number)s canceled"), number=order.number)],
         )
 
 
@@ -154,32 +165,28 @@ def refund_points(order, refunded_before, refunded_after):
     return max(0, upto(refunded_after) - upto(refunded_before))
 
 
-def _already_spent(missing):
-    """The note's part on points that could not be taken back (spent meanwhile)."""
-    if missing <= 0:
-        return []
-    return [events.part(gettext_noop("(%(missing)d points already spent)"), missing=missing)]
+# Read in the notes of entries booked before reversals took back everything (the stored
+# message is translated when it is read): kept for makemessages.
+LEGACY_NOTES = [gettext_noop("(%(missing)d points already spent)")]
 
 
 def reverse_points_for_refund(order, refunded_before, refunded_after, message):
-    """Take back the points earned on a refunded part (:func:`refund_points`), never below
-    zero; the shortfall is noted, as on a cancellation. ``message``: the note's parts
-    (``shop.events``), e.g. the credit note."""
+    """Take back the points earned on a refunded part (:func:`refund_points`), all of them
+    as on a cancellation: spent meanwhile, the balance goes negative. ``message``: the
+    note's parts (``shop.events``), e.g. the credit note."""
     if order.customer_id is None:
         return None
     with transaction.atomic():
-        account = _locked_account(order.customer_id)
-        wanted = refund_points(order, refunded_before, refunded_after)
-        points = min(wanted, account.balance)
+        _locked_account(order.customer_id)
+        points = refund_points(order, refunded_before, refunded_after)
         if points <= 0:
             return None
-
         return _book(
             order.customer_id,
             -points,
             LoyaltyEntry.Reason.REFUND,
             order=order,
-            message=list(message) + _already_spent(wanted - points),
+            message=list(message),
         )
 
 
@@ -195,6 +202,17 @@ def spend_points(customer, points, message):
         raise CustomerError(_("The number of points must be positive."), field="points")
     with transaction.atomic():
         return _book(customer.pk, -points, LoyaltyEntry.Reason.SPEND, message=message)
+
+
+def give_back_points(customer_id, points, message):
+    """Give back ``points`` (> 0) spent on what ``message`` says, now voided (an unused
+    discount code, when the points that bought it were taken back). Runs in the caller's
+    transaction when there is one: the code is voided and the points come back together."""
+    points = int(points)
+    if points <= 0:
+        raise CustomerError(_("The number of points must be positive."), field="points")
+    with transaction.atomic():
+        return _book(customer_id, points, LoyaltyEntry.Reason.UNSPEND, message=message)
 
 
 def adjust_points(customer, points, note, by=None):

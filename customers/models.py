@@ -276,7 +276,12 @@ class AccountConfirmation(models.Model):
 
 
 class LoyaltyAccount(models.Model):
-    """Cached points balance; always equal to the sum of the customer's ledger entries."""
+    """Cached points balance; always equal to the sum of the customer's ledger entries.
+
+    Negative while the customer owes points: an order whose points were spent was canceled
+    or refunded (``customers.loyalty``). No spending or deduction by an operator takes it
+    below zero (``loyalty._book``): only what the ledger's reasons allow (see
+    ``LoyaltyEntry``)."""
 
     customer = models.OneToOneField(User, on_delete=models.CASCADE, related_name="loyalty")
     balance = models.IntegerField(_("points"), default=0)
@@ -284,9 +289,6 @@ class LoyaltyAccount(models.Model):
     class Meta:
         verbose_name = _("loyalty account")
         verbose_name_plural = _("loyalty accounts")
-        constraints = [
-            models.CheckConstraint(condition=Q(balance__gte=0), name="loyalty_balance_not_negative")
-        ]
 
     def __str__(self):
         return f"{self.customer}: {self.balance}"
@@ -300,6 +302,8 @@ class LoyaltyEntry(models.Model):
         # Taken back for the part of an order a credit note refunded (one per credit note).
         REFUND = "refund", _("Refunded")
         ADJUST = "adjust", _("Adjusted")
+        # Spent points given back: the discount code they bought was voided unused.
+        UNSPEND = "unspend", _("Purchase voided")
 
     customer = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="loyalty_entries", verbose_name=_("customer")
@@ -337,6 +341,7 @@ class LoyaltyEntry(models.Model):
                     Q(reason="earn", points__gt=0)
                     | Q(reason="spend", points__lt=0)
                     | Q(reason__in=["reverse", "refund"], points__lte=0)
+                    | Q(reason="unspend", points__gt=0)
                     | Q(reason="adjust")
                 ),
                 name="loyalty_sign_matches_reason",

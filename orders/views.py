@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import salted_hmac
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +21,7 @@ from shop.locales import country_name
 from shop.models import PaymentMethod, ShippingMethod, ShopSettings
 from shop.pdf import pdf_response
 from shop.ratelimit import (
+    CODE_FAILED_LOOKUPS,
     GIFTCARD_LOOKUP_LIMIT,
     GIFTCARD_LOOKUP_WINDOW,
     GIFTCARD_LOOKUPS,
@@ -199,6 +200,10 @@ def checkout(request):
         # without it, everything else as entered.
         _refuse_giftcard(form)
         data.giftcard_number, valid = "", False
+    if _code_lookup_refused(request, data.voucher_code):
+        # The same for a discount code past the client's allowance of codes that did not work.
+        _refuse_code(form)
+        data.voucher_code, valid = "", False
     if valid:
         # A complete input is placed at once. The placement prices it and refuses what the
         # page would (a product gone, a code that does not apply, a payment method over the
@@ -213,6 +218,7 @@ def checkout(request):
             add_to_form(form, exc)  # shown again with a new token: nothing was placed
         except DomainError as exc:
             add_to_form(form, exc)
+            _count_failed_code(request, data, [exc])
         else:
             cart.clear()
             request.session.pop("voucher_code", None)
@@ -221,6 +227,8 @@ def checkout(request):
     # What the order would cost for exactly this input; the payment methods are offered for
     # what it leaves due, the amount the placement checks the open-amount limit with.
     quote = services.quote_order(cart.items, data, customer=customer, lines=lines)
+    if not valid:  # (a placement's refusal was counted above)
+        _count_failed_code(request, data, quote.errors)
     if not quote.lines:  # nothing in the cart is for sale any more
         messages.info(request, _("Your cart is empty."))
         return redirect("shop:cart")
@@ -259,6 +267,44 @@ def _refuse_giftcard(form):
         form.add_error("giftcard_number", message)
     else:  # the page shown again with a saved address filled in: shown, not validated
         form.errors["giftcard_number"] = form.error_class([message])
+
+
+def _applied_code(request, code):
+    """Is ``code`` the one the cart page applied (it worked there: never refused here)?"""
+    applied = (request.session.get("voucher_code") or "").strip().upper()
+    return bool(applied) and (code or "").strip().upper() == applied
+
+
+def _code_lookup_refused(request, code):
+    """Past the client's allowance of discount codes that did not work
+    (``shop.ratelimit.CODE_FAILED_LOOKUPS``, shared with the cart page) a code typed on the
+    checkout page is not looked up at all — so a guess cannot be confirmed either."""
+    if not (code or "").strip() or _applied_code(request, code):
+        return False
+    return CODE_FAILED_LOOKUPS.exceeded(client_ip(request))
+
+
+def _refuse_code(form):
+    minutes = max(1, CODE_FAILED_LOOKUPS.window // 60)
+    message = ngettext(
+        "Too many discount codes from your connection did not work. Please try again in "
+        "%(minutes)d minute.",
+        "Too many discount codes from your connection did not work. Please try again in "
+        "%(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    if form.is_bound:
+        form.add_error("voucher_code", message)
+    else:
+        form.errors["voucher_code"] = form.error_class([message])
+
+
+def _count_failed_code(request, data, errors):
+    """A typed code the page or the placement refused counts against the allowance."""
+    if not (data.voucher_code or "").strip() or _applied_code(request, data.voucher_code):
+        return
+    if any(getattr(exc, "field", None) == "voucher_code" for exc in errors):
+        CODE_FAILED_LOOKUPS.hit(client_ip(request))
 
 
 def _placed_from(request):

@@ -84,3 +84,13 @@ GIFTCARD_LOOKUP_WINDOW = 600  # seconds
 GIFTCARD_LOOKUPS = RateLimit(
     "giftcards:balance", limit=GIFTCARD_LOOKUP_LIMIT, window=GIFTCARD_LOOKUP_WINDOW
 )
+
+# Discount codes must not be found by trying either: codes that did not work (unknown, not
+# issued, used …) on the cart page (vouchers.views) or the checkout page (orders.views) are
+# counted per client; past the limit no new code is looked up until the window ends. A code
+# that works counts nothing, so a customer applying codes is never held up.
+CODE_FAILED_LOOKUPS = RateLimit(
+    "vouchers:code-failed",
+    limit=("VOUCHER_CODE_FAILED_LIMIT", 10),
+    window=("VOUCHER_CODE_FAILED_WINDOW", 3600),
+)

@@ -43,7 +43,10 @@ class GenerateCodesForm(forms.Form):
     discount_value = MoneyField(
         label=_("Discount value"),
         required=False,
-        help_text=_("Percent (1–100) or amount in the shop currency; not used for free shipping."),
+        help_text=_(
+            "Percent (more than 0, at most 100) or amount in the shop currency; not used for "
+            "free shipping."
+        ),
     )
     min_order_value = MoneyField(label=_("Minimum order value"), required=False)
     points_price = WholeNumberField(

@@ -57,7 +57,7 @@ class Campaign(models.Model):
         max_digits=10,
         decimal_places=2,
         default=ZERO,
-        help_text=_("Percent (1–100) or amount; ignored for free shipping."),
+        help_text=_("Percent (more than 0, at most 100) or amount; ignored for free shipping."),
     )
     min_order_value = models.DecimalField(
         _("minimum order value"),
@@ -297,6 +297,46 @@ class Code(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class PointsPurchase(models.Model):
+    """A code a customer bought with loyalty points (``services.buy_code_with_points``): what
+    it cost and the ledger entry that paid for it. When an order whose points paid for it is
+    undone and the customer's points do not cover what the order earned, the unused code is
+    voided (deactivated) and its points go back (``services.settle_points_debt``)."""
+
+    code = models.OneToOneField(
+        Code, verbose_name=_("code"), on_delete=models.CASCADE, related_name="points_purchase"
+    )
+    points = models.PositiveIntegerField(_("points"))
+    created = models.DateTimeField(_("bought"), default=timezone.now)
+    spend_entry = models.OneToOneField(
+        "customers.LoyaltyEntry",
+        verbose_name=_("loyalty points entry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    void_entry = models.OneToOneField(
+        "customers.LoyaltyEntry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("code bought with points")
+        verbose_name_plural = _("codes bought with points")
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="points_purchase_points_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.code_id}: {self.points}"
 
 
 class Redemption(models.Model):

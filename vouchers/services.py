@@ -28,7 +28,7 @@ from shop.money import ZERO, MoneyError, format_money, money, parse_money
 
 from . import masks
 from .errors import VoucherError
-from .models import Campaign, CampaignScope, Code, Redemption, normalise_code
+from .models import Campaign, CampaignScope, Code, PointsPurchase, Redemption, normalise_code
 
 __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
@@ -72,7 +72,7 @@ def validate_campaign_data(
     value = _amount(discount_value or 0, "discount_value")
     if discount_type == Campaign.DiscountType.PERCENT and not ZERO < value <= 100:
         raise VoucherError(
-            _("A percent discount must be between 0 and 100."), field="discount_value"
+            _("A percent discount must be more than 0 and at most 100."), field="discount_value"
         )
     if discount_type == Campaign.DiscountType.AMOUNT and value <= 0:
         raise VoucherError(_("A fixed discount must be more than 0."), field="discount_value")
@@ -371,6 +371,9 @@ def delete_campaign(campaign):
                 )
                 % {"name": campaign.name}
             )
+        # The purchase records of bought, unused codes go with the codes (the raw DELETE
+        # below passes Django's cascade by).
+        PointsPurchase.objects.filter(code__campaign=campaign).delete()
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table(Code)} WHERE campaign_id = %s", [campaign.pk])
         campaign.delete()
@@ -560,7 +563,9 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
             raise VoucherError(
                 _("The discount code “%(code)s” belongs to another customer.") % {"code": text}
             )
-    elif campaign.kind == Campaign.Kind.ASSIGNED:
+    elif campaign.kind == Campaign.Kind.ASSIGNED or campaign.points_price is not None:
+        # A code sold for points is a customer's once bought: until then it is nobody's
+        # (its running numbers and random parts are guessable, its value is not a gift).
         raise VoucherError(
             _("The discount code “%(code)s” has not been issued to a customer yet.")
             % {"code": text}
@@ -690,8 +695,10 @@ def lock_redemptions(order):
 
 
 def release_redemptions(order):
-    """Cancellation frees the order's codes again (single-use codes become usable) and gives
-    the campaigns their use and budget back."""
+    """Cancellation (or the full refund) frees the order's codes again (single-use codes
+    become usable) and gives the campaigns their use and budget back. The points the order
+    earned have been taken back by then: if they were spent on codes, the unused ones are
+    voided (:func:`settle_points_debt`)."""
     with transaction.atomic():
         redemptions = list(Redemption.objects.filter(order=order))
         for redemption in redemptions:
@@ -699,7 +706,9 @@ def release_redemptions(order):
                 uses_count=Greatest(F("uses_count") - 1, 0),
                 discount_spent=Greatest(F("discount_spent") - redemption.discount, ZERO),
             )
-        return Redemption.objects.filter(order=order).delete()[0]
+        released = Redemption.objects.filter(order=order).delete()[0]
+        settle_points_debt(order.customer_id)
+        return released
 
 
 def cart_preview(code_text, *, customer, cart, email=""):
@@ -873,8 +882,17 @@ def check_enough_codes(campaign, criteria):
 
 
 def check_assignable(campaign):
-    """Codes of an expired campaign are not handed out (the form refuses it before the job
-    starts, the job checks again)."""
+    """Codes of an expired campaign are not handed out, nor those customers buy with points
+    (the form refuses it before the job starts, the job checks again)."""
+    if campaign.points_price is not None:
+        raise VoucherError(
+            _(
+                "The codes of “%(name)s” are sold for loyalty points: customers buy them "
+                "in their account, they cannot be assigned."
+            )
+            % {"name": campaign.name},
+            field="campaign",
+        )
     if campaign.valid_to and campaign.valid_to < timezone.localdate():
         raise VoucherError(
             _("The campaign “%(name)s” has expired.") % {"name": campaign.name}, field="campaign"
@@ -992,7 +1010,7 @@ def buy_code_with_points(customer, campaign):
                 _("All codes of “%(name)s” are gone. Please try another one.")
                 % {"name": campaign.name}
             )
-        loyalty.spend_points(
+        entry = loyalty.spend_points(
             customer,
             campaign.points_price,
             [
@@ -1006,7 +1024,63 @@ def buy_code_with_points(customer, campaign):
         code.assigned_to = customer
         code.assigned_at = timezone.now()
         code.save(update_fields=["assigned_to", "assigned_at"])
+        PointsPurchase.objects.create(
+            code=code, points=campaign.points_price, spend_entry=entry, created=code.assigned_at
+        )
     return code
+
+
+def settle_points_debt(customer_id):
+    """Void the customer's unused codes bought with points, newest first, and give their
+    points back until the balance is no longer negative; returns the codes voided.
+
+    Points are earned when an order is paid and taken back in full when it is canceled or
+    refunded (``customers.loyalty``): spent on a code meanwhile, they leave the balance
+    negative — the customer owes them. Called when an order is undone (receiver of
+    ``order_canceled``, after the points were taken back). What no unused code covers stays
+    owed; later earnings repay it. A code a concurrent checkout has locked is about to be
+    used: it is skipped, not waited for."""
+    if customer_id is None:
+        return []
+    voided = []
+    with transaction.atomic():
+        balance = loyalty.locked_balance(customer_id)
+        if balance >= 0:
+            return []
+        used = Redemption.objects.filter(code=OuterRef("code_id"))
+        purchases = (
+            PointsPurchase.objects.select_for_update(of=("self", "code"), skip_locked=True)
+            .select_related("code__campaign")
+            .filter(
+                code__assigned_to_id=customer_id,
+                code__is_active=True,
+                voided_at__isnull=True,
+            )
+            .filter(~Exists(used))
+            .order_by("-created", "-id")
+        )
+        for purchase in purchases:
+            if balance >= 0:
+                break
+            code = purchase.code
+            code.is_active = False
+            code.save(update_fields=["is_active"])
+            purchase.void_entry = loyalty.give_back_points(
+                customer_id,
+                purchase.points,
+                [
+                    events.part(
+                        gettext_noop("Discount code %(code)s (%(campaign)s) voided"),
+                        code=code.text,
+                        campaign=code.campaign.name,
+                    )
+                ],
+            )
+            purchase.voided_at = timezone.now()
+            purchase.save(update_fields=["void_entry", "voided_at"])
+            balance += purchase.points
+            voided.append(code)
+    return voided
 
 
 def customer_codes(customer):

@@ -7,13 +7,16 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from customers import loyalty
 from customers import services as customer_services
 from shop.cart import Cart
+from shop.clientip import client_ip
 from shop.models import ShopSettings
+from shop.ratelimit import CODE_FAILED_LOOKUPS
 
 from . import offers, services
 from .errors import VoucherError
@@ -28,11 +31,28 @@ def cart_code(request):
         request.session.pop(SESSION_KEY, None)
         messages.success(request, _("The discount code was removed."))
         return redirect("shop:cart")
+    ip = client_ip(request)
+    if CODE_FAILED_LOOKUPS.exceeded(ip):
+        minutes = max(1, CODE_FAILED_LOOKUPS.window // 60)
+        messages.error(
+            request,
+            ngettext(
+                "Too many discount codes from your connection did not work. Please try "
+                "again in %(minutes)d minute.",
+                "Too many discount codes from your connection did not work. Please try "
+                "again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+        return redirect("shop:cart")
     cart = Cart(request)
     code_text = (request.POST.get("code") or "").strip()[:64]
     try:
         quote = services.cart_preview(code_text, customer=_customer(request), cart=cart)
     except VoucherError as exc:
+        if code_text:
+            CODE_FAILED_LOOKUPS.hit(ip)
         messages.error(request, exc.message)
     else:
         request.session[SESSION_KEY] = quote.code_text

@@ -349,14 +349,16 @@ def test_loyalty_points_of_the_credited_part_are_reversed_pro_rata(invoiced, goo
     assert sorted(e.points for e in reversed_) == [-26, -14]
 
 
-def test_points_reversal_is_capped_at_the_balance(invoiced, goods, customer):
+def test_points_reversal_takes_back_everything_even_if_spent(invoiced, goods, customer):
+    """Points spent before the refund are owed (the balance goes below zero; later earnings
+    repay it): they never leak (tests/customers/test_hf_points_reversal.py)."""
     order = invoiced(customer=customer)
     lamp, _coffee = goods
     loyalty.spend_points(customer, 35, [events.part("a code")])
     services.create_credit_note(order, {line_of(order, lamp).pk: 2})
-    assert loyalty.points_balance(customer) == 0
+    assert loyalty.points_balance(customer) == -24
     entry = LoyaltyEntry.objects.get(order=order, reason=LoyaltyEntry.Reason.REFUND)
-    assert entry.points == -5 and "already spent" in entry.note
+    assert entry.points == -29 and "already spent" not in entry.note
 
 
 def test_unshipped_units_credited_are_cancelled_back_into_stock(make_order, goods):
@@ -479,7 +481,7 @@ def test_the_refund_entries_note_is_in_the_customers_language(invoiced, goods, c
     with translation.override("pl"):  # the operator's backoffice language
         note = services.create_credit_note(order, {line_of(order, lamp).pk: 2})
     entry = LoyaltyEntry.objects.get(order=order, reason=LoyaltyEntry.Reason.REFUND)
-    assert entry.note == f"Rechnungskorrektur {note.number} (24 Punkte bereits eingelöst)"
+    assert entry.note == f"Rechnungskorrektur {note.number}"
 
 
 def test_the_preview_says_not_shipped_only_for_goods_that_ship(admin_client, make_order, goods):

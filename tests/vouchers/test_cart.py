@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -10,6 +11,15 @@ from django.utils import translation
 from .factories import CampaignFactory, CodeFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    # The cart's code field counts failed codes per client in the cache, which outlives a
+    # test's transaction (vouchers.views.CODE_FAILED_LOOKUPS).
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

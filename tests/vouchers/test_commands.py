@@ -65,7 +65,7 @@ def test_generate_codes_free_shipping_without_mask():
     "args, message",
     [
         (["--mask", "A<NUM:x>", "--percent", "10"], "whole number"),
-        (["--percent", "120"], "between 0 and 100"),
+        (["--percent", "120"], "more than 0 and at most 100"),
         (
             [
                 "--mask",

@@ -54,8 +54,8 @@ def test_clash_of_random_part_is_regenerated():
     [
         ({"mask": "A<NUM:x>"}, "whole number"),
         ({"mask": "<NUM:01>", "count": 100}, "only 99 distinct"),
-        ({"discount_value": 0}, "between 0 and 100"),
-        ({"discount_value": 150}, "between 0 and 100"),
+        ({"discount_value": 0}, "more than 0 and at most 100"),
+        ({"discount_value": 150}, "more than 0 and at most 100"),
         ({"discount_type": "amount", "discount_value": None}, "more than 0"),
         ({"name": "  "}, "name"),
         ({"min_order_value": Decimal("-1")}, "negative"),
