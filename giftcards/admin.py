@@ -4,7 +4,9 @@ Cards, accounts and ledger entries are read-only screens: every balance change g
 ``giftcards.services`` from the custom views below (issue, adjust, block/unblock, switch mode).
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
@@ -48,6 +50,16 @@ def state_badge(card):
         card.state,
         STATE_COLOURS[card.state],
         card.state_label,
+    )
+
+
+class BlockActionForm(ActionForm):
+    """The card list's action bar: blocking or unblocking the selected cards says why."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for blocking or unblocking"),
+        required=False,
+        max_length=services.BLOCK_REASON_MAX,
     )
 
 
@@ -108,6 +120,7 @@ class GiftCardAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     actions = ["block_cards", "unblock_cards"]
+    action_form = BlockActionForm
     fields = [
         "display_number",
         "state_column",
@@ -176,20 +189,27 @@ class GiftCardAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Block selected gift cards"), permissions=["block"])
     def block_cards(self, request, queryset):
-        # The cards that changed: those blocked already are left alone, and not counted.
-        n = services.set_blocked_many(queryset, True)
-        self.message_user(
-            request,
-            ngettext("%(n)d gift card blocked.", "%(n)d gift cards blocked.", n) % {"n": n},
-        )
+        self._set_blocked(request, queryset, True)
 
     @admin.action(description=gettext_lazy("Unblock selected gift cards"), permissions=["block"])
     def unblock_cards(self, request, queryset):
-        n = services.set_blocked_many(queryset, False)
-        self.message_user(
-            request,
-            ngettext("%(n)d gift card unblocked.", "%(n)d gift cards unblocked.", n) % {"n": n},
-        )
+        self._set_blocked(request, queryset, False)
+
+    def _set_blocked(self, request, queryset, blocked):
+        try:
+            # The cards that changed: those in that state already are left alone, and not
+            # counted.
+            n = services.set_blocked_many(
+                queryset, blocked, request.POST.get("reason", ""), user=request.user
+            )
+        except services.GiftCardError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        if blocked:
+            text = ngettext("%(n)d gift card blocked.", "%(n)d gift cards blocked.", n)
+        else:
+            text = ngettext("%(n)d gift card unblocked.", "%(n)d gift cards unblocked.", n)
+        self.message_user(request, text % {"n": n})
 
     # -- detail ---------------------------------------------------------------------
 
@@ -209,6 +229,8 @@ class GiftCardAdmin(admin.ModelAdmin):
                 row["status_label"] = labels.get(row["order__status"], row["order__status"])
             extra = {
                 "ledger": card.ledger.select_related("order", "staff"),
+                # Who blocked or unblocked the card, when and why.
+                "card_events": card.events.select_related("staff"),
                 # Net amount the card paid per order (spends minus refunds); plain dicts.
                 "paid_orders": paid_orders,
                 "can_adjust": request.user.has_perm(ADJUST_PERMISSION),
@@ -356,16 +378,20 @@ class GiftCardAdmin(admin.ModelAdmin):
             raise PermissionDenied
         card = get_object_or_404(GiftCard, pk=pk)
         blocked = request.POST.get("blocked") == "1"
-        services.set_blocked(card, blocked)
-        messages.success(
-            request,
-            (
-                _("Gift card %(number)s blocked.")
-                if blocked
-                else _("Gift card %(number)s unblocked.")
+        try:
+            services.set_blocked(card, blocked, request.POST.get("reason", ""), user=request.user)
+        except services.GiftCardError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                (
+                    _("Gift card %(number)s blocked.")
+                    if blocked
+                    else _("Gift card %(number)s unblocked.")
+                )
+                % {"number": card.display_number},
             )
-            % {"number": card.display_number},
-        )
         return redirect("admin:giftcards_giftcard_change", card.pk)
 
 

@@ -295,6 +295,43 @@ class LedgerEntry(models.Model):
         return events.read(self.message, self.reason)
 
 
+class GiftCardEvent(models.Model):
+    """Something staff did to a card that moves no money — blocked or unblocked it — with
+    who, when and why (the card's history beside its ledger)."""
+
+    class Kind(models.TextChoices):
+        BLOCK = "block", _("Blocked")
+        UNBLOCK = "unblock", _("Unblocked")
+
+    card = models.ForeignKey(
+        GiftCard, verbose_name=_("gift card"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("gift-card event")
+        verbose_name_plural = _("gift-card events")
+        constraints = [
+            # A block or unblock is recorded for its reason (a staff user deleted later
+            # leaves it).
+            models.CheckConstraint(condition=~Q(reason=""), name="giftcardevent_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.card}"
+
+
 class GiftCardModeSetting(ShopSettings):
     """The gift-card mode of the shop settings, as its own entry in the backoffice app list."""
 

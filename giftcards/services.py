@@ -33,7 +33,7 @@ from shop.models import ShopSettings
 from shop.money import CENT, MAX_AMOUNT, ZERO, MoneyError, format_max, format_money, parse_money
 
 from .errors import GiftCardError, GiftCardOperationError
-from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, LedgerEntry
+from .models import NUMBER_LENGTH, CardState, CreditAccount, GiftCard, GiftCardEvent, LedgerEntry
 
 MAX_BULK = 10_000
 MAX_VALUE = Decimal("10000.00")
@@ -886,24 +886,67 @@ def _block(locked, blocked=True):
         locked.save(update_fields=["is_blocked"])
 
 
-def set_blocked(card, blocked):
+BLOCK_REASON_MAX = 300
+
+
+def _block_reason(reason, user):
+    """An operator blocks or unblocks a card for a reason, recorded in the card's history.
+    A call without a user (demo data, a script) may give none: then nothing is recorded."""
+    reason = (reason or "").strip()
+    if user is not None and not reason:
+        raise GiftCardOperationError(
+            _("Please give the reason for blocking or unblocking the gift card.")
+        )
+    if len(reason) > BLOCK_REASON_MAX:
+        raise GiftCardOperationError(
+            _("The reason is too long (at most %(max)s characters).") % {"max": BLOCK_REASON_MAX}
+        )
+    return reason
+
+
+def _staff(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def set_blocked(card, blocked, reason="", user=None):
+    """Block (or unblock) ``card`` for ``reason``; a change is recorded with who, when and
+    why (``GiftCardEvent``). A card already in that state is left alone."""
+    reason = _block_reason(reason, user)
     with transaction.atomic():
         locked = _lock_card(card)
+        was_blocked = locked.is_blocked
         _block(locked, blocked)
+        if reason and locked.is_blocked != was_blocked:
+            GiftCardEvent.objects.create(
+                card=locked,
+                kind=GiftCardEvent.Kind.BLOCK if blocked else GiftCardEvent.Kind.UNBLOCK,
+                staff=_staff(user),
+                reason=reason,
+            )
     return locked
 
 
-def set_blocked_many(cards, blocked):
+def set_blocked_many(cards, blocked, reason="", user=None):
     """Block (or unblock) every card of the queryset ``cards`` in one UPDATE, like
-    :func:`set_blocked` one by one: cards already in that state are left alone. The UPDATE
-    waits for row locks held by running redemptions, as the single block does. Returns how
-    many cards changed."""
+    :func:`set_blocked` one by one: cards already in that state are left alone, and with a
+    reason each card that changed gets its event. The UPDATE waits for row locks held by
+    running redemptions, as the single block does. Returns how many cards changed."""
+    reason = _block_reason(reason, user)
     with transaction.atomic():
-        return (
-            GiftCard.objects.filter(pk__in=cards.order_by().values("pk"))
-            .exclude(is_blocked=blocked)
-            .update(is_blocked=blocked)
+        selected = GiftCard.objects.filter(pk__in=cards.order_by().values("pk")).exclude(
+            is_blocked=blocked
         )
+        if not reason:
+            return selected.update(is_blocked=blocked)
+        changed = list(selected.select_for_update().values_list("pk", flat=True))
+        GiftCard.objects.filter(pk__in=changed).update(is_blocked=blocked)
+        kind = GiftCardEvent.Kind.BLOCK if blocked else GiftCardEvent.Kind.UNBLOCK
+        now = timezone.now()
+        GiftCardEvent.objects.bulk_create(
+            GiftCardEvent(card_id=pk, kind=kind, staff=_staff(user), reason=reason, created=now)
+            for pk in changed
+        )
+        return len(changed)
 
 
 def expire_cards(today=None):

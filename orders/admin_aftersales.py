@@ -6,6 +6,7 @@ import hashlib
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.admin import backoffice, choice_label, date_time_cell
+from shop.admin import backoffice, date_time_cell
 from shop.exceptions import DomainError
 from shop.forms import parse_id
 from shop.money import format_money
@@ -287,6 +288,38 @@ class CreatedRangeFilter(DateRangeFilter):
     title = gettext_lazy("date")
 
 
+class ReturnStatusFilter(admin.SimpleListFilter):
+    """The return's status as its rows say it: one settled by a credit note is "refund
+    pending" until the note's payout via the payment method is recorded (``status_label``)."""
+
+    title = gettext_lazy("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Return.Status.REQUESTED, Return.Status.REQUESTED.label),
+            (Return.Status.RECEIVED, Return.Status.RECEIVED.label),
+            ("refund_pending", _("Credit note issued — refund pending")),
+            ("settled", _("Credit note issued — refunded or credited")),
+            (Return.Status.REJECTED, Return.Status.REJECTED.label),
+        ]
+
+    def queryset(self, request, queryset):
+        pending = Q(credit_note__paid_total__gt=0, credit_note__refunded_at__isnull=True)
+        refunded = queryset.filter(status=Return.Status.REFUNDED)
+        if self.value() == "refund_pending":
+            return refunded.filter(pending)
+        if self.value() == "settled":
+            return refunded.exclude(pending)
+        if self.value() in (
+            Return.Status.REQUESTED,
+            Return.Status.RECEIVED,
+            Return.Status.REJECTED,
+        ):
+            return queryset.filter(status=self.value())
+        return queryset
+
+
 @admin.register(Return, site=backoffice)
 class ReturnAdmin(admin.ModelAdmin):
     list_display = [
@@ -297,10 +330,10 @@ class ReturnAdmin(admin.ModelAdmin):
         "reason",
         "status_column",
     ]
-    list_filter = ["status", "reason", CreatedRangeFilter]
+    list_filter = [ReturnStatusFilter, "reason", CreatedRangeFilter]
     change_list_template = "admin/orders/return/change_list.html"  # the status colours
     search_fields = ["=number", "=order__number", "order__email"]
-    list_select_related = ["order"]
+    list_select_related = ["order", "credit_note"]
     list_per_page = 50
     show_full_result_count = False
 
@@ -333,9 +366,7 @@ class ReturnAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_column(self, obj):
         return format_html(
-            '<span class="order-status return-{}">{}</span>',
-            obj.status,
-            choice_label(Return.Status, obj.status),
+            '<span class="order-status return-{}">{}</span>', obj.status_class, obj.status_label
         )
 
     def get_urls(self):

@@ -178,6 +178,63 @@ class Return(models.Model):
     def is_open(self):
         return self.status in self.OPEN
 
+    # Goods sent back as defective or damaged are not sold again unless the operator says so.
+    NOT_RESTOCKED_BY_DEFAULT = (Reason.DEFECTIVE, Reason.DAMAGED)
+
+    @property
+    def restock_by_default(self):
+        """Whether "back to stock" is ticked when the parcel is received."""
+        return self.reason not in self.NOT_RESTOCKED_BY_DEFAULT
+
+    @property
+    def settling_note(self):
+        """The credit note that settled the return, read from the order's prefetched credit
+        notes where the page has them (the order page: no query per return)."""
+        if self.credit_note_id is None:
+            return None
+        if not Return.credit_note.is_cached(self) and Return.order.is_cached(self):
+            if "invoices" in getattr(self.order, "_prefetched_objects_cache", {}):
+                for note in self.order.credit_notes:
+                    if note.pk == self.credit_note_id:
+                        return note
+        return self.credit_note
+
+    @property
+    def is_payout_pending(self):
+        """Settled by a credit note whose payout via the payment method is not made yet."""
+        return self.status == self.Status.REFUNDED and self.settling_note.payout_pending
+
+    @property
+    def status_label(self):
+        """The status as the pages show it. A return settled by a credit note says what
+        became of the money: "Refunded" only once the credit note's payout via the payment
+        method is recorded, else that it is pending, or where the credit went (gift card,
+        account credit, the amount still due of an order not paid yet)."""
+        if self.status != self.Status.REFUNDED:
+            return self.get_status_display()
+        note = self.settling_note
+        if note.payout_pending:
+            return _("Credit note issued — refund pending")
+        if note.paid_total > 0:
+            return self.get_status_display()
+        settled = [
+            str(text)
+            for amount, text in (
+                (note.giftcard_total, _("back to the gift card")),
+                (note.credit_total, _("back to the account credit")),
+                (note.due_reduction, _("taken off the amount due")),
+            )
+            if amount > 0
+        ]
+        if not settled:
+            return _("Credit note issued")
+        return _("Credit note issued — %(settled)s") % {"settled": ", ".join(settled)}
+
+    @property
+    def status_class(self):
+        """The CSS class of the status label (``order-status return-…``)."""
+        return "refund-pending" if self.is_payout_pending else self.status
+
 
 class ReturnLine(models.Model):
     class Condition(models.TextChoices):

@@ -79,7 +79,7 @@ def test_issue_single_card_opens_it_and_bulk_downloads_csv(admin_client, staff):
         fresh({"amount": "10.00", "count": "5", "valid_until": "2099-12-31", "reason": "Fair"}),
     )
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["number", "value", "currency", "valid_until"]
     assert len(rows) == 6
     for number, value, _cur, valid_until in rows[1:]:
@@ -137,10 +137,13 @@ def test_order_clerk_sees_cards_but_cannot_adjust_or_block(client, make_card):
 def test_block_and_unblock(admin_client, make_card):
     card = make_card()
     url = reverse("admin:giftcards_giftcard_block", args=[card.pk])
-    admin_client.post(url, {"blocked": "1"})
+    admin_client.post(url, {"blocked": "1", "reason": "Reported lost"})
     card.refresh_from_db()
     assert card.is_blocked
-    admin_client.post(LIST_URL, {"action": "unblock_cards", "_selected_action": [card.pk]})
+    admin_client.post(
+        LIST_URL,
+        {"action": "unblock_cards", "_selected_action": [card.pk], "reason": "Found again"},
+    )
     card.refresh_from_db()
     assert not card.is_blocked
 
@@ -236,7 +239,7 @@ def test_bulk_block_action_blocks_the_selected_cards(admin_client, make_card):
     spared = make_card()
     response = admin_client.post(
         LIST_URL,
-        {"action": "block_cards", "_selected_action": [c.pk for c in cards]},
+        {"action": "block_cards", "_selected_action": [c.pk for c in cards], "reason": "Leaked"},
         follow=True,
     )
     assert "3 gift cards blocked." in response.content.decode()

@@ -217,9 +217,13 @@ def test_backoffice_return_flow_with_preview(admin_client, delivered, lamp):
     )
     content = listing.content.decode()
     assert ret.number in content
-    # The status as the coloured label of the order pages, the date above its time.
-    assert '<span class="order-status return-refunded">' in content
-    assert ".order-status.return-refunded{" in content
+    # The status as the coloured label of the order pages, the date above its time: the
+    # credit note's payout via the card is not recorded yet, so not "Refunded".
+    assert (
+        '<span class="order-status return-refund-pending">'
+        "Credit note issued — refund pending</span>" in content
+    )
+    assert ".order-status.return-refund-pending{" in content
     local = timezone.localtime(ret.created)
     date = formats.date_format(local, "SHORT_DATE_FORMAT")
     assert f'<span class="nowrap">{date}</span><br><span class="quiet">' in content

@@ -173,14 +173,14 @@ def cards():
 def test_blocking_reports_the_cards_that_were_blocked_not_the_selected(admin_client, cards):
     response = admin_client.post(
         reverse("admin:giftcards_giftcard_changelist"),
-        {"action": "block_cards", ACTION_CHECKBOX_NAME: [c.pk for c in cards]},
+        {"action": "block_cards", ACTION_CHECKBOX_NAME: [c.pk for c in cards], "reason": "Leaked"},
         follow=True,
     )
     assert messages_of(response) == ["1 gift card blocked."]  # two were blocked already
     assert GiftCard.objects.filter(is_blocked=True).count() == 3
     response = admin_client.post(
         reverse("admin:giftcards_giftcard_changelist"),
-        {"action": "unblock_cards", ACTION_CHECKBOX_NAME: [c.pk for c in cards]},
+        {"action": "unblock_cards", ACTION_CHECKBOX_NAME: [c.pk for c in cards], "reason": "Found"},
         follow=True,
     )
     assert messages_of(response) == ["3 gift cards unblocked."]
@@ -190,7 +190,11 @@ def test_blocking_message_in_polish(client, cards):
     client.force_login(StaffFactory(is_superuser=True, language="pl"))
     response = client.post(
         reverse("admin:giftcards_giftcard_changelist"),
-        {"action": "unblock_cards", ACTION_CHECKBOX_NAME: [c.pk for c in cards[:2]]},
+        {
+            "action": "unblock_cards",
+            ACTION_CHECKBOX_NAME: [c.pk for c in cards[:2]],
+            "reason": "Found",
+        },
         follow=True,
     )
     assert messages_of(response) == ["Odblokowano 2 karty podarunkowe."]
