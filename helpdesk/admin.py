@@ -12,7 +12,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponseRedirect
@@ -100,6 +100,24 @@ class ThreadAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return visible_threads(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The thread, if the user may open it. A thread that exists outside the user's
+        threads (another department's) is refused with the backoffice's no-access page
+        (403) — Django's "doesn't exist" message and redirect would be untrue; an id that
+        names no thread keeps that answer (None)."""
+        thread = super().get_object(request, object_id, from_field)
+        if thread is None and self._exists(object_id, from_field):
+            raise PermissionDenied
+        return thread
+
+    def _exists(self, object_id, from_field=None):
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            value = field.to_python(object_id)
+            return Thread.objects.filter(**{field.attname: value}).exists()
+        except (ValidationError, ValueError, TypeError):
+            return False
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or has_any_thread_permission(request)

@@ -371,14 +371,13 @@ def month_bounds(text):
 
 def report_csv(report):
     """The report's three tables one below the other (periods, VAT rates, payment methods)."""
-    from shop.exports import csv_text
+    from shop.exports import csv_tables
 
-    parts = [
-        csv_text(report.header(), report.period_rows()),
-        csv_text(report.rate_header(), report.rate_rows()),
-        csv_text(report.payment_header(), report.payment_rows()),
-    ]
-    return "\r\n".join(parts)
+    return csv_tables(
+        (report.header(), report.period_rows()),
+        (report.rate_header(), report.rate_rows()),
+        (report.payment_header(), report.payment_rows()),
+    )
 
 
 def report_xlsx(report):

@@ -920,13 +920,18 @@ class TrackingNumber(models.Model):
         INPOST = "inpost", "InPost"
         OTHER = "other", _("Other carrier")
 
+    # The carrier's tracking page; ``{locale}``: its language, from LOCALES by the reader's
+    # language (the first entry where the carrier's page does not speak it).
     URLS = {
         "dhl": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={n}",
-        "dpd": "https://tracking.dpd.de/status/en_US/parcel/{n}",
+        "dpd": "https://tracking.dpd.de/status/{locale}/parcel/{n}",
         "ups": "https://www.ups.com/track?tracknum={n}",
         "gls": "https://gls-group.com/track/{n}",
         "postnord": "https://tracking.postnord.com/en/?id={n}",
         "inpost": "https://inpost.pl/sledzenie-przesylek?number={n}",
+    }
+    LOCALES = {
+        "dpd": {"en": "en_US", "de": "de_DE", "pl": "pl_PL", "da": "da_DK"},
     }
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking")
@@ -943,8 +948,20 @@ class TrackingNumber(models.Model):
 
     @property
     def url(self):
+        """The tracking page in the language it is shown in: the order's in the tracking
+        e-mail (written in it), the page's on the customer's account and in the backoffice."""
+        return self.url_for(translation.get_language())
+
+    def url_for(self, language):
+        """The carrier's tracking page for this number, in ``language`` where the carrier's
+        page has it ("" for a carrier without one)."""
         template = self.URLS.get(self.carrier)
-        return template.format(n=quote(self.number)) if template else ""
+        if not template:
+            return ""
+        locales = self.LOCALES.get(self.carrier, {})
+        primary = (language or "").split("-")[0].split("_")[0].lower()
+        locale = locales.get(primary) or next(iter(locales.values()), "")
+        return template.format(n=quote(self.number), locale=locale)
 
 
 class OrderComment(models.Model):

@@ -1,12 +1,35 @@
-"""CSV exports, safe against spreadsheet formula injection (SPEC S16)."""
+"""CSV exports, safe against spreadsheet formula injection (SPEC S16).
+
+Files a person opens in a spreadsheet — the backoffice's downloads, the order export, the
+sales report — are written for the Excel of the reader's language (the active language:
+the staff member's in the backoffice and in their background jobs): UTF-8 with a byte
+order mark, without which Excel reads UTF-8 as the local code page ("eingelöst" comes out
+garbled), and the list separator of that language's regional settings, which Excel splits
+a CSV file at: ";" where the decimal separator is a comma (de, pl, da), "," elsewhere (en).
+The values themselves stay machine-readable (amounts as "-16.29"), so a script reads the
+file with ``encoding="utf-8-sig"`` and the delimiter. Files for scripts (the ops commands'
+``write_rows`` to stdout or a file) stay plain comma-separated UTF-8."""
 
 import csv
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import formats, translation
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+BOM = "\ufeff"
+
+
+def excel_delimiter(language=None):
+    """The field separator the Excel of ``language`` (default: the active language) splits
+    a CSV file at: the list separator of its regional settings, ";" where numbers are
+    written with a decimal comma, "," where with a decimal point."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    decimal = formats.get_format("DECIMAL_SEPARATOR", lang=language, use_l10n=True)
+    return ";" if decimal == "," else ","
 
 
 def neutralise(value):
@@ -44,24 +67,40 @@ def unescape_formula(text):
     return text
 
 
-def write_rows(fileobj, header, rows):
-    writer = csv.writer(fileobj)
+def write_rows(fileobj, header, rows, *, delimiter=","):
+    """The rows as CSV (plain comma-separated by default: the ops commands' files for
+    scripts)."""
+    writer = csv.writer(fileobj, delimiter=delimiter)
     if header:
         writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow([neutralise(v) for v in row])
 
 
-def csv_text(header, rows):
-    buf = io.StringIO()
-    write_rows(buf, header, rows)
-    return buf.getvalue()
+def csv_tables(*tables, excel=True):
+    """Several ``(header, rows)`` tables one below the other, a blank line between them, as
+    the text of one file: for the reader's Excel (one byte order mark, the language's
+    delimiter), or with ``excel=False`` plain comma-separated for scripts."""
+    delimiter = excel_delimiter() if excel else ","
+    parts = []
+    for header, rows in tables:
+        buf = io.StringIO()
+        write_rows(buf, header, rows, delimiter=delimiter)
+        parts.append(buf.getvalue())
+    return (BOM if excel else "") + "\r\n".join(parts)
+
+
+def csv_text(header, rows, *, excel=True):
+    """The text of a CSV file (see :func:`csv_tables`); encode it as UTF-8."""
+    return csv_tables((header, rows), excel=excel)
 
 
 def csv_response(filename, header, rows):
+    """A CSV download for the reader's Excel."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    write_rows(response, header, rows)
+    response.write(BOM)
+    write_rows(response, header, rows, delimiter=excel_delimiter())
     return response
 
 
@@ -72,10 +111,12 @@ class _Echo:
 
 def csv_streaming_response(filename, header, rows):
     """Like :func:`csv_response`, but written while it is sent: for exports too large to
-    hold in memory (e.g. the access log)."""
-    writer = csv.writer(_Echo())
+    hold in memory (e.g. the access log). The delimiter is the language's of the request:
+    the rows are written after the view has returned."""
+    writer = csv.writer(_Echo(), delimiter=excel_delimiter())
 
     def lines():
+        yield BOM
         if header:
             yield writer.writerow([neutralise(h) for h in header])
         for row in rows:

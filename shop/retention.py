@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 log = logging.getLogger("shop.retention")
 
@@ -128,8 +129,8 @@ class Period:
         if self.amount is None:
             return str(_("until erased"))
         if self.unit == "days":
-            return str(_("%(n)s days") % {"n": self.amount})
-        return str(_("%(n)s years") % {"n": self.amount})
+            return ngettext("%(n)s day", "%(n)s days", self.amount) % {"n": self.amount}
+        return ngettext("%(n)s year", "%(n)s years", self.amount) % {"n": self.amount}
 
 
 def period(category, policy=None):

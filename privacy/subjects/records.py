@@ -253,21 +253,27 @@ def _places_of(model, rows):
 
 def retention_of(place):
     """What the retention policy does with the records of ``place``, and when the oldest
-    one's turn comes (shop.retention)."""
+    one's turn comes (shop.retention): each category once, with the names of the rules
+    under it (a withdrawal statement is guest data as part of a guest order and as a
+    statement that matched no order — one period, one action, listed once)."""
     dates = [r["created"] for r in place["records"] if r["created"]]
     oldest = min(dates) if dates else None
-    return [
-        {
-            "category": rule.category,
-            "label": retention.CATEGORIES[rule.category].label,
-            "period": retention.period(rule.category),
-            "law": retention.CATEGORIES[rule.category].law,
-            "action": retention.ACTIONS[rule.action],
-            "rule": rule.name,
-            "oldest_due": retention.expires(rule.category, oldest),
-        }
-        for rule in retention.rules_for(place["model"])
-    ]
+    rows = {}
+    for rule in retention.rules_for(place["model"]):
+        row = rows.setdefault(
+            (rule.category, rule.action),
+            {
+                "category": rule.category,
+                "label": retention.CATEGORIES[rule.category].label,
+                "period": retention.period(rule.category),
+                "law": retention.CATEGORIES[rule.category].law,
+                "action": retention.ACTIONS[rule.action],
+                "rules": [],
+                "oldest_due": retention.expires(rule.category, oldest),
+            },
+        )
+        row["rules"].append(rule.name)
+    return list(rows.values())
 
 
 def _candidate_models():

@@ -127,7 +127,7 @@ def test_export_csv_has_a_row_per_order_and_no_formulas(admin_client, make_order
     second = make_order()
     response = act(admin_client, "bulk_export_csv", [first, second])
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "order number" and len(rows) == 3
     numbers = {row[0] for row in rows[1:]}
     assert numbers == {first.number, second.number}

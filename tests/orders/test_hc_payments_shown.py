@@ -35,7 +35,7 @@ def visible(html):
 
 
 def tfoot(html):
-    return visible(re.search(r"<tfoot>.*?</tfoot>", html, flags=re.S).group(0))
+    return visible(re.search(r"<tfoot[^>]*>.*?</tfoot>", html, flags=re.S).group(0))
 
 
 def confirmation(order):

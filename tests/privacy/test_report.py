@@ -233,7 +233,7 @@ def test_dpo_exports_the_filtered_log_as_csv_and_the_export_is_logged(client, dp
     url = reverse("admin:privacy_accesslogentry_export") + f"?subject=customer:{erika.pk}"
     response = client.get(url)
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:4] == ["id", "time", "staff user", "action"]
     assert [r[3] for r in rows[1:]] == ["detail"]
     assert f"customer:{erika.pk}" in rows[1][4]

@@ -158,7 +158,7 @@ def test_save_csv_exports_matching_emails_safely(admin_client, shoppers):
         reverse("admin:vouchers_campaign_assign"),
         {"campaign": campaign.pk, "min_orders": "1", "save_csv": "1"},
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     emails = {r[0] for r in rows[1:]}
     assert emails == {"'=big@example.com", "small@example.com", "old@example.com"}
     assert not Code.objects.filter(assigned_to__isnull=False).exists()

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from shop.exports import excel_delimiter
 from tests.factories import StaffFactory, UserFactory
 from vouchers.exports import campaign_filename, export_rows
 
@@ -34,7 +35,8 @@ def test_active_column_is_in_the_language_of_the_header(client, language, header
     CodeFactory(campaign=campaign, text="ON1", assigned_to=UserFactory())
     CodeFactory(campaign=campaign, text="OFF1", is_active=False)
     client.force_login(StaffFactory(is_superuser=True, language=language))
-    rows = list(csv.reader(io.StringIO(download(client, campaign).content.decode())))
+    content = download(client, campaign).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=excel_delimiter(language)))
     assert rows[0][: len(header)] == header
     assert {row[0]: row[1] for row in rows[1:]} == {"ON1": yes, "OFF1": no}
 

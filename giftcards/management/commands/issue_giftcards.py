@@ -51,7 +51,7 @@ class Command(BaseCommand):
                     reason=options["reason"],
                     message=[events.part(gettext_noop("Issued with manage.py issue_giftcards"))],
                 )
-                text = csv_text(HEADER, [_row(card) for card in cards])
+                text = csv_text(HEADER, [_row(card) for card in cards], excel=False)
                 if fh is not None:
                     fh.write(text)
                     fh.close()
