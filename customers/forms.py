@@ -10,7 +10,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from shop.fields import EmailFormField, WholeNumberField
+from shop.fields import EmailFormField, WholeNumberField, validate_phone
 from shop.formtokens import OneTimeForm
 from shop.locales import country_choices
 from shop.mail import queue_email
@@ -89,7 +89,9 @@ class RegistrationForm(PasswordFields):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=50, required=False, validators=[validate_phone]
+    )
 
     field_order = ["email", "first_name", "last_name", "company", "phone", "password1", "password2"]
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop import events
-from shop.fields import EmailField, LanguageField
+from shop.fields import EmailField, LanguageField, validate_phone
 from shop.money import money_validators
 from shop.shop_language import default_language
 
@@ -98,7 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("The company's order number, printed on every invoice."),
     )
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True, validators=[validate_phone])
     # The login addresses the customer confirmed a change away from: e-mails went to them,
     # so an erasure deletes those too (customers.services.delete_customer).
     previous_emails = models.JSONField(
@@ -226,7 +226,7 @@ class Address(models.Model):
     postcode = models.CharField(_("postcode"), max_length=20)
     city = models.CharField(_("city"), max_length=100)
     country = models.CharField(_("country"), max_length=2, default="DE")
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True, validators=[validate_phone])
     is_default = models.BooleanField(_("default address"), default=False)
 
     class Meta:

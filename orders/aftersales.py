@@ -240,7 +240,7 @@ class ReturnLine(models.Model):
     class Condition(models.TextChoices):
         AS_NEW = "as_new", _("As new")
         OPENED = "opened", _("Opened, complete")
-        USED = "used", _("Used")
+        USED = "used", pgettext_lazy("condition of returned goods", "Used")
         DAMAGED = "damaged", _("Damaged")
 
     return_request = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.postcodes import normalise_postcode
 from customers.services import address_key
 from customers.vat import normalize_vat_id, validate_vat_id
-from shop.fields import EmailFormField, WholeNumberField
+from shop.fields import EmailFormField, WholeNumberField, validate_phone
 from shop.locales import country_name
 from shop.models import PaymentMethod, ShippingMethod
 
@@ -118,6 +118,7 @@ class CheckoutForm(forms.Form):
         label=_("Phone"),
         max_length=50,
         required=False,
+        validators=[validate_phone],
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     is_business = forms.BooleanField(label=_("I am buying for a company"), required=False)

@@ -59,6 +59,28 @@ def parse_whole_number(value):
     raise ValueError(f"not a whole number: {value!r}")
 
 
+# A phone number as people write one: digits with an optional leading "+", spaced or grouped
+# with " ", "-", "/", ".", "()" — at least 3 digits, at most 20 (E.164 allows 15, plus an
+# extension). Not a format per country: carriers and staff read it, nobody dials it here.
+_PHONE = re.compile(r"\+?[0-9 ()./-]+")
+
+
+def validate_phone(value):
+    """A phone number or nothing: "+49 40 123456-7", "(040) 123 456"; not "call me maybe"."""
+    text = (value or "").strip()
+    if not text:
+        return
+    digits = sum(ch.isdigit() for ch in text)
+    if not _PHONE.fullmatch(text) or not 3 <= digits <= 20:
+        raise ValidationError(
+            gettext(
+                "Enter a phone number with digits only (spaces, +, -, / and brackets are "
+                "fine), e.g. +49 40 1234567."
+            ),
+            code="invalid_phone",
+        )
+
+
 class WholeNumberField(forms.IntegerField):
     """Django's ``IntegerField`` reading only what :func:`parse_whole_number` reads, with
     Django's own "Enter a whole number." for the rest. Every integer input of the shop is one:

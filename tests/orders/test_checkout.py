@@ -388,3 +388,36 @@ def test_success_page_shows_the_methods_also_when_retired_since(
         method.save()
     html = client.get(reverse("orders:success")).content.decode()
     assert shipping.name in html and card_payment.name in html
+
+
+@pytest.mark.parametrize(
+    "phone, ok",
+    [
+        ("+49 40 1234567", True),
+        ("(040) 123 456-7", True),
+        ("0049/40.123456", True),
+        ("", True),
+        ("call me maybe", False),
+        ("12", False),  # too few digits to be a number
+        ("+49 40 1234567 ext. 5", False),
+    ],
+)
+def test_the_phone_number_is_a_phone_number(phone, ok):
+    from django.core.exceptions import ValidationError
+
+    from shop.fields import validate_phone
+
+    if ok:
+        validate_phone(phone)
+    else:
+        with pytest.raises(ValidationError, match="Enter a phone number with digits only"):
+            validate_phone(phone)
+
+
+def test_checkout_refuses_text_as_a_phone_number_and_places_nothing(client, product):
+    add_to_cart(client, product)
+    data = checkout_post(ShippingMethodFactory(), PaymentMethodFactory(), phone="call me maybe")
+    response = client.post(reverse("orders:checkout"), data)
+    assert response.status_code == 200
+    assert "Enter a phone number with digits only" in response.content.decode()
+    assert not Order.objects.exists()
