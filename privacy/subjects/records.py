@@ -109,8 +109,12 @@ def _values(obj, field):
         name = locales.language_name(code) if _is_language(field) else locales.country_name(code)
         return name, code
     if field.choices:
-        value = getattr(obj, f"get_{field.name}_display")()
-    elif field.is_relation:
+        code = getattr(obj, field.attname)
+        if code is None or code == "":
+            return "", ""
+        # the label for people, the stored code for machines ("paid", not "Bezahlt")
+        return str(getattr(obj, f"get_{field.name}_display")()), code
+    if field.is_relation:
         value = getattr(obj, field.attname)
         if value is not None and (_declared_fields(type(obj)) or _named(field)):
             value = str(getattr(obj, field.name))  # one row each: group, payment method
@@ -125,14 +129,13 @@ def _values(obj, field):
         return formats.date_format(local, "DATETIME_FORMAT"), local.isoformat(timespec="seconds")
     if isinstance(value, date):
         return formats.date_format(value, "DATE_FORMAT"), value.isoformat()
-    if isinstance(value, bool):
-        text = _("yes") if value else _("no")
-        return text, text
+    if isinstance(value, bool):  # a JSON true/false for machines, not "ja"/"nej"
+        return (_("yes") if value else _("no")), value
     if isinstance(value, Decimal):
         text = format_percent(value) if _is_rate(field) else format_money(value, _currency(obj))
         return text, str(value)
     if isinstance(value, int | float):
-        return str(value), str(value)
+        return str(value), value
     if isinstance(value, list | dict):
         text = json.dumps(value, ensure_ascii=False)
         return text, text

@@ -16,3 +16,10 @@ def country_name(code):
 @register.filter
 def language_name(code):
     return locales.language_name(code)
+
+
+@register.filter
+def label_text(label):
+    """A form field's label as the start of "label: error" — without the full stop or colon
+    a sentence-like label ("I understand that my account is deleted.") ends with."""
+    return str(label or "").rstrip(" .:")

@@ -174,6 +174,9 @@ def _assert_machine_readable(data, order):
     (link,) = places["orders.downloadlink"]["records"]
     assert ISO_TIME.match(link["fields"]["expires_at"])
     assert "€" not in json.dumps(fields, ensure_ascii=False)
+    # Choices as their stored codes, yes/no as JSON booleans — not "Bezahlt", "ja".
+    assert fields["status"] == order.status and fields["payment_status"] == order.payment_status
+    assert fields["partner_consent"] is False and fields["review_request_consent"] is False
 
 
 def test_the_dpo_export_stays_machine_readable(admin_client, erika, order, german):

@@ -30,3 +30,14 @@ def test_a_mistyped_address_is_still_page_not_found(client):
     response = client.get("/de/products/no-such-product-xyz/")
     assert response.status_code == 404
     assert "Seite nicht gefunden" in response.content.decode()
+
+
+def test_the_error_summary_does_not_put_a_colon_after_a_full_stop():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class Consent(forms.Form):
+        sure = forms.BooleanField(label="I understand that my account is deleted.")
+
+    html = render_to_string("_error_summary.html", {"form": Consent({})})
+    assert "I understand that my account is deleted: This field is required." in html
