@@ -20,6 +20,7 @@ from shop import events
 from shop.models import ShopSettings
 from shop.money import ZERO
 
+from . import signals
 from .models import LoyaltyAccount, LoyaltyEntry, User
 from .services import CustomerError
 
@@ -64,6 +65,9 @@ def _book(customer_id, points, reason, order=None, note="", message=None):
         message=message or [],
     )
     LoyaltyAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points)
+    if may_owe and account.balance + points < 0:
+        # Spent meanwhile: what was bought with them and is still unused goes back first.
+        signals.points_owed.send(sender=LoyaltyEntry, customer_id=customer_id)
     return entry
 
 

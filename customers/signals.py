@@ -28,6 +28,10 @@
 - ``guest_deleting(email, by, details)``: the erasure of a guest known only by e-mail
   (``customers.services.delete_guest``), inside its transaction: apps erase or anonymise what
   they hold under that address as they do for a customer's (orders, threads, reviews).
+- ``points_owed(customer_id)``: sent by ``customers.loyalty`` inside the transaction that took
+  back the points of an undone order (canceled, refunded in full or in part) when that left
+  the balance below zero — the points had been spent. Apps that sold something for points
+  void what is still unused and give its points back (vouchers: codes bought with points).
 """
 
 from django.dispatch import Signal
@@ -37,3 +41,4 @@ customer_addresses = Signal()
 customer_deleting = Signal()
 person_details = Signal()
 guest_deleting = Signal()
+points_owed = Signal()

@@ -1,6 +1,6 @@
 """How discount codes follow orders and customers (connected in VouchersConfig.ready())."""
 
-from customers.signals import customer_deleting
+from customers.signals import customer_deleting, points_owed
 from orders import extensions, signals
 
 from . import erasure, services
@@ -18,6 +18,13 @@ def lock_on_release(sender, order, final=True, **kwargs):
         services.lock_redemptions(order)
 
 
+def void_unused_point_codes(sender, customer_id, **kwargs):
+    """Points of an undone order that were spent on codes: the unused ones are voided and
+    their points given back (also for a partial credit note, which ``order_canceled`` does
+    not announce)."""
+    services.settle_points_debt(customer_id)
+
+
 def connect():
     extensions.register_checkout_step(
         extensions.CheckoutStep(
@@ -27,3 +34,4 @@ def connect():
     signals.order_releasing.connect(lock_on_release, dispatch_uid="vouchers.lock_on_release")
     signals.order_canceled.connect(release_on_cancel, dispatch_uid="vouchers.release_on_cancel")
     customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="vouchers.erasure")
+    points_owed.connect(void_unused_point_codes, dispatch_uid="vouchers.void_point_codes")

@@ -1036,8 +1036,9 @@ def settle_points_debt(customer_id):
 
     Points are earned when an order is paid and taken back in full when it is canceled or
     refunded (``customers.loyalty``): spent on a code meanwhile, they leave the balance
-    negative — the customer owes them. Called when an order is undone (receiver of
-    ``order_canceled``, after the points were taken back). What no unused code covers stays
+    negative — the customer owes them. Called when that happens (receiver of
+    ``customers.signals.points_owed``: a cancellation, a full or a partial refund) and again
+    when an order is canceled (``order_canceled``; then a no-op). What no unused code covers stays
     owed; later earnings repay it. A code a concurrent checkout has locked is about to be
     used: it is skipped, not waited for."""
     if customer_id is None:

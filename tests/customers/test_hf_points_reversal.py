@@ -217,3 +217,18 @@ def test_settling_does_nothing_while_nothing_is_owed(customer):
     assert voucher_services.settle_points_debt(customer.pk) == []
     code.refresh_from_db()
     assert code.is_active
+
+
+def test_a_partial_refund_voids_an_unused_code_its_points_bought(make_order, customer):
+    """A partial credit note is not a cancellation (no ``order_canceled``): the loyalty
+    module's own ``points_owed`` signal voids the code all the same."""
+    lamp = ProductFactory(price=Decimal("20.00"))
+    order = make_order({lamp.pk: 2}, customer=customer)  # 40.00: 1000 points
+    order_services.create_invoice(order)
+    code = voucher_services.buy_code_with_points(customer, campaign(1000, "Partial"))
+    assert loyalty.points_balance(customer) == 0
+    order_services.create_credit_note(order, {order.lines.get(product=lamp).pk: 1})
+    code.refresh_from_db()
+    assert not code.is_active and not usable(code, customer)
+    # 500 taken back, 1000 given back for the voided code: nothing is owed.
+    assert loyalty.points_balance(customer) == 500 == ledger_sum(customer)
