@@ -285,11 +285,11 @@ def run_aftersales_step(order, step, shipment, staff):
         lines = {line.pk: ("as_new", True) for line in latest_return.lines.all()}
         services.receive_return(latest_return, lines, user=staff)
     elif step == "refund_return":
-        services.refund_return(latest_return, reason="Thank you for sending it back.", user=staff)
+        services.refund_return(latest_return, reason=_in_language(RETURN_THANKS, order), user=staff)
     elif step == "reject_return":
         services.reject_return(
             latest_return,
-            "The pan shows heavy use; this is wear, not a defect covered by the guarantee.",
+            _in_language(RETURN_REJECTED, order),
             user=staff,
         )
     else:
@@ -402,3 +402,28 @@ def _history_steps(order, payment, days_ago, rnd, staff):
         services.create_shipment(order, lines, [("dhl", f"00340434{order.pk:012d}")], user=staff)
     if rnd.random() < 0.05:
         services.refund_order(order, user=staff, reason="Returned within 14 days.")
+
+
+# What the demo's staff write to the customer (the credit note's note, a return's rejection)
+# is written in the customer's language, as a clerk would.
+RETURN_THANKS = {
+    "en": "Thank you for sending it back.",
+    "de": "Vielen Dank für die Rücksendung.",
+    "pl": "Dziękujemy za odesłanie.",
+    "da": "Tak, fordi du sendte den tilbage.",
+}
+RETURN_REJECTED = {
+    "en": "The pan shows heavy use; this is wear, not a defect covered by the guarantee.",
+    "de": (
+        "Die Pfanne zeigt starke Gebrauchsspuren; das ist Verschleiß, kein Mangel, den die "
+        "Garantie abdeckt."
+    ),
+    "pl": (
+        "Patelnia nosi ślady intensywnego użytkowania; to zużycie, a nie wada objęta gwarancją."
+    ),
+    "da": "Panden viser tydelige brugsspor; det er slid, ikke en fejl, som garantien dækker.",
+}
+
+
+def _in_language(texts, order):
+    return texts.get(order.language, texts["en"])
