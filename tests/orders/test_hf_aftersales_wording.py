@@ -220,3 +220,16 @@ def test_restock_default_follows_the_reason_of_the_return(make_order):
     order = delivered(make_order)
     assert not Return(order=order, reason=Return.Reason.DEFECTIVE).restock_by_default
     assert Return(order=order, reason=Return.Reason.NOT_AS_DESCRIBED).restock_by_default
+
+
+def test_the_customer_reads_the_same_about_a_return_as_the_backoffice(
+    client, make_order, invoice_payment
+):
+    """The order-status page's returns say what became of the money: never "Refunded" for
+    an order that was not paid (its amount due was reduced)."""
+    from orders import links
+
+    order = delivered(make_order, payment_method_id=invoice_payment.pk)
+    refunded_return(order)
+    page = visible(client.get(links.customer_order_url(order)).content.decode())
+    assert "Credit note issued — taken off the amount due" in page
