@@ -197,6 +197,18 @@ def _breakers_closed():
 
 
 @pytest.fixture
+def fresh_cache():
+    """An empty cache before and after the test: rate-limit counters (failed code, gift-card
+    and order-number lookups: shop.ratelimit) live there and outlive a test's transaction.
+    Use it in a module with ``pytest.mark.usefixtures("fresh_cache")``."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
 def shipping(db):
     return ShippingMethodFactory()
 

@@ -5,7 +5,6 @@ withdrawal form does). A request that names a real order of the typed address re
 order's owner — confirmed to the order's address — and shows the sender nothing of it."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from helpdesk.models import Thread
@@ -13,18 +12,11 @@ from shop.models import OutboxEmail
 from tests.factories import UserFactory
 from tests.helpdesk.factories import ContactTopicFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 URL = "/contact/"
 NOT_FOUND = "We could not find an order with this number for your e-mail address."
 TOO_MANY = "You have entered several order numbers we could not find"
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -171,3 +171,24 @@ def test_the_ship_page_warns_before_shipping_an_unpaid_transfer(
 
 def test_the_services_agree_with_the_jobs_registry():
     assert {"orders.ship", "orders.print_pick_list"} <= set(bulk.JOBS)
+
+
+def test_the_ready_to_ship_list_runs_no_more_queries_for_many_orders_than_for_one(
+    admin_client, make_order
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        admin_client.get(CHANGELIST + "?to_ship=ready")  # warm per-request caches
+        with CaptureQueriesContext(connection) as ctx:
+            page = admin_client.get(CHANGELIST + "?to_ship=ready").content.decode()
+        return page, len(ctx.captured_queries)
+
+    first = make_order()
+    page, one = queries()
+    assert first.number in page
+    more = [make_order() for _ in range(5)]
+    page, six = queries()
+    assert all(o.number in page for o in more)
+    assert six <= one  # (the shop settings may still be read once the first time)

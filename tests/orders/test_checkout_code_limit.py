@@ -7,7 +7,6 @@ keeps working."""
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from orders.models import Order
@@ -22,11 +21,8 @@ TOO_MANY = "Too many discount codes from your connection did not work"
 
 
 @pytest.fixture(autouse=True)
-def _clear_throttle_cache(settings):
+def _small_allowance(settings, fresh_cache):
     settings.VOUCHER_CODE_FAILED_LIMIT = 3
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

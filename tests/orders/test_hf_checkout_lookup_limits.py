@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -28,18 +27,11 @@ from tests.factories import (
 )
 from tests.race import run_concurrently
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 D = Decimal
 BALANCE_URL = "/giftcards/balance/"
 TOO_MANY = "Too many gift card numbers have been checked from your connection"
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttle_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

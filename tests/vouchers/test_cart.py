@@ -3,23 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from .factories import CampaignFactory, CodeFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    # The cart's code field counts failed codes per client in the cache, which outlives a
-    # test's transaction (vouchers.views.CODE_FAILED_LOOKUPS).
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 @pytest.fixture

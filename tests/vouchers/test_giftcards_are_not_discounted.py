@@ -4,7 +4,6 @@ threshold and no loyalty points make them cheaper than their value."""
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from customers import loyalty
@@ -18,16 +17,7 @@ from vouchers.models import Code, Redemption
 
 from .factories import CampaignFactory, CodeFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    # The cart's code field counts failed codes per client in the cache, which outlives a
-    # test's transaction (vouchers.views.CODE_FAILED_LOOKUPS).
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 @pytest.fixture

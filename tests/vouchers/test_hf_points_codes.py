@@ -5,7 +5,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,18 +16,10 @@ from vouchers.models import Campaign, Code, PointsPurchase
 
 from .factories import CampaignFactory, CodeFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 NOT_ISSUED = "has not been issued to a customer yet"
 TOO_MANY = "Too many discount codes from your connection did not work"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    # The failed-lookup counter lives in the cache, which outlives a test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
