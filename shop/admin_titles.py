@@ -68,6 +68,12 @@ DJANGO_MESSAGES = (
     # A list filter's heading: German and Danish say "Filter: …" — "Nach aktiv" read wrong
     # for a filter titled by an adjective.
     gettext_noop(" By %(filter_title)s "),
+    # The save buttons: Django's German says "Sichern", every button and page of the shop
+    # "Speichern" (the plain "Save" is the shop's own word already).
+    gettext_noop("Save and add another"),
+    gettext_noop("Save and continue editing"),
+    gettext_noop("Save and view"),
+    gettext_noop("Save as new"),
 )
 # django.contrib.auth's words on the staff-user pages, which Django 5.2 does not translate
 # into German: kept in the shop's catalogue (Polish and Danish as Django has them).

@@ -129,3 +129,12 @@ def test_a_save_in_the_polish_backoffice_says_so_without_guessing_the_gender(adm
     )
     text = re.sub(r"<[^>]+>", "", response.content.decode())
     assert "Zapisano zmiany: grupa klientów „Hurtownicy”." in text
+
+
+def test_german_save_buttons_say_speichern_like_every_other_save(admin_client, staff):
+    """Django's German admin says "Sichern"; the shop's own buttons say "Speichern"."""
+    _speak(staff, "de")
+    page = admin_client.get(reverse("admin:customers_customergroup_add")).content.decode()
+    assert "Speichern und weiter bearbeiten" in page
+    assert "Speichern und neu hinzufügen" in page
+    assert "Sichern" not in page

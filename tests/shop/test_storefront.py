@@ -44,6 +44,20 @@ def test_product_page(client, product):
     assert reverse("shop:cart_add") in page
 
 
+def test_product_without_vat_says_so_not_zero_percent(client):
+    """A gift card (a multi-purpose voucher: VAT falls due when it pays for goods) reads
+    "not subject to VAT", not "incl. 0% VAT"; goods at 0 % still link the shipping costs."""
+    card = ProductFactory(name="Gift card", tax_rate=0, is_giftcard=True)
+    page = client.get(card.get_absolute_url()).content.decode()
+    assert "not subject to VAT" in page and "0% VAT" not in page
+    assert reverse("shop:shipping_costs") not in page.split("not subject to VAT")[1][:80]
+    book = ProductFactory(name="Newspaper", tax_rate=0)
+    page = client.get(book.get_absolute_url()).content.decode()
+    assert "not subject to VAT, plus" in page and "0% VAT" not in page
+    page = client.get(f"/de{card.get_absolute_url()}").content.decode()
+    assert "nicht umsatzsteuerpflichtig" in page
+
+
 def test_inactive_product_is_404(client):
     hidden = ProductFactory(is_active=False)
     assert client.get(reverse("shop:product", args=[hidden.slug])).status_code == 404
