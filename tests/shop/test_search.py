@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from shop.db import one_slip_pattern
 from tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,20 @@ def test_result_count_and_did_you_mean_when_nothing_matches(client):
     page = response.content.decode()
     assert "0 results" in page and "Did you mean:" in page
     assert response.context["suggestion"] in {"berry", "jam", "Nordic berry jam"}
+
+
+def test_a_slip_inside_a_compound_name_is_tolerated(client):
+    """Trigrams compare whole words: a word typed inside a German or Danish compound lacks
+    the trigrams of a word's start. One slip — a letter missing, extra, wrong or swapped —
+    is undone inside the name too."""
+    ProductFactory(name="Bio-Filterkaffee 500 g", name_da="Økologisk filterkaffe 500 g")
+    ProductFactory(name="Emaille-Kaffeekanne", name_da="Emaljekaffekande")
+    ProductFactory(name="Leinentuch", name_da="Hørhåndklæde")
+    both = {"Bio-Filterkaffee 500 g", "Emaille-Kaffeekanne"}
+    assert set(names(search(client, "de", q="Kafee"))) == both  # a letter missing
+    assert set(names(search(client, "de", q="Kaffeee"))) == both  # a letter extra
+    assert set(names(search(client, "de", q="Kaffse"))) == both  # a letter wrong
+    assert set(names(search(client, "de", q="Kaffee Filtre"))) == {"Bio-Filterkaffee 500 g"}
+    assert len(names(search(client, "da", q="kafe"))) == 2  # Danish: "filterkaffe"
+    # Short words and words with digits are not guessed at: too much would match.
+    assert one_slip_pattern("Kaf") is None and one_slip_pattern("500g") is None
