@@ -108,7 +108,12 @@ class ThreadAdmin(admin.ModelAdmin):
         names no thread keeps that answer (None)."""
         thread = super().get_object(request, object_id, from_field)
         if thread is None and self._exists(object_id, from_field):
-            raise PermissionDenied
+            raise PermissionDenied(
+                _(
+                    "This request is with another department: only the department it was "
+                    "forwarded to and customer service can open it."
+                )
+            )
         return thread
 
     def _exists(self, object_id, from_field=None):

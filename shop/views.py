@@ -391,7 +391,10 @@ def permission_denied(request, exception=None):
         # A role that may look at the section was refused what the page does (a refund, a
         # cancellation, an edit): name that, not the whole section the role can open.
         view_only = model_admin is not None and model_admin.has_view_permission(request)
-        if view_only:
+        reason = str(exception) if exception is not None and exception.args else ""
+        if reason:  # the view said why: this record, not the section or the action
+            title = _("You don't have access to this page")
+        elif view_only:
             title = _("You can view %(section)s, but not carry out this action") % {
                 "section": section
             }
@@ -417,6 +420,7 @@ def permission_denied(request, exception=None):
         )
         context = {
             **backoffice.each_context(request),
+            "reason": reason,
             "title": title,
             "section": section,
             "view_only": view_only,

@@ -35,6 +35,9 @@ def _assert_no_access_page(response, thread):
     page = response.content.decode()
     assert 'class="no-access"' in page  # the backoffice's own 403 page
     assert "doesn’t exist" not in page and "doesn't exist" not in page
+    # It says why — another department's request — not "not carry out this action".
+    assert "This request is with another department" in page
+    assert "this action" not in page
     for secret in (SUBJECT, CUSTOMER, "zofia@example.com"):
         assert secret not in page
 
