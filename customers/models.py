@@ -321,7 +321,7 @@ class LoyaltyEntry(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     # A note the shop wrote ("Order 100131 canceled"), untranslated, to be read in each
     # reader's language (shop.events); a correction's note, typed by staff, has none.
-    message = events.MessageField(_("note"))
+    message = events.MessageField(_("note"), text_field="note")
     created = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:

@@ -248,7 +248,7 @@ class LedgerEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     # A reason the shop wrote ("Order 100131", "Expired"), untranslated, to be read in each
     # reader's language (shop.events); a reason staff typed has none.
-    message = events.MessageField(_("reason"))
+    message = events.MessageField(_("reason"), text_field="reason")
     created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:

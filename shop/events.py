@@ -35,8 +35,11 @@ class MessageField(models.JSONField):
     Never edited in a form, and left out of a person's access report (which shows the text
     beside it, ``privacy.subjects.records``)."""
 
-    def __init__(self, verbose_name=None, **kwargs):
+    def __init__(self, verbose_name=None, text_field="text", **kwargs):
         kwargs.update(default=list, blank=True, editable=False)
+        # The row's column of the text as written (a report shows it in its reader's
+        # language through ``read``); nothing in the database.
+        self.text_field = text_field
         super().__init__(verbose_name, **kwargs)
 
     def deconstruct(self):
@@ -44,6 +47,16 @@ class MessageField(models.JSONField):
         for key in ("default", "blank", "editable"):
             kwargs.pop(key, None)
         return name, path, args, kwargs
+
+
+def text_of(row, field_name):
+    """``row``'s ``field_name`` — in the active language if it is the text a MessageField of
+    the row was written with (``read``), else as stored."""
+    stored = getattr(row, field_name)
+    for field in row._meta.concrete_fields:
+        if isinstance(field, MessageField) and field.text_field == field_name:
+            return read(getattr(row, field.attname), stored)
+    return stored
 
 
 def part(message, **values):

@@ -308,6 +308,10 @@ def _acknowledge(order, withdrawal, user=None):
             "items": [(item, item["quantity"]) for item in withdrawal.items],
             "order_url": links.customer_order_url(order),
             "goods_to_send_back": _goods_received(order, withdrawal),
+            # Art. 14(1) Directive 2011/83/EU: the goods go back within 14 days of the
+            # statement, to the trader's address.
+            "send_back_by": timezone.localdate(withdrawal.received_at) + timedelta(days=14),
+            "return_address": ", ".join(ShopSettings.load().address.splitlines()),
         },
         language=withdrawal.language,
     )

@@ -121,7 +121,9 @@ def _values(obj, field):
         elif value is not None:
             value = f"#{value}"
     else:
-        value = getattr(obj, field.attname)
+        # an event's text in the reader's language ("Card payment … authorized"), not the
+        # language of the moment it happened
+        value = events.text_of(obj, field.attname)
     if value is None or value == "":
         return "", ""
     if isinstance(value, datetime):

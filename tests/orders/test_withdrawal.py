@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from orders import links, services
 from orders.aftersales import Withdrawal
@@ -415,6 +416,10 @@ def test_units_named_in_an_earlier_statement_are_not_offered_again_by_default(
     assert form.fields[f"qty_{mug_line.pk}"].initial == 1
     assert form.fields[f"qty_{lamp_line.pk}"].max_value == 2  # naming it again is allowed
     assert "withdrawn already: 1" in response.content.decode()
+    # Withdrawn and refunded: one bracket, not two in a row.
+    services.create_credit_note(order, {lamp_line.pk: 1})
+    page = client.get(url).content.decode()
+    assert "(withdrawn already: 1, refunded: 1)" in page
 
     data = {"name": "Erika Mustermann", "email": customer.email, "reason": ""}
     client.post(url, {**data, "confirm": ""})  # what it preselects
@@ -475,6 +480,14 @@ def test_the_acknowledgement_asks_to_send_back_only_goods_that_were_shipped(make
     assert "Nothing of it has been shipped to you yet" in body[pending.number]
     assert "Please send the goods back" not in body[pending.number]
     assert "Please send the goods back" in body[sent.number]
+    # Where to and by when (Art. 14(1) Directive 2011/83/EU: 14 days from the statement).
+    shop = ShopSettings.load()
+    statement = sent.withdrawals.get()
+    by = timezone.localdate(statement.received_at) + timedelta(days=14)
+    with translation.override("en"):
+        by_text = date_format(by, "DATE_FORMAT")
+    assert f"at the latest by {by_text} (14 days from your withdrawal)" in body[sent.number]
+    assert f"to: {shop.street}, {shop.postcode} {shop.city}" in body[sent.number]
 
 
 def test_withdrawing_from_unshipped_items_says_the_rest_of_the_order_still_comes(

@@ -272,6 +272,18 @@ def test_a_download_in_polish_is_logged_and_read_back_with_its_purpose(client, e
     assert own.purpose == "data_subject"
 
 
+def test_the_orders_events_are_in_the_language_of_the_download(client, erika, both):
+    """The order's history was written in English (the order's language); a Polish download
+    reads it in Polish, as the account's pages do (shop.events), not as it was written."""
+    client.force_login(erika)
+    url = reverse("privacy:own_data").replace("/account/", "/pl/account/", 1)
+    text = json.dumps(as_data(download(client, url=url)), ensure_ascii=False)
+    with translation.override("pl"):
+        polish = translation.gettext("Withdrawal statement received.")
+    assert polish != "Withdrawal statement received." and polish in text
+    assert "Withdrawal statement received." not in text
+
+
 def test_downloads_are_limited_per_hour(client, erika, both, settings):
     settings.PRIVACY_OWN_DATA_DOWNLOADS_PER_HOUR = 2
     client.force_login(erika)
