@@ -212,6 +212,29 @@ def _spread(amount, weights):
     return parts
 
 
+def _spread_within(amount, weights, room):
+    """``amount`` over the keys of ``weights`` by their share (:func:`_spread`); an extra
+    credit (positive) puts no key above its ``room`` — the excess goes to the keys with
+    room left, by their room. A deduction (negative) is spread as it is, and so is an
+    amount larger than all the room (the checks before do not let that happen)."""
+    parts = _spread(amount, weights)
+    if amount <= 0:
+        return parts
+    for _round in range(len(room) + 1):
+        excess = sum((part - room[key] for key, part in parts.items() if part > room[key]), ZERO)
+        if excess <= 0:
+            break
+        capped = {key: min(part, room[key]) for key, part in parts.items()}
+        free = {key: room[key] - capped.get(key, ZERO) for key in room}
+        free = {key: value for key, value in free.items() if value > 0}
+        if sum(free.values(), ZERO) < excess:
+            break
+        parts = capped
+        for key, part in _spread(excess, free).items():
+            parts[key] = parts.get(key, ZERO) + part
+    return parts
+
+
 def _rows(rows_by_rate):
     return [
         {"rate": rate, "net": net, "tax": gross - net, "gross": gross}
@@ -713,15 +736,22 @@ def plan_credit_note(
             a, b = gross_after.get(rate, ZERO), gross_before.get(rate, ZERO)
             rows[rate] = [net_of(a, rate) - net_of(b, rate), a - b]
         if adjustment:
+            # What each rate has left to credit after this note's lines — not the gift
+            # cards bought with the order (refunded only with their lines; their 0 % row is
+            # no revenue): an extra credit never lands on a rate credited in full already.
+            room = defaultdict(lambda: ZERO)
+            for (_category, rate), (_net, _tax, gross) in left.items():
+                room[rate] += gross
+            for line in order_lines:
+                if line.is_giftcard:
+                    room[line.tax_rate] -= line.unit_price * (line.quantity - after.get(line.pk, 0))
+            for rate, (_net, gross) in rows.items():
+                room[rate] -= gross
             weights = {rate: v[1] for rate, v in rows.items() if v[1] > 0}
             if not weights:
-                # An adjustment alone: over the rates of what the order charged for goods and
-                # shipping — not the gift cards bought with it (refunded only with their
-                # lines; their 0 % row is no revenue).
-                goods = {line.pk: line.quantity for line in order_lines if not line.is_giftcard}
-                charged, _share = _gross_by_rate(order, order_lines, goods, shipping_charged)
-                weights = {rate: gross for rate, gross in charged.items() if gross > 0}
-            for rate, part in _spread(adjustment, weights).items():
+                # An adjustment alone: over what is left to credit at each rate.
+                weights = {rate: gross for rate, gross in room.items() if gross > 0}
+            for rate, part in _spread_within(adjustment, weights, room).items():
                 current = rows.setdefault(rate, [ZERO, ZERO])
                 current[0] += net_of(part, rate)
                 current[1] += part

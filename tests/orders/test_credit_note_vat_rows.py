@@ -225,3 +225,71 @@ def test_random_baskets_refunded_in_parts_add_up_to_the_invoice(make_order, seed
     if not order.status == order.Status.CLOSED:
         services.refund_order(order)
     check_refunded(order)
+
+
+def test_an_extra_credit_never_lands_on_a_rate_credited_in_full(make_order, kit, ebook):
+    """The e-book (the whole 7 % row) credited first; then a goodwill credit alone goes
+    where something is left — 19 % with its VAT, not 0.26 net and no VAT at 7 % — and the
+    full refund after it adds up (the XML of a later full refund failed BR-CO-15)."""
+    order = make_order({kit.pk: 1, ebook.pk: 1})
+    services.create_invoice(order)
+    services.create_credit_note(order, {line_of(order, ebook).pk: 1})
+    order.refresh_from_db()
+    goodwill = services.create_credit_note(order, adjustment=D("5.00"), adjustment_text="Goodwill")
+    assert by_key(goodwill.typed_tax_rows) == {
+        ("S", D("19.00")): {"net": D("4.20"), "tax": D("0.80"), "gross": D("5.00")}
+    }
+    order.refresh_from_db()
+    services.refund_order(order)
+    check_refunded(order)
+
+
+def test_an_extra_credit_with_lines_spills_over_to_rates_with_room(make_order, kit, ebook):
+    """The last e-book and 10 € goodwill in one note: the 7 % row has 9.99 left, so the
+    goodwill the e-book's weight would put there goes to 19 %."""
+    order = make_order({kit.pk: 1, ebook.pk: 1})
+    services.create_invoice(order)
+    note = services.create_credit_note(
+        order, {line_of(order, ebook).pk: 1}, adjustment=D("10.00"), adjustment_text="Sorry"
+    )
+    rows = by_key(note.typed_tax_rows)
+    assert rows[("S", D("7.00"))] == {"net": D("9.34"), "tax": D("0.65"), "gross": D("9.99")}
+    assert rows[("S", D("19.00"))] == {"net": D("8.40"), "tax": D("1.60"), "gross": D("10.00")}
+    check_note(note)
+    order.refresh_from_db()
+    services.refund_order(order)
+    check_refunded(order)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_refunds_with_extra_credits_add_up_to_the_invoice(make_order, seed):
+    rnd = random.Random(1000 + seed)
+    products = [
+        ProductFactory(
+            name=f"P{i}",
+            price=D(rnd.randint(99, 4999)) / 100,
+            tax_rate=D(rnd.choice(["19.00", "7.00", "0.00"])),
+            stock=None,
+        )
+        for i in range(rnd.randint(2, 3))
+    ]
+    order = make_order({p.pk: rnd.randint(1, 2) for p in products})
+    services.create_invoice(order)
+    for line in order.lines.all():
+        order.refresh_from_db()
+        left = order.grand_total - order.credited_total
+        extra = D(rnd.randint(0, 300)) / 100
+        try:
+            services.create_credit_note(
+                order,
+                {line.pk: line.quantity} if rnd.random() < 0.8 else {},
+                adjustment=min(extra, (left / 3).quantize(D("0.01"))),
+                adjustment_text="Goodwill" if extra else "",
+            )
+        except services.OrderError as exc:
+            refused = ("full refund", "Choose what to credit", "left to credit")
+            assert any(reason in str(exc) for reason in refused), exc
+    order.refresh_from_db()
+    if order.status != order.Status.CLOSED:
+        services.refund_order(order)
+    check_refunded(order)
