@@ -595,8 +595,10 @@ def _vat_rows(doc, lines, allowances, charges, match_stored):
         key = (item.category, item.rate)
         basis[key] += sign * item.net
         gross[key] += sign * item.gross
-    if match_stored:
+    if match_stored and doc.tax_rows:
         _match_stored_nets(doc, basis, lines, allowances, charges)
+    else:
+        _round_per_rate(basis, gross, lines, allowances, charges)
     rows = []
     for category, rate in sorted(basis, key=lambda k: (-k[1], k[0])):
         key = (category, rate)
@@ -644,18 +646,39 @@ def _match_stored_nets(doc, basis, lines, allowances, charges):
         if not residual or not keys:
             continue
 
-        def fits(item, category=category, rate=rate):
-            return item.rate == rate and (category is None or item.category == category)
+        _move_residual(residual, category, rate, basis, lines, allowances, charges)
 
-        allowance = next((a for a in allowances if fits(a)), None)
-        charge = next((c for c in charges if fits(c)), None)
-        if allowance is not None:
-            allowance.net -= residual
-            basis[(allowance.category, rate)] += residual
-        elif charge is not None:
-            charge.net += residual
-            basis[(charge.category, rate)] += residual
-        else:
-            line = max((li for li in lines if fits(li)), key=lambda li: li.net)
-            line.net += residual
-            basis[(line.category, rate)] += residual
+
+def _round_per_rate(basis, gross, lines, allowances, charges):
+    """Each rate's net as ``round(gross / (1 + rate))`` of the rate's whole gross, its VAT
+    the rest — the VAT an accounting program computes from the gross on an automatic
+    revenue account (DATEV: ``orders.accounting``), so the documents and the bookings agree
+    to the cent. The item nets are each rounded on their own: the cent their sum differs
+    goes to the discount, the shipping or the largest line (BR-S-08 holds)."""
+    for (category, rate), amount in list(gross.items()):
+        if not rate:
+            continue
+        residual = net_of(amount, rate) - basis[(category, rate)]
+        if residual:
+            _move_residual(residual, category, rate, basis, lines, allowances, charges)
+
+
+def _move_residual(residual, category, rate, basis, lines, allowances, charges):
+    """Add ``residual`` to the net of the category and rate: on its discount, else its
+    shipping or extra credit, else its largest line."""
+
+    def fits(item):
+        return item.rate == rate and (category is None or item.category == category)
+
+    allowance = next((a for a in allowances if fits(a)), None)
+    charge = next((c for c in charges if fits(c)), None)
+    if allowance is not None:
+        allowance.net -= residual
+        basis[(allowance.category, rate)] += residual
+    elif charge is not None:
+        charge.net += residual
+        basis[(charge.category, rate)] += residual
+    else:
+        line = max((li for li in lines if fits(li)), key=lambda li: li.net)
+        line.net += residual
+        basis[(line.category, rate)] += residual

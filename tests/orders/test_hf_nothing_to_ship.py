@@ -289,7 +289,8 @@ def test_a_gift_cards_product_page_says_nothing_about_shipping(client, gift_card
     card, book, goods = (client.get(url).content.decode() for url in urls)
     for page in (card, book):
         assert shipping_link not in page and "VAT, plus" not in page
-        assert "w tym" in page  # the VAT note stays
+    assert "nie podlega VAT" in card  # the gift card's 0 %: no VAT, not "incl. 0 %"
+    assert "w tym" in book  # the e-book's VAT note stays
     assert f"VAT, plus {shipping_link}" in goods
 
 
