@@ -577,16 +577,24 @@ def test_export_invoices_writes_xml_and_pdf_of_the_period(check, make_order, pot
     from django.utils import timezone
 
     invoice = invoice_for(make_order, {pot.pk: 1})
+    polish = invoice_for(make_order, {pot.pk: 1}, language="pl")
     services.refund_order(invoice.order)
     today = timezone.localdate().isoformat()
     call_command("export_invoices", "--from", today, "--to", today, "-o", str(tmp_path))
     names = sorted(p.name for p in tmp_path.iterdir())
     credit_note = CreditNote.objects.get(invoice=invoice)
+    # one naming in the accountant's folder, not "faktura-…" beside "invoice-…"
     assert names == sorted(
-        [invoice.filename, invoice.xml_filename, credit_note.filename, credit_note.xml_filename]
+        f"{stem}.{ext}"
+        for stem in (
+            f"invoice-{invoice.number}",
+            f"invoice-{polish.number}",
+            f"credit-note-{credit_note.number}",
+        )
+        for ext in ("pdf", "xml")
     )
-    check((tmp_path / invoice.xml_filename).read_bytes())
-    check((tmp_path / credit_note.filename).read_bytes())
+    check((tmp_path / f"invoice-{invoice.number}.xml").read_bytes())
+    check((tmp_path / f"credit-note-{credit_note.number}.pdf").read_bytes())
 
 
 def test_export_invoices_refuses_bad_dates_and_writes_nothing(tmp_path):

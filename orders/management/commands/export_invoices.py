@@ -48,10 +48,13 @@ class Command(BaseCommand):
             else:
                 xml = einvoice.invoice_xml(document)
                 render = pdf.render_invoice
+            # One naming for the accountant's folder, whatever each order's language
+            # ("invoice-2026-000117.pdf", "credit-note-2026-000004.xml").
+            stem = f"{'credit-note' if is_credit_note else 'invoice'}-{document.number}"
             try:
-                (directory / document.xml_filename).write_bytes(xml)
+                (directory / f"{stem}.xml").write_bytes(xml)
                 if not opts["xml_only"]:
-                    (directory / document.filename).write_bytes(render(document))
+                    (directory / f"{stem}.pdf").write_bytes(render(document))
             except OSError as exc:
                 raise CommandError(f"Cannot write to {directory}: {exc.strerror}") from None
         shown_by_command(
