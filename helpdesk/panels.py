@@ -35,6 +35,14 @@ def account_home(request, user):
     return {"threads": threads}
 
 
+def account_nav(request, user):
+    """ "My questions" in the storefront account's navigation; not for staff."""
+    if user is None or not user.is_authenticated or user.is_staff:
+        return None
+    match = getattr(request, "resolver_match", None)
+    return {"active": bool(match and match.namespace == "helpdesk")}
+
+
 def visible_threads(user):
     """Threads a staff user may open: all with the global permission, else those forwarded
     to one of their groups (django-guardian object permissions)."""
@@ -78,6 +86,9 @@ def _staff(user):
 def register():
     shop_panels.ACCOUNT_ORDER.register("helpdesk/_order_threads.html", account_order, order=50)
     shop_panels.ACCOUNT_HOME.register("helpdesk/_account_threads.html", account_home, order=60)
+    shop_panels.registry("account_nav").register(
+        "helpdesk/_account_nav.html", account_nav, order=60
+    )
     # Staff see the threads they may open (visible_threads: the global permission, or a
     # thread forwarded to their group), checked per thread by _backoffice().
     shop_panels.BACKOFFICE_ORDER.register(

@@ -11,6 +11,7 @@ urlpatterns = [
         views.start_order_thread,
         name="order_thread_start",
     ),
+    path("helpdesk/threads/", views.account_threads, name="account_threads"),
     path("helpdesk/threads/<int:pk>/", views.account_thread, name="account_thread"),
     path(
         "helpdesk/threads/<int:pk>/files/<int:attachment_id>/",

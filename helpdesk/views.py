@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -89,7 +90,7 @@ def contact(request):
         elif form.is_valid() and not _order_lookup_refused(form, ip):
             cd = form.cleaned_data
             try:
-                services.create_contact_request(
+                thread = services.create_contact_request(
                     topic_id=cd["topic"],
                     name=cd["name"],
                     email=cd["email"],
@@ -112,8 +113,23 @@ def contact(request):
                         "by e-mail."
                     ),
                 )
+                if thread.customer_id is not None and thread.customer_id == getattr(
+                    customer, "pk", None
+                ):
+                    # In the account: on to the request, where the answers will appear.
+                    return redirect("helpdesk:account_thread", thread.pk)
                 return redirect("helpdesk:contact")
     return render(request, "helpdesk/contact.html", {"form": form})
+
+
+@login_required
+def account_threads(request):
+    """The customer's questions to us (the account's threads), newest first."""
+    if request.user.is_staff:
+        raise Http404
+    threads = Thread.objects.filter(customer=request.user).select_related("order")
+    page = Paginator(threads, 20).get_page(request.GET.get("page"))
+    return render(request, "helpdesk/account_threads.html", {"page": page, "threads": page})
 
 
 @login_required

@@ -4,6 +4,7 @@ row and in bulk, and a "waiting for moderation" count on the start page."""
 from django.contrib import admin, messages
 from django.contrib.admin import ListFilter
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,13 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from shop.admin import backoffice, date_time_cell, email_cell, flag_filter, typed_date_limit
 
 from . import services
 from .errors import ReviewError
-from .forms import ReplyForm, ReviewEditForm
+from .forms import RejectForm, ReplyForm, ReviewEditForm
 from .models import RATING_MAX, RATING_MIN, Review
 
 ROW_BUTTON = "padding:3px 8px;font-size:.75rem;line-height:1.4"
@@ -151,6 +152,8 @@ class ReviewAdmin(admin.ModelAdmin):
         "moderated",
         "moderated_by",
         "moderated_at",
+        "published_at",
+        "rejection_reason",
     ]
     readonly_fields = [
         "product",
@@ -163,6 +166,8 @@ class ReviewAdmin(admin.ModelAdmin):
         "moderated",
         "moderated_by",
         "moderated_at",
+        "published_at",
+        "rejection_reason",
     ]
     change_form_template = "admin/reviews/review/change_form.html"
 
@@ -235,11 +240,11 @@ class ReviewAdmin(admin.ModelAdmin):
         # endpoint via formaction, so no nested forms are needed.
         name, css = ("deactivate", "button") if obj.active else ("activate", "button default")
         label = _("Deactivate") if obj.active else _("Activate")
-        # A review waiting for moderation is activated or rejected (moderated, hidden).
+        # A review waiting for moderation is activated or rejected (moderated, hidden): the
+        # rejection asks for an optional reason for the author first.
         reject = (
             format_html(
-                '<button type="submit" class="button" style="{}" formaction="{}" '
-                'formmethod="post">{}</button>',
+                '<a class="button" style="{}" href="{}">{}</a>',
                 ROW_BUTTON,
                 reverse("admin:reviews_review_deactivate", args=[obj.pk]),
                 _("Reject"),
@@ -314,7 +319,7 @@ class ReviewAdmin(admin.ModelAdmin):
             ),
             path(
                 "<int:pk>/deactivate/",
-                wrap(require_POST(self.deactivate_view)),
+                wrap(require_http_methods(["GET", "POST"])(self.deactivate_view)),
                 name="reviews_review_deactivate",
             ),
             path("<int:pk>/reply/", wrap(self.reply_view), name="reviews_review_reply"),
@@ -394,10 +399,67 @@ class ReviewAdmin(admin.ModelAdmin):
         return self._toggle(request, pk, services.activate, _("Review “%(review)s” activated."))
 
     def deactivate_view(self, request, pk):
-        review = get_object_or_404(Review.objects.confirmed(), pk=pk)
+        """Reject a review waiting for moderation, or hide a moderated one. A GET asks for an
+        optional reason for the author (reviews.emails); a POST without the form (the row's
+        "Deactivate" button) hides the review without one."""
+        review = get_object_or_404(
+            Review.objects.confirmed().select_related("product", "customer"), pk=pk
+        )
+        if not self.has_change_permission(request, review):
+            raise PermissionDenied
         message = (
             _("Review “%(review)s” deactivated.")
             if review.moderated
             else _("Review “%(review)s” rejected: it is not shown and leaves the queue.")
         )
-        return self._toggle(request, pk, services.deactivate, message)
+        form = RejectForm(
+            request.POST if request.method == "POST" else None,
+            initial={"reason": review.rejection_reason},
+        )
+        if request.method == "POST":
+            if form.is_valid():
+                reason = form.cleaned_data["reason"]
+                try:
+                    services.deactivate(review, request.user, reason=reason)
+                except ReviewError as exc:
+                    form.add_error("reason" if exc.field == "reason" else None, exc.message)
+                else:
+                    if reason:
+                        self.log_change(
+                            request,
+                            review,
+                            _("Not published. Reason: %(reason)s") % {"reason": reason},
+                        )
+                    self.message_user(request, message % {"review": review}, messages.SUCCESS)
+                    return HttpResponseRedirect(self._back(request, request.POST.get("next", "")))
+        return TemplateResponse(
+            request,
+            "admin/reviews/review/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": review,
+                "title": (
+                    _("Deactivate review “%(review)s”")
+                    if review.moderated
+                    else _("Reject review “%(review)s”")
+                )
+                % {"review": review},
+                "form": form,
+                "next": self._back(request, request.GET.get("next", "")),
+            },
+        )
+
+    def _back(self, request, url):
+        """Where to go after the rejection: ``url``, else the page the request came from,
+        if on this site (not the reason form itself); the list of reviews otherwise."""
+        for candidate in (url, request.META.get("HTTP_REFERER", "")):
+            if (
+                candidate
+                and url_has_allowed_host_and_scheme(
+                    candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                )
+                and request.path not in candidate
+            ):
+                return candidate
+        return reverse("admin:reviews_review_changelist")

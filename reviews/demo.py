@@ -212,6 +212,8 @@ def seed(cmd):
             active=active,
             moderated_by=moderator if moderated else None,
             moderated_at=created + timedelta(hours=5) if moderated else None,
+            # public since then: the author was told (reviews.emails), not again later
+            published_at=created + timedelta(hours=5) if moderated and active else None,
             customer=customer,
             verified_purchase=services.has_bought(product, customer=customer),
         )

@@ -137,7 +137,7 @@ def erase_customer(customer, details=None):
     deleted_name = str(Review.Anonymised.ERASED.label)
     count = 0
     for review in reviews.select_for_update().only(
-        "pk", "text", "reply_text", "author_name", "email"
+        "pk", "text", "reply_text", "rejection_reason", "author_name", "email"
     ):
         clean = author_scrubber(
             review, customer, deleted_name, sorted(details.emails), details.needles()
@@ -150,6 +150,8 @@ def erase_customer(customer, details=None):
             text=clean(review.text),
             # the shop's public reply addresses the author by name ("Dear Erika, …")
             reply_text=clean(review.reply_text),
+            # staff's reason for not publishing it may name the author too
+            rejection_reason=clean(review.rejection_reason),
         )
         count += 1
     return count

@@ -95,3 +95,19 @@ class ReviewEditForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = ["rating", "text", "author_name", "active"]
+
+
+class RejectForm(forms.Form):
+    """The backoffice's reject / deactivate: an optional reason, e-mailed to the author."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_(
+            "Shown to the author next to their review's status and sent to them by e-mail. "
+            "A review waiting for moderation: its author is told in any case. A review "
+            "already moderated: its author is told only if you give a reason."
+        ),
+    )

@@ -82,6 +82,17 @@ class Review(models.Model):
         related_name="+",
     )
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    # The first time the review went public: its author is told once (reviews.emails), not
+    # again when staff switch it off and on.
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    # Why staff did not publish the review (or took it off the product page): e-mailed to the
+    # author and shown to them next to their review's status. Cleared when it is published.
+    rejection_reason = models.TextField(
+        _("reason for not publishing"), max_length=1000, blank=True, default=""
+    )
+    # The language the review was written in (the storefront's): the author's e-mails about
+    # it, for an author without an account.
+    language = models.CharField(_("language"), max_length=5, blank=True, default="")
     # Set by the one rule (services.has_bought) when the review is written, and again when
     # an order of its author is paid, canceled or credited (services.refresh_verified): a
     # purchase that was canceled or fully returned and credited proves nothing any more.

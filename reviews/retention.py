@@ -24,6 +24,7 @@ def anonymise_old_reviews(cutoff, dry_run=False):
             "pk",
             "text",
             "reply_text",
+            "rejection_reason",
             "author_name",
             "email",
             "customer__email",
@@ -44,6 +45,8 @@ def anonymise_old_reviews(cutoff, dry_run=False):
             text=clean(review.text),
             # the shop's public reply addresses the author by name ("Dear Erika, …")
             reply_text=clean(review.reply_text),
+            # staff's reason for not publishing it may name the author too
+            rejection_reason=clean(review.rejection_reason),
         )
         count += 1
     return count

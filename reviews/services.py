@@ -5,6 +5,8 @@ Moderation rule (SPEC S10): the first activation, the first saved edit or the re
 (deactivating a review not moderated yet) by staff marks a review *moderated* (who and when
 are kept from that first time), so a rejected review leaves the moderation queue; *active*
 can be switched off and on at any time. Public = moderated and active (``Review.objects.public()``).
+The author is e-mailed the first publication and a rejection (with staff's optional reason):
+``reviews.emails``.
 
 Verified purchase: the purchase is *proven* and *stands* — an order line of the product, in
 an order paid or shipped and not canceled, whose units have not all been returned and
@@ -55,12 +57,14 @@ from orders.models import CreditNote, Order, OrderLine
 from shop.mail import queue_email
 from shop.ratelimit import RateLimit
 
+from . import emails
 from .errors import ReviewError
 from .models import RATING_MAX, RATING_MIN, Review
 
 CONFIRM_SALT = "reviews.confirm"
 CONFIRM_LINK_MAX_AGE = 7 * 24 * 3600  # seconds an address has to confirm its review
 MAX_REPLY = 2000
+MAX_REJECTION_REASON = 1000
 
 # Fields staff may change in an edit; everything else (product, e-mail, dates) is evidence.
 EDITABLE_FIELDS = ("text", "rating", "author_name", "active")
@@ -309,6 +313,7 @@ def submit_review(
                 verified_purchase=verified,
                 request=request,
                 confirmed_at=timezone.now(),
+                language=(language or "")[:5],
             )
     except IntegrityError as exc:  # written concurrently: the review_once_per_* indexes
         raise ReviewError(ALREADY_REVIEWED) from exc
@@ -328,6 +333,7 @@ def _store_unconfirmed(product, rating, text, author_name, email, language):
             author_name=author_name.strip(),
             email=email,
             confirmed_at=None,
+            language=(language or "")[:5],
         )
         queue_email(
             "review_confirm",
@@ -440,27 +446,74 @@ def _locked(review):
 
 
 def _copy_back(source, target):
-    for field in (*EDITABLE_FIELDS, "moderated", "moderated_by_id", "moderated_at"):
+    for field in (
+        *EDITABLE_FIELDS,
+        "moderated",
+        "moderated_by_id",
+        "moderated_at",
+        "published_at",
+        "rejection_reason",
+    ):
         setattr(target, field, getattr(source, field))
+
+
+def _publish(review, now):
+    """``review`` (locked) is active now: the first time, the author is told once it commits."""
+    review.rejection_reason = ""
+    if review.published_at is None:
+        review.published_at = now
+        emails.notify_published(review)
+
+
+def _clean_reason(reason):
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REJECTION_REASON:
+        raise ReviewError(
+            _("The reason is too long (at most %(n)d characters).") % {"n": MAX_REJECTION_REASON},
+            field="reason",
+        )
+    return reason
 
 
 @transaction.atomic
 def activate(review, user):
     locked = _locked(review)
+    now = timezone.now()
     locked.active = True
-    _mark_moderated(locked, user, timezone.now())
-    locked.save(update_fields=["active", "moderated", "moderated_by", "moderated_at"])
+    _mark_moderated(locked, user, now)
+    _publish(locked, now)
+    locked.save(
+        update_fields=[
+            "active",
+            "moderated",
+            "moderated_by",
+            "moderated_at",
+            "published_at",
+            "rejection_reason",
+        ]
+    )
     _copy_back(locked, review)
     return review
 
 
 @transaction.atomic
-def deactivate(review, user):
-    """Hide ``review``; one not moderated yet is rejected (moderated, inactive)."""
+def deactivate(review, user, reason=""):
+    """Hide ``review``; one not moderated yet is rejected (moderated, inactive).
+
+    The author is e-mailed when a waiting review is rejected, and when staff give a
+    ``reason`` (kept on the review and shown to its author); hiding a review without a
+    reason tells nobody, so switching a review off and on sends nothing."""
+    reason = _clean_reason(reason)
     locked = _locked(review)
+    was_waiting, was_public = not locked.moderated, locked.is_public
     locked.active = False
+    locked.rejection_reason = reason
     _mark_moderated(locked, user, timezone.now())
-    locked.save(update_fields=["active", "moderated", "moderated_by", "moderated_at"])
+    locked.save(
+        update_fields=["active", "moderated", "moderated_by", "moderated_at", "rejection_reason"]
+    )
+    if was_waiting or reason:
+        emails.notify_rejected(locked, was_public=was_public)
     _copy_back(locked, review)
     return review
 
@@ -475,32 +528,48 @@ def save_edit(review, data, user):
     _check_rating(locked.rating)
     if not str(locked.text).strip():
         raise ReviewError(_("The comment cannot be empty."), field="text")
-    _mark_moderated(locked, user, timezone.now())
+    now = timezone.now()
+    _mark_moderated(locked, user, now)
+    if locked.active:
+        _publish(locked, now)
     locked.save()
     _copy_back(locked, review)
     return review
 
 
+def _authors_of(rows):
+    return rows.select_related("product", "customer", "request")
+
+
 @transaction.atomic
 def activate_many(queryset, user):
-    """Bulk activation, set-based. Returns the number of reviews now active."""
+    """Bulk activation, set-based. Returns the number of reviews now active. The authors of
+    the reviews published for the first time are told (one e-mail each)."""
     ids = list(queryset.order_by().values_list("pk", flat=True))
     rows = Review.objects.filter(pk__in=ids)
     list(rows.select_for_update().values_list("pk", flat=True))
-    rows.filter(moderated=False).update(
-        moderated=True, moderated_by=user, moderated_at=timezone.now()
-    )
-    return rows.filter(active=False).update(active=True)
+    now = timezone.now()
+    rows.filter(moderated=False).update(moderated=True, moderated_by=user, moderated_at=now)
+    first = list(rows.filter(published_at__isnull=True).values_list("pk", flat=True))
+    activated = rows.filter(active=False).update(active=True, rejection_reason="")
+    Review.objects.filter(pk__in=first).update(published_at=now, rejection_reason="")
+    for review in _authors_of(Review.objects.filter(pk__in=first)):
+        emails.notify_published(review)
+    return activated
 
 
 @transaction.atomic
 def deactivate_many(queryset, user):
     """Bulk deactivation, set-based; the reviews not moderated yet are rejected (moderated,
-    inactive). Returns the number of reviews hidden or rejected now."""
+    inactive) and their authors told, without a reason. Returns the number of reviews hidden
+    or rejected now."""
     ids = list(queryset.order_by().values_list("pk", flat=True))
     rows = Review.objects.filter(pk__in=ids)
     list(rows.select_for_update().values_list("pk", flat=True))
-    rejected = rows.filter(moderated=False).update(
+    waiting = list(rows.filter(moderated=False).values_list("pk", flat=True))
+    rejected = Review.objects.filter(pk__in=waiting).update(
         moderated=True, moderated_by=user, moderated_at=timezone.now(), active=False
     )
+    for review in _authors_of(Review.objects.filter(pk__in=waiting)):
+        emails.notify_rejected(review)
     return rejected + rows.filter(active=True).update(active=False)

@@ -45,6 +45,15 @@ def account_home_panel(request, user):
     return {"codes": codes, "can_buy": offers, "today": timezone.localdate()}
 
 
+def account_nav(request, user):
+    """ "Discount codes" in the storefront account's navigation (the codes bought with points
+    and issued to the customer); not for staff, whose account has no codes page."""
+    if _customer(request) is None:
+        return None
+    match = getattr(request, "resolver_match", None)
+    return {"active": bool(match and match.namespace == "vouchers")}
+
+
 def checkout_success_panel(request, order):
     """Partner offers and the partner network's frame — only with the customer's consent."""
     if not order.partner_consent:
@@ -82,6 +91,7 @@ def register():
     panels.CART.register("vouchers/_cart_panel.html", cart_panel, order=10)
     panels.CHECKOUT.register("vouchers/_checkout_panel.html", checkout_panel, order=10)
     panels.ACCOUNT_HOME.register("vouchers/_account_panel.html", account_home_panel, order=40)
+    panels.registry("account_nav").register("vouchers/_account_nav.html", account_nav, order=30)
     panels.CHECKOUT_SUCCESS.register(
         "vouchers/_success_offers.html", checkout_success_panel, order=50
     )

@@ -82,6 +82,7 @@ NOT_STAFF_FACING = {
     "helpdesk:contact",
     "helpdesk:order_thread_start",
     "helpdesk:account_thread",
+    "helpdesk:account_threads",
     "helpdesk:guest_thread",
     "reviews:submit",
     # the customer's own data, downloaded in their own name (logged as a report)
