@@ -8,14 +8,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -33,6 +34,8 @@ from .forms import AdjustForm, IssueCardsForm, ModeSwitchForm
 from .models import CardState, CreditAccount, GiftCard, GiftCardModeSetting, LedgerEntry
 
 ADJUST_PERMISSION = "giftcards.adjust_balance"
+# The last batch issued in this session: its token and card ids, for the download link.
+ISSUED_SESSION_KEY = "giftcards.issued"
 
 
 STATE_COLOURS = {
@@ -248,6 +251,12 @@ class GiftCardAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("issue/", view(self.issue_view), name="giftcards_giftcard_issue"),
+            path("issue/<uuid:token>/", view(self.issued_view), name="giftcards_giftcard_issued"),
+            path(
+                "issue/<uuid:token>/csv/",
+                view(self.issued_csv_view),
+                name="giftcards_giftcard_issued_csv",
+            ),
             path("mode/", view(self.mode_view), name="giftcards_giftcard_mode"),
             path("<int:pk>/adjust/", view(self.adjust_view), name="giftcards_giftcard_adjust"),
             path("<int:pk>/block/", view(self.block_view), name="giftcards_giftcard_block"),
@@ -276,11 +285,12 @@ class GiftCardAdmin(admin.ModelAdmin):
                         valid_until=cd["valid_until"],
                         reason=cd["reason"],
                     )
-                    # A second send of the page shows the card (the list, for several).
+                    # A second send of the page shows the card (the batch's page, for
+                    # several).
                     sent.outcome_url = (
                         reverse("admin:giftcards_giftcard_change", args=[cards[0].pk])
                         if len(cards) == 1
-                        else reverse("admin:giftcards_giftcard_changelist") + "?issued=staff"
+                        else reverse("admin:giftcards_giftcard_issued", args=[form.token])
                     )
             except formtokens.FormAlreadySent as exc:
                 messages.warning(request, exc.message)
@@ -296,24 +306,83 @@ class GiftCardAdmin(admin.ModelAdmin):
                         _("Gift card %(number)s issued.") % {"number": cards[0].display_number},
                     )
                     return redirect("admin:giftcards_giftcard_change", cards[0].pk)
-                stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-                return csv_response(
-                    f"giftcards-{stamp}.csv",
-                    ["number", "value", "currency", "valid_until"],
-                    [
-                        [
-                            c.display_number,
-                            c.initial_value,
-                            c.currency,
-                            c.valid_until.isoformat() if c.valid_until else "",
-                        ]
-                        for c in cards
-                    ],
+                # The numbers download from the batch's page (a download alone would leave
+                # the page as it was, with no sign the cards exist): the session remembers
+                # the last batch for its link.
+                request.session[ISSUED_SESSION_KEY] = {
+                    "token": str(form.token),
+                    "cards": [card.pk for card in cards],
+                }
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s gift card issued.", "%(count)s gift cards issued.", len(cards)
+                    )
+                    % {"count": intcomma(len(cards))},
                 )
+                return redirect("admin:giftcards_giftcard_issued", form.token)
         return TemplateResponse(
             request,
             "admin/giftcards/issue.html",
             self._context(request, _("Issue gift cards"), form=form),
+        )
+
+    def _issued_batch(self, request, token):
+        if not request.user.has_perm("giftcards.add_giftcard"):
+            raise PermissionDenied
+        batch = request.session.get(ISSUED_SESSION_KEY) or {}
+        if batch.get("token") != str(token):
+            return None
+        return GiftCard.objects.filter(pk__in=batch["cards"]).order_by("pk")
+
+    def issued_view(self, request, token):
+        """The result of a batch: how many cards, the link to their numbers and the form for
+        the next batch."""
+        cards = self._issued_batch(request, token)
+        if cards is None:
+            messages.info(
+                request, _("The download of that batch is no longer available in this session.")
+            )
+            return redirect("admin:giftcards_giftcard_issue")
+        return TemplateResponse(
+            request,
+            "admin/giftcards/issue.html",
+            self._context(
+                request,
+                _("Issue gift cards"),
+                form=IssueCardsForm(),
+                batch={
+                    "count": cards.count(),
+                    "csv_url": reverse("admin:giftcards_giftcard_issued_csv", args=[token]),
+                    "list_url": reverse("admin:giftcards_giftcard_changelist") + "?issued=staff",
+                },
+            ),
+        )
+
+    def issued_csv_view(self, request, token):
+        """The numbers of the batch for the reader's Excel: translated header, the
+        language's delimiter and decimal separator, the note the cards were issued with."""
+        cards = self._issued_batch(request, token)
+        if cards is None:
+            raise Http404
+        entries = {
+            e.card_id: e.display_reason
+            for e in LedgerEntry.objects.filter(card__in=cards, kind=LedgerEntry.Kind.ISSUE)
+        }
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        return csv_response(
+            f"giftcards-{stamp}.csv",
+            [_("Gift card number"), _("Value"), _("Currency"), _("Valid until"), _("Reason")],
+            [
+                [
+                    c.display_number,
+                    number_format(c.initial_value, 2, use_l10n=True),
+                    c.currency,
+                    date_format(c.valid_until, "SHORT_DATE_FORMAT") if c.valid_until else "",
+                    entries.get(c.pk, ""),
+                ]
+                for c in cards
+            ],
         )
 
     def mode_view(self, request):

@@ -270,6 +270,20 @@ class CampaignChangeForm(forms.ModelForm):
             "exclude_sale_items",
         ]
 
+    # The scope as the generate form offers it (CampaignAdmin.formfield_for_manytomany):
+    # no gift cards (never discounted), the pickers titled "products", its help texts.
+    SCOPE_FIELDS = ["categories", "products", "excluded_categories", "excluded_products"]
+
+    @staticmethod
+    def scope_field_kwargs(name):
+        field = GenerateCodesForm.base_fields[name]
+        kwargs = {"queryset": field.queryset, "help_text": field.help_text}
+        if isinstance(field.widget, admin_widgets.FilteredSelectMultiple):
+            kwargs["widget"] = admin_widgets.FilteredSelectMultiple(
+                field.widget.verbose_name, is_stacked=False
+            )
+        return kwargs
+
     def clean(self):
         data = super().clean()
         if self.instance.pk is None:

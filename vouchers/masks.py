@@ -29,6 +29,9 @@ from .errors import VoucherError
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RANDOM_LENGTH = 12  # 32**12 = 2**60 possible codes
 MAX_CODE_LENGTH = 64
+# Shorter codes ("1", "2", "3" from <NUM:1>) are found by trying a few. Five, not more:
+# the specification's own example, A<NUM:1000> (A1000 … A1099), must stay valid.
+MIN_CODE_LENGTH = 5
 LITERAL_CHARS = re.compile(r"^[A-Z0-9\-_.]*$")
 PLACEHOLDER = re.compile(r"<([^<>]*)>")
 _TRANSLATE = bytes(ord(ALPHABET[b & 31]) for b in range(256))
@@ -186,7 +189,33 @@ def plan(mask_text, count):
             _("Codes from this mask would be %(length)s characters long; the limit is %(max)s.")
             % {"length": longest, "max": MAX_CODE_LENGTH}
         )
+    shortest = min_length(mask)
+    if shortest < MIN_CODE_LENGTH:
+        raise MaskError(
+            _(
+                "Codes from this mask can be as short as %(length)s characters and easy to "
+                "guess; they must have at least %(min)s. Add letters or start the number "
+                "higher, e.g. <NUM:10000> or <NUM:00001>."
+            )
+            % {"length": shortest, "min": MIN_CODE_LENGTH}
+        )
     return mask
+
+
+def min_length(mask):
+    """The length of the shortest code the mask can yield: a running number is shortest at
+    its start, a random one at its minimum (both at least as wide as their leading zeros)."""
+    if mask.is_random:
+        return RANDOM_LENGTH
+    length = 0
+    for part in mask.parts:
+        if isinstance(part, str):
+            length += len(part)
+        elif isinstance(part, Num):
+            length += max(part.width, len(str(part.start)))
+        else:
+            length += max(part.width, len(str(part.low)))
+    return length
 
 
 def max_length(mask, count):

@@ -9,7 +9,7 @@ from giftcards import services
 from giftcards.models import CreditAccount, GiftCard, LedgerEntry
 from shop.models import ShopSettings
 from shop.panels import BACKOFFICE_CUSTOMER
-from tests.factories import RoleUserFactory, UserFactory
+from tests.factories import RoleUserFactory, StaffFactory, UserFactory
 from tests.formtokens import fresh
 
 from .helpers import assert_all_ledgers_match
@@ -78,14 +78,51 @@ def test_issue_single_card_opens_it_and_bulk_downloads_csv(admin_client, staff):
         reverse("admin:giftcards_giftcard_issue"),
         fresh({"amount": "10.00", "count": "5", "valid_until": "2099-12-31", "reason": "Fair"}),
     )
+    # The batch's page: a message, the download link and an empty form for the next batch.
+    assert response.status_code == 302
+    result = admin_client.get(response["Location"])
+    html = result.content.decode()
+    assert "5 gift cards issued." in html
+    assert 'id="issued-batch"' in html and 'name="amount"' in html
+    response = admin_client.get(response["Location"] + "csv/")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["number", "value", "currency", "valid_until"]
+    assert rows[0] == ["Gift card number", "Value", "Currency", "Valid until", "Reason"]
     assert len(rows) == 6
-    for number, value, _cur, valid_until in rows[1:]:
+    for number, value, _cur, valid_until, reason in rows[1:]:
         card = GiftCard.objects.get(number=number.replace(" ", ""))
-        assert (value, valid_until, card.balance) == ("10.00", "2099-12-31", D("10.00"))
+        assert (value, card.balance, reason) == ("10.00", D("10.00"), "Fair")
+        assert valid_until == "31 Dec 2099"  # the English short date
     assert LedgerEntry.objects.filter(reason="Fair").count() == 5
+
+
+def test_bulk_issue_file_is_written_for_the_readers_excel(client):
+    """A German clerk: ";"-separated, byte order mark, German header, decimal comma, German
+    date, the note; the result page names the batch and links its file."""
+    client.force_login(StaffFactory(is_superuser=True, language="de"))
+    response = client.post(
+        reverse("admin:giftcards_giftcard_issue"),
+        fresh({"amount": "12,50", "count": "3", "valid_until": "31.12.2099", "reason": "Messe"}),
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert response["Location"] + "csv/" in page
+    download = client.get(response["Location"] + "csv/")
+    assert download.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Gutscheinnummer" and rows[0][3:] == ["Gültig bis", "Grund"]
+    assert [row[1:] for row in rows[1:]] == [["12,50", "EUR", "31.12.2099", "Messe"]] * 3
+    # Another staff session cannot download the batch.
+    other = client_class_login(StaffFactory(is_superuser=True))
+    assert other.get(response["Location"] + "csv/").status_code == 404
+
+
+def client_class_login(user):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(user)
+    return other
 
 
 def test_issue_form_rejects_bad_input(admin_client):
@@ -256,3 +293,12 @@ def test_a_card_just_issued_has_no_last_use(make_card, make_order):
     spent = make_card()
     make_order(giftcard_number=spent.number)
     assert GiftCard.objects.with_last_use().get(pk=spent.pk).last_use is not None
+
+
+def test_ledger_column_names_one_staff_member(admin_client, make_card):
+    """The ledger's column holds the one staff member who booked the entry: "Staff member"
+    (context "column": "Medarbejder", not the plural "Medarbejdere")."""
+    card = make_card("30.00")
+    html = admin_client.get(reverse("admin:giftcards_giftcard_change", args=[card.pk]))
+    html = html.content.decode()
+    assert "<th>Staff member</th>" in html and "<th>Staff</th>" not in html

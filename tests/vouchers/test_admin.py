@@ -26,7 +26,7 @@ def make_campaign(name, count=3, mask=None, **kwargs):
     return services.generate_campaign(
         name=name,
         count=count,
-        mask=mask or f"{name[:3].upper()}<NUM:1>",
+        mask=mask or f"{name[:3].upper()}00<NUM:1>",
         discount_type=kwargs.pop("discount_type", "percent"),
         discount_value=kwargs.pop("discount_value", 10),
         **kwargs,
@@ -35,8 +35,8 @@ def make_campaign(name, count=3, mask=None, **kwargs):
 
 def test_campaign_list_columns_and_counts(admin_client, make_order):
     campaign = make_campaign("Spring", count=4)
-    make_order(voucher_code="SPR1")
-    make_order(voucher_code="SPR2")
+    make_order(voucher_code="SPR001")
+    make_order(voucher_code="SPR002")
     response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
     row = next(r for r in response.context["cl"].result_list if r.pk == campaign.pk)
@@ -48,11 +48,11 @@ def test_campaign_list_columns_and_counts(admin_client, make_order):
 
 def test_campaign_list_query_count_is_constant(admin_client, django_assert_max_num_queries):
     for i in range(3):
-        make_campaign(f"C{i}x", count=5, mask=f"C{i}X<NUM:1>")
+        make_campaign(f"C{i}x", count=5, mask=f"C{i}X0<NUM:1>")
     with django_assert_max_num_queries(12) as small:
         admin_client.get(CHANGELIST)
     for i in range(3, 15):
-        make_campaign(f"C{i}x", count=5, mask=f"C{i}X<NUM:1>")
+        make_campaign(f"C{i}x", count=5, mask=f"C{i}X0<NUM:1>")
     with django_assert_max_num_queries(len(small.captured_queries)):
         admin_client.get(CHANGELIST)
 
@@ -76,14 +76,14 @@ def test_time_filter_and_name_search(admin_client):
 
 def test_code_list_shows_customer_order_and_use(admin_client, make_order, customer):
     campaign = make_campaign("Listed", count=3)
-    Code.objects.filter(text="LIS2").update(assigned_to=customer)
-    order = make_order(voucher_code="LIS1")
+    Code.objects.filter(text="LIS002").update(assigned_to=customer)
+    order = make_order(voucher_code="LIS001")
     url = reverse("admin:vouchers_code_changelist") + f"?campaign__id__exact={campaign.pk}"
     response = admin_client.get(url)
     rows = {c.text: c for c in response.context["cl"].result_list}
-    assert set(rows) == {"LIS1", "LIS2", "LIS3"}
-    assert rows["LIS1"].last_order_number == order.number
-    assert rows["LIS1"].last_used_at is not None
+    assert set(rows) == {"LIS001", "LIS002", "LIS003"}
+    assert rows["LIS001"].last_order_number == order.number
+    assert rows["LIS001"].last_used_at is not None
     html = response.content.decode()
     assert customer.email in html and order.number in html
 
@@ -91,12 +91,12 @@ def test_code_list_shows_customer_order_and_use(admin_client, make_order, custom
 def test_code_list_query_count_is_constant(admin_client, make_order, django_assert_max_num_queries):
     ShopSettings.load()  # the settings row exists (a new shop's first page writes it)
     campaign = make_campaign("Pinned", count=5)
-    make_order(voucher_code="PIN1")
+    make_order(voucher_code="PIN001")
     url = reverse("admin:vouchers_code_changelist") + f"?campaign__id__exact={campaign.pk}"
     with django_assert_max_num_queries(12) as few:
         admin_client.get(url)
     services.generate_campaign(
-        name="Pinned more", count=80, mask="PM<NUM:1>", discount_type="percent", discount_value=5
+        name="Pinned more", count=80, mask="PM00<NUM:1>", discount_type="percent", discount_value=5
     )
     Code.objects.update(campaign=campaign)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -137,10 +137,10 @@ def test_download_csv_is_safe_against_formula_injection(admin_client, make_order
 
 def test_statistics_against_hand_computed_values(admin_client, make_order, product):
     campaign = make_campaign("Stats", count=3, discount_value=Decimal("10"), kind="multi")
-    a = make_order({product.pk: 1}, voucher_code="STA1")  # 20 - 2 + 4.90 = 22.90
-    b = make_order({product.pk: 3}, voucher_code="STA1")  # 60 - 6 + 0 = 54.00
-    c = make_order({product.pk: 2}, voucher_code="STA2")  # 40 - 4 + 4.90 = 40.90
-    canceled = make_order({product.pk: 1}, voucher_code="STA3")
+    a = make_order({product.pk: 1}, voucher_code="STA001")  # 20 - 2 + 4.90 = 22.90
+    b = make_order({product.pk: 3}, voucher_code="STA001")  # 60 - 6 + 0 = 54.00
+    c = make_order({product.pk: 2}, voucher_code="STA002")  # 40 - 4 + 4.90 = 40.90
+    canceled = make_order({product.pk: 1}, voucher_code="STA003")
     signals.order_canceled.send(sender=Order, order=canceled)
     assert (a.grand_total, b.grand_total, c.grand_total) == (
         Decimal("22.90"),
@@ -155,9 +155,9 @@ def test_statistics_against_hand_computed_values(admin_client, make_order, produ
         "discount": Decimal("12.00"),
     }
     rows = {r["code__text"]: r for r in per_code}
-    assert rows["STA1"]["orders"] == 2 and rows["STA1"]["value"] == Decimal("76.90")
-    assert rows["STA1"]["discount"] == Decimal("8.00")
-    assert rows["STA2"]["discount"] == Decimal("4.00") and "STA3" not in rows
+    assert rows["STA001"]["orders"] == 2 and rows["STA001"]["value"] == Decimal("76.90")
+    assert rows["STA001"]["discount"] == Decimal("8.00")
+    assert rows["STA002"]["discount"] == Decimal("4.00") and "STA003" not in rows
     response = admin_client.get(reverse("admin:vouchers_campaign_statistics", args=[campaign.pk]))
     assert response.status_code == 200 and "117.80" in response.content.decode()
 
@@ -181,7 +181,7 @@ def test_details_and_edit_name(admin_client):
 
 def test_delete_refused_when_used_and_allowed_otherwise(admin_client, make_order):
     used = make_campaign("Used", count=2)
-    make_order(voucher_code="USE1")
+    make_order(voucher_code="USE001")
     url = reverse("admin:vouchers_campaign_delete", args=[used.pk])
     assert "cannot be deleted" in admin_client.get(url).content.decode()
     admin_client.post(url)
@@ -254,16 +254,16 @@ def test_failed_job_records_its_error():
         params={
             "name": "Dup",
             "count": 3,
-            "mask": "<NUM:01>",
+            "mask": "DUP<NUM:01>",
             "discount_type": "percent",
             "discount_value": "5",
             "kind": "single",
         },
     )
-    CodeFactory(text="02")
+    CodeFactory(text="DUP02")
     jobs.run_job(job.pk)
     job.refresh_from_db()
-    assert job.status == "failed" and "02" in job.error
+    assert job.status == "failed" and "DUP02" in job.error
     assert not Campaign.objects.filter(name="Dup").exists()
 
 
@@ -284,7 +284,7 @@ def test_editing_a_campaign_keeps_the_use_an_order_counted_while_it_saved(admin_
 
     def order_meanwhile(sender, instance, **kwargs):
         if instance.pk == campaign.pk and not placed:
-            placed.append(make_order(voucher_code="BUS1"))
+            placed.append(make_order(voucher_code="BUS001"))
 
     pre_save.connect(order_meanwhile, sender=Campaign)
     try:

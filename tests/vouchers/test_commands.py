@@ -122,11 +122,11 @@ def test_generate_codes_exit_code_1_and_no_traceback():
 
 
 def test_export_codes_to_stdout_and_file(tmp_path, customer):
-    run("generate_codes", "--name", "Exp", "--count", "2", "--mask=-X<NUM:1>", "--percent", "5")
+    run("generate_codes", "--name", "Exp", "--count", "2", "--mask=-X00<NUM:1>", "--percent", "5")
     out, _ = run("export_codes", "exp")
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["code", "active", "assigned customer", "order number", "used"]
-    assert [r[0] for r in rows[1:]] == ["'-X1", "'-X2"]  # a code may start with "-"
+    assert [r[0] for r in rows[1:]] == ["'-X001", "'-X002"]  # a code may start with "-"
     target = tmp_path / "codes.csv"
     run("export_codes", "Exp", "-o", str(target))
     assert target.read_text().splitlines()[0].startswith("code,active")

@@ -43,10 +43,10 @@ def test_clash_with_existing_numbered_code_writes_nothing():
 
 def test_clash_of_random_part_is_regenerated():
     for n in range(1, 4):
-        CodeFactory(text=f"B1{n}")  # B11, B12, B13 exist: B1<RAND> must be B14 or B15
-    campaign = generate(name="Retry", count=2, mask="B<NUM:1><RAND:1:5>")
+        CodeFactory(text=f"BBB1{n}")  # BBB11 … BBB13 exist: BBB1<RAND> is BBB14 or BBB15
+    campaign = generate(name="Retry", count=2, mask="BBB<NUM:1><RAND:1:5>")
     texts = list(campaign.codes.values_list("text", flat=True))
-    assert texts[0] in {"B14", "B15"} and texts[1].startswith("B2")
+    assert texts[0] in {"BBB14", "BBB15"} and texts[1].startswith("BBB2")
 
 
 @pytest.mark.parametrize(
@@ -99,12 +99,12 @@ def test_codes_must_belong_to_an_existing_campaign():
 
 
 def test_delete_campaign_removes_codes_unless_used(make_order):
-    campaign = generate(name="Gone", count=3, mask="G<NUM:1>")
+    campaign = generate(name="Gone", count=3, mask="GONE<NUM:1>")
     services.delete_campaign(campaign)
     assert not Code.objects.filter(text__startswith="G").exists()
 
-    used = generate(name="Kept", count=2, mask="K<NUM:1>")
-    make_order(voucher_code="K1")
+    used = generate(name="Kept", count=2, mask="KEPT<NUM:1>")
+    make_order(voucher_code="KEPT1")
     with pytest.raises(VoucherError, match="cannot be deleted"):
         services.delete_campaign(used)
     assert used.codes.count() == 2
@@ -112,5 +112,5 @@ def test_delete_campaign_removes_codes_unless_used(make_order):
 
 def test_progress_is_reported():
     seen = []
-    generate(count=20, mask="P<NUM:1>", progress=seen.append)
+    generate(count=20, mask="PROG<NUM:1>", progress=seen.append)
     assert seen[0] < seen[-1] == 100

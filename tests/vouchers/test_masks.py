@@ -25,14 +25,14 @@ def test_leading_zeros_keep_the_width():
 
 
 def test_padded_number_may_not_overflow_its_width():
-    codes = masks.generate("<NUM:098>", 902)
-    assert codes[:3] == ["098", "099", "100"] and codes[-1] == "999"
+    codes = masks.generate("PP<NUM:098>", 902)
+    assert codes[:3] == ["PP098", "PP099", "PP100"] and codes[-1] == "PP999"
     with pytest.raises(VoucherError, match="only 902 distinct"):
-        masks.generate("<NUM:098>", 903)
+        masks.generate("PP<NUM:098>", 903)
 
 
 def test_unpadded_number_grows():
-    assert masks.generate("N<NUM:9>", 3) == ["N9", "N10", "N11"]
+    assert masks.generate("NNNN<NUM:9>", 3) == ["NNNN9", "NNNN10", "NNNN11"]
 
 
 def test_several_placeholders_and_literal_text_case():
@@ -42,10 +42,10 @@ def test_several_placeholders_and_literal_text_case():
 
 
 def test_random_only_mask_yields_distinct_codes_up_to_its_capacity():
-    codes = masks.generate("R<RAND:1:20>", 20)
-    assert sorted(codes) == sorted(f"R{n}" for n in range(1, 21))
+    codes = masks.generate("RRRR<RAND:1:20>", 20)
+    assert sorted(codes) == sorted(f"RRRR{n}" for n in range(1, 21))
     with pytest.raises(VoucherError, match="only 20 distinct"):
-        masks.generate("R<RAND:1:20>", 21)
+        masks.generate("RRRR<RAND:1:20>", 21)
 
 
 def test_literal_mask_is_exactly_one_code():
@@ -94,15 +94,15 @@ def test_code_length_limit():
 
 
 def test_clash_of_a_deterministic_code_is_an_error():
-    mask = masks.plan("A<NUM:1>", 3)
-    with pytest.raises(VoucherError, match="already exist: A2"):
-        masks.ensure_distinct(mask, ["A1", "A2", "A3"], exclude={"A2"})
+    mask = masks.plan("AAAA<NUM:1>", 3)
+    with pytest.raises(VoucherError, match="already exist: AAAA2"):
+        masks.ensure_distinct(mask, ["AAAA1", "AAAA2", "AAAA3"], exclude={"AAAA2"})
 
 
 def test_clash_of_a_random_part_is_drawn_again():
-    mask = masks.plan("A<NUM:1><RAND:1:3>", 2)
-    codes = masks.ensure_distinct(mask, ["A11", "A21"], exclude={"A11", "A12"})
-    assert codes[0] == "A13" and codes[1] == "A21"
+    mask = masks.plan("AAA<NUM:1><RAND:1:3>", 2)
+    codes = masks.ensure_distinct(mask, ["AAA11", "AAA21"], exclude={"AAA11", "AAA12"})
+    assert codes[0] == "AAA13" and codes[1] == "AAA21"
 
 
 def test_preview_checks_the_full_count():
@@ -113,13 +113,31 @@ def test_preview_checks_the_full_count():
 
 def test_leading_zeros_in_a_random_minimum_keep_the_width_as_in_num():
     """Decided in issue 18: ``<RAND:000:999>`` pads like ``<NUM:0001>``; ``<RAND:0:999>`` not."""
-    codes = masks.generate("P<RAND:000:999>", 1000)
-    assert sorted(codes) == [f"P{n:03d}" for n in range(1000)]
-    unpadded = masks.generate("P<RAND:0:9>", 10)
-    assert sorted(unpadded) == [f"P{n}" for n in range(10)]
+    codes = masks.generate("PP<RAND:000:999>", 1000)
+    assert sorted(codes) == [f"PP{n:03d}" for n in range(1000)]
+    unpadded = masks.generate("PPPP<RAND:0:9>", 10)
+    assert sorted(unpadded) == [f"PPPP{n}" for n in range(10)]
     mixed = masks.generate("<NUM:1>-<RAND:007:9>", 50)
     assert all(len(code.split("-")[1]) == 3 for code in mixed)
 
 
 def test_padded_random_width_counts_towards_the_code_length():
     assert masks.max_length(masks.parse("<RAND:00000:9>"), 1) == 5
+
+
+@pytest.mark.parametrize(
+    "mask, shortest",
+    [("<NUM:1>", 1), ("A<NUM:1>", 2), ("AB<RAND:1:999>", 3), ("PP<NUM:01>", 4), ("ABCD", 4)],
+)
+def test_masks_yielding_guessable_short_codes_are_refused(mask, shortest):
+    """``<NUM:1>`` would make the codes "1", "2", "3" …: a mask must not be able to yield a
+    code shorter than MIN_CODE_LENGTH."""
+    with pytest.raises(VoucherError, match=f"as short as {shortest} characters") as exc:
+        masks.plan(mask, 1)
+    assert exc.value.field == "mask"
+    assert f"at least {masks.MIN_CODE_LENGTH}" in exc.value.message
+
+
+@pytest.mark.parametrize("mask", ["A<NUM:1000>", "<NUM:00001>", "ABCD<RAND:5:9>", "ABCDE"])
+def test_masks_whose_shortest_code_is_long_enough_are_accepted(mask):
+    assert masks.min_length(masks.plan(mask, 1)) >= masks.MIN_CODE_LENGTH

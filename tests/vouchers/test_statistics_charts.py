@@ -22,8 +22,8 @@ def test_statistics_show_redemptions_per_day_and_discount_against_value(
     admin_client, make_order, product
 ):
     campaign = make_campaign("Charts", count=3, discount_value=Decimal("10"), kind="multi")
-    make_order({product.pk: 1}, voucher_code="CHA1")
-    earlier = make_order({product.pk: 3}, voucher_code="CHA1")
+    make_order({product.pk: 1}, voucher_code="CHA001")
+    earlier = make_order({product.pk: 3}, voucher_code="CHA001")
     Redemption.objects.filter(order=earlier).update(created=timezone.now() - timedelta(days=2))
     timeline, unit = services.campaign_timeline(campaign)
     assert unit == "day" and len(timeline) == 3
@@ -40,8 +40,8 @@ def test_statistics_show_redemptions_per_day_and_discount_against_value(
 
 def test_long_campaigns_are_charted_per_month(make_order, product):
     campaign = make_campaign("Long", count=2, discount_value=Decimal("10"), kind="multi")
-    old = make_order({product.pk: 1}, voucher_code="LON1")
-    make_order({product.pk: 1}, voucher_code="LON1")
+    old = make_order({product.pk: 1}, voucher_code="LON001")
+    make_order({product.pk: 1}, voucher_code="LON001")
     Redemption.objects.filter(order=old).update(created=timezone.now() - timedelta(days=200))
     timeline, unit = services.campaign_timeline(campaign)
     assert unit == "month" and 6 <= len(timeline) <= 8
@@ -71,8 +71,8 @@ def test_generate_codes_page_loads_the_admin_core_for_the_date_picker(admin_clie
 def test_campaigns_by_discount_given(make_order, product):
     big = make_campaign("Big", count=2, discount_value=Decimal("20"), kind="multi")
     make_campaign("Small", count=2, discount_value=Decimal("5"), kind="multi")
-    make_order({product.pk: 2}, voucher_code="BIG1")
-    make_order({product.pk: 1}, voucher_code="SMA1")
+    make_order({product.pk: 2}, voucher_code="BIG001")
+    make_order({product.pk: 1}, voucher_code="SMA001")
     rows = campaigns_by_discount()["rows"]
     assert [r["label"] for r in rows] == ["Big", "Small"]
     assert rows[0]["value"] == Decimal("8.00")

@@ -1,6 +1,7 @@
 """Campaigns: list with time filter, generate, assign, details, download, statistics, delete (S7)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
@@ -117,6 +118,11 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
             )
         )
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in CampaignChangeForm.SCOPE_FIELDS:
+            kwargs = {**CampaignChangeForm.scope_field_kwargs(db_field.name), **kwargs}
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # deletion goes through the checked view
@@ -146,8 +152,20 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
     def codes_column(self, obj):
         return format_html('<span class="nowrap">{} / {}</span>', obj.used_count, obj.code_count)
 
+    def get_list_display(self, request):
+        # The row actions offer only what this user may do (the changelist calls a column
+        # without the request; the admin instance is shared between requests).
+        can_change = self.has_change_permission(request)
+        can_delete = self.has_delete_permission(request)
+
+        @admin.display(description=_("actions"))
+        def row_actions(obj):
+            return self.row_actions(obj, can_change=can_change, can_delete=can_delete)
+
+        return [row_actions if f == "row_actions" else f for f in super().get_list_display(request)]
+
     @admin.display(description=_("actions"))
-    def row_actions(self, obj):
+    def row_actions(self, obj, can_change=False, can_delete=False):
         links = [
             (reverse("admin:vouchers_campaign_details", args=[obj.pk]), _("Details")),
             (reverse("admin:vouchers_campaign_statistics", args=[obj.pk]), _("Statistics")),
@@ -155,16 +173,18 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
                 reverse("admin:vouchers_code_changelist") + f"?campaign__id__exact={obj.pk}",
                 _("List"),
             ),
-            (reverse("admin:vouchers_campaign_download", args=[obj.pk]), _("Download")),
-            (reverse("admin:vouchers_campaign_change", args=[obj.pk]), _("Edit")),
-            (reverse("admin:vouchers_campaign_delete", args=[obj.pk]), _("Delete")),
         ]
+        more = [(reverse("admin:vouchers_campaign_download", args=[obj.pk]), _("Download"))]
+        if can_change:
+            more.append((reverse("admin:vouchers_campaign_change", args=[obj.pk]), _("Edit")))
+        if can_delete:
+            more.append((reverse("admin:vouchers_campaign_delete", args=[obj.pk]), _("Delete")))
         return format_html(
             '<span class="nowrap">{}</span><details class="row-detail"><summary>{}</summary>'
             "{}</details>",
-            format_html_join(" · ", '<a href="{}">{}</a>', links[:3]),
+            format_html_join(" · ", '<a href="{}">{}</a>', links),
             _("More"),
-            format_html_join("<br>", '<a href="{}">{}</a>', links[3:]),
+            format_html_join("<br>", '<a href="{}">{}</a>', more),
         )
 
     def get_urls(self):
@@ -194,6 +214,11 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
             "title": title,
             **extra,
         }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # "Add" opens the generate page: no "Save and add another" on the edit form.
+        extra_context = {"show_save_and_add_another": False, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # Adding a campaign means generating its codes.
     def add_view(self, request, form_url="", extra_context=None):
@@ -246,6 +271,13 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
                 # and the date widgets' calendar.
                 media=self.media + form.media,
                 fieldsets=fieldsets,
+                # SelectFilter2.js puts its two boxes first into the select's parent: each
+                # picker gets an element of its own, so it stays beside its label.
+                pickers={
+                    name
+                    for name, field in form.fields.items()
+                    if isinstance(field.widget, admin_widgets.FilteredSelectMultiple)
+                },
                 async_threshold=services.ASYNC_THRESHOLD,
                 preview_size=PREVIEW_SIZE,
                 preview_codes=preview_codes,
@@ -340,6 +372,13 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
                 _("Campaign “%(name)s”") % {"name": campaign.name},
                 campaign=campaign,
                 counts=counts,
+                scope={
+                    name: [str(obj) for obj in getattr(campaign, name).all()]
+                    for name in CampaignChangeForm.SCOPE_FIELDS
+                },
+                # Only the links the user may follow (the Sales role views, never edits).
+                can_change=self.has_change_permission(request, campaign),
+                can_delete=self.has_delete_permission(request, campaign),
                 jobs=campaign.jobs.all()[:5],
             ),
         )

@@ -1,6 +1,7 @@
 """Code jobs (generation ≥ 10,000 codes, assignment) with their progress."""
 
 from django.contrib import admin
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -8,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from shop.admin import ReadOnlyAdminMixin, backoffice
 
@@ -16,7 +18,8 @@ from ..models import CodeJob
 
 
 class JobStateFilter(admin.SimpleListFilter):
-    title = _("state")
+    # Not "state": in German both this and the status filter would read "Status".
+    title = _("progress")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
@@ -29,6 +32,19 @@ class JobStateFilter(admin.SimpleListFilter):
         if self.value() == "finished":
             return queryset.exclude(status__in=running)
         return queryset
+
+
+def result_text(job):
+    """ "12,000 codes generated." — the count as the language writes numbers, singular or
+    plural as the language needs."""
+    if job.result is None:
+        return ""
+    number = intcomma(job.result)
+    if job.kind == CodeJob.Kind.GENERATE:
+        text = ngettext("%(number)s code generated.", "%(number)s codes generated.", job.result)
+    else:
+        text = ngettext("%(number)s code assigned.", "%(number)s codes assigned.", job.result)
+    return text % {"number": number}
 
 
 @admin.register(CodeJob, site=backoffice)
@@ -74,6 +90,7 @@ class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "status_label": str(job.state_label()),
             "progress": jobs.job_progress(job),
             "result": job.result,
+            "result_text": result_text(job),
             "error": job.error,
             # Alive: queued or running, with a worker heard of recently.
             "running": job.is_running,
