@@ -20,17 +20,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from shop.models import PaymentMethod
+from customers.vat import EU_COUNTRIES
+from shop.models import PaymentMethod, ShopSettings
 from shop.money import ZERO, format_percent
 
 from .einvoice import credit_note_snapshot, invoice_snapshot
 from .models import CreditNote, Invoice
-from .vat import EXEMPT, category_label, document_figures
+from .vat import EXEMPT, STANDARD, ZERO_RATED, category_label, document_figures
 
 
 @dataclass
@@ -48,6 +51,12 @@ class Document:
     # carries in the order's language ("Kreditkarte", "Kreditkort", "Credit card").
     payment_method_id: int | None = None
     language: str = ""  # the order's, in which the document carries its names
+    # The buyer as the invoice keeps them: where the supply went (the shipping country, the
+    # billing country of an order that ships nothing — checkout puts it there), the VAT ID
+    # and reverse charge. The § 3c UStG threshold (:func:`distance_sales`) reads them.
+    delivery_country: str = ""
+    buyer_vat_id: str = ""
+    reverse_charge: bool = False
 
     @property
     def is_credit_note(self):
@@ -81,13 +90,18 @@ def _bounds(first, last):
     )
 
 
-def documents(first, last):
+def documents(first, last, where=None):
     """Invoices and credit notes dated ``first`` … ``last`` (local days, inclusive), by date
     and number, with their amounts per category and rate (:func:`figure_rows`). Two queries,
-    whatever the period."""
+    whatever the period. ``where``: only the documents whose invoice matches it — a function
+    of the path to the invoice (``""``, ``"invoice__"``) returning a ``Q``."""
     start, end = _bounds(first, last)
     found = []
     invoices = Invoice.objects.filter(created__gte=start, created__lt=end)
+    credit_notes = CreditNote.objects.filter(created__gte=start, created__lt=end)
+    if where is not None:
+        invoices = invoices.filter(where(""))
+        credit_notes = credit_notes.filter(where("invoice__"))
     for invoice in invoices.annotate(
         method_id=F("order__payment_method_id"), order_language=F("order__language")
     ).defer("seller", "comment"):
@@ -104,15 +118,12 @@ def documents(first, last):
                 rows=figure_rows(invoice_snapshot(invoice)),
                 payment_method_id=invoice.method_id,
                 language=invoice.order_language,
+                **_buyer(invoice),
             )
         )
-    for credit_note in (
-        CreditNote.objects.filter(created__gte=start, created__lt=end)
-        .select_related("invoice")
-        .annotate(
-            method_id=F("invoice__order__payment_method_id"),
-            order_language=F("invoice__order__language"),
-        )
+    for credit_note in credit_notes.select_related("invoice").annotate(
+        method_id=F("invoice__order__payment_method_id"),
+        order_language=F("invoice__order__language"),
     ):
         invoice = credit_note.invoice
         found.append(
@@ -128,10 +139,21 @@ def documents(first, last):
                 rows=figure_rows(credit_note_snapshot(credit_note), sign=-1),
                 payment_method_id=credit_note.method_id,
                 language=credit_note.order_language,
+                **_buyer(invoice),
             )
         )
     found.sort(key=lambda d: (d.day, d.kind != "invoice", d.number))
     return found
+
+
+def _buyer(invoice):
+    """The buyer fields of a :class:`Document` from its invoice's snapshot (an invoice issued
+    before it kept a delivery country: the buyer's country)."""
+    return {
+        "delivery_country": (invoice.delivery_country or invoice.buyer_country or "").upper(),
+        "buyer_vat_id": invoice.buyer_vat_id,
+        "reverse_charge": invoice.reverse_charge,
+    }
 
 
 # --- the sales report ----------------------------------------------------------------------
@@ -364,6 +386,186 @@ def month_bounds(text):
         raise ValueError(text)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     return first, last
+
+
+# --- the distance-sales threshold (§ 3c UStG) ---------------------------------------------
+#
+# The shop charges its own country's VAT to every consumer (one rate per product). For a
+# consumer in another member state that is lawful only while the seller's distance sales of
+# goods and electronic services to consumers in other member states stay at or below
+# 10,000 € net in the current and in the previous calendar year (§ 3c Abs. 4 UStG,
+# Art. 59c VAT Directive); above it the customer's country's VAT is due (OSS), which this
+# shop cannot charge. The sales report shows the figure, the start page warns near it.
+
+# Supplies taxed at the seller's rates — standard, reduced, or a product's 0 % (``Z``): what
+# a consumer abroad is charged the seller's country's VAT on. Not gift cards sold (``E``,
+# taxed when redeemed), reverse charge (``K``, ``AE``: a business buyer) or exports (``G``).
+DISTANCE_SALES_CATEGORIES = frozenset({STANDARD, ZERO_RATED})
+DISTANCE_SALES_WARN = Decimal("0.8")  # "close to the threshold" from 80 % of it
+DISTANCE_SALES_CACHE_SECONDS = 3600
+_DISTANCE_SALES_KEY = "orders:distance-sales:v1:{year}"
+
+
+@dataclass
+class DistanceSales:
+    """A calendar year's net distance sales to consumers in other EU member states."""
+
+    year: int
+    seller_country: str
+    by_country: list  # [(ISO code, net)], the largest first
+    total: Decimal
+    threshold: Decimal
+
+    @property
+    def share(self):
+        """The total in percent of the threshold (one decimal)."""
+        if self.threshold <= 0:
+            return Decimal(100) if self.total > 0 else ZERO
+        return (self.total * 100 / self.threshold).quantize(Decimal("0.1"))
+
+    @property
+    def level(self):
+        """ "above" the threshold (more than it: the customer's country's VAT is due), "close"
+        (from 80 % of it) or "below"."""
+        if self.total > self.threshold:
+            return "above"
+        if self.total >= self.threshold * DISTANCE_SALES_WARN:
+            return "close"
+        return "below"
+
+
+def distance_sales_threshold():
+    """``DISTANCE_SALES_THRESHOLD`` (shop currency) as a Decimal."""
+    return Decimal(str(settings.DISTANCE_SALES_THRESHOLD))
+
+
+def _seller_country():
+    return (ShopSettings.load().country or "").upper()
+
+
+def distance_sales_figures(year, seller_country):
+    """``{country: net}`` of the invoices minus the credit notes dated in ``year`` whose buyer
+    is a consumer (no VAT ID, no reverse charge) in an EU member state other than
+    ``seller_country``, the rows of :data:`DISTANCE_SALES_CATEGORIES` only — from the stored
+    document rows the sales report reads (:func:`documents`: two queries, whatever the year)."""
+    abroad = EU_COUNTRIES - {seller_country}
+    sums = defaultdict(lambda: ZERO)
+    for doc in documents(date(year, 1, 1), date(year, 12, 31), _consumers_in(abroad)):
+        if doc.buyer_vat_id or doc.reverse_charge or doc.delivery_country not in abroad:
+            continue
+        for row in doc.rows:
+            if row["category"] in DISTANCE_SALES_CATEGORIES:
+                sums[doc.delivery_country] += row["net"]
+    return dict(sums)
+
+
+def _consumers_in(countries):
+    """The ``where`` of :func:`documents` for the invoices of consumers (no VAT ID, no reverse
+    charge) delivered to one of ``countries``: the year's other documents are not read."""
+
+    def where(path):
+        return Q(**{f"{path}buyer_vat_id": "", f"{path}reverse_charge": False}) & (
+            Q(**{f"{path}delivery_country__in": countries})
+            | Q(**{f"{path}delivery_country": "", f"{path}buyer_country__in": countries})
+        )
+
+    return where
+
+
+def _distance_sales(year, seller_country, figures):
+    by_country = sorted(
+        ((country, net) for country, net in figures.items() if net),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return DistanceSales(
+        year=year,
+        seller_country=seller_country,
+        by_country=by_country,
+        total=sum((net for _country, net in by_country), ZERO),
+        threshold=distance_sales_threshold(),
+    )
+
+
+def distance_sales(year, seller_country=None):
+    """:class:`DistanceSales` of ``year``, computed now (``seller_country``: default the shop
+    settings' country)."""
+    seller_country = (seller_country or _seller_country()).upper()
+    return _distance_sales(year, seller_country, distance_sales_figures(year, seller_country))
+
+
+def _issued(years):
+    """Per year: the number and the last id of the invoices and of the credit notes dated in
+    it. Documents are never changed or deleted, so this names a year's set of documents: a
+    new one changes it. Two queries."""
+    aggregates, whole = {}, Q()
+    for year in years:
+        start, end = _bounds(date(year, 1, 1), date(year, 12, 31))
+        in_year = Q(created__gte=start, created__lt=end)
+        whole |= in_year
+        aggregates[f"n{year}"] = Count("id", filter=in_year)
+        aggregates[f"m{year}"] = Max("id", filter=in_year)
+    invoices = Invoice.objects.filter(whole).aggregate(**aggregates)
+    credit_notes = CreditNote.objects.filter(whole).aggregate(**aggregates)
+    return {
+        year: (
+            invoices[f"n{year}"],
+            invoices[f"m{year}"],
+            credit_notes[f"n{year}"],
+            credit_notes[f"m{year}"],
+        )
+        for year in years
+    }
+
+
+def distance_sales_years(today=None):
+    """:class:`DistanceSales` of the current and the previous calendar year, for the sales
+    report: exact (recomputed when a document was issued since, else from the cache) — and
+    kept for the start page's tile (:func:`cached_distance_sales`)."""
+    today = today or timezone.localdate()
+    years = [today.year, today.year - 1]
+    seller_country = _seller_country()
+    issued = _issued(years)
+    result = []
+    for year in years:
+        key = _DISTANCE_SALES_KEY.format(year=year)
+        stamp = (seller_country, issued[year])
+        kept = cache.get(key)
+        if kept is None or kept.get("stamp") != stamp:
+            kept = {
+                "stamp": stamp,
+                "seller_country": seller_country,
+                "figures": distance_sales_figures(year, seller_country),
+            }
+            cache.set(key, kept, DISTANCE_SALES_CACHE_SECONDS)
+        result.append(_distance_sales(year, seller_country, kept["figures"]))
+    return result
+
+
+def cached_distance_sales(year):
+    """:class:`DistanceSales` of ``year`` as computed at most an hour ago (the start page's
+    tile: no query while it is kept)."""
+    key = _DISTANCE_SALES_KEY.format(year=year)
+    kept = cache.get(key)
+    if kept is None:
+        seller_country = _seller_country()
+        kept = {
+            "stamp": None,  # the sales report checks it against the documents issued
+            "seller_country": seller_country,
+            "figures": distance_sales_figures(year, seller_country),
+        }
+        cache.set(key, kept, DISTANCE_SALES_CACHE_SECONDS)
+    return _distance_sales(year, kept["seller_country"], kept["figures"])
+
+
+def distance_sales_level(today=None):
+    """The start page's warning: "above" or "close" when the current or the previous year
+    reached it (the higher of both), else None."""
+    today = today or timezone.localdate()
+    levels = {cached_distance_sales(year).level for year in (today.year, today.year - 1)}
+    for level in ("above", "close"):
+        if level in levels:
+            return level
+    return None
 
 
 # --- files ----------------------------------------------------------------------------------

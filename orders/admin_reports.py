@@ -21,8 +21,8 @@ from shop import charts, personal_data
 from shop.admin import backoffice
 from shop.exceptions import DomainError
 from shop.fields import LocalDateField
-from shop.locales import date_in_words
-from shop.money import format_money
+from shop.locales import country_name, date_in_words
+from shop.money import ZERO, format_money, format_percent
 
 from . import accounting, datev
 from .dashboard import day_label, month_label
@@ -146,6 +146,7 @@ class SalesReportAdmin(admin.ModelAdmin):
             "query": request.GET.urlencode() if request.GET else "",
             "bookings_form": BookingsForm(initial={"month": previous_month()}),
             "currency": _currency(),
+            "distance_sales": distance_sales_box(),
         }
         return TemplateResponse(request, "admin/orders/salesreport/report.html", context)
 
@@ -207,6 +208,62 @@ class SalesReportAdmin(admin.ModelAdmin):
         else:
             messages.error(request, _("Give the month as YYYY-MM, e.g. 2026-03."))
         return redirect("admin:orders_salesreport_changelist")
+
+
+def distance_sales_box():
+    """The box "EU distance sales to consumers": the current and the previous year per
+    destination country against ``DISTANCE_SALES_THRESHOLD`` (``accounting.distance_sales``),
+    with a warning for each year from 80 % of it."""
+    years = accounting.distance_sales_years()
+    this_year, last_year = years
+    nets = [dict(year.by_country) for year in years]
+    countries = sorted(
+        set(nets[0]) | set(nets[1]),
+        key=lambda code: (-nets[0].get(code, ZERO), -nets[1].get(code, ZERO), code),
+    )
+    seller = country_name(this_year.seller_country)
+    warnings = []
+    for year in years:
+        values = {
+            "year": year.year,
+            "total": format_money(year.total, _currency()),
+            "threshold": format_money(year.threshold, _currency()),
+            "share": format_percent(year.share),
+            "country": seller,
+        }
+        if year.level == "above" and year is this_year:
+            text = _(
+                "Above the threshold in %(year)s: %(total)s, %(share)s of %(threshold)s. From "
+                "the sale that crossed it, VAT of the customer's country is due — register for "
+                "OSS and talk to your tax adviser; this shop charges only the VAT of its own "
+                "country (%(country)s)."
+            )
+        elif year.level == "above":
+            text = _(
+                "Above the threshold in %(year)s: %(total)s, %(share)s of %(threshold)s. This "
+                "year, VAT of the customer's country is due on every sale to a consumer in "
+                "another EU country — register for OSS and talk to your tax adviser; this shop "
+                "charges only the VAT of its own country (%(country)s)."
+            )
+        elif year.level == "close":
+            text = _(
+                "Close to the threshold in %(year)s: %(total)s, %(share)s of %(threshold)s. "
+                "Above it, VAT of the customer's country is due from the sale that crosses it; "
+                "this shop charges only the VAT of its own country (%(country)s)."
+            )
+        else:
+            continue
+        warnings.append({"level": year.level, "text": text % values})
+    return {
+        "years": years,
+        "rows": [
+            (country_name(code), nets[0].get(code, ZERO), nets[1].get(code, ZERO))
+            for code in countries
+        ],
+        "warnings": warnings,
+        "threshold": this_year.threshold,
+        "seller_country": seller,
+    }
 
 
 def _currency():

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop import admin, dashboard, panels
 
-from . import admin_list, erasure, limits
+from . import accounting, admin_list, erasure, limits
 from . import dashboard as figures
 from .aftersales import Return, Withdrawal
 from .models import ZERO, CreditNote, Order, money
@@ -43,6 +43,13 @@ def backoffice_customer_delete(request, customer):
         "invoiced_count": erasure.invoiced_order_count(customer),
         "pending_count": orders.cancelable_pending().count(),
     }
+
+
+def distance_sales_notice(level):
+    """1 while the distance sales of the current or the previous year are at ``level``
+    ("above" the threshold, or "close" to it and not above), else None: no tile. From the
+    figure kept for an hour (``accounting.cached_distance_sales``)."""
+    return 1 if accounting.distance_sales_level() == level else None
 
 
 def register_figures():
@@ -141,6 +148,23 @@ def register():
         lambda: Order.objects.filter(payout_due__gt=0, payout_done_at__isnull=True).count(),
         permission="orders.change_order",
         query="?payout_due__gt=0&payout_done_at__isnull=True",
+    )
+    # The § 3c UStG threshold (orders.accounting.distance_sales): a tile only from 80 % of
+    # it in the current or the previous year, for those who see the sales report.
+    admin.backoffice.attention(
+        _("EU distance sales above the threshold (§ 3c UStG)"),
+        "admin:orders_salesreport_changelist",
+        lambda: distance_sales_notice("above"),
+        permission="orders.accounting_reports",
+        query="#distance-sales",
+        urgent=True,
+    )
+    admin.backoffice.attention(
+        _("EU distance sales close to the threshold (§ 3c UStG)"),
+        "admin:orders_salesreport_changelist",
+        lambda: distance_sales_notice("close"),
+        permission="orders.accounting_reports",
+        query="#distance-sales",
     )
     panels.BACKOFFICE_CUSTOMER.register(
         "admin/orders/_customer_orders_panel.html",

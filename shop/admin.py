@@ -201,7 +201,8 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
 
         ``urgent`` items are highlighted in red while their count is not zero. With ``cap``,
         a count above it shows as "1,000+": ``count()`` may stop counting there (a LIMIT),
-        so the start page stays fast on a million rows.
+        so the start page stays fast on a million rows. ``count()`` returning None shows no
+        tile (a warning that applies only at times).
         """
         if any(i.label == label and i.url_name == url_name for i in self._attention):
             return  # a module imported twice must not duplicate its items
@@ -258,6 +259,8 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
             if item.permission and not request.user.has_perm(item.permission):
                 continue
             count = item.count()
+            if count is None:  # a notice that does not apply now: no tile at all
+                continue
             items.append(
                 {
                     "label": item.label,

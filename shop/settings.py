@@ -422,6 +422,12 @@ DATEV_CATEGORY_ACCOUNTS = env.str("DATEV_CATEGORY_ACCOUNTS", default="E=1604,K=8
 # export (Ausfuhrnachweis) the exemption depends on.
 EXPORT_VAT_EXEMPT = env.bool("EXPORT_VAT_EXEMPT", default=True)
 
+# The distance-sales threshold (§ 3c Abs. 4 UStG, Art. 59c VAT Directive), in SHOP_CURRENCY:
+# net sales to consumers in other EU member states up to it in the current and the previous
+# year may be taxed at the seller's country's rates, as this shop does. The sales report and
+# the start page watch it (orders.accounting.distance_sales).
+DISTANCE_SALES_THRESHOLD = env.int("DISTANCE_SALES_THRESHOLD", default=10000)
+
 # S11: whole months of access-log entries older than this are dropped by the daily
 # retention run (and `manage.py purge_access_log`); the database refuses anything shorter
 # than the value at the last `migrate`.

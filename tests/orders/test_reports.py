@@ -328,9 +328,7 @@ def test_the_vat_datev_computes_from_each_booking_is_the_documents_vat(make_orde
         ]
         order = make_order(
             {p.pk: rnd.randint(1, 3) for p in products},
-            voucher_code=percent_code(rnd.choice(["5", "10", "33"]))
-            if rnd.random() < 0.5
-            else "",
+            voucher_code=percent_code(rnd.choice(["5", "10", "33"])) if rnd.random() < 0.5 else "",
         )
         services.create_invoice(order)
         line = order.lines.first()
