@@ -31,17 +31,18 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, path, re
 from django.utils import formats, timezone, translation
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator, capfirst
+from django.utils.text import Truncator, capfirst, slugify
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import XLSX
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from .catalog_import import (
     NOT_UTF8,
+    STOCK_PERMISSION,
     CatalogImportError,
     ProductCSV,
     ProductExportForm,
@@ -779,7 +780,15 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
     resource_classes = [ProductResource]
     export_form_class = ProductExportForm
     import_formats = [ProductCSV, XLSX]
-    export_formats = [CSV, XLSX]
+    # The CSV for the reader's Excel (";" and a byte order mark in de/pl/da: ProductCSV).
+    export_formats = [ProductCSV, XLSX]
+    export_template_name = "admin/shop/product/export.html"  # an "Export" button
+
+    def get_export_filename(self, request, queryset, file_format):
+        """The list's name in the reader's language ("produkte-2026-12-03.csv"), not the
+        model's class name ("Product-…")."""
+        name = slugify(str(self.model._meta.verbose_name_plural)) or self.model._meta.model_name
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 
     def add_data_read_fail_error_to_form(self, form, e):
         # The file's own error in words ("Row 3 has 5 cells …"), not the exception's name.
@@ -890,6 +899,35 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_main_image()
+
+    def get_readonly_fields(self, request, obj=None):
+        """The stock quantity only for a role with the stock permission: Marketing edits the
+        texts, pictures and prices, the stock stays the warehouse's."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(STOCK_PERMISSION):
+            fields.append("stock")
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.has_perm(STOCK_PERMISSION):
+            # Added without the stock permission: sold out until the stock is counted in,
+            # never "not tracked" (sold without limit).
+            obj.stock = 0
+        super().save_model(request, obj, form, change)
+        if obj.sale_price is not None and obj.sale_reference_price is None:
+            messages.warning(
+                request,
+                _(
+                    "No earlier price in the last 30 days: the shop shows no reduction, only "
+                    "the price."
+                ),
+            )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A browser does not keep the files chosen in a form that comes back with an error:
+        # the error summary says so (templates/admin/shop/product/change_form.html).
+        context["files_not_kept"] = bool(request.method == "POST" and request.FILES)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

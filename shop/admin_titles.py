@@ -74,6 +74,9 @@ DJANGO_MESSAGES = (
     gettext_noop("Save and continue editing"),
     gettext_noop("Save and view"),
     gettext_noop("Save as new"),
+    # The change form's "History" button (and a role group's history page): Django's German
+    # says "Geschichte" (the history of a country); the backoffice means a change log.
+    gettext_noop("History"),
 )
 # django.contrib.auth's words on the staff-user pages, which Django 5.2 does not translate
 # into German: kept in the shop's catalogue (Polish and Danish as Django has them).

@@ -40,7 +40,7 @@ from import_export.results import RowResult
 
 from .db import changed_columns
 from .exceptions import DomainError
-from .exports import escape_formula, unescape_formula
+from .exports import BOM, escape_formula, excel_delimiter, unescape_formula
 from .models import Category, ContentUnit, Product
 from .money import normalise_decimal
 from .slugs import product_slug
@@ -85,6 +85,15 @@ COLUMNS = (
     "product_identifier",
     *_per_language("safety_information"),
     "is_active",
+)
+
+
+# Who may change a product's stock quantity (Product.Meta.permissions): not Marketing, which
+# edits the catalog's texts and prices (shop.roles).
+STOCK_PERMISSION = "shop.change_product_stock"
+STOCK_NOT_YOURS = gettext_lazy(
+    "Your role may not change the stock: remove the “stock” column from the file (or keep "
+    "the stock as it is now)."
 )
 
 
@@ -391,6 +400,15 @@ class ProductResource(resources.ModelResource):
             errors = exc.update_error_dict(errors)
         for attribute, message in self.row_problems.items():
             errors.setdefault(attribute, []).append(ValidationError(message, code="invalid"))
+        if not self.may_change_stock():
+            # A role without the stock permission (Marketing) imports texts and prices; the
+            # stock stays as it is, a new product starts sold out (as in the backoffice form).
+            if instance.pk is None and not str(row.get("stock") or "").strip():
+                instance.stock = 0
+            elif getattr(instance, "stock", None) != before.get("stock", instance.stock):
+                errors.setdefault("stock", []).append(
+                    ValidationError(STOCK_NOT_YOURS, code="permission")
+                )
         if errors:
             raise ValidationError(errors)
         for attribute in ("sale_start", "sale_end"):
@@ -407,6 +425,11 @@ class ProductResource(resources.ModelResource):
         }
         if instance.pk and "stock" in instance._changed_by_import:
             self.stock_changes += 1
+
+    def may_change_stock(self):
+        """The importing operator holds the stock permission (``manage.py import_products``
+        has no operator: it may)."""
+        return self.user is None or self.user.has_perm(STOCK_PERMISSION)
 
     def after_import(self, dataset, result, **kwargs):
         # The preview's warning: an export edited for its prices and imported after orders
@@ -425,6 +448,7 @@ class ProductResource(resources.ModelResource):
         self.progress = progress
         self.stock_changes = 0
         self.repeated = {}  # {row number: {attribute: message}}: a SKU or slug given twice
+        self.user = None  # the importing operator (before_import), None for the command
         self.row_problems = {}
 
     def export_field(self, field, instance, **kwargs):
@@ -450,6 +474,7 @@ class ProductResource(resources.ModelResource):
         the import does not know (a typo: "prcie") would be skipped without a word while the
         operator believes the prices changed. Either is the file's one error, and no row is
         looked at."""
+        self.user = kwargs.get("user")
         headers = [str(header or "").strip() for header in dataset.headers or []]
         dataset.headers = headers
         problems = []
@@ -600,10 +625,17 @@ def load_csv(text):
 
 
 class ProductCSV(CSV):
-    """The backoffice's CSV format for products: read as :func:`load_csv` reads a file."""
+    """The backoffice's CSV format for products: read as :func:`load_csv` reads a file, and
+    written for the reader's Excel as the shop's other CSV downloads (``shop.exports``): UTF-8
+    with a byte order mark and the list separator of the staff member's language — ";" in
+    German, Polish and Danish, whose amounts the export writes with a decimal comma ("12,90"),
+    "," in English. The import reads either separator, with or without the mark."""
 
     def create_dataset(self, in_stream, **kwargs):
         return load_csv(in_stream)
+
+    def export_data(self, dataset, **kwargs):
+        return BOM + dataset.export("csv", delimiter=excel_delimiter(), **kwargs)
 
 
 def read_dataset(path):

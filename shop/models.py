@@ -318,6 +318,9 @@ class Product(models.Model):
         ordering = ["name"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+        # The stock quantity is a warehouse matter: roles that edit the catalog's texts and
+        # prices (Marketing) see it read-only (ProductAdmin, the catalog import).
+        permissions = [("change_product_stock", _("Can change the stock of products"))]
         indexes = [
             # The storefront's category page and a product's "related" row: a category's
             # active products by name, read in index order instead of sorting them all.
@@ -428,10 +431,14 @@ class Product(models.Model):
 
     @property
     def lowest_price_30_days(self):
-        """The lowest price of the 30 days before the running sale (PAngV § 11), or None."""
+        """The lowest price of the 30 days before the running sale (PAngV § 11), or None —
+        also while the product had no price in those 30 days (a new product whose first
+        price is already the sale price, ``shop.pricing.lowest_price_before``): there is no
+        earlier price to announce a reduction from, so the shop shows the price alone, never
+        a "was" price it did not charge."""
         if not self.on_sale:
             return None
-        return self.sale_reference_price if self.sale_reference_price is not None else self.price
+        return self.sale_reference_price
 
     def unit_price(self, price=None):
         """(price per base unit, base unit label) or None (PAngV § 4)."""

@@ -22,8 +22,17 @@ ROLES = {
         "reviews.*",
         "customers.view_user",
         "customers.view_customergroup",
+        # The catalog's texts, translations, pictures and (sale) prices — not the stock
+        # quantity (shop.change_product_stock: read-only for Marketing), and no deleting of
+        # products or categories (orders and the price history refer to them).
         "shop.view_product",
+        "shop.add_product",
+        "shop.change_product",
         "shop.view_category",
+        "shop.add_category",
+        "shop.change_category",
+        "shop.*_productimage",
+        "shop.view_pricehistory",
     ],
     # Sales looks after accounts, groups and limits; erasing a customer (irreversible, a
     # GDPR request) is the Data protection officer's or the Shop manager's decision.

@@ -2,7 +2,8 @@
 
 ``{% product_price product %}`` shows what the law asks for wherever a price is shown: the
 price that applies now, the unit price per kg / l / m (PAngV § 4) and, while a sale runs,
-the lowest price of the 30 days before it (PAngV § 11). ``{% product_picture %}`` and
+the lowest price of the 30 days before it (PAngV § 11) — none while there was no earlier
+price to reduce from. ``{% product_picture %}`` and
 ``{% product_thumb %}`` write a ``<picture>`` with WebP and JPEG ``srcset`` and lazy loading.
 """
 
@@ -20,6 +21,11 @@ def product_price(context, product, price=None, size=""):
     current = product.current_price() if price is None else price
     on_sale = product.on_sale and current == product.sale_price
     lowest = product.lowest_price_30_days if on_sale else None
+    if lowest is None:
+        # No earlier price in the 30 days before the sale (a new product sold at its sale
+        # price from the start): no reduction to announce — the price alone, no "was" price
+        # and no sale colour.
+        on_sale = False
     unit = product.unit_price(current)
     return {
         "currency": context.get("currency") or settings.SHOP_CURRENCY,
