@@ -36,3 +36,31 @@ def test_staff_get_no_codes_link(client):
         resolver_match = None
 
     assert account_nav(Request(), staff) is None
+
+
+def test_a_code_valid_until_a_date_says_until_not_an_open_range(client):
+    """A campaign with an end and no start read "… – 03.03.2027"; with a start and no end
+    "01.12.2026 – …"."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from tests.vouchers.factories import CampaignFactory, CodeFactory
+    from vouchers.models import Campaign
+
+    customer = UserFactory()
+    now = timezone.now()
+    for valid_from, valid_to, text in (
+        (None, date(2099, 3, 3), "UNTIL01"),
+        (date(2026, 1, 1), None, "FROM0001"),
+        (date(2026, 1, 1), date(2099, 3, 3), "BOTH0001"),
+    ):
+        campaign = CampaignFactory(
+            kind=Campaign.Kind.ASSIGNED, valid_from=valid_from, valid_to=valid_to
+        )
+        CodeFactory(campaign=campaign, text=text, assigned_to=customer, assigned_at=now)
+    client.force_login(customer)
+    page = ok_page(client, "/de" + reverse("vouchers:account_codes"))
+    assert "bis 03.03.2099" in page and "ab 01.01.2026" in page
+    assert "01.01.2026 – 03.03.2099" in page
+    assert "…" not in page.split("<table", 1)[1].split("</table>", 1)[0]
