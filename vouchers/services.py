@@ -948,6 +948,59 @@ def assign_codes(campaign, criteria, *, notify=False, progress=None):
     return len(assigned_ids)
 
 
+def assign_code(code, email, *, notify=False):
+    """Give ``code`` — free, of a campaign of codes assigned to customers — to the customer
+    account with ``email`` (a complaint, a goodwill gesture): the checks of the bulk
+    assignment (not expired, not sold for loyalty points; one code per customer and
+    campaign), under the code's row lock, so two staff members cannot hand it out twice.
+    ``notify``: the customer gets the e-mail of the bulk assignment. VoucherError: nothing
+    is assigned."""
+    from customers.models import User
+
+    email = (email or "").strip()
+    if not email:
+        raise VoucherError(_("Please enter the customer's e-mail address."), field="email")
+    with transaction.atomic():
+        locked = Code.objects.select_for_update().select_related("campaign").get(pk=code.pk)
+        campaign = locked.campaign
+        if campaign.kind != Campaign.Kind.ASSIGNED:
+            raise VoucherError(
+                _(
+                    "Only codes of a campaign of codes assigned to customers are given to one "
+                    "customer; the codes of “%(name)s” are used by whoever has them."
+                )
+                % {"name": campaign.name}
+            )
+        check_assignable(campaign)
+        if locked.assigned_to_id is not None:
+            raise VoucherError(_("This code has been given to a customer already."))
+        if not locked.is_active:
+            raise VoucherError(_("This code is deactivated: activate it first."))
+        if Redemption.objects.filter(code=locked).exists():
+            raise VoucherError(_("This code has been used."))
+        customer = User.objects.filter(
+            email__iexact=email, is_active=True, is_staff=False, is_rejected=False
+        ).first()
+        if customer is None:
+            raise VoucherError(
+                _("No customer account has the e-mail address %(email)s.") % {"email": email},
+                field="email",
+            )
+        held = Code.objects.filter(campaign=campaign, assigned_to=customer).first()
+        if held is not None:
+            raise VoucherError(
+                _("%(email)s has a code of this campaign already (%(code)s).")
+                % {"email": customer.email, "code": held.text},
+                field="email",
+            )
+        locked.assigned_to = customer
+        locked.assigned_at = timezone.now()
+        locked.save(update_fields=["assigned_to", "assigned_at"])
+        if notify:
+            notify_assigned([locked.pk])
+    return locked
+
+
 def _assign_pairs_portable(campaign, match_sql, match_params, wanted):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT uid FROM ({match_sql}) m ORDER BY uid", match_params)

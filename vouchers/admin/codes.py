@@ -1,15 +1,32 @@
 """Codes of a campaign: activate / deactivate, used filter (S7)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from shop.admin import EstimatedCountPaginator, backoffice
 
 from .. import services
-from ..models import Code, Redemption
+from ..errors import VoucherError
+from ..models import Campaign, Code, Redemption
+
+
+class AssignCodeForm(forms.Form):
+    """One free code of an "assigned" campaign to one customer (the code's page)."""
+
+    email = forms.EmailField(label=_("Customer's e-mail address"), max_length=254)
+    notify = forms.BooleanField(
+        label=_("Send the customer the code by e-mail"), required=False, initial=True
+    )
 
 
 class UsedFilter(admin.SimpleListFilter):
@@ -68,6 +85,75 @@ class CodeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # codes are generated with their campaign
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name="vouchers_code_assign",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _assignable(self, request, code):
+        """The code's page offers "Give to a customer": a free, active, unused code of an
+        "assigned" campaign, for staff who may change codes."""
+        return (
+            code is not None
+            and code.assigned_to_id is None
+            and code.is_active
+            and code.campaign.kind == Campaign.Kind.ASSIGNED
+            and code.campaign.points_price is None
+            and self.has_change_permission(request, code)
+            and not Redemption.objects.filter(code=code).exists()
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        code = self.get_object(request, unquote(object_id))
+        extra_context = dict(extra_context or {})
+        if self._assignable(request, code):
+            extra_context["assign_form"] = AssignCodeForm()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _back(code):
+        return HttpResponseRedirect(reverse("admin:vouchers_code_change", args=[code.pk]))
+
+    def assign_view(self, request, object_id):
+        """POST: give the code to the customer with the e-mail address (services.assign_code)."""
+        return require_POST(self._assign)(request, object_id)
+
+    def _assign(self, request, object_id):
+        code = self.get_object(request, unquote(object_id))
+        if code is None:
+            raise Http404
+        if not self.has_change_permission(request, code):
+            raise PermissionDenied
+        form = AssignCodeForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    self.message_user(request, error, messages.ERROR)
+            return self._back(code)
+        try:
+            code = services.assign_code(
+                code, form.cleaned_data["email"], notify=form.cleaned_data["notify"]
+            )
+        except VoucherError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return self._back(code)
+        self.log_change(
+            request, code, gettext("Given to %(email)s.") % {"email": code.assigned_to.email}
+        )
+        self.message_user(
+            request,
+            gettext("Code %(code)s given to %(email)s.")
+            % {"code": code.text, "email": code.assigned_to.email}
+            + (" " + gettext("The e-mail is on its way.") if form.cleaned_data["notify"] else ""),
+            messages.SUCCESS,
+        )
+        return self._back(code)
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead; codes go with their campaign
