@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from shop.admin import EstimatedCountPaginator, backoffice
+from shop.fields import EmailFormField
 
 from .. import services
 from ..errors import VoucherError
@@ -23,7 +24,7 @@ from ..models import Campaign, Code, Redemption
 class AssignCodeForm(forms.Form):
     """One free code of an "assigned" campaign to one customer (the code's page)."""
 
-    email = forms.EmailField(label=_("Customer's e-mail address"), max_length=254)
+    email = EmailFormField(label=_("Customer's e-mail address"))
     notify = forms.BooleanField(
         label=_("Send the customer the code by e-mail"), required=False, initial=True
     )
