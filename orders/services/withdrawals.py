@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -295,6 +295,12 @@ def record_withdrawal(
     return withdrawal
 
 
+def _return_address(language):
+    """The shop's address on one line, its country named in ``language`` (the e-mail's)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return ", ".join(ShopSettings.load().address.splitlines())
+
+
 def _acknowledge(order, withdrawal, user=None):
     """E-mail the acknowledgement of ``withdrawal`` (content, date and time of receipt) to
     ``order``'s address and note the statement in the order's history; under the order's
@@ -311,7 +317,7 @@ def _acknowledge(order, withdrawal, user=None):
             # Art. 14(1) Directive 2011/83/EU: the goods go back within 14 days of the
             # statement, to the trader's address.
             "send_back_by": timezone.localdate(withdrawal.received_at) + timedelta(days=14),
-            "return_address": ", ".join(ShopSettings.load().address.splitlines()),
+            "return_address": _return_address(withdrawal.language),
         },
         language=withdrawal.language,
     )

@@ -488,6 +488,15 @@ def test_the_acknowledgement_asks_to_send_back_only_goods_that_were_shipped(make
         by_text = date_format(by, "DATE_FORMAT")
     assert f"at the latest by {by_text} (14 days from your withdrawal)" in body[sent.number]
     assert f"to: {shop.street}, {shop.postcode} {shop.city}" in body[sent.number]
+    # the country in the e-mail's language, whatever language the request was in
+    german = shipped(make_order)
+    with translation.override("en"):
+        services.record_withdrawal(
+            name="Erika", email=german.email, order_number=german.number, language="de"
+        )
+    mail = OutboxEmail.objects.filter(template="order_withdrawal_received").latest("pk")
+    assert f"{shop.postcode} {shop.city}, Deutschland." in mail.body_text
+    assert "Germany" not in mail.body_text
 
 
 def test_withdrawing_from_unshipped_items_says_the_rest_of_the_order_still_comes(
