@@ -175,3 +175,17 @@ def test_the_list_query_count_is_constant(client, erika, make_order, django_asse
     with django_assert_max_num_queries(12):
         page = ok_page(client, LIST)
     assert page.count(order.number) == 7
+
+
+def test_more_than_a_page_of_questions_pages_like_the_other_account_lists(client, erika):
+    """21 requests: page 1 of 2 links to the older ones, page 2 back to the newer ones — the
+    account's shared pager (_account_pager.html, as the orders and the gift-card ledger)."""
+    for i in range(21):
+        ThreadFactory(customer=erika, email=erika.email, subject=f"Question {i:02d}")
+    client.force_login(erika)
+    first = ok_page(client, LIST)
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first and "Older" in first
+    assert first.count("Question ") == 20
+    second = ok_page(client, LIST + "?page=2")
+    assert "Page 2 of 2" in second and 'href="?page=1"' in second and "Newer" in second
+    assert second.count("Question ") == 1
