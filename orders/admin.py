@@ -3,6 +3,7 @@ buttons, invoice and shipment pages, and the operator's new-orders feed token.""
 
 import functools
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -121,6 +122,19 @@ class InvoiceForm(forms.Form):
         required=False,
         max_length=services.INVOICE_COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+class MarkPaidForm(forms.Form):
+    """The order page's "Mark as paid": what arrived (empty: what is due)."""
+
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount received"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        localize=True,
     )
 
 
@@ -245,7 +259,15 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                     {"action": action},
                     name=f"orders_order_{action.replace('-', '_')}",
                 )
-                for action in ("mark-paid", "cancel", "refund", "capture", "void", "paid-back")
+                for action in (
+                    "mark-paid",
+                    "cancel",
+                    "refund",
+                    "capture",
+                    "void",
+                    "paid-back",
+                    "overpaid-back",
+                )
             ),
             *super().get_urls(),
         ]
@@ -332,12 +354,16 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 services.mark_cancellation_refunded,
                 _("The payment of order %(number)s is marked as paid back."),
             ),
+            "overpaid-back": (
+                services.mark_overpayment_paid_back,
+                _("The overpayment of order %(number)s is marked as paid back."),
+            ),
         }
         if action not in actions:
             raise Http404
         order = self._order(request, pk, change=True)
         if request.method != "POST":
-            if action in ("mark-paid", "capture", "void", "paid-back"):
+            if action in ("mark-paid", "capture", "void", "paid-back", "overpaid-back"):
                 return redirect(self._detail_url(order))
             context = {
                 **self.admin_site.each_context(request),
@@ -362,12 +388,29 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         extra = {}
         if action == "refund":
             extra["reason"] = request.POST.get("reason") or ""
+        if action == "mark-paid":
+            form = MarkPaidForm(request.POST)
+            if not form.is_valid():
+                messages.error(
+                    request, f"{form.fields['amount'].label}: {form.errors['amount'][0]}"
+                )
+                return redirect(self._detail_url(order))
+            extra["amount"] = form.cleaned_data["amount"]
         try:
             function(order, user=request.user, **extra)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, success % {"number": order.number})
+            if action == "mark-paid" and order.overpayment_pending:
+                messages.warning(
+                    request,
+                    _("%(amount)s more than was due arrived: pay it back via %(method)s.")
+                    % {
+                        "amount": format_money(order.overpaid_total, order.currency),
+                        "method": order.payment_method.name,
+                    },
+                )
         return redirect(self._detail_url(order))
 
     def invoice_view(self, request, pk):

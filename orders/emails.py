@@ -5,6 +5,9 @@ method has gone out (a credit note's payout, ``services.mark_refunded``; a cance
 order's, ``services.mark_cancellation_refunded``). The customer was told it would be paid
 back (the credit-note e-mail, the order page); this tells them it has been.
 
+``payment_received``: the operator has recorded a payment the customer made outside the
+checkout (a bank transfer that arrived), with what they paid in excess.
+
 ``order_canceled``: the operator has canceled the order (``services.cancel_order``): what
 happens to the money and to what was bought with it.
 
@@ -47,10 +50,32 @@ def order_canceled(order, was_paid, was_authorized):
     )
 
 
-def refund_paid_out(order, amount, credit_note=None):
+def payment_received(order, received, to_ship):
+    """Queue "we have received your payment" for ``order`` (in the order's language), when
+    the operator marks a payment as arrived (``services.mark_paid``: a bank transfer, cash
+    on delivery …): ``received`` what arrived, with the part paid in excess and how it goes
+    back; ``to_ship``: goods are still to be sent. A card capture and an order paid in
+    full by gift card or credit send none (the customer paid at checkout). None for an
+    order without an address (erased)."""
+    if _no_address(order):
+        return None
+    return queue_email(
+        "order_payment_received",
+        order.email,
+        {
+            "order": order,
+            "received": received,
+            "to_ship": to_ship,
+            "order_url": links.customer_order_url(order),
+        },
+        language=order.language,
+    )
+
+
+def refund_paid_out(order, amount, credit_note=None, overpayment=False):
     """Queue "your refund of ``amount`` has been paid out" for ``order`` (in the order's
-    language), naming ``credit_note`` if the payout was a credit note's. None for an order
-    without an address (erased)."""
+    language), naming ``credit_note`` if the payout was a credit note's, saying "what you
+    paid in excess" for an ``overpayment``. None for an order without an address (erased)."""
     if _no_address(order) or amount <= 0:
         return None
     method = credit_note.invoice.payment_method_name if credit_note else None
@@ -60,6 +85,7 @@ def refund_paid_out(order, amount, credit_note=None):
         {
             "order": order,
             "credit_note": credit_note,
+            "overpayment": overpayment,
             "amount": amount,
             "method": method or (order.payment_method.name if order.payment_method else ""),
             "order_url": links.customer_order_url(order),

@@ -259,6 +259,24 @@ class Order(models.Model):
         _("to pay back"), max_digits=12, decimal_places=2, default=ZERO, editable=False
     )
     payout_done_at = models.DateTimeField(_("paid back on"), null=True, blank=True, editable=False)
+    # A payment larger than what was due (a bank transfer of the full amount after a credit
+    # note had reduced it, a typo in the customer's banking app): the excess is owed back.
+    # Recorded when the operator marks the order paid with the amount that arrived
+    # (orders.services.mark_paid); "Refund pending" and listed under "Overpayments to pay
+    # back" until the operator marks it paid back (mark_overpayment_paid_back).
+    overpaid_total = models.DecimalField(
+        _("paid too much"),
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
+        # kept in the database too: a web process still on the previous release (a rolling
+        # deploy) inserts orders without the column
+        db_default=ZERO,
+        editable=False,
+    )
+    overpaid_returned_at = models.DateTimeField(
+        _("overpayment paid back on"), null=True, blank=True, editable=False
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -313,12 +331,32 @@ class Order(models.Model):
                 name="order_payout_done_only_when_due",
             ),
             # The payment status tells the payout's truth: "Refund pending" while it is owed,
-            # "Refunded" once it is paid back — never "Refunded" for money not paid back.
+            # "Refunded" once it is paid back — never "Refunded" for money not paid back (an
+            # overpayment still owed keeps it pending).
             models.CheckConstraint(
                 condition=Q(payout_due=0)
                 | Q(payout_done_at__isnull=True, payment_status="refund_pending")
-                | Q(payout_done_at__isnull=False, payment_status="refunded"),
+                | Q(payout_done_at__isnull=False, payment_status="refunded")
+                | Q(
+                    payout_done_at__isnull=False,
+                    payment_status="refund_pending",
+                    overpaid_total__gt=0,
+                    overpaid_returned_at__isnull=True,
+                ),
                 name="order_payout_matches_payment_status",
+            ),
+            # An overpayment is never negative, only paid back where there was one, and
+            # "Refund pending" while it is owed.
+            models.CheckConstraint(
+                condition=Q(overpaid_total__gte=0)
+                & (Q(overpaid_returned_at__isnull=True) | Q(overpaid_total__gt=0)),
+                name="order_overpaid_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(overpaid_total=0)
+                | Q(overpaid_returned_at__isnull=False)
+                | Q(payment_status="refund_pending"),
+                name="order_overpayment_owed_is_refund_pending",
             ),
             # One order per checkout page (orders.services.checkout.place_order). Partial: the
             # orders without a token (most of a large table) take no room in the index.
@@ -334,6 +372,11 @@ class Order(models.Model):
                 fields=["created"],
                 condition=Q(payout_due__gt=0, payout_done_at__isnull=True),
                 name="order_payout_pending_idx",
+            ),
+            models.Index(
+                fields=["created"],
+                condition=Q(overpaid_total__gt=0, overpaid_returned_at__isnull=True),
+                name="order_overpaid_pending_idx",
             ),
             models.Index(fields=["billing_last_name", "billing_first_name"]),
             models.Index(fields=["customer", "-created"]),
@@ -420,6 +463,11 @@ class Order(models.Model):
     def payout_pending(self):
         """Canceled after its payment, and the money not marked as paid back yet."""
         return self.payout_due > 0 and self.payout_done_at is None
+
+    @property
+    def overpayment_pending(self):
+        """Paid more than was due, and the excess not marked as paid back yet."""
+        return self.overpaid_total > 0 and self.overpaid_returned_at is None
 
     @property
     def is_paid(self):

@@ -149,6 +149,15 @@ def register():
         permission="orders.change_order",
         query="?payout_due__gt=0&payout_done_at__isnull=True",
     )
+    admin.backoffice.attention(
+        _("Overpayments to pay back"),
+        "admin:orders_order_changelist",
+        lambda: Order.objects.filter(
+            overpaid_total__gt=0, overpaid_returned_at__isnull=True
+        ).count(),
+        permission="orders.change_order",
+        query="?overpaid_total__gt=0&overpaid_returned_at__isnull=True",
+    )
     # The § 3c UStG threshold (orders.accounting.distance_sales): a tile only from 80 % of
     # it in the current or the previous year, for those who see the sales report.
     admin.backoffice.attention(

@@ -18,6 +18,7 @@ from shop import events
 from shop.fields import parse_whole_number
 from shop.mail import queue_email
 from shop.models import Product, ShopSettings
+from shop.money import format_money, money
 
 from .. import emails, signals, vat
 from ..errors import DownloadError, OrderError
@@ -192,7 +193,7 @@ def _finish(original, locked):
     if status != locked.status:
         locked.status = status
         locked.save(update_fields=["status"])
-    for name in ("status", "payment_status", "paid_at"):
+    for name in ("status", "payment_status", "paid_at", "overpaid_total", "overpaid_returned_at"):
         setattr(original, name, getattr(locked, name))
     return locked
 
@@ -326,25 +327,45 @@ def create_invoice(order, comment="", user=None):
         # leaves the invoice open); an order paid in full by gift card or credit is paid.
         captured = locked.payment_status == Order.PaymentStatus.AUTHORIZED
         if captured or locked.amount_due <= ZERO:
-            if locked.payment_status != Order.PaymentStatus.PAID:
+            if not locked.is_paid:
                 _set_paid(locked, user, captured=captured)
-        if locked.payment_status == Order.PaymentStatus.PAID:
+        if locked.is_paid:
             invoice.paid_total = max(ZERO, locked.amount_due)
         invoice.save(update_fields=["paid_total"])
         _finish(order, locked)
     return invoice
 
 
-def _set_paid(locked, user, captured=False):
+def _set_paid(locked, user, captured=False, received=None):
+    """``received``: what arrived, when the operator typed it (``mark_paid``) — more than
+    what was due leaves the excess owed back (``overpaid_total``, "Refund pending")."""
     # Credit notes issued before the payment cancelled part of what was due: what arrives
     # is the rest, and the order is a partly refunded one from now on.
     credited = locked.credited_total > 0
-    locked.payment_status = (
-        Order.PaymentStatus.PARTLY_REFUNDED if credited else Order.PaymentStatus.PAID
-    )
+    excess = ZERO if received is None else max(ZERO, received - locked.balance_due)
+    if excess:
+        locked.overpaid_total = excess
+        locked.payment_status = Order.PaymentStatus.REFUND_PENDING
+    else:
+        locked.payment_status = (
+            Order.PaymentStatus.PARTLY_REFUNDED if credited else Order.PaymentStatus.PAID
+        )
     locked.paid_at = timezone.now()
-    locked.save(update_fields=["payment_status", "paid_at"])
-    _event(locked, _payment_part(locked, captured), user=user)
+    locked.save(update_fields=["payment_status", "paid_at", "overpaid_total"])
+    _event(locked, _payment_part(locked, captured, received), user=user)
+    if excess:
+        _event(
+            locked,
+            events.part(
+                gettext_noop(
+                    "%(amount)s more than the %(due)s due was paid: to pay back via %(method)s."
+                ),
+                amount=events.money(excess, locked.currency),
+                due=events.money(locked.balance_due, locked.currency),
+                method=events.method(locked.payment_method),
+            ),
+            user=user,
+        )
     issue_download_links(locked)
     loyalty.earn_points_for_order(locked)
     if credited:
@@ -354,7 +375,7 @@ def _set_paid(locked, user, captured=False):
     signals.order_paid.send(sender=Order, order=locked)
 
 
-def _payment_part(locked, captured):
+def _payment_part(locked, captured, received=None):
     """The history's sentence for the payment: what the payment method collected, or — when
     gift card and account credit paid the whole order — those, not "0.00 € received" by a
     payment method that collected nothing."""
@@ -385,7 +406,7 @@ def _payment_part(locked, captured):
         gettext_noop("Card payment of %(amount)s captured (%(method)s).")
         if captured
         else gettext_noop("Payment of %(amount)s received (%(method)s)."),
-        amount=events.money(locked.balance_due, locked.currency),
+        amount=events.money(locked.balance_due if received is None else received, locked.currency),
         method=events.method(locked.payment_method),
     )
 
@@ -455,16 +476,88 @@ def void_authorization(order, user=None):
         return _finish(order, locked)
 
 
-def mark_paid(order, user=None):
-    """Payment status → Paid (bank transfer arrived, cash collected …). No-op if already paid."""
+def mark_paid(order, user=None, amount=None):
+    """Payment status → Paid (bank transfer arrived, cash collected …). No-op if already paid.
+
+    ``amount``: what arrived, as the operator read it off the bank statement (None: what
+    was due). Less than what is due is refused — the order stays unpaid until the whole
+    amount is there (or a credit note reduces what is due); more is recorded as an
+    overpayment to pay back (``Order.overpaid_total``, "Refund pending")."""
     with transaction.atomic():
         locked = _lock(order)
         _refuse_if_final(locked, _("marked as paid"))
+        if amount is not None:
+            amount = money(amount)
+            if amount <= ZERO:
+                raise OrderError(_("Enter the amount received."), field="amount")
         if locked.is_paid:
+            if amount is not None:
+                raise OrderError(
+                    _("Order %(number)s is already marked as paid.") % {"number": locked.number},
+                    field="amount",
+                )
             _finish(order, locked)
             return locked
+        authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED
+        if amount is not None and amount < locked.balance_due:
+            raise OrderError(
+                _(
+                    "%(amount)s received is less than the %(due)s due. Mark the order as paid "
+                    "once the whole amount has arrived, or reduce what is due with a partial "
+                    "refund (credit note) first."
+                )
+                % {
+                    "amount": format_money(amount, locked.currency),
+                    "due": format_money(locked.balance_due, locked.currency),
+                },
+                field="amount",
+            )
+        if amount is not None and authorized and amount != locked.balance_due:
+            raise OrderError(
+                _("A card payment is captured for the amount authorized: %(due)s.")
+                % {"due": format_money(locked.balance_due, locked.currency)},
+                field="amount",
+            )
         # An authorized card payment that is marked paid has been taken: a capture.
-        _set_paid(locked, user, captured=locked.payment_status == Order.PaymentStatus.AUTHORIZED)
+        due = locked.balance_due
+        _set_paid(locked, user, captured=authorized, received=amount)
+        if not authorized and (amount or due) > ZERO:
+            state = order_state(locked)
+            emails.payment_received(
+                locked,
+                amount if amount is not None else due,
+                to_ship=not state.final
+                and any(p.line.needs_shipping and p.remaining for p in state.progress),
+            )
+        return _finish(order, locked)
+
+
+def mark_overpayment_paid_back(order, user=None):
+    """The operator has paid back what the customer paid in excess (``overpaid_total``)."""
+    with transaction.atomic():
+        locked = _lock(order)
+        if not locked.overpaid_total:
+            raise OrderError(
+                _("Order %(number)s has no overpayment to pay back.") % {"number": locked.number}
+            )
+        if locked.overpaid_returned_at is not None:
+            raise OrderError(
+                _("The overpayment of order %(number)s has already been marked as paid back.")
+                % {"number": locked.number}
+            )
+        locked.overpaid_returned_at = timezone.now()
+        locked.payment_status = refund_status(locked)
+        locked.save(update_fields=["overpaid_returned_at", "payment_status"])
+        _event(
+            locked,
+            events.part(
+                gettext_noop("Overpayment of %(amount)s paid back via %(method)s."),
+                amount=events.money(locked.overpaid_total, locked.currency),
+                method=events.method(locked.payment_method),
+            ),
+            user=user,
+        )
+        emails.refund_paid_out(locked, locked.overpaid_total, overpayment=True)
         return _finish(order, locked)
 
 
@@ -477,15 +570,22 @@ def refund_status(locked):
     and the payouts: the status never says "Refunded" while the customer is still owed money
     (the constraint ``order_payout_matches_payment_status`` holds the order's own payout to
     it)."""
-    pending = locked.payout_pending or (
-        CreditNote.objects.filter(
-            invoice__order=locked, paid_total__gt=0, refunded_at__isnull=True
-        ).exists()
+    pending = (
+        locked.payout_pending
+        or locked.overpayment_pending
+        or (
+            CreditNote.objects.filter(
+                invoice__order=locked, paid_total__gt=0, refunded_at__isnull=True
+            ).exists()
+        )
     )
     if pending:
         return Order.PaymentStatus.REFUND_PENDING
     if locked.status in FINAL_STATES:
         return Order.PaymentStatus.REFUNDED
+    if not locked.credited_total:
+        # only an overpayment went back: the order is simply paid
+        return Order.PaymentStatus.PAID
     return Order.PaymentStatus.PARTLY_REFUNDED
 
 
@@ -512,7 +612,8 @@ def cancel_order(order, user=None, notify=True):
                 returned[line.product_id] += line.quantity
         lock_for_release(locked, returned)
         _return_stock(returned)
-        was_paid = locked.payment_status == Order.PaymentStatus.PAID
+        # paid, or paid too much (an overpayment still to pay back is "Refund pending")
+        was_paid = locked.is_paid
         was_authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED
         locked.status = Order.Status.CANCELED
         if was_paid:

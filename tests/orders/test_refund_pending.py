@@ -170,9 +170,10 @@ def test_the_migration_marks_the_refunds_still_owed_and_takes_it_back(make_order
     services.refund_order(closed)
     paid_back = paid_and_canceled(make_order, prepayment)
     services.mark_cancellation_refunded(paid_back)
-    statuses = lambda: {  # noqa: E731
-        o.pk: o.payment_status for o in Order.objects.filter(pk__in=[canceled.pk, closed.pk])
-    }
+    # only the columns this test is about: the older schema lacks later ones
+    statuses = lambda: dict(  # noqa: E731
+        Order.objects.filter(pk__in=[canceled.pk, closed.pk]).values_list("pk", "payment_status")
+    )
     assert set(statuses().values()) == {PENDING}
 
     executor = MigrationExecutor(connection)
