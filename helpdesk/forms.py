@@ -48,6 +48,7 @@ class ContactForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 7}))
+    attachments = AttachmentsField()
     # Honeypot: hidden from people by CSS, filled in by form-spamming bots.
     website = forms.CharField(
         label=_("Leave this field empty"),

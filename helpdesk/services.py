@@ -161,10 +161,21 @@ def _operator_answered(thread, message):
 
 @transaction.atomic
 def create_contact_request(
-    *, topic_id, name, email, subject, text, order_number="", customer=None, language=""
+    *,
+    topic_id,
+    name,
+    email,
+    subject,
+    text,
+    order_number="",
+    customer=None,
+    language="",
+    files=(),
 ):
     """A request from /contact/: e-mailed to the topic's recipient (reply-to the sender),
-    stored as a thread with that topic, confirmed to the sender."""
+    stored as a thread with that topic (with the ``files`` attached to its first message),
+    confirmed to the sender."""
+    checked = attachments.check(files)
     topic = ContactTopic.objects.on_contact_form().filter(pk=topic_id).first()
     if topic is None:
         raise HelpdeskError(_("Please choose one of the listed topics."), field="topic")
@@ -203,7 +214,7 @@ def create_contact_request(
         name=(name or "").strip()[:200],
         language=(language or settings.LANGUAGE_CODE)[:5],
     )
-    message = _add_message(thread, Message.Kind.CUSTOMER, text)
+    message = _add_message(thread, Message.Kind.CUSTOMER, text, files=checked)
     queue_staff_email(
         "helpdesk_contact_request",
         topic.recipient_email,
@@ -211,6 +222,7 @@ def create_contact_request(
             "thread": thread,
             "message": message,
             "topic": topic,
+            "attachment_count": len(checked),
             "backoffice_url": reverse("admin:helpdesk_thread_change", args=[thread.pk]),
         },
         reply_to=[email],

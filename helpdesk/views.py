@@ -70,7 +70,7 @@ def contact(request):
     initial = {}
     if customer:
         initial = {"name": customer.get_full_name(), "email": customer.email}
-    form = ContactForm(request.POST or None, initial=initial)
+    form = ContactForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
         ip = client_ip(request)
         if CONTACT_REQUESTS.exceeded(ip):
@@ -99,6 +99,7 @@ def contact(request):
                     order_number=cd["order_number"],
                     customer=customer,
                     language=(get_language() or settings.LANGUAGE_CODE)[:2],
+                    files=cd["attachments"],
                 )
             except DomainError as exc:
                 if exc.field == "order_number":  # no order of this number for the address
