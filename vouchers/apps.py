@@ -14,4 +14,6 @@ class VouchersConfig(AppConfig):
         receivers.connect()
         panels.register()
         personal_data.declare()
-        mail.declare_secret_urls("vouchers:partner_frame")  # signed: hidden in the outbox
+        # Signed links: hidden where the backoffice shows the outbox (the unsubscribe link of
+        # the code e-mails shows the customer's address and ends their code e-mails).
+        mail.declare_secret_urls("vouchers:partner_frame", "vouchers:unsubscribe")

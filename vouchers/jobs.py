@@ -41,7 +41,7 @@ from shop.celery import hand_off
 
 from .errors import VoucherError
 from .models import CodeJob
-from .services import Criteria, assign_codes, generate_campaign
+from .services import Criteria, assign_to_matching, generate_campaign
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +87,13 @@ def run_job(job_id):
     try:
         try:
             with transaction.atomic():
-                result, campaign = _work(job, heartbeat.report)
+                result, campaign, not_emailed = _work(job, heartbeat.report)
                 _finish(
                     job_id,
                     attempt,
                     status=CodeJob.Status.DONE,
                     result=result,
+                    not_emailed=not_emailed,
                     campaign=campaign,
                     progress=100,
                     error="",
@@ -144,15 +145,13 @@ def _work(job, progress):
             if params.get(key):
                 params[key] = datetime.fromisoformat(params[key]).date()
         campaign = generate_campaign(**params, progress=progress)
-        return campaign.codes.count(), campaign
+        return campaign.codes.count(), campaign, None
     params = job.params
-    result = assign_codes(
-        job.campaign,
-        Criteria.from_dict(params["criteria"]),
-        notify=params.get("notify", False),
-        progress=progress,
+    notify = params.get("notify", False)
+    assignment = assign_to_matching(
+        job.campaign, Criteria.from_dict(params["criteria"]), notify=notify, progress=progress
     )
-    return result, job.campaign
+    return assignment.assigned, job.campaign, assignment.not_emailed if notify else None
 
 
 def _finish(job_id, attempt, **values):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shop.fields import URLField
+from shop.fields import EmailField, URLField
 from shop.money import ZERO, format_money, format_percent, money_validators
 
 
@@ -299,6 +299,23 @@ class Code(models.Model):
         return self.text
 
 
+class CodeMailOptOut(models.Model):
+    """An address that objected to e-mails about discount codes (lower-cased): codes are
+    still assigned to it (the account's "Discount codes" shows them), only not e-mailed
+    (§ 7 Abs. 3 UWG: advertising to existing customers only while they do not object)."""
+
+    email = EmailField(_("e-mail"), unique=True)
+    created = models.DateTimeField(_("objected"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("objection to code e-mails")
+        verbose_name_plural = _("objections to code e-mails")
+
+    def __str__(self):
+        return self.email
+
+
 class PointsPurchase(models.Model):
     """A code a customer bought with loyalty points (``services.buy_code_with_points``): what
     it cost and the ledger entry that paid for it. When an order whose points paid for it is
@@ -416,6 +433,8 @@ class CodeJob(models.Model):
         _("progress %"), default=0, validators=[MaxValueValidator(100)]
     )
     result = models.PositiveIntegerField(_("result"), null=True, blank=True)
+    # Assignment with e-mails: the customers not e-mailed because they objected to code e-mails.
+    not_emailed = models.PositiveIntegerField(_("not e-mailed (objected)"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)

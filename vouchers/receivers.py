@@ -1,6 +1,6 @@
 """How discount codes follow orders and customers (connected in VouchersConfig.ready())."""
 
-from customers.signals import customer_deleting, points_owed
+from customers.signals import customer_deleting, guest_deleting, points_owed
 from orders import extensions, signals
 
 from . import erasure, services
@@ -34,4 +34,5 @@ def connect():
     signals.order_releasing.connect(lock_on_release, dispatch_uid="vouchers.lock_on_release")
     signals.order_canceled.connect(release_on_cancel, dispatch_uid="vouchers.release_on_cancel")
     customer_deleting.connect(erasure.on_customer_deleting, dispatch_uid="vouchers.erasure")
+    guest_deleting.connect(erasure.on_guest_deleting, dispatch_uid="vouchers.guest_erasure")
     points_owed.connect(void_unused_point_codes, dispatch_uid="vouchers.void_point_codes")

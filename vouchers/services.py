@@ -10,9 +10,11 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import Greatest, TruncDate, TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -28,7 +30,15 @@ from shop.money import ZERO, MoneyError, format_money, money, parse_money
 
 from . import masks
 from .errors import VoucherError
-from .models import Campaign, CampaignScope, Code, PointsPurchase, Redemption, normalise_code
+from .models import (
+    Campaign,
+    CampaignScope,
+    Code,
+    CodeMailOptOut,
+    PointsPurchase,
+    Redemption,
+    normalise_code,
+)
 
 __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
@@ -899,11 +909,28 @@ def check_assignable(campaign):
         )
 
 
+@dataclass
+class Assignment:
+    """What an assignment did: codes assigned, and of their customers those not e-mailed
+    (``notify``) because they objected to e-mails about discount codes."""
+
+    assigned: int = 0
+    not_emailed: int = 0
+
+
 def assign_codes(campaign, criteria, *, notify=False, progress=None):
     """Give one free code of ``campaign`` to each matching customer not holding one yet.
+    Returns the number assigned (:func:`assign_to_matching` for what was e-mailed)."""
+    return assign_to_matching(campaign, criteria, notify=notify, progress=progress).assigned
+
+
+def assign_to_matching(campaign, criteria, *, notify=False, progress=None):
+    """:func:`assign_codes`, returning an :class:`Assignment`.
 
     One set-based UPDATE pairs the n-th free code with the n-th matching customer. Not
-    enough free codes is an error before anything is assigned. Returns the number assigned.
+    enough free codes is an error before anything is assigned. ``notify``: each customer
+    gets the code by e-mail, except those who objected to code e-mails (they see the code
+    in their account).
     """
     criteria.validate()
     with transaction.atomic():
@@ -913,7 +940,7 @@ def assign_codes(campaign, criteria, *, notify=False, progress=None):
         wanted = check_enough_codes(campaign, criteria)
         _report(progress, 20)
         if wanted == 0:
-            return 0
+            return Assignment()
         _report(progress, 40)
         # The n-th free code goes to the n-th matching customer: two sorted id arrays
         # unnested side by side, then one UPDATE by primary key. No join on row numbers,
@@ -942,10 +969,9 @@ def assign_codes(campaign, criteria, *, notify=False, progress=None):
         else:  # SQLite (the embedded development default): same pairing, in batches
             assigned_ids = _assign_pairs_portable(campaign, match_sql, match_params, wanted)
         _report(progress, 80)
-        if notify and assigned_ids:
-            notify_assigned(assigned_ids)
+        not_emailed = notify_assigned(assigned_ids) if notify and assigned_ids else 0
     _report(progress, 100)
-    return len(assigned_ids)
+    return Assignment(assigned=len(assigned_ids), not_emailed=not_emailed)
 
 
 def assign_code(code, email, *, notify=False):
@@ -953,8 +979,9 @@ def assign_code(code, email, *, notify=False):
     account with ``email`` (a complaint, a goodwill gesture): the checks of the bulk
     assignment (not expired, not sold for loyalty points; one code per customer and
     campaign), under the code's row lock, so two staff members cannot hand it out twice.
-    ``notify``: the customer gets the e-mail of the bulk assignment. VoucherError: nothing
-    is assigned."""
+    ``notify``: the customer gets the e-mail of the bulk assignment, unless they objected to
+    code e-mails (the returned code's ``emailed`` says whether it was sent). VoucherError:
+    nothing is assigned."""
     from customers.models import User
 
     email = (email or "").strip()
@@ -996,8 +1023,7 @@ def assign_code(code, email, *, notify=False):
         locked.assigned_to = customer
         locked.assigned_at = timezone.now()
         locked.save(update_fields=["assigned_to", "assigned_at"])
-        if notify:
-            notify_assigned([locked.pk])
+        locked.emailed = bool(notify) and not notify_assigned([locked.pk])
     return locked
 
 
@@ -1015,20 +1041,97 @@ def _assign_pairs_portable(campaign, match_sql, match_params, wanted):
 
 
 def notify_assigned(code_ids):
-    """One e-mail per newly assigned code, written to the outbox in this transaction."""
+    """One e-mail per newly assigned code, written to the outbox in this transaction — not to
+    the customers who objected to code e-mails (:func:`object_to_code_mails`). Returns the
+    number of codes not e-mailed for that reason."""
+    not_emailed = 0
     for start in range(0, len(code_ids), 2000):
-        for code in Code.objects.filter(pk__in=code_ids[start : start + 2000]).select_related(
-            "campaign", "assigned_to"
-        ):
+        codes = list(
+            Code.objects.filter(pk__in=code_ids[start : start + 2000]).select_related(
+                "campaign", "assigned_to"
+            )
+        )
+        addresses = {code.pk: _addresses_of(code.assigned_to) for code in codes}
+        objected = set(
+            CodeMailOptOut.objects.filter(
+                email__in=set().union(*addresses.values()) if addresses else set()
+            ).values_list("email", flat=True)
+        )
+        for code in codes:
+            customer = code.assigned_to
+            if addresses[code.pk] & objected:
+                not_emailed += 1
+                continue
             queue_email(
                 "voucher_assigned",
-                code.assigned_to.email,
-                {"code": code, "campaign": code.campaign, "customer": code.assigned_to},
-                language=code.assigned_to.language,
+                customer.email,
+                {
+                    "code": code,
+                    "campaign": code.campaign,
+                    "customer": customer,
+                    "unsubscribe_url": code_mail_unsubscribe_path(customer),
+                },
+                language=customer.language,
                 # A code issued to one customer is a present of money: not shown in the outbox
                 # (a campaign's public code is printed anywhere and stays readable).
                 secrets=[code.text],
             )
+    return not_emailed
+
+
+# ---------------------------------------------------------------------------------------
+# Objections to e-mails about discount codes (§ 7 Abs. 3 UWG)
+# ---------------------------------------------------------------------------------------
+
+CODE_MAIL_UNSUBSCRIBE_SALT = "vouchers.code_mail_unsubscribe"
+
+
+def code_mail_unsubscribe_path(customer):
+    """The link of every code e-mail that ends them: signed, without the address in the URL
+    (links end up in server logs), and valid for as long as the account exists (an
+    objection is possible at any time)."""
+    value = signing.Signer(salt=CODE_MAIL_UNSUBSCRIBE_SALT).sign(str(customer.pk))
+    return reverse("vouchers:unsubscribe", args=[value])
+
+
+def email_from_code_mail_unsubscribe(value):
+    """The address an unsubscribe link stands for (the account's current one), or None if
+    the link was altered or the account is gone."""
+    from customers.models import User
+
+    try:
+        pk = signing.Signer(salt=CODE_MAIL_UNSUBSCRIBE_SALT).unsign(value)
+    except signing.BadSignature:
+        return None
+    return User.objects.filter(pk=pk).values_list("email", flat=True).first()
+
+
+def _normal_email(email):
+    return (email or "").strip().lower()
+
+
+def _addresses_of(customer):
+    """The account's address and its earlier ones (``previous_emails``): an objection made
+    under an address the customer has since changed still stands."""
+    emails = [customer.email, *(getattr(customer, "previous_emails", None) or [])]
+    return {_normal_email(e) for e in emails if _normal_email(e)}
+
+
+def object_to_code_mails(email):
+    """No more e-mails about discount codes to ``email`` (idempotent)."""
+    if _normal_email(email):
+        CodeMailOptOut.objects.get_or_create(email=_normal_email(email))
+
+
+def allow_code_mails(customer):
+    """Code e-mails to ``customer`` again (their own choice in their account): the objection
+    is lifted under every address of the account."""
+    CodeMailOptOut.objects.filter(email__in=_addresses_of(customer)).delete()
+
+
+def objects_to_code_mails(customer):
+    """Whether ``customer`` objected to code e-mails under any address of the account."""
+    return CodeMailOptOut.objects.filter(email__in=_addresses_of(customer)).exists()
 
 
 # ---------------------------------------------------------------------------------------

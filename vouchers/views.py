@@ -1,4 +1,5 @@
-"""Storefront: the cart's code field, the account's codes (bought with points), offer clicks."""
+"""Storefront: the cart's code field, the account's codes (bought with points), offer clicks,
+the objection to e-mails about discount codes."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customers import loyalty
 from customers import services as customer_services
 from shop.cart import Cart
 from shop.clientip import client_ip
+from shop.exceptions import LinkNotValid
 from shop.models import ShopSettings
 from shop.ratelimit import CODE_FAILED_LOOKUPS
 
@@ -85,8 +87,37 @@ def account_codes(request):
             "campaigns": campaigns,
             "points": loyalty.points_balance(customer),
             "today": timezone.localdate(),
+            "code_mails_objected": services.objects_to_code_mails(customer),
         },
     )
+
+
+@require_POST
+@login_required(login_url="customers:login")
+def code_mails(request):
+    """The account's switch: e-mails about discount codes allowed again, or objected to."""
+    customer = _account_customer(request)
+    if request.POST.get("allow") == "1":
+        services.allow_code_mails(customer)
+        messages.success(request, _("You will receive e-mails about discount codes again."))
+    else:
+        services.object_to_code_mails(customer.email)
+        messages.success(request, _("You will receive no more e-mails about discount codes."))
+    return redirect("vouchers:account_codes")
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, signed):
+    """The link of every code e-mail: shows the address, and records the objection with a
+    button (a GET changes nothing: mail scanners open links)."""
+    email = services.email_from_code_mail_unsubscribe(signed)
+    if email is None:
+        raise LinkNotValid()
+    done = False
+    if request.method == "POST":
+        services.object_to_code_mails(email)
+        done = True
+    return render(request, "vouchers/unsubscribe.html", {"email": email, "done": done})
 
 
 @require_POST

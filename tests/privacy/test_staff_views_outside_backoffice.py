@@ -54,6 +54,7 @@ NOT_STAFF_FACING = {
     "reviews:unsubscribe",
     "reviews:confirm",
     "vouchers:partner_frame",
+    "vouchers:unsubscribe",  # the signed objection link of the code e-mails
     "customers:account",
     "customers:login",
     "customers:logout",
@@ -75,6 +76,7 @@ NOT_STAFF_FACING = {
     "vouchers:cart_code",
     "vouchers:account_codes",
     "vouchers:buy_code",
+    "vouchers:code_mails",
     "vouchers:offer_go",
     "giftcards:balance",
     "giftcards:account",

@@ -29,6 +29,7 @@ from shop.models import OutboxEmail, ShopSettings
 from tests.factories import StaffFactory, UserFactory
 from tests.orders.factories import downloadable_product, ship_all
 from vouchers import offers
+from vouchers import services as voucher_services
 
 pytestmark = pytest.mark.django_db
 
@@ -200,6 +201,10 @@ def _unsubscribe_signed(w):
     return _last_segment(review_requests.unsubscribe_path(w["review_request"]))
 
 
+def _code_mail_unsubscribe_signed(w):
+    return _last_segment(voucher_services.code_mail_unsubscribe_path(w["alice"]))
+
+
 def _confirm_signed(w):
     return _last_segment(review_services.confirm_path(w["unconfirmed_review"]))
 
@@ -251,6 +256,12 @@ TOKENS = {
         lambda w: {"signed": _unsubscribe_signed(w)},
         200,
         lambda w: {"signed": _tamper(_unsubscribe_signed(w))},
+        404,
+    ),
+    "vouchers:unsubscribe": (
+        lambda w: {"signed": _code_mail_unsubscribe_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_code_mail_unsubscribe_signed(w))},
         404,
     ),
     "reviews:confirm": (

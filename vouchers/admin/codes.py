@@ -147,13 +147,18 @@ class CodeAdmin(admin.ModelAdmin):
         self.log_change(
             request, code, gettext("Given to %(email)s.") % {"email": code.assigned_to.email}
         )
-        self.message_user(
-            request,
-            gettext("Code %(code)s given to %(email)s.")
-            % {"code": code.text, "email": code.assigned_to.email}
-            + (" " + gettext("The e-mail is on its way.") if form.cleaned_data["notify"] else ""),
-            messages.SUCCESS,
-        )
+        text = gettext("Code %(code)s given to %(email)s.") % {
+            "code": code.text,
+            "email": code.assigned_to.email,
+        }
+        if code.emailed:
+            text += " " + gettext("The e-mail is on its way.")
+        elif form.cleaned_data["notify"]:
+            text += " " + gettext(
+                "No e-mail was sent: the customer objected to e-mails about discount codes "
+                "(the code is in their account)."
+            )
+        self.message_user(request, text, messages.SUCCESS)
         return self._back(code)
 
     def has_delete_permission(self, request, obj=None):

@@ -44,7 +44,21 @@ def result_text(job):
         text = ngettext("%(number)s code generated.", "%(number)s codes generated.", job.result)
     else:
         text = ngettext("%(number)s code assigned.", "%(number)s codes assigned.", job.result)
-    return text % {"number": number}
+    text = text % {"number": number}
+    if job.not_emailed:
+        text += " " + not_emailed_text(job.not_emailed)
+    return text
+
+
+def not_emailed_text(count):
+    """The customers of an assignment with e-mails who got no e-mail: they objected."""
+    return ngettext(
+        "%(number)s customer was not e-mailed: they objected to e-mails about discount codes "
+        "(the code is in their account).",
+        "%(number)s customers were not e-mailed: they objected to e-mails about discount "
+        "codes (the codes are in their accounts).",
+        count,
+    ) % {"number": intcomma(count)}
 
 
 @admin.register(CodeJob, site=backoffice)

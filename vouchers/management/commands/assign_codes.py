@@ -15,7 +15,8 @@ from ._args import date_arg, positive_int
 class Command(BaseCommand):
     help = (
         "Give one free code of the campaign to each matching customer not holding one yet "
-        "(at least one criterion). Prints the number assigned."
+        "(at least one criterion). Prints the number assigned; with --notify, on stderr also "
+        "how many customers were not e-mailed because they objected to code e-mails."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--min-orders", type=positive_int, help="number of orders from")
         parser.add_argument("--ordered-from", type=date_arg, help="orders placed from YYYY-MM-DD")
         parser.add_argument("--ordered-to", type=date_arg, help="orders placed to YYYY-MM-DD")
-        parser.add_argument("--notify", action="store_true", help="e-mail each customer the code")
+        parser.add_argument(
+            "--notify",
+            action="store_true",
+            help="e-mail each customer the code (not those who objected to code e-mails)",
+        )
         parser.add_argument("--emails-csv", help="also write the matching customers' e-mails here")
 
     def handle(self, *args, **opts):
@@ -48,7 +53,7 @@ class Command(BaseCommand):
             except OSError as exc:
                 raise CommandError(f"Cannot write {opts['emails_csv']}: {exc.strerror}") from None
         try:
-            assigned = services.assign_codes(campaign, criteria, notify=opts["notify"])
+            assignment = services.assign_to_matching(campaign, criteria, notify=opts["notify"])
             if csv_file is not None:
                 rows = services.matching_customers(criteria).values_list(
                     "email", "first_name", "last_name", "customer_number"
@@ -74,4 +79,10 @@ class Command(BaseCommand):
                 [customer_ref(pk) for pk in customers.iterator(chunk_size=10000)],
                 note=f"campaign {campaign.name}"[:200],
             )
-        self.stdout.write(str(assigned))
+        self.stdout.write(str(assignment.assigned))
+        if assignment.not_emailed:
+            # stderr: stdout stays the bare number scripts read
+            self.stderr.write(
+                f"{assignment.not_emailed} not e-mailed: the customer objected to e-mails "
+                "about discount codes (the code is in their account)."
+            )
