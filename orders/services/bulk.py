@@ -19,6 +19,7 @@ from shop.exceptions import DomainError
 from shop.exports import csv_text
 from shop.jobs import JobResult
 from shop.models import PaymentMethod, Product
+from shop.slugs import slugify
 
 from ..models import Invoice, Order, Shipment
 from .lifecycle import FINAL_STATES, create_invoice, create_shipment, mark_paid, order_state
@@ -168,7 +169,7 @@ def ship_orders(order_ids, user=None, progress=None):
             continue
         parts.append(render_packing_slip(shipment))
         outcome.done.append(order.number)
-    file = (f"packing-slips-{_stamp()}.pdf", _merge(parts)) if parts else None
+    file = (_filename(_("packing slips"), "pdf"), _merge(parts)) if parts else None
     summary = ngettext(
         "%(n)d order shipped; its packing slip is in the PDF.",
         "%(n)d orders shipped; their packing slips are in one PDF.",
@@ -249,7 +250,7 @@ def print_pick_list(order_ids, progress=None):
                 "created": timezone.now(),
             },
         )
-        file = (f"pick-list-{_stamp()}.pdf", pdf)
+        file = (_filename(_("Pick list"), "pdf"), pdf)
     summary = ngettext(
         "Pick list of %(n)d order in one PDF.",
         "Pick list of %(n)d orders in one PDF.",
@@ -281,6 +282,13 @@ def _stamp():
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
+def _filename(name, extension):
+    """A bulk file named in the reader's language (the job's: the staff member's), in ASCII
+    as ``shop.slugs`` writes it, and stamped: "zamowienia-20261203-1619.csv",
+    "lieferscheine-…pdf", "plukliste-…pdf" (the download's plain ``filename="…"``)."""
+    return f"{slugify(name) or 'orders'}-{_stamp()}.{extension}"
+
+
 def print_invoices(order_ids, progress=None):
     """The invoices of the selected orders as one PDF, each in its order's language."""
     from ..pdf import render_invoice
@@ -297,7 +305,7 @@ def print_invoices(order_ids, progress=None):
             continue
         parts.append(render_invoice(invoice))
         outcome.done.append(order.number)
-    file = (f"invoices-{_stamp()}.pdf", _merge(parts)) if parts else None
+    file = (_filename(_("invoices"), "pdf"), _merge(parts)) if parts else None
     summary = ngettext(
         "%(n)d invoice in one PDF.", "%(n)d invoices in one PDF.", len(outcome.done)
     ) % {"n": len(outcome.done)}
@@ -325,7 +333,7 @@ def print_packing_slips(order_ids, progress=None):
             parts.append(render_packing_slip(shipment))
             slips += 1
         outcome.done.append(order.number)
-    file = (f"packing-slips-{_stamp()}.pdf", _merge(parts)) if parts else None
+    file = (_filename(_("packing slips"), "pdf"), _merge(parts)) if parts else None
     summary = ngettext(
         "%(n)d packing slip in one PDF.", "%(n)d packing slips in one PDF.", slips
     ) % {"n": slips}
@@ -361,7 +369,8 @@ def csv_header():
 
 
 def export_csv(order_ids, progress=None):
-    """The selected orders as CSV (formula-safe, ``shop.exports``)."""
+    """The selected orders as CSV for the reader's Excel (``shop.exports``: formula-safe,
+    the language's delimiter, amounts with its decimal separator, "89,30" in de/pl/da)."""
     outcome, rows = Outcome(), []
     invoices = dict(
         Invoice.objects.filter(order_id__in=order_ids).values_list("order_id", "number")
@@ -370,7 +379,7 @@ def export_csv(order_ids, progress=None):
         rows.append(
             [
                 order.number,
-                timezone.localtime(order.created).strftime("%Y-%m-%d %H:%M"),
+                order.created,  # "2026-12-03 16:19", local time (shop.exports)
                 order.get_status_display(),
                 order.get_payment_status_display(),
                 order.payment_method.name,
@@ -399,7 +408,9 @@ def export_csv(order_ids, progress=None):
     summary = ngettext("%(n)d order exported.", "%(n)d orders exported.", len(outcome.done)) % {
         "n": len(outcome.done)
     }
-    return _result(outcome, summary, (f"orders-{_stamp()}.csv", text.encode("utf-8")), nothing="")
+    return _result(
+        outcome, summary, (_filename(_("orders"), "csv"), text.encode("utf-8")), nothing=""
+    )
 
 
 def _job(label, run):

@@ -2,8 +2,9 @@
 written for the Excel of the reader's language: UTF-8 with a byte order mark (else Excel
 reads "eingelöst" as "eingelĂ¶st") and the list separator of the language's regional
 settings — ";" where the decimal separator is a comma (de, pl, da), "," in English; a ","
-file in German Excel lands in one column. Numbers stay machine-readable ("-16.29"), the
-formula guard stays. Files for scripts (``write_rows`` of the ops commands) stay plain CSV."""
+file in German Excel lands in one column. Amounts have that Excel's decimal separator
+("-16,29" in de/pl/da, "-16.29" in en), the formula guard stays. Files for scripts
+(``write_rows`` of the ops commands) stay plain CSV."""
 
 import csv
 import io
@@ -35,16 +36,17 @@ def parse(text, delimiter):
 
 
 @pytest.mark.parametrize(
-    ("language", "delimiter"), [("de", ";"), ("pl", ";"), ("da", ";"), ("en", ",")]
+    ("language", "delimiter", "amount"),
+    [("de", ";", "-16,29"), ("pl", ";", "-16,29"), ("da", ";", "-16,29"), ("en", ",", "-16.29")],
 )
-def test_the_delimiter_is_the_list_separator_of_the_readers_excel(language, delimiter):
+def test_the_delimiter_is_the_list_separator_of_the_readers_excel(language, delimiter, amount):
     with translation.override(language):
         assert excel_delimiter() == delimiter
         text = csv_text(HEADER, ROWS)
     assert excel_delimiter(language) == delimiter
     rows = parse(text, delimiter)
     assert rows[0] == HEADER
-    assert rows[1] == ["SOMMER-1", "eingelöst", "-16.29"]  # the number as it is
+    assert rows[1] == ["SOMMER-1", "eingelöst", amount]  # a number the reader's Excel sums
     assert rows[2] == ["'=HYPERLINK(1)", "a;b", "3"]  # formula guard; ";" in a cell quoted
     assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
 
@@ -58,7 +60,7 @@ def test_a_german_file_is_not_comma_separated():
 def test_several_tables_in_one_file_have_one_byte_order_mark():
     with translation.override("de"):
         text = csv_tables((["a", "b"], [[1, 2]]), (["c"], [[Decimal("-3.50")]]))
-    assert text == BOM + "a;b\r\n1;2\r\n\r\nc\r\n-3.50\r\n"
+    assert text == BOM + "a;b\r\n1;2\r\n\r\nc\r\n-3,50\r\n"
     assert text.count(BOM) == 1
 
 
@@ -76,7 +78,7 @@ def test_a_download_response_is_written_for_the_readers_excel():
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = parse(response.content.decode("utf-8"), ";")
-    assert rows[1] == ["SOMMER-1", "eingelöst", "-16.29"]
+    assert rows[1] == ["SOMMER-1", "eingelöst", "-16,29"]
 
 
 def test_a_streamed_download_keeps_the_language_it_was_asked_in():
@@ -115,4 +117,6 @@ def test_a_german_staff_members_order_export_opens_in_columns(client, make_order
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = parse(response.content.decode("utf-8"), ";")
     assert rows[1][0] == order.number
-    assert str(order.grand_total) in rows[1]  # "51.20", as a script reads it
+    assert (
+        f"{order.grand_total:f}".replace(".", ",") in rows[1]
+    )  # "51,20", as German Excel reads it
