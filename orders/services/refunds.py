@@ -30,8 +30,13 @@ and refuses a card that has been spent). A note must not pay out the value of ca
 customer keeps.
 
 A credit note that leaves every unit of the order credited while the customer has withdrawn
-from it (a statement received in time) credits the delivery costs as well
-(:func:`withdrawal_shipping_owed`), whichever path settles the withdrawal.
+from it (a statement received in time) credits the delivery costs as well — those of the
+least expensive standard delivery at most, when the customer chose a dearer one
+(:func:`withdrawal_shipping_owed`) —, whichever path settles the withdrawal.
+
+The order's history says where the money of each note went (back on the gift card, to the
+account credit, off the amount due, still to be paid out via the payment method): a note
+"credits"; the order is "refunded" only once the payouts are recorded.
 """
 
 from collections import defaultdict
@@ -49,6 +54,7 @@ from customers import loyalty
 from shop import events
 from shop.exceptions import DomainError
 from shop.mail import queue_email
+from shop.models import ShippingMethod
 from shop.money import MoneyError, format_money, parse_money
 
 from .. import emails, extensions, links, signals
@@ -62,6 +68,7 @@ from ..models import (
     Invoice,
     Order,
     OrderLine,
+    discountable_total,
     money,
     net_of,
 )
@@ -442,31 +449,71 @@ def _is_withdrawal_return(return_request):
     )
 
 
+class OwedShipping(Decimal):
+    """The delivery costs a credit note must credit (:func:`withdrawal_shipping_owed`): an
+    amount that also says why. ``standard``: the least expensive standard delivery the
+    checkout offered (:func:`standard_delivery`) when the customer chose a dearer one
+    (``chosen``) and only its cost is owed; both None when what the order charged for
+    delivery is owed. The forms prefill the amount and say why in their help text."""
+
+    standard = None
+    chosen = None
+
+    def __new__(cls, value, standard=None, chosen=None):
+        owed = super().__new__(cls, value)
+        owed.standard = standard
+        owed.chosen = chosen
+        return owed
+
+
+def standard_delivery(order):
+    """(method, cost): the least expensive standard delivery the checkout offered for
+    ``order`` and what it would have charged the order — or None (no active method).
+
+    The shop's shipping methods serve every delivery country and have no mark telling
+    standard from express delivery, so the standard delivery is the active method that
+    would have cost the order least, priced as the checkout prices it
+    (``CheckoutQuote.shipping_cost``): its free-shipping threshold against the goods value
+    without gift cards, net under reverse charge or for an export delivery. Methods and
+    prices are today's."""
+    base = discountable_total(order.lines.all())
+    priced_net = order.reverse_charge or order.export_delivery
+
+    def cost(method):
+        gross = method.cost_for(base)
+        return net_of(gross, method.tax_rate) if priced_net else gross
+
+    rows = ShippingMethod.active_rows()
+    best = min(rows, key=lambda m: (cost(m), m.position, m.pk), default=None)
+    return None if best is None else (best, cost(best))
+
+
 def withdrawal_shipping_owed(order, lines=None, *, return_request=None, notes=None):
     """The delivery costs a credit note of ``order`` crediting ``lines`` ({order line id:
-    units}) must credit (ZERO: none required) — one rule for a partial refund and a
-    return's refund (``return_request``: the return whose lines are credited).
+    units}) must credit (ZERO: none required; else an :class:`OwedShipping`) — one rule for
+    a partial refund and a return's refund (``return_request``: the return whose lines are
+    credited).
 
-    On withdrawal the trader refunds every payment including the costs of standard delivery
-    (Art. 13(1), (2) Directive 2011/83/EU, § 357 (2) BGB) — owed once the consumer has
-    withdrawn from the whole contract. They are owed by the note that leaves every unit of
-    the order credited while a withdrawal statement received in the withdrawal period is on
-    record for it — whichever way the operator settles it — and, for the refund of a
-    withdrawal return, as soon as its statement names the whole order or the return's units
-    (or the statement's) with those credited before make up every unit of it. A partial
-    withdrawal owes no delivery costs (the operator may credit them all the same), and a
-    statement received after the withdrawal period gives no such right: the operator
-    decides. The shop knows no "standard" method cheaper than the one chosen, so what is
-    owed is the shipping the order charged (after a free-shipping discount) less what
-    credit notes credited of it. ``order``: as read (locked) by the caller; ``notes``: its
-    credit notes, if the caller has them."""
+    On withdrawal the trader refunds every payment including the costs of delivery — but
+    not the supplementary costs of a delivery the consumer chose other than the least
+    expensive standard delivery offered (Art. 13(1), (2) Directive 2011/83/EU, § 357 (2)
+    BGB): what is owed is what the order charged for delivery (after a free-shipping
+    discount), at most what the standard delivery would have cost it
+    (:func:`standard_delivery`; in full when the customer chose it), less what credit notes
+    credited of the delivery costs. The operator may credit more, up to what was charged.
+    Owed once the consumer has withdrawn from the whole contract: by the note that leaves
+    every unit of the order credited while a withdrawal statement received in the withdrawal
+    period is on record for it — whichever way the operator settles it — and, for the refund
+    of a withdrawal return, as soon as its statement names the whole order or the return's
+    units (or the statement's) with those credited before make up every unit of it. A
+    partial withdrawal owes no delivery costs (the operator may credit them all the same),
+    and a statement received after the withdrawal period gives no such right: the operator
+    decides. ``order``: as read (locked) by the caller; ``notes``: its credit notes, if the
+    caller has them."""
     notes = order.credit_notes if notes is None else notes
-    owed = (
-        order.shipping_total
-        - order.shipping_discount
-        - sum((note.shipping_total for note in notes), ZERO)
-    )
-    if owed <= 0:
+    charged = order.shipping_total - order.shipping_discount
+    credited_shipping = sum((note.shipping_total for note in notes), ZERO)
+    if charged - credited_shipping <= 0:
         return ZERO
     credited = credited_units(notes)
     coming = defaultdict(int)
@@ -477,37 +524,64 @@ def withdrawal_shipping_owed(order, lines=None, *, return_request=None, notes=No
     def completes(extra):
         return all(credited[line.pk][0] + extra(line.pk) >= line.quantity for line in order_lines)
 
+    def owed():
+        standard = standard_delivery(order)
+        if standard is not None:
+            method, cost = standard
+            if method.pk != order.shipping_method_id and cost < charged:
+                # the customer chose a dearer delivery: its extra cost is not owed
+                amount = max(ZERO, cost - credited_shipping)
+                return OwedShipping(amount, method, order.shipping_method) if amount else ZERO
+        return OwedShipping(charged - credited_shipping)
+
     if return_request is not None and _is_withdrawal_return(return_request):
         withdrawal = return_request.withdrawal
         if withdrawal is None or not withdrawal.is_late:
             if withdrawal is not None and withdrawal.whole_order:
-                return owed
+                return owed()
             # The return is made from the units the statement names: counted once.
             named = defaultdict(int)
             for item in withdrawal.items if withdrawal is not None else ():
                 named[item["line"]] += item["quantity"]
             if completes(lambda pk: max(coming[pk], named[pk])):
-                return owed
+                return owed()
     if (
         completes(lambda pk: coming[pk])
         and Withdrawal.objects.filter(order=order, is_late=False).exists()
     ):
-        return owed
+        return owed()
     return ZERO
 
 
 def _refuse_short_shipping(order, shipping, due):
     """A credit note settling a withdrawal from the whole order is not issued without the
     delivery costs owed (:func:`withdrawal_shipping_owed`): raises the reason."""
-    if due and shipping < due:
+    if not due or shipping >= due:
+        return
+    amount = format_money(due, order.currency)
+    if getattr(due, "standard", None) is not None:
         raise OrderError(
             _(
-                "The customer has withdrawn from the whole order: the delivery costs of "
-                "%(amount)s must be refunded as well. Enter them as the shipping to credit."
+                "The customer has withdrawn from the whole order: at least %(amount)s of the "
+                "delivery costs must be refunded (the standard delivery %(standard)s; the "
+                "customer chose %(method)s). Enter them as the shipping to credit."
             )
-            % {"amount": format_money(due, order.currency), "currency": order.currency},
+            % {
+                "amount": amount,
+                "standard": due.standard.name,
+                "method": due.chosen.name,
+                "currency": order.currency,
+            },
             field="shipping",
         )
+    raise OrderError(
+        _(
+            "The customer has withdrawn from the whole order: the delivery costs of "
+            "%(amount)s must be refunded as well. Enter them as the shipping to credit."
+        )
+        % {"amount": amount, "currency": order.currency},
+        field="shipping",
+    )
 
 
 def _credit_line_steps(order, credit_lines, before, reference="", preview=False):
@@ -870,6 +944,34 @@ def _check_reason(reason):
     return reason
 
 
+# The sentence the final note wrote before it said "credited" (history rows keep it: its
+# translations stay in the catalogues).
+FORMER_EVENT_SENTENCES = (gettext_noop("Order fully refunded and closed."),)
+
+
+def _destination_parts(order, plan):
+    """Where the money of the credit note ``plan`` went, for the order's history: one
+    sentence per destination (:func:`_distribute`). What is to be refunded via the payment
+    method is said as still to be paid out; :func:`mark_refunded` records the payout."""
+    parts = []
+    for amount, sentence in (
+        (plan.due_reduction, gettext_noop("%(amount)s taken off the amount still due.")),
+        (plan.giftcard_total, gettext_noop("%(amount)s back on the gift card it was paid with.")),
+        (plan.credit_total, gettext_noop("%(amount)s back to the customer's account credit.")),
+    ):
+        if amount > 0:
+            parts.append(events.part(sentence, amount=events.money(amount, order.currency)))
+    if plan.paid_total > 0:
+        parts.append(
+            events.part(
+                gettext_noop("%(amount)s to pay back via %(method)s."),
+                amount=events.money(plan.paid_total, order.currency),
+                method=events.method(order.payment_method),
+            )
+        )
+    return parts
+
+
 def _issue(locked, plan, user, reason):
     """Book ``plan`` for the locked order: number, money back, stock, status, e-mail."""
     lock_for_release(
@@ -961,11 +1063,19 @@ def _issue(locked, plan, user, reason):
             amount=events.money(plan.grand_total, locked.currency),
             invoice=invoice.number,
         ),
+        *_destination_parts(locked, plan),
         user=user,
     )
     if plan.is_final:
         _close_downloads(locked)
-        _event(locked, events.part(gettext_noop("Order fully refunded and closed.")), user=user)
+        _event(
+            locked,
+            events.part(
+                gettext_noop("Order fully credited (credit note %(number)s) and closed."),
+                number=number,
+            ),
+            user=user,
+        )
         signals.order_canceled.send(sender=Order, order=locked)
     queue_email(
         "order_refunded" if plan.is_final else "order_credit_note",

@@ -26,6 +26,11 @@ from .lifecycle import FINAL_STATES, _event, _lock, order_state, typed_units
 from .withdrawals import mark_processed
 
 NOTE_MAX = 2000
+# The sentence a refunded return wrote before it said "settled" (the credit note may still
+# be waiting for its payout): history rows keep it, so its translations stay.
+FORMER_EVENT_SENTENCES = (
+    gettext_noop("Return %(number)s refunded with credit note %(credit_note)s."),
+)
 
 
 def returnable_units(order, state=None):
@@ -248,7 +253,7 @@ def refund_return(
         _event(
             locked,
             events.part(
-                gettext_noop("Return %(number)s refunded with credit note %(credit_note)s."),
+                gettext_noop("Return %(number)s settled with credit note %(credit_note)s."),
                 number=ret.number,
                 credit_note=credit_note.number,
             ),
