@@ -279,7 +279,9 @@ class Message(models.Model):
         OPERATOR = "operator", _("Operator")
         NOTE = "note", _("Internal note")
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="messages"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

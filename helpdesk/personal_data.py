@@ -1,6 +1,8 @@
 """The helpdesk's personal data, declared for the privacy registry (see shop.personal_data),
 and its retention (shop.retention)."""
 
+from django.utils.translation import gettext_lazy
+
 from shop import personal_data, retention
 from shop.personal_data import customer_ref, email_ref, order_ref
 
@@ -45,7 +47,7 @@ def declare():
     # Its e-mail field is a department mailbox, not a person's address.
     personal_data.register("helpdesk.contacttopic", personal=False)
     retention.register(
-        "closed helpdesk threads",
+        gettext_lazy("closed helpdesk threads"),
         retention.THREADS,
         apply=delete_closed_threads,
         action=retention.DELETE,

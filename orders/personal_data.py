@@ -2,8 +2,10 @@
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop import personal_data, retention
+from shop.models import PaymentMethod
 
 from .retention import (
     anonymise_guest_orders,
@@ -93,12 +95,22 @@ def declare():
         prefetch=("lines",),
         purpose=personal_data.ORDER_PROCESSING,
     )
+    # Invoices and credit notes keep the buyer's name and address after the order was
+    # anonymised (tax law): the personal-data browser finds them by name and e-mail too.
     personal_data.register(
         "orders.invoice",
         purpose=personal_data.ACCOUNTING,
+        name_fields=("buyer_name",),
+        email_fields=("buyer_email",),
         email_lookup=lambda address: Q(buyer_email__iexact=address),
+        choices={"payment_method_kind": PaymentMethod.Kind.choices},
     )
-    personal_data.register("orders.creditnote", purpose=personal_data.ACCOUNTING)
+    personal_data.register(
+        "orders.creditnote",
+        purpose=personal_data.ACCOUNTING,
+        name_fields=("invoice__buyer_name",),
+        email_fields=("invoice__buyer_email",),
+    )
     personal_data.register("orders.shipment", purpose=personal_data.ORDER_PROCESSING)
     personal_data.register("orders.orderline", shown_with="orders.order")
     personal_data.register(
@@ -110,7 +122,7 @@ def declare():
         staff_note=lambda comment: not comment.visible_to_customer and not comment.is_event,
     )
     retention.register(
-        "invoices and credit notes",
+        gettext_lazy("invoices and credit notes"),
         retention.INVOICES,
         apply=anonymise_invoices,
         action=retention.ANONYMISE,
@@ -123,21 +135,21 @@ def declare():
         ),
     )
     retention.register(
-        "orders without invoice",
+        gettext_lazy("orders without invoice"),
         retention.ORDERS,
         apply=anonymise_orders_without_invoice,
         action=retention.ANONYMISE,
         models=("orders.order", "orders.withdrawal", "orders.return"),
     )
     retention.register(
-        "withdrawal statements that matched no order",
+        gettext_lazy("withdrawal statements that matched no order"),
         retention.GUEST_DATA,
         apply=anonymise_unmatched_withdrawals,
         action=retention.ANONYMISE,
         models=("orders.withdrawal",),
     )
     retention.register(
-        "guest orders",
+        gettext_lazy("guest orders"),
         retention.GUEST_DATA,
         apply=anonymise_guest_orders,
         action=retention.ANONYMISE,

@@ -4,6 +4,8 @@ protection requests) and the retention of the access log (shop.retention).
 Its own tables are known to privacy.registry directly; the access log is not a place of a
 person's data in reports — it is their access history (privacy.subjects.history)."""
 
+from django.utils.translation import gettext_lazy
+
 from shop import personal_data, retention
 
 
@@ -16,7 +18,7 @@ def purge(cutoff, dry_run=False):
 def declare():
     personal_data.register("privacy.subject", personal=False, purpose=personal_data.DATA_PROTECTION)
     retention.register(
-        "access log",
+        gettext_lazy("access log"),
         retention.ACCESS_LOG,
         apply=purge,
         action=retention.DELETE,

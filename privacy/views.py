@@ -163,7 +163,9 @@ def show(request, ref):
         return redirect("admin:privacy_subject_show", person.ref)
     data = subjects.collect(person)
     services.record(request, Action.DETAIL, [person.ref])
-    form = _report_form(request, person, data["places"], initial=True)
+    # After a report that was not created: the form as posted, with its errors
+    posted = request.session.pop(_posted_key(person), None)
+    form = _report_form(request, person, data["places"], posted=posted)
     return TemplateResponse(
         request,
         "admin/privacy/subject.html",
@@ -184,13 +186,19 @@ def _count(queryset):
         return queryset.count()
 
 
-def _report_form(request, person, places, initial=False):
+def _posted_key(person):
+    return f"privacy-report-form:{person.ref}"
+
+
+def _report_form(request, person, places, posted=None):
+    """The report form: as posted (``posted``: a POST's values kept in the session), else
+    PDF in the person's language."""
     can_decide = request.user.has_perm("privacy.add_accessreport")
     kwargs = {"places": places, "can_decide": can_decide}
-    if initial:
-        language = person.language or settings.LANGUAGE_CODE
-        return ReportForm(initial={"format": "pdf", "language": language}, **kwargs)
-    return ReportForm(request.POST, **kwargs)
+    if posted is not None:
+        return ReportForm(posted, **kwargs)
+    language = person.language or settings.LANGUAGE_CODE
+    return ReportForm(initial={"format": "pdf", "language": language}, **kwargs)
 
 
 def report(request, ref):
@@ -199,13 +207,20 @@ def report(request, ref):
     _require(request, "privacy.view_subject")
     person = _person(ref)
     if request.method == "POST":
-        form = _report_form(request, person, subjects.collect(person)["places"])
+        form = _report_form(
+            request, person, subjects.collect(person)["places"], posted=request.POST
+        )
         if not form.is_valid():
             messages.error(
                 request,
                 _("The report was not created: %(errors)s")
                 % {"errors": "; ".join(e for errors in form.errors.values() for e in errors)},
             )
+            # the Show page keeps the choices (language, categories withheld and their
+            # reasons, staff names) and shows the errors beside them
+            request.session[_posted_key(person)] = {
+                key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"
+            }
             return redirect("admin:privacy_subject_show", person.ref)
         options = form.cleaned_data
         return _hand_out(

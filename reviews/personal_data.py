@@ -1,6 +1,8 @@
 """The reviews' personal data, declared for the privacy registry (see shop.personal_data),
 and its retention (shop.retention)."""
 
+from django.utils.translation import gettext_lazy
+
 from shop import personal_data, retention
 from shop.personal_data import customer_ref, email_ref
 
@@ -32,7 +34,7 @@ def declare():
         "reviews.reviewoptout", email_fields=("email",), purpose=personal_data.MODERATION
     )
     retention.register(
-        "review authors",
+        gettext_lazy("review authors"),
         retention.REVIEWS,
         apply=anonymise_old_reviews,
         action=retention.ANONYMISE,

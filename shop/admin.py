@@ -1386,6 +1386,13 @@ class BackgroundJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
+def _local_day(moment):
+    """A retention cutoff as the reader writes a day ("1. januar 2016"), "—" for none."""
+    if moment is None:
+        return "—"
+    return formats.date_format(timezone.localtime(moment).date(), "DATE_FORMAT")
+
+
 @admin.register(RetentionPolicy, site=backoffice)
 class RetentionPolicyAdmin(admin.ModelAdmin):
     """The one retention policy: its page opens directly, with the periods in effect."""
@@ -1432,8 +1439,8 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
                     category.label,
                     retention.period(key, obj),
                     category.law,
-                    limit.date().isoformat() if limit else "—",
-                    ", ".join(r.name for r in retention.rules() if r.category == key) or "—",
+                    _local_day(limit),
+                    ", ".join(str(r.name) for r in retention.rules() if r.category == key) or "—",
                 )
             )
         return format_html(
@@ -1469,9 +1476,11 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("rules"))
     def summary(self, obj):
+        from . import retention
+
         return (
             "; ".join(
-                f"{r['rule']}: {r['count']}" + (" ⚠" if r.get("error") else "")
+                f"{retention.rule_name(r['rule'])}: {r['count']}" + (" ⚠" if r.get("error") else "")
                 for r in obj.results
                 if r.get("count") or r.get("error")
             )
@@ -1487,9 +1496,9 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 retention.CATEGORIES[r["category"]].label
                 if r["category"] in retention.CATEGORIES
                 else r["category"],
-                r["rule"],
+                retention.rule_name(r["rule"]),
                 r.get("period", ""),
-                (r.get("cutoff") or "—")[:10],
+                _local_day(datetime.fromisoformat(r["cutoff"]) if r.get("cutoff") else None),
                 r["count"],
                 retention.ACTIONS.get(r["action"], r["action"]),
                 r.get("error") or "",

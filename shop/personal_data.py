@@ -63,7 +63,8 @@ class Source:
     # row -> list of references ("customer:1", "order:2", "email:a@b.c", "<label>:<pk>");
     # None: the row's own reference plus what its foreign keys and e-mail field point at.
     subjects: Callable | None = None
-    # Fields that hold the person's e-mail address / first and last name (search).
+    # Fields that hold the person's e-mail address / first and last name (search); a path
+    # across relations where the row keeps them elsewhere ("invoice__buyer_name").
     email_fields: tuple = ()
     name_fields: tuple = ()
     # email -> Q matching the rows addressed to it, for fields that are not plain e-mail
@@ -81,6 +82,20 @@ class Source:
     # row -> True for an internal staff note (reports list them as their own category,
     # which the data protection officer may withhold with a recorded reason)
     staff_note: Callable | None = None
+    # {field name: choices} for code fields stored without choices of their own (an
+    # invoice's copy of the payment method's kind): reports print the label, not the code.
+    choices: dict | None = None
+
+
+def field_value(row, path):
+    """The value of ``path`` ("buyer_name", or across relations: "invoice__buyer_name") of
+    ``row``; None where a relation on the way is empty."""
+    value = row
+    for part in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part, None)
+    return value
 
 
 def customer_ref(pk):
@@ -199,7 +214,7 @@ def declare():
     # was started for: the job records their references in ``params["subjects"]``.
     register("shop.backgroundjob", subjects=lambda job: list(job.params.get("subjects", [])))
     retention.register(
-        "sent e-mails",
+        _("sent e-mails"),
         retention.OUTBOX,
         apply=lambda cutoff, dry_run: mail.purge_sent_before(cutoff, dry_run),
         action=retention.DELETE,
@@ -223,7 +238,7 @@ def declare():
             purpose=ADMINISTRATION,
         )
     retention.register(
-        "login records",
+        _("login records"),
         retention.LOGINS,
         apply=logins.purge_before,
         action=retention.DELETE,

@@ -7,7 +7,7 @@ under a category once the period is over and how they are anonymised or deleted:
 
     from shop import retention
     retention.register(
-        "guest orders",
+        _("guest orders"),  # gettext_lazy: shown in the reader's language
         retention.GUEST_DATA,
         apply=anonymise_guest_orders,  # (cutoff, dry_run) -> number of rows
         action=retention.ANONYMISE,
@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -196,28 +196,44 @@ def expires(category, moment, policy=None):
 
 @dataclass(frozen=True)
 class Rule:
-    name: str
+    name: str  # in the reader's language (a lazy translation)
     category: str
     apply: object  # (cutoff, dry_run) -> int
     action: str
     models: tuple = ()
+    # The name untranslated: the rule's key, and its name in the runs' results and the log
+    key: str = ""
 
 
 _rules = {}
 
 
+def _untranslated(text):
+    with translation.override(None):
+        return str(text)
+
+
 def register(name, category, *, apply, action, models=()):
-    """Register a rule (a second registration of ``name`` replaces the first)."""
+    """Register a rule (a second registration of ``name`` replaces the first). ``name``: a
+    lazy translation (``gettext_lazy``), shown to people in their language."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown retention category {category!r}")
     if action not in ACTIONS:
         raise ValueError(f"unknown retention action {action!r}")
-    _rules[name] = Rule(name, category, apply, action, tuple(models))
+    key = _untranslated(name)
+    _rules[key] = Rule(name, category, apply, action, tuple(models), key)
 
 
 def rules():
     order = list(CATEGORIES)
-    return sorted(_rules.values(), key=lambda r: (order.index(r.category), r.name))
+    return sorted(_rules.values(), key=lambda r: (order.index(r.category), r.key))
+
+
+def rule_name(key):
+    """The name of the rule recorded as ``key`` (a run's results) in the active language;
+    the key itself for a rule no longer registered."""
+    rule = _rules.get(key)
+    return str(rule.name) if rule is not None else key
 
 
 def rules_for(model_label):
@@ -251,7 +267,7 @@ def _run(*, dry_run, trigger, now):
     for rule in rules():
         limit = cutoff(rule.category, now, policy)
         result = {
-            "rule": rule.name,
+            "rule": rule.key,
             "category": rule.category,
             "action": rule.action,
             "period": str(period(rule.category, policy)),
@@ -266,16 +282,19 @@ def _run(*, dry_run, trigger, now):
             except Exception as exc:  # one broken rule must not stop the others
                 ok = False
                 result["error"] = f"{type(exc).__name__}: {exc}"[:500]
-                log.exception("retention rule %s failed", rule.name)
+                log.exception("retention rule %s failed", rule.key)
         results.append(result)
         if limit is None:
             outcome = "kept"
         else:
             outcome = f"{result['count']} {rule.action if not dry_run else f'to {rule.action}'}"
-        log.info(
+        # A dry run changes nothing: not a line of the application log (its caller prints
+        # the results; apply_retention --dry-run printed each line twice).
+        log.log(
+            logging.DEBUG if dry_run else logging.INFO,
             "retention%s: %s (%s, %s): %s%s",
             " (dry run)" if dry_run else "",
-            rule.name,
+            rule.key,
             rule.category,
             result["period"],
             outcome,

@@ -119,7 +119,9 @@ def _name_elsewhere(email):
             condition |= Q(**{f"{field}__iexact": email})
         row = apps.get_model(source.model)._default_manager.filter(condition).first()
         if row is not None:
-            name = " ".join(str(getattr(row, f) or "") for f in source.name_fields).strip()
+            name = " ".join(
+                str(personal_data.field_value(row, f) or "") for f in source.name_fields
+            ).strip()
             if name:
                 return name
     return ""

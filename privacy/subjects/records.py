@@ -16,6 +16,7 @@ from django.db.models import Q, prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from shop import events, locales, mail, personal_data, retention
 from shop.fields import LanguageField
@@ -114,12 +115,14 @@ def _values(obj, field):
             return "", ""
         # the label for people, the stored code for machines ("paid", not "Bezahlt")
         return str(getattr(obj, f"get_{field.name}_display")()), code
+    declared_choices = _declared_choices(type(obj)).get(field.name)
+    if declared_choices:  # a code copied without its choices (an invoice's payment kind)
+        code = getattr(obj, field.attname)
+        if code is None or code == "":
+            return "", ""
+        return str(dict(declared_choices).get(code, code)), code
     if field.is_relation:
-        value = getattr(obj, field.attname)
-        if value is not None and (_declared_fields(type(obj)) or _named(field)):
-            value = str(getattr(obj, field.name))  # one row each: group, payment method
-        elif value is not None:
-            value = f"#{value}"
+        return _relation_values(obj, field)
     else:
         # an event's text in the reader's language ("Card payment … authorized"), not the
         # language of the moment it happened
@@ -139,12 +142,176 @@ def _values(obj, field):
     if isinstance(value, int | float):
         return str(value), value
     if isinstance(value, list | dict):
-        text = json.dumps(value, ensure_ascii=False)
-        return text, text
+        # lines for people ("2 × Coffee (PAN-003), …"), the structure itself for machines
+        return _readable_json(value, _currency(obj)), value
     # A password-reset, download or guest link, a gift-card number or a personal discount
     # code (an e-mail's subject or text: its ``secret_values``) is a key, not personal data.
     text = mail.without_secrets(str(value), getattr(obj, "secret_values", None))
     return text, text
+
+
+def _declared_choices(model):
+    declared = personal_data.source(label_of(model))
+    return (declared.choices or {}) if declared is not None else {}
+
+
+def document_number(obj):
+    """A document's number (order, invoice, credit note, shipment, return), or None — not a
+    gift card's: that number is the key to its money (its ``masked_number`` names it)."""
+    if hasattr(obj, "masked_number") or not any(
+        f.name == "number" for f in obj._meta.concrete_fields
+    ):
+        return None
+    return str(obj.number) if obj.number else None
+
+
+def _relation_text(target):
+    """What a related row is called: a card's masked number, a document's number, else its
+    name (``str``) — never a secret in it."""
+    masked = getattr(target, "masked_number", None)
+    if masked:
+        return str(masked)
+    number = document_number(target)
+    if number:
+        return number
+    text = mail.without_secrets(str(target), getattr(target, "secret_values", None))
+    for f in target._meta.concrete_fields:
+        if any(part in f.name.lower() for part in SECRET_PARTS):
+            secret = getattr(target, f.attname, None)
+            if secret and str(secret) in text:
+                return f"#{target.pk}"
+    return text
+
+
+def _relation_values(obj, field):
+    """A foreign key as people know what it points at — a thing of the shop by its name (a
+    product, a topic, in the reader's language), a record by its number or name (the order
+    100019, not "#19") — and for machines the row's id with that number or name."""
+    pk = getattr(obj, field.attname)
+    if pk is None:
+        return "", ""
+    target = getattr(obj, field.name)  # read for the whole list (_places_of)
+    if _named(field):
+        text = str(target)
+        return text, text
+    text = _relation_text(target)
+    number = document_number(target)
+    return text, {"id": pk, "number": number} if number else {"id": pk, "name": text}
+
+
+# Keys of the lists and objects stored as JSON (an invoice's lines, VAT breakdown, seller):
+# the labels people read, in this order; other keys follow with their key as label.
+JSON_LABELS = {
+    "legal_name": _lazy("legal name"),
+    "shop_name": _lazy("shop name"),
+    "name": _lazy("name"),
+    "sku": _lazy("SKU"),
+    "quantity": _lazy("quantity"),
+    "unit_price": _lazy("unit price"),
+    "tax_rate": _lazy("VAT rate"),
+    "rate": _lazy("VAT rate"),
+    "net": _lazy("net"),
+    "tax": _lazy("VAT"),
+    "gross": _lazy("gross"),
+    "line_total": _lazy("total"),
+    "street": _lazy("street"),
+    "postcode": _lazy("postcode"),
+    "city": _lazy("city"),
+    "country": _lazy("country"),
+    "phone": _lazy("phone"),
+    "contact_email": _lazy("contact e-mail"),
+    "email": _lazy("e-mail"),
+    "vat_id": _lazy("VAT ID"),
+    "tax_number": _lazy("tax number"),
+    "commercial_register": _lazy("commercial register"),
+    "managing_director": _lazy("managing director"),
+    "bank_name": _lazy("bank"),
+    "iban": _lazy("IBAN"),
+    "bic": _lazy("BIC"),
+    "filename": _lazy("file name"),
+}
+# Internal keys that mean nothing to the reader: ids of other rows, codes of the e-invoice.
+JSON_HIDDEN = {"line", "category", "unit_code", "mimetype", "generator", "args", "kwargs"}
+JSON_AMOUNTS = {"unit_price", "line_total", "net", "tax", "gross", "amount", "total"}
+JSON_RATES = {"tax_rate", "rate"}
+
+
+def _json_scalar(key, value, currency):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if value is None or value == "":
+        return ""
+    if key in JSON_AMOUNTS or key in JSON_RATES:
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            return str(value)
+        return format_percent(number) if key in JSON_RATES else format_money(number, currency)
+    if key == "country" and isinstance(value, str) and len(value) == 2:
+        return locales.country_name(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _json_pairs(item, currency):
+    """ "label: value" of each key that means something to the reader, known keys first."""
+    keys = [k for k in JSON_LABELS if k in item] + [k for k in item if k not in JSON_LABELS]
+    pairs = []
+    for key in keys:
+        if key in JSON_HIDDEN or any(part in key.lower() for part in SECRET_PARTS):
+            continue
+        text = _json_scalar(key, item[key], currency)
+        if text and not (isinstance(item[key], bool) and not item[key]):
+            label = capfirst(str(JSON_LABELS.get(key, key.replace("_", " "))))
+            pairs.append(f"{label}: {text}")
+    return pairs
+
+
+def _json_item(item, currency):
+    """One entry of a list: a document line, a VAT row, a file, else its "label: value"
+    pairs on one line."""
+    if not isinstance(item, dict):
+        return _json_scalar("", item, currency)
+    money = {k: _json_scalar(k, item.get(k), currency) for k in (*JSON_AMOUNTS, *JSON_RATES)}
+    if "name" in item and "quantity" in item:
+        if "unit_price" in item:
+            text = _(
+                "%(quantity)s × %(name)s (%(sku)s), %(unit_price)s each, VAT %(rate)s: %(total)s"
+            ) % {
+                "quantity": item["quantity"],
+                "name": item["name"],
+                "sku": item.get("sku") or "–",
+                "unit_price": money["unit_price"],
+                "rate": money["tax_rate"],
+                "total": money["line_total"],
+            }
+        else:  # a withdrawal statement's item
+            text = f"{item['quantity']} × {item['name']}"
+        if item.get("is_giftcard"):
+            text += f" ({_('gift card')})"
+        if item.get("unshipped"):
+            text += " (" + _("cancelled before shipping: %(n)s") % {"n": item["unshipped"]} + ")"
+        return text
+    if "rate" in item and "net" in item:
+        return _("VAT %(rate)s: net %(net)s, VAT %(tax)s, gross %(gross)s") % {
+            "rate": money["rate"],
+            "net": money["net"],
+            "tax": money["tax"],
+            "gross": money["gross"],
+        }
+    if "filename" in item:
+        return str(item["filename"])
+    return ", ".join(_json_pairs(item, currency))
+
+
+def _readable_json(value, currency):
+    """A list or object stored as JSON, as lines people read: one line per entry of a list
+    (a document's lines, its VAT rows, e-mail addresses), one "label: value" line per key
+    of an object (the seller's name, address and bank account)."""
+    if isinstance(value, dict):
+        return "\n".join(_json_pairs(value, currency))
+    return "\n".join(text for text in (_json_item(item, currency) for item in value) if text)
 
 
 def _fields(model):
@@ -215,8 +382,10 @@ def _record(obj, title=None, extra=()):
                 {"name": field.name, "label": _label(field), "value": value, "data": data}
             )
     fields.extend(extra)
+    if not title:  # a document by its number ("Invoice 2026-000001"), else its row's id
+        title = f"{capfirst(obj._meta.verbose_name)} {document_number(obj) or f'#{obj.pk}'}"
     return {
-        "title": title or f"{capfirst(obj._meta.verbose_name)} #{obj.pk}",
+        "title": title,
         "fields": fields,
         "created": _created(obj),
     }
@@ -243,8 +412,9 @@ def _places_of(model, rows):
     the data protection officer may withhold, GDPR Art. 15(4))."""
     declared = personal_data.source(label_of(model))
     is_note = declared.staff_note if declared is not None and declared.staff_note else None
-    # the things the records name (a review's product): one query per kind, not per row
-    named = [f.name for f in _fields(model) if f.is_relation and _named(f)]
+    # what the records point at (a review's product, an invoice's order): one query per
+    # kind, not per row
+    named = [f.name for f in _fields(model) if f.is_relation and (f.many_to_one or f.one_to_one)]
     amounts = any(isinstance(f, models.DecimalField) for f in _fields(model))
     currency = _currency_path(model) if amounts else None  # whose currency the amounts are in
     prefetch_related_objects(rows, *dict.fromkeys([*named, *([currency] if currency else [])]))

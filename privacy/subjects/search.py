@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import Q
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
-from shop import personal_data
+from shop import personal_data, retention
 from shop.db import PersonName
 
+from ..registry import STAFF_FIELD_NAMES
 from .people import order_role, orders_model, user_model
+from .records import document_number
 
 
 def _terms(query):
@@ -67,28 +70,97 @@ class Hit:
     email: str
     created: object
     person_ref: str
+    # Why it is still stored (an erased customer's invoices: the retention rule and its law)
+    kept: str = ""
 
 
-def _customer_id(row):
+def _relations(model):
+    """Foreign keys that may lead to the person's account: not a staff member's."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.is_relation and (f.many_to_one or f.one_to_one) and f.name not in STAFF_FIELD_NAMES
+    ]
+
+
+def _customer_id(row, depth=0):
+    """The account the row belongs to: its own customer foreign key, else that of a row it
+    points at that was read with it (an invoice's order, a credit note's invoice's order) —
+    never the staff member who created it."""
     users = user_model()
-    for field in row._meta.concrete_fields:
-        if field.is_relation and field.related_model is users:
+    fields = _relations(type(row))
+    for field in fields:
+        if field.related_model is users:
             value = getattr(row, field.attname)
             if value is not None:
                 return value
+    if depth < 2:
+        for field in fields:
+            if field.related_model is not users and field.is_cached(row):
+                related = getattr(row, field.name)
+                found = _customer_id(related, depth + 1) if related is not None else None
+                if found:
+                    return found
     return None
 
 
-def _hit(row, source):
-    name = " ".join(str(getattr(row, f) or "") for f in source.name_fields).strip()
-    email = next((getattr(row, f) for f in source.email_fields if getattr(row, f, "")), "")
+def _select_related(model, source):
+    """The rows a hit's owner is read from, with the row in one query: the relations its
+    name and e-mail paths cross and the order each of them (or the row) points at."""
+    orders = orders_model()
+    paths = set()
+    for prefix in {
+        "",
+        *(p.rsplit("__", 1)[0] for p in (*source.name_fields, *source.email_fields) if "__" in p),
+    }:
+        target = model
+        if prefix:
+            paths.add(prefix)
+            for part in prefix.split("__"):
+                target = target._meta.get_field(part).related_model
+        own = _relations(target)
+        if any(f.related_model is user_model() for f in own):
+            continue  # the row names its customer itself
+        for field in own:
+            if field.related_model is orders:
+                paths.add(f"{prefix}__{field.name}" if prefix else field.name)
+    return sorted(paths)
+
+
+def _kept(source):
+    """Why the rows of ``source`` are kept, as the retention policy page says it: the
+    category, its period and its law (several rules of one category named once)."""
+    parts = {}
+    for rule in retention.rules_for(source.model):
+        category = retention.CATEGORIES[rule.category]
+        parts.setdefault(
+            rule.category,
+            _("%(category)s: %(period)s (%(law)s)")
+            % {
+                "category": category.label,
+                "period": retention.period(rule.category),
+                "law": category.law,
+            },
+        )
+    return "; ".join(parts.values())
+
+
+def _hit(row, source, kept=""):
+    name = " ".join(
+        str(personal_data.field_value(row, f) or "") for f in source.name_fields
+    ).strip()
+    email = next(
+        (v for v in (personal_data.field_value(row, f) for f in source.email_fields) if v), ""
+    )
     customer = _customer_id(row)
     ref = personal_data.customer_ref(customer) if customer else personal_data.email_ref(email)
     created = next(
         (getattr(row, f) for f in ("created", "date", "submitted") if hasattr(row, f)), None
     )
-    # capfirst, not str.capitalize(): that lowercases the rest ("Download-links")
-    return Hit(row, str(capfirst(row._meta.verbose_name)), name, email, created, ref)
+    # capfirst, not str.capitalize(): that lowercases the rest ("Download-links"); a
+    # document with its number ("Invoice 2026-000117")
+    place = " ".join(filter(None, [str(capfirst(row._meta.verbose_name)), document_number(row)]))
+    return Hit(row, place, name, email, created, ref, kept)
 
 
 def search_other(query, limit=50):
@@ -96,6 +168,10 @@ def search_other(query, limit=50):
     hits = []
     for source in personal_data.searchable():
         model = apps.get_model(source.model)
-        rows = _name_search(model, source, query).order_by("-pk")[:limit]
-        hits += [_hit(row, source) for row in rows]
+        rows = _name_search(model, source, query)
+        related = _select_related(model, source)
+        if related:
+            rows = rows.select_related(*related)
+        kept = _kept(source)
+        hits += [_hit(row, source, kept) for row in rows.order_by("-pk")[:limit]]
     return [h for h in hits if h.person_ref]
