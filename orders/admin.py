@@ -53,6 +53,51 @@ from .models import (
 )
 from .pdf import render_invoice
 
+# Goods and money are separate duties (shop.roles): ``orders.change_order`` is the goods side
+# of an order (invoice, ship, returns, cancel, comments), this permission its money side.
+PAYMENTS_PERMISSION = "orders.handle_payments"
+# The order page's money actions (``OrderAdmin.action_view``); "cancel" is goods: it moves no
+# money itself, a paid order's payout is then Payments' "Mark as paid back".
+MONEY_ACTIONS = frozenset({"mark-paid", "capture", "void", "paid-back", "overpaid-back", "refund"})
+
+
+def can_handle_payments(user):
+    return user.has_perm(PAYMENTS_PERMISSION)
+
+
+def can_handle_goods(user):
+    return user.has_perm("orders.change_order")
+
+
+def refuse_unless_payments(request):
+    """403 for a user whose role does not record payments and refunds. One who works on the
+    goods side is told why (the other side's work); a role that only reads orders gets the
+    backoffice's "you can view, but not carry out this action"."""
+    if not can_handle_payments(request.user):
+        if not can_handle_goods(request.user):
+            raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "Payments and refunds (marking paid, card captures, paying back, refunds and "
+                "credit notes) are recorded by the Payments role; your role does not include "
+                "them."
+            )
+        )
+
+
+def refuse_unless_goods(request):
+    """403 for a user whose role does not handle an order's goods; one who works on the
+    money side is told why (as ``refuse_unless_payments``)."""
+    if not can_handle_goods(request.user):
+        if not can_handle_payments(request.user):
+            raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "Invoices, shipments, returns and cancellations are the Order clerk's work; "
+                "your role does not include them."
+            )
+        )
+
 
 class DateRangeFilter(admin.ListFilter):
     """From / to on the order date (inclusive), as two date inputs in the sidebar, typed in
@@ -272,12 +317,15 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _order(self, request, pk, change=False):
-        if change:
-            if not self.has_change_permission(request):
-                raise PermissionDenied
-        elif not self.has_view_or_change_permission(request):
+    def _order(self, request, pk, change=False, money=False):
+        """The order for a page of the role: ``change`` its goods side (change_order),
+        ``money`` its money side (PAYMENTS_PERMISSION); a refusal says why."""
+        if not self.has_view_or_change_permission(request):
             raise PermissionDenied
+        if money:
+            refuse_unless_payments(request)
+        elif change:
+            refuse_unless_goods(request)
         return get_object_or_404(_detail_queryset(), pk=pk)
 
     def _detail_url(self, order):
@@ -291,8 +339,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         order = self._order(request, pk)
         comment_form = CommentForm()
         if request.method == "POST":
-            if not self.has_change_permission(request):
-                raise PermissionDenied
+            refuse_unless_goods(request)
             comment_form = CommentForm(request.POST)
             if comment_form.is_valid():
                 cd = comment_form.cleaned_data
@@ -328,11 +375,15 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             "tax_rows": order.tax_breakdown(),
             "credit_notes": order.credit_notes,
             "returns": list(order.returns.all()),
-            # Shipped units neither returned nor credited yet (none once closed or canceled).
-            "can_return": bool(services.returnable_units(order, state)),
+            # Shipped units neither returned nor credited yet (none once closed or canceled),
+            # for whoever may create the return (ReturnAdmin.create_view).
+            "can_return": can_create_returns(request.user)
+            and bool(services.returnable_units(order, state)),
             "withdrawals": list(order.withdrawals.all()),
             "comment_form": comment_form,
+            # the goods side (invoice, ship, cancel, comments) and the money side
             "can_change": self.has_change_permission(request),
+            "can_pay": can_handle_payments(request.user),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/orders/order/detail.html", context)
@@ -361,7 +412,8 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         }
         if action not in actions:
             raise Http404
-        order = self._order(request, pk, change=True)
+        money = action in MONEY_ACTIONS
+        order = self._order(request, pk, change=not money, money=money)
         if request.method != "POST":
             if action in ("mark-paid", "capture", "void", "paid-back", "overpaid-back"):
                 return redirect(self._detail_url(order))
@@ -623,6 +675,12 @@ class InvoiceAdmin(_DocumentAdmin):
                     % {"number": invoice.number, "email": invoice.order.email},
                 )
         return redirect(reverse("admin:orders_invoice_change", args=[invoice.pk]))
+
+
+def can_create_returns(user):
+    """Creating, receiving and rejecting a return is goods work: the return's permission and
+    the order's goods side (Payments may change a return only to settle it)."""
+    return user.has_perm("orders.change_return") and can_handle_goods(user)
 
 
 def _int(value):

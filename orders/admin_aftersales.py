@@ -21,7 +21,17 @@ from shop.money import format_money
 from shop.pdf import pdf_response
 
 from . import services
-from .admin import DateRangeFilter, _detail_queryset, _DocumentAdmin, _int
+from .admin import (
+    DateRangeFilter,
+    _detail_queryset,
+    _DocumentAdmin,
+    _int,
+    can_create_returns,
+    can_handle_goods,
+    can_handle_payments,
+    refuse_unless_goods,
+    refuse_unless_payments,
+)
 from .aftersales import Return, ReturnLine, Withdrawal
 from .models import ZERO, CreditNote, Order
 from .pdf import render_credit_note
@@ -112,10 +122,11 @@ class CreditNoteAdmin(_DocumentAdmin):
     def payout_column(self, obj):
         if not obj.paid_total:
             return "—"
+        amount = format_money(obj.paid_total, obj.invoice.currency)
         if obj.refunded_at:
-            return format_html('{} <span class="quiet">✓ {}</span>', obj.paid_total, _("refunded"))
+            return format_html('{} <span class="quiet">✓ {}</span>', amount, _("refunded"))
         return format_html(
-            '<strong class="payout-pending">{} · {}</strong>', obj.paid_total, _("to refund")
+            '<strong class="payout-pending">{} · {}</strong>', amount, _("to refund")
         )
 
     def get_urls(self):
@@ -148,9 +159,15 @@ class CreditNoteAdmin(_DocumentAdmin):
             "lines": note.typed_lines,
             "tax_rows": note.typed_tax_rows,
             "return_request": Return.objects.filter(credit_note=note).first(),
-            "can_change": self.has_change_permission(request),
+            "can_send": self._may_send(request),
+            "can_pay": can_handle_payments(request.user),
         }
         return TemplateResponse(request, "admin/orders/creditnote/detail.html", context)
+
+    def _may_send(self, request):
+        """E-mailing a credit note again: the goods side (as an invoice) or the money side
+        (who issues credit notes)."""
+        return can_handle_goods(request.user) or can_handle_payments(request.user)
 
     def pdf_view(self, request, pk):
         self._guard(request)
@@ -158,7 +175,9 @@ class CreditNoteAdmin(_DocumentAdmin):
         return pdf_response(render_credit_note(note), note.filename)
 
     def send_view(self, request, pk):
-        self._guard(request, change=True)
+        self._guard(request)
+        if not self._may_send(request):
+            raise PermissionDenied
         note = get_object_or_404(CreditNote.objects.select_related("invoice__order"), pk=pk)
         if request.method == "POST":
             try:
@@ -174,7 +193,8 @@ class CreditNoteAdmin(_DocumentAdmin):
         return redirect(reverse("admin:orders_creditnote_change", args=[note.pk]))
 
     def refunded_view(self, request, pk):
-        self._guard(request, change=True)
+        self._guard(request)
+        refuse_unless_payments(request)
         note = get_object_or_404(CreditNote.objects.select_related("invoice__order"), pk=pk)
         if request.method == "POST":
             try:
@@ -199,7 +219,8 @@ class CreditNoteAdmin(_DocumentAdmin):
     def partial_refund_view(self, request, order_pk):
         """Choose lines, quantities, shipping and an adjustment; "Show the refund" shows the
         credit note and where the money goes; "Create credit note" issues it."""
-        self._guard(request, change=True)
+        self._guard(request)
+        refuse_unless_payments(request)
         order = get_object_or_404(_detail_queryset(), pk=order_pk)
         state = services.order_state(order)
         # The service's rule (units open returns hold are theirs); it checks again on issuing.
@@ -383,8 +404,18 @@ class ReturnAdmin(admin.ModelAdmin):
         if not allowed:
             raise PermissionDenied
 
-    def create_view(self, request, order_pk):
+    def _refuse_unless_goods(self, request):
+        """Creating, receiving and rejecting a return: the Order clerk's (``can_create_returns``)."""
         self._guard(request, change=True)
+        refuse_unless_goods(request)
+
+    def _refuse_unless_settling(self, request):
+        """Settling a return with a credit note: a change of the return and money."""
+        self._guard(request, change=True)
+        refuse_unless_payments(request)
+
+    def create_view(self, request, order_pk):
+        self._refuse_unless_goods(request)
         order = get_object_or_404(_detail_queryset(), pk=order_pk)
         try:
             services.refuse_return_if_final(order)
@@ -458,6 +489,10 @@ class ReturnAdmin(admin.ModelAdmin):
         if request.method == "POST":
             self._guard(request, change=True)
             action = request.POST.get("action")
+            if action in ("receive", "reject"):
+                self._refuse_unless_goods(request)
+            elif action in ("preview", "refund"):
+                self._refuse_unless_settling(request)
             try:
                 if action == "receive":
                     services.receive_return(
@@ -518,7 +553,9 @@ class ReturnAdmin(admin.ModelAdmin):
             "inputs": inputs,
             "shipping_due": shipping_due,
             "previewed": _fingerprint({}, inputs),
-            "can_change": self.has_change_permission(request),
+            # receiving and rejecting (goods), settling with a credit note (money)
+            "can_receive": can_create_returns(request.user),
+            "can_settle": self.has_change_permission(request) and can_handle_payments(request.user),
         }
         return TemplateResponse(request, "admin/orders/return/detail.html", context)
 
@@ -650,9 +687,8 @@ class WithdrawalAdmin(admin.ModelAdmin):
             "withdrawal": withdrawal,
             "return_request": Return.objects.filter(withdrawal=withdrawal).first(),
             "can_change": self.has_change_permission(request),
-            "can_create_return": bool(
-                withdrawal.order_id and services.returnable_units(withdrawal.order)
-            ),
+            "can_create_return": can_create_returns(request.user)
+            and bool(withdrawal.order_id and services.returnable_units(withdrawal.order)),
             "link_error": link_error,
             "order_number_typed": request.POST.get("order_number", withdrawal.order_number),
         }

@@ -175,6 +175,11 @@ class BulkActionsMixin:
         "bulk_export_csv",
     ]
 
+    def has_payments_permission(self, request):
+        """The money side of orders (``orders.handle_payments``: Payments, Shop manager),
+        for ``@admin.action(permissions=["payments"])``; the goods side is "change"."""
+        return request.user.has_perm("orders.handle_payments")
+
     def _run_bulk(self, request, queryset, kind, title, permission, confirm=None):
         """``confirm``: (what will happen, the button) — for actions that issue documents,
         take money or send goods, a page listing the orders asks first."""
@@ -283,10 +288,11 @@ class BulkActionsMixin:
             request, queryset, "orders.print_invoices", _("Print invoices"), "orders.view_order"
         )
 
-    @admin.action(description=gettext_lazy("Print pick list (one PDF)"), permissions=["view"])
+    # The warehouse's papers are goods work (the Order clerk's): "change".
+    @admin.action(description=gettext_lazy("Print pick list (one PDF)"), permissions=["change"])
     def bulk_print_pick_list(self, request, queryset):
         return self._run_bulk(
-            request, queryset, "orders.print_pick_list", _("Print pick list"), "orders.view_order"
+            request, queryset, "orders.print_pick_list", _("Print pick list"), "orders.change_order"
         )
 
     @admin.action(
@@ -316,24 +322,26 @@ class BulkActionsMixin:
             ),
         )
 
-    @admin.action(description=gettext_lazy("Print packing slips (one PDF)"), permissions=["view"])
+    @admin.action(description=gettext_lazy("Print packing slips (one PDF)"), permissions=["change"])
     def bulk_print_packing_slips(self, request, queryset):
         return self._run_bulk(
             request,
             queryset,
             "orders.print_packing_slips",
             _("Print packing slips"),
-            "orders.view_order",
+            "orders.change_order",
         )
 
-    @admin.action(description=gettext_lazy("Mark paid (prepayment orders)"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Mark paid (prepayment orders)"), permissions=["payments"]
+    )
     def bulk_mark_paid(self, request, queryset):
         return self._run_bulk(
             request,
             queryset,
             "orders.mark_paid",
             _("Mark prepayment orders paid"),
-            "orders.change_order",
+            "orders.handle_payments",
             confirm=(
                 lambda n: (
                     ngettext(

@@ -284,6 +284,10 @@ class Order(models.Model):
         ordering = ["-created"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        # The money side of an order (shop.roles: Payments): marking paid, capturing and
+        # voiding card payments, paying back, refunds and credit notes. Goods (invoices,
+        # shipments, returns, cancelling) are ``change_order``.
+        permissions = [("handle_payments", _("Can record payments and refunds"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(grand_total__gte=0), name="order_total_not_negative"

@@ -91,7 +91,7 @@ def register_figures():
         _("Card payments to capture"),
         "admin/orders/dashboard/authorized.html",
         figures.authorized,
-        permission="orders.change_order",
+        permission="orders.handle_payments",
         order=45,
     )
 
@@ -146,7 +146,7 @@ def register():
         _("Canceled orders to pay back"),
         "admin:orders_order_changelist",
         lambda: Order.objects.filter(payout_due__gt=0, payout_done_at__isnull=True).count(),
-        permission="orders.change_order",
+        permission="orders.handle_payments",
         query="?payout_due__gt=0&payout_done_at__isnull=True",
     )
     admin.backoffice.attention(

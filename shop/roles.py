@@ -9,9 +9,18 @@ from django.utils.translation import pgettext_lazy
 
 ROLES = {
     "Shop manager": ["*.*"],
+    # Goods and money are separate duties: the Order clerk handles the goods (invoices,
+    # shipments, packing slips and pick lists, returns, cancelling, comments), Payments the
+    # money (orders.handle_payments: marking paid, capturing and voiding card payments,
+    # paying back, refunds and credit notes), the Shop manager both.
     "Order clerk": [
         "orders.*",
         "!orders.accounting_reports",  # the accountant's reports and bookings: Payments
+        "!orders.handle_payments",
+        # Credit notes are issued and paid out by Payments; the clerk reads them.
+        "!orders.add_creditnote",
+        "!orders.change_creditnote",
+        "!orders.delete_creditnote",
         "customers.view_*",
         "shop.view_*",
         "helpdesk.view_*",
@@ -43,9 +52,13 @@ ROLES = {
         "vouchers.view_*",
         "shop.view_*",
     ],
+    # Payments works on an order's money only: no orders.change_order (shipping, invoicing,
+    # cancelling, comments). A canceled paid order's payout is Payments' "Mark as paid back".
     "Payments": [
         "orders.view_*",
-        "orders.change_order",
+        "orders.handle_payments",
+        "orders.change_creditnote",  # the credit notes' payouts ("Refunds to pay out")
+        "orders.change_return",  # settling a return with a credit note
         "orders.accounting_reports",
         "giftcards.*",
         "customers.view_user",
