@@ -306,8 +306,17 @@ def _parties(doc, snap, shop, invoice):
     delivery = doc.trade.delivery
     if invoice.delivery_country:
         delivery.ship_to.address.country_id = invoice.delivery_country
-    # The delivery date is the invoice date (as the PDF says).
-    delivery.event.occurrence = timezone.localdate(invoice.created)
+    # The time of supply as the PDF states it (Invoice.delivery_*): one day as the actual
+    # delivery date (BT-72), several shipping days or the invoice's month as the invoicing
+    # period (BG-14); invoices issued before it was recorded: the invoice date.
+    start, end = invoice.delivery_from, invoice.delivery_to
+    if start is None:
+        delivery.event.occurrence = timezone.localdate(invoice.created)
+    elif start == end:
+        delivery.event.occurrence = start
+    else:
+        doc.trade.settlement.period.start = start
+        doc.trade.settlement.period.end = end
 
 
 def _line_item(line):

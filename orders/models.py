@@ -639,6 +639,17 @@ class Invoice(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     comment = models.TextField(_("comment for the customer"), blank=True)
+    # The time of supply (§ 14 Abs. 4 Nr. 6 UStG, EN 16931 BT-72 / BG-14), fixed when the
+    # invoice is issued (orders.services.lifecycle.delivery_of): the day(s) its goods were
+    # shipped when all were; the calendar month of the invoice (§ 31 Abs. 4 UStDV) when
+    # goods were still to ship (``delivery_month``); the invoice date for an order with
+    # nothing to ship. Empty on invoices issued before it was recorded: their delivery date
+    # is their invoice date, as they say.
+    delivery_from = models.DateField(_("delivered from"), null=True, blank=True)
+    delivery_to = models.DateField(_("delivered until"), null=True, blank=True)
+    delivery_month = models.BooleanField(
+        _("delivery in the invoice's month"), default=False, db_default=False
+    )
     # Buyer snapshot
     buyer_name = models.CharField(pgettext_lazy("person", "name"), max_length=301)
     buyer_company = models.CharField(_("company"), max_length=200, blank=True)
@@ -941,8 +952,12 @@ class Shipment(models.Model):
 
 
 class ShipmentLine(models.Model):
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="shipped")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("shipment")
+    )
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, related_name="shipped", verbose_name=_("order line")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:
@@ -986,7 +1001,9 @@ class TrackingNumber(models.Model):
         "dpd": {"en": "en_US", "de": "de_DE", "pl": "pl_PL", "da": "da_DK"},
     }
 
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="tracking", verbose_name=_("shipment")
+    )
     carrier = models.CharField(_("carrier"), max_length=10, choices=Carrier.choices)
     number = models.CharField(_("tracking number"), max_length=64)
 
@@ -1019,7 +1036,9 @@ class TrackingNumber(models.Model):
 class OrderComment(models.Model):
     """The order's history: operator comments and the lifecycle's own notes."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="comments")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="comments", verbose_name=_("order")
+    )
     created = models.DateTimeField(_("date"), auto_now_add=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1068,12 +1087,17 @@ class FeedToken(models.Model):
 
 
 class DownloadLink(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="download_links")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="download_links", verbose_name=_("order")
+    )
     order_line = models.OneToOneField(
-        OrderLine, on_delete=models.CASCADE, related_name="download_link"
+        OrderLine,
+        on_delete=models.CASCADE,
+        related_name="download_link",
+        verbose_name=_("order line"),
     )
     token = models.CharField(max_length=64, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("valid until"))
     max_downloads = models.PositiveIntegerField(_("downloads allowed"))
     download_count = models.PositiveIntegerField(_("downloads"), default=0)

@@ -271,8 +271,10 @@ def create_invoice(order, comment="", user=None):
                 _("Order %(number)s has already been invoiced.") % {"number": locked.number}
             )
         lines = list(locked.lines.all())
-        year = timezone.localdate().year
+        today = timezone.localdate()
+        year = today.year
         sequence = next_invoice_number(year)
+        delivery_from, delivery_to, delivery_month = delivery_of(locked, today)
         invoice = Invoice.objects.create(
             order=locked,
             number=f"{year}-{sequence:06d}",
@@ -280,6 +282,9 @@ def create_invoice(order, comment="", user=None):
             sequence=sequence,
             created_by=user,
             comment=comment,
+            delivery_from=delivery_from,
+            delivery_to=delivery_to,
+            delivery_month=delivery_month,
             buyer_name=locked.billing_name,
             buyer_company=locked.billing_company,
             buyer_street=locked.billing_street,
@@ -334,6 +339,24 @@ def create_invoice(order, comment="", user=None):
         invoice.save(update_fields=["paid_total"])
         _finish(order, locked)
     return invoice
+
+
+def delivery_of(order, day):
+    """The time of supply an invoice of ``order`` issued on ``day`` states (§ 14 Abs. 4
+    Nr. 6 UStG): (first day, last day, month?). Every unit to ship already shipped: the
+    day(s) of its shipments; goods still to ship: the calendar month of the invoice (§ 31
+    Abs. 4 UStDV — the shop ships within days); nothing to ship (downloads, gift cards):
+    the invoice date."""
+    state = order_state(order)
+    to_ship = [p for p in state.progress if p.line.needs_shipping and p.line.quantity > p.cancelled]
+    if not to_ship:
+        return day, day, False
+    if any(p.remaining for p in to_ship):
+        first = day.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return first, last, True
+    days = [timezone.localdate(s.created) for s in Shipment.objects.filter(order=order)]
+    return min(days), max(days), False
 
 
 def _set_paid(locked, user, captured=False, received=None):
