@@ -432,7 +432,9 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 except DomainError as exc:
                     messages.error(request, exc.message)
                     return redirect(self._detail_url(order))
-            elif (refusal := services.cancel_refusal(order)) is not None:
+            elif (
+                refusal := services.cancel_blocker(order) or services.cancel_refusal(order)
+            ) is not None:
                 messages.error(request, refusal.message)  # the cancellation would fail
                 return redirect(self._detail_url(order))
             return TemplateResponse(request, "admin/orders/order/confirm.html", context)

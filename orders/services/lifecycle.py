@@ -612,23 +612,36 @@ def refund_status(locked):
     return Order.PaymentStatus.PARTLY_REFUNDED
 
 
+def cancel_blocker(order):
+    """Why ``order`` cannot be canceled (an OrderError: canceled or closed already, shipped,
+    invoiced), or None — asked by the cancellation under the order's lock and by the
+    confirmation page before it offers one."""
+    try:
+        _refuse_if_final(order, _("canceled"))
+    except OrderError as exc:
+        return exc
+    if Shipment.objects.filter(order=order).exists():
+        return OrderError(
+            _("Order %(number)s has already been shipped and can no longer be canceled.")
+            % {"number": order.number}
+        )
+    if Invoice.objects.filter(order=order).exists():
+        return OrderError(
+            _("Order %(number)s has been invoiced; refund it instead of canceling it.")
+            % {"number": order.number}
+        )
+    return None
+
+
 def cancel_order(order, user=None, notify=True):
     """Cancel while nothing is invoiced or shipped: stock comes back, receivers of
     ``order_canceled`` give back voucher use, gift-card / credit payments and points. The
     customer is told by e-mail (``notify=False``: not, as when their data is being erased)."""
     with transaction.atomic():
         locked = _lock(order)
-        _refuse_if_final(locked, _("canceled"))
-        if Shipment.objects.filter(order=locked).exists():
-            raise OrderError(
-                _("Order %(number)s has already been shipped and can no longer be canceled.")
-                % {"number": locked.number}
-            )
-        if Invoice.objects.filter(order=locked).exists():
-            raise OrderError(
-                _("Order %(number)s has been invoiced; refund it instead of canceling it.")
-                % {"number": locked.number}
-            )
+        refusal = cancel_blocker(locked)
+        if refusal is not None:
+            raise refusal
         returned = defaultdict(int)
         for line in locked.lines.all():
             if line.product_id:
