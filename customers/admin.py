@@ -326,16 +326,25 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:customers_user_change", args=[object_id]))
 
     def delete_model(self, request, obj):
-        services.delete_customer(obj, by=request.user)
+        summary = services.delete_customer(obj, by=request.user)
+        self._erasure_summary(request, summary)
+
+    def _erasure_summary(self, request, summary):
+        # what the erasure did (privacy's erasure record), instead of a bare "deleted"
+        text = (summary or {}).get("erasure_summary")
+        if text:
+            self.message_user(request, text, messages.SUCCESS)
 
     def delete_queryset(self, request, queryset):
         failed = []
         for customer in queryset:
             try:
                 with transaction.atomic():
-                    services.delete_customer(customer, by=request.user)
+                    summary = services.delete_customer(customer, by=request.user)
             except DomainError as exc:
                 failed.append(f"{customer.email}: {exc.message}")
+            else:
+                self._erasure_summary(request, summary)
         if failed:
             self.message_user(
                 request, _("Not deleted: %(list)s") % {"list": "; ".join(failed)}, messages.ERROR

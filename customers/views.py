@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shop.exceptions import DomainError, add_to_form
 
-from . import confirmation, loyalty, services
+from . import confirmation, loyalty, panels, services
 from .forms import (
     AddressForm,
     DeleteAccountForm,
@@ -326,7 +326,35 @@ def delete_account(request):
             logout(request)
             messages.success(request, _("Your account has been deleted. Goodbye!"))
             return redirect("shop:home")
-    return render(request, "customers/delete_account.html", {"form": form})
+    return render(
+        request,
+        "customers/delete_account.html",
+        {"form": form, "notes": panels.deletion_notes(request.user)},
+    )
+
+
+@login_required
+def consents(request):
+    """The page "Privacy & consents": each consent the customer gave (which, when, the text
+    they agreed to, for which orders), with a button to withdraw it (GDPR Art. 7(3)); the
+    apps that keep the consents register them (``panels.register_consent``)."""
+    if request.user.is_staff:
+        raise Http404
+    return render(
+        request, "customers/consents.html", {"consents": panels.consents_of(request.user)}
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw(request):
+    if request.user.is_staff:
+        raise Http404
+    message = panels.withdraw_consent(request.user, request.POST.get("consent", ""))
+    if message is None:
+        raise Http404
+    messages.success(request, message)
+    return redirect("customers:consents")
 
 
 def lockout(request, original_response=None, credentials=None, *args, **kwargs):

@@ -1,10 +1,15 @@
 """Panels the helpdesk contributes to other apps' pages (see shop/panels.py)."""
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers import panels as customer_panels
+from customers.erasure import own_addresses
 from shop import admin
 from shop import panels as shop_panels
+
+from . import erasure
 
 from .forms import AnswerForm, ThreadStartForm
 from .models import Message, Thread
@@ -79,11 +84,31 @@ def backoffice_customer(request, customer):
     )
 
 
+def deletion_note(user):
+    """On "Delete my account": what ``helpdesk.erasure`` does to the customer's threads."""
+    if not erasure.customer_threads(user, own_addresses(user)).exists():
+        return None
+    if user.is_test:
+        return {
+            "text": gettext(
+                "Your messages to our customer service are deleted, with their attachments."
+            )
+        }
+    return {
+        "text": gettext(
+            "Your messages to our customer service stay as a record of the conversation, "
+            "without your name, e-mail address, phone number and street; the files attached "
+            "to them are deleted."
+        )
+    }
+
+
 def _staff(user):
     return user.is_staff
 
 
 def register():
+    customer_panels.register_deletion_note(deletion_note, order=40)
     shop_panels.ACCOUNT_ORDER.register("helpdesk/_order_threads.html", account_order, order=50)
     shop_panels.ACCOUNT_HOME.register("helpdesk/_account_threads.html", account_home, order=60)
     shop_panels.registry("account_nav").register(

@@ -3,14 +3,18 @@ amount on the backoffice customer page, and what deleting a customer does to the
 
 from django.conf import settings
 from django.db.models import Count, Sum
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from customers import panels as customer_panels
+from customers.erasure import PersonDetails, own_addresses
 from shop import admin, dashboard, panels
 
 from . import accounting, admin_list, erasure, limits
 from . import dashboard as figures
 from .aftersales import Return, Withdrawal
 from .models import ZERO, CreditNote, Order, money
+from .services import consents
 
 CUSTOMER_PAGE_ORDERS = 20
 NEW_ORDERS_CAP = 999  # the start page says "999+" rather than counting every pending order
@@ -42,6 +46,74 @@ def backoffice_customer_delete(request, customer):
         "order_count": orders.count(),
         "invoiced_count": erasure.invoiced_order_count(customer),
         "pending_count": orders.cancelable_pending().count(),
+    }
+
+
+def partner_consent(user):
+    """The partner-network consent on "Privacy & consents" (``customers.panels``)."""
+    found = consents.consent_given(user, consents.PARTNER)
+    if found is None:
+        return None
+    return {
+        **found,
+        "title": _("Partner offers and sharing order data with the partner network"),
+        "withdrawn_at": None if found["active"] else consents.withdrawn_at(user, consents.PARTNER),
+        "effect": _(
+            "When you withdraw it, we show you no partner offers any more and pass no data of "
+            "your orders to our partner network."
+        ),
+    }
+
+
+def withdraw_partner_consent(user):
+    consents.withdraw_partner_consent(user)
+    return gettext(
+        "You have withdrawn your consent to the partner network: we pass no data of your "
+        "orders to partners any more."
+    )
+
+
+def deletion_note(user):
+    """On "Delete my account": the unpaid orders the erasure cancels (``orders.erasure``),
+    and what happens to the other orders."""
+    details = PersonDetails(emails=own_addresses(user))
+    orders = erasure.person_orders(user, details)
+    pending = list(orders.cancelable_pending().order_by("created", "pk"))
+    kept = orders.exclude(pk__in=[order.pk for order in pending]).count()
+    if not pending and not kept:
+        return None
+    if user.is_test and not erasure.invoiced_order_count(user, orders):
+        kept_text = gettext("Your orders are deleted with your account.")  # a test account
+    elif pending:
+        kept_text = gettext(
+            "Your other orders stay in our books as required by law, with your name, "
+            "addresses, e-mail address and phone number replaced by placeholders; invoices "
+            "already issued are kept unchanged."
+        )
+    else:
+        kept_text = gettext(
+            "Your orders stay in our books as required by law, with your name, addresses, "
+            "e-mail address and phone number replaced by placeholders; invoices already "
+            "issued are kept unchanged."
+        )
+    if pending:
+        text = ngettext(
+            "This open, unpaid order is canceled when you delete your account:",
+            "These open, unpaid orders are canceled when you delete your account:",
+            len(pending),
+        )
+    return {
+        "text": text if pending else kept_text,
+        "after": kept_text if pending and kept else "",
+        "orders": [
+            {
+                "number": order.number,
+                "date": order.created,
+                "total": order.grand_total,
+                "currency": order.currency,
+            }
+            for order in pending
+        ],
     }
 
 
@@ -98,6 +170,10 @@ def register_figures():
 
 def register():
     register_figures()
+    customer_panels.register_consent(
+        consents.PARTNER, partner_consent, withdraw_partner_consent, order=10
+    )
+    customer_panels.register_deletion_note(deletion_note, order=10)
     admin_list.register_jobs()
     admin.backoffice.attention(
         _("New orders"),
@@ -155,7 +231,7 @@ def register():
         lambda: Order.objects.filter(
             overpaid_total__gt=0, overpaid_returned_at__isnull=True
         ).count(),
-        permission="orders.change_order",
+        permission="orders.handle_payments",
         query="?overpaid_total__gt=0&overpaid_returned_at__isnull=True",
     )
     # The § 3c UStG threshold (orders.accounting.distance_sales): a tile only from 80 % of

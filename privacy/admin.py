@@ -18,7 +18,14 @@ from shop.db import json_array_contains_any, without_jit
 from shop.exports import csv_streaming_response
 
 from . import views
-from .models import AccessLogEntry, AccessLogHead, AccessReport, Disclosure, Subject
+from .models import (
+    AccessLogEntry,
+    AccessLogHead,
+    AccessReport,
+    Disclosure,
+    ErasureRecord,
+    Subject,
+)
 from .notes import display_note
 from .registry import order_model
 from .services import Action, PrivacyError, record
@@ -327,6 +334,27 @@ class AccessReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             format_html_join("; ", "{}: {}", ((w["place"], w["reason"]) for w in obj.withheld))
             or "–"
         )
+
+
+@admin.register(ErasureRecord, site=backoffice)
+class ErasureRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every erasure of a customer: when, by whom, what was anonymised, deleted or kept
+    (GDPR Art. 5(2)). Written by the erasure itself (``privacy.receivers``), never edited."""
+
+    list_display = ["erased_at", "customer_number", "erased_by_display", "summary_shown"]
+    list_filter = ["by_customer", "test_customer"]
+    search_fields = ["customer_number"]
+    date_hierarchy = "erased_at"
+    fields = ["customer_number", "erased_at", "erased_by_display", "test_customer", "summary_shown"]
+    readonly_fields = fields
+
+    @admin.display(description=_("erased by"), ordering="staff_name")
+    def erased_by_display(self, obj):
+        return obj.erased_by_display
+
+    @admin.display(description=_("what was done"))
+    def summary_shown(self, obj):
+        return obj.summary()
 
 
 @admin.register(Subject, site=backoffice)

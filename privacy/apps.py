@@ -10,10 +10,11 @@ class PrivacyConfig(AppConfig):
     def ready(self):
         from shop import db
 
-        from . import panels, personal_data
+        from . import panels, personal_data, receivers
         from .models import AccessLogAnchor, AccessLogEntry, AccessLogHead
 
         panels.register()
+        receivers.connect()
         personal_data.declare()
         # The web and worker role only reads the log; it writes through the database
         # functions of privacy/0005, which run with the owner's rights.

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from shop.fields import EMAIL_MAX_LENGTH
 
@@ -193,3 +194,91 @@ class AccessReport(models.Model):
 
     def __str__(self):
         return f"{self.subject_name or self.subject} · {self.created:%Y-%m-%d} ({self.format})"
+
+
+class ErasureRecord(models.Model):
+    """That a customer was erased (GDPR Art. 17), for the accountability of Art. 5(2): the
+    customer number, when, by whom and how many of the person's records were anonymised,
+    deleted or kept — counts only, nothing that identifies the person beyond the number.
+    Written in the erasure's transaction (``privacy.receivers``); read-only in the
+    backoffice."""
+
+    customer_number = models.CharField(_("customer number"), max_length=20, db_index=True)
+    erased_at = models.DateTimeField(_("erased"), default=timezone.now, db_index=True)
+    # None with ``by_customer``: the customer deleted their own account.
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The staff member's login as it was, should their account be deleted later.
+    staff_name = models.CharField(_("staff user"), max_length=EMAIL_MAX_LENGTH, blank=True)
+    by_customer = models.BooleanField(_("self-deletion"), default=False)
+    test_customer = models.BooleanField(_("test customer"), default=False)
+    # {"orders_anonymised": n, "orders_deleted": n, "orders_canceled": n, "invoices_kept": n,
+    #  "credit_notes_kept": n, "threads_anonymised": n, "threads_deleted": n,
+    #  "reviews_anonymised": n, "reviews_deleted": n}
+    counts = models.JSONField(_("what was done"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+        default_permissions = ("view",)
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
+
+    def __str__(self):
+        return f"{self.customer_number} · {self.erased_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def erased_by_display(self):
+        if self.by_customer:
+            return _("the customer themselves")
+        return self.staff_name or "–"
+
+    def summary(self):
+        """What was done, in the reader's language: one sentence."""
+        counts = self.counts or {}
+        parts = [
+            str(phrase % {"n": counts[key]}) for key, phrase in ERASURE_PHRASES if counts.get(key)
+        ]
+        return _("Customer %(number)s erased: %(done)s.") % {
+            "number": self.customer_number,
+            "done": "; ".join(parts) if parts else _("no orders, helpdesk threads or reviews"),
+        }
+
+
+# The parts of ``ErasureRecord.summary``, in this order (``counts`` keys).
+ERASURE_PHRASES = [
+    ("orders_anonymised", ngettext_lazy("%(n)d order anonymised", "%(n)d orders anonymised", "n")),
+    ("orders_deleted", ngettext_lazy("%(n)d order deleted", "%(n)d orders deleted", "n")),
+    (
+        "orders_canceled",
+        ngettext_lazy(
+            "%(n)d unpaid order canceled first", "%(n)d unpaid orders canceled first", "n"
+        ),
+    ),
+    (
+        "invoices_kept",
+        ngettext_lazy("%(n)d invoice kept (tax law)", "%(n)d invoices kept (tax law)", "n"),
+    ),
+    (
+        "credit_notes_kept",
+        ngettext_lazy("%(n)d credit note kept (tax law)", "%(n)d credit notes kept (tax law)", "n"),
+    ),
+    (
+        "threads_anonymised",
+        ngettext_lazy("%(n)d helpdesk thread anonymised", "%(n)d helpdesk threads anonymised", "n"),
+    ),
+    (
+        "threads_deleted",
+        ngettext_lazy("%(n)d helpdesk thread deleted", "%(n)d helpdesk threads deleted", "n"),
+    ),
+    (
+        "reviews_anonymised",
+        ngettext_lazy("%(n)d review anonymised", "%(n)d reviews anonymised", "n"),
+    ),
+    ("reviews_deleted", ngettext_lazy("%(n)d review deleted", "%(n)d reviews deleted", "n")),
+]

@@ -1,13 +1,20 @@
-"""The reviews section on the product page (shop.panels.PRODUCT_PAGE)."""
+"""The reviews section on the product page (shop.panels.PRODUCT_PAGE), the review-request
+consent on the account's "Privacy & consents" and what deleting the account does to the
+reviews (customers.panels)."""
 
+from django.db import transaction
 from django.db.models import Avg, Count
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers import panels as customer_panels
+from customers.erasure import own_addresses
+from orders.services import consents
 from shop import admin, panels
 
-from . import services
+from . import erasure, review_requests, services
 from .forms import ReviewForm
-from .models import RATING_MAX, RATING_MIN, Review
+from .models import RATING_MAX, RATING_MIN, Review, ReviewOptOut
 
 SHOWN = 50
 
@@ -56,7 +63,69 @@ def distribution(public, count):
     ]
 
 
+def review_request_consent(user):
+    """The consent to review requests given at checkout; withdrawn also when the address was
+    unsubscribed through the link of a request e-mail."""
+    found = consents.consent_given(user, consents.REVIEW_REQUESTS)
+    if found is None:
+        return None
+    opted_out = (
+        ReviewOptOut.objects.filter(email=user.email.strip().lower())
+        .values_list("created", flat=True)
+        .first()
+    )
+    withdrawn_at = None
+    if not found["active"] or opted_out:
+        withdrawn_at = max(
+            (at for at in (opted_out, consents.withdrawn_at(user, consents.REVIEW_REQUESTS)) if at),
+            default=None,
+        )
+    return {
+        **found,
+        "title": _("Review requests by e-mail"),
+        "active": found["active"] and opted_out is None,
+        "withdrawn_at": withdrawn_at,
+        "effect": _(
+            "When you withdraw it, we no longer ask you by e-mail to review products you bought."
+        ),
+    }
+
+
+def withdraw_review_request_consent(user):
+    """As the unsubscribe link of a request e-mail does for the address, and on the orders
+    (recorded in their history)."""
+    with transaction.atomic():
+        review_requests.unsubscribe(user.email)
+        consents.withdraw_review_request_consent(user)
+    return gettext(
+        "You have withdrawn your consent to review requests: we will not ask you for reviews "
+        "by e-mail any more."
+    )
+
+
+def deletion_note(user):
+    """On "Delete my account": what ``reviews.erasure`` does to the customer's reviews."""
+    if not erasure.customer_reviews(user, own_addresses(user)).exists():
+        return None
+    if user.is_test:
+        return {"text": gettext("Your reviews are deleted.")}
+    return {
+        "text": gettext(
+            "Your reviews stay, without your name: they are shown as written by a deleted "
+            "customer, and your name, e-mail address, phone number and street are removed "
+            "from their texts and from our replies."
+        )
+    }
+
+
 def register():
+    customer_panels.register_consent(
+        consents.REVIEW_REQUESTS,
+        review_request_consent,
+        withdraw_review_request_consent,
+        order=20,
+    )
+    customer_panels.register_deletion_note(deletion_note, order=50)
     panels.PRODUCT_PAGE.register("reviews/_product_reviews.html", product_reviews, order=50)
     admin.backoffice.attention(
         _("Reviews waiting for moderation"),

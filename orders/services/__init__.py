@@ -11,6 +11,7 @@ from .checkout import (
     place_order,
     quote_order,
 )
+from .consents import withdraw_partner_consent, withdraw_review_request_consent  # noqa: F401
 from .lifecycle import (
     FINAL_STATES,
     INVOICE_COMMENT_MAX,

@@ -66,6 +66,8 @@ NOT_STAFF_FACING = {
     "customers:address_delete",
     "customers:address_default",
     "customers:delete_account",
+    "customers:consents",
+    "customers:consent_withdraw",
     "customers:confirm_request",
     "customers:confirm",
     "customers:confirm_resend",

@@ -41,6 +41,7 @@ PRIVACY = {
     "privacy.disclosure",
     "privacy.subject",
     "privacy.accessreport",
+    "privacy.erasurerecord",
 }
 CUSTOMERS = {"customers.user", "customers.customergroup"}
 
