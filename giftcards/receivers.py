@@ -27,7 +27,11 @@ def connect():
         extensions.CheckoutStep("giftcards", pay=services.pay_at_checkout)
     )
     extensions.register_refund_step(
-        extensions.RefundStep("giftcards", refund=services.refund_at_credit_note)
+        extensions.RefundStep(
+            "giftcards",
+            refund=services.refund_at_credit_note,
+            to_account=services.credit_account_at_credit_note,
+        )
     )
     extensions.register_credit_line_step(
         extensions.CreditLineStep("giftcards", credit=services.take_back_cards)

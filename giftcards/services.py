@@ -43,6 +43,10 @@ REFUND_GRACE_DAYS = 30
 # canceled order; the credit note's documents find the cards it voided by the first.
 CREDIT_NOTE_REASON = gettext_noop("Credit note %(number)s of order %(order)s")
 ORDER_CANCELED_REASON = gettext_noop("Order %(number)s canceled")
+# Besides CREDIT_NOTE_REASON on the entry of a credit note's money the operator credited to
+# the customer's account instead of refunding it via the payment method; the credit note's
+# documents find the entry by it.
+INSTEAD_OF_PAYMENT_REASON = gettext_noop("instead of a refund via %(method)s")
 
 
 Kind = LedgerEntry.Kind
@@ -564,6 +568,45 @@ def refund_at_credit_note(order, amount, reference="", preview=False):
         return _give_back(order, amount, [credit_note], preview=preview)[0]
 
 
+def credit_account_at_credit_note(order, amount, reference="", preview=False):
+    """The ``to_account`` of this app's refund step (``orders.extensions``): the operator
+    credits ``amount`` of a credit note of ``order`` — what would go back via the payment
+    method — to the account credit of the order's customer instead. One ``refund`` ledger
+    entry naming the credit note (``reference``) and the payment method, under the
+    account's row lock (opened on first use, as a redemption opens it). Returns the amount
+    booked; ``preview`` checks and books nothing."""
+    amount = Decimal(amount).quantize(CENT)
+    if order.customer_id is None:
+        raise GiftCardOperationError(
+            _("Order %(number)s has no customer account to credit.") % {"number": order.number}
+        )
+    if amount <= 0:
+        return ZERO
+    with transaction.atomic():
+        if preview:
+            account = CreditAccount.objects.filter(customer_id=order.customer_id).first()
+        else:
+            account = account_for(order.customer, lock=True)
+        currency = account.currency if account is not None else settings.SHOP_CURRENCY
+        if currency != order.currency:
+            raise GiftCardOperationError(
+                _("The customer's account credit is kept in another currency.")
+            )
+        balance = account.balance if account is not None else ZERO
+        if balance + amount > MAX_AMOUNT:
+            raise GiftCardOperationError(
+                _("A balance can be at most %(max)s.") % {"max": format_max()}
+            )
+        if preview:
+            return amount
+        message = [
+            events.part(CREDIT_NOTE_REASON, number=reference, order=order.number),
+            events.part(INSTEAD_OF_PAYMENT_REASON, method=events.method(order.payment_method)),
+        ]
+        _post(account, amount, Kind.REFUND, order=order, message=message)
+    return amount
+
+
 def _voided_ids(card_ids):
     """The ids among ``card_ids`` of the cards voided: taken back by a credit note
     (:func:`take_back_cards`), or with the order that bought them (canceled, fully refunded)."""
@@ -660,7 +703,22 @@ def credit_note_notes(credit_note):
     the final note's cards voided with the refund. Masked numbers: the card is worthless
     now, but a document is kept and forwarded."""
     reason = [CREDIT_NOTE_REASON, {"number": credit_note.number}]
-    return _voided_card_notes(credit_note.invoice.order_id, reason)
+    credited = (
+        LedgerEntry.objects.filter(
+            order_id=credit_note.invoice.order_id,
+            kind=Kind.REFUND,
+            account__isnull=False,
+            message__contains=[reason, [INSTEAD_OF_PAYMENT_REASON]],
+        ).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    notes = []
+    if credited > 0:
+        notes.append(
+            _("%(amount)s has been credited to your customer account instead of a refund.")
+            % {"amount": format_money(credited, credit_note.invoice.currency)}
+        )
+    return notes + _voided_card_notes(credit_note.invoice.order_id, reason)
 
 
 def canceled_order_notes(order):

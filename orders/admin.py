@@ -429,6 +429,9 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             if action == "refund":
                 try:
                     context["plan"] = services.preview_full_refund(order)
+                    context["account_credit_offered"] = services.refunds.account_credit_offered(
+                        order, context["plan"]
+                    )
                 except DomainError as exc:
                     messages.error(request, exc.message)
                     return redirect(self._detail_url(order))
@@ -442,6 +445,8 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         extra = {}
         if action == "refund":
             extra["reason"] = request.POST.get("reason") or ""
+            # to the customer's account credit instead of the payment method
+            extra["to_account"] = bool(request.POST.get("to_account"))
         if action == "mark-paid":
             form = MarkPaidForm(request.POST)
             if not form.is_valid():

@@ -55,6 +55,8 @@ def _fingerprint(lines, inputs, seen_notes=""):
     order as it was: ``seen_notes``, its credit notes then)."""
     parts = [f"{k}={v}" for k, v in sorted(lines.items())]
     parts += [f"{k}={inputs[k]}" for k in ("shipping", "adjustment", "adjustment_text")]
+    if inputs.get("to_account"):
+        parts.append("to_account=1")
     parts.append(f"notes={seen_notes}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
@@ -65,7 +67,16 @@ def _money_inputs(request):
         "adjustment": (request.POST.get("adjustment") or "").strip(),
         "adjustment_text": (request.POST.get("adjustment_text") or "").strip()[:200],
         "reason": (request.POST.get("reason") or "")[:2001],
+        # to the customer's account credit instead of the payment method
+        "to_account": bool(request.POST.get("to_account")),
     }
+
+
+def _account_credit_offered(order, plan, inputs):
+    """Whether the page offers to refund to the customer's account credit (kept while it is
+    ticked, so "Create" acts on what the preview showed)."""
+    offered = services.refunds.account_credit_offered
+    return offered(order, plan) or bool(inputs.get("to_account") and offered(order))
 
 
 class PayoutFilter(admin.SimpleListFilter):
@@ -264,6 +275,7 @@ class CreditNoteAdmin(_DocumentAdmin):
                         inputs["shipping"],
                         inputs["adjustment"],
                         inputs["adjustment_text"],
+                        to_account=inputs["to_account"],
                     )
             except DomainError as exc:
                 messages.error(request, exc.message)
@@ -297,6 +309,7 @@ class CreditNoteAdmin(_DocumentAdmin):
             "shipping_left": shipping_left,
             "shipping_due": shipping_due,
             "plan": plan,
+            "account_credit_offered": _account_credit_offered(order, plan, inputs),
             "seen_notes": len(order.credit_notes),
             "previewed": _fingerprint(
                 {str(k): v for k, v in values.items()}, inputs, len(order.credit_notes)
@@ -537,7 +550,11 @@ class ReturnAdmin(admin.ModelAdmin):
                         )
                         return redirect(request.path)
                     plan = services.preview_return_refund(
-                        ret, inputs["shipping"], inputs["adjustment"], inputs["adjustment_text"]
+                        ret,
+                        inputs["shipping"],
+                        inputs["adjustment"],
+                        inputs["adjustment_text"],
+                        to_account=inputs["to_account"],
                     )
             except DomainError as exc:
                 messages.error(request, exc.message)
@@ -552,6 +569,8 @@ class ReturnAdmin(admin.ModelAdmin):
             "plan": plan,
             "inputs": inputs,
             "shipping_due": shipping_due,
+            "account_credit_offered": ret.is_open
+            and _account_credit_offered(ret.order, plan, inputs),
             "previewed": _fingerprint({}, inputs),
             # receiving and rejecting (goods), settling with a credit note (money)
             "can_receive": can_create_returns(request.user),

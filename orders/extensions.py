@@ -32,6 +32,22 @@ the app took for ``order`` and not yet gave back, and returns what it gave back 
 number (for the app's own records). With ``preview=True`` (the operator's confirmation page)
 it computes the same amounts and books nothing.
 
+**Refund to the account credit.** The operator may choose to credit what a credit note would
+refund through the payment method to the customer's account credit instead (the customer
+asked for store credit). The app that keeps the account credit gives its refund step a
+``to_account``::
+
+    extensions.register_refund_step(
+        extensions.RefundStep("giftcards", refund=..., to_account=...)
+    )
+
+``to_account(order, amount, reference="", preview=False)`` books ``amount`` on the account
+credit of ``order``'s customer (``reference``: the credit note's number, for the app's own
+records) under the row locks it takes for its balances, and returns the amount booked (all
+of it: the credit note's ``credit_total``); it raises a ``DomainError`` to refuse (nothing
+is saved). With ``preview=True`` it checks and books nothing. No app registered one
+(:func:`account_credit_step`): the option is not offered.
+
 **Credit line steps.** A partial credit note may credit lines whose goods another app
 delivered (the gift cards bought with the order: the giftcards app issued them). Such an app
 registers a :class:`CreditLineStep` in ``ready()``::
@@ -112,10 +128,20 @@ AVAILABLE_FIELDS = ("giftcard_available", "credit_available")
 class RefundStep:
     name: str
     refund: Callable
+    # Credits what would go back through the payment method to the customer's account
+    # credit instead (the operator's choice); see "Refund to the account credit" above.
+    to_account: Callable | None = None
 
 
 refund_steps = _Steps()
 register_refund_step = refund_steps.register
+
+
+def account_credit_step():
+    """The refund step that books a refund on the customer's account credit instead of the
+    payment method (its ``to_account``), or None: no app offers that."""
+    return next((step for step in refund_steps() if step.to_account is not None), None)
+
 
 # The credit-note fields a refund step may fill.
 REFUND_FIELDS = ("giftcard_total", "credit_total")

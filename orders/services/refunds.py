@@ -14,7 +14,10 @@ Where the money goes, in this order (shown before the operator confirms):
 3. The rest: "to refund via <payment method>"; the operator pays it out and marks the
    credit note refunded (:func:`mark_refunded`). Until then the order's payment status is
    "Refund pending", then "Partly refunded" or (closed) "Refunded"
-   (``lifecycle.refund_status``).
+   (``lifecycle.refund_status``). At the customer's wish the operator may credit it to the
+   customer's account credit instead (``to_account``; an order with a customer account, in
+   a shop whose giftcards app offers it: ``extensions.account_credit_step``): it is booked
+   there at once, as the note's ``credit_total``, and nothing is left to pay out.
 
 Loyalty points earned on the credited goods are taken back pro rata (never below zero). The
 sum of an invoice's credit notes never exceeds it: the order row is locked while a note is
@@ -134,6 +137,10 @@ class CreditPlan:
     full_refund: bool = False
     # What the credit line steps will do besides (e.g. which gift card is blocked).
     notices: list = field(default_factory=list)
+    # The operator's choice: what would go back via the payment method goes to the
+    # customer's account credit instead; ``account_total``: that part of ``credit_total``.
+    to_account: bool = False
+    account_total: Decimal = ZERO
 
     @property
     def grand_total(self):
@@ -142,6 +149,37 @@ class CreditPlan:
     @property
     def payment_method_name(self):
         return self.order.payment_method.name
+
+
+# --- refunding to the account credit -------------------------------------------------------
+
+
+def _refuse_account_credit(order):
+    """Raises why the money of a credit note of ``order`` cannot go to the customer's account
+    credit instead of the payment method: a guest order has no account, and no app may
+    keep account credit (``extensions.account_credit_step``)."""
+    if not order.customer_id:
+        raise OrderError(
+            _(
+                "Order %(number)s was placed without a customer account: its refund cannot "
+                "go to an account credit. Nothing was changed."
+            )
+            % {"number": order.number}
+        )
+    if extensions.account_credit_step() is None:
+        raise OrderError(_("This shop cannot refund to a customer's account credit."))
+
+
+def account_credit_offered(order, plan=None):
+    """Whether the operator is offered to refund to the customer's account credit instead of
+    the payment method: an order with a customer account, and something would go back via
+    the payment method — by ``plan`` (a preview), else by the order (paid, not all of it with
+    a gift card or account credit)."""
+    if not order.customer_id or extensions.account_credit_step() is None:
+        return False
+    if plan is not None:
+        return plan.paid_total + plan.account_total > 0
+    return order.is_paid and order.amount_due > 0
 
 
 # --- reading what has been credited -----------------------------------------------------
@@ -612,11 +650,14 @@ def plan_credit_note(
     *,
     final=False,
     from_return=False,
+    to_account=False,
 ):
     """What a credit note for ``lines`` ({order line id: units}), ``shipping`` and
     ``adjustment`` would credit (``final``: everything not credited yet). Raises
     ``OrderError`` for what cannot be credited; where the money goes is added by
-    :func:`_distribute`. Reads the order as it is: call it under the order's lock to act.
+    :func:`_distribute` (``to_account``: what would go back via the payment method goes to
+    the customer's account credit). Reads the order as it is: call it under the order's lock
+    to act.
 
     ``from_return``: the return whose lines are credited (``orders.services.returns``); the
     units and the value the other open returns hold stay theirs (:func:`refundable_units`)."""
@@ -626,6 +667,8 @@ def plan_credit_note(
             _("Order %(number)s has not been invoiced; cancel it instead of refunding it.")
             % {"number": order.number}
         )
+    if to_account:
+        _refuse_account_credit(order)
     notes = _credit_notes(order)
     order_lines = list(order.lines.all())
     by_id = {line.pk: line for line in order_lines}
@@ -862,6 +905,7 @@ def plan_credit_note(
         credited_before=before,
         full_refund=final,
         notices=notices,
+        to_account=bool(to_account),
     )
 
 
@@ -884,6 +928,16 @@ def _distribute(plan, reference="", preview=False):
             left -= amount
     if left > 0 and not order.is_paid:
         raise OrderError(_("This order has not been paid: there is nothing more to refund."))
+    if left > 0 and plan.to_account:
+        # The operator's choice: to the customer's account credit, not the payment method.
+        _refuse_account_credit(order)
+        step = extensions.account_credit_step()
+        booked = step.to_account(order, left, reference=reference, preview=preview)
+        if booked != left:
+            raise ValueError(f"refund step {step.name} booked {booked} of {left} on the account")
+        plan.credit_total += left
+        plan.account_total = left
+        left = ZERO
     plan.paid_total = max(ZERO, left)
     if order.customer_id and order.is_paid:
         plan.points = loyalty.refund_points(
@@ -893,12 +947,25 @@ def _distribute(plan, reference="", preview=False):
 
 
 def preview_credit_note(
-    order, lines=None, shipping=ZERO, adjustment=ZERO, adjustment_text="", *, from_return=False
+    order,
+    lines=None,
+    shipping=ZERO,
+    adjustment=ZERO,
+    adjustment_text="",
+    *,
+    from_return=False,
+    to_account=False,
 ):
     """The credit note the operator is about to confirm and where its money would go;
     nothing is locked or changed."""
     plan = plan_credit_note(
-        order, lines, shipping, adjustment, adjustment_text, from_return=from_return
+        order,
+        lines,
+        shipping,
+        adjustment,
+        adjustment_text,
+        from_return=from_return,
+        to_account=to_account,
     )
     return _distribute(plan, preview=True)
 
@@ -912,13 +979,13 @@ def cancel_refusal(order):
     return None
 
 
-def preview_full_refund(order):
+def preview_full_refund(order, to_account=False):
     """What the full refund would credit and where the money goes — or the refusal the
     refund itself would raise, so the confirmation page never offers what will fail."""
     refusal = cancel_refusal(order)
     if refusal is not None:
         raise refusal
-    plan = plan_credit_note(order, final=True)
+    plan = plan_credit_note(order, final=True, to_account=to_account)
     # What the refund does to the gift cards bought with the order (blocked, voided by the
     # receivers of ``order_canceled``), said on the confirmation page as for a partial note.
     # A card the steps would not take back as a line (blocked by staff) is voided all the
@@ -1106,10 +1173,13 @@ def create_credit_note(
     *,
     from_return=False,
     seen_notes=None,
+    to_account=False,
 ):
     """A partial refund: credit ``lines`` ({order line id: units}), ``shipping`` and a signed
     ``adjustment`` of the invoiced ``order`` with a new credit note, e-mailed to the
     customer. The note that credits the whole rest of the invoice closes the order.
+    ``to_account``: what would go back via the payment method goes to the customer's account
+    credit instead (refused for an order without a customer account).
 
     ``seen_notes``: how many credit notes the order had when the operator looked at the
     refund; checked under the order's lock, so a form sent twice issues one note (an
@@ -1129,23 +1199,30 @@ def create_credit_note(
                 )
             )
         plan = plan_credit_note(
-            locked, lines, shipping, adjustment, adjustment_text, from_return=from_return
+            locked,
+            lines,
+            shipping,
+            adjustment,
+            adjustment_text,
+            from_return=from_return,
+            to_account=to_account,
         )
         credit_note = _issue(locked, plan, user, reason)
         _finish(order, locked)
     return credit_note
 
 
-def refund_order(order, user=None, reason=""):
+def refund_order(order, user=None, reason="", to_account=False):
     """Full refund of an invoiced order → Closed: a credit note for everything not credited
     yet (after partial refunds: the rest, giving back earlier deductions). Goods not shipped
     go back into stock; the receivers of ``order_canceled`` release the discount code and
-    block gift cards bought with the order. The invoice stays as issued."""
+    block gift cards bought with the order. The invoice stays as issued. ``to_account``: as
+    for :func:`create_credit_note`."""
     reason = _check_reason(reason)
     with transaction.atomic():
         locked = _lock(order)
         _refuse_if_final(locked, _("refunded"))
-        plan = plan_credit_note(locked, final=True)
+        plan = plan_credit_note(locked, final=True, to_account=to_account)
         _issue(locked, plan, user, reason)
         return _finish(order, locked)
 

@@ -223,10 +223,18 @@ def receive_return(return_request, lines=None, user=None):
 
 
 def refund_return(
-    return_request, shipping=ZERO, adjustment=ZERO, adjustment_text="", reason="", user=None
+    return_request,
+    shipping=ZERO,
+    adjustment=ZERO,
+    adjustment_text="",
+    reason="",
+    user=None,
+    to_account=False,
 ):
     """Credit the returned lines (a partial credit note, or the full refund when nothing is
-    left) and close the return as refunded."""
+    left) and close the return as refunded. ``to_account``: what would go back via the
+    payment method goes to the customer's account credit instead
+    (``refunds.create_credit_note``)."""
     with transaction.atomic():
         locked = _lock(return_request.order)
         ret = _lock_return(return_request)
@@ -245,6 +253,7 @@ def refund_return(
             reason=reason,
             user=user,
             from_return=ret,
+            to_account=to_account,
         )
         ret.status = Return.Status.REFUNDED
         ret.credit_note = credit_note
@@ -262,7 +271,9 @@ def refund_return(
     return ret
 
 
-def preview_return_refund(return_request, shipping=ZERO, adjustment=ZERO, adjustment_text=""):
+def preview_return_refund(
+    return_request, shipping=ZERO, adjustment=ZERO, adjustment_text="", to_account=False
+):
     # The credit note's planning refuses it without the delivery costs a withdrawal owes.
     lines = {line.order_line_id: line.quantity for line in return_request.lines.all()}
     return refunds.preview_credit_note(
@@ -272,6 +283,7 @@ def preview_return_refund(return_request, shipping=ZERO, adjustment=ZERO, adjust
         adjustment,
         adjustment_text,
         from_return=return_request,
+        to_account=to_account,
     )
 
 
