@@ -296,9 +296,13 @@ def record_withdrawal(
 
 
 def _return_address(language):
-    """The shop's address on one line, its country named in ``language`` (the e-mail's)."""
+    """Where the goods go back, on one line to copy onto a parcel label: the shop's legal
+    name (the recipient, as the invoices name the seller), then its address, its country
+    named in ``language`` (the e-mail's)."""
+    shop = ShopSettings.load()
     with translation.override(language or settings.LANGUAGE_CODE):
-        return ", ".join(ShopSettings.load().address.splitlines())
+        lines = [shop.legal_name, *shop.address.splitlines()]
+    return ", ".join(line for line in lines if line)
 
 
 def _acknowledge(order, withdrawal, user=None):
@@ -311,6 +315,9 @@ def _acknowledge(order, withdrawal, user=None):
         {
             "order": order,
             "withdrawal": withdrawal,
+            # Greeted like every other e-mail about the order: by the billing first name
+            # (the statement's typed name only where the order has none).
+            "greeting_name": order.billing_first_name or withdrawal.name,
             "items": [(item, item["quantity"]) for item in withdrawal.items],
             "order_url": links.customer_order_url(order),
             "goods_to_send_back": _goods_received(order, withdrawal),

@@ -138,7 +138,7 @@ def test_a_part_paid_by_gift_card_shows_the_rest_due_then_paid_by_the_method(
     for page in (account, guest):
         totals = tfoot(page)
         assert "Paid by gift card −€10.00" in totals
-        assert f"Already paid (Credit card) −€{rest}" in totals
+        assert f"Already paid – Credit card −€{rest}" in totals
         assert "Amount due" not in totals
     panel = backoffice(staff, order)
     assert f"Paid €{rest}" in panel and "Amount due" not in panel

@@ -166,7 +166,7 @@ def test_account_order_page_shows_the_credit_payment_amount_due_and_bank_details
     services.mark_paid(order)
     paid = rows(account_page(client, order, "de"))
     # paid: what the transfer paid after the credit, no amount due any more
-    assert f"Bereits bezahlt (Bank transfer) −{money(order.amount_due, 'de')}" in paid
+    assert f"Bereits bezahlt – Bank transfer −{money(order.amount_due, 'de')}" in paid
     assert not any(row.startswith("Offener Betrag") for row in paid)
     assert transfer not in paid and bank not in paid  # nothing left to transfer
 

@@ -487,7 +487,7 @@ def test_the_acknowledgement_asks_to_send_back_only_goods_that_were_shipped(make
     with translation.override("en"):
         by_text = date_format(by, "DATE_FORMAT")
     assert f"at the latest by {by_text} (14 days from your withdrawal)" in body[sent.number]
-    assert f"to: {shop.street}, {shop.postcode} {shop.city}" in body[sent.number]
+    assert f"to: {shop.legal_name}, {shop.street}, {shop.postcode} {shop.city}" in body[sent.number]
     # the country in the e-mail's language, whatever language the request was in
     german = shipped(make_order)
     with translation.override("en"):
