@@ -29,7 +29,7 @@ from shop.admin import (
 from shop.exceptions import DomainError, add_to_form
 from shop.forms import parse_id
 from shop.locales import country_name, language_name
-from shop.money import format_money
+from shop.money import MoneyField, format_money
 from shop.pdf import pdf_response
 
 from . import einvoice, services
@@ -173,13 +173,18 @@ class InvoiceForm(forms.Form):
 class MarkPaidForm(forms.Form):
     """The order page's "Mark as paid": what arrived (empty: what is due)."""
 
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=gettext_lazy("Amount received"),
         required=False,
-        max_digits=12,
-        decimal_places=2,
         min_value=Decimal("0.01"),
-        localize=True,
+        widget=forms.TextInput(
+            attrs={
+                "size": 9,
+                "title": gettext_lazy(
+                    "What arrived: more than is due is recorded as an overpayment to pay back."
+                ),
+            }
+        ),
     )
 
 
@@ -381,6 +386,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             and bool(services.returnable_units(order, state)),
             "withdrawals": list(order.withdrawals.all()),
             "comment_form": comment_form,
+            "mark_paid_form": MarkPaidForm(initial={"amount": order.balance_due}),
             # the goods side (invoice, ship, cancel, comments) and the money side
             "can_change": self.has_change_permission(request),
             "can_pay": can_handle_payments(request.user),

@@ -89,10 +89,9 @@ def test_a_typical_invoice_of_three_lines_on_invoice_is_one_page(
     text = pages(pdf.render_invoice(invoice))
     assert len(text) == 1, text[1:]
     with translation.override(language):
-        closing = translation.gettext(
-            "Unless stated otherwise, the delivery date corresponds to the invoice date."
-        )
-    assert " ".join(closing.split()) in text[0]
+        # the time of supply: the invoice's month while the goods are still to ship
+        period = translation.gettext("Delivery period")
+    assert period in text[0]
     assert "Factur-X" in text[0]
 
 
