@@ -10,7 +10,6 @@ from shop import admin
 from shop import panels as shop_panels
 
 from . import erasure
-
 from .forms import AnswerForm, ThreadStartForm
 from .models import Message, Thread
 

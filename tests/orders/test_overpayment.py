@@ -148,7 +148,10 @@ def test_the_backoffice_records_the_amount_and_lists_the_overpayment(admin_clien
 
     mark = reverse("admin:orders_order_mark_paid", args=[credited_order.pk])
     response = admin_client.post(mark, {"amount": "nineteen"}, follow=True)
-    assert any("Amount received: Please enter an amount like 25.00." in str(m) for m in response.context["messages"])
+    assert any(
+        "Amount received: Please enter an amount like 25.00." in str(m)
+        for m in response.context["messages"]
+    )
     response = admin_client.post(mark, {"amount": "10.00"}, follow=True)
     assert any("less than the €19.90 due" in str(m) for m in response.context["messages"])
     assert Order.objects.get(pk=credited_order.pk).payment_status == "unpaid"
