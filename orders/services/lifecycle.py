@@ -557,31 +557,15 @@ def mark_paid(order, user=None, amount=None):
 
 def mark_overpayment_paid_back(order, user=None):
     """The operator has paid back what the customer paid in excess (``overpaid_total``)."""
-    with transaction.atomic():
-        locked = _lock(order)
-        if not locked.overpaid_total:
-            raise OrderError(
-                _("Order %(number)s has no overpayment to pay back.") % {"number": locked.number}
-            )
-        if locked.overpaid_returned_at is not None:
-            raise OrderError(
-                _("The overpayment of order %(number)s has already been marked as paid back.")
-                % {"number": locked.number}
-            )
-        locked.overpaid_returned_at = timezone.now()
-        locked.payment_status = refund_status(locked)
-        locked.save(update_fields=["overpaid_returned_at", "payment_status"])
-        _event(
-            locked,
-            events.part(
-                gettext_noop("Overpayment of %(amount)s paid back via %(method)s."),
-                amount=events.money(locked.overpaid_total, locked.currency),
-                method=events.method(locked.payment_method),
-            ),
-            user=user,
-        )
-        emails.refund_paid_out(locked, locked.overpaid_total, overpayment=True)
-        return _finish(order, locked)
+    return _record_payback(
+        order,
+        user,
+        ("overpaid_total", "overpaid_returned_at"),
+        nothing=_("Order %(number)s has no overpayment to pay back."),
+        already=_("The overpayment of order %(number)s has already been marked as paid back."),
+        event=gettext_noop("Overpayment of %(amount)s paid back via %(method)s."),
+        overpayment=True,
+    )
 
 
 def refund_status(locked):
@@ -685,32 +669,43 @@ def cancel_order(order, user=None, notify=True):
 def mark_cancellation_refunded(order, user=None):
     """The operator has paid back what the payment method collected for a paid order that was
     canceled (bank transfer, card refund in the provider's portal)."""
+    return _record_payback(
+        order,
+        user,
+        ("payout_due", "payout_done_at"),
+        nothing=_("Order %(number)s has nothing to pay back."),
+        already=_("Order %(number)s has already been marked as paid back."),
+        event=gettext_noop("%(amount)s paid back via %(method)s."),
+    )
+
+
+def _record_payback(order, user, fields, *, nothing, already, event, overpayment=False):
+    """A payout of the order's own (``fields``: its amount and its done-at field) marked as
+    made: the payment status follows (``refund_status``), the history and the customer's
+    "paid out" e-mail say it."""
+    amount_field, done_field = fields
     with transaction.atomic():
         locked = _lock(order)
-        if not locked.payout_due:
-            raise OrderError(
-                _("Order %(number)s has nothing to pay back.") % {"number": locked.number}
-            )
-        if locked.payout_done_at is not None:
-            raise OrderError(
-                _("Order %(number)s has already been marked as paid back.")
-                % {"number": locked.number}
-            )
-        locked.payout_done_at = timezone.now()
+        amount = getattr(locked, amount_field)
+        if not amount:
+            raise OrderError(nothing % {"number": locked.number})
+        if getattr(locked, done_field) is not None:
+            raise OrderError(already % {"number": locked.number})
+        setattr(locked, done_field, timezone.now())
         locked.payment_status = refund_status(locked)
-        locked.save(update_fields=["payout_done_at", "payment_status"])
+        locked.save(update_fields=[done_field, "payment_status"])
         _event(
             locked,
             events.part(
-                gettext_noop("%(amount)s paid back via %(method)s."),
-                amount=events.money(locked.payout_due, locked.currency),
+                event,
+                amount=events.money(amount, locked.currency),
                 method=events.method(locked.payment_method),
             ),
             user=user,
         )
-        emails.refund_paid_out(locked, locked.payout_due)
-    order.payout_done_at = locked.payout_done_at
-    order.payment_status = locked.payment_status
+        emails.refund_paid_out(locked, amount, overpayment=overpayment)
+        _finish(order, locked)
+    setattr(order, done_field, getattr(locked, done_field))
     return locked
 
 
