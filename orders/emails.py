@@ -8,6 +8,9 @@ back (the credit-note e-mail, the order page); this tells them it has been.
 ``payment_received``: the operator has recorded a payment the customer made outside the
 checkout (a bank transfer that arrived), with what they paid in excess.
 
+``return_received``: the operator has marked a returned parcel received; the credit note
+follows with its own e-mail.
+
 ``order_canceled``: the operator has canceled the order (``services.cancel_order``): what
 happens to the money and to what was bought with it.
 
@@ -66,6 +69,28 @@ def payment_received(order, received, to_ship):
             "order": order,
             "received": received,
             "to_ship": to_ship,
+            "order_url": links.customer_order_url(order),
+        },
+        language=order.language,
+    )
+
+
+def return_received(order, return_request):
+    """Queue "your return has arrived" for ``order`` (in the order's language) when the
+    operator marks the parcel received (``services.receive_return``): which items, and that
+    the credit note follows. None for an order without an address (erased)."""
+    if _no_address(order):
+        return None
+    return queue_email(
+        "order_return_received",
+        order.email,
+        {
+            "order": order,
+            "return_number": return_request.number,
+            "items": [
+                {"name": line.order_line.name, "quantity": line.quantity}
+                for line in return_request.lines.select_related("order_line")
+            ],
             "order_url": links.customer_order_url(order),
         },
         language=order.language,

@@ -17,7 +17,7 @@ from shop import events
 from shop.mail import queue_email
 from shop.models import Product
 
-from .. import links
+from .. import emails, links
 from ..aftersales import Return, ReturnLine, Withdrawal
 from ..errors import OrderError
 from ..models import ZERO, Order
@@ -219,6 +219,7 @@ def receive_return(return_request, lines=None, user=None):
             and events.part(gettext_noop("Back to stock: %(items)s."), items=", ".join(restocked)),
             user=user,
         )
+        emails.return_received(locked, ret)
     return ret
 
 
