@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from shop import personal_data, retention
 from shop.db import PersonName
+from shop.models import RetentionPolicy
 
 from ..registry import STAFF_FIELD_NAMES
 from .people import order_role, orders_model, user_model
@@ -127,9 +128,10 @@ def _select_related(model, source):
     return sorted(paths)
 
 
-def _kept(source):
+def _kept(source, policy):
     """Why the rows of ``source`` are kept, as the retention policy page says it: the
-    category, its period and its law (several rules of one category named once)."""
+    category, its period under ``policy`` and its law (several rules of one category named
+    once)."""
     parts = {}
     for rule in retention.rules_for(source.model):
         category = retention.CATEGORIES[rule.category]
@@ -138,7 +140,7 @@ def _kept(source):
             _("%(category)s: %(period)s (%(law)s)")
             % {
                 "category": category.label,
-                "period": retention.period(rule.category),
+                "period": retention.period(rule.category, policy),
                 "law": category.law,
             },
         )
@@ -166,12 +168,18 @@ def _hit(row, source, kept=""):
 def search_other(query, limit=50):
     """Matches in every other searchable source, newest first within each, ``limit`` each."""
     hits = []
+    policy = None  # read once, and only when a source has rows to explain
     for source in personal_data.searchable():
         model = apps.get_model(source.model)
         rows = _name_search(model, source, query)
         related = _select_related(model, source)
         if related:
             rows = rows.select_related(*related)
-        kept = _kept(source)
-        hits += [_hit(row, source, kept) for row in rows.order_by("-pk")[:limit]]
+        found = list(rows.order_by("-pk")[:limit])
+        if not found:
+            continue
+        if policy is None:
+            policy = RetentionPolicy.load()
+        kept = _kept(source, policy)
+        hits += [_hit(row, source, kept) for row in found]
     return [h for h in hits if h.person_ref]
