@@ -175,11 +175,19 @@ class ShipmentAdmin(_DocumentAdmin):
                 )
             else:
                 try:
-                    services.set_delivered(shipment, delivered_on, user=request.user)
+                    saved = services.set_delivered(shipment, delivered_on, user=request.user)
                 except DomainError as exc:
                     messages.error(request, exc.message)
                 else:
-                    messages.success(request, _("Delivery date saved."))
+                    messages.success(
+                        request,
+                        _(
+                            "Delivery date saved; the delivery notice is being e-mailed to %(email)s."
+                        )
+                        % {"email": shipment.order.email}
+                        if saved.customer_emailed
+                        else _("Delivery date saved."),
+                    )
         return self._back(shipment)
 
     def import_tracking_view(self, request):

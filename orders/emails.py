@@ -11,6 +11,10 @@ checkout (a bank transfer that arrived), with what they paid in excess.
 ``return_received``: the operator has marked a returned parcel received; the credit note
 follows with its own e-mail.
 
+``shipment_delivered``: the operator has entered the date a parcel was delivered
+(``services.set_delivered``): the withdrawal period runs from the delivery of the last
+parcel, so the customer learns until when they can withdraw — or that more is to follow.
+
 ``order_canceled``: the operator has canceled the order (``services.cancel_order``): what
 happens to the money and to what was bought with it.
 
@@ -91,6 +95,39 @@ def return_received(order, return_request):
                 {"name": line.order_line.name, "quantity": line.quantity}
                 for line in return_request.lines.select_related("order_line")
             ],
+            "order_url": links.customer_order_url(order),
+        },
+        language=order.language,
+    )
+
+
+def shipment_delivered(order, shipment, delivered_on, to_follow, withdraw_until):
+    """Queue "your parcel has been delivered" for ``order`` (in the order's language) when
+    the operator enters the delivery date of ``shipment`` for the first time: which items,
+    the date; ``to_follow``: goods of the order are still to come (the withdrawal period has
+    not started); ``withdraw_until``: the last day of the withdrawal period now running,
+    None when the customer can no longer withdraw (the period is over, everything has been
+    withdrawn from) — the e-mail then names no deadline. None for an order without an
+    address (erased)."""
+    if _no_address(order):
+        return None
+    return queue_email(
+        "order_shipment_delivered",
+        order.email,
+        {
+            "order": order,
+            "shipment_number": shipment.number,
+            "delivered_on": delivered_on,
+            "items": [
+                {"name": line.order_line.name, "quantity": line.quantity}
+                for line in shipment.lines.select_related("order_line")
+            ],
+            "to_follow": to_follow,
+            "withdraw_until": withdraw_until,
+            # The page's wording: a customer who has withdrawn from part of the order can
+            # withdraw from the rest.
+            "withdrawn_before": withdraw_until is not None and order.withdrawals.exists(),
+            "withdrawal_url": links.withdrawal_url(order),
             "order_url": links.customer_order_url(order),
         },
         language=order.language,

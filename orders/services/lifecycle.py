@@ -822,7 +822,17 @@ def create_shipment(order, lines, tracking=(), user=None):
 
 def set_delivered(shipment, delivered_on, user=None):
     """The carrier delivered ``shipment`` on ``delivered_on`` (a date; None: unknown again).
-    The withdrawal period of the order runs from the delivery of its last shipment."""
+    The withdrawal period of the order runs from the delivery of its last shipment.
+
+    The first date entered on a shipment tells the customer (``emails.shipment_delivered``):
+    until when they can withdraw, once this delivery starts the period, or that more is to
+    follow. A corrected or removed date sends nothing (the order page shows the period as
+    it stands), nor does a canceled or closed order; a date entered after the date was
+    removed (the delivery was unknown again) tells the customer anew. The returned
+    shipment's ``customer_emailed`` says whether the e-mail was queued."""
+    # The withdrawal period's rules live in .withdrawals, which builds on this module.
+    from .withdrawals import delivery_date, period_end, withdrawal_open
+
     with transaction.atomic():
         locked = _lock(shipment.order)
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
@@ -835,6 +845,7 @@ def set_delivered(shipment, delivered_on, user=None):
             if delivered_on > timezone.localdate():
                 raise OrderError(_("The delivery date lies in the future."), field="delivered_on")
             when = datetime.combine(delivered_on, time(12), tzinfo=timezone.get_current_timezone())
+        first = shipment.delivered_at is None and when is not None
         shipment.delivered_at = when
         shipment.save(update_fields=["delivered_at"])
         _event(
@@ -851,6 +862,22 @@ def set_delivered(shipment, delivered_on, user=None):
             ),
             user=user,
         )
+        shipment.customer_emailed = False
+        if first and locked.status not in FINAL_STATES:
+            shop, today = ShopSettings.load(), timezone.localdate()
+            # Goods still to come: units not shipped yet, or another parcel with neither a
+            # delivery date nor the assumed transit time behind it (withdrawals.delivery_date).
+            to_follow = not order_state(locked).fully_shipped or any(
+                other.delivered_at is None and delivery_date(other, shop) > today
+                for other in locked.shipments.exclude(pk=shipment.pk)
+            )
+            open_until = None
+            if not to_follow and withdrawal_open(locked, today, shop):
+                open_until = period_end(locked, shop)
+            shipment.customer_emailed = (
+                emails.shipment_delivered(locked, shipment, delivered_on, to_follow, open_until)
+                is not None
+            )
     return shipment
 
 
