@@ -78,6 +78,7 @@ def checkout_form(csrf, token):
         "shipping_method": CONFIG.get("shipping_method", ""),
         "payment_method": CONFIG.get("payment_method", ""),
         "accept_terms": "on",
+        "digital_consent": "on",  # asked only for a cart with downloads
     }
 
 

@@ -56,6 +56,7 @@ def _order(items, customer=None, **extra):
         billing=dict(BILLING),
         shipping_method_id=shipping.pk,
         payment_method_id=payment.pk,
+        digital_consent=True,
         **extra,
     )
     return place_order(items, data, customer=customer)

@@ -36,6 +36,7 @@ def checkout_data(**extra):
         },
         shipping_method_id=ShippingMethod.objects.filter(is_active=True).first().pk,
         payment_method_id=PaymentMethod.objects.filter(kind="card", is_active=True).first().pk,
+        digital_consent=True,
         **extra,
     )
 

@@ -167,6 +167,8 @@ def seed(cmd):
                 shipping_method_id=shipping.pk,
                 payment_method_id=PaymentMethod.objects.get(code=payment).pk,
                 customer_note=note,
+                # the demo buyers ticked the downloads' box (ignored for other carts)
+                digital_consent=True,
                 language=customer.language if customer else settings.LANGUAGE_CODE,
             ),
             customer=customer,
@@ -364,6 +366,7 @@ def seed_history(cmd, customers):
                         shipping_method_id=shipping.pk,
                         payment_method_id=methods[payment].pk,
                         customer_note=HISTORY_NOTE,
+                        digital_consent=True,
                         language=customer.language if customer else settings.LANGUAGE_CODE,
                     ),
                     customer=customer,

@@ -17,6 +17,8 @@ from shop.locales import country_name
 from shop.models import PaymentMethod, ShippingMethod
 
 from .services import CheckoutData, ShownFigures, withdrawable_units, withdrawn_units
+from .services.checkout import DIGITAL_CONSENT_LABEL
+from .services.withdrawals import expired_lines
 
 COUNTRIES = [
     ("DE", _("Germany")),
@@ -202,6 +204,20 @@ class CheckoutForm(forms.Form):
         help_text=_("One e-mail per order; you can unsubscribe at any time."),
         required=False,
     )
+    # Asked only for a cart with downloads (``has_downloads``), and then required: its own
+    # box, apart from the terms (§ 356 Abs. 5 BGB; orders.services.checkout
+    # ``_check_digital_consent``). Its text is kept with the order as the proof.
+    digital_consent = forms.BooleanField(
+        label=DIGITAL_CONSENT_LABEL,
+        help_text=_("The download links are sent by e-mail as soon as the order is paid."),
+        required=False,
+        error_messages={
+            "required": _(
+                "Please agree that the delivery of the downloads begins at once, and confirm "
+                "that you know you then lose your right of withdrawal for them."
+            )
+        },
+    )
     accept_terms = forms.BooleanField(
         label=_("I accept the terms and conditions"),
         required=True,
@@ -240,11 +256,24 @@ class CheckoutForm(forms.Form):
         "shipping_method",
     )
 
-    def __init__(self, *args, customer=None, address_book=(), needs_shipping=True, **kwargs):
+    def __init__(
+        self,
+        *args,
+        customer=None,
+        address_book=(),
+        needs_shipping=True,
+        has_downloads=False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.offered = None  # the payment methods offered for this input (offer_payment_methods)
         self.customer = customer
         self.needs_shipping = needs_shipping
+        self.has_downloads = has_downloads
+        if has_downloads:
+            self.fields["digital_consent"].required = True
+        else:
+            del self.fields["digital_consent"]
         # The customer's saved addresses (``customer.addresses.all()``, read once by the view):
         # the only ones the page offers and fills in.
         self.address_book = list(address_book) if customer is not None else []
@@ -481,6 +510,10 @@ class CheckoutForm(forms.Form):
             review_request_consent=bool(values.get("review_request_consent")),
             partner_consent_text=self.consent_text("partner_consent"),
             review_request_consent_text=self.consent_text("review_request_consent"),
+            digital_consent=bool(values.get("digital_consent")),
+            digital_consent_text=(
+                self.consent_text("digital_consent") if self.has_downloads else ""
+            ),
             customer_note=values.get("customer_note") or "",
             save_billing_address=bool(values.get("save_billing_address")),
             save_shipping_address=bool(values.get("save_shipping_address")),
@@ -554,6 +587,12 @@ class WithdrawalForm(forms.Form):
         # allowed (a declaration is never refused), so the maximum stays what is withdrawable.
         self.withdrawable = withdrawable_units(order) if order is not None else {}
         self.declared = withdrawn_units(order) if order is not None else {}
+        # Downloads delivered with the consent to lose the right: not offered, named on the
+        # page with the reason.
+        expired = expired_lines(order) if order is not None else set()
+        self.expired = (
+            [line.name for line in order.lines.all() if line.pk in expired] if expired else []
+        )
         if order is not None:
             self.fields["order_number"].disabled = True
             self.fields["order_number"].initial = order.number

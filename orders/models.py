@@ -245,6 +245,22 @@ class Order(models.Model):
     review_request_consent_text = models.TextField(
         _("review request consent: text shown"), blank=True, editable=False
     )
+    # Downloads (digital content not on a tangible medium, § 356 Abs. 5 BGB, Art. 16(m)
+    # Directive 2011/83/EU): the customer's express consent that delivery begins before the
+    # withdrawal period ends, with the acknowledgement that the right of withdrawal is lost
+    # when it begins — when it was given and the checkbox's text as they read it. Required
+    # by the checkout for a cart with downloads; None for other orders and for orders placed
+    # before the checkout asked (their downloads keep the right of withdrawal).
+    digital_consent_at = models.DateTimeField(
+        _("consented to early delivery of downloads at"), null=True, blank=True, editable=False
+    )
+    digital_consent_text = models.TextField(
+        _("early delivery of downloads consent: text shown"),
+        blank=True,
+        editable=False,
+        # a web process of the previous release inserts orders without the column
+        db_default="",
+    )
     customer_note = models.TextField(_("customer note"), blank=True)
     # The one-time token of the checkout page the order was placed from (a random UUID per
     # page view): a second submit of that page — a double click, a reload, a resent POST —
@@ -291,6 +307,12 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(grand_total__gte=0), name="order_total_not_negative"
+            ),
+            # The consent to the early delivery of downloads is kept with its proof.
+            models.CheckConstraint(
+                condition=Q(digital_consent_at__isnull=True, digital_consent_text="")
+                | (Q(digital_consent_at__isnull=False) & ~Q(digital_consent_text="")),
+                name="order_digital_consent_with_text",
             ),
             models.CheckConstraint(
                 condition=Q(discount_total__gte=0), name="order_discount_not_negative"

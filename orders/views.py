@@ -40,7 +40,7 @@ from .forms import (
     sign_shown,
 )
 from .models import Order, OrderComment, OrderLine, Shipment
-from .services.checkout import delivery_notes, needs_shipping, quote_lines
+from .services.checkout import delivery_notes, has_downloads, needs_shipping, quote_lines
 from .services.withdrawals import open_orders
 
 SUCCESS_SESSION_KEY = "last_order_id"
@@ -106,6 +106,7 @@ def _fill_saved_address(request, form):
         customer=form.customer,
         address_book=form.address_book,
         needs_shipping=form.needs_shipping,
+        has_downloads=form.has_downloads,
     )
     return filled, {prefix: status}
 
@@ -187,6 +188,7 @@ def checkout(request):
         customer=customer,
         address_book=address_book,
         needs_shipping=needs_shipping(lines),
+        has_downloads=has_downloads(lines),
     )
     address_status = {}
     if customer is not None and request.method == "POST" and "use_address" in request.POST:

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 
 def checkout_post(shipping_method, payment_method, /, **overrides):
-    """A complete checkout POST: guest, goods go to the billing address, terms accepted,
+    """A complete checkout POST: guest, goods go to the billing address, terms accepted (and
+    the consent to the early delivery of downloads given),
     with the one-time token of a page of its own (each call: another page view).
 
     The methods are model instances or ids (an override may replace them, e.g. with an
@@ -31,6 +32,8 @@ def checkout_post(shipping_method, payment_method, /, **overrides):
         "giftcard_number": "",
         "customer_note": "",
         "accept_terms": "on",
+        # the downloads' consent (the page asks only a cart with downloads: else ignored)
+        "digital_consent": "on",
         "checkout_token": str(uuid.uuid4()),
     }
     data.update(overrides)

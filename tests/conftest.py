@@ -253,6 +253,8 @@ def checkout_data(shipping, card_payment):
             "billing": dict(BILLING),
             "shipping_method_id": shipping.pk,
             "payment_method_id": card_payment.pk,
+            # what the checkout requires for downloads (ignored for other carts)
+            "digital_consent": True,
         }
         values.update(overrides)
         return CheckoutData(**values)

@@ -212,6 +212,7 @@ def _place_demo_orders(cmd, code_text, uses, quantity=2):
                 shipping_method_id=shipping.pk,
                 payment_method_id=payment.pk,
                 voucher_code=code_text,
+                digital_consent=True,
             ),
         )
     return uses

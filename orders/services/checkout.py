@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from customers import services as customer_services
 from customers.postcodes import normalise_postcode
@@ -48,6 +48,11 @@ class CheckoutData:
     # language): kept with the order as the proof of a consent given.
     partner_consent_text: str = ""
     review_request_consent_text: str = ""
+    # Downloads in the cart: the consent to their delivery before the withdrawal period ends,
+    # with the acknowledgement that the right of withdrawal is then lost (§ 356 Abs. 5 BGB),
+    # and its text as shown. Required for such a cart (:func:`_check_digital_consent`).
+    digital_consent: bool = False
+    digital_consent_text: str = ""
     customer_note: str = ""
     # A customer's order keeps these addresses in their address book (unless an equal one is
     # there): the billing address, and the separate delivery address if there is one.
@@ -317,6 +322,7 @@ def _place_order(items, data, customer):
         # the e-mails and documents are written in), whoever places the order.
         with translation.override(data.language or settings.LANGUAGE_CODE):
             lines = _priced_lines(items)
+        _check_digital_consent(data, lines)
         shipping_method, payment_method = _chosen_methods(data, lines)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
         vat.apply_reverse_charge(order, lines)
@@ -385,6 +391,8 @@ def confirmation_context(order, lines):
         "taxes": order.tax_breakdown(lines),
         "order_url": links.customer_order_url(order),
         "term_days": PAYMENT_TERM_DAYS,
+        # the consent to their early delivery names them (``Order.digital_consent_at``)
+        "download_names": [line.name for line in lines if line.is_downloadable],
         **withdrawals.information(order),
     }
 
@@ -605,8 +613,9 @@ def _chosen_methods(data, lines):
     return shipping_method, payment_method
 
 
-def _consents(data):
-    """The consents given at checkout with their proof: the time and the text shown."""
+def _consents(data, lines):
+    """The consents given at checkout with their proof: the time and the text shown. The
+    consent to the early delivery of downloads is kept only for an order that has some."""
     now = timezone.now()
     values = {}
     for name in ("partner_consent", "review_request_consent"):
@@ -614,7 +623,44 @@ def _consents(data):
         values[name] = given
         values[f"{name}_at"] = now if given else None
         values[f"{name}_text"] = getattr(data, f"{name}_text") if given else ""
+    digital = data.digital_consent and has_downloads(lines)
+    values["digital_consent_at"] = now if digital else None
+    if digital and not data.digital_consent_text.strip():
+        with translation.override(data.language or settings.LANGUAGE_CODE):
+            values["digital_consent_text"] = str(DIGITAL_CONSENT_LABEL)
+    else:
+        values["digital_consent_text"] = data.digital_consent_text.strip() if digital else ""
     return values
+
+
+def has_downloads(lines):
+    """Does anything of ``lines`` (order lines or products) reach the customer as a download?"""
+    return any(line.is_downloadable for line in lines)
+
+
+# The checkbox's text (``orders.forms.CheckoutForm.digital_consent``), also kept as the proof
+# when a caller without a checkout page (the demo data, a command) gives the consent: in the
+# order's language, as the page would have shown it.
+DIGITAL_CONSENT_LABEL = gettext_lazy(
+    "I want the downloads at once: I expressly agree that you begin delivering them before "
+    "the withdrawal period ends, and I know that I thereby lose my right of withdrawal for "
+    "them as soon as the delivery begins."
+)
+
+
+def _check_digital_consent(data, lines):
+    """Downloads are delivered at once (the links go out when the order is paid): the order
+    needs the customer's express consent to that, with the acknowledgement that the right of
+    withdrawal is lost when the delivery begins (§ 356 Abs. 5 BGB, Art. 16(m) Directive
+    2011/83/EU). Without it the download's right would stand after it was downloaded."""
+    if has_downloads(lines) and not data.digital_consent:
+        raise CheckoutError(
+            _(
+                "Please agree that the delivery of the downloads begins at once, and confirm "
+                "that you know you then lose your right of withdrawal for them."
+            ),
+            field="digital_consent",
+        )
 
 
 def _new_order(data, customer, lines, shipping_method, payment_method):
@@ -644,7 +690,7 @@ def _new_order(data, customer, lines, shipping_method, payment_method):
         buyer_reference=(data.buyer_reference or "").strip(),
         purchase_order_reference=(data.purchase_order_reference or "").strip(),
         voucher_code="",
-        **_consents(data),
+        **_consents(data, lines),
         customer_note=data.customer_note,
         checkout_token=data.checkout_token,
         **{f"billing_{k}": (data.billing.get(k) or "").strip() for k in ADDRESS_FIELDS},

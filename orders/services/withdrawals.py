@@ -7,8 +7,15 @@ durable medium (e-mail) at once.
 delivery of the order's last shipment. A shipment is delivered on the date the operator
 entered on it (``Shipment.delivered_at``), else ``ShopSettings.delivery_transit_days`` after
 it was shipped. While goods are still to be shipped the period has not started. Orders with
-nothing to ship (downloads, gift cards) count from the order date: the checkout asks for no
-consent to lose the right of withdrawal early, so it is not lost by downloading.
+nothing to ship (downloads, gift cards) count from the order date.
+
+**Downloads** lose the right of withdrawal early (§ 356 Abs. 5 BGB, Art. 16(m) Directive
+2011/83/EU): the checkout asks a cart with downloads for the express consent that their
+delivery begins at once, with the acknowledgement that the right is then lost
+(``Order.digital_consent_at``), and the order confirmation repeats it on a durable medium.
+Once the download links are issued (the delivery has begun, when the order is paid) those
+lines can no longer be withdrawn from (:func:`expired_lines`). Orders placed before the
+checkout asked keep the right for their downloads.
 
 Statements after the period are recorded and acknowledged all the same, marked late; one
 that matches no order of the given e-mail address is recorded for the operator, and the
@@ -33,7 +40,7 @@ from shop.models import ShopSettings
 from .. import links
 from ..aftersales import Withdrawal
 from ..errors import OrderError
-from ..models import Order, Shipment, ShipmentLine
+from ..models import DownloadLink, Order, Shipment, ShipmentLine
 from .lifecycle import FINAL_STATES, _event, credited_units, order_state, typed_units
 
 NAME_MAX = 200
@@ -57,6 +64,7 @@ def information(order=None, shop=None):
     # The model form's addressee: name, geographical address and e-mail (Annex I(B)).
     addressee = ", ".join(part for part in (shop.legal_name, address, shop.contact_email) if part)
     goods = order is None or any(line.needs_shipping for line in order.lines.all())
+    downloads = order is None or any(line.is_downloadable for line in order.lines.all())
     url = links.withdrawal_url(order)
     return {
         "days": shop.withdrawal_period_days,
@@ -66,6 +74,8 @@ def information(order=None, shop=None):
         # the HTML texts (page, e-mail, PDF) link the address they print
         "url_link": format_html('<a href="{0}">{0}</a>', url),
         "goods": goods,
+        # the early expiry of the right for downloads (the general page: always)
+        "downloads": downloads,
     }
 
 
@@ -178,14 +188,32 @@ def _text(value, limit, label, field):
     return value
 
 
+def expired_lines(order):
+    """The ids of ``order``'s download lines whose right of withdrawal has expired: the
+    customer agreed at checkout that their delivery begins at once, knowing the right is
+    then lost (``Order.digital_consent_at``), and it has begun — their download link was
+    issued. No query for an order without that consent (nearly every order)."""
+    if order.digital_consent_at is None:
+        return set()
+    return set(
+        DownloadLink.objects.filter(order=order, order_line__is_downloadable=True).values_list(
+            "order_line_id", flat=True
+        )
+    )
+
+
 def withdrawable_units(order):
     """{order line id: units} a statement may name: the units ordered that no credit note has
     credited. A credited unit has been paid back already (a partial refund, a refunded
-    return), as ``returnable_units`` says for returns. Uses the order's prefetched
-    ``lines`` and ``invoices__credit_notes`` where present."""
+    return), as ``returnable_units`` says for returns; a download delivered with the
+    customer's consent to lose the right has none (:func:`expired_lines`). Uses the order's
+    prefetched ``lines`` and ``invoices__credit_notes`` where present."""
     credited = credited_units(order.credit_notes)
+    expired = expired_lines(order)
     units = {}
     for line in order.lines.all():
+        if line.pk in expired:
+            continue
         left = line.quantity - credited[line.pk][0]
         if left > 0:
             units[line.pk] = left
@@ -200,6 +228,7 @@ def chosen_items(order, items):
         return []
     lines = {line.pk: line for line in order.lines.all()}
     withdrawable = withdrawable_units(order)
+    expired = expired_lines(order)
     chosen = []
     for line_id, units in items.items():
         line_id, units = typed_units(line_id, units)
@@ -210,6 +239,14 @@ def chosen_items(order, items):
             raise OrderError(
                 _("You ordered %(quantity)s × %(name)s.")
                 % {"quantity": line.quantity, "name": line.name}
+            )
+        if units and line.pk in expired:
+            raise OrderError(
+                _(
+                    "Your right of withdrawal for %(name)s has expired: you agreed at checkout "
+                    "that its delivery begins at once, and it has begun."
+                )
+                % {"name": line.name}
             )
         if units > withdrawable.get(line.pk, 0):
             raise OrderError(

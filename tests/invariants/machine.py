@@ -237,6 +237,7 @@ class MoneyMachine(RuleBasedStateMachine):
             voucher_code="" if code is None else pick(self.shop["codes"], code),
             giftcard_number="" if card is None else pick(self.shop["cards"], card),
             use_credit=bool(customer) and use_credit,
+            digital_consent=True,
         )
         rejected = (customer is not None and customer.is_rejected) or (
             customer is None and User.objects.filter(email=email, is_rejected=True).exists()
