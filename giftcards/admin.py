@@ -26,6 +26,7 @@ from shop import formtokens
 from shop.admin import ReadOnlyAdminMixin, backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
+from shop.filenames import download_filename
 from shop.models import ShopSettings
 from shop.money import format_money
 
@@ -371,7 +372,7 @@ class GiftCardAdmin(admin.ModelAdmin):
         }
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         return csv_response(
-            f"giftcards-{stamp}.csv",
+            download_filename(_("gift cards"), stamp, extension="csv"),
             [_("Gift card number"), _("Value"), _("Currency"), _("Valid until"), _("Reason")],
             [
                 [

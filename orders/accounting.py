@@ -283,7 +283,11 @@ CATEGORY_ORDER = {"S": 0, "Z": 1, "K": 2, "AE": 3, "G": 4}
 
 
 def _rate(rate):
-    return f"{rate.normalize():f}" if rate == rate.to_integral() else f"{rate:f}"
+    """A VAT rate as the number it is, without trailing zeros (``19``, ``5.5``): the CSV
+    writes it like its amounts, with the reader's decimal separator ("5,5" for a German,
+    Polish or Danish Excel, which reads "5.5" as the 5th of May; ``shop.exports``), the XLSX
+    as a number, the page through the ``percent`` filter ("5,5 %")."""
+    return rate.normalize() if rate != rate.to_integral() else rate.quantize(Decimal(1))
 
 
 def _payment_names(docs):
@@ -592,12 +596,13 @@ def report_xlsx(report):
     from shop.exports import neutralise
 
     workbook = Workbook()
+    # (title, header, rows, the columns of VAT rates: a number as Excel shows it, "5,5", "19")
     sheets = [
-        (_("Sales"), report.header(), report.period_rows()),
-        (_("VAT categories"), report.rate_header(), report.rate_rows()),
-        (_("Payment methods"), report.payment_header(), report.payment_rows()),
+        (_("Sales"), report.header(), report.period_rows(), ()),
+        (_("VAT categories"), report.rate_header(), report.rate_rows(), ("B",)),
+        (_("Payment methods"), report.payment_header(), report.payment_rows(), ()),
     ]
-    for index, (title, header, rows) in enumerate(sheets):
+    for index, (title, header, rows, rate_columns) in enumerate(sheets):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = str(title)[:31]
         sheet.append([str(h) for h in header])
@@ -609,7 +614,8 @@ def report_xlsx(report):
         for column in sheet.iter_cols(min_row=2):
             for cell in column:
                 if isinstance(cell.value, Decimal):
-                    cell.number_format = "#,##0.00"
+                    in_rates = cell.column_letter in rate_columns
+                    cell.number_format = "General" if in_rates else "#,##0.00"
         sheet.freeze_panes = "B2"
         for letter, width in zip(
             "ABCDEFGHIJK", [14, 10, 12, 14, 12, 12, 12, 14, 14, 14, 14], strict=False

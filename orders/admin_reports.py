@@ -21,6 +21,7 @@ from shop import charts, personal_data
 from shop.admin import backoffice
 from shop.exceptions import DomainError
 from shop.fields import LocalDateField
+from shop.filenames import content_disposition, download_filename
 from shop.locales import country_name, date_in_words
 from shop.money import ZERO, format_money, format_percent
 
@@ -174,15 +175,21 @@ class SalesReportAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _download(report, file_format):
-        name = f"sales-{report.first:%Y%m%d}-{report.last:%Y%m%d}-{report.group}"
+        # Named in the reader's language: "umsatzbericht-20261201-20261231-tag.csv",
+        # "raport-sprzedazy-…-miesiac.xlsx".
+        name = download_filename(
+            _("sales report"),
+            f"{report.first:%Y%m%d}-{report.last:%Y%m%d}",
+            _("day") if report.group == "day" else _("month"),
+            extension=file_format,
+        )
         if file_format == "csv":
             response = HttpResponse(
                 accounting.report_csv(report), content_type="text/csv; charset=utf-8"
             )
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            return response
-        response = HttpResponse(accounting.report_xlsx(report), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        else:
+            response = HttpResponse(accounting.report_xlsx(report), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition(name)
         return response
 
     def bookings_view(self, request):

@@ -13,9 +13,10 @@ and shipping methods under their translated name. Users: ``orders.OrderComment``
 
 ``message`` is a list of parts ``[msgid, {name: value}]``; a value is a plain string or
 number, or one of the tagged values made by :func:`money`, :func:`day` and :func:`method`.
-A part whose sentence no longer exists (renamed in a later version) is written with the
-translation it had; a part that cannot be filled in makes :func:`render` give up (``None``),
-and the reader sees the stored text instead.
+A part whose sentence was reworded since is written with the sentence that replaced it
+(:data:`REWORDED`: same placeholders), so old and new entries read alike; a part that
+cannot be filled in makes :func:`render` give up (``None``), and the reader sees the stored
+text instead.
 """
 
 from datetime import date
@@ -91,10 +92,24 @@ def read(parts, stored):
     return stored if rendered is None else rendered
 
 
+# Former msgids of stored parts → the sentences that replaced them. Add the old msgid here
+# when rewording a sentence that is stored: it leaves the translation catalogs, and its
+# entries would otherwise be read in English.
+REWORDED = {
+    # "Zahlung … erhalten (Vorkasse (Überweisung))": a method's name may have brackets of
+    # its own.
+    "Payment of %(amount)s received (%(method)s).": (
+        "Payment of %(amount)s received via %(method)s."
+    ),
+}
+
+
 def render(parts):
     """``parts`` in the active language, or None if a part cannot be written."""
     try:
-        return " ".join(gettext(message) % _values(values) for message, values in parts)
+        return " ".join(
+            gettext(REWORDED.get(message, message)) % _values(values) for message, values in parts
+        )
     except (KeyError, TypeError, ValueError, LookupError, InvalidOperation):
         return None
 

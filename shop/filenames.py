@@ -5,7 +5,8 @@ language and its number ("rechnung-RE-2026-000012.pdf", "kreditnota-CN-2026-0000
 
 One place for every download: ``shop.pdf.pdf_response``, the documents' names
 (``orders.models.document_filename``: also their e-mail attachments and exports), the
-backoffice's and the privacy pages' downloads.
+backoffice's files (``download_filename``: "umsatzbericht-…csv", "kody-…csv") and the
+privacy pages' downloads.
 """
 
 import re
@@ -53,6 +54,17 @@ def document_filename(title, number, extension="pdf"):
         parts += [ascii_filename(number), slugify(text)]
     stem = "-".join(part for part in parts if part) or FALLBACK
     return f"{stem}.{extension}" if extension else stem
+
+
+def download_filename(name, *parts, extension):
+    """A download named in the reader's language: ``name``, translated by the caller ("sales
+    report" → "Umsatzbericht", "gift cards" → "karty podarunkowe"), and ``parts`` (a date
+    stamp, a campaign's name) as slugs joined by hyphens — "umsatzbericht-20261201-20261231-
+    tag.csv", "karty-podarunkowe-20261203-161942.csv", "kunder-20261203.csv" —, like the bulk
+    files of the order list ("lieferscheine-20261203-1619.pdf")."""
+    words = [slugify(word) for word in (name, *parts)]
+    stem = "-".join(word for word in words if word) or FALLBACK
+    return f"{stem}.{extension}"
 
 
 def content_disposition(filename, *, attachment=True):

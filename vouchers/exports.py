@@ -4,6 +4,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.filenames import download_filename
 from shop.personal_data import customer_ref, order_ref
 from shop.slugs import slugify
 
@@ -40,12 +41,13 @@ def _rows(campaign, yes, no):
 
 
 def campaign_filename(campaign):
-    """``codes-summer-sale-2026.csv``: named after the campaign, its letters written in ASCII
-    ("Łódź żółć" → ``codes-lodz-zolc.csv``, "Vinter ÆØÅ 1" → ``codes-vinter-aeoeaa-1.csv``),
-    so the plain ``filename="…"`` of the download works in every browser; its number when
-    the name has no letters or digits to make a file name of."""
+    """``codes-summer-sale-2026.csv``: "codes" in the reader's language (``kody-…``,
+    ``koder-…``), then the campaign's name, its letters written in ASCII ("Łódź żółć" →
+    ``kody-lodz-zolc.csv``, "Vinter ÆØÅ 1" → ``koder-vinter-aeoeaa-1.csv``), so the plain
+    ``filename="…"`` of the download works in every browser; its number when the name has
+    no letters or digits to make a file name of."""
     slug = slugify(campaign.name)[:60].strip("-")
-    return f"codes-{slug or campaign.pk}.csv"
+    return download_filename(_("codes"), slug or campaign.pk, extension="csv")
 
 
 def export_subjects(campaign):

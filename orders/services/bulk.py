@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from shop.exceptions import DomainError
 from shop.exports import csv_text
 from shop.jobs import JobResult
+from shop.locales import country_name, language_name
 from shop.models import PaymentMethod, Product
 from shop.slugs import slugify
 
@@ -391,8 +392,10 @@ def export_csv(order_ids, progress=None):
                 order.email,
                 order.billing_postcode,
                 order.billing_city,
-                order.billing_country,
-                order.language,
+                # Named in the reader's language ("Polen", "polski"): the file is read by a
+                # person, and no tool imports it.
+                country_name(order.billing_country),
+                language_name(order.language),
                 order.goods_total,
                 order.shipping_total,
                 order.discount_total,

@@ -428,7 +428,7 @@ def _payment_part(locked, captured, received=None):
     return events.part(
         gettext_noop("Card payment of %(amount)s captured (%(method)s).")
         if captured
-        else gettext_noop("Payment of %(amount)s received (%(method)s)."),
+        else gettext_noop("Payment of %(amount)s received via %(method)s."),
         amount=events.money(locked.balance_due if received is None else received, locked.currency),
         method=events.method(locked.payment_method),
     )

@@ -47,7 +47,7 @@ def test_the_whole_original_amount_paid_after_a_credit_note_is_owed_back(credite
     assert order.overpaid_total == D("5.00") and order.overpayment_pending
     assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
     events = _events(order)
-    assert any("Payment of €24.90 received (Prepayment)." in t for t in events)
+    assert any("Payment of €24.90 received via Prepayment." in t for t in events)
     assert any(
         "€5.00 more than the €19.90 due was paid: to pay back via Prepayment." in t for t in events
     )

@@ -21,6 +21,7 @@ from shop import charts, personal_data
 from shop.admin import SavesChangedFields, backoffice, money_column
 from shop.exceptions import add_to_form
 from shop.exports import csv_response
+from shop.filenames import download_filename
 from shop.forms import parse_id
 
 from .. import jobs, masks, services
@@ -320,7 +321,9 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
                     action="export",
                 )
                 return csv_response(
-                    f"customers-{timezone.localdate():%Y%m%d}.csv",
+                    download_filename(
+                        _("customers"), f"{timezone.localdate():%Y%m%d}", extension="csv"
+                    ),
                     [_("e-mail"), _("first name"), _("last name"), _("customer number")],
                     (fields for _pk, *fields in customers),
                 )
