@@ -1,12 +1,15 @@
 """Gift-card panels on pages owned by other apps (see ``shop.panels``)."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from customers import panels as customer_panels
 from shop import dashboard, panels
 from shop.models import ShopSettings
 
 from . import services
 from .dashboard import liability
+from .erasure import credit_in_the_way
 from .forms import RedeemForm
 from .models import CreditAccount, LedgerEntry
 
@@ -57,7 +60,21 @@ def checkout_panel(request, form):
     }
 
 
+def deletion_note(user):
+    """On "Delete my account": the credit that refuses the deletion (``erasure``), said before
+    the customer types the password — the amount, what canceling the unpaid orders gives back
+    to it, and what to do — in the words of the refusal itself, so page and error agree."""
+    credit = credit_in_the_way(user)
+    if credit is None:
+        return None
+    return {
+        "text": gettext("We cannot delete your account while it holds gift-card credit."),
+        "after": credit.refusal().message,
+    }
+
+
 def register():
+    customer_panels.register_deletion_note(deletion_note, order=20)
     dashboard.register(
         "giftcards.liability",
         _("Gift-card and credit liability"),

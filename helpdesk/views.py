@@ -64,6 +64,23 @@ def _order_lookup_refused(form, ip):
     return True
 
 
+def _not_in_account(thread, customer):
+    """Where the request of a logged-in sender went that ``services.create_contact_request``
+    kept out of the account (an order found by the typed address only): otherwise it seems
+    to vanish, as the account lists none of it. Only the account's own address can take it
+    in, through the e-mailed link (``services.can_claim``)."""
+    if (thread.email or "").strip().lower() == (customer.email or "").strip().lower():
+        return _(
+            "The order is not in your customer account, so this request is not listed there: "
+            "our answers come by e-mail. Open the link in our confirmation e-mail while you "
+            "are logged in, and the request is added to your account."
+        )
+    return _(
+        "The order is not in your customer account, so this request is not listed there: "
+        "our answers come by e-mail to %(email)s."
+    ) % {"email": thread.email}
+
+
 @require_http_methods(["GET", "POST"])
 def contact(request):
     customer = _customer(request)
@@ -119,6 +136,8 @@ def contact(request):
                 ):
                     # In the account: on to the request, where the answers will appear.
                     return redirect("helpdesk:account_thread", thread.pk)
+                if customer is not None:
+                    messages.info(request, _not_in_account(thread, customer))
                 return redirect("helpdesk:contact")
     return render(request, "helpdesk/contact.html", {"form": form})
 
@@ -130,7 +149,19 @@ def account_threads(request):
         raise Http404
     threads = Thread.objects.filter(customer=request.user).select_related("order")
     page = Paginator(threads, 20).get_page(request.GET.get("page"))
-    return render(request, "helpdesk/account_threads.html", {"page": page, "threads": page})
+    # Requests from the account's address kept out of it (sent by e-mail, or about an order
+    # not in the account) are not listed; the page says where they are and how they join
+    # the account (services.can_claim), naming none of them.
+    outside = bool(request.user.email) and (
+        Thread.objects.filter(customer__isnull=True, email__iexact=request.user.email.strip())
+        .order_by()
+        .exists()
+    )
+    return render(
+        request,
+        "helpdesk/account_threads.html",
+        {"page": page, "threads": page, "outside_account": outside},
+    )
 
 
 @login_required
