@@ -2,7 +2,8 @@
 (``services.delete_customer``): the records the shop's core keeps about the person by their
 address or their rows, which no other app owns.
 
-- the login throttle's records under any address the account had (``shop.logins``);
+- the login throttle's records and back-in-stock notices under any address the account had
+  (``shop.erasure.forget_addresses``);
 - the backoffice's change history of the account and of every row pointing at it (orders,
   addresses, threads, reviews …): who changed what and when stays, the person's name and
   address leave it (``shop.adminlog``).
@@ -21,7 +22,7 @@ the orders app's receiver).
 from django.contrib.admin.models import LogEntry
 from django.utils.translation import gettext as _
 
-from shop import adminlog, logins
+from shop import adminlog, erasure
 
 from . import signals
 from .erasure import person_names, scrubber
@@ -37,7 +38,7 @@ def forget_person(sender, customer, by=None, **kwargs):
         deleted,
         whole=(type(customer),),
     )
-    logins.forget(*addresses)
+    erasure.forget_addresses(*addresses)  # login records, back-in-stock notices
 
 
 def forget_guest(sender, email, by=None, details=None, **kwargs):
@@ -46,7 +47,7 @@ def forget_guest(sender, email, by=None, details=None, **kwargs):
     reviews is their apps' (``orders.erasure.scrub_order_history``,
     ``helpdesk.erasure.scrub_thread_history``, ``reviews.erasure.scrub_review_history``)."""
     addresses = {email, *(details.emails if details is not None else ())}
-    logins.forget(*addresses)
+    erasure.forget_addresses(*addresses)
 
 
 def connect():

@@ -62,6 +62,7 @@ from .models import (
     RetentionRun,
     ShippingMethod,
     ShopSettings,
+    StockNotice,
 )
 from .money import LocalDecimalField, format_money
 from .roles import ROLES, role_label
@@ -838,7 +839,7 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
     sale_reference_price_column = money_column(
         "sale_reference_price", Product._meta.get_field("sale_reference_price").verbose_name
     )
-    readonly_fields = ["sale_reference_price_column"]
+    readonly_fields = ["sale_reference_price_column", "waiting_notices"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "sku", "category", "description", "is_active"]}),
         (
@@ -865,6 +866,7 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
                     ("stock", "low_stock_threshold"),
                     "allow_backorders",
                     ("delivery_days", "backorder_delivery_days"),
+                    "waiting_notices",
                 ]
             },
         ),
@@ -936,6 +938,21 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
             # "changed" means changed by the operator, not by the orders placed meanwhile.
             field.show_hidden_initial = True
         return field
+
+    @admin.display(description=_("waiting for a back-in-stock e-mail"))
+    def waiting_notices(self, obj):
+        """How many confirmed addresses wait for the product (shop.stock_notices), linked
+        to their list (every role that sees products may read it: shop.roles)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        count = StockNotice.objects.waiting().filter(product=obj).count()
+        text = ngettext("%(count)s person", "%(count)s people", count) % {"count": count}
+        if not count:
+            return text
+        url = reverse("admin:shop_stocknotice_changelist")
+        return format_html(
+            '<a href="{}?product__id__exact={}&amp;state=waiting">{}</a>', url, obj.pk, text
+        )
 
     @admin.display(description=_("picture"))
     def thumbnail(self, obj):
@@ -1530,3 +1547,58 @@ class RetentionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 rows,
             ),
         )
+
+
+class StockNoticeStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("waiting", _("Waiting for the stock")),
+            ("unconfirmed", _("Not confirmed")),
+            ("sent", _("Sent")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.waiting()
+        if self.value() == "unconfirmed":
+            return queryset.filter(confirmed_at__isnull=True)
+        if self.value() == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        return queryset
+
+
+@admin.register(StockNotice, site=backoffice)
+class StockNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who waits for which sold-out product ("E-mail me when it is back in stock",
+    shop.stock_notices). Read-only: the storefront's form and the e-mailed links write the
+    rows, beat sends them."""
+
+    list_display = ["product", "email_column", "state", "language_column", "created", "sent_at"]
+    list_filter = [StockNoticeStateFilter, ("product", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["product"]
+    search_fields = ["email", "product__sku"]
+    date_hierarchy = "created"
+    fields = ["product", "email", "language", "state", "created", "confirmed_at", "sent_at"]
+    readonly_fields = fields
+
+    STATES = {
+        "waiting": _("Waiting for the stock"),
+        "unconfirmed": _("Not confirmed"),
+        "sent": _("Sent"),
+    }
+
+    @admin.display(description=_("e-mail"), ordering="email")
+    def email_column(self, obj):
+        return email_cell(obj.email)
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        return self.STATES[obj.status]
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_column(self, obj):
+        # The language's name in the reader's language, as the e-mail will be written.
+        return str(dict(settings.LANGUAGES).get(obj.language, obj.language))

@@ -7,7 +7,7 @@ class ShopConfig(AppConfig):
     verbose_name = _("Shop")
 
     def ready(self):
-        from . import admin, listing, models, pagecache, personal_data, receivers
+        from . import admin, listing, mail, models, pagecache, personal_data, receivers
 
         # What the storefront's pages show (the page cache: shop.pagecache).
         pagecache.watch(
@@ -24,3 +24,5 @@ class ShopConfig(AppConfig):
         listing.register_annotation(listing.with_main_image)
         admin.register_attention_items()
         personal_data.declare()
+        # The back-in-stock notice's links confirm or delete it (shop.stock_notices).
+        mail.declare_secret_urls("shop:stock_notice_confirm", "shop:stock_notice_cancel")

@@ -74,6 +74,12 @@ app.conf.beat_schedule = {
         "task": "shop.tasks.forget_sent_forms",
         "schedule": crontab(hour=3, minute=19),
     },
+    # Back-in-stock notices (shop.stock_notices): beat finds the products in stock again,
+    # whichever way their stock changed (backoffice, import, returns: queryset updates).
+    "shop-send-stock-notices": {
+        "task": "shop.tasks.send_stock_notices",
+        "schedule": crontab(minute="*/15"),
+    },
     # Customers' e-mail answers to helpdesk threads (no-op unless IMAP_URL is set).
     "helpdesk-poll-inbound-mail": {
         "task": "helpdesk.tasks.poll_inbound_mail",

@@ -2,6 +2,28 @@
 
 import re
 
+# --- what the shop's core keeps under a person's e-mail address -----------------------------
+#
+# Rows of the lowest layer that only an address ties to a person (the login throttle's
+# records, back-in-stock notices). The shop cannot hear ``customer_deleting`` (a signal of
+# the customers app above it): each kind registers a ``forget(*addresses) -> rows deleted``
+# here in ``ShopConfig.ready()`` (shop.personal_data.declare), and the customers app's
+# receivers of ``customer_deleting`` and ``guest_deleting`` call :func:`forget_addresses`.
+
+_address_data = {}
+
+
+def register_address_data(name, forget):
+    """Declare ``forget(*addresses)``: deletes the rows kept under those addresses (any
+    case) and returns how many. A second registration of ``name`` replaces the first."""
+    _address_data[name] = forget
+
+
+def forget_addresses(*addresses):
+    """Delete everything the shop's core keeps under ``addresses``: {name: rows deleted}."""
+    return {name: forget(*addresses) for name, forget in _address_data.items()}
+
+
 # What may stand between the digits of a phone number as people write it: spaces, dashes,
 # dots, slashes and brackets ("+48 (601) 777-313", "0601.777.313").
 _PHONE_SEPARATORS = r"[\s\-./()]*"

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EmailFormField
 from .models import Category
 from .money import MoneyField
 
@@ -65,3 +66,17 @@ class ProductSearchForm(forms.Form):
     def filtered(self):
         data = getattr(self, "cleaned_data", {})
         return any(data.get(k) not in (None, "") for k in ("category", "min_price", "max_price"))
+
+
+class StockNoticeForm(forms.Form):
+    """ "E-mail me when it is back in stock" on a sold-out product's page (shop.stock_notices).
+    A signed-in customer finds the account's address filled in and may change it."""
+
+    email = EmailFormField(label=_("E-mail"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("auto_id", "id_notice_%s")  # the reviews' form has an "email" too
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        if user is not None and user.is_authenticated and not self.is_bound:
+            self.initial.setdefault("email", user.email)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Case, F, Q, When
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONObject, Lower
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -1265,3 +1265,82 @@ class SentForm(models.Model):
 
     def __str__(self):
         return f"{self.purpose} {self.token}"
+
+
+class StockNoticeQuerySet(models.QuerySet):
+    def open(self):
+        """Not sent yet: waiting for confirmation or for the stock."""
+        return self.filter(sent_at__isnull=True)
+
+    def waiting(self):
+        """Confirmed and not sent yet: people waiting for the product."""
+        return self.open().filter(confirmed_at__isnull=False)
+
+    def due(self):
+        """Waiting notices whose product is on sale and in stock again (Product.in_stock)."""
+        return self.waiting().filter(
+            Q(product__stock__isnull=True) | Q(product__stock__gt=0), product__is_active=True
+        )
+
+
+class StockNotice(models.Model):
+    """ "E-mail me when it is back in stock": one address waiting for one sold-out product
+    (``shop.stock_notices``). Double opt-in — only a notice the address confirmed through the
+    e-mailed link is ever sent; a sent notice is done (a new request makes a new one).
+    Personal data (the address): deleted by the retention rule "back-in-stock notices" and
+    with an erased customer's addresses."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="stock_notices",
+    )
+    email = EmailField(_("e-mail"))
+    language = models.CharField(_("language"), max_length=5, default=default_language)
+    created = models.DateTimeField(_("requested"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # What the signed links name: a random value, not the row's id, so a link never outlives
+    # its notice (a later notice never answers an old link).
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+
+    objects = StockNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("back-in-stock notice")
+        verbose_name_plural = _("back-in-stock notices")
+        constraints = [
+            # One open notice per product and address (any case): asking again changes
+            # nothing, and the stock coming back sends one e-mail, not one per request.
+            models.UniqueConstraint(
+                "product",
+                Lower("email"),
+                condition=Q(sent_at__isnull=True),
+                name="stocknotice_one_open_per_address",
+            ),
+            # Only a confirmed address is written to.
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(confirmed_at__isnull=False),
+                name="stocknotice_sent_only_confirmed",
+            ),
+        ]
+        indexes = [
+            # The beat task's search: waiting notices by product.
+            models.Index(
+                fields=["product"],
+                condition=Q(confirmed_at__isnull=False, sent_at__isnull=True),
+                name="stocknotice_waiting",
+            ),
+            models.Index(fields=["email"], name="stocknotice_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} — {self.email}"
+
+    @property
+    def status(self):
+        if self.sent_at is not None:
+            return "sent"
+        return "waiting" if self.confirmed_at is not None else "unconfirmed"

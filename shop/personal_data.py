@@ -199,7 +199,7 @@ def shown_by_command(command, subjects, *, note=""):
 def declare():
     """The shop's own declarations and those of the third-party apps it configures (called
     from ShopConfig.ready())."""
-    from . import logins, mail, retention
+    from . import erasure, logins, mail, retention, stock_notices
     from .db import json_array_contains
 
     def outbox_subjects(email):
@@ -244,6 +244,23 @@ def declare():
         action=retention.DELETE,
         models=tuple(login_fields),
     )
+    erasure.register_address_data("login records", logins.forget)
+    # Back-in-stock notices (shop.stock_notices): an address waiting for a sold-out product.
+    register(
+        "shop.stocknotice",
+        fields=("product", "email", "language", "created", "confirmed_at", "sent_at"),
+        subjects=lambda row: [ref for ref in (email_ref(row.email),) if ref],
+        email_fields=("email",),
+        purpose=CUSTOMER_SERVICE,
+    )
+    retention.register(
+        _("back-in-stock notices"),
+        retention.STOCK_NOTICES,
+        apply=stock_notices.purge_before,
+        action=retention.DELETE,
+        models=("shop.stocknotice",),
+    )
+    erasure.register_address_data("back-in-stock notices", stock_notices.forget)
     # A user foreign key, but no customer's data: staff groups, the admin's change history,
     # second factors, object permissions, sessions.
     for label in (

@@ -42,6 +42,10 @@ REVIEWS = "reviews"
 OUTBOX = "outbox"
 LOGINS = "logins"
 ACCESS_LOG = "access_log"
+STOCK_NOTICES = "stock_notices"
+# Days after which sent and never-confirmed back-in-stock notices are deleted (settings may
+# override it with STOCK_NOTICE_RETENTION_DAYS).
+STOCK_NOTICE_DAYS = 90
 
 ANONYMISE = "anonymise"
 DELETE = "delete"
@@ -113,6 +117,14 @@ CATEGORIES = {
             "date",
             _("proof of who consulted personal data and why, GDPR Art. 5(2) and Art. 32"),
         ),
+        # Sent notices and those never confirmed (shop.stock_notices); a confirmed notice
+        # waits for the stock until it is sent, cancelled or its person erased.
+        Category(
+            STOCK_NOTICES,
+            _("Back-in-stock notices (sent or not confirmed)"),
+            "date",
+            _("storage limitation, GDPR Art. 5(1)(e)"),
+        ),
     ]
 }
 
@@ -143,6 +155,8 @@ def period(category, policy=None):
         return Period(settings.ACCESS_LOG_RETENTION_DAYS, "days")
     if category == LOGINS:
         return Period(settings.LOGIN_RECORDS_RETENTION_DAYS, "days")
+    if category == STOCK_NOTICES:
+        return Period(getattr(settings, "STOCK_NOTICE_RETENTION_DAYS", STOCK_NOTICE_DAYS), "days")
     policy = policy or RetentionPolicy.load()
     if category == INVOICES:
         years, extra = INVOICE_LAW.get(policy.country, INVOICE_LAW["DE"])

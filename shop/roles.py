@@ -42,6 +42,8 @@ ROLES = {
         "shop.change_category",
         "shop.*_productimage",
         "shop.view_pricehistory",
+        # Who waits for a sold-out product (back-in-stock notices): the demand, read-only.
+        "shop.view_stocknotice",
     ],
     # Sales looks after accounts, groups and limits; erasing a customer (irreversible, a
     # GDPR request) is the Data protection officer's or the Shop manager's decision.

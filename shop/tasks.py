@@ -46,6 +46,15 @@ def forget_sent_forms():
     return formtokens.forget_old()
 
 
+@shared_task
+def send_stock_notices():
+    """Beat, every 15 minutes: one e-mail to each confirmed back-in-stock notice whose
+    product is in stock again (shop.stock_notices.send_due)."""
+    from . import stock_notices
+
+    return stock_notices.send_due()
+
+
 @shared_task(acks_late=True)
 def run_background_job(job_id):
     """Run a backoffice background job (``shop.jobs``)."""

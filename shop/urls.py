@@ -17,6 +17,21 @@ storefront = (
         path("", views.home, name="home"),
         path("products/", views.product_list, name="products"),
         path("products/<slug:slug>/", views.product_detail, name="product"),
+        path(
+            "products/<slug:slug>/notify/",
+            views.stock_notice_request,
+            name="stock_notice_request",
+        ),
+        path(
+            "stock-notices/confirm/<str:signed>/",
+            views.stock_notice_confirm,
+            name="stock_notice_confirm",
+        ),
+        path(
+            "stock-notices/cancel/<str:signed>/",
+            views.stock_notice_cancel,
+            name="stock_notice_cancel",
+        ),
         path("category/<slug:slug>/", views.category, name="category"),
         path("shipping/", views.shipping_costs, name="shipping_costs"),
         path("terms/", views.legal_page, {"page": "terms"}, name="terms"),

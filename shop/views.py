@@ -15,13 +15,14 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from . import listing
+from . import listing, stock_notices
 from .cart import MAX_QUANTITY, Cart, available, limited_by_stock
+from .clientip import client_ip
 from .db import search_products, suggest_product_word
-from .exceptions import LinkNotValid
-from .forms import ProductSearchForm, parse_id
+from .exceptions import LinkNotValid, add_to_form
+from .forms import ProductSearchForm, StockNoticeForm, parse_id
 from .middleware import storefront_path
 from .models import Category, Product, ShippingMethod, ShopSettings
 from .pagecache import cached_page, cart_variant
@@ -172,11 +173,84 @@ def product_detail(request, slug):
         .exclude(pk=product.pk)
         .select_related("category")[:4]
     )
+    # The back-in-stock form of a sold-out product: shown again with its errors after a POST
+    # (stock_notice_request), else empty — for a guest (the cached page) without an address.
+    notice_form = getattr(request, "stock_notice_form", None)
+    if notice_form is None and stock_notices.wanted(product):
+        notice_form = StockNoticeForm(user=request.user)
     return render(
         request,
         "shop/product_detail.html",
-        {"product": product, "related": related, "images": list(product.images.all())},
+        {
+            "product": product,
+            "related": related,
+            "images": list(product.images.all()),
+            "notice_form": notice_form,
+        },
     )
+
+
+def _to_notice_form(product):
+    """Back to the product page, scrolled to the message that says what happened (it stands
+    above the page; at the form it was out of sight, as the reviews found)."""
+    return redirect(product.get_absolute_url() + "#messages")
+
+
+@require_POST
+def stock_notice_request(request, slug):
+    """The back-in-stock form. Whatever the address asked before, the answer is the same
+    (``stock_notices.REQUESTED``); a wrong address shows the page again with the error."""
+    product = get_object_or_404(Product.objects.active(), slug=slug)
+    ip = client_ip(request)
+    if not stock_notices.wanted(product):
+        messages.info(request, _("This product is available: you can order it now."))
+        return redirect(product)
+    if stock_notices.REQUESTS.exceeded(ip):
+        messages.error(request, stock_notices.THROTTLED)
+        return _to_notice_form(product)
+    form = StockNoticeForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            stock_notices.request_notice(
+                product, form.cleaned_data["email"], language=get_language()
+            )
+        except stock_notices.StockNoticeError as exc:
+            add_to_form(form, exc)
+        else:
+            stock_notices.REQUESTS.hit(ip)
+            messages.success(request, stock_notices.REQUESTED)
+            return _to_notice_form(product)
+    request.stock_notice_form = form
+    return product_detail(request, slug)
+
+
+@require_http_methods(["GET", "POST"])
+def stock_notice_confirm(request, signed):
+    """The link of the confirmation e-mail: shows the product, and confirms the notice with
+    a button (a GET changes nothing: mail scanners open links)."""
+    notice = stock_notices.notice_from_confirm_link(signed)
+    if notice is None:
+        raise LinkNotValid()
+    if request.method == "POST":
+        try:
+            notice = stock_notices.confirm_notice(notice)
+        except stock_notices.StockNoticeError as exc:
+            raise LinkNotValid(exc.message) from None
+        return redirect(request.path)
+    return render(request, "shop/stock_notice_confirm.html", {"notice": notice})
+
+
+@require_http_methods(["GET", "POST"])
+def stock_notice_cancel(request, signed):
+    """The "no longer interested" link of both e-mails: a button deletes the notice."""
+    notice = stock_notices.notice_from_cancel_link(signed)
+    if notice is None:
+        raise LinkNotValid()
+    done = False
+    if request.method == "POST":
+        stock_notices.cancel_notice(notice)
+        done = True
+    return render(request, "shop/stock_notice_cancel.html", {"notice": notice, "done": done})
 
 
 @cached_page(variant=cart_variant)

@@ -25,7 +25,8 @@ from orders import services as order_services
 from reviews import review_requests
 from reviews import services as review_services
 from reviews.models import Review, ReviewRequest
-from shop.models import OutboxEmail, ShopSettings
+from shop import stock_notices
+from shop.models import OutboxEmail, ShopSettings, StockNotice
 from tests.factories import StaffFactory, UserFactory
 from tests.orders.factories import downloadable_product, ship_all
 from vouchers import offers
@@ -103,6 +104,9 @@ def world(make_order, product, invoice_payment, settings):
             confirmed_at=None,
         ),
         "partner_order": partner_order,
+        "stock_notice": StockNotice.objects.create(
+            product=product, email="anon@example.com", token="ownership-notice"
+        ),
         "alice": alice,
         "bob": bob,
         "order": order,
@@ -209,6 +213,14 @@ def _confirm_signed(w):
     return _last_segment(review_services.confirm_path(w["unconfirmed_review"]))
 
 
+def _notice_confirm_signed(w):
+    return _last_segment(stock_notices.confirm_path(w["stock_notice"]))
+
+
+def _notice_cancel_signed(w):
+    return _last_segment(stock_notices.cancel_path(w["stock_notice"]))
+
+
 def _frame_signed(w):
     return _last_segment(offers.partner_frame_path(w["partner_order"]))
 
@@ -268,6 +280,18 @@ TOKENS = {
         lambda w: {"signed": _confirm_signed(w)},
         200,
         lambda w: {"signed": _tamper(_confirm_signed(w))},
+        404,
+    ),
+    "shop:stock_notice_confirm": (
+        lambda w: {"signed": _notice_confirm_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_notice_confirm_signed(w))},
+        404,
+    ),
+    "shop:stock_notice_cancel": (
+        lambda w: {"signed": _notice_cancel_signed(w)},
+        200,
+        lambda w: {"signed": _tamper(_notice_cancel_signed(w))},
         404,
     ),
     # The guest order-status link of the order confirmation and what it leads to.
@@ -330,6 +354,7 @@ PUBLIC = {
     "shop:product": "product slug (catalog)",
     "shop:category": "category slug (catalog)",
     "reviews:submit": "product slug (anyone may review)",
+    "shop:stock_notice_request": "product slug (anyone may ask for a back-in-stock e-mail)",
     "vouchers:buy_code": "campaign with a points price, offered to every customer",
     "vouchers:offer_go": "partner offer click, redirects to the offer's own link",
 }

@@ -72,7 +72,7 @@ EVERYTHING = (
     | CUSTOMERS
     | {"shop.outboxemail", "shop.shopsettings", "auth.group", "customers.staffuser"}
     | {"otp_totp.totpdevice", "otp_static.staticdevice", "reviews.review"}
-    | {"orders.salesreport", "shop.backgroundjob"}
+    | {"orders.salesreport", "shop.backgroundjob", "shop.stocknotice"}
     | set(WORKFLOWS)
     | RETENTION
 )
@@ -89,12 +89,12 @@ REACHES = {
     | HELPDESK
     | JOBS
     | RETENTION
-    | {"shop.outboxemail", "shop.shopsettings", "gift-card mode"},
+    | {"shop.outboxemail", "shop.shopsettings", "gift-card mode", "shop.stocknotice"},
     "Marketing": VOUCHERS
     | JOBS
     | {"reviews.review", "generate codes", "assign codes"}
     | CUSTOMERS
-    | {"shop.category", "shop.product"},
+    | {"shop.category", "shop.product", "shop.stocknotice"},
     "Sales": ORDERS
     | AFTERSALES
     | CUSTOMERS
@@ -102,7 +102,7 @@ REACHES = {
     | SHOP_VIEW
     | JOBS
     | RETENTION
-    | {"shop.outboxemail", "shop.shopsettings"},
+    | {"shop.outboxemail", "shop.shopsettings", "shop.stocknotice"},
     # Payments also has the accountant's sales reports and DATEV bookings.
     "Payments": ORDERS
     | AFTERSALES

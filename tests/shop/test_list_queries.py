@@ -65,7 +65,13 @@ def _thicken(staff):
     for _ in range(3):
         retention.run(trigger="test")
     from privacy.models import ErasureRecord
+    from shop.models import Product, StockNotice
+    from shop.stock_notices import normalised
 
+    for i, product in enumerate(Product.objects.order_by("pk")[:3]):
+        StockNotice.objects.create(
+            product=product, email=normalised(f"waiting{i}@example.com"), token=f"thicken-{i}"
+        )
     for number in ("900001", "900002", "900003"):
         ErasureRecord.objects.create(
             customer_number=number,
