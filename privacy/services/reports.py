@@ -117,7 +117,8 @@ def hand_out_own_data(request, password, *, language):
     (:func:`staff_notes_withheld`), after the current password — re-authentication: a
     session left open on a shared computer must not hand out everything. Recorded as an
     AccessReport and in the access log in the customer's own name. Returns the content of
-    the file (the DPO's JSON export, in ``language``). PrivacyError / CustomerError: nothing
+    the file (the DPO's JSON export without the shop's internals,
+    ``subjects.for_data_subject``, in ``language``). PrivacyError / CustomerError: nothing
     is produced or recorded."""
     from .. import subjects  # reads the log through the middleware, which imports services
 
@@ -152,4 +153,4 @@ def hand_out_own_data(request, password, *, language):
             withheld=held,
             note=OWN_DATA_NOTE,
         )
-        return subjects.as_json(data)
+        return subjects.for_data_subject(data)

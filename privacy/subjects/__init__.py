@@ -9,7 +9,7 @@ apps and never needs the other apps' code.
 
 from shop.db import PersonName
 
-from .export import as_json
+from .export import as_json, for_data_subject
 from .history import consultations, entries_about
 from .people import Person, find_by_email, resolve, subject_refs
 from .records import collect, collect_places, has_data
@@ -26,6 +26,7 @@ __all__ = [
     "consultations",
     "entries_about",
     "find_by_email",
+    "for_data_subject",
     "has_data",
     "resolve",
     "search_customers",

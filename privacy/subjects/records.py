@@ -378,9 +378,12 @@ def _record(obj, title=None, extra=()):
     for field in _fields(type(obj)):
         value, data = _values(obj, field)
         if value != "" or _declared_fields(type(obj)):
-            fields.append(
-                {"name": field.name, "label": _label(field), "value": value, "data": data}
-            )
+            item = {"name": field.name, "label": _label(field), "value": value, "data": data}
+            if isinstance(field, models.DecimalField) and not _is_rate(field):
+                # an amount's plain number means something only with its currency (the
+                # person's own download names it beside the amount)
+                item["currency"] = _currency(obj)
+            fields.append(item)
     fields.extend(extra)
     if not title:  # a document by its number ("Invoice 2026-000001"), else its row's id
         title = f"{capfirst(obj._meta.verbose_name)} {document_number(obj) or f'#{obj.pk}'}"
