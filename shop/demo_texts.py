@@ -331,7 +331,7 @@ PRIVACY = {
         (
             "13. How long we keep your data",
             "– Customer account: until you delete it.",
-            "– Invoices and credit notes: 10 years from the end of the year of the "
+            "– Invoices and credit notes: 8 years from the end of the year of the "
             "document; then your name and address are removed from them and their order.",
             "– Orders without an invoice: 3 years from the end of the year of the order "
             "(limitation period, § 195 BGB); then anonymised.",
@@ -512,7 +512,7 @@ PRIVACY = {
         (
             "13. Speicherdauer",
             "– Kundenkonto: bis Sie es löschen.",
-            "– Rechnungen und Rechnungskorrekturen: 10 Jahre ab dem Ende des Jahres, in dem "
+            "– Rechnungen und Rechnungskorrekturen: 8 Jahre ab dem Ende des Jahres, in dem "
             "sie ausgestellt wurden; danach werden Ihr Name und Ihre Anschrift daraus und "
             "aus der Bestellung entfernt.",
             "– Bestellungen ohne Rechnung: 3 Jahre ab dem Ende des Bestelljahres "
@@ -700,7 +700,7 @@ PRIVACY = {
         (
             "13. Jak długo przechowujemy dane",
             "– Konto klienta: do czasu, gdy je usuniesz.",
-            "– Faktury i faktury korygujące: 10 lat od końca roku ich wystawienia; następnie "
+            "– Faktury i faktury korygujące: 8 lat od końca roku ich wystawienia; następnie "
             "usuwamy z nich i z zamówienia Twoje imię, nazwisko i adres.",
             "– Zamówienia bez faktury: 3 lata od końca roku złożenia zamówienia "
             "(przedawnienie roszczeń, § 195 BGB); następnie je anonimizujemy.",
@@ -882,7 +882,7 @@ PRIVACY = {
         (
             "13. Hvor længe vi gemmer dine data",
             "– Kundekonto: indtil du sletter den.",
-            "– Fakturaer og kreditnotaer: 10 år fra udgangen af det år, de er udstedt; "
+            "– Fakturaer og kreditnotaer: 8 år fra udgangen af det år, de er udstedt; "
             "derefter fjernes dit navn og din adresse fra dem og fra ordren.",
             "– Ordrer uden faktura: 3 år fra udgangen af det år, ordren blev afgivet "
             "(forældelsesfrist, § 195 BGB); derefter anonymiseres de.",

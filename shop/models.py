@@ -1158,7 +1158,8 @@ class RetentionPolicy(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_(
             "Empty: the legal period of the seller's country, counted from the end of the "
-            "calendar year of the document — Germany 10 years (§ 147 Abs. 3 AO), Poland 5 "
+            "calendar year of the document — Germany 8 years (§ 147 Abs. 3 AO, § 14b UStG, "
+            "since 2025), Poland 5 "
             "years from the end of the year the tax fell due (art. 70 § 1 and art. 86 § 1 "
             "Ordynacja podatkowa, art. 112 ustawy o VAT; counted from the end of the "
             "following year), Denmark 5 years (bogføringsloven). Then the buyer data of the "

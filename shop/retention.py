@@ -52,8 +52,12 @@ DELETE = "delete"
 ACTIONS = {ANONYMISE: _("anonymised"), DELETE: _("deleted")}
 
 # The legal period for invoices and credit notes by the seller's country: (years, extra
-# years before the count starts at the end of the document's calendar year).
-INVOICE_LAW = {"DE": (10, 0), "PL": (5, 1), "DK": (5, 0)}
+# years before the count starts at the end of the document's calendar year). Germany: 8
+# years for invoices and other Buchungsbelege since 1 January 2025 (§ 147 Abs. 3 AO, § 257
+# Abs. 4 HGB, § 14b Abs. 1 UStG as amended by the Viertes Bürokratieentlastungsgesetz; it
+# applies to every document whose 10 years had not run out by then). An operator whose
+# documents matter for a tax assessment still open keeps them longer (``invoice_years``).
+INVOICE_LAW = {"DE": (8, 0), "PL": (5, 1), "DK": (5, 0)}
 
 
 @dataclass(frozen=True)

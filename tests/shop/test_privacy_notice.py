@@ -75,7 +75,7 @@ def test_the_notice_names_controller_dpo_and_authority(language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_notice_states_the_shops_real_retention_periods(language):
     policy = RetentionPolicy.load()
-    assert policy.country == "DE" and not policy.invoice_years  # the legal default: 10 years
+    assert policy.country == "DE" and not policy.invoice_years  # the legal default: 8 years
     assert settings.ACCESS_LOG_RETENTION_DAYS == 730  # the notice says 2 years
     text = demo_texts.PRIVACY[language]
     for period in periods(language):

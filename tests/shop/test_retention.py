@@ -36,7 +36,7 @@ def _age(model, pk, field, when):
 @pytest.mark.parametrize(
     ("country", "kept_from"),
     [
-        ("DE", datetime(2016, 1, 1, tzinfo=BERLIN)),  # 10 years after the end of the year
+        ("DE", datetime(2018, 1, 1, tzinfo=BERLIN)),  # 8 years after the end of the year
         ("DK", datetime(2021, 1, 1, tzinfo=BERLIN)),  # 5 years
         ("PL", datetime(2020, 1, 1, tzinfo=BERLIN)),  # 5 years after the year the tax fell due
     ],
@@ -53,7 +53,7 @@ def test_the_sellers_country_decides_how_long_invoices_are_kept(country, kept_fr
 
 def test_an_operators_period_replaces_the_legal_default_and_reviews_stay_until_erased():
     policy = RetentionPolicy.load()
-    assert str(retention.period(retention.INVOICES, policy)) == "10 years"
+    assert str(retention.period(retention.INVOICES, policy)) == "8 years"
     assert retention.cutoff(retention.REVIEWS, now=NOW) is None
     policy.invoice_years, policy.review_years = 12, 4
     policy.save()
@@ -68,8 +68,8 @@ def test_invoiced_orders_are_anonymised_after_the_invoice_period_amounts_stay(ma
     young_invoice = create_invoice(young)
     _age(Invoice, old_invoice.pk, "created", _years_ago(12))
     _age(Order, old.pk, "created", _years_ago(12))
-    _age(Invoice, young_invoice.pk, "created", _years_ago(9))
-    _age(Order, young.pk, "created", _years_ago(9))
+    _age(Invoice, young_invoice.pk, "created", _years_ago(7))
+    _age(Order, young.pk, "created", _years_ago(7))
 
     call_command("apply_retention")
 
@@ -105,7 +105,7 @@ def test_guest_orders_lose_their_personal_data_while_the_invoice_keeps_the_buyer
     guest.refresh_from_db()
     assert guest.email.endswith("@invalid") and guest.billing_street != "Musterstraße 1"
     invoice.refresh_from_db()
-    assert invoice.buyer_email == "gast@example.com"  # accounting keeps it for 10 years
+    assert invoice.buyer_email == "gast@example.com"  # accounting keeps it for 8 years
     assert Order.objects.get(pk=recent_guest.pk).email == "neu@example.com"
 
 
@@ -231,7 +231,7 @@ def test_the_policy_page_shows_the_periods_and_the_law(admin_client):
     response = admin_client.get("/backoffice/shop/retentionpolicy/", follow=True)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "§ 147 AO" in html and "10 years" in html and "until erased" in html
+    assert "§ 147 AO" in html and "8 years" in html and "until erased" in html
     response = admin_client.post(
         response.redirect_chain[-1][0],
         {"country": "PL", "order_years": 3, "guest_years": 2, "thread_years": 3},
