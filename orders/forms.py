@@ -14,7 +14,7 @@ from customers.services import address_key
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField, WholeNumberField, validate_phone
 from shop.locales import country_name
-from shop.models import PaymentMethod, ShippingMethod
+from shop.models import PaymentMethod, ShippingMethod, ShopSettings
 
 from .services import CheckoutData, ShownFigures, withdrawable_units, withdrawn_units
 from .services.checkout import DIGITAL_CONSENT_LABEL
@@ -270,6 +270,13 @@ class CheckoutForm(forms.Form):
         self.customer = customer
         self.needs_shipping = needs_shipping
         self.has_downloads = has_downloads
+        # No consent is asked for what the shop does not do: the partner network switched
+        # off, no review requests (a consent given for nothing would mislead).
+        shop = ShopSettings.load()
+        if not shop.partner_network_enabled:
+            del self.fields["partner_consent"]
+        if not shop.review_request_days:
+            del self.fields["review_request_consent"]
         if has_downloads:
             self.fields["digital_consent"].required = True
         else:
@@ -530,7 +537,9 @@ class CheckoutForm(forms.Form):
         """The text of the consent checkbox ``name`` as the page shows it — its label and its
         explanation, in the page's language (the active one, which may differ from the
         account's) — kept with the order as the proof of the consent."""
-        field = self.fields[name]
+        field = self.fields.get(name)
+        if field is None:  # not asked on this page
+            return ""
         parts = [str(field.label or ""), str(field.help_text or "")]
         return "\n".join(part for part in parts if part)
 
