@@ -101,6 +101,12 @@ REWORDED = {
     "Payment of %(amount)s received (%(method)s).": (
         "Payment of %(amount)s received via %(method)s."
     ),
+    "Card payment of %(amount)s captured (%(method)s).": (
+        "Card payment of %(amount)s captured via %(method)s."
+    ),
+    "Card payment of %(amount)s authorized (%(method)s).": (
+        "Card payment of %(amount)s authorized via %(method)s."
+    ),
 }
 
 

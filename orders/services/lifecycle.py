@@ -426,7 +426,7 @@ def _payment_part(locked, captured, received=None):
             amount=events.money(locked.grand_total, locked.currency),
         )
     return events.part(
-        gettext_noop("Card payment of %(amount)s captured (%(method)s).")
+        gettext_noop("Card payment of %(amount)s captured via %(method)s.")
         if captured
         else gettext_noop("Payment of %(amount)s received via %(method)s."),
         amount=events.money(locked.balance_due if received is None else received, locked.currency),
@@ -462,7 +462,7 @@ def authorize_card_payment(order):
         _event(
             order,
             events.part(
-                gettext_noop("Card payment of %(amount)s authorized (%(method)s)."),
+                gettext_noop("Card payment of %(amount)s authorized via %(method)s."),
                 amount=events.money(order.amount_due, order.currency),
                 method=events.method(order.payment_method),
             ),

@@ -34,17 +34,17 @@ def test_an_event_written_in_english_is_read_in_each_staff_members_language(clie
     with translation.override("en"):
         order = make_order()  # a guest's checkout on the English storefront
     event = order.comments.get(is_event=True)
-    assert event.text == "Card payment of €24.90 authorized (Credit card)."
+    assert event.text == "Card payment of €24.90 authorized via Credit card."
     staff = StaffFactory(is_superuser=True, language="de")
     client.force_login(staff)
-    assert "Kartenzahlung über 24,90\xa0€ autorisiert (Kreditkarte)." in history(client, order)
+    assert "Kartenzahlung über 24,90\xa0€ per Kreditkarte autorisiert." in history(client, order)
     staff.language = "pl"
     staff.save()
-    assert "Autoryzowano płatność kartą na 24,90\xa0€ (Karta)." in history(client, order)
+    assert "Autoryzowano płatność kartą na 24,90\xa0€ metodą płatności „Karta”." in history(client, order)
     staff.language = "da"
     staff.save()  # no Danish name: the method's name in the shop's language
     page = history(client, order)
-    assert "Kortbetaling på 24,90\xa0€ autoriseret (Credit card)." in page
+    assert "Kortbetaling på 24,90\xa0€ autoriseret via Credit card." in page
     assert "Card payment of" not in page
 
 
@@ -104,7 +104,7 @@ def test_a_retired_method_keeps_the_name_it_had(make_order, card_payment):
     card_payment.save()
     event = order.comments.get(is_event=True)
     with translation.override("de"):
-        assert "(Credit card)" in event.display_text
+        assert "per Credit card autorisiert" in event.display_text
 
 
 def test_erasure_takes_the_email_and_name_out_of_the_history(make_order, staff):
