@@ -3,7 +3,9 @@
 No JavaScript and no external resources: a function here turns numbers into the geometry of
 a chart (a plain dict, cacheable), and a template under ``templates/admin/charts/`` draws it
 as inline SVG with ``role="img"``, a ``<title>`` and ``<desc>``, and the same numbers as a
-table for screen readers and for copying. Colours come from the admin's CSS variables, so
+table for screen readers and for copying. A chart whose bars are links (``linked``) is a
+``role="group"`` instead: the children of an image are hidden from screen readers, and its
+links would be keyboard stops without a name; each link is named by its bar. Colours come from the admin's CSS variables, so
 the charts follow the light and dark theme.
 
     chart = charts.line_chart(
@@ -170,6 +172,7 @@ def bar_chart(labels, series, *, title, description="", decimals=0, label_every=
         "x_labels": _x_labels(labels, centers, label_every),
         "label_y": height - 8,
         "bars": bars,
+        "linked": any(bar["url"] for bar in bars),
         "legend": [{"name": s.name, "style": s.style, "dashed": False} for s in series]
         if len(series) > 1
         else [],
@@ -211,6 +214,7 @@ def hbar_chart(rows, *, title, description="", decimals=2, value_name=""):
         "height": height,
         "label_w": label_w - 8,
         "items": items,
+        "linked": any(item["url"] for item in items),
         "table": {
             "head": [str(value_name or title)],
             "rows": [
