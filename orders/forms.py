@@ -209,7 +209,6 @@ class CheckoutForm(forms.Form):
     # ``_check_digital_consent``). Its text is kept with the order as the proof.
     digital_consent = forms.BooleanField(
         label=DIGITAL_CONSENT_LABEL,
-        help_text=_("The download links are sent by e-mail as soon as the order is paid."),
         required=False,
         error_messages={
             "required": _(
