@@ -651,6 +651,10 @@ class ShippingMethod(KeptRows, models.Model):
         decimal_places=2,
         default=Decimal("19.00"),
         validators=vat_rate_validators(),
+        help_text=_(
+            "For parcels whose goods have several VAT rates. Otherwise the shipping takes the "
+            "goods' rate: delivery shares the VAT rate of what it delivers."
+        ),
     )
     free_over = models.DecimalField(
         _("free from order value"),

@@ -53,9 +53,10 @@ def staff_client(client, language):
 
 @pytest.fixture
 def reduced_rate_invoice(make_order):
-    """An invoice of a book at 5.5 % (France's reduced rate) and shipping at its 19 %."""
+    """An invoice of a book at 5.5 % (France's reduced rate) and a pot at 19 %."""
     book = ProductFactory(name="Livre", price=D("21.10"), tax_rate=D("5.50"))
-    order = make_order({book.pk: 1})
+    pot = ProductFactory(name="Pot", price=D("10.00"), tax_rate=D("19.00"))
+    order = make_order({book.pk: 1, pot.pk: 1})
     services.create_invoice(order)
     return order
 

@@ -28,7 +28,8 @@ def documents(make_order, product, invoice_payment):
     """Three invoices today (19 % and 7 %, card and pay on invoice) and one credit note."""
     book = ProductFactory(price=D("10.70"), tax_rate=D("7.00"))
     a = make_order({product.pk: 1})  # 20.00 + 4.90 shipping, 19 %
-    b = make_order({book.pk: 2}, payment_method_id=invoice_payment.pk)  # 21.40 @7 % + 4.90
+    # 21.40 @7 % + 4.90 shipping, at the goods' 7 % (checkout.shipping_tax_rate)
+    b = make_order({book.pk: 2}, payment_method_id=invoice_payment.pk)
     c = make_order({product.pk: 2})  # 40.00 @19 %, free shipping? no: 40 < 50 → + 4.90
     for order in (a, b, c):
         services.create_invoice(order)
@@ -42,13 +43,13 @@ def test_sales_report_subtracts_credit_notes_and_splits_vat_per_rate(documents):
     report = accounting.sales_report(today, today)
     total = report.total
     assert (total.invoices, total.credit_notes) == (3, 1)
-    # What is left: a (24.90 @19 %) and b (21.40 @7 % + 4.90 shipping @19 %).
+    # What is left: a (24.90 @19 %) and b (21.40 @7 % + 4.90 shipping @7 %).
     assert total.gross == a.grand_total + b.grand_total == D("51.20")
     assert report.rates == [D("7.00"), D("19.00")]
     by_rate = {rate: (net, tax, gross) for category, rate, net, tax, gross in report.by_category}
     assert [category for category, *_amounts in report.by_category] == ["S", "S"]
-    assert by_rate[D("7.00")] == (D("20.00"), D("1.40"), D("21.40"))
-    assert by_rate[D("19.00")][2] == D("29.80")
+    assert by_rate[D("7.00")] == (D("24.58"), D("1.72"), D("26.30"))
+    assert by_rate[D("19.00")][2] == D("24.90")
     assert total.net + total.tax == total.gross
     payments = dict(report.by_payment)
     assert payments["Credit card"].gross == a.grand_total  # c was credited in full
@@ -123,7 +124,7 @@ def test_datev_file_has_the_extf_header_columns_and_one_booking_per_rate(documen
     columns = lines[1].split(";")
     assert len(columns) == 125 and columns[0] == "Umsatz (ohne Soll/Haben-Kz)"
     records = [line.split(";") for line in lines[2:] if line]
-    assert len(records) == count == 5  # a: 19 %; b: 7 % + 19 % shipping; c: invoice + credit
+    assert len(records) == count == 4  # a: 19 %; b: 7 % with its shipping; c: invoice + credit
     assert all(len(r) == 125 for r in records)
     by_document = {}
     for r in records:
@@ -131,10 +132,7 @@ def test_datev_file_has_the_extf_header_columns_and_one_booking_per_rate(documen
     invoice_a = a.invoices.get().number
     assert by_document[invoice_a] == [("24,90", '"S"', "10000", "8400")]
     invoice_b = b.invoices.get().number
-    assert sorted(by_document[invoice_b]) == [
-        ("21,40", '"S"', "10000", "8300"),
-        ("4,90", '"S"', "10000", "8400"),
-    ]
+    assert by_document[invoice_b] == [("26,30", '"S"', "10000", "8300")]
     credit = c.invoices.get().credit_notes.get().number
     assert by_document[credit] == [("44,90", '"H"', "10000", "8400")]
     assert records[0][9] == timezone.localdate().strftime("%d%m")
@@ -151,7 +149,7 @@ def test_export_bookings_command_writes_the_file_and_rejects_bad_input(documents
     err = StringIO()
     call_command("export_bookings", "--month", _month(), "-o", str(out), stderr=err)
     assert out.read_bytes().startswith(b'"EXTF";700;21;"Buchungsstapel";13;')
-    assert "5 bookings written" in err.getvalue()
+    assert "4 bookings written" in err.getvalue()
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("export_bookings", "--month", "March")
 
