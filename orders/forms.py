@@ -269,12 +269,10 @@ class CheckoutForm(forms.Form):
         self.customer = customer
         self.needs_shipping = needs_shipping
         self.has_downloads = has_downloads
-        # No consent is asked for what the shop does not do: the partner network switched
-        # off, no review requests (a consent given for nothing would mislead).
-        shop = ShopSettings.load()
-        if not shop.partner_network_enabled:
-            del self.fields["partner_consent"]
-        if not shop.review_request_days:
+        # No consent is asked for what the shop does not do: no review requests (a consent
+        # given for nothing would mislead). The partner consent stays: it also lets the
+        # vouchers app show partner offers, with or without the external network.
+        if not ShopSettings.load().review_request_days:
             del self.fields["review_request_consent"]
         if has_downloads:
             self.fields["digital_consent"].required = True

@@ -24,9 +24,7 @@ def _text(name):
 def test_a_consent_given_at_checkout_keeps_its_time_and_text_in_the_pages_language(
     client, product, shipping, card_payment, language
 ):
-    ShopSettings.objects.update_or_create(
-        pk=1, defaults={"review_request_days": 5, "partner_network_enabled": True}
-    )
+    ShopSettings.objects.update_or_create(pk=1, defaults={"review_request_days": 5})
     before = timezone.now()
     with translation.override(language):
         add_to_cart(client, product)
@@ -47,31 +45,25 @@ def test_a_consent_given_at_checkout_keeps_its_time_and_text_in_the_pages_langua
     assert order.review_request_consent_at is None and order.review_request_consent_text == ""
 
 
-def test_no_consent_is_asked_for_what_the_shop_does_not_do(
+def test_no_review_request_consent_is_asked_without_review_requests(
     client, product, shipping, card_payment
 ):
-    """The partner network switched off, no review requests: the boxes are not shown, and a
-    consent posted all the same (an old page, a crafted request) is not recorded."""
-    ShopSettings.objects.update_or_create(
-        pk=1, defaults={"review_request_days": 0, "partner_network_enabled": False}
-    )
+    """No review requests: the box is not shown, and a consent posted all the same (an old
+    page, a crafted request) is not recorded."""
+    ShopSettings.objects.update_or_create(pk=1, defaults={"review_request_days": 0})
     add_to_cart(client, product)
     page = client.get(reverse("orders:checkout")).content.decode()
-    assert 'name="partner_consent"' not in page and 'name="review_request_consent"' not in page
-    post = checkout_post(
-        shipping, card_payment, partner_consent="on", review_request_consent="on"
-    )
+    assert 'name="review_request_consent"' not in page
+    post = checkout_post(shipping, card_payment, review_request_consent="on")
     assert client.post(reverse("orders:checkout"), post).status_code == 302
     order = Order.objects.get()
-    assert not order.partner_consent and order.partner_consent_text == ""
     assert not order.review_request_consent and order.review_request_consent_at is None
-    # switched on: both are asked (the page's cached fragment follows the settings)
-    ShopSettings.objects.update_or_create(
-        pk=1, defaults={"review_request_days": 5, "partner_network_enabled": True}
-    )
+    assert order.review_request_consent_text == ""
+    # switched on: asked (the page's cached fragment follows the setting)
+    ShopSettings.objects.update_or_create(pk=1, defaults={"review_request_days": 5})
     add_to_cart(client, product)
     page = client.get(reverse("orders:checkout")).content.decode()
-    assert 'name="partner_consent"' in page and 'name="review_request_consent"' in page
+    assert 'name="review_request_consent"' in page
 
 
 def test_the_order_page_and_the_report_show_the_proof(admin_client, make_order, customer):

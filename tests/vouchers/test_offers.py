@@ -88,8 +88,6 @@ def test_without_consent_no_offers_and_no_partner_script(client, make_order, kit
 
 
 def test_checkout_consent_says_what_it_does(client, product, shipping, card_payment):
-    # (asked only while the partner network is switched on: test_consent_proof)
-    ShopSettings.objects.update_or_create(pk=1, defaults={"partner_network_enabled": True})
     add_to_cart(client, product)
     html = client.get(reverse("orders:checkout")).content.decode()
     assert "Show me offers from partner shops and share my order data for them" in html
