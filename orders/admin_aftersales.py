@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -243,7 +244,8 @@ class CreditNoteAdmin(_DocumentAdmin):
         # credited: filled in, and the service refuses less on the note that completes it.
         shipping_due = services.refunds.withdrawal_shipping_owed(order, refundable)
         inputs = {
-            "shipping": str(shipping_due) if shipping_due else "",
+            # as the other money inputs show it: "4,90" to a German reader
+            "shipping": formats.localize_input(shipping_due) if shipping_due else "",
             "adjustment": "",
             "adjustment_text": "",
             "reason": "",
@@ -494,7 +496,8 @@ class ReturnAdmin(admin.ModelAdmin):
         # the service refuses less.
         shipping_due = withdrawal_shipping_due(ret) if ret.is_open else ZERO
         inputs = {
-            "shipping": str(shipping_due) if shipping_due else "",
+            # as the other money inputs show it: "4,90" to a German reader
+            "shipping": formats.localize_input(shipping_due) if shipping_due else "",
             "adjustment": "",
             "adjustment_text": "",
             "reason": "",

@@ -1013,6 +1013,20 @@ def issue_download_links(order):
         {"order": order, "links": links},
         language=order.language,
     )
+    # The moment the delivery began, in the history: with the customer's consent it is when
+    # their right of withdrawal for the downloads expired (withdrawals.expired_lines).
+    _event(
+        order,
+        events.part(
+            gettext_noop(
+                "Download links e-mailed for %(names)s: their delivery has begun, and with it "
+                "the right of withdrawal for them has expired (as agreed at checkout)."
+            )
+            if order.digital_consent_at
+            else gettext_noop("Download links e-mailed for %(names)s."),
+            names=", ".join(link.order_line.name for link in links),
+        ),
+    )
     return links
 
 

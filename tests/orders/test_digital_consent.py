@@ -142,6 +142,10 @@ def test_the_right_expires_when_the_links_are_issued(make_order, product, ebook,
         items={goods.pk: 1, line.pk: 0},
     )
     assert Withdrawal.objects.get().items == [{"line": goods.pk, "name": goods.name, "quantity": 1}]
+    # the history records when the delivery began (the proof of the right's end)
+    assert order.comments.filter(
+        is_event=True, text__startswith="Download links e-mailed for Kaffee-Handbuch (E-Book)"
+    ).exists()
     # the downloads e-mail says the delivery begins with it
     mail = written(OutboxEmail.objects.get(template="order_downloads"))
     assert "your right of withdrawal for them has expired" in mail.body_text

@@ -169,7 +169,7 @@ def test_a_withdrawal_from_the_whole_order_with_a_download_owes_shipping_on_the_
 
 
 def test_the_backoffice_return_fills_in_the_delivery_costs_and_refuses_less(
-    admin_client, make_order, vase
+    admin_client, staff, make_order, vase
 ):
     order = delivered(make_order, {vase.pk: 1})
     withdrawal = statement(order)
@@ -189,6 +189,12 @@ def test_the_backoffice_return_fills_in_the_delivery_costs_and_refuses_less(
     assert page.context["inputs"]["shipping"] == "4.90"
     assert 'name="shipping" value="4.90"' in content
     assert "the delivery costs of" in content and "must be refunded as well" in content
+    # written as a German reader types it, like the other money inputs
+    staff.language = "de"
+    staff.save(update_fields=["language"])
+    assert 'name="shipping" value="4,90"' in admin_client.get(detail).content.decode()
+    staff.language = "en"
+    staff.save(update_fields=["language"])
 
     # An operator who empties the field is told why, and nothing is credited.
     refused = admin_client.post(detail, {"action": "preview", "shipping": "", "adjustment": ""})
