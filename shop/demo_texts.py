@@ -341,7 +341,8 @@ PRIVACY = {
             "– Reviews: until you ask us to delete them.",
             "– Copies of the e-mails we sent you: 90 days. Failed logins: 30 days. "
             "Back-in-stock notices: 90 days after the e-mail (unconfirmed ones: 90 days "
-            "after the request). Log of staff access: 2 years.",
+            "after the request; ones still waiting: 1 year after the confirmation). Log of "
+            "staff access: 2 years.",
             "Proof of a consent is kept with its order.",
         ),
         (
@@ -524,7 +525,8 @@ PRIVACY = {
             "– Bewertungen: bis Sie ihre Löschung verlangen.",
             "– Kopien der E-Mails, die wir Ihnen gesendet haben: 90 Tage. Fehlgeschlagene "
             "Anmeldungen: 30 Tage. Benachrichtigungen bei Verfügbarkeit: 90 Tage nach der "
-            "E-Mail (unbestätigte: 90 Tage nach der Anfrage). Protokoll der Zugriffe unserer "
+            "E-Mail (unbestätigte: 90 Tage nach der Anfrage; noch wartende: 1 Jahr nach der "
+            "Bestätigung). Protokoll der Zugriffe unserer "
             "Mitarbeitenden: 2 Jahre.",
             "Der Nachweis einer Einwilligung wird mit der Bestellung aufbewahrt.",
         ),
@@ -711,7 +713,8 @@ PRIVACY = {
             "– Opinie: do czasu, gdy zażądasz ich usunięcia.",
             "– Kopie wysłanych do Ciebie e-maili: 90 dni. Nieudane logowania: 30 dni. "
             "Powiadomienia o dostępności: 90 dni po wysłaniu e-maila (niepotwierdzone: 90 "
-            "dni od zgłoszenia). Rejestr dostępu naszego personelu: 2 lata.",
+            "dni od zgłoszenia; wciąż oczekujące: 1 rok od potwierdzenia). Rejestr dostępu "
+            "naszego personelu: 2 lata.",
             "Dowód udzielenia zgody przechowujemy razem z zamówieniem.",
         ),
         (
@@ -892,7 +895,8 @@ PRIVACY = {
             "– Anmeldelser: indtil du beder os slette dem.",
             "– Kopier af de e-mails, vi har sendt dig: 90 dage. Mislykkede login: 30 dage. "
             "Besked om varer på lager igen: 90 dage efter e-mailen (ubekræftede: 90 dage "
-            "efter anmodningen). Log over medarbejdernes adgang: 2 år.",
+            "efter anmodningen; stadig ventende: 1 år efter bekræftelsen). Log over "
+            "medarbejdernes adgang: 2 år.",
             "Dokumentationen for et samtykke opbevares sammen med ordren.",
         ),
         (

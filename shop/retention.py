@@ -122,10 +122,11 @@ CATEGORIES = {
             _("proof of who consulted personal data and why, GDPR Art. 5(2) and Art. 32"),
         ),
         # Sent notices and those never confirmed (shop.stock_notices); a confirmed notice
-        # waits for the stock until it is sent, cancelled or its person erased.
+        # waits for the stock a year at most (stock_notices.WAIT_DAYS), unless it is sent,
+        # cancelled or its person erased before.
         Category(
             STOCK_NOTICES,
-            _("Back-in-stock notices (sent or not confirmed)"),
+            _("Back-in-stock notices (sent, not confirmed, or waiting a year)"),
             "date",
             _("storage limitation, GDPR Art. 5(1)(e)"),
         ),

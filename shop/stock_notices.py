@@ -20,6 +20,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -225,14 +226,24 @@ def waiting_count(product):
     return StockNotice.objects.waiting().filter(product=product).count()
 
 
+# A confirmed notice waits this long for the stock (settings may override it with
+# STOCK_NOTICE_WAIT_DAYS): a product that has not come back in a year is unlikely to, and
+# the address is not kept for ever on the chance (GDPR Art. 5(1)(e)).
+WAIT_DAYS = 365
+
+
 def purge_before(cutoff, dry_run=False):
-    """Retention: delete (or with ``dry_run`` count) the notices sent before ``cutoff`` and
-    those never confirmed that were asked for before it. Confirmed notices still waiting
-    for the stock stay: the person asked for them (and can cancel them with the link)."""
+    """Retention: delete (or with ``dry_run`` count) the notices sent before ``cutoff``,
+    those never confirmed that were asked for before it, and confirmed ones still waiting
+    for the stock a year after their confirmation (``WAIT_DAYS``). A younger waiting notice
+    stays: the person asked for it (and can cancel it with the link)."""
     from django.db.models import Q
 
+    waited = timezone.now() - timedelta(days=getattr(settings, "STOCK_NOTICE_WAIT_DAYS", WAIT_DAYS))
     rows = StockNotice.objects.filter(
-        Q(sent_at__lt=cutoff) | Q(confirmed_at__isnull=True, created__lt=cutoff)
+        Q(sent_at__lt=cutoff)
+        | Q(confirmed_at__isnull=True, created__lt=cutoff)
+        | Q(sent_at__isnull=True, confirmed_at__lt=waited)
     )
     if dry_run:
         return rows.count()

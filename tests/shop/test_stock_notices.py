@@ -321,9 +321,12 @@ def test_retention_deletes_old_sent_and_unconfirmed_notices_and_keeps_waiting_on
     notice("old-waiting", created=old, confirmed_at=old)
     notice("new-unconfirmed", created=recent)
     notice("new-sent", created=old, confirmed_at=old, sent_at=recent)
+    # a year of waiting is enough: the product is not coming back
+    year = timezone.now() - timedelta(days=366)
+    notice("waited-a-year", created=year, confirmed_at=year)
     _run, results = retention.run(trigger="test")
     (result,) = [r for r in results if r["category"] == retention.STOCK_NOTICES]
-    assert result["count"] == 2 and not result["error"]
+    assert result["count"] == 3 and not result["error"]
     assert set(StockNotice.objects.values_list("token", flat=True)) == {
         "old-waiting",
         "new-unconfirmed",
