@@ -40,7 +40,9 @@ def test_an_event_written_in_english_is_read_in_each_staff_members_language(clie
     assert "Kartenzahlung über 24,90\xa0€ per Kreditkarte autorisiert." in history(client, order)
     staff.language = "pl"
     staff.save()
-    assert "Autoryzowano płatność kartą na 24,90\xa0€ metodą płatności „Karta”." in history(client, order)
+    assert "Autoryzowano płatność kartą na 24,90\xa0€ metodą płatności „Karta”." in history(
+        client, order
+    )
     staff.language = "da"
     staff.save()  # no Danish name: the method's name in the shop's language
     page = history(client, order)

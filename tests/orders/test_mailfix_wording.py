@@ -214,7 +214,7 @@ def test_already_paid_names_the_method_without_brackets(make_order, customer):
 def test_the_html_layout_keeps_the_text_off_the_screen_edge(make_order):
     make_order()
     html = mail("order_confirmation").body_html
-    assert re.search(r'role="article"[^>]*style="padding:0 16px"', html)
+    assert re.search(r'role="article"[^>]*style="padding:0 16px;', html)
 
 
 def test_the_withdrawal_greeting_falls_back_to_the_typed_name_escaped_once(make_order):

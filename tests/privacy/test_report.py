@@ -63,7 +63,7 @@ def test_the_report_starts_with_a_one_page_summary(admin_client, erika, erika_da
         "Orders",
         "Customers",  # where it is stored: the shop's parts, not database tables
         "Retention",
-        "10 years",
+        "8 years",
         "§ 147 AO",
         "DHL Paket GmbH",
         "Consultations of your data by our staff",

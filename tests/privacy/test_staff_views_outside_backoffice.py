@@ -26,6 +26,10 @@ NOT_STAFF_FACING = {
     "shop:cart",
     "shop:cart_add",
     "shop:cart_update",
+    # back-in-stock notices: a visitor's request and its signed e-mail links
+    "shop:stock_notice_request",
+    "shop:stock_notice_confirm",
+    "shop:stock_notice_cancel",
     "shop:accessibility",
     "healthz",
     "bench_bare",  # the bare view of `manage.py bench` (404 unless BENCH_BARE_VIEW)
