@@ -18,16 +18,7 @@ def _place(p):
         "model": p["model"],
         "internal_staff_notes": p["staff_notes"],
         "since": _date(p["since"]),
-        "retention": [
-            {
-                "category": str(r["label"]),
-                "period": str(r["period"]),
-                "law": str(r["law"]),
-                "then": str(r["action"]),
-                "oldest_record_due": _date(r["oldest_due"]),
-            }
-            for r in p["retention"]
-        ],
+        "retention": _retention(p),
     }
 
 
@@ -157,7 +148,8 @@ def _own_fields(model, fields):
     return result
 
 
-def _own_retention(p):
+def _retention(p):
+    """A place's retention rules as both exports give them."""
     return [
         {
             "category": str(r["label"]),
@@ -191,7 +183,7 @@ def for_data_subject(data):
                 {
                     "category": p["place"],
                     "since": _local(p["since"]),
-                    "retention": _own_retention(p),
+                    "retention": _retention(p),
                     "records": len(p["records"]),
                 }
                 for p in summary["categories"]
