@@ -490,9 +490,11 @@ class CodeJob(models.Model):
         silent = self.silent_for()
         return silent is not None and silent > settings.JOB_STALE_AFTER
 
-    def state_label(self):
-        """What the progress page says: never "Running" for a job whose worker is gone."""
-        if self.is_stale:
+    def state_label(self, stale=None):
+        """What the progress page says: never "Running" for a job whose worker is gone.
+        ``stale``: :attr:`is_stale` as the caller read it already (one moment for the whole
+        answer: read twice, a job can cross JOB_STALE_AFTER in between)."""
+        if self.is_stale if stale is None else stale:
             if self.attempts >= settings.JOB_MAX_ATTEMPTS:
                 return _("Interrupted: the worker stopped; the job will be marked failed")
             return _("Interrupted: the worker stopped; the job will be restarted")

@@ -97,6 +97,32 @@ def test_a_running_job_whose_worker_went_silent_is_not_shown_as_running(admin_cl
 
 
 @pytest.mark.django_db
+def test_one_status_answer_agrees_with_itself_when_the_job_goes_stale_while_it_is_written(
+    fast_jobs, monkeypatch
+):
+    """The label, "running" and "interrupted" of one answer come from one reading of the
+    job's silence: a job crossing JOB_STALE_AFTER between two readings once answered
+    "Running" and "interrupted" at the same time (seen in CI under load)."""
+    from vouchers.admin.jobs import CodeJobAdmin
+
+    start = timezone.now()
+    job = CodeJob.objects.create(
+        kind="generate",
+        params=generate_params(),
+        status="running",
+        attempts=1,
+        heartbeat=start - timedelta(seconds=STALE - 0.5),
+    )
+    # Each reading of the clock is a second later: the job goes stale during the answer.
+    ticks = iter(start + timedelta(seconds=n) for n in range(100))
+    monkeypatch.setattr("vouchers.models.timezone.now", lambda: next(ticks))
+    state = CodeJobAdmin.status_data(job)
+    assert state["interrupted"] is (not state["running"])
+    assert ("Interrupted" in state["status_label"]) is state["interrupted"]
+    assert ("Running" in state["status_label"]) is state["running"]
+
+
+@pytest.mark.django_db
 def test_beat_restarts_an_interrupted_job_which_then_completes_exactly(
     admin_client, fast_jobs, django_capture_on_commit_callbacks
 ):

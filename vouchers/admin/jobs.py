@@ -99,16 +99,19 @@ class CodeJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @staticmethod
     def status_data(job):
+        # Staleness read once: the label, "running" and "interrupted" of one answer agree
+        # even when the job's silence crosses JOB_STALE_AFTER while the answer is written.
+        stale = job.is_stale
         data = {
             "status": job.status,
-            "status_label": str(job.state_label()),
+            "status_label": str(job.state_label(stale=stale)),
             "progress": jobs.job_progress(job),
             "result": job.result,
             "result_text": result_text(job),
             "error": job.error,
             # Alive: queued or running, with a worker heard of recently.
-            "running": job.is_running,
-            "interrupted": job.is_stale,
+            "running": job.status in (job.Status.QUEUED, job.Status.RUNNING) and not stale,
+            "interrupted": stale,
             "attempts": job.attempts,
             # The page keeps asking until the job is done or failed (an interrupted job is
             # restarted by beat, so it may still finish).
