@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice, typed_date_limit
 from shop.db import json_array_contains_any, without_jit
 from shop.exports import csv_streaming_response
+from shop.filenames import download_filename
 
 from . import views
 from .models import (
@@ -269,12 +270,31 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         record(
             request, Action.EXPORT, [subject] if subject else [], f"access-log CSV: {query}"[:500]
         )
+        # For the reader's Excel, in the DPO's language: file name, headers and actions are
+        # translated here, while the request's language is active — the rows are written
+        # after the view has returned. Times keep their seconds (entries of one minute stay
+        # apart), written as the ISO date every language's Excel reads as a time.
+        actions = {value: str(label) for value, label in AccessLogEntry.Action.choices}
+        columns = ("time", "user", "action", "subjects", "path", "ip", "note")
+        header = [
+            str(_("id")),
+            *(str(AccessLogEntry._meta.get_field(name).verbose_name) for name in columns),
+        ]
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return csv_streaming_response(
-            f"access-log-{stamp}.csv",
-            ["id", "time", "staff user", "action", "data subjects", "path", "ip", "note"],
+            download_filename(_("access log"), stamp, extension="csv"),
+            header,
             (
-                (pk, timezone.localtime(t).isoformat(), user, action, " ".join(refs), p, ip, note)
+                (
+                    pk,
+                    timezone.localtime(t).strftime("%Y-%m-%d %H:%M:%S"),
+                    user,
+                    actions.get(action, action),
+                    " ".join(refs),
+                    p,
+                    ip,
+                    note,
+                )
                 for pk, t, user, action, refs, p, ip, note in rows.iterator(chunk_size=5000)
             ),
         )

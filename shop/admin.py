@@ -40,6 +40,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
+from . import locales
 from .catalog_import import (
     NOT_UTF8,
     STOCK_PERMISSION,
@@ -96,9 +97,6 @@ class StaffLanguageForm(forms.Form):
         self.user = user
         # The names as the user model offers them: each language in its own language.
         self.fields["language"].choices = user._meta.get_field("language").choices
-
-    def language_name(self, code):
-        return dict(self.fields["language"].choices).get(code, code)
 
     def save(self):
         self.user.language = self.cleaned_data["language"]
@@ -245,7 +243,7 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
             messages.success(
                 request,
                 _("Your backoffice language is now %(language)s.")
-                % {"language": form.language_name(language)},
+                % {"language": locales.language_name(language)},
             )
             return redirect("admin:my_language")
         request.current_app = self.name

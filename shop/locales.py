@@ -108,22 +108,39 @@ def _language(language=None):
     return (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
-def language_name(code):
-    """The name of the language ``code`` (an order's, a customer's) in the active language:
-    "Deutsch" in the German backoffice, "niemiecki" in the Polish one."""
+# Languages that write language names in lower case except at the start of a sentence or
+# as a menu item of their own: Polish "język: angielski", Danish "sprog: engelsk" (German and
+# English write them capitalised everywhere). The shop's catalogue capitalises them for the
+# language menus ("Angielski"), so a name in running text is put in lower case here.
+LOWER_CASE_LANGUAGE_NAMES = {"pl", "da"}
+
+
+def language_name(code, *, start=False):
+    """The name of the language ``code`` (an order's, a customer's) in the active language,
+    as it is written in running text and in a cell after its label: "Deutsch" in the German
+    backoffice, "niemiecki" in the Polish one, "tysk" in the Danish one. ``start``: as the
+    start of a sentence or a menu item of its own ("Niemiecki"); a template writes that as
+    ``{{ code|language_name|capfirst }}``."""
     if not code:
         return ""
-    return _language_name(str(code), translation.get_language())
+    return _language_name(str(code), translation.get_language(), start)
 
 
 @functools.lru_cache(maxsize=256)
-def _language_name(code, active):
+def _language_name(code, active, start):
     # Django's get_language_info() and the lazy name's translation, once per process and
     # pair of languages (a column of the orders list shows one per row).
     try:
-        return capfirst(str(translation.get_language_info(code)["name_translated"]))
+        info = translation.get_language_info(code)
     except KeyError:
         return code
+    name = str(info["name_translated"])
+    if start:
+        return capfirst(name)
+    # Only a translated name: one without a translation is English ("Norwegian Bokmal").
+    if _language(active) in LOWER_CASE_LANGUAGE_NAMES and name != info["name"]:
+        return name[:1].lower() + name[1:]
+    return capfirst(name)
 
 
 def date_in_words(day, skeleton, language=None):

@@ -13,7 +13,8 @@
   language, marked sent in the same transaction under ``SKIP LOCKED`` row locks, so two
   workers never send one twice. Beat, not a save signal, finds them: stock also changes
   through queryset updates (orders, returns, the catalog import) that send no signal.
-- **Cancel** (:func:`cancel_notice`): the link in both e-mails deletes the notice.
+- **Cancel** (:func:`cancel_notice`): the link in both e-mails deletes the notice (after
+  sending: the address at once, not after the retention period the e-mail names).
 - **Personal data**: deleted by the retention rule "back-in-stock notices" (:func:`purge_before`)
   and with an erased customer's or guest's addresses (:func:`forget`, ``shop.erasure``).
 """
@@ -29,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import retention
 from .exceptions import DomainError
 from .mail import queue_email
 from .models import StockNotice
@@ -214,6 +216,9 @@ def _queue_back_in_stock(notice):
             "product": product,
             "product_url": product.get_absolute_url(),
             "cancel_url": cancel_path(notice),
+            # What retention does with the sent notice (``purge_before``): the e-mail says
+            # when the address goes, and the link deletes it at once.
+            "delete_days": retention.period(retention.STOCK_NOTICES).amount,
         },
         language=notice.language,
     )

@@ -1,5 +1,7 @@
 """``{% load locales %}``: ``{{ order.billing_country|country_name }}`` and
-``{{ order.language|language_name }}``, by name in the active language (shop/locales.py)."""
+``{{ order.language|language_name }}``, by name in the active language (shop/locales.py); a
+language name that starts a sentence or is a menu item of its own:
+``{{ code|language_name|capfirst }}`` (Polish and Danish write it in lower case otherwise)."""
 
 from django import template
 

@@ -103,7 +103,7 @@ def test_the_report_page_still_writes_the_rate_as_a_percentage(client, reduced_r
 
 @pytest.mark.parametrize(
     ("language", "country", "language_name"),
-    [("pl", "Niemcy", "Niemiecki"), ("de", "Deutschland", "Deutsch"), ("en", "Germany", "German")],
+    [("pl", "Niemcy", "niemiecki"), ("de", "Deutschland", "Deutsch"), ("en", "Germany", "German")],
 )
 def test_the_order_export_names_country_and_language_in_the_readers_language(
     make_order, language, country, language_name

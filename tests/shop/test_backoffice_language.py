@@ -105,7 +105,7 @@ def test_staff_member_changes_their_language_on_my_language_page(client):
     staff.refresh_from_db()
     assert staff.language == "da"
     page = response.content.decode()
-    assert "Dit backoffice-sprog er nu Dansk." in page  # the message already in Danish
+    assert "Dit backoffice-sprog er nu dansk." in page  # the message already in Danish
     assert "Mit sprog" in page
     assert client.get(reverse("admin:index"))["Content-Language"] == "da"
 

@@ -53,6 +53,6 @@ def test_labels_and_names_follow_the_active_language():
                 )
             )
     assert seen["de"] == {("Abgeschlossen", "Polnisch", "Dänemark")}
-    assert seen["pl"] == {("Zrealizowane", "Polski", "Dania")}
-    assert seen["da"] == {("Gennemført", "Polsk", "Danmark")}
+    assert seen["pl"] == {("Zrealizowane", "polski", "Dania")}
+    assert seen["da"] == {("Gennemført", "polsk", "Danmark")}
     assert choice_label(Order.Status, "gone") == "gone"
