@@ -8,7 +8,7 @@ rejected with a reason that is e-mailed to the customer.
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F, prefetch_related_objects
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -288,6 +288,32 @@ def preview_return_refund(
     )
 
 
+def _take_back_out_of_stock(ret):
+    """Undo the receipt's restocking of ``ret`` (locked) for a rejection; refused when the
+    stock no longer holds those units — sold again, the goods cannot be sent back."""
+    unstocked = []
+    for line in ret.lines.select_related("order_line__product").filter(restocked=True):
+        product = line.order_line.product
+        taken = (
+            Product.objects.filter(pk=line.order_line.product_id, stock__isnull=False)
+            .filter(Q(stock__gte=line.quantity) | Q(allow_backorders=True))
+            .update(stock=F("stock") - line.quantity)
+        )
+        if not taken and product is not None and product.stock is not None:
+            raise OrderError(
+                _(
+                    "Return %(number)s cannot be rejected: %(quantity)s × %(name)s went back to "
+                    "stock on receipt and the stock no longer holds them, so they may have been "
+                    "sold again. Refund the return instead, or correct the stock first."
+                )
+                % {"number": ret.number, "quantity": line.quantity, "name": line.order_line.name}
+            )
+        line.restocked = line.back_to_stock = False
+        line.save(update_fields=["restocked", "back_to_stock"])
+        unstocked.append(f"{line.quantity} × {line.order_line.name}")
+    return unstocked
+
+
 def reject_return(return_request, reason, user=None):
     """Refuse the return; the reason is e-mailed to the customer in the order's language."""
     reason = (reason or "").strip()
@@ -306,6 +332,10 @@ def reject_return(return_request, reason, user=None):
                 _("Return %(number)s is %(status)s and cannot be rejected.")
                 % {"number": ret.number, "status": ret.get_status_display()}
             )
+        # The rejected goods go back to the customer: units the parcel's receipt put back to
+        # stock leave it again, or the stock would count goods the shop no longer has (and a
+        # return received and rejected again would add them once more each time).
+        unstocked = _take_back_out_of_stock(ret)
         ret.status = Return.Status.REJECTED
         ret.rejection_reason = reason
         ret.closed_at = timezone.now()
@@ -327,6 +357,10 @@ def reject_return(return_request, reason, user=None):
                 gettext_noop("Return %(number)s rejected; the reason was e-mailed to %(email)s."),
                 number=ret.number,
                 email=locked.email,
+            ),
+            unstocked
+            and events.part(
+                gettext_noop("Taken back out of stock: %(items)s."), items=", ".join(unstocked)
             ),
             user=user,
         )
