@@ -507,9 +507,11 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
         code = (
             Code.objects.select_related("campaign").select_for_update(of=("self",)).get(pk=code.pk)
         )
-    if lock and code.campaign.limited_in_total:
+    if lock and (code.campaign.limited_in_total or code.campaign.per_customer_limit):
         # Read the counters under the campaign's row lock: the lock is held until the
-        # placement commits, after record_redemption has counted this order.
+        # placement commits, after record_redemption has counted this order. A per-customer
+        # limit counts the campaign's uses, whichever of its codes: two orders of one person
+        # with two different codes wait for each other here.
         code.campaign = Campaign.objects.select_for_update().get(pk=code.campaign_id)
     campaign = code.campaign
     today = timezone.localdate()
@@ -604,7 +606,10 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
             mine |= Q(order__email__iexact=email)
         if customer_id:
             mine |= Q(customer_id=customer_id)
-        if Redemption.objects.filter(mine, code=code).count() >= campaign.per_customer_limit:
+        # Per campaign, not per code: a campaign of several multi-use codes (running numbers
+        # are easy to guess) gives one person its uses once, not once per code.
+        used = Redemption.objects.filter(mine, campaign_id=campaign.pk).count()
+        if used >= campaign.per_customer_limit:
             raise VoucherError(
                 _("You have already used the discount code “%(code)s” as often as allowed.")
                 % {"code": text}
