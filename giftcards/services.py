@@ -508,6 +508,9 @@ def _give_back(order, limit, message, preview=False):
                 card = GiftCard.objects.select_for_update().get(pk=row["card_id"])
                 parts = list(message)
                 if card.is_expired:
+                    # What was left when it expired stays written off (the daily job may not
+                    # have run yet): only the refund is valid again, not the old balance.
+                    _write_off_expired(card)
                     card.valid_until = timezone.localdate() + timedelta(days=REFUND_GRACE_DAYS)
                     card.save(update_fields=["valid_until"])
                     parts.append(
@@ -1021,12 +1024,18 @@ def expire_cards(today=None):
     for pk in ids:
         with transaction.atomic():
             card = GiftCard.objects.select_for_update().get(pk=pk)
-            if card.balance > 0 and card.valid_until and card.valid_until < today:
-                _post(
-                    card, -card.balance, Kind.EXPIRE, message=[events.part(gettext_noop("Expired"))]
-                )
-                count += 1
+            count += _write_off_expired(card, today)
     return count
+
+
+def _write_off_expired(card, today=None):
+    """Post the ``expire`` entry of ``card`` (locked) if it is past its last day with money
+    left: the daily job's and a refund's one rule. Returns whether it wrote anything off."""
+    today = today or timezone.localdate()
+    if card.balance > 0 and card.valid_until and card.valid_until < today:
+        _post(card, -card.balance, Kind.EXPIRE, message=[events.part(gettext_noop("Expired"))])
+        return True
+    return False
 
 
 def switch_mode(mode, user=None):

@@ -333,11 +333,30 @@ def test_refund_reaches_a_card_that_expired_meanwhile(make_card, make_order):
     card = make_card("30.00", valid_until=timezone.localdate() + timedelta(days=3))
     order = make_order(giftcard_number=card.number)
     GiftCard.objects.filter(pk=card.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    paid = order.giftcard_total
+    assert D("0") < paid < D("30.00")  # something was left on the card when it expired
     order_services.cancel_order(order)
     card.refresh_from_db()
-    assert card.balance == D("30.00")
+    # Only the refund is valid again: what was left when the card expired stays written off,
+    # whether or not the daily expiry job has run (a money-leak audit: €75.10 came back).
+    assert card.balance == paid
+    assert LedgerEntry.objects.get(card=card, kind="expire").amount == paid - D("30.00")
     assert card.valid_until == timezone.localdate() + timedelta(days=services.REFUND_GRACE_DAYS)
     assert card.state == CardState.AVAILABLE
+    assert_ledger_matches(card)
+    # The daily job finds nothing more to write off, now or after the grace period.
+    assert services.expire_cards() == 0
+
+
+def test_a_refund_after_the_expiry_job_writes_nothing_off_twice(make_card, make_order):
+    card = make_card("30.00", valid_until=timezone.localdate() + timedelta(days=3))
+    order = make_order(giftcard_number=card.number)
+    GiftCard.objects.filter(pk=card.pk).update(valid_until=timezone.localdate() - timedelta(days=1))
+    assert services.expire_cards() == 1
+    order_services.cancel_order(order)
+    card.refresh_from_db()
+    assert card.balance == order.giftcard_total
+    assert LedgerEntry.objects.filter(card=card, kind="expire").count() == 1
     assert_ledger_matches(card)
 
 
