@@ -36,6 +36,7 @@ from . import einvoice, services
 from .admin_list import (
     BulkActionsMixin,
     BuyerFilter,
+    PaymentAwaitedFilter,
     ProductFilter,
     ReceivableAgeFilter,
     ShippingFilter,
@@ -171,20 +172,20 @@ class InvoiceForm(forms.Form):
 
 
 class MarkPaidForm(forms.Form):
-    """The order page's "Mark as paid": what arrived (empty: what is due)."""
+    """The order page's "Mark as paid": what arrived (empty: what is due). Less is a part
+    payment, more an overpayment (``services.mark_paid``)."""
+
+    HELP = gettext_lazy(
+        "What arrived: less than is due is recorded as a part payment (the order stays "
+        "partly paid until the rest arrives), more as an overpayment to pay back."
+    )
 
     amount = MoneyField(
         label=gettext_lazy("Amount received"),
         required=False,
         min_value=Decimal("0.01"),
-        widget=forms.TextInput(
-            attrs={
-                "size": 9,
-                "title": gettext_lazy(
-                    "What arrived: more than is due is recorded as an overpayment to pay back."
-                ),
-            }
-        ),
+        help_text=HELP,
+        widget=forms.TextInput(attrs={"size": 9, "title": HELP}),
     )
 
 
@@ -238,6 +239,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         "payment_method",
         DateRangeFilter,
         ShippingFilter,
+        PaymentAwaitedFilter,
         ReceivableAgeFilter,
         BuyerFilter,
         ProductFilter,
@@ -466,7 +468,14 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, success % {"number": order.number})
+            if action == "mark-paid" and order.partly_paid:
+                # less than was due arrived: not "marked as paid"
+                success = _("Part payment recorded for order %(number)s: %(due)s still due.")
+            messages.success(
+                request,
+                success
+                % {"number": order.number, "due": format_money(order.balance_due, order.currency)},
+            )
             if action == "mark-paid" and order.overpayment_pending:
                 messages.warning(
                     request,

@@ -33,7 +33,8 @@ CONFIRM_SHOWN = 20  # orders listed on a confirmation page; the rest as a count
 
 
 class ReceivableAgeFilter(admin.SimpleListFilter):
-    """Invoiced, unpaid pay-on-invoice orders by the age of their invoice (S5 open amounts)."""
+    """Invoiced, unpaid (or partly paid) pay-on-invoice orders by the age of their invoice
+    (S5 open amounts)."""
 
     title = gettext_lazy("open invoices (pay on invoice)")
     parameter_name = "receivable"
@@ -51,7 +52,7 @@ class ReceivableAgeFilter(admin.SimpleListFilter):
     def receivables(cls, queryset):
         return queryset.filter(
             payment_method__kind=PaymentMethod.Kind.INVOICE,
-            payment_status__in=[Order.PaymentStatus.UNPAID, Order.PaymentStatus.AUTHORIZED],
+            payment_status__in=[*Order.AWAITING_PAYMENT, Order.PaymentStatus.AUTHORIZED],
         ).exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED])
 
     @classmethod
@@ -101,6 +102,25 @@ class ShippingFilter(admin.SimpleListFilter):
             return queryset.ready_to_ship()
         if self.value() == "awaiting_payment":
             return queryset.awaiting_payment_to_ship()
+        return queryset
+
+
+class PaymentAwaitedFilter(admin.SimpleListFilter):
+    """Open prepayment orders whose bank transfer has not (fully) arrived
+    (``OrderQuerySet.transfers_awaited``): the start page's "Bank transfers awaited" links
+    here."""
+
+    title = gettext_lazy("payment awaited")
+    parameter_name = "awaited"
+
+    def lookups(self, request, model_admin):
+        return [("transfer", gettext_lazy("Bank transfers awaited"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "transfer":
+            return queryset.transfers_awaited()
+        if self.value() is not None:
+            return queryset.none()
         return queryset
 
 

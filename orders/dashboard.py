@@ -246,9 +246,10 @@ def top_products(today=None, limit=5):
 
 
 def receivables(today=None):
-    """Open amounts of invoiced pay-on-invoice orders by the age of the invoice."""
+    """Open amounts of invoiced pay-on-invoice orders by the age of the invoice: what is
+    still due on each (``Order.balance_due``, after part payments and credit notes)."""
     today = today or timezone.localdate()
-    due = F("grand_total") - F("giftcard_total") - F("credit_total")
+    due = Order.balance_due_expression()
     buckets = ReceivableAgeFilter.BUCKETS
     conditions = {}
     for key, (younger, older) in buckets.items():

@@ -8,6 +8,9 @@ back (the credit-note e-mail, the order page); this tells them it has been.
 ``payment_received``: the operator has recorded a payment the customer made outside the
 checkout (a bank transfer that arrived), with what they paid in excess.
 
+``part_payment_received``: the operator has recorded a payment of less than was due (a bank
+transfer of too little): what arrived, what is still due and how to pay it.
+
 ``return_received``: the operator has marked a returned parcel received; the credit note
 follows with its own e-mail.
 
@@ -47,7 +50,11 @@ def order_canceled(order, was_paid, was_authorized):
             "order": order,
             "was_paid": was_paid,
             "was_authorized": was_authorized,
-            "payment_open": not was_paid and not was_authorized and order.amount_due > 0,
+            # (part payments received are owed back: ``payout_due`` says so)
+            "payment_open": not was_paid
+            and not was_authorized
+            and order.amount_due > 0
+            and not order.payout_due,
             "method": order.payment_method.name if order.payment_method else "",
             "kind": order.payment_method.kind if order.payment_method else "",
             "document_notes": extensions.canceled_order_notes(order, order.language),
@@ -68,6 +75,28 @@ def payment_received(order, received, to_ship):
         return None
     return queue_email(
         "order_payment_received",
+        order.email,
+        {
+            "order": order,
+            "received": received,
+            "to_ship": to_ship,
+            "order_url": links.customer_order_url(order),
+        },
+        language=order.language,
+    )
+
+
+def part_payment_received(order, received, to_ship):
+    """Queue "we have received part of your payment" for ``order`` (in the order's language)
+    when the operator records a payment of less than was due (``services.mark_paid``):
+    ``received`` what arrived now, the part payments so far, what is still due
+    (``Order.balance_due``) and how to pay it — the bank details and reference of the order
+    confirmation, or cash on delivery; ``to_ship``: goods wait for the rest (a prepayment
+    order). None for an order without an address (erased)."""
+    if _no_address(order):
+        return None
+    return queue_email(
+        "order_part_payment",
         order.email,
         {
             "order": order,

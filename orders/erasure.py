@@ -285,8 +285,9 @@ def erase_customer(customer, by=None, details=None):
     }
 
 
-# Payment taken (or reserved on the card): the shop owes the goods or the money back.
-_TAKEN = (*Order.PAID_STATUSES, Order.PaymentStatus.AUTHORIZED)
+# Payment taken (all of it, a part, or reserved on the card): the shop owes the goods or the
+# money back.
+_TAKEN = (*Order.PAID_STATUSES, Order.PaymentStatus.PARTLY_PAID, Order.PaymentStatus.AUTHORIZED)
 
 
 def open_business(customer, emails=()):

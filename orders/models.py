@@ -88,7 +88,8 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(status=Order.Status.PENDING).nothing_taken()
 
     def open_amount_relevant(self):
-        """Orders that count towards a customer's open amount (S5)."""
+        """Orders that count towards a customer's open amount (S5): a partly paid one too,
+        with what is still due (``balance_due_expression``)."""
         return self.exclude(payment_status__in=Order.PAID_STATUSES).exclude(
             status__in=[Order.Status.CANCELED, Order.Status.CLOSED]
         )
@@ -96,16 +97,22 @@ class OrderQuerySet(models.QuerySet):
     def open_amount(self):
         """What these orders still owe (S5), the one definition of the open amount: for each
         order not paid, canceled or closed, its grand total less what gift cards and account
-        credit already paid and less what credit notes credited (``Order.balance_due``),
-        never below zero. A credit note on an order not yet paid first cancels what is
-        still due (``orders.services.refunds``), so the credited amount comes off here."""
-        due = Greatest(
-            F("grand_total") - F("giftcard_total") - F("credit_total") - F("credited_total"),
-            Value(ZERO),
-            output_field=models.DecimalField(max_digits=12, decimal_places=2),
-        )
+        credit already paid, less what credit notes credited and less the part payments
+        received (``Order.balance_due``), never below zero. A credit note on an order not
+        yet paid first cancels what is still due (``orders.services.refunds``), so the
+        credited amount comes off here."""
+        due = Order.balance_due_expression()
         # money(): SQLite sums decimals as floats
         return money(self.open_amount_relevant().aggregate(s=Sum(due))["s"] or ZERO)
+
+    def transfers_awaited(self):
+        """Open orders of a prepayment method whose bank transfer has not (fully) arrived:
+        unpaid or partly paid (the start page's "Bank transfers awaited", the order list's
+        filter behind it)."""
+        return self.filter(
+            payment_method__kind=PaymentMethod.Kind.PREPAYMENT,
+            payment_status__in=Order.AWAITING_PAYMENT,
+        ).exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED])
 
 
 class Order(models.Model):
@@ -118,6 +125,9 @@ class Order(models.Model):
 
     class PaymentStatus(models.TextChoices):
         UNPAID = "unpaid", _("Unpaid")
+        # Part of what is due has arrived (a bank transfer of too little, ``received_total``),
+        # the rest is awaited: not paid — the goods of a prepayment order do not leave yet.
+        PARTLY_PAID = "partly_paid", _("Partly paid")
         AUTHORIZED = "authorized", _("Authorized")
         PAID = "paid", _("Paid")
         # Paid, and part of it credited by one or more credit notes (the order stands).
@@ -137,6 +147,8 @@ class Order(models.Model):
         PaymentStatus.PARTLY_REFUNDED,
         PaymentStatus.REFUND_PENDING,
     )
+    # Nothing, or not all of what is due, has arrived: the payment is still awaited.
+    AWAITING_PAYMENT = (PaymentStatus.UNPAID, PaymentStatus.PARTLY_PAID)
 
     number = models.CharField(
         _("order number"), max_length=20, unique=True, null=True, editable=False
@@ -293,6 +305,20 @@ class Order(models.Model):
     overpaid_returned_at = models.DateTimeField(
         _("overpayment paid back on"), null=True, blank=True, editable=False
     )
+    # Part payments the payment method received while the order was not paid in full (a bank
+    # transfer of too little), kept by orders.services.mark_paid under the order's row lock:
+    # they come off what is still due (``balance_due``). The payment status is "Partly paid"
+    # until the rest arrives (or a credit note reduces what is due to them); a canceled
+    # order owes them back (``payout_due``). They stay as they were once the order is paid.
+    received_total = models.DecimalField(
+        _("part payments received"),
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
+        # a web process of the previous release inserts orders without the column
+        db_default=ZERO,
+        editable=False,
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -384,6 +410,14 @@ class Order(models.Model):
                 | Q(payment_status="refund_pending"),
                 name="order_overpayment_owed_is_refund_pending",
             ),
+            models.CheckConstraint(
+                condition=Q(received_total__gte=0), name="order_received_not_negative"
+            ),
+            # "Partly paid" says that part of the money has arrived: never without it.
+            models.CheckConstraint(
+                condition=~Q(payment_status="partly_paid") | Q(received_total__gt=0),
+                name="order_partly_paid_has_received",
+            ),
             # One order per checkout page (orders.services.checkout.place_order). Partial: the
             # orders without a token (most of a large table) take no room in the index.
             models.UniqueConstraint(
@@ -453,8 +487,27 @@ class Order(models.Model):
     @property
     def balance_due(self):
         """What is still to collect on an order not paid yet: the amount due less what credit
-        notes cancelled of it (the row of ``OrderQuerySet.open_amount``)."""
-        return max(ZERO, self.amount_due - self.credited_total)
+        notes cancelled of it and less the part payments received (the row of
+        ``OrderQuerySet.open_amount``, ``balance_due_expression``)."""
+        return max(ZERO, self.amount_due - self.credited_total - self.received_total)
+
+    @classmethod
+    def balance_due_expression(cls):
+        """``balance_due`` in SQL (the open amount, the start page's figures)."""
+        return Greatest(
+            F("grand_total")
+            - F("giftcard_total")
+            - F("credit_total")
+            - F("credited_total")
+            - F("received_total"),
+            Value(ZERO),
+            output_field=models.DecimalField(max_digits=12, decimal_places=2),
+        )
+
+    @property
+    def partly_paid(self):
+        """Part of what is due has arrived, the rest is awaited."""
+        return self.payment_status == self.PaymentStatus.PARTLY_PAID
 
     # What the order's pages, e-mails and backoffice say about its payment, one rule for all
     # (``orders/_totals.html``, the confirmation, the backoffice's payment panel): gift card
@@ -480,7 +533,8 @@ class Order(models.Model):
     @property
     def due_now(self):
         """What is still to pay: nothing on a paid, canceled or closed order; else the amount
-        due less what credit notes cancelled of it (``balance_due``)."""
+        due less what credit notes cancelled of it and the part payments received
+        (``balance_due``)."""
         if self.collected or self.status in (self.Status.CANCELED, self.Status.CLOSED):
             return ZERO
         return self.balance_due
@@ -508,7 +562,8 @@ class Order(models.Model):
     def payment_allows_shipping(self):
         """May the goods leave? Yes once the payment method has collected or reserved the
         money (paid, or a card payment authorized), or when it collects on or after
-        delivery (cash on delivery, pay on invoice) — not while a bank transfer is awaited."""
+        delivery (cash on delivery, pay on invoice) — not while a bank transfer is awaited,
+        nor while only part of it has arrived (partly paid)."""
         return (
             self.is_paid
             or self.payment_status == self.PaymentStatus.AUTHORIZED

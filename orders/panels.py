@@ -225,6 +225,16 @@ def register():
         permission="orders.handle_payments",
         query="?payout_due__gt=0&payout_done_at__isnull=True",
     )
+    # Prepayment orders whose money has not (all) arrived: the Payments role matches the
+    # bank statement against them (and records a transfer of too little as a part payment).
+    admin.backoffice.attention(
+        _("Bank transfers awaited"),
+        "admin:orders_order_changelist",
+        lambda: Order.objects.transfers_awaited().order_by()[: NEW_ORDERS_CAP + 1].count(),
+        permission="orders.handle_payments",
+        query="?awaited=transfer",
+        cap=NEW_ORDERS_CAP,
+    )
     admin.backoffice.attention(
         _("Overpayments to pay back"),
         "admin:orders_order_changelist",

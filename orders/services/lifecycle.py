@@ -193,7 +193,15 @@ def _finish(original, locked):
     if status != locked.status:
         locked.status = status
         locked.save(update_fields=["status"])
-    for name in ("status", "payment_status", "paid_at", "overpaid_total", "overpaid_returned_at"):
+    for name in (
+        "status",
+        "payment_status",
+        "paid_at",
+        "overpaid_total",
+        "overpaid_returned_at",
+        "received_total",
+        "payout_due",
+    ):
         setattr(original, name, getattr(locked, name))
     return locked
 
@@ -336,6 +344,9 @@ def create_invoice(order, comment="", user=None):
                 _set_paid(locked, user, captured=captured)
         if locked.is_paid:
             invoice.paid_total = max(ZERO, locked.amount_due)
+        elif locked.partly_paid:
+            # the part payments received so far are already paid (BT-113, "Already paid")
+            invoice.paid_total = min(locked.received_total, max(ZERO, locked.amount_due))
         invoice.save(update_fields=["paid_total"])
         _finish(order, locked)
     return invoice
@@ -359,13 +370,21 @@ def delivery_of(order, day):
     return min(days), max(days), False
 
 
-def _set_paid(locked, user, captured=False, received=None):
+def _set_paid(locked, user, captured=False, received=None, settled=False):
     """``received``: what arrived, when the operator typed it (``mark_paid``) — more than
-    what was due leaves the excess owed back (``overpaid_total``, "Refund pending")."""
+    what was due leaves the excess owed back (``overpaid_total``, "Refund pending").
+    ``settled``: nothing arrived now — a credit note has reduced what is due to no more
+    than the part payments received (``settle_part_payments``); what they exceed it by is
+    the excess."""
     # Credit notes issued before the payment cancelled part of what was due: what arrives
     # is the rest, and the order is a partly refunded one from now on.
     credited = locked.credited_total > 0
-    excess = ZERO if received is None else max(ZERO, received - locked.balance_due)
+    if settled:
+        due = max(ZERO, locked.amount_due - locked.credited_total)
+        excess = max(ZERO, locked.received_total - due)
+    else:
+        due = locked.balance_due
+        excess = ZERO if received is None else max(ZERO, received - due)
     if excess:
         locked.overpaid_total = excess
         locked.payment_status = Order.PaymentStatus.REFUND_PENDING
@@ -375,7 +394,21 @@ def _set_paid(locked, user, captured=False, received=None):
         )
     locked.paid_at = timezone.now()
     locked.save(update_fields=["payment_status", "paid_at", "overpaid_total"])
-    _event(locked, _payment_part(locked, captured, received), user=user)
+    if settled:
+        _event(
+            locked,
+            events.part(
+                gettext_noop(
+                    "The part payments received (%(amount)s) now cover the %(due)s due: "
+                    "the order is paid."
+                ),
+                amount=events.money(locked.received_total, locked.currency),
+                due=events.money(due, locked.currency),
+            ),
+            user=user,
+        )
+    else:
+        _event(locked, _payment_part(locked, captured, received), user=user)
     if excess:
         _event(
             locked,
@@ -384,11 +417,14 @@ def _set_paid(locked, user, captured=False, received=None):
                     "%(amount)s more than the %(due)s due was paid: to pay back via %(method)s."
                 ),
                 amount=events.money(excess, locked.currency),
-                due=events.money(locked.balance_due, locked.currency),
+                due=events.money(due, locked.currency),
                 method=events.method(locked.payment_method),
             ),
             user=user,
         )
+    if locked.status in FINAL_STATES:
+        # closed by the credit note that settled it: nothing to deliver or to reward
+        return
     issue_download_links(locked)
     loyalty.earn_points_for_order(locked)
     if credited:
@@ -503,9 +539,11 @@ def mark_paid(order, user=None, amount=None):
     """Payment status → Paid (bank transfer arrived, cash collected …). No-op if already paid.
 
     ``amount``: what arrived, as the operator read it off the bank statement (None: what
-    was due). Less than what is due is refused — the order stays unpaid until the whole
-    amount is there (or a credit note reduces what is due); more is recorded as an
-    overpayment to pay back (``Order.overpaid_total``, "Refund pending")."""
+    was due). Less than what is still due is a part payment (a transfer of too little):
+    it is added to ``Order.received_total``, the order is "Partly paid" and the customer
+    is told what is still due (an authorized card payment is captured whole: refused). The
+    amount that completes it marks the order paid; more is recorded as an overpayment to
+    pay back (``Order.overpaid_total``, "Refund pending")."""
     with transaction.atomic():
         locked = _lock(order)
         _refuse_if_final(locked, _("marked as paid"))
@@ -522,6 +560,11 @@ def mark_paid(order, user=None, amount=None):
             _finish(order, locked)
             return locked
         authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED
+        # (a card payment is captured whole; one whose authorization was voided is paid by
+        # transfer like an invoice, and may arrive in parts)
+        if amount is not None and amount < locked.balance_due and not authorized:
+            _record_part_payment(locked, amount, user)
+            return _finish(order, locked)
         if amount is not None and amount < locked.balance_due:
             raise OrderError(
                 _(
@@ -548,11 +591,46 @@ def mark_paid(order, user=None, amount=None):
             state = order_state(locked)
             emails.payment_received(
                 locked,
-                amount if amount is not None else due,
+                # the whole payment: with the part payments that came before
+                (amount if amount is not None else due) + locked.received_total,
                 to_ship=not state.final
                 and any(p.line.needs_shipping and p.remaining for p in state.progress),
             )
         return _finish(order, locked)
+
+
+def _record_part_payment(locked, amount, user):
+    """Less than what is still due arrived (the caller holds the row lock): it comes off
+    the balance, the order is "Partly paid" and its goods wait for the rest; the customer
+    learns what is still due and how to pay it."""
+    locked.received_total += amount
+    locked.payment_status = Order.PaymentStatus.PARTLY_PAID
+    locked.save(update_fields=["received_total", "payment_status"])
+    _event(
+        locked,
+        events.part(
+            gettext_noop("Part payment of %(amount)s received via %(method)s; %(due)s still due."),
+            amount=events.money(amount, locked.currency),
+            method=events.method(locked.payment_method),
+            due=events.money(locked.balance_due, locked.currency),
+        ),
+        user=user,
+    )
+    state = order_state(locked)
+    emails.part_payment_received(
+        locked,
+        amount,
+        to_ship=not locked.payment_allows_shipping
+        and any(p.line.needs_shipping and p.remaining for p in state.progress),
+    )
+
+
+def settle_part_payments(locked, user=None):
+    """A credit note on a partly paid order (the caller holds the row lock) has reduced what
+    is due to no more than the part payments received: the order is paid, and what they
+    exceed it by is owed back as an overpayment (``orders.services.refunds``)."""
+    if locked.partly_paid and locked.balance_due <= ZERO:
+        _set_paid(locked, user, settled=True)
 
 
 def mark_overpayment_paid_back(order, user=None):
@@ -636,11 +714,12 @@ def cancel_order(order, user=None, notify=True):
         was_paid = locked.is_paid
         was_authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED
         locked.status = Order.Status.CANCELED
-        if was_paid:
-            # What the payment method collected is owed back; gift card and account credit
-            # go back by the receivers of order_canceled below. Refunded only once nothing
-            # is owed any more: "Refund pending" until the payout is recorded.
-            locked.payout_due = max(ZERO, locked.amount_due)
+        if was_paid or locked.partly_paid:
+            # What the payment method collected (all of it, or the part payments received)
+            # is owed back; gift card and account credit go back by the receivers of
+            # order_canceled below. Refunded only once nothing is owed any more: "Refund
+            # pending" until the payout is recorded.
+            locked.payout_due = max(ZERO, locked.amount_due) if was_paid else locked.received_total
             locked.payment_status = refund_status(locked)
         elif was_authorized:
             locked.payment_status = Order.PaymentStatus.UNPAID

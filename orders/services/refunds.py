@@ -9,6 +9,10 @@ that crediting everything in several notes gives back the invoice's rows to the 
 Where the money goes, in this order (shown before the operator confirms):
 
 1. An order not paid yet: the credit first cancels what is still due (its open amount drops).
+   On a partly paid order, what it credits beyond that comes out of the part payments
+   received: they now cover what is due, the order is paid, and they exceed it by that
+   much — an overpayment to pay back (``Order.overpaid_total``, "Overpayments to pay
+   back"; ``lifecycle.settle_part_payments``).
 2. Back to the gift card, then to the account credit it was paid with (the refund steps of
    ``orders.extensions``, i.e. the giftcards app, which books them in its ledger).
 3. The rest: "to refund via <payment method>"; the operator pays it out and marks the
@@ -90,6 +94,7 @@ from .lifecycle import (
     next_invoice_number,
     order_state,
     refund_status,
+    settle_part_payments,
     typed_units,
 )
 
@@ -126,6 +131,9 @@ class CreditPlan:
     giftcard_total: Decimal = ZERO
     credit_total: Decimal = ZERO
     paid_total: Decimal = ZERO
+    # Of a partly paid order: what the part payments received exceed the reduced amount due
+    # by (owed back as the order's overpayment once the note is issued).
+    overpaid_total: Decimal = ZERO
     points: int = 0
     # The goods value (after discount, without gift cards) credited before and with it.
     points_value_before: Decimal = ZERO
@@ -917,6 +925,11 @@ def _distribute(plan, reference="", preview=False):
     if not order.is_paid:
         plan.due_reduction = min(left, order.balance_due)
         left -= plan.due_reduction
+        # Then the part payments of a partly paid order: the payment method's money, owed
+        # back before a gift card's, as the order's overpayment (the amount due after the
+        # note less them, ``lifecycle.settle_part_payments``).
+        plan.overpaid_total = min(left, order.received_total)
+        left -= plan.overpaid_total
     for step in extensions.refund_steps():
         if left <= 0:
             break
@@ -1133,6 +1146,9 @@ def _issue(locked, plan, user, reason):
         *_destination_parts(locked, plan),
         user=user,
     )
+    if not was_paid:
+        # a partly paid order whose part payments now cover what is still due is paid
+        settle_part_payments(locked, user)
     if plan.is_final:
         _close_downloads(locked)
         _event(

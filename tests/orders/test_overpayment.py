@@ -1,7 +1,8 @@
 """ "Mark as paid" records what arrived. A prepayment order reduced by a credit note and then
 paid in full left the difference invisible: the customer was owed money nobody saw. Now more
 than is due is an overpayment to pay back ("Refund pending", a start-page tile, the customer's
-order page, an e-mail once paid back), less than is due is refused and changes nothing."""
+order page, an e-mail once paid back); less than is due is a part payment
+(tests/orders/test_part_payments.py), nothing at all is refused and changes nothing."""
 
 from decimal import Decimal
 
@@ -61,8 +62,9 @@ def test_the_whole_original_amount_paid_after_a_credit_note_is_owed_back(credite
     sent = written(OutboxEmail.objects.get(template="order_refund_paid_out", to=[order.email]))
     text = " ".join(sent.body_text.split())
     assert (
-        f"we have paid back €5.00 via Prepayment: the amount you paid in excess for your "
-        f"order {order.number}." in text
+        # paid back by bank transfer: to the bank account, not "via Prepayment"
+        f"we have transferred €5.00 back to your bank account: the amount you paid in excess "
+        f"for your order {order.number}." in text
     )
     with pytest.raises(services.OrderError, match="already been marked as paid back"):
         services.mark_overpayment_paid_back(order)
@@ -95,8 +97,8 @@ def test_the_exact_amount_or_none_is_the_old_mark_paid(make_order, prepayment):
         services.mark_overpayment_paid_back(one)
 
 
-@pytest.mark.parametrize("amount", [D("19.89"), D("0"), D("-5")])
-def test_less_than_due_is_refused_and_changes_nothing(credited_order, amount):
+@pytest.mark.parametrize("amount", [D("0"), D("-5")])
+def test_no_amount_is_refused_and_changes_nothing(credited_order, amount):
     before = len(_events(credited_order))
     with pytest.raises(services.OrderError) as raised:
         services.mark_paid(credited_order, amount=amount)
@@ -153,10 +155,14 @@ def test_the_backoffice_records_the_amount_and_lists_the_overpayment(admin_clien
         for m in response.context["messages"]
     )
     response = admin_client.post(mark, {"amount": "10.00"}, follow=True)
-    assert any("less than the €19.90 due" in str(m) for m in response.context["messages"])
-    assert Order.objects.get(pk=credited_order.pk).payment_status == "unpaid"
+    # less than is due: a part payment, 9.90 still due
+    assert any(
+        "Part payment recorded for order" in str(m) and "€9.90 still due" in str(m)
+        for m in response.context["messages"]
+    )
+    assert Order.objects.get(pk=credited_order.pk).payment_status == "partly_paid"
 
-    admin_client.post(mark, {"amount": "24.90"})
+    admin_client.post(mark, {"amount": "14.90"})
     order = Order.objects.get(pk=credited_order.pk)
     assert order.overpaid_total == D("5.00")
     start = admin_client.get(reverse("admin:index")).content.decode()
