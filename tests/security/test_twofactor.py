@@ -215,3 +215,27 @@ def test_manager_can_reset_a_staff_members_devices(client, manager):
         reverse("admin:otp_totp_totpdevice_delete", args=[member_device.pk]), {"post": "yes"}
     )
     assert not TOTPDevice.objects.filter(user=member).exists()
+
+
+def _first_submit(page):
+    """The submit control a browser presses on Enter: the form's first one (HTML's implicit
+    submission)."""
+    import re
+
+    form = page[page.index('id="login-form"') :]
+    return re.search(r'<(input|button)[^>]*type="submit"[^>]*>', form).group(0)
+
+
+def test_enter_in_the_code_field_verifies_and_does_not_log_out(client, manager):
+    """An audit typed the code and pressed Enter: the first submit button was "Cancel and log
+    out", so it landed back on the login page, at enrolment and at every login."""
+    enrolled(manager)
+    password_login(client, manager)
+    first = _first_submit(client.get(VERIFY).content.decode())
+    assert 'name="cancel"' not in first
+
+
+def test_enter_in_the_enrolment_code_field_confirms(client, manager):
+    password_login(client, manager)
+    page = client.get(SETUP).content.decode()
+    assert 'name="cancel"' not in _first_submit(page)
