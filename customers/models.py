@@ -355,3 +355,52 @@ class LoyaltyEntry(models.Model):
     def display_note(self):
         """The note as its reader sees it: one the shop wrote in the active language."""
         return events.read(self.message, self.note)
+
+
+class VatIdCheck(models.Model):
+    """A buyer's VAT ID asked of the EU's VIES service (``customers.vies``): the proof that it
+    was valid when an order went out without VAT (reverse charge), kept as long as invoices.
+    A confirmation is reused for ``VIES_CACHE_HOURS``; every other answer is recorded too."""
+
+    class Result(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        NOT_REGISTERED = "not_registered", _("not registered")
+        UNKNOWN = "unknown", _("could not be checked")
+
+    vat_id = models.CharField(_("VAT ID"), max_length=20)
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    # As the member state's registry states them ("" where it does not disclose them).
+    name = models.CharField(_("registered name"), max_length=300, blank=True)
+    address = models.TextField(_("registered address"), blank=True)
+    # VIES's consultation number: only when the shop named its own VAT ID as requester.
+    request_identifier = models.CharField(_("consultation number"), max_length=100, blank=True)
+    # Why the result is unknown (a VIES error code such as MS_UNAVAILABLE, a timeout).
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        verbose_name = _("VIES check of a VAT ID")
+        verbose_name_plural = _("VIES checks of VAT IDs")
+        indexes = [models.Index(fields=["vat_id", "-checked_at"], name="vatidcheck_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result__in=["confirmed", "not_registered", "unknown"]),
+                name="vatidcheck_result_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.vat_id} {self.get_result_display()}"
+
+    @property
+    def confirmed(self):
+        return self.result == self.Result.CONFIRMED
+
+    @property
+    def not_registered(self):
+        return self.result == self.Result.NOT_REGISTERED
+
+    @property
+    def unknown(self):
+        return self.result == self.Result.UNKNOWN

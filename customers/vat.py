@@ -1,8 +1,9 @@
 """VAT identification numbers of business customers (EU VAT IDs, e.g. ``DE123456788``).
 
 Format and check digits are verified per member state by python-stdnum (``stdnum.eu.vat``);
-whether the number is *registered* can only be asked of the EU's VIES service, which the shop
-does not call. IDs are stored upper-case without spaces or punctuation.
+whether the number is *registered* can only be asked of the EU's VIES service
+(:mod:`customers.vies`, before an order goes out without VAT). IDs are stored upper-case
+without spaces or punctuation.
 """
 
 import re

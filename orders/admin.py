@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from customers.models import VatIdCheck
 from shop.admin import (
     LargeListAdminMixin,
     backoffice,
@@ -389,6 +390,13 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             "withdrawals": list(order.withdrawals.all()),
             "comment_form": comment_form,
             "mark_paid_form": MarkPaidForm(initial={"amount": order.balance_due}),
+            # the VIES answer the order's VAT treatment rests on (customers.vies): the proof
+            "vat_check": order.billing_vat_id
+            and VatIdCheck.objects.filter(
+                vat_id=order.billing_vat_id, checked_at__lte=order.created
+            )
+            .order_by("-checked_at")
+            .first(),
             # the goods side (invoice, ship, cancel, comments) and the money side
             "can_change": self.has_change_permission(request),
             "can_pay": can_handle_payments(request.user),

@@ -129,10 +129,7 @@ class CheckoutForm(forms.Form):
         max_length=20,
         required=False,
         validators=[validate_vat_id],
-        help_text=_(
-            "Companies in another EU country with a valid VAT ID are invoiced without VAT "
-            "(reverse charge)."
-        ),
+        # (its text names the seller's country: __init__)
     )
     buyer_reference = forms.CharField(
         label=_("Buyer reference (e.g. Leitweg-ID)"), max_length=100, required=False
@@ -269,10 +266,17 @@ class CheckoutForm(forms.Form):
         self.customer = customer
         self.needs_shipping = needs_shipping
         self.has_downloads = has_downloads
+        shop = ShopSettings.load()
+        # The summary shows the catalog's gross prices until the page is sent with the VAT
+        # ID; the order is then placed net once VIES confirms it (orders.vat) — said here.
+        self.fields["vat_id"].help_text = _(
+            "With a confirmed EU VAT ID outside %(country)s, the order is invoiced without "
+            "VAT (reverse charge)."
+        ) % {"country": country_name(shop.country or "DE")}
         # No consent is asked for what the shop does not do: no review requests (a consent
         # given for nothing would mislead). The partner consent stays: it also lets the
         # vouchers app show partner offers, with or without the external network.
-        if not ShopSettings.load().review_request_days:
+        if not shop.review_request_days:
             del self.fields["review_request_consent"]
         if has_downloads:
             self.fields["digital_consent"].required = True

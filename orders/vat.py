@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from customers import vies
 from customers.vat import in_eu, is_valid_vat_id, vat_id_country
 from shop.models import ShopSettings
 from shop.money import ZERO, money
@@ -111,12 +112,21 @@ def reverse_charge_applies(vat_id, billing_country, shipping_country, seller_cou
     return not goods or shipping_country != seller_country
 
 
-def apply_reverse_charge(order, lines, seller_country=None):
+# ``apply_reverse_charge``'s default: a confirmation VIES gave within VIES_CACHE_HOURS.
+CACHED = object()
+
+
+def apply_reverse_charge(order, lines, seller_country=None, vies_check=CACHED):
     """At placement, before any discount: price a reverse-charge order net (``net_of`` the
     catalog's gross prices, rate 0) and mark it. Returns whether it applies.
 
     ``seller_country`` defaults to the shop settings' country, read only for a buyer with a
-    VAT ID (no query on a consumer's checkout)."""
+    VAT ID (no query on a consumer's checkout).
+
+    With ``VIES_URL`` set, the VAT ID must also be confirmed by VIES (``vies_check``: the
+    ``customers.VatIdCheck`` the placement made before its transaction; by default a
+    confirmation of the last VIES_CACHE_HOURS, without asking — the checkout page's quote).
+    Unconfirmed, the order is taxed: the safe side, the shop would owe the VAT otherwise."""
     if not order.billing_vat_id:
         return False
     if seller_country is None:
@@ -126,6 +136,11 @@ def apply_reverse_charge(order, lines, seller_country=None):
         order.billing_vat_id, order.billing_country, order.shipping_country, seller_country, goods
     ):
         return False
+    if vies.enabled():
+        if vies_check is CACHED:
+            vies_check = vies.cached_confirmation(order.billing_vat_id)
+        if vies_check is None or not vies_check.confirmed:
+            return False
     _price_net(order, lines, lines)
     order.reverse_charge = True
     return True

@@ -40,7 +40,13 @@ from .forms import (
     sign_shown,
 )
 from .models import Order, OrderComment, OrderLine, Shipment
-from .services.checkout import delivery_notes, has_downloads, needs_shipping, quote_lines
+from .services.checkout import (
+    delivery_notes,
+    has_downloads,
+    needs_shipping,
+    quote_lines,
+    vies_unconfirmed,
+)
 from .services.withdrawals import open_orders
 
 SUCCESS_SESSION_KEY = "last_order_id"
@@ -421,6 +427,8 @@ def success(request):
             "needs_shipping": needs_shipping(lines),
             "delivery_notes": delivery_notes(order, lines),
             "taxes": order.tax_breakdown(lines, invoice=None),  # just placed
+            # VAT charged because VIES could not confirm the VAT ID (no query without one)
+            "vies_unconfirmed": vies_unconfirmed(order),
             "status_url": None if order.customer_id else links.status_path(order),
         },
     )

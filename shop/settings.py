@@ -422,6 +422,19 @@ DATEV_CATEGORY_ACCOUNTS = env.str("DATEV_CATEGORY_ACCOUNTS", default="E=1604,K=8
 # export (Ausfuhrnachweis) the exemption depends on.
 EXPORT_VAT_EXEMPT = env.bool("EXPORT_VAT_EXEMPT", default=True)
 
+# A buyer's VAT ID is confirmed with the EU's VIES service before an order goes out without
+# VAT (reverse charge; customers.vies): the REST endpoint, seconds to wait for it, and hours a
+# confirmation is reused. Empty (the default outside production, and in the test suite): no
+# check, format and check digit only.
+VIES_URL = env.str(
+    "VIES_URL",
+    default=(
+        "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number" if PRODUCTION else ""
+    ),
+)
+VIES_TIMEOUT = env.float("VIES_TIMEOUT", default=5)
+VIES_CACHE_HOURS = env.float("VIES_CACHE_HOURS", default=24)
+
 # The distance-sales threshold (§ 3c Abs. 4 UStG, Art. 59c VAT Directive), in SHOP_CURRENCY:
 # net sales to consumers in other EU member states up to it in the current and the previous
 # year may be taxed at the seller's country's rates, as this shop does. The sales report and

@@ -153,6 +153,9 @@ def _media_and_mail(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.AXES_ENABLED = False
     settings.BACKOFFICE_REQUIRE_2FA = False  # tests/security/test_twofactor.py turns it on
+    # No test asks the EU's VIES service (a .env with SHOP_ENV=production would set it):
+    # tests/orders/test_vies_check.py points it at a local server.
+    settings.VIES_URL = ""
 
 
 @pytest.fixture(autouse=True)
@@ -186,14 +189,15 @@ def _no_cached_pages():
 def _breakers_closed():
     """A test that made the broker or the cache fail must not leave the next test skipping
     them (the breakers are per process: shop/breaker.py)."""
+    from customers.vies import breaker as vies_breaker
     from shop.cache import breaker as cache_breaker
     from shop.celery import broker as broker_breaker
 
-    cache_breaker.reset()
-    broker_breaker.reset()
+    for breaker in (cache_breaker, broker_breaker, vies_breaker):
+        breaker.reset()
     yield
-    cache_breaker.reset()
-    broker_breaker.reset()
+    for breaker in (cache_breaker, broker_breaker, vies_breaker):
+        breaker.reset()
 
 
 @pytest.fixture

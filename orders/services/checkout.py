@@ -11,18 +11,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from customers import services as customer_services
+from customers import vies
 from customers.postcodes import normalise_postcode
 from customers.vat import normalize_vat_id, validate_vat_id
+from shop import events
 from shop.exceptions import DomainError
+from shop.filenames import download_filename
 from shop.mail import queue_email
-from shop.models import PaymentMethod, Product, ShippingMethod
+from shop.models import PaymentMethod, Product, ShippingMethod, ShopSettings
 
 from .. import extensions, limits, links, signals, vat
 from ..errors import CheckoutError, FiguresChanged, OrderAlreadyPlaced
-from ..models import ZERO, Order, OrderLine, discountable_total, money
+from ..models import ZERO, Order, OrderComment, OrderLine, discountable_total, money
 from ..pdf import PAYMENT_TERM_DAYS
 from . import withdrawals
 from .lifecycle import authorize_card_payment, mark_paid
@@ -316,6 +319,9 @@ def _placed_from(token):
 
 def _place_order(items, data, customer):
     _check_request(items, data)
+    # Asked before the transaction: VIES may take seconds to answer, and no row of stock,
+    # code, gift card or customer may stay locked that long.
+    vat_check = _check_vat_id(items, data)
     with transaction.atomic():
         customer = _ordering_customer(customer, data)
         # The lines keep the product names in the order's language (the customer's, what
@@ -325,11 +331,12 @@ def _place_order(items, data, customer):
         _check_digital_consent(data, lines)
         shipping_method, payment_method = _chosen_methods(data, lines)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
-        vat.apply_reverse_charge(order, lines)
+        vat.apply_reverse_charge(order, lines, vies_check=vat_check)
         vat.apply_export(order, lines)
         priced = _apply_price_steps(order, lines, data, customer)
         _set_grand_total(order)
         _save(order, lines)
+        _record_vat_check(order, lines, vat_check)
         for step, value in priced:
             step.record(value, order)
         prepaid = _take_stored_value_payments(order, lines, data, customer)
@@ -360,7 +367,7 @@ def _place_order(items, data, customer):
             language=order.language,
             attachments=[
                 {
-                    "filename": f"withdrawal-information-{order.number}.pdf",
+                    "filename": withdrawal_information_filename(order),
                     "mimetype": "application/pdf",
                     "generator": "orders.pdf.withdrawal_information_pdf_bytes",
                     "args": [order.pk],
@@ -368,6 +375,111 @@ def _place_order(items, data, customer):
             ],
         )
     return order
+
+
+def withdrawal_information_filename(order):
+    """The confirmation's attachment named in the order's language like its other documents
+    ("widerrufsbelehrung-100147.pdf", "informacja-o-odstapieniu-100147.pdf")."""
+    with translation.override(order.language):
+        return download_filename(_("withdrawal information"), order.number, extension="pdf")
+
+
+# The order history's record of the VIES check (orders.OrderComment events).
+VIES_CONFIRMED = gettext_noop(
+    "VAT ID %(vat_id)s confirmed with VIES on %(date)s (consultation number %(number)s)."
+)
+VIES_CONFIRMED_WITHOUT_NUMBER = gettext_noop("VAT ID %(vat_id)s confirmed with VIES on %(date)s.")
+VIES_FAILED = gettext_noop(
+    "VAT ID %(vat_id)s could not be checked with VIES (%(error)s): the order was placed with VAT."
+)
+# … and what the customer reads in it, on the success page and in the confirmation.
+VIES_UNCONFIRMED = gettext_noop(
+    "Your VAT ID could not be confirmed with VIES at the time of the order, so VAT was "
+    "charged. Contact us to have the invoice corrected once it can be confirmed."
+)
+
+
+def _check_vat_id(items, data):
+    """The buyer's VAT ID asked of VIES (``customers.vies``) when it is what would take VAT
+    off the order (reverse charge, :func:`orders.vat.reverse_charge_applies`): a
+    ``customers.VatIdCheck`` — a confirmation of the last VIES_CACHE_HOURS is reused — or
+    None (no ``VIES_URL``; no VAT ID; a consumer's or a domestic order: nothing asked).
+
+    A VAT ID VIES says is not registered is refused on its field, before anything is
+    written; one VIES cannot check now (unreachable, a member state's registry down) is
+    placed with VAT — the safe side (:func:`_record_vat_check`)."""
+    if not data.vat_id or not vies.enabled():
+        return None
+    shop = ShopSettings.load()
+    products = Product.objects.filter(pk__in=[int(pk) for pk in items], is_active=True)
+    goods = any(p.needs_shipping for p in products.only("pk", "is_downloadable", "is_giftcard"))
+    # The countries as _new_order takes them.
+    ship_to = (data.shipping or data.billing) if goods else data.billing
+    billing_country = (data.billing.get("country") or "").strip() or "DE"
+    shipping_country = (ship_to.get("country") or "").strip() or "DE"
+    vat_id = normalize_vat_id(data.vat_id)
+    if not vat.reverse_charge_applies(
+        vat_id, billing_country, shipping_country, shop.country, goods
+    ):
+        return None
+    check = vies.check_vat_id(vat_id, requester=shop.vat_id)
+    if check.not_registered:
+        raise CheckoutError(
+            _(
+                "This VAT ID is not registered in the EU's VIES database; correct it, or "
+                "remove it to buy with VAT."
+            ),
+            field="vat_id",
+        )
+    return check
+
+
+def _record_vat_check(order, lines, check):
+    """The VIES check in the order's history: a confirmation with its date and consultation
+    number (the proof, also in ``customers.VatIdCheck``), or that it failed — then the
+    customer reads there that VAT was charged and why."""
+    if check is None:
+        return
+    values = {"vat_id": check.vat_id, "date": events.day(timezone.localdate(check.checked_at))}
+    if check.confirmed:
+        if check.request_identifier:
+            parts = [events.part(VIES_CONFIRMED, **values, number=check.request_identifier)]
+        else:
+            parts = [events.part(VIES_CONFIRMED_WITHOUT_NUMBER, **values)]
+        OrderComment.objects.create(
+            order=order, text=events.text(parts), message=parts, is_event=True
+        )
+        return
+    parts = [events.part(VIES_FAILED, vat_id=check.vat_id, error=check.error or "?")]
+    comments = [OrderComment(order=order, text=events.text(parts), message=parts, is_event=True)]
+    charged = any(line.tax_rate for line in lines) or (
+        order.shipping_total and order.shipping_tax_rate
+    )
+    if charged and not order.reverse_charge:
+        parts = [events.part(VIES_UNCONFIRMED)]
+        comments.append(
+            OrderComment(
+                order=order,
+                text=events.text(parts),
+                message=parts,
+                is_event=True,
+                visible_to_customer=True,
+            )
+        )
+    OrderComment.objects.bulk_create(comments)
+
+
+def vies_unconfirmed(order):
+    """Was VAT charged on ``order`` because VIES could not confirm the buyer's VAT ID at
+    the time of the order (the success page and the confirmation say so)? No query for an
+    order without VAT ID or under reverse charge, nor without ``VIES_URL``."""
+    if not order.billing_vat_id or order.reverse_charge or order.pk is None:
+        return False
+    if not vies.enabled():
+        return False
+    return OrderComment.objects.filter(
+        order_id=order.pk, is_event=True, message__0__0=VIES_UNCONFIRMED
+    ).exists()
 
 
 def confirmation_email_context(order_id):
@@ -393,6 +505,8 @@ def confirmation_context(order, lines):
         "term_days": PAYMENT_TERM_DAYS,
         # the consent to their early delivery names them (``Order.digital_consent_at``)
         "download_names": [line.name for line in lines if line.is_downloadable],
+        # VAT charged because VIES could not confirm the VAT ID: the e-mail says so.
+        "vies_unconfirmed": vies_unconfirmed(order),
         **withdrawals.information(order),
     }
 
