@@ -49,7 +49,7 @@ from .catalog_import import (
     ProductExportForm,
     ProductResource,
 )
-from .db import PersonName, changed_columns, estimated_count
+from .db import FoldedContains, PersonName, changed_columns, estimated_count
 from .fields import WholeNumberField, date_format_hint, parse_typed_date
 from .models import (
     BackgroundJob,
@@ -1200,8 +1200,9 @@ def _select_label(language):
 class LargeListAdminMixin:
     """For change lists over big tables: estimated totals and indexed name search.
 
-    ``name_search_fields = ("first_name", "last_name")`` searches "first last" through the
-    trigram index the owning app builds on exactly that expression (``shop.db.PersonName``);
+    ``name_search_fields = ("first_name", "last_name")`` searches "first last", case and
+    accents ignored, through the trigram index the owning app builds on exactly that
+    expression folded (``shop.db.PersonName``, ``shop.db.FoldedContains``);
     ``exact_search_fields`` match whole values (order or customer numbers) through their
     unique index.
     """
@@ -1239,9 +1240,11 @@ class LargeListAdminMixin:
         terms = search_term.split()[:5]
         if not self.name_search_fields or not terms:
             return super().get_search_results(request, queryset, search_term)
-        queryset = queryset.annotate(_person_name=PersonName(*self.name_search_fields))
+        # Case and accents ignored ("lukasz wrobel" finds "Łukasz Wróbel"), answered by the
+        # trigram index on the folded name (shop.db.FoldedContains).
+        name = PersonName(*self.name_search_fields)
         for term in terms:
-            condition = Q(_person_name__icontains=term)
+            condition = Q(FoldedContains(name, term))
             if self.email_search_field:
                 condition |= Q(**{f"{self.email_search_field}__icontains": term})
             for field in self.exact_search_fields:

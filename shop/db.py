@@ -13,7 +13,8 @@ import weakref
 from contextlib import contextmanager, nullcontext
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import CharField, Func, Q
+from django.db.models import CharField, Func, Lookup, Q
+from django.db.models.lookups import IContains
 
 
 def is_postgresql(using=DEFAULT_DB_ALIAS):
@@ -203,8 +204,9 @@ def vacuum(*models, using=DEFAULT_DB_ALIAS):
 
 class PersonName(Func):
     """``first || ' ' || last``: the exact expression the trigram name indexes of customers
-    (``customers_user_name_trgm``) and orders (``orders_order_name_trgm``) are built on, so
-    ``PersonName(...)`` + ``icontains`` is answered from the index."""
+    (``customers_user_name_fold_trgm``), orders (``orders_order_name_fold_trgm``) and
+    invoices (``orders_invoice_buyer_name_fold_trgm``) fold and are built on, so
+    ``FoldedContains(PersonName(...), term)`` is answered from the index."""
 
     template = "(%(expressions)s)"
     arg_joiner = " || ' ' || "
@@ -212,6 +214,40 @@ class PersonName(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return self.as_sql(compiler, connection, **extra)
+
+
+# Upper case without accents, an IMMUTABLE wrapper of unaccent() (shop/0032).
+FOLD_FUNCTION = "shop_fold"
+
+
+class FoldedContains(Lookup):
+    """``lhs`` contains the text ``rhs``, ignoring case and accents on both sides.
+
+    Customers type names without their diacritics: "lukasz wrobel" finds "Łukasz Wróbel",
+    "brzeczyszczykiewicz" "Brzęczyszczykiewicz", "soren" "Søren", "muller" "Müller" — and
+    typed with them they are found too. PostgreSQL compares ``shop_fold(lhs) LIKE
+    shop_fold('%rhs%')``: the pattern is folded by the same function as the column, so both
+    follow unaccent's rules (ł → l, ø → o, ß → ss, which Python's Unicode decomposition
+    does not know), and the planner folds the constant pattern once, which lets the trigram
+    index on ``shop_fold(lhs)`` answer it. Elsewhere (the SQLite file of ``make run``) it
+    is Django's ``icontains``. A filter expression, not a registered lookup::
+
+        queryset.filter(FoldedContains(PersonName("first_name", "last_name"), term))
+    """
+
+    lookup_name = "folded_contains"
+    prepare_rhs = False  # the term stays a string (with an F() on the left it became a Value)
+
+    def as_sql(self, compiler, connection):
+        return IContains(self.lhs, self.rhs).as_sql(compiler, connection)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        pattern = f"%{connection.ops.prep_for_like_query(self.rhs)}%"
+        return (
+            f"{FOLD_FUNCTION}({lhs}) LIKE {FOLD_FUNCTION}(%s)",
+            (*params, pattern),
+        )
 
 
 # --- database roles (least privilege) -------------------------------------------------------

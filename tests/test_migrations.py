@@ -4,12 +4,16 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+# The name indexes are on the accent-folded names (customers/0019, orders/0026) since the
+# name search ignores accents; the e-mail indexes are those of customers/0004 and orders/0004.
 NEW_INDEXES = {
-    "customers_user_name_trgm": "customers_user",
+    "customers_user_name_fold_trgm": "customers_user",
     "customers_user_email_trgm": "customers_user",
-    "orders_order_name_trgm": "orders_order",
+    "orders_order_name_fold_trgm": "orders_order",
     "orders_order_email_trgm": "orders_order",
 }
+# What customers/0004 and orders/0004 built and customers/0019 and orders/0026 replace.
+UPPER_NAME_INDEXES = {"customers_user_name_trgm", "orders_order_name_trgm"}
 OLD_INDEXES = {
     "privacy_user_name_trgm",
     "privacy_user_email_trgm",
@@ -62,9 +66,9 @@ def test_each_app_owns_the_indexes_on_its_own_tables():
     indexes = _indexes()
     for name, table in NEW_INDEXES.items():
         assert indexes.get(name) == table
-    assert not OLD_INDEXES & set(indexes)
-    assert _statistics("customers_user_name_trgm") == 1000
-    assert _statistics("orders_order_name_trgm") == 1000
+    assert not (OLD_INDEXES | UPPER_NAME_INDEXES) & set(indexes)
+    assert _statistics("customers_user_name_fold_trgm") == 1000
+    assert _statistics("orders_order_name_fold_trgm") == 1000
     owner = {
         m._meta.db_table: m._meta.app_label
         for m in apps.get_models()
@@ -95,8 +99,40 @@ def test_an_existing_installation_hands_the_indexes_over(migrations_restored):
     _migrate_to_latest()
     indexes = _indexes()
     assert set(NEW_INDEXES) <= set(indexes)
-    assert not OLD_INDEXES & set(indexes)
+    assert not (OLD_INDEXES | UPPER_NAME_INDEXES) & set(indexes)
+    assert _statistics("customers_user_name_fold_trgm") == 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_folded_name_indexes_replace_the_upper_case_ones_and_back(migrations_restored):
+    """customers/0019 and orders/0026 build the indexes on the folded names and drop those on
+    UPPER(...); reversed, the old ones are back with their statistics, and shop_fold goes."""
+    _migrate(
+        [
+            ("customers", "0018_vat_id_checks"),
+            ("orders", "0025_part_payments"),
+            ("shop", "0031_shipping_rate_help"),
+        ]
+    )
+    indexes = _indexes()
+    assert UPPER_NAME_INDEXES | {"orders_invoice_buyer_name_trgm"} <= set(indexes)
+    assert not any(name.endswith("_fold_trgm") for name in indexes)
     assert _statistics("customers_user_name_trgm") == 1000
+    assert _statistics("orders_order_name_trgm") == 1000
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regprocedure('shop_fold(text)') IS NULL")
+        assert cursor.fetchone()[0]
+
+    _migrate_to_latest()
+    indexes = _indexes()
+    folded = {"customers_user_name_fold_trgm", "orders_order_name_fold_trgm"}
+    assert folded | {"orders_invoice_buyer_name_fold_trgm"} <= set(indexes)
+    assert not (UPPER_NAME_INDEXES | {"orders_invoice_buyer_name_trgm"}) & set(indexes)
+    for name in folded:
+        assert _statistics(name) == 1000
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT shop_fold('Łukasz Wróbel, Søren, Åse, Müller, Straße')")
+        assert cursor.fetchone()[0] == "LUKASZ WROBEL, SOREN, ASE, MULLER, STRASSE"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,7 +83,7 @@ def test_name_search_can_use_the_trigram_index(erika):
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + qs_sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "customers_user_name_trgm" in plan
+    assert "customers_user_name_fold_trgm" in plan
 
 
 def test_show_lists_every_personal_field(admin_client, erika, erika_orders):
