@@ -704,24 +704,10 @@ def credit_note_notes(credit_note):
     the gift cards bought with the order (``orders.extensions`` document notes): each card
     it made invalid, by the ``void`` entries naming it — a partial note's cards taken back,
     the final note's cards voided with the refund. Masked numbers: the card is worthless
-    now, but a document is kept and forwarded."""
+    now, but a document is kept and forwarded. (What the note credited as store credit the
+    note says itself: ``CreditNote.account_total``.)"""
     reason = [CREDIT_NOTE_REASON, {"number": credit_note.number}]
-    credited = (
-        LedgerEntry.objects.filter(
-            order_id=credit_note.invoice.order_id,
-            kind=Kind.REFUND,
-            account__isnull=False,
-            message__contains=[reason, [INSTEAD_OF_PAYMENT_REASON]],
-        ).aggregate(s=Sum("amount"))["s"]
-        or ZERO
-    )
-    notes = []
-    if credited > 0:
-        notes.append(
-            _("%(amount)s has been credited to your customer account instead of a refund.")
-            % {"amount": format_money(credited, credit_note.invoice.currency)}
-        )
-    return notes + _voided_card_notes(credit_note.invoice.order_id, reason)
+    return _voided_card_notes(credit_note.invoice.order_id, reason)
 
 
 def canceled_order_notes(order):

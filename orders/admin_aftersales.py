@@ -107,13 +107,42 @@ class CreditNoteAdmin(_DocumentAdmin):
         "number",
         "created",
         "order_link",
+        "customer_column",
         "invoice_number",
+        "payment_method_column",
         "total_column",
         "payout_column",
     ]
     list_filter = [PayoutFilter, "is_final"]
+    # everything a row shows comes with the note (the invoice keeps the payment method's
+    # name as issued): the query count does not grow with the rows
     list_select_related = ["invoice__order"]
     search_fields = ["=number", "=invoice__number", "=invoice__order__number"]
+
+    def _paying_out(self, request):
+        return request.GET.get(PayoutFilter.parameter_name) == "pending"
+
+    def get_list_display(self, request):
+        """The refunds to pay out show what the payer needs — whom, by which method, how
+        much, since when — and leave out the invoice and the note's total, so the amount to
+        pay out fits beside the filters."""
+        if self._paying_out(request):
+            return [
+                "number",
+                "created",
+                "order_link",
+                "customer_column",
+                "payment_method_column",
+                "payout_column",
+            ]
+        return super().get_list_display(request)
+
+    def get_ordering(self, request):
+        """The refunds to pay out (``?payout=pending``) oldest first: who waits longest is paid
+        first. A sorted column still wins (the change list reads it before this)."""
+        if self._paying_out(request):
+            return ["created", "pk"]
+        return super().get_ordering(request)
 
     @admin.display(description=gettext_lazy("order"), ordering="invoice__order__number")
     def order_link(self, obj):
@@ -122,9 +151,23 @@ class CreditNoteAdmin(_DocumentAdmin):
             '<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[order.pk]), order
         )
 
+    @admin.display(description=gettext_lazy("customer"), ordering="invoice__buyer_name")
+    def customer_column(self, obj):
+        """Whom the money goes to: the buyer as invoiced and the order's e-mail address (to
+        ask for bank details)."""
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', obj.invoice.buyer_name, obj.invoice.order.email
+        )
+
     @admin.display(description=gettext_lazy("invoice"), ordering="invoice__number")
     def invoice_number(self, obj):
         return obj.invoice.number
+
+    @admin.display(
+        description=gettext_lazy("payment method"), ordering="invoice__payment_method_name"
+    )
+    def payment_method_column(self, obj):
+        return obj.invoice.payment_method_name or "—"
 
     @admin.display(description=gettext_lazy("total"), ordering="grand_total")
     def total_column(self, obj):

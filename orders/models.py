@@ -904,6 +904,18 @@ class CreditNote(models.Model):
     credit_total = models.DecimalField(
         _("back to the account credit"), max_digits=12, decimal_places=2, default=ZERO
     )
+    # The part of ``credit_total`` the customer asked to have as store credit instead of a
+    # payout via the payment method (``refunds`` "to account"); the rest of it went back to
+    # the account credit the order was paid with. The documents say which is which.
+    account_total = models.DecimalField(
+        _("credited as store credit"),
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
+        # a web process of the previous release inserts notes without the column
+        db_default=ZERO,
+        editable=False,
+    )
     paid_total = models.DecimalField(
         _("to refund via the payment method"), max_digits=12, decimal_places=2, default=ZERO
     )
@@ -943,6 +955,10 @@ class CreditNote(models.Model):
                 & Q(paid_total__gte=0)
                 & Q(grand_total__gte=F("giftcard_total") + F("credit_total") + F("paid_total")),
                 name="credit_note_money_back_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(account_total__gte=0) & Q(account_total__lte=F("credit_total")),
+                name="credit_note_store_credit_within_credit",
             ),
             models.CheckConstraint(
                 condition=Q(refunded_at__isnull=True) | Q(paid_total__gt=0),
@@ -993,6 +1009,12 @@ class CreditNote(models.Model):
     def due_reduction(self):
         """The part that cancelled what was still due (the order was not paid yet)."""
         return self.grand_total - self.giftcard_total - self.credit_total - self.paid_total
+
+    @property
+    def credit_back(self):
+        """What went back to the account credit the order was paid with (``credit_total``
+        less the store credit booked instead of a payout, ``account_total``)."""
+        return self.credit_total - self.account_total
 
     @property
     def payout_pending(self):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from shop.models import PaymentMethod, ShopSettings
 from shop.money import ZERO
@@ -135,10 +136,26 @@ def invoice_pdf_bytes(invoice_id):
     return render_invoice(invoice)
 
 
+def _credit_note_figures(credit_note):
+    """The credit note's figures as its e-invoice states them, laid out like the invoice's.
+    A note that carries the balance of earlier adjustments (an adjustment without a text of
+    its own) names it so, not "Adjustment"."""
+    figures = document_figures(einvoice.credit_note_snapshot(credit_note))
+    if credit_note.adjustment and not credit_note.adjustment_text:
+        generic, balance = _("Adjustment"), _("Balance of earlier adjustments")
+        for item in figures.charges + figures.allowances:
+            if item.reason == generic:
+                item.reason = balance
+        for line in figures.lines:
+            if line.name == generic and not line.sku:
+                line.name = balance
+    return figures
+
+
 def credit_note_context(credit_note):
-    """The credit note's own lines and amounts (``pdf/credit_note.html``), its VAT rows as its
-    e-invoice states them (``figures``), with the invoice it corrects and where the money
-    goes."""
+    """The credit note's lines and amounts (``pdf/credit_note.html``) as its e-invoice states
+    them (``figures``: net unit prices, net amounts, discount and shipping as the invoice
+    prints them), with the invoice it corrects and where the money goes."""
     invoice = credit_note.invoice
     seller = seller_of(credit_note, invoice)
     return {
@@ -147,9 +164,9 @@ def credit_note_context(credit_note):
         "credit_note": credit_note,
         "invoice": invoice,
         "order": invoice.order,
-        "lines": credit_note.typed_lines,
-        # the VAT rows per category and rate with their exemption texts: the embedded XML's
-        "figures": document_figures(einvoice.credit_note_snapshot(credit_note)),
+        # the lines, charges, allowances and VAT rows per category and rate with their
+        # exemption texts: the embedded XML's
+        "figures": _credit_note_figures(credit_note),
         "sign": "−",
         # what the apps above say about the note (the gift cards it made invalid)
         "document_notes": extensions.credit_note_notes(credit_note),

@@ -1096,6 +1096,7 @@ def _issue(locked, plan, user, reason):
         grand_total=plan.grand_total,
         giftcard_total=plan.giftcard_total,
         credit_total=plan.credit_total,
+        account_total=plan.account_total,
         paid_total=plan.paid_total,
         is_final=plan.is_final,
     )

@@ -3,7 +3,7 @@
 e-mails, PDF and pages use: transferred back for prepayment and invoice, by bank transfer (the
 bank details asked for) for cash on delivery, by the payment method only for a card. The
 account's order page and the guest order-status page say it alike; once paid back, they and
-the paid-out e-mail name the method. The e-mail telling of the cancellation says it as well."""
+the paid-out e-mail name the card, or say a bank transfer went back to the bank account. The e-mail telling of the cancellation says it as well."""
 
 import re
 from decimal import Decimal
@@ -91,7 +91,11 @@ def test_each_page_says_how_the_money_comes_back_by_the_payment_method(client, m
     services.mark_cancellation_refunded(order)
     order = Order.objects.get(pk=order.pk)
     for page in pages(client, order):
-        assert f"€24.90 paid back via {name} on" in page
+        if kind == PaymentMethod.Kind.CARD:
+            assert f"€24.90 paid back via {name} on" in page
+        else:  # a bank transfer: to the bank account, not "via Bank transfer"
+            assert "€24.90 transferred back to your bank account on" in page
+            assert "paid back via" not in page
         assert not any(text in page for text in OTHERS)
 
 
@@ -113,5 +117,11 @@ def test_no_e_mail_promises_another_way_and_the_paid_out_one_names_the_method(ma
         OutboxEmail.objects.filter(template="order_refund_paid_out", to=[order.email]).get()
     )
     text = one_line(mail.body_text)
-    assert f"we have paid back €24.90 via {name} for your canceled order {order.number}" in text
+    if kind == PaymentMethod.Kind.CARD:
+        assert f"we have paid back €24.90 via {name} for your canceled order {order.number}" in text
+    else:  # a bank transfer: to the bank account, not "via Bank transfer"
+        assert (
+            f"we have transferred €24.90 back to your bank account for your canceled order "
+            f"{order.number}." in text
+        )
     assert not any(sentence in text for sentence in OTHERS)

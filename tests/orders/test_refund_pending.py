@@ -108,7 +108,8 @@ def test_the_customer_pages_say_the_refund_is_pending_then_paid_back(
     services.mark_cancellation_refunded(order)
     page = client.get(order.get_absolute_url()).content.decode()
     assert "Refunded" in page and "Refund pending" not in page
-    assert "€24.90 paid back via Prepayment on" in page and "We refund" not in page
+    # paid back by bank transfer: to the bank account, not "via Prepayment"
+    assert "€24.90 transferred back to your bank account on" in page and "We refund" not in page
 
 
 def test_the_guest_status_page_says_the_truth(client, make_order, prepayment):
@@ -119,7 +120,7 @@ def test_the_guest_status_page_says_the_truth(client, make_order, prepayment):
     assert "We will transfer €24.90 back to the account your payment came from" in page
     services.mark_cancellation_refunded(order)
     page = client.get(url).content.decode()
-    assert "Refunded" in page and "€24.90 paid back via Prepayment on" in page
+    assert "Refunded" in page and "€24.90 transferred back to your bank account on" in page
 
 
 def test_the_backoffice_shows_and_filters_the_pending_refund(admin_client, make_order, prepayment):

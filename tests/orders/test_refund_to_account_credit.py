@@ -129,10 +129,16 @@ def test_partial_credit_note_to_account_credit(admin_client, delivered, erika, c
     assert "to pay back via" not in history
     # the customer's e-mail and PDF say so
     mail = written(OutboxEmail.objects.filter(template="order_credit_note").get())
-    assert "Back in your account credit already: €30.00" in mail.body_text
-    assert "€30.00 has been credited to your customer account instead of a refund." in (
-        mail.body_text
+    assert (
+        "Credited to your customer account as store credit instead of a refund: €30.00"
+        in mail.body_text
     )
+    # said once, and not as money the order was paid with coming back
+    assert "instead of a refund" not in mail.body_text.replace(
+        "as store credit instead of a refund", ""
+    )
+    assert "Back in your account credit already" not in mail.body_text
+    assert note.account_total == D("30.00") and note.credit_back == 0
     assert "Refund via" not in pdf_text(pdf.render_credit_note(note))
     # the customer's account credit page shows the entry
     customer = Client()
@@ -152,7 +158,10 @@ def test_full_refund_to_account_credit(admin_client, delivered, erika, check):
     assert note.is_final and order.status == Order.Status.CLOSED
     assert order.payment_status == Order.PaymentStatus.REFUNDED
     mail = written(OutboxEmail.objects.filter(template="order_refunded").get())
-    assert f"Back in your account credit already: €{total}" in mail.body_text
+    assert (
+        f"Credited to your customer account as store credit instead of a refund: €{total}"
+        in mail.body_text
+    )
 
 
 def test_return_settlement_to_account_credit(admin_client, delivered, erika, check):

@@ -194,7 +194,8 @@ def test_the_credit_note_pdf_says_pending_then_refunded(make_order, prepayment):
     services.mark_refunded(note)
     text = one_line(pdf_text(pdf.credit_note_pdf_bytes(note.pk)))
     assert "Your order has been refunded." in text
-    assert re.search(r"€24\.90 refunded via Bank transfer on \S", text)
+    # paid back by bank transfer: to the bank account, not "via Bank transfer"
+    assert re.search(r"€24\.90 transferred back to your bank account on \S", text)
     assert "We will transfer" not in text
 
 
@@ -226,7 +227,7 @@ def test_the_order_page_shows_the_gift_card_share_and_the_pending_payout(
     services.mark_refunded(note)
     page = one_line(re.sub(r"<[^>]+>", " ", client.get(order.get_absolute_url()).content.decode()))
     assert "Refund pending" not in page and "We will transfer" not in page
-    assert re.search(r"€4\.90 refunded via Bank transfer on \S", page)
+    assert re.search(r"€4\.90 transferred back to your bank account on \S", page)
     assert "Back on your gift card already: €20.00" in page
 
 
@@ -242,7 +243,9 @@ def test_the_paid_out_email_names_the_amount_the_note_and_the_method(make_order,
     assert email.to == [order.email]
     assert email.body_text.startswith("Hallo ") and '<html lang="de"' in email.body_html
     assert order.number in email.subject and "24,90" in email.subject
-    assert note.number in email.body_text and "Bank transfer" in email.body_text
+    # (its German text comes with the translations) paid back by bank transfer: to the bank
+    # account, not "via Bank transfer"
+    assert note.number in email.body_text and "Bank transfer" not in email.body_text
 
 
 def test_the_paid_out_email_of_a_canceled_order(make_order, prepayment):
@@ -253,8 +256,9 @@ def test_the_paid_out_email_of_a_canceled_order(make_order, prepayment):
     emails.refund_paid_out(order, order.payout_due)
     email = written(OutboxEmail.objects.get(template="order_refund_paid_out"))
     assert email.subject == f"Your refund of €24.90 for order {order.number} has been paid out"
-    assert f"paid back €24.90 via Bank transfer for your canceled order {order.number}" in (
-        one_line(email.body_text)
+    assert (
+        f"we have transferred €24.90 back to your bank account for your canceled order "
+        f"{order.number}." in one_line(email.body_text)
     )
 
 
