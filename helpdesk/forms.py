@@ -58,9 +58,13 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("Please choose"))] + [
-            (t.pk, t.name) for t in ContactTopic.objects.on_contact_form()
-        ]
+        topics = [(t.pk, t.name) for t in ContactTopic.objects.on_contact_form()]
+        if not topics:
+            # A shop without topics of its own (a new installation): nothing to choose, the
+            # request goes to the shop's contact e-mail (services.create_contact_request).
+            del self.fields["topic"]
+            return
+        self.fields["topic"].choices = [("", _("Please choose"))] + topics
         self.fields["topic"].error_messages["invalid_choice"] = _(
             "Please choose one of the listed topics."
         )

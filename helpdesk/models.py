@@ -46,7 +46,12 @@ class ContactTopic(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     recipient_email = EmailField(
-        _("recipient e-mail"), help_text=_("Contact requests on this topic are e-mailed here.")
+        _("recipient e-mail"),
+        blank=True,
+        help_text=_(
+            "Contact requests on this topic are e-mailed here. Empty: to the shop's contact "
+            "e-mail (shop settings), whatever it is changed to."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
@@ -75,6 +80,16 @@ class ContactTopic(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def recipient(self):
+        """Where requests on this topic go: its own address, else the shop's contact e-mail as
+        the settings say now."""
+        if self.recipient_email:
+            return self.recipient_email
+        from shop.models import ShopSettings
+
+        return ShopSettings.load().contact_email
 
     @classmethod
     def system(cls, code):

@@ -81,7 +81,7 @@ def _lock(thread):
 
 def _service_address(thread):
     if thread.topic_id:
-        return thread.topic.recipient_email
+        return thread.topic.recipient
     return ShopSettings.load().contact_email
 
 
@@ -174,10 +174,12 @@ def create_contact_request(
 ):
     """A request from /contact/: e-mailed to the topic's recipient (reply-to the sender),
     stored as a thread with that topic (with the ``files`` attached to its first message),
-    confirmed to the sender."""
+    confirmed to the sender. A shop without topics of its own takes requests without one,
+    for its contact e-mail."""
     checked = attachments.check(files)
-    topic = ContactTopic.objects.on_contact_form().filter(pk=topic_id).first()
-    if topic is None:
+    topics = ContactTopic.objects.on_contact_form()
+    topic = topics.filter(pk=topic_id).first() if topic_id is not None else None
+    if topic is None and (topic_id is not None or topics.exists()):
         raise HelpdeskError(_("Please choose one of the listed topics."), field="topic")
     email = (email or "").strip()
     if not email:
@@ -217,7 +219,7 @@ def create_contact_request(
     message = _add_message(thread, Message.Kind.CUSTOMER, text, files=checked)
     queue_staff_email(
         "helpdesk_contact_request",
-        topic.recipient_email,
+        topic.recipient if topic else ShopSettings.load().contact_email,
         {
             "thread": thread,
             "message": message,

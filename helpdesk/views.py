@@ -108,7 +108,7 @@ def contact(request):
             cd = form.cleaned_data
             try:
                 thread = services.create_contact_request(
-                    topic_id=cd["topic"],
+                    topic_id=cd.get("topic"),
                     name=cd["name"],
                     email=cd["email"],
                     subject=cd["subject"],

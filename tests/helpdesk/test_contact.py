@@ -88,6 +88,7 @@ def test_confirmation_link_opens_the_thread(client):
 
 @pytest.mark.parametrize("topic_value", ["inactive", "unknown", ""])
 def test_inactive_or_unknown_topic_is_a_form_error(client, topic_value):
+    ContactTopicFactory()  # the shop offers topics (without any, none is asked for)
     inactive = ContactTopicFactory(is_active=False)
     value = {"inactive": inactive.pk, "unknown": 999999, "": ""}[topic_value]
     response = client.post(URL, form_data(inactive, topic=value))
