@@ -448,11 +448,23 @@ class GroupAdmin(admin.ModelAdmin):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         return label_permissions(field) if db_field.name == "permissions" else field
 
+    def get_fields(self, request, obj=None):
+        # A role group's name shows as the role in the reader's language (role_column), like
+        # its title; a reader who may only view the group gets the permissions as a list in
+        # the same words as the editable field (permission_list) instead of Django's
+        # read-only display, one comma-separated line of the stored English names.
+        if obj is None:
+            return ["name", "permissions"]
+        name = "role_column" if obj.name in ROLES else "name"
+        if self.has_change_permission(request, obj):
+            return [name, "permissions"]
+        return [name, "permission_list"]
+
     def get_readonly_fields(self, request, obj=None):
         # A role group is found by its name (setup_roles, the helpdesk's departments):
         # renamed, it would stop working and come back empty at the next migrate.
         if obj is not None and obj.name in ROLES:
-            return ["name"]
+            return ["name", "role_column"]
         return []
 
     def has_delete_permission(self, request, obj=None):
@@ -490,6 +502,17 @@ class GroupAdmin(admin.ModelAdmin):
         if label == obj.name:
             return obj.name
         return format_html('{} <span class="quiet">({})</span>', label, obj.name)
+
+    @admin.display(description=Group._meta.get_field("permissions").verbose_name)
+    def permission_list(self, obj):
+        """The group's permissions as the editable field names them (permission_label), one a
+        line."""
+        permissions = obj.permissions.select_related("content_type")
+        if not permissions:
+            return self.get_empty_value_display()
+        return format_html_join(
+            mark_safe("<br>"), "{}", ((permission_label(p),) for p in permissions)
+        )
 
 
 class RoleGroupsFilter(admin.RelatedFieldListFilter):
