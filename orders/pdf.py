@@ -59,6 +59,8 @@ class PaymentTerms:
     state: str
     open: Decimal = ZERO
     credited: Decimal = ZERO
+    # part payments that arrived after the invoice was issued (a partly paid order)
+    received: Decimal = ZERO
     since_issue: bool = False
 
     @property
@@ -73,7 +75,10 @@ def payment_terms(invoice, order, figures):
     if due <= 0:
         return PaymentTerms("settled")
     open_amount = min(due, order.balance_due)
-    credited = due - open_amount
+    # What came off the invoice's amount since: part payments received after it was issued
+    # (those before are its ``paid_total``), the rest by credit notes.
+    received = max(ZERO, min(due - open_amount, order.received_total - invoice.paid_total))
+    credited = due - open_amount - received
     if open_amount <= 0:
         return PaymentTerms("credited", credited=credited, since_issue=True)
     if invoice.payment_method_kind in BANK_TRANSFER:
@@ -85,7 +90,13 @@ def payment_terms(invoice, order, figures):
         state = "card_not_taken"
     else:
         state = "collect"
-    return PaymentTerms(state, open=open_amount, credited=credited, since_issue=credited > 0)
+    return PaymentTerms(
+        state,
+        open=open_amount,
+        credited=credited,
+        received=received,
+        since_issue=credited > 0 or received > 0,
+    )
 
 
 def document_context(snapshot):

@@ -374,14 +374,14 @@ def _set_paid(locked, user, captured=False, received=None, settled=False):
     """``received``: what arrived, when the operator typed it (``mark_paid``) — more than
     what was due leaves the excess owed back (``overpaid_total``, "Refund pending").
     ``settled``: nothing arrived now — a credit note has reduced what is due to no more
-    than the part payments received (``settle_part_payments``); what they exceed it by is
-    the excess."""
+    than the part payments received (``settle_part_payments``); what they exceed it by that
+    note pays back itself (its ``paid_total``), so no excess is left here."""
     # Credit notes issued before the payment cancelled part of what was due: what arrives
     # is the rest, and the order is a partly refunded one from now on.
     credited = locked.credited_total > 0
     if settled:
         due = max(ZERO, locked.amount_due - locked.credited_total)
-        excess = max(ZERO, locked.received_total - due)
+        excess = ZERO
     else:
         due = locked.balance_due
         excess = ZERO if received is None else max(ZERO, received - due)
@@ -628,9 +628,14 @@ def _record_part_payment(locked, amount, user):
 def settle_part_payments(locked, user=None):
     """A credit note on a partly paid order (the caller holds the row lock) has reduced what
     is due to no more than the part payments received: the order is paid, and what they
-    exceed it by is owed back as an overpayment (``orders.services.refunds``)."""
+    exceed it by the note pays back (``orders.services.refunds._distribute``)."""
     if locked.partly_paid and locked.balance_due <= ZERO:
         _set_paid(locked, user, settled=True)
+        # the note's payout of the part payments beyond what is due: "Refund pending"
+        status = refund_status(locked)
+        if status != locked.payment_status:
+            locked.payment_status = status
+            locked.save(update_fields=["payment_status"])
 
 
 def mark_overpayment_paid_back(order, user=None):

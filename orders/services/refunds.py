@@ -925,9 +925,10 @@ def _distribute(plan, reference="", preview=False):
     if not order.is_paid:
         plan.due_reduction = min(left, order.balance_due)
         left -= plan.due_reduction
-        # Then the part payments of a partly paid order: the payment method's money, owed
-        # back before a gift card's, as the order's overpayment (the amount due after the
-        # note less them, ``lifecycle.settle_part_payments``).
+        # Then the part payments of a partly paid order beyond what is still due after the
+        # note: the payment method's money, paid back (or booked to the account) by this
+        # note before a gift card gets anything (``lifecycle.settle_part_payments`` makes
+        # the order paid).
         plan.overpaid_total = min(left, order.received_total)
         left -= plan.overpaid_total
     for step in extensions.refund_steps():
@@ -941,6 +942,8 @@ def _distribute(plan, reference="", preview=False):
             left -= amount
     if left > 0 and not order.is_paid:
         raise OrderError(_("This order has not been paid: there is nothing more to refund."))
+    # What goes back through the payment method: the rest, and part payments beyond what is due.
+    left += plan.overpaid_total
     if left > 0 and plan.to_account:
         # The operator's choice: to the customer's account credit, not the payment method.
         _refuse_account_credit(order)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from orders import einvoice, limits, links, services
-from orders.models import Invoice, Order
+from orders.models import CreditNote, Invoice, Order
 from shop.mail import written
 from shop.models import OutboxEmail, PaymentMethod, ShopSettings
 from tests.factories import PaymentMethodFactory
@@ -213,24 +213,27 @@ def test_a_credit_note_covering_the_rest_makes_the_order_paid(order):
     )
 
 
-def test_a_credit_note_beyond_the_rest_leaves_the_excess_owed_back(order, admin_client):
+def test_a_credit_note_beyond_the_rest_pays_the_excess_back_itself(order, admin_client):
+    """Order 24.90, 10.00 arrived, a note of 20.00: 14.90 comes off what is due and the note
+    pays back the 5.10 the part payments now exceed it by — its PDF and e-mail say so, and it
+    is listed under "Refunds to pay out" (not taken off what is still due)."""
     services.create_invoice(order)
     services.mark_paid(order, amount=D("10.00"))
     plan = services.refunds.preview_credit_note(
         order, adjustment=D("20.00"), adjustment_text="Goodwill"
     )
     assert plan.due_reduction == D("14.90") and plan.overpaid_total == D("5.10")
-    assert plan.paid_total == 0
+    assert plan.paid_total == D("5.10")
 
-    services.create_credit_note(order, adjustment="20.00", adjustment_text="Goodwill")
+    note = services.create_credit_note(order, adjustment="20.00", adjustment_text="Goodwill")
 
+    assert (note.due_reduction, note.paid_total) == (D("14.90"), D("5.10"))
     order = reload(order)
-    assert order.overpaid_total == D("5.10") and order.overpayment_pending
+    assert order.overpaid_total == 0 and order.due_now == 0
     assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
-    assert "€5.10 more than the €4.90 due was paid: to pay back via Prepayment." in events(order)
     start = admin_client.get(reverse("admin:index")).content.decode()
-    assert '1</span><span class="label">Overpayments to pay back' in start
-    services.mark_overpayment_paid_back(order)
+    assert '1</span><span class="label">Refunds to pay out' in start
+    services.mark_refunded(note)
     assert reload(order).payment_status == Order.PaymentStatus.PARTLY_REFUNDED
 
 
@@ -359,3 +362,41 @@ def test_partly_paid_without_money_received_is_refused_by_the_database(order):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Order.objects.filter(pk=order.pk).update(payment_status=PARTLY_PAID)
+
+
+def test_the_excess_of_part_payments_can_go_to_the_account_credit(order):
+    services.create_invoice(order)
+    services.mark_paid(order, amount=D("10.00"))
+    note = services.create_credit_note(
+        order, adjustment="20.00", adjustment_text="Goodwill", to_account=True
+    )
+    assert (note.due_reduction, note.account_total, note.paid_total) == (
+        D("14.90"),
+        D("5.10"),
+        0,
+    )
+    assert reload(order).payment_status == Order.PaymentStatus.PARTLY_REFUNDED
+
+
+def test_the_full_refund_of_a_partly_paid_order_pays_the_part_payments_back(order):
+    services.create_invoice(order)
+    services.mark_paid(order, amount=D("10.00"))
+    services.refund_order(order)
+    note = CreditNote.objects.get(invoice__order=order)
+    assert note.is_final and note.paid_total == D("10.00")
+    order = reload(order)
+    assert order.status == Order.Status.CLOSED
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
+    services.mark_refunded(note)
+    assert reload(order).payment_status == Order.PaymentStatus.REFUNDED
+
+
+def test_an_invoice_issued_before_a_part_payment_says_it_arrived_since(order):
+    from orders import pdf
+
+    invoice = services.create_invoice(order)
+    services.mark_paid(order, amount=D("10.00"))
+    context = pdf.invoice_context(Invoice.objects.get(pk=invoice.pk))
+    terms = context["payment"]
+    assert (terms.open, terms.received, terms.credited) == (D("14.90"), D("10.00"), 0)
+    assert terms.since_issue
