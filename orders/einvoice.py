@@ -282,7 +282,13 @@ def _parties(doc, snap, shop, invoice):
     seller.address.city_name = shop.city
     seller.address.country_id = shop.country
     seller.electronic_address.uri_ID = ("EM", shop.contact_email)
-    seller.tax_registrations.add(TaxRegistration(id=("VA", shop.vat_id)))
+    if shop.vat_id:
+        seller.tax_registrations.add(TaxRegistration(id=("VA", shop.vat_id)))
+    elif shop.tax_number:
+        # A seller without a VAT ID (a small business): BR-CO-26 asks for a seller identifier
+        # (BT-29), a legal registration (BT-30) or the VAT ID (BT-31) — the tax number
+        # identifies it, as BT-29 beside its tax registration (BT-32).
+        seller.id = shop.tax_number
     if shop.tax_number:
         seller.tax_registrations.add(TaxRegistration(id=("FC", shop.tax_number)))
 

@@ -148,6 +148,10 @@ def _radio_choices(bound_field, describe):
 
 
 def checkout(request):
+    from shop import readiness  # a production shop with demo seller data takes no orders
+
+    if (closed := readiness.closed_checkout(request)) is not None:
+        return closed
     cart = Cart(request)
     if not cart.items:
         # The first submit of this page placed the order and emptied the cart: a second one

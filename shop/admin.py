@@ -1302,6 +1302,20 @@ def register_attention_items():
         permission="shop.view_outboxemail",
         query="?status__exact=pending",
     )
+    # Not a count but a checklist: the start page's first box while the shop is not ready to
+    # take real orders (demo seller data, no terms …), for whoever can fix it.
+    from . import dashboard, readiness
+
+    dashboard.register(
+        "shop.go_live",
+        _("Before you go live"),
+        "admin/shop/_go_live.html",
+        readiness.start_page_box,
+        permission="shop.change_shopsettings",
+        order=0,
+        wide=True,
+        live=True,
+    )
 
 
 def job_kind_label(kind):

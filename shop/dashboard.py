@@ -14,6 +14,10 @@ app registers its widgets in its ``panels.register()``, like the "needs attentio
 The start page shows a user only the widgets their permissions allow, and computes them at
 most once a minute: the result is cached per set of visible widgets (so per role) and
 language, and every widget runs a fixed number of queries, whatever the data volume.
+
+A ``live=True`` widget is a checklist rather than a figure (the "Before you go live" box):
+computed on every view, so what the operator just fixed is gone when they come back, and
+left out while its ``data()`` returns None (nothing to show).
 """
 
 import hashlib
@@ -37,16 +41,17 @@ class Widget:
     permission: str | None = None
     order: int = 100
     wide: bool = False  # spans the full width of the start page (time-series charts)
+    live: bool = False  # computed on every view, hidden while data() is None (see above)
 
 
 _widgets = []
 
 
-def register(key, title, template, data, permission=None, order=100, wide=False):
+def register(key, title, template, data, permission=None, order=100, wide=False, live=False):
     """Add a widget (idempotent: ``ready()`` may run twice in some test set-ups)."""
     if any(w.key == key for w in _widgets):
         return
-    _widgets.append(Widget(key, title, template, data, permission, order, wide))
+    _widgets.append(Widget(key, title, template, data, permission, order, wide, live))
     _widgets.sort(key=lambda w: (w.order, w.key))
 
 
@@ -79,18 +84,27 @@ def render(widget, data):
 def for_user(user):
     """[{"widget", "data", "html"}] for the start page and the time they were computed."""
     shown = visible(user)
-    if not shown:
-        return [], None
-    key = cache_key(shown, translation.get_language() or "en")
-    cached = cache.get(key)
-    if cached is None:
-        data = compute(shown)
-        cached = {
-            "at": timezone.now(),
-            "data": data,
-            "html": {w.key: render(w, data[w.key]) for w in shown},
-        }
-        cache.set(key, cached, CACHE_SECONDS)
-    return [
-        {"widget": w, "data": cached["data"][w.key], "html": cached["html"][w.key]} for w in shown
-    ], cached["at"]
+    figures = [w for w in shown if not w.live]
+    cached = {"at": None, "data": {}, "html": {}}
+    if figures:
+        key = cache_key(figures, translation.get_language() or "en")
+        cached = cache.get(key)
+        if cached is None:
+            data = compute(figures)
+            cached = {
+                "at": timezone.now(),
+                "data": data,
+                "html": {w.key: render(w, data[w.key]) for w in figures},
+            }
+            cache.set(key, cached, CACHE_SECONDS)
+    result = []
+    for w in shown:
+        if w.live:
+            data = w.data()
+            if data is not None:
+                result.append({"widget": w, "data": data, "html": render(w, data)})
+        else:
+            result.append(
+                {"widget": w, "data": cached["data"][w.key], "html": cached["html"][w.key]}
+            )
+    return result, cached["at"] or (timezone.now() if result else None)

@@ -759,8 +759,14 @@ class ShopSettings(models.Model):
         validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. DE."))],
         help_text=_("ISO 3166 code of the seller's country, e.g. DE."),
     )
+    # A sole trader (Kleinunternehmer) may have no VAT ID, a register entry or a managing
+    # director: each is optional, but § 14 UStG wants the VAT ID or the tax number (clean()).
     vat_id = models.CharField(
-        _("VAT ID"), max_length=30, default="DE123456788", validators=[_validate_vat_id]
+        _("VAT ID"),
+        max_length=30,
+        blank=True,
+        default="DE123456788",
+        validators=[_validate_vat_id],
     )
     tax_number = models.CharField(
         _("tax number"),
@@ -769,10 +775,13 @@ class ShopSettings(models.Model):
         help_text=_("The tax office's number (Steuernummer); optional next to the VAT ID."),
     )
     commercial_register = models.CharField(
-        _("commercial register"), max_length=100, default="Amtsgericht Hamburg HRB 123456"
+        _("commercial register"),
+        max_length=100,
+        blank=True,
+        default="Amtsgericht Hamburg HRB 123456",
     )
     managing_director = models.CharField(
-        _("managing director"), max_length=100, default="Anna Nordmann"
+        _("managing director"), max_length=100, blank=True, default="Anna Nordmann"
     )
     bank_name = models.CharField(_("bank"), max_length=100, default="Hamburger Sparkasse")
     iban = models.CharField(
@@ -924,6 +933,11 @@ class ShopSettings(models.Model):
                 condition=Q(default_open_amount_limit__gte=0),
                 name="shopsettings_open_amount_limit_not_negative",
             ),
+            # Every invoice names the seller's VAT ID or tax number (clean()).
+            models.CheckConstraint(
+                condition=~Q(vat_id="") | ~Q(tax_number=""),
+                name="shopsettings_vat_id_or_tax_number",
+            ),
             models.CheckConstraint(
                 condition=Q(loyalty_points_per_euro__gte=0),
                 name="shopsettings_loyalty_rate_not_negative",
@@ -951,6 +965,15 @@ class ShopSettings(models.Model):
         self.iban = _compact(self.iban)
         self.bic = _compact(self.bic)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        # Every invoice names the seller's VAT ID or tax number (§ 14 (4) no. 2 UStG; the
+        # e-invoice's BT-31 or BT-32).
+        if not (self.vat_id or "").strip() and not (self.tax_number or "").strip():
+            raise ValidationError(
+                {"vat_id": _("Enter the VAT ID or the tax number: every invoice must name one.")}
+            )
 
     @property
     def address(self):

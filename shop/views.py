@@ -24,7 +24,7 @@ from .db import search_products, suggest_product_word
 from .exceptions import LinkNotValid, add_to_form
 from .forms import ProductSearchForm, StockNoticeForm, parse_id
 from .middleware import storefront_path
-from .models import Category, Product, ShippingMethod, ShopSettings
+from .models import Category, PaymentMethod, Product, ShippingMethod, ShopSettings
 from .pagecache import cached_page, cart_variant
 
 PAGE_SIZE = 24
@@ -52,7 +52,13 @@ def home(request):
     return render(
         request,
         "shop/home.html",
-        {"products": products, "categories": categories, "free_over": _free_shipping_from()},
+        {
+            "products": products,
+            "categories": categories,
+            "free_over": _free_shipping_from(),
+            # the ways to pay the shop really offers (templates/shop/home.html)
+            "payment_methods": PaymentMethod.active_rows(),
+        },
     )
 
 

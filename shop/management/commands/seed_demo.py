@@ -4,9 +4,11 @@ running the command twice changes nothing the second time."""
 
 from contextlib import nullcontext
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from shop import readiness
 from shop.demo import ADMIN_EMAIL, DEMO_PASSWORD, STAFF
 from shop.discovery import app_modules
 from shop.mail import suppressed
@@ -22,10 +24,26 @@ class Command(BaseCommand):
             help="Queue none of the e-mails the demo history would send (confirmations, "
             "invoices …): much faster, for tests and benchmarks.",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed a stack that runs the production settings (a trial): creates staff "
+            "accounts with the public demo password.",
+        )
 
     def handle(self, *args, **options):
+        # The demo's staff accounts log in with the password printed in the README: on a
+        # real shop's database they would be open doors.
+        production = settings.SHOP_ENV == "production"
+        if production and not options["allow_production"]:
+            raise CommandError(
+                "SHOP_ENV=production: seed_demo would create a superuser and staff accounts "
+                f"with the public demo password ({DEMO_PASSWORD}) and the demo company's "
+                "seller data. For a trial stack that is no real shop, run it with "
+                "--allow-production."
+            )
         quiet = suppressed() if options["no_mail"] else nullcontext()
-        with quiet:
+        with quiet, readiness.demo_orders_allowed():
             for _config, module in app_modules("demo"):
                 with transaction.atomic():
                     module.seed(self)
