@@ -97,6 +97,11 @@ STOCK_NOT_YOURS = gettext_lazy(
 )
 
 
+NEW_WITHOUT_RATE = gettext_lazy(
+    "A new product needs its VAT rate: fill in the “tax_rate” column in percent (e.g. 19 or 7)."
+)
+
+
 class CatalogImportError(DomainError):
     """A file that cannot be read as a product table."""
 
@@ -400,6 +405,12 @@ class ProductResource(resources.ModelResource):
             errors = exc.update_error_dict(errors)
         for attribute, message in self.row_problems.items():
             errors.setdefault(attribute, []).append(ValidationError(message, code="invalid"))
+        if instance.pk is None and not str(row.get("tax_rate") or "").strip():
+            # The model's default rate is Germany's 19 %: a Polish (23 %) or Danish (25 %) shop,
+            # or a book at 7 %, must not get it without a word.
+            errors.setdefault("tax_rate", []).append(
+                ValidationError(NEW_WITHOUT_RATE, code="required")
+            )
         if not self.may_change_stock():
             # A role without the stock permission (Marketing) imports texts and prices; the
             # stock stays as it is, a new product starts sold out (as in the backoffice form).

@@ -700,3 +700,17 @@ def test_the_xlsx_export_keeps_types_and_comes_back_unchanged(admin_client, tmp_
     html = response.content.decode()
     assert "Confirm import" in html and "Errors" not in html
     assert "Some rows failed to validate" not in html
+
+
+def test_a_new_product_without_its_vat_rate_is_refused_an_update_keeps_its_rate(tmp_path):
+    """The model's default is Germany's 19 %: a Polish or Danish shop (or a book at 7 %) must
+    not get it without a word (an operator's set-up audit)."""
+    ProductFactory(sku="KIT-1", name="Pot", price=Decimal("9.00"), tax_rate=Decimal("7.00"))
+    kitchen = Product.objects.get(sku="KIT-1").category.slug
+    out, err = run_safely(write(tmp_path, f"sku,name,category,price\nKIT-2,Pan,{kitchen},7.00\n"))
+    assert "A new product needs its VAT rate" in out + err
+    assert not Product.objects.filter(sku="KIT-2").exists()
+    run(write(tmp_path, "sku,name,price\nKIT-1,Pot,9.50\n"))
+    assert Product.objects.get(sku="KIT-1").tax_rate == Decimal("7.00")
+    run(write(tmp_path, f"sku,name,category,price,tax_rate\nKIT-2,Pan,{kitchen},7.00,7\n"))
+    assert Product.objects.get(sku="KIT-2").tax_rate == Decimal("7.00")
