@@ -718,8 +718,10 @@ def canceled_order_notes(order):
 
 
 def _voided_card_notes(order_id, reason):
+    # The order's few void entries, matched here rather than with a JSON containment
+    # lookup, which SQLite (the `make run` database) does not have.
     entries = (
-        LedgerEntry.objects.filter(order_id=order_id, kind=Kind.VOID, message__contains=[reason])
+        LedgerEntry.objects.filter(order_id=order_id, kind=Kind.VOID)
         .select_related("card")
         .order_by("card__issued_by_line_id", "card__line_unit", "card_id")
     )
@@ -727,7 +729,20 @@ def _voided_card_notes(order_id, reason):
         _("Gift card %(number)s bought with this order is no longer valid.")
         % {"number": entry.card.masked_number}
         for entry in entries
+        if _names(entry.message, reason)
     ]
+
+
+def _names(message, reason):
+    """Does the ``message`` (``shop.events`` parts) hold the part ``reason`` — its msgid, and
+    its values among the part's (as a JSON containment lookup matches)?"""
+    msgid, values = reason
+    return any(
+        isinstance(part, list)
+        and part[:1] == [msgid]
+        and all(item in (part[1] if len(part) > 1 else {}).items() for item in values.items())
+        for part in message or []
+    )
 
 
 def _card_take_back_refusal(card):

@@ -4,7 +4,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, Upper
+from django.db.models.functions import Abs, Coalesce, Greatest, Upper
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shop import events, filenames
 from shop.fields import EmailField
 from shop.models import PaymentMethod, Product, ShippingMethod
-from shop.money import ZERO, money
+from shop.money import SUM_TOLERANCE, ZERO, money
 from shop.shop_language import default_language
 
 
@@ -363,9 +364,11 @@ class Order(models.Model):
                 | (~Q(billing_vat_id="") & Q(shipping_tax_rate=0)),
                 name="order_reverse_charge_has_vat_id",
             ),
-            # Credit notes never credit more than the order (= its invoice) is worth.
+            # Credit notes never credit more than the order (= its invoice) is worth. (The
+            # refunds add up ``credited_total`` in the database: a sum, SUM_TOLERANCE.)
             models.CheckConstraint(
-                condition=Q(credited_total__gte=0) & Q(credited_total__lte=F("grand_total")),
+                condition=Q(credited_total__gte=0)
+                & Q(credited_total__lte=F("grand_total") + SUM_TOLERANCE),
                 name="order_credited_within_total",
             ),
             # Only a canceled order owes a payout, never more than it collected; a payout is
@@ -786,7 +789,12 @@ class Invoice(models.Model):
             # Paid parts never exceed the invoice total (EN 16931: amount due ≥ 0).
             models.CheckConstraint(
                 condition=Q(paid_total__gte=0)
-                & Q(paid_total__lte=F("grand_total") - F("giftcard_total") - F("credit_total")),
+                & Q(
+                    paid_total__lte=F("grand_total")
+                    - F("giftcard_total")
+                    - F("credit_total")
+                    + SUM_TOLERANCE
+                ),
                 name="invoice_paid_within_total",
             ),
         ]
@@ -941,11 +949,15 @@ class CreditNote(models.Model):
                 name="credit_note_positive",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    grand_total=F("goods_total")
-                    - F("discount_total")
-                    + F("shipping_total")
-                    + F("adjustment")
+                condition=LessThan(
+                    Abs(
+                        F("goods_total")
+                        - F("discount_total")
+                        + F("shipping_total")
+                        + F("adjustment")
+                        - F("grand_total")
+                    ),
+                    SUM_TOLERANCE,
                 ),
                 name="credit_note_total_adds_up",
             ),
@@ -953,7 +965,12 @@ class CreditNote(models.Model):
                 condition=Q(giftcard_total__gte=0)
                 & Q(credit_total__gte=0)
                 & Q(paid_total__gte=0)
-                & Q(grand_total__gte=F("giftcard_total") + F("credit_total") + F("paid_total")),
+                & Q(
+                    grand_total__gte=F("giftcard_total")
+                    + F("credit_total")
+                    + F("paid_total")
+                    - SUM_TOLERANCE
+                ),
                 name="credit_note_money_back_within_total",
             ),
             models.CheckConstraint(

@@ -31,6 +31,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 ZERO = Decimal("0.00")
+# Constraints that add amounts up compare within this. SQLite (the `make run` file) computes
+# decimals as floats, so 0.10 + 0.20 is not exactly 0.30 there; PostgreSQL's numeric
+# columns hold whole cents, where "within a tenth of a cent" means "equal".
+SUM_TOLERANCE = Decimal("0.001")
 CENT = Decimal("0.01")
 # The largest amount anyone may type: one million in the shop currency. Far above any real
 # price, limit or adjustment, far below the columns' 99,999,999.99.

@@ -4,13 +4,17 @@ pass `check --deploy`, seed_demo is idempotent."""
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,11 +37,28 @@ def manage(*args, env_overrides, timeout=300):
     )
 
 
-def test_embedded_sqlite_default_migrates_and_serves_home(tmp_path):
-    env = {"VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+@pytest.fixture(scope="module")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file ``migrate`` made (half a minute): the tests here start from copies."""
+    path = tmp_path_factory.mktemp("sqlite")
+    env = {"VAR_DIR": str(path), "DATABASE_URL": f"sqlite:///{path / 'x.sqlite3'}"}
     migrated = manage("migrate", "--noinput", env_overrides=env)
     assert migrated.returncode == 0, migrated.stderr[-3000:]
-    assert (tmp_path / "x.sqlite3").exists()
+    assert (path / "x.sqlite3").exists()
+    return path / "x.sqlite3"
+
+
+def sqlite_env(tmp_path, migrated_sqlite, **extra):
+    shutil.copy(migrated_sqlite, tmp_path / "x.sqlite3")
+    return {
+        "VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        **extra,
+    }
+
+
+def test_embedded_sqlite_default_migrates_and_serves_home(tmp_path, migrated_sqlite):
+    env = sqlite_env(tmp_path, migrated_sqlite)
     script = (
         "from django.test import Client;"
         "r = Client().get('/');"
@@ -47,6 +68,115 @@ def test_embedded_sqlite_default_migrates_and_serves_home(tmp_path):
     served = manage("shell", "-c", script, env_overrides=env)
     assert served.returncode == 0, served.stderr[-3000:]
     assert "STATUS 200 200 ok" in served.stdout
+
+
+# What `make run` shows on its SQLite file, through the test client of a process on that file
+# (seed_demo ran before): the storefront, a guest order paid by bank transfer, and the
+# backoffice invoicing it.
+DEMO_WALK = """
+import re
+from decimal import Decimal
+from django.test import Client
+from django.urls import reverse
+from customers.models import User
+from orders.models import Invoice, Order
+from orders.services import create_credit_note, refund_order
+from shop.models import PaymentMethod, Product, ShippingMethod
+from tests.checkout import add_to_cart, checkout_post
+
+def ok(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response
+
+shop = Client()
+ok(shop, "/")
+product = Product.objects.filter(
+    is_active=True, is_downloadable=False, is_giftcard=False, stock__gte=2
+).order_by("sku").first()
+ok(shop, product.get_absolute_url())
+add_to_cart(shop, product, 2)
+assert product.name in ok(shop, reverse("shop:cart")).content.decode()
+transfer = PaymentMethod.objects.get(kind="prepayment", is_active=True)
+shipping = ShippingMethod.objects.filter(is_active=True).order_by("pk").first()
+placed = shop.post(
+    reverse("orders:checkout"),
+    checkout_post(shipping, transfer, email="sqlite-guest@example.com"),
+)
+assert placed.status_code == 302 and placed["Location"] == reverse("orders:success"), (
+    placed.status_code, re.findall(r'class="errorlist[^>]*>(.*?)</ul>', placed.content.decode(), re.S))
+order = Order.objects.get(email="sqlite-guest@example.com")
+assert order.number in ok(shop, reverse("orders:success")).content.decode()
+
+staff = Client()
+staff.force_login(User.objects.get(email="admin@example.com"))
+assert order.number in ok(staff, reverse("admin:orders_order_changelist")).content.decode()
+ok(staff, reverse("admin:orders_order_change", args=[order.pk]))
+invoiced = staff.post(reverse("admin:orders_order_invoice", args=[order.pk]), {"comment": ""})
+invoice = Invoice.objects.get(order=order)
+assert invoiced.status_code == 302, invoiced.status_code
+pdf = ok(staff, reverse("admin:orders_invoice_pdf", args=[invoice.pk]))
+assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+# A partial credit and then the rest: SQLite adds them up as floats, which may come out a
+# hair above the total (0.02 + 39.28 > 39.30), and the order's constraint on the sum of its
+# credits allows for that.
+total = order.grand_total
+first = next((
+    Decimal(cents) / 100
+    for cents in range(1, int(total * 100))
+    if float(Decimal(cents) / 100) + float(total - Decimal(cents) / 100) > float(total)
+), Decimal("0.01"))
+create_credit_note(order, adjustment=first, adjustment_text="goodwill", reason="test")
+refund_order(order, reason="test")
+order.refresh_from_db()
+assert order.status == Order.Status.CLOSED and order.credited_total == total
+print("WALKED", order.number, invoice.number, total, first)
+"""
+
+
+def test_embedded_sqlite_runs_the_demo_shop(tmp_path, migrated_sqlite):
+    """SPEC S1: ``make run`` loads the demo into the SQLite file and the shop works on it.
+    SQLite computes decimals as floats (the constraints on sums allow for that) and lacks
+    PostgreSQL's SQL (JSON paths, casts): each ran into an error here once."""
+    env = sqlite_env(tmp_path, migrated_sqlite, BACKOFFICE_REQUIRE_2FA="false")
+    seeded = manage("seed_demo", "--no-mail", env_overrides=env)
+    assert seeded.returncode == 0, seeded.stderr[-3000:]
+    assert "Demo shop ready." in seeded.stdout
+    walked = manage("shell", "-c", DEMO_WALK, env_overrides=env)
+    assert walked.returncode == 0, walked.stderr[-3000:]
+    assert "WALKED" in walked.stdout, walked.stdout
+
+
+@pytest.mark.django_db
+def test_constraints_on_sums_stay_exact_on_postgresql(make_order):
+    """The constraints on sums allow a tenth of a cent for SQLite's floats; PostgreSQL's
+    columns hold whole cents, so there a cent off is refused as before, and exact passes."""
+    from orders.models import CreditNote, Invoice, Order
+    from orders.services import create_credit_note, create_invoice
+
+    cent = Decimal("0.01")
+    order = make_order()
+    invoice = create_invoice(order)
+    note = create_credit_note(order, adjustment=Decimal("1.00"), adjustment_text="goodwill")
+    credits = CreditNote.objects.filter(pk=note.pk)
+    cases = [
+        (Order.objects.filter(pk=order.pk), {"credited_total": F("grand_total")}),
+        (
+            Invoice.objects.filter(pk=invoice.pk),
+            {"paid_total": F("grand_total") - F("giftcard_total") - F("credit_total")},
+        ),
+        (credits, {"adjustment": F("grand_total") - F("goods_total") + F("discount_total")}),
+        (credits, {"paid_total": F("grand_total") - F("giftcard_total") - F("credit_total")}),
+    ]
+    for rows, exact in cases:
+        for off in (cent, -cent) if "adjustment" in exact else (cent,):
+            field, value = next(iter(exact.items()))
+            with pytest.raises(IntegrityError), transaction.atomic():
+                rows.update(**{field: value + off})
+        rows.update(**exact)  # to the cent: allowed
+    note.refresh_from_db()
+    assert note.grand_total == Decimal("1.00")
 
 
 def test_production_settings_pass_check_deploy(tmp_path):

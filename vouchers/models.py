@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import EmailField, URLField
-from shop.money import ZERO, format_money, format_percent, money_validators
+from shop.money import SUM_TOLERANCE, ZERO, format_money, format_percent, money_validators
 
 
 def normalise_code(text):
@@ -162,7 +162,9 @@ class Campaign(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(discount_spent__gte=0)
-                & (Q(budget__isnull=True) | Q(discount_spent__lte=F("budget"))),
+                # the redemptions add up discount_spent in the database: a sum (SQLite's
+                # floats), compared within SUM_TOLERANCE
+                & (Q(budget__isnull=True) | Q(discount_spent__lte=F("budget") + SUM_TOLERANCE)),
                 name="campaign_within_budget",
                 violation_error_message=_(
                     "The budget cannot be lower than the discount already granted."
