@@ -71,19 +71,7 @@ def payment_received(order, received, to_ship):
     back; ``to_ship``: goods are still to be sent. A card capture and an order paid in
     full by gift card or credit send none (the customer paid at checkout). None for an
     order without an address (erased)."""
-    if _no_address(order):
-        return None
-    return queue_email(
-        "order_payment_received",
-        order.email,
-        {
-            "order": order,
-            "received": received,
-            "to_ship": to_ship,
-            "order_url": links.customer_order_url(order),
-        },
-        language=order.language,
-    )
+    return _payment_email("order_payment_received", order, received, to_ship)
 
 
 def part_payment_received(order, received, to_ship):
@@ -93,10 +81,14 @@ def part_payment_received(order, received, to_ship):
     (``Order.balance_due``) and how to pay it — the bank details and reference of the order
     confirmation, or cash on delivery; ``to_ship``: goods wait for the rest (a prepayment
     order). None for an order without an address (erased)."""
+    return _payment_email("order_part_payment", order, received, to_ship)
+
+
+def _payment_email(template, order, received, to_ship):
     if _no_address(order):
         return None
     return queue_email(
-        "order_part_payment",
+        template,
         order.email,
         {
             "order": order,
