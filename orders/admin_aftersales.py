@@ -103,13 +103,12 @@ class PayoutFilter(admin.SimpleListFilter):
 
 @admin.register(CreditNote, site=backoffice)
 class CreditNoteAdmin(_DocumentAdmin):
+    # (the refunds to pay out show other columns: get_list_display)
     list_display = [
         "number",
         "created",
         "order_link",
-        "customer_column",
         "invoice_number",
-        "payment_method_column",
         "total_column",
         "payout_column",
     ]
@@ -128,8 +127,7 @@ class CreditNoteAdmin(_DocumentAdmin):
         pay out fits beside the filters."""
         if self._paying_out(request):
             return [
-                "number",
-                "created",
+                "note_column",
                 "order_link",
                 "customer_column",
                 "payment_method_column",
@@ -150,6 +148,12 @@ class CreditNoteAdmin(_DocumentAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:orders_order_change", args=[order.pk]), order
         )
+
+    @admin.display(description=gettext_lazy("credit note"), ordering="created")
+    def note_column(self, obj):
+        """The note's number and, quiet below it, since when the money is owed: one column,
+        so the payer's columns fit beside the filters in every language."""
+        return format_html("{}<br>{}", obj.number, date_time_cell(obj.created))
 
     @admin.display(description=gettext_lazy("customer"), ordering="invoice__buyer_name")
     def customer_column(self, obj):

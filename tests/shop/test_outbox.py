@@ -157,7 +157,8 @@ def test_the_order_confirmation_is_written_when_it_is_sent(make_order, mailoutbo
     message = mailoutbox[0]
     assert (message.subject, message.body) == (email.subject, email.body_text)
     assert message.alternatives[0][0] == email.body_html
-    assert [a[0] for a in message.attachments] == [f"withdrawal-information-{order.number}.pdf"]
+    # named in the order's language like its other documents
+    assert [a[0] for a in message.attachments] == [f"widerrufsbelehrung-{order.number}.pdf"]
 
 
 def test_an_e_mail_that_cannot_be_written_is_retried_then_failed(make_order, settings):
