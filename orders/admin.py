@@ -320,6 +320,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                     "void",
                     "paid-back",
                     "overpaid-back",
+                    "resend-downloads",
                 )
             ),
             *super().get_urls(),
@@ -425,13 +426,24 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 services.mark_overpayment_paid_back,
                 _("The overpayment of order %(number)s is marked as paid back."),
             ),
+            "resend-downloads": (
+                services.renew_download_links,
+                _("The download links of order %(number)s were renewed and e-mailed again."),
+            ),
         }
         if action not in actions:
             raise Http404
         money = action in MONEY_ACTIONS
         order = self._order(request, pk, change=not money, money=money)
         if request.method != "POST":
-            if action in ("mark-paid", "capture", "void", "paid-back", "overpaid-back"):
+            if action in (
+                "mark-paid",
+                "capture",
+                "void",
+                "paid-back",
+                "overpaid-back",
+                "resend-downloads",
+            ):
                 return redirect(self._detail_url(order))
             context = {
                 **self.admin_site.each_context(request),

@@ -1114,6 +1114,56 @@ def issue_download_links(order):
     return links
 
 
+def renew_download_links(order, user=None):
+    """Send the order's download links again, renewed — the customer lost the e-mail, the
+    links expired or the downloads are used up (support's "Send download links again"):
+    each link of a download not credited in full gets a new address, the shop's validity
+    and number of downloads from now, and the old address stops working. Only for an order
+    that stands and has its links (a paid one)."""
+    with transaction.atomic():
+        locked = _lock(order)
+        _refuse_if_final(locked, _("sent its download links again"))
+        credited = credited_units(CreditNote.objects.filter(invoice__order=locked))
+        links = [
+            link
+            for link in DownloadLink.objects.select_for_update()
+            .filter(order=locked)
+            .select_related("order_line")
+            .order_by("pk")
+            if credited.get(link.order_line_id, (0, 0))[0] < link.order_line.quantity
+        ]
+        if not links:
+            raise OrderError(
+                _("Order %(number)s has no download links to send again.")
+                % {"number": locked.number}
+            )
+        shop = ShopSettings.load()
+        expires = timezone.now() + timedelta(days=shop.download_expiry_days)
+        for link in links:
+            link.token = secrets.token_urlsafe(32)
+            link.expires_at = expires
+            link.max_downloads = shop.download_max_count
+            link.download_count = 0
+        DownloadLink.objects.bulk_update(
+            links, ["token", "expires_at", "max_downloads", "download_count"]
+        )
+        queue_email(
+            "order_downloads",
+            locked.email,
+            {"order": locked, "links": links},
+            language=locked.language,
+        )
+        _event(
+            locked,
+            events.part(
+                gettext_noop("Download links renewed and e-mailed again for %(names)s."),
+                names=", ".join(link.order_line.name for link in links),
+            ),
+            user=user,
+        )
+    return links
+
+
 def use_download_link(token):
     """Count one download and return the link (with its product); the row is locked so two
     parallel downloads cannot exceed the limit."""
