@@ -163,11 +163,7 @@ def closed_checkout(request):
     None."""
     if open_for_orders():
         return None
-    return render(
-        request,
-        "shop/legal.html",
-        {"page": "checkout", "title": _("Checkout"), "text": str(CLOSED)},
-    )
+    return render(request, "shop/checkout_closed.html", {"message": CLOSED})
 
 
 def start_page_box():
