@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from orders import services as order_services
 from orders.models import Order
@@ -132,7 +133,7 @@ def test_a_customer_who_reviewed_sees_the_review_and_its_status_instead_of_the_f
     post(client, product, "10.0.0.1", author_name="Ida N.")
     review = Review.objects.get()
     page = client.get(product.get_absolute_url()).content.decode()
-    date = review.created.strftime("%-d %b %Y")
+    date = timezone.localtime(review.created).strftime("%-d %b %Y")  # the shop's day
     assert f"You reviewed this product on {date}." in page
     assert "Waiting for moderation" in page
     assert reverse("reviews:submit", args=[product.slug]) not in page  # no second form

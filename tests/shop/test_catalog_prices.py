@@ -16,7 +16,6 @@ from tests.checkout import add_to_cart, checkout_post
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
-NOW = timezone.now()
 
 
 def jam(**fields):
@@ -34,7 +33,7 @@ def history(product, *changes):
     PriceHistory.objects.filter(product=product).delete()
     for days, price in changes:
         PriceHistory.objects.create(
-            product=product, recorded_at=NOW - timedelta(days=days), price=Decimal(price)
+            product=product, recorded_at=timezone.now() - timedelta(days=days), price=Decimal(price)
         )
 
 
@@ -96,7 +95,7 @@ def test_lowest_price_of_30_days_before_the_sale_across_several_price_changes():
     # 12.90; sale from today at 8.90.
     history(product, (45, "9.90"), (35, "12.90"), (25, "11.90"), (20, "13.90"), (10, "12.90"))
     product.sale_price = Decimal("8.90")
-    product.sale_start = NOW
+    product.sale_start = timezone.now()
     product.save()
     assert product.sale_reference_price == Decimal("11.90")
     assert product.lowest_price_30_days == Decimal("11.90")
@@ -108,14 +107,14 @@ def test_an_earlier_sale_inside_the_30_days_counts_as_the_lowest_price():
     history((product), (60, "20.00"))
     PriceHistory.objects.create(
         product=product,
-        recorded_at=NOW - timedelta(days=40),
+        recorded_at=timezone.now() - timedelta(days=40),
         price=Decimal("20.00"),
         sale_price=Decimal("14.00"),
-        sale_start=NOW - timedelta(days=22),
-        sale_end=NOW - timedelta(days=15),
+        sale_start=timezone.now() - timedelta(days=22),
+        sale_end=timezone.now() - timedelta(days=15),
     )
     product.sale_price = Decimal("16.00")
-    product.sale_start = NOW
+    product.sale_start = timezone.now()
     product.save()
     assert product.lowest_price_30_days == Decimal("14.00")
 
@@ -125,11 +124,11 @@ def test_a_scheduled_sale_counts_the_price_in_force_until_it_starts():
     history(product, (60, "20.00"))
     product.price = Decimal("18.00")  # lowered today, sale in 5 days
     product.sale_price = Decimal("15.00")
-    product.sale_start = NOW + timedelta(days=5)
+    product.sale_start = timezone.now() + timedelta(days=5)
     product.save()
     assert product.sale_reference_price == Decimal("18.00")
     assert product.current_price() == Decimal("18.00")  # not yet on sale
-    assert product.current_price(NOW + timedelta(days=6)) == Decimal("15.00")
+    assert product.current_price(timezone.now() + timedelta(days=6)) == Decimal("15.00")
 
 
 def test_reduction_announced_with_the_lowest_price_of_30_days(client):
@@ -147,8 +146,8 @@ def test_sale_outside_its_period_is_not_applied_nor_announced(client):
     product = ProductFactory(
         price=Decimal("10.00"),
         sale_price=Decimal("7.00"),
-        sale_start=NOW - timedelta(days=10),
-        sale_end=NOW - timedelta(days=1),
+        sale_start=timezone.now() - timedelta(days=10),
+        sale_end=timezone.now() - timedelta(days=1),
     )
     assert product.current_price() == Decimal("10.00")
     page = client.get(reverse("shop:product", args=[product.slug])).content.decode()

@@ -15,7 +15,10 @@ from vouchers.models import Campaign, Code
 pytestmark = pytest.mark.django_db
 
 # A campaign cannot be created expired: its end is in the future whenever the test runs.
-NEXT_YEAR_END = f"{date.today().year + 1}-12-31"
+
+
+def next_year_end():
+    return f"{date.today().year + 1}-12-31"
 
 
 def run(*args):
@@ -25,6 +28,7 @@ def run(*args):
 
 
 def test_generate_codes_prints_the_count():
+    valid_to = next_year_end()
     out, _ = run(
         "generate_codes",
         "--name",
@@ -42,7 +46,7 @@ def test_generate_codes_prints_the_count():
         "--valid-from",
         "2026-01-01",
         "--valid-to",
-        NEXT_YEAR_END,
+        valid_to,
     )
     assert out.strip() == "100"
     campaign = Campaign.objects.get(name="Cmd")
@@ -52,7 +56,7 @@ def test_generate_codes_prints_the_count():
         Decimal("5.00"),
     )
     assert campaign.min_order_value == Decimal("20.00")
-    assert str(campaign.valid_to) == NEXT_YEAR_END
+    assert str(campaign.valid_to) == valid_to
 
 
 def test_generate_codes_free_shipping_without_mask():

@@ -23,7 +23,11 @@ from vouchers.models import PartnerOffer
 from .factories import CampaignFactory, CodeFactory, PartnerOfferFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def today():
+    """The shop's date when the test runs (a run may cross midnight in Europe/Berlin)."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -57,8 +61,8 @@ def test_exclusions(kitchen_order, kitchen):
     other = CategoryFactory()
     PartnerOfferFactory(categories=[other])  # other category
     PartnerOfferFactory(enabled=False)
-    PartnerOfferFactory(valid_to=TODAY - timedelta(days=1))
-    PartnerOfferFactory(valid_from=TODAY + timedelta(days=1))
+    PartnerOfferFactory(valid_to=today() - timedelta(days=1))
+    PartnerOfferFactory(valid_from=today() + timedelta(days=1))
     PartnerOfferFactory(min_order_value=Decimal("30.01"))
     assert partner_offers.offers_for_order(kitchen_order) == []
     ok = PartnerOfferFactory(min_order_value=Decimal("30.00"), categories=[kitchen, other])
