@@ -51,3 +51,15 @@ def test_no_test_module_takes_today_at_import():
         "take the date inside the test (a function or fixture), not at import: "
         + ", ".join(offenders)
     )
+
+
+def test_no_test_takes_the_machines_date_for_the_shops():
+    """``date.today()`` is the machine's day (UTC on CI); the shop's day is Europe/Berlin's,
+    an hour later in winter: from 23:00 UTC the two differ, and a test comparing them fails."""
+    this = Path(__file__).resolve()
+    offenders = [
+        str(path.relative_to(TESTS.parent))
+        for path in sorted(TESTS.rglob("*.py"))
+        if path != this and "date.today()" in path.read_text()
+    ]
+    assert offenders == [], "use timezone.localdate(): " + ", ".join(offenders)

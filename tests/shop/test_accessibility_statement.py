@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from shop.models import ShopSettings
 
@@ -28,7 +28,7 @@ def test_default_statement_names_status_limitations_contact_authority_and_date(c
     assert f'href="mailto:{shop.contact_email}"' in html  # feedback goes to the contact e-mail
     assert "Marktüberwachungsstelle der Länder" in html
     assert 'href="https://www.mlbf-barrierefrei.de"' in html
-    assert shop.accessibility_reviewed == datetime.date.today()
+    assert shop.accessibility_reviewed == timezone.localdate()
 
 
 def test_statement_follows_the_settings_in_every_language(client):

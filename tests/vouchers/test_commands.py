@@ -2,12 +2,12 @@
 
 import csv
 import io
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from vouchers.models import Campaign, Code
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def next_year_end():
-    return f"{date.today().year + 1}-12-31"
+    return f"{timezone.localdate().year + 1}-12-31"
 
 
 def run(*args):
