@@ -325,7 +325,12 @@ class GiftCardAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request,
             "admin/giftcards/issue.html",
-            self._context(request, _("Issue gift cards"), form=form),
+            self._context(
+                request,
+                _("Issue gift cards"),
+                form=form,
+                allowance=services.issue_allowance(request.user),
+            ),
         )
 
     def _issued_batch(self, request, token):
@@ -494,6 +499,7 @@ def _adjust_view(model_admin, request, holder, adjust, back_url, title):
             "holder": holder,
             "form": form,
             "back_url": back_url,
+            "allowance": services.issue_allowance(request.user),
         },
     )
 

@@ -110,6 +110,10 @@ class GiftCard(models.Model):
         verbose_name_plural = _("gift cards")
         permissions = [
             ("adjust_balance", _("Can adjust gift-card and credit balances manually")),
+            (
+                "issue_beyond_limit",
+                _("Can issue gift cards and credit beyond the daily limit per staff member"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

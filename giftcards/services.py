@@ -16,10 +16,11 @@ never breaks an issued card or credit:
 """
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -228,6 +229,58 @@ def _check_amount(amount):
     return amount
 
 
+ISSUE_BEYOND_LIMIT = "giftcards.issue_beyond_limit"
+
+
+def _issued_today(staff):
+    """What ``staff`` made out of nothing today (the shop's day): cards issued and positive
+    manual adjustments of cards and credit accounts."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    total = LedgerEntry.objects.filter(
+        staff=staff, kind__in=[Kind.ISSUE, Kind.ADJUST], amount__gt=0, created__gte=start
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+def issue_allowance(staff):
+    """``(limit, issued today, left)`` of the shop's daily limit for ``staff``, or None when
+    it does not bind them (no limit set, or they may issue beyond it)."""
+    limit = ShopSettings.load().staff_issue_limit
+    if staff is None or not staff.is_authenticated or limit is None:
+        return None
+    if staff.has_perm(ISSUE_BEYOND_LIMIT):
+        return None
+    issued = _issued_today(staff)
+    return limit, issued, max(ZERO, limit - issued)
+
+
+def _check_issue_limit(staff, amount, field=None):
+    """Inside the transaction that books ``amount``: refuse it when it would take ``staff``
+    over the shop's daily limit. The staff member's row is locked first, so two of their
+    requests at once are counted one after the other (neither sees the other's total)."""
+    if staff is None or not staff.is_authenticated:
+        return  # the shop itself (a paid order's cards, ops commands)
+    limit = ShopSettings.load().staff_issue_limit
+    if limit is None or staff.has_perm(ISSUE_BEYOND_LIMIT):
+        return
+    get_user_model().objects.select_for_update().filter(pk=staff.pk).first()
+    issued = _issued_today(staff)
+    if issued + amount > limit:
+        raise GiftCardError(
+            _(
+                "This would take you over your daily limit of %(limit)s for gift cards and "
+                "credit: you have issued %(issued)s today, %(left)s is left. Someone with the "
+                "permission to issue beyond the limit (the Shop manager) can do it."
+            )
+            % {
+                "limit": format_money(limit),
+                "issued": format_money(issued),
+                "left": format_money(max(ZERO, limit - issued)),
+            },
+            field=field,
+        )
+
+
 def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason="", message=None):
     """Operator issue of ``count`` cards of ``amount`` each (all or nothing), with the
     ``reason`` staff typed or else the shop's ``message`` (default: "Issued by the shop")."""
@@ -243,6 +296,7 @@ def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason="", mes
     message = [] if reason else message or [events.part(gettext_noop("Issued by the shop"))]
     reason = reason or events.text(message)
     with transaction.atomic():
+        _check_issue_limit(staff, amount * int(count))
         cards = GiftCard.objects.bulk_create(
             [
                 GiftCard(
@@ -889,6 +943,8 @@ def _adjust(holder_model, holder, amount, reason, user):
     if amount == 0:
         raise GiftCardError(_("The adjustment must not be zero."), field="amount")
     with transaction.atomic():
+        if amount > 0:  # money added: a correction down takes nothing out of nothing
+            _check_issue_limit(user, amount, field="amount")
         locked = holder_model.objects.select_for_update().get(pk=holder.pk)
         if isinstance(locked, GiftCard):
             _check_card_adjustable(locked)

@@ -816,6 +816,23 @@ class ShopSettings(models.Model):
     giftcard_mode = models.CharField(
         _("gift-card mode"), max_length=10, choices=GiftCardMode.choices, default=GiftCardMode.CARD
     )
+    # Money made out of nothing by one person: gift cards issued and credit added in the
+    # backoffice (giftcards.services). A second person with giftcards.issue_beyond_limit (the
+    # Shop manager) does more.
+    staff_issue_limit = models.DecimalField(
+        _("daily limit per staff member for gift cards and credit"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("500.00"),
+        validators=[MinValueValidator(ZERO)],
+        help_text=_(
+            "The most one staff member may issue per day in gift cards and add to balances "
+            "by manual adjustments, in total. More needs someone with the permission to issue "
+            "beyond the limit (the Shop manager). Empty: no limit."
+        ),
+    )
     # S3 downloads
     download_expiry_days = models.PositiveIntegerField(
         _("download link valid (days)"), default=14, validators=[MinValueValidator(1)]
@@ -941,6 +958,10 @@ class ShopSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(loyalty_points_per_euro__gte=0),
                 name="shopsettings_loyalty_rate_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(staff_issue_limit__isnull=True) | Q(staff_issue_limit__gte=0),
+                name="shopsettings_staff_issue_limit_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(download_expiry_days__gte=1, download_max_count__gte=1),

@@ -63,6 +63,9 @@ ROLES = {
         "orders.change_return",  # settling a return with a credit note
         "orders.accounting_reports",
         "giftcards.*",
+        # Money out of nothing above the shop's daily limit (gift cards issued, credit added)
+        # needs a second person: the Shop manager.
+        "!giftcards.issue_beyond_limit",
         "customers.view_user",
         "shop.view_paymentmethod",
         "shop.change_paymentmethod",
