@@ -61,7 +61,7 @@ class GenerateCodesForm(forms.Form):
         required=False,
         min_value=1,
         max_value=services.MAX_PER_CUSTOMER_LIMIT,
-        help_text=_("Multi-use codes only; empty = unlimited."),
+        help_text=Campaign._meta.get_field("per_customer_limit").help_text,
     )
     budget = MoneyField(
         label=_("Total budget"),
@@ -252,10 +252,12 @@ class AssignCodesForm(forms.Form):
 class CampaignChangeForm(forms.ModelForm):
     """Editing a campaign: its name, scope and limits (the codes and the discount stay as
     generated). The limits as the generate form takes them, and never below what the codes
-    have used already."""
+    have used already. Uses per customer may be lowered below a person's uses: it refuses
+    their next one."""
 
     budget = GenerateCodesForm.base_fields["budget"]
     max_uses = GenerateCodesForm.base_fields["max_uses"]
+    per_customer_limit = GenerateCodesForm.base_fields["per_customer_limit"]
 
     class Meta:
         model = Campaign
@@ -263,6 +265,7 @@ class CampaignChangeForm(forms.ModelForm):
             "name",
             "budget",
             "max_uses",
+            "per_customer_limit",
             "categories",
             "products",
             "excluded_categories",
@@ -273,6 +276,13 @@ class CampaignChangeForm(forms.ModelForm):
     # The scope as the generate form offers it (CampaignAdmin.formfield_for_manytomany):
     # no gift cards (never discounted), the pickers titled "products", its help texts.
     SCOPE_FIELDS = ["categories", "products", "excluded_categories", "excluded_products"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.takes_per_customer_limit:
+            # Personal codes (assigned, bought with points): no such limit (CampaignAdmin
+            # leaves the field out of the page too).
+            self.fields.pop("per_customer_limit", None)
 
     @staticmethod
     def scope_field_kwargs(name):
@@ -293,4 +303,13 @@ class CampaignChangeForm(forms.ModelForm):
         )
         for error in errors:
             add_to_form(self, error)
+        if "per_customer_limit" in self.fields and not self.has_error("per_customer_limit"):
+            try:
+                services.check_per_customer_limit(
+                    data.get("per_customer_limit"),
+                    kind=self.instance.kind,
+                    points_price=self.instance.points_price,
+                )
+            except VoucherError as exc:
+                add_to_form(self, exc)
         return data

@@ -6,8 +6,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower, Upper
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import (
+    Concat,
+    Greatest,
+    Lower,
+    Replace,
+    StrIndex,
+    Substr,
+    Trim,
+    Upper,
+)
+from django.db.models.lookups import Exact, GreaterThan, In, StartsWith
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +29,39 @@ from shop.money import SUM_TOLERANCE, ZERO, format_money, format_percent, money_
 def normalise_code(text):
     """Codes are stored and matched upper-case without surrounding or inner spaces."""
     return "".join((text or "").split()).upper()
+
+
+# Google delivers both to one mailbox and ignores the dots of its local part.
+GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
+
+
+def mailbox(address):
+    """The mailbox the e-mail ``address`` (a field name or an expression; ``Value(text)`` for
+    a typed address) delivers to, as a database expression: lower case, without the ``+tag``
+    of the local part, and at Gmail without the local part's dots, googlemail.com read as
+    gmail.com (``Anna+2@Example.com`` → ``anna@example.com``, ``a.n.n.a@googlemail.com`` →
+    ``anna@gmail.com``). A campaign's uses per customer count per mailbox: a new tag per
+    order must not buy a person another use.
+
+    Django's portable functions only, so PostgreSQL and the SQLite file of ``make run``
+    compute the same; the one definition for stored and typed addresses alike."""
+    if isinstance(address, str):
+        address = F(address)
+    address = Lower(Trim(address))
+    at = StrIndex(address, Value("@"))
+    local = Substr(address, 1, Greatest(at - 1, 0))
+    domain = Substr(address, at + 1)
+    plus = StrIndex(local, Value("+"))
+    untagged = Case(When(GreaterThan(plus, 1), then=Substr(local, 1, plus - 1)), default=local)
+    return Case(
+        When(Exact(at, 0), then=address),  # no address: compared as it is
+        When(
+            In(domain, GMAIL_DOMAINS),
+            then=Concat(Replace(untagged, Value("."), Value("")), Value("@gmail.com")),
+        ),
+        default=Concat(untagged, Value("@"), domain),
+        output_field=models.CharField(),
+    )
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -80,7 +123,12 @@ class Campaign(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text=_("Multi-use codes only; empty = unlimited."),
+        help_text=_(
+            "How often one person may use the campaign, all its codes together (multi-use "
+            "and single-use codes not sold for points). A person is their account and their "
+            "e-mail address: anna+shop@example.com counts as anna@example.com, dots in Gmail "
+            "addresses are ignored. Empty = unlimited."
+        ),
     )
     mask = models.CharField(_("generator mask"), max_length=200, blank=True)
     requested_count = models.PositiveIntegerField(_("number of codes"), default=0)
@@ -156,6 +204,17 @@ class Campaign(models.Model):
                 condition=Q(points_price__isnull=True) | ~Q(kind="multi"),
                 name="campaign_points_price_not_multi_use",
             ),
+            # Uses per customer: at least one; not for personal codes (assigned, or bought
+            # with points: a limit would make a bought code worthless).
+            models.CheckConstraint(
+                condition=Q(per_customer_limit__isnull=True)
+                | (Q(per_customer_limit__gte=1, points_price__isnull=True) & ~Q(kind="assigned")),
+                name="campaign_per_customer_limit_valid",
+                violation_error_message=_(
+                    "Uses per customer apply to multi-use and single-use codes not sold for "
+                    "loyalty points, and must be at least 1."
+                ),
+            ),
             # The campaign's limits hold whatever a checkout does.
             models.CheckConstraint(
                 condition=Q(budget__isnull=True) | Q(budget__gt=0), name="campaign_budget_positive"
@@ -184,6 +243,11 @@ class Campaign(models.Model):
     def single_use(self):
         """Single-use and assigned codes can be redeemed once."""
         return self.kind != self.Kind.MULTI
+
+    @property
+    def takes_per_customer_limit(self):
+        """Multi-use and single-use codes not sold for points can be limited per person."""
+        return self.kind != self.Kind.ASSIGNED and self.points_price is None
 
     @property
     def limited_in_total(self):
@@ -358,6 +422,30 @@ class PointsPurchase(models.Model):
         return f"{self.code_id}: {self.points}"
 
 
+def same_mailbox(field, address):
+    """``Q``: the address in ``field`` delivers to the mailbox of the typed ``address``."""
+    wanted = mailbox(Value(address))  # a constant: the database computes it once
+    local = Substr(wanted, 1, Greatest(StrIndex(wanted, Value("@")) - 1, 0))
+    # A cheap test first, implied by the exact one (evaluated left to right, AND stops at
+    # the first false): the address without dots begins with the mailbox's local part
+    # without dots. It spares the exact expression, some twenty string functions, on
+    # nearly every row of a campaign redeemed a hundred thousand times.
+    near = StartsWith(
+        Replace(Lower(Trim(field)), Value("."), Value("")), Replace(local, Value("."), Value(""))
+    )
+    return Q(near) & Q(Exact(mailbox(field), wanted))
+
+
+class RedemptionQuerySet(models.QuerySet):
+    def of_person(self, emails=(), customer_id=None):
+        """The uses of one person: as the customer ``customer_id`` and under any of the
+        ``emails`` (guest orders too), compared by :func:`mailbox`."""
+        mine = Q(customer_id=customer_id) if customer_id else Q(pk__in=[])
+        for email in sorted({(e or "").strip() for e in emails} - {""}):
+            mine |= same_mailbox(F("order__email"), email)
+        return self.filter(mine)
+
+
 class Redemption(models.Model):
     code = models.ForeignKey(
         Code, verbose_name=_("code"), on_delete=models.PROTECT, related_name="redemptions"
@@ -384,6 +472,8 @@ class Redemption(models.Model):
     created = models.DateTimeField(_("used"), auto_now_add=True)
     # Copied from the campaign kind so the database itself refuses a second use.
     single_use = models.BooleanField(editable=False)
+
+    objects = RedemptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import Count, DateField, Exists, F, Max, Min, OuterRef, Sum
 from django.db.models.functions import Greatest, TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -103,24 +103,13 @@ def validate_campaign_data(
             _("Only single-use and assigned codes can be sold for loyalty points."),
             field="points_price",
         )
-    if per_customer_limit is not None and not 1 <= int(per_customer_limit) <= (
-        MAX_PER_CUSTOMER_LIMIT
-    ):
-        raise VoucherError(
-            _("The uses per customer must be between 1 and %(max)s.")
-            % {"max": MAX_PER_CUSTOMER_LIMIT},
-            field="per_customer_limit",
-        )
+    check_per_customer_limit(per_customer_limit, kind=kind, points_price=points_price)
     if valid_from and valid_to and valid_to < valid_from:
         raise VoucherError(_("“Valid to” is before “valid from”."), field="valid_to")
     if valid_to and valid_to < timezone.localdate():
         raise VoucherError(
             _("“Valid to” is in the past: no code of the campaign could be redeemed."),
             field="valid_to",
-        )
-    if per_customer_limit is not None and kind != Campaign.Kind.MULTI:
-        raise VoucherError(
-            _("A per-customer limit only applies to multi-use codes."), field="per_customer_limit"
         )
     if budget is not None and _amount(budget, "budget") <= 0:
         raise VoucherError(_("The budget must be more than 0."), field="budget")
@@ -130,6 +119,37 @@ def validate_campaign_data(
             field="max_uses",
         )
     return name, value
+
+
+def check_per_customer_limit(limit, *, kind, points_price=None):
+    """VoucherError unless ``limit`` (uses per customer, None = unlimited) suits a campaign
+    of ``kind``: multi-use and single-use campaigns take one (a person holding five codes of
+    a single-use campaign gets its uses once); an assigned code is personal already, and a
+    code bought with points must stay usable by its buyer."""
+    if limit is None:
+        return
+    if not 1 <= int(limit) <= MAX_PER_CUSTOMER_LIMIT:
+        raise VoucherError(
+            _("The uses per customer must be between 1 and %(max)s.")
+            % {"max": MAX_PER_CUSTOMER_LIMIT},
+            field="per_customer_limit",
+        )
+    if kind == Campaign.Kind.ASSIGNED:
+        raise VoucherError(
+            _(
+                "Codes assigned to a customer are personal already: a per-customer limit "
+                "applies to multi-use and single-use codes."
+            ),
+            field="per_customer_limit",
+        )
+    if points_price is not None:
+        raise VoucherError(
+            _(
+                "Codes sold for loyalty points cannot have a per-customer limit: a customer "
+                "could not use every code they bought."
+            ),
+            field="per_customer_limit",
+        )
 
 
 def limits_below_use(campaign, *, budget, max_uses):
@@ -489,8 +509,9 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
     (default: all goods). ``lines`` (``[(product, amount)]``) are the order's goods: the
     discount applies to those in the campaign's scope (all but gift cards when it has none).
     With ``lock=True`` (inside the placement transaction) a limited code's row is locked, so
-    of two concurrent orders only one can use a single-use code, and a campaign with a budget
-    or a total-use limit has its row locked, so concurrent orders cannot exceed them.
+    of two concurrent orders only one can use a single-use code, and a campaign with a budget,
+    a total-use limit or uses per customer (multi-use or single-use) has its row locked, so
+    concurrent orders cannot exceed them, whichever of its codes they use.
     """
     goods = order.goods_total if goods is None else goods
     text = normalise_code(code_text)
@@ -597,18 +618,18 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
             _("The discount code “%(code)s” has already been used.") % {"code": text}
         )
     if campaign.per_customer_limit:
-        # The person's uses: as a customer and as a guest under the same e-mail address (a
-        # guest order first must not give a customer one use more).
-        emails = {(getattr(order, "email", "") or "").strip().lower()}
-        emails.add((getattr(customer, "email", "") or "").strip().lower())
-        mine = Q(pk__in=[])
-        for email in sorted(emails - {""}):
-            mine |= Q(order__email__iexact=email)
-        if customer_id:
-            mine |= Q(customer_id=customer_id)
-        # Per campaign, not per code: a campaign of several multi-use codes (running numbers
-        # are easy to guess) gives one person its uses once, not once per code.
-        used = Redemption.objects.filter(mine, campaign_id=campaign.pk).count()
+        # The person's uses: as a customer and as a guest under the same mailbox (a guest
+        # order first must not give a customer one use more; anna+2@ is anna@'s mailbox).
+        # Per campaign, not per code: a campaign of several codes (running numbers are easy
+        # to guess, five single-use codes in one hand) gives one person its uses once.
+        used = (
+            Redemption.objects.filter(campaign_id=campaign.pk)
+            .of_person(
+                [getattr(order, "email", ""), getattr(customer, "email", "")],
+                customer_id=customer_id,
+            )
+            .count()
+        )
         if used >= campaign.per_customer_limit:
             raise VoucherError(
                 _("You have already used the discount code “%(code)s” as often as allowed.")

@@ -79,7 +79,15 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
         (None, {"fields": ["name"]}),
         (
             _("Limits across all codes"),
-            {"fields": ["budget", "discount_spent_column", "max_uses", "uses_count"]},
+            {
+                "fields": [
+                    "budget",
+                    "discount_spent_column",
+                    "max_uses",
+                    "uses_count",
+                    "per_customer_limit",
+                ]
+            },
         ),
         (
             _("Scope"),
@@ -118,6 +126,19 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
                 ),
             )
         )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.takes_per_customer_limit:
+            return fieldsets
+        # Personal codes (assigned, bought with points) take no uses per customer.
+        return [
+            (
+                title,
+                {**options, "fields": [f for f in options["fields"] if f != "per_customer_limit"]},
+            )
+            for title, options in fieldsets
+        ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in CampaignChangeForm.SCOPE_FIELDS:

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--valid-to", type=date_arg, help="YYYY-MM-DD")
         parser.add_argument("--points-price", type=positive_int, help="price in loyalty points")
         parser.add_argument(
-            "--per-customer", type=positive_int, help="uses per customer (multi-use codes)"
+            "--per-customer",
+            type=positive_int,
+            help="uses per customer, all codes of the campaign together (multi-use and single-use codes)",
         )
         parser.add_argument("--budget", help="total discount of all orders together (amount)")
         parser.add_argument(
