@@ -296,6 +296,7 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
             "customer": customer,
             "form": form,
             "balance": loyalty.points_balance(customer),
+            "allowance": loyalty.points_allowance(request.user),
         }
         return TemplateResponse(request, "admin/customers/user/points.html", context)
 

@@ -9,10 +9,12 @@ points back first (``vouchers.services.settle_points_debt``, when an order is un
 """
 
 import math
+from datetime import datetime, time
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -36,7 +38,55 @@ def _locked_account(customer_id):
     return LoyaltyAccount.objects.select_for_update().get(customer_id=customer_id)
 
 
-def _book(customer_id, points, reason, order=None, note="", message=None):
+ADD_BEYOND_LIMIT = "customers.adjust_points_beyond_limit"
+
+
+def _added_today(staff):
+    """Points ``staff`` added by corrections today (the shop's day)."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    total = LoyaltyEntry.objects.filter(
+        staff=staff, reason=LoyaltyEntry.Reason.ADJUST, points__gt=0, created__gte=start
+    ).aggregate(total=Sum("points"))["total"]
+    return total or 0
+
+
+def points_allowance(staff):
+    """``(limit, added today, left)`` of the shop's daily limit of points ``staff`` may add,
+    or None when it does not bind them (no limit, or they may add beyond it)."""
+    limit = ShopSettings.load().staff_points_limit
+    if staff is None or not staff.is_authenticated or limit is None:
+        return None
+    if staff.has_perm(ADD_BEYOND_LIMIT):
+        return None
+    added = _added_today(staff)
+    return limit, added, max(0, limit - added)
+
+
+def _check_points_limit(staff, points):
+    """Inside the correction's transaction, with the staff member's row locked (their
+    corrections at once are counted one after another)."""
+    limit = ShopSettings.load().staff_points_limit
+    if limit is None or staff.has_perm(ADD_BEYOND_LIMIT):
+        return
+    User.objects.select_for_update().filter(pk=staff.pk).first()
+    added = _added_today(staff)
+    if added + points > limit:
+        raise CustomerError(
+            _(
+                "This would take you over your daily limit of %(limit)s loyalty points added: "
+                "you have added %(added)s today, %(left)s are left. Someone with the "
+                "permission to add points beyond the limit (the Shop manager) can do it."
+            )
+            % {
+                "limit": number_format(limit, force_grouping=True),
+                "added": number_format(added, force_grouping=True),
+                "left": number_format(max(0, limit - added), force_grouping=True),
+            },
+            field="points",
+        )
+
+
+def _book(customer_id, points, reason, order=None, note="", message=None, staff=None):
     """``note``: an operator's text as typed; or ``message``, the parts (``shop.events``) of
     a note the shop writes itself ("Order 100131"), read later in each reader's language —
     the customer's in their points history, a clerk's in the backoffice. Its text is written
@@ -63,6 +113,7 @@ def _book(customer_id, points, reason, order=None, note="", message=None):
         order=order,
         note=note[:200],
         message=message or [],
+        staff=staff,
     )
     LoyaltyAccount.objects.filter(pk=account.pk).update(balance=F("balance") + points)
     if may_owe and account.balance + points < 0:
@@ -231,7 +282,10 @@ def adjust_points(customer, points, note, by=None):
         )
     if not (note or "").strip():
         raise CustomerError(_("Please give a reason for the correction."), field="note")
-    if by is not None:
-        note = f"{note.strip()} ({by.email})"
+    staff = by if by is not None and by.is_authenticated else None
+    if staff is not None:
+        note = f"{note.strip()} ({staff.email})"
     with transaction.atomic():
-        return _book(customer.pk, points, LoyaltyEntry.Reason.ADJUST, note=note)
+        if staff is not None and points > 0:
+            _check_points_limit(staff, points)
+        return _book(customer.pk, points, LoyaltyEntry.Reason.ADJUST, note=note, staff=staff)

@@ -319,6 +319,15 @@ class LoyaltyEntry(models.Model):
         related_name="loyalty_entries",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Who booked a correction (reason "adjust"); the shop's own entries have none.
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # A note the shop wrote ("Order 100131 canceled"), untranslated, to be read in each
     # reader's language (shop.events); a correction's note, typed by staff, has none.
     message = events.MessageField(_("note"), text_field="note")
@@ -328,6 +337,12 @@ class LoyaltyEntry(models.Model):
         ordering = ["-created", "-id"]
         verbose_name = _("loyalty points entry")
         verbose_name_plural = _("loyalty points ledger")
+        permissions = [
+            (
+                "adjust_points_beyond_limit",
+                _("Can add loyalty points beyond the daily limit per staff member"),
+            ),
+        ]
         indexes = [models.Index(fields=["customer", "-created"])]
         constraints = [
             # An order earns points once and is reversed once, whatever retries happen.

@@ -833,6 +833,19 @@ class ShopSettings(models.Model):
             "beyond the limit (the Shop manager). Empty: no limit."
         ),
     )
+    # Loyalty points added by one person's corrections (customers.loyalty.adjust_points):
+    # points buy discount codes, so they are money too.
+    staff_points_limit = models.PositiveIntegerField(
+        _("daily limit per staff member for loyalty points added"),
+        null=True,
+        blank=True,
+        default=5000,
+        help_text=_(
+            "The most loyalty points one staff member may add per day by corrections, in "
+            "total. More needs someone with the permission to add points beyond the limit "
+            "(the Shop manager). Empty: no limit."
+        ),
+    )
     # S3 downloads
     download_expiry_days = models.PositiveIntegerField(
         _("download link valid (days)"), default=14, validators=[MinValueValidator(1)]
