@@ -1,9 +1,10 @@
 """The orders' personal data, declared for the privacy registry (see shop.personal_data)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.personal_data import register_vat_id_check_use
 from shop import personal_data, retention
 from shop.models import PaymentMethod
 
@@ -36,6 +37,34 @@ def withdrawal_subjects(withdrawal):
         else personal_data.email_ref(withdrawal.email)
     )
     return [*refs, person] if person else refs
+
+
+def documents_resting_on_vat_id_check(cutoff, window):
+    """The condition (on ``customers.VatIdCheck``) that an order of the check's VAT ID,
+    placed within ``window`` (VIES_CACHE_HOURS) after it, is still kept after ``cutoff``
+    (the invoices' retention: customers.personal_data.delete_vat_id_checks):
+
+    - its invoice is not past its period — dated from ``cutoff`` on, or credited from then on
+      (:func:`orders.retention.anonymise_invoices` keeps those too). The invoice's own copy
+      of the VAT ID and the order date: an erased order lost its own;
+    - or the order was placed from ``cutoff`` on (not invoiced yet: the invoice will be
+      later still).
+    """
+    from .models import CreditNote, Invoice, Order
+
+    credited_later = Exists(CreditNote.objects.filter(invoice=OuterRef("pk"), created__gte=cutoff))
+    invoices = Invoice.objects.filter(
+        Q(created__gte=cutoff) | credited_later,
+        buyer_vat_id=OuterRef("vat_id"),
+        order_date__gte=OuterRef("checked_at"),
+        order_date__lte=OuterRef("checked_at") + window,
+    )
+    orders = Order.objects.filter(
+        billing_vat_id=OuterRef("vat_id"),
+        created__gte=cutoff,
+        created__lte=OuterRef("checked_at") + window,
+    )
+    return Exists(invoices) | Exists(orders)
 
 
 def order_title(order):
@@ -77,7 +106,23 @@ def declare():
             "status",
             "payment_status",
             "payment_method",
+            "billing_vat_id",
+            "buyer_reference",
+            "purchase_order_reference",
+            "reverse_charge",
             "grand_total",
+            # what the customer paid, and how: gift card, account credit, part payments of
+            # an order not paid in full (a bank transfer of too little), what was credited
+            # and what the shop owes or paid back
+            "paid_at",
+            "giftcard_total",
+            "credit_total",
+            "received_total",
+            "credited_total",
+            "payout_due",
+            "payout_done_at",
+            "overpaid_total",
+            "overpaid_returned_at",
             "voucher_code",
             "partner_consent",
             "partner_consent_at",
@@ -97,6 +142,8 @@ def declare():
     )
     # Invoices and credit notes keep the buyer's name and address after the order was
     # anonymised (tax law): the personal-data browser finds them by name and e-mail too.
+    # The VIES checks (customers) an invoice without VAT rests on stay as long as it.
+    register_vat_id_check_use("orders", documents_resting_on_vat_id_check)
     personal_data.register(
         "orders.invoice",
         purpose=personal_data.ACCOUNTING,

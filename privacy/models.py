@@ -219,7 +219,8 @@ class ErasureRecord(models.Model):
     by_customer = models.BooleanField(_("self-deletion"), default=False)
     test_customer = models.BooleanField(_("test customer"), default=False)
     # {"orders_anonymised": n, "orders_deleted": n, "orders_canceled": n, "invoices_kept": n,
-    #  "credit_notes_kept": n, "threads_anonymised": n, "threads_deleted": n,
+    #  "credit_notes_kept": n, "vat_id_checks_kept": n, "threads_anonymised": n,
+    #  "threads_deleted": n,
     #  "reviews_anonymised": n, "reviews_deleted": n}
     counts = models.JSONField(_("what was done"), default=dict, blank=True)
 
@@ -267,6 +268,15 @@ ERASURE_PHRASES = [
     (
         "credit_notes_kept",
         ngettext_lazy("%(n)d credit note kept (tax law)", "%(n)d credit notes kept (tax law)", "n"),
+    ),
+    # tax proof of the invoices without VAT: deleted with them by the retention
+    (
+        "vat_id_checks_kept",
+        ngettext_lazy(
+            "%(n)d VIES check of a VAT ID kept (tax law)",
+            "%(n)d VIES checks of VAT IDs kept (tax law)",
+            "n",
+        ),
     ),
     (
         "threads_anonymised",

@@ -20,6 +20,7 @@ PLAN = "_privacy_erasure_counts"
 def erasure_counts(customer):
     """What erasing ``customer`` now does to the person's records: counts only."""
     from customers.erasure import PersonDetails
+    from customers.models import VatIdCheck
     from helpdesk.erasure import customer_threads
     from orders.erasure import invoiced_order_count, person_orders
     from orders.models import CreditNote, Invoice
@@ -32,12 +33,21 @@ def erasure_counts(customer):
     test_erased = customer.is_test and not invoiced_order_count(customer, orders)
     threads = customer_threads(customer, emails).count()
     reviews = customer_reviews(customer, emails).count()
+    invoices = Invoice.objects.filter(order__in=orders)
+    # The VIES checks of the person's VAT IDs (their account's, orders' and invoices'): tax
+    # proof of the invoices without VAT, kept with them (customers.personal_data).
+    vat_ids = {
+        customer.vat_id,
+        *orders.values_list("billing_vat_id", flat=True),
+        *invoices.values_list("buyer_vat_id", flat=True),
+    } - {""}
     return {
         "orders_anonymised": 0 if test_erased else order_count,
         "orders_deleted": order_count if test_erased else 0,
         "orders_canceled": pending,
-        "invoices_kept": Invoice.objects.filter(order__in=orders).count(),
+        "invoices_kept": invoices.count(),
         "credit_notes_kept": CreditNote.objects.filter(invoice__order__in=orders).count(),
+        "vat_id_checks_kept": VatIdCheck.objects.filter(vat_id__in=vat_ids).count(),
         "threads_anonymised": 0 if customer.is_test else threads,
         "threads_deleted": threads if customer.is_test else 0,
         "reviews_anonymised": 0 if customer.is_test else reviews,

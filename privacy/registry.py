@@ -62,6 +62,10 @@ STAFF_FIELD_NAMES = {
 
 EMAIL_FIELD_NAMES = {"email", "sender_email", "recipient_email", "customer_email"}
 
+# Fields that hold a buyer's EU VAT ID: an account's, an order's, an invoice's copy, a VIES
+# check's (customers.VatIdCheck).
+VAT_ID_FIELD_NAMES = {"vat_id", "billing_vat_id", "buyer_vat_id"}
+
 
 def label_of(model):
     return f"{model._meta.app_label}.{model._meta.model_name}"
@@ -97,6 +101,37 @@ def is_personal(model, _seen=()):
         if is_personal(target, _seen + (model,)):
             return True
     return False
+
+
+def vat_id_fields(model):
+    """The names of ``model``'s fields that hold a buyer's VAT ID."""
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name in VAT_ID_FIELD_NAMES and isinstance(f, models.CharField)
+    ]
+
+
+@cache
+def vat_id_keyed(model):
+    """The VAT ID field of a personal model whose rows only a VAT ID ties to a person, else
+    None. A VIES check (customers.VatIdCheck) has no customer column: one VAT ID's
+    confirmation serves every buyer of that company for VIES_CACHE_HOURS. Its rows are a
+    person's when the VAT ID is theirs — their account's, their orders' or invoices'
+    (privacy.subjects.records). A model with a foreign key to a personal row or an e-mail
+    field is found through those, never by a VAT ID: another buyer of the same company is
+    another person."""
+    if model._meta.proxy or not is_personal(model):
+        return None
+    user_model = _user_model()
+    for field in model._meta.concrete_fields:
+        if field.name in EMAIL_FIELD_NAMES and isinstance(field, models.EmailField):
+            return None
+        if field.is_relation and field.name not in STAFF_FIELD_NAMES:
+            if field.related_model is user_model or is_personal(field.related_model):
+                return None
+    fields = vat_id_fields(model)
+    return fields[0] if len(fields) == 1 else None
 
 
 def access_log_subjects(obj):

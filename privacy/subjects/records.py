@@ -1,8 +1,9 @@
 """Where a person's data is stored and what it is: the records of the access report, the
 "Show" page and the JSON export, collected from every model that points at the person, at
-one of their orders, at a record already found (a thread → its messages), or that stores
-their e-mail address — via ``apps.get_models()`` and the apps' declarations, so the report
-grows with the apps and never needs their code."""
+one of their orders, at a record already found (a thread → its messages), that stores
+their e-mail address, or that only a VAT ID of theirs ties to them (a VIES check,
+``privacy.registry.vat_id_keyed``) — via ``apps.get_models()`` and the apps' declarations,
+so the report grows with the apps and never needs their code."""
 
 import json
 from datetime import date, datetime
@@ -23,7 +24,15 @@ from shop.fields import LanguageField
 from shop.money import format_money, format_percent
 
 from ..models import Disclosure
-from ..registry import EMAIL_FIELD_NAMES, STAFF_FIELD_NAMES, is_personal, label_of, not_personal
+from ..registry import (
+    EMAIL_FIELD_NAMES,
+    STAFF_FIELD_NAMES,
+    is_personal,
+    label_of,
+    not_personal,
+    vat_id_fields,
+    vat_id_keyed,
+)
 from .people import orders_model, orders_of, user_model
 
 # Never printed: credentials and secrets are not "personal data" the subject can use.
@@ -39,6 +48,7 @@ CREATED_NAMES = (
     "submitted",
     "issued_at",
     "attempt_time",
+    "checked_at",  # a VIES check of a VAT ID
 )
 
 
@@ -485,6 +495,38 @@ def _email_condition(model, emails):
     return condition
 
 
+def _vat_ids(found, user, orders):
+    """The VAT IDs that are the person's: their account's, their orders' and those of the
+    records found (their invoices' copies, which stay when an erased order lost its own)."""
+    User, Order = user_model(), orders_model()
+    values = [getattr(user, name) for name in vat_id_fields(User)] if user else []
+    values += [getattr(order, name) for order in orders for name in vat_id_fields(Order)]
+    for model, pks in found.items():
+        names = vat_id_fields(model)
+        # (a VIES check names no VAT ID that is not the person's already)
+        if pks and names and model not in (User, Order) and not vat_id_keyed(model):
+            rows = model._default_manager.filter(pk__in=sorted(pks)).values_list(*names)
+            values += [value for row in rows for value in row]
+    return sorted({value for value in values if value})
+
+
+def _add_found_by_vat_id(found, user, orders):
+    """Add to ``found`` the rows that only a VAT ID ties to a person (the VIES checks of the
+    person's VAT IDs): one query per such model, none for a person without a VAT ID."""
+    keyed = [(model, vat_id_keyed(model)) for model in _candidate_models()]
+    keyed = [(model, field) for model, field in keyed if field]
+    if not keyed:
+        return
+    vat_ids = _vat_ids(found, user, orders)
+    if not vat_ids:
+        return
+    for model, field in keyed:
+        rows = model._default_manager.filter(**{f"{field}__in": vat_ids})
+        pks = set(rows.values_list("pk", flat=True))
+        if pks:
+            found[model] = found.get(model, set()) | pks
+
+
 def collect_places(person):
     """[{place, table, model, records: [{title, fields: [{name,label,value}], created}]}]"""
     User, Order = user_model(), orders_model()
@@ -520,6 +562,7 @@ def collect_places(person):
                 changed = True
         if not changed:
             break
+    _add_found_by_vat_id(found, person.user, orders)
     for model in _candidate_models():
         if found.get(model):
             rows = model._default_manager.filter(pk__in=sorted(found[model])).order_by("pk")
