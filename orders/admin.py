@@ -54,12 +54,15 @@ from .models import (
     TrackingNumber,
 )
 from .pdf import render_invoice
+from .services.lifecycle import CANCEL_REASON_MAX, CANCEL_REASONS
 
 # Goods and money are separate duties (shop.roles): ``orders.change_order`` is the goods side
 # of an order (invoice, ship, returns, cancel, comments), this permission its money side.
 PAYMENTS_PERMISSION = "orders.handle_payments"
-# The order page's money actions (``OrderAdmin.action_view``); "cancel" is goods: it moves no
-# money itself, a paid order's payout is then Payments' "Mark as paid back".
+# The order page's money actions (``OrderAdmin.action_view``). Cancelling is goods
+# (``OrderAdmin.cancel_view``): it moves no money itself — a paid order's payout is then
+# Payments' "Mark as paid back", and the credit note that cancels an invoiced order is
+# offered only while nothing has been paid.
 MONEY_ACTIONS = frozenset({"mark-paid", "capture", "void", "paid-back", "overpaid-back", "refund"})
 
 
@@ -190,6 +193,40 @@ class MarkPaidForm(forms.Form):
     )
 
 
+class CancelForm(forms.Form):
+    """The cancel confirmation's reason, all of it optional: a quick reason, the operator's
+    words, and whether the cancellation e-mail tells the customer (``services.cancel_order``
+    checks them again)."""
+
+    quick_reason = forms.ChoiceField(
+        label=gettext_lazy("Reason"),
+        required=False,
+        choices=[
+            *((key, reason.label) for key, reason in CANCEL_REASONS.items()),
+            ("", gettext_lazy("Other or none")),
+        ],
+        initial="",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("In your words (optional)"),
+        required=False,
+        max_length=CANCEL_REASON_MAX,
+        # (its help, with the maximum, is the template's: _cancel_reason.html)
+        widget=forms.Textarea(
+            attrs={"rows": 3, "cols": 60, "aria-describedby": "id_reason_helptext"}
+        ),
+    )
+    tell_customer = forms.BooleanField(
+        label=gettext_lazy("Tell the customer the reason"),
+        required=False,
+        help_text=gettext_lazy(
+            "The cancellation e-mail then gives it: a quick reason in the customer's "
+            "language, your words as you typed them."
+        ),
+    )
+
+
 def _detail_queryset():
     return Order.objects.select_related(
         "payment_method", "shipping_method", "customer"
@@ -305,6 +342,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             path("feed-token/", wrap(self.feed_token_view), name="orders_order_feed_token"),
             path("<int:pk>/invoice/", wrap(self.invoice_view), name="orders_order_invoice"),
             path("<int:pk>/ship/", wrap(self.ship_view), name="orders_order_ship"),
+            path("<int:pk>/cancel/", wrap(self.cancel_view), name="orders_order_cancel"),
             *(
                 path(
                     f"<int:pk>/{action}/",
@@ -314,7 +352,6 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 )
                 for action in (
                     "mark-paid",
-                    "cancel",
                     "refund",
                     "capture",
                     "void",
@@ -408,7 +445,6 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
     def action_view(self, request, pk, action):
         actions = {
             "mark-paid": (services.mark_paid, _("Order %(number)s marked as paid.")),
-            "cancel": (services.cancel_order, _("Order %(number)s canceled.")),
             "refund": (services.refund_order, _("Order %(number)s refunded and closed.")),
             "capture": (
                 services.capture_payment,
@@ -448,25 +484,17 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
-                "title": _("Cancel order %(number)s?") % {"number": order.number}
-                if action == "cancel"
-                else _("Refund order %(number)s?") % {"number": order.number},
+                "title": _("Refund order %(number)s?") % {"number": order.number},
                 "order": order,
                 "action": action,
             }
-            if action == "refund":
-                try:
-                    context["plan"] = services.preview_full_refund(order)
-                    context["account_credit_offered"] = services.refunds.account_credit_offered(
-                        order, context["plan"]
-                    )
-                except DomainError as exc:
-                    messages.error(request, exc.message)
-                    return redirect(self._detail_url(order))
-            elif (
-                refusal := services.cancel_blocker(order) or services.cancel_refusal(order)
-            ) is not None:
-                messages.error(request, refusal.message)  # the cancellation would fail
+            try:
+                context["plan"] = services.preview_full_refund(order)
+                context["account_credit_offered"] = services.refunds.account_credit_offered(
+                    order, context["plan"]
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
                 return redirect(self._detail_url(order))
             return TemplateResponse(request, "admin/orders/order/confirm.html", context)
         function, success = actions[action]
@@ -506,6 +534,78 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                     },
                 )
         return redirect(self._detail_url(order))
+
+    def cancel_view(self, request, pk):
+        """The cancel confirmation with the reason, and the cancellation. An invoiced order
+        nothing has been paid for or shipped of is canceled with a credit note for the whole
+        invoice (``state.can_cancel_with_credit_note``) — goods work like any cancellation: no
+        money goes back through the payment method. The POST does what the page showed (its
+        ``credit_note`` field): the services refuse what has changed since."""
+        order = self._order(request, pk, change=True)
+        lifecycle = services.lifecycle
+        if request.method == "POST":
+            with_credit_note = request.POST.get("credit_note") == "1"
+            form = CancelForm(request.POST)
+        else:
+            with_credit_note = services.order_state(order).can_cancel_with_credit_note
+            form = CancelForm()
+        if form.is_valid():
+            cd = form.cleaned_data
+            reasons = {
+                "reason": cd["reason"],
+                "quick_reason": cd["quick_reason"],
+                "tell_customer": cd["tell_customer"],
+            }
+            try:
+                if with_credit_note:
+                    note = lifecycle.cancel_with_credit_note(order, user=request.user, **reasons)
+                else:
+                    services.cancel_order(order, user=request.user, **reasons)
+            except DomainError as exc:
+                if exc.field not in form.fields:
+                    messages.error(request, exc.message)
+                    return redirect(self._detail_url(order))
+                add_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Order %(number)s canceled with credit note %(credit)s.")
+                    % {"number": order.number, "credit": note.number}
+                    if with_credit_note
+                    else _("Order %(number)s canceled.") % {"number": order.number},
+                )
+                return redirect(self._detail_url(order))
+        # The confirmation (or the form again, with its errors): only for a cancellation that
+        # would not fail.
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": (
+                _("Cancel order %(number)s with a credit note?")
+                if with_credit_note
+                else _("Cancel order %(number)s?")
+            )
+            % {"number": order.number},
+            "order": order,
+            "action": "cancel",
+            "form": form,
+            "with_credit_note": with_credit_note,
+            "reason_max": CANCEL_REASON_MAX,
+        }
+        try:
+            if with_credit_note:
+                refusal = lifecycle.credit_note_cancel_blocker(order)
+                if refusal is None:
+                    context["plan"] = services.preview_full_refund(order)
+                    context["invoice"] = order.invoice
+            else:
+                refusal = services.cancel_blocker(order) or services.cancel_refusal(order)
+        except DomainError as exc:
+            refusal = exc
+        if refusal is not None:
+            messages.error(request, refusal.message)  # the cancellation would fail
+            return redirect(self._detail_url(order))
+        return TemplateResponse(request, "admin/orders/order/confirm.html", context)
 
     def invoice_view(self, request, pk):
         order = self._order(request, pk, change=True)

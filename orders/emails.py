@@ -18,8 +18,10 @@ follows with its own e-mail.
 (``services.set_delivered``): the withdrawal period runs from the delivery of the last
 parcel, so the customer learns until when they can withdraw — or that more is to follow.
 
-``order_canceled``: the operator has canceled the order (``services.cancel_order``): what
-happens to the money and to what was bought with it.
+``order_canceled``: the operator has canceled the order (``services.cancel_order``; an
+invoiced one with a credit note, ``services.lifecycle.cancel_with_credit_note``): what
+happens to the money and to what was bought with it, and — when the operator chose to tell
+it — why.
 
 Called inside the service's transaction: the outbox row is written with it, and sent after
 commit.
@@ -34,13 +36,32 @@ def _no_address(order):
     return not order.email or order.email.endswith("@invalid")
 
 
-def order_canceled(order, was_paid, was_authorized):
+def reaches(order):
+    """Whether e-mails to the customer of ``order`` go anywhere (not after an erasure)."""
+    return not _no_address(order)
+
+
+def order_canceled(
+    order,
+    was_paid,
+    was_authorized,
+    *,
+    reason="",
+    reason_sentence="",
+    credit_note=None,
+    attachments=None,
+):
     """Queue "your order has been canceled" for ``order`` (in the order's language), after the
     ``order_canceled`` receivers: what the payment method collected and is owed back
     (``payout_due``, said as the refund e-mails say it), what went back to the gift card and
     the account credit, the discount code that is free again, the authorization released, or
     — unpaid — that nothing is to be paid; and what the apps add (gift cards bought with the
-    order that are no longer valid). None for an order without an address (erased)."""
+    order that are no longer valid). None for an order without an address (erased).
+
+    ``reason`` (the operator's words) and ``reason_sentence`` (a quick reason as the customer
+    reads it, lazy: written in the order's language): the reason, when the operator tells
+    it. ``credit_note``: the note that canceled the invoiced order, attached
+    (``attachments``)."""
     if _no_address(order):
         return None
     return queue_email(
@@ -50,6 +71,10 @@ def order_canceled(order, was_paid, was_authorized):
             "order": order,
             "was_paid": was_paid,
             "was_authorized": was_authorized,
+            "reason": reason,
+            "reason_sentence": reason_sentence,
+            "credit_note": credit_note,
+            "invoice": credit_note.invoice if credit_note else None,
             # (part payments received are owed back: ``payout_due`` says so)
             "payment_open": not was_paid
             and not was_authorized
@@ -61,6 +86,7 @@ def order_canceled(order, was_paid, was_authorized):
             "order_url": links.customer_order_url(order),
         },
         language=order.language,
+        attachments=attachments,
     )
 
 

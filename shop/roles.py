@@ -17,7 +17,9 @@ ROLES = {
         "orders.*",
         "!orders.accounting_reports",  # the accountant's reports and bookings: Payments
         "!orders.handle_payments",
-        # Credit notes are issued and paid out by Payments; the clerk reads them.
+        # Credit notes are issued and paid out by Payments; the clerk reads them — except the
+        # one that cancels an invoiced order neither paid nor shipped (no money moves: goods
+        # work, orders.services.lifecycle.cancel_with_credit_note, checked as cancelling).
         "!orders.add_creditnote",
         "!orders.change_creditnote",
         "!orders.delete_creditnote",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
+from django.utils.translation import gettext_lazy, gettext_noop, override
 
 from customers import loyalty
 from shop import events
@@ -46,6 +46,44 @@ from ..seller import seller_record
 FINAL_STATES = (Order.Status.CANCELED, Order.Status.CLOSED)
 # The operator's note printed on the invoice: a remark of a few lines, not a letter.
 INVOICE_COMMENT_MAX = 1000
+# Why an order is canceled, in the operator's words: a few sentences for the history.
+CANCEL_REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class CancelReason:
+    """A quick reason the operator can pick for a cancellation: its ``label`` on the
+    confirmation page, its sentence in the order's history (``event``, a msgid: each reader
+    reads it in their language) and what the customer reads when they are told the reason
+    (``customer``, in the order's language)."""
+
+    label: str
+    event: str
+    customer: str
+
+
+CANCEL_REASONS = {
+    "customer_asked": CancelReason(
+        gettext_lazy("Customer asked"),
+        gettext_noop("Reason: the customer asked for it."),
+        gettext_lazy("at your request."),
+    ),
+    "out_of_stock": CancelReason(
+        gettext_lazy("Out of stock"),
+        gettext_noop("Reason: out of stock."),
+        gettext_lazy("the items are out of stock."),
+    ),
+    "payment_not_received": CancelReason(
+        gettext_lazy("Payment not received"),
+        gettext_noop("Reason: payment not received."),
+        gettext_lazy("we have not received your payment."),
+    ),
+    "suspected_fraud": CancelReason(
+        gettext_lazy("Suspected fraud"),
+        gettext_noop("Reason: suspected fraud."),
+        gettext_lazy("we could not verify the order."),
+    ),
+}
 
 
 @dataclass
@@ -130,7 +168,22 @@ class OrderState:
 
     @property
     def can_cancel(self):
-        return not self.final and not self.invoiced and not self.shipped_any
+        """Nothing invoiced or shipped: a plain cancellation; or, invoiced but neither
+        paid nor shipped, a cancellation with a credit note (``cancel_with_credit_note``)."""
+        if self.invoiced:
+            return self.can_cancel_with_credit_note
+        return not self.final and not self.shipped_any
+
+    @property
+    def can_cancel_with_credit_note(self):
+        """Invoiced, and nothing paid (not even in part) or shipped: the clerk cancels it
+        with a credit note for the whole invoice. A paid order is refunded by Payments."""
+        return (
+            not self.final
+            and self.invoiced
+            and not self.shipped_any
+            and unpaid_for_cancellation(self.order)
+        )
 
     @property
     def can_refund(self):
@@ -679,10 +732,21 @@ def refund_status(locked):
     return Order.PaymentStatus.PARTLY_REFUNDED
 
 
+def unpaid_for_cancellation(order):
+    """Nothing has been paid through the payment method, not even in part (what gift card
+    and account credit paid goes back with the cancellation), and nothing is owed back."""
+    return (
+        order.payment_status == Order.PaymentStatus.UNPAID
+        and not order.received_total
+        and not order.overpaid_total
+    )
+
+
 def cancel_blocker(order):
     """Why ``order`` cannot be canceled (an OrderError: canceled or closed already, shipped,
     invoiced), or None — asked by the cancellation under the order's lock and by the
-    confirmation page before it offers one."""
+    confirmation page before it offers one. An invoiced order may still be canceled with a
+    credit note (:func:`credit_note_cancel_blocker`)."""
     try:
         _refuse_if_final(order, _("canceled"))
     except OrderError as exc:
@@ -700,10 +764,84 @@ def cancel_blocker(order):
     return None
 
 
-def cancel_order(order, user=None, notify=True):
+def credit_note_cancel_blocker(order):
+    """Why ``order`` cannot be canceled with a credit note (an OrderError), or None: it must
+    stand, be invoiced, and be neither shipped nor paid (even in part) — a paid order's money
+    goes back by Payments' refund."""
+    try:
+        _refuse_if_final(order, _("canceled"))
+    except OrderError as exc:
+        return exc
+    if Shipment.objects.filter(order=order).exists():
+        return OrderError(
+            _("Order %(number)s has already been shipped and can no longer be canceled.")
+            % {"number": order.number}
+        )
+    if not Invoice.objects.filter(order=order).exists():
+        return OrderError(
+            _("Order %(number)s has not been invoiced: cancel it without a credit note.")
+            % {"number": order.number}
+        )
+    if not unpaid_for_cancellation(order):
+        return OrderError(
+            _(
+                "Order %(number)s has been paid, in full or in part: it is not canceled but "
+                "refunded, by the Payments role."
+            )
+            % {"number": order.number}
+        )
+    return None
+
+
+def checked_cancel_reason(reason="", quick_reason=""):
+    """The operator's reason for a cancellation as stored: (text, quick reason key), or
+    ``OrderError`` for a text that is too long or a quick reason that does not exist."""
+    reason = (reason or "").strip()
+    if len(reason) > CANCEL_REASON_MAX:
+        raise OrderError(
+            _("The reason is too long (at most %(max)s characters).") % {"max": CANCEL_REASON_MAX},
+            field="reason",
+        )
+    quick_reason = quick_reason or ""
+    if quick_reason and quick_reason not in CANCEL_REASONS:
+        raise OrderError(_("Choose one of the reasons offered."), field="quick_reason")
+    return reason, quick_reason
+
+
+def _reason_parts(reason, quick_reason, told):
+    """The history's sentences of the cancellation's reason (``told``: the customer has been
+    given it by e-mail)."""
+    parts = []
+    if quick_reason:
+        parts.append(events.part(CANCEL_REASONS[quick_reason].event))
+    if reason:
+        parts.append(
+            events.part(
+                gettext_noop("Details: %(reason)s")
+                if quick_reason
+                else gettext_noop("Reason: %(reason)s"),
+                reason=reason,
+            )
+        )
+    if told:
+        parts.append(events.part(gettext_noop("The customer was told the reason by e-mail.")))
+    return parts
+
+
+def _told_reason(order, notify, reason, quick_reason, tell_customer):
+    """Whether the cancellation e-mail tells the customer the reason."""
+    return bool(tell_customer and notify and (reason or quick_reason) and emails.reaches(order))
+
+
+def cancel_order(order, user=None, notify=True, reason="", tell_customer=False, quick_reason=""):
     """Cancel while nothing is invoiced or shipped: stock comes back, receivers of
     ``order_canceled`` give back voucher use, gift-card / credit payments and points. The
-    customer is told by e-mail (``notify=False``: not, as when their data is being erased)."""
+    customer is told by e-mail (``notify=False``: not, as when their data is being erased).
+
+    ``reason``: the operator's words (at most ``CANCEL_REASON_MAX`` characters) and
+    ``quick_reason`` a key of ``CANCEL_REASONS``, both optional, for the order's history;
+    ``tell_customer``: the cancellation e-mail gives them too."""
+    reason, quick_reason = checked_cancel_reason(reason, quick_reason)
     with transaction.atomic():
         locked = _lock(order)
         refusal = cancel_blocker(locked)
@@ -730,7 +868,13 @@ def cancel_order(order, user=None, notify=True):
             locked.payment_status = Order.PaymentStatus.UNPAID
         locked.save(update_fields=["status", "payment_status", "payout_due"])
         _close_downloads(locked)
-        _event(locked, events.part(gettext_noop("Order canceled.")), user=user)
+        told = _told_reason(locked, notify, reason, quick_reason, tell_customer)
+        _event(
+            locked,
+            events.part(gettext_noop("Order canceled.")),
+            *_reason_parts(reason, quick_reason, told),
+            user=user,
+        )
         if locked.payout_due:
             _event(
                 locked,
@@ -746,8 +890,66 @@ def cancel_order(order, user=None, notify=True):
         loyalty.reverse_points_for_order(locked)
         signals.order_canceled.send(sender=Order, order=locked)
         if notify:
-            emails.order_canceled(locked, was_paid, was_authorized)
+            emails.order_canceled(
+                locked, was_paid, was_authorized, **_told_context(told, reason, quick_reason)
+            )
         return _finish(order, locked)
+
+
+def _told_context(told, reason, quick_reason):
+    """What the cancellation e-mail says of the reason: nothing unless it is told."""
+    if not told:
+        return {}
+    return {
+        "reason": reason,
+        "reason_sentence": CANCEL_REASONS[quick_reason].customer if quick_reason else "",
+    }
+
+
+def cancel_with_credit_note(order, user=None, reason="", tell_customer=False, quick_reason=""):
+    """Cancel an invoiced order nothing has been paid for or shipped of: a credit note for
+    the whole invoice cancels it (a Stornorechnung, issued as the full refund issues it:
+    ``refunds.plan_credit_note``, ``refunds._issue``) — nothing is owed any more, gift-card
+    and account-credit payments go back, the goods go back into stock, the receivers of
+    ``order_canceled`` release the discount code — and the order is Canceled. The customer
+    gets the cancellation e-mail with the credit note attached. ``reason``,
+    ``quick_reason``, ``tell_customer``: as for :func:`cancel_order`. Returns the credit
+    note."""
+    from .refunds import _issue, cancel_refusal, plan_credit_note
+
+    reason, quick_reason = checked_cancel_reason(reason, quick_reason)
+    with transaction.atomic():
+        locked = _lock(order)
+        refusal = credit_note_cancel_blocker(locked) or cancel_refusal(locked)
+        if refusal is not None:
+            raise refusal
+        plan = plan_credit_note(locked, final=True)
+        credit_note = _issue(locked, plan, user, "", canceled=True)
+        told = _told_reason(locked, True, reason, quick_reason, tell_customer)
+        _event(
+            locked,
+            events.part(
+                gettext_noop("Order canceled with credit note %(number)s."),
+                number=credit_note.number,
+            ),
+            *_reason_parts(reason, quick_reason, told),
+            user=user,
+        )
+        if (
+            emails.order_canceled(
+                locked,
+                False,
+                False,
+                credit_note=credit_note,
+                attachments=[_pdf_attachment(credit_note, "credit_note_pdf_bytes")],
+                **_told_context(told, reason, quick_reason),
+            )
+            is not None
+        ):
+            credit_note.sent_at = timezone.now()
+            credit_note.save(update_fields=["sent_at"])
+        _finish(order, locked)
+    return credit_note
 
 
 def mark_cancellation_refunded(order, user=None):

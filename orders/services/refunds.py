@@ -1055,8 +1055,11 @@ def _destination_parts(order, plan):
     return parts
 
 
-def _issue(locked, plan, user, reason):
-    """Book ``plan`` for the locked order: number, money back, stock, status, e-mail."""
+def _issue(locked, plan, user, reason, canceled=False):
+    """Book ``plan`` for the locked order: number, money back, stock, status, e-mail.
+    ``canceled``: the final note of an order canceled with it
+    (``lifecycle.cancel_with_credit_note``): the order is Canceled, not Closed, and the
+    caller writes the history's last word and e-mails the note with the cancellation."""
     lock_for_release(
         locked,
         [cl.line.product_id for cl in plan.lines if cl.line.product_id and cl.unshipped],
@@ -1126,7 +1129,7 @@ def _issue(locked, plan, user, reason):
 
     fields = ["payment_status"]
     if plan.is_final:
-        locked.status = Order.Status.CLOSED
+        locked.status = Order.Status.CANCELED if canceled else Order.Status.CLOSED
         fields.append("status")
     if was_paid:
         # "Refund pending" while this note's (or an earlier one's) payout is not recorded
@@ -1155,15 +1158,18 @@ def _issue(locked, plan, user, reason):
         settle_part_payments(locked, user)
     if plan.is_final:
         _close_downloads(locked)
-        _event(
-            locked,
-            events.part(
-                gettext_noop("Order fully credited (credit note %(number)s) and closed."),
-                number=number,
-            ),
-            user=user,
-        )
+        if not canceled:
+            _event(
+                locked,
+                events.part(
+                    gettext_noop("Order fully credited (credit note %(number)s) and closed."),
+                    number=number,
+                ),
+                user=user,
+            )
         signals.order_canceled.send(sender=Order, order=locked)
+    if canceled:
+        return credit_note
     queue_email(
         "order_refunded" if plan.is_final else "order_credit_note",
         locked.email,

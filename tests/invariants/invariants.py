@@ -222,10 +222,12 @@ def invoices_and_credit_notes_are_gapless_complete_and_match_their_orders(
         order = invoice.order
         assert credited[invoice.pk] <= invoice.grand_total, f"{invoice.number} over-credited"
         assert credited[invoice.pk] == order.credited_total, f"{invoice.number}: cached total"
-        closed = order.status == Order.Status.CLOSED
+        # Fully credited: closed (refunded), or canceled with a credit note (an invoiced order
+        # neither paid nor shipped: the clerk's cancellation) — and only then.
+        closed = order.status in (Order.Status.CLOSED, Order.Status.CANCELED)
         assert closed == (
             credited[invoice.pk] == invoice.grand_total and bool(order.credit_notes)
-        ), f"{invoice.number}: closed {closed}, credited {credited[invoice.pk]}"
+        ), f"{invoice.number}: {order.status}, credited {credited[invoice.pk]}"
         if closed:
             # Fully credited: the credit notes' VAT rows add up to the invoice's, per rate.
             rows = defaultdict(lambda: [ZERO, ZERO])

@@ -27,6 +27,7 @@ from giftcards.models import GiftCard
 from orders import limits
 from orders import services as order_services
 from orders.models import CreditNote, Order
+from orders.services import lifecycle
 from orders.services.checkout import needs_shipping
 from shop.exceptions import DomainError
 from shop.models import PaymentMethod, ShippingMethod, ShopSettings
@@ -333,6 +334,16 @@ class MoneyMachine(RuleBasedStateMachine):
         order = self._order(i)
         if order is not None:
             self._try(order_services.cancel_order, order)
+
+    @precondition(lambda self: self.orders)
+    @rule(i=index)
+    def cancel_with_credit_note(self, i):
+        """The clerk's cancellation of an invoiced order neither paid nor shipped."""
+        order = self._order(i)
+        if order is None:
+            return
+        if self._try(lifecycle.cancel_with_credit_note, order) is not None:
+            self._collect_credit_notes()
 
     @precondition(lambda self: self.orders)
     @rule(i=index)
