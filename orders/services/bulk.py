@@ -112,10 +112,9 @@ def mark_prepayments_paid(order_ids, user=None, progress=None):
     outcome = Outcome()
     for order in _orders(order_ids, progress):
         if order.payment_method.kind != PaymentMethod.Kind.PREPAYMENT:
-            outcome.skip(
-                order,
-                _("not a prepayment order (%(method)s)") % {"method": order.payment_method.name},
-            )
+            # No method's name: the reason is listed in brackets ("100150 (…)"), and a name
+            # may have brackets of its own ("Prepayment (bank transfer)").
+            outcome.skip(order, _("not a prepayment order"))
             continue
         if order.is_paid:
             outcome.skip(order, _("already paid"))
@@ -144,7 +143,9 @@ def _shipping_blocker(order, state):
     if state.fully_shipped:
         return _("already shipped")
     if not order.payment_allows_shipping:
-        return _("waiting for payment (%(method)s)") % {"method": order.payment_method.name}
+        # No method's name: "100147 (waiting for payment (Prepayment (bank transfer)))" nested
+        # brackets three deep. The order's row in the list names its method.
+        return _("waiting for payment")
     return None
 
 

@@ -7,6 +7,9 @@ This one asks only for the first and last date (two index lookups) and offers ev
 month or day between them; a period without rows simply shows an empty list.
 """
 
+import datetime
+import functools
+import re
 from collections import OrderedDict
 from urllib.parse import quote
 
@@ -14,12 +17,14 @@ from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from shop.admin_titles import accusative, stock_title
 from shop.datehierarchy import drilldown
 from shop.fields import date_format_hint, typed_date_value
+from shop.locales import date_in_words
 
 register = template.Library()
 
@@ -60,6 +65,32 @@ def range_date_hierarchy_tag(parser, token):
         template_name="date_hierarchy.html",
         takes_context=False,
     )
+
+
+@register.filter
+def month_in_words(title):
+    """``{{ choice.title|month_in_words }}``: a title of a date drill-down (``admin/
+    date_hierarchy.html``) with its month written as the reader's language writes it, as
+    ``{% range_date_hierarchy %}`` does (``shop.datehierarchy``). Django's own
+    ``{% date_hierarchy %}`` — the lists without the range one — writes a month
+    ``capfirst(date_format(month, "YEAR_MONTH_FORMAT"))``: Polish "Marzec 2026", Danish
+    "Marts 2026", where those languages write "marzec 2026", "marts 2026". A year,
+    "All dates" and a day ("2 marca", "2. december") are shown as they are."""
+    year = re.search(r"\d{4}", str(title))
+    if not year:
+        return title
+    return _stock_month_titles(translation.get_language(), int(year[0])).get(str(title), title)
+
+
+@functools.lru_cache(maxsize=64)
+def _stock_month_titles(language, year):
+    # {Django's title of a month of ``year``: the same month in words}, once per process,
+    # language and year (``language``: the active one, which date_format uses too).
+    months = [datetime.date(year, month, 1) for month in range(1, 13)]
+    return {
+        capfirst(formats.date_format(month, "YEAR_MONTH_FORMAT")): date_in_words(month, "yMMMM")
+        for month in months
+    }
 
 
 @register.filter

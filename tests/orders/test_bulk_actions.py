@@ -79,7 +79,7 @@ def test_mark_paid_only_for_prepayment_orders(admin_client, make_order, prepayme
     assert "1 order marked as paid." in messages
     skipped = next(m for m in messages if "skipped" in m)
     assert f"{paid.number} (already paid)" in skipped
-    assert f"{card.number} (not a prepayment order (Credit card))" in skipped
+    assert f"{card.number} (not a prepayment order)" in skipped
     assert reload(bank).payment_status == Order.PaymentStatus.PAID
     assert reload(card).payment_status == Order.PaymentStatus.AUTHORIZED
 
