@@ -7,7 +7,9 @@ durable medium (e-mail) at once.
 delivery of the order's last shipment. A shipment is delivered on the date the operator
 entered on it (``Shipment.delivered_at``), else ``ShopSettings.delivery_transit_days`` after
 it was shipped. While goods are still to be shipped the period has not started. Orders with
-nothing to ship (downloads, gift cards) count from the order date.
+nothing to ship (downloads, gift cards) count from the order date. A last day that is a
+Saturday, a Sunday or a public holiday of the seller's country moves to the next working day
+(:mod:`orders.deadlines`); so does the last day to send the goods back.
 
 **Downloads** lose the right of withdrawal early (§ 356 Abs. 5 BGB, Art. 16(m) Directive
 2011/83/EU): the checkout asks a cart with downloads for the express consent that their
@@ -37,7 +39,7 @@ from shop.db import advisory_lock
 from shop.mail import queue_email
 from shop.models import ShopSettings
 
-from .. import links
+from .. import deadlines, links
 from ..aftersales import Withdrawal
 from ..errors import OrderError
 from ..models import DownloadLink, Order, Shipment, ShipmentLine
@@ -89,7 +91,9 @@ def delivery_date(shipment, shop=None):
 
 def period_end(order, shop=None):
     """The last day of ``order``'s withdrawal period, or None while it has not started
-    (goods still to be shipped)."""
+    (goods still to be shipped): ``withdrawal_period_days`` after the start, moved to the
+    next working day in the seller's country (:func:`orders.deadlines.period_end`). Every
+    page, e-mail and lateness check takes the end from here."""
     shop = shop or ShopSettings.load()
     shipments = list(order.shipments.all())
     if any(line.needs_shipping for line in order.lines.all()):
@@ -101,7 +105,7 @@ def period_end(order, shop=None):
             start = timezone.localdate(order.created)
     else:
         start = timezone.localdate(order.created)
-    return start + timedelta(days=shop.withdrawal_period_days)
+    return deadlines.period_end(start, shop.withdrawal_period_days, shop.country)
 
 
 def withdrawal_open(order, today=None, shop=None):
@@ -359,8 +363,11 @@ def _acknowledge(order, withdrawal, user=None):
             "order_url": links.customer_order_url(order),
             "goods_to_send_back": _goods_received(order, withdrawal),
             # Art. 14(1) Directive 2011/83/EU: the goods go back within 14 days of the
-            # statement, to the trader's address.
-            "send_back_by": timezone.localdate(withdrawal.received_at) + timedelta(days=14),
+            # statement, to the trader's address; a period of the Directive, so it ends on a
+            # working day too (recital 41).
+            "send_back_by": deadlines.period_end(
+                timezone.localdate(withdrawal.received_at), 14, ShopSettings.load().country
+            ),
             "return_address": _return_address(withdrawal.language),
         },
         language=withdrawal.language,

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from orders import links, services
+from orders.deadlines import next_working_day
 from orders.models import Order, Shipment
 from shop.mail import link_in_language, written
 from shop.models import OutboxEmail
@@ -66,7 +67,7 @@ def test_the_first_delivery_date_tells_the_customer_until_when_they_can_withdraw
     [mail] = sent_mails()
     assert mail.to == [order.email]
     period_end = services.period_end(order)
-    assert period_end == delivered_on + timedelta(days=14)
+    assert period_end == next_working_day(delivered_on + timedelta(days=14), "DE")
     assert mail.subject == f"Ihr Paket {shipment.number} wurde zugestellt"
     withdraw = link_in_language(links.withdrawal_url(order), "de")
     for body in (mail.body_text, mail.body_html):
@@ -131,7 +132,7 @@ def test_the_last_parcel_starts_the_period_the_first_one_did_not(make_order, lam
     assert "follows separately" in flat(sent_mails()[0].body_text)
     services.set_delivered(second, today)
     last = written(OutboxEmail.objects.filter(template=TEMPLATE).latest("pk"))
-    end = day(today + timedelta(days=14), "en")
+    end = day(next_working_day(today + timedelta(days=14), "DE"), "en")
     assert f"You can withdraw from this order until {end}." in flat(last.body_text)
     assert "follows separately" not in last.body_text
 

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 
 from orders import links, services
 from orders.aftersales import Withdrawal
+from orders.deadlines import next_working_day
 from orders.models import Order, Shipment
 from shop.admin import backoffice
 from shop.mail import written
@@ -266,11 +267,11 @@ def test_the_period_runs_from_the_delivery_of_the_last_shipment(make_order, staf
     assert services.withdrawal_open(order)
     shipment = services.create_shipment(order, ship_all(order))
     today = timezone.localdate()
-    assert services.period_end(order) == today + timedelta(days=2 + 30)
+    assert services.period_end(order) == next_working_day(today + timedelta(days=32), "DE")
     services.set_delivered(shipment, today, user=staff)
-    assert services.period_end(order) == today + timedelta(days=30)
+    assert services.period_end(order) == next_working_day(today + timedelta(days=30), "DE")
     services.set_delivered(shipment, None, user=staff)
-    assert services.period_end(order) == today + timedelta(days=32)
+    assert services.period_end(order) == next_working_day(today + timedelta(days=32), "DE")
 
 
 def test_a_delivery_date_before_shipping_or_in_the_future_is_refused(make_order):
@@ -285,7 +286,9 @@ def test_a_delivery_date_before_shipping_or_in_the_future_is_refused(make_order)
 
 def test_downloads_count_from_the_order_date(make_order):
     order = make_order(items={downloadable_product().pk: 1})
-    assert services.period_end(order) == timezone.localdate(order.created) + timedelta(days=14)
+    assert services.period_end(order) == next_working_day(
+        timezone.localdate(order.created) + timedelta(days=14), "DE"
+    )
 
 
 def test_guest_status_page_by_signed_link_shows_status_shipments_invoice_and_withdrawal(
@@ -483,7 +486,7 @@ def test_the_acknowledgement_asks_to_send_back_only_goods_that_were_shipped(make
     # Where to and by when (Art. 14(1) Directive 2011/83/EU: 14 days from the statement).
     shop = ShopSettings.load()
     statement = sent.withdrawals.get()
-    by = timezone.localdate(statement.received_at) + timedelta(days=14)
+    by = next_working_day(timezone.localdate(statement.received_at) + timedelta(days=14), "DE")
     with translation.override("en"):
         by_text = date_format(by, "DATE_FORMAT")
     assert f"at the latest by {by_text} (14 days from your withdrawal)" in body[sent.number]
