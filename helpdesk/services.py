@@ -565,13 +565,15 @@ def apply_topic_sla(topic):
 # --- canned replies ------------------------------------------------------------------------
 
 
-def tracking_links(order):
+def tracking_links(order, language=None):
+    """The order's tracking pages, in ``language`` (the thread's) where the carrier has it."""
     from orders.models import TrackingNumber
 
     numbers = TrackingNumber.objects.filter(shipment__order=order).order_by(
         "shipment__created", "id"
     )
-    return [n.url for n in numbers if n.url]
+    urls = (n.url_for(language or translation.get_language()) for n in numbers)
+    return [url for url in urls if url]
 
 
 def placeholder_values(thread):
@@ -585,7 +587,7 @@ def placeholder_values(thread):
         values["customer_name"] = name
     if thread.order_id:
         values["order_number"] = thread.order.number
-        urls = tracking_links(thread.order)
+        urls = tracking_links(thread.order, thread.language)
         if urls:
             values["tracking_link"] = "\n".join(urls)
     return values

@@ -13,7 +13,7 @@ from customers.postcodes import normalise_postcode
 from customers.services import address_key
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField, WholeNumberField, validate_phone
-from shop.locales import country_name
+from shop.locales import country_name, sort_key
 from shop.models import PaymentMethod, ShippingMethod, ShopSettings
 
 from .services import CheckoutData, ShownFigures, withdrawable_units, withdrawn_units
@@ -29,6 +29,15 @@ COUNTRIES = [
     # CLDR in the reader's language.
     ("CH", lazy(country_name, str)("CH")),
 ]
+
+
+def checkout_countries():
+    """COUNTRIES as the checkout's country select lists them: by name, in the order the
+    reader's alphabet sorts them ("Danmark … Tyskland, Østrig" in Danish). A callable
+    choices, so that each form sorts in the language of its request."""
+    language = get_language()
+    choices = [(code, str(name)) for code, name in COUNTRIES]
+    return sorted(choices, key=lambda choice: sort_key(choice[1], language))
 
 
 def delivery_countries():
@@ -143,7 +152,9 @@ class CheckoutForm(forms.Form):
     billing_street = forms.CharField(label=_("Street and number"), max_length=200)
     billing_postcode = forms.CharField(label=_("Postcode"), max_length=20)
     billing_city = forms.CharField(label=_("City"), max_length=100)
-    billing_country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="DE")
+    billing_country = forms.ChoiceField(
+        label=_("Country"), choices=checkout_countries, initial="DE"
+    )
     # Customers only: the order keeps a new address in their address book (ordering again
     # with it adds nothing: customers.services.remember_address).
     save_billing_address = forms.BooleanField(
@@ -159,7 +170,7 @@ class CheckoutForm(forms.Form):
     shipping_postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
     shipping_city = forms.CharField(label=_("City"), max_length=100, required=False)
     shipping_country = forms.ChoiceField(
-        label=_("Country"), choices=COUNTRIES, initial="DE", required=False
+        label=_("Country"), choices=checkout_countries, initial="DE", required=False
     )
     save_shipping_address = forms.BooleanField(
         label=_("Save this address in my address book"), required=False, initial=True

@@ -1106,15 +1106,20 @@ class TrackingNumber(models.Model):
     # The carrier's tracking page; ``{locale}``: its language, from LOCALES by the reader's
     # language (the first entry where the carrier's page does not speak it).
     URLS = {
-        "dhl": "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode={n}",
+        "dhl": "https://www.dhl.de/{locale}/privatkunden/pakete-empfangen/verfolgen.html?piececode={n}",
         "dpd": "https://tracking.dpd.de/status/{locale}/parcel/{n}",
         "ups": "https://www.ups.com/track?tracknum={n}",
         "gls": "https://gls-group.com/track/{n}",
-        "postnord": "https://tracking.postnord.com/en/?id={n}",
+        "postnord": "https://tracking.postnord.com/{locale}/?id={n}",
         "inpost": "https://inpost.pl/sledzenie-przesylek?number={n}",
     }
     LOCALES = {
         "dpd": {"en": "en_US", "de": "de_DE", "pl": "pl_PL", "da": "da_DK"},
+        # dhl.de speaks German and English only.
+        "dhl": {"en": "en", "de": "de"},
+        # PostNord's page has its Nordic languages and English ("dk": Danish), no German
+        # or Polish.
+        "postnord": {"en": "en", "da": "dk"},
     }
 
     shipment = models.ForeignKey(

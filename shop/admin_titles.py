@@ -36,7 +36,7 @@ ACCUSATIVE = {
 # gender ("{name} „{obj}” został(a)(-ło) dodany(-na)(-ne) pomyślnie.", "Dodaj
 # kolejne(go)(-ną)(-ny) Adres"). The shop's catalogue (LOCALE_PATHS, read before Django's)
 # words them so that no gender is needed ("Dodano pomyślnie: kategoria „Herbata”."); they
-# are marked here so that makemessages keeps them. German and Danish keep Django's wording.
+# are marked here so that makemessages keeps them. German keeps Django's wording.
 DJANGO_MESSAGES = (
     gettext_noop("The {name} “{obj}” was added successfully."),
     gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below."),

@@ -14,6 +14,7 @@ from django.db.models.functions import JSONObject, Lower
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
@@ -762,7 +763,9 @@ class ShopSettings(models.Model):
     # A sole trader (Kleinunternehmer) may have no VAT ID, a register entry or a managing
     # director: each is optional, but § 14 UStG wants the VAT ID or the tax number (clean()).
     vat_id = models.CharField(
-        _("VAT ID"),
+        # Its own context: the go-live warning lists the demo fields mid-sentence, where
+        # Danish writes "momsnr." in lower case (capfirst gives the form its "Momsnr.").
+        pgettext_lazy("shop settings field", "VAT ID"),
         max_length=30,
         blank=True,
         default="DE123456788",
