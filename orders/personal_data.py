@@ -130,6 +130,9 @@ def declare():
             "review_request_consent",
             "review_request_consent_at",
             "review_request_consent_text",
+            # the consent to deliver downloads before the withdrawal period ends
+            "digital_consent_at",
+            "digital_consent_text",
             "customer_note",
         ),
         subjects=order_subjects,

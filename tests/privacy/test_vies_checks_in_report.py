@@ -284,3 +284,14 @@ def test_the_export_says_what_a_canceled_order_owes_back_and_when_it_was_paid_ba
     assert record["fields"]["payout_done_at"] == timezone.localtime(order.payout_done_at).isoformat(
         timespec="seconds"
     )
+
+
+def test_the_export_contains_the_consent_to_deliver_downloads_early(client, make_order, anna):
+    order = make_order(customer=anna, email=anna.email)
+    text = "I agree that delivery begins before the withdrawal period ends."
+    Order.objects.filter(pk=order.pk).update(
+        digital_consent_at=timezone.now(), digital_consent_text=text
+    )
+    (own,) = place(own_download(Client(), anna), "Orders")["records"]
+    assert own["fields"]["digital_consent_text"] == text
+    assert own["fields"]["digital_consent_at"]
