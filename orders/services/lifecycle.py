@@ -742,11 +742,8 @@ def unpaid_for_cancellation(order):
     )
 
 
-def cancel_blocker(order):
-    """Why ``order`` cannot be canceled (an OrderError: canceled or closed already, shipped,
-    invoiced), or None — asked by the cancellation under the order's lock and by the
-    confirmation page before it offers one. An invoiced order may still be canceled with a
-    credit note (:func:`credit_note_cancel_blocker`)."""
+def _standing_and_unshipped_refusal(order):
+    """Why ``order`` cannot be canceled at all: canceled or closed already, or shipped."""
     try:
         _refuse_if_final(order, _("canceled"))
     except OrderError as exc:
@@ -756,6 +753,17 @@ def cancel_blocker(order):
             _("Order %(number)s has already been shipped and can no longer be canceled.")
             % {"number": order.number}
         )
+    return None
+
+
+def cancel_blocker(order):
+    """Why ``order`` cannot be canceled (an OrderError: canceled or closed already, shipped,
+    invoiced), or None — asked by the cancellation under the order's lock and by the
+    confirmation page before it offers one. An invoiced order may still be canceled with a
+    credit note (:func:`credit_note_cancel_blocker`)."""
+    refusal = _standing_and_unshipped_refusal(order)
+    if refusal is not None:
+        return refusal
     if Invoice.objects.filter(order=order).exists():
         return OrderError(
             _("Order %(number)s has been invoiced; refund it instead of canceling it.")
@@ -768,15 +776,9 @@ def credit_note_cancel_blocker(order):
     """Why ``order`` cannot be canceled with a credit note (an OrderError), or None: it must
     stand, be invoiced, and be neither shipped nor paid (even in part) — a paid order's money
     goes back by Payments' refund."""
-    try:
-        _refuse_if_final(order, _("canceled"))
-    except OrderError as exc:
-        return exc
-    if Shipment.objects.filter(order=order).exists():
-        return OrderError(
-            _("Order %(number)s has already been shipped and can no longer be canceled.")
-            % {"number": order.number}
-        )
+    refusal = _standing_and_unshipped_refusal(order)
+    if refusal is not None:
+        return refusal
     if not Invoice.objects.filter(order=order).exists():
         return OrderError(
             _("Order %(number)s has not been invoiced: cancel it without a credit note.")
