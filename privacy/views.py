@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from customers.services import delete_guest, guest_erasure_refusal
-from shop.db import without_jit
+from shop.db import without_jit, without_parallel_workers
 from shop.exceptions import DomainError, add_to_form
 from shop.filenames import content_disposition, document_filename
 from shop.pdf import pdf_response, render_pdf
@@ -116,24 +116,27 @@ def browser(request):
     if form.is_valid():
         query, scope = form.cleaned_data["q"], form.cleaned_data["scope"] or "both"
         refs = []
-        if scope in ("both", "customers"):
-            customers = subjects.search_customers(query, RESULT_LIMIT + 1)
-            for customer in customers[:RESULT_LIMIT]:
-                customer.person_ref = f"customer:{customer.pk}"
-                refs.append(customer.person_ref)
-        if scope in ("both", "orders"):
-            orders = subjects.search_orders(query, RESULT_LIMIT + 1)
-            for order in orders[:RESULT_LIMIT]:
-                refs += subjects_for(order)
-                order.person_ref = (
-                    f"customer:{order.customer_id}"
-                    if order.customer_id
-                    else f"email:{order.email.lower()}"
-                )
-        if scope in ("both", "other"):
-            others = subjects.search_other(query, RESULT_LIMIT)
-            for hit in others:
-                refs += subjects_for(hit.row)
+        # One backend per search: parallel workers cost more than they save on these
+        # (shop.db.without_parallel_workers).
+        with without_parallel_workers():
+            if scope in ("both", "customers"):
+                customers = subjects.search_customers(query, RESULT_LIMIT + 1)
+                for customer in customers[:RESULT_LIMIT]:
+                    customer.person_ref = f"customer:{customer.pk}"
+                    refs.append(customer.person_ref)
+            if scope in ("both", "orders"):
+                orders = subjects.search_orders(query, RESULT_LIMIT + 1)
+                for order in orders[:RESULT_LIMIT]:
+                    refs += subjects_for(order)
+                    order.person_ref = (
+                        f"customer:{order.customer_id}"
+                        if order.customer_id
+                        else f"email:{order.email.lower()}"
+                    )
+            if scope in ("both", "other"):
+                others = subjects.search_other(query, RESULT_LIMIT)
+                for hit in others:
+                    refs += subjects_for(hit.row)
         services.record(request, Action.SEARCH, refs, note=f"name search: {query}"[:200])
         links = PersonLinks()
         for rows in (customers, orders, others):

@@ -134,6 +134,18 @@ def without_jit(using=DEFAULT_DB_ALIAS):
     return _setting("jit", "off", using)
 
 
+def without_parallel_workers(using=DEFAULT_DB_ALIAS):
+    """Context manager: PostgreSQL runs the queries inside in this backend alone.
+
+    A name search that re-checks a few thousand candidate rows for its first 50 (the
+    personal-data browser's "Kowalski": 6,860 customers) takes 20 ms alone and 27 ms with two
+    parallel workers: starting them costs more than they save, and on a small machine they
+    take the cores the other requests need. A no-op elsewhere."""
+    if not is_postgresql(using):
+        return nullcontext()
+    return _setting("max_parallel_workers_per_gather", "0", using)
+
+
 @contextmanager
 def _setting(name, value, using):
     """``name`` = ``value`` for the block (in a transaction; the old value is restored

@@ -93,3 +93,15 @@ def test_without_jit_switches_jit_off_inside_only():
     with db.without_jit():
         assert jit() == "off"
     assert jit() == before
+
+
+def test_without_parallel_workers_runs_the_block_in_one_backend_only():
+    def workers():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            return cursor.fetchone()[0]
+
+    before = workers()
+    with db.without_parallel_workers():
+        assert workers() == "0"
+    assert workers() == before
