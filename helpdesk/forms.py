@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shop.fields import EMAIL_MAX_LENGTH, EmailFormField, LocalDateField
@@ -115,7 +116,15 @@ class ThreadSearchForm(forms.Form):
         required=False,
         choices=[
             ("", _("All")),
-            (OPEN, _("Open (Reported or Customer replied)")),
+            # named with the statuses' own labels, so the two never read differently
+            (
+                OPEN,
+                format_lazy(
+                    _("Open ({reported} or {replied})"),
+                    reported=Thread.Status.REPORTED.label,
+                    replied=Thread.Status.CUSTOMER_REPLIED.label,
+                ),
+            ),
             (OVERDUE, _("Overdue (first answer late)")),
         ]
         + list(Thread.Status.choices),

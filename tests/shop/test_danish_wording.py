@@ -183,12 +183,16 @@ def test_the_go_live_warning_names_the_vat_id_in_lower_case_mid_sentence():
     assert "vejnavn og husnummer" in demo
 
 
-def test_the_helpdesk_filter_names_the_statuses_as_they_are_called():
-    with translation.override("da"):
-        label = translation.gettext("Open (Reported or Customer replied)")
+@pytest.mark.parametrize("language, word", [("da", "eller"), ("de", "oder"), ("pl", "lub")])
+def test_the_helpdesk_filter_names_the_statuses_as_they_are_called(language, word):
+    from helpdesk.forms import ThreadSearchForm
+
+    with translation.override(language):
+        label = dict(ThreadSearchForm().fields["status"].choices)["open"]
+        label = str(label)
         reported = str(Thread.Status.REPORTED.label)
         replied = str(Thread.Status.CUSTOMER_REPLIED.label)
-    assert f"({reported} eller {replied})" in label
+    assert f"({reported} {word} {replied})" in label
 
 
 def test_the_danish_catalogue_quotes_the_danish_way():
