@@ -190,7 +190,9 @@ def test_operator_invoices_and_ships_customer_sees_it(demo_shop, live_server, ne
 
     # Invoice it (card payment: captured now).
     operator.get_by_role("link", name="Invoice", exact=True).click()
-    expect(operator.get_by_text("Payment method Credit card: the payment is captured")).to_be_visible()
+    expect(
+        operator.get_by_text("Payment method Credit card: the payment is captured")
+    ).to_be_visible()
     operator.get_by_role("button", name="Create invoice").click()
     expect(operator.get_by_text(re.compile(r"Invoice \S+ created\."))).to_be_visible()
     invoice = order.invoices.get()  # only after the page confirmed it: the POST is done
