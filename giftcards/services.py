@@ -233,11 +233,15 @@ ISSUE_BEYOND_LIMIT = "giftcards.issue_beyond_limit"
 
 
 def _issued_today(staff):
-    """What ``staff`` made out of nothing today (the shop's day): cards issued and positive
-    manual adjustments of cards and credit accounts."""
+    """What ``staff`` made out of nothing today (the shop's day): cards issued, positive
+    manual adjustments of cards and credit accounts, and credit notes booked to the account
+    credit instead of a payout (the only refund entries that name a staff member)."""
     start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     total = LedgerEntry.objects.filter(
-        staff=staff, kind__in=[Kind.ISSUE, Kind.ADJUST], amount__gt=0, created__gte=start
+        staff=staff,
+        kind__in=[Kind.ISSUE, Kind.ADJUST, Kind.REFUND],
+        amount__gt=0,
+        created__gte=start,
     ).aggregate(total=Sum("amount"))["total"]
     return total or ZERO
 
@@ -625,13 +629,15 @@ def refund_at_credit_note(order, amount, reference="", preview=False):
         return _give_back(order, amount, [credit_note], preview=preview)[0]
 
 
-def credit_account_at_credit_note(order, amount, reference="", preview=False):
+def credit_account_at_credit_note(order, amount, reference="", preview=False, user=None):
     """The ``to_account`` of this app's refund step (``orders.extensions``): the operator
     credits ``amount`` of a credit note of ``order`` — what would go back via the payment
     method — to the account credit of the order's customer instead. One ``refund`` ledger
     entry naming the credit note (``reference``) and the payment method, under the
     account's row lock (opened on first use, as a redemption opens it). Returns the amount
-    booked; ``preview`` checks and books nothing."""
+    booked; ``preview`` checks and books nothing. Spendable credit instead of a payout that
+    leaves a trace at the bank: it counts against ``user``'s daily limit like credit added
+    by hand (the entry names them)."""
     amount = Decimal(amount).quantize(CENT)
     if order.customer_id is None:
         raise GiftCardOperationError(
@@ -656,11 +662,13 @@ def credit_account_at_credit_note(order, amount, reference="", preview=False):
             )
         if preview:
             return amount
+        staff = user if user is not None and user.is_authenticated else None
+        _check_issue_limit(staff, amount)
         message = [
             events.part(CREDIT_NOTE_REASON, number=reference, order=order.number),
             events.part(INSTEAD_OF_PAYMENT_REASON, method=events.method(order.payment_method)),
         ]
-        _post(account, amount, Kind.REFUND, order=order, message=message)
+        _post(account, amount, Kind.REFUND, order=order, staff=staff, message=message)
     return amount
 
 

@@ -41,9 +41,10 @@ asked for store credit). The app that keeps the account credit gives its refund 
         extensions.RefundStep("giftcards", refund=..., to_account=...)
     )
 
-``to_account(order, amount, reference="", preview=False)`` books ``amount`` on the account
-credit of ``order``'s customer (``reference``: the credit note's number, for the app's own
-records) under the row locks it takes for its balances, and returns the amount booked (all
+``to_account(order, amount, reference="", preview=False, user=None)`` books ``amount`` on
+the account credit of ``order``'s customer (``reference``: the credit note's number, for the
+app's own records; ``user``: the staff member who issues the note, whose limits the app may
+apply) under the row locks it takes for its balances, and returns the amount booked (all
 of it: the credit note's ``credit_total``); it raises a ``DomainError`` to refuse (nothing
 is saved). With ``preview=True`` it checks and books nothing. No app registered one
 (:func:`account_credit_step`): the option is not offered.

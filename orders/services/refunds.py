@@ -917,9 +917,11 @@ def plan_credit_note(
     )
 
 
-def _distribute(plan, reference="", preview=False):
+def _distribute(plan, reference="", preview=False, user=None):
     """Where ``plan``'s total goes (see the module's docstring); books it unless
-    ``preview``. Fills the plan's money fields and the points to take back."""
+    ``preview``. Fills the plan's money fields and the points to take back. ``user``: who
+    issues the note (the account-credit step counts what it books instead of a payout
+    against their daily limit)."""
     order = plan.order
     left = plan.grand_total
     if not order.is_paid:
@@ -948,7 +950,7 @@ def _distribute(plan, reference="", preview=False):
         # The operator's choice: to the customer's account credit, not the payment method.
         _refuse_account_credit(order)
         step = extensions.account_credit_step()
-        booked = step.to_account(order, left, reference=reference, preview=preview)
+        booked = step.to_account(order, left, reference=reference, preview=preview, user=user)
         if booked != left:
             raise ValueError(f"refund step {step.name} booked {booked} of {left} on the account")
         plan.credit_total += left
@@ -1073,7 +1075,7 @@ def _issue(locked, plan, user, reason, canceled=False):
     if not plan.full_refund:
         # e.g. the gift cards credited are blocked and voided (or the note is refused)
         _credit_line_steps(locked, plan.lines, plan.credited_before, reference=number)
-    _distribute(plan, reference=number)
+    _distribute(plan, reference=number, user=user)
     credit_note = CreditNote.objects.create(
         invoice=invoice,
         number=number,

@@ -125,3 +125,48 @@ def test_one_persons_requests_at_once_do_not_pass_the_limit_together():
     refused = [o for o in outcomes if isinstance(o, services.GiftCardError)]
     assert (len(issued), len(refused)) == (1, 3), outcomes
     assert GiftCard.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_credit_notes_booked_to_the_account_count_against_the_limit(make_order):
+    """A goodwill adjustment booked to the account credit instead of paid out is spendable
+    credit at once, without a trace at the bank: it counts like credit added by hand (an
+    audit gave €889.99 this way on top of a refused €600 adjustment)."""
+    from orders import services as order_services
+    from orders.models import CreditNote
+    from tests.factories import ProductFactory
+    from tests.orders.factories import ship_all
+
+    _limit(D("500.00"))
+    payments = RoleUserFactory(role="Payments")
+    erika = UserFactory(email="erika@example.com")
+    lamp = ProductFactory(price=D("890.00"), stock=5)
+    order = make_order({lamp.pk: 1}, customer=erika)
+    order_services.create_invoice(order)
+    order_services.create_shipment(order, ship_all(order))
+    with pytest.raises(services.GiftCardError, match="daily limit of €500.00"):
+        order_services.create_credit_note(
+            order,
+            {},
+            adjustment=D("600.00"),
+            adjustment_text="Kulanz",
+            user=payments,
+            to_account=True,
+        )
+    assert not CreditNote.objects.exists()
+    assert not CreditAccount.objects.filter(customer=erika, balance__gt=0).exists()
+    # Paid out through the payment method instead: the bank sees it, no limit.
+    order_services.create_credit_note(
+        order, {}, adjustment=D("600.00"), adjustment_text="Kulanz", user=payments
+    )
+    # To the account within the limit: counted, and what is left shrinks.
+    order_services.create_credit_note(
+        order,
+        {},
+        adjustment=D("200.00"),
+        adjustment_text="Kulanz",
+        user=payments,
+        to_account=True,
+    )
+    assert services.issue_allowance(payments) == (D("500.00"), D("200.00"), D("300.00"))
+    assert_all_ledgers_match()
