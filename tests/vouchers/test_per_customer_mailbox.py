@@ -129,6 +129,26 @@ def test_gmail_dots_and_googlemail_are_the_same_mailbox(make_order, again):
     assert Order.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "first, again",
+    [
+        ("anna.x@example.com", '"anna.x"@example.com'),  # quotes around the local part
+        ("anna.x@example.com", '"anna.x+2"@example.com'),
+        ("anna.x@exämple.com", "anna.x@xn--exmple-cua.com"),  # one domain, two spellings
+        ("anna.x@xn--exmple-cua.com", "anna.x@exämple.com"),
+    ],
+)
+def test_quoted_local_parts_and_international_domains_are_the_same_mailbox(
+    make_order, first, again
+):
+    """An audit used one mailbox five times with quoted and punycode spellings."""
+    multi_use("SPELL")
+    make_order(voucher_code="SPELL", email=first)
+    with pytest.raises(VoucherError, match=REFUSED):
+        make_order(voucher_code="SPELL", email=again)
+    assert Order.objects.count() == 1
+
+
 def test_dots_are_part_of_the_mailbox_outside_gmail(make_order):
     multi_use("DOTS")
     make_order(voucher_code="DOTS", email="anna@example.com")
