@@ -6,8 +6,8 @@ from orders import extensions, signals
 from . import erasure, services
 
 
-def issue_on_paid(sender, order, **kwargs):
-    services.issue_for_paid_order(order)
+def issue_on_paid(sender, order, marked_by=None, **kwargs):
+    services.issue_for_paid_order(order, marked_by=marked_by)
 
 
 def reverse_on_cancel(sender, order, **kwargs):

@@ -334,12 +334,15 @@ def issue_cards(amount, count=1, *, staff=None, valid_until=None, reason="", mes
     return cards
 
 
-def issue_for_paid_order(order):
+def issue_for_paid_order(order, marked_by=None):
     """One card per gift-card unit of a paid order (idempotent), numbers e-mailed to the buyer.
 
     Units a credit note credited before the payment (the buyer withdrew from them) get no
     card: a line has as many live cards as units not credited (:func:`take_back_cards`
-    voids the card of a unit credited after it was issued)."""
+    voids the card of a unit credited after it was issued). ``marked_by``: the staff member
+    who recorded the payment by hand — the cards are issued on their word that the money
+    arrived, so their value counts against that person's daily limit (their entries name
+    them) and above it the Shop manager records the payment."""
     from orders.models import CreditNote, Order
     from orders.services.lifecycle import credited_units
 
@@ -356,7 +359,7 @@ def issue_for_paid_order(order):
             )
         )
         voided = _voided_ids(pk for pk, _line, _unit in cards)
-        new_cards = []
+        units = []  # (line, unit) of each card to issue
         for line in lines:
             if line.unit_price <= 0:
                 continue
@@ -364,29 +367,33 @@ def issue_for_paid_order(order):
             live = sum(1 for pk, line_id, _u in cards if line_id == line.pk and pk not in voided)
             missing = line.quantity - credited[line.pk][0] - live
             free = [unit for unit in range(line.quantity) if unit not in taken]
-            for unit in free[: max(0, missing)]:
-                number = _fresh_numbers(1)[0]
-                card = GiftCard.objects.create(
-                    number=number,
-                    initial_value=line.unit_price,
-                    balance=ZERO,
-                    currency=order.currency,
-                    issued_by_order=order,
-                    issued_by_line=line,
-                    line_unit=unit,
-                )
-                _post(
-                    card,
-                    line.unit_price,
-                    Kind.ISSUE,
-                    order=order,
-                    message=[
-                        events.part(
-                            gettext_noop("Bought with order %(number)s"), number=order.number
-                        )
-                    ],
-                )
-                new_cards.append(card)
+            units += [(line, unit) for unit in free[: max(0, missing)]]
+        staff = marked_by if marked_by is not None and marked_by.is_authenticated else None
+        if units:
+            _check_issue_limit(staff, sum((line.unit_price for line, _unit in units), ZERO))
+        new_cards = []
+        for line, unit in units:
+            number = _fresh_numbers(1)[0]
+            card = GiftCard.objects.create(
+                number=number,
+                initial_value=line.unit_price,
+                balance=ZERO,
+                currency=order.currency,
+                issued_by_order=order,
+                issued_by_line=line,
+                line_unit=unit,
+            )
+            _post(
+                card,
+                line.unit_price,
+                Kind.ISSUE,
+                order=order,
+                staff=staff,
+                message=[
+                    events.part(gettext_noop("Bought with order %(number)s"), number=order.number)
+                ],
+            )
+            new_cards.append(card)
         if new_cards:
             queue_email(
                 "giftcard_issued",

@@ -2,7 +2,10 @@
 order, so a receiver that raises rolls the whole operation back.
 
 - ``order_placed(order)``: after the order and its lines are saved at checkout.
-- ``order_paid(order)``: when the payment status becomes Paid (capture or "Mark as paid").
+- ``order_paid(order, marked_by)``: when the payment status becomes Paid (capture or "Mark as
+  paid"). ``marked_by``: the staff member who recorded a payment by hand ("Mark as paid",
+  the bulk action, a part payment that completes it), None for a captured card payment or a
+  payment the shop recorded itself — whose limits a receiver may apply.
 - ``order_canceled(order)``: when the order is canceled; receivers reverse their effects
   (voucher use, gift-card and credit payments, loyalty points).
 - ``order_cancel_check(order)``: asked before a cancellation or a full refund is offered (the

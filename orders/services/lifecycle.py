@@ -484,7 +484,10 @@ def _set_paid(locked, user, captured=False, received=None, settled=False):
         from .refunds import reverse_points_of_credit_notes
 
         reverse_points_of_credit_notes(locked)
-    signals.order_paid.send(sender=Order, order=locked)
+    # A payment recorded by hand (not a card capture, not a credit note's settlement): the
+    # staff member's word that money arrived — receivers may count what it releases.
+    marked_by = user if user is not None and not captured and not settled else None
+    signals.order_paid.send(sender=Order, order=locked, marked_by=marked_by)
 
 
 def _payment_part(locked, captured, received=None):

@@ -170,3 +170,43 @@ def test_credit_notes_booked_to_the_account_count_against_the_limit(make_order):
     )
     assert services.issue_allowance(payments) == (D("500.00"), D("200.00"), D("300.00"))
     assert_all_ledgers_match()
+
+
+@pytest.mark.django_db
+def test_marking_a_gift_card_order_paid_by_hand_counts_its_cards(make_order):
+    """Cards issued on a staff member's word that a bank transfer arrived count against
+    their limit: an audit marked a guest's 20 × €50 gift-card order paid (nothing had
+    arrived) and got €1,000 of spendable cards past a €500 limit."""
+    from orders import services as order_services
+    from orders.models import Order
+    from orders.services import bulk
+    from shop.exceptions import DomainError
+    from shop.models import PaymentMethod
+    from tests.factories import PaymentMethodFactory, ProductFactory
+
+    _limit(D("500.00"))
+    payments = RoleUserFactory(role="Payments")
+    gift = ProductFactory(price=D("50.00"), tax_rate=D("0"), is_giftcard=True)
+    prepay = PaymentMethodFactory(code="prepay-gc", kind=PaymentMethod.Kind.PREPAYMENT)
+    big = make_order({gift.pk: 20}, email="guest@example.com", payment_method_id=prepay.pk)
+    with pytest.raises(services.GiftCardError, match="daily limit of €500.00"):
+        order_services.mark_paid(big, user=payments)
+    big.refresh_from_db()
+    assert not big.is_paid and not GiftCard.objects.exists()  # nothing changed
+    # The bulk action skips it with the reason.
+    with pytest.raises(DomainError, match="daily limit"):
+        bulk.mark_prepayments_paid([big.pk], user=payments)
+    assert not GiftCard.objects.exists()
+    # Within the limit: issued, counted, the entries name who recorded the payment.
+    small = make_order({gift.pk: 4}, email="guest@example.com", payment_method_id=prepay.pk)
+    order_services.mark_paid(small, user=payments)
+    assert GiftCard.objects.filter(issued_by_order=small).count() == 4
+    assert services.issue_allowance(payments) == (D("500.00"), D("200.00"), D("300.00"))
+    assert set(LedgerEntry.objects.filter(kind="issue").values_list("staff", flat=True)) == {
+        payments.pk
+    }
+    # The Shop manager records the big one.
+    order_services.mark_paid(big, user=RoleUserFactory(role="Shop manager"))
+    assert Order.objects.get(pk=big.pk).is_paid
+    assert GiftCard.objects.filter(issued_by_order=big).count() == 20
+    assert_all_ledgers_match()
