@@ -9,6 +9,7 @@ import functools
 import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import cached_property
 
 from django import forms
@@ -65,11 +66,12 @@ from .models import (
     ShopSettings,
     StockNotice,
 )
-from .money import LocalDecimalField, format_money
+from .money import LocalDecimalField, format_money, format_percent
 from .roles import ROLES, role_label
 from .slugs import product_slug, unique_slug
 from .storage import PrivateFileInput
 from .twofactor import TwoFactorSiteMixin
+from .vat_rates import standard_vat_rate
 
 # Amounts and rates in every backoffice form are shown and read in the staff member's
 # language ("34,90" in German, Polish and Danish; a point is read too), as the lists and
@@ -794,8 +796,47 @@ class StockFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SellerVatRateMixin:
+    """A new product or shipping method starts with the standard VAT rate of the seller's
+    country (``ShopSettings.country``; shop.vat_rates), not the model's German 19 %: a Danish
+    seller who does not look would otherwise charge 19 % instead of 25 %. The field says which
+    rate that is, on the change page too. A country outside the table keeps the model's
+    default and no note."""
+
+    def seller_vat_rate(self, request):
+        """``(country, rate)`` of the seller; ``rate`` is ``None`` outside the table. Asked
+        once per request (the initial value and the field's note both want it)."""
+        if not hasattr(request, "_seller_vat_rate"):
+            country = ShopSettings.load().country
+            request._seller_vat_rate = (country, standard_vat_rate(country))
+        return request._seller_vat_rate
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        _country, rate = self.seller_vat_rate(request)
+        if rate is not None and "tax_rate" not in initial:  # a rate in the link wins
+            initial["tax_rate"] = rate.quantize(Decimal("0.01"))  # as a saved one shows
+        return initial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "tax_rate" and field is not None:
+            country, rate = self.seller_vat_rate(request)
+            if rate is not None:
+                note = _("Standard rate in %(country)s: %(rate)s.") % {
+                    "country": locales.country_name(country),
+                    "rate": format_percent(rate),
+                }
+                field.help_text = (
+                    format_html("{} {}", field.help_text, note) if field.help_text else note
+                )
+        return field
+
+
 @admin.register(Product, site=backoffice)
-class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin):
+class ProductAdmin(
+    SellerVatRateMixin, SavesChangedFields, ImportExportModelAdmin, TranslationAdmin
+):
     # TranslationAdmin: the name and description in every language on the one product page.
     # Many columns: the filters in a row above the list (base_site.html, backoffice.css).
     filters_above = True
@@ -991,7 +1032,7 @@ class ProductAdmin(SavesChangedFields, ImportExportModelAdmin, TranslationAdmin)
 
 
 @admin.register(ShippingMethod, site=backoffice)
-class ShippingMethodAdmin(TranslationAdmin):
+class ShippingMethodAdmin(SellerVatRateMixin, TranslationAdmin):
     list_display = ["name", "price_column", "free_over_column", "is_active", "position"]
     list_editable = ["is_active", "position"]
     price_column = money_column("price", _("gross price"))

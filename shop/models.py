@@ -735,6 +735,15 @@ class PaymentMethod(KeptRows, models.Model):
         return self.kind == self.Kind.CARD
 
 
+# The seller's register where a country's is not a "commercial register" by name
+# (ShopSettings.register_label): Denmark's Central Business Register (CVR), Poland's
+# National Court Register (KRS).
+REGISTER_LABELS = {
+    "DK": pgettext_lazy("seller's register", "CVR no."),
+    "PL": pgettext_lazy("seller's register", "KRS"),
+}
+
+
 class ShopSettings(models.Model):
     """One row of shop-wide settings an operator can change in the backoffice."""
 
@@ -782,6 +791,10 @@ class ShopSettings(models.Model):
         max_length=100,
         blank=True,
         default="Amtsgericht Hamburg HRB 123456",
+        help_text=_(
+            "DE: court and HRB number, e.g. Amtsgericht Hamburg HRB 123456; PL: KRS number; "
+            "DK: CVR number. Empty if the business has no register entry."
+        ),
     )
     managing_director = models.CharField(
         _("managing director"), max_length=100, blank=True, default="Anna Nordmann"
@@ -1019,6 +1032,26 @@ class ShopSettings(models.Model):
         if self.country:
             lines.append(country_name(self.country))
         return "\n".join(line for line in lines if line)
+
+    @property
+    def register_label(self):
+        """What the commercial register is called in the seller's country, printed before
+        ``commercial_register`` (the imprint; the PDF footers through ``register_entry``): a
+        Danish company has a CVR number, a Polish one a KRS number, not a "Handelsregister"
+        entry."""
+        return REGISTER_LABELS.get((self.country or "").upper(), _("Commercial register"))
+
+    @property
+    def register_entry(self):
+        """The register entry as a one-line footer prints it (the PDF documents): named where
+        the bare number says nothing ("CVR-nr. 13585628", "KRS 0000123456"), as entered
+        elsewhere — a German entry names its court and register itself ("Amtsgericht
+        Hamburg HRB 123456"), and a label would push the footer onto a second line."""
+        if not self.commercial_register:
+            return ""
+        if (self.country or "").upper() in REGISTER_LABELS:
+            return f"{self.register_label} {self.commercial_register}"
+        return self.commercial_register
 
     @property
     def iban_display(self):
