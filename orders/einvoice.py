@@ -249,7 +249,7 @@ def _build(snap, xrechnung):
     register = " · ".join(
         part
         for part in [
-            shop.commercial_register,
+            shop.register_entry,  # "CVR-nr. 13585628": named where the number alone says nothing
             f"{_('Managing director')}: {shop.managing_director}" if shop.managing_director else "",
         ]
         if part
@@ -271,7 +271,7 @@ def _parties(doc, snap, shop, invoice):
         agreement.buyer_reference = invoice.buyer_reference
     seller = agreement.seller
     seller.name = shop.legal_name
-    seller.description = shop.commercial_register
+    seller.description = shop.register_entry
     seller.legal_organization.trade_name = shop.shop_name
     if shop.contact_email or shop.phone:
         seller.contact.person_name = shop.managing_director or shop.legal_name

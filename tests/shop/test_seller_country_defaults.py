@@ -180,3 +180,20 @@ def test_the_register_is_named_only_where_the_entry_does_not_name_it():
     assert str(shop.register_label) == "Commercial register"
     assert shop.register_entry == "FN 123456a, Handelsgericht Wien"
     assert ShopSettings(country="PL", commercial_register="").register_entry == ""
+
+
+def test_the_e_invoice_names_a_danish_register_entry_too(make_order, invoice_payment):
+    from lxml import etree
+
+    from orders import einvoice
+
+    seller_in("DK", commercial_register="13585628")
+    order = make_order(language="da", payment_method_id=invoice_payment.pk)
+    xml = etree.fromstring(einvoice.invoice_xml(services.create_invoice(order)))
+    ns = {
+        "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+    }
+    notes = xml.xpath("//ram:IncludedNote/ram:Content/text()", namespaces=ns)
+    assert any("CVR-nr. 13585628" in note for note in notes)
+    description = xml.xpath("//ram:SellerTradeParty/ram:Description/text()", namespaces=ns)
+    assert description == ["CVR-nr. 13585628"]
