@@ -9,16 +9,15 @@ points back first (``vouchers.services.settle_points_debt``, when an order is un
 """
 
 import math
-from datetime import datetime, time
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from shop import events
+from shop import events, staff_limits
 from shop.models import ShopSettings
 from shop.money import ZERO
 
@@ -43,33 +42,29 @@ ADD_BEYOND_LIMIT = "customers.adjust_points_beyond_limit"
 
 def _added_today(staff):
     """Points ``staff`` added by corrections today (the shop's day)."""
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     total = LoyaltyEntry.objects.filter(
-        staff=staff, reason=LoyaltyEntry.Reason.ADJUST, points__gt=0, created__gte=start
+        staff=staff,
+        reason=LoyaltyEntry.Reason.ADJUST,
+        points__gt=0,
+        created__gte=staff_limits.start_of_today(),
     ).aggregate(total=Sum("points"))["total"]
     return total or 0
 
 
-def points_allowance(staff):
+def points_allowance(staff, lock=False):
     """``(limit, added today, left)`` of the shop's daily limit of points ``staff`` may add,
     or None when it does not bind them (no limit, or they may add beyond it)."""
     limit = ShopSettings.load().staff_points_limit
-    if staff is None or not staff.is_authenticated or limit is None:
-        return None
-    if staff.has_perm(ADD_BEYOND_LIMIT):
-        return None
-    added = _added_today(staff)
-    return limit, added, max(0, limit - added)
+    return staff_limits.allowance(staff, limit, ADD_BEYOND_LIMIT, _added_today, lock=lock)
 
 
 def _check_points_limit(staff, points):
-    """Inside the correction's transaction, with the staff member's row locked (their
-    corrections at once are counted one after another)."""
-    limit = ShopSettings.load().staff_points_limit
-    if limit is None or staff.has_perm(ADD_BEYOND_LIMIT):
+    """Inside the correction's transaction: refuse ``points`` over the daily limit (counted
+    under the lock of the staff member's row: shop.staff_limits)."""
+    allowed = points_allowance(staff, lock=True)
+    if allowed is None:
         return
-    User.objects.select_for_update().filter(pk=staff.pk).first()
-    added = _added_today(staff)
+    limit, added, left = allowed
     if added + points > limit:
         raise CustomerError(
             _(
@@ -80,7 +75,7 @@ def _check_points_limit(staff, points):
             % {
                 "limit": number_format(limit, force_grouping=True),
                 "added": number_format(added, force_grouping=True),
-                "left": number_format(max(0, limit - added), force_grouping=True),
+                "left": number_format(left, force_grouping=True),
             },
             field="points",
         )

@@ -16,11 +16,10 @@ never breaks an issued card or credit:
 """
 
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -28,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from shop import events
+from shop import events, staff_limits
 from shop.mail import queue_email
 from shop.models import ShopSettings
 from shop.money import CENT, MAX_AMOUNT, ZERO, MoneyError, format_max, format_money, parse_money
@@ -236,39 +235,29 @@ def _issued_today(staff):
     """What ``staff`` made out of nothing today (the shop's day): cards issued, positive
     manual adjustments of cards and credit accounts, and credit notes booked to the account
     credit instead of a payout (the only refund entries that name a staff member)."""
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     total = LedgerEntry.objects.filter(
         staff=staff,
         kind__in=[Kind.ISSUE, Kind.ADJUST, Kind.REFUND],
         amount__gt=0,
-        created__gte=start,
+        created__gte=staff_limits.start_of_today(),
     ).aggregate(total=Sum("amount"))["total"]
     return total or ZERO
 
 
-def issue_allowance(staff):
+def issue_allowance(staff, lock=False):
     """``(limit, issued today, left)`` of the shop's daily limit for ``staff``, or None when
     it does not bind them (no limit set, or they may issue beyond it)."""
     limit = ShopSettings.load().staff_issue_limit
-    if staff is None or not staff.is_authenticated or limit is None:
-        return None
-    if staff.has_perm(ISSUE_BEYOND_LIMIT):
-        return None
-    issued = _issued_today(staff)
-    return limit, issued, max(ZERO, limit - issued)
+    return staff_limits.allowance(staff, limit, ISSUE_BEYOND_LIMIT, _issued_today, lock=lock)
 
 
 def _check_issue_limit(staff, amount, field=None):
     """Inside the transaction that books ``amount``: refuse it when it would take ``staff``
-    over the shop's daily limit. The staff member's row is locked first, so two of their
-    requests at once are counted one after the other (neither sees the other's total)."""
-    if staff is None or not staff.is_authenticated:
-        return  # the shop itself (a paid order's cards, ops commands)
-    limit = ShopSettings.load().staff_issue_limit
-    if limit is None or staff.has_perm(ISSUE_BEYOND_LIMIT):
-        return
-    get_user_model().objects.select_for_update().filter(pk=staff.pk).first()
-    issued = _issued_today(staff)
+    over the shop's daily limit (counted under the lock of their row: shop.staff_limits)."""
+    allowed = issue_allowance(staff, lock=True)
+    if allowed is None:
+        return  # the shop itself (a captured order's cards, ops commands), or unlimited
+    limit, issued, left = allowed
     if issued + amount > limit:
         raise GiftCardError(
             _(
@@ -279,7 +268,7 @@ def _check_issue_limit(staff, amount, field=None):
             % {
                 "limit": format_money(limit),
                 "issued": format_money(issued),
-                "left": format_money(max(ZERO, limit - issued)),
+                "left": format_money(left),
             },
             field=field,
         )
