@@ -535,6 +535,15 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 )
         return redirect(self._detail_url(order))
 
+    def _refused(self, request, form, order, exc):
+        """A refusal of an order page's form: at its field (None: the form is shown again
+        with it), or about the order as a whole — a message on the order's page."""
+        if exc.field in form.fields:
+            add_to_form(form, exc)
+            return None
+        messages.error(request, exc.message)
+        return redirect(self._detail_url(order))
+
     def cancel_view(self, request, pk):
         """The cancel confirmation with the reason, and the cancellation. An invoiced order
         nothing has been paid for or shipped of is canceled with a credit note for the whole
@@ -562,10 +571,8 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 else:
                     services.cancel_order(order, user=request.user, **reasons)
             except DomainError as exc:
-                if exc.field not in form.fields:
-                    messages.error(request, exc.message)
-                    return redirect(self._detail_url(order))
-                add_to_form(form, exc)
+                if (back := self._refused(request, form, order, exc)) is not None:
+                    return back
             else:
                 messages.success(
                     request,
@@ -616,10 +623,8 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                     order, comment=form.cleaned_data["comment"], user=request.user
                 )
             except DomainError as exc:
-                if exc.field not in form.fields:
-                    messages.error(request, exc.message)
-                    return redirect(self._detail_url(order))
-                add_to_form(form, exc)
+                if (back := self._refused(request, form, order, exc)) is not None:
+                    return back
             else:
                 messages.success(
                     request,
