@@ -29,6 +29,7 @@ from shop.admin import (
 )
 from shop.exceptions import DomainError, add_to_form
 from shop.forms import parse_id
+from shop.formtokens import FormAlreadySent, OneTimeForm, sent_once
 from shop.locales import country_name, language_name
 from shop.money import MoneyField, format_money
 from shop.pdf import pdf_response
@@ -175,9 +176,10 @@ class InvoiceForm(forms.Form):
     )
 
 
-class MarkPaidForm(forms.Form):
+class MarkPaidForm(OneTimeForm):
     """The order page's "Mark as paid": what arrived (empty: what is due). Less is a part
-    payment, more an overpayment (``services.mark_paid``)."""
+    payment, more an overpayment (``services.mark_paid``). Once per page (a one-time
+    token): a double click or a page sent again records one payment, not two."""
 
     HELP = gettext_lazy(
         "What arrived: less than is due is recorded as a part payment (the order stays "
@@ -187,6 +189,23 @@ class MarkPaidForm(forms.Form):
     amount = MoneyField(
         label=gettext_lazy("Amount received"),
         required=False,
+        min_value=Decimal("0.01"),
+        help_text=HELP,
+        widget=forms.TextInput(attrs={"size": 9, "title": HELP}),
+    )
+
+
+class RecordPaymentForm(MarkPaidForm):
+    """Money that arrived when nothing was due (the order canceled, closed or paid already):
+    recorded as an overpayment to pay back (``services.mark_paid`` with its amount)."""
+
+    HELP = gettext_lazy(
+        "Money that arrived although nothing is due (the order is canceled, closed or paid "
+        "already): it is recorded as an overpayment to pay back."
+    )
+
+    amount = MoneyField(
+        label=gettext_lazy("Amount received"),
         min_value=Decimal("0.01"),
         help_text=HELP,
         widget=forms.TextInput(attrs={"size": 9, "title": HELP}),
@@ -427,7 +446,11 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             and bool(services.returnable_units(order, state)),
             "withdrawals": list(order.withdrawals.all()),
             "comment_form": comment_form,
-            "mark_paid_form": MarkPaidForm(initial={"amount": order.balance_due}),
+            "mark_paid_form": MarkPaidForm(initial={"amount": order.balance_due})
+            if state.can_mark_paid
+            else RecordPaymentForm()
+            if state.can_record_payment
+            else None,
             # the VIES answer the order's VAT treatment rests on (customers.vies): the proof
             "vat_check": order.billing_vat_id
             and VatIdCheck.objects.filter(
@@ -504,35 +527,66 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             # to the customer's account credit instead of the payment method
             extra["to_account"] = bool(request.POST.get("to_account"))
         if action == "mark-paid":
-            form = MarkPaidForm(request.POST)
-            if not form.is_valid():
-                messages.error(
-                    request, f"{form.fields['amount'].label}: {form.errors['amount'][0]}"
-                )
-                return redirect(self._detail_url(order))
-            extra["amount"] = form.cleaned_data["amount"]
+            return self._mark_paid(request, order)
         try:
             function(order, user=request.user, **extra)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            if action == "mark-paid" and order.partly_paid:
-                # less than was due arrived: not "marked as paid"
-                success = _("Part payment recorded for order %(number)s: %(due)s still due.")
+            messages.success(request, success % {"number": order.number})
+        return redirect(self._detail_url(order))
+
+    def _mark_paid(self, request, order):
+        """ "Mark as paid" — or, where nothing is due any more, "Record payment received" —
+        with the amount that arrived, applied once per page (its one-time token)."""
+        owed_back = order.status in services.lifecycle.FINAL_STATES or order.is_paid
+        form = (RecordPaymentForm if owed_back else MarkPaidForm)(request.POST)
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            label = form.fields["amount"].label if field == "amount" else ""
+            messages.error(request, f"{label}: {errors[0]}" if label else errors[0])
+            return redirect(self._detail_url(order))
+        owed_before = order.overpayment_owed
+        try:
+            with sent_once(form.token, f"orders.mark_paid {order.pk}"):
+                services.mark_paid(order, user=request.user, amount=form.cleaned_data["amount"])
+        except FormAlreadySent as exc:
+            messages.warning(request, exc.message)
+            return redirect(self._detail_url(order))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(self._detail_url(order))
+        order.refresh_from_db()
+        values = {
+            "number": order.number,
+            "due": format_money(order.balance_due, order.currency),
+            "amount": format_money(order.overpayment_owed - owed_before, order.currency),
+            "owed": format_money(order.overpayment_owed, order.currency),
+            "method": order.payment_method.name,
+        }
+        if owed_back:
             messages.success(
                 request,
-                success
-                % {"number": order.number, "due": format_money(order.balance_due, order.currency)},
-            )
-            if action == "mark-paid" and order.overpayment_pending:
-                messages.warning(
-                    request,
-                    _("%(amount)s more than was due arrived: pay it back via %(method)s.")
-                    % {
-                        "amount": format_money(order.overpaid_total, order.currency),
-                        "method": order.payment_method.name,
-                    },
+                _(
+                    "%(amount)s received for order %(number)s, which owes nothing: recorded as "
+                    "an overpayment. Pay back %(owed)s via %(method)s."
                 )
+                % values,
+            )
+            return redirect(self._detail_url(order))
+        if order.partly_paid:
+            # less than was due arrived: not "marked as paid"
+            messages.success(
+                request,
+                _("Part payment recorded for order %(number)s: %(due)s still due.") % values,
+            )
+        else:
+            messages.success(request, _("Order %(number)s marked as paid.") % values)
+        if order.overpayment_pending:
+            messages.warning(
+                request,
+                _("%(amount)s more than was due arrived: pay it back via %(method)s.") % values,
+            )
         return redirect(self._detail_url(order))
 
     def _refused(self, request, form, order, exc):

@@ -306,6 +306,18 @@ class Order(models.Model):
     overpaid_returned_at = models.DateTimeField(
         _("overpayment paid back on"), null=True, blank=True, editable=False
     )
+    # What of ``overpaid_total`` has been paid back: all of it once ``overpaid_returned_at`` is
+    # set. A payment that arrives after an earlier overpayment was paid back (a second
+    # transfer, a payment for an order canceled meanwhile) adds to ``overpaid_total`` and
+    # clears ``overpaid_returned_at``: only the difference is owed (``overpayment_owed``).
+    overpaid_returned_total = models.DecimalField(
+        _("overpayment paid back"),
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
+        db_default=ZERO,
+        editable=False,
+    )
     # Part payments the payment method received while the order was not paid in full (a bank
     # transfer of too little), kept by orders.services.mark_paid under the order's row lock:
     # they come off what is still due (``balance_due``). The payment status is "Partly paid"
@@ -412,6 +424,24 @@ class Order(models.Model):
                 | Q(overpaid_returned_at__isnull=False)
                 | Q(payment_status="refund_pending"),
                 name="order_overpayment_owed_is_refund_pending",
+            ),
+            # What was paid back of the overpayments: never more than they came to, all of
+            # them once marked paid back, less while one is owed.
+            models.CheckConstraint(
+                condition=Q(overpaid_returned_total__gte=0)
+                & Q(overpaid_returned_total__lte=F("overpaid_total"))
+                & (
+                    Q(overpaid_returned_at__isnull=True, overpaid_total=0)
+                    | Q(
+                        overpaid_returned_at__isnull=True,
+                        overpaid_returned_total__lt=F("overpaid_total"),
+                    )
+                    | Q(
+                        overpaid_returned_at__isnull=False,
+                        overpaid_returned_total=F("overpaid_total"),
+                    )
+                ),
+                name="order_overpaid_returned_within",
             ),
             models.CheckConstraint(
                 condition=Q(received_total__gte=0), name="order_received_not_negative"
@@ -530,8 +560,13 @@ class Order(models.Model):
 
     @property
     def paid_by_method(self):
-        """What the payment method collected of the order (nothing while unpaid)."""
-        return self.method_total if self.collected else ZERO
+        """What the payment method collected of the order (nothing while unpaid). A canceled
+        order whose money arrived only after the cancellation (never marked paid) collected
+        nothing for the order: what arrived is an overpayment to pay back
+        (``overpaid_total``)."""
+        if not self.collected or (self.status == self.Status.CANCELED and self.paid_at is None):
+            return ZERO
+        return self.method_total
 
     @property
     def due_now(self):
@@ -551,6 +586,11 @@ class Order(models.Model):
     def overpayment_pending(self):
         """Paid more than was due, and the excess not marked as paid back yet."""
         return self.overpaid_total > 0 and self.overpaid_returned_at is None
+
+    @property
+    def overpayment_owed(self):
+        """What the customer paid in excess and has not been paid back yet."""
+        return self.overpaid_total - self.overpaid_returned_total
 
     @property
     def is_paid(self):

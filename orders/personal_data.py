@@ -123,6 +123,7 @@ def declare():
             "payout_done_at",
             "overpaid_total",
             "overpaid_returned_at",
+            "overpaid_returned_total",
             "voucher_code",
             "partner_consent",
             "partner_consent_at",

@@ -159,6 +159,14 @@ class OrderState:
         )
 
     @property
+    def can_record_payment(self):
+        """Money that arrives when nothing is due (canceled, closed or paid already) is
+        recorded as owed back (``mark_paid`` with its amount)."""
+        return (
+            self.final or self.order.is_paid
+        ) and self.order.payment_status != Order.PaymentStatus.AUTHORIZED
+
+    @property
     def can_capture(self):
         return not self.final and self.order.payment_status == Order.PaymentStatus.AUTHORIZED
 
@@ -252,6 +260,7 @@ def _finish(original, locked):
         "paid_at",
         "overpaid_total",
         "overpaid_returned_at",
+        "overpaid_returned_total",
         "received_total",
         "payout_due",
     ):
@@ -599,20 +608,22 @@ def mark_paid(order, user=None, amount=None):
     it is added to ``Order.received_total``, the order is "Partly paid" and the customer
     is told what is still due (an authorized card payment is captured whole: refused). The
     amount that completes it marks the order paid; more is recorded as an overpayment to
-    pay back (``Order.overpaid_total``, "Refund pending")."""
+    pay back (``Order.overpaid_total``, "Refund pending").
+
+    A payment that arrives when nothing is due any more — the order is canceled or closed,
+    or paid already (a transfer for an order canceled meanwhile, a second transfer) — is
+    recorded too: all of it is owed back (``_record_payment_owed_back``)."""
     with transaction.atomic():
         locked = _lock(order)
-        _refuse_if_final(locked, _("marked as paid"))
         if amount is not None:
             amount = money(amount)
             if amount <= ZERO:
                 raise OrderError(_("Enter the amount received."), field="amount")
+            if locked.status in FINAL_STATES or locked.is_paid:
+                _record_payment_owed_back(locked, amount, user)
+                return _finish(order, locked)
+        _refuse_if_final(locked, _("marked as paid"))
         if locked.is_paid:
-            if amount is not None:
-                raise OrderError(
-                    _("Order %(number)s is already marked as paid.") % {"number": locked.number},
-                    field="amount",
-                )
             _finish(order, locked)
             return locked
         authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED
@@ -653,6 +664,31 @@ def mark_paid(order, user=None, amount=None):
                 and any(p.line.needs_shipping and p.remaining for p in state.progress),
             )
         return _finish(order, locked)
+
+
+def _record_payment_owed_back(locked, amount, user):
+    """Money arrived for an order that owes nothing (the caller holds the row lock): all of
+    it is an overpayment to pay back ("Refund pending", "Overpayments to pay back"). An
+    earlier overpayment that was paid back stays counted as paid back
+    (``overpaid_returned_total``); the customer is told the money goes back."""
+    locked.overpaid_total += amount
+    locked.overpaid_returned_at = None
+    locked.payment_status = Order.PaymentStatus.REFUND_PENDING
+    locked.save(update_fields=["overpaid_total", "overpaid_returned_at", "payment_status"])
+    _event(
+        locked,
+        events.part(
+            gettext_noop("%(amount)s received via %(method)s for the canceled order: to pay back.")
+            if locked.status == Order.Status.CANCELED
+            else gettext_noop(
+                "%(amount)s received via %(method)s when nothing was due: to pay back."
+            ),
+            amount=events.money(amount, locked.currency),
+            method=events.method(locked.payment_method),
+        ),
+        user=user,
+    )
+    emails.payment_received(locked, amount, to_ship=False)
 
 
 def _record_part_payment(locked, amount, user):
@@ -699,7 +735,7 @@ def mark_overpayment_paid_back(order, user=None):
     return _record_payback(
         order,
         user,
-        ("overpaid_total", "overpaid_returned_at"),
+        ("overpaid_total", "overpaid_returned_at", "overpaid_returned_total"),
         nothing=_("Order %(number)s has no overpayment to pay back."),
         already=_("The overpayment of order %(number)s has already been marked as paid back."),
         event=gettext_noop("Overpayment of %(amount)s paid back via %(method)s."),
@@ -971,10 +1007,11 @@ def mark_cancellation_refunded(order, user=None):
 
 
 def _record_payback(order, user, fields, *, nothing, already, event, overpayment=False):
-    """A payout of the order's own (``fields``: its amount and its done-at field) marked as
+    """A payout of the order's own (``fields``: its amount, its done-at field and, where
+    part of the amount may have been paid back before, the field of that part) marked as
     made: the payment status follows (``refund_status``), the history and the customer's
     "paid out" e-mail say it."""
-    amount_field, done_field = fields
+    amount_field, done_field, *returned_field = fields
     with transaction.atomic():
         locked = _lock(order)
         amount = getattr(locked, amount_field)
@@ -983,8 +1020,13 @@ def _record_payback(order, user, fields, *, nothing, already, event, overpayment
         if getattr(locked, done_field) is not None:
             raise OrderError(already % {"number": locked.number})
         setattr(locked, done_field, timezone.now())
+        update = [done_field, "payment_status"]
+        for field in returned_field:  # only what was not paid back before goes now
+            amount -= getattr(locked, field)
+            setattr(locked, field, getattr(locked, amount_field))
+            update.append(field)
         locked.payment_status = refund_status(locked)
-        locked.save(update_fields=[done_field, "payment_status"])
+        locked.save(update_fields=update)
         _event(
             locked,
             events.part(

@@ -250,6 +250,8 @@ def open_amount_is_what_is_still_due():
             still_due = order.grand_total - order.giftcard_total - order.credit_total
             for note in order.credit_notes:
                 still_due -= note.due_reduction
+            # what already arrived of it (part payments: a transfer of too little)
+            still_due -= order.received_total
             due[order.customer_id] += max(ZERO, still_due)
     for customer in User.objects.filter(is_staff=False):
         amount = limits.open_amount(customer)

@@ -307,6 +307,26 @@ class MoneyMachine(RuleBasedStateMachine):
             self._collect_cards()
 
     @precondition(lambda self: self.orders)
+    @rule(i=index, amount=st.sampled_from([D("5.00"), D("24.90"), D("100.00")]))
+    def money_arrives(self, i, amount):
+        """A transfer read off the bank statement: a part payment, the whole, too much — or
+        money for an order that owes nothing (canceled, closed, paid), owed back."""
+        order = self._order(i)
+        if order is not None:
+            self._try(order_services.mark_paid, order, amount=amount)
+            self._collect_cards()
+
+    @precondition(lambda self: self.orders)
+    @rule(i=index)
+    def pay_back(self, i):
+        """Payments marks what an order owes back as paid back (a cancellation's payout, an
+        overpayment)."""
+        order = self._order(i)
+        if order is not None:
+            self._try(order_services.mark_cancellation_refunded, order)
+            self._try(order_services.mark_overpayment_paid_back, order)
+
+    @precondition(lambda self: self.orders)
     @rule(i=index)
     def invoice(self, i):
         order = self._order(i)

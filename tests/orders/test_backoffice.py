@@ -11,6 +11,7 @@ from orders import services
 from orders.models import Invoice, Order, Shipment
 from shop.models import OutboxEmail
 from tests.factories import RoleUserFactory, StaffFactory
+from tests.formtokens import fresh
 
 from .factories import ship_all
 
@@ -206,7 +207,7 @@ def test_shipment_page_send_tracking_and_packing_slip(admin_client, make_order):
 def test_mark_paid_and_cancel_buttons(admin_client, make_order, invoice_payment):
     order = make_order(payment_method_id=invoice_payment.pk)
     response = admin_client.post(
-        reverse("admin:orders_order_mark_paid", args=[order.pk]), follow=True
+        reverse("admin:orders_order_mark_paid", args=[order.pk]), fresh({}), follow=True
     )
     assert any("marked as paid" in m for m in messages_of(response))
     assert reload(order).payment_status == Order.PaymentStatus.PAID

@@ -15,6 +15,7 @@ from orders.models import Order
 from shop.mail import written
 from shop.models import OutboxEmail, PaymentMethod
 from tests.factories import PaymentMethodFactory
+from tests.formtokens import fresh
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -108,12 +109,15 @@ def test_no_amount_is_refused_and_changes_nothing(credited_order, amount):
     assert order.overpaid_total == 0 and len(_events(order)) == before
 
 
-def test_an_amount_for_an_order_already_paid_is_refused(make_order, prepayment):
+def test_an_amount_for_an_order_already_paid_is_owed_back(make_order, prepayment):
+    """A second transfer for a paid order is recorded, not refused: all of it goes back
+    (tests/orders/test_payment_owed_back.py)."""
     order = make_order(payment_method_id=prepayment.pk)
     services.mark_paid(order)
-    with pytest.raises(services.OrderError, match="already marked as paid"):
-        services.mark_paid(order, amount=D("10.00"))
-    assert Order.objects.get(pk=order.pk).overpaid_total == 0
+    services.mark_paid(order, amount=D("10.00"))
+    order = Order.objects.get(pk=order.pk)
+    assert order.overpaid_total == D("10.00") and order.overpayment_owed == D("10.00")
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
 
 
 def test_cancelling_an_overpaid_order_owes_both_back(make_order, prepayment):
@@ -149,12 +153,12 @@ def test_the_backoffice_records_the_amount_and_lists_the_overpayment(admin_clien
     assert 'name="amount"' in page and 'value="19.90"' in page
 
     mark = reverse("admin:orders_order_mark_paid", args=[credited_order.pk])
-    response = admin_client.post(mark, {"amount": "nineteen"}, follow=True)
+    response = admin_client.post(mark, fresh({"amount": "nineteen"}), follow=True)
     assert any(
         "Amount received: Please enter an amount like 25.00." in str(m)
         for m in response.context["messages"]
     )
-    response = admin_client.post(mark, {"amount": "10.00"}, follow=True)
+    response = admin_client.post(mark, fresh({"amount": "10.00"}), follow=True)
     # less than is due: a part payment, 9.90 still due
     assert any(
         "Part payment recorded for order" in str(m) and "€9.90 still due" in str(m)
@@ -162,7 +166,7 @@ def test_the_backoffice_records_the_amount_and_lists_the_overpayment(admin_clien
     )
     assert Order.objects.get(pk=credited_order.pk).payment_status == "partly_paid"
 
-    admin_client.post(mark, {"amount": "14.90"})
+    admin_client.post(mark, fresh({"amount": "14.90"}))
     order = Order.objects.get(pk=credited_order.pk)
     assert order.overpaid_total == D("5.00")
     start = admin_client.get(reverse("admin:index")).content.decode()
@@ -190,7 +194,8 @@ def test_the_amount_is_read_in_the_operators_language(admin_client, staff, credi
     ).content.decode()
     assert 'value="19,90"' in page
     admin_client.post(
-        reverse("admin:orders_order_mark_paid", args=[credited_order.pk]), {"amount": "24,90"}
+        reverse("admin:orders_order_mark_paid", args=[credited_order.pk]),
+        fresh({"amount": "24,90"}),
     )
     assert Order.objects.get(pk=credited_order.pk).overpaid_total == D("5.00")
 

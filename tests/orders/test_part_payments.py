@@ -18,6 +18,7 @@ from orders.models import CreditNote, Invoice, Order
 from shop.mail import written
 from shop.models import OutboxEmail, PaymentMethod, ShopSettings
 from tests.factories import PaymentMethodFactory
+from tests.formtokens import fresh
 from tests.race import run_concurrently
 
 from .test_hc_payments_shown import plain, tfoot, visible
@@ -269,7 +270,7 @@ def test_the_backoffice_order_page_shows_the_part_payments(order, admin_client):
 
 def test_the_backoffice_records_a_part_payment(order, admin_client):
     mark = reverse("admin:orders_order_mark_paid", args=[order.pk])
-    response = admin_client.post(mark, {"amount": "10.00"}, follow=True)
+    response = admin_client.post(mark, fresh({"amount": "10.00"}), follow=True)
     said = [str(m) for m in response.context["messages"]]
     assert f"Part payment recorded for order {order.number}: €14.90 still due." in said
     assert not any("marked as paid" in m for m in said)

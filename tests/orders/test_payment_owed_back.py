@@ -1,0 +1,231 @@
+"""Money that arrives when nothing is due is recorded, and goes back.
+
+A bank transfer for an order canceled meanwhile (also one canceled with a credit note), or a
+second transfer for an order paid already, could not be recorded: "Mark as paid" refused a
+canceled or paid order, so the money sat in the bank with nothing in the shop saying it was
+owed back. Now Payments records it on the order page ("Record payment received"): all of it
+is an overpayment to pay back ("Refund pending", the start page's "Overpayments to pay back",
+an e-mail to the customer), paid back like any overpayment. An overpayment paid back before
+stays paid back: only the new money is owed.
+
+And "Mark as paid" is applied once per page (a one-time token): a double click on a part
+payment recorded it twice."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+
+from orders import services
+from orders.models import Order
+from shop.mail import written
+from shop.models import OutboxEmail, PaymentMethod
+from tests.factories import PaymentMethodFactory, RoleUserFactory
+from tests.formtokens import fresh, page_token
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+ALREADY_SENT = "This form was already sent; the change was made once."
+
+
+@pytest.fixture
+def prepayment(db):
+    return PaymentMethodFactory(
+        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
+    )
+
+
+@pytest.fixture
+def order(make_order, prepayment):
+    """A prepayment order: 24.90 due."""
+    return make_order(payment_method_id=prepayment.pk)
+
+
+@pytest.fixture
+def payments():
+    client = Client()
+    client.force_login(RoleUserFactory(role="Payments"))
+    return client
+
+
+def reload(order):
+    return Order.objects.get(pk=order.pk)
+
+
+def events(order):
+    return [c.display_text for c in reload(order).comments.all()]
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def mail_text(template, order):
+    sent = OutboxEmail.objects.filter(template=template, to=[order.email]).latest("pk")
+    return " ".join(written(sent).body_text.split())
+
+
+def test_a_transfer_for_a_canceled_order_is_owed_back_and_paid_back(order):
+    services.cancel_order(order)
+    services.mark_paid(order, amount=D("24.90"))
+    order = reload(order)
+    assert order.status == Order.Status.CANCELED
+    assert order.overpaid_total == D("24.90") and order.overpayment_owed == D("24.90")
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
+    assert "€24.90 received via Prepayment for the canceled order: to pay back." in events(order)
+    text = mail_text("order_payment_received", order)
+    assert (
+        f"we have received your payment of €24.90 for order {order.number}, which has been "
+        "canceled." in text
+    )
+    assert "We will transfer €24.90 back to the account your payment came from" in text
+    assert "Thank you!" not in text
+
+    services.mark_overpayment_paid_back(order)
+    order = reload(order)
+    assert order.payment_status == Order.PaymentStatus.REFUNDED
+    assert order.overpaid_returned_total == D("24.90") and order.overpayment_owed == 0
+    assert "Overpayment of €24.90 paid back via Prepayment." in events(order)
+    assert "we have transferred €24.90 back to your bank account" in mail_text(
+        "order_refund_paid_out", order
+    )
+
+
+def test_a_transfer_for_an_order_canceled_with_a_credit_note_is_owed_back(order):
+    services.create_invoice(order)
+    services.lifecycle.cancel_with_credit_note(order)
+    services.mark_paid(order, amount=D("24.90"))
+    order = reload(order)
+    assert order.status == Order.Status.CANCELED and order.overpayment_owed == D("24.90")
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
+    services.mark_overpayment_paid_back(order)
+    assert reload(order).payment_status == Order.PaymentStatus.REFUNDED
+
+
+def test_a_second_transfer_after_an_overpayment_was_paid_back_owes_only_itself(order):
+    services.mark_paid(order, amount=D("30.00"))  # 5.10 too much
+    services.mark_overpayment_paid_back(order)
+    services.mark_paid(order, amount=D("24.90"))  # the customer's bank sent it again
+    order = reload(order)
+    assert order.overpaid_total == D("30.00") and order.overpaid_returned_total == D("5.10")
+    assert order.overpayment_owed == D("24.90") and order.overpaid_returned_at is None
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
+    assert "€24.90 received via Prepayment when nothing was due: to pay back." in events(order)
+    assert "You paid €24.90 more than was due." in mail_text("order_payment_received", order)
+
+    services.mark_overpayment_paid_back(order)
+    order = reload(order)
+    assert order.payment_status == Order.PaymentStatus.PAID  # the order stands, paid
+    assert order.overpaid_returned_total == D("30.00") and order.overpayment_owed == 0
+    paid_back = [t for t in events(order) if t.startswith("Overpayment of")]
+    assert set(paid_back) == {
+        "Overpayment of €5.10 paid back via Prepayment.",
+        "Overpayment of €24.90 paid back via Prepayment.",
+    }
+
+
+def test_a_transfer_after_a_paid_order_was_canceled_owes_both_back(order):
+    services.mark_paid(order)
+    services.cancel_order(order)
+    services.mark_cancellation_refunded(order)
+    assert reload(order).payment_status == Order.PaymentStatus.REFUNDED
+    services.mark_paid(order, amount=D("24.90"))  # paid twice
+    order = reload(order)
+    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
+    assert order.payout_due == D("24.90") and order.overpayment_owed == D("24.90")
+    services.mark_overpayment_paid_back(order)
+    assert reload(order).payment_status == Order.PaymentStatus.REFUNDED
+
+
+@pytest.mark.parametrize("amount", [D("0"), D("-5.00")])
+def test_no_money_is_refused_and_changes_nothing(order, amount):
+    services.cancel_order(order)
+    before = len(events(order))
+    with pytest.raises(services.OrderError, match="Enter the amount received"):
+        services.mark_paid(order, amount=amount)
+    order = reload(order)
+    assert order.overpaid_total == 0 and order.payment_status == Order.PaymentStatus.UNPAID
+    assert len(events(order)) == before
+
+
+def test_a_canceled_order_without_an_amount_is_still_refused(order):
+    services.cancel_order(order)
+    with pytest.raises(services.OrderError, match="cannot be marked as paid"):
+        services.mark_paid(order)
+    assert reload(order).payment_status == Order.PaymentStatus.UNPAID
+
+
+def test_the_database_keeps_what_was_paid_back_within_the_overpayments(order):
+    services.mark_paid(order, amount=D("30.00"))
+    services.mark_overpayment_paid_back(order)
+    rows = Order.objects.filter(pk=order.pk)
+    for wrong in (
+        {"overpaid_returned_total": D("6.00")},  # more than was paid too much
+        {"overpaid_returned_total": D("1.00")},  # marked paid back, but not all of it
+        {"overpaid_returned_total": D("-1.00")},
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**wrong)
+    # owed, and nothing left to pay back
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.update(overpaid_returned_at=None, payment_status="refund_pending")
+
+
+def test_payments_records_a_transfer_on_a_canceled_orders_page(order, payments):
+    services.cancel_order(order)
+    url = reverse("admin:orders_order_change", args=[order.pk])
+    page = payments.get(url)
+    html = page.content.decode()
+    assert 'value="Record payment received"' in html and 'name="amount"' in html
+    token = page_token(page)
+    mark = reverse("admin:orders_order_mark_paid", args=[order.pk])
+
+    # nothing typed: a clear error, nothing recorded (the same page can be sent again)
+    response = payments.post(mark, {"amount": "", "form_token": token})
+    assert "Amount received: This field is required." in messages_of(response)
+    assert reload(order).overpaid_total == 0
+
+    response = payments.post(mark, {"amount": "24,90", "form_token": token})
+    assert (
+        f"€24.90 received for order {order.number}, which owes nothing: recorded as an "
+        "overpayment. Pay back €24.90 via Prepayment." in messages_of(response)
+    )
+    again = payments.post(mark, {"amount": "24,90", "form_token": token})
+    assert ALREADY_SENT in messages_of(again)
+    assert reload(order).overpaid_total == D("24.90")
+
+    html = payments.get(url).content.decode()
+    assert "To pay back via Prepayment: €24.90" in html
+    # the order itself was not paid: nothing says "Paid" (what arrived is the overpayment)
+    assert reload(order).paid_by_method == 0 and "<th>Paid</th>" not in html
+    start = payments.get(reverse("admin:index")).content.decode()
+    assert '1</span><span class="label">Overpayments to pay back' in start
+
+
+def test_the_order_clerk_does_not_record_money(order):
+    services.cancel_order(order)
+    clerk = Client()
+    clerk.force_login(RoleUserFactory(role="Order clerk"))
+    html = clerk.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "Record payment received" not in html
+    response = clerk.post(
+        reverse("admin:orders_order_mark_paid", args=[order.pk]), fresh({"amount": "24.90"})
+    )
+    assert response.status_code == 403
+    assert reload(order).overpaid_total == 0
+
+
+def test_a_part_payment_sent_twice_is_recorded_once(order, payments):
+    token = page_token(payments.get(reverse("admin:orders_order_change", args=[order.pk])))
+    mark = reverse("admin:orders_order_mark_paid", args=[order.pk])
+    payments.post(mark, {"amount": "10,00", "form_token": token})
+    again = payments.post(mark, {"amount": "10,00", "form_token": token})
+    assert ALREADY_SENT in messages_of(again)
+    order = reload(order)
+    assert order.received_total == D("10.00") and order.balance_due == D("14.90")
+    # a page without a token (a script, a page from before) records nothing
+    payments.post(mark, {"amount": "10,00"})
+    assert reload(order).received_total == D("10.00")
