@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from orders import services
 from orders.aftersales import Withdrawal
+from shop.mail import written
 from shop.models import OutboxEmail
 
 from .test_withdrawal import shipped
@@ -40,6 +41,10 @@ def test_staff_link_the_statement_and_the_customer_is_acknowledged(admin_client,
     assert withdrawal.period_ends == services.period_end(order) and not withdrawal.is_late
     mail = OutboxEmail.objects.get(template="order_withdrawal_received")
     assert mail.to == [order.email]  # the order's address, in the statement's language
+    # about the order it now counts for; the statement quoted in it keeps what was typed
+    sent = written(mail)
+    assert order.number in sent.subject and order.number + "9" not in sent.subject
+    assert order.number + "9" in sent.body_text
     assert order.comments.filter(text__startswith="Withdrawal statement received").exists()
     assert 'name="link_order"' not in admin_client.get(url).content.decode()
 
