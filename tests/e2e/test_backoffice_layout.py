@@ -67,7 +67,9 @@ BOXES_TOO_WIDE = """() => {
 # The action buttons of an order page (links and form buttons alike) in one font size and
 # height: "Mark as paid" is a form button, which the admin's CSS sets smaller than a link.
 BUTTONS_UNEVEN = """() => {
-  const buttons = [...document.querySelectorAll('.order-actions .button, .order-actions [type=submit]')];
+  // the visible ones: a folded form's button (Record payment received) shows when unfolded
+  const buttons = [...document.querySelectorAll('.order-actions .button, .order-actions [type=submit]')]
+    .filter(b => b.getClientRects().length);
   const sizes = new Set(buttons.map(b => `${getComputedStyle(b).fontSize} ${Math.round(b.getBoundingClientRect().height)}px`));
   return sizes.size > 1 ? buttons.map(b => `${(b.value || b.innerText).trim()} ${getComputedStyle(b).fontSize}`
                                      + ` ${Math.round(b.getBoundingClientRect().height)}px`) : [];
