@@ -64,7 +64,9 @@ PAYMENTS_PERMISSION = "orders.handle_payments"
 # (``OrderAdmin.cancel_view``): it moves no money itself — a paid order's payout is then
 # Payments' "Mark as paid back", and the credit note that cancels an invoiced order is
 # offered only while nothing has been paid.
-MONEY_ACTIONS = frozenset({"mark-paid", "capture", "void", "paid-back", "overpaid-back", "refund"})
+MONEY_ACTIONS = frozenset(
+    {"mark-paid", "record-payment", "capture", "void", "paid-back", "overpaid-back", "refund"}
+)
 
 
 def can_handle_payments(user):
@@ -371,6 +373,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 )
                 for action in (
                     "mark-paid",
+                    "record-payment",
                     "refund",
                     "capture",
                     "void",
@@ -468,6 +471,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
     def action_view(self, request, pk, action):
         actions = {
             "mark-paid": (services.mark_paid, _("Order %(number)s marked as paid.")),
+            "record-payment": (services.record_payment_owed_back, ""),
             "refund": (services.refund_order, _("Order %(number)s refunded and closed.")),
             "capture": (
                 services.capture_payment,
@@ -497,6 +501,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         if request.method != "POST":
             if action in (
                 "mark-paid",
+                "record-payment",
                 "capture",
                 "void",
                 "paid-back",
@@ -526,8 +531,8 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             extra["reason"] = request.POST.get("reason") or ""
             # to the customer's account credit instead of the payment method
             extra["to_account"] = bool(request.POST.get("to_account"))
-        if action == "mark-paid":
-            return self._mark_paid(request, order)
+        if action in ("mark-paid", "record-payment"):
+            return self._mark_paid(request, order, owed_back=action == "record-payment")
         try:
             function(order, user=request.user, **extra)
         except DomainError as exc:
@@ -536,20 +541,22 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             messages.success(request, success % {"number": order.number})
         return redirect(self._detail_url(order))
 
-    def _mark_paid(self, request, order):
-        """ "Mark as paid" — or, where nothing is due any more, "Record payment received" —
-        with the amount that arrived, applied once per page (its one-time token)."""
-        owed_back = order.status in services.lifecycle.FINAL_STATES or order.is_paid
+    def _mark_paid(self, request, order, owed_back):
+        """ "Mark as paid" with the amount that arrived — or, where nothing is due any more,
+        "Record payment received" (``owed_back``: all of it goes back) —, applied once per
+        page (its one-time token). Each does only what its page said: a "Mark as paid" page
+        sent after the order was paid is refused, not booked as money owed back."""
         form = (RecordPaymentForm if owed_back else MarkPaidForm)(request.POST)
         if not form.is_valid():
             field, errors = next(iter(form.errors.items()))
             label = form.fields["amount"].label if field == "amount" else ""
             messages.error(request, f"{label}: {errors[0]}" if label else errors[0])
             return redirect(self._detail_url(order))
+        record = services.record_payment_owed_back if owed_back else services.mark_paid
         owed_before = order.overpayment_owed
         try:
             with sent_once(form.token, f"orders.mark_paid {order.pk}"):
-                services.mark_paid(order, user=request.user, amount=form.cleaned_data["amount"])
+                record(order, user=request.user, amount=form.cleaned_data["amount"])
         except FormAlreadySent as exc:
             messages.warning(request, exc.message)
             return redirect(self._detail_url(order))
@@ -569,7 +576,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 request,
                 _(
                     "%(amount)s received for order %(number)s, which owes nothing: recorded as "
-                    "an overpayment. Pay back %(owed)s via %(method)s."
+                    "an overpayment. Pay back %(owed)s by bank transfer."
                 )
                 % values,
             )

@@ -425,21 +425,17 @@ class Order(models.Model):
                 | Q(payment_status="refund_pending"),
                 name="order_overpayment_owed_is_refund_pending",
             ),
-            # What was paid back of the overpayments: never more than they came to, all of
-            # them once marked paid back, less while one is owed.
+            # What was paid back of the overpayments: never more than they came to, and less
+            # while one is owed. (Marked paid back, it is all of them — but a process of the
+            # previous release marks it without counting it: the next payment owed back
+            # counts it, orders.services.lifecycle.record_payment_owed_back.)
             models.CheckConstraint(
                 condition=Q(overpaid_returned_total__gte=0)
                 & Q(overpaid_returned_total__lte=F("overpaid_total"))
                 & (
-                    Q(overpaid_returned_at__isnull=True, overpaid_total=0)
-                    | Q(
-                        overpaid_returned_at__isnull=True,
-                        overpaid_returned_total__lt=F("overpaid_total"),
-                    )
-                    | Q(
-                        overpaid_returned_at__isnull=False,
-                        overpaid_returned_total=F("overpaid_total"),
-                    )
+                    Q(overpaid_returned_at__isnull=False)
+                    | Q(overpaid_total=0)
+                    | Q(overpaid_returned_total__lt=F("overpaid_total"))
                 ),
                 name="order_overpaid_returned_within",
             ),
@@ -560,13 +556,44 @@ class Order(models.Model):
 
     @property
     def paid_by_method(self):
-        """What the payment method collected of the order (nothing while unpaid). A canceled
-        order whose money arrived only after the cancellation (never marked paid) collected
-        nothing for the order: what arrived is an overpayment to pay back
-        (``overpaid_total``)."""
-        if not self.collected or (self.status == self.Status.CANCELED and self.paid_at is None):
-            return ZERO
-        return self.method_total
+        """What the payment method collected of the order (nothing while unpaid, nothing for
+        an order that ended before its money arrived: ``paid_for_order``)."""
+        return self.method_total if self.paid_for_order else ZERO
+
+    @property
+    def overpayment_kind(self):
+        """How an overpayment goes back, as a payment method's kind for the payout wording
+        (emails/_refund_payout.txt): it arrived by bank transfer (or in cash), so it goes back
+        by bank transfer whatever the order's method — a card is not refunded what it never
+        paid."""
+        kind = self.payment_method.kind
+        return (
+            kind
+            if kind in (*self.PAID_LATER, PaymentMethod.Kind.PREPAYMENT)
+            else (PaymentMethod.Kind.PREPAYMENT)
+        )
+
+    @property
+    def overpayment_method(self):
+        """The payout's way for the backoffice: the order's method where it is a bank transfer
+        or cash on delivery, else "bank transfer" (``overpayment_kind``)."""
+        if self.overpayment_kind == self.payment_method.kind:
+            return self.payment_method.name
+        return gettext("bank transfer")
+
+    @property
+    def paid_for_order(self):
+        """The payment method collected what the order cost. Not a canceled or closed order
+        whose money arrived only after it ended (never marked paid): its payment status says
+        "Refund pending"/"Refunded", but what arrived is an overpayment
+        (``overpaid_total``), not a payment of the order — its invoice and credit note do
+        not say "paid"."""
+        if not self.collected:
+            return False
+        return self.paid_at is not None or self.status not in (
+            self.Status.CANCELED,
+            self.Status.CLOSED,
+        )
 
     @property
     def due_now(self):
@@ -590,6 +617,8 @@ class Order(models.Model):
     @property
     def overpayment_owed(self):
         """What the customer paid in excess and has not been paid back yet."""
+        if self.overpaid_returned_at is not None:
+            return ZERO
         return self.overpaid_total - self.overpaid_returned_total
 
     @property

@@ -70,7 +70,7 @@ class PaymentTerms:
 
 def payment_terms(invoice, order, figures):
     due = figures.due_total
-    if order.payment_status in PAID:
+    if order.payment_status in PAID and order.paid_for_order:
         return PaymentTerms("paid", since_issue=due > 0)
     if due <= 0:
         return PaymentTerms("settled")
@@ -116,7 +116,7 @@ def document_context(snapshot):
         "due_date": einvoice.due_date(snapshot),
         "term_days": PAYMENT_TERM_DAYS,
         "bank_transfer": invoice.payment_method_kind in BANK_TRANSFER,
-        "is_paid": order.payment_status in PAID,
+        "is_paid": order.payment_status in PAID and order.paid_for_order,
         "payment": payment_terms(invoice, order, figures),
         "xrechnung": bool(invoice.buyer_reference),
     }

@@ -38,15 +38,9 @@ class Migration(migrations.Migration):
                     ("overpaid_returned_total__gte", 0),
                     ("overpaid_returned_total__lte", models.F("overpaid_total")),
                     models.Q(
-                        models.Q(("overpaid_returned_at__isnull", True), ("overpaid_total", 0)),
-                        models.Q(
-                            ("overpaid_returned_at__isnull", True),
-                            ("overpaid_returned_total__lt", models.F("overpaid_total")),
-                        ),
-                        models.Q(
-                            ("overpaid_returned_at__isnull", False),
-                            ("overpaid_returned_total", models.F("overpaid_total")),
-                        ),
+                        ("overpaid_returned_at__isnull", False),
+                        ("overpaid_total", 0),
+                        ("overpaid_returned_total__lt", models.F("overpaid_total")),
                         _connector="OR",
                     ),
                 ),

@@ -161,10 +161,8 @@ class OrderState:
     @property
     def can_record_payment(self):
         """Money that arrives when nothing is due (canceled, closed or paid already) is
-        recorded as owed back (``mark_paid`` with its amount)."""
-        return (
-            self.final or self.order.is_paid
-        ) and self.order.payment_status != Order.PaymentStatus.AUTHORIZED
+        recorded as owed back (``record_payment_owed_back``)."""
+        return owes_nothing(self.order)
 
     @property
     def can_capture(self):
@@ -608,22 +606,23 @@ def mark_paid(order, user=None, amount=None):
     it is added to ``Order.received_total``, the order is "Partly paid" and the customer
     is told what is still due (an authorized card payment is captured whole: refused). The
     amount that completes it marks the order paid; more is recorded as an overpayment to
-    pay back (``Order.overpaid_total``, "Refund pending").
-
-    A payment that arrives when nothing is due any more — the order is canceled or closed,
-    or paid already (a transfer for an order canceled meanwhile, a second transfer) — is
-    recorded too: all of it is owed back (``_record_payment_owed_back``)."""
+    pay back (``Order.overpaid_total``, "Refund pending"). Money for an order that owes
+    nothing (canceled, closed, paid already) is ``record_payment_owed_back``: refused here,
+    so that a "Mark as paid" page sent again, or after the order was paid, books nothing
+    twice."""
     with transaction.atomic():
         locked = _lock(order)
+        _refuse_if_final(locked, _("marked as paid"))
         if amount is not None:
             amount = money(amount)
             if amount <= ZERO:
                 raise OrderError(_("Enter the amount received."), field="amount")
-            if locked.status in FINAL_STATES or locked.is_paid:
-                _record_payment_owed_back(locked, amount, user)
-                return _finish(order, locked)
-        _refuse_if_final(locked, _("marked as paid"))
         if locked.is_paid:
+            if amount is not None:
+                raise OrderError(
+                    _("Order %(number)s is already marked as paid.") % {"number": locked.number},
+                    field="amount",
+                )
             _finish(order, locked)
             return locked
         authorized = locked.payment_status == Order.PaymentStatus.AUTHORIZED
@@ -666,29 +665,61 @@ def mark_paid(order, user=None, amount=None):
         return _finish(order, locked)
 
 
-def _record_payment_owed_back(locked, amount, user):
-    """Money arrived for an order that owes nothing (the caller holds the row lock): all of
-    it is an overpayment to pay back ("Refund pending", "Overpayments to pay back"). An
-    earlier overpayment that was paid back stays counted as paid back
-    (``overpaid_returned_total``); the customer is told the money goes back."""
-    locked.overpaid_total += amount
-    locked.overpaid_returned_at = None
-    locked.payment_status = Order.PaymentStatus.REFUND_PENDING
-    locked.save(update_fields=["overpaid_total", "overpaid_returned_at", "payment_status"])
-    _event(
-        locked,
-        events.part(
-            gettext_noop("%(amount)s received via %(method)s for the canceled order: to pay back.")
-            if locked.status == Order.Status.CANCELED
-            else gettext_noop(
-                "%(amount)s received via %(method)s when nothing was due: to pay back."
+def owes_nothing(order):
+    """Nothing is due on ``order`` any more: canceled or closed, or paid (not a card payment
+    only authorized). Money that still arrives is owed back (``record_payment_owed_back``)."""
+    return order.status in FINAL_STATES or order.is_paid
+
+
+def record_payment_owed_back(order, user=None, amount=None):
+    """Money arrived for an order that owes nothing — a transfer for an order canceled
+    meanwhile (also one canceled with a credit note), a second transfer for a paid or closed
+    order: all of it is an overpayment to pay back ("Refund pending", "Overpayments to pay
+    back"), by bank transfer whatever the order's payment method (the money came by
+    transfer). What was paid back of earlier overpayments stays paid back
+    (``overpaid_returned_total``); the customer is told the money goes back. Refused while
+    something is due: that is "Mark as paid" (``mark_paid``)."""
+    amount = None if amount is None else money(amount)
+    if amount is None or amount <= ZERO:
+        raise OrderError(_("Enter the amount received."), field="amount")
+    with transaction.atomic():
+        locked = _lock(order)
+        if not owes_nothing(locked):
+            raise OrderError(
+                _("Order %(number)s still has %(due)s due: mark it as paid instead.")
+                % {
+                    "number": locked.number,
+                    "due": format_money(locked.balance_due, locked.currency),
+                },
+                field="amount",
+            )
+        if locked.overpaid_returned_at is not None:
+            # every earlier overpayment was paid back (also by a process of the previous
+            # release, which did not count it in overpaid_returned_total)
+            locked.overpaid_returned_total = locked.overpaid_total
+        locked.overpaid_total += amount
+        locked.overpaid_returned_at = None
+        locked.payment_status = Order.PaymentStatus.REFUND_PENDING
+        locked.save(
+            update_fields=[
+                "overpaid_total",
+                "overpaid_returned_total",
+                "overpaid_returned_at",
+                "payment_status",
+            ]
+        )
+        _event(
+            locked,
+            events.part(
+                gettext_noop("%(amount)s received for the canceled order: to pay back.")
+                if locked.status == Order.Status.CANCELED
+                else gettext_noop("%(amount)s received when nothing was due: to pay back."),
+                amount=events.money(amount, locked.currency),
             ),
-            amount=events.money(amount, locked.currency),
-            method=events.method(locked.payment_method),
-        ),
-        user=user,
-    )
-    emails.payment_received(locked, amount, to_ship=False)
+            user=user,
+        )
+        emails.payment_received(locked, amount, to_ship=False)
+        return _finish(order, locked)
 
 
 def _record_part_payment(locked, amount, user):

@@ -313,7 +313,12 @@ class MoneyMachine(RuleBasedStateMachine):
         money for an order that owes nothing (canceled, closed, paid), owed back."""
         order = self._order(i)
         if order is not None:
-            self._try(order_services.mark_paid, order, amount=amount)
+            record = (
+                order_services.record_payment_owed_back
+                if lifecycle.owes_nothing(order)
+                else order_services.mark_paid
+            )
+            self._try(record, order, amount=amount)
             self._collect_cards()
 
     @precondition(lambda self: self.orders)

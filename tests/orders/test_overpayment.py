@@ -109,15 +109,14 @@ def test_no_amount_is_refused_and_changes_nothing(credited_order, amount):
     assert order.overpaid_total == 0 and len(_events(order)) == before
 
 
-def test_an_amount_for_an_order_already_paid_is_owed_back(make_order, prepayment):
-    """A second transfer for a paid order is recorded, not refused: all of it goes back
-    (tests/orders/test_payment_owed_back.py)."""
+def test_an_amount_for_an_order_already_paid_is_refused(make_order, prepayment):
+    """ "Mark as paid" again (a page sent twice, a second tab) books nothing; money that did
+    arrive twice is "Record payment received" (tests/orders/test_payment_owed_back.py)."""
     order = make_order(payment_method_id=prepayment.pk)
     services.mark_paid(order)
-    services.mark_paid(order, amount=D("10.00"))
-    order = Order.objects.get(pk=order.pk)
-    assert order.overpaid_total == D("10.00") and order.overpayment_owed == D("10.00")
-    assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
+    with pytest.raises(services.OrderError, match="already marked as paid"):
+        services.mark_paid(order, amount=D("10.00"))
+    assert Order.objects.get(pk=order.pk).overpaid_total == 0
 
 
 def test_cancelling_an_overpaid_order_owes_both_back(make_order, prepayment):

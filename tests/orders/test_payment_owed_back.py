@@ -18,6 +18,7 @@ from django.contrib.messages import get_messages
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from orders import services
 from orders.models import Order
@@ -70,12 +71,12 @@ def mail_text(template, order):
 
 def test_a_transfer_for_a_canceled_order_is_owed_back_and_paid_back(order):
     services.cancel_order(order)
-    services.mark_paid(order, amount=D("24.90"))
+    services.record_payment_owed_back(order, amount=D("24.90"))
     order = reload(order)
     assert order.status == Order.Status.CANCELED
     assert order.overpaid_total == D("24.90") and order.overpayment_owed == D("24.90")
     assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
-    assert "€24.90 received via Prepayment for the canceled order: to pay back." in events(order)
+    assert "€24.90 received for the canceled order: to pay back." in events(order)
     text = mail_text("order_payment_received", order)
     assert (
         f"we have received your payment of €24.90 for order {order.number}, which has been "
@@ -97,7 +98,7 @@ def test_a_transfer_for_a_canceled_order_is_owed_back_and_paid_back(order):
 def test_a_transfer_for_an_order_canceled_with_a_credit_note_is_owed_back(order):
     services.create_invoice(order)
     services.lifecycle.cancel_with_credit_note(order)
-    services.mark_paid(order, amount=D("24.90"))
+    services.record_payment_owed_back(order, amount=D("24.90"))
     order = reload(order)
     assert order.status == Order.Status.CANCELED and order.overpayment_owed == D("24.90")
     assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
@@ -108,12 +109,12 @@ def test_a_transfer_for_an_order_canceled_with_a_credit_note_is_owed_back(order)
 def test_a_second_transfer_after_an_overpayment_was_paid_back_owes_only_itself(order):
     services.mark_paid(order, amount=D("30.00"))  # 5.10 too much
     services.mark_overpayment_paid_back(order)
-    services.mark_paid(order, amount=D("24.90"))  # the customer's bank sent it again
+    services.record_payment_owed_back(order, amount=D("24.90"))  # sent again
     order = reload(order)
     assert order.overpaid_total == D("30.00") and order.overpaid_returned_total == D("5.10")
     assert order.overpayment_owed == D("24.90") and order.overpaid_returned_at is None
     assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
-    assert "€24.90 received via Prepayment when nothing was due: to pay back." in events(order)
+    assert "€24.90 received when nothing was due: to pay back." in events(order)
     assert "You paid €24.90 more than was due." in mail_text("order_payment_received", order)
 
     services.mark_overpayment_paid_back(order)
@@ -132,7 +133,7 @@ def test_a_transfer_after_a_paid_order_was_canceled_owes_both_back(order):
     services.cancel_order(order)
     services.mark_cancellation_refunded(order)
     assert reload(order).payment_status == Order.PaymentStatus.REFUNDED
-    services.mark_paid(order, amount=D("24.90"))  # paid twice
+    services.record_payment_owed_back(order, amount=D("24.90"))  # paid twice
     order = reload(order)
     assert order.payment_status == Order.PaymentStatus.REFUND_PENDING
     assert order.payout_due == D("24.90") and order.overpayment_owed == D("24.90")
@@ -145,7 +146,7 @@ def test_no_money_is_refused_and_changes_nothing(order, amount):
     services.cancel_order(order)
     before = len(events(order))
     with pytest.raises(services.OrderError, match="Enter the amount received"):
-        services.mark_paid(order, amount=amount)
+        services.record_payment_owed_back(order, amount=amount)
     order = reload(order)
     assert order.overpaid_total == 0 and order.payment_status == Order.PaymentStatus.UNPAID
     assert len(events(order)) == before
@@ -164,7 +165,6 @@ def test_the_database_keeps_what_was_paid_back_within_the_overpayments(order):
     rows = Order.objects.filter(pk=order.pk)
     for wrong in (
         {"overpaid_returned_total": D("6.00")},  # more than was paid too much
-        {"overpaid_returned_total": D("1.00")},  # marked paid back, but not all of it
         {"overpaid_returned_total": D("-1.00")},
     ):
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -181,7 +181,7 @@ def test_payments_records_a_transfer_on_a_canceled_orders_page(order, payments):
     html = page.content.decode()
     assert 'value="Record payment received"' in html and 'name="amount"' in html
     token = page_token(page)
-    mark = reverse("admin:orders_order_mark_paid", args=[order.pk])
+    mark = reverse("admin:orders_order_record_payment", args=[order.pk])
 
     # nothing typed: a clear error, nothing recorded (the same page can be sent again)
     response = payments.post(mark, {"amount": "", "form_token": token})
@@ -191,7 +191,7 @@ def test_payments_records_a_transfer_on_a_canceled_orders_page(order, payments):
     response = payments.post(mark, {"amount": "24,90", "form_token": token})
     assert (
         f"€24.90 received for order {order.number}, which owes nothing: recorded as an "
-        "overpayment. Pay back €24.90 via Prepayment." in messages_of(response)
+        "overpayment. Pay back €24.90 by bank transfer." in messages_of(response)
     )
     again = payments.post(mark, {"amount": "24,90", "form_token": token})
     assert ALREADY_SENT in messages_of(again)
@@ -212,7 +212,7 @@ def test_the_order_clerk_does_not_record_money(order):
     html = clerk.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
     assert "Record payment received" not in html
     response = clerk.post(
-        reverse("admin:orders_order_mark_paid", args=[order.pk]), fresh({"amount": "24.90"})
+        reverse("admin:orders_order_record_payment", args=[order.pk]), fresh({"amount": "24.90"})
     )
     assert response.status_code == 403
     assert reload(order).overpaid_total == 0
@@ -229,3 +229,101 @@ def test_a_part_payment_sent_twice_is_recorded_once(order, payments):
     # a page without a token (a script, a page from before) records nothing
     payments.post(mark, {"amount": "10,00"})
     assert reload(order).received_total == D("10.00")
+
+
+# --- found by an audit of the first version ------------------------------------------------
+
+
+def test_a_mark_as_paid_page_sent_after_the_order_was_paid_books_nothing(order, payments):
+    """Two tabs (or the bulk action) and an old "Mark as paid" page: its amount is not booked
+    a second time as money owed back."""
+    page = reverse("admin:orders_order_change", args=[order.pk])
+    first, second = page_token(payments.get(page)), page_token(payments.get(page))
+    mark = reverse("admin:orders_order_mark_paid", args=[order.pk])
+    payments.post(mark, {"amount": "24,90", "form_token": first})
+    response = payments.post(mark, {"amount": "24,90", "form_token": second})
+    assert f"Order {order.number} is already marked as paid." in messages_of(response)
+    order = reload(order)
+    assert order.payment_status == Order.PaymentStatus.PAID and order.overpaid_total == 0
+
+
+def test_money_owed_back_is_refused_while_something_is_due(order, payments):
+    with pytest.raises(services.OrderError, match="still has €24.90 due: mark it as paid"):
+        services.record_payment_owed_back(order, amount=D("24.90"))
+    record = reverse("admin:orders_order_record_payment", args=[order.pk])
+    response = payments.post(record, fresh({"amount": "24,90"}))
+    assert any("mark it as paid instead" in m for m in messages_of(response))
+    order = reload(order)
+    assert order.payment_status == Order.PaymentStatus.UNPAID and order.overpaid_total == 0
+
+
+def test_a_payback_marked_by_the_previous_release_is_counted_by_the_next_payment(order):
+    """A web process still on the previous release marks an overpayment paid back without
+    counting it (a rolling deploy): the database accepts it, and the next money owed back
+    counts it as paid back."""
+    services.mark_paid(order, amount=D("30.00"))
+    Order.objects.filter(pk=order.pk).update(
+        overpaid_returned_at=timezone.now(), payment_status="paid"
+    )  # what the previous release's payback writes
+    services.record_payment_owed_back(order, amount=D("24.90"))
+    order = reload(order)
+    assert order.overpaid_returned_total == D("5.10") and order.overpayment_owed == D("24.90")
+
+
+def test_the_documents_of_an_order_that_ended_unpaid_do_not_say_paid(order):
+    """Invoiced, canceled with a credit note, then money arrives: the invoice still says it
+    was credited before it was paid, the credit note still cancels it; no "Paid" amount."""
+    from orders import pdf
+    from orders.models import CreditNote, Invoice
+
+    services.create_invoice(order)
+    services.lifecycle.cancel_with_credit_note(order)
+    services.record_payment_owed_back(order, amount=D("24.90"))
+    services.mark_overpayment_paid_back(order)
+    order = reload(order)
+    assert order.payment_status == Order.PaymentStatus.REFUNDED
+    assert not order.paid_for_order and order.paid_by_method == 0
+    invoice = Invoice.objects.get(order=order)
+    assert pdf.invoice_context(invoice)["payment"].state != "paid"
+    note = CreditNote.objects.get(invoice=invoice)
+    html = pdf.credit_note_context(note)
+    assert html["order"].paid_for_order is False
+
+
+def test_a_closed_order_never_paid_shows_no_paid_amount(order, payments):
+    services.create_invoice(order)
+    services.refund_order(order)  # credited in full before it was paid: closed
+    services.record_payment_owed_back(order, amount=D("24.90"))
+    order = reload(order)
+    assert order.status == Order.Status.CLOSED and order.paid_by_method == 0
+    html = payments.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "<th>Paid</th>" not in html and "To pay back via Prepayment: €24.90" in html
+
+
+def test_late_money_on_a_card_order_goes_back_by_bank_transfer(make_order, card_payment):
+    """A card order canceled before anything was charged: the money that arrived came by
+    transfer and goes back by transfer — a card cannot be refunded what it never paid."""
+    order = make_order(payment_method_id=card_payment.pk)
+    services.void_authorization(order)
+    services.cancel_order(order)
+    services.record_payment_owed_back(order, amount=D("24.90"))
+    text = mail_text("order_payment_received", order)
+    assert "We will transfer €24.90 back to the account your payment came from" in text
+    assert "by the payment method you used" not in text
+    order = reload(order)
+    assert order.overpayment_method == "bank transfer"
+    services.mark_overpayment_paid_back(order)
+    assert "we have transferred €24.90 back to your bank account" in mail_text(
+        "order_refund_paid_out", order
+    )
+
+
+def test_the_customer_page_says_the_payment_arrived_after_the_cancellation(client, order):
+    from orders import links
+
+    services.cancel_order(order)
+    services.record_payment_owed_back(order, amount=D("24.90"))
+    page = client.get(links.customer_order_url(order)).content.decode()
+    assert "Your payment of €24.90 arrived after the order was canceled." in page
+    assert "more than was due" not in page
+    assert "We will transfer €24.90 back to the account your payment came from" in page

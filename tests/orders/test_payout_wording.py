@@ -299,8 +299,10 @@ def test_an_overpayment_paid_back_says_it_went_to_the_bank_account(client, make_
         )
 
 
-def test_a_card_overpayment_still_names_the_method():
-    """The page's sentence for an overpayment paid back other than by bank transfer."""
+def test_a_card_orders_overpayment_went_back_by_bank_transfer():
+    """An overpayment arrives by bank transfer (a card is captured for what was authorized,
+    never more), so it goes back by transfer, whatever the order's method: the page does
+    not say "paid back via Credit card"."""
     order = Order(
         currency="EUR",
         overpaid_total=D("5.00"),
@@ -309,7 +311,8 @@ def test_a_card_overpayment_still_names_the_method():
     )
     with translation.override("en"):
         html = render_to_string("orders/_payout_notice.html", {"order": order})
-    assert "it was paid back via Credit card on" in visible(html)
+    assert "it was transferred back to your bank account on" in visible(html)
+    assert "Credit card" not in visible(html)
 
 
 # --- 3. the refunds to pay out ---------------------------------------------------------------

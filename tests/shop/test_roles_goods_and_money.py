@@ -19,6 +19,7 @@ from orders.models import CreditNote, Order, OrderComment, Shipment
 from shop.models import PaymentMethod
 from shop.roles import setup_roles
 from tests.factories import PaymentMethodFactory, ProductFactory, RoleUserFactory
+from tests.formtokens import fresh
 from tests.orders.factories import ship_all
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +194,7 @@ def test_paying_back_buttons_are_for_payments(login, make_order, prepayment, not
 def test_mark_paid_only_with_the_money_permission(login, make_order, prepayment, role):
     order = make_order(payment_method_id=prepayment.pk)
     client = login(role)
-    response = client.post(url("order_mark_paid", order.pk), {"amount": ""})
+    response = client.post(url("order_mark_paid", order.pk), fresh({"amount": ""}))
     if role == CLERK:
         assert response.status_code == 403
         assert MONEY_REASON in response.content.decode()
