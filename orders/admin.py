@@ -199,7 +199,7 @@ class MarkPaidForm(OneTimeForm):
 
 class RecordPaymentForm(MarkPaidForm):
     """Money that arrived when nothing was due (the order canceled, closed or paid already):
-    recorded as an overpayment to pay back (``services.mark_paid`` with its amount)."""
+    recorded as an overpayment to pay back (``services.record_payment_owed_back``)."""
 
     HELP = gettext_lazy(
         "Money that arrived although nothing is due (the order is canceled, closed or paid "
@@ -569,7 +569,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             "due": format_money(order.balance_due, order.currency),
             "amount": format_money(order.overpayment_owed - owed_before, order.currency),
             "owed": format_money(order.overpayment_owed, order.currency),
-            "method": order.payment_method.name,
+            "method": order.overpayment_method,  # an overpayment goes back by transfer
         }
         if owed_back:
             messages.success(
