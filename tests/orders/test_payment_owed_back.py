@@ -327,3 +327,15 @@ def test_the_customer_page_says_the_payment_arrived_after_the_cancellation(clien
     assert "Your payment of €24.90 arrived after the order was canceled." in page
     assert "more than was due" not in page
     assert "We will transfer €24.90 back to the account your payment came from" in page
+
+
+def test_the_overpayment_warning_names_the_bank_transfer_for_a_card_order(
+    make_order, card_payment, payments
+):
+    order = make_order(payment_method_id=card_payment.pk)
+    services.void_authorization(order)  # paid by transfer like an invoice now
+    mark = reverse("admin:orders_order_mark_paid", args=[order.pk])
+    response = payments.post(mark, fresh({"amount": "30,00"}))
+    assert "€5.10 more than was due arrived: pay it back via bank transfer." in messages_of(
+        response
+    )
