@@ -470,8 +470,9 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
 
     def action_view(self, request, pk, action):
         actions = {
-            "mark-paid": (services.mark_paid, _("Order %(number)s marked as paid.")),
-            "record-payment": (services.record_payment_owed_back, ""),
+            # with an amount and a one-time token: _mark_paid
+            "mark-paid": (None, None),
+            "record-payment": (None, None),
             "refund": (services.refund_order, _("Order %(number)s refunded and closed.")),
             "capture": (
                 services.capture_payment,

@@ -228,6 +228,12 @@ def invoice_payment(db):
 
 
 @pytest.fixture
+def prepayment(db):
+    """Prepayment by bank transfer (a test module may define its own, named otherwise)."""
+    return PaymentMethodFactory(code="prepay", name="Prepayment", kind="prepayment")
+
+
+@pytest.fixture
 def product(db):
     return ProductFactory(price=Decimal("20.00"), tax_rate=Decimal("19.00"))
 

@@ -17,20 +17,13 @@ from orders.errors import OrderError
 from orders.models import CreditNote, Order, OrderComment
 from orders.services.lifecycle import cancel_with_credit_note
 from shop.mail import written
-from shop.models import OutboxEmail, PaymentMethod
+from shop.models import OutboxEmail
 from shop.money import format_money
 from tests.factories import PaymentMethodFactory, ProductFactory, RoleUserFactory
 from tests.orders.factories import ship_all
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 @pytest.fixture

@@ -15,18 +15,11 @@ from orders.errors import OrderError
 from orders.models import Order, OrderComment
 from orders.services.lifecycle import CANCEL_REASON_MAX
 from shop.mail import written
-from shop.models import OutboxEmail, PaymentMethod
-from tests.factories import PaymentMethodFactory, ProductFactory, RoleUserFactory
+from shop.models import OutboxEmail
+from tests.factories import ProductFactory, RoleUserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 @pytest.fixture

@@ -11,18 +11,9 @@ from django.urls import reverse
 from giftcards import services as giftcard_services
 from orders import services
 from orders.models import Order
-from shop.models import PaymentMethod
-from tests.factories import PaymentMethodFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 def test_cancelling_a_paid_prepayment_order_records_what_to_pay_back(make_order, prepayment):

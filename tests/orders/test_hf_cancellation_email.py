@@ -14,19 +14,12 @@ from orders import services
 from orders.erasure import cancel_unpaid_pending_orders
 from orders.models import Order
 from shop.mail import written
-from shop.models import OutboxEmail, PaymentMethod
-from tests.factories import PaymentMethodFactory, ProductFactory
+from shop.models import OutboxEmail
+from tests.factories import ProductFactory
 from tests.vouchers.factories import CampaignFactory, CodeFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 def plain(text):

@@ -13,19 +13,11 @@ from django.urls import reverse
 from orders import services
 from orders.models import Order
 from shop.mail import written
-from shop.models import OutboxEmail, PaymentMethod
-from tests.factories import PaymentMethodFactory
+from shop.models import OutboxEmail
 from tests.formtokens import fresh
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from django.utils import translation
 from orders import einvoice, limits, links, services
 from orders.models import CreditNote, Invoice, Order
 from shop.mail import written
-from shop.models import OutboxEmail, PaymentMethod, ShopSettings
-from tests.factories import PaymentMethodFactory
+from shop.models import OutboxEmail, ShopSettings
 from tests.formtokens import fresh
 from tests.race import run_concurrently
 
@@ -26,13 +25,6 @@ from .test_hc_payments_shown import plain, tfoot, visible
 pytestmark = pytest.mark.django_db
 D = Decimal
 PARTLY_PAID = Order.PaymentStatus.PARTLY_PAID
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 @pytest.fixture

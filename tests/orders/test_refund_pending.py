@@ -13,19 +13,11 @@ from django.urls import reverse
 from giftcards import services as giftcard_services
 from orders import links, services
 from orders.models import CreditNote, Order
-from shop.models import PaymentMethod
-from tests.factories import PaymentMethodFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 PENDING, REFUNDED = Order.PaymentStatus.REFUND_PENDING, Order.PaymentStatus.REFUNDED
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 def reload(order):

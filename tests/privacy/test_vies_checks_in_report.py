@@ -24,9 +24,8 @@ from customers import services as customer_services
 from customers.models import VatIdCheck
 from orders.models import Invoice, Order
 from orders.services import create_invoice, mark_paid
-from shop.models import PaymentMethod
 from tests.conftest import BILLING
-from tests.factories import PaymentMethodFactory, StaffFactory, UserFactory, settle_open_business
+from tests.factories import StaffFactory, UserFactory, settle_open_business
 
 pytestmark = pytest.mark.django_db
 
@@ -238,13 +237,6 @@ def test_the_download_page_names_the_checks(client, anna):
 
 
 # ------------------------------------------------------------------ what the customer paid
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 def test_the_export_contains_the_part_payments_of_a_partly_paid_order(

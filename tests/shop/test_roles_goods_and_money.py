@@ -16,9 +16,8 @@ from django.urls import reverse
 from orders import services
 from orders.aftersales import Return
 from orders.models import CreditNote, Order, OrderComment, Shipment
-from shop.models import PaymentMethod
 from shop.roles import setup_roles
-from tests.factories import PaymentMethodFactory, ProductFactory, RoleUserFactory
+from tests.factories import ProductFactory, RoleUserFactory
 from tests.formtokens import fresh
 from tests.orders.factories import ship_all
 
@@ -28,13 +27,6 @@ D = Decimal
 CLERK, PAYMENTS, MANAGER = "Order clerk", "Payments", "Shop manager"
 ROLES = [CLERK, PAYMENTS, MANAGER]
 MONEY_REASON = "are recorded by the Payments role"
-
-
-@pytest.fixture
-def prepayment(db):
-    return PaymentMethodFactory(
-        code="prepay", name="Prepayment", kind=PaymentMethod.Kind.PREPAYMENT
-    )
 
 
 @pytest.fixture
