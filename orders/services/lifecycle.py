@@ -762,14 +762,20 @@ def settle_part_payments(locked, user=None):
 
 
 def mark_overpayment_paid_back(order, user=None):
-    """The operator has paid back what the customer paid in excess (``overpaid_total``)."""
+    """The operator has paid back what the customer paid in excess (``overpaid_total``). It
+    went back by bank transfer unless the order's own method is one (``overpayment_kind``):
+    the history of a card order does not say "via Credit card"."""
+    if order.overpayment_kind == order.payment_method.kind:
+        event = gettext_noop("Overpayment of %(amount)s paid back via %(method)s.")
+    else:
+        event = gettext_noop("Overpayment of %(amount)s paid back by bank transfer.")
     return _record_payback(
         order,
         user,
         ("overpaid_total", "overpaid_returned_at", "overpaid_returned_total"),
         nothing=_("Order %(number)s has no overpayment to pay back."),
         already=_("The overpayment of order %(number)s has already been marked as paid back."),
-        event=gettext_noop("Overpayment of %(amount)s paid back via %(method)s."),
+        event=event,
         overpayment=True,
     )
 

@@ -314,6 +314,11 @@ def test_late_money_on_a_card_order_goes_back_by_bank_transfer(make_order, card_
     assert "we have transferred €24.90 back to your bank account" in mail_text(
         "order_refund_paid_out", order
     )
+    # the history says so too, in the reader's language
+    assert "Overpayment of €24.90 paid back by bank transfer." in events(order)
+    assert not any("paid back via" in event for event in events(order))
+    with translation.override("de"):
+        assert "Überzahlung von 24,90\xa0€ per Banküberweisung zurückgezahlt." in events(order)
 
 
 def test_the_customer_page_says_the_payment_arrived_after_the_cancellation(client, order):
