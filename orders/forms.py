@@ -1,11 +1,9 @@
 import uuid
 
-from babel.lists import format_list
 from django import forms
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import ModelChoiceIterator
-from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -14,36 +12,53 @@ from customers.services import address_key
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField, WholeNumberField, validate_phone
 from shop.locales import country_name, sort_key
-from shop.models import PaymentMethod, ShippingMethod, ShopSettings
+from shop.models import (
+    DELIVERY_COUNTRIES,
+    PaymentMethod,
+    ShippingMethod,
+    ShopSettings,
+    country_list,
+    delivery_country_codes,
+)
 
 from .services import CheckoutData, ShownFigures, withdrawable_units, withdrawn_units
 from .services.checkout import DIGITAL_CONSENT_LABEL
 from .services.withdrawals import expired_lines
 
-COUNTRIES = [
-    ("DE", _("Germany")),
-    ("PL", _("Poland")),
-    ("DK", _("Denmark")),
-    ("AT", _("Austria")),
-    # Outside the EU: an export delivery without VAT (orders.vat.apply_export). Named by
-    # CLDR in the reader's language.
-    ("CH", lazy(country_name, str)("CH")),
-]
+# The countries the shop delivers to (the name the orders app has always used).
+COUNTRIES = DELIVERY_COUNTRIES
+
+
+def _sorted(codes):
+    """``[(code, name)]`` of ``codes``, in the order the reader's alphabet sorts the names
+    ("Danmark … Tyskland, Østrig" in Danish)."""
+    language = get_language()
+    names = dict(COUNTRIES)
+    choices = [(code, str(names[code])) for code in codes if code in names]
+    return sorted(choices, key=lambda choice: sort_key(choice[1], language))
 
 
 def checkout_countries():
-    """COUNTRIES as the checkout's country select lists them: by name, in the order the
-    reader's alphabet sorts them ("Danmark … Tyskland, Østrig" in Danish). A callable
-    choices, so that each form sorts in the language of its request."""
-    language = get_language()
-    choices = [(code, str(name)) for code, name in COUNTRIES]
-    return sorted(choices, key=lambda choice: sort_key(choice[1], language))
+    """The billing address's country select: every delivery country. A callable choices,
+    so that each form sorts in the language of its request."""
+    return _sorted(delivery_country_codes())
+
+
+def shipping_countries():
+    """The delivery address's country select: the countries some active shipping method
+    delivers to (``ShippingMethod.countries``)."""
+    return _sorted(ShippingMethod.served_countries())
 
 
 def delivery_countries():
     """The countries the checkout delivers to, as a list in the active language ("Germany,
     Poland, Denmark and Austria")."""
-    return format_list([str(name) for _code, name in COUNTRIES], locale=get_language() or "en")
+    return country_list(ShippingMethod.served_countries())
+
+
+def delivers_to(country):
+    """Does some active shipping method deliver to ``country``?"""
+    return country in ShippingMethod.served_countries()
 
 
 SHOWN_SALT = "orders.checkout.shown"
@@ -170,7 +185,7 @@ class CheckoutForm(forms.Form):
     shipping_postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
     shipping_city = forms.CharField(label=_("City"), max_length=100, required=False)
     shipping_country = forms.ChoiceField(
-        label=_("Country"), choices=checkout_countries, initial="DE", required=False
+        label=_("Country"), choices=shipping_countries, initial="DE", required=False
     )
     save_shipping_address = forms.BooleanField(
         label=_("Save this address in my address book"), required=False, initial=True
@@ -312,7 +327,10 @@ class CheckoutForm(forms.Form):
             return
         # Preselect the first shipping method so the summary can show a shipping cost (the
         # first payment method offered is preselected by offer_payment_methods).
-        first = next(iter(self.fields["shipping_method"].rows()), None)
+        # the first that delivers to the preset country (ShippingMethod.countries)
+        country = self.initial.get("shipping_country") or self.initial.get("billing_country")
+        rows = list(self.fields["shipping_method"].rows())
+        first = next((m for m in rows if m.delivers_to(country)), rows[0] if rows else None)
         if first is not None and not self.initial.get("shipping_method"):
             self.initial["shipping_method"] = first.pk
 
@@ -335,6 +353,11 @@ class CheckoutForm(forms.Form):
                     self.add_error(
                         f"shipping_{key}", _("Required for a separate shipping address.")
                     )
+        elif "shipping_country" in self.errors:
+            # the hidden delivery address's select (a page from before the shop stopped
+            # delivering there): not what the order ships to
+            del self.errors["shipping_country"]
+            data["shipping_country"] = ""
         self._clean_postcode(data, "billing")
         if separate:
             self._clean_postcode(data, "shipping")
@@ -404,7 +427,7 @@ class CheckoutForm(forms.Form):
 
     @staticmethod
     def delivers_to(address):
-        return address.country in dict(COUNTRIES)
+        return delivers_to(address.country)
 
     def address_values(self, address, prefix):
         return saved_address_values(address, prefix, self.customer)

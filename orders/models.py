@@ -198,6 +198,22 @@ class Order(models.Model):
     shipping_method = models.ForeignKey(
         ShippingMethod, verbose_name=_("shipping method"), on_delete=models.PROTECT
     )
+    # The least expensive delivery the checkout offered for this order's destination, and
+    # what it would have cost the order then (orders.services.checkout.least_expensive_
+    # delivery): on withdrawal the shop refunds delivery costs up to it (Art. 13(2)
+    # Directive 2011/83/EU). Empty for orders placed before it was kept, and for orders that
+    # ship nothing.
+    standard_shipping_method = models.ForeignKey(
+        ShippingMethod,
+        verbose_name=_("standard delivery"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    standard_shipping_cost = models.DecimalField(
+        _("standard delivery cost"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     payment_method = models.ForeignKey(
         PaymentMethod, verbose_name=_("payment method"), on_delete=models.PROTECT
     )

@@ -32,9 +32,9 @@ from . import einvoice, limits, links, pdf, services
 from .aftersales import Return, Withdrawal
 from .errors import OrderAlreadyPlaced
 from .forms import (
-    COUNTRIES,
     CheckoutForm,
     WithdrawalForm,
+    delivers_to,
     delivery_countries,
     saved_address_values,
     sign_shown,
@@ -78,7 +78,7 @@ def _prefill(customer, address_book):
         "purchase_order_reference": customer.purchase_order_reference,
     }
     address = address_book[0] if address_book else None  # Address.Meta.ordering: default first
-    if address and address.country not in dict(COUNTRIES):
+    if address and not delivers_to(address.country):
         return initial, address.country
     if address:
         initial.update(
@@ -133,7 +133,7 @@ def _preset_country(prefill):
         LANGUAGE_COUNTRIES.get(language),
         ShopSettings.load().country,
     ):
-        if country in dict(COUNTRIES):
+        if delivers_to(country):
             return {"billing_country": country, "shipping_country": country}
     return {}
 
@@ -384,6 +384,11 @@ def _checkout_context(form, quote, offered, customer, data):
         # What the page says instead of a shipping method (nothing to ship).
         "delivery_notes": delivery_notes(order, quote.lines),
         "shipping_choices": shipping_choices,
+        # (the key of the guests' address fields: their delivery country select lists these)
+        "served_countries": ",".join(ShippingMethod.served_countries()),
+        # (what the page's script says when no method delivers to the chosen country)
+        "limited_methods": any(c["obj"].countries for c in shipping_choices if c["obj"]),
+        "delivery_country_list": delivery_countries() if ships else "",
         "payment_choices": _radio_choices(
             form["payment_method"],
             lambda m: {"offered": m.pk in offered_ids, "limited": m.limited_by_open_amount},

@@ -53,6 +53,7 @@ from .catalog_import import (
 from .db import FoldedContains, PersonName, changed_columns, estimated_count
 from .fields import WholeNumberField, date_format_hint, parse_typed_date
 from .models import (
+    DELIVERY_COUNTRIES,
     BackgroundJob,
     Category,
     OutboxEmail,
@@ -1031,12 +1032,43 @@ class ProductAdmin(
         )
 
 
+class ShippingMethodForm(forms.ModelForm):
+    # The delivery countries as checkboxes (stored as a list of codes): none ticked, every one.
+    countries = forms.MultipleChoiceField(
+        label=_("delivery countries"),
+        choices=lambda: sorted(
+            ((code, str(name)) for code, name in DELIVERY_COUNTRIES),
+            key=lambda choice: locales.sort_key(choice[1], translation.get_language()),
+        ),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=ShippingMethod._meta.get_field("countries").help_text,
+    )
+
+    class Meta:
+        model = ShippingMethod
+        # (the admin gives the form its fields, the translated names included)
+        fields = ["name", "price", "tax_rate", "free_over", "description", "countries"]
+
+
 @admin.register(ShippingMethod, site=backoffice)
 class ShippingMethodAdmin(SellerVatRateMixin, TranslationAdmin):
-    list_display = ["name", "price_column", "free_over_column", "is_active", "position"]
+    form = ShippingMethodForm
+    list_display = [
+        "name",
+        "price_column",
+        "free_over_column",
+        "countries_column",
+        "is_active",
+        "position",
+    ]
     list_editable = ["is_active", "position"]
     price_column = money_column("price", _("gross price"))
     free_over_column = money_column("free_over", _("free from order value"))
+
+    @admin.display(description=_("delivery countries"))
+    def countries_column(self, obj):
+        return obj.country_names or _("all delivery countries")
 
 
 @admin.register(PaymentMethod, site=backoffice)

@@ -171,8 +171,9 @@ def seed_catalog():
             )
     for product in Product.objects.filter(sku__in=demo_pictures.DRAWINGS, images__isnull=True):
         _enrich(product)
-    for pos, (name, price, free_over) in enumerate(
-        [("DHL Paket", "4.90", "50.00"), ("DHL Express", "12.90", None)]
+    # Express is next-day delivery within Germany only (ShippingMethod.countries).
+    for pos, (name, price, free_over, countries) in enumerate(
+        [("DHL Paket", "4.90", "50.00", []), ("DHL Express", "12.90", None, ["DE"])]
     ):
         ShippingMethod.objects.get_or_create(
             name_en=name,
@@ -180,6 +181,7 @@ def seed_catalog():
                 "price": Decimal(price),
                 "free_over": Decimal(free_over) if free_over else None,
                 "position": pos,
+                "countries": countries,
             },
         )
     methods = [

@@ -5,6 +5,7 @@ import hashlib
 from decimal import Decimal
 
 from asgiref.local import Local
+from babel.lists import format_list
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -13,6 +14,7 @@ from django.db.models import Case, F, Q, When
 from django.db.models.functions import JSONObject, Lower
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from imagekit.models import ImageSpecField
@@ -641,6 +643,34 @@ class PriceHistory(models.Model):
         return f"{format_money(self.price)} ({when})"
 
 
+# The countries the shop delivers to, each an address country of the checkout (postcode
+# formats: customers.postcodes). A shipping method may be limited to some of them
+# (``ShippingMethod.countries``); the checkout delivers to those some active method serves.
+DELIVERY_COUNTRIES = [
+    ("DE", _("Germany")),
+    ("PL", _("Poland")),
+    ("DK", _("Denmark")),
+    ("AT", _("Austria")),
+    # Outside the EU: an export delivery without VAT (orders.vat.apply_export). Named by
+    # CLDR in the reader's language.
+    ("CH", lazy(country_name, str)("CH")),
+]
+
+
+def delivery_country_codes():
+    return [code for code, _name in DELIVERY_COUNTRIES]
+
+
+def country_list(codes):
+    """The countries ``codes`` as a list in the active language ("Germany, Poland and
+    Austria")."""
+    names = dict(DELIVERY_COUNTRIES)
+    return format_list(
+        [str(names[code]) if code in names else country_name(code) for code in codes],
+        locale=translation.get_language() or "en",
+    )
+
+
 class ShippingMethod(KeptRows, models.Model):
     name = models.CharField(_("name"), max_length=100)
     price = models.DecimalField(
@@ -674,6 +704,16 @@ class ShippingMethod(KeptRows, models.Model):
             "Shown at the checkout and on the shipping costs page, e.g. the delivery time."
         ),
     )
+    # Codes of DELIVERY_COUNTRIES; empty: every one of them.
+    countries = models.JSONField(
+        _("delivery countries"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The countries this method delivers to. None ticked: every country the shop "
+            "delivers to."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -689,6 +729,34 @@ class ShippingMethod(KeptRows, models.Model):
         return self.name
 
     KEPT_FILTER = {"is_active": True}
+
+    def clean(self):
+        super().clean()
+        known = delivery_country_codes()
+        if not isinstance(self.countries, list) or any(c not in known for c in self.countries):
+            raise ValidationError({"countries": _("Choose countries the shop delivers to.")})
+        # One entry per country, in the list's order.
+        self.countries = [code for code in known if code in self.countries]
+
+    def delivers_to(self, country):
+        """Does this method deliver to the country with the code ``country``?"""
+        return not self.countries or (country or "").upper() in self.countries
+
+    @property
+    def country_names(self):
+        """The countries it is limited to, as a list in the active language ("Germany and
+        Austria"); "" for a method that delivers to every delivery country."""
+        return country_list(self.countries) if self.countries else ""
+
+    @classmethod
+    def served_countries(cls):
+        """The codes of the delivery countries some active method delivers to, in the list's
+        order — all of them while no method is active (the checkout then asks for one)."""
+        rows = cls.active_rows()
+        served = [
+            code for code in delivery_country_codes() if any(m.delivers_to(code) for m in rows)
+        ]
+        return served or delivery_country_codes()
 
     def cost_for(self, goods_total):
         if self.free_over is not None and goods_total >= self.free_over:

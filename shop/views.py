@@ -24,7 +24,14 @@ from .db import search_products, suggest_product_word
 from .exceptions import LinkNotValid, add_to_form
 from .forms import ProductSearchForm, StockNoticeForm, parse_id
 from .middleware import storefront_path
-from .models import Category, PaymentMethod, Product, ShippingMethod, ShopSettings
+from .models import (
+    Category,
+    PaymentMethod,
+    Product,
+    ShippingMethod,
+    ShopSettings,
+    country_list,
+)
 from .pagecache import cached_page, cart_variant
 
 PAGE_SIZE = 24
@@ -129,8 +136,18 @@ def product_list(request):
 def shipping_costs(request):
     """The shipping costs page, generated from the active shipping methods (linked from
     every "plus shipping")."""
-    methods = ShippingMethod.objects.filter(is_active=True)
-    return render(request, "shop/shipping_costs.html", {"methods": methods})
+    methods = ShippingMethod.active_rows()
+    return render(
+        request,
+        "shop/shipping_costs.html",
+        {
+            "methods": methods,
+            # where the shop delivers, and a column of where each method goes once one is
+            # limited to some countries (ShippingMethod.countries)
+            "countries": country_list(ShippingMethod.served_countries()) if methods else "",
+            "limited": any(method.countries for method in methods),
+        },
+    )
 
 
 # The legal pages: (ShopSettings field, title). Each is edited per language in the

@@ -20,8 +20,9 @@ from customers.vat import normalize_vat_id, validate_vat_id
 from shop import events
 from shop.exceptions import DomainError
 from shop.filenames import download_filename
+from shop.locales import country_name
 from shop.mail import queue_email
-from shop.models import PaymentMethod, Product, ShippingMethod, ShopSettings
+from shop.models import PaymentMethod, Product, ShippingMethod, ShopSettings, country_list
 
 from .. import extensions, limits, links, signals, vat
 from ..errors import CheckoutError, FiguresChanged, OrderAlreadyPlaced
@@ -334,8 +335,13 @@ def _place_order(items, data, customer):
         _check_digital_consent(data, lines)
         shipping_method, payment_method = _chosen_methods(data, lines)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
+        shipping_base = discountable_total(lines)  # the catalog's prices, before VAT changes
         vat.apply_reverse_charge(order, lines, vies_check=vat_check)
         vat.apply_export(order, lines)
+        if needs_shipping(lines):
+            standard = least_expensive_delivery(order, shipping_base)
+            if standard is not None:
+                order.standard_shipping_method, order.standard_shipping_cost = standard
         priced = _apply_price_steps(order, lines, data, customer)
         _set_grand_total(order)
         _save(order, lines)
@@ -536,10 +542,17 @@ def quote_order(items, data: CheckoutData, customer=None, lines=None):
     lines = quote_lines(items) if lines is None else lines
     shipping_method = _shipping_method(data, lines)
     order = _new_order(data, customer, lines, shipping_method, None)
+    undeliverable = None
+    try:
+        check_delivery(data, lines, shipping_method)
+    except CheckoutError as exc:
+        undeliverable = exc
     shipping_base = discountable_total(lines)
     vat.apply_reverse_charge(order, lines)
     vat.apply_export(order, lines)
     quote = CheckoutQuote(order, lines, shipping_base=shipping_base)
+    if undeliverable is not None:
+        quote.errors.append(undeliverable)
     for step in extensions.checkout_steps():
         if step.price is not None:
             try:
@@ -663,6 +676,25 @@ def default_shipping_method():
     return min(rows, key=lambda m: (m.price, m.position, m.pk), default=None)
 
 
+def least_expensive_delivery(order, shipping_base):
+    """(method, cost): the least expensive delivery the checkout offers ``order`` — of the
+    active methods that deliver to its destination, the one that would cost it least as the
+    checkout prices it (``CheckoutQuote.shipping_cost``: the free-shipping threshold against
+    ``shipping_base``, the gross goods value without gift cards; net under reverse charge or
+    for an export delivery) — or None. Kept on the order at placement: what a withdrawal
+    refunds of the delivery costs at most when a dearer one was chosen
+    (``orders.services.refunds.standard_delivery``)."""
+    priced_net = order.reverse_charge or order.export_delivery
+
+    def cost(method):
+        gross = method.cost_for(shipping_base)
+        return vat.net_of(gross, method.tax_rate) if priced_net else gross
+
+    rows = [m for m in ShippingMethod.active_rows() if m.delivers_to(order.shipping_country)]
+    best = min(rows, key=lambda m: (cost(m), m.position, m.pk), default=None)
+    return None if best is None else (best, cost(best))
+
+
 def _shipping_method(data, lines):
     """The chosen shipping method (an active one, else None) — or, for ``lines`` that ship
     nothing, :func:`default_shipping_method`, whatever the input names."""
@@ -720,10 +752,33 @@ def delivery_notes(order, lines):
     return notes
 
 
+def check_delivery(data, lines, shipping_method):
+    """Goods go only to a country some active shipping method delivers to, and only by a
+    method that delivers there (``ShippingMethod.countries``): a parcel priced for Germany is
+    never sent to Switzerland at that price. Refused on the field to change."""
+    if shipping_method is None or not needs_shipping(lines):
+        return
+    prefix = "shipping" if data.shipping else "billing"
+    country = ((data.shipping or data.billing).get("country") or "").strip().upper() or "DE"
+    served = ShippingMethod.served_countries()
+    if country not in served:
+        raise CheckoutError(
+            _("We deliver only to %(countries)s.") % {"countries": country_list(served)},
+            field=f"{prefix}_country",
+        )
+    if not shipping_method.delivers_to(country):
+        raise CheckoutError(
+            _("%(method)s does not deliver to %(country)s. Please choose another shipping method.")
+            % {"method": shipping_method.name, "country": country_name(country)},
+            field="shipping_method",
+        )
+
+
 def _chosen_methods(data, lines):
     shipping_method = _shipping_method(data, lines)
     if shipping_method is None:
         raise CheckoutError(_("Please choose a shipping method."), field="shipping_method")
+    check_delivery(data, lines, shipping_method)
     payment_method = PaymentMethod.active_row(data.payment_method_id)
     if payment_method is None:
         raise CheckoutError(_("Please choose a payment method."), field="payment_method")

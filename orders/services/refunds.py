@@ -61,7 +61,6 @@ from customers import loyalty
 from shop import events
 from shop.exceptions import DomainError
 from shop.mail import queue_email
-from shop.models import ShippingMethod
 from shop.money import MoneyError, format_money, parse_money
 
 from .. import emails, extensions, links, signals
@@ -81,6 +80,7 @@ from ..models import (
 )
 from ..seller import seller_record
 from ..vat import document_figures, line_snapshot
+from .checkout import least_expensive_delivery
 from .lifecycle import (
     _close_downloads,
     _event,
@@ -516,22 +516,16 @@ def standard_delivery(order):
     """(method, cost): the least expensive standard delivery the checkout offered for
     ``order`` and what it would have charged the order — or None (no active method).
 
-    The shop's shipping methods serve every delivery country and have no mark telling
-    standard from express delivery, so the standard delivery is the active method that
-    would have cost the order least, priced as the checkout prices it
-    (``CheckoutQuote.shipping_cost``): its free-shipping threshold against the goods value
-    without gift cards, net under reverse charge or for an export delivery. Methods and
-    prices are today's."""
-    base = discountable_total(order.lines.all())
-    priced_net = order.reverse_charge or order.export_delivery
-
-    def cost(method):
-        gross = method.cost_for(base)
-        return net_of(gross, method.tax_rate) if priced_net else gross
-
-    rows = ShippingMethod.active_rows()
-    best = min(rows, key=lambda m: (cost(m), m.position, m.pk), default=None)
-    return None if best is None else (best, cost(best))
+    The shop's shipping methods have no mark telling standard from express delivery, so the
+    standard delivery is the method that would have cost the order least, as the placement
+    kept it (``Order.standard_shipping_method``/``standard_shipping_cost``: the methods and
+    prices of that day, for the order's delivery country, the free-shipping threshold
+    against the gross goods value). An order placed before that was kept: today's active
+    methods that deliver to its country, priced as the checkout prices them (the threshold
+    against the goods value the order's lines hold)."""
+    if order.standard_shipping_method_id is not None:
+        return order.standard_shipping_method, order.standard_shipping_cost
+    return least_expensive_delivery(order, discountable_total(order.lines.all()))
 
 
 def withdrawal_shipping_owed(order, lines=None, *, return_request=None, notes=None):

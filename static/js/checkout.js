@@ -64,3 +64,50 @@
     });
   });
 })();
+// A shipping method limited to some countries (data-countries) is offered only for a
+// delivery to one of them; the placement refuses the others all the same
+// (orders.services.checkout.check_delivery).
+(function () {
+  "use strict";
+  if (!document.querySelector("label.choice[data-countries]")) return;
+  var same = document.getElementById("id_ship_to_billing");
+  var billing = document.getElementById("id_billing_country");
+  var shipping = document.getElementById("id_shipping_country");
+  var destination = function () {
+    if (same && !same.checked && shipping) return shipping.value;
+    return billing ? billing.value : "";
+  };
+  var sync = function () {
+    var country = destination();
+    var radios = Array.prototype.slice.call(
+      document.querySelectorAll('input[name="shipping_method"]')
+    );
+    var lost = false;
+    radios.forEach(function (radio) {
+      var label = radio.closest("label");
+      var list = label.getAttribute("data-countries");
+      var serves = !list || list.split(" ").indexOf(country) !== -1;
+      label.hidden = !serves;
+      label.style.display = serves ? "" : "none";
+      radio.disabled = !serves;
+      if (!serves && radio.checked) {
+        radio.checked = false;
+        lost = true;
+      }
+    });
+    var offered = radios.filter(function (radio) { return !radio.disabled; });
+    var none = document.getElementById("no-delivery");
+    if (none) none.hidden = offered.length > 0;
+    if (lost) {
+      var next = offered[0];
+      if (next) {
+        next.checked = true;
+        next.dispatchEvent(new Event("change"));
+      }
+    }
+  };
+  [same, billing, shipping].forEach(function (el) {
+    if (el) el.addEventListener("change", sync);
+  });
+  sync();
+})();

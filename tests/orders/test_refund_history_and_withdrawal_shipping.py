@@ -244,3 +244,84 @@ def test_the_forms_fill_in_the_standard_delivery_and_say_why(
     page = admin_client.get(reverse("admin:orders_return_change", args=[ret.pk]))
     assert page.context["inputs"]["shipping"] == "4.90"
     assert help_text in page.content.decode()
+
+
+# --- 3. the standard delivery of the order's own day and country -----------------------------
+
+VIENNA = {
+    "first_name": "Anna",
+    "last_name": "Huber",
+    "street": "Ringstraße 1",
+    "postcode": "1010",
+    "city": "Wien",
+    "country": "AT",
+}
+
+
+def test_the_standard_delivery_is_one_that_delivers_to_the_orders_country(
+    make_order, vase, shipping
+):
+    """The 4.90 parcel goes to Germany only: an Austrian customer who paid the 9.90 of the
+    only delivery to Austria is owed all of it back, not 4.90 (an audit found 5.00 short)."""
+    shipping.countries = ["DE"]
+    shipping.save()
+    abroad = ShippingMethodFactory(
+        name="EU parcel", price=D("9.90"), free_over=None, countries=["AT"], position=5
+    )
+    order = delivered(make_order, {vase.pk: 1}, billing=dict(VIENNA), shipping_method_id=abroad.pk)
+    assert order.standard_shipping_method == abroad
+    ret = services.create_return(
+        order, everything(order), "withdrawal", withdrawal=statement(order)
+    )
+    assert withdrawal_shipping_due(ret) == D("9.90")
+    with pytest.raises(OrderError):
+        services.refund_return(ret, shipping="4.90")
+    services.refund_return(ret, shipping="9.90")
+    assert CreditNote.objects.get().grand_total == D("29.90")
+
+
+def test_the_standard_delivery_is_the_one_of_the_day_of_the_order(
+    make_order, vase, express, shipping
+):
+    """The shop replaced its 4.90 parcel by a 3.90 one after the order: what the customer
+    would have paid then is owed, 4.90."""
+    order = delivered(make_order, {vase.pk: 1}, shipping_method_id=express.pk)
+    assert (order.standard_shipping_method, order.standard_shipping_cost) == (shipping, D("4.90"))
+    shipping.is_active = False
+    shipping.save()
+    ShippingMethodFactory(name="Parcel 2", price=D("3.90"), free_over=None)
+    ret = services.create_return(
+        order, everything(order), "withdrawal", withdrawal=statement(order)
+    )
+    owed = withdrawal_shipping_due(ret)
+    assert owed == D("4.90") and owed.standard == shipping
+
+
+def test_an_export_orders_standard_delivery_is_free_from_the_gross_goods_value(
+    make_order, express, shipping
+):
+    """The checkout compares the free-shipping threshold with the gross goods value (55.00
+    ≥ 50.00: the parcel was free), not the net one the export order's lines hold (46.22):
+    no delivery costs are owed for the express the customer chose."""
+    from tests.orders.test_export_delivery import ZURICH
+
+    coat = ProductFactory(price=D("55.00"), tax_rate=D("19.00"), stock=5)
+    order = delivered(make_order, {coat.pk: 1}, billing=dict(ZURICH), shipping_method_id=express.pk)
+    assert order.export_delivery and order.standard_shipping_cost == 0
+    ret = services.create_return(
+        order, everything(order), "withdrawal", withdrawal=statement(order)
+    )
+    assert withdrawal_shipping_due(ret) == 0
+
+
+def test_an_order_placed_before_the_standard_delivery_was_kept_uses_todays_methods_for_its_country(
+    make_order, vase, express, shipping
+):
+    order = delivered(make_order, {vase.pk: 1}, shipping_method_id=express.pk)
+    Order.objects.filter(pk=order.pk).update(
+        standard_shipping_method=None, standard_shipping_cost=None
+    )
+    assert standard_delivery(reload(order)) == (shipping, D("4.90"))
+    shipping.countries = ["AT"]  # no longer to Germany: express is all there is
+    shipping.save()
+    assert standard_delivery(reload(order)) == (express, D("12.90"))
