@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from shop.admin import backoffice, date_time_cell
 from shop.exceptions import DomainError
 from shop.forms import parse_id
+from shop.formtokens import FormAlreadySent, OneTimeForm, sent_once
 from shop.money import format_money
 from shop.pdf import pdf_response
 
@@ -495,18 +496,30 @@ class ReturnAdmin(admin.ModelAdmin):
         values = {pk: str(defaults.get(pk, 0)) for pk in returnable}
         reason = Return.Reason.WITHDRAWAL if withdrawal else ""
         note = withdrawal.reason if withdrawal else ""
+        # The page's one-time token: sent twice (a double click, "send again"), it created
+        # two returns for one parcel, each of which could then be refunded.
+        token = OneTimeForm(request.POST or None)
         if request.method == "POST":
             values.update(_quantities(request))
             reason = request.POST.get("reason", "")
             note = request.POST.get("note", "")[:2001]
             try:
-                created = services.create_return(
-                    order,
-                    {str(k): v for k, v in values.items()},
-                    reason,
-                    note=note,
-                    user=request.user,
-                    withdrawal=withdrawal,
+                if not token.is_valid():
+                    raise DomainError(OneTimeForm.TOKEN_MISSING)
+                with sent_once(token.token, f"orders.return {order.pk}") as sent:
+                    created = services.create_return(
+                        order,
+                        {str(k): v for k, v in values.items()},
+                        reason,
+                        note=note,
+                        user=request.user,
+                        withdrawal=withdrawal,
+                    )
+                    sent.outcome_url = reverse("admin:orders_return_change", args=[created.pk])
+            except FormAlreadySent as exc:
+                messages.warning(request, exc.message)
+                return redirect(
+                    exc.outcome_url or reverse("admin:orders_order_change", args=[order.pk])
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)
@@ -526,6 +539,7 @@ class ReturnAdmin(admin.ModelAdmin):
             "reason": reason,
             "note": note,
             "withdrawal": withdrawal,
+            "token": token,
         }
         return TemplateResponse(request, "admin/orders/return/create.html", context)
 

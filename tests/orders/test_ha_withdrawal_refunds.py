@@ -22,6 +22,7 @@ from orders.services import OrderError
 from orders.services.returns import withdrawal_shipping_due
 from shop.models import OutboxEmail
 from tests.factories import ProductFactory
+from tests.formtokens import fresh
 
 from .factories import downloadable_product, ship_all
 
@@ -180,7 +181,13 @@ def test_the_backoffice_return_fills_in_the_delivery_costs_and_refuses_less(
     assert page.context["rows"][0][2] == "1"  # the whole order is preselected
     admin_client.post(
         create_url,
-        {f"qty_{order.lines.get().pk}": "1", "reason": "withdrawal", "withdrawal": withdrawal.pk},
+        fresh(
+            {
+                f"qty_{order.lines.get().pk}": "1",
+                "reason": "withdrawal",
+                "withdrawal": withdrawal.pk,
+            }
+        ),
     )
     ret = Return.objects.get()
     detail = reverse("admin:orders_return_change", args=[ret.pk])
@@ -257,12 +264,14 @@ def test_a_statement_naming_items_only_in_words_preselects_nothing_and_is_shown(
     # The operator chooses the vase; the partial withdrawal owes no delivery costs.
     admin_client.post(
         create_url,
-        {
-            f"qty_{order.lines.get(product=vase).pk}": "1",
-            f"qty_{order.lines.get(product=mug).pk}": "0",
-            "reason": "withdrawal",
-            "withdrawal": withdrawal.pk,
-        },
+        fresh(
+            {
+                f"qty_{order.lines.get(product=vase).pk}": "1",
+                f"qty_{order.lines.get(product=mug).pk}": "0",
+                "reason": "withdrawal",
+                "withdrawal": withdrawal.pk,
+            }
+        ),
     )
     ret = Return.objects.get()
     assert [(line.order_line.name, line.quantity) for line in ret.lines.all()] == [("Blue vase", 1)]

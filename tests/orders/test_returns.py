@@ -15,6 +15,7 @@ from orders.models import CreditNote, Order
 from orders.services import OrderError
 from shop.models import OutboxEmail, Product
 from tests.factories import ProductFactory, RoleUserFactory
+from tests.formtokens import page_token
 
 from .factories import ship_all
 
@@ -171,11 +172,23 @@ def test_backoffice_return_flow_with_preview(admin_client, delivered, lamp):
     create_url = reverse("admin:orders_return_new", args=[delivered.pk])
     page = admin_client.get(create_url)
     assert f'name="qty_{line(delivered).pk}"' in page.content.decode()
-    response = admin_client.post(
-        create_url, {f"qty_{line(delivered).pk}": "1", "reason": "defective", "note": "Loose"}
-    )
+    sent = {
+        f"qty_{line(delivered).pk}": "1",
+        "reason": "defective",
+        "note": "Loose",
+        "form_token": page_token(page),
+    }
+    response = admin_client.post(create_url, sent)
     ret = Return.objects.get()
     assert response["Location"] == reverse("admin:orders_return_change", args=[ret.pk])
+    # the same page sent again (a double click, "send again") creates nothing more: it
+    # created two returns for one parcel, each of which could be refunded
+    again = admin_client.post(create_url, sent)
+    assert again["Location"] == reverse("admin:orders_return_change", args=[ret.pk])
+    assert Return.objects.count() == 1
+    # a page without its token (a script, a page from before the tokens) creates nothing
+    admin_client.post(create_url, {k: v for k, v in sent.items() if k != "form_token"})
+    assert Return.objects.count() == 1
     detail = reverse("admin:orders_return_change", args=[ret.pk])
     admin_client.post(
         detail,

@@ -14,6 +14,7 @@ from orders.aftersales import Return
 from orders.models import CreditNote
 from shop.forms import BIGINT_MAX, INTEGER_MAX, parse_id
 from tests.factories import ProductFactory
+from tests.formtokens import fresh
 
 from ..orders.factories import ship_all
 
@@ -60,7 +61,7 @@ def test_a_credit_note_with_a_line_key_that_is_no_id_is_a_form_error_not_a_500(
 def test_a_return_with_a_line_key_that_is_no_id_is_a_form_error_not_a_500(admin_client, invoiced):
     services.create_shipment(invoiced, ship_all(invoiced))
     url = reverse("admin:orders_return_new", args=[invoiced.pk])
-    response = admin_client.post(url, {"qty_²": "1", "reason": "defective"})
+    response = admin_client.post(url, fresh({"qty_²": "1", "reason": "defective"}))
     assert response.status_code in (200, 302)
     assert not Return.objects.exists()
     assert admin_client.get(url + "?withdrawal=²").status_code == 404
