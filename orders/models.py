@@ -40,6 +40,17 @@ def discountable_total(lines):
     return sum((line.line_total for line in lines if not line.is_giftcard), ZERO)
 
 
+def catalog_goods_total(lines):
+    """:func:`discountable_total` at the catalog's gross prices, as the cart showed them —
+    also for an order the placement has priced net (reverse charge, an export delivery:
+    ``orders.vat``): what a campaign's minimum order value is measured against, so that a
+    code the cart accepted is not refused for a delivery to Switzerland."""
+    return sum(
+        (getattr(line, "catalog_total", line.line_total) for line in lines if not line.is_giftcard),
+        ZERO,
+    )
+
+
 class OrderQuerySet(models.QuerySet):
     def nothing_taken(self):
         """Orders whose payment method has taken nothing yet: unpaid, or a card payment only

@@ -150,6 +150,9 @@ def _price_net(order, priced, lines):
     """The ``priced`` lines and the shipping of ``order`` at their net price and rate 0 (the
     catalog's prices are gross); the goods total of all its ``lines`` again."""
     for line in priced:
+        # what the catalog charged for it (unsaved lines only): a campaign's minimum order
+        # value is a gross figure, as the cart showed it (orders.models.catalog_goods_total)
+        line.catalog_total = line.line_total
         if line.tax_rate:
             line.unit_price = net_of(line.unit_price, line.tax_rate)
             line.tax_rate = ZERO

@@ -186,6 +186,11 @@ def checkout(request):
     # page asks for (no shipping method and no delivery address for gift cards and
     # downloads alone: orders.services.needs_shipping).
     lines = quote_lines(cart.items)
+    # Products no longer for sale leave the cart (the placement refuses an order with them).
+    listed = {str(line.product_id) for line in lines}
+    cart.drop([pk for pk in cart.items if pk not in listed])
+    if not cart.items:
+        return redirect("shop:cart")
     form = CheckoutForm(
         request.POST or None,
         initial={

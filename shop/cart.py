@@ -3,6 +3,9 @@ guest's cart survives logging in; prices are always read from the catalog, never
 
 from dataclasses import dataclass
 
+from django.contrib import messages
+from django.utils.translation import gettext as _
+
 from .forms import parse_id
 from .models import Product
 from .money import ZERO
@@ -52,6 +55,7 @@ class CartLine:
 
 class Cart:
     def __init__(self, request):
+        self.request = request
         self.session = request.session
         raw = self.session.get(SESSION_KEY) or {}
         self.items = {
@@ -98,11 +102,33 @@ class Cart:
 
     def lines(self):
         products = Product.objects.active().with_main_image().in_bulk([int(k) for k in self.items])
-        return [
-            CartLine(products[int(pid)], qty)
-            for pid, qty in self.items.items()
-            if int(pid) in products
-        ]
+        self.drop([pid for pid in self.items if int(pid) not in products])
+        return [CartLine(products[int(pid)], qty) for pid, qty in self.items.items()]
+
+    def drop(self, product_ids):
+        """Takes products no longer for sale (deactivated or deleted since they were added)
+        out of the cart and says so on the page: the cart listed them nowhere while its badge
+        counted them and the checkout refused every order for them, with no way to remove
+        them."""
+        if not product_ids:
+            return
+        names = {
+            product.pk: str(product.name)
+            for product in Product.objects.filter(pk__in=[int(pk) for pk in product_ids])
+        }
+        for pk in product_ids:
+            self.items.pop(str(pk), None)
+            name = names.get(int(pk))
+            if name:
+                message = _(
+                    "“%(name)s” is no longer available and has been removed from your cart."
+                ) % {"name": name}
+            else:
+                message = _(
+                    "A product in your cart is no longer available and has been removed from it."
+                )
+            messages.warning(self.request, message)
+        self.save()
 
     def goods_total(self, lines=None):
         return sum((line.total for line in (lines or self.lines())), ZERO)

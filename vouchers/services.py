@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from customers import loyalty
-from orders.models import discountable_total
+from orders.models import catalog_goods_total
 from shop import events
 from shop.db import is_postgresql, table
 from shop.mail import queue_email
@@ -647,9 +647,18 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
             )
     discount, shipping_discount = _discount(campaign, order, base)
     if campaign.budget is not None and discount > campaign.budget_left:
+        if campaign.discount_type == Campaign.DiscountType.FREE_SHIPPING:
+            # Free shipping is all of it or nothing: the checkout shows a free-shipping code's
+            # shipping as free for every method, and part of it charged was never shown.
+            raise VoucherError(
+                _(
+                    "The discount code “%(code)s” does not cover this shipping any more: the "
+                    "campaign is nearly used up."
+                )
+                % {"code": text}
+            )
         # The last order of a campaign gets what is left of its budget.
         discount = campaign.budget_left
-        shipping_discount = min(shipping_discount, discount)
     return Quote(code, text, discount, shipping_discount, campaign, scope)
 
 
@@ -698,7 +707,7 @@ def price_at_checkout(order, lines, data, customer, preview=False):
         data.voucher_code,
         customer=customer,
         order=order,
-        goods=discountable_total(lines),
+        goods=catalog_goods_total(lines),
         lines=[(line.product, line.line_total) for line in lines],
         lock=not preview,
     )

@@ -348,7 +348,7 @@ def _place_order(items, data, customer):
         _record_vat_check(order, lines, vat_check)
         for step, value in priced:
             step.record(value, order)
-        prepaid = _take_stored_value_payments(order, lines, data, customer)
+        _take_stored_value_payments(order, lines, data, customer)
         # Everything is priced now, under the locks of what it consumes.
         _check_shown(order, lines, data)
         # Stock rows last: the lock order cancellations and credit notes keep too
@@ -359,7 +359,10 @@ def _place_order(items, data, customer):
         limits.assert_payment_method_allowed(
             payment_method, customer, order.amount_due, placing=order, ships=needs_shipping(lines)
         )
-        if prepaid and order.amount_due <= 0:
+        if order.amount_due <= 0:
+            # Nothing left to pay — gift card and account credit paid it, or a discount made
+            # it free: paid now, so that its downloads and gift cards go out like any paid
+            # order's (an order a 100 % code made free stayed "Unpaid" for an operator to find)
             mark_paid(order)
         authorize_card_payment(order)
         _remember_addresses(order, data, customer, lines)

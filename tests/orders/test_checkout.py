@@ -359,16 +359,58 @@ def test_tampered_price_in_post_is_ignored(client, product, post_data):
     assert product.price == Decimal("20.00")
 
 
-def test_product_deactivated_after_adding_is_a_form_error(client, product, post_data):
-    other = ProductFactory()
+def test_a_product_deactivated_after_adding_leaves_the_cart_and_the_page_is_shown_again(
+    client, product, post_data
+):
+    """The cart listed it nowhere, its badge counted it, and the checkout refused every
+    order for it with no way to remove it (an audit). Now it leaves the cart with a notice;
+    a page that showed it is shown again with the new total, then the order is placed."""
+    other = ProductFactory(name="Retired mug")
     add_to_cart(client, product)
     add_to_cart(client, other)
+    page = client.get(reverse("orders:checkout"))  # shows both
     Product.objects.filter(pk=other.pk).update(is_active=False)
-    # the cart no longer shows it, but the session still holds it: placement refuses
-    response = client.post(reverse("orders:checkout"), post_data())
+    response = client.post(
+        reverse("orders:checkout"), post_data(checkout_shown=page.context["checkout_shown"])
+    )
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    notices = [str(m) for m in response.context["messages"]]
+    assert "“Retired mug” is no longer available and has been removed from your cart." in notices
     assert Order.objects.count() == 0
+    assert client.session["cart"] == {str(product.pk): 1}
+    response = client.post(
+        reverse("orders:checkout"),
+        post_data(checkout_shown=response.context["checkout_shown"]),
+    )
+    assert response.status_code == 302
+    assert [line.product_id for line in Order.objects.get().lines.all()] == [product.pk]
+
+
+def test_the_cart_page_removes_a_product_no_longer_for_sale_and_says_so(client, product):
+    other = ProductFactory(name="Retired mug")
+    add_to_cart(client, product)
+    add_to_cart(client, other, 2)
+    client.get(reverse("shop:cart"))  # the "added" notices
+    Product.objects.filter(pk=other.pk).update(is_active=False)
+    html = client.get(reverse("shop:cart")).content.decode()
+    assert "“Retired mug” is no longer available and has been removed from your cart." in html
+    assert client.session["cart"] == {str(product.pk): 1}
+    # deleted outright: removed all the same, without a name to give
+    gone = ProductFactory(name="Deleted")
+    add_to_cart(client, gone)
+    client.get(reverse("shop:cart"))
+    Product.objects.filter(pk=gone.pk).delete()
+    html = client.get(reverse("shop:cart")).content.decode()
+    assert "A product in your cart is no longer available and has been removed from it." in html
+    assert client.session["cart"] == {str(product.pk): 1}
+
+
+def test_a_cart_of_products_all_gone_goes_back_to_the_cart(client, product, post_data):
+    add_to_cart(client, product)
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    response = client.post(reverse("orders:checkout"), post_data())
+    assert response.status_code == 302 and response["Location"] == reverse("shop:cart")
+    assert Order.objects.count() == 0 and client.session["cart"] == {}
 
 
 def test_success_page_shows_the_methods_also_when_retired_since(

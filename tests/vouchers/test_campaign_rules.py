@@ -1,6 +1,7 @@
 """Campaign rules that kept money or codes from working (issue 18, point 8)."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,6 +9,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from orders.models import Order
+from tests.checkout import add_to_cart, checkout_post
+from tests.factories import ProductFactory
 from vouchers import services
 from vouchers.errors import VoucherError
 from vouchers.forms import AssignCodesForm, GenerateCodesForm
@@ -80,3 +84,72 @@ def test_the_assign_page_shows_the_error_and_starts_no_job(admin_client, make_or
     assert response.status_code == 200
     assert "has expired" in response.content.decode()
     assert not CodeJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        {},  # Germany: the gross goods value
+        # Switzerland: an export delivery, priced net at placement (55.00 → 46.22)
+        {"billing_postcode": "8001", "billing_city": "Zürich", "billing_country": "CH"},
+    ],
+)
+def test_a_minimum_order_value_is_measured_as_the_cart_showed_it(
+    client, shipping, card_payment, address
+):
+    """The cart accepted the code for 55.00 of goods (from 50.00); a delivery to Switzerland
+    prices the order net, and the checkout refused the same goods as 46.22."""
+    coat = ProductFactory(name="Coat", price=Decimal("55.00"), tax_rate=Decimal("19.00"))
+    campaign = CampaignFactory(
+        kind=Campaign.Kind.MULTI,
+        discount_type=Campaign.DiscountType.AMOUNT,
+        discount_value=Decimal("10.00"),
+        min_order_value=Decimal("50.00"),
+    )
+    CodeFactory(campaign=campaign, text="TEN")
+    add_to_cart(client, coat)
+    client.post(reverse("vouchers:cart_code"), {"code": "TEN"})
+    assert client.session.get("voucher_code") == "TEN"
+    response = client.post(
+        reverse("orders:checkout"),
+        checkout_post(shipping, card_payment, voucher_code="TEN", **address),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    order = Order.objects.get()
+    assert order.voucher_code == "TEN" and order.discount_total == Decimal("10.00")
+    assert order.export_delivery == bool(address)
+
+
+def test_a_free_shipping_code_whose_budget_no_longer_covers_the_shipping_is_refused(
+    client, product, shipping, card_payment
+):
+    """2.00 left of the budget, 4.90 shipping: the page showed shipping as free, and the
+    order charged 2.90 of it that it never showed. All of the shipping or nothing."""
+    campaign = CampaignFactory(
+        kind=Campaign.Kind.MULTI,
+        discount_type=Campaign.DiscountType.FREE_SHIPPING,
+        discount_value=Decimal("0"),
+        budget=Decimal("100.00"),
+        discount_spent=Decimal("98.00"),
+    )
+    CodeFactory(campaign=campaign, text="SHIPFREE")
+    add_to_cart(client, product)
+    response = client.post(
+        reverse("orders:checkout"),
+        checkout_post(shipping, card_payment, voucher_code="SHIPFREE"),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["voucher_code"] == [
+        "The discount code “SHIPFREE” does not cover this shipping any more: the campaign is "
+        "nearly used up."
+    ]
+    assert not Order.objects.exists()
+    # with enough left it is free shipping, in full
+    Campaign.objects.filter(pk=campaign.pk).update(discount_spent=Decimal("95.00"))
+    response = client.post(
+        reverse("orders:checkout"),
+        checkout_post(shipping, card_payment, voucher_code="SHIPFREE"),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    order = Order.objects.get()
+    assert order.shipping_discount == order.shipping_total == Decimal("4.90")
