@@ -1035,7 +1035,7 @@ class ProductAdmin(
 class ShippingMethodForm(forms.ModelForm):
     # The delivery countries as checkboxes (stored as a list of codes): none ticked, every one.
     countries = forms.MultipleChoiceField(
-        label=_("delivery countries"),
+        label=capfirst(_("delivery countries")),
         choices=lambda: sorted(
             ((code, str(name)) for code, name in DELIVERY_COUNTRIES),
             key=lambda choice: locales.sort_key(choice[1], translation.get_language()),
