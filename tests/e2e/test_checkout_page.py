@@ -68,3 +68,38 @@ def test_a_long_city_wraps_on_the_success_page(demo_shop, live_server, new_page,
         box = address.bounding_box()
         assert box["x"] + box["width"] <= width
     assert re.search(r"/checkout/success/$", page.url)
+
+
+def test_a_method_limited_to_germany_is_offered_only_for_a_german_delivery(
+    demo_shop, live_server, page
+):
+    """The demo's next-day express goes to Germany only (``ShippingMethod.countries``): the
+    page's script hides it for a delivery elsewhere — by the billing address, or the
+    separate delivery address — and the total follows the method it falls back to."""
+    button = guest_checkout(page, live_server.url)
+    express = page.get_by_label("DHL Express")
+    parcel = page.get_by_label("DHL Paket")
+    expect(page.locator("label.choice", has=express)).to_contain_text("Delivers only to Germany")
+    express.check()
+    total_with_express = page.locator("#summary-total").inner_text()
+    page.get_by_role("region", name="Billing address").get_by_label("Country").select_option("AT")
+    expect(express).to_be_hidden()
+    expect(parcel).to_be_checked()
+    expect(page.locator("#summary-total")).not_to_have_text(total_with_express)
+    page.get_by_role("region", name="Billing address").get_by_label("Country").select_option("DE")
+    express.check()
+    # billed in Germany, delivered to Vienna
+    page.get_by_label("Ship to the billing address").uncheck()
+    delivery = page.locator("#shipping-address")
+    delivery.get_by_label("First name").fill("Maja")
+    delivery.get_by_label("Last name").fill("Nowak")
+    delivery.get_by_label("Street and number").fill("Ringstraße 1")
+    delivery.get_by_label("Postcode").fill("1010")
+    delivery.get_by_label("City").fill("Wien")
+    delivery.get_by_label("Country").select_option("AT")
+    expect(express).to_be_hidden()
+    expect(parcel).to_be_checked()
+    button.click()
+    expect(page.get_by_role("heading", name="Thank you for your order!")).to_be_visible()
+    order = Order.objects.get(email="maja.nowak@example.org")
+    assert order.shipping_country == "AT" and order.shipping_method.name_en == "DHL Paket"
