@@ -62,21 +62,19 @@ def home(request):
         {
             "products": products,
             "categories": categories,
-            "free_over": _free_shipping_from(),
+            "free_shipping": _free_shipping(),
             # the ways to pay the shop really offers (templates/shop/home.html)
             "payment_methods": PaymentMethod.active_rows(),
         },
     )
 
 
-def _free_shipping_from():
-    """The cheapest free-shipping threshold of the active shipping methods (or None)."""
-    return (
-        ShippingMethod.objects.filter(is_active=True, free_over__isnull=False)
-        .order_by("free_over")
-        .values_list("free_over", flat=True)
-        .first()
-    )
+def _free_shipping():
+    """The active shipping method with the cheapest free-shipping threshold (or None): the
+    start page and the cart name its threshold, and its countries when it is limited to
+    some ("free shipping to Germany"), so that nobody elsewhere is promised it."""
+    methods = [m for m in ShippingMethod.active_rows() if m.free_over is not None]
+    return min(methods, key=lambda m: (m.free_over, m.position, m.pk), default=None)
 
 
 @cached_page()
@@ -284,7 +282,8 @@ def cart_view(request):
     needs_shipping = any(line.product.needs_shipping for line in lines)
     # The cheapest free-shipping threshold tells the customer how far away free delivery is;
     # gift cards do not count towards it (a means of payment, not goods).
-    free_over = _free_shipping_from()
+    free_shipping = _free_shipping()
+    free_over = free_shipping.free_over if free_shipping else None
     counted = cart.discountable_total(lines)
     missing_for_free = (
         free_over - counted
@@ -301,6 +300,8 @@ def cart_view(request):
             "goods_total": goods_total,
             "free_over": free_over if needs_shipping else None,
             "missing_for_free": missing_for_free,
+            # the countries of a method limited to some (ShippingMethod.countries)
+            "free_to": free_shipping.country_names if free_shipping else "",
         },
     )
 

@@ -263,7 +263,7 @@ def test_the_e_invoice_of_a_sole_trader_names_the_tax_number(
 def home(**context):
     return render_to_string(
         "shop/home.html",
-        {"products": [], "categories": [], "free_over": None, **context},
+        {"products": [], "categories": [], "free_shipping": None, **context},
         request=RequestFactory().get("/"),
     )
 

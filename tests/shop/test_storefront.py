@@ -162,6 +162,19 @@ def test_cart_shows_missing_amount_for_free_shipping(client, product):
     assert "ships free of charge" in client.get(reverse("shop:cart")).content.decode()
 
 
+def test_free_shipping_of_a_method_limited_to_some_countries_names_them(client, product):
+    """Nobody in Austria is promised free shipping that only goes to Germany."""
+    ShippingMethodFactory(free_over=Decimal("50.00"), countries=["DE"])
+    ShippingMethodFactory(free_over=None, price=Decimal("9.90"))
+    assert "Free shipping to Germany from €50.00" in client.get("/").content.decode()
+    client.post(reverse("shop:cart_add"), {"product": product.pk})  # 20.00
+    page = client.get(reverse("shop:cart")).content.decode()
+    assert "Add €30.00 more for free shipping to Germany." in page
+    client.post(reverse("shop:cart_update"), {f"qty-{product.pk}": "3"})
+    page = client.get(reverse("shop:cart")).content.decode()
+    assert "Your order ships free of charge to Germany." in page
+
+
 def test_cart_page_query_count_is_constant(client, django_assert_max_num_queries):
     for _ in range(12):
         client.post(reverse("shop:cart_add"), {"product": ProductFactory().pk})
