@@ -22,7 +22,7 @@ from shop.models import (
 )
 
 from .services import CheckoutData, ShownFigures, withdrawable_units, withdrawn_units
-from .services.checkout import DIGITAL_CONSENT_LABEL
+from .services.checkout import DIGITAL_CONSENT_LABEL, delivery_refusal
 from .services.withdrawals import expired_lines
 
 # The countries the shop delivers to (the name the orders app has always used).
@@ -59,6 +59,16 @@ def delivery_countries():
 def delivers_to(country):
     """Does some active shipping method deliver to ``country``?"""
     return country in ShippingMethod.served_countries()
+
+
+class DeliveryCountryField(forms.ChoiceField):
+    """The delivery address's country: lists the countries some method delivers to, and
+    takes any delivery country — one no method serves (a page from before it stopped being
+    served) is refused with what the shop does deliver to (``CheckoutForm.clean``), not as
+    "not one of the available choices"."""
+
+    def valid_value(self, value):
+        return value in delivery_country_codes()
 
 
 SHOWN_SALT = "orders.checkout.shown"
@@ -184,7 +194,7 @@ class CheckoutForm(forms.Form):
     shipping_street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
     shipping_postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
     shipping_city = forms.CharField(label=_("City"), max_length=100, required=False)
-    shipping_country = forms.ChoiceField(
+    shipping_country = DeliveryCountryField(
         label=_("Country"), choices=shipping_countries, initial="DE", required=False
     )
     save_shipping_address = forms.BooleanField(
@@ -327,12 +337,16 @@ class CheckoutForm(forms.Form):
             return
         # Preselect the first shipping method so the summary can show a shipping cost (the
         # first payment method offered is preselected by offer_payment_methods).
-        # the first that delivers to the preset country (ShippingMethod.countries)
-        country = self.initial.get("shipping_country") or self.initial.get("billing_country")
+        # — the first that delivers to where the goods go (ShippingMethod.countries); also
+        # instead of a kept one that does not (a saved address in another country filled in)
+        separate = self.initial.get("ship_to_billing") is False
+        country = self.initial.get("shipping_country" if separate else "billing_country")
         rows = list(self.fields["shipping_method"].rows())
-        first = next((m for m in rows if m.delivers_to(country)), rows[0] if rows else None)
-        if first is not None and not self.initial.get("shipping_method"):
-            self.initial["shipping_method"] = first.pk
+        chosen = next((m for m in rows if m.pk == self.initial.get("shipping_method")), None)
+        if chosen is None or not chosen.delivers_to(country):
+            first = next((m for m in rows if m.delivers_to(country)), rows[0] if rows else None)
+            if first is not None:
+                self.initial["shipping_method"] = first.pk
 
     def clean_vat_id(self):
         return normalize_vat_id(self.cleaned_data.get("vat_id"))
@@ -354,16 +368,32 @@ class CheckoutForm(forms.Form):
                         f"shipping_{key}", _("Required for a separate shipping address.")
                     )
         elif "shipping_country" in self.errors:
-            # the hidden delivery address's select (a page from before the shop stopped
-            # delivering there): not what the order ships to
+            # the hidden delivery address's select (a value that is no delivery country):
+            # not what the order ships to
             del self.errors["shipping_country"]
             data["shipping_country"] = ""
+        if self.needs_shipping:
+            self._clean_delivery(data, "shipping" if separate else "billing")
         self._clean_postcode(data, "billing")
         if separate:
             self._clean_postcode(data, "shipping")
         self._clean_checkout_token(data)
         self._clean_checkout_shown(data)
         return data
+
+    def _clean_delivery(self, data, prefix):
+        """Where the goods go (the ``prefix`` address) and how: the placement's rule
+        (``orders.services.checkout.delivery_refusal``) at its field — a country no method
+        serves at the country, not as "choose a shipping method" (none can be chosen there)."""
+        country = data.get(f"{prefix}_country")
+        if not country:
+            return  # the field's own error
+        refusal = delivery_refusal(country, data.get("shipping_method"), prefix)
+        if refusal is None:
+            return
+        if refusal.field != "shipping_method":
+            self.errors.pop("shipping_method", None)
+        self.add_error(refusal.field, refusal.message)
 
     def _clean_postcode(self, data, prefix):
         """The postcode in the form of the country it goes to (``customers.postcodes``)."""
@@ -425,9 +455,14 @@ class CheckoutForm(forms.Form):
         customer's id, or any other value, finds nothing."""
         return next((a for a in self.address_book if str(a.pk) == str(pk or "").strip()), None)
 
-    @staticmethod
-    def delivers_to(address):
-        return delivers_to(address.country)
+    def can_use(self, address, prefix):
+        """May the saved ``address`` be the ``prefix`` address? A billing address in any
+        delivery country (an order that ships nothing, or whose goods go elsewhere); the
+        address the goods go to — the delivery address, or the billing address while it is
+        one — where some shipping method delivers."""
+        if prefix == "shipping":
+            return delivers_to(address.country)
+        return address.country in delivery_country_codes()
 
     def address_values(self, address, prefix):
         return saved_address_values(address, prefix, self.customer)
@@ -471,7 +506,7 @@ class CheckoutForm(forms.Form):
             for prefix in prefixes
         }
         choices = {prefix: [] for prefix in prefixes}
-        offered = [a for a in self.address_book if self.delivers_to(a)]
+        offered = [a for a in self.address_book if self.can_use(a, "billing")]
         for address in offered:
             name = f"{address.first_name} {address.last_name}".strip()
             parts = [
@@ -484,6 +519,8 @@ class CheckoutForm(forms.Form):
             ]
             label = ", ".join(part for part in parts if part)
             for prefix, choice_list in choices.items():
+                if not self.can_use(address, prefix):
+                    continue
                 values = self.address_values(address, prefix)
                 own = {k: values[f"{prefix}_{k}"] for k in self.ADDRESS_KEYS}
                 choice_list.append(
@@ -493,7 +530,9 @@ class CheckoutForm(forms.Form):
                         "selected": address_key(own) == entered[prefix],
                     }
                 )
-        choices["hidden"] = len(self.address_book) - len(offered)
+        # (left out of the list the goods go by: the delivery address's, else the billing's)
+        listed = choices["shipping" if self.needs_shipping else "billing"]
+        choices["hidden"] = len(self.address_book) - len(listed)
         return choices
 
     def address_book_data(self):
@@ -506,7 +545,7 @@ class CheckoutForm(forms.Form):
                 "phone": a.phone,
             }
             for a in self.address_book
-            if self.delivers_to(a)
+            if self.can_use(a, "billing")
         }
 
     def checkout_data(self, language="en"):

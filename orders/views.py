@@ -18,7 +18,13 @@ from shop.cart import Cart
 from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
 from shop.locales import country_name
-from shop.models import PaymentMethod, ShippingMethod, ShopSettings
+from shop.models import (
+    PaymentMethod,
+    ShippingMethod,
+    ShopSettings,
+    country_list,
+    delivery_country_codes,
+)
 from shop.pdf import pdf_response
 from shop.ratelimit import (
     CODE_FAILED_LOOKUPS,
@@ -34,7 +40,6 @@ from .errors import OrderAlreadyPlaced
 from .forms import (
     CheckoutForm,
     WithdrawalForm,
-    delivers_to,
     delivery_countries,
     saved_address_values,
     sign_shown,
@@ -78,7 +83,7 @@ def _prefill(customer, address_book):
         "purchase_order_reference": customer.purchase_order_reference,
     }
     address = address_book[0] if address_book else None  # Address.Meta.ordering: default first
-    if address and not delivers_to(address.country):
+    if address and address.country not in delivery_country_codes():
         return initial, address.country
     if address:
         initial.update(
@@ -100,11 +105,14 @@ def _fill_saved_address(request, form):
     initial, status = form.entered_values(), {}
     if address is None:
         status["error"] = _("Please choose one of your saved addresses.")
-    elif not form.delivers_to(address):
+    elif not form.can_use(address, prefix):
+        countries = (
+            delivery_countries() if prefix == "shipping" else country_list(delivery_country_codes())
+        )
         status["error"] = _(
             "We deliver only to %(countries)s, so your saved address in %(country)s "
             "has not been filled in."
-        ) % {"countries": delivery_countries(), "country": country_name(address.country)}
+        ) % {"countries": countries, "country": country_name(address.country)}
     else:
         initial, status["filled"] = form.fill_saved_address(address, prefix), True
     filled = CheckoutForm(
@@ -125,17 +133,22 @@ LANGUAGE_COUNTRIES = {"de": "DE", "pl": "PL", "da": "DK"}
 
 def _preset_country(prefill):
     """The country the billing and shipping address start with: a saved address's (in
-    ``prefill``), else the page language's, else the shop's own — if the checkout delivers
-    there (otherwise the form's default)."""
+    ``prefill``), else the page language's, else the shop's own — the first of them that is
+    a delivery country for the billing address, and the first some shipping method delivers
+    to for the delivery address (else the first such country)."""
     language = (get_language() or "")[:2]
-    for country in (
+    candidates = [
         prefill.get("billing_country"),
         LANGUAGE_COUNTRIES.get(language),
         ShopSettings.load().country,
-    ):
-        if delivers_to(country):
-            return {"billing_country": country, "shipping_country": country}
-    return {}
+    ]
+    served = ShippingMethod.served_countries()
+    preset = {}
+    billing = next((c for c in candidates if c in delivery_country_codes()), None)
+    if billing:
+        preset["billing_country"] = billing
+    preset["shipping_country"] = next((c for c in candidates if c in served), served[0])
+    return preset
 
 
 def _radio_choices(bound_field, describe):
@@ -180,7 +193,10 @@ def checkout(request):
                 "We deliver only to %(countries)s, so your saved address in %(country)s "
                 "has not been filled in."
             )
-            % {"countries": delivery_countries(), "country": country_name(undelivered)},
+            % {
+                "countries": country_list(delivery_country_codes()),
+                "country": country_name(undelivered),
+            },
         )
     # The cart as the page's quote prices it: whether it ships anything decides what the
     # page asks for (no shipping method and no delivery address for gift cards and
@@ -403,7 +419,12 @@ def _checkout_context(form, quote, offered, customer, data):
         "customer": customer,
         # The customer's saved addresses to pick from, and what the page's script fills in.
         "address_book": form.address_book_choices() if form.address_book else None,
-        "delivery_countries": delivery_countries() if form.address_book else "",
+        # (where the listed addresses may be: where the goods may go, else the billing's)
+        "delivery_countries": (
+            (delivery_countries() if ships else country_list(delivery_country_codes()))
+            if form.address_book
+            else ""
+        ),
         "address_book_data": form.address_book_data() if form.address_book else None,
         # A guest's first view: the address fields hold nothing of theirs (cached fragment).
         "address_cacheable": cacheable,

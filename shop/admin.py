@@ -1048,7 +1048,16 @@ class ShippingMethodForm(forms.ModelForm):
     class Meta:
         model = ShippingMethod
         # (the admin gives the form its fields, the translated names included)
-        fields = ["name", "price", "tax_rate", "free_over", "description", "countries"]
+        fields = [
+            "name",
+            "price",
+            "tax_rate",
+            "free_over",
+            "description",
+            "countries",
+            "is_active",
+            "position",
+        ]
 
 
 @admin.register(ShippingMethod, site=backoffice)

@@ -755,33 +755,48 @@ def delivery_notes(order, lines):
     return notes
 
 
-def check_delivery(data, lines, shipping_method):
-    """Goods go only to a country some active shipping method delivers to, and only by a
-    method that delivers there (``ShippingMethod.countries``): a parcel priced for Germany is
-    never sent to Switzerland at that price. Refused on the field to change."""
-    if shipping_method is None or not needs_shipping(lines):
-        return
-    prefix = "shipping" if data.shipping else "billing"
-    country = ((data.shipping or data.billing).get("country") or "").strip().upper() or "DE"
+def delivery_refusal(country, shipping_method, prefix="billing"):
+    """Why goods cannot go to ``country`` by ``shipping_method`` (None: none chosen yet) —
+    a :class:`CheckoutError` on the field to change — or None. Goods go only to a country
+    some active shipping method delivers to, and only by a method that delivers there
+    (``ShippingMethod.countries``): a parcel priced for Germany is never sent to Switzerland
+    at that price. ``prefix``: the address the country is of (the billing address when the
+    goods go there). The one rule of the checkout form and the placement."""
+    country = (country or "").strip().upper() or "DE"
     served = ShippingMethod.served_countries()
     if country not in served:
-        raise CheckoutError(
+        return CheckoutError(
             _("We deliver only to %(countries)s.") % {"countries": country_list(served)},
             field=f"{prefix}_country",
         )
-    if not shipping_method.delivers_to(country):
-        raise CheckoutError(
+    if shipping_method is not None and not shipping_method.delivers_to(country):
+        return CheckoutError(
             _("%(method)s does not deliver to %(country)s. Please choose another shipping method.")
             % {"method": shipping_method.name, "country": country_name(country)},
             field="shipping_method",
         )
+    return None
+
+
+def check_delivery(data, lines, shipping_method):
+    """Raises :func:`delivery_refusal` for the order's delivery address (the separate one,
+    else the billing address), if ``lines`` ship anything."""
+    if not needs_shipping(lines):
+        return
+    prefix = "shipping" if data.shipping else "billing"
+    refusal = delivery_refusal(
+        (data.shipping or data.billing).get("country"), shipping_method, prefix
+    )
+    if refusal is not None:
+        raise refusal
 
 
 def _chosen_methods(data, lines):
     shipping_method = _shipping_method(data, lines)
+    # (a country no method serves first: no method could be chosen there)
+    check_delivery(data, lines, shipping_method)
     if shipping_method is None:
         raise CheckoutError(_("Please choose a shipping method."), field="shipping_method")
-    check_delivery(data, lines, shipping_method)
     payment_method = PaymentMethod.active_row(data.payment_method_id)
     if payment_method is None:
         raise CheckoutError(_("Please choose a payment method."), field="payment_method")

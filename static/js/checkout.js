@@ -98,6 +98,8 @@
     var offered = radios.filter(function (radio) { return !radio.disabled; });
     var none = document.getElementById("no-delivery");
     if (none) none.hidden = offered.length > 0;
+    // (none chosen any more, e.g. back from a country no method delivers to: the first)
+    if (!radios.some(function (radio) { return radio.checked; })) lost = true;
     if (lost) {
       var next = offered[0];
       if (next) {

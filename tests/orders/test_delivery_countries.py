@@ -14,6 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from customers import services as customer_services
+from customers.models import Address
 from orders import services
 from orders.errors import CheckoutError
 from orders.models import Order
@@ -256,3 +258,148 @@ def test_a_method_with_a_country_list_the_shop_no_longer_has_is_refused_by_the_m
     with pytest.raises(ValidationError) as refused:
         shipping.full_clean()
     assert "countries" in refused.value.message_dict
+
+
+# --- what an audit of the feature found ---------------------------------------------------
+
+
+def test_the_backoffice_form_keeps_active_and_position(admin_client, shipping):
+    html = admin_client.get(
+        reverse("admin:shop_shippingmethod_change", args=[shipping.pk])
+    ).content.decode()
+    assert 'name="is_active"' in html and 'name="position"' in html
+    html = admin_client.get(reverse("admin:shop_shippingmethod_add")).content.decode()
+    assert 'name="is_active"' in html  # a new method can be prepared inactive
+
+
+def polish_customer(customer):
+    customer_services.save_address(
+        customer,
+        Address(
+            first_name="Ola",
+            last_name="Nowak",
+            street="ul. Nowy Świat 10",
+            postcode="00-497",
+            city="Warszawa",
+            country="PL",
+        ),
+    )
+    return customer
+
+
+def test_a_billing_address_in_a_country_no_method_serves_is_still_filled_in(
+    client, customer, parcel, card_payment
+):
+    """The shop ships to Germany only, but bills anywhere it sells: a download goes to a
+    Polish customer, and a Polish billing address may send goods to Berlin."""
+    client.force_login(polish_customer(customer))
+    ebook = ProductFactory(price=D("9.00"), is_downloadable=True, stock=None)
+    add_to_cart(client, ebook)
+    response = client.get(reverse(CHECKOUT))
+    form = response.context["form"]
+    assert form["billing_city"].value() == "Warszawa"
+    assert form["billing_country"].value() == "PL"
+    assert [c["label"] for c in response.context["address_book"]["billing"]]
+    assert "has not been filled in" not in response.content.decode()
+
+
+def test_goods_for_a_billing_address_where_nothing_is_delivered_need_a_delivery_address(
+    client, customer, product, parcel, card_payment
+):
+    client.force_login(polish_customer(customer))
+    add_to_cart(client, product)
+    response = client.get(reverse(CHECKOUT))
+    choices = response.context["address_book"]
+    assert choices["billing"] and not choices["shipping"]  # Warsaw: billing only
+    assert response.context["form"]["shipping_country"].value() == "DE"
+    # goods to the Polish billing address: refused at its country, not as a missing method
+    data = checkout_post(
+        None,
+        card_payment,
+        email=customer.email,
+        billing_street="ul. Nowy Świat 10",
+        billing_postcode="00-497",
+        billing_city="Warszawa",
+        billing_country="PL",
+        shipping_method=None,
+    )
+    response = client.post(reverse(CHECKOUT), data)
+    errors = response.context["form"].errors
+    assert errors["billing_country"] == ["We deliver only to Germany."]
+    assert "shipping_method" not in errors
+    assert not Order.objects.exists()
+    # … to Berlin, billed in Warsaw: placed
+    data.update(
+        ship_to_billing="",
+        shipping_first_name="Ola",
+        shipping_last_name="Nowak",
+        shipping_street="Musterstraße 1",
+        shipping_postcode="10115",
+        shipping_city="Berlin",
+        shipping_country="DE",
+        shipping_method=parcel.pk,
+    )
+    response = client.post(reverse(CHECKOUT), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Order.objects.get().billing_country == "PL"
+
+
+def test_a_guest_on_the_polish_page_buying_a_download_starts_in_poland(
+    client, parcel, card_payment
+):
+    ebook = ProductFactory(price=D("9.00"), is_downloadable=True, stock=None)
+    add_to_cart(client, ebook)
+    with translation.override("pl"):
+        response = client.get(reverse(CHECKOUT))
+    assert response.context["form"]["billing_country"].value() == "PL"
+
+
+def test_a_delivery_country_no_longer_served_is_refused_in_words(
+    client, product, parcel, card_payment
+):
+    response = post(
+        client,
+        product,
+        parcel,
+        card_payment,
+        ship_to_billing="",
+        shipping_first_name="Erika",
+        shipping_last_name="Mustermann",
+        shipping_street="Strøget 1",
+        shipping_postcode="1100",
+        shipping_city="København",
+        shipping_country="DK",
+    )
+    assert response.context["form"].errors["shipping_country"] == ["We deliver only to Germany."]
+
+
+def test_a_saved_address_filled_in_brings_a_method_that_delivers_there(
+    client, customer, product, parcel, abroad, card_payment
+):
+    """Without the page's script, "Use" of the Austrian address: the German parcel chosen
+    before gives way to a method that goes to Austria."""
+    vienna = customer_services.save_address(
+        customer,
+        Address(
+            first_name="Anna",
+            last_name="Huber",
+            street="Ringstraße 1",
+            postcode="1010",
+            city="Wien",
+            country="AT",
+        ),
+    )
+    client.force_login(customer)
+    add_to_cart(client, product)
+    data = checkout_post(
+        parcel,
+        card_payment,
+        email=customer.email,
+        use_address="billing",
+        billing_saved_address=vienna.pk,
+    )
+    response = client.post(reverse(CHECKOUT), data)
+    form = response.context["form"]
+    assert form["billing_country"].value() == "AT"
+    assert form["shipping_method"].value() == abroad.pk
+    assert not Order.objects.exists()
