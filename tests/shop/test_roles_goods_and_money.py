@@ -356,7 +356,7 @@ def test_creating_receiving_and_rejecting_a_return_are_goods(login, delivered, r
     create = url("return_new", delivered.pk)
     statuses = [
         client.get(create).status_code,
-        client.post(create, {f"qty_{line.pk}": "1", "reason": "defective"}).status_code,
+        client.post(create, fresh({f"qty_{line.pk}": "1", "reason": "defective"})).status_code,
     ]
     ret = services.create_return(delivered, {line.pk: 1}, "defective")
     detail = url("return_change", ret.pk)
