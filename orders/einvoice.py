@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from drafthorse.models.accounting import ApplicableTradeTax, CategoryTradeTax
@@ -26,7 +29,7 @@ from drafthorse.models.trade import TradeAllowanceCharge
 from drafthorse.models.tradelines import LineItem
 
 from shop.models import PaymentMethod
-from shop.money import ZERO
+from shop.money import ZERO, format_money
 
 from .seller import seller_of
 from .vat import document_figures
@@ -387,14 +390,8 @@ def _settlement(doc, snap, shop, invoice, figures):
         settlement.allowance_charge.add(_adjustment(charge, charge=True))
     due = figures.due_total
     terms = PaymentTerms()
-    if snap.is_credit_note and getattr(snap.credit_note, "due_reduction", ZERO) > 0:
-        # The invoice had not been paid: the credit cancels what was still due, nothing is
-        # paid out (``orders.services.refunds``).
-        terms.description = _(
-            "Reduces the amount still due on invoice %(number)s; nothing is paid out."
-        ) % {"number": invoice.number}
-    elif snap.is_credit_note:
-        terms.description = _("Refunded by the payment method used; nothing to pay.")
+    if snap.is_credit_note:
+        terms.description = _credit_note_terms(snap.credit_note, invoice)
     elif card_not_taken:
         terms.description = _(
             "The card payment was not taken; payable by bank transfer within %(days)s days "
@@ -418,6 +415,72 @@ def _settlement(doc, snap, shop, invoice, figures):
     total.grand_total = _amount(figures.grand_total)
     total.prepaid_total = _amount(figures.prepaid_total)
     total.due_amount = _amount(due)
+
+
+def _credit_note_terms(credit_note, invoice):
+    """Where the money of a credit note goes, in the words of its PDF
+    (``pdf/credit_note.html``), each part only where it is true. A note of a part-paid
+    invoice both reduces what is still due and pays back part of what was received: saying
+    only the first ("nothing is paid out") told the buyer's bookkeeping the opposite of the
+    PDF beside it. A note that only reduces what is due keeps saying so."""
+    currency = invoice.currency
+    parts = []
+    if credit_note.paid_total > 0:
+        parts.append(_payout_text(credit_note, invoice))
+    for amount, text in (
+        (
+            credit_note.giftcard_total,
+            _("What you paid with a gift card is back on the card (%(amount)s)."),
+        ),
+        (
+            credit_note.credit_back,
+            _("What you paid with account credit is back in your customer account (%(amount)s)."),
+        ),
+        (
+            credit_note.account_total,
+            _(
+                "The refund has been credited to your customer account as store credit "
+                "(%(amount)s), usable for your next orders."
+            ),
+        ),
+    ):
+        if amount > 0:
+            parts.append(text % {"amount": format_money(amount, currency)})
+    due_reduction = credit_note.due_reduction
+    if due_reduction > 0 and not parts:
+        parts.append(
+            _("Reduces the amount still due on invoice %(number)s; nothing is paid out.")
+            % {"number": invoice.number}
+        )
+    elif due_reduction > 0 and credit_note.is_final:
+        parts.append(
+            _("The invoice had not been paid: nothing is owed any more, please do not pay it.")
+        )
+    elif due_reduction > 0:
+        parts.append(
+            _("The amount still due on invoice %(number)s is reduced by %(amount)s.")
+            % {"number": invoice.number, "amount": format_money(due_reduction, currency)}
+        )
+    return " ".join(parts) or _("Refunded by the payment method used; nothing to pay.")
+
+
+def _payout_text(credit_note, invoice):
+    """What the note pays back through the payment method: the sentence the PDF, the
+    e-mails and the order pages share (``emails/_refund_payout.txt``), rendered as they
+    render it (the values are marked safe: this is text for the XML, not HTML)."""
+    done_on = ""
+    if credit_note.refunded_at is not None:
+        done_on = date_format(timezone.localtime(credit_note.refunded_at), "DATE_FORMAT")
+    context = {
+        "amount": format_money(credit_note.paid_total, invoice.currency),
+        "method": invoice.payment_method_name,
+        "kind": invoice.payment_method_kind,
+        "done_on": done_on,
+    }
+    text = render_to_string(
+        "emails/_refund_payout.txt", {key: mark_safe(value) for key, value in context.items()}
+    )
+    return " ".join(text.split())
 
 
 def _payment_means(settlement, shop, invoice, transfer=False):

@@ -523,63 +523,89 @@ def _align_unit_prices(lines):
 
 
 def _goods_discounts(doc, lines, shipping_rate):
-    """The goods discount per (category, rate), as the snapshot's tax rows booked it: at each
-    rate, what the lines (and shipping) cost more than the row's gross is that rate's share.
+    """The goods discount per (category, rate), as the snapshot's tax rows booked it: what
+    the lines (and shipping) of a row cost more than the row's gross is its share.
 
-    A credit note may also carry a signed ``adjustment`` that its tax rows spread over the
-    rates: returned as a second mapping per (category, rate). Without a discount, a rate's
-    whole difference is its adjustment share; with both, the adjustment is spread by the
-    credited gross per rate and the discount is the rest (never below zero)."""
+    A credit note may also carry a signed ``adjustment`` that its tax rows spread: returned
+    as a second mapping per (category, rate). Without a discount, a row's whole difference
+    is its adjustment share; with both, the discount falls on the discounted goods (never
+    gift cards) by their gross, as the order's discount did, and the adjustment is the rest
+    of each row — so every row's gross is exactly the booked one, and nothing is lost.
+
+    Rows with a category (every document issued since e-invoicing) are read as they are: an
+    adjustment stays in the category an earlier note booked it in, though the lines of this
+    note are of another (the rest-of-order note gives back a restocking fee charged on goods
+    returned under K, with only an exempt gift card left to credit). Rows per rate only (an
+    invoice issued before, a credit note being planned) leave the category to the lines at
+    that rate (``_category_at``)."""
     adjustment = _dec(getattr(doc, "adjustment", ZERO))
+    by_category = bool(doc.tax_rows) and all(row.get("category") for row in doc.tax_rows)
+
+    def group(category, rate):
+        return (category, rate) if by_category else rate
+
     row_gross = defaultdict(lambda: ZERO)
     for row in doc.tax_rows:
-        row_gross[_dec(row["rate"])] += _dec(row["gross"])
-    charged = defaultdict(lambda: ZERO)
+        row_gross[group(row.get("category"), _dec(row["rate"]))] += _dec(row["gross"])
+    charged, discounted = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
     for line in lines:
-        charged[line.rate] += line.gross
+        charged[group(line.category, line.rate)] += line.gross
+        if line.category != EXEMPT:
+            discounted[group(line.category, line.rate)] += line.gross
+    with_lines = set(charged)
     shipping = _dec(doc.shipping_total) - _dec(doc.shipping_discount)
-    if shipping and (shipping_rate in charged or adjustment):
-        charged[shipping_rate] += shipping
-    adjustment_shares = {}
-    if adjustment:
-        rates = sorted(set(charged) | set(row_gross))
-        if not _dec(doc.discount_total):
-            adjustment_shares = {rate: row_gross[rate] - charged[rate] for rate in rates}
-        else:
-            weights = {rate: charged[rate] for rate in rates if charged[rate] > 0}
-            adjustment_shares = _spread(
-                adjustment, weights or {rate: row_gross[rate] for rate in rates}
-            )
-    shares, adjustments = {}, defaultdict(lambda: ZERO)
-    for rate in sorted(set(charged) | set(adjustment_shares)):
-        at_rate = [line for line in lines if line.rate == rate]
-        share = charged[rate] + adjustment_shares.get(rate, ZERO) - row_gross[rate]
-        if rate not in row_gross and not adjustment:
-            share = ZERO
-        if share < 0 and adjustment:  # a cent of the spread: it belongs to the adjustment
-            adjustment_shares[rate] = adjustment_shares.get(rate, ZERO) - share
-            share = ZERO
-        if adjustment_shares.get(rate):
-            adjustments[(_category_at(at_rate, rate, doc), rate)] += adjustment_shares[rate]
-        if share <= 0 or not at_rate:
+    if shipping:
+        category = shipping_category(
+            shipping_rate, bool(doc.reverse_charge), bool(getattr(doc, "export_delivery", False))
+        )
+        charged[group(category, shipping_rate)] += shipping
+    groups = sorted(set(charged) | set(row_gross))
+    discount = _dec(doc.discount_total) - _dec(doc.shipping_discount)
+    shares, adjustment_shares = {}, {}
+    if not adjustment:
+        for key in groups:
+            # (no row at all: a note of goods discounted to nothing stores none)
+            if key in with_lines and charged[key] > row_gross[key]:
+                shares[key] = charged[key] - row_gross[key]
+    elif discount > 0:
+        weights = {key: gross for key, gross in discounted.items() if gross > 0} or {
+            key: charged[key] for key in with_lines if charged[key] > 0
+        }
+        shares = _spread(discount, weights) if weights else {}
+    if adjustment or by_category:
+        # Rows per category are the booking: what the lines and the discount leave of a row
+        # is adjusted there, even by a note without an adjustment of its own (one whose row
+        # of a rate took over what another row had no room left for: ``refunds``).
+        adjustment_shares = {
+            key: row_gross[key] - charged[key] + shares.get(key, ZERO) for key in groups
+        }
+
+    discounts, adjustments = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    for key, amount in adjustment_shares.items():
+        if amount:
+            at = key if by_category else (_category_at(_at_rate(lines, key), key, doc), key)
+            adjustments[at] += amount
+    for key, share in shares.items():
+        if share <= 0:
+            continue
+        if by_category:
+            discounts[key] += share
             continue
         # Within a rate, split by the gross of the discounted goods (never gift cards).
-        discounted = [line for line in at_rate if line.category != EXEMPT] or at_rate
-        by_category = defaultdict(lambda: ZERO)
-        for line in discounted:
-            by_category[line.category] += line.gross
-        base = sum(by_category.values(), ZERO)
-        remaining = share
-        categories = sorted(by_category)
-        for i, category in enumerate(categories):
-            part = (
-                remaining
-                if i == len(categories) - 1
-                else money(share * by_category[category] / base)
-            )
-            shares[(category, rate)] = part
-            remaining -= part
-    return shares, {key: gross for key, gross in adjustments.items() if gross}
+        at_rate = _at_rate(lines, key)
+        by_line_category = defaultdict(lambda: ZERO)
+        for line in [line for line in at_rate if line.category != EXEMPT] or at_rate:
+            by_line_category[line.category] += line.gross
+        for category, part in _spread(share, by_line_category).items():
+            discounts[(category, key)] += part
+    return (
+        {key: gross for key, gross in discounts.items() if gross},
+        {key: gross for key, gross in adjustments.items() if gross},
+    )
+
+
+def _at_rate(lines, rate):
+    return [line for line in lines if line.rate == rate]
 
 
 def _spread(amount, weights):
@@ -653,7 +679,11 @@ def _match_stored_nets(doc, basis, lines, allowances, charges):
     for row in doc.tax_rows:
         rate = _dec(row["rate"])
         stored[(row["category"], rate) if by_category else rate] += _dec(row["net"])
-    for target_key, target in stored.items():
+    if by_category:
+        # a credit note stores no rows of nothing: goods discounted to nothing net nothing
+        for key in basis:
+            stored.setdefault(key, ZERO)
+    for target_key, target in list(stored.items()):
         if by_category:
             category, rate = target_key
             keys = [target_key] if target_key in basis else []

@@ -79,7 +79,7 @@ from ..models import (
     net_of,
 )
 from ..seller import seller_record
-from ..vat import document_figures, line_snapshot
+from ..vat import EXEMPT, document_figures, line_snapshot
 from .checkout import least_expensive_delivery
 from .lifecycle import (
     _close_downloads,
@@ -305,9 +305,12 @@ def _rows(rows_by_rate):
 #   credited line nets less their discount share plus the credited shipping), from the
 #   note's own lines and gross per rate;
 # - they never credit more net or VAT than is left of the invoice's row after the earlier
-#   notes; the note that credits the whole gross left of a row (the full refund: of every
-#   row) credits exactly the net and VAT left, so all notes of a fully refunded order add up
-#   to the invoice's rows to the cent;
+#   notes (what a row would credit beyond goes to the note's other rows with room left:
+#   ``_spill_over``); the note that credits the whole gross left of a row (the full refund:
+#   of every row) credits exactly the net and VAT left, so all notes of a fully refunded
+#   order add up to the invoice's rows to the cent;
+# - their gross adds up to the note's total, and each row's VAT is its rate of its net
+#   within the cent a gross price rounds to;
 # - rows of nothing are not stored. The PDF and the XML print the stored rows
 #   (``vat._match_stored_nets``).
 
@@ -355,6 +358,7 @@ def _within(figures, by_category, left):
         key = (row.category if by_category else None, row.rate)
         computed[key][0] += row.basis
         computed[key][1] += row.gross
+    _spill_over(computed, left)
     rows = []
     for key, (net, gross) in sorted(computed.items(), key=lambda item: (-item[0][1], item[0])):
         left_net, left_tax, left_gross = left.get(key, (ZERO, ZERO, ZERO))
@@ -374,6 +378,39 @@ def _within(figures, by_category, left):
         if net or tax or gross:
             rows.append(_stored_row(key, net, tax, gross))
     return rows
+
+
+def _spill_over(computed, left):
+    """What a row of the note would credit beyond what is left of the invoice's row goes to
+    the note's other rows with room left — first those of the same rate, never the gift
+    cards' (no revenue) — so no invoice row is credited beyond what it charged, and every
+    row keeps the VAT of its rate (the note crediting the rest would otherwise book a row
+    below zero). It happens where an extra credit took a rate's room: booked in the category
+    of the note's largest line at 0 % (K beside AE, Z or G: ``vat._category_at``), or by an
+    earlier note, before the goods of that rate are credited. The stored rows carry where it
+    went; the documents derive their discount and adjustment per row from them."""
+
+    def room(key):
+        return left[key][2] - computed[key][1] if key in left else ZERO
+
+    for key in sorted(computed, key=lambda k: (-k[1], k[0] or "")):
+        amounts = computed[key]
+        excess = amounts[1] - (left[key][2] if key in left else ZERO)
+        if amounts[1] <= 0 or excess <= 0:
+            continue
+        targets = sorted(
+            (k for k in left if k != key and k[0] != EXEMPT and room(k) > 0),
+            key=lambda k: (k[1] != key[1], -room(k), -k[1], k[0] or ""),
+        )
+        for other in targets:
+            part = min(excess, room(other))
+            computed[other][0] += net_of(part, other[1])
+            computed[other][1] += part
+            amounts[0] -= net_of(part, key[1])
+            amounts[1] -= part
+            excess -= part
+            if excess <= 0:
+                break
 
 
 def _final_rows(by_category, left):
