@@ -305,10 +305,12 @@ class CheckoutForm(forms.Form):
         shop = ShopSettings.load()
         # The summary shows the catalog's gross prices until the page is sent with the VAT
         # ID; the order is then placed net once VIES confirms it (orders.vat) — said here.
-        self.fields["vat_id"].help_text = _(
-            "With a confirmed EU VAT ID outside %(country)s, the order is invoiced without "
-            "VAT (reverse charge)."
-        ) % {"country": country_name(shop.country or "DE")}
+        # (a seller without a VAT ID of its own invoices every order with VAT: orders.vat)
+        if shop.vat_id:
+            self.fields["vat_id"].help_text = _(
+                "With a confirmed EU VAT ID outside %(country)s, the order is invoiced without "
+                "VAT (reverse charge)."
+            ) % {"country": country_name(shop.country or "DE")}
         # No consent is asked for what the shop does not do: no review requests (a consent
         # given for nothing would mislead). The partner consent stays: it also lets the
         # vouchers app show partner offers, with or without the external network.

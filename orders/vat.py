@@ -127,7 +127,7 @@ def apply_reverse_charge(order, lines, seller_country=None, vies_check=CACHED):
     ``customers.VatIdCheck`` the placement made before its transaction; by default a
     confirmation of the last VIES_CACHE_HOURS, without asking — the checkout page's quote).
     Unconfirmed, the order is taxed: the safe side, the shop would owe the VAT otherwise."""
-    if not order.billing_vat_id:
+    if not order.billing_vat_id or not seller_invoices_tax_free():
         return False
     if seller_country is None:
         seller_country = ShopSettings.load().country
@@ -162,12 +162,28 @@ def _price_net(order, priced, lines):
     order.shipping_tax_rate = ZERO
 
 
+def seller_invoices_tax_free():
+    """Can the seller invoice a supply without VAT — an intra-community supply under reverse
+    charge, an export? Only with a VAT ID of its own: the invoice of an intra-community
+    supply names the seller's VAT ID beside the buyer's (§ 14a (1) UStG, Art. 226 (4) VAT
+    Directive), and EN 16931 wants it on every invoice with a reverse-charge or export line
+    (BR-IC-02, BR-G-02). A seller with only a tax number (ShopSettings.vat_id empty) charges
+    VAT on them: the safe side, the invoice is never one it could not issue."""
+    return bool(ShopSettings.load().vat_id)
+
+
 def export_applies(shipping_country, goods):
     """Is the order an export delivery without VAT (§ 4 Nr. 1a / § 6 UStG, Art. 146 VAT
     Directive)? Yes when it ships goods (``goods``) to a country outside the EU, unless the
     operator turned it off (``EXPORT_VAT_EXEMPT``: the exemption rests on the proof of export,
-    which is the seller's duty). Whoever the buyer is: consumer or company."""
-    return bool(goods) and settings.EXPORT_VAT_EXEMPT and not in_eu(shipping_country)
+    which is the seller's duty) or the seller has no VAT ID (:func:`seller_invoices_tax_free`).
+    Whoever the buyer is: consumer or company."""
+    return (
+        bool(goods)
+        and settings.EXPORT_VAT_EXEMPT
+        and not in_eu(shipping_country)
+        and seller_invoices_tax_free()
+    )
 
 
 def apply_export(order, lines):

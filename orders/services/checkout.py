@@ -420,7 +420,7 @@ def _check_vat_id(items, data):
     A VAT ID VIES says is not registered is refused on its field, before anything is
     written; one VIES cannot check now (unreachable, a member state's registry down) is
     placed with VAT — the safe side (:func:`_record_vat_check`)."""
-    if not data.vat_id or not vies.enabled():
+    if not data.vat_id or not vies.enabled() or not vat.seller_invoices_tax_free():
         return None
     shop = ShopSettings.load()
     products = Product.objects.filter(pk__in=[int(pk) for pk in items], is_active=True)

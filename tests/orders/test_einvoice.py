@@ -13,7 +13,9 @@ from pypdf import PdfReader
 
 from giftcards import services as giftcard_services
 from orders import einvoice, pdf, services, vat
+from orders.forms import CheckoutForm
 from orders.models import CreditNote, Invoice, Order
+from shop.models import ShopSettings
 from tests.einvoice import validate as validator
 from tests.factories import ProductFactory, ShippingMethodFactory, UserFactory
 from tests.vouchers.factories import CampaignFactory, CodeFactory
@@ -33,6 +35,14 @@ WARSAW = {
     "postcode": "00-950",
     "city": "Warszawa",
     "country": "PL",
+}
+ZURICH = {
+    "first_name": "Heidi",
+    "last_name": "Muster",
+    "street": "Bahnhofstrasse 1",
+    "postcode": "8001",
+    "city": "Zürich",
+    "country": "CH",
 }
 PL_VAT_ID = "PL5260250274"
 DE_VAT_ID = "DE136695976"
@@ -218,6 +228,28 @@ def test_reverse_charge_needs_another_country_and_a_valid_vat_id(make_order, pot
     with pytest.raises(services.CheckoutError):
         make_order({pot.pk: 1}, billing=dict(WARSAW), vat_id="PL5260250275")  # check digit
     assert not Order.objects.filter(billing_vat_id="PL5260250275").exists()
+
+
+def test_a_seller_with_only_a_tax_number_charges_vat_on_what_it_cannot_invoice_tax_free(
+    check, make_order, pot
+):
+    """Reverse charge and export invoices name the seller's VAT ID (§ 14a UStG; EN 16931
+    BR-IC-02, BR-G-02): a seller with only a tax number made invoices the validator refused
+    (an audit). It charges VAT on them instead, and its invoices are valid."""
+    shop = ShopSettings.load()
+    shop.vat_id, shop.tax_number = "", "22/815/08154"
+    shop.save()
+    company = make_order({pot.pk: 1}, billing=dict(WARSAW), vat_id=PL_VAT_ID)
+    swiss = make_order({pot.pk: 1}, billing=dict(ZURICH))
+    for order in (company, swiss):
+        assert not order.reverse_charge and not order.export_delivery
+        assert order.lines.get().tax_rate == Decimal("19.00")
+        document = check(pdf.render_invoice(services.create_invoice(order)))
+        assert value(xml_of(document), "//ram:SellerTradeParty//ram:ID[@schemeID='FC']") == (
+            "22/815/08154"
+        )
+    # the checkout does not promise what it will not do
+    assert not CheckoutForm().fields["vat_id"].help_text
 
 
 def test_discount_code_gives_allowances_per_vat_rate(check, make_order, food, pot):
