@@ -396,6 +396,16 @@ class CheckoutForm(forms.Form):
         if refusal.field != "shipping_method":
             self.errors.pop("shipping_method", None)
         self.add_error(refusal.field, refusal.message)
+        if refusal.field == "shipping_method":
+            # The page shown again offers a method that does go there, checked and priced in
+            # its summary (without one the summary showed no shipping at all); nothing is
+            # placed until the customer sends it.
+            offered = self.fields["shipping_method"].rows()
+            replacement = next((m for m in offered if m.delivers_to(country)), None)
+            if replacement is not None:
+                self.data = self.data.copy()
+                self.data["shipping_method"] = str(replacement.pk)
+                data["shipping_method"] = replacement
 
     def _clean_postcode(self, data, prefix):
         """The postcode in the form of the country it goes to (``customers.postcodes``)."""

@@ -73,6 +73,9 @@ def test_a_method_for_germany_only_is_refused_for_austria_and_nothing_is_placed(
     assert not Order.objects.exists()
     product.refresh_from_db()
     assert product.stock == stock
+    # the page shown again offers the method for Austria, checked and priced in its summary
+    assert response.context["form"]["shipping_method"].value() == str(abroad.pk)
+    assert response.context["order"].shipping_total == D("14.90")
     # the method for Austria places it, at its own price
     response = client.post(reverse(CHECKOUT), checkout_post(abroad, card_payment, **austrian()))
     assert response.status_code == 302, response.context["form"].errors
