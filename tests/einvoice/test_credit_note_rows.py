@@ -24,8 +24,8 @@ from orders.models import CreditNote
 from shop.templatetags.money import credited_money, percent
 from tests.einvoice import validate as validator
 from tests.factories import ProductFactory, ShippingMethodFactory
+from tests.orders.factories import ZURICH
 from tests.orders.test_einvoice import NS, PL_VAT_ID, WARSAW, money, pdf_text, value, xml_of
-from tests.orders.test_export_delivery import ZURICH
 from tests.vouchers.factories import CampaignFactory, CodeFactory
 from vouchers.models import Campaign
 

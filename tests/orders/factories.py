@@ -6,6 +6,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import ProductFactory
 
+# A delivery outside the EU (orders.vat.apply_export): the tests' Swiss address.
+ZURICH = {
+    "first_name": "Heidi",
+    "last_name": "Muster",
+    "street": "Bahnhofstrasse 1",
+    "postcode": "8001",
+    "city": "Zürich",
+    "country": "CH",
+}
+
 
 def downloadable_product(**kwargs):
     return ProductFactory(

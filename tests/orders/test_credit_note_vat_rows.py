@@ -15,8 +15,8 @@ from orders import einvoice, services
 from orders.models import CreditNote
 from orders.vat import document_figures
 from tests.factories import ProductFactory, ShippingMethodFactory
+from tests.orders.factories import ZURICH
 from tests.orders.test_einvoice import NS, PL_VAT_ID, WARSAW, validator, xml_of
-from tests.orders.test_export_delivery import ZURICH
 from tests.vouchers.factories import CampaignFactory, CodeFactory
 from vouchers.models import Campaign
 

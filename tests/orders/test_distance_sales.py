@@ -14,6 +14,7 @@ from django.utils import timezone
 from orders import accounting, services
 from orders.models import Invoice
 from tests.factories import ProductFactory, RoleUserFactory
+from tests.orders.factories import ZURICH
 from tests.orders.test_einvoice import PL_VAT_ID, WARSAW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -36,14 +37,6 @@ AARHUS = {
     "postcode": "8000",
     "city": "Aarhus",
     "country": "DK",
-}
-ZURICH = {
-    "first_name": "Heidi",
-    "last_name": "Muster",
-    "street": "Bahnhofstrasse 1",
-    "postcode": "8001",
-    "city": "Zürich",
-    "country": "CH",
 }
 
 

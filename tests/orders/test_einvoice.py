@@ -18,6 +18,7 @@ from orders.models import CreditNote, Invoice, Order
 from shop.models import ShopSettings
 from tests.einvoice import validate as validator
 from tests.factories import ProductFactory, ShippingMethodFactory, UserFactory
+from tests.orders.factories import ZURICH
 from tests.vouchers.factories import CampaignFactory, CodeFactory
 from vouchers.models import Campaign
 
@@ -35,14 +36,6 @@ WARSAW = {
     "postcode": "00-950",
     "city": "Warszawa",
     "country": "PL",
-}
-ZURICH = {
-    "first_name": "Heidi",
-    "last_name": "Muster",
-    "street": "Bahnhofstrasse 1",
-    "postcode": "8001",
-    "city": "Zürich",
-    "country": "CH",
 }
 PL_VAT_ID = "PL5260250274"
 DE_VAT_ID = "DE136695976"

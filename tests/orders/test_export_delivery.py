@@ -14,19 +14,12 @@ from shop.mail import written
 from shop.models import OutboxEmail
 from tests.checkout import add_to_cart, checkout_post
 from tests.factories import ProductFactory, ShippingMethodFactory
+from tests.orders.factories import ZURICH
 from tests.orders.test_einvoice import NS, PL_VAT_ID, WARSAW, money, pdf_text, value, xml_of
 from tests.orders.test_reports import _month
 
 pytestmark = pytest.mark.django_db
 
-ZURICH = {
-    "first_name": "Heidi",
-    "last_name": "Muster",
-    "street": "Bahnhofstrasse 1",
-    "postcode": "8001",
-    "city": "Zürich",
-    "country": "CH",
-}
 VIENNA = {**ZURICH, "street": "Ringstraße 1", "postcode": "1010", "city": "Wien", "country": "AT"}
 EXPORT_NOTE = "Delivery outside the EU: prices without VAT"
 

@@ -19,7 +19,7 @@ from orders.services.refunds import OwedShipping, standard_delivery, withdrawal_
 from orders.services.returns import withdrawal_shipping_due
 from tests.factories import ProductFactory, ShippingMethodFactory, UserFactory
 
-from .factories import ship_all
+from .factories import ZURICH, ship_all
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -303,8 +303,6 @@ def test_an_export_orders_standard_delivery_is_free_from_the_gross_goods_value(
     """The checkout compares the free-shipping threshold with the gross goods value (55.00
     ≥ 50.00: the parcel was free), not the net one the export order's lines hold (46.22):
     no delivery costs are owed for the express the customer chose."""
-    from tests.orders.test_export_delivery import ZURICH
-
     coat = ProductFactory(price=D("55.00"), tax_rate=D("19.00"), stock=5)
     order = delivered(make_order, {coat.pk: 1}, billing=dict(ZURICH), shipping_method_id=express.pk)
     assert order.export_delivery and order.standard_shipping_cost == 0
