@@ -461,6 +461,9 @@ def _credit_note_terms(credit_note, invoice):
             _("The amount still due on invoice %(number)s is reduced by %(amount)s.")
             % {"number": invoice.number, "amount": format_money(due_reduction, currency)}
         )
+    if not parts and not credit_note.grand_total and credit_note.discount_total:
+        # goods a discount paid for entirely, credited at 0.00 (their return settled)
+        parts.append(_("Nothing is paid back: the discount paid for the credited items."))
     return " ".join(parts) or _("Refunded by the payment method used; nothing to pay.")
 
 

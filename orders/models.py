@@ -1039,9 +1039,12 @@ class CreditNote(models.Model):
             models.UniqueConstraint(
                 fields=["year", "sequence"], name="credit_note_sequence_unique"
             ),
-            # Only the note that closes an order worth nothing credits nothing.
+            # Only the note that closes an order worth nothing credits nothing — or one that
+            # credits goods a discount paid for entirely (their return settled at 0.00).
             models.CheckConstraint(
-                condition=Q(grand_total__gt=0) | Q(grand_total=0, is_final=True),
+                condition=Q(grand_total__gt=0)
+                | Q(grand_total=0, is_final=True)
+                | Q(grand_total=0, goods_total__gt=0, discount_total=F("goods_total")),
                 name="credit_note_positive",
             ),
             models.CheckConstraint(

@@ -821,7 +821,11 @@ def plan_credit_note(
         adjustment_text = ""
     total = goods_total - discount_total + shipping + adjustment
     if not final:
-        if total <= 0:
+        # Nothing to credit is refused — except goods a discount paid for entirely (two
+        # units at 10.00 with a 20.00 code): a note of 0.00 settles their return, which else
+        # could only be rejected (``credit_note_positive``).
+        free_goods = total == 0 and goods_total > 0 and discount_total == goods_total
+        if total < 0 or (total == 0 and not free_goods):
             raise OrderError(_("Choose what to credit: the credit note total must be positive."))
         if total > remaining_total:
             raise OrderError(
