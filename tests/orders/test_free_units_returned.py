@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from lxml import etree
 
 from orders import pdf, services
@@ -85,3 +86,27 @@ def test_a_note_of_nothing_that_credits_no_free_goods_is_still_refused(free_unit
     note = refund_return(ret).credit_note
     with pytest.raises(IntegrityError), transaction.atomic():
         CreditNote.objects.filter(pk=note.pk).update(discount_total=0, goods_total=0)
+
+
+def test_the_backoffice_settles_it_from_the_return_page(admin_client, free_units):
+    ret = create_return(free_units, {free_units.lines.get().pk: 1}, "defective")
+    receive_return(ret)
+    detail = reverse("admin:orders_return_change", args=[ret.pk])
+    preview = admin_client.post(detail, {"action": "preview", "shipping": "", "adjustment": ""})
+    assert preview.status_code == 200
+    assert preview.context["plan"].grand_total == 0
+    assert "Nothing is paid back: the discount paid for the credited items." in (
+        preview.content.decode()
+    )
+    response = admin_client.post(
+        detail,
+        {
+            "action": "refund",
+            "shipping": "",
+            "adjustment": "",
+            "previewed": preview.context["previewed"],
+        },
+    )
+    assert response.status_code in (200, 302)
+    ret.refresh_from_db()
+    assert ret.credit_note is not None and ret.credit_note.grand_total == 0
