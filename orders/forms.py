@@ -4,20 +4,19 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import ModelChoiceIterator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from customers.postcodes import normalise_postcode
 from customers.services import address_key
 from customers.vat import normalize_vat_id, validate_vat_id
 from shop.fields import EmailFormField, WholeNumberField, validate_phone
-from shop.locales import country_name, sort_key
+from shop.locales import country_name
 from shop.models import (
-    DELIVERY_COUNTRIES,
     PaymentMethod,
     ShippingMethod,
     ShopSettings,
     country_list,
+    delivery_country_choices,
     delivery_country_codes,
 )
 
@@ -25,29 +24,17 @@ from .services import CheckoutData, ShownFigures, withdrawable_units, withdrawn_
 from .services.checkout import DIGITAL_CONSENT_LABEL, delivery_refusal
 from .services.withdrawals import expired_lines
 
-# The countries the shop delivers to (the name the orders app has always used).
-COUNTRIES = DELIVERY_COUNTRIES
-
-
-def _sorted(codes):
-    """``[(code, name)]`` of ``codes``, in the order the reader's alphabet sorts the names
-    ("Danmark … Tyskland, Østrig" in Danish)."""
-    language = get_language()
-    names = dict(COUNTRIES)
-    choices = [(code, str(names[code])) for code in codes if code in names]
-    return sorted(choices, key=lambda choice: sort_key(choice[1], language))
-
 
 def checkout_countries():
     """The billing address's country select: every delivery country. A callable choices,
     so that each form sorts in the language of its request."""
-    return _sorted(delivery_country_codes())
+    return delivery_country_choices()
 
 
 def shipping_countries():
     """The delivery address's country select: the countries some active shipping method
     delivers to (``ShippingMethod.countries``)."""
-    return _sorted(ShippingMethod.served_countries())
+    return delivery_country_choices(ShippingMethod.served_countries())
 
 
 def delivery_countries():

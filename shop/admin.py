@@ -53,7 +53,6 @@ from .catalog_import import (
 from .db import FoldedContains, PersonName, changed_columns, estimated_count
 from .fields import WholeNumberField, date_format_hint, parse_typed_date
 from .models import (
-    DELIVERY_COUNTRIES,
     BackgroundJob,
     Category,
     OutboxEmail,
@@ -66,6 +65,7 @@ from .models import (
     ShippingMethod,
     ShopSettings,
     StockNotice,
+    delivery_country_choices,
 )
 from .money import LocalDecimalField, format_money, format_percent
 from .roles import ROLES, role_label
@@ -1036,10 +1036,7 @@ class ShippingMethodForm(forms.ModelForm):
     # The delivery countries as checkboxes (stored as a list of codes): none ticked, every one.
     countries = forms.MultipleChoiceField(
         label=capfirst(_("delivery countries")),
-        choices=lambda: sorted(
-            ((code, str(name)) for code, name in DELIVERY_COUNTRIES),
-            key=lambda choice: locales.sort_key(choice[1], translation.get_language()),
-        ),
+        choices=delivery_country_choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=ShippingMethod._meta.get_field("countries").help_text,

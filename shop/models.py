@@ -23,7 +23,7 @@ from pilkit.processors import ResizeToFit
 from . import pagecache, pricing
 from .fields import EmailField, PictureField, URLField
 from .images import validate_product_image
-from .locales import country_name
+from .locales import country_name, sort_key
 from .money import ZERO, AtLeast, AtMost, format_money, money_validators
 from .pagecache import StorefrontQuerySet
 from .shop_language import default_language
@@ -659,6 +659,17 @@ DELIVERY_COUNTRIES = [
 
 def delivery_country_codes():
     return [code for code, _name in DELIVERY_COUNTRIES]
+
+
+def delivery_country_choices(codes=None):
+    """``[(code, name)]`` of the delivery countries ``codes`` (default: all), in the order the
+    reader's alphabet sorts the names ("Danmark … Tyskland, Østrig" in Danish): the checkout's
+    country selects and a shipping method's checkboxes."""
+    language = translation.get_language()
+    names = dict(DELIVERY_COUNTRIES)
+    codes = delivery_country_codes() if codes is None else codes
+    choices = [(code, str(names[code])) for code in codes if code in names]
+    return sorted(choices, key=lambda choice: sort_key(choice[1], language))
 
 
 def country_list(codes):

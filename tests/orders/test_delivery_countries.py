@@ -60,6 +60,37 @@ def austrian(**overrides):
     }
 
 
+def delivered_to(street, postcode, city, country, first_name="Erika"):
+    """A separate delivery address, as the checkout form posts it."""
+    return {
+        "ship_to_billing": "",
+        "shipping_first_name": first_name,
+        "shipping_last_name": "Mustermann",
+        "shipping_street": street,
+        "shipping_postcode": postcode,
+        "shipping_city": city,
+        "shipping_country": country,
+    }
+
+
+BERLIN = ("Musterstraße 1", "10115", "Berlin", "DE")
+
+
+def saved(customer, street, postcode, city, country):
+    """A saved address in ``customer``'s address book."""
+    return customer_services.save_address(
+        customer,
+        Address(
+            first_name="Anna",
+            last_name="Huber",
+            street=street,
+            postcode=postcode,
+            city=city,
+            country=country,
+        ),
+    )
+
+
 def test_a_method_for_germany_only_is_refused_for_austria_and_nothing_is_placed(
     client, product, parcel, abroad, card_payment
 ):
@@ -93,15 +124,7 @@ def test_a_separate_delivery_address_decides_not_the_billing_address(
         product,
         parcel,
         card_payment,
-        **austrian(
-            ship_to_billing="",
-            shipping_first_name="Erika",
-            shipping_last_name="Mustermann",
-            shipping_street="Musterstraße 1",
-            shipping_postcode="10115",
-            shipping_city="Berlin",
-            shipping_country="DE",
-        ),
+        **austrian(**delivered_to(*BERLIN)),
     )
     assert response.status_code == 302, response.context["form"].errors
     order = Order.objects.get()
@@ -276,17 +299,7 @@ def test_the_backoffice_form_keeps_active_and_position(admin_client, shipping):
 
 
 def polish_customer(customer):
-    customer_services.save_address(
-        customer,
-        Address(
-            first_name="Ola",
-            last_name="Nowak",
-            street="ul. Nowy Świat 10",
-            postcode="00-497",
-            city="Warszawa",
-            country="PL",
-        ),
-    )
+    saved(customer, "ul. Nowy Świat 10", "00-497", "Warszawa", "PL")
     return customer
 
 
@@ -332,16 +345,7 @@ def test_goods_for_a_billing_address_where_nothing_is_delivered_need_a_delivery_
     assert "shipping_method" not in errors
     assert not Order.objects.exists()
     # … to Berlin, billed in Warsaw: placed
-    data.update(
-        ship_to_billing="",
-        shipping_first_name="Ola",
-        shipping_last_name="Nowak",
-        shipping_street="Musterstraße 1",
-        shipping_postcode="10115",
-        shipping_city="Berlin",
-        shipping_country="DE",
-        shipping_method=parcel.pk,
-    )
+    data.update(delivered_to(*BERLIN, first_name="Ola"), shipping_method=parcel.pk)
     response = client.post(reverse(CHECKOUT), data)
     assert response.status_code == 302, response.context["form"].errors
     assert Order.objects.get().billing_country == "PL"
@@ -365,13 +369,7 @@ def test_a_delivery_country_no_longer_served_is_refused_in_words(
         product,
         parcel,
         card_payment,
-        ship_to_billing="",
-        shipping_first_name="Erika",
-        shipping_last_name="Mustermann",
-        shipping_street="Strøget 1",
-        shipping_postcode="1100",
-        shipping_city="København",
-        shipping_country="DK",
+        **delivered_to("Strøget 1", "1100", "København", "DK"),
     )
     assert response.context["form"].errors["shipping_country"] == ["We deliver only to Germany."]
 
@@ -381,17 +379,7 @@ def test_a_saved_address_filled_in_brings_a_method_that_delivers_there(
 ):
     """Without the page's script, "Use" of the Austrian address: the German parcel chosen
     before gives way to a method that goes to Austria."""
-    vienna = customer_services.save_address(
-        customer,
-        Address(
-            first_name="Anna",
-            last_name="Huber",
-            street="Ringstraße 1",
-            postcode="1010",
-            city="Wien",
-            country="AT",
-        ),
-    )
+    vienna = saved(customer, "Ringstraße 1", "1010", "Wien", "AT")
     client.force_login(customer)
     add_to_cart(client, product)
     data = checkout_post(
