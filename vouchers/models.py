@@ -72,6 +72,13 @@ class CampaignQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=today)
         )
 
+    def not_used_up(self):
+        """Campaigns whose total uses and budget are not used up (``Campaign.used_up``)."""
+        return self.filter(
+            Q(max_uses__isnull=True) | Q(uses_count__lt=F("max_uses")),
+            Q(budget__isnull=True) | Q(discount_spent__lt=F("budget")),
+        )
+
     def historical(self, today=None):
         return self.filter(valid_to__lt=today or timezone.localdate())
 
@@ -254,6 +261,13 @@ class Campaign(models.Model):
     def limited_in_total(self):
         """A budget or a total-use limit: redeeming locks the campaign's row."""
         return self.budget is not None or self.max_uses is not None
+
+    @property
+    def used_up(self):
+        """Its total uses or its budget are used up: no code of it is redeemed any more."""
+        return (self.max_uses is not None and self.uses_count >= self.max_uses) or (
+            self.budget is not None and self.budget_left <= 0
+        )
 
     @property
     def budget_left(self):

@@ -603,12 +603,7 @@ def quote_for_checkout(code_text, *, customer, order, goods=None, lines=None, lo
             _("The discount code “%(code)s” has not been issued to a customer yet.")
             % {"code": text}
         )
-    if campaign.max_uses is not None and campaign.uses_count >= campaign.max_uses:
-        raise VoucherError(
-            _("The discount code “%(code)s” is no longer valid: the campaign has ended.")
-            % {"code": text}
-        )
-    if campaign.budget is not None and campaign.budget_left <= 0:
+    if campaign.used_up:
         raise VoucherError(
             _("The discount code “%(code)s” is no longer valid: the campaign has ended.")
             % {"code": text}
@@ -1175,9 +1170,11 @@ def objects_to_code_mails(customer):
 
 
 def points_campaigns():
-    """Campaigns a customer can buy a code of now, with the number of codes left."""
+    """Campaigns a customer can buy a code of now: current, sold for points, not used up
+    (a code of a campaign whose uses or budget are gone could never be redeemed)."""
     return (
         Campaign.objects.current()
+        .not_used_up()
         .filter(points_price__isnull=False)
         .exclude(kind=Campaign.Kind.MULTI)
         .order_by("points_price", "name")
@@ -1188,15 +1185,25 @@ def buy_code_with_points(customer, campaign):
     """Deduct the points and assign a free code, in one transaction (both or neither)."""
 
     with transaction.atomic():
-        campaign = Campaign.objects.filter(pk=getattr(campaign, "pk", campaign)).first()
+        # Locked like a redemption of a campaign limited in total, so that no checkout uses
+        # up its last use or budget between the check below and the points taken.
+        campaign = (
+            Campaign.objects.select_for_update()
+            .filter(pk=getattr(campaign, "pk", campaign))
+            .first()
+        )
         if campaign is None or campaign.points_price is None:
             raise VoucherError(_("Codes of this campaign cannot be bought with points."))
-        if campaign.kind == Campaign.Kind.MULTI or not campaign.is_valid_on(timezone.localdate()):
+        if (
+            campaign.kind == Campaign.Kind.MULTI
+            or not campaign.is_valid_on(timezone.localdate())
+            or campaign.used_up
+        ):
             raise VoucherError(
                 _("Codes of “%(name)s” are not available any more.") % {"name": campaign.name}
             )
         code = _free_codes_q(campaign).select_for_update(skip_locked=True).order_by("id").first()
-        if code is None:
+        if code is None or _no_use_left_to_sell(campaign):
             raise VoucherError(
                 _("All codes of “%(name)s” are gone. Please try another one.")
                 % {"name": campaign.name}
@@ -1219,6 +1226,21 @@ def buy_code_with_points(customer, campaign):
             code=code, points=campaign.points_price, spend_entry=entry, created=code.assigned_at
         )
     return code
+
+
+def _no_use_left_to_sell(campaign):
+    """A campaign limited in uses whose uses are all taken or promised: its redemptions and
+    its codes bought with points and not used yet (each is owed one use)."""
+    if campaign.max_uses is None:
+        return False
+    unused = (
+        PointsPurchase.objects.filter(
+            code__campaign=campaign, code__is_active=True, voided_at__isnull=True
+        )
+        .exclude(Exists(Redemption.objects.filter(code=OuterRef("code_id"))))
+        .count()
+    )
+    return campaign.uses_count + unused >= campaign.max_uses
 
 
 def settle_points_debt(customer_id):

@@ -1,10 +1,13 @@
 """Buying a code with loyalty points: both or neither (S7, S6)."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from customers import loyalty
 from customers import services as customer_services
+from tests.factories import UserFactory
 from vouchers import services
 from vouchers.errors import VoucherError
 
@@ -100,3 +103,39 @@ def test_account_page_marks_expired_codes(client, customer):
     client.force_login(customer)
     html = client.get(reverse("vouchers:account_codes")).content.decode()
     assert "OLDONE" in html and "expired" in html and "ready to use" not in html
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"max_uses": 1, "uses_count": 1},
+        {"budget": Decimal("10.00"), "discount_spent": Decimal("10.00")},
+    ],
+    ids=["uses", "budget"],
+)
+def test_a_used_up_campaign_sells_no_code(customer, limits):
+    """Its codes are refused at the checkout ("the campaign has ended"): the points would be
+    gone for a code that can never be redeemed. Nor is it offered."""
+    campaign = CampaignFactory(name="Reward", points_price=300, kind="single", **limits)
+    CodeFactory(campaign=campaign)
+    give(customer, 500)
+    assert campaign not in services.points_campaigns()
+    with pytest.raises(VoucherError, match="not available any more"):
+        services.buy_code_with_points(customer, campaign)
+    assert loyalty.points_balance(customer) == 500
+    assert not campaign.codes.filter(assigned_to__isnull=False).exists()
+
+
+def test_codes_sold_for_points_hold_the_uses_left(customer):
+    """A campaign of 2 uses sells 2 codes, not 3: each unused code bought is owed its use."""
+    campaign = CampaignFactory(name="Reward", points_price=100, kind="single", max_uses=2)
+    for _ in range(3):
+        CodeFactory(campaign=campaign)
+    other = UserFactory()
+    give(customer, 500)
+    give(other, 500)
+    services.buy_code_with_points(customer, campaign)
+    services.buy_code_with_points(other, campaign)
+    with pytest.raises(VoucherError, match="are gone"):
+        services.buy_code_with_points(customer, campaign)
+    assert loyalty.points_balance(customer) == 400
