@@ -500,6 +500,10 @@ def pay_order(order, *, card_number="", use_credit=False, customer=None, lines=(
             raise GiftCardError(_("Please log in to pay with account credit."), field="use_credit")
         accounts = CreditAccount.objects.filter(customer=customer)
         account = (accounts if preview else accounts.select_for_update()).first()
+        if account is not None and account.currency != order.currency:
+            raise GiftCardError(
+                _("Your account credit is in a different currency."), field="use_credit"
+            )
         balance = (account.balance if account is not None else ZERO) + redeemed
         if balance <= 0:
             raise GiftCardError(_("Your customer account has no credit."), field="use_credit")

@@ -228,6 +228,18 @@ def test_credit_is_kept_for_later(make_card, make_order, customer):
     assert spends.count() == 2 and all(e.order_id for e in spends)
 
 
+def test_credit_in_another_currency_pays_nothing(make_card, make_order, customer, settings):
+    """Credit kept in euros does not pay a złoty order one for one (the shop changed its
+    currency): refused like a card in another currency, and nothing is taken."""
+    services.redeem_to_account(make_card("100.00").number, customer)
+    settings.SHOP_CURRENCY = "PLN"
+    with pytest.raises(services.GiftCardError) as exc:
+        make_order(customer=customer, use_credit=True)
+    assert exc.value.field == "use_credit" and "different currency" in exc.value.message
+    assert Order.objects.count() == 0
+    assert CreditAccount.objects.get(customer=customer).balance == D("100.00")
+
+
 def test_customer_mode_checkout_card_is_redeemed_then_paid_from_credit(
     make_card, make_order, customer, set_mode
 ):
