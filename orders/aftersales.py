@@ -178,6 +178,14 @@ class Return(models.Model):
     def is_open(self):
         return self.status in self.OPEN
 
+    @property
+    def awaits_parcel(self):
+        """The parcel can be marked received: a requested return, or one refunded before it
+        arrived (on the customer's proof of dispatch) — its goods still go back to stock."""
+        return self.status == self.Status.REQUESTED or (
+            self.status == self.Status.REFUNDED and self.received_at is None
+        )
+
     # Goods sent back as defective or damaged are not sold again unless the operator says so.
     NOT_RESTOCKED_BY_DEFAULT = (Reason.DEFECTIVE, Reason.DAMAGED)
 

@@ -129,7 +129,7 @@ def _payment_email(template, order, received, to_ship):
 def return_received(order, return_request):
     """Queue "your return has arrived" for ``order`` (in the order's language) when the
     operator marks the parcel received (``services.receive_return``): which items, and that
-    the credit note follows. None for an order without an address (erased)."""
+    the credit note follows (or, refunded before the parcel arrived, which one it was). None for an order without an address (erased)."""
     if _no_address(order):
         return None
     return queue_email(
@@ -143,6 +143,10 @@ def return_received(order, return_request):
                 for line in return_request.lines.select_related("order_line")
             ],
             "order_url": links.customer_order_url(order),
+            # refunded before the parcel arrived: the note was sent already
+            "credit_note_number": return_request.credit_note.number
+            if return_request.credit_note_id
+            else "",
         },
         language=order.language,
     )

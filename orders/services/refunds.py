@@ -793,8 +793,10 @@ def plan_credit_note(
     credit_lines = []
     for line_id, units in wanted.items():
         p = progress[line_id]
-        if from_return and p.line.needs_shipping:
-            unshipped = 0  # returned goods were shipped
+        if from_return:
+            # Returned goods were delivered, whatever their kind (a gift card, too): they
+            # went back to stock when the return was received, if the operator said so.
+            unshipped = 0
         elif p.line.needs_shipping:
             unshipped = min(units, p.remaining)
         else:

@@ -189,7 +189,7 @@ def receive_return(return_request, lines=None, user=None):
     with transaction.atomic():
         locked = _lock(return_request.order)
         ret = _lock_return(return_request)
-        if ret.status != Return.Status.REQUESTED:
+        if not ret.awaits_parcel:
             raise OrderError(
                 _("Return %(number)s is %(status)s and cannot be received.")
                 % {"number": ret.number, "status": ret.get_status_display()}
@@ -209,7 +209,8 @@ def receive_return(return_request, lines=None, user=None):
                     stock=F("stock") + line.quantity
                 )
                 restocked.append(f"{line.quantity} × {line.order_line.name}")
-        ret.status = Return.Status.RECEIVED
+        if ret.status == Return.Status.REQUESTED:  # a refunded one stays refunded
+            ret.status = Return.Status.RECEIVED
         ret.received_at = timezone.now()
         ret.save(update_fields=["status", "received_at"])
         _event(

@@ -13,6 +13,7 @@ from orders import services
 from orders.aftersales import Return
 from orders.models import CreditNote, Order
 from orders.services import OrderError
+from shop.mail import written
 from shop.models import OutboxEmail, Product
 from tests.factories import ProductFactory, RoleUserFactory
 from tests.formtokens import page_token
@@ -421,3 +422,56 @@ def test_a_refund_leaves_the_units_an_open_return_waits_for_to_the_return(delive
     ret.refresh_from_db()
     assert ret.status == Return.Status.REFUNDED
     assert CreditNote.objects.filter(invoice__order=delivered).count() == 2
+
+
+def test_a_return_refunded_before_its_parcel_arrived_is_received_later(delivered, lamp):
+    """Refunding on the customer's proof of dispatch is allowed; the parcel that arrives
+    afterwards still puts its goods back to stock, once, and the e-mail names the note sent."""
+    ret = services.create_return(delivered, {line(delivered).pk: 1}, "withdrawal")
+    services.refund_return(ret)
+    stock = Product.objects.get(pk=lamp.pk).stock
+    return_line = ret.lines.get()
+    services.receive_return(ret, {return_line.pk: ("as_new", True)})
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.REFUNDED and ret.received_at
+    assert Product.objects.get(pk=lamp.pk).stock == stock + 1
+    sent = written(OutboxEmail.objects.get(template="order_return_received"))
+    text = " ".join(sent.body_text.split())
+    assert f"already been issued with the credit note {ret.credit_note.number}" in text
+    assert "as soon as it is issued" not in text
+    with pytest.raises(OrderError, match="cannot be received"):
+        services.receive_return(ret, {return_line.pk: ("as_new", True)})
+    assert Product.objects.get(pk=lamp.pk).stock == stock + 1
+
+
+def test_a_returned_gift_card_goes_back_to_stock_once(make_order, product):
+    """Goods without shipping (a gift card) returned: the receipt restocks them, the refund
+    does not again (it used to count them as never shipped)."""
+    card = ProductFactory(price=D("25.00"), tax_rate=D("0.00"), is_giftcard=True, stock=10)
+    order = make_order({card.pk: 1, product.pk: 1})
+    services.create_invoice(order)
+    card_line = order.lines.get(product=card)
+    ret = services.create_return(order, {card_line.pk: 1}, "withdrawal")
+    services.receive_return(ret, {ret.lines.get().pk: ("as_new", True)})
+    assert Product.objects.get(pk=card.pk).stock == 10
+    services.refund_return(ret)
+    assert Product.objects.get(pk=card.pk).stock == 10
+
+
+def test_the_backoffice_receives_a_parcel_after_its_refund(admin_client, delivered, lamp):
+    ret = services.create_return(delivered, {line(delivered).pk: 1}, "withdrawal")
+    services.refund_return(ret)
+    detail = reverse("admin:orders_return_change", args=[ret.pk])
+    assert 'value="receive"' in admin_client.get(detail).content.decode()
+    stock = Product.objects.get(pk=lamp.pk).stock
+    return_line = ret.lines.get()
+    admin_client.post(
+        detail,
+        {
+            "action": "receive",
+            f"condition_{return_line.pk}": "as_new",
+            f"stock_{return_line.pk}": "1",
+        },
+    )
+    assert Product.objects.get(pk=lamp.pk).stock == stock + 1
+    assert 'value="receive"' not in admin_client.get(detail).content.decode()
