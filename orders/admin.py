@@ -711,6 +711,10 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
         rows = [p for p in state.progress if p.line.needs_shipping]
         values = {p.line.pk: p.remaining for p in rows}
         tracking = [("dhl", "")] + [("", "")] * 2
+        # The page's one-time token: sent twice (a double click, "send again") it shipped
+        # the units twice — units that never left became returnable, and the order could
+        # turn Complete, its withdrawal period starting, before its goods were sent.
+        token = OneTimeForm(request.POST or None)
         if request.method == "POST":
             values = {p.line.pk: request.POST.get(f"qty_{p.line.pk}", "0") for p in rows}
             tracking = list(
@@ -721,8 +725,17 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
                 )
             )
             try:
-                shipment = services.create_shipment(
-                    order, lines=values, tracking=tracking, user=request.user
+                if not token.is_valid():
+                    raise DomainError(OneTimeForm.TOKEN_MISSING)
+                with sent_once(token.token, f"orders.ship {order.pk}") as sent:
+                    shipment = services.create_shipment(
+                        order, lines=values, tracking=tracking, user=request.user
+                    )
+                    sent.outcome_url = reverse("admin:orders_shipment_change", args=[shipment.pk])
+            except FormAlreadySent as exc:
+                messages.warning(request, exc.message)
+                return redirect(
+                    exc.outcome_url or reverse("admin:orders_order_change", args=[order.pk])
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)
@@ -742,6 +755,7 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
             "rows": [(p, values.get(p.line.pk, 0)) for p in rows],
             "tracking": tracking,
             "carriers": TrackingNumber.Carrier.choices,
+            "token": token,
         }
         return TemplateResponse(request, "admin/orders/order/ship_form.html", context)
 

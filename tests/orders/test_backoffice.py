@@ -11,7 +11,7 @@ from orders import services
 from orders.models import Invoice, Order, Shipment
 from shop.models import OutboxEmail
 from tests.factories import RoleUserFactory, StaffFactory
-from tests.formtokens import fresh
+from tests.formtokens import fresh, page_token
 
 from .factories import ship_all
 
@@ -165,20 +165,24 @@ def test_ship_button_with_tracking_and_partial_quantities(admin_client, make_ord
     order = make_order({product.pk: 3})
     line = order.lines.get()
     url = reverse("admin:orders_order_ship", args=[order.pk])
-    assert admin_client.get(url).status_code == 200
-    response = admin_client.post(
-        url,
-        {
-            f"qty_{line.pk}": "2",
-            "carrier": ["dhl", "dpd", ""],
-            "tracking_number": ["0034", "0199", ""],
-        },
-        follow=True,
-    )
+    sent = {
+        f"qty_{line.pk}": "2",
+        "carrier": ["dhl", "dpd", ""],
+        "tracking_number": ["0034", "0199", ""],
+        "form_token": page_token(admin_client.get(url)),
+    }
+    response = admin_client.post(url, sent, follow=True)
     shipment = Shipment.objects.get(order=order)
     assert response.redirect_chain[-1][0] == reverse(
         "admin:orders_shipment_change", args=[shipment.pk]
     )
+    # the same page sent again (a double click) ships nothing more: it shipped 2 more units
+    # of the 3, for one parcel
+    again = admin_client.post(url, sent)
+    assert again["Location"] == reverse("admin:orders_shipment_change", args=[shipment.pk])
+    # a page without its token (a script) ships nothing
+    admin_client.post(url, {k: v for k, v in sent.items() if k != "form_token"})
+    assert Shipment.objects.filter(order=order).count() == 1
     assert [(t.carrier, t.number) for t in shipment.tracking.all()] == [
         ("dhl", "0034"),
         ("dpd", "0199"),
@@ -186,7 +190,7 @@ def test_ship_button_with_tracking_and_partial_quantities(admin_client, make_ord
     assert shipment.lines.get().quantity == 2
     assert reload(order).status == Order.Status.PROCESSING
     # shipping more than is left: message, form again, nothing created
-    response = admin_client.post(url, {f"qty_{line.pk}": "5"})
+    response = admin_client.post(url, fresh({f"qty_{line.pk}": "5"}))
     assert response.status_code == 200
     assert any("Only 1" in m for m in messages_of(response))
     assert Shipment.objects.count() == 1

@@ -26,6 +26,7 @@ from orders.models import CreditNote, Shipment
 from shop.admin import backoffice
 from shop.fields import WholeNumberField, parse_whole_number
 from tests.factories import ProductFactory
+from tests.formtokens import fresh
 
 from ..orders.factories import ship_all
 
@@ -222,6 +223,6 @@ def test_the_ship_page_refuses_1_0_and_ships_nothing(admin_client, make_order):
     order = make_order(items={product.pk: 12})
     line = order.lines.get()
     url = reverse("admin:orders_order_ship", args=[order.pk])
-    response = admin_client.post(url, {f"qty_{line.pk}": "1_0"}, follow=True)
+    response = admin_client.post(url, fresh({f"qty_{line.pk}": "1_0"}), follow=True)
     assert "Quantities must be whole numbers." in response.content.decode()
     assert not Shipment.objects.exists()
