@@ -362,6 +362,9 @@ def _acknowledge(order, withdrawal, user=None):
             "items": [(item, item["quantity"]) for item in withdrawal.items],
             "order_url": links.customer_order_url(order),
             "goods_to_send_back": _goods_received(order, withdrawal),
+            # what the statement names but cannot withdraw from: the acknowledgement says so
+            # instead of promising a refund for it
+            **_left_out(order, withdrawal),
             # Art. 14(1) Directive 2011/83/EU: the goods go back within 14 days of the
             # statement, to the trader's address; a period of the Directive, so it ends on a
             # working day too (recital 41).
@@ -431,6 +434,32 @@ def _same_statement(order, name, email, order_number, items, items_text, now):
     else:
         statements = statements.filter(order__isnull=True, order_number=order_number)
     return statements.order_by("received_at", "pk").first()
+
+
+def _left_out(order, withdrawal):
+    """The units the statement names that it cannot withdraw from, as the records stand:
+    ``left_out`` [{"name", "quantity", "expired"}] — a download whose delivery began with
+    the customer's consent (``expired``, :func:`expired_lines`) or units a credit note paid
+    back already; ``nothing_left``: none of the named units can be withdrawn from;
+    ``canceled``: the order was canceled (nothing of it was sold)."""
+    if order.status == Order.Status.CANCELED:
+        return {"left_out": [], "nothing_left": True, "canceled": True}
+    withdrawable = withdrawable_units(order)
+    if not withdrawal.items and withdrawal.items_text:  # items in the customer's words
+        return {"left_out": [], "nothing_left": not withdrawable, "canceled": False}
+    named = (
+        {item["line"]: item["quantity"] for item in withdrawal.items} if withdrawal.items else None
+    )
+    expired = expired_lines(order)
+    left_out, named_units = [], 0
+    for line in order.lines.all():
+        units = line.quantity if named is None else named.get(line.pk, 0)
+        named_units += units
+        missing = units - withdrawable.get(line.pk, 0)
+        if units and missing > 0:
+            left_out.append({"name": line.name, "quantity": missing, "expired": line.pk in expired})
+    nothing_left = named_units > 0 and sum(item["quantity"] for item in left_out) >= named_units
+    return {"left_out": left_out, "nothing_left": nothing_left, "canceled": False}
 
 
 def _goods_received(order, withdrawal):

@@ -517,3 +517,55 @@ def test_withdrawing_from_unshipped_items_says_the_rest_of_the_order_still_comes
     assert "The items you withdrew from have not been shipped to you yet" in text
     assert "the rest of your order is not affected" in text
     assert "Nothing of it has been shipped" not in text
+
+
+def acknowledgement():
+    mail = written(OutboxEmail.objects.get(template="order_withdrawal_received"))
+    return " ".join(mail.body_text.split()), " ".join(mail.body_html.split())
+
+
+def statement(order):
+    return services.record_withdrawal(
+        order=order, name="Erika Mustermann", email=order.email, order_number=order.number
+    )
+
+
+def test_a_statement_over_an_expired_download_promises_no_refund_for_it(make_order):
+    """The whole order declared (the footer form names no items) where its only item is a
+    download delivered with the consent: recorded, but the acknowledgement says nothing can
+    be withdrawn from instead of promising a refund."""
+    ebook = downloadable_product(name="E-Book")
+    order = make_order({ebook.pk: 1})
+    services.mark_paid(order)
+    statement(Order.objects.get(pk=order.pk))
+    for text in acknowledgement():
+        assert "nothing of this order can be withdrawn from any more" in text
+        assert "We refund you" not in text
+        assert "1 × E-Book: your right of withdrawal expired" in text
+
+
+def test_a_whole_order_statement_names_what_it_cannot_include(make_order, product, invoice_payment):
+    """A book and a download: the book goes back and is refunded, the download is named as
+    not included (its right expired), and a unit refunded already as refunded."""
+    ebook = downloadable_product(name="E-Book")
+    order = make_order({product.pk: 2, ebook.pk: 1}, payment_method_id=invoice_payment.pk)
+    services.mark_paid(order)
+    services.create_invoice(order)
+    services.create_shipment(order, ship_all(order))
+    book = order.lines.get(product=product)
+    services.create_credit_note(order, {book.pk: 1})
+    statement(Order.objects.get(pk=order.pk))
+    for text in acknowledgement():
+        assert "Please send the goods back" in text
+        assert "Not included, as our records stand:" in text
+        assert "1 × E-Book: your right of withdrawal expired" in text
+        assert f"1 × {book.name}: refunded already" in text
+
+
+def test_a_statement_for_a_canceled_order_promises_nothing(make_order, product):
+    order = make_order({product.pk: 1})
+    services.cancel_order(order)
+    statement(Order.objects.get(pk=order.pk))
+    for text in acknowledgement():
+        assert "This order has been canceled already" in text
+        assert "We refund you" not in text and "Not included" not in text
