@@ -17,6 +17,7 @@ from shop.admin import EstimatedCountPaginator, ReadOnlyAdminMixin, backoffice, 
 from shop.db import json_array_contains_any, without_jit
 from shop.exports import csv_streaming_response
 from shop.filenames import download_filename
+from shop.forms import parse_id
 
 from . import views
 from .models import (
@@ -102,7 +103,9 @@ class StaffUserFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(user_id=self.value())
+            # a hand-typed ?staff=abc lists nothing (it was a 500 page)
+            user_id = parse_id(self.value())
+            return queryset.filter(user_id=user_id) if user_id is not None else queryset.none()
         return queryset
 
 

@@ -331,3 +331,11 @@ def test_concurrent_appends_never_fork_the_chain(staff):
         assert entry.prev_hash == prev.hash
         assert entry.time >= prev.time  # ids and times agree: months drop without holes
     assert services.verify_chain().ok
+
+
+@pytest.mark.parametrize("suffix", ["", "export.csv"])
+def test_a_staff_filter_that_is_no_number_lists_nothing(admin_client, suffix):
+    """?staff=abc typed by hand: an empty list (and file), not a 500 page."""
+    admin_client.raise_request_exception = False
+    response = admin_client.get(f"/backoffice/privacy/accesslogentry/{suffix}?staff=abc")
+    assert response.status_code == 200
