@@ -253,10 +253,15 @@ class Thread(models.Model):
         return self.CUSTOMER_STATUS.get(self.status, self.WAITING_FOR_US)
 
     @property
+    def sender_erased(self):
+        """Erasure replaced the person by a placeholder address (helpdesk.erasure): nobody
+        can be written to any more."""
+        return self.customer_id is None and self.email.endswith(ERASED_SUFFIX)
+
+    @property
     def display_name(self):
-        """The sender's name, or "Deleted customer" in the reader's language once erasure has
-        replaced the person by a placeholder address (helpdesk.erasure)."""
-        if self.customer_id is None and self.email.endswith(ERASED_SUFFIX):
+        """The sender's name, or "Deleted customer" in the reader's language once erased."""
+        if self.sender_erased:
             return gettext("Deleted customer")
         return self.name
 

@@ -355,6 +355,14 @@ def operator_reply(thread, user, text, files=()):
             field="text",
         )
     thread = _lock(thread)
+    if thread.sender_erased:  # the reply would go to a placeholder address and fail
+        raise HelpdeskError(
+            _(
+                "The sender's personal data has been erased: nobody can be sent a reply. Save it "
+                "as an internal note instead."
+            ),
+            field="text",
+        )
     message = _add_message(thread, Message.Kind.OPERATOR, text, author=user, files=checked)
     thread.status = Thread.Status.OPERATOR_REPLIED
     _operator_answered(thread, message)

@@ -6,8 +6,12 @@ was not linked to the account)."""
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.urls import reverse
 
 from customers.services import delete_customer, delete_guest
+from helpdesk import services
+from helpdesk.models import Message, Thread
+from shop.models import OutboxEmail
 from tests.factories import UserFactory
 from tests.helpdesk.factories import ThreadFactory
 
@@ -53,3 +57,23 @@ def test_erasure_scrubs_the_admin_history_of_the_persons_threads(staff, erase):
     untouched.refresh_from_db()
     assert untouched.change_message == "Called Ida about it"
     assert untouched.object_repr == str(other)
+
+
+def test_an_erased_senders_thread_takes_notes_but_sends_no_reply(admin_client, customer):
+    """A reply to the placeholder address would fail eight times in the outbox while the
+    thread said "Operator replied": refused, and the page offers only the note."""
+    thread = ThreadFactory(customer=customer, email=customer.email, name="Erika M")
+    services.customer_reply(thread, "Where is my parcel?")
+    delete_customer(customer)
+    thread.refresh_from_db()
+    url = reverse("admin:helpdesk_thread_change", args=[thread.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="_send"' not in page and 'name="_note"' in page
+    mails = OutboxEmail.objects.count()
+    admin_client.post(url, {"text": "It ships today.", "_send": "1"})
+    thread.refresh_from_db()
+    assert thread.status != Thread.Status.OPERATOR_REPLIED
+    assert OutboxEmail.objects.count() == mails
+    assert not Message.objects.filter(thread=thread, kind=Message.Kind.OPERATOR).exists()
+    admin_client.post(url, {"text": "Parcel went out.", "_note": "1"})
+    assert Message.objects.filter(thread=thread, kind=Message.Kind.NOTE).count() == 1
