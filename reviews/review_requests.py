@@ -23,6 +23,7 @@ from orders.models import Order
 from shop.mail import queue_email
 from shop.models import ShopSettings
 
+from .emails import PLACEHOLDER_SUFFIX
 from .models import ReviewOptOut, ReviewRequest
 
 REQUEST_WINDOW_DAYS = 30
@@ -37,12 +38,19 @@ def request_path(review_request):
 
 
 def request_from_signed(value):
-    """The review request of a link, or None if it was altered or is too old."""
+    """The review request of a link, or None if it was altered or is too old, or if its
+    person was erased since (``erasure.erase_requests`` leaves a placeholder address: a
+    review written through the old link would belong to nobody)."""
     try:
         pk = signing.TimestampSigner(salt=REQUEST_SALT).unsign(value, max_age=REQUEST_LINK_MAX_AGE)
     except signing.BadSignature:
         return None
-    return ReviewRequest.objects.select_related("order").filter(pk=pk).first()
+    return (
+        ReviewRequest.objects.select_related("order")
+        .filter(pk=pk)
+        .exclude(email__endswith=PLACEHOLDER_SUFFIX)
+        .first()
+    )
 
 
 def unsubscribe_path(review_request):

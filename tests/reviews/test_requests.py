@@ -201,3 +201,20 @@ def test_erasure_anonymises_requests_and_drops_the_opt_out(days, make_order, cus
     request = ReviewRequest.objects.get(order=order)
     assert request.email.endswith("@invalid")
     assert not ReviewOptOut.objects.exists()
+
+
+def test_the_link_of_an_erased_person_opens_nothing(client, days, make_order, customer, product):
+    """The old e-mail's link wrote a "verified purchase" review that belonged to nobody —
+    neither in an export nor erasable."""
+    from customers import services as customer_services
+
+    order = make_order(customer=customer, email=customer.email, review_request_consent=True)
+    delivered(order, 8)
+    send_review_requests()
+    link = request_link(OutboxEmail.objects.get(template="review_request"))
+    assert client.get(link).status_code == 200
+    customer_services.delete_customer(customer)
+    assert client.get(link).status_code == 404
+    data = {f"p{product.pk}-rating": "1", f"p{product.pk}-text": "written after my erasure"}
+    assert client.post(link, {"product": product.pk, **data}).status_code == 404
+    assert not Review.objects.filter(text="written after my erasure").exists()
