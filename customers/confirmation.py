@@ -1,5 +1,14 @@
-"""Accounts an operator creates (S4): the invitation e-mail with a signed, expiring link with
-which the customer confirms the account and sets the password. Only the newest link works."""
+"""Confirming that an account's e-mail address is its holder's: the signed, expiring link
+sent to it. Only the newest link works.
+
+* Accounts an operator creates (S4): the invitation e-mail; the link sets the password.
+* Accounts a customer registers on the storefront: the registration e-mail; the link
+  activates the account with the password chosen at the registration, asked again on the
+  link's page. Until then the account cannot log in: the shop treats the records under an
+  address as its holder's (guest orders and helpdesk requests in "Download my data" and
+  "Delete my account"), so a registration must prove the address — and must not let
+  whoever opens the link activate a password somebody else chose.
+"""
 
 import secrets
 from datetime import timedelta
@@ -7,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +53,57 @@ def invite_customer(user):
     return user
 
 
+def register_customer(email, password, **fields):
+    """Storefront registration: an account that logs in only once its address is confirmed
+    (:func:`confirm_registration`); the confirmation e-mail goes out at once. The address of
+    a confirmed account is refused ("already exists"); that of an account nobody confirmed
+    yet — an earlier registration, an operator's invitation — is registered anew: the new
+    password and names replace the pending ones, and only the new link works."""
+    email = (email or "").strip().lower()
+    taken = CustomerError(_("An account with this e-mail address already exists."), field="email")
+    with transaction.atomic():
+        pending = User.objects.select_for_update().filter(email__iexact=email).first()
+        if pending is not None and (
+            pending.is_confirmed or pending.is_staff or pending.is_rejected
+        ):
+            raise taken
+        user = pending or User(email=email, is_confirmed=False)
+        for name, value in fields.items():
+            setattr(user, name, value)
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:  # registered in parallel (user_email_ci_unique)
+            raise taken from exc
+        send_confirmation(user)
+    return user
+
+
+def confirm_registration(token, password):
+    """Activate the registered account of a valid link when ``password`` is the one chosen
+    at its registration (the link alone would let the mailbox's owner activate a password
+    a stranger chose with their address)."""
+    with transaction.atomic():
+        customer = check_confirmation(token)
+        customer = User.objects.select_for_update().get(pk=customer.pk)
+        if customer.is_confirmed:  # a parallel request used the link first
+            raise ConfirmationError(_("This link has already been used."), "used", customer)
+        if not customer.check_password(password):
+            raise CustomerError(
+                _(
+                    "This is not the password chosen at the registration. Forgotten it? "
+                    "Register again with this address: you will get a new link."
+                ),
+                field="password",
+            )
+        customer.is_confirmed = True
+        customer.save(update_fields=["is_confirmed"])
+        AccountConfirmation.objects.filter(customer=customer).update(confirmed_at=timezone.now())
+    return customer
+
+
 def confirmation_token(confirmation):
     return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign(
         f"{confirmation.customer_id}:{confirmation.nonce}"
@@ -70,6 +130,8 @@ def send_confirmation(user):
                 "customer": user,
                 "url": url,
                 "days": confirmation_max_age().days,
+                # registered on the storefront (a password chosen): else an invitation
+                "registered": user.has_usable_password(),
             },
             language=user.language,
         )

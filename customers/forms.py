@@ -41,6 +41,10 @@ class LoginForm(auth_forms.AuthenticationForm):
         # not.
         "invalid_login": _("The e-mail address or the password is not correct."),
         "rejected": _("This customer account is blocked. Please contact the shop."),
+        "unconfirmed": _(
+            "This customer account is not activated yet: please open the link we sent to "
+            "your e-mail address when you registered."
+        ),
     }
 
     def clean(self):
@@ -53,14 +57,13 @@ class LoginForm(auth_forms.AuthenticationForm):
                 raise
             email = (self.cleaned_data.get("username") or "").lower()
             user = User.objects.filter(email__iexact=email).first()
-            if (
-                user is not None
-                and user.is_rejected
-                and user.check_password(self.cleaned_data.get("password") or "")
-            ):
-                raise forms.ValidationError(
-                    self.error_messages["rejected"], code="rejected"
-                ) from None
+            if user is not None and user.check_password(self.cleaned_data.get("password") or ""):
+                for code, applies in (
+                    ("rejected", user.is_rejected),
+                    ("unconfirmed", not user.is_confirmed),
+                ):
+                    if applies:
+                        raise forms.ValidationError(self.error_messages[code], code=code) from None
             raise
 
 
@@ -98,6 +101,16 @@ class RegistrationForm(PasswordFields):
 
 class SetPasswordForm(PasswordFields):
     pass
+
+
+class RegisteredPasswordForm(forms.Form):
+    """The registration link's page: the password chosen at the registration, again."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class ResendConfirmationForm(forms.Form):
@@ -254,8 +267,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     )
 
     def get_users(self, email):
+        # An account not confirmed yet logs in only through its confirmation link (a
+        # forgotten password: register again with the address, which sends a new one).
         for user in super().get_users(email):
-            if not user.is_rejected:
+            if not user.is_rejected and user.is_confirmed:
                 yield user
 
     def send_mail(

@@ -78,29 +78,6 @@ def open_amount_limit(customer, shop_settings=None):
 
 
 # ---------------------------------------------------------------------------------------
-# Accounts: registration (operator invitations and confirmation links: customers.confirmation)
-# ---------------------------------------------------------------------------------------
-
-
-def register_customer(email, password, **fields):
-    """Storefront self-registration: an active, confirmed account."""
-    email = (email or "").strip().lower()
-    taken = CustomerError(_("An account with this e-mail address already exists."), field="email")
-    with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            raise taken
-        user = User(email=email, is_confirmed=True, **fields)
-        password_validation.validate_password(password, user)
-        user.set_password(password)
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError as exc:  # registered in parallel (user_email_ci_unique)
-            raise taken from exc
-    return user
-
-
-# ---------------------------------------------------------------------------------------
 # Groups
 # ---------------------------------------------------------------------------------------
 

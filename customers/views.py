@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,7 @@ from .forms import (
     PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
+    RegisteredPasswordForm,
     RegistrationForm,
     ResendConfirmationForm,
     SetPasswordForm,
@@ -54,7 +56,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
-            user = services.register_customer(
+            user = confirmation.register_customer(
                 cd["email"],
                 cd["password1"],
                 first_name=cd["first_name"],
@@ -66,14 +68,28 @@ def register(request):
         except (services.CustomerError, ValidationError) as exc:
             _add_errors(form, exc)
         else:
-            login(request, user, backend=AUTH_BACKEND)
-            messages.success(request, _("Welcome! Your customer account has been created."))
-            return redirect("customers:account")
+            # Nobody is logged in before the address is confirmed (customers.confirmation).
+            days = confirmation.confirmation_max_age().days
+            messages.success(
+                request,
+                ngettext(
+                    "Almost done: we have sent a link to %(email)s. Open it within %(days)s "
+                    "day to activate your customer account.",
+                    "Almost done: we have sent a link to %(email)s. Open it within %(days)s "
+                    "days to activate your customer account.",
+                    days,
+                )
+                % {"email": user.email, "days": days},
+            )
+            return redirect("customers:login")
     return render(request, "customers/register.html", {"form": form})
 
 
+@sensitive_post_parameters("password", "password1", "password2")
 def confirm(request, token):
-    """Link from the operator-invitation e-mail: check it, then let the customer set a password."""
+    """Link from the confirmation e-mail: check it, then let the customer set a password (an
+    operator's invitation) or enter the one chosen at the registration (a storefront
+    registration: the account has a usable password)."""
     try:
         customer = confirmation.check_confirmation(token)
     except confirmation.ConfirmationError as exc:
@@ -83,10 +99,14 @@ def confirm(request, token):
             {"error": exc, "token": token, "resend_form": ResendConfirmationForm()},
             status=400 if exc.reason == "invalid" else 410,
         )
-    form = SetPasswordForm(request.POST or None)
+    registered = customer.has_usable_password()
+    form = (RegisteredPasswordForm if registered else SetPasswordForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = confirmation.confirm_account(token, form.cleaned_data["password1"])
+            if registered:
+                customer = confirmation.confirm_registration(token, form.cleaned_data["password"])
+            else:
+                customer = confirmation.confirm_account(token, form.cleaned_data["password1"])
         except confirmation.ConfirmationError as exc:
             return render(
                 request,
@@ -94,13 +114,17 @@ def confirm(request, token):
                 {"error": exc, "token": token, "resend_form": ResendConfirmationForm()},
                 status=410,
             )
-        except ValidationError as exc:
+        except (ValidationError, services.CustomerError) as exc:
             _add_errors(form, exc)
         else:
             login(request, customer, backend=AUTH_BACKEND)
             messages.success(request, _("Your account is confirmed. Welcome!"))
             return redirect("customers:account")
-    return render(request, "customers/confirm.html", {"form": form, "customer": customer})
+    return render(
+        request,
+        "customers/confirm.html",
+        {"form": form, "customer": customer, "registered": registered},
+    )
 
 
 @require_POST

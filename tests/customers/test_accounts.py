@@ -4,34 +4,59 @@ from django.urls import reverse
 
 from customers.models import Address, User
 from orders.services import place_order
+from shop.mail import written
 from shop.models import OutboxEmail
 from tests.customers.factories import AddressFactory
 from tests.factories import UserFactory
+from tests.registration import PASSWORD as REGISTERED
+from tests.registration import confirmation_path, register, register_and_confirm
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "secret-pass-123"
 
 
-def test_registration_creates_account_and_logs_in(client):
-    response = client.post(
-        reverse("customers:register"),
-        {
-            "email": "New.Customer@Example.com",
-            "first_name": "New",
-            "last_name": "Customer",
-            "company": "",
-            "phone": "",
-            "password1": "a-long-Pass-2026",
-            "password2": "a-long-Pass-2026",
-        },
-    )
-    assert response.status_code == 302
+def test_registration_proves_the_address_before_anyone_logs_in(client):
+    """The account logs in only through the link sent to its address, with the password
+    chosen at the registration (a stranger who registers someone's address gets nothing:
+    "Download my data" hands out the guest orders under it)."""
+    response = register(client, "New.Customer@Example.com")
+    assert response["Location"] == reverse("customers:login")
     user = User.objects.get(email="new.customer@example.com")
-    assert user.is_confirmed and user.customer_number == str(100000 + user.pk)
+    assert not user.is_confirmed and user.customer_number == str(100000 + user.pk)
+    assert client.get(reverse("customers:account")).status_code == 302  # not logged in
+    refused = client.post(
+        reverse("customers:login"), {"username": user.email, "password": REGISTERED}
+    )
+    assert "not activated yet" in refused.content.decode()  # refused until confirmed
+    mail = written(OutboxEmail.objects.get(template="customer_confirm"))
+    assert "thank you for registering" in mail.body_text
+    assert "the account is not activated without this link" in mail.body_text
+    path = confirmation_path(user.email)
+    page = client.get(path).content.decode()
+    assert 'name="password"' in page and 'name="password1"' not in page
+    wrong = client.post(path, {"password": "not-the-one-2026"})
+    assert "not the password chosen at the registration" in wrong.content.decode()
+    assert not User.objects.get(pk=user.pk).is_confirmed
+    client.post(path, {"password": REGISTERED})
+    assert User.objects.get(pk=user.pk).is_confirmed
     page = client.get(reverse("customers:account"))
-    assert page.status_code == 200
-    assert user.customer_number in page.content.decode()
+    assert page.status_code == 200 and user.customer_number in page.content.decode()
+
+
+def test_registering_a_pending_address_again_replaces_the_registration(client):
+    """A stranger's registration of the address (or an old one of the customer) blocks
+    nobody: the newest registration's password and link count, and the link of another's
+    registration activates nothing without that registration's password."""
+    register(client, "erika@example.com", "strangers-Pass-2026", first_name="Not")
+    strangers_link = confirmation_path("erika@example.com")
+    register(client, "erika@example.com", "erikas-Pass-2026", first_name="Erika")
+    user = User.objects.get(email="erika@example.com")
+    assert user.first_name == "Erika" and user.check_password("erikas-Pass-2026")
+    assert client.get(strangers_link).status_code == 410  # replaced by the newer link
+    register_and_confirm(client, "erika@example.com", "erikas-Pass-2026", first_name="Erika")
+    assert User.objects.get(pk=user.pk).is_confirmed
+    assert User.objects.filter(email="erika@example.com").count() == 1
 
 
 def test_registration_refuses_duplicate_email_and_weak_password(client, customer):

@@ -5,7 +5,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from customers import services
+from customers import confirmation, services
 from customers.models import StaffUser, User
 from tests.factories import UserFactory
 
@@ -41,9 +41,9 @@ def test_registration_refuses_it_with_a_form_error(client):
 def test_registration_that_loses_a_race_gets_the_same_error(monkeypatch):
     UserFactory(email="erika@example.com")
     # The other registration commits between our check and our INSERT.
-    monkeypatch.setattr(User.objects, "filter", lambda **kw: User.objects.none())
+    monkeypatch.setattr(User.objects, "select_for_update", lambda **kw: User.objects.none())
     with pytest.raises(services.CustomerError) as caught:
-        services.register_customer("Erika@example.com", "a-long-Pass-2026")
+        confirmation.register_customer("Erika@example.com", "a-long-Pass-2026")
     assert caught.value.field == "email" and caught.value.message == TAKEN
 
 

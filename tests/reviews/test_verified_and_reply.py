@@ -12,6 +12,7 @@ from reviews.models import Review
 from shop.models import ShopSettings
 from tests.factories import ProductFactory, RoleUserFactory, UserFactory
 from tests.orders.factories import ship_all
+from tests.registration import register_and_confirm
 
 from .confirming import confirm
 from .factories import ReviewFactory
@@ -79,19 +80,10 @@ def test_typing_a_paying_guests_address_does_not_make_a_verified_purchase(
 def test_an_account_opened_with_a_guests_address_does_not_verify_the_guests_purchase(
     client, make_order, product
 ):
-    """Registering costs nothing and confirms no address: the account's own address is as
-    unproven as a typed one, so the guest order under it proves nothing either."""
+    """A guest order under the account's address is not the account's purchase: only the
+    account's own orders (or a review-request link) prove one."""
     paying_guest(make_order, product)
-    client.post(
-        reverse("customers:register"),
-        {
-            "email": "thomas.gast@example.com",
-            "first_name": "Not",
-            "last_name": "Thomas",
-            "password1": "a-long-Pass-2026",
-            "password2": "a-long-Pass-2026",
-        },
-    )
+    register_and_confirm(client, "thomas.gast@example.com", first_name="Not", last_name="Thomas")
     assert client.get(reverse("customers:account")).status_code == 200  # signed in
     submit(client, product, email="thomas.gast@example.com")
     review = Review.objects.get()
