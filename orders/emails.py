@@ -27,9 +27,21 @@ Called inside the service's transaction: the outbox row is written with it, and 
 commit.
 """
 
+from django.conf import settings
+from django.utils import translation
+
 from shop.mail import queue_email
 
 from . import extensions, links
+
+
+def _method_name(order):
+    """The order's payment method as its e-mail names it: in the order's language (the
+    operator who records the payout may read the backoffice in another)."""
+    if order.payment_method is None:
+        return ""
+    with translation.override(order.language or settings.LANGUAGE_CODE):
+        return order.payment_method.name
 
 
 def _no_address(order):
@@ -80,7 +92,7 @@ def order_canceled(
             and not was_authorized
             and order.amount_due > 0
             and not order.payout_due,
-            "method": order.payment_method.name if order.payment_method else "",
+            "method": _method_name(order),
             "kind": order.payment_method.kind if order.payment_method else "",
             "document_notes": extensions.canceled_order_notes(order, order.language),
             "order_url": links.customer_order_url(order),
@@ -200,7 +212,7 @@ def refund_paid_out(order, amount, credit_note=None, overpayment=False):
             "credit_note": credit_note,
             "overpayment": overpayment,
             "amount": amount,
-            "method": method or (order.payment_method.name if order.payment_method else ""),
+            "method": method or _method_name(order),
             "order_url": links.customer_order_url(order),
         },
         language=order.language,

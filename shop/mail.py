@@ -245,8 +245,11 @@ def written(email, save=True):
     now (and with ``save`` kept so: the outbox holds what was sent). Returns ``email``."""
     later = email.render_later
     if later:
-        context = import_string(later["builder"])(*later.get("args", []))
         language = later.get("language") or settings.LANGUAGE_CODE
+        # The builder speaks the e-mail's language too: what it writes into the context
+        # (a country in the withdrawal instructions' address …) is part of the e-mail.
+        with translation.override(language):
+            context = import_string(later["builder"])(*later.get("args", []))
         email.subject, email.body_text, email.body_html = _render(email.template, context, language)
         email.render_later = {}
         if save:
