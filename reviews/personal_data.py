@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from shop import personal_data, retention
 from shop.personal_data import customer_ref, email_ref
 
-from .retention import anonymise_old_reviews
+from .retention import anonymise_old_reviews, anonymise_requests_of_old_guest_orders
 
 
 def review_subjects(review):
@@ -32,6 +32,13 @@ def declare():
     )
     personal_data.register(
         "reviews.reviewoptout", email_fields=("email",), purpose=personal_data.MODERATION
+    )
+    retention.register(
+        gettext_lazy("review requests of guest orders"),
+        retention.GUEST_DATA,
+        apply=anonymise_requests_of_old_guest_orders,
+        action=retention.ANONYMISE,
+        models=("reviews.reviewrequest",),
     )
     retention.register(
         gettext_lazy("review authors"),

@@ -1,7 +1,10 @@
 """Retention of reviews: kept until erased, unless the policy sets a period (shop.retention)."""
 
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
+
 from .erasure import author_identifiers, author_scrubber, placeholder_email, scrub_history
-from .models import Review
+from .models import Review, ReviewRequest
 
 PLACEHOLDER_SUFFIX = "@invalid"
 
@@ -50,3 +53,20 @@ def anonymise_old_reviews(cutoff, dry_run=False):
         )
         count += 1
     return count
+
+
+def anonymise_requests_of_old_guest_orders(cutoff, dry_run=False):
+    """A review request keeps its order's address: it goes with the guest data of its order
+    — a guest order placed before ``cutoff`` (the guest orders' rule anonymises it in the
+    same run) or an order anonymised already (any rule, an erasure) — and gets the erasure's
+    placeholder (``reviews.erasure.erase_requests``). Else the anonymised order's address
+    stayed on record beside it, pointing at it."""
+    requests = ReviewRequest.objects.exclude(email__endswith=PLACEHOLDER_SUFFIX).filter(
+        Q(order__customer__isnull=True, order__created__lt=cutoff)
+        | Q(order__email__endswith=PLACEHOLDER_SUFFIX)
+    )
+    if dry_run:
+        return requests.count()
+    return requests.update(
+        email=Concat(Value("deleted-rr"), Cast("pk", CharField()), Value(PLACEHOLDER_SUFFIX))
+    )

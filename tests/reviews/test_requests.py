@@ -218,3 +218,19 @@ def test_the_link_of_an_erased_person_opens_nothing(client, days, make_order, cu
     data = {f"p{product.pk}-rating": "1", f"p{product.pk}-text": "written after my erasure"}
     assert client.post(link, {"product": product.pk, **data}).status_code == 404
     assert not Review.objects.filter(text="written after my erasure").exists()
+
+
+def test_the_guest_data_retention_takes_the_address_from_the_request_too(make_order):
+    """The guest order was anonymised and its review request still named the guest beside
+    it (an audit); a recent guest's request is left alone."""
+    from shop import retention
+
+    old = make_order(email="old.guest@example.com")
+    recent = make_order(email="new.guest@example.com")
+    Order.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=365 * 4))
+    for order in (old, recent):
+        ReviewRequest.objects.create(order=order, email=order.email, language="en")
+    retention.run(trigger="test")
+    assert Order.objects.get(pk=old.pk).email.endswith("@invalid")
+    assert ReviewRequest.objects.get(order=old).email.endswith("@invalid")
+    assert ReviewRequest.objects.get(order=recent).email == "new.guest@example.com"
