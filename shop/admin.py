@@ -21,9 +21,9 @@ from django.contrib.admin import options as admin_options
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -49,8 +49,9 @@ from .catalog_import import (
     ProductCSV,
     ProductExportForm,
     ProductResource,
+    ProductXLSX,
 )
-from .db import FoldedContains, PersonName, changed_columns, estimated_count
+from .db import FoldedContains, PersonName, advisory_lock, changed_columns, estimated_count
 from .fields import WholeNumberField, date_format_hint, parse_typed_date
 from .models import (
     BackgroundJob,
@@ -118,6 +119,24 @@ class AttentionItem:
     cap: int | None = None  # counts above it show as "cap+" (``count`` may stop there)
 
 
+class SelectedRowsChecked:
+    """Mixed into every backoffice list (``BackofficeSite.register``): rows ticked for an
+    action whose ids are no ids of the list's model (a crafted request: ``abc``) are refused
+    with a message and nothing is done — Django's ``response_action`` filtered on them and
+    answered with a 500 page."""
+
+    def response_action(self, request, queryset):
+        if request.POST.get("select_across") != "1":
+            pk = self.model._meta.pk
+            try:
+                for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                    pk.to_python(value)
+            except ValidationError:
+                messages.error(request, _("The selection is not valid: nothing was done."))
+                return redirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
 class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
     site_header = _("Nordlicht Shop · Backoffice")
     site_title = _("Backoffice")
@@ -128,6 +147,12 @@ class BackofficeSite(TwoFactorSiteMixin, admin.AdminSite):
         super().__init__(*args, **kwargs)
         self._attention = []
         self._app_list_urls = {}
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, SelectedRowsChecked):
+            admin_class = type(admin_class.__name__, (SelectedRowsChecked, admin_class), {})
+        return super().register(model_or_iterable, admin_class, **options)
 
     def _build_app_dict(self, request, label=None):
         """Django's ``AdminSite._build_app_dict`` (the sidebar's and the start page's list of
@@ -843,7 +868,8 @@ class ProductAdmin(
     filters_above = True
     resource_classes = [ProductResource]
     export_form_class = ProductExportForm
-    import_formats = [ProductCSV, XLSX]
+    # ProductXLSX: a date cell is a day, a date-and-time cell at midnight that moment.
+    import_formats = [ProductCSV, ProductXLSX]
     # The CSV for the reader's Excel (";" and a byte order mark in de/pl/da: ProductCSV).
     export_formats = [ProductCSV, XLSX]
     export_template_name = "admin/shop/product/export.html"  # an "Export" button
@@ -865,6 +891,36 @@ class ProductAdmin(
                 "import_file",
                 _("The file could not be read: %(error)s") % {"error": str(e) or type(e).__name__},
             )
+
+    def process_import(self, request, **kwargs):
+        """The confirmed import, once per uploaded file. The library deletes the file once it
+        is imported, so a confirm page sent again (a double click, back and resend) found no
+        file: a server error. The confirms of one file take turns (an advisory lock held
+        until the import is committed), and one whose file is gone changes nothing and says
+        so on the product list."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return super().process_import(request, **kwargs)
+        name = confirm_form.cleaned_data["import_file_name"]
+        with transaction.atomic():
+            advisory_lock(f"shop.product_import:{name}")
+            if self.import_file_waiting(name):
+                return super().process_import(request, **kwargs)
+        messages.warning(
+            request,
+            _("This import was carried out already, or it expired: please upload the file again."),
+        )
+        return redirect("admin:shop_product_changelist")
+
+    def import_file_waiting(self, name):
+        """Whether the uploaded file ``name`` still waits for its confirmation."""
+        storage = self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs())
+        try:
+            return storage.read() is not None  # the cache storage reads a removed file as None
+        except FileNotFoundError:
+            return False
 
     list_display = [
         "thumbnail",
