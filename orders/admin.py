@@ -20,6 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from customers.models import VatIdCheck
+from shop import formtokens
 from shop.admin import (
     LargeListAdminMixin,
     backoffice,
@@ -888,7 +889,11 @@ class InvoiceAdmin(_DocumentAdmin):
         invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
         if request.method == "POST":
             try:
-                services.send_invoice(invoice, user=request.user)
+                # once per page: a double click e-mailed the invoice and its PDF twice
+                with formtokens.once(request, f"orders.send_invoice {invoice.pk}"):
+                    services.send_invoice(invoice, user=request.user)
+            except FormAlreadySent as exc:
+                messages.warning(request, exc.message)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop import formtokens
 from shop.admin import backoffice, date_time_cell
 from shop.exceptions import DomainError
 from shop.forms import parse_id
@@ -241,7 +242,10 @@ class CreditNoteAdmin(_DocumentAdmin):
         note = get_object_or_404(CreditNote.objects.select_related("invoice__order"), pk=pk)
         if request.method == "POST":
             try:
-                services.send_credit_note(note, user=request.user)
+                with formtokens.once(request, f"orders.send_credit_note {note.pk}"):
+                    services.send_credit_note(note, user=request.user)
+            except FormAlreadySent as exc:
+                messages.warning(request, exc.message)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:

@@ -10,9 +10,11 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from shop import formtokens
 from shop.admin import backoffice
 from shop.exceptions import DomainError
 from shop.fields import date_format_hint, parse_typed_date
+from shop.formtokens import FormAlreadySent
 from shop.pdf import pdf_response
 
 from . import services
@@ -148,7 +150,10 @@ class ShipmentAdmin(_DocumentAdmin):
         shipment = get_object_or_404(Shipment.objects.select_related("order"), pk=pk)
         if request.method == "POST":
             try:
-                services.send_tracking(shipment, user=request.user)
+                with formtokens.once(request, f"orders.send_tracking {shipment.pk}"):
+                    services.send_tracking(shipment, user=request.user)
+            except FormAlreadySent as exc:
+                messages.warning(request, exc.message)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:

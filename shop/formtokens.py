@@ -89,6 +89,24 @@ def sent_once(token, purpose):
             sent.save(update_fields=["outcome_url"])
 
 
+def hidden_token():
+    """A new one-time token as a hidden field, for a form with no fields of its own (a
+    "Send by e-mail" button): ``{% one_time_token %}`` (``shop.templatetags.backoffice``)."""
+    return OneTimeForm()[FIELD].as_hidden()
+
+
+@contextmanager
+def once(request, purpose):
+    """:func:`sent_once` for the token a page of :func:`hidden_token` sent: a page without
+    one (a script, a page from before the tokens) changes nothing (``DomainError``), a page
+    sent again raises :class:`FormAlreadySent`."""
+    form = OneTimeForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(OneTimeForm.TOKEN_MISSING)
+    with sent_once(form.token, purpose) as sent:
+        yield sent
+
+
 def forget_old():
     """Beat, daily: drop the tokens of pages sent more than ``KEPT_FOR`` ago."""
     deleted, _rows = SentForm.objects.filter(sent_at__lt=timezone.now() - KEPT_FOR).delete()

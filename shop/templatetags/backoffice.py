@@ -24,6 +24,7 @@ from django.utils.text import capfirst
 from shop.admin_titles import accusative, stock_title
 from shop.datehierarchy import drilldown
 from shop.fields import date_format_hint, typed_date_value
+from shop.formtokens import hidden_token
 from shop.locales import date_in_words
 
 register = template.Library()
@@ -176,3 +177,10 @@ def date_input(name, value="", input_id="", style=""):
         "hint": date_format_hint(),
         "style": style,
     }
+
+
+@register.simple_tag
+def one_time_token():
+    """A one-time token for the form it stands in (``shop.formtokens.once``): a "Send by
+    e-mail" button sent twice sends once."""
+    return hidden_token()

@@ -154,7 +154,9 @@ def test_invoice_page_send_and_print(admin_client, make_order):
     response = admin_client.get(reverse("admin:orders_invoice_pdf", args=[invoice.pk]))
     assert response["Content-Type"] == "application/pdf"
     response = admin_client.post(
-        reverse("admin:orders_invoice_send", args=[invoice.pk]), follow=True
+        reverse("admin:orders_invoice_send", args=[invoice.pk]),
+        {"form_token": page_token(page)},
+        follow=True,
     )
     assert any("being e-mailed" in m for m in messages_of(response))
     mail = OutboxEmail.objects.get(template="order_invoice")
@@ -204,8 +206,30 @@ def test_shipment_page_send_tracking_and_packing_slip(admin_client, make_order):
     pdf = admin_client.get(reverse("admin:orders_shipment_pdf", args=[shipment.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert not OutboxEmail.objects.filter(template="order_tracking").exists()
-    admin_client.post(reverse("admin:orders_shipment_send_tracking", args=[shipment.pk]))
+    send = reverse("admin:orders_shipment_send_tracking", args=[shipment.pk])
+    token = page_token(page)
+    admin_client.post(send, {"form_token": token})
     assert OutboxEmail.objects.filter(template="order_tracking", to=[order.email]).exists()
+    # the page sent again (a double click) e-mails nothing more; without a token: nothing
+    admin_client.post(send, {"form_token": token})
+    admin_client.post(send)
+    assert OutboxEmail.objects.filter(template="order_tracking").count() == 1
+
+
+def test_the_invoice_is_e_mailed_once_per_page(admin_client, make_order):
+    """A double click on "Send by e-mail" sent the invoice and its PDF twice (an audit)."""
+    order = make_order()
+    invoice = services.create_invoice(order)
+    page = admin_client.get(reverse("admin:orders_invoice_change", args=[invoice.pk]))
+    send = reverse("admin:orders_invoice_send", args=[invoice.pk])
+    before = OutboxEmail.objects.filter(template="order_invoice").count()
+    for _click in range(2):
+        admin_client.post(send, {"form_token": page_token(page)})
+    assert OutboxEmail.objects.filter(template="order_invoice").count() == before + 1
+    # a new view of the page sends again, on purpose
+    again = admin_client.get(reverse("admin:orders_invoice_change", args=[invoice.pk]))
+    admin_client.post(send, {"form_token": page_token(again)})
+    assert OutboxEmail.objects.filter(template="order_invoice").count() == before + 2
 
 
 def test_mark_paid_and_cancel_buttons(admin_client, make_order, invoice_payment):
