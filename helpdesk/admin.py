@@ -24,10 +24,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from modeltranslation.admin import TranslationAdmin
 
-from shop import datehierarchy
+from shop import datehierarchy, formtokens
 from shop.admin import backoffice
 from shop.exceptions import DomainError
 from shop.forms import parse_id
+from shop.formtokens import FormAlreadySent
 
 from . import attachments, services
 from .forms import SORTS, AssignForm, OperatorForm, StatusForm, ThreadSearchForm
@@ -299,10 +300,13 @@ class ThreadAdmin(admin.ModelAdmin):
             return OperatorForm(initial={"text": combined})
         try:
             if "_send" in request.POST:
-                services.operator_reply(thread, request.user, text, files=files)
+                # once per page: a double click sent the customer two replies and e-mails
+                with formtokens.once(request, f"helpdesk.reply {thread.pk}"):
+                    services.operator_reply(thread, request.user, text, files=files)
                 self.message_user(request, _("The reply was sent to the customer."))
             elif "_note" in request.POST:
-                services.add_note(thread, request.user, text, files=files)
+                with formtokens.once(request, f"helpdesk.note {thread.pk}"):
+                    services.add_note(thread, request.user, text, files=files)
                 self.message_user(request, _("The note was saved (internal only)."))
             elif "_status" in request.POST:
                 status_form = StatusForm(request.POST)
@@ -316,6 +320,8 @@ class ThreadAdmin(admin.ModelAdmin):
                 )
             else:
                 return form
+        except FormAlreadySent as exc:
+            self.message_user(request, exc.message, level=messages.WARNING)
         except DomainError as exc:
             if exc.field in form.fields:
                 form.add_error(exc.field, exc.message)

@@ -15,6 +15,7 @@ when the customer started waiting for the answer still owed.
 """
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_groups_with_perms, remove_perm
 
+from shop.db import advisory_lock
 from shop.mail import queue_email, queue_staff_email
 from shop.models import ShopSettings
 
@@ -158,6 +160,39 @@ def _operator_answered(thread, message):
 
 # --- customer side -------------------------------------------------------------------------
 
+# The same message sent again within this time — a double click, the browser's "send again"
+# — is the message sent before, not a second one (no second thread, no second e-mail).
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def _same_files(message, checked):
+    return sorted(a.filename for a in message.attachments.all()) == sorted(
+        item.filename for item in checked
+    )
+
+
+def _repeated_message(messages, text, checked):
+    """The customer message among ``messages`` (newest first) that this one repeats: the
+    same text and files, written within ``REPEAT_WINDOW``; else None."""
+    since = timezone.now() - REPEAT_WINDOW
+    for message in messages.filter(kind=Message.Kind.CUSTOMER, created__gte=since).order_by(
+        "-created", "-id"
+    )[:5]:
+        if message.text == text and _same_files(message, checked):
+            return message
+    return None
+
+
+def _repeated_thread(threads, text, checked):
+    """The thread among ``threads`` whose first message this request repeats, or None."""
+    since = timezone.now() - REPEAT_WINDOW
+    for thread in threads.filter(created__gte=since).order_by("-created", "-id")[:5]:
+        first = thread.messages.order_by("created", "id").first()
+        if first is not None and first.kind == Message.Kind.CUSTOMER:
+            if first.text == text and _same_files(first, checked):
+                return thread
+    return None
+
 
 @transaction.atomic
 def create_contact_request(
@@ -207,6 +242,15 @@ def create_contact_request(
             # answers about someone else's order. Its owner can take it into their account
             # through the e-mailed link (can_claim); the sender sees nothing of the order.
             customer = None
+    # Requests from one address wait for each other: the same one sent twice is one.
+    advisory_lock(f"helpdesk.contact:{email.lower()}")
+    repeated = _repeated_thread(
+        Thread.objects.filter(email__iexact=email, subject=subject, topic=topic, order=order),
+        text,
+        checked,
+    )
+    if repeated is not None:
+        return repeated
     thread = _new_thread(
         subject=subject,
         topic=topic,
@@ -274,6 +318,12 @@ def start_order_thread(order, customer, *, subject, text, files=()):
     checked = attachments.check(files)
     subject = _clean_subject(subject)
     text = _clean_text(text, allow_empty=bool(checked))
+    advisory_lock(f"helpdesk.order:{order.pk}")
+    repeated = _repeated_thread(
+        Thread.objects.filter(order=order, customer=customer, subject=subject), text, checked
+    )
+    if repeated is not None:  # the same question sent twice (a double click)
+        return repeated
     thread = _new_thread(
         subject=subject,
         topic=ContactTopic.system(ContactTopic.ORDER),
@@ -296,6 +346,10 @@ def customer_reply(thread, text, *, message_id=None, files=()):
     checked = attachments.check(files)
     thread = _lock(thread)
     text = _clean_text(text, allow_empty=bool(checked))
+    if message_id is None:  # an e-mail is one by its Message-ID
+        repeated = _repeated_message(thread.messages, text, checked)
+        if repeated is not None:  # the same answer sent twice (a double click)
+            return repeated
     message = _add_message(
         thread, Message.Kind.CUSTOMER, text, message_id=message_id, files=checked
     )

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from helpdesk import services
 from helpdesk.models import Message, Thread
@@ -188,3 +191,24 @@ def test_tampered_guest_link_is_404(client, tamper):
     signed = thread.get_absolute_url().rstrip("/").rsplit("/", 1)[-1]
     response = client.get(reverse("helpdesk:guest_thread", args=[tamper(signed)]))
     assert response.status_code == 404
+
+
+def test_a_question_or_an_answer_sent_twice_is_one(customer_client, order, customer):
+    """A double click on "Send" made two threads (two staff notices), or two answers (an
+    audit): the same text sent again within ten minutes is the one sent before."""
+    data = {"subject": "Missing item", "text": "The skillet was not in the box."}
+    first = customer_client.post(start_url(order), data)
+    again = customer_client.post(start_url(order), data)
+    thread = Thread.objects.get()
+    assert first.url == again.url == reverse("helpdesk:account_thread", args=[thread.pk])
+    assert OutboxEmail.objects.filter(template="helpdesk_staff_notice").count() == 1
+    url = reverse("helpdesk:account_thread", args=[thread.pk])
+    for _click in range(2):
+        customer_client.post(url, {"text": "Any news?"})
+    assert thread.messages.filter(kind=Message.Kind.CUSTOMER).count() == 2
+    # another question is another thread, the same words later another answer
+    customer_client.post(start_url(order), {**data, "text": "And the lid is missing."})
+    assert Thread.objects.count() == 2
+    Message.objects.filter(thread=thread).update(created=timezone.now() - timedelta(minutes=11))
+    customer_client.post(url, {"text": "Any news?"})
+    assert thread.messages.filter(kind=Message.Kind.CUSTOMER).count() == 3

@@ -14,6 +14,7 @@ from helpdesk.errors import HelpdeskError
 from helpdesk.models import Attachment, Thread
 from privacy.models import AccessLogEntry
 from tests.factories import RoleUserFactory, StaffFactory, UserFactory
+from tests.formtokens import fresh
 from tests.helpdesk.factories import ThreadFactory
 from tests.helpdesk.test_inbound import multipart_mail
 
@@ -129,10 +130,10 @@ def test_staff_attach_files_to_answers_and_notes_notes_stay_internal(admin_clien
     thread = ThreadFactory()
     url = reverse("admin:helpdesk_thread_change", args=[thread.pk])
     admin_client.post(
-        url, {"text": "Your invoice", "_send": "1", "attachments": [upload("i.pdf", PDF)]}
+        url, fresh({"text": "Your invoice", "_send": "1", "attachments": [upload("i.pdf", PDF)]})
     )
     admin_client.post(
-        url, {"text": "Internal scan", "_note": "1", "attachments": [upload("s.png", PNG)]}
+        url, fresh({"text": "Internal scan", "_note": "1", "attachments": [upload("s.png", PNG)]})
     )
     answer, note = thread.messages.order_by("id")
     sent, internal = answer.attachments.get(), note.attachments.get()

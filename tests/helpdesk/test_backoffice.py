@@ -11,6 +11,7 @@ from shop.admin import backoffice
 from shop.models import OutboxEmail, ShopSettings
 from shop.panels import BACKOFFICE_CUSTOMER, BACKOFFICE_ORDER
 from tests.factories import RoleUserFactory, StaffFactory
+from tests.formtokens import fresh, page_token
 from tests.helpdesk.factories import CannedReplyFactory, MessageFactory, ThreadFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +154,9 @@ def test_thread_view_shows_messages_distinctly(admin_client, staff):
 
 def test_send_emails_customer_and_sets_status(admin_client):
     thread = make_thread(email="cust@example.com")
-    response = admin_client.post(change_url(thread), {"text": "We shipped it.", "_send": "1"})
+    response = admin_client.post(
+        change_url(thread), fresh({"text": "We shipped it.", "_send": "1"})
+    )
     assert response.status_code == 302
     thread.refresh_from_db()
     assert thread.status == Thread.Status.OPERATOR_REPLIED
@@ -163,9 +166,23 @@ def test_send_emails_customer_and_sets_status(admin_client):
     assert thread.get_absolute_url() in email.body_text
 
 
+def test_a_reply_sent_twice_from_one_page_is_sent_once(admin_client):
+    """A double click on "Send" gave the customer two replies and two e-mails (an audit)."""
+    thread = make_thread(email="cust@example.com")
+    page = admin_client.get(change_url(thread))
+    sent = {"text": "We shipped it.", "_send": "1", "form_token": page_token(page)}
+    for _click in range(2):
+        assert admin_client.post(change_url(thread), sent).status_code == 302
+    assert thread.messages.filter(kind=Message.Kind.OPERATOR).count() == 1
+    assert OutboxEmail.objects.filter(template="helpdesk_reply").count() == 1
+    # without a token (a script): nothing is sent, the form is shown again
+    admin_client.post(change_url(thread), {"text": "Again", "_send": "1"})
+    assert thread.messages.filter(kind=Message.Kind.OPERATOR).count() == 1
+
+
 def test_save_as_note_stays_internal(admin_client):
     thread = make_thread(status=Thread.Status.CUSTOMER_REPLIED)
-    response = admin_client.post(change_url(thread), {"text": "Secret remark", "_note": "1"})
+    response = admin_client.post(change_url(thread), fresh({"text": "Secret remark", "_note": "1"}))
     assert response.status_code == 302
     thread.refresh_from_db()
     assert thread.status == Thread.Status.CUSTOMER_REPLIED
@@ -175,7 +192,7 @@ def test_save_as_note_stays_internal(admin_client):
 
 def test_empty_reply_is_refused(admin_client):
     thread = make_thread()
-    response = admin_client.post(change_url(thread), {"text": "  ", "_send": "1"})
+    response = admin_client.post(change_url(thread), fresh({"text": "  ", "_send": "1"}))
     assert response.status_code == 200
     assert not thread.messages.exists()
     assert not OutboxEmail.objects.exists()
@@ -246,7 +263,9 @@ def test_department_user_sees_exactly_forwarded_threads(client):
 
     assert client.get(change_url(to_marketing[0])).status_code == 200
     # and can answer it
-    response = client.post(change_url(to_marketing[0]), {"text": "Here is a code", "_send": "1"})
+    response = client.post(
+        change_url(to_marketing[0]), fresh({"text": "Here is a code", "_send": "1"})
+    )
     assert response.status_code == 302
     assert to_marketing[0].messages.filter(kind="operator").exists()
 
@@ -254,7 +273,9 @@ def test_department_user_sees_exactly_forwarded_threads(client):
         response = client.get(change_url(hidden))
         assert response.status_code == 403  # the thread exists: no access, not "deleted?"
         assert hidden.subject not in response.content.decode()
-        assert client.post(change_url(hidden), {"text": "x", "_send": "1"}).status_code == 403
+        assert (
+            client.post(change_url(hidden), fresh({"text": "x", "_send": "1"})).status_code == 403
+        )
         assert not hidden.messages.exists()
 
     index = client.get(reverse("admin:index")).content.decode()
@@ -276,7 +297,7 @@ def test_view_only_role_cannot_answer(client):
     client.force_login(clerk)
     html = client.get(change_url(thread)).content.decode()
     assert 'name="_send"' not in html
-    assert client.post(change_url(thread), {"text": "x", "_send": "1"}).status_code == 403
+    assert client.post(change_url(thread), fresh({"text": "x", "_send": "1"})).status_code == 403
     assert not thread.messages.exists()
 
 

@@ -156,3 +156,14 @@ def test_missing_fields_are_form_errors(client):
     errors = response.context["form"].errors
     assert "email" in errors and "message" in errors
     assert not Thread.objects.exists()
+
+
+def test_the_same_request_sent_twice_is_one(client):
+    """A double click on the contact form made two threads and e-mailed both twice."""
+    topic_obj = ContactTopicFactory()
+    for _click in range(2):
+        assert client.post(URL, form_data(topic_obj)).status_code == 302
+    assert Thread.objects.count() == 1
+    assert OutboxEmail.objects.filter(template="helpdesk_contact_confirmation").count() == 1
+    client.post(URL, form_data(topic_obj, message="Another question."))
+    assert Thread.objects.count() == 2

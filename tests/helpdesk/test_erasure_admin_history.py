@@ -13,6 +13,7 @@ from helpdesk import services
 from helpdesk.models import Message, Thread
 from shop.models import OutboxEmail
 from tests.factories import UserFactory
+from tests.formtokens import fresh
 from tests.helpdesk.factories import ThreadFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +71,10 @@ def test_an_erased_senders_thread_takes_notes_but_sends_no_reply(admin_client, c
     page = admin_client.get(url).content.decode()
     assert 'name="_send"' not in page and 'name="_note"' in page
     mails = OutboxEmail.objects.count()
-    admin_client.post(url, {"text": "It ships today.", "_send": "1"})
+    admin_client.post(url, fresh({"text": "It ships today.", "_send": "1"}))
     thread.refresh_from_db()
     assert thread.status != Thread.Status.OPERATOR_REPLIED
     assert OutboxEmail.objects.count() == mails
     assert not Message.objects.filter(thread=thread, kind=Message.Kind.OPERATOR).exists()
-    admin_client.post(url, {"text": "Parcel went out.", "_note": "1"})
+    admin_client.post(url, fresh({"text": "Parcel went out.", "_note": "1"}))
     assert Message.objects.filter(thread=thread, kind=Message.Kind.NOTE).count() == 1

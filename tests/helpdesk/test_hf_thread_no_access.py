@@ -9,6 +9,7 @@ from django.urls import reverse
 from helpdesk import services
 from helpdesk.models import Thread
 from tests.factories import RoleUserFactory
+from tests.formtokens import fresh
 from tests.helpdesk.factories import ContactTopicFactory, ThreadFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_a_department_that_opens_other_threads_gets_the_no_access_page_too(clien
     assert client.get(change_url(own.pk)).status_code == 200
     _assert_no_access_page(client.get(change_url(thread.pk)), thread)
     # neither can it post to the thread
-    response = client.post(change_url(thread.pk), {"_note": "1", "text": "sneaky"})
+    response = client.post(change_url(thread.pk), fresh({"_note": "1", "text": "sneaky"}))
     assert response.status_code == 403
     assert not thread.messages.filter(text="sneaky").exists()
 
