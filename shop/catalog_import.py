@@ -25,6 +25,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import tablib
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -34,9 +35,10 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import CSV
+from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 from import_export.results import RowResult
+from openpyxl.styles.numbers import is_datetime
 
 from .db import changed_columns
 from .exceptions import DomainError
@@ -176,7 +178,11 @@ class DateTimeCell(widgets.DateTimeWidget):
     """A sale's start or end in the shop's time zone: 2026-12-24 18:00 (as the export writes
     it, seconds optional, a "T" allowed) or 24.12.2026 18:00, as written in Germany, Poland
     and Denmark; a date alone is the start of that day, or for an end the end of it. Dates
-    with slashes are refused: the library read 01/12/2026 as 12 January."""
+    with slashes are refused: the library read 01/12/2026 as 12 January.
+
+    An XLSX cell is a date alone only when it is formatted as one (:func:`load_xlsx` reads
+    it as a ``date``); a date-and-time cell at midnight — the export's sale ending at 00:00 —
+    is that moment, not the end of its day."""
 
     DATE_TIMES = (
         "%Y-%m-%d %H:%M:%S",
@@ -200,9 +206,9 @@ class DateTimeCell(widgets.DateTimeWidget):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         moment = value if isinstance(value, datetime) else None
-        if isinstance(value, date) and (moment is None or moment.time() == time.min):
-            # An XLSX date cell (openpyxl reads it as midnight): a day, as typed dates are.
-            moment = self.day(value.date() if moment else value)
+        if isinstance(value, date) and moment is None:
+            # An XLSX date cell (load_xlsx): a day, as typed dates are.
+            moment = self.day(value)
         text = str(value).strip()
         for pattern in () if moment else self.DATE_TIMES:
             try:
@@ -649,6 +655,45 @@ class ProductCSV(CSV):
         return BOM + dataset.export("csv", delimiter=excel_delimiter(), **kwargs)
 
 
+def load_xlsx(data):
+    """The first sheet of an XLSX file (bytes) as rows under its header row, each cell's
+    value as openpyxl reads it — except a cell formatted as a date alone ("24.12.2026"),
+    which is a ``date``: openpyxl reads it as a datetime at midnight, and the import could
+    not tell the day (for a sale's end, its end) from the moment 00:00 of a date-and-time
+    cell, as the export writes a sale ending at midnight. A row shorter than the header
+    row is filled with empty cells."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        rows = book.active.iter_rows()
+        header = next(rows, None)
+        dataset = tablib.Dataset()
+        if header is None:
+            return dataset
+        dataset.headers = [cell.value for cell in header]
+        width = len(dataset.headers)
+        for row in rows:
+            values = [_xlsx_value(cell) for cell in row]
+            dataset.append(values + [None] * (width - len(values)))
+        return dataset
+    finally:
+        book.close()
+
+
+def _xlsx_value(cell):
+    value = cell.value
+    if isinstance(value, datetime) and is_datetime(cell.number_format) == "date":
+        return value.date()
+    return value
+
+
+class ProductXLSX(XLSX):
+    """The backoffice's XLSX format for products: read as :func:`load_xlsx` reads a file (a
+    date cell is a day, a date-and-time cell a moment, midnight included)."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return load_xlsx(in_stream)
+
+
 def read_dataset(path):
     """The rows of a CSV (UTF-8, with a header row) or XLSX file."""
     suffix = Path(path).suffix.lower()
@@ -658,7 +703,7 @@ def read_dataset(path):
                 return load_csv(handle.read())
         if suffix == ".xlsx":
             with open(path, "rb") as handle:
-                return tablib.Dataset().load(handle.read(), format="xlsx")
+                return load_xlsx(handle.read())
     except CatalogImportError:
         raise
     except UnicodeDecodeError:

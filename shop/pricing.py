@@ -98,9 +98,24 @@ def lowest_price_before(product, start, now=None):
     return lowest_price(snapshots, start - LOOKBACK, start)
 
 
+def reduction_start(product, stored, now):
+    """The moment the reduction being saved shows to customers, whose 30 days before it
+    give its reference price: the sale's start — or now, when the sale did not run just
+    before this save and runs now. A sale resumed long after its start (a new end, the old
+    start kept; or a start moved into the past) is announced from now on: the 30 days before
+    its stored start are long gone, and their prices are not "the lowest of the last 30
+    days" (PAngV § 11). A sale that ran already keeps its start (a new end or price changes
+    nothing about when the reduction began); one that starts later starts then."""
+    was_running = stored is not None and sale_applies(Snapshot(**stored), now)
+    if not was_running and sale_applies(_snapshot(product), now):
+        return now  # max(sale_start, now): a running sale started at or before now
+    return product.sale_start
+
+
 def prepare_price_change(product, now=None):
     """Before ``product`` is saved: whether its price or sale changed (then the sale start
-    defaults to now and the sale's reference price is computed)."""
+    defaults to now and the sale's reference price is computed for the 30 days before the
+    reduction shows, :func:`reduction_start`)."""
     from .models import Product
 
     now = now or timezone.now()
@@ -115,7 +130,8 @@ def prepare_price_change(product, now=None):
         return True
     if product.sale_start is None:
         product.sale_start = now
-    product.sale_reference_price = lowest_price_before(product, product.sale_start, now)
+    start = reduction_start(product, stored, now)
+    product.sale_reference_price = lowest_price_before(product, start, now)
     return True
 
 
