@@ -190,7 +190,14 @@ class Campaign(models.Model):
         verbose_name = _("campaign")
         verbose_name_plural = _("discount-code campaigns")
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="campaign_name_unique_ci"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="campaign_name_unique_ci",
+                # Django fills "%(name)s" of the message with the constraint's name: the
+                # forms say "A campaign named “…” already exists." with the name typed
+                # (services.check_campaign_name); this is for any other validation.
+                violation_error_message=_("A campaign with this name already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
                 | Q(valid_to__isnull=True)

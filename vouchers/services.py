@@ -71,10 +71,7 @@ def validate_campaign_data(
     name = (name or "").strip()
     if not name:
         raise VoucherError(_("Please give the campaign a name."), field="name")
-    if Campaign.objects.filter(name__iexact=name).exists():
-        raise VoucherError(
-            _("A campaign named “%(name)s” already exists.") % {"name": name}, field="name"
-        )
+    check_campaign_name(name)
     if kind not in Campaign.Kind.values:
         raise VoucherError(_("Unknown kind of codes: %(kind)s.") % {"kind": kind}, field="kind")
     if discount_type not in Campaign.DiscountType.values:
@@ -119,6 +116,29 @@ def validate_campaign_data(
             field="max_uses",
         )
     return name, value
+
+
+def check_campaign_name(name, campaign=None):
+    """VoucherError unless no campaign but ``campaign`` (the one being renamed) is named
+    ``name`` in any case: names are unique case-insensitively (``campaign_name_unique_ci``)."""
+    others = Campaign.objects.filter(name__iexact=name)
+    if campaign is not None and campaign.pk is not None:
+        others = others.exclude(pk=campaign.pk)
+    if others.exists():
+        raise _name_taken(name)
+
+
+def _name_taken(name):
+    return VoucherError(
+        _("A campaign named “%(name)s” already exists.") % {"name": name}, field="name"
+    )
+
+
+def _violates(exc, constraint):
+    """Whether the IntegrityError ``exc`` is a violation of ``constraint`` (PostgreSQL names
+    it in the error's diagnostics, SQLite in its message)."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    return name == constraint if name else constraint in str(exc)
 
 
 def check_per_customer_limit(limit, *, kind, points_price=None):
@@ -303,22 +323,32 @@ def generate_campaign(
     codes = masks.generate(mask, count)
     _report(progress, 30)
     with transaction.atomic():
-        campaign = Campaign.objects.create(
-            name=name,
-            kind=kind,
-            discount_type=discount_type,
-            discount_value=value,
-            min_order_value=min_order_value,
-            points_price=points_price,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            per_customer_limit=per_customer_limit,
-            budget=budget,
-            max_uses=max_uses,
-            exclude_sale_items=bool(scope and scope.exclude_sale_items),
-            mask=parsed.text,
-            requested_count=count,
-        )
+        try:
+            # A savepoint: the name was free when checked above, but the same form sent
+            # twice at once (a double click) creates it twice — the unique index makes the
+            # later one wait for the first and then refuses it; the sender sees the form's
+            # "already exists", not a server error.
+            with transaction.atomic():
+                campaign = Campaign.objects.create(
+                    name=name,
+                    kind=kind,
+                    discount_type=discount_type,
+                    discount_value=value,
+                    min_order_value=min_order_value,
+                    points_price=points_price,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                    per_customer_limit=per_customer_limit,
+                    budget=budget,
+                    max_uses=max_uses,
+                    exclude_sale_items=bool(scope and scope.exclude_sale_items),
+                    mask=parsed.text,
+                    requested_count=count,
+                )
+        except IntegrityError as exc:
+            if _violates(exc, "campaign_name_unique_ci"):
+                raise _name_taken(name) from None
+            raise
         if scope is not None:
             scope.apply(campaign)
         taken = set()
@@ -388,11 +418,42 @@ def set_codes_active(queryset, active):
         return queryset.order_by().exclude(is_active=active).update(is_active=active)
 
 
+def _points_owed_back(campaign):
+    """The campaign's codes bought with points that their buyer still holds: not used, not
+    voided (a voided code's points went back already), the buyer's account not deleted.
+    Deactivated by an operator or not, deleting the campaign takes them away."""
+    return PointsPurchase.objects.filter(
+        code__campaign=campaign, code__assigned_to__isnull=False, voided_at__isnull=True
+    ).filter(~Exists(Redemption.objects.filter(code=OuterRef("code_id"))))
+
+
+def points_given_back_on_delete(campaign):
+    """What deleting ``campaign`` gives back (its confirmation page says it):
+    ``{"customers": n, "points": n}``."""
+    totals = _points_owed_back(campaign).aggregate(
+        customers=Count("code__assigned_to", distinct=True), points=Sum("points")
+    )
+    return {"customers": totals["customers"], "points": totals["points"] or 0}
+
+
 def delete_campaign(campaign):
     """Delete a campaign with its codes. Refused once a code was used: the orders and the
-    statistics refer to it (deactivate the codes instead)."""
+    statistics refer to it (deactivate the codes instead).
+
+    A code bought with loyalty points and not used is taken from its buyer: its points go
+    back to them in the same transaction (a ledger entry naming the code and the campaign),
+    as when the code is voided (:func:`settle_points_debt`). Returns the number of points
+    given back."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        # Locked: a voiding of one of them at the same time (settle_points_debt) has either
+        # given its points back already — it is left out here — or skips it.
+        purchases = list(
+            _points_owed_back(campaign)
+            .select_for_update(of=("self", "code"))
+            .select_related("code")
+            .order_by("code__assigned_to_id", "id")
+        )
         if Redemption.objects.filter(campaign=campaign).exists():
             raise VoucherError(
                 _(
@@ -401,12 +462,29 @@ def delete_campaign(campaign):
                 )
                 % {"name": campaign.name}
             )
-        # The purchase records of bought, unused codes go with the codes (the raw DELETE
-        # below passes Django's cascade by).
+        given_back = 0
+        for purchase in purchases:
+            loyalty.give_back_points(
+                purchase.code.assigned_to_id,
+                purchase.points,
+                [
+                    events.part(
+                        gettext_noop(
+                            "Discount code %(code)s withdrawn (campaign %(campaign)s deleted)"
+                        ),
+                        code=purchase.code.text,
+                        campaign=campaign.name,
+                    )
+                ],
+            )
+            given_back += purchase.points
+        # The purchase records go with the codes (the raw DELETE below passes Django's
+        # cascade by); the ledger entries stay.
         PointsPurchase.objects.filter(code__campaign=campaign).delete()
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table(Code)} WHERE campaign_id = %s", [campaign.pk])
         campaign.delete()
+    return given_back
 
 
 def campaign_statistics(campaign):

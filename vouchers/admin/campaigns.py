@@ -1,5 +1,6 @@
 """Campaigns: list with time filter, generate, assign, details, download, statistics, delete (S7)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets as admin_widgets
 from django.core.exceptions import PermissionDenied
@@ -65,6 +66,19 @@ class CampaignTimeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CampaignEditForm(CampaignChangeForm):
+    """The edit form, its name checked as "Generate codes" checks it: another campaign's name
+    in another case is taken too (``campaign_name_unique_ci``), said with that name."""
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        try:
+            services.check_campaign_name(name, campaign=self.instance)
+        except VoucherError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return name
+
+
 @admin.register(Campaign, site=backoffice)
 class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
     # Four columns fit beside the navigation and the filters at 1280 px: the campaign (and
@@ -74,7 +88,7 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
     list_filter = [CampaignTimeFilter]
     search_fields = ["name"]
     search_help_text = _("Campaign name")
-    form = CampaignChangeForm
+    form = CampaignEditForm
     fieldsets = [
         (None, {"fields": ["name"]}),
         (
@@ -465,6 +479,8 @@ class CampaignAdmin(SavesChangedFields, admin.ModelAdmin):
                 _("Delete campaign “%(name)s”") % {"name": campaign.name},
                 campaign=campaign,
                 object=campaign,
+                # The points of bought, unused codes go back to their buyers.
+                given_back=services.points_given_back_on_delete(campaign),
             ),
         )
 
