@@ -85,6 +85,12 @@ app.conf.beat_schedule = {
         "task": "helpdesk.tasks.poll_inbound_mail",
         "schedule": 120.0,
     },
+    # Background jobs (bulk work) whose worker died are failed with a reason; lost queued
+    # jobs handed over (shop.jobs.recover).
+    "shop-recover-background-jobs": {
+        "task": "shop.tasks.recover_background_jobs",
+        "schedule": 15.0,
+    },
     # Code jobs whose worker died are restarted (or failed); lost queued jobs handed over.
     "vouchers-recover-code-jobs": {
         "task": "vouchers.tasks.recover_code_jobs",

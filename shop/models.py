@@ -1277,6 +1277,9 @@ class BackgroundJob(models.Model):
     error = models.TextField(_("error"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    # "Still alive", written while the job runs (and when it is handed to the broker): a
+    # running job silent for JOB_STALE_AFTER lost its worker (``shop.jobs.recover``).
+    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),

@@ -61,3 +61,11 @@ def run_background_job(job_id):
     from . import jobs
 
     return jobs.run(job_id)
+
+
+@shared_task
+def recover_background_jobs():
+    """Beat: fail background jobs whose worker died, hand lost queued ones over again."""
+    from . import jobs
+
+    return jobs.recover()
