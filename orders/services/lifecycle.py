@@ -1251,6 +1251,9 @@ def set_delivered(shipment, delivered_on, user=None):
     return shipment
 
 
+COMMENT_REPEAT_WINDOW = timedelta(minutes=10)
+
+
 def add_comment(order, text, visible_to_customer=False, notify_customer=False, user=None):
     """Add to the order's comment history; a notified comment is always visible."""
     text = (text or "").strip()
@@ -1258,6 +1261,23 @@ def add_comment(order, text, visible_to_customer=False, notify_customer=False, u
         raise OrderError(_("The comment is empty."), field="text")
     with transaction.atomic():
         locked = _lock(order)
+        # The same comment sent again (a double click, "send again") is the one sent before:
+        # no second entry, no second e-mail to the customer.
+        repeated = (
+            OrderComment.objects.filter(
+                order=locked,
+                is_event=False,
+                author=user,
+                text=text,
+                visible_to_customer=visible_to_customer or notify_customer,
+                customer_notified=notify_customer,
+                created__gte=timezone.now() - COMMENT_REPEAT_WINDOW,
+            )
+            .order_by("-created", "-id")
+            .first()
+        )
+        if repeated is not None:
+            return repeated
         comment = OrderComment.objects.create(
             order=locked,
             author=user,

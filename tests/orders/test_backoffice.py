@@ -282,6 +282,15 @@ def test_comment_form_adds_and_notifies(admin_client, make_order):
     response = admin_client.post(detail(order), {"text": ""})
     assert response.status_code == 200
     assert order.comments.filter(is_event=False).count() == 1
+    # the same comment sent again (a double click) is the one sent: no second e-mail
+    admin_client.post(
+        detail(order),
+        {"text": "Delayed by one day", "visible_to_customer": "on", "notify_customer": "on"},
+    )
+    assert order.comments.filter(is_event=False).count() == 1
+    assert OutboxEmail.objects.filter(template="order_comment").count() == 1
+    admin_client.post(detail(order), {"text": "Delayed by one day"})  # another: internal
+    assert order.comments.filter(is_event=False).count() == 2
 
 
 def test_view_only_role_sees_the_order_but_cannot_act(client, make_order):
