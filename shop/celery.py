@@ -91,6 +91,12 @@ app.conf.beat_schedule = {
         "task": "shop.tasks.recover_background_jobs",
         "schedule": 15.0,
     },
+    # Codes sold for points of campaigns whose budget is used up: voided, points back (also
+    # right after the redemption that used it up; this catches a lost hand-over).
+    "vouchers-withdraw-codes-of-used-up-campaigns": {
+        "task": "vouchers.tasks.withdraw_codes_of_used_up_campaigns",
+        "schedule": crontab(hour=4, minute=7),
+    },
     # Code jobs whose worker died are restarted (or failed); lost queued jobs handed over.
     "vouchers-recover-code-jobs": {
         "task": "vouchers.tasks.recover_code_jobs",

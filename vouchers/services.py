@@ -4,6 +4,7 @@ Views, backoffice, commands and Celery tasks call these functions; each is one t
 and raises ``VoucherError`` (nothing changed) on illegal input.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -39,6 +40,8 @@ from .models import (
     Redemption,
     normalise_code,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = ["VoucherError", "quote_for_checkout", "record_redemption"]
 
@@ -762,6 +765,12 @@ def record_redemption(quote, order):
             Campaign.objects.filter(pk=quote.campaign.pk).update(
                 uses_count=F("uses_count") + 1, discount_spent=F("discount_spent") + quote.discount
             )
+            if quote.campaign.points_price is not None and quote.campaign.budget is not None:
+                # This use may spend the last of the budget: the codes sold for points and
+                # not used yet could then never be redeemed (after commit, not under the
+                # checkout's locks: other customers' points are booked).
+                campaign_id = quote.campaign.pk
+                transaction.on_commit(lambda: _hand_over_withdrawal(campaign_id))
             return redemption
     except IntegrityError:
         # The partial unique index: another order used the single-use code first.
@@ -1373,6 +1382,69 @@ def settle_points_debt(customer_id):
             balance += purchase.points
             voided.append(code)
     return voided
+
+
+def withdraw_codes_of_used_up_campaign(campaign_id):
+    """A campaign sold for points whose budget is used up: each code bought and not used
+    yet can never be redeemed any more ("the campaign has ended"), so it is voided and its
+    points go back to its buyer (a ledger entry saying why). Run after the redemption that
+    used the budget up commits, and daily by beat for what a lost task left. A use given
+    back later (a cancellation) lets the campaign sell codes again. Returns the codes
+    voided."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or campaign.points_price is None or not campaign.used_up:
+            return []
+        purchases = (
+            _points_owed_back(campaign)
+            .filter(code__is_active=True)
+            .select_for_update(of=("self", "code"), skip_locked=True)
+            .select_related("code")
+            .order_by("id")
+        )
+        voided = []
+        for purchase in purchases:
+            code = purchase.code
+            code.is_active = False
+            code.save(update_fields=["is_active"])
+            purchase.void_entry = loyalty.give_back_points(
+                code.assigned_to_id,
+                purchase.points,
+                [
+                    events.part(
+                        gettext_noop(
+                            "Discount code %(code)s withdrawn: the campaign %(campaign)s has "
+                            "used up its budget"
+                        ),
+                        code=code.text,
+                        campaign=campaign.name,
+                    )
+                ],
+            )
+            purchase.voided_at = timezone.now()
+            purchase.save(update_fields=["void_entry", "voided_at"])
+            voided.append(code)
+    return voided
+
+
+def withdraw_codes_of_used_up_campaigns():
+    """Beat: :func:`withdraw_codes_of_used_up_campaign` for every campaign sold for points
+    whose budget is used up and that still has codes bought and not used."""
+    campaigns = (
+        Campaign.objects.filter(points_price__isnull=False, budget__isnull=False)
+        .filter(discount_spent__gte=F("budget"))
+        .values_list("pk", flat=True)
+    )
+    return sum(len(withdraw_codes_of_used_up_campaign(pk)) for pk in campaigns)
+
+
+def _hand_over_withdrawal(campaign_id):
+    from .tasks import withdraw_codes_of_used_up_campaign as task
+
+    try:
+        task.delay(campaign_id)
+    except Exception as exc:  # the broker is down: the daily run catches it
+        log.warning("Codes of used-up campaign %s not withdrawn now: %s", campaign_id, exc)
 
 
 def customer_codes(customer):

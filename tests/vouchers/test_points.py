@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from customers import loyalty
 from customers import services as customer_services
+from shop import events
 from tests.factories import UserFactory
 from vouchers import services
 from vouchers.errors import VoucherError
@@ -139,3 +140,36 @@ def test_codes_sold_for_points_hold_the_uses_left(customer):
     with pytest.raises(VoucherError, match="are gone"):
         services.buy_code_with_points(customer, campaign)
     assert loyalty.points_balance(customer) == 400
+
+
+def test_the_order_that_uses_up_the_budget_gives_back_the_points_of_unused_codes(
+    make_order, customer, django_capture_on_commit_callbacks
+):
+    """A campaign sold for points with a budget: the order that spends the last of it
+    leaves every other code bought for points useless ("the campaign has ended"), so each
+    is voided and its points go back to its buyer, with a ledger entry saying why."""
+    campaign = CampaignFactory(
+        name="Reward",
+        points_price=100,
+        kind="single",
+        discount_type="amount",
+        discount_value=Decimal("5.00"),
+        budget=Decimal("5.00"),
+    )
+    CodeFactory(campaign=campaign)
+    CodeFactory(campaign=campaign)
+    other = UserFactory()
+    give(customer, 100)
+    give(other, 100)
+    mine = services.buy_code_with_points(customer, campaign)
+    theirs = services.buy_code_with_points(other, campaign)
+    assert loyalty.points_balance(other) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        make_order(customer=customer, email=customer.email, voucher_code=mine.text)
+    theirs.refresh_from_db()
+    assert not theirs.is_active
+    assert loyalty.points_balance(other) == 100
+    assert loyalty.points_balance(customer) == 0  # the code used keeps its price
+    entry = other.loyalty_entries.order_by("-pk").first()
+    assert "used up its budget" in events.render(entry.message)
+    assert services.withdraw_codes_of_used_up_campaigns() == 0  # nothing left to do
