@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -79,6 +80,32 @@ def register_customer(email, password, **fields):
             raise taken from exc
         send_confirmation(user)
     return user
+
+
+# A registration nobody confirmed is deleted this long after its last link was sent: it
+# holds what somebody typed about a person whose address never answered.
+UNCONFIRMED_REGISTRATION_DAYS = 30
+
+
+def purge_unconfirmed_registrations(now=None):
+    """Beat, daily: delete the storefront registrations whose address never confirmed them
+    (a usable password, no confirmation, the last link sent ``UNCONFIRMED_REGISTRATION_DAYS``
+    ago, no orders). An operator's invitation (no password yet) stays. Returns how many."""
+    now = now or timezone.now()
+    stale = User.objects.filter(
+        is_confirmed=False,
+        is_staff=False,
+        confirmation__sent_at__lt=now - timedelta(days=UNCONFIRMED_REGISTRATION_DAYS),
+        orders__isnull=True,
+    ).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    count = 0
+    for user in stale.distinct().iterator():
+        with transaction.atomic():
+            locked = User.objects.select_for_update().filter(pk=user.pk, is_confirmed=False)
+            if locked.exists():
+                user.delete()
+                count += 1
+    return count
 
 
 def confirm_registration(token, password):

@@ -97,6 +97,11 @@ app.conf.beat_schedule = {
         "task": "vouchers.tasks.withdraw_codes_of_used_up_campaigns",
         "schedule": crontab(hour=4, minute=7),
     },
+    # Storefront registrations whose address never confirmed them (customers.confirmation).
+    "customers-purge-unconfirmed-registrations": {
+        "task": "customers.tasks.purge_unconfirmed_registrations",
+        "schedule": crontab(hour=4, minute=13),
+    },
     # Code jobs whose worker died are restarted (or failed); lost queued jobs handed over.
     "vouchers-recover-code-jobs": {
         "task": "vouchers.tasks.recover_code_jobs",

@@ -313,3 +313,24 @@ def test_deleting_the_account_limits_wrong_passwords_like_the_profile(client, cu
     assert blocked.status_code == 200 and "Too many attempts" in blocked.content.decode()
     assert User.objects.filter(pk=customer.pk).exists()
     cache.clear()
+
+
+def test_a_registration_nobody_confirmed_is_deleted_after_thirty_days(client, make_order):
+    """It holds what somebody typed about a person whose address never answered; an
+    operator's invitation and a confirmed account stay."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from customers import confirmation
+    from customers.models import AccountConfirmation
+
+    register(client, "never@example.com")
+    register(client, "recent@example.com")
+    invited = confirmation.invite_customer(UserFactory.build(email="invited@example.com"))
+    old = timezone.now() - timedelta(days=31)
+    AccountConfirmation.objects.exclude(customer__email="recent@example.com").update(sent_at=old)
+    assert confirmation.purge_unconfirmed_registrations() == 1
+    assert not User.objects.filter(email="never@example.com").exists()
+    assert User.objects.filter(email="recent@example.com").exists()
+    assert User.objects.filter(pk=invited.pk).exists()
