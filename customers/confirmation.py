@@ -23,11 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.mail import queue_email
+from shop.ratelimit import RateLimit
 
 from .models import AccountConfirmation, User
 from .services import CustomerError
 
 CONFIRMATION_SALT = "customers.account-confirmation"
+# Registrations and "send me a new link" e-mail an address anybody can type: at most this
+# many confirmation e-mails per address and day, so the form is no way to flood a mailbox.
+CONFIRMATION_MAILS = RateLimit("customers:confirmation-mail", limit=3, window=24 * 3600)
 
 
 class ConfirmationError(CustomerError):
@@ -72,6 +76,14 @@ def register_customer(email, password, **fields):
         for name, value in fields.items():
             setattr(user, name, value)
         password_validation.validate_password(password, user)
+        if CONFIRMATION_MAILS.exceeded(email):
+            raise CustomerError(
+                _(
+                    "We have sent this address several links today already: please use the "
+                    "newest one, or register again tomorrow."
+                ),
+                field="email",
+            )
         user.set_password(password)
         try:
             with transaction.atomic():
@@ -79,6 +91,7 @@ def register_customer(email, password, **fields):
         except IntegrityError as exc:  # registered in parallel (user_email_ci_unique)
             raise taken from exc
         send_confirmation(user)
+        CONFIRMATION_MAILS.hit(email)
     return user
 
 
@@ -236,5 +249,8 @@ def resend_confirmation_for_email(email):
         email__iexact=(email or "").strip(), is_confirmed=False, is_staff=False
     ).first()
     if customer is not None and not customer.is_rejected:
-        send_confirmation(customer)
+        address = customer.email.lower()
+        if not CONFIRMATION_MAILS.exceeded(address):  # silent too: nothing is revealed
+            send_confirmation(customer)
+            CONFIRMATION_MAILS.hit(address)
     return customer

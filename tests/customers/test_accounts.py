@@ -11,7 +11,8 @@ from tests.factories import UserFactory
 from tests.registration import PASSWORD as REGISTERED
 from tests.registration import confirmation_path, register, register_and_confirm
 
-pytestmark = pytest.mark.django_db
+# Registrations count confirmation e-mails per address in the cache (a rate limit).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 PASSWORD = "secret-pass-123"
 
@@ -334,3 +335,12 @@ def test_a_registration_nobody_confirmed_is_deleted_after_thirty_days(client, ma
     assert not User.objects.filter(email="never@example.com").exists()
     assert User.objects.filter(email="recent@example.com").exists()
     assert User.objects.filter(pk=invited.pk).exists()
+
+
+def test_one_address_gets_at_most_three_registration_links_a_day(client):
+    """The form e-mails an address anybody can type: it is no way to flood a mailbox."""
+    for _attempt in range(3):
+        register(client, "flooded@example.com")
+    refused = register(client, "flooded@example.com")
+    assert "several links today already" in refused.content.decode()
+    assert OutboxEmail.objects.filter(template="customer_confirm").count() == 3
