@@ -204,6 +204,14 @@ class CustomerAdmin(LargeListAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             obj.save()
+            if "email" in form.changed_data and not obj.is_confirmed and not obj.is_rejected:
+                # The link sent to the old (mistyped) address stops working; the new one
+                # gets its own.
+                confirmation.send_confirmation(obj)
+                self.message_user(
+                    request,
+                    _("A new confirmation link was sent to %(email)s.") % {"email": obj.email},
+                )
             return
         confirmation.invite_customer(obj)
         self.message_user(

@@ -10,6 +10,7 @@ sent to it. Only the newest link works.
   whoever opens the link activate a password somebody else chose.
 """
 
+import logging
 import secrets
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +29,8 @@ from shop.ratelimit import RateLimit
 
 from .models import AccountConfirmation, User
 from .services import CustomerError
+
+log = logging.getLogger(__name__)
 
 CONFIRMATION_SALT = "customers.account-confirmation"
 # Registrations and "send me a new link" e-mail an address anybody can type: at most this
@@ -72,18 +76,20 @@ def register_customer(email, password, **fields):
             pending.is_confirmed or pending.is_staff or pending.is_rejected
         ):
             raise taken
+        if pending is not None and not pending.has_usable_password():
+            # An operator's invitation: its link (sent again) lets the customer choose the
+            # password; the operator's account stays as it was.
+            _refuse_flood(email)
+            send_confirmation(pending)
+            CONFIRMATION_MAILS.hit(email)
+            return pending
+        if pending is not None and _sent_just_now(pending) and pending.check_password(password):
+            return pending  # the same registration sent twice (a double click): one link
         user = pending or User(email=email, is_confirmed=False)
         for name, value in fields.items():
             setattr(user, name, value)
         password_validation.validate_password(password, user)
-        if CONFIRMATION_MAILS.exceeded(email):
-            raise CustomerError(
-                _(
-                    "We have sent this address several links today already: please use the "
-                    "newest one, or register again tomorrow."
-                ),
-                field="email",
-            )
+        _refuse_flood(email)
         user.set_password(password)
         try:
             with transaction.atomic():
@@ -93,6 +99,22 @@ def register_customer(email, password, **fields):
         send_confirmation(user)
         CONFIRMATION_MAILS.hit(email)
     return user
+
+
+def _refuse_flood(email):
+    if CONFIRMATION_MAILS.exceeded(email):
+        raise CustomerError(
+            _(
+                "We have sent this address several links today already: please use the "
+                "newest one, or register again tomorrow."
+            ),
+            field="email",
+        )
+
+
+def _sent_just_now(user):
+    confirmation = AccountConfirmation.objects.filter(customer=user).first()
+    return confirmation is not None and confirmation.sent_at > timezone.now() - timedelta(minutes=2)
 
 
 # A registration nobody confirmed is deleted this long after its last link was sent: it
@@ -113,11 +135,14 @@ def purge_unconfirmed_registrations(now=None):
     ).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
     count = 0
     for user in stale.distinct().iterator():
-        with transaction.atomic():
-            locked = User.objects.select_for_update().filter(pk=user.pk, is_confirmed=False)
-            if locked.exists():
-                user.delete()
-                count += 1
+        try:
+            with transaction.atomic():
+                locked = User.objects.select_for_update().filter(pk=user.pk, is_confirmed=False)
+                if locked.exists():
+                    user.delete()
+                    count += 1
+        except ProtectedError:  # something refers to it after all: it stays, the rest go
+            log.warning("Unconfirmed registration %s kept: other rows refer to it", user.pk)
     return count
 
 
@@ -156,9 +181,15 @@ def send_confirmation(user):
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_confirmed:
             raise CustomerError(_("This account has already been confirmed."))
+        if user.is_rejected:
+            raise CustomerError(_("This customer account is blocked. Please contact the shop."))
         confirmation, _created = AccountConfirmation.objects.update_or_create(
             customer=user,
-            defaults={"nonce": secrets.token_hex(16), "sent_at": timezone.now()},
+            defaults={
+                "nonce": secrets.token_hex(16),
+                "sent_at": timezone.now(),
+                "email": user.email.lower(),
+            },
         )
         url = settings.SITE_URL + reverse(
             "customers:confirm", args=[confirmation_token(confirmation)]
@@ -192,6 +223,13 @@ def check_confirmation(token):
     customer = User.objects.filter(pk=customer_id).select_related("confirmation").first()
     confirmation = getattr(customer, "confirmation", None) if customer else None
     if customer is None or confirmation is None:
+        raise ConfirmationError(_("This confirmation link is not valid."), "invalid")
+    if customer.is_rejected or not customer.is_active:
+        raise ConfirmationError(
+            _("This customer account is blocked. Please contact the shop."), "invalid"
+        )
+    if confirmation.email and confirmation.email != customer.email.lower():
+        # sent to an address the account no longer has (an operator corrected it)
         raise ConfirmationError(_("This confirmation link is not valid."), "invalid")
     if customer.is_confirmed:
         raise ConfirmationError(

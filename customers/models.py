@@ -264,6 +264,9 @@ class AccountConfirmation(models.Model):
 
     customer = models.OneToOneField(User, on_delete=models.CASCADE, related_name="confirmation")
     nonce = models.CharField(max_length=32)
+    # The address the link went to: a link works only while the account still has it (an
+    # operator who corrects a mistyped address must not leave the old mailbox a key).
+    email = models.CharField(_("sent to"), max_length=254, blank=True)
     sent_at = models.DateTimeField(_("link sent"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
 

@@ -1,11 +1,12 @@
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from customers import confirmation as confirmations
@@ -157,3 +158,66 @@ def test_backoffice_resend_button(admin_client, invited):
 def test_unconfirmed_customer_is_not_offered_password_reset(visitor, invited):
     visitor.post(reverse("customers:password_reset"), {"email": invited.email})
     assert not OutboxEmail.objects.filter(template="customer_password_reset").exists()
+
+
+def test_a_corrected_address_kills_the_link_sent_to_the_mistyped_one(admin_client, invited):
+    """The operator corrects a mistyped address: whoever reads the mistyped mailbox must not
+    set the password of the real customer's account (an audit: the old link still worked);
+    the new address gets a link of its own."""
+    from tests.html_forms import FormParser, post_data
+
+    old_link = _link_path(OutboxEmail.objects.get(template="customer_confirm"))
+    url = reverse("admin:customers_user_change", args=[invited.pk])
+    parser = FormParser(url)
+    parser.feed(admin_client.get(url).content.decode())
+    data = post_data(max(parser.forms, key=lambda f: len(f.fields)).fields)
+    data["email"] = ["right.person@example.com"]
+    for button in ("_addanother", "_continue", "_saveasnew"):
+        data.pop(button, None)
+    assert admin_client.post(url, data).status_code == 302
+    stranger = Client()
+    password = {"password1": "Stranger-Pass-2026", "password2": "Stranger-Pass-2026"}
+    assert stranger.post(old_link, password).status_code in (400, 410)
+    invited.refresh_from_db()
+    assert not invited.is_confirmed and not invited.has_usable_password()
+    new = OutboxEmail.objects.filter(template="customer_confirm").latest("pk")
+    assert new.to == ["right.person@example.com"]
+    assert Client().post(_link_path(new), password).status_code == 302
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_blocked_account_is_not_activated_by_its_link():
+    from tests.registration import PASSWORD, confirmation_path, register
+
+    register(Client(), "blocked@example.com")
+    User.objects.filter(email="blocked@example.com").update(is_rejected=True)
+    response = Client().post(confirmation_path("blocked@example.com"), {"password": PASSWORD})
+    assert response.status_code == 400
+    assert not User.objects.get(email="blocked@example.com").is_confirmed
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_registration_sent_twice_keeps_its_first_link():
+    """A double click on "Create account" sent two e-mails, and the first link was dead."""
+    from tests.registration import PASSWORD, confirmation_path, register
+
+    register(Client(), "twice@example.com")
+    first = confirmation_path("twice@example.com")
+    register(Client(), "twice@example.com")
+    assert OutboxEmail.objects.filter(template="customer_confirm").count() == 1
+    assert Client().post(first, {"password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_registering_an_invited_address_sends_the_invitation_again(invited):
+    """The operator's account stays as it was (group, names); its link lets the customer
+    choose the password, and nothing is purged later as an unconfirmed registration."""
+    from tests.registration import register
+
+    register(Client(), invited.email, first_name="Somebody")
+    invited.refresh_from_db()
+    assert invited.first_name == "New" and not invited.has_usable_password()
+    assert OutboxEmail.objects.filter(template="customer_confirm").count() == 2
+    assert (
+        confirmations.purge_unconfirmed_registrations(now=timezone.now() + timedelta(days=60)) == 0
+    )
