@@ -262,7 +262,7 @@ def test_shipping_invoicing_cancelling_and_comments_are_goods(login, make_order,
         client.get(url("order_ship", to_ship.pk)).status_code,
         client.post(
             url("order_ship", to_ship.pk),
-            {f"qty_{line.pk}": "1", "carrier": [""], "tracking_number": [""]},
+            fresh({f"qty_{line.pk}": "1", "carrier": [""], "tracking_number": [""]}),
         ).status_code,
         client.get(url("order_invoice", to_ship.pk)).status_code,
         client.post(url("order_invoice", to_ship.pk), {"comment": ""}).status_code,
