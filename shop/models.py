@@ -362,6 +362,17 @@ class Product(models.Model):
                 name="product_sale_period_valid",
                 violation_error_message=_("The sale must end after it starts."),
             ),
+            # A gift card is a multi-purpose voucher: no VAT when it is sold, VAT on what it
+            # pays for (§ 3 (15) UStG, Art. 30b Directive 2006/112/EC). Charged on the card,
+            # the invoice taxed it as revenue and its goods were taxed again.
+            models.CheckConstraint(
+                condition=Q(is_giftcard=False) | Q(tax_rate=0),
+                name="product_giftcard_without_vat",
+                violation_error_message=_(
+                    "A gift card is sold without VAT (VAT is due on what it pays for): set "
+                    "its VAT rate to 0."
+                ),
+            ),
             models.CheckConstraint(
                 condition=(Q(content_quantity__isnull=True) & Q(content_unit=""))
                 | (Q(content_quantity__gt=0) & ~Q(content_unit="")),

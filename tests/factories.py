@@ -70,7 +70,11 @@ class ProductFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"product-{n}")
     sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
     price = Decimal("10.00")
-    tax_rate = Decimal("19.00")
+    is_giftcard = False
+    # A gift card is sold without VAT (the database says so: product_giftcard_without_vat).
+    tax_rate = factory.LazyAttribute(
+        lambda product: Decimal("0.00") if product.is_giftcard else Decimal("19.00")
+    )
 
 
 class ShippingMethodFactory(factory.django.DjangoModelFactory):
