@@ -59,6 +59,26 @@ def test_balance_checks_are_throttled_per_ip(client, make_card):
     assert "35.00" in other_ip.content.decode()
 
 
+def test_the_redeem_form_draws_on_the_same_allowance(client, customer, make_card, set_mode):
+    """Balance checks used up, the redeem form looked numbers up all the same: a second
+    allowance for guessing (an audit). Redeemed cards count nothing: many cards are fine."""
+    set_mode("customer")
+    client.force_login(customer)
+    for _i in range(3):
+        card = make_card("5.00")
+        client.post(reverse("giftcards:redeem"), {"number": card.display_number})
+    assert CreditAccount.objects.get(customer=customer).balance == D("15.00")
+    for _i in range(CHECK_LIMIT):
+        client.post(BALANCE_URL, {"number": WELL_FORMED})
+    card = make_card("35.00")
+    response = client.post(
+        reverse("giftcards:redeem"), {"number": card.display_number}, follow=True
+    )
+    assert "Too many attempts" in response.content.decode()
+    card.refresh_from_db()
+    assert card.balance == D("35.00")
+
+
 # --- account page and redeeming -------------------------------------------------------
 
 
