@@ -33,6 +33,7 @@ from django.utils import translation
 from shop.mail import queue_email
 
 from . import extensions, links
+from .models import Invoice
 
 
 def _method_name(order):
@@ -133,6 +134,9 @@ def _payment_email(template, order, received, to_ship):
             "received": received,
             "to_ship": to_ship,
             "order_url": links.customer_order_url(order),
+            # invoiced: the rest is paid with the invoice's number as the reference, as the
+            # invoice asks (the order's number named another one)
+            "invoice": Invoice.objects.filter(order=order).first(),
         },
         language=order.language,
     )

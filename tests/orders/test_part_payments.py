@@ -73,6 +73,20 @@ def test_a_transfer_of_too_little_is_recorded_as_a_part_payment(order):
     assert not mails("order_payment_received")
 
 
+def test_an_invoiced_order_asks_for_the_rest_with_the_invoices_reference(
+    make_order, invoice_payment
+):
+    """The invoice asks for its number as the reference; the part-payment e-mail asked for
+    the order's number, another one (an audit)."""
+    order = make_order(payment_method_id=invoice_payment.pk)
+    invoice = services.create_invoice(order)
+    services.mark_paid(order, amount=D("10.00"))
+    text = plain(mails("order_part_payment")[-1].body_text)
+    assert f"quoting your invoice number {invoice.number} as the reference" in text
+    assert f"Reference: {invoice.number}" in text
+    assert f"Reference: {order.number}" not in text
+
+
 def test_a_second_part_says_what_arrived_in_all(order):
     services.mark_paid(order, amount=D("10.00"))
     services.mark_paid(order, amount=D("4.90"))

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from orders.models import Order
+from shop.mail import written
 from shop.models import OutboxEmail
 from tests.factories import ProductFactory
 from tests.vouchers.factories import CampaignFactory, CodeFactory
@@ -37,6 +38,10 @@ def test_a_download_a_code_makes_free_is_paid_and_sent(make_order, all_free):
     assert OutboxEmail.objects.filter(template="order_downloads", to=[order.email]).exists()
     # no "payment received" e-mail for money that never came
     assert not OutboxEmail.objects.filter(template="order_payment_received").exists()
+    # the confirmation says why nothing is due (it said gift card and credit covered it)
+    confirmation = written(OutboxEmail.objects.get(template="order_confirmation"))
+    assert "Nothing to pay: the order total is €0.00." in confirmation.body_text
+    assert "gift card and account credit" not in confirmation.body_text
 
 
 def test_goods_a_code_and_free_shipping_make_free_may_ship(make_order, product, all_free):
