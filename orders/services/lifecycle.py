@@ -491,9 +491,11 @@ def _set_paid(locked, user, captured=False, received=None, settled=False):
         from .refunds import reverse_points_of_credit_notes
 
         reverse_points_of_credit_notes(locked)
-    # A payment recorded by hand (not a card capture, not a credit note's settlement): the
-    # staff member's word that money arrived — receivers may count what it releases.
-    marked_by = user if user is not None and not captured and not settled else None
+    # A payment recorded by hand (not a card capture): the staff member's word that money
+    # arrived — receivers may count what it releases (the gift cards of the order against
+    # their daily limit). A credit note that settles part payments recorded by hand counts
+    # on the word of whoever issued it: part payments and a note left cards uncounted.
+    marked_by = user if user is not None and not captured else None
     signals.order_paid.send(sender=Order, order=locked, marked_by=marked_by)
 
 

@@ -210,3 +210,39 @@ def test_marking_a_gift_card_order_paid_by_hand_counts_its_cards(make_order):
     assert Order.objects.get(pk=big.pk).is_paid
     assert GiftCard.objects.filter(issued_by_order=big).count() == 20
     assert_all_ledgers_match()
+
+
+@pytest.mark.django_db
+def test_part_payments_settled_by_a_credit_note_count_the_cards_too(make_order, payments):
+    """Part payments recorded by hand and a credit note that settles them issued a €500 card
+    on one person's word, counted against nobody's limit (an audit): the note's issuer
+    counts, and past their limit the note is refused and nothing changes."""
+    from orders import services as order_services
+    from orders.models import CreditNote, Order
+    from shop.models import PaymentMethod
+    from tests.factories import PaymentMethodFactory, ProductFactory
+
+    _limit(D("100.00"))
+    card = ProductFactory(price=D("500.00"), is_giftcard=True, stock=None)
+    goods = ProductFactory(price=D("20.00"))
+    prepay = PaymentMethodFactory(code="prepay-pp", kind=PaymentMethod.Kind.PREPAYMENT)
+    order = make_order({card.pk: 1, goods.pk: 1}, payment_method_id=prepay.pk)
+    part = order.amount_due - D("20.00") - order.shipping_total
+    order_services.mark_paid(order, user=payments, amount=part)
+    order_services.create_invoice(order, user=payments)
+    goods_line = Order.objects.get(pk=order.pk).lines.get(is_giftcard=False)
+    with pytest.raises(services.GiftCardError, match="daily limit"):
+        order_services.create_credit_note(
+            Order.objects.get(pk=order.pk),
+            lines={goods_line.pk: 1},
+            shipping=order.shipping_total,
+            user=payments,
+        )
+    assert not GiftCard.objects.exists() and not CreditNote.objects.exists()
+    order_services.create_credit_note(
+        Order.objects.get(pk=order.pk),
+        lines={goods_line.pk: 1},
+        shipping=order.shipping_total,
+        user=RoleUserFactory(role="Shop manager"),
+    )
+    assert GiftCard.objects.get(issued_by_order=order).balance == D("500.00")
