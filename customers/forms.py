@@ -14,6 +14,7 @@ from shop.fields import EmailFormField, WholeNumberField, validate_phone
 from shop.formtokens import OneTimeForm
 from shop.locales import country_choices
 from shop.mail import queue_email
+from shop.ratelimit import RateLimit
 
 from .loyalty import MAX_ADJUSTMENT
 from .models import Address, CustomerGroup, User
@@ -259,6 +260,10 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return self.cleaned_data["old_password"]
 
 
+# "Forgot your password?" e-mails an address anybody can type: at most three a day each.
+RESET_MAILS = RateLimit("customers:reset-mail", limit=3, window=24 * 3600)
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset flow, with the e-mail going through the shop outbox."""
 
@@ -283,6 +288,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         html_email_template_name=None,
     ):
         user = context["user"]
+        # An address anybody can type: at most RESET_MAILS a day, the page says the same.
+        if RESET_MAILS.attempt(to_email.strip().lower()):
+            return
         url = settings.SITE_URL + reverse(
             "customers:password_reset_confirm", args=[context["uid"], context["token"]]
         )

@@ -6,8 +6,11 @@ payment methods and the loyalty-points ledger. Views, admin, commands and signal
 all call these functions.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.functions import Lower
@@ -480,6 +483,32 @@ def cancel_email_change(customer):
     return pending or None
 
 
+# The same request sent again this soon (a double click) is the one sent before.
+REPEAT_WINDOW = timedelta(minutes=2)
+
+
+def _pending_registrations(email):
+    """Storefront registrations of ``email`` nobody confirmed (``customers.confirmation``):
+    they hold an address nobody proved, so they block no one who proves it."""
+    return User.objects.filter(
+        email__iexact=email,
+        is_confirmed=False,
+        is_staff=False,
+        is_rejected=False,
+        orders__isnull=True,
+    ).exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
+def _other_accounts(email, customer):
+    """Accounts other than ``customer``'s that hold ``email`` — but a registration nobody
+    confirmed (a stranger's, or an old one of the customer's)."""
+    return (
+        User.objects.filter(email__iexact=email)
+        .exclude(pk=customer.pk)
+        .exclude(pk__in=_pending_registrations(email).values("pk"))
+    )
+
+
 def request_email_change(customer, new_email, password):
     """The customer asks for ``new_email`` as login: check the current password and that no
     other account has the address, then e-mail a confirmation link to the new address and a
@@ -497,10 +526,13 @@ def request_email_change(customer, new_email, password):
         if new_email == customer.email:
             return None
         check_current_password(customer, password)
-        if User.objects.filter(email__iexact=new_email).exclude(pk=customer.pk).exists():
+        if _other_accounts(new_email, customer).exists():
             raise CustomerError(
                 _("Another account already uses this e-mail address."), field="email"
             )
+        at = customer.pending_email_requested_at
+        if customer.pending_email == new_email and at and at > timezone.now() - REPEAT_WINDOW:
+            return new_email  # the same request sent twice (a double click): its link stays
         token = start_email_change(customer, new_email)
         context = {"customer": customer, "new_email": new_email, "days": EMAIL_CHANGE_DAYS}
         queue_email(
@@ -601,8 +633,11 @@ def confirm_email_change(customer, token):
         taken = EmailChangeError(
             _("Another account already uses this e-mail address."), "taken", new_email
         )
-        if User.objects.filter(email__iexact=new_email).exclude(pk=customer.pk).exists():
+        if _other_accounts(new_email, customer).exists():
             raise taken
+        # The address is proven now (this link went to it): a registration of it nobody
+        # confirmed goes (it would else take the address from the confirmed account).
+        _pending_registrations(new_email).exclude(pk=customer.pk).delete()
         old_email, customer.email = customer.email, new_email
         # Every confirmed change is recorded (also back to an earlier address): the list is
         # the erasure's earlier addresses and the links' change counter.
@@ -637,6 +672,14 @@ def change_password(customer, old_password, new_password):
 
     with transaction.atomic():
         customer = User.objects.select_for_update().get(pk=customer.pk)
+        if (
+            old_password != new_password
+            and customer.check_password(new_password)
+            and not customer.check_password(old_password)
+        ):
+            # The same change sent twice (a double click): made already, nothing to do —
+            # not "the password is not correct" (and a wrong attempt counted).
+            return customer
         check_current_password(customer, old_password, field="old_password")
         password_validation.validate_password(new_password, customer)
         customer.set_password(new_password)

@@ -344,3 +344,12 @@ def test_one_address_gets_at_most_three_registration_links_a_day(client):
     refused = register(client, "flooded@example.com", "a-long-Pass-9-2026")
     assert "several links today already" in refused.content.decode()
     assert OutboxEmail.objects.filter(template="customer_confirm").count() == 3
+
+
+def test_one_address_gets_at_most_three_password_reset_links_a_day(client, customer):
+    """ "Forgot your password?" e-mails an address anybody can type (an audit: eight sends,
+    eight e-mails); the page answers the same."""
+    for _attempt in range(5):
+        response = client.post(reverse("customers:password_reset"), {"email": customer.email})
+        assert response.status_code == 302
+    assert OutboxEmail.objects.filter(template="customer_password_reset").count() == 3

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from customers import services
 from customers.models import User
@@ -414,6 +414,20 @@ def test_password_change_needs_the_current_password(client, customer):
     assert not OutboxEmail.objects.exists()
 
 
+def test_a_password_change_sent_twice_is_made_once(client, customer):
+    """The second send of a double click answered "The password is not correct" (and
+    counted a wrong attempt) though the change was made (an audit)."""
+    client.force_login(customer)
+    new = "a-Brand-new-pass-9"
+    data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    assert client.post(reverse("customers:password_change"), data).status_code == 302
+    again = client.post(reverse("customers:password_change"), data)
+    assert again.status_code == 302
+    customer.refresh_from_db()
+    assert customer.check_password(new)
+    assert OutboxEmail.objects.count() == 1
+
+
 def test_password_change_keeps_this_session_ends_others_and_tells_the_customer(client, customer):
     elsewhere = Client()
     elsewhere.force_login(customer)
@@ -574,12 +588,43 @@ def test_a_newer_request_ends_the_link_of_the_one_before(client, customer):
 def test_a_new_request_to_the_same_address_ends_the_earlier_link_too(client, customer):
     client.force_login(customer)
     first = request_change(client, customer, "b@example.com")
+    # later than a double click (that keeps the link sent: the test below)
+    User.objects.filter(pk=customer.pk).update(
+        pending_email_requested_at=timezone.now() - services.REPEAT_WINDOW
+    )
     newest = request_change(client, customer, "b@example.com")
     assert first != newest
     assert_refused_as_no_longer_valid(client, first)
     assert client.post(newest).status_code == 302
     customer.refresh_from_db()
     assert customer.email == "b@example.com"
+
+
+def test_a_request_sent_twice_keeps_its_link_and_mails_once(client, customer):
+    """A double click on "Save" e-mailed the new and the old address twice, and the first
+    link was dead (an audit)."""
+    client.force_login(customer)
+    first = request_change(client, customer, "b@example.com")
+    post_profile(client, customer, email="b@example.com", current_password=PASSWORD)
+    assert OutboxEmail.objects.filter(template="account_email_confirm").count() == 1
+    assert OutboxEmail.objects.filter(template="account_email_change_requested").count() == 1
+    assert client.post(first).status_code == 302
+    customer.refresh_from_db()
+    assert customer.email == "b@example.com"
+
+
+def test_a_registration_nobody_confirmed_blocks_no_change_to_its_address(client, customer):
+    """A stranger registered the address and never confirmed it: the customer who proves
+    it (the link) takes it, and the pending registration goes (an audit)."""
+    from tests.registration import register
+
+    register(Client(), "b@example.com")
+    client.force_login(customer)
+    link = request_change(client, customer, "b@example.com")
+    assert client.post(link).status_code == 302
+    customer.refresh_from_db()
+    assert customer.email == "b@example.com"
+    assert User.objects.filter(email__iexact="b@example.com").count() == 1
 
 
 def test_the_pending_change_is_shown_on_the_account_pages(client, customer):
