@@ -369,8 +369,10 @@ def sales_report(first, last, group="day"):
         giftcards=[
             (rate, *sums[(category, rate)]) for category, rate in sorted(sums) if category == EXEMPT
         ],
+        # by label (two methods of one name: the totals themselves are never compared)
         by_payment=sorted(
-            (_payment_label(key, names), totals) for key, totals in by_payment.items()
+            ((_payment_label(key, names), totals) for key, totals in by_payment.items()),
+            key=lambda row: row[0],
         ),
         total=total,
     )

@@ -19,6 +19,7 @@ Semicolon-separated, text in double quotes, decimal comma, CRLF, Windows-1252. P
 are not part of it (they come from the bank statements); nothing personal is in the file.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -236,6 +237,7 @@ def _config():
         raise OrderError(_("DATEV_DEBTOR_ACCOUNT must be an account number."))
     try:
         month, day = (int(p) for p in settings.DATEV_FISCAL_YEAR_START.split("-"))
+        date(2001, month, day)  # a real day of every year ("02-29" is not)
     except ValueError:
         raise OrderError(_("DATEV_FISCAL_YEAR_START must look like “01-01” (month-day).")) from None
     return debtor, (month, day), revenue_accounts()

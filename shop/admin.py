@@ -123,7 +123,17 @@ class SelectedRowsChecked:
     """Mixed into every backoffice list (``BackofficeSite.register``): rows ticked for an
     action whose ids are no ids of the list's model (a crafted request: ``abc``) are refused
     with a message and nothing is done — Django's ``response_action`` filtered on them and
-    answered with a 500 page."""
+    answered with a 500 page; and a date drill-down (``date_hierarchy``) to a year past
+    2999 is Django's "?e=1" page instead of a 500 (its end date overflowed)."""
+
+    def get_changelist_instance(self, request):
+        if self.date_hierarchy:
+            year = request.GET.get(f"{self.date_hierarchy}__year")
+            if year is not None and not (
+                year.isascii() and year.isdigit() and len(year) <= 4 and int(year) < 3000
+            ):
+                raise admin_options.IncorrectLookupParameters(year)
+        return super().get_changelist_instance(request)
 
     def response_action(self, request, queryset):
         if request.POST.get("select_across") != "1":

@@ -58,7 +58,7 @@ def filter_by(queryset, field_name, params):
             end = (start + datetime.timedelta(days=32)).replace(day=1)
         else:
             start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # 31 February; the end of the year 9999
         return queryset.none()
     tz = timezone.get_current_timezone()
     return queryset.filter(

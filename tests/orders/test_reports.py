@@ -340,3 +340,35 @@ def test_the_vat_datev_computes_from_each_booking_is_the_documents_vat(make_orde
             gross, rate = abs(row["gross"]), row["rate"]
             datev_vat = (gross * rate / (100 + rate)).quantize(D("0.01"), rounding="ROUND_HALF_UP")
             assert abs(row["tax"]) == datev_vat, (doc.number, row)
+
+
+def test_two_payment_methods_of_one_name_each_have_their_row(make_order, product, admin_client):
+    """The name is not unique: the report sorted on (name, totals) and compared the totals,
+    and the whole Sales reports page was a 500 (an audit)."""
+    from tests.factories import PaymentMethodFactory
+
+    first = PaymentMethodFactory(code="transfer1", name="Bank transfer", kind="prepayment")
+    second = PaymentMethodFactory(code="transfer2", name="Bank transfer", kind="invoice")
+    services.create_invoice(make_order({product.pk: 1}, payment_method_id=first.pk))
+    services.create_invoice(make_order({product.pk: 2}, payment_method_id=second.pk))
+    today = timezone.localdate()
+    report = accounting.sales_report(today, today)
+    assert [label for label, _totals in report.by_payment].count("Bank transfer") == 2
+    assert admin_client.get(reverse("admin:orders_salesreport_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["13-01", "02-30", "02-29"])
+def test_a_fiscal_year_start_that_is_no_day_is_the_settings_message(settings, value):
+    settings.DATEV_FISCAL_YEAR_START = value
+    with pytest.raises(OrderError, match="DATEV_FISCAL_YEAR_START must look like"):
+        datev.export(timezone.localdate().strftime("%Y-%m"))
+
+
+@pytest.mark.parametrize("name", ["orders_order", "orders_invoice"])
+@pytest.mark.parametrize(
+    "query", ["created__year=9999", "created__year=9999&created__month=12", "created__year=99999"]
+)
+def test_a_date_drilldown_past_the_calendar_is_no_500(admin_client, name, query):
+    admin_client.raise_request_exception = False
+    response = admin_client.get(reverse(f"admin:{name}_changelist") + "?" + query)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
