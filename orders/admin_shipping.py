@@ -2,6 +2,8 @@
 e-mailed, delivery date), "Send tracking information" for many shipments, and the import of
 the carrier's tracking list (``orders.services.tracking``)."""
 
+import codecs
+
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect
@@ -15,6 +17,7 @@ from shop.admin import backoffice
 from shop.exceptions import DomainError
 from shop.fields import date_format_hint, parse_typed_date
 from shop.formtokens import FormAlreadySent
+from shop.middleware import unstorable
 from shop.pdf import pdf_response
 
 from . import services
@@ -53,16 +56,32 @@ class TrackingImportForm(forms.Form):
         if upload:
             if upload.size > MAX_UPLOAD:
                 raise forms.ValidationError(_("The file is too large (at most 1 MB)."))
-            raw = upload.read()
-            for encoding in ("utf-8-sig", "cp1252"):
-                try:
-                    data["text"] = raw.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
+            data["text"] = _decoded(upload.read())
+            if data["text"] is None or unstorable(data["text"]):
+                # A NUL (or bytes that are no text: a spreadsheet's own format) cannot be
+                # stored, and read as a list it was a 500 at the first query. (The text box
+                # is a CharField: Django refuses a NUL typed or pasted there.)
+                raise forms.ValidationError(
+                    _(
+                        "The file cannot be read as a text list (it holds a NUL character or "
+                        "bytes that are not text): save the list as CSV and choose that file."
+                    )
+                )
         if not (data.get("text") or "").strip():
             raise forms.ValidationError(_("Paste the tracking list or choose a file."))
         return data
+
+
+def _decoded(raw):
+    """An uploaded list as text: UTF-16 with its byte-order mark (a spreadsheet's "Unicode
+    text"), UTF-8, or Windows' cp1252; None for bytes that are none of them."""
+    encodings = ("utf-16",) if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else ()
+    for encoding in (*encodings, "utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 @admin.register(Shipment, site=backoffice)

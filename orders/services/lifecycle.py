@@ -1092,17 +1092,41 @@ def _pdf_attachment(document, generator):
 
 
 def tracking_parcels(tracking):
-    """``tracking`` ((carrier, number) pairs as typed) checked: [(carrier, number)], blank
-    pairs left out, each parcel once."""
+    """``tracking`` ((carrier, number) pairs as typed) checked: [(carrier, number)], each
+    parcel once. A pair without a number is an empty row, whatever carrier it names (the Ship
+    page preselects one): left out, the number can be added later.
+
+    A number is one line of letters, digits and separators: a line break, a control
+    character or a quote inside it is text that slipped in (the next lines of a carrier's
+    list swallowed by a stray quote), refused rather than stored and e-mailed."""
+
+    quotes = (  # " ' and the typographic ones
+        "\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a\uff02\uff07"
+    )
+
+    def foreign(char):
+        code = ord(char)
+        return (
+            code < 0x20
+            or 0x7F <= code < 0xA0  # control characters (NEL among them)
+            or code in (0x2028, 0x2029)  # line and paragraph separator
+            or 0xD800 <= code < 0xE000  # surrogates: not text
+            or char in quotes
+        )
+
     parcels = []
     for carrier, number in tracking or ():
         carrier, number = (carrier or "").strip().lower(), (number or "").strip()
-        if not carrier and not number:
+        if not number:
             continue
         if carrier not in TrackingNumber.Carrier.values:
             raise OrderError(_("Unknown carrier %(carrier)s.") % {"carrier": carrier})
-        if not number or len(number) > 64:
+        if len(number) > 64:
             raise OrderError(_("Enter a tracking number (up to 64 characters)."))
+        if any(foreign(char) for char in number):
+            raise OrderError(
+                _("A tracking number cannot hold a line break, a control character or a quote.")
+            )
         if (carrier, number) not in parcels:
             parcels.append((carrier, number))
     return parcels
@@ -1342,7 +1366,12 @@ def send_tracking(shipment, user=None):
             raise OrderError(_("This shipment has no tracking number to send."))
         # What this parcel is of the order: all of it, the rest of it, or a part of it.
         shipments = list(Shipment.objects.filter(order=locked).values_list("pk", flat=True))
-        last = order_state(locked).fully_shipped and shipment.pk == max(shipments)
+        fully_shipped = order_state(locked).fully_shipped
+        last = fully_shipped and shipment.pk == max(shipments)
+        if last:
+            parcel = "rest" if len(shipments) > 1 else "all"
+        else:  # an earlier parcel: "the rest follows" only while something is to follow
+            parcel = "one" if fully_shipped else "part"
         queue_email(
             "order_tracking",
             locked.email,
@@ -1351,7 +1380,7 @@ def send_tracking(shipment, user=None):
                 "shipment": shipment,
                 "tracking": tracking,
                 "lines": list(shipment.lines.select_related("order_line")),
-                "parcel": ("rest" if len(shipments) > 1 else "all") if last else "part",
+                "parcel": parcel,
             },
             language=locked.language,
         )

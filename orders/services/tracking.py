@@ -4,10 +4,15 @@ tracking number — pasted or uploaded as CSV) added to the shipments, and e-mai
 The list is checked as a whole first: a line that names no shipment, an unknown carrier or a
 malformed number is reported with its line number and nothing is added. Then each line goes
 through ``add_tracking`` (and ``send_tracking``), as on the shipment page.
+
+Each line of the text is one parcel. Carrier lists do not quote their cells, so a quote is
+no CSV quoting here: read as one, a stray quote made the following lines one "number" —
+stored, e-mailed, and the next parcels silently without theirs. A cell enclosed in quotes as
+a whole (a spreadsheet's "quote text cells") is read without them; a quote anywhere else
+stays in the cell, and a number holding one is refused with its line.
 """
 
-import csv
-import io
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,6 +23,9 @@ from ..models import Shipment, TrackingNumber
 from .lifecycle import FINAL_STATES, add_tracking, send_tracking, tracking_parcels
 
 MAX_LINES = 2000
+MAX_LINE_LENGTH = 1000  # characters: a carrier's line, with a few more columns, is far shorter
+LINE_END = re.compile(r"\r\n|\r|\n")
+DELIMITERS = ";\t,"  # as a spreadsheet saves them; the first wins a tie
 
 
 @dataclass
@@ -38,24 +46,45 @@ def carrier_code(text):
     return None
 
 
-class _Semicolons(csv.excel):
-    delimiter = ";"
+def _delimiter(lines):
+    """The separator of the list: the one that splits most of its first lines into (at least)
+    three cells."""
+    sample = [line for line in lines[:50] if line.strip()][:20]
+    best = max(DELIMITERS, key=lambda d: sum(1 for line in sample if line.count(d) >= 2))
+    return best if any(line.count(best) >= 2 for line in sample) else ";"
+
+
+def _cell(text):
+    """A cell's text, without the quotes around it when it is quoted as a whole."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
+        return text[1:-1].strip()
+    return text
+
+
+def _looks_like_heading(cells):
+    """The first line is a heading ("Order;Carrier;Tracking number") only when none of its
+    cells holds a digit, as a shipment or order number always does: any other first line (a
+    mistyped number, a missing cell) is checked and named like the rest, not dropped unseen."""
+    return not any(char.isdigit() for cell in cells[:3] for char in cell)
 
 
 def _rows(text):
-    """The list's rows: ``;``, ``,`` or tab separated (as a spreadsheet saves them), blank
-    lines and a heading line left out."""
-    text = text.lstrip("\ufeff")
-    sample = text[:2000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        dialect = _Semicolons
-    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        cells = [cell.strip() for cell in row]
-        if not any(cells):
+    """(line number, cells) of the list's lines — one line one row; blank lines left out."""
+    lines = LINE_END.split(text.lstrip("\ufeff"))
+    delimiter = _delimiter(lines)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
             continue
-        yield number, cells
+        if len(line) > MAX_LINE_LENGTH:
+            yield number, None  # too long to be a parcel's line
+            continue
+        yield number, [_cell(cell) for cell in line.split(delimiter)]
+
+
+def _shown(text, width=40):
+    """``text`` cut for an error message: a long cell is named by its beginning."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _shipment(reference):
@@ -75,14 +104,24 @@ def _shipment(reference):
 def parse(text):
     """The checked lines of ``text``, or ``OrderError`` listing every line that is wrong."""
     lines, errors = [], []
+    first = True
     for number, cells in _rows(text or ""):
         if len(lines) + len(errors) >= MAX_LINES:
             raise OrderError(
                 _("At most %(max)s lines at once: split the list.") % {"max": MAX_LINES}
             )
-        if len(cells) < 3:
-            if number == 1 and not lines:
+        if cells is None:
+            errors.append(
+                _("Line %(line)d is too long (at most %(max)s characters).")
+                % {"line": number, "max": MAX_LINE_LENGTH}
+            )
+            first = False
+            continue
+        if first:
+            first = False
+            if _looks_like_heading(cells):
                 continue  # a heading line ("Order;Carrier;Tracking number")
+        if len(cells) < 3:
             errors.append(
                 _("Line %(line)d: enter order or shipment number, carrier and tracking number.")
                 % {"line": number}
@@ -91,12 +130,10 @@ def parse(text):
         reference, carrier_text, tracking = cells[0], cells[1], cells[2]
         carrier = carrier_code(carrier_text)
         shipment = _shipment(reference) if reference else None
-        if carrier is None and number == 1 and not lines and shipment is None:
-            continue  # a heading line
         if shipment is None:
             errors.append(
                 _("Line %(line)d: no shipment %(reference)s (an order must be shipped first).")
-                % {"line": number, "reference": reference or "—"}
+                % {"line": number, "reference": _shown(reference) or "—"}
             )
             continue
         if shipment.order.status in FINAL_STATES:
@@ -114,13 +151,15 @@ def parse(text):
                 _("Line %(line)d: unknown carrier %(carrier)s (known: %(known)s).")
                 % {
                     "line": number,
-                    "carrier": carrier_text or "—",
+                    "carrier": _shown(carrier_text) or "—",
                     "known": ", ".join(str(label) for _v, label in TrackingNumber.Carrier.choices),
                 }
             )
             continue
         try:
-            tracking_parcels([(carrier, tracking)])
+            if not tracking_parcels([(carrier, tracking)]):
+                # An empty row on the Ship page; in the list, a parcel without its number.
+                raise OrderError(_("Enter a tracking number (up to 64 characters)."))
         except OrderError as exc:
             errors.append(_("Line %(line)d: %(error)s") % {"line": number, "error": exc.message})
             continue

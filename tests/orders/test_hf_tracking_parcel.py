@@ -35,6 +35,8 @@ def test_a_part_then_the_rest(make_order, product):
     second = services.create_shipment(order, {line.pk: 2}, [("dhl", "2")])
     text, _html = _sent(second)
     assert f"we have shipped the rest of your order {order.number}." in text
-    # The first parcel's e-mail sent again later still calls it a part.
-    text, _html = _sent(first)
-    assert "part of your order" in text
+    # The first parcel's e-mail sent once the rest has gone out is one of the parcels:
+    # "the rest follows" would be wrong by then (an audit).
+    text, html = _sent(first)
+    assert f"one of the parcels of your order {order.number} is on its way." in text
+    assert "rest follows" not in text and "rest follows" not in html

@@ -147,7 +147,7 @@ def test_shipping_more_than_ordered_is_refused_and_nothing_changes(make_order, p
         ("foreign", [], "does not belong"),
         ("text", [], "whole numbers"),
         ("one", [("fedex-x", "1")], "Unknown carrier"),
-        ("one", [("dhl", "")], "tracking number"),
+        ("one", [("dhl", "0034\n0434")], "line break"),
     ],
 )
 def test_bad_shipment_input_is_refused(make_order, lines, tracking, message):
