@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from customers import services as customer_services
+from shop import pagecache
 from shop.cart import Cart
 from shop.clientip import client_ip
 from shop.exceptions import DomainError, add_to_form
@@ -428,6 +429,10 @@ def _checkout_context(form, quote, offered, customer, data):
         "address_book_data": form.address_book_data() if form.address_book else None,
         # A guest's first view: the address fields hold nothing of theirs (cached fragment).
         "address_cacheable": cacheable,
+        # … kept per storefront version: the consents link the terms and the privacy notice
+        # once the shop has them, the VAT-ID help names the shop's country (its settings;
+        # read with the session, no query of its own).
+        "storefront_version": pagecache.version() if cacheable else None,
         # … nor do the code fields, unless a code was applied on the cart page. What the
         # apps' panels show there follows the shop's settings: a {% kept %} fragment (per
         # storefront version, which every change of them moves on).
