@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from customers import services as customer_services
 from shop import pagecache
@@ -595,8 +595,11 @@ def account_packing_slip(request, number, shipment):
     return pdf_response(pdf.render_packing_slip(found), found.filename)
 
 
+@require_GET
 def download(request, token):
-    """The e-mailed download link: the token is the credential (guests have no account)."""
+    """The e-mailed download link: the token is the credential (guests have no account).
+    Only a GET counts as a download: a HEAD (a link checker, a mail scanner) is refused and
+    uses up nothing of the buyer's downloads."""
     try:
         link = services.use_download_link(token)
     except services.DownloadError as exc:

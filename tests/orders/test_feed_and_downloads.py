@@ -86,6 +86,17 @@ def test_download_streams_the_file_and_counts(client, paid_ebook_order):
     assert link.download_count == 1 and link.last_download_at is not None
 
 
+def test_a_head_request_uses_up_no_download(client, paid_ebook_order):
+    """Link checkers and mail scanners ask with HEAD: each counted as a download, and the
+    buyer's own click found the link used up (an audit)."""
+    link = DownloadLink.objects.get()
+    for _check in range(link.max_downloads):
+        assert client.head(link.get_absolute_url()).status_code == 405
+    link.refresh_from_db()
+    assert link.download_count == 0
+    assert client.get(link.get_absolute_url()).status_code == 200
+
+
 def test_used_up_link_gives_a_clear_410(client, paid_ebook_order):
     link = DownloadLink.objects.get()
     DownloadLink.objects.filter(pk=link.pk).update(download_count=link.max_downloads)
