@@ -74,3 +74,20 @@ def test_every_rules_dry_run_count_is_what_the_real_run_does(make_order, setting
     _run, done = retention.run()
     assert _counts(planned) == _counts(done)
     assert sum(count for count, _error in _counts(done).values()) >= 5
+
+
+def test_an_order_with_open_business_waits_for_a_later_run(make_order):
+    """A guest order whose refund is still owed kept nothing to pay it back with: retention
+    anonymised it, the very case in which an erasure is refused (an audit). It waits until
+    the payout is recorded."""
+    owed = make_order(email="gast.owed@example.com")
+    done = make_order(email="gast.done@example.com")
+    long_ago = timezone.now() - timedelta(days=3 * 365)
+    Order.objects.filter(pk=owed.pk).update(payment_status="refund_pending", created=long_ago)
+    Order.objects.filter(pk=done.pk).update(created=long_ago)
+    retention.run(trigger="test")
+    assert Order.objects.get(pk=owed.pk).email == "gast.owed@example.com"
+    assert Order.objects.get(pk=done.pk).email.endswith("@invalid")
+    Order.objects.filter(pk=owed.pk).update(payment_status="refunded")
+    retention.run(trigger="test")
+    assert Order.objects.get(pk=owed.pk).email.endswith("@invalid")
