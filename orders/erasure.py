@@ -13,16 +13,7 @@
   erased by e-mail (``guest_deleting``) has only the latter, treated like a real customer's.
 """
 
-from django.db.models import (
-    Case,
-    Exists,
-    OuterRef,
-    ProtectedError,
-    Q,
-    RestrictedError,
-    Value,
-    When,
-)
+from django.db.models import Case, ProtectedError, Q, RestrictedError, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -297,7 +288,6 @@ def erase_customer(customer, by=None, details=None):
 # Payment taken (all of it, a part, or reserved on the card): the shop owes the goods or the
 # money back.
 _TAKEN = (*Order.PAID_STATUSES, Order.PaymentStatus.PARTLY_PAID, Order.PaymentStatus.AUTHORIZED)
-NOTHING_TAKEN = (Order.PaymentStatus.UNPAID, Order.PaymentStatus.AUTHORIZED)  # nothing_taken()
 
 
 def open_business(customer, emails=()):
@@ -348,25 +338,12 @@ def open_business(customer, emails=()):
     }
 
 
-def with_open_business(orders):
-    """The orders among ``orders`` with business the shop still has to do, as one query
-    (what :func:`open_business` lists for a person): paid or authorised and neither
-    complete nor final (goods to ship, a payment to take or give back), a refund not paid
-    out yet, a return open, a withdrawal statement not processed. Retention leaves them as
-    they are until that is done."""
-    taken_and_open = (
-        Q(payment_status__in=_TAKEN)
-        & ~Q(status__in=[*FINAL_STATES, Order.Status.COMPLETE])
-        # a pending order nothing was taken for (a card payment at most authorised) holds
-        # nothing the shop owes: as for the erasure, it is no open business
-        & ~(Q(status=Order.Status.PENDING) & Q(payment_status__in=NOTHING_TAKEN))
-    )
-    return orders.filter(
-        taken_and_open
-        | Q(payment_status=Order.PaymentStatus.REFUND_PENDING)
-        | Exists(Return.objects.filter(order=OuterRef("pk"), status__in=Return.OPEN))
-        | Exists(Withdrawal.objects.new().filter(order=OuterRef("pk")))
-    )
+def with_money_owed(orders):
+    """The orders among ``orders`` whose customer is still owed money: a refund (a credit
+    note's, a cancellation's) not paid out yet — paying it needs their name, bank account
+    and address. Retention leaves them until the payout is recorded (the erasure refuses
+    then too, :func:`open_business`)."""
+    return orders.filter(payment_status=Order.PaymentStatus.REFUND_PENDING)
 
 
 def open_business_refusal(customer, emails=(), by=None):

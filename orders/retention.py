@@ -12,7 +12,7 @@ from .erasure import (
     anonymise_orders,
     anonymise_withdrawals,
     scrub_invoice_history,
-    with_open_business,
+    with_money_owed,
 )
 from .models import CreditNote, Invoice, Order
 
@@ -24,9 +24,9 @@ def _not_anonymised(orders):
 
 
 def _apply(orders, dry_run):
-    # Open business (a refund to pay out, an open return …) needs the person's name and
-    # address: such an order waits for a later run (an audit: a refund pending lost them).
-    orders = _not_anonymised(orders).exclude(pk__in=with_open_business(orders).values("pk"))
+    # A refund still to pay out needs the person's name and address: such an order waits
+    # for a later run (an audit: a guest's pending refund lost them).
+    orders = _not_anonymised(orders).exclude(pk__in=with_money_owed(orders).values("pk"))
     if dry_run:
         return orders.count()
     return anonymise_orders(orders.order_by("pk"))
