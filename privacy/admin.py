@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.urls import path, reverse
@@ -269,10 +270,11 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .values_list("id", "time", "username", "action", "subjects", "path", "ip", "note")
         )
         subject = request.GET.get(SubjectFilter.parameter_name, "")
+        # whom the export is about: the filter's person, else the person the search names
+        # (an e-mail, a customer number … — an audit: exported by search, it named nobody)
+        about = [subject] if subject else refs_for_term(request.GET.get(SEARCH_VAR))[:1]
         query = request.GET.urlencode() or "all entries"
-        record(
-            request, Action.EXPORT, [subject] if subject else [], f"access-log CSV: {query}"[:500]
-        )
+        record(request, Action.EXPORT, about, f"access-log CSV: {query}"[:500])
         # For the reader's Excel, in the DPO's language: file name, headers and actions are
         # translated here, while the request's language is active — the rows are written
         # after the view has returned. Times keep their seconds (entries of one minute stay

@@ -339,3 +339,15 @@ def test_a_staff_filter_that_is_no_number_lists_nothing(admin_client, suffix):
     admin_client.raise_request_exception = False
     response = admin_client.get(f"/backoffice/privacy/accesslogentry/{suffix}?staff=abc")
     assert response.status_code == 200
+
+
+def test_an_export_of_the_log_searched_by_a_persons_address_names_the_person(admin_client, erika):
+    """Exported by search (?q=<e-mail>, as the search's help offers), the file listed who
+    looked at Erika while its own entry named nobody: her access history never showed that
+    it was exported (an audit)."""
+    ref = f"customer:{erika.pk}"
+    admin_client.get(reverse("admin:customers_user_change", args=[erika.pk]))
+    response = admin_client.get(reverse("admin:privacy_accesslogentry_export"), {"q": erika.email})
+    assert ref in b"".join(response.streaming_content).decode("utf-8-sig")
+    entry = newest()
+    assert entry.action == "export" and ref in entry.subjects
