@@ -85,6 +85,13 @@ class Source:
     # {field name: choices} for code fields stored without choices of their own (an
     # invoice's copy of the payment method's kind): reports print the label, not the code.
     choices: dict | None = None
+    # row -> the id of the customer account the row is about, None: nobody's in particular.
+    # A report of a person leaves out rows that belong to another account, however they were
+    # reached (a gift card's ledger holds the redeeming customer's entries too).
+    owner: Callable | None = None
+    # Relation fields a report leaves out: they name another person (the account a gift
+    # card went to).
+    hidden_fields: tuple = ()
 
 
 def field_value(row, path):

@@ -329,11 +329,14 @@ def _fields(model):
     declared = _declared_fields(model)
     if declared:
         return [opts.get_field(name) for name in declared]
+    source = personal_data.source(label_of(model))
+    hidden = source.hidden_fields if source is not None else ()
     return [
         f
         for f in opts.concrete_fields
         if not any(part in f.name.lower() for part in SECRET_PARTS)
         and f.name not in SKIP_FIELDS
+        and f.name not in hidden
         and not isinstance(f, events.MessageField)  # its text is shown beside it
         and not (f.is_relation and f.related_model is user_model())
     ]
@@ -566,8 +569,18 @@ def collect_places(person):
     for model in _candidate_models():
         if found.get(model):
             rows = model._default_manager.filter(pk__in=sorted(found[model])).order_by("pk")
-            places += _places_of(model, list(rows))
+            places += _places_of(model, _of_the_person(model, list(rows), person))
     return places
+
+
+def _of_the_person(model, rows, person):
+    """``rows`` without those another account owns (``Source.owner``): a gift card the
+    person bought is theirs, the ledger entry of whoever redeemed it is not."""
+    declared = personal_data.source(model._meta.label_lower)
+    if declared is None or declared.owner is None:
+        return rows
+    mine = person.user.pk if person.user else None
+    return [row for row in rows if declared.owner(row) in (None, mine)]
 
 
 def collect(person):
