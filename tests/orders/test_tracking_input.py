@@ -17,7 +17,6 @@ saved.
 """
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -27,24 +26,12 @@ from orders.models import Shipment, TrackingNumber
 from shop.models import OutboxEmail
 from tests.formtokens import fresh, page_token
 from tests.orders.factories import ship_all
+from tests.pages import message_texts
 
 pytestmark = pytest.mark.django_db
 
 IMPORT = reverse("admin:orders_shipment_import_tracking")
 NOT_A_NUMBER = "A tracking number cannot hold a line break, a control character or a quote."
-
-
-def texts(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def shipped(make_order):
-    def ship():
-        order = make_order()
-        return services.create_shipment(order, ship_all(order))
-
-    return ship
 
 
 def refused(response):
@@ -79,8 +66,9 @@ def test_the_ship_page_as_shown_ships_without_a_tracking_number(admin_client, ma
     assert response.redirect_chain[-1][0] == reverse(
         "admin:orders_shipment_change", args=[shipment.pk]
     )
-    assert f"Shipment {shipment.number} created. Tracking has not been e-mailed yet." in texts(
-        response
+    assert (
+        f"Shipment {shipment.number} created. Tracking has not been e-mailed yet."
+        in message_texts(response)
     )
     assert not shipment.tracking.exists()
     # The number is added later, on the shipment page.
@@ -100,7 +88,7 @@ def test_a_row_with_a_number_still_needs_its_carrier(admin_client, make_order):
     }
     response = admin_client.post(url, fresh(sent))
     assert response.status_code == 200
-    assert "Unknown carrier pigeon." in texts(response)
+    assert "Unknown carrier pigeon." in message_texts(response)
     assert not Shipment.objects.exists()
 
 
@@ -116,13 +104,13 @@ def test_a_number_with_a_line_break_control_character_or_quote_is_refused(
     sent = {f"qty_{line.pk}": str(line.quantity), "carrier": "dhl", "tracking_number": number}
     response = admin_client.post(url, fresh(sent))
     assert response.status_code == 200
-    assert NOT_A_NUMBER in texts(response)
+    assert NOT_A_NUMBER in message_texts(response)
     assert not Shipment.objects.exists()
     shipment = services.create_shipment(order, ship_all(order))
     with pytest.raises(OrderError, match="cannot hold a line break"):
         services.add_tracking(shipment, [("dhl", number)])
     add = reverse("admin:orders_shipment_add_tracking", args=[shipment.pk])
-    assert NOT_A_NUMBER in texts(
+    assert NOT_A_NUMBER in message_texts(
         admin_client.post(add, {"carrier": "dhl", "tracking_number": number})
     )
     assert not TrackingNumber.objects.exists()
@@ -160,7 +148,7 @@ def test_a_spreadsheets_unicode_text_is_read(admin_client, shipped):
     shipment = shipped()
     content = f"Sendung\tTräger\tNummer\r\n{shipment.number}\tDHL\tÄ-1\r\n".encode("utf-16")
     response = admin_client.post(IMPORT, {"file": upload(content, "list.txt")}, follow=True)
-    assert "1 tracking number added." in texts(response)
+    assert "1 tracking number added." in message_texts(response)
     assert list(shipment.tracking.values_list("number", flat=True)) == ["Ä-1"]
 
 
@@ -211,7 +199,7 @@ def test_cells_quoted_as_a_whole_are_read(admin_client, shipped):
         f'{two.number};DPD; "0199 1" \r\n'
     )
     response = admin_client.post(IMPORT, {"text": text}, follow=True)
-    assert "2 tracking numbers added." in texts(response)
+    assert "2 tracking numbers added." in message_texts(response)
     assert list(one.tracking.values_list("carrier", "number")) == [("dhl", "00340434")]
     assert list(two.tracking.values_list("carrier", "number")) == [("dpd", "0199 1")]
 
@@ -253,7 +241,7 @@ def test_a_heading_line_is_still_left_out(admin_client, shipped, heading):
     delimiter = "\t" if "\t" in heading else "," if "," in heading else ";"
     text = f"{heading}\n{delimiter.join([one.number, 'GLS', 'G-1'])}\n"
     response = admin_client.post(IMPORT, {"text": text}, follow=True)
-    assert "1 tracking number added." in texts(response)
+    assert "1 tracking number added." in message_texts(response)
     assert list(one.tracking.values_list("number", flat=True)) == ["G-1"]
 
 

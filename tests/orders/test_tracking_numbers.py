@@ -4,7 +4,6 @@ e-mailed for many shipments at once."""
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -12,24 +11,11 @@ from orders import services
 from orders.models import OrderComment, TrackingNumber
 from shop.models import OutboxEmail
 from tests.factories import RoleUserFactory
-from tests.orders.factories import ship_all
+from tests.pages import message_texts
 
 pytestmark = pytest.mark.django_db
 
 IMPORT = reverse("admin:orders_shipment_import_tracking")
-
-
-def texts(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def shipped(make_order):
-    def ship():
-        order = make_order()
-        return services.create_shipment(order, ship_all(order))
-
-    return ship
 
 
 def numbers(shipment):
@@ -42,7 +28,9 @@ def test_a_tracking_number_is_added_on_the_shipment_page(admin_client, shipped):
     page = admin_client.get(reverse("admin:orders_shipment_change", args=[shipment.pk]))
     assert url in page.content.decode()
     response = admin_client.post(url, {"carrier": "dhl", "tracking_number": " 00340434 "})
-    assert "Tracking number DHL 00340434 added. It has not been e-mailed yet." in texts(response)
+    assert "Tracking number DHL 00340434 added. It has not been e-mailed yet." in message_texts(
+        response
+    )
     assert numbers(shipment) == [("dhl", "00340434")]
     assert OrderComment.objects.filter(order=shipment.order, text__contains="00340434").exists()
     # The same number again, an unknown carrier, an empty number: an error, nothing added.
@@ -52,7 +40,7 @@ def test_a_tracking_number_is_added_on_the_shipment_page(admin_client, shipped):
         ("dhl", "", "Enter a tracking number (up to 64 characters)."),
     ]:
         response = admin_client.post(url, {"carrier": carrier, "tracking_number": number})
-        assert error in texts(response)
+        assert error in message_texts(response)
     assert numbers(shipment) == [("dhl", "00340434")]
     assert not OutboxEmail.objects.filter(template="order_tracking").exists()
 
@@ -78,7 +66,7 @@ def test_the_carriers_list_is_imported_and_emailed(admin_client, shipped):
     response = admin_client.post(IMPORT, {"text": text, "send": "on"}, follow=True)
     assert (
         "3 tracking numbers added. 2 shipments' tracking information is being e-mailed."
-        in texts(response)
+        in message_texts(response)
     )
     assert numbers(one) == [("dhl", "00340434161094042557")]
     assert numbers(two) == [("postnord", "AB123"), ("postnord", "AB124")]
@@ -87,7 +75,7 @@ def test_the_carriers_list_is_imported_and_emailed(admin_client, shipped):
     assert mails.count() == 2  # one e-mail per shipment, with both of its parcels
     # The same list again adds nothing and e-mails nobody twice.
     response = admin_client.post(IMPORT, {"text": text, "send": "on"}, follow=True)
-    assert "0 tracking numbers added. 3 were there already." in texts(response)
+    assert "0 tracking numbers added. 3 were there already." in message_texts(response)
     assert OutboxEmail.objects.filter(template="order_tracking").count() == 2
 
 
@@ -120,7 +108,7 @@ def test_a_csv_file_from_a_spreadsheet_is_read(admin_client, shipped):
     content = f"Nummer\tTräger\tSendungsnummer\r\n{shipment.number}\tGLS\tÄ-77\r\n"
     upload = SimpleUploadedFile("dhl.csv", content.encode("cp1252"), content_type="text/csv")
     response = admin_client.post(IMPORT, {"file": upload}, follow=True)
-    assert "1 tracking number added." in texts(response)
+    assert "1 tracking number added." in message_texts(response)
     assert numbers(shipment) == [("gls", "Ä-77")]
     assert not OutboxEmail.objects.filter(template="order_tracking").exists()  # not ticked
 
@@ -137,7 +125,7 @@ def test_tracking_is_emailed_for_many_shipments_at_once(admin_client, shipped):
             ACTION_CHECKBOX_NAME: [s.pk for s in (with_number, without, sent)],
         },
     )
-    messages = texts(response)
+    messages = message_texts(response)
     assert "Tracking information of 1 shipment is being e-mailed." in messages
     skipped = next(m for m in messages if "skipped" in m)
     assert f"{without.number} (This shipment has no tracking number to send.)" in skipped
