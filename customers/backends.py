@@ -1,5 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
+from shop import staffrows
+
 
 class ShopUserBackend(ModelBackend):
     """E-mail login; rejected customers and accounts an operator created that the customer has
@@ -13,7 +15,14 @@ class ShopUserBackend(ModelBackend):
         )
 
     def get_user(self, user_id):
-        user = super().get_user(user_id)
+        # A staff member's row is kept per process under the staff version (shop.staffrows):
+        # any change of a staff user moves it on, so this is the row of now.
+        user = staffrows.kept(
+            "user",
+            str(user_id),
+            lambda: super(ShopUserBackend, self).get_user(user_id),
+            keep=lambda user: user.is_staff,
+        )
         # A session opened before the customer was rejected stops working on the next request.
         if user is not None and user.is_rejected:
             return None

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
-from . import pagecache, pricing
+from . import pagecache, pricing, staffrows
 from .fields import EmailField, PictureField, URLField
 from .images import validate_product_image
 from .locales import country_name, sort_key
@@ -1189,12 +1189,14 @@ def open_request_memo(sender=None, environ=None, **kwargs):
     _request_memo.active = not path.startswith("/backoffice/")
     _request_memo.shop_settings = None
     pagecache.open_request()
+    staffrows.open_request()
 
 
 def close_request_memo(sender=None, **kwargs):
     _request_memo.active = False
     _request_memo.shop_settings = None
     pagecache.close_request()
+    staffrows.close_request()
 
 
 class OutboxEmail(models.Model):

@@ -10,8 +10,9 @@ savepoint only where a transaction is already open (a failed statement must not 
 A change of a session that was deleted meanwhile (a logout in another tab) still raises
 ``UpdateError``, as Django's store does.
 
-A web request reads its session and the storefront version (``shop.pagecache``) in
-one round trip: the version comes with the session row, for the rest of the request."""
+A web request reads its session, the storefront version (``shop.pagecache``) and the staff
+version (``shop.staffrows``) in one round trip: the versions come with the session row, for
+the rest of the request."""
 
 from contextlib import nullcontext
 
@@ -21,7 +22,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from . import pagecache
+from . import pagecache, staffrows
 
 
 class SessionStore(db.SessionStore):
@@ -32,13 +33,15 @@ class SessionStore(db.SessionStore):
         table = connections[using].ops.quote_name(self.model._meta.db_table)
         with connections[using].cursor() as cursor:
             cursor.execute(
-                f"SELECT (SELECT last_value FROM {pagecache.SEQUENCE}), s.session_data, "
-                f"s.expire_date FROM (SELECT 1) AS one LEFT JOIN {table} AS s "
+                f"SELECT (SELECT last_value FROM {pagecache.SEQUENCE}), "
+                f"{staffrows.VERSION_SQL}, s.session_data, s.expire_date "
+                f"FROM (SELECT 1) AS one LEFT JOIN {table} AS s "
                 "ON s.session_key = %s AND s.expire_date > %s",
                 [self.session_key or "", timezone.now()],
             )
-            version, data, expires = cursor.fetchone()
+            version, staff_version, data, expires = cursor.fetchone()
         pagecache.seen_version(version)
+        staffrows.seen_version(staff_version)
         if data is None:
             self._session_key = None
             return None

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "shop.middleware.StatementTimeoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "shop.twofactor.KeptDeviceOTPMiddleware",  # django-otp's, the device kept (staffrows)
     # The backoffice in the staff member's own language (the login page: the browser's).
     "shop.middleware.BackofficeLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -186,6 +186,17 @@ def _no_cached_pages():
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_backoffice_rows():
+    """Staff rows are kept per process under a counter that a test's rollback moves back
+    (shop.staffrows): nothing of an earlier test may answer."""
+    from shop import staffrows
+
+    staffrows.forget()
+    yield
+    staffrows.forget()
+
+
+@pytest.fixture(autouse=True)
 def _breakers_closed():
     """A test that made the broker or the cache fail must not leave the next test skipping
     them (the breakers are per process: shop/breaker.py)."""
