@@ -31,6 +31,7 @@ from shop.admin import (
 from shop.exceptions import DomainError, add_to_form
 from shop.forms import parse_id
 from shop.formtokens import FormAlreadySent, OneTimeForm, sent_once
+from shop.keptlists import KeptChangeListMixin
 from shop.locales import country_name, language_name
 from shop.money import MoneyField, format_money
 from shop.pdf import pdf_response
@@ -43,6 +44,7 @@ from .admin_list import (
     ProductFilter,
     ReceivableAgeFilter,
     ShippingFilter,
+    list_version,
 )
 from .admin_reports import SalesReportAdmin  # noqa: F401  (registers the reports page)
 from .aftersales import Return
@@ -281,7 +283,7 @@ def _row_labels(language):
 
 
 @admin.register(Order, site=backoffice)
-class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
+class OrderAdmin(BulkActionsMixin, KeptChangeListMixin, LargeListAdminMixin, admin.ModelAdmin):
     # Five columns fit beside the navigation and the filters at 1280 px; the rest of a row
     # (payment and shipping method, country, language) is behind its "More" disclosure.
     list_display = [
@@ -310,6 +312,22 @@ class OrderAdmin(BulkActionsMixin, LargeListAdminMixin, admin.ModelAdmin):
     exact_search_fields = ("number",)
     list_per_page = 50
     change_list_template = "admin/orders/order/change_list.html"
+    # The list is kept rendered per process while no order changed (shop.keptlists), with
+    # the filters that read the orders table alone; the others (shipping, open invoices,
+    # payment awaited, product, the counts) read lines, invoices or payments.
+    kept_list_params = KeptChangeListMixin.kept_list_params | {
+        "status__exact",
+        "payment_status__exact",
+        "payment_method__id__exact",
+        "created__year",
+        "created__month",
+        "created__day",
+        *DateRangeFilter.params,
+        BuyerFilter.parameter_name,
+    }
+
+    def kept_list_version(self):
+        return list_version()
 
     # -- list ---------------------------------------------------------------------------
     @admin.display(description=gettext_lazy("order"), ordering="number")

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -27,6 +28,17 @@ from .services import bulk
 
 SKIPPED_SHOWN = 15
 CONFIRM_SHOWN = 20  # orders listed on a confirmation page; the rest as a count
+
+
+def list_version():
+    """The orders' list version (orders/0033): a count that every committed change of an
+    order moves on, or None (no count: not PostgreSQL). The kept orders list
+    (``shop.keptlists``) is keyed by it."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(value) FROM orders_listversion")
+        return cursor.fetchone()[0]
 
 
 # --- filters ------------------------------------------------------------------------------

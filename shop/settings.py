@@ -293,6 +293,9 @@ CACHES["template_fragments"] = {
 # name the storefront version, which every change of what they show moves on, so they are
 # never stale; PAGE_CACHE_SECONDS bounds their life (0: no page cache).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
+# Rendered backoffice lists (the orders list) each web process keeps, per staff member and
+# URL, keyed by the version of their rows (shop.keptlists); 0 turns them off.
+BACKOFFICE_PAGE_ENTRIES = env.int("BACKOFFICE_PAGE_ENTRIES", default=100)
 CACHES["storefront_pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "storefront-pages",

@@ -186,14 +186,28 @@ def _no_cached_pages():
 
 
 @pytest.fixture(autouse=True)
-def _no_kept_backoffice_rows():
-    """Staff rows are kept per process under a counter that a test's rollback moves back
-    (shop.staffrows): nothing of an earlier test may answer."""
-    from shop import staffrows
+def _no_kept_backoffice_rows(request):
+    """Staff rows and rendered backoffice lists are kept per process under counters that a
+    test's rollback moves back (shop.staffrows, shop.keptlists): nothing of an earlier test
+    may answer. Inside a test's transaction, which never commits, the orders' list version
+    moves at each statement instead of at the commit (orders/0033)."""
+    from shop import keptlists, staffrows
 
     staffrows.forget()
+    keptlists.forget()
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional and (marker is not None or "db" in request.fixturenames):
+        from django.db import connection
+
+        request.getfixturevalue("db")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS orders_order_list_changed IMMEDIATE")
     yield
     staffrows.forget()
+    keptlists.forget()
 
 
 @pytest.fixture(autouse=True)
