@@ -211,6 +211,29 @@ def _no_kept_backoffice_rows(request):
 
 
 @pytest.fixture(autouse=True)
+def _own_rate_limit_counters(monkeypatch):
+    """Each test counts its own rate-limit hits (shop.ratelimit): the counters of a client
+    (127.0.0.1 for every test) live in the cache for an hour, and a test that followed ten
+    refused codes of earlier tests in the same process saw "Too many discount codes". The
+    counters a test hit are deleted after it."""
+    from django.core.cache import cache
+
+    from shop.ratelimit import RateLimit
+
+    counted = set()
+    hit = RateLimit.hit
+
+    def counting(self, client):
+        counted.add(self.key(client))
+        return hit(self, client)
+
+    monkeypatch.setattr(RateLimit, "hit", counting)
+    yield
+    if counted:
+        cache.delete_many(list(counted))
+
+
+@pytest.fixture(autouse=True)
 def _breakers_closed():
     """A test that made the broker or the cache fail must not leave the next test skipping
     them (the breakers are per process: shop/breaker.py)."""
