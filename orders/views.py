@@ -26,6 +26,7 @@ from shop.models import (
     country_list,
     delivery_country_codes,
 )
+from shop.pagecache import cached_page, cart_variant
 from shop.pdf import pdf_response
 from shop.ratelimit import (
     CODE_FAILED_LOOKUPS,
@@ -161,6 +162,11 @@ def _radio_choices(bound_field, describe):
     return choices
 
 
+# A guest's first view of the checkout page is the same for every guest with the same cart
+# (an empty form, the same quote): kept like the cart page (shop.pagecache), with its
+# one-time token filled in per view. A bound form, a customer, a session holding a code or
+# anything else but the cart and messages always get a fresh page.
+@cached_page(variant=cart_variant)
 def checkout(request):
     from shop import readiness  # a production shop with demo seller data takes no orders
 
@@ -202,7 +208,8 @@ def checkout(request):
     # The cart as the page's quote prices it: whether it ships anything decides what the
     # page asks for (no shipping method and no delivery address for gift cards and
     # downloads alone: orders.services.needs_shipping).
-    lines = quote_lines(cart.items)
+    # (A submitted page is shown only if its order is not placed: its pictures are read then.)
+    lines = quote_lines(cart.items, pictures=request.method != "POST")
     # Products no longer for sale leave the cart (the placement refuses an order with them).
     listed = {str(line.product_id) for line in lines}
     cart.drop([pk for pk in cart.items if pk not in listed])
@@ -260,6 +267,8 @@ def checkout(request):
             return redirect("orders:success")
     # What the order would cost for exactly this input; the payment methods are offered for
     # what it leaves due, the amount the placement checks the open-amount limit with.
+    if request.method == "POST":
+        lines = quote_lines(cart.items)  # with their pictures, for the page
     quote = services.quote_order(cart.items, data, customer=customer, lines=lines)
     if not valid:  # (a placement's refusal was counted above)
         _count_failed_code(request, data, quote.errors)
@@ -270,7 +279,7 @@ def checkout(request):
         customer, quote.amount_due, ships=needs_shipping(quote.lines)
     )
     form.offer_payment_methods(offered)
-    context = _checkout_context(form, quote, offered, customer, data)
+    context = _checkout_context(request, form, quote, offered, customer, data)
     return render(request, "orders/checkout.html", {**context, "address_status": address_status})
 
 
@@ -373,8 +382,9 @@ def _placed_answer(request, cart, customer, placed):
     return redirect("orders:success")
 
 
-def _checkout_context(form, quote, offered, customer, data):
+def _checkout_context(request, form, quote, offered, customer, data):
     order = quote.order
+    slots = getattr(request, "page_slots", None)  # rendered to be kept (shop.pagecache)
 
     def shipping_info(method):
         return {"cost": quote.shipping_cost(method), "free_over": method.free_over}
@@ -392,8 +402,9 @@ def _checkout_context(form, quote, offered, customer, data):
     cacheable = customer is None and not form.is_bound
     return {
         "form": form,
-        # A new one-time token each time the page is shown (never kept: CheckoutForm).
-        "checkout_token": uuid.uuid4(),
+        # A new one-time token each time the page is shown (never kept: CheckoutForm; on a
+        # kept page a slot filled in per view).
+        "checkout_token": slots.fresh_token if slots is not None else uuid.uuid4(),
         "checkout_shown": sign_shown(shown),
         "lines": quote.lines,
         "order": order,

@@ -1,12 +1,13 @@
 """Whole storefront pages for visitors who are not logged in (issue 28).
 
-A product page, a category, the start page, a search or a guest's cart is the same HTML for
-every guest apart from three things: the CSRF token in its forms, the number on the cart
-badge and the messages above the content. Such a page is rendered once with a *slot* for
-each of the three (``page_slots`` in the context: ``shop.context_processors.storefront``
-and ``base.html`` put them in), kept in each web process (the ``storefront_pages`` cache,
-local memory, ``PAGE_CACHE_ENTRIES``), and every guest gets a copy with their own token,
-count and messages filled in.
+A product page, a category, the start page, a search, a guest's cart or a guest's checkout
+page (for the same cart) is the same HTML for every guest apart from four things: the CSRF
+token in its forms, the number on the cart badge, the messages above the content and the
+one-time token of the checkout form (a new random UUID on every view). Such a page is
+rendered once with a *slot* for each (``page_slots`` in the context:
+``shop.context_processors.storefront`` and ``base.html`` put them in), kept in each web
+process (the ``storefront_pages`` cache, local memory, ``PAGE_CACHE_ENTRIES``), and every
+guest gets a copy with their own tokens, count and messages filled in.
 
 **Never stale.** The key of a page names the *storefront version*: a PostgreSQL sequence
 (``shop_storefront_version``) that every change of what a storefront page shows moves on —
@@ -31,6 +32,7 @@ and staff always get a fresh page.
 
 import hashlib
 import secrets
+import uuid
 from functools import wraps
 
 from asgiref.local import Local
@@ -54,6 +56,8 @@ _TAG = secrets.token_hex(8)
 CSRF_SLOT = f"csrf{_TAG}"
 CART_COUNT_SLOT = f"cartcount{_TAG}"
 MESSAGES_SLOT = f"<!--messages{_TAG}-->"
+# A value new on every view: the checkout page's one-time token (a random UUID).
+FRESH_TOKEN_SLOT = f"freshtoken{_TAG}"
 
 
 class Slots:
@@ -62,6 +66,7 @@ class Slots:
     csrf_token = CSRF_SLOT
     cart_count = CART_COUNT_SLOT
     messages = mark_safe(MESSAGES_SLOT)
+    fresh_token = FRESH_TOKEN_SLOT
 
 
 SLOTS = Slots()
@@ -383,6 +388,8 @@ def _fill(request, content):
         if storage is not None and len(storage):
             html = render_to_string("shop/includes/messages.html", {"messages": storage})
         content = content.replace(MESSAGES_SLOT.encode(), html.encode())
+    if FRESH_TOKEN_SLOT.encode() in content:
+        content = content.replace(FRESH_TOKEN_SLOT.encode(), str(uuid.uuid4()).encode())
     return content
 
 

@@ -523,12 +523,13 @@ def confirmation_context(order, lines):
     }
 
 
-def quote_lines(items):
+def quote_lines(items, pictures=True):
     """The lines :func:`quote_order` prices ``items`` with (products no longer for sale left
     out, with their pictures): for a caller that needs them before the quote — the checkout
     page asks for a shipping method and a delivery address only when they
-    :func:`need shipping <needs_shipping>`."""
-    return _priced_lines(items, strict=False, pictures=True)
+    :func:`need shipping <needs_shipping>`. ``pictures=False``: without them (a page that is
+    only shown if the order is not placed: its quote reads them then)."""
+    return _priced_lines(items, strict=False, pictures=pictures)
 
 
 def quote_order(items, data: CheckoutData, customer=None, lines=None):
