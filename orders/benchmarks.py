@@ -43,6 +43,7 @@ def checkout_data(**extra):
 
 def run(bench):
     bench.time_admin_list("Orders list", Order)
+    bench.time_admin_list("Orders list (kept, a repeated view)", Order, kept=True)
     bench.time_admin_list("Orders search (name)", Order, query=f"?q={common_surname()}")
     bench.time_admin_detail("Order detail", Order, bench.latest_pk(Order))
     product = bench_product()
