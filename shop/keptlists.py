@@ -41,7 +41,10 @@ from django.utils import timezone, translation
 
 from . import pagecache, staffrows
 
-_pages = OrderedDict()  # {key: KeptPage}
+# {what the page is (admin, staff member, URL, language, time zone, date): KeptPage}, one page
+# for each: a page of older versions is replaced, not kept beside the new one until it ages
+# out of the LRU (the orders list moves on with every order placed).
+_pages = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -57,7 +60,8 @@ class KeptChangeList:
 
 
 class KeptPage:
-    def __init__(self, content, content_type, cl):
+    def __init__(self, versions, content, content_type, cl):
+        self.versions = versions
         self.content = content
         self.content_type = content_type
         self.cl = cl
@@ -73,12 +77,12 @@ def _fill_in(content, request):
     return content.replace(pagecache.CSRF_SLOT.encode(), get_token(request).encode())
 
 
-def _get(key):
+def _get(key, versions):
     with _lock:
         page = _pages.get(key)
         if page is None:
             return None
-        if page.expires < time.monotonic():
+        if page.expires < time.monotonic() or page.versions != versions:
             del _pages[key]
             return None
         _pages.move_to_end(key)
@@ -126,23 +130,21 @@ class KeptChangeListMixin:
         rows = self.kept_list_version()
         if rows is None:
             return None
-        return (
+        page = (
             self.opts.label,
             request.user.pk,
-            staff,
-            pagecache.version(),
-            rows,
             translation.get_language(),
             timezone.get_current_timezone_name(),
             timezone.localdate(),
             request.get_full_path(),
         )
+        return page, (staff, pagecache.version(), rows)
 
     def changelist_view(self, request, extra_context=None):
         key = self._kept_list_key(request)
         if key is None:
             return super().changelist_view(request, extra_context)
-        page = _get(key)
+        page = _get(*key)
         if page is not None:
             return page.response(request)
         # Rendered with a slot for the CSRF token (the view's context wins over the context
@@ -164,5 +166,6 @@ def _keep(request, key, response):
         and not response.cookies
         and not request.session.modified
     ):
-        _put(key, KeptPage(content, response["Content-Type"], KeptChangeList(cl)))
+        page, versions = key
+        _put(page, KeptPage(versions, content, response["Content-Type"], KeptChangeList(cl)))
     response.content = _fill_in(content, request)

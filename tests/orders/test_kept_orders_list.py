@@ -191,3 +191,14 @@ def test_the_version_moves_once_per_committed_transaction(make_order):
     assert list_version() == before + 1  # a rolled-back change moves nothing
     Order.objects.filter(pk=order.pk).update(phone="5")
     assert list_version() == before + 2
+
+
+def test_a_page_of_new_rows_replaces_the_old_one(admin_client, make_order):
+    from shop import keptlists
+
+    make_order()
+    view(admin_client)
+    for _ in range(3):
+        make_order()
+        view(admin_client)
+    assert len(keptlists._pages) == 1  # not one per version until the LRU drops them
