@@ -35,7 +35,6 @@ from functools import partial
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 
@@ -68,13 +67,11 @@ class KeptPage:
         self.expires = time.monotonic() + settings.PAGE_CACHE_SECONDS
 
     def response(self, request):
-        response = HttpResponse(_fill_in(self.content, request), content_type=self.content_type)
+        response = HttpResponse(
+            pagecache.fill_slots(request, self.content), content_type=self.content_type
+        )
         response.context_data = {"cl": self.cl}  # for the access log
         return response
-
-
-def _fill_in(content, request):
-    return content.replace(pagecache.CSRF_SLOT.encode(), get_token(request).encode())
 
 
 def _get(key, versions):
@@ -168,4 +165,4 @@ def _keep(request, key, response):
     ):
         page, versions = key
         _put(page, KeptPage(versions, content, response["Content-Type"], KeptChangeList(cl)))
-    response.content = _fill_in(content, request)
+    response.content = pagecache.fill_slots(request, content)

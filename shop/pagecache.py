@@ -369,13 +369,15 @@ def _render(view, request, args, kwargs):
     if not same_for_all:
         if not response.streaming and isinstance(response.content, bytes):
             # A page that could not be kept still had slots: fill them for this visitor.
-            response.content = _fill(request, response.content)
+            response.content = fill_slots(request, response.content)
         return None, response
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return (response.content, headers), response
 
 
-def _fill(request, content):
+def fill_slots(request, content):
+    """``content`` with this visitor's values in the slots (shop.keptlists fills the CSRF
+    slot of backoffice lists with it too)."""
     if CSRF_SLOT.encode() in content:
         content = content.replace(CSRF_SLOT.encode(), get_token(request).encode())
     if CART_COUNT_SLOT.encode() in content:
@@ -395,7 +397,7 @@ def _fill(request, content):
 
 def _respond(request, entry):
     content, headers = entry
-    response = HttpResponse(_fill(request, content))
+    response = HttpResponse(fill_slots(request, content))
     for name, value in headers.items():
         response[name] = value
     return response
