@@ -279,3 +279,25 @@ def test_the_staff_session_passes_the_second_factor():
         response = client.get("/backoffice/orders/order/")
     assert response.status_code == 200
     assert session[SESSION_KEY]
+
+
+def test_every_worker_is_warmed_up_before_the_first_row_and_the_warm_up_is_not_measured(
+    monkeypatch,
+):
+    """A fresh worker's first journey costs ten times a warm one's (imports, templates,
+    translations): the mixed journey runs first, and no row's figures come from it."""
+    runs = []
+
+    def fake_locust(user, config, host, seconds, users, rate=None):
+        runs.append((user, seconds))
+        return [], []
+
+    monkeypatch.setattr(httpbench, "run_locust", fake_locust)
+    bench = HttpBench(
+        port=0, workers=1, users=2, seconds=20, redis_url="", only="orders list", write=print
+    )
+    stack = type("Stack", (), {"base": "http://127.0.0.1:1"})()
+    results = bench.measure({}, stack)
+    assert runs[0] == ("Mixed", httpbench.WARM_UP_SECONDS)
+    assert [user for user, _ in runs[1:]] == ["BareView", "BackofficeOrders", "BareView"]
+    assert [r.row.user for r in results] == ["BareView", "BackofficeOrders"]

@@ -148,6 +148,11 @@ def test_thumbnails_in_cart_checkout_order_pages_and_confirmation_email(
     thumb = image.jpeg_240.url
     assert thumb in client.get(reverse("shop:cart")).content.decode()
     assert thumb in client.get(reverse("orders:checkout")).content.decode()
+    # A refused submit shows the page again, with its pictures (read only for it).
+    refused = client.post(
+        reverse("orders:checkout"), checkout_post(shipping, card_payment, billing_city="")
+    )
+    assert refused.status_code == 200 and thumb in refused.content.decode()
     response = client.post(reverse("orders:checkout"), checkout_post(shipping, card_payment))
     assert response.status_code == 302
     assert thumb in client.get(response.url).content.decode()  # success page
