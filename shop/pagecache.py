@@ -87,8 +87,9 @@ def enabled(using=DEFAULT_DB_ALIAS):
 # The version a web request (storefront or backoffice) read first, for the rest of it (its
 # page key, the settings row, the kept rows: one query per request, with the session).
 # Opened by request_started, dropped by request_finished (shop.models.open_request_memo) and
-# by every move of this process. A transaction reads the version afresh: what it writes is
-# priced from the rows of now.
+# by every move of this process. A transaction reads the version afresh when it first asks,
+# and keeps that for the rest of it (``_transaction_version``): what it writes is priced
+# from the rows of its own start, however many kept rows it reads (a placement reads five).
 _request = Local()
 
 
@@ -126,17 +127,65 @@ def seen_version(current):
     _request.version = current
 
 
+def _transaction_version(using):
+    """The version this transaction read first, or None (none read yet, or it was moved).
+
+    A transaction is told apart from the next by a marker it holds among its after-commit
+    callbacks: a function of its own that does nothing. Its commit or rollback empties that
+    list (a rolled-back savepoint drops what was registered in it), so a transaction never
+    sees a marker of another one. Inside a test's transaction, which never commits, the
+    savepoint the code's transaction is tells them apart (``_transaction_anchor``)."""
+    kept = getattr(_request, "transaction_version", None)
+    if kept is None:
+        return None
+    marker, anchor, current = kept
+    conn = connections[using]
+    if anchor == _transaction_anchor(conn) and any(
+        entry[1] is marker for entry in getattr(conn, "run_on_commit", ())
+    ):
+        return current
+    _request.transaction_version = None
+    return None
+
+
+def _transaction_anchor(conn):
+    """The savepoints below the outermost transaction the code opened: none outside tests."""
+    for depth, block in enumerate(conn.atomic_blocks):
+        if not getattr(block, "_from_testcase", False):
+            return tuple(conn.savepoint_ids[:depth])
+    return None
+
+
+def _keep_for_transaction(current, using):
+    def marker():
+        pass
+
+    transaction.on_commit(marker, using=using)
+    _request.transaction_version = (marker, _transaction_anchor(connections[using]), current)
+
+
 def version(using=DEFAULT_DB_ALIAS):
-    """The current storefront version (an integer), one query (per web request)."""
+    """The current storefront version (an integer), one query per web request and one per
+    transaction (until the transaction moves it itself)."""
+    if using == DEFAULT_DB_ALIAS and in_transaction(using):
+        current = _transaction_version(using)
+        if current is None:
+            current = _read_version(using)
+            _keep_for_transaction(current, using)
+        return current
     memo = _request_keeps_version(using)
     if memo and _request.version is not None:
         return _request.version
-    with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT last_value FROM {SEQUENCE}")
-        current = cursor.fetchone()[0]
+    current = _read_version(using)
     if memo:
         _request.version = current
     return current
+
+
+def _read_version(using):
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT last_value FROM {SEQUENCE}")
+        return cursor.fetchone()[0]
 
 
 _kept = {}  # {(name, language): (storefront version, value)}
@@ -168,6 +217,7 @@ def kept(name, build, using=DEFAULT_DB_ALIAS, per_language=True):
 
 def _advance(using=DEFAULT_DB_ALIAS):
     _request.version = None
+    _request.transaction_version = None
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT nextval('{SEQUENCE}')")
 

@@ -306,3 +306,90 @@ def test_kept_rows_read_in_a_transaction_are_kept_once_it_commits():
     ]
     CategoryFactory(name="Coffee")
     assert sorted(c.name for c in Category.active_rows()) == ["Coffee", "Tea"]
+
+
+# --- one read of the version per transaction ------------------------------------------------
+
+VERSION_READ = f"SELECT last_value FROM {pagecache.SEQUENCE}"
+
+
+def version_reads(queries):
+    return [q["sql"] for q in queries.captured_queries if q["sql"] == VERSION_READ]
+
+
+def move_elsewhere():
+    """What another process's change does to this transaction: the sequence moves on (it is
+    not transactional), nothing of this process's memo changes."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval('{pagecache.SEQUENCE}')")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_reads_the_version_once_and_the_next_one_afresh(make_order):
+    from django.db import transaction
+
+    from shop.models import PaymentMethod, ShippingMethod
+
+    make_order()  # (the rows exist and are kept)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        first = pagecache.version()
+        ShippingMethod.active_rows(), PaymentMethod.active_rows(), ShopSettings.load()
+        move_elsewhere()
+        assert pagecache.version() == first  # the rows of its own start, to its end
+    assert len(version_reads(queries)) == 1
+    with transaction.atomic():
+        assert pagecache.version() == first + 1  # committed: the next one reads afresh
+    with pytest.raises(RuntimeError), transaction.atomic():
+        pagecache.version()
+        raise RuntimeError("rolled back")
+    move_elsewhere()
+    with transaction.atomic():
+        assert pagecache.version() == first + 2  # rolled back: afresh too
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint
+            kept_there = pagecache.version()
+            raise RuntimeError("rolled back")
+        move_elsewhere()
+        assert pagecache.version() == kept_there + 1  # what it kept went with it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_moves_the_version_reads_it_again(make_order):
+    from django.db import transaction
+
+    make_order()
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        before = pagecache.version()
+        Product.objects.update(price=Decimal("9.99"))  # a change of what the pages show
+        after = pagecache.version()
+        assert after > before
+        assert pagecache.version() == after
+    assert len(version_reads(queries)) == 2
+
+
+def test_inside_a_tests_transaction_each_of_the_codes_transactions_reads_afresh():
+    """A test's transaction never commits: what tells the code's transactions apart there is
+    the savepoint each of them is."""
+    from django.db import transaction
+
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries, transaction.atomic():
+            pagecache.version(), pagecache.version()
+        assert len(version_reads(queries)) == 1
+        move_elsewhere()
+    with transaction.atomic():
+        seen = pagecache.version()
+    move_elsewhere()
+    with transaction.atomic():
+        assert pagecache.version() == seen + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_placement_reads_the_version_once(make_order):
+    make_order()  # the kept rows of this version: the next placement reads none of them
+    with CaptureQueriesContext(connection) as queries:
+        make_order()
+    sql = [q["sql"] for q in queries.captured_queries]
+    inside = sql[sql.index("BEGIN") : sql.index("COMMIT")]
+    # (the methods, the settings, the cheapest delivery, the payment rules: five reads before)
+    assert inside.count(VERSION_READ) == 1
