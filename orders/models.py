@@ -127,6 +127,15 @@ class OrderQuerySet(models.QuerySet):
         ).exclude(status__in=[Order.Status.CANCELED, Order.Status.CLOSED])
 
 
+class OrderNumberField(models.CharField):
+    """The order number: ``100000 + id``, given by the database when the row is inserted
+    (a ``BEFORE INSERT`` trigger of PostgreSQL, migration ``orders/0034``) and read back in
+    the insert's own ``RETURNING`` — an order is never without its number, whoever inserts
+    it, and the placement writes its row once. Elsewhere (SQLite) the placement sets it."""
+
+    db_returning = True  # (Django's own attribute: the insert returns the column)
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -162,7 +171,7 @@ class Order(models.Model):
     # Nothing, or not all of what is due, has arrived: the payment is still awaited.
     AWAITING_PAYMENT = (PaymentStatus.UNPAID, PaymentStatus.PARTLY_PAID)
 
-    number = models.CharField(
+    number = OrderNumberField(
         _("order number"), max_length=20, unique=True, null=True, editable=False
     )
     created = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)

@@ -48,6 +48,27 @@ def test_totals_per_tax_rate_with_shipping(make_order):
     assert lines[b.sku].tax_rate == Decimal("7.00")
 
 
+def test_the_database_gives_every_order_its_number_at_the_insert(make_order):
+    """The placement writes the order's row once: the insert returns the number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        order = make_order()
+    assert order.number == str(100000 + order.pk)
+    assert Order.objects.get(pk=order.pk).number == order.number
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert not [sql for sql in writes if '"number"' in sql]
+    # Whoever inserts an order (an import, a shell): it has its number; one given stays.
+    for given in (None, "A-7"):
+        other = Order.objects.get(pk=order.pk)
+        other.pk, other.number, other.checkout_token = None, given, None
+        other._state.adding = True
+        other.save()
+        expected = given or str(100000 + other.pk)
+        assert other.number == Order.objects.get(pk=other.pk).number == expected
+
+
 def test_shipping_free_from_threshold(make_order, product):
     order = make_order({product.pk: 3})  # 60.00 ≥ 50.00
     assert order.shipping_total == Decimal("0.00")
