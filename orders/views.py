@@ -251,7 +251,12 @@ def checkout(request):
         # open-amount limit for the same amount due — orders.limits), so the quote below is
         # only needed to show the page (again).
         try:
-            order = services.place_order(cart.items, data, customer=customer or rejected)
+            order = services.place_order(
+                cart.items,
+                data,
+                customer=customer or rejected,
+                products=[line.product for line in lines],  # read above, for this request
+            )
         except OrderAlreadyPlaced as exc:
             answer = _placed_answer(request, cart, customer, exc.order)
             if answer is not None:

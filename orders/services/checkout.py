@@ -287,10 +287,12 @@ def _check_shown(order, lines, data):
     )
 
 
-def place_order(items, data: CheckoutData, customer=None):
+def place_order(items, data: CheckoutData, customer=None, products=None):
     """Create an order from ``items`` ({product id: quantity}) in one transaction.
 
-    Prices come from the catalog, never from the request. Every limited resource the order
+    Prices come from the catalog, never from the request. ``products``: the products of
+    ``items`` as the caller has just read them for sale (the checkout page's
+    :func:`quote_lines`, a moment before): priced as read instead of read again. Every limited resource the order
     consumes (stock, a single-use code, a gift-card balance, customer credit, the customer's
     open-amount headroom) is locked here, so concurrent checkouts cannot over-consume it.
     The apps above ``orders`` take part through checkout steps (``orders.extensions``).
@@ -304,7 +306,7 @@ def place_order(items, data: CheckoutData, customer=None):
 
     readiness.refuse_unless_open()
     try:
-        return _place_order(items, data, customer)
+        return _place_order(items, data, customer, products)
     except (IntegrityError, DomainError):
         # The token's order, committed by the first submit: a unique violation at the insert,
         # or a resource the first submit used up meanwhile (a single-use code, the stock, a
@@ -321,7 +323,7 @@ def _placed_from(token):
     return Order.objects.filter(checkout_token=token).first()
 
 
-def _place_order(items, data, customer):
+def _place_order(items, data, customer, products=None):
     _check_request(items, data)
     # Asked before the transaction: VIES may take seconds to answer, and no row of stock,
     # code, gift card or customer may stay locked that long.
@@ -331,7 +333,7 @@ def _place_order(items, data, customer):
         # The lines keep the product names in the order's language (the customer's, what
         # the e-mails and documents are written in), whoever places the order.
         with translation.override(data.language or settings.LANGUAGE_CODE):
-            lines = _priced_lines(items)
+            lines = _priced_lines(items, products=products)
         _check_digital_consent(data, lines)
         shipping_method, payment_method = _chosen_methods(data, lines)
         order = _new_order(data, customer, lines, shipping_method, payment_method)
@@ -620,13 +622,18 @@ def _check_request(items, data):
             )
 
 
-def _priced_lines(items, strict=True, pictures=False):
+def _priced_lines(items, strict=True, pictures=False, products=None):
     """Unsaved order lines at today's catalog prices; refuses what cannot be sold (``strict``)
     or leaves it out (the checkout page's quote). ``pictures``: with each product's main
     picture (the page shows it; the placement does not need it, and its subquery costs about
-    as much as the rest of the product query)."""
-    products = Product.objects.with_main_image() if pictures else Product.objects.all()
-    products = {p.pk: p for p in products.filter(pk__in=[int(pk) for pk in items], is_active=True)}
+    as much as the rest of the product query). ``products``: the active products of
+    ``items`` (and maybe others) as read a moment ago by :func:`quote_lines`, not read
+    again."""
+    wanted = {int(pk) for pk in items}
+    if products is None:
+        products = Product.objects.with_main_image() if pictures else Product.objects.all()
+        products = products.filter(pk__in=wanted, is_active=True)
+    products = {p.pk: p for p in products if p.pk in wanted and p.is_active}
     if strict and len(products) != len(items):
         raise CheckoutError(_("A product in your cart is no longer available."))
     lines = []
@@ -937,9 +944,10 @@ def _apply_price_steps(order, lines, data, customer):
 
 
 def _save(order, lines):
-    order.save()
-    order.number = str(100000 + order.pk)
-    Order.objects.filter(pk=order.pk).update(number=order.number)
+    order.save()  # PostgreSQL gives the number (orders.models.OrderNumberField)
+    if order.number is None:
+        order.number = str(100000 + order.pk)
+        Order.objects.filter(pk=order.pk).update(number=order.number)
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)

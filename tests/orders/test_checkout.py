@@ -137,6 +137,28 @@ def post_data(shipping, card_payment):
     return make
 
 
+def test_a_submitted_checkout_page_reads_its_products_once(client, product, post_data):
+    """The placement prices the products the page has just read for what it asks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = ProductFactory(price=Decimal("3.50"))
+    add_to_cart(client, product, 2)
+    add_to_cart(client, other, 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("orders:checkout"), post_data())
+    assert response.status_code == 302
+    reads = [q for q in queries.captured_queries if 'FROM "shop_product"' in q["sql"]]
+    assert len(reads) == 1
+    order = Order.objects.get()
+    assert order.goods_total == 2 * product.price + Decimal("3.50")
+    # A product gone from the shop between the page and the submit is refused, not sold.
+    add_to_cart(client, product, 1)
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+    response = client.post(reverse("orders:checkout"), post_data())
+    assert response.status_code == 302 and Order.objects.count() == 1
+
+
 def test_guest_checkout_through_the_page(client, product, post_data, django_user_model):
     users = django_user_model.objects.count()
     add_to_cart(client, product, 2)
