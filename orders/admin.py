@@ -38,6 +38,7 @@ from shop.pdf import pdf_response
 
 from . import einvoice, services
 from .admin_list import (
+    LIST_VERSION_SQL,
     BulkActionsMixin,
     BuyerFilter,
     PaymentAwaitedFilter,
@@ -325,6 +326,8 @@ class OrderAdmin(BulkActionsMixin, KeptChangeListMixin, LargeListAdminMixin, adm
         *DateRangeFilter.params,
         BuyerFilter.parameter_name,
     }
+
+    kept_list_sql = LIST_VERSION_SQL  # (read with a backoffice request's session)
 
     def kept_list_version(self):
         return list_version()

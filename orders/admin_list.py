@@ -30,14 +30,17 @@ SKIPPED_SHOWN = 15
 CONFIRM_SHOWN = 20  # orders listed on a confirmation page; the rest as a count
 
 
+LIST_VERSION_SQL = "(SELECT sum(value) FROM orders_listversion)"
+
+
 def list_version():
     """The orders' list version (orders/0033): a count that every committed change of an
     order moves on, or None (no count: not PostgreSQL). The kept orders list
-    (``shop.keptlists``) is keyed by it."""
+    (``shop.keptlists``) is keyed by it; a backoffice request reads it with its session."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT sum(value) FROM orders_listversion")
+        cursor.execute(f"SELECT {LIST_VERSION_SQL}")
         return cursor.fetchone()[0]
 
 

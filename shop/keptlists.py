@@ -32,6 +32,7 @@ import time
 from collections import OrderedDict
 from functools import partial
 
+from asgiref.local import Local
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -45,6 +46,47 @@ from . import pagecache, staffrows
 # out of the LRU (the orders list moves on with every order placed).
 _pages = OrderedDict()
 _lock = threading.Lock()
+
+
+# --- list versions read along with the session ---------------------------------------------
+
+# {admin's model label: SQL expression of its list version}: a backoffice request reads them in
+# its session's round trip (shop.sessions), for the rest of the request — a view of a kept
+# list then costs the session query and the access log's entry, nothing else. Registered by
+# each ``KeptChangeListMixin`` that names ``kept_list_sql``.
+_along = {}
+_request = Local()
+
+
+def read_along(label, sql):
+    _along[label] = sql
+
+
+def open_request(backoffice):
+    _request.backoffice = backoffice
+    _request.versions = None
+
+
+def close_request():
+    _request.backoffice = False
+    _request.versions = None
+
+
+def along_sql():
+    """[(label, SQL expression)]: the list versions to read with this request's session (a
+    backoffice request that has read none yet)."""
+    if not getattr(_request, "backoffice", False) or getattr(_request, "versions", None):
+        return []
+    return list(_along.items())
+
+
+def seen_versions(versions):
+    """The list versions read with the session ({label: count})."""
+    _request.versions = versions
+
+
+def _seen_version(label):
+    return (getattr(_request, "versions", None) or {}).get(label)
 
 
 class KeptChangeList:
@@ -107,6 +149,14 @@ class KeptChangeListMixin:
     ``kept_list_params`` the query parameters a kept page may have."""
 
     kept_list_params = frozenset({"p", "o", "q"})
+    # The count as one SQL expression, read along with the session of a backoffice request
+    # (``read_along``); ``kept_list_version()`` reads it where that did not happen.
+    kept_list_sql = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.kept_list_sql:
+            read_along(self.opts.label, self.kept_list_sql)
 
     def kept_list_version(self):
         return None
@@ -124,7 +174,9 @@ class KeptChangeListMixin:
         staff = staffrows.version()
         if staff is None or not pagecache.versioned():
             return None
-        rows = self.kept_list_version()
+        rows = _seen_version(self.opts.label)
+        if rows is None:
+            rows = self.kept_list_version()
         if rows is None:
             return None
         page = (

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
-from . import pagecache, pricing, staffrows
+from . import keptlists, pagecache, pricing, staffrows
 from .fields import EmailField, PictureField, URLField
 from .images import validate_product_image
 from .locales import country_name, sort_key
@@ -1186,10 +1186,12 @@ _request_memo = Local()
 
 def open_request_memo(sender=None, environ=None, **kwargs):
     path = (environ or {}).get("PATH_INFO", "")
-    _request_memo.active = not path.startswith("/backoffice/")
+    backoffice = path.startswith("/backoffice/")
+    _request_memo.active = not backoffice
     _request_memo.shop_settings = None
     pagecache.open_request()
     staffrows.open_request()
+    keptlists.open_request(backoffice)
 
 
 def close_request_memo(sender=None, **kwargs):
@@ -1197,6 +1199,7 @@ def close_request_memo(sender=None, **kwargs):
     _request_memo.shop_settings = None
     pagecache.close_request()
     staffrows.close_request()
+    keptlists.close_request()
 
 
 class OutboxEmail(models.Model):

@@ -11,8 +11,9 @@ A change of a session that was deleted meanwhile (a logout in another tab) still
 ``UpdateError``, as Django's store does.
 
 A web request reads its session, the storefront version (``shop.pagecache``) and the staff
-version (``shop.staffrows``) in one round trip: the versions come with the session row, for
-the rest of the request."""
+version (``shop.staffrows``) in one round trip — a backoffice request also the versions of the
+kept lists (``shop.keptlists.read_along``): the versions come with the session row, for the
+rest of the request."""
 
 from contextlib import nullcontext
 
@@ -22,7 +23,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from . import pagecache, staffrows
+from . import keptlists, pagecache, staffrows
 
 
 class SessionStore(db.SessionStore):
@@ -31,17 +32,24 @@ class SessionStore(db.SessionStore):
         if not pagecache.wants_version(using):
             return super()._get_session_from_db()
         table = connections[using].ops.quote_name(self.model._meta.db_table)
+        lists = keptlists.along_sql()
         with connections[using].cursor() as cursor:
             cursor.execute(
                 f"SELECT (SELECT last_value FROM {pagecache.SEQUENCE}), "
-                f"{staffrows.VERSION_SQL}, s.session_data, s.expire_date "
+                f"{staffrows.VERSION_SQL}, "
+                + "".join(f"{sql}, " for _label, sql in lists)
+                + "s.session_data, s.expire_date "
                 f"FROM (SELECT 1) AS one LEFT JOIN {table} AS s "
                 "ON s.session_key = %s AND s.expire_date > %s",
                 [self.session_key or "", timezone.now()],
             )
-            version, staff_version, data, expires = cursor.fetchone()
+            version, staff_version, *counts, data, expires = cursor.fetchone()
         pagecache.seen_version(version)
         staffrows.seen_version(staff_version)
+        if lists:
+            keptlists.seen_versions(
+                {label: n for (label, _sql), n in zip(lists, counts, strict=True)}
+            )
         if data is None:
             self._session_key = None
             return None
