@@ -127,9 +127,7 @@ class AccessLogMiddleware:
             if not is_personal(cl.model):
                 return False
             searching = bool(getattr(cl, "query", "")) or getattr(cl, "has_active_filters", False)
-            collector.add(
-                Action.SEARCH if searching else Action.LIST, subjects_for_rows(cl.result_list)
-            )
+            collector.add(Action.SEARCH if searching else Action.LIST, _list_subjects(cl))
             return True
         main = context.get("original") or context.get("object")
         singles, rows = [], []
@@ -253,6 +251,16 @@ def _personal_rows(values):
 
 def _list_action(request):
     return Action.SEARCH if set(request.GET) - NOT_SEARCH_PARAMS else Action.LIST
+
+
+def _list_subjects(cl):
+    """The subjects of a change list's rows, worked out once per change list: a kept list
+    (``shop.keptlists``) hands the same rows to every view of its page."""
+    subjects = getattr(cl, "_access_log_subjects", None)
+    if subjects is None:
+        subjects = subjects_for_rows(cl.result_list)
+        cl._access_log_subjects = subjects
+    return subjects
 
 
 def _download_action(response):

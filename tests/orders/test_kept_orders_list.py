@@ -77,6 +77,22 @@ def test_every_view_of_the_kept_page_is_logged_with_its_rows(admin_client, make_
     assert entries[0].subjects == entries[2].subjects and entries[1].subjects == entries[3].subjects
 
 
+def test_the_subjects_of_a_kept_page_are_worked_out_once(admin_client, make_order, monkeypatch):
+    from privacy import middleware
+
+    orders = [make_order() for _ in range(2)]
+    counted = []
+    real = middleware.subjects_for_rows
+    monkeypatch.setattr(
+        middleware, "subjects_for_rows", lambda rows: counted.append(1) or real(rows)
+    )
+    for _ in range(4):
+        view(admin_client)
+    assert len(counted) == 2  # the rendered page's list, then the kept page's, once
+    entries = AccessLogEntry.objects.order_by("-id")[:4]
+    assert all(set(e.subjects) == set(subjects_for_rows(orders)) for e in entries)
+
+
 @pytest.mark.parametrize(
     "change",
     [
