@@ -53,7 +53,9 @@ _lock = threading.Lock()
 # {admin's model label: SQL expression of its list version}: a backoffice request reads them in
 # its session's round trip (shop.sessions), for the rest of the request — a view of a kept
 # list then costs the session query and the access log's entry, nothing else. Registered by
-# each ``KeptChangeListMixin`` that names ``kept_list_sql``.
+# each ``KeptChangeListMixin`` that names ``kept_list_sql``. Read at the request's start, so
+# still before its list: only GET requests use kept pages, and none writes rows of its list
+# before showing it.
 _along = {}
 _request = Local()
 

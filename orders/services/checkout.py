@@ -292,9 +292,11 @@ def place_order(items, data: CheckoutData, customer=None, products=None):
 
     Prices come from the catalog, never from the request. ``products``: the products of
     ``items`` as the caller has just read them for sale (the checkout page's
-    :func:`quote_lines`, a moment before): priced as read instead of read again. Every limited resource the order
-    consumes (stock, a single-use code, a gift-card balance, customer credit, the customer's
-    open-amount headroom) is locked here, so concurrent checkouts cannot over-consume it.
+    :func:`quote_lines`, a moment before): priced as read instead of read again, with the
+    same checks (for sale, stock; the stock is taken by a conditional update all the same).
+    Every limited resource the order consumes (stock, a single-use code, a gift-card
+    balance, customer credit, the customer's open-amount headroom) is locked here, so
+    concurrent checkouts cannot over-consume it.
     The apps above ``orders`` take part through checkout steps (``orders.extensions``).
 
     The input of a checkout page that has been placed already (``data.checkout_token``) is

@@ -159,6 +159,24 @@ def test_a_submitted_checkout_page_reads_its_products_once(client, product, post
     assert response.status_code == 302 and Order.objects.count() == 1
 
 
+def test_products_read_a_moment_before_still_pass_the_placements_checks(checkout_data):
+    """Rows the page read before a change: the placement refuses what they no longer allow
+    (the stock is taken by a conditional update, whatever the row said) and writes nothing."""
+    stocked = ProductFactory(stock=5)
+    gone = ProductFactory()
+    read = {p.pk: p for p in Product.objects.filter(pk__in=[stocked.pk, gone.pk])}
+    Product.objects.filter(pk=stocked.pk).update(stock=0)  # sold meanwhile
+    with pytest.raises(CheckoutError):
+        place_order({stocked.pk: 1}, checkout_data(), products=[read[stocked.pk]])
+    read[gone.pk].is_active = False  # as read after it was taken off sale
+    with pytest.raises(CheckoutError, match="no longer available"):
+        place_order({gone.pk: 1}, checkout_data(), products=[read[gone.pk]])
+    with pytest.raises(CheckoutError, match="no longer available"):  # not among those read
+        place_order({gone.pk: 1}, checkout_data(), products=[read[stocked.pk]])
+    assert Order.objects.count() == 0
+    assert Product.objects.get(pk=stocked.pk).stock == 0
+
+
 def test_guest_checkout_through_the_page(client, product, post_data, django_user_model):
     users = django_user_model.objects.count()
     add_to_cart(client, product, 2)
