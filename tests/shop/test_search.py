@@ -4,9 +4,11 @@ tolerance by trigrams, ranking, category and price filters, result count, "did y
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from shop.db import one_slip_pattern
+from shop.db import SLIP_WORD_MAX, one_slip_pattern
 from tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,20 @@ def test_a_slip_inside_a_compound_name_is_tolerated(client):
     assert len(names(search(client, "da", q="kafe"))) == 2  # Danish: "filterkaffe"
     # Short words and words with digits are not guessed at: too much would match.
     assert one_slip_pattern("Kaf") is None and one_slip_pattern("500g") is None
+
+
+def test_a_long_word_is_not_turned_into_a_huge_pattern(client):
+    """A slip pattern has about 4 × n variants of n letters, and PostgreSQL's time for it
+    grows with the cube of n: a search for one word of 100 letters (the longest query the
+    page takes) ran into the storefront's statement timeout and answered 500. Words longer
+    than SLIP_WORD_MAX keep the trigram match and get no pattern."""
+    ProductFactory(name="Bio-Filterkaffee 500 g")
+    assert one_slip_pattern("k" * (SLIP_WORD_MAX + 1)) is None
+    assert len(one_slip_pattern("k" * SLIP_WORD_MAX)) < 3_000
+    for query in ("x" * 100, " ".join(["kaffeebohnenmühle"] * 5) + " x" * 40):
+        with CaptureQueriesContext(connection) as queries:
+            response = search(client, "de", q=query)
+        assert names(response) == []
+        assert max(len(q["sql"]) for q in queries.captured_queries) < 20_000
+    # Slips are still undone in words up to that length.
+    assert names(search(client, "de", q="Filterkafee")) == ["Bio-Filterkaffee 500 g"]
