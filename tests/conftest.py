@@ -328,3 +328,29 @@ def make_order(checkout_data, product):
         return place_order(items or {product.pk: 1}, checkout_data(**overrides), customer=customer)
 
     return make
+
+
+def reset_statement_timeout_for_flush():
+    """A storefront request leaves ``STOREFRONT_STATEMENT_TIMEOUT`` on the connection for the
+    rest of its life (shop.middleware.StatementTimeoutMiddleware): a transactional test's
+    flush (one TRUNCATE of every table) then ran under 5 s and failed on a slow machine with
+    a busy disk. Inside a test's transaction the SET is rolled back with it, so only a
+    connection outside one is reset."""
+    from django.db import DatabaseError, InterfaceError, connections
+
+    from shop.db import _timeouts, set_statement_timeout
+
+    conn = connections["default"]
+    driver = conn.connection
+    if driver is None or conn.in_atomic_block or not _timeouts.get(driver):
+        return
+    try:
+        set_statement_timeout(0)
+    except (DatabaseError, InterfaceError, RuntimeError):
+        pass  # a connection a test broke (the flush gets a new one), or no database access
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    # Before the fixtures' teardown, where pytest-django flushes the database.
+    reset_statement_timeout_for_flush()

@@ -282,3 +282,17 @@ def test_a_quiet_kept_connection_is_not_asked_select_1(monkeypatch):
     finally:
         connection.settings_dict.update(saved)
         connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_tests_flush_runs_without_the_storefront_timeout(settings):
+    """The flush after a transactional test (a TRUNCATE of every table) must not inherit the
+    limit of the last storefront request: it failed under 5 s on a slow machine."""
+    from tests.conftest import reset_statement_timeout_for_flush
+
+    settings.STOREFRONT_STATEMENT_TIMEOUT = 5
+    assert statement_timeout_seen_by_view("/products/") == "5s"
+    reset_statement_timeout_for_flush()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
