@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from customers import services as customer_services
 from shop import pagecache
@@ -611,13 +611,21 @@ def account_packing_slip(request, number, shipment):
     return pdf_response(pdf.render_packing_slip(found), found.filename)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def download(request, token):
     """The e-mailed download link: the token is the credential (guests have no account).
-    Only a GET counts as a download: a HEAD (a link checker, a mail scanner) is refused and
-    uses up nothing of the buyer's downloads."""
+
+    A GET shows the download's page — the product, the order, how long the link is valid and
+    how many downloads are left — and counts nothing: mail scanners (Microsoft's Safe Links,
+    a company's gateway) and link previews open the links of an e-mail before the buyer
+    does, and each of their visits used up one of the buyer's downloads. The file comes with
+    the page's button, a POST with the page's CSRF token, which counts one download. A HEAD
+    (a link checker) is refused."""
     try:
-        link = services.use_download_link(token)
+        if request.method == "POST":
+            link = services.use_download_link(token)
+        else:
+            link = services.check_download_link(token)
     except services.DownloadError as exc:
         return render(
             request,
@@ -626,7 +634,18 @@ def download(request, token):
             status=exc.status,
         )
     file = link.order_line.product.download_file
-    return FileResponse(file.open("rb"), as_attachment=True, filename=os.path.basename(file.name))
+    filename = os.path.basename(file.name)
+    if request.method == "GET":
+        response = render(
+            request,
+            "orders/download.html",
+            {"link": link, "filename": filename, "size": file.storage.size(file.name)},
+        )
+        # The token is the credential and the count changes: no shared cache keeps it.
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+    return FileResponse(file.open("rb"), as_attachment=True, filename=filename)
 
 
 # --------------------------------------------------------------------------------------------

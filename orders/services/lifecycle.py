@@ -1501,6 +1501,19 @@ def renew_download_links(order, user=None):
     return links
 
 
+def check_download_link(token):
+    """The link behind ``token`` if a download would be given now, else DownloadError with
+    the reason; counts nothing. The landing page of the e-mailed link shows it: a mail
+    scanner or a link preview that opens the link uses up none of the buyer's downloads."""
+    link = (
+        DownloadLink.objects.select_related("order", "order_line__product")
+        .filter(token=token)
+        .first()
+    )
+    _refuse_download(link)
+    return link
+
+
 def use_download_link(token):
     """Count one download and return the link (with its product); the row is locked so two
     parallel downloads cannot exceed the limit."""
@@ -1511,33 +1524,38 @@ def use_download_link(token):
             .filter(token=token)
             .first()
         )
-        if link is None:
-            raise DownloadError(_("This download link does not exist."), status=404)
-        if link.order.status in FINAL_STATES:
-            raise DownloadError(_("This order has been canceled; the download is closed."))
-        if link.is_expired():
-            raise DownloadError(
-                _("This download link expired on %(date)s.")
-                % {"date": formats.date_format(timezone.localtime(link.expires_at))}
-            )
-        if link.download_count >= link.max_downloads:
-            raise DownloadError(
-                _("This link has been used %(count)s times, the maximum allowed.")
-                % {"count": link.max_downloads}
-            )
-        product = link.order_line.product
-        if (
-            product is None
-            or not product.download_file
-            or not product.download_file.storage.exists(product.download_file.name)
-        ):
-            raise DownloadError(
-                _("The file is currently not available. Please contact us."), status=404
-            )
+        _refuse_download(link)
         link.download_count += 1
         link.last_download_at = timezone.now()
         link.save(update_fields=["download_count", "last_download_at"])
     return link
+
+
+def _refuse_download(link):
+    """DownloadError with the buyer's reason when ``link`` gives no download now."""
+    if link is None:
+        raise DownloadError(_("This download link does not exist."), status=404)
+    if link.order.status in FINAL_STATES:
+        raise DownloadError(_("This order has been canceled; the download is closed."))
+    if link.is_expired():
+        raise DownloadError(
+            _("This download link expired on %(date)s.")
+            % {"date": formats.date_format(timezone.localtime(link.expires_at))}
+        )
+    if link.download_count >= link.max_downloads:
+        raise DownloadError(
+            _("This link has been used %(count)s times, the maximum allowed.")
+            % {"count": link.max_downloads}
+        )
+    product = link.order_line.product
+    if (
+        product is None
+        or not product.download_file
+        or not product.download_file.storage.exists(product.download_file.name)
+    ):
+        raise DownloadError(
+            _("The file is currently not available. Please contact us."), status=404
+        )
 
 
 # ---------------------------------------------------------------- operator feed tokens

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from customers.models import User
 from helpdesk.models import Thread
 from orders.links import signed_status_value, status_path
-from orders.models import Order
+from orders.models import DownloadLink, Order
 from reviews.models import Review
 from shop.models import PaymentMethod
 from vouchers.models import Campaign
@@ -129,6 +129,10 @@ def test_axe_finds_no_violations_on_storefront_and_backoffice(
     guest_order = delivered_guest_order("a11y.status@example.org")
     page.goto(base + status_path(guest_order))
     report.check(page, "guest order status")
+    download = DownloadLink.objects.filter(download_count=0).first()
+    page.goto(base + download.get_absolute_url())
+    report.check(page, "download page")
+    visit("orders:download", "download not available", token="no-such-link")
     visit(
         "orders:guest_withdraw",
         "withdrawal from the guest order page",
@@ -197,7 +201,7 @@ def test_axe_finds_no_violations_on_storefront_and_backoffice(
 
     assert not storefront_problems, storefront
     assert not office.problems, office.message()
-    assert len(report.pages) == 38 and len(office.pages) == 8
+    assert len(report.pages) == 40 and len(office.pages) == 8
 
 
 # --- keyboard only ----------------------------------------------------------------------

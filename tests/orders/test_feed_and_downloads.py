@@ -1,8 +1,10 @@
 """New-orders feed token auth, and download links (expiry, count limit, clear errors)."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -78,7 +80,7 @@ def test_paying_creates_a_link_and_emails_it(paid_ebook_order):
 
 def test_download_streams_the_file_and_counts(client, paid_ebook_order):
     link = DownloadLink.objects.get()
-    response = client.get(link.get_absolute_url())
+    response = client.post(link.get_absolute_url())
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 demo e-book"
     assert "attachment" in response["Content-Disposition"]
@@ -86,33 +88,94 @@ def test_download_streams_the_file_and_counts(client, paid_ebook_order):
     assert link.download_count == 1 and link.last_download_at is not None
 
 
+def test_opening_the_link_shows_its_page_and_uses_up_no_download(paid_ebook_order):
+    """Mail scanners (Safe Links, a company's gateway) and link previews open the links of an
+    e-mail with a GET before the buyer does: each visit used up one of the buyer's downloads.
+    A GET now shows the download's page; its button (a POST with the page's CSRF token)
+    delivers the file and counts it."""
+    link = DownloadLink.objects.get()
+    scanner = Client(enforce_csrf_checks=True)
+    for _visit in range(link.max_downloads + 1):
+        page = scanner.get(link.get_absolute_url())
+        assert page.status_code == 200
+    link.refresh_from_db()
+    assert link.download_count == 0 and link.last_download_at is None
+    html = page.content.decode()
+    assert link.order_line.name in html and paid_ebook_order.number in html
+    assert f"{link.max_downloads} of {link.max_downloads}" in html  # downloads left
+    assert f'<form method="post" action="{link.get_absolute_url()}">' in html
+    assert "csrfmiddlewaretoken" in html
+    assert page["Cache-Control"] == "private, no-store"
+    assert page["X-Robots-Tag"] == "noindex"
+
+    # The page's button, with the page's token: the file, counted once.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = scanner.post(link.get_absolute_url(), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 demo e-book"
+    link.refresh_from_db()
+    assert link.download_count == 1
+    assert f"{link.max_downloads - 1} of {link.max_downloads}" in (
+        scanner.get(link.get_absolute_url()).content.decode()
+    )
+
+
+def test_a_post_without_the_pages_token_is_refused_and_counts_nothing(paid_ebook_order):
+    link = DownloadLink.objects.get()
+    response = Client(enforce_csrf_checks=True).post(link.get_absolute_url())
+    assert response.status_code == 403
+    link.refresh_from_db()
+    assert link.download_count == 0
+
+
 def test_a_head_request_uses_up_no_download(client, paid_ebook_order):
-    """Link checkers and mail scanners ask with HEAD: each counted as a download, and the
-    buyer's own click found the link used up (an audit)."""
+    """Link checkers ask with HEAD: refused, and it counts nothing."""
     link = DownloadLink.objects.get()
     for _check in range(link.max_downloads):
         assert client.head(link.get_absolute_url()).status_code == 405
     link.refresh_from_db()
     assert link.download_count == 0
-    assert client.get(link.get_absolute_url()).status_code == 200
+    assert client.post(link.get_absolute_url()).status_code == 200
 
 
-def test_used_up_link_gives_a_clear_410(client, paid_ebook_order):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_used_up_link_gives_a_clear_410(client, paid_ebook_order, method):
     link = DownloadLink.objects.get()
     DownloadLink.objects.filter(pk=link.pk).update(download_count=link.max_downloads)
-    response = client.get(link.get_absolute_url())
+    response = getattr(client, method)(link.get_absolute_url())
     assert response.status_code == 410
     assert b"maximum allowed" in response.content
+    action = f'action="{link.get_absolute_url()}"'.encode()
+    assert action not in response.content  # no download button that cannot work
     link.refresh_from_db()
     assert link.download_count == link.max_downloads
 
 
-def test_expired_link_gives_a_clear_410(client, paid_ebook_order):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_expired_link_gives_a_clear_410(client, paid_ebook_order, method):
     link = DownloadLink.objects.get()
     DownloadLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(hours=1))
-    response = client.get(link.get_absolute_url())
+    response = getattr(client, method)(link.get_absolute_url())
     assert response.status_code == 410
     assert b"expired" in response.content
+    link.refresh_from_db()
+    assert link.download_count == 0
+
+
+def test_the_account_page_downloads_with_one_click(client, paid_ebook_order):
+    """The customer's own order page posts straight to the file (no page in between)."""
+    link = DownloadLink.objects.get()
+    client.force_login(paid_ebook_order.customer)
+    html = client.get(reverse("orders:account_order", args=[paid_ebook_order.number])).content
+    form = re.search(
+        rb'<form method="post" action="([^"]+)">.*?</form>', html.split(b"Downloads")[-1], re.S
+    )
+    assert form and form.group(1).decode() == link.get_absolute_url()
+    assert b"csrfmiddlewaretoken" in form.group(0)
+    response = client.post(link.get_absolute_url())
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 demo e-book"
+    link.refresh_from_db()
+    assert link.download_count == 1
 
 
 def test_unknown_link_is_404_page(client, db):
@@ -124,15 +187,15 @@ def test_unknown_link_is_404_page(client, db):
 def test_refunded_order_closes_its_downloads(client, paid_ebook_order):
     services.create_invoice(paid_ebook_order)
     services.refund_order(paid_ebook_order)
-    response = client.get(DownloadLink.objects.get().get_absolute_url())
-    assert response.status_code == 410
+    for ask in (client.get, client.post):
+        assert ask(DownloadLink.objects.get().get_absolute_url()).status_code == 410
 
 
 def test_limit_holds_for_the_last_download(client, paid_ebook_order):
     link = DownloadLink.objects.get()
     DownloadLink.objects.filter(pk=link.pk).update(download_count=link.max_downloads - 1)
-    assert client.get(link.get_absolute_url()).status_code == 200
-    assert client.get(link.get_absolute_url()).status_code == 410
+    assert client.post(link.get_absolute_url()).status_code == 200
+    assert client.post(link.get_absolute_url()).status_code == 410
 
 
 def test_account_page_lists_downloads(client, customer, paid_ebook_order):

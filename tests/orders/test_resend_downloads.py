@@ -39,7 +39,7 @@ def test_used_up_and_expired_links_are_renewed_and_emailed_again(client, paid_eb
     assert link.token != old.token and link.download_count == 0
     assert link.expires_at > timezone.now()
     assert client.get(reverse("orders:download", args=[old.token])).status_code == 404
-    assert client.get(link.get_absolute_url()).status_code == 200
+    assert client.post(link.get_absolute_url()).status_code == 200
     mail = OutboxEmail.objects.get(template="order_downloads")
     assert link.get_absolute_url() in mail.body_text
     history = " ".join(

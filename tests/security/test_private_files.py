@@ -100,7 +100,7 @@ def test_download_file_uploaded_in_backoffice_is_private_and_sold_by_link(
     order = make_order(items={product.pk: 1})
     order_services.mark_paid(order)
     token = DownloadLink.objects.get(order=order).token
-    response = client.get(reverse("orders:download", args=[token]))
+    response = client.post(reverse("orders:download", args=[token]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Disposition"].startswith("attachment;")
