@@ -7,7 +7,19 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Collate, NullIf, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -72,13 +84,25 @@ def periods(today=None):
 
 def sales(today=None):
     """Revenue and orders per day, the last 30 days against the 30 before; average order
-    value. Revenue: grand totals of the orders placed, without canceled and refunded ones."""
+    value. Revenue: grand totals of the orders placed, without canceled and refunded ones,
+    and without the gift cards sold — a liability until they are redeemed, when the goods
+    bought with them are the revenue (as in the sales report, ``orders.accounting``): a
+    card sold for 50 € and spent on 50 € of goods is 50 € of revenue, not 100 €."""
     today, first, previous_first = periods(today)
+    cards_sold = (
+        OrderLine.objects.filter(order=OuterRef("pk"), is_giftcard=True)
+        .values("order")
+        .annotate(total=Sum("line_total"))
+        .values("total")
+    )
     rows = (
         Order.objects.filter(created__gte=_start(previous_first), status__in=SOLD)
         .annotate(day=TruncDate("created", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(n=Count("id"), revenue=Sum("grand_total"))
+        .annotate(
+            n=Count("id"),
+            revenue=Sum(F("grand_total") - Coalesce(Subquery(cards_sold), ZERO)),
+        )
         .order_by()
     )
     by_day = {row["day"]: row for row in rows}

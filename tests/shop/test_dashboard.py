@@ -1,6 +1,7 @@
 """The backoffice start page's figures and charts (issue 26, item 1)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -123,6 +124,29 @@ def test_sales_figures_count_orders_without_canceled_ones(make_order):
     assert data["kpis"][1]["value"] == 1
     assert data["kpis"][0]["value"] == kept.grand_total
     assert data["kpis"][2]["value"] == kept.grand_total  # average order value
+
+
+def test_revenue_counts_a_gift_card_once_when_it_is_spent(make_order, product):
+    """A gift card sold is a liability, not revenue (as in the sales report): a 25 € card
+    bought and then spent on goods is the goods' revenue, not the card's as well."""
+    from giftcards.models import GiftCard
+    from orders import dashboard as figures
+    from tests.factories import ProductFactory
+
+    card_product = ProductFactory(
+        name="Gift card 25", price=Decimal("25.00"), tax_rate=Decimal("0.00"), is_giftcard=True
+    )
+    bought = make_order({card_product.pk: 1, product.pk: 1})
+    services.mark_paid(bought)
+    card = GiftCard.objects.get()
+    spent = make_order({product.pk: 2}, giftcard_number=card.number)
+    assert spent.giftcard_total == Decimal("25.00")
+
+    data = figures.sales()
+    goods = bought.grand_total - Decimal("25.00") + spent.grand_total
+    assert data["kpis"][0]["value"] == goods
+    assert data["kpis"][1]["value"] == 2
+    assert data["kpis"][2]["value"] == (goods / 2).quantize(Decimal("0.01"))
 
 
 def test_new_and_returning_customers(make_order):
