@@ -20,7 +20,7 @@ from shop.bulk import copy_rows, next_ids, reset_sequence
 from shop.models import PaymentMethod, Product, ShippingMethod
 
 from . import pdf, services
-from .models import Invoice, Order, OrderLine
+from .models import Invoice, Order, OrderComment, OrderLine
 
 
 def checkout_data(**extra):
@@ -162,6 +162,13 @@ def http_config():
         "orders": reverse("admin:orders_order_changelist"),
         "order": reverse("admin:orders_order_change", args=[pk]),
     }
+
+
+def http_tables():
+    """The tables the HTTP bench's checkouts write and its clean-up deletes from (vacuumed
+    before and after its run, ``shop.httpbench``)."""
+    tables = [Order._meta.db_table, OrderLine._meta.db_table, OrderComment._meta.db_table]
+    return [*tables, "orders_listversion"]  # the orders list's versions (orders/0033)
 
 
 def http_cleanup(email, since):
