@@ -10,7 +10,8 @@ The amounts the shop computed are written with that language's decimal separator
 thousands separator ("-16,29" in de/pl/da, "-16.29" in en): a German, Polish or Danish
 Excel reads "89.30" as text and "12.05" as a date, never as a number it can sum. Dates and
 times are written as ISO dates ("2026-12-03 16:19", local time), which Excel reads as a
-date in every language. A script reads such a file with ``encoding="utf-8-sig"``, the
+date in every language. Text of digits that Excel would turn into a different number — the
+postcode "01067" (Dresden) into 1067, a code "0042" into 42 — is written as ``="01067"``. A script reads such a file with ``encoding="utf-8-sig"``, the
 delimiter and the decimal separator. Files for scripts and accountants' tools (the ops
 commands' ``write_rows`` to stdout or a file, ``excel=False``) stay plain comma-separated
 UTF-8 with amounts as "-16.29"."""
@@ -18,6 +19,7 @@ UTF-8 with amounts as "-16.29"."""
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,6 +31,9 @@ from .filenames import content_disposition
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 BOM = "\ufeff"
+
+# Digits with a leading zero, or more than 15 of them (Excel keeps 15 significant digits).
+EXCEL_WOULD_CHANGE = re.compile(r"0[0-9]+|[0-9]{16,}")
 
 
 def excel_delimiter(language=None):
@@ -73,6 +78,11 @@ def neutralise(value, *, decimal=None):
     text = str(value)
     if text.startswith(DANGEROUS_PREFIXES):
         return "'" + text
+    if decimal is not None and EXCEL_WOULD_CHANGE.fullmatch(text):
+        # Text of digits that Excel would read as a number and change — the postcode 01067
+        # as 1067, a code "0042" as 42, more than 15 digits rounded — as a formula giving
+        # that text, which Excel, LibreOffice and Google Sheets show as it is.
+        return f'="{text}"'
     return text
 
 

@@ -102,6 +102,26 @@ def test_files_for_scripts_keep_the_decimal_point():
     assert out.getvalue() == "a,b\r\n89.30,2\r\n"
 
 
+def test_digits_excel_would_change_stay_as_they_are_for_the_readers_excel():
+    """A German Excel opened the order export with Dresden's postcode 01067 as 1067, a code
+    "0042" as 42, and rounds more than 15 digits: such text is written as a formula giving
+    that text. Other numbers, formulas and files for scripts are as before."""
+    rows = [["01067", "10115", "0", "0042", "12345678901234567", "00-950", "=1+1", 1067]]
+    with translation.override("de"):
+        text = csv_text(list("abcdefgh"), rows)
+    assert parse(text, ";")[1] == [
+        '="01067"',
+        "10115",
+        "0",
+        '="0042"',
+        '="12345678901234567"',
+        "00-950",
+        "'=1+1",
+        "1067",
+    ]
+    assert csv_text(["a"], [["01067"]], excel=False) == "a\r\n01067\r\n"  # for scripts
+
+
 # --- the order list's bulk files --------------------------------------------------------------
 
 
