@@ -81,7 +81,7 @@ def neutralise(value, *, decimal=None):
     if decimal is not None and EXCEL_WOULD_CHANGE.fullmatch(text):
         # Text of digits that Excel would read as a number and change — the postcode 01067
         # as 1067, a code "0042" as 42, more than 15 digits rounded — as a formula giving
-        # that text, which Excel, LibreOffice and Google Sheets show as it is.
+        # that text, which Excel and LibreOffice evaluate to the text itself.
         return f'="{text}"'
     return text
 
