@@ -353,3 +353,20 @@ def test_the_run_vacuums_the_tables_its_journeys_write():
             [list(written), before, before],
         )
         assert {name for (name,) in cursor.fetchall()} == written
+
+
+def test_paced_users_start_spread_over_one_period(monkeypatch):
+    """Ten users paced at 4 journeys/s each, started together, sent ten journeys in the same
+    few milliseconds every 250 ms: paced users are spawned over one period (users × rate per
+    second); flat-out rows spawn at once as before."""
+    seen = []
+
+    def fake_run(args, env=None, **kwargs):
+        seen.append((args[args.index("--spawn-rate") + 1], env.get("SHOP_LOCUST_RATE")))
+        raise RuntimeError("stop here")  # no locust needed: only its arguments are checked
+
+    monkeypatch.setattr(httpbench.subprocess, "run", fake_run)
+    for rate in (4.0, None):
+        with pytest.raises(RuntimeError, match="stop here"):
+            httpbench.run_locust("Checkout", {}, "http://127.0.0.1:1", 2, 10, rate=rate)
+    assert seen == [("40.0000", "4.0000"), ("100.0000", None)]
